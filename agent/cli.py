@@ -1,0 +1,54 @@
+"""The `baoan` command: one sub-command module per job under :mod:`agent.commands`."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import sys
+from collections.abc import Sequence
+
+from agent.version import version
+
+# Each module exposes `register(subparsers) -> None`; the parser it adds sets `func`.
+COMMAND_MODULES = (
+    "agent.commands.init",
+    "agent.commands.policy",
+    "agent.commands.check",
+    "agent.commands.agent",
+    "agent.commands.status",
+    "agent.commands.try_out",
+    "agent.commands.lists",
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="baoan",
+        description="Bảo An: parental control for the family PC.",
+    )
+    parser.add_argument("--version", action="version", version=f"baoan {version()}")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log more detail")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for module_name in COMMAND_MODULES:
+        importlib.import_module(module_name).register(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    if not getattr(args, "func", None):
+        parser.print_help(sys.stderr)
+        return 2
+    result: int = args.func(args)
+    return result
+
+
+if __name__ == "__main__":
+    sys.exit(main())

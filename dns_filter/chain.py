@@ -1,0 +1,60 @@
+"""The resolver chain's common types: each link answers or passes the query to the next.
+
+Like Blocky's chain, every link is small and every answer says what it is and why. The
+factory that lists the order of the links lives in :mod:`dns_filter.factory`.
+"""
+
+from __future__ import annotations
+
+import abc
+from dataclasses import dataclass
+from enum import StrEnum
+
+from dnslib import DNSRecord
+
+
+class AnswerType(StrEnum):
+    RESOLVED = "resolved"  # answered by an upstream
+    CACHED = "cached"  # answered from the cache
+    BLOCKED = "blocked"  # a rule blocked the name
+    REWRITTEN = "rewritten"  # safe search and similar rewrites
+    BYPASS = "bypass"  # an anti-bypass rule answered (NXDOMAIN / NODATA)
+
+
+@dataclass(frozen=True)
+class Query:
+    """One question, normalised: `name` is lower-case punycode without the trailing dot."""
+
+    request: DNSRecord
+    name: str
+    qtype: int
+    client_ip: str
+    transport: str  # "udp" or "tcp"
+    profile: str | None = None  # set by the client -> profile link
+
+
+@dataclass(frozen=True)
+class Result:
+    """A link's answer: the full response plus its type and a human-readable reason."""
+
+    response: DNSRecord
+    answer_type: AnswerType
+    reason: str
+    profile: str | None = None
+
+
+class Resolver(abc.ABC):
+    """A link of the chain. Links that do not answer call `self.next.resolve(query)`."""
+
+    def __init__(self, next_resolver: Resolver | None = None) -> None:
+        self._next = next_resolver
+
+    @property
+    def next(self) -> Resolver:
+        if self._next is None:
+            raise RuntimeError(f"{type(self).__name__} is the last link and cannot pass on")
+        return self._next
+
+    @abc.abstractmethod
+    async def resolve(self, query: Query) -> Result:
+        """Answer `query`, or pass it to the next link."""
