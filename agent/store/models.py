@@ -1,0 +1,186 @@
+"""Plain data the store takes and gives back. All times are aware datetimes (UTC inside)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+# Decisions that count as "blocked" in the statistics. The DNS filter's answer types are
+# resolved, cached, blocked, rewritten and bypass; `baoan check` also says "allowed".
+BLOCKED_DECISIONS: tuple[str, ...] = ("blocked", "bypass")
+
+RequestKind = Literal["site", "time"]
+RequestStatus = Literal["pending", "allowed", "denied"]
+REQUEST_KINDS: tuple[str, ...] = ("site", "time")
+REQUEST_STATUSES: tuple[str, ...] = ("pending", "allowed", "denied")
+
+
+def to_timestamp(moment: datetime) -> float:
+    """Seconds since the epoch; a naive datetime is refused rather than guessed at."""
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise ValueError(f"naive datetime {moment.isoformat()}: give it a time zone")
+    return moment.timestamp()
+
+
+def from_timestamp(seconds: float) -> datetime:
+    return datetime.fromtimestamp(seconds, UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class QueryLogEntry:
+    """One answered DNS query, as the filter hands it to the query log."""
+
+    time: datetime
+    client: str
+    name: str
+    qtype: str
+    decision: str
+    reason: str = ""
+    child: str | None = None
+    category: str | None = None
+    latency_ms: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class QueryLogRow:
+    """A stored query-log entry with its row id."""
+
+    id: int
+    entry: QueryLogEntry
+
+
+@dataclass(frozen=True, slots=True)
+class QueryStats:
+    total: int
+    blocked: int
+    top_blocked: list[tuple[str, int]]
+    top_allowed: list[tuple[str, int]]
+    by_category: dict[str, int]
+
+    def as_api(self) -> dict[str, Any]:
+        """The shape of `GET /api/stats` in docs/api.md."""
+        return {
+            "top_blocked": [[name, count] for name, count in self.top_blocked],
+            "top_allowed": [[name, count] for name, count in self.top_allowed],
+            "by_category": dict(self.by_category),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class UsageInterval:
+    """A span of counted foreground use of one app (no window titles are ever stored)."""
+
+    id: int
+    child: str
+    app_id: str
+    exe: str
+    start: datetime
+    end: datetime
+
+    @property
+    def seconds(self) -> float:
+        return (self.end - self.start).total_seconds()
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    id: int
+    time: datetime
+    kind: str
+    severity: str
+    message: str
+    child: str | None = None
+    data: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class AccessRequest:
+    """A child's request for a site or for more time. `id` is random and unguessable."""
+
+    id: str
+    child: str
+    kind: str
+    target: str
+    reason: str
+    status: str
+    created_at: datetime
+    decided_at: datetime | None = None
+    decided_by: str | None = None
+    allowed_until: datetime | None = None
+
+    def is_active(self, now: datetime) -> bool:
+        """Allowed and not yet expired (no `allowed_until` means until revoked)."""
+        if self.status != "allowed":
+            return False
+        return self.allowed_until is None or self.allowed_until > now
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxItem:
+    key: str
+    channel: str
+    payload: Mapping[str, Any]
+    created_at: datetime
+    attempts: int
+    next_attempt_at: datetime
+    delivered_at: datetime | None = None
+    last_error: str | None = None
+    event_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ListState:
+    """What the last refresh of one list source found."""
+
+    category: str
+    source: str
+    etag: str | None = None
+    last_modified: str | None = None
+    count: int = 0
+    bad_lines: int = 0
+    updated_at: datetime | None = None
+    error: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RetentionPolicy:
+    """How much history is kept. The parent sets `query_log_days` (default 30)."""
+
+    query_log_days: int = 30
+    query_log_max_rows: int = 2_000_000
+    usage_days: int = 400
+    events_days: int = 365
+    access_requests_days: int = 90
+    outbox_delivered_days: int = 14
+
+    def __post_init__(self) -> None:
+        for name in (
+            "query_log_days",
+            "query_log_max_rows",
+            "usage_days",
+            "events_days",
+            "access_requests_days",
+            "outbox_delivered_days",
+        ):
+            value = getattr(self, name)
+            if not isinstance(value, int) or value < 1:
+                raise ValueError(f"retention {name} must be a whole number ≥ 1, not {value!r}")
+
+
+@dataclass(frozen=True, slots=True)
+class PruneResult:
+    """Rows removed by one `Store.prune` run, per table."""
+
+    query_log: int = 0
+    usage_intervals: int = 0
+    events: int = 0
+    access_requests: int = 0
+    outbox: int = 0
+
+    @property
+    def total(self) -> int:
+        return (
+            self.query_log + self.usage_intervals + self.events + self.access_requests + self.outbox
+        )
