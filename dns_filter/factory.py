@@ -1,0 +1,102 @@
+"""Builds the resolver chain, in the order ARCHITECTURE.md draws it:
+
+    client -> profile -> bypass guard -> allow/deny + schedule -> safe search
+           -> category/service block -> cache -> upstream
+
+The filtering links are built here from the policy source, the clock and the agent's
+`active_child`; the cache and upstream links come from their own modules and are passed in
+(the upstream link already built, the cache as a function that wraps the link after it), so
+that each can be configured, and replaced in tests, without this module knowing how.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from dns_filter.chain import Resolver
+from dns_filter.resolvers import ActiveChild, Clock, PolicySource
+from dns_filter.resolvers.block import BlockResolver
+from dns_filter.resolvers.bypass import BypassGuardResolver
+from dns_filter.resolvers.client_profile import (
+    ClientProfileResolver,
+    LocalAddresses,
+    MacLookup,
+)
+from dns_filter.resolvers.rules import RuleBook, RulesResolver
+from dns_filter.resolvers.safe_search import SafeSearchResolver, SafeSearchTable
+
+# The order of the links, first to last; `build_chain` follows it exactly.
+CHAIN_ORDER = (
+    "client_profile",
+    "bypass",
+    "rules",
+    "safe_search",
+    "block",
+    "cache",
+    "upstream",
+)
+
+WrapLink = Callable[[Resolver], Resolver]
+"""Builds a link in front of the given next link (for example the cache)."""
+
+
+@dataclass(frozen=True)
+class Chain:
+    """The built chain: `head` takes queries; `links` lists every link, first to last."""
+
+    head: Resolver
+    links: tuple[Resolver, ...]
+    rules: RuleBook
+
+
+def filtering_links(
+    tail: Resolver,
+    *,
+    rules: RuleBook,
+    clock: Clock,
+    safe_search_table: SafeSearchTable | None = None,
+) -> list[Resolver]:
+    """The policy links from bypass guard to category/service block, in front of `tail`.
+
+    Shared by the served chain and by `baoan check` (:mod:`dns_filter.verdict`), so both
+    decide with the same code. Returned first to last.
+    """
+    block = BlockResolver(tail, rules, clock)
+    safe_search = SafeSearchResolver(block, rules, safe_search_table)
+    rules_link = RulesResolver(safe_search, rules, clock)
+    bypass = BypassGuardResolver(rules_link, rules)
+    return [bypass, rules_link, safe_search, block]
+
+
+def build_chain(
+    *,
+    policy_source: PolicySource,
+    clock: Clock,
+    active_child: ActiveChild,
+    upstream: Resolver,
+    cache: WrapLink | None = None,
+    local_addresses: LocalAddresses | None = None,
+    mac_lookup: MacLookup | None = None,
+) -> Chain:
+    """Builds the whole chain in `CHAIN_ORDER` and returns its head.
+
+    `upstream` is the last link (it never passes on). `cache`, when given, is called with
+    the upstream link and returns the cache link in front of it. `local_addresses` and
+    `mac_lookup` default to the PC's own addresses (psutil) and no MAC lookup.
+    """
+    rules = RuleBook(policy_source)
+    tail = cache(upstream) if cache is not None else upstream
+    policy_links = filtering_links(tail, rules=rules, clock=clock)
+    head = ClientProfileResolver(
+        policy_links[0],
+        policy_source,
+        active_child,
+        local_addresses=local_addresses,
+        mac_lookup=mac_lookup,
+    )
+    links: list[Resolver] = [head, *policy_links]
+    if tail is not upstream:
+        links.append(tail)
+    links.append(upstream)
+    return Chain(head=head, links=tuple(links), rules=rules)

@@ -1,0 +1,111 @@
+"""The links of the resolver chain and the small services they share.
+
+Every filtering link reads the current :class:`~dns_filter.policy.FilterPolicy` through a
+:class:`PolicySource` (the agent swaps the snapshot atomically) and, where time matters, a
+:data:`Clock` that returns an aware datetime. Both are passed in; nothing here is global.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable, Iterator
+from datetime import datetime
+from typing import Protocol
+
+from dns_filter.policy import FilterPolicy
+
+log = logging.getLogger(__name__)
+
+Clock = Callable[[], datetime]
+"""Returns the current moment as an aware datetime (schedules convert it to the family zone)."""
+
+ActiveChild = Callable[[], "str | None"]
+"""Returns the profile name of the child whose OS account holds the active desktop session."""
+
+
+class PolicySource(Protocol):
+    """Where a link reads the policy snapshot in force right now."""
+
+    def current(self) -> FilterPolicy: ...
+
+
+class PolicyHolder:
+    """A :class:`PolicySource` whose snapshot is replaced as a whole.
+
+    Assigning one attribute is atomic in Python, so readers always see either the old or
+    the new snapshot, never a mix.
+    """
+
+    def __init__(self, policy: FilterPolicy | None = None) -> None:
+        self._policy = policy if policy is not None else FilterPolicy()
+
+    def current(self) -> FilterPolicy:
+        return self._policy
+
+    def swap(self, policy: FilterPolicy) -> None:
+        self._policy = policy
+
+
+def normalise_name(name: str) -> str:
+    """Lower-case punycode without the trailing dot and without a leading `*.`.
+
+    Raises ValueError with the offending name when it cannot be encoded.
+    """
+    cleaned = name.strip().rstrip(".").lower()
+    if cleaned.startswith("*."):
+        cleaned = cleaned[2:]
+    elif cleaned.startswith("."):
+        cleaned = cleaned[1:]
+    if not cleaned.isascii():
+        try:
+            cleaned = cleaned.encode("idna").decode("ascii")
+        except UnicodeError as error:
+            raise ValueError(f"not a valid domain name: {name!r} ({error})") from error
+    return cleaned
+
+
+def suffixes(name: str) -> Iterator[str]:
+    """`a.b.c` -> `a.b.c`, `b.c`, `c`: the name itself first, then each parent."""
+    current = name
+    while current:
+        yield current
+        _, dot, rest = current.partition(".")
+        current = rest if dot else ""
+
+
+class SuffixSet:
+    """Domain rules that match the name itself and every subdomain of it."""
+
+    def __init__(self, domains: Iterable[str], *, source: str = "rules") -> None:
+        accepted: set[str] = set()
+        rejected: list[str] = []
+        for domain in domains:
+            if not domain.strip():
+                continue
+            try:
+                accepted.add(normalise_name(domain))
+            except ValueError:
+                rejected.append(domain)
+        if rejected:
+            # A bad entry must not take the rest of the rules down with it.
+            log.warning("%s: ignored %d invalid name(s): %s", source, len(rejected), rejected[:5])
+        self._domains = frozenset(accepted)
+        self.rejected: tuple[str, ...] = tuple(rejected)
+
+    def match(self, name: str) -> str | None:
+        """The rule that matches `name`, or None."""
+        if not self._domains:
+            return None
+        for candidate in suffixes(name):
+            if candidate in self._domains:
+                return candidate
+        return None
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._domains)
+
+    def __len__(self) -> int:
+        return len(self._domains)
+
+    def __bool__(self) -> bool:
+        return bool(self._domains)

@@ -1,0 +1,93 @@
+"""The bypass guard: keep browsers and phones on this filter.
+
+For everyone, profile or not:
+
+- `use-application-dns.net` -> NXDOMAIN: Firefox's canary domain; NXDOMAIN tells it not to
+  turn on its own DNS-over-HTTPS.
+- `mask.icloud.com`, `mask-h2.icloud.com` -> NXDOMAIN: Apple devices then do not use iCloud
+  Private Relay on this network.
+- `_dns.resolver.arpa` -> NODATA (RFC 9462, Discovery of Designated Resolvers): there is no
+  encrypted resolver to upgrade to, so clients keep asking us.
+
+For a child whose profile says `block_bypass`: the hosts of the `bypass` category (DoH,
+VPN and proxy lists) and the services catalogued under that category are blocked in the
+child's block mode.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from dns_filter import answers
+from dns_filter.chain import AnswerType, Query, Resolver, Result
+from dns_filter.resolvers.rules import CompiledPolicy, RuleBook, blocked_result
+
+
+class BypassAction(StrEnum):
+    NXDOMAIN = "nxdomain"
+    NODATA = "nodata"
+    BLOCK = "block"  # the child's block mode
+
+
+@dataclass(frozen=True)
+class BypassDecision:
+    action: BypassAction
+    reason: str
+
+
+# name -> (action, reason); exact names, not their subdomains.
+SIGNAL_NAMES: dict[str, BypassDecision] = {
+    "use-application-dns.net": BypassDecision(
+        BypassAction.NXDOMAIN, "bypass canary use-application-dns.net (browser DoH off)"
+    ),
+    "mask.icloud.com": BypassDecision(
+        BypassAction.NXDOMAIN, "bypass iCloud Private Relay mask.icloud.com"
+    ),
+    "mask-h2.icloud.com": BypassDecision(
+        BypassAction.NXDOMAIN, "bypass iCloud Private Relay mask-h2.icloud.com"
+    ),
+    "_dns.resolver.arpa": BypassDecision(
+        BypassAction.NODATA, "bypass designated resolver discovery _dns.resolver.arpa"
+    ),
+}
+
+
+def bypass_decision(compiled: CompiledPolicy, profile_name: str | None, name: str) -> (
+    BypassDecision | None
+):
+    """What the bypass guard does with `name` for this child, or None to pass it on."""
+    signal = SIGNAL_NAMES.get(name)
+    if signal is not None:
+        return signal
+    profile = compiled.profile(profile_name)
+    if profile is None or profile.always_allowed(name):
+        return None
+    reason = profile.bypass_host(name)
+    if reason is None:
+        return None
+    return BypassDecision(BypassAction.BLOCK, f"bypass {reason}")
+
+
+class BypassGuardResolver(Resolver):
+    """Answers the anti-bypass names itself; passes everything else on."""
+
+    def __init__(self, next_resolver: Resolver | None, rules: RuleBook) -> None:
+        super().__init__(next_resolver)
+        self._rules = rules
+
+    async def resolve(self, query: Query) -> Result:
+        compiled = self._rules.current()
+        decision = bypass_decision(compiled, query.profile, query.name)
+        if decision is None:
+            return await self.next.resolve(query)
+        ttl = compiled.policy.block_ttl
+        if decision.action is BypassAction.NXDOMAIN:
+            response = answers.nxdomain(query.request, query.name, ttl)
+        elif decision.action is BypassAction.NODATA:
+            response = answers.nodata(query.request, query.name, ttl)
+        else:
+            profile = compiled.profile(query.profile)
+            assert profile is not None  # a BLOCK decision needs a profile
+            return blocked_result(compiled, profile, query, decision.reason, AnswerType.BYPASS)
+        return Result(response, AnswerType.BYPASS, decision.reason, query.profile)

@@ -1,0 +1,166 @@
+"""Client -> profile: which child a query belongs to.
+
+- A query from the PC itself (loopback, or one of the PC's own addresses) belongs to the
+  child whose OS account holds the active desktop session (`active_child()`, from the
+  agent); when nobody is signed in, or the account belongs to no child, to the PC's default
+  child (`FilterPolicy.default_profile`).
+- A query from another device on the LAN belongs to the child the policy maps its IP to,
+  or else its MAC address (read from the kernel's ARP table on Linux).
+- Anything else has no profile: it is not filtered, except by the rules that hold for
+  everyone (the bypass guard's signal names; the always-allowed names are never blocked).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import logging
+import time
+from collections.abc import Callable, Collection
+from dataclasses import replace
+from pathlib import Path
+
+from dns_filter.chain import Query, Resolver, Result
+from dns_filter.policy import FilterPolicy
+from dns_filter.resolvers import ActiveChild, PolicySource
+
+log = logging.getLogger(__name__)
+
+LocalAddresses = Callable[[], Collection[str]]
+MacLookup = Callable[[str], "str | None"]
+
+
+def normalise_ip(address: str) -> str:
+    """Canonical text of an IP address; IPv4-mapped IPv6 becomes IPv4; scope ids dropped."""
+    text = address.split("%", 1)[0].strip()
+    try:
+        parsed = ipaddress.ip_address(text)
+    except ValueError:
+        return text.lower()
+    if isinstance(parsed, ipaddress.IPv6Address) and parsed.ipv4_mapped is not None:
+        return str(parsed.ipv4_mapped)
+    return str(parsed)
+
+
+def is_loopback(address: str) -> bool:
+    try:
+        return ipaddress.ip_address(normalise_ip(address)).is_loopback
+    except ValueError:
+        return False
+
+
+class SystemAddresses:
+    """The PC's own addresses (psutil), refreshed at most every `refresh_seconds`."""
+
+    def __init__(self, refresh_seconds: float = 30.0) -> None:
+        self._refresh_seconds = refresh_seconds
+        self._addresses: frozenset[str] = frozenset()
+        self._read_at = float("-inf")
+
+    def __call__(self) -> frozenset[str]:
+        now = time.monotonic()
+        if now - self._read_at >= self._refresh_seconds:
+            self._read_at = now
+            try:
+                import psutil
+
+                self._addresses = frozenset(
+                    normalise_ip(entry.address)
+                    for entries in psutil.net_if_addrs().values()
+                    for entry in entries
+                    if entry.family.name in ("AF_INET", "AF_INET6")
+                )
+            except (ImportError, OSError) as error:
+                log.warning("cannot read the PC's own addresses: %s", error)
+        return self._addresses
+
+
+class LinuxArpTable:
+    """IP -> MAC from /proc/net/arp, re-read at most every `refresh_seconds`."""
+
+    def __init__(
+        self, path: Path = Path("/proc/net/arp"), refresh_seconds: float = 10.0
+    ) -> None:
+        self._path = path
+        self._refresh_seconds = refresh_seconds
+        self._table: dict[str, str] = {}
+        self._read_at = float("-inf")
+
+    def __call__(self, address: str) -> str | None:
+        now = time.monotonic()
+        if now - self._read_at >= self._refresh_seconds:
+            self._read_at = now
+            self._table = self._read()
+        return self._table.get(normalise_ip(address))
+
+    def _read(self) -> dict[str, str]:
+        try:
+            lines = self._path.read_text(encoding="ascii", errors="replace").splitlines()
+        except OSError:
+            return {}
+        table = {}
+        for line in lines[1:]:  # the first line is the header
+            fields = line.split()
+            if len(fields) >= 4 and fields[3] != "00:00:00:00:00:00":
+                table[normalise_ip(fields[0])] = fields[3].lower()
+        return table
+
+
+def profile_for_client(
+    policy: FilterPolicy,
+    client_ip: str,
+    *,
+    active_child: ActiveChild,
+    local_addresses: Collection[str] = (),
+    mac_lookup: MacLookup | None = None,
+) -> str | None:
+    """The profile name for a query from `client_ip`, or None for no filtering."""
+    address = normalise_ip(client_ip)
+    if is_loopback(address) or address in local_addresses:
+        child = active_child()
+        if child is not None and child in policy.profiles:
+            return child
+        if policy.default_profile in policy.profiles:
+            return policy.default_profile
+        return None
+    devices = policy.devices
+    profile = devices.get(address)
+    if profile is None and devices and mac_lookup is not None:
+        mac = mac_lookup(address)
+        if mac is not None:
+            profile = devices.get(mac.lower())
+    return profile if profile in policy.profiles else None
+
+
+class ClientProfileResolver(Resolver):
+    """Sets `Query.profile` from the client's address and passes the query on."""
+
+    def __init__(
+        self,
+        next_resolver: Resolver | None,
+        policy_source: PolicySource,
+        active_child: ActiveChild,
+        *,
+        local_addresses: LocalAddresses | None = None,
+        mac_lookup: MacLookup | None = None,
+    ) -> None:
+        super().__init__(next_resolver)
+        self._policy_source = policy_source
+        self._active_child = active_child
+        self._local_addresses = local_addresses if local_addresses is not None else (
+            SystemAddresses()
+        )
+        self._mac_lookup = mac_lookup
+
+    async def resolve(self, query: Query) -> Result:
+        policy = self._policy_source.current()
+        profile = profile_for_client(
+            policy,
+            query.client_ip,
+            active_child=self._active_child,
+            local_addresses=self._local_addresses(),
+            mac_lookup=self._mac_lookup,
+        )
+        result = await self.next.resolve(replace(query, profile=profile))
+        if result.profile is None and profile is not None:
+            result = replace(result, profile=profile)
+        return result

@@ -1,0 +1,346 @@
+"""Allow/deny and schedules: the child's own rules, and the compiled form every link shares.
+
+Order of precedence for one name and one child (the same in the chain and in `baoan check`):
+
+1. the always-allowed names (the 111 hotline and help sites) pass every rule, for everyone,
+   at every hour, even when a list or a schedule would block them;
+2. a `"*"` schedule that is blocking now (for example "no internet 21:30-06:00 on school
+   nights") blocks everything else, the child's allow list included;
+3. the child's allow list passes every later block: deny list, other schedules,
+   allow-list-only, categories, services and CNAME cloaking;
+4. the child's deny list;
+5. the other schedules (`service:<id>`, `category:<id>`);
+6. allow-list-only profiles (the youngest) block every name not allowed above.
+
+Categories and services are blocked later by :mod:`dns_filter.resolvers.block`, after safe
+search has had its turn; they use the compiled rules defined here.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, time
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from dns_filter import answers
+from dns_filter.chain import AnswerType, Query, Resolver, Result
+from dns_filter.policy import (
+    DomainMatcher,
+    FilterPolicy,
+    Profile,
+    ScheduleMode,
+    ScheduleRule,
+    Service,
+    TimeWindow,
+)
+from dns_filter.resolvers import Clock, PolicySource, SuffixSet, suffixes
+
+log = logging.getLogger(__name__)
+
+DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
+BYPASS_CATEGORY = "bypass"
+
+
+def _clock_text(moment: time) -> str:
+    return moment.strftime("%H:%M")
+
+
+def window_text(window: TimeWindow) -> str:
+    return f"{_clock_text(window.start)}–{_clock_text(window.end)}"
+
+
+def window_is_open(window: TimeWindow, local: datetime) -> bool:
+    """Whether `local` (in the family's zone) falls inside `window`.
+
+    A window whose end is not after its start crosses midnight and belongs to the weekday
+    on which it starts: Friday 21:30-06:00 covers Friday night and Saturday until 06:00.
+    """
+    weekday = local.weekday()
+    moment = local.time().replace(tzinfo=None)
+    if window.start < window.end:
+        return weekday in window.days and window.start <= moment < window.end
+    previous_day = (weekday - 1) % 7
+    return (weekday in window.days and moment >= window.start) or (
+        previous_day in window.days and moment < window.end
+    )
+
+
+class _ServiceIndex:
+    """Suffix index of service domains -> the reason a match is reported with."""
+
+    def __init__(self) -> None:
+        self._reasons: dict[str, str] = {}
+
+    def add(self, service: Service, reason: str) -> None:
+        for domain in SuffixSet(service.domains, source=f"service {service.service_id}"):
+            self._reasons.setdefault(domain, reason)
+
+    def match(self, name: str) -> str | None:
+        if not self._reasons:
+            return None
+        for candidate in suffixes(name):
+            reason = self._reasons.get(candidate)
+            if reason is not None:
+                return reason
+        return None
+
+
+@dataclass(frozen=True)
+class _CompiledSchedule:
+    rule: ScheduleRule
+    applies_to: Callable[[str], bool]
+
+    @property
+    def everything(self) -> bool:
+        return self.rule.target == "*"
+
+    def blocking_reason(self, local: datetime) -> str | None:
+        """Why this schedule blocks now (for any name it applies to), or None."""
+        target = self.rule.target
+        if self.rule.mode is ScheduleMode.BLOCKED_DURING:
+            for window in self.rule.windows:
+                if window_is_open(window, local):
+                    return f"schedule {target} blocked {window_text(window)}"
+            return None
+        if any(window_is_open(window, local) for window in self.rule.windows):
+            return None
+        allowed = ", ".join(window_text(window) for window in self.rule.windows) or "never"
+        return f"schedule {target} allowed only {allowed}"
+
+
+class ProfileRules:
+    """One child's rules, compiled for fast lookups."""
+
+    def __init__(
+        self, policy: FilterPolicy, profile: Profile, always_allowed: SuffixSet, zone: ZoneInfo
+    ) -> None:
+        self.profile = profile
+        self.zone = zone
+        self._always_allowed = always_allowed
+        self._allow = SuffixSet(profile.allow, source=f"profile {profile.name} allow")
+        self._deny = SuffixSet(profile.deny, source=f"profile {profile.name} deny")
+
+        self._categories: tuple[tuple[str, DomainMatcher], ...] = tuple(
+            (category, policy.categories[category])
+            for category in sorted(profile.blocked_categories)
+            if category in policy.categories
+        )
+        self._services = _ServiceIndex()
+        for service_id in sorted(profile.blocked_services):
+            service = policy.services.get(service_id)
+            if service is None:
+                log.warning("profile %s blocks unknown service %r", profile.name, service_id)
+                continue
+            self._services.add(service, f"service {service_id}")
+        for service in policy.services.values():
+            if service.category in profile.blocked_categories:
+                self._services.add(
+                    service, f"category {service.category} (service {service.service_id})"
+                )
+
+        self._bypass_matcher = policy.categories.get(BYPASS_CATEGORY)
+        self._bypass_services = _ServiceIndex()
+        for service in policy.services.values():
+            if service.category == BYPASS_CATEGORY:
+                self._bypass_services.add(service, f"service {service.service_id}")
+
+        self._schedules = tuple(
+            _CompiledSchedule(rule, self._target_matcher(policy, rule.target))
+            for rule in profile.schedules
+        )
+
+    def _target_matcher(self, policy: FilterPolicy, target: str) -> Callable[[str], bool]:
+        if target == "*":
+            return lambda _name: True
+        kind, _, ident = target.partition(":")
+        if kind == "service":
+            service = policy.services.get(ident)
+            if service is None:
+                log.warning("profile %s: schedule for unknown %s", self.profile.name, target)
+                return lambda _name: False
+            domains = SuffixSet(service.domains, source=target)
+            return lambda name: domains.match(name) is not None
+        if kind == "category":
+            matcher = policy.categories.get(ident)
+            services = _ServiceIndex()
+            for service in policy.services.values():
+                if service.category == ident:
+                    services.add(service, service.service_id)
+            return lambda name: (
+                matcher is not None and matcher.match(name) is not None
+            ) or services.match(name) is not None
+        log.warning("profile %s: schedule target %r is not understood", self.profile.name, target)
+        return lambda _name: False
+
+    def local_time(self, now: datetime) -> datetime:
+        if now.tzinfo is None:
+            raise ValueError("the clock must return an aware datetime")
+        return now.astimezone(self.zone)
+
+    def always_allowed(self, name: str) -> str | None:
+        rule = self._always_allowed.match(name)
+        return f"always allowed {rule}" if rule else None
+
+    def allowed(self, name: str) -> str | None:
+        """Why `name` passes every block except a `"*"` schedule (the child's allow list)."""
+        always = self.always_allowed(name)
+        if always:
+            return always
+        rule = self._allow.match(name)
+        return f"rule allow {rule}" if rule else None
+
+    def exempt(self, name: str, now: datetime) -> str | None:
+        """Why `name` must not be blocked by any later link right now, or None."""
+        always = self.always_allowed(name)
+        if always:
+            return always
+        if self._everything_blocked(self.local_time(now)):
+            return None
+        return self.allowed(name)
+
+    def _everything_blocked(self, local: datetime) -> str | None:
+        for schedule in self._schedules:
+            if schedule.everything:
+                reason = schedule.blocking_reason(local)
+                if reason:
+                    return reason
+        return None
+
+    def denied(self, name: str, now: datetime, *, cname_target: bool = False) -> str | None:
+        """Why the child's own rules block `name` now (steps 2-6 above), or None.
+
+        For a CNAME target the allow-list-only rule does not apply (the allowed site's own
+        CDN names would be blocked otherwise); every other rule does.
+        """
+        if self.always_allowed(name):
+            return None
+        local = self.local_time(now)
+        reason = self._everything_blocked(local)
+        if reason:
+            return reason
+        if self.allowed(name):
+            return None
+        rule = self._deny.match(name)
+        if rule:
+            return f"rule deny {rule}"
+        for schedule in self._schedules:
+            if not schedule.everything and schedule.applies_to(name):
+                reason = schedule.blocking_reason(local)
+                if reason:
+                    return reason
+        if self.profile.allow_list_only and not cname_target:
+            return "allow list only"
+        return None
+
+    def listed(self, name: str) -> str | None:
+        """Why a blocked service or category list matches `name`, or None."""
+        reason = self._services.match(name)
+        if reason:
+            return reason
+        for category, matcher in self._categories:
+            rule = matcher.match(name)
+            if rule:
+                return f"category {category} ({rule})"
+        return None
+
+    def bypass_host(self, name: str) -> str | None:
+        """Why `name` is a DoH/VPN/proxy host this child may not use, or None."""
+        if not self.profile.block_bypass:
+            return None
+        if self._bypass_matcher is not None:
+            rule = self._bypass_matcher.match(name)
+            if rule:
+                return f"category {BYPASS_CATEGORY} ({rule})"
+        reason = self._bypass_services.match(name)
+        return f"category {BYPASS_CATEGORY} ({reason})" if reason else None
+
+
+class CompiledPolicy:
+    """A policy snapshot with every profile's rules compiled."""
+
+    def __init__(self, policy: FilterPolicy) -> None:
+        self.policy = policy
+        try:
+            self.zone = ZoneInfo(policy.timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            log.error("unknown time zone %r; using %s", policy.timezone, DEFAULT_TIMEZONE)
+            self.zone = ZoneInfo(DEFAULT_TIMEZONE)
+        self.always_allowed = SuffixSet(policy.always_allowed, source="always allowed")
+        self._profiles = {
+            name: ProfileRules(policy, profile, self.always_allowed, self.zone)
+            for name, profile in policy.profiles.items()
+        }
+
+    def profile(self, name: str | None) -> ProfileRules | None:
+        if name is None:
+            return None
+        return self._profiles.get(name)
+
+
+class RuleBook:
+    """Compiles the policy source's snapshot once per swap and hands out the compiled form.
+
+    One instance is shared by the links of a chain; a new snapshot (a different object) is
+    compiled on first use, and a snapshot that fails to compile leaves the last good one.
+    """
+
+    def __init__(self, source: PolicySource) -> None:
+        self._source = source
+        self._compiled: CompiledPolicy | None = None
+
+    def current(self) -> CompiledPolicy:
+        policy = self._source.current()
+        compiled = self._compiled
+        if compiled is not None and compiled.policy is policy:
+            return compiled
+        try:
+            compiled = CompiledPolicy(policy)
+        except Exception:
+            if self._compiled is None:
+                raise
+            log.exception("the new policy could not be compiled; keeping the last good one")
+            return self._compiled
+        self._compiled = compiled
+        return compiled
+
+
+class RulesResolver(Resolver):
+    """Blocks by the child's deny list, schedules and allow-list-only setting."""
+
+    def __init__(self, next_resolver: Resolver | None, rules: RuleBook, clock: Clock) -> None:
+        super().__init__(next_resolver)
+        self._rules = rules
+        self._clock = clock
+
+    async def resolve(self, query: Query) -> Result:
+        compiled = self._rules.current()
+        profile = compiled.profile(query.profile)
+        if profile is None:
+            return await self.next.resolve(query)
+        reason = profile.denied(query.name, self._clock())
+        if reason is None:
+            return await self.next.resolve(query)
+        return blocked_result(compiled, profile, query, reason)
+
+
+def blocked_result(
+    compiled: CompiledPolicy,
+    profile: ProfileRules,
+    query: Query,
+    reason: str,
+    answer_type: AnswerType = AnswerType.BLOCKED,
+) -> Result:
+    """The answer for a name blocked by `reason`, in the child's block mode."""
+    policy = compiled.policy
+    response = answers.blocked(
+        query.request,
+        query.name,
+        query.qtype,
+        profile.profile.block_mode,
+        ipv4=policy.block_page_ipv4,
+        ipv6=policy.block_page_ipv6,
+        ttl=policy.block_ttl,
+    )
+    return Result(response, answer_type, reason, query.profile)
