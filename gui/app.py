@@ -1,0 +1,107 @@
+"""Entry points of the parent's dashboard.
+
+``run_dashboard(api_url, argv)`` is what ``baoan try`` (and later ``baoan dashboard``)
+calls: it makes or reuses the QApplication, connects to the agent's local API and runs
+the event loop. ``build_main_window(backend)`` builds the same window around any
+:class:`~gui.backend.DashboardBackend`, for embedding (the tray) and for tests.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import threading
+from collections.abc import Sequence
+
+from PySide6.QtCore import QCoreApplication, QTimer
+from PySide6.QtWidgets import QApplication, QMainWindow
+
+from gui.backend import DashboardBackend
+from gui.controller import DEFAULT_REFRESH_MS, DashboardController
+from gui.i18n import LANGUAGE_ENV, Translations, choose_language, system_language
+from gui.views.main_window import MainWindow
+from gui.workers import ApiRunner
+
+log = logging.getLogger(__name__)
+
+
+def build_main_window(
+    backend: DashboardBackend,
+    agent_address: str = "",
+    language: str | None = None,
+    translations: Translations | None = None,
+    refresh_ms: int = DEFAULT_REFRESH_MS,
+    start: bool = True,
+) -> MainWindow:
+    """The dashboard window around ``backend``; a QApplication must exist already.
+
+    ``language`` forces a language; otherwise the agent's setting (once its status
+    arrives) or the system locale decides, Vietnamese when neither is one we speak.
+    A parent's pick in the window wins over all of these. ``translations`` is the
+    application's translator holder; one is made (and owned by the window) when absent.
+    """
+    app = QCoreApplication.instance()
+    if app is None:
+        raise RuntimeError("build_main_window needs a QApplication; create one first")
+    if translations is None:
+        translations = Translations(app)
+    explicit = language or os.environ.get(LANGUAGE_ENV)
+    initial = choose_language(explicit=explicit, system_locale=system_language())
+    translations.use(initial)
+
+    runner = ApiRunner(backend)
+    controller = DashboardController(runner, refresh_ms=refresh_ms)
+    window = MainWindow(controller, agent_address, language=translations.language or initial)
+    # The window owns its services, so closing it releases them.
+    runner.setParent(window)
+    controller.setParent(window)
+    if translations.parent() is None:
+        translations.setParent(window)
+
+    chosen_by_person = explicit is not None
+
+    def on_language_picked(code: str) -> None:
+        nonlocal chosen_by_person
+        chosen_by_person = True
+        translations.use(code)
+
+    def on_agent_language(code: str) -> None:
+        if not chosen_by_person and code != translations.language:
+            translations.use(code)
+
+    window.language_selected.connect(on_language_picked)
+    translations.language_changed.connect(window.set_language_choice)
+    controller.language_reported.connect(on_agent_language)
+    window.closed.connect(runner.shutdown)
+    if start:
+        controller.start()
+    return window
+
+
+def run_dashboard(api_url: str, argv: Sequence[str]) -> int:
+    """Open the dashboard on the agent at ``api_url`` and run until the window closes."""
+    from gui.api_backend import ApiBackend  # the HTTP client is needed only here
+
+    app = QApplication.instance()
+    if not isinstance(app, QApplication):
+        app = QApplication(list(argv) or ["baoan"])
+    app.setApplicationName("Bảo An")
+    app.setOrganizationName("baoan")
+    window: QMainWindow = build_main_window(ApiBackend(api_url), agent_address=api_url)
+    window.show()
+    _quit_on_sigint(app)
+    code: int = app.exec()
+    return code
+
+
+def _quit_on_sigint(app: QApplication) -> None:
+    """Ctrl-C closes the dashboard cleanly (Qt's loop would otherwise hold the signal)."""
+    if threading.current_thread() is not threading.main_thread():
+        return
+    signal.signal(signal.SIGINT, lambda _signum, _frame: app.quit())
+    # Python runs signal handlers only between bytecodes: wake it now and then.
+    timer = QTimer(app)
+    timer.setInterval(250)
+    timer.timeout.connect(lambda: None)
+    timer.start()

@@ -1,0 +1,187 @@
+"""What the dashboard needs from the agent, as a small typed interface.
+
+The dashboard is a client of the agent's local HTTP API (docs/api.md) and nothing else.
+:class:`DashboardBackend` mirrors that API one method per endpoint; the views never see
+HTTP. The production implementation wraps ``agent.api.client`` (see :mod:`gui.api_backend`);
+tests may hand the window any object with these methods.
+
+Every method blocks, so the views call them only through :mod:`gui.workers`, off the UI
+thread.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Protocol, runtime_checkable
+
+# Decisions a query-log entry can carry (docs/api.md, ARCHITECTURE.md "DNS filter").
+DECISIONS = ("resolved", "cached", "blocked", "rewritten", "bypass", "allowed")
+
+
+@dataclass(frozen=True)
+class Health:
+    """``GET /api/health``: the agent answers, and which version it is."""
+
+    status: str
+    version: str
+
+
+@dataclass(frozen=True)
+class ListInfo:
+    """One blocklist the agent loaded."""
+
+    category: str
+    source: str
+    count: int
+    updated_at: str | None = None
+
+
+@dataclass(frozen=True)
+class ChildSummary:
+    """A child as the parent sees it in the children table."""
+
+    name: str
+    age: int | None
+    preset: str
+    usage_today_minutes: int
+    os_users: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class AgentStatus:
+    """``GET /api/status``: public health, plus the children when asked with a parent token.
+
+    ``pin_set`` and ``language`` are optional extras: ``None`` when the agent does not say.
+    """
+
+    version: str
+    dns_listening: tuple[str, ...]
+    policy_loaded_at: str | None
+    policy_source: str | None
+    policy_error: str | None
+    lists: tuple[ListInfo, ...]
+    children: tuple[ChildSummary, ...] | None = None
+    pin_set: bool | None = None
+    language: str | None = None
+
+    @property
+    def total_list_entries(self) -> int:
+        return sum(item.count for item in self.lists)
+
+
+@dataclass(frozen=True)
+class Session:
+    """A parent session opened with the PIN."""
+
+    token: str
+    expires_at: str
+
+
+@dataclass(frozen=True)
+class QueryLogEntry:
+    """One DNS query as the agent logged it."""
+
+    time: str
+    child: str | None
+    name: str
+    qtype: str
+    decision: str
+    reason: str | None
+    latency_ms: float | None = None
+
+
+@dataclass(frozen=True)
+class Stats:
+    """``GET /api/stats``: what was blocked and allowed most, and blocks per category."""
+
+    top_blocked: tuple[tuple[str, int], ...] = ()
+    top_allowed: tuple[tuple[str, int], ...] = ()
+    by_category: tuple[tuple[str, int], ...] = field(default=())
+
+
+class BackendError(Exception):
+    """The agent could not be asked, or refused. ``code`` is the API's error code."""
+
+    def __init__(self, message: str, code: str = "error") -> None:
+        super().__init__(message)
+        self.code = code
+
+
+class AgentUnreachableError(BackendError):
+    """Nothing answers at the agent's address (not running, wrong port)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, code="unreachable")
+
+
+class WrongPinError(BackendError):
+    """``401 wrong_pin``: the PIN did not match; ``tries_left`` before a lockout."""
+
+    def __init__(self, tries_left: int | None, message: str = "wrong PIN") -> None:
+        super().__init__(message, code="wrong_pin")
+        self.tries_left = tries_left
+
+
+class LockedOutError(BackendError):
+    """``429 locked``: too many wrong PINs; try again after ``retry_after`` seconds."""
+
+    def __init__(self, retry_after: float, message: str = "locked") -> None:
+        super().__init__(message, code="locked")
+        self.retry_after = retry_after
+
+
+class PinNotSetError(BackendError):
+    """No parent PIN exists yet: the first-run "set a PIN" flow applies."""
+
+    def __init__(self, message: str = "no PIN set") -> None:
+        super().__init__(message, code="pin_not_set")
+
+
+class SessionExpiredError(BackendError):
+    """The parent token is no longer valid (``401`` on a parent endpoint)."""
+
+    def __init__(self, message: str = "session expired") -> None:
+        super().__init__(message, code="unauthorized")
+
+
+@runtime_checkable
+class DashboardBackend(Protocol):
+    """The agent's local API as the dashboard uses it (one method per endpoint).
+
+    Parent calls take the session token explicitly so that the backend holds no login
+    state of its own and can be shared by concurrent workers.
+    """
+
+    def health(self) -> Health:
+        """``GET /api/health``."""
+        ...
+
+    def status(self, token: str | None = None) -> AgentStatus:
+        """``GET /api/status`` (with the parent token: also the children)."""
+        ...
+
+    def open_session(self, pin: str) -> Session:
+        """``POST /api/session``; raises WrongPinError, LockedOutError or PinNotSetError."""
+        ...
+
+    def close_session(self, token: str) -> None:
+        """``DELETE /api/session``."""
+        ...
+
+    def set_pin(self, pin: str, old_pin: str | None = None, token: str | None = None) -> None:
+        """``POST /api/pin``: the first PIN, or a change with a parent session."""
+        ...
+
+    def children(self, token: str) -> list[ChildSummary]:
+        """``GET /api/children``."""
+        ...
+
+    def query_log(
+        self, token: str, child: str | None = None, limit: int = 200
+    ) -> list[QueryLogEntry]:
+        """``GET /api/querylog?child=&limit=``, newest first."""
+        ...
+
+    def stats(self, token: str, child: str | None = None) -> Stats:
+        """``GET /api/stats?child=``."""
+        ...

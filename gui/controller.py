@@ -1,0 +1,270 @@
+"""The dashboard's state and flow, with no widgets: connection, login, parent data.
+
+The views hold no logic of their own: they call these methods and listen to these signals.
+The controller asks the backend only through its :class:`~gui.workers.ApiRunner`, and
+refreshes on a :class:`QTimer` (public status always; the parent's data while logged in).
+"""
+
+from __future__ import annotations
+
+import logging
+from enum import Enum
+
+from PySide6.QtCore import QObject, QTimer, Signal
+
+from gui.backend import (
+    AgentStatus,
+    AgentUnreachableError,
+    BackendError,
+    ChildSummary,
+    DashboardBackend,
+    LockedOutError,
+    PinNotSetError,
+    QueryLogEntry,
+    Session,
+    SessionExpiredError,
+    Stats,
+    WrongPinError,
+)
+from gui.workers import ApiRunner
+
+log = logging.getLogger(__name__)
+
+DEFAULT_REFRESH_MS = 10_000
+QUERY_LOG_LIMIT = 200
+
+
+class Connection(Enum):
+    CONNECTING = "connecting"
+    CONNECTED = "connected"
+    UNREACHABLE = "unreachable"
+
+
+class DashboardController(QObject):
+    """Connection and login state of the dashboard; every answer arrives as a signal."""
+
+    connection_changed = Signal(object)  # Connection
+    status_changed = Signal(object)  # AgentStatus
+    connection_error = Signal(str)  # why the agent cannot be reached
+    pin_setup_required = Signal(bool)  # True: no PIN yet, show the "set a PIN" form
+    login_succeeded = Signal()
+    wrong_pin = Signal(object)  # tries left (int) or None
+    locked_out = Signal(float)  # seconds to wait
+    logged_out = Signal(bool)  # True when the session expired rather than closed
+    request_failed = Signal(str)  # any other error, as text for the status bar
+    children_changed = Signal(object)  # list[ChildSummary]
+    query_log_changed = Signal(object)  # list[QueryLogEntry]
+    stats_changed = Signal(object)  # Stats
+    language_reported = Signal(str)  # the agent's settings.language, when it says
+    busy_changed = Signal(bool)
+
+    def __init__(
+        self,
+        runner: ApiRunner,
+        refresh_ms: int = DEFAULT_REFRESH_MS,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._runner = runner
+        self._runner.busy_changed.connect(self.busy_changed)
+        self._token: str | None = None
+        self._connection = Connection.CONNECTING
+        self._pin_set: bool | None = None
+        self._query_log_child: str | None = None
+        self._stats_child: str | None = None
+        self._last_status: AgentStatus | None = None
+        self._timer = QTimer(self)
+        self._timer.setInterval(refresh_ms)
+        self._timer.timeout.connect(self.refresh)
+
+    # State.
+    @property
+    def logged_in(self) -> bool:
+        return self._token is not None
+
+    @property
+    def connection(self) -> Connection:
+        return self._connection
+
+    @property
+    def last_status(self) -> AgentStatus | None:
+        return self._last_status
+
+    @property
+    def query_log_child(self) -> str | None:
+        return self._query_log_child
+
+    @property
+    def stats_child(self) -> str | None:
+        return self._stats_child
+
+    # Life cycle.
+    def start(self) -> None:
+        """Ask for the status now, then every refresh interval."""
+        self.refresh()
+        self._timer.start()
+
+    def stop(self) -> None:
+        self._timer.stop()
+
+    def refresh(self) -> None:
+        self.refresh_status()
+        if self.logged_in:
+            self.refresh_parent_data()
+
+    # Public status.
+    def refresh_status(self) -> None:
+        token = self._token
+        self._runner.submit(
+            lambda backend: backend.status(token),
+            self._on_status,
+            self._on_status_failed,
+            key="status",
+        )
+
+    def _on_status(self, status: AgentStatus) -> None:
+        self._last_status = status
+        self._set_connection(Connection.CONNECTED)
+        self.status_changed.emit(status)
+        if status.language:
+            self.language_reported.emit(status.language)
+        if status.pin_set is not None and status.pin_set != self._pin_set:
+            self._pin_set = status.pin_set
+            if not self.logged_in:
+                self.pin_setup_required.emit(not status.pin_set)
+
+    def _on_status_failed(self, error: BackendError) -> None:
+        if isinstance(error, SessionExpiredError):
+            self._expire_session()
+            return
+        self._set_connection(Connection.UNREACHABLE)
+        self.connection_error.emit(str(error))
+
+    def _set_connection(self, connection: Connection) -> None:
+        if connection != self._connection:
+            self._connection = connection
+            self.connection_changed.emit(connection)
+
+    # Login.
+    def login(self, pin: str) -> None:
+        self._runner.submit(
+            lambda backend: backend.open_session(pin),
+            self._on_session,
+            self._on_login_failed,
+            key="login",
+        )
+
+    def set_first_pin(self, pin: str) -> None:
+        """First run: set the PIN, then open a session with it."""
+
+        def set_and_open(backend: DashboardBackend) -> Session:
+            backend.set_pin(pin)
+            return backend.open_session(pin)
+
+        self._runner.submit(set_and_open, self._on_session, self._on_login_failed, key="login")
+
+    def _on_session(self, session: Session) -> None:
+        self._token = session.token
+        self._pin_set = True
+        self.login_succeeded.emit()
+        self.refresh()
+
+    def _on_login_failed(self, error: BackendError) -> None:
+        if isinstance(error, WrongPinError):
+            self.wrong_pin.emit(error.tries_left)
+        elif isinstance(error, LockedOutError):
+            self.locked_out.emit(float(error.retry_after))
+        elif isinstance(error, PinNotSetError):
+            self._pin_set = False
+            self.pin_setup_required.emit(True)
+        elif isinstance(error, AgentUnreachableError):
+            self._set_connection(Connection.UNREACHABLE)
+            self.connection_error.emit(str(error))
+        else:
+            self.request_failed.emit(str(error))
+
+    def logout(self) -> None:
+        token = self._token
+        self._token = None
+        if token is not None:
+            self._runner.submit(
+                lambda backend: backend.close_session(token),
+                None,
+                lambda error: log.info("closing the session failed: %s", error),
+            )
+        self.logged_out.emit(False)
+        self.refresh_status()
+
+    def _expire_session(self) -> None:
+        if self._token is None:
+            return
+        self._token = None
+        self.logged_out.emit(True)
+
+    # Parent data.
+    def refresh_parent_data(self) -> None:
+        token = self._token
+        if token is None:
+            return
+        self._runner.submit(
+            lambda backend: backend.children(token),
+            self._on_children,
+            self._on_parent_call_failed,
+            key="children",
+        )
+        self.refresh_query_log()
+        self.refresh_stats()
+
+    def refresh_query_log(self) -> None:
+        token, child = self._token, self._query_log_child
+        if token is None:
+            return
+        self._runner.submit(
+            lambda backend: backend.query_log(token, child, QUERY_LOG_LIMIT),
+            self._on_query_log,
+            self._on_parent_call_failed,
+            key="querylog",
+        )
+
+    def refresh_stats(self) -> None:
+        token, child = self._token, self._stats_child
+        if token is None:
+            return
+        self._runner.submit(
+            lambda backend: backend.stats(token, child),
+            self._on_stats,
+            self._on_parent_call_failed,
+            key="stats",
+        )
+
+    def set_query_log_child(self, child: str | None) -> None:
+        """Show only this child's queries (``None``: every child)."""
+        if child != self._query_log_child:
+            self._query_log_child = child
+            self.refresh_query_log()
+
+    def set_stats_child(self, child: str | None) -> None:
+        if child != self._stats_child:
+            self._stats_child = child
+            self.refresh_stats()
+
+    def _on_children(self, children: list[ChildSummary]) -> None:
+        if self.logged_in:
+            self.children_changed.emit(list(children))
+
+    def _on_query_log(self, entries: list[QueryLogEntry]) -> None:
+        if self.logged_in:
+            self.query_log_changed.emit(list(entries))
+
+    def _on_stats(self, stats: Stats) -> None:
+        if self.logged_in:
+            self.stats_changed.emit(stats)
+
+    def _on_parent_call_failed(self, error: BackendError) -> None:
+        if isinstance(error, SessionExpiredError):
+            self._expire_session()
+        elif isinstance(error, AgentUnreachableError):
+            self._set_connection(Connection.UNREACHABLE)
+            self.connection_error.emit(str(error))
+        else:
+            self.request_failed.emit(str(error))

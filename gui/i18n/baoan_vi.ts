@@ -1,0 +1,410 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="vi" sourcelanguage="en">
+<context>
+    <name>ChildFilter</name>
+    <message>
+        <source>Every child</source>
+        <translation>Tất cả các con</translation>
+    </message>
+</context>
+<context>
+    <name>ChildrenTab</name>
+    <message>
+        <source>No child is set up yet. Add one in the family settings (family.toml).</source>
+        <translation>Chưa có con nào được thiết lập. Hãy thêm con trong tệp cài đặt gia đình (family.toml).</translation>
+    </message>
+</context>
+<context>
+    <name>ChildrenTableModel</name>
+    <message>
+        <source>Name</source>
+        <translation>Tên</translation>
+    </message>
+    <message>
+        <source>Age</source>
+        <translation>Tuổi</translation>
+    </message>
+    <message>
+        <source>Age preset</source>
+        <translation>Mức theo tuổi</translation>
+    </message>
+    <message>
+        <source>Used today</source>
+        <translation>Đã dùng hôm nay</translation>
+    </message>
+    <message>
+        <source>Computer accounts: %1</source>
+        <translation>Tài khoản máy tính: %1</translation>
+    </message>
+</context>
+<context>
+    <name>Labels</name>
+    <message>
+        <source>Allowed</source>
+        <translation>Cho phép</translation>
+    </message>
+    <message>
+        <source>Allowed (cached)</source>
+        <translation>Cho phép (bộ nhớ đệm)</translation>
+    </message>
+    <message>
+        <source>Blocked</source>
+        <translation>Đã chặn</translation>
+    </message>
+    <message>
+        <source>Made safe</source>
+        <translation>Chuyển sang chế độ an toàn</translation>
+    </message>
+    <message>
+        <source>Bypass attempt stopped</source>
+        <translation>Đã chặn cách vượt bộ lọc</translation>
+    </message>
+    <message>
+        <source>Adult content</source>
+        <translation>Nội dung người lớn</translation>
+    </message>
+    <message>
+        <source>Gambling</source>
+        <translation>Cờ bạc</translation>
+    </message>
+    <message>
+        <source>Dating</source>
+        <translation>Hẹn hò</translation>
+    </message>
+    <message>
+        <source>Drugs</source>
+        <translation>Ma tuý</translation>
+    </message>
+    <message>
+        <source>Violence</source>
+        <translation>Bạo lực</translation>
+    </message>
+    <message>
+        <source>Weapons</source>
+        <translation>Vũ khí</translation>
+    </message>
+    <message>
+        <source>Chat</source>
+        <translation>Trò chuyện trực tuyến</translation>
+    </message>
+    <message>
+        <source>Social networks</source>
+        <translation>Mạng xã hội</translation>
+    </message>
+    <message>
+        <source>Games</source>
+        <translation>Trò chơi</translation>
+    </message>
+    <message>
+        <source>Video</source>
+        <translation>Video</translation>
+    </message>
+    <message>
+        <source>Shopping</source>
+        <translation>Mua sắm</translation>
+    </message>
+    <message>
+        <source>VPN, proxy and bypass</source>
+        <translation>VPN, proxy và vượt bộ lọc</translation>
+    </message>
+    <message>
+        <source>Scams and malware</source>
+        <translation>Lừa đảo và mã độc</translation>
+    </message>
+    <message>
+        <source>Ads and trackers</source>
+        <translation>Quảng cáo và theo dõi</translation>
+    </message>
+    <message>
+        <source>Outside allowed hours</source>
+        <translation>Ngoài giờ được phép</translation>
+    </message>
+    <message>
+        <source>Blocked app or service</source>
+        <translation>Ứng dụng hoặc dịch vụ bị chặn</translation>
+    </message>
+    <message>
+        <source>Parent&apos;s block list</source>
+        <translation>Danh sách chặn của cha mẹ</translation>
+    </message>
+    <message>
+        <source>Parent&apos;s allow list</source>
+        <translation>Danh sách cho phép của cha mẹ</translation>
+    </message>
+    <message>
+        <source>Preschool (0–5)</source>
+        <translation>Mầm non (0–5 tuổi)</translation>
+    </message>
+    <message>
+        <source>Primary school (6–10)</source>
+        <translation>Tiểu học (6–10 tuổi)</translation>
+    </message>
+    <message>
+        <source>Lower secondary (11–14)</source>
+        <translation>THCS (11–14 tuổi)</translation>
+    </message>
+    <message>
+        <source>Upper secondary (15–17)</source>
+        <translation>THPT (15–17 tuổi)</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n min</source>
+        <translation>
+            <numerusform>%n phút</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>%1 h %2 min</source>
+        <translation>%1 giờ %2 phút</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n s</source>
+        <translation>
+            <numerusform>%n giây</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>%1 min %2 s</source>
+        <translation>%1 phút %2 giây</translation>
+    </message>
+</context>
+<context>
+    <name>LoginPage</name>
+    <message>
+        <source>Set the parent PIN</source>
+        <translation>Đặt mã PIN của cha mẹ</translation>
+    </message>
+    <message>
+        <source>No PIN has been set yet. Choose a PIN of 4 to 12 digits that only the parents know; it protects the settings and the history.</source>
+        <translation>Chưa có mã PIN. Hãy chọn một mã PIN gồm 4 đến 12 chữ số mà chỉ cha mẹ biết; mã này bảo vệ phần cài đặt và lịch sử.</translation>
+    </message>
+    <message>
+        <source>New PIN</source>
+        <translation>Mã PIN mới</translation>
+    </message>
+    <message>
+        <source>Type the PIN again</source>
+        <translation>Nhập lại mã PIN</translation>
+    </message>
+    <message>
+        <source>Set PIN</source>
+        <translation>Đặt mã PIN</translation>
+    </message>
+    <message>
+        <source>For parents</source>
+        <translation>Dành cho cha mẹ</translation>
+    </message>
+    <message>
+        <source>Enter the parent PIN to see the children, the history and the rules.</source>
+        <translation>Nhập mã PIN của cha mẹ để xem thông tin của các con, lịch sử truy cập và các quy tắc.</translation>
+    </message>
+    <message>
+        <source>Parent PIN</source>
+        <translation>Mã PIN của cha mẹ</translation>
+    </message>
+    <message>
+        <source>Unlock</source>
+        <translation>Mở khoá</translation>
+    </message>
+    <message>
+        <source>Checking…</source>
+        <translation>Đang kiểm tra…</translation>
+    </message>
+    <message>
+        <source>Wrong PIN.</source>
+        <translation>Mã PIN không đúng.</translation>
+    </message>
+    <message numerus="yes">
+        <source>Wrong PIN. %n try(s) left before a lockout.</source>
+        <translation>
+            <numerusform>Mã PIN không đúng. Còn %n lần thử trước khi bị tạm khoá.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Too many wrong tries. Try again in %1.</source>
+        <translation>Nhập sai quá nhiều lần. Hãy thử lại sau %1.</translation>
+    </message>
+    <message>
+        <source>A PIN has 4 to 12 digits.</source>
+        <translation>Mã PIN gồm 4 đến 12 chữ số.</translation>
+    </message>
+    <message>
+        <source>The two PINs are not the same. Type them again.</source>
+        <translation>Hai mã PIN không giống nhau. Hãy nhập lại.</translation>
+    </message>
+    <message>
+        <source>Something went wrong: %1</source>
+        <translation>Đã có lỗi: %1</translation>
+    </message>
+</context>
+<context>
+    <name>MainWindow</name>
+    <message>
+        <source>The parent session ended. Enter the PIN again.</source>
+        <translation>Phiên làm việc của cha mẹ đã hết hạn. Hãy nhập lại mã PIN.</translation>
+    </message>
+    <message>
+        <source>Locked. Enter the PIN to see the children&apos;s data again.</source>
+        <translation>Đã khoá. Nhập mã PIN để xem lại thông tin của các con.</translation>
+    </message>
+    <message>
+        <source>The last request failed: %1</source>
+        <translation>Yêu cầu gần nhất không thành công: %1</translation>
+    </message>
+    <message>
+        <source>Updated at %1</source>
+        <translation>Cập nhật lúc %1</translation>
+    </message>
+    <message>
+        <source>Bảo An — for parents</source>
+        <translation>Bảo An — Dành cho cha mẹ</translation>
+    </message>
+    <message>
+        <source>Language</source>
+        <translation>Ngôn ngữ</translation>
+    </message>
+</context>
+<context>
+    <name>ParentPage</name>
+    <message>
+        <source>Children</source>
+        <translation>Các con</translation>
+    </message>
+    <message>
+        <source>Websites visited</source>
+        <translation>Trang web đã truy cập</translation>
+    </message>
+    <message>
+        <source>Statistics</source>
+        <translation>Thống kê</translation>
+    </message>
+    <message>
+        <source>Refresh</source>
+        <translation>Làm mới</translation>
+    </message>
+    <message>
+        <source>Lock</source>
+        <translation>Khoá</translation>
+    </message>
+</context>
+<context>
+    <name>QueryLogTab</name>
+    <message>
+        <source>Show:</source>
+        <translation>Xem của:</translation>
+    </message>
+    <message numerus="yes">
+        <source>The %n newest queries</source>
+        <translation>
+            <numerusform>%n lượt truy cập gần nhất</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>QueryLogTableModel</name>
+    <message>
+        <source>Time</source>
+        <translation>Thời gian</translation>
+    </message>
+    <message>
+        <source>Child</source>
+        <translation>Con</translation>
+    </message>
+    <message>
+        <source>Website</source>
+        <translation>Trang web</translation>
+    </message>
+    <message>
+        <source>Decision</source>
+        <translation>Kết quả</translation>
+    </message>
+    <message>
+        <source>Reason</source>
+        <translation>Lý do</translation>
+    </message>
+</context>
+<context>
+    <name>StatsTab</name>
+    <message>
+        <source>Show:</source>
+        <translation>Xem của:</translation>
+    </message>
+    <message>
+        <source>Blocked most often</source>
+        <translation>Bị chặn nhiều nhất</translation>
+    </message>
+    <message>
+        <source>Visited most often</source>
+        <translation>Truy cập nhiều nhất</translation>
+    </message>
+    <message>
+        <source>Blocks by category</source>
+        <translation>Lượt chặn theo nhóm</translation>
+    </message>
+</context>
+<context>
+    <name>StatsTableModel</name>
+    <message>
+        <source>Category</source>
+        <translation>Nhóm nội dung</translation>
+    </message>
+    <message>
+        <source>Blocked website</source>
+        <translation>Trang bị chặn</translation>
+    </message>
+    <message>
+        <source>Allowed website</source>
+        <translation>Trang được phép</translation>
+    </message>
+    <message>
+        <source>Times</source>
+        <translation>Số lần</translation>
+    </message>
+</context>
+<context>
+    <name>StatusBanner</name>
+    <message>
+        <source>Cannot reach Bảo An at %1.</source>
+        <translation>Không kết nối được với Bảo An tại %1.</translation>
+    </message>
+    <message>
+        <source>Check that the Bảo An service is running. The dashboard keeps trying.</source>
+        <translation>Hãy kiểm tra dịch vụ Bảo An có đang chạy không. Bảng điều khiển sẽ tiếp tục thử kết nối.</translation>
+    </message>
+    <message>
+        <source>Connecting to Bảo An at %1…</source>
+        <translation>Đang kết nối tới Bảo An tại %1…</translation>
+    </message>
+    <message>
+        <source>Web filter listening on %1</source>
+        <translation>Bộ lọc web đang hoạt động tại %1</translation>
+    </message>
+    <message>
+        <source>The web filter is not listening: websites are not filtered.</source>
+        <translation>Bộ lọc web chưa hoạt động: các trang web chưa được lọc.</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n block list(s)</source>
+        <translation>
+            <numerusform>%n danh sách chặn</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>%1 blocked names</source>
+        <translation>%1 tên miền bị chặn</translation>
+    </message>
+    <message>
+        <source>The family settings file has an error; the last good ones stay: %1</source>
+        <translation>Tệp cài đặt gia đình có lỗi; Bảo An vẫn dùng cài đặt hợp lệ gần nhất: %1</translation>
+    </message>
+    <message>
+        <source>Bảo An is running, but needs attention · version %1</source>
+        <translation>Bảo An đang chạy nhưng cần được kiểm tra · phiên bản %1</translation>
+    </message>
+    <message>
+        <source>Bảo An is protecting this computer · version %1</source>
+        <translation>Bảo An đang bảo vệ máy tính này · phiên bản %1</translation>
+    </message>
+</context>
+</TS>

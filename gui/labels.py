@@ -1,0 +1,120 @@
+"""Words the family sees for the agent's codes (decisions, categories, presets) and numbers.
+
+Every string goes through Qt's translator (context ``Labels``), so it follows the
+language chosen at run time. The agent's codes stay in English; only their labels change.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from PySide6.QtCore import QCoreApplication
+
+
+def decision_label(decision: str) -> str:
+    """A decision code (``blocked``, ``resolved``, ...) in the family's words."""
+    labels = {
+        "allowed": QCoreApplication.translate("Labels", "Allowed"),
+        "resolved": QCoreApplication.translate("Labels", "Allowed"),
+        "cached": QCoreApplication.translate("Labels", "Allowed (cached)"),
+        "blocked": QCoreApplication.translate("Labels", "Blocked"),
+        "rewritten": QCoreApplication.translate("Labels", "Made safe"),
+        "bypass": QCoreApplication.translate("Labels", "Bypass attempt stopped"),
+    }
+    return labels.get(decision, decision)
+
+
+def is_block(decision: str) -> bool:
+    """Whether the decision kept the child away from the name."""
+    return decision in ("blocked", "bypass")
+
+
+def category_label(category: str) -> str:
+    """A list category code in the family's words; unknown codes are shown as they are."""
+    labels = {
+        "adult": QCoreApplication.translate("Labels", "Adult content"),
+        "gambling": QCoreApplication.translate("Labels", "Gambling"),
+        "dating": QCoreApplication.translate("Labels", "Dating"),
+        "drugs": QCoreApplication.translate("Labels", "Drugs"),
+        "violence": QCoreApplication.translate("Labels", "Violence"),
+        "weapons": QCoreApplication.translate("Labels", "Weapons"),
+        "chat": QCoreApplication.translate("Labels", "Chat"),
+        "social": QCoreApplication.translate("Labels", "Social networks"),
+        "social-networks": QCoreApplication.translate("Labels", "Social networks"),
+        "games": QCoreApplication.translate("Labels", "Games"),
+        "video": QCoreApplication.translate("Labels", "Video"),
+        "streaming": QCoreApplication.translate("Labels", "Video"),
+        "shopping": QCoreApplication.translate("Labels", "Shopping"),
+        "bypass": QCoreApplication.translate("Labels", "VPN, proxy and bypass"),
+        "threats": QCoreApplication.translate("Labels", "Scams and malware"),
+        "malware": QCoreApplication.translate("Labels", "Scams and malware"),
+        "phishing": QCoreApplication.translate("Labels", "Scams and malware"),
+        "ads": QCoreApplication.translate("Labels", "Ads and trackers"),
+        "schedule": QCoreApplication.translate("Labels", "Outside allowed hours"),
+        "service": QCoreApplication.translate("Labels", "Blocked app or service"),
+        "deny": QCoreApplication.translate("Labels", "Parent's block list"),
+        "allow": QCoreApplication.translate("Labels", "Parent's allow list"),
+    }
+    return labels.get(category, category)
+
+
+def preset_label(preset: str) -> str:
+    """An age preset code (``tieu-hoc``) as a school level with its ages."""
+    labels = {
+        "mam-non": QCoreApplication.translate("Labels", "Preschool (0–5)"),
+        "tieu-hoc": QCoreApplication.translate("Labels", "Primary school (6–10)"),
+        "thcs": QCoreApplication.translate("Labels", "Lower secondary (11–14)"),
+        "thpt": QCoreApplication.translate("Labels", "Upper secondary (15–17)"),
+    }
+    return labels.get(preset, preset)
+
+
+def format_minutes(minutes: int) -> str:
+    """``95`` → ``1 h 35 min`` in the current language."""
+    minutes = max(0, int(minutes))
+    if minutes < 60:
+        return QCoreApplication.translate("Labels", "%n min", None, minutes)
+    hours, rest = divmod(minutes, 60)
+    text = QCoreApplication.translate("Labels", "%1 h %2 min")
+    return text.replace("%1", str(hours)).replace("%2", str(rest))
+
+
+def format_seconds_wait(seconds: float) -> str:
+    """A lockout wait: ``45`` → ``45 s``, ``300`` → ``5 min``."""
+    whole = max(0, round(seconds))
+    if whole < 60:
+        return QCoreApplication.translate("Labels", "%n s", None, whole)
+    minutes, rest = divmod(whole, 60)
+    if rest == 0:
+        return QCoreApplication.translate("Labels", "%n min", None, minutes)
+    text = QCoreApplication.translate("Labels", "%1 min %2 s")
+    return text.replace("%1", str(minutes)).replace("%2", str(rest))
+
+
+def format_log_time(moment: str | datetime, now: datetime | None = None) -> str:
+    """A time from the log (ISO 8601 text or a datetime) in the local zone (``now``'s, when
+    given): ``14:05:09``, or ``03/05 14:05:09`` when it is not today. Text that is not a time
+    is shown as it is."""
+    if isinstance(moment, str):
+        text = moment
+        try:
+            moment = datetime.fromisoformat(text)
+        except ValueError:
+            return text
+    reference = now if now is not None else datetime.now().astimezone()
+    if moment.tzinfo is not None and reference.tzinfo is not None:
+        moment = moment.astimezone(reference.tzinfo)
+    if moment.date() == reference.date():
+        return moment.strftime("%H:%M:%S")
+    return moment.strftime("%d/%m %H:%M:%S")
+
+
+__all__ = [
+    "category_label",
+    "decision_label",
+    "format_log_time",
+    "format_minutes",
+    "format_seconds_wait",
+    "is_block",
+    "preset_label",
+]

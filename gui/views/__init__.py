@@ -1,0 +1,1 @@
+"""Thin widgets: they show what the controller reports and pass on what the parent asks."""

@@ -1,0 +1,181 @@
+"""The dashboard's window: the status banner over the PIN page or the parent's tabs."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from PySide6.QtCore import QEvent, Signal
+from PySide6.QtGui import QCloseEvent
+from PySide6.QtWidgets import (
+    QComboBox,
+    QLabel,
+    QMainWindow,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from gui.backend import AgentStatus
+from gui.controller import Connection, DashboardController
+from gui.views.banner import StatusBanner
+from gui.views.login_page import LoginMode, LoginPage
+from gui.views.parent_page import ParentPage
+
+# Each language is named in itself, so these two are never translated.
+LANGUAGE_NAMES = (("vi", "Tiếng Việt"), ("en", "English"))
+
+
+class MainWindow(QMainWindow):
+    """Wires the controller's signals to the pages; holds no state of its own beyond that."""
+
+    language_selected = Signal(str)
+    closed = Signal()
+
+    def __init__(
+        self,
+        controller: DashboardController,
+        agent_address: str,
+        language: str = "vi",
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("dashboardWindow")
+        self.controller = controller
+        self._status_note = ""  # "updated", "expired" or "error:<text>"
+        self._updated_at: datetime | None = None
+
+        self.banner = StatusBanner(agent_address, self)
+        self.login_page = LoginPage(self)
+        self.parent_page = ParentPage(self)
+        self.stack = QStackedWidget(self)
+        self.stack.addWidget(self.login_page)
+        self.stack.addWidget(self.parent_page)
+
+        central = QWidget(self)
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(12, 12, 12, 6)
+        layout.setSpacing(10)
+        layout.addWidget(self.banner)
+        layout.addWidget(self.stack, 1)
+        self.setCentralWidget(central)
+
+        self.status_label = QLabel(self)
+        self.statusBar().addWidget(self.status_label, 1)
+        self.language_box = QComboBox(self)
+        self.language_box.setObjectName("languageBox")
+        for code, name in LANGUAGE_NAMES:
+            self.language_box.addItem(name, code)
+        self.set_language_choice(language)
+        self.language_box.currentIndexChanged.connect(self._on_language_index)
+        self.statusBar().addPermanentWidget(self.language_box)
+
+        self._wire()
+        self.resize(980, 640)
+        self.retranslate()
+
+    # Wiring: controller → views, views → controller.
+    def _wire(self) -> None:
+        c = self.controller
+        c.connection_changed.connect(self._on_connection)
+        c.status_changed.connect(self._on_status)
+        c.connection_error.connect(self.banner.show_unreachable)
+        c.pin_setup_required.connect(self._on_pin_setup_required)
+        c.login_succeeded.connect(self._on_login)
+        c.wrong_pin.connect(self.login_page.show_wrong_pin)
+        c.locked_out.connect(self.login_page.show_locked)
+        c.logged_out.connect(self._on_logged_out)
+        c.request_failed.connect(self._on_request_failed)
+        c.children_changed.connect(self.parent_page.show_children)
+        c.query_log_changed.connect(self.parent_page.show_query_log)
+        c.stats_changed.connect(self.parent_page.show_stats)
+
+        self.login_page.login_requested.connect(c.login)
+        self.login_page.set_pin_requested.connect(c.set_first_pin)
+        self.parent_page.refresh_requested.connect(c.refresh)
+        self.parent_page.logout_requested.connect(c.logout)
+        self.parent_page.query_log_tab.child_selected.connect(c.set_query_log_child)
+        self.parent_page.stats_tab.child_selected.connect(c.set_stats_child)
+
+    # What the window shows.
+    def showing_parent_page(self) -> bool:
+        return self.stack.currentWidget() is self.parent_page
+
+    def set_language_choice(self, language: str) -> None:
+        """Reflect the language in use in the picker without asking for a switch."""
+        position = self.language_box.findData(language)
+        if position >= 0 and position != self.language_box.currentIndex():
+            self.language_box.blockSignals(True)
+            self.language_box.setCurrentIndex(position)
+            self.language_box.blockSignals(False)
+
+    def _on_connection(self, connection: Connection) -> None:
+        self.banner.show_connection(connection)
+        self.login_page.set_connected(connection == Connection.CONNECTED)
+
+    def _on_status(self, status: AgentStatus) -> None:
+        self.banner.show_status(status)
+        self.login_page.set_connected(True)
+        self._updated_at = datetime.now()
+        if self._status_note not in ("expired", "locked"):
+            self._status_note = "updated"  # a fresh answer replaces an older failure
+        self._render_status_line()
+
+    def _on_pin_setup_required(self, required: bool) -> None:
+        self.login_page.set_mode(LoginMode.SET_PIN if required else LoginMode.UNLOCK)
+
+    def _on_login(self) -> None:
+        self.login_page.clear()
+        self.login_page.reset_message()
+        self.login_page.set_busy(False)
+        self.login_page.set_mode(LoginMode.UNLOCK)
+        self.stack.setCurrentWidget(self.parent_page)
+        self._status_note = "updated"
+        self._render_status_line()
+
+    def _on_logged_out(self, expired: bool) -> None:
+        self.parent_page.clear()
+        self.stack.setCurrentWidget(self.login_page)
+        self.login_page.reset_message()
+        self.login_page.set_busy(False)
+        self._status_note = "expired" if expired else "locked"
+        self._render_status_line()
+
+    def _on_request_failed(self, text: str) -> None:
+        if self.stack.currentWidget() is self.login_page:
+            self.login_page.show_error(text)
+        self._status_note = "error:" + text
+        self._render_status_line()
+
+    def _on_language_index(self, _index: int) -> None:
+        code = self.language_box.currentData()
+        if isinstance(code, str):
+            self.language_selected.emit(code)
+
+    def _render_status_line(self) -> None:
+        note = self._status_note
+        if note == "expired":
+            text = self.tr("The parent session ended. Enter the PIN again.")
+        elif note == "locked":
+            text = self.tr("Locked. Enter the PIN to see the children's data again.")
+        elif note.startswith("error:"):
+            text = self.tr("The last request failed: %1").replace("%1", note[len("error:") :])
+        elif self._updated_at is not None:
+            text = self.tr("Updated at %1").replace("%1", self._updated_at.strftime("%H:%M:%S"))
+        else:
+            text = ""
+        self.status_label.setText(text)
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
+
+    def retranslate(self) -> None:
+        self.setWindowTitle(self.tr("Bảo An — for parents"))
+        self.language_box.setToolTip(self.tr("Language"))
+        self._render_status_line()
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+        self.controller.stop()
+        self.closed.emit()
+        super().closeEvent(event)

@@ -1,0 +1,257 @@
+"""What a parent sees after the PIN: children, the query log, statistics."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from PySide6.QtCore import QEvent, Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QTableView,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from gui.backend import ChildSummary, QueryLogEntry, Stats
+from gui.models import ChildrenTableModel, QueryLogTableModel, StatsTableModel
+from gui.views.common import make_table
+
+
+class ChildFilter(QComboBox):
+    """The "Every child" entry, then by the children's names; ``None`` stands for every child."""
+
+    child_selected = Signal(object)  # str | None
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("childFilter")
+        self.setMinimumContentsLength(16)
+        self.addItem(self.tr("Every child"), None)
+        self.currentIndexChanged.connect(self._on_index)
+
+    def set_children(self, names: Sequence[str]) -> None:
+        """Refill the names, keeping the current choice when it still exists."""
+        current = self.selected_child()
+        if [self.itemData(i) for i in range(1, self.count())] == list(names):
+            return
+        self.blockSignals(True)
+        while self.count() > 1:
+            self.removeItem(1)
+        for name in names:
+            self.addItem(name, name)
+        position = self.findData(current) if current is not None else 0
+        self.setCurrentIndex(max(0, position))
+        self.blockSignals(False)
+        if self.selected_child() != current:
+            self.child_selected.emit(self.selected_child())
+
+    def select_child(self, name: str | None) -> None:
+        position = 0 if name is None else self.findData(name)
+        if position >= 0:
+            self.setCurrentIndex(position)
+
+    def selected_child(self) -> str | None:
+        value = self.currentData()
+        return value if isinstance(value, str) else None
+
+    def retranslate(self) -> None:
+        self.setItemText(0, self.tr("Every child"))
+
+    def _on_index(self, _index: int) -> None:
+        self.child_selected.emit(self.selected_child())
+
+
+class ChildrenTab(QWidget):
+    def __init__(self, model: ChildrenTableModel, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.model = model
+        self.table = make_table(model, self)
+        self.table.setObjectName("childrenTable")
+        self.empty_label = QLabel(self)
+        self.empty_label.setWordWrap(True)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.empty_label)
+        layout.addWidget(self.table)
+        self.retranslate()
+        model.modelReset.connect(self._update_empty)
+        self._update_empty()
+
+    def retranslate(self) -> None:
+        self.empty_label.setText(
+            self.tr("No child is set up yet. Add one in the family settings (family.toml).")
+        )
+
+    def _update_empty(self) -> None:
+        self.empty_label.setVisible(self.model.rowCount() == 0)
+
+
+class QueryLogTab(QWidget):
+    child_selected = Signal(object)
+
+    def __init__(self, model: QueryLogTableModel, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.model = model
+        self.filter_label = QLabel(self)
+        self.child_filter = ChildFilter(self)
+        self.child_filter.child_selected.connect(self.child_selected)
+        self.filter_label.setBuddy(self.child_filter)
+        self.count_label = QLabel(self)
+        self.table = make_table(model, self)
+        self.table.setObjectName("queryLogTable")
+        top = QHBoxLayout()
+        top.addWidget(self.filter_label)
+        top.addWidget(self.child_filter)
+        top.addStretch(1)
+        top.addWidget(self.count_label)
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(self.table)
+        model.modelReset.connect(self._update_count)
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        self.filter_label.setText(self.tr("Show:"))
+        self.child_filter.retranslate()
+        self._update_count()
+
+    def _update_count(self) -> None:
+        self.count_label.setText(self.tr("The %n newest queries", None, self.model.rowCount()))
+
+
+class StatsTab(QWidget):
+    child_selected = Signal(object)
+
+    def __init__(
+        self,
+        blocked: StatsTableModel,
+        allowed: StatsTableModel,
+        categories: StatsTableModel,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.blocked_model, self.allowed_model, self.category_model = blocked, allowed, categories
+        self.filter_label = QLabel(self)
+        self.child_filter = ChildFilter(self)
+        self.child_filter.child_selected.connect(self.child_selected)
+        self.filter_label.setBuddy(self.child_filter)
+        self.blocked_box, self.blocked_table = self._box(blocked, "topBlockedTable")
+        self.allowed_box, self.allowed_table = self._box(allowed, "topAllowedTable")
+        self.category_box, self.category_table = self._box(categories, "categoryTable")
+        top = QHBoxLayout()
+        top.addWidget(self.filter_label)
+        top.addWidget(self.child_filter)
+        top.addStretch(1)
+        boxes = QHBoxLayout()
+        boxes.addWidget(self.blocked_box)
+        boxes.addWidget(self.allowed_box)
+        boxes.addWidget(self.category_box)
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addLayout(boxes)
+        self.retranslate()
+
+    def _box(self, model: StatsTableModel, name: str) -> tuple[QGroupBox, QTableView]:
+        box = QGroupBox(self)
+        table = make_table(model, box)
+        table.setObjectName(name)
+        inner = QVBoxLayout(box)
+        inner.addWidget(table)
+        return box, table
+
+    def retranslate(self) -> None:
+        self.filter_label.setText(self.tr("Show:"))
+        self.child_filter.retranslate()
+        self.blocked_box.setTitle(self.tr("Blocked most often"))
+        self.allowed_box.setTitle(self.tr("Visited most often"))
+        self.category_box.setTitle(self.tr("Blocks by category"))
+
+
+class ParentPage(QWidget):
+    """Tabs for children, the query log and statistics, with refresh and lock buttons."""
+
+    refresh_requested = Signal()
+    logout_requested = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.children_model = ChildrenTableModel(self)
+        self.query_log_model = QueryLogTableModel(self)
+        self.top_blocked_model = StatsTableModel("blocked", self)
+        self.top_allowed_model = StatsTableModel("allowed", self)
+        self.category_model = StatsTableModel("category", self)
+
+        self.children_tab = ChildrenTab(self.children_model, self)
+        self.query_log_tab = QueryLogTab(self.query_log_model, self)
+        self.stats_tab = StatsTab(
+            self.top_blocked_model, self.top_allowed_model, self.category_model, self
+        )
+        self.tabs = QTabWidget(self)
+        self.tabs.setObjectName("parentTabs")
+        self.tabs.addTab(self.children_tab, "")
+        self.tabs.addTab(self.query_log_tab, "")
+        self.tabs.addTab(self.stats_tab, "")
+
+        self.refresh_button = QPushButton(self)
+        self.refresh_button.clicked.connect(self.refresh_requested)
+        self.logout_button = QPushButton(self)
+        self.logout_button.setObjectName("logoutButton")
+        self.logout_button.clicked.connect(self.logout_requested)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(self.refresh_button)
+        buttons.addWidget(self.logout_button)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(buttons)
+        layout.addWidget(self.tabs)
+        self.retranslate()
+
+    # Data in.
+    def show_children(self, children: Sequence[ChildSummary]) -> None:
+        self.children_model.set_rows(children)
+        names = [child.name for child in children]
+        self.query_log_tab.child_filter.set_children(names)
+        self.stats_tab.child_filter.set_children(names)
+
+    def show_query_log(self, entries: Sequence[QueryLogEntry]) -> None:
+        self.query_log_model.set_rows(entries)
+
+    def show_stats(self, stats: Stats) -> None:
+        self.top_blocked_model.set_rows(stats.top_blocked)
+        self.top_allowed_model.set_rows(stats.top_allowed)
+        self.category_model.set_rows(stats.by_category)
+
+    def clear(self) -> None:
+        """Forget everything a parent saw (on lock or expiry)."""
+        self.show_children([])
+        self.show_query_log([])
+        self.show_stats(Stats())
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
+
+    def retranslate(self) -> None:
+        self.tabs.setTabText(0, self.tr("Children"))
+        self.tabs.setTabText(1, self.tr("Websites visited"))
+        self.tabs.setTabText(2, self.tr("Statistics"))
+        self.refresh_button.setText(self.tr("Refresh"))
+        self.logout_button.setText(self.tr("Lock"))
+        self.children_tab.retranslate()
+        self.query_log_tab.retranslate()
+        self.stats_tab.retranslate()
+        for model in (
+            self.children_model,
+            self.query_log_model,
+            self.top_blocked_model,
+            self.top_allowed_model,
+            self.category_model,
+        ):
+            model.retranslate()
