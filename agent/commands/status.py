@@ -1,15 +1,175 @@
-"""`baoan status` (not built yet)."""
+"""`baoan status`: is the agent running, what does it filter, and (with the PIN) the children.
+
+    baoan status [--api URL] [--json] [--pin-stdin]
+
+The parent's PIN comes from standard input with ``--pin-stdin`` or from the ``BAOAN_PIN``
+environment variable; with it the answer also has the children and today's screen time.
+Exit codes: 0 the agent answered; 1 the agent does not answer or answered with an error;
+3 the PIN was refused (wrong, locked, or none set yet).
+"""
 
 from __future__ import annotations
 
 import argparse
-from typing import Any
+import contextlib
+import json
+import os
+import sys
+from typing import Any, TextIO
+
+from agent.api.client import (
+    DEFAULT_BASE_URL,
+    AgentNotRunningError,
+    ApiClient,
+    ApiClientError,
+    LockedError,
+    PinNotSetError,
+    WrongPinError,
+)
+from agent.api.types import Status
+
+PIN_ENV_VAR = "BAOAN_PIN"
+EXIT_OK = 0
+EXIT_NOT_RUNNING = 1
+EXIT_PIN_REFUSED = 3
 
 
 def register(subparsers: Any) -> None:
-    parser = subparsers.add_parser("status", help="not built yet")
-    parser.set_defaults(func=_run)
+    parser = subparsers.add_parser(
+        "status",
+        help="health of the running agent (with the PIN: the children and today's usage)",
+        description=(
+            "Ask the running agent how it is: where DNS listens, the policy, the lists and "
+            "their counts; with the parent's PIN also the children and today's screen time."
+        ),
+    )
+    parser.add_argument(
+        "--api",
+        default=DEFAULT_BASE_URL,
+        metavar="URL",
+        help=f"the agent's local API (default {DEFAULT_BASE_URL})",
+    )
+    parser.add_argument("--json", action="store_true", help="print the answer as JSON")
+    parser.add_argument(
+        "--pin-stdin",
+        action="store_true",
+        help=f"read the parent's PIN from standard input (or set {PIN_ENV_VAR})",
+    )
+    parser.set_defaults(func=run)
 
 
-def _run(args: argparse.Namespace) -> int:
-    raise SystemExit("not built yet")
+def run(args: argparse.Namespace, stdin: TextIO | None = None, out: TextIO | None = None) -> int:
+    stdin = stdin or sys.stdin
+    out = out or sys.stdout
+    pin = _read_pin(args.pin_stdin, stdin)
+    with ApiClient(args.api) as client:
+        try:
+            if pin is not None:
+                client.open_session(pin)
+            try:
+                status = client.status()
+            finally:
+                _log_out(client)
+        except AgentNotRunningError:
+            print(
+                f"Bảo An chưa chạy: không có gì trả lời ở {args.api}.\n"
+                f"The Bảo An agent is not running: nothing answers at {args.api}.",
+                file=sys.stderr,
+            )
+            return EXIT_NOT_RUNNING
+        except (WrongPinError, LockedError, PinNotSetError) as error:
+            print(_pin_refusal(error), file=sys.stderr)
+            return EXIT_PIN_REFUSED
+        except ApiClientError as error:
+            print(
+                f"Bảo An trả lời lỗi / the agent answered with an error: {error}", file=sys.stderr
+            )
+            return EXIT_NOT_RUNNING
+    if args.json:
+        json.dump(status.to_json(), out, ensure_ascii=False, indent=2)
+        out.write("\n")
+    else:
+        out.write(format_status(status, args.api, asked_with_pin=pin is not None))
+    return EXIT_OK
+
+
+def _log_out(client: ApiClient) -> None:
+    if client.token is None:
+        return
+    # The session ends by itself when unused, and the status already came back.
+    with contextlib.suppress(ApiClientError):
+        client.close_session()
+
+
+def _read_pin(from_stdin: bool, stdin: TextIO) -> str | None:
+    if from_stdin:
+        line = stdin.readline()
+        return line.strip() or None
+    value = os.environ.get(PIN_ENV_VAR, "").strip()
+    return value or None
+
+
+def _pin_refusal(error: ApiClientError) -> str:
+    if isinstance(error, WrongPinError):
+        tries = error.tries_left
+        return (
+            f"Mã PIN sai (còn {tries} lần thử). / Wrong PIN ({tries} tries left)."
+            if tries is not None
+            else "Mã PIN sai. / Wrong PIN."
+        )
+    if isinstance(error, LockedError):
+        seconds = error.retry_after
+        return (
+            f"Đã khoá vì nhập sai PIN quá nhiều lần; thử lại sau {seconds} giây. / "
+            f"Locked after too many wrong PINs; try again in {seconds} s."
+        )
+    return (
+        "Chưa đặt mã PIN của cha mẹ; hãy đặt trong bảng điều khiển. / "
+        "No parent PIN is set yet; set one in the dashboard."
+    )
+
+
+def format_status(status: Status, api_url: str, *, asked_with_pin: bool) -> str:
+    """The human-readable report: Vietnamese first, the English word after it."""
+    lines = [f"Bảo An {status.version}: đang chạy (running) — {api_url}"]
+    listening = ", ".join(status.dns_listening) or "không (none)"
+    lines.append(f"DNS đang nghe (listening): {listening}")
+
+    policy = status.policy
+    loaded = (
+        policy.loaded_at.isoformat(timespec="seconds") if policy.loaded_at else "chưa (not yet)"
+    )
+    lines.append(f"Chính sách (policy): {policy.source} — nạp lúc (loaded) {loaded}")
+    if policy.error:
+        lines.append(f"  Lỗi (error): {policy.error}")
+
+    lines.append(
+        f"Danh sách chặn (blocklists): {len(status.lists)}, "
+        f"tổng {status.total_list_entries} tên (names)"
+    )
+    width = max((len(item.category) for item in status.lists), default=0)
+    for item in status.lists:
+        updated = item.updated_at.isoformat(timespec="seconds") if item.updated_at else "-"
+        line = f"  {item.category:<{width}}  {item.count:>9} tên  {updated}  {item.source}"
+        if item.bad_lines:
+            line += f"  ({item.bad_lines} dòng lỗi / bad lines)"
+        if item.error:
+            line += f"  lỗi (error): {item.error}"
+        lines.append(line)
+
+    if not status.pin_set:
+        lines.append("Chưa đặt mã PIN của cha mẹ (no parent PIN set yet).")
+    if status.children is not None:
+        lines.append(f"Trẻ (children): {len(status.children)}")
+        for child in status.children:
+            age = f"{child.age} tuổi" if child.age is not None else "? tuổi"
+            lines.append(
+                f"  {child.name}  {age}  {child.preset}  "
+                f"hôm nay (today) {child.usage_today_minutes} phút (min)"
+            )
+    elif not asked_with_pin:
+        lines.append(
+            f"Trẻ và thời gian hôm nay: cần PIN (--pin-stdin hoặc {PIN_ENV_VAR}). / "
+            "Children and today's usage need the parent's PIN."
+        )
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,234 @@
+"""A typed client of the agent's local API, for the dashboard, the tray and ``baoan status``.
+
+Each method is one endpoint and returns the plain frozen dataclasses of
+:mod:`agent.api.types`. Failures are exceptions a caller can tell apart:
+
+* :class:`AgentNotRunningError` — nothing answers at the address (connection refused,
+  timeout);
+* :class:`UnauthorizedError` (401; :class:`WrongPinError` with ``tries_left`` for a wrong
+  PIN), :class:`ForbiddenError` (403), :class:`LockedError` (429, with ``retry_after``),
+  :class:`PinNotSetError` (409 ``pin_not_set``), and :class:`ApiClientError` for the rest;
+* :class:`ProtocolError` — the answer is not what the API promises.
+
+The client never uses proxy settings from the environment: the agent is on loopback and
+a token must never travel anywhere else.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar
+
+import requests
+
+from agent.api.types import (
+    ChildInfo,
+    Health,
+    QueryLogEntry,
+    SessionInfo,
+    ShapeError,
+    Stats,
+    Status,
+    UsageToday,
+)
+
+DEFAULT_BASE_URL = "http://127.0.0.1:8053"
+
+T = TypeVar("T")
+
+
+class ApiClientError(Exception):
+    """The agent answered with an error. `code` is the API's error code (docs/api.md)."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int | None = None,
+        code: str = "error",
+        body: Mapping[str, Any] | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.body: Mapping[str, Any] = body or {}
+
+
+class AgentNotRunningError(ApiClientError):
+    """Nothing answers at the agent's address."""
+
+
+class ProtocolError(ApiClientError):
+    """The answer does not have the shape the API promises."""
+
+
+class UnauthorizedError(ApiClientError):
+    """401: no token, an unknown or expired one, or a wrong PIN."""
+
+
+class WrongPinError(UnauthorizedError):
+    @property
+    def tries_left(self) -> int | None:
+        value = self.body.get("tries_left")
+        return value if isinstance(value, int) else None
+
+
+class ForbiddenError(ApiClientError):
+    """403: the Host or Origin was refused, or the token's role may not do this."""
+
+
+class LockedError(ApiClientError):
+    """429: too many wrong PINs."""
+
+    @property
+    def retry_after(self) -> int:
+        value = self.body.get("retry_after")
+        return value if isinstance(value, int) else 0
+
+
+class PinNotSetError(ApiClientError):
+    """409 ``pin_not_set``: the first PIN has to be set before anyone can log in."""
+
+
+class ApiClient:
+    """``ApiClient("http://127.0.0.1:8053", token=None)``; `token` is a parent session's
+    token or the tray token, sent as ``Authorization: Bearer``."""
+
+    def __init__(
+        self, base_url: str = DEFAULT_BASE_URL, token: str | None = None, timeout: float = 5.0
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.token = token
+        self.timeout = timeout
+        self._http = requests.Session()
+        self._http.trust_env = False  # no proxies, no .netrc: the agent is on loopback
+
+    def __repr__(self) -> str:
+        return f"ApiClient({self.base_url!r}, token={'<set>' if self.token else None})"
+
+    def close(self) -> None:
+        self._http.close()
+
+    def __enter__(self) -> ApiClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- endpoints --------------------------------------------------------------------------
+
+    def health(self) -> Health:
+        return self._parse(Health.from_json, self._request("GET", "/api/health"))
+
+    def status(self) -> Status:
+        """Public status; with a parent token also the children and today's minutes."""
+        return self._parse(Status.from_json, self._request("GET", "/api/status"))
+
+    def open_session(self, pin: str) -> SessionInfo:
+        """Log in with the parent PIN; the client keeps the session's token."""
+        session = self._parse(
+            SessionInfo.from_json, self._request("POST", "/api/session", json={"pin": pin})
+        )
+        self.token = session.token
+        return session
+
+    def close_session(self) -> None:
+        """Log out; the client forgets its token."""
+        self._request("DELETE", "/api/session")
+        self.token = None
+
+    def set_pin(self, pin: str, old_pin: str | None = None) -> None:
+        """The first PIN (no token, no `old_pin`), or a change (parent token and `old_pin`)."""
+        body = {"pin": pin} if old_pin is None else {"pin": pin, "old_pin": old_pin}
+        self._request("POST", "/api/pin", json=body)
+
+    def children(self) -> list[ChildInfo]:
+        value = self._request("GET", "/api/children")
+        if not isinstance(value, list):
+            raise ProtocolError("children: expected a list", code="bad_answer")
+        try:
+            return [ChildInfo.from_json(item, f"children[{i}]") for i, item in enumerate(value)]
+        except ShapeError as exc:
+            raise ProtocolError(str(exc), code="bad_answer") from exc
+
+    def usage_today(self) -> UsageToday:
+        return self._parse(UsageToday.from_json, self._request("GET", "/api/usage/today"))
+
+    def query_log(self, child: str | None = None, limit: int = 100) -> list[QueryLogEntry]:
+        params: dict[str, str | int] = {"limit": limit}
+        if child:
+            params["child"] = child
+        value = self._request("GET", "/api/querylog", params=params)
+        if not isinstance(value, list):
+            raise ProtocolError("querylog: expected a list", code="bad_answer")
+        try:
+            return [QueryLogEntry.from_json(item, f"querylog[{i}]") for i, item in enumerate(value)]
+        except ShapeError as exc:
+            raise ProtocolError(str(exc), code="bad_answer") from exc
+
+    def stats(self, child: str | None = None) -> Stats:
+        params = {"child": child} if child else {}
+        return self._parse(Stats.from_json, self._request("GET", "/api/stats", params=params))
+
+    # -- plumbing ---------------------------------------------------------------------------
+
+    def _request(
+        self,
+        method: str,
+        path: str,
+        *,
+        json: Any = None,
+        params: Mapping[str, str | int] | None = None,
+    ) -> Any:
+        headers = {"Accept": "application/json"}
+        if self.token:
+            headers["Authorization"] = f"Bearer {self.token}"
+        url = self.base_url + path
+        try:
+            response = self._http.request(
+                method, url, json=json, params=params, headers=headers, timeout=self.timeout
+            )
+        except (requests.ConnectionError, requests.Timeout) as exc:
+            raise AgentNotRunningError(
+                f"the Bảo An agent does not answer at {self.base_url} ({type(exc).__name__})",
+                code="not_running",
+            ) from exc
+        except requests.RequestException as exc:
+            raise ApiClientError(f"{method} {url} failed: {exc}", code="request_failed") from exc
+        try:
+            value = response.json()
+        except ValueError:
+            value = None
+        if response.ok:
+            if value is None:
+                raise ProtocolError(
+                    f"{method} {path}: the answer is not JSON",
+                    status=response.status_code,
+                    code="bad_answer",
+                )
+            return value
+        raise _error_for(response.status_code, value if isinstance(value, dict) else {}, path)
+
+    @staticmethod
+    def _parse(parse: Callable[[Any], T], value: Any) -> T:
+        try:
+            return parse(value)
+        except ShapeError as exc:
+            raise ProtocolError(str(exc), code="bad_answer") from exc
+
+
+def _error_for(status: int, body: Mapping[str, Any], path: str) -> ApiClientError:
+    code = str(body.get("error", f"http_{status}"))
+    message = str(body.get("message", f"HTTP {status} from {path}"))
+    error_class: type[ApiClientError]
+    if status == 401:
+        error_class = WrongPinError if code == "wrong_pin" else UnauthorizedError
+    elif status == 403:
+        error_class = ForbiddenError
+    elif status == 429:
+        error_class = LockedError
+    elif code == "pin_not_set":
+        error_class = PinNotSetError
+    else:
+        error_class = ApiClientError
+    return error_class(message, status=status, code=code, body=body)

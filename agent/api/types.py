@@ -1,0 +1,384 @@
+"""The plain data the local API carries, shared by the agent and its clients.
+
+Each type knows its JSON shape (``to_json()`` / ``from_json()``, the shapes in
+docs/api.md). The agent's services hand these to the API; :mod:`agent.api.client` hands
+them to the dashboard and to ``baoan status``. Nothing here imports more than the standard
+library, so the GUI may use it freely.
+
+Times are aware datetimes, written as ISO 8601.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+JsonObject = dict[str, Any]
+
+
+class ShapeError(ValueError):
+    """A JSON value does not have the shape the API promises; says which field."""
+
+
+# -- helpers --------------------------------------------------------------------------------
+
+
+def _object(value: Any, where: str) -> Mapping[str, Any]:
+    if not isinstance(value, Mapping):
+        raise ShapeError(f"{where}: expected an object, got {type(value).__name__}")
+    return value
+
+
+def _field(data: Mapping[str, Any], name: str, kind: type | tuple[type, ...], where: str) -> Any:
+    if name not in data:
+        raise ShapeError(f"{where}: missing field {name!r}")
+    value = data[name]
+    if (kind is int and isinstance(value, bool)) or not isinstance(value, kind):
+        raise ShapeError(f"{where}.{name}: expected {_kind_name(kind)}, got {value!r}")
+    return value
+
+
+def _optional(data: Mapping[str, Any], name: str, kind: type | tuple[type, ...], where: str) -> Any:
+    if data.get(name) is None:
+        return None
+    return _field(data, name, kind, where)
+
+
+def _kind_name(kind: type | tuple[type, ...]) -> str:
+    if isinstance(kind, tuple):
+        return " or ".join(k.__name__ for k in kind)
+    return kind.__name__
+
+
+def _time(value: str | None, where: str) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError as exc:
+        raise ShapeError(f"{where}: not an ISO 8601 time: {value!r}") from exc
+    if moment.tzinfo is None:
+        raise ShapeError(f"{where}: the time has no time zone: {value!r}")
+    return moment
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return None if moment is None else moment.isoformat()
+
+
+def _strings(value: Any, where: str) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        raise ShapeError(f"{where}: expected a list of strings")
+    return tuple(value)
+
+
+def _counts(value: Any, where: str) -> tuple[tuple[str, int], ...]:
+    """``[[name, n], ...]``."""
+    if not isinstance(value, list):
+        raise ShapeError(f"{where}: expected a list of [name, count] pairs")
+    pairs: list[tuple[str, int]] = []
+    for index, item in enumerate(value):
+        if (
+            not isinstance(item, list | tuple)
+            or len(item) != 2
+            or not isinstance(item[0], str)
+            or not isinstance(item[1], int)
+        ):
+            raise ShapeError(f"{where}[{index}]: expected [name, count], got {item!r}")
+        pairs.append((item[0], item[1]))
+    return tuple(pairs)
+
+
+def _count_map(value: Any, where: str) -> dict[str, int]:
+    data = _object(value, where)
+    for key, count in data.items():
+        if not isinstance(count, int) or isinstance(count, bool):
+            raise ShapeError(f"{where}.{key}: expected a whole number, got {count!r}")
+    return dict(data)
+
+
+# -- the types ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Health:
+    """``GET /api/health``."""
+
+    status: str
+    version: str
+
+    def to_json(self) -> JsonObject:
+        return {"status": self.status, "version": self.version}
+
+    @classmethod
+    def from_json(cls, value: Any) -> Health:
+        data = _object(value, "health")
+        return cls(_field(data, "status", str, "health"), _field(data, "version", str, "health"))
+
+
+@dataclass(frozen=True)
+class PolicyState:
+    """Which family.toml is in force, since when, and what is wrong with the newest one."""
+
+    source: str
+    loaded_at: datetime | None = None
+    error: str | None = None
+
+    def to_json(self) -> JsonObject:
+        return {"loaded_at": _iso(self.loaded_at), "source": self.source, "error": self.error}
+
+    @classmethod
+    def from_json(cls, value: Any) -> PolicyState:
+        where = "policy"
+        data = _object(value, where)
+        return cls(
+            source=_field(data, "source", str, where),
+            loaded_at=_time(_optional(data, "loaded_at", str, where), f"{where}.loaded_at"),
+            error=_optional(data, "error", str, where),
+        )
+
+
+@dataclass(frozen=True)
+class ListInfo:
+    """One blocklist source and what its last load found."""
+
+    category: str
+    source: str
+    count: int
+    updated_at: datetime | None = None
+    bad_lines: int = 0
+    error: str | None = None
+
+    def to_json(self) -> JsonObject:
+        return {
+            "category": self.category,
+            "source": self.source,
+            "count": self.count,
+            "updated_at": _iso(self.updated_at),
+            "bad_lines": self.bad_lines,
+            "error": self.error,
+        }
+
+    @classmethod
+    def from_json(cls, value: Any, where: str = "list") -> ListInfo:
+        data = _object(value, where)
+        return cls(
+            category=_field(data, "category", str, where),
+            source=_field(data, "source", str, where),
+            count=_field(data, "count", int, where),
+            updated_at=_time(_optional(data, "updated_at", str, where), f"{where}.updated_at"),
+            bad_lines=_optional(data, "bad_lines", int, where) or 0,
+            error=_optional(data, "error", str, where),
+        )
+
+
+@dataclass(frozen=True)
+class ChildProfile:
+    """A child as the family policy has it (what the agent's services give the API)."""
+
+    name: str
+    age: int | None
+    preset: str
+    os_users: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ChildInfo:
+    """A child with today's screen time so far."""
+
+    name: str
+    age: int | None
+    preset: str
+    os_users: tuple[str, ...]
+    usage_today_minutes: int
+
+    def to_json(self) -> JsonObject:
+        return {
+            "name": self.name,
+            "age": self.age,
+            "preset": self.preset,
+            "os_users": list(self.os_users),
+            "usage_today_minutes": self.usage_today_minutes,
+        }
+
+    @classmethod
+    def from_json(cls, value: Any, where: str = "child") -> ChildInfo:
+        data = _object(value, where)
+        return cls(
+            name=_field(data, "name", str, where),
+            age=_optional(data, "age", int, where),
+            preset=_field(data, "preset", str, where),
+            os_users=_strings(data.get("os_users", []), f"{where}.os_users"),
+            usage_today_minutes=_field(data, "usage_today_minutes", int, where),
+        )
+
+
+@dataclass(frozen=True)
+class UsageToday:
+    """Minutes of counted screen time per child on the family's current day."""
+
+    date: date
+    minutes: Mapping[str, int] = field(default_factory=dict)
+
+    def to_json(self) -> JsonObject:
+        return {"date": self.date.isoformat(), "children": dict(self.minutes)}
+
+    @classmethod
+    def from_json(cls, value: Any) -> UsageToday:
+        where = "usage"
+        data = _object(value, where)
+        day_text = _field(data, "date", str, where)
+        try:
+            day = date.fromisoformat(day_text)
+        except ValueError as exc:
+            raise ShapeError(f"{where}.date: not a YYYY-MM-DD date: {day_text!r}") from exc
+        return cls(day, _count_map(data.get("children", {}), f"{where}.children"))
+
+
+@dataclass(frozen=True)
+class Status:
+    """``GET /api/status``. `children` is None unless asked with a parent token."""
+
+    version: str
+    dns_listening: tuple[str, ...]
+    policy: PolicyState
+    lists: tuple[ListInfo, ...]
+    pin_set: bool
+    language: str
+    children: tuple[ChildInfo, ...] | None = None
+
+    @property
+    def total_list_entries(self) -> int:
+        return sum(item.count for item in self.lists)
+
+    def to_json(self) -> JsonObject:
+        value: JsonObject = {
+            "version": self.version,
+            "dns": {"listening": list(self.dns_listening)},
+            "policy": self.policy.to_json(),
+            "lists": [item.to_json() for item in self.lists],
+            "pin_set": self.pin_set,
+            "language": self.language,
+        }
+        if self.children is not None:
+            value["children"] = [child.to_json() for child in self.children]
+        return value
+
+    @classmethod
+    def from_json(cls, value: Any) -> Status:
+        where = "status"
+        data = _object(value, where)
+        dns = _object(data.get("dns"), f"{where}.dns")
+        lists = _field(data, "lists", list, where)
+        children = _optional(data, "children", list, where)
+        return cls(
+            version=_field(data, "version", str, where),
+            dns_listening=_strings(dns.get("listening", []), f"{where}.dns.listening"),
+            policy=PolicyState.from_json(data.get("policy")),
+            lists=tuple(
+                ListInfo.from_json(item, f"{where}.lists[{i}]") for i, item in enumerate(lists)
+            ),
+            pin_set=_field(data, "pin_set", bool, where),
+            language=_field(data, "language", str, where),
+            children=None
+            if children is None
+            else tuple(
+                ChildInfo.from_json(item, f"{where}.children[{i}]")
+                for i, item in enumerate(children)
+            ),
+        )
+
+
+@dataclass(frozen=True)
+class SessionInfo:
+    """A parent session: the bearer token and when it ends if left unused."""
+
+    token: str
+    expires_at: datetime
+
+    def to_json(self) -> JsonObject:
+        return {"token": self.token, "expires_at": self.expires_at.isoformat()}
+
+    @classmethod
+    def from_json(cls, value: Any) -> SessionInfo:
+        where = "session"
+        data = _object(value, where)
+        expires = _time(_field(data, "expires_at", str, where), f"{where}.expires_at")
+        assert expires is not None
+        return cls(_field(data, "token", str, where), expires)
+
+    def __repr__(self) -> str:
+        return f"SessionInfo(token=<hidden>, expires_at={self.expires_at.isoformat()})"
+
+
+@dataclass(frozen=True)
+class QueryLogEntry:
+    """One answered DNS query."""
+
+    time: datetime
+    child: str | None
+    name: str
+    qtype: str
+    decision: str
+    reason: str = ""
+    category: str | None = None
+    client: str | None = None
+    latency_ms: float = 0.0
+
+    def to_json(self) -> JsonObject:
+        return {
+            "time": self.time.isoformat(),
+            "child": self.child,
+            "name": self.name,
+            "qtype": self.qtype,
+            "decision": self.decision,
+            "reason": self.reason,
+            "category": self.category,
+            "client": self.client,
+            "latency_ms": self.latency_ms,
+        }
+
+    @classmethod
+    def from_json(cls, value: Any, where: str = "query") -> QueryLogEntry:
+        data = _object(value, where)
+        moment = _time(_field(data, "time", str, where), f"{where}.time")
+        assert moment is not None
+        return cls(
+            time=moment,
+            child=_optional(data, "child", str, where),
+            name=_field(data, "name", str, where),
+            qtype=_field(data, "qtype", str, where),
+            decision=_field(data, "decision", str, where),
+            reason=_optional(data, "reason", str, where) or "",
+            category=_optional(data, "category", str, where),
+            client=_optional(data, "client", str, where),
+            latency_ms=float(_optional(data, "latency_ms", (int, float), where) or 0.0),
+        )
+
+
+@dataclass(frozen=True)
+class Stats:
+    """Most blocked and most allowed names, and blocks per category."""
+
+    top_blocked: tuple[tuple[str, int], ...] = ()
+    top_allowed: tuple[tuple[str, int], ...] = ()
+    by_category: Mapping[str, int] = field(default_factory=dict)
+
+    def to_json(self) -> JsonObject:
+        return {
+            "top_blocked": [[name, count] for name, count in self.top_blocked],
+            "top_allowed": [[name, count] for name, count in self.top_allowed],
+            "by_category": dict(self.by_category),
+        }
+
+    @classmethod
+    def from_json(cls, value: Any) -> Stats:
+        where = "stats"
+        data = _object(value, where)
+        return cls(
+            top_blocked=_counts(data.get("top_blocked", []), f"{where}.top_blocked"),
+            top_allowed=_counts(data.get("top_allowed", []), f"{where}.top_allowed"),
+            by_category=_count_map(data.get("by_category", {}), f"{where}.by_category"),
+        )

@@ -1,0 +1,133 @@
+"""A `keyring` backend that keeps secrets in one private JSON file.
+
+A system service (root, LocalSystem) and a test run have no desktop keyring to talk to, so
+the agent keeps its secrets in ``<data dir>/secrets.json``: mode 0600 inside a 0700
+folder, written atomically (temporary file, fsync, rename), so a crash mid-write leaves
+the previous file whole. It is chosen explicitly by :mod:`agent.secrets`, never by
+keyring's automatic selection.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import stat
+import tempfile
+import threading
+from pathlib import Path
+from typing import Any
+
+from jaraco.classes import properties
+from keyring import errors
+from keyring.backend import KeyringBackend
+
+log = logging.getLogger(__name__)
+
+FILE_MODE = 0o600
+DIR_MODE = 0o700
+
+
+class SecretFileError(errors.KeyringError):
+    """The secrets file cannot be read or written; the message says which file and why."""
+
+
+class FileKeyring(KeyringBackend):
+    """Secrets as ``{service: {name: value}}`` in one 0600 JSON file."""
+
+    @properties.classproperty
+    def priority(cls) -> float:  # noqa: N805 (a class property)
+        # keyring probes `priority` to pick a default backend; raising keeps this one out.
+        raise RuntimeError("FileKeyring is chosen explicitly with a path, never automatically")
+
+    def __init__(self, path: Path) -> None:
+        # Deliberately not calling super().__init__(): it reads KEYRING_PROPERTY_* from the
+        # environment, which must not steer where the agent keeps its secrets.
+        self.path = Path(path)
+        self._lock = threading.Lock()
+
+    def __str__(self) -> str:
+        return f"FileKeyring({self.path})"
+
+    __repr__ = __str__
+
+    # -- keyring API ------------------------------------------------------------------------
+
+    def get_password(self, service: str, username: str) -> str | None:
+        with self._lock:
+            data = self._read()
+        value = data.get(service, {}).get(username)
+        return value if isinstance(value, str) else None
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        if not isinstance(password, str):
+            raise errors.PasswordSetError("a secret must be a string")
+        with self._lock:
+            data = self._read()
+            data.setdefault(service, {})[username] = password
+            self._write(data)
+
+    def delete_password(self, service: str, username: str) -> None:
+        with self._lock:
+            data = self._read()
+            names = data.get(service, {})
+            if username not in names:
+                raise errors.PasswordDeleteError(f"no secret {service}/{username}")
+            del names[username]
+            if not names:
+                del data[service]
+            self._write(data)
+
+    # -- file handling ----------------------------------------------------------------------
+
+    def _read(self) -> dict[str, dict[str, Any]]:
+        try:
+            info = self.path.stat()
+        except FileNotFoundError:
+            return {}
+        except OSError as exc:
+            raise SecretFileError(f"{self.path}: cannot read the secrets file: {exc}") from exc
+        if os.name == "posix" and stat.S_IMODE(info.st_mode) & 0o077:
+            # Someone loosened it; tighten it again rather than serve secrets to others.
+            log.warning("%s was readable by others; resetting its mode to 0600", self.path)
+            os.chmod(self.path, FILE_MODE)
+        try:
+            raw = self.path.read_text(encoding="utf-8")
+            data = json.loads(raw) if raw.strip() else {}
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+            # Never overwrite a file we cannot understand: that would lose every secret in it.
+            raise SecretFileError(
+                f"{self.path}: the secrets file is damaged ({exc}); it was left untouched"
+            ) from exc
+        if not isinstance(data, dict) or not all(isinstance(v, dict) for v in data.values()):
+            raise SecretFileError(
+                f"{self.path}: expected an object of services, each an object of names; "
+                "the file was left untouched"
+            )
+        return data
+
+    def _write(self, data: dict[str, dict[str, Any]]) -> None:
+        folder = self.path.parent
+        folder.mkdir(parents=True, exist_ok=True, mode=DIR_MODE)
+        fd, tmp_name = tempfile.mkstemp(prefix=".secrets-", suffix=".tmp", dir=folder)
+        try:
+            os.chmod(tmp_name, FILE_MODE)  # mkstemp makes 0600 already; be explicit
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                json.dump(data, handle, ensure_ascii=False, indent=1, sort_keys=True)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.replace(tmp_name, self.path)
+        except BaseException:
+            Path(tmp_name).unlink(missing_ok=True)
+            raise
+        _fsync_dir(folder)
+
+
+def _fsync_dir(folder: Path) -> None:
+    if os.name != "posix":
+        return
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

@@ -1,0 +1,137 @@
+"""Secrets through keyring, kept in the agent's private file backend."""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+import threading
+from pathlib import Path
+
+import keyring.backend
+import pytest
+
+from agent.keyring_backend import FileKeyring, SecretFileError
+from agent.secrets import (
+    SECRETS_FILE_NAME,
+    SERVICE_NAME,
+    SecretStore,
+    SecretStoreError,
+    open_secret_store,
+)
+
+posix_only = pytest.mark.skipif(os.name != "posix", reason="file modes are POSIX")
+
+
+def _mode(path: Path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+def test_round_trip_through_the_file_backend(tmp_path: Path) -> None:
+    store = open_secret_store(tmp_path / "data")
+    assert store.get("tray-token") is None
+    store.set("tray-token", "tội-phạm 🔑 secret")
+    store.set("smtp-password", "p@ss")
+
+    # A fresh store over the same folder (a restarted agent) reads the same values.
+    again = open_secret_store(tmp_path / "data")
+    assert again.get("tray-token") == "tội-phạm 🔑 secret"
+    assert again.get("smtp-password") == "p@ss"
+
+    stored = json.loads((tmp_path / "data" / SECRETS_FILE_NAME).read_text(encoding="utf-8"))
+    assert stored == {SERVICE_NAME: {"tray-token": "tội-phạm 🔑 secret", "smtp-password": "p@ss"}}
+
+    assert again.delete("smtp-password") is True
+    assert again.delete("smtp-password") is False
+    assert open_secret_store(tmp_path / "data").get("smtp-password") is None
+
+
+@posix_only
+def test_file_is_0600_in_a_0700_folder_and_no_temp_file_is_left(tmp_path: Path) -> None:
+    data_dir = tmp_path / "fresh" / "data"
+    store = open_secret_store(data_dir)
+    store.set("a", "1")
+    store.set("b", "2")
+    path = data_dir / SECRETS_FILE_NAME
+    assert _mode(path) == 0o600
+    assert _mode(data_dir) == 0o700
+    assert sorted(p.name for p in data_dir.iterdir()) == [SECRETS_FILE_NAME]
+
+
+@posix_only
+def test_a_loosened_file_is_tightened_back_to_0600(tmp_path: Path) -> None:
+    store = open_secret_store(tmp_path)
+    store.set("a", "1")
+    path = tmp_path / SECRETS_FILE_NAME
+    os.chmod(path, 0o644)
+    assert store.get("a") == "1"
+    assert _mode(path) == 0o600
+
+
+def test_a_damaged_file_is_refused_and_left_untouched(tmp_path: Path) -> None:
+    path = tmp_path / SECRETS_FILE_NAME
+    path.write_text('{"baoan": {"tray-token": "abc"', encoding="utf-8")  # cut short
+    store = open_secret_store(tmp_path)
+    with pytest.raises(SecretStoreError, match=r"secrets\.json.*damaged"):
+        store.get("tray-token")
+    with pytest.raises(SecretStoreError, match="damaged"):
+        store.set("other", "x")
+    assert path.read_text(encoding="utf-8") == '{"baoan": {"tray-token": "abc"'
+
+
+def test_a_file_of_the_wrong_shape_is_refused(tmp_path: Path) -> None:
+    (tmp_path / SECRETS_FILE_NAME).write_text('{"baoan": "not an object"}', encoding="utf-8")
+    with pytest.raises(SecretFileError, match="expected an object of services"):
+        FileKeyring(tmp_path / SECRETS_FILE_NAME).get_password("baoan", "x")
+
+
+def test_get_or_create_makes_once_and_keeps(tmp_path: Path) -> None:
+    store = open_secret_store(tmp_path)
+    made: list[str] = []
+
+    def make() -> str:
+        made.append("x")
+        return f"value-{len(made)}"
+
+    assert store.get_or_create("signing-key", make) == "value-1"
+    assert open_secret_store(tmp_path).get_or_create("signing-key", make) == "value-1"
+    assert made == ["x"]
+
+
+def test_concurrent_writers_lose_nothing(tmp_path: Path) -> None:
+    store = open_secret_store(tmp_path)
+
+    def write(index: int) -> None:
+        for round_ in range(10):
+            store.set(f"name-{index}-{round_}", str(index * round_))
+
+    threads = [threading.Thread(target=write, args=(index,)) for index in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    reread = open_secret_store(tmp_path)
+    for index in range(4):
+        for round_ in range(10):
+            assert reread.get(f"name-{index}-{round_}") == str(index * round_)
+
+
+def test_the_file_backend_is_never_chosen_by_keyring_itself() -> None:
+    assert FileKeyring.viable is False
+    chosen = [type(ring) for ring in keyring.backend.get_all_keyring()]
+    assert FileKeyring not in chosen
+
+
+def test_without_a_usable_system_keyring_the_file_backend_is_used(tmp_path: Path) -> None:
+    # This machine has no desktop keyring (keyring's "fail" backend, priority 0).
+    store = open_secret_store(tmp_path, use_system_keyring=True)
+    assert SECRETS_FILE_NAME in store.backend_description
+    store.set("x", "y")
+    assert (tmp_path / SECRETS_FILE_NAME).exists()
+
+
+def test_the_store_never_shows_a_secret(tmp_path: Path) -> None:
+    store = SecretStore(FileKeyring(tmp_path / SECRETS_FILE_NAME))
+    store.set("tray-token", "do-not-print-me")
+    assert "do-not-print-me" not in repr(store)
+    assert "do-not-print-me" not in store.backend_description
