@@ -196,9 +196,7 @@ def _check_ours(conn: sqlite3.Connection, where: str) -> None:
     app_id = int(conn.execute("PRAGMA application_id").fetchone()[0])
     if app_id == APPLICATION_ID:
         return
-    has_tables = conn.execute(
-        "SELECT 1 FROM sqlite_master WHERE type = 'table' LIMIT 1"
-    ).fetchone()
+    has_tables = conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' LIMIT 1").fetchone()
     if app_id != 0 or has_tables:
         raise NotOurDatabaseError(
             f"{where} is an SQLite database of another program (application_id {app_id:#x});"

@@ -39,9 +39,7 @@ class QueryLogWriter:
         max_buffer: int = 50_000,
     ) -> None:
         if flush_interval <= 0 or batch_size < 1 or max_buffer < batch_size:
-            raise ValueError(
-                "need flush_interval > 0, batch_size ≥ 1 and max_buffer ≥ batch_size"
-            )
+            raise ValueError("need flush_interval > 0, batch_size ≥ 1 and max_buffer ≥ batch_size")
         self._sink = sink
         self._flush_interval = flush_interval
         self._batch_size = batch_size

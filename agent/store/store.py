@@ -627,8 +627,7 @@ class Store:
         )
 
     _REQUEST_COLUMNS = (
-        "id, child, kind, target, reason, status, created_at, decided_at, decided_by,"
-        " allowed_until"
+        "id, child, kind, target, reason, status, created_at, decided_at, decided_by, allowed_until"
     )
 
     def create_access_request(
@@ -1007,8 +1006,7 @@ class Store:
         policy = self._retention
         day = 86_400.0
         query_log = self._delete_chunked(
-            "DELETE FROM query_log WHERE id IN (SELECT id FROM query_log WHERE time < ?"
-            " LIMIT ?)",
+            "DELETE FROM query_log WHERE id IN (SELECT id FROM query_log WHERE time < ? LIMIT ?)",
             (moment - policy.query_log_days * day,),
         )
         # Row cap: the oldest rows beyond the newest `query_log_max_rows` go.

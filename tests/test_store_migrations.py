@@ -1,0 +1,204 @@
+"""Store opening: WAL and pragmas, migrations from empty and from a real v1 file, refusals."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from agent.store import (
+    LATEST_VERSION,
+    MIGRATIONS,
+    Migration,
+    NotOurDatabaseError,
+    SchemaTooNewError,
+    Store,
+    StoreError,
+    migrate,
+)
+
+
+def _make_v1(path: Path) -> None:
+    """A database exactly as a v1 Bảo An left it: only the v1 step, then v1-shaped rows."""
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("PRAGMA journal_mode = WAL")
+    assert migrate(conn, where=str(path), target=1) == 1
+    conn.executemany(
+        "INSERT INTO query_log (time, child, client, name, qtype, decision, reason, category,"
+        " latency_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            (
+                "2025-06-01T08:00:00+00:00",
+                "An",
+                "127.0.0.1",
+                "old.example",
+                "A",
+                "resolved",
+                "",
+                None,
+                3.5,
+            ),
+            (
+                "2025-06-01T15:30:00.250000+07:00",
+                "Bình",
+                "192.168.1.20",
+                "bad.example",
+                "AAAA",
+                "blocked",
+                "người lớn",
+                "adult",
+                0.4,
+            ),
+            ("not a time", "An", "127.0.0.1", "broken.example", "A", "resolved", "", None, 1.0),
+        ],
+    )
+    conn.execute(
+        "INSERT INTO kv (key, value, updated_at) VALUES ('last_rollover', '\"2025-06-01\"', 1.0)"
+    )
+    conn.execute(
+        "INSERT INTO events (time, child, kind, severity, message, data)"
+        " VALUES (1748764800.0, 'An', 'tamper', 'alert', 'khay bị tắt', '{\"pid\": 42}')"
+    )
+    conn.close()
+
+
+def test_new_database_is_created_at_the_latest_version_in_wal_mode(tmp_path: Path) -> None:
+    path = tmp_path / "data" / "baoan.sqlite3"
+    with Store(path) as store:
+        assert store.schema_version() == LATEST_VERSION == len(MIGRATIONS)
+        assert store.journal_mode() == "wal"
+        assert store.integrity_check() == "ok"
+        conn = store._connection()
+        assert conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+        assert conn.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
+        assert conn.execute("PRAGMA busy_timeout").fetchone()[0] == 10_000
+        assert conn.execute("PRAGMA auto_vacuum").fetchone()[0] == 2  # incremental
+        tables = {
+            row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+        }
+    assert {
+        "query_log",
+        "usage_intervals",
+        "events",
+        "access_requests",
+        "outbox",
+        "list_state",
+        "kv",
+    } <= tables
+    # A second open of the same file migrates nothing and keeps it as it is.
+    with Store(path, synchronous="NORMAL") as again:
+        assert again.schema_version() == LATEST_VERSION
+        assert again._connection().execute("PRAGMA synchronous").fetchone()[0] == 1
+
+
+def test_a_real_v1_file_is_migrated_with_its_data(tmp_path: Path) -> None:
+    path = tmp_path / "v1.sqlite3"
+    _make_v1(path)
+    conn = sqlite3.connect(path)
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == 1
+    assert conn.execute("SELECT typeof(time) FROM query_log LIMIT 1").fetchone()[0] == "text"
+    conn.close()
+
+    with Store(path) as store:
+        assert store.schema_version() == 2
+        assert store.integrity_check() == "ok"
+        entries = store.query_log(limit=10)
+        # The unreadable time could not be placed and was dropped; the others converted
+        # (newest first: 15:30 in Vietnam is 08:30 UTC).
+        assert [e.name for e in entries] == ["bad.example", "old.example"]
+        bad, old = entries
+        assert old.time == datetime(2025, 6, 1, 8, 0, tzinfo=UTC)
+        assert old.latency_ms == 3.5 and old.child == "An" and old.category is None
+        assert bad.time == datetime(2025, 6, 1, 8, 30, 0, 250000, tzinfo=UTC)
+        assert (bad.child, bad.client, bad.qtype, bad.decision, bad.reason, bad.category) == (
+            "Bình",
+            "192.168.1.20",
+            "AAAA",
+            "blocked",
+            "người lớn",
+            "adult",
+        )
+        conn2 = store._connection()
+        assert conn2.execute("SELECT typeof(time) FROM query_log LIMIT 1").fetchone()[0] == "real"
+        indexes = {r[1] for r in conn2.execute("PRAGMA index_list(query_log)")}
+        assert {"query_log_time", "query_log_child_time"} <= indexes
+        # Untouched tables keep their rows.
+        assert store.kv_get("last_rollover") == "2025-06-01"
+        [event] = store.events()
+        assert (event.kind, event.severity, event.data) == ("tamper", "alert", {"pid": 42})
+        # And the migrated table takes new rows.
+        assert store.stats(child="Bình").top_blocked == [("bad.example", 1)]
+
+
+def test_a_database_newer_than_the_code_is_refused_and_left_alone(tmp_path: Path) -> None:
+    path = tmp_path / "future.sqlite3"
+    with Store(path) as store:
+        store.kv_set("keep", "me")
+    conn = sqlite3.connect(path)
+    conn.execute(f"PRAGMA user_version = {LATEST_VERSION + 3}")
+    conn.commit()
+    conn.close()
+    with pytest.raises(SchemaTooNewError) as info:
+        Store(path)
+    message = str(info.value)
+    assert str(path) in message
+    assert f"version {LATEST_VERSION + 3}" in message
+    assert f"up to version {LATEST_VERSION}" in message
+    conn = sqlite3.connect(path)
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == LATEST_VERSION + 3
+    assert conn.execute("SELECT value FROM kv WHERE key = 'keep'").fetchone()[0] == '"me"'
+    conn.close()
+
+
+def test_a_stranger_database_is_not_touched(tmp_path: Path) -> None:
+    path = tmp_path / "other.sqlite3"
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE TABLE photos (id INTEGER PRIMARY KEY)")
+    conn.commit()
+    conn.close()
+    with pytest.raises(NotOurDatabaseError, match="another program"):
+        Store(path)
+    conn = sqlite3.connect(path)
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == 0
+    assert [r[0] for r in conn.execute("SELECT name FROM sqlite_master")] == ["photos"]
+    conn.close()
+
+
+def test_a_file_that_is_not_sqlite_gets_a_clear_error(tmp_path: Path) -> None:
+    path = tmp_path / "garbage.sqlite3"
+    path.write_bytes(b"this is not a database at all, just some text " * 200)
+    with pytest.raises(StoreError, match="not a usable SQLite database"):
+        Store(path)
+
+
+def test_a_failing_step_leaves_the_previous_version_whole(tmp_path: Path) -> None:
+    path = tmp_path / "atomic.sqlite3"
+    with Store(path) as store:
+        store.kv_set("a", 1)
+
+    def broken_step(conn: sqlite3.Connection) -> None:
+        conn.execute("CREATE TABLE half_done (x)")
+        conn.execute("UPDATE kv SET value = '2'")
+        raise RuntimeError("step failed midway")
+
+    steps = (*MIGRATIONS, Migration(LATEST_VERSION + 1, "broken", broken_step))
+    conn = sqlite3.connect(path, isolation_level=None)
+    with pytest.raises(RuntimeError, match="midway"):
+        migrate(conn, migrations=steps)
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == LATEST_VERSION
+    assert (
+        conn.execute("SELECT count(*) FROM sqlite_master WHERE name = 'half_done'").fetchone()[0]
+        == 0
+    )
+    assert conn.execute("SELECT value FROM kv WHERE key = 'a'").fetchone()[0] == "1"
+    conn.close()
+
+
+def test_migration_steps_must_be_numbered_without_gaps(tmp_path: Path) -> None:
+    conn = sqlite3.connect(tmp_path / "gaps.sqlite3", isolation_level=None)
+    steps = (MIGRATIONS[0], Migration(3, "skips 2", lambda c: None))
+    with pytest.raises(StoreError, match="without gaps"):
+        migrate(conn, migrations=steps)
+    conn.close()
