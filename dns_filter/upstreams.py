@@ -679,4 +679,3 @@ def servfail_response(request: DNSRecord) -> DNSRecord:
     if any(rr.rtype == QTYPE.OPT for rr in request.ar):
         response.add_ar(EDNS0(udp_len=1232))
     return response
-

@@ -5,6 +5,9 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
 
 import pytest
 from dnslib import QTYPE, RCODE, DNSRecord
@@ -294,3 +297,98 @@ def test_faster_upstream_is_preferred_once_measured() -> None:
 
     with running_dns(2) as (slow, fast):
         asyncio.run(run(slow, fast))
+
+
+# --------------------------------------------------------------------------- DoH over TLS
+
+
+def _write_certificates(folder: Path) -> tuple[Path, Path, Path]:
+    """A private CA and a server certificate for `doh.test` signed by it."""
+    x509 = pytest.importorskip("cryptography.x509")
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    now = datetime.now(UTC)
+
+    def build(subject: str, key: Any, issuer: Any, issuer_key: Any, ca: bool) -> Any:
+        name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, subject)])
+        builder = (
+            x509.CertificateBuilder()
+            .subject_name(name)
+            .issuer_name(issuer or name)
+            .public_key(key.public_key())
+            .serial_number(x509.random_serial_number())
+            .not_valid_before(now - timedelta(minutes=5))
+            .not_valid_after(now + timedelta(days=1))
+            .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True)
+            .add_extension(
+                x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False
+            )
+        )
+        if ca:
+            builder = builder.add_extension(
+                x509.KeyUsage(
+                    digital_signature=True,
+                    content_commitment=False,
+                    key_encipherment=False,
+                    data_encipherment=False,
+                    key_agreement=False,
+                    key_cert_sign=True,
+                    crl_sign=True,
+                    encipher_only=False,
+                    decipher_only=False,
+                ),
+                critical=True,
+            )
+        else:
+            builder = (
+                builder.add_extension(
+                    x509.SubjectAlternativeName([x509.DNSName(subject)]), critical=False
+                )
+                .add_extension(
+                    x509.AuthorityKeyIdentifier.from_issuer_public_key(issuer_key.public_key()),
+                    critical=False,
+                )
+                .add_extension(
+                    x509.ExtendedKeyUsage([x509.oid.ExtendedKeyUsageOID.SERVER_AUTH]),
+                    critical=False,
+                )
+            )
+        return builder.sign(issuer_key, hashes.SHA256())
+
+    ca_key = ec.generate_private_key(ec.SECP256R1())
+    ca_cert = build("Bao An test CA", ca_key, None, ca_key, True)
+    server_key = ec.generate_private_key(ec.SECP256R1())
+    server_cert = build("doh.test", server_key, ca_cert.subject, ca_key, False)
+    pem = serialization.Encoding.PEM
+    ca_path, cert_path, key_path = folder / "ca.pem", folder / "cert.pem", folder / "key.pem"
+    ca_path.write_bytes(ca_cert.public_bytes(pem))
+    cert_path.write_bytes(server_cert.public_bytes(pem))
+    key_path.write_bytes(
+        server_key.private_bytes(
+            pem, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
+    )
+    return ca_path, cert_path, key_path
+
+
+def test_doh_over_tls_checks_the_certificate_for_the_host_name(tmp_path: Path) -> None:
+    ca_path, cert_path, key_path = _write_certificates(tmp_path)
+    server = StandInDoh(certificate=(cert_path, key_path)).start()
+    try:
+        # Connect to 127.0.0.1, but SNI and the certificate check are for doh.test.
+        url = f"https://doh.test:{server.port}/dns-query#bootstrap=127.0.0.1"
+        group = UpstreamGroup([parse_upstream(url, verify=str(ca_path))])
+        response, upstream = ask(group, f"www.{ZONE}")
+        assert addresses(response) == ["192.0.2.10"]
+        assert upstream == f"https://doh.test:{server.port}/dns-query"
+        assert server.seen[0].host == f"doh.test:{server.port}"
+
+        # A certificate for another name is refused, not trusted.
+        wrong = f"https://other.test:{server.port}/dns-query#bootstrap=127.0.0.1"
+        with pytest.raises(UpstreamsFailedError, match="TLS error"):
+            ask(UpstreamGroup([parse_upstream(wrong, verify=str(ca_path))]), f"www.{ZONE}")
+        assert len(server.seen) == 1
+    finally:
+        server.close()

@@ -195,8 +195,7 @@ class CacheResolver(Resolver):
 
         def section(records: list[RR]) -> list[RR]:
             return [
-                rr if rr.rtype == QTYPE.OPT else _copy_rr(rr, max(ttl_of(rr), 0))
-                for rr in records
+                rr if rr.rtype == QTYPE.OPT else _copy_rr(rr, max(ttl_of(rr), 0)) for rr in records
             ]
 
         return DNSRecord(
@@ -260,4 +259,3 @@ class CacheResolver(Resolver):
             return None
         smallest = min(ttls)
         return min(max(smallest, settings.min_ttl), settings.max_ttl)
-
