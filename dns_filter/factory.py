@@ -11,8 +11,9 @@ that each can be configured, and replaced in tests, without this module knowing 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from dns_filter.chain import Resolver
 from dns_filter.resolvers import ActiveChild, Clock, PolicySource
@@ -25,6 +26,10 @@ from dns_filter.resolvers.client_profile import (
 )
 from dns_filter.resolvers.rules import RuleBook, RulesResolver
 from dns_filter.resolvers.safe_search import SafeSearchResolver, SafeSearchTable
+
+if TYPE_CHECKING:
+    from dns_filter.resolvers.cache import CacheSettings
+    from dns_filter.upstreams import UpstreamGroup
 
 # The order of the links, first to last; `build_chain` follows it exactly.
 CHAIN_ORDER = (
@@ -48,6 +53,8 @@ class Chain:
     head: Resolver
     links: tuple[Resolver, ...]
     rules: RuleBook
+    # Set by `build_chain_from_config`: the owner starts its health probe and closes it.
+    upstream_group: UpstreamGroup | None = None
 
 
 def filtering_links(
@@ -100,3 +107,38 @@ def build_chain(
         links.append(tail)
     links.append(upstream)
     return Chain(head=head, links=tuple(links), rules=rules)
+
+
+def build_chain_from_config(
+    *,
+    policy_source: PolicySource,
+    clock: Clock,
+    active_child: ActiveChild,
+    upstream_urls: Sequence[str],
+    cache_settings: CacheSettings | None = None,
+    verify: bool | str = True,
+    local_addresses: LocalAddresses | None = None,
+    mac_lookup: MacLookup | None = None,
+) -> Chain:
+    """The whole chain with the cache and upstream links built from their settings.
+
+    `upstream_urls` look like `udp://1.1.1.1`, `tcp://127.0.0.2:5301` or
+    `https://dns.google/dns-query`; a bad one raises `UpstreamConfigError` naming it. The
+    caller starts `chain.upstream_group` on its event loop and closes it on shutdown.
+    """
+    # Imported here so that `baoan check`, which needs no upstream, stays light.
+    from dns_filter.resolvers.cache import CacheResolver
+    from dns_filter.resolvers.upstream import UpstreamResolver
+    from dns_filter.upstreams import UpstreamGroup
+
+    group = UpstreamGroup.from_urls(upstream_urls, verify=verify)
+    chain = build_chain(
+        policy_source=policy_source,
+        clock=clock,
+        active_child=active_child,
+        upstream=UpstreamResolver(group),
+        cache=lambda upstream: CacheResolver(upstream, cache_settings),
+        local_addresses=local_addresses,
+        mac_lookup=mac_lookup,
+    )
+    return Chain(chain.head, chain.links, chain.rules, group)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Literal, TypeVar
 
-from dnslib import QTYPE, DNSRecord
+from dnslib import QTYPE, DNSError, DNSRecord
 
 from dns_filter.answers import reply_to
 from dns_filter.chain import AnswerType, Query, Resolver, Result
@@ -70,9 +70,10 @@ def verdict(
     elif profile_name not in policy.profiles:
         known = ", ".join(sorted(policy.profiles)) or "none"
         raise ValueError(f"no child profile named {profile_name!r} (known: {known})")
-    qtype_code = getattr(QTYPE, qtype.upper(), None)
-    if not isinstance(qtype_code, int):
-        raise ValueError(f"unknown DNS query type {qtype!r}")
+    try:
+        qtype_code = int(getattr(QTYPE, qtype.upper()))
+    except (DNSError, ValueError, TypeError):
+        raise ValueError(f"unknown DNS query type {qtype!r}") from None
     normalised = normalise_name(name)
     if not normalised:
         raise ValueError("the name to check is empty")

@@ -1,0 +1,140 @@
+"""The synchronous verdict behind `baoan check`: the chain's own links, without an upstream."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime, time
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from dns_filter.chain import AnswerType
+from dns_filter.policy import (
+    FilterPolicy,
+    Profile,
+    ScheduleMode,
+    ScheduleRule,
+    Service,
+    TimeWindow,
+    YouTubeMode,
+)
+from dns_filter.resolvers import SuffixSet
+from dns_filter.verdict import Verdict, verdict
+
+HCM = ZoneInfo("Asia/Ho_Chi_Minh")
+MONDAY_NOON = datetime(2026, 3, 2, 12, tzinfo=HCM)
+MONDAY_NIGHT = datetime(2026, 3, 2, 22, tzinfo=HCM)
+
+
+class SetMatcher:
+    def __init__(self, source: str, domains: list[str]) -> None:
+        self._source = source
+        self._domains = SuffixSet(domains)
+
+    def match(self, name: str) -> str | None:
+        rule = self._domains.match(name)
+        return f"{self._source}: ||{rule}^" if rule else None
+
+    def __len__(self) -> int:
+        return len(self._domains)
+
+
+POLICY = FilterPolicy(
+    profiles={
+        "an": Profile(
+            "an",
+            "tieu-hoc",
+            blocked_categories=frozenset({"adult"}),
+            blocked_services=frozenset({"tiktok"}),
+            allow=("wikipedia.org",),
+            deny=("example.com",),
+            youtube_mode=YouTubeMode.MODERATE,
+            schedules=(
+                ScheduleRule(
+                    "*",
+                    ScheduleMode.BLOCKED_DURING,
+                    (TimeWindow(frozenset({6, 0, 1, 2, 3}), time(21, 30), time(6)),),
+                ),
+            ),
+        ),
+        "binh": Profile("binh", "thpt", safe_search=False, youtube_mode=YouTubeMode.OFF),
+    },
+    services={"tiktok": Service("tiktok", "TikTok", "social", ("tiktok.com",))},
+    categories={
+        "adult": SetMatcher("hostsVN adult-filter.txt", ["pornhub.com", "tongdai111.vn"]),
+        "bypass": SetMatcher("HaGeZi doh-vpn-proxy-bypass.txt", ["dns.google"]),
+    },
+    always_allowed=("tongdai111.vn",),
+    default_profile="an",
+)
+
+
+def check(name: str, profile: str | None = "an", qtype: str = "A",
+          now: datetime = MONDAY_NOON) -> Verdict:
+    return verdict(POLICY, profile, name, qtype, now)
+
+
+def test_blocked_by_category_with_list_and_rule() -> None:
+    result = check("www.PornHub.com.")
+    assert result == Verdict(
+        "blocked", "category adult (hostsVN adult-filter.txt: ||pornhub.com^)", AnswerType.BLOCKED,
+        "an",
+    )
+
+
+def test_blocked_by_service_deny_and_schedule() -> None:
+    assert check("m.tiktok.com").reason == "service tiktok"
+    assert check("example.com").reason == "rule deny example.com"
+    night = check("vnexpress.net", now=MONDAY_NIGHT)
+    assert (night.decision, night.reason) == ("blocked", "schedule * blocked 21:30–06:00")
+    assert check("vnexpress.net", now=datetime(2026, 3, 6, 22, tzinfo=HCM)).decision == "allowed"
+
+
+def test_allowed_with_its_reason() -> None:
+    assert check("vnexpress.net") == Verdict("allowed", "no rule matched", None, "an")
+    assert check("vi.wikipedia.org").reason == "rule allow wikipedia.org"
+    hotline = check("tongdai111.vn", now=MONDAY_NIGHT)
+    assert (hotline.decision, hotline.reason) == ("allowed", "always allowed tongdai111.vn")
+
+
+def test_rewritten_by_safe_search() -> None:
+    google = check("www.google.com.vn")
+    assert (google.decision, google.answer_type) == ("rewritten", AnswerType.REWRITTEN)
+    assert google.reason == "safe search Google → forcesafesearch.google.com"
+    assert check("www.youtube.com", qtype="AAAA").reason == (
+        "safe search YouTube moderate → restrictmoderate.youtube.com"
+    )
+    assert check("www.google.com.vn", profile="binh").decision == "allowed"
+
+
+def test_bypass_answers_are_blocked_verdicts() -> None:
+    canary = check("use-application-dns.net", profile="binh")
+    assert (canary.decision, canary.answer_type) == ("blocked", AnswerType.BYPASS)
+    assert check("dns.google").reason.startswith("bypass category bypass (HaGeZi")
+
+
+def test_default_child_and_bad_input() -> None:
+    assert check("pornhub.com", profile=None).profile == "an"
+    with pytest.raises(ValueError, match="no child profile named 'nobody'"):
+        check("pornhub.com", profile="nobody")
+    with pytest.raises(ValueError, match="unknown DNS query type"):
+        check("pornhub.com", qtype="NOPE")
+    with pytest.raises(ValueError, match="empty"):
+        check(" . ")
+
+
+def test_without_a_profile_nothing_is_filtered() -> None:
+    bare = FilterPolicy(categories=POLICY.categories)
+    result = verdict(bare, None, "pornhub.com", now=MONDAY_NOON)
+    assert (result.decision, result.reason) == ("allowed", "no profile: not filtered")
+
+
+def test_works_inside_a_running_event_loop() -> None:
+    async def from_the_agent() -> Verdict:
+        return check("pornhub.com")
+
+    assert asyncio.run(from_the_agent()).decision == "blocked"
+
+
+def test_now_defaults_to_the_current_time() -> None:
+    assert verdict(POLICY, "an", "pornhub.com").decision == "blocked"
