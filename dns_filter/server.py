@@ -1,0 +1,675 @@
+"""The DNS server: asyncio UDP and TCP listeners in front of the resolver chain.
+
+The hot path works on raw bytes (:mod:`dns_filter.wire`): it reads the question and the
+EDNS facts straight from the packet and looks the answer up in a small memo of final
+answers in wire format. Only a memo miss builds a dnslib record and walks the chain.
+
+The memo is keyed by who is asking (the profile, when a ``profile_for`` callable is given,
+else the client address), the lower-cased question name, type, class and the EDNS facts.
+An entry lives for the smallest TTL of its records but never past the next minute
+boundary, so schedules that start or end on a minute take effect on time; swapping the
+chain (and so the policy) clears it. A memo hit is still reported to ``on_result``: a
+blocked answer stays ``blocked``, a resolved one becomes ``cached``.
+
+``on_result`` is called on a separate thread, in arrival order, in batches: a slow or
+failing callback never delays or breaks answering.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import queue
+import socket
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from typing import Any
+
+from dnslib import QTYPE, DNSHeader, DNSRecord
+
+from dns_filter import wire
+from dns_filter.chain import AnswerType, Query, Resolver, Result
+
+logger = logging.getLogger(__name__)
+
+ProfileFor = Callable[[str], "str | None"]
+OnResult = Callable[[Query, Result, float], None]
+Reply = Callable[[bytes], None]
+
+_UDP_BATCH = 64  # datagrams read per readiness event: one wake-up serves a burst
+_UDP_READ_SIZE = 4096  # a query larger than this is not one we can answer anyway
+_SOCKET_BUFFER = 4 * 1024 * 1024
+_LOG_FLUSH_SECONDS = 0.05
+_ERROR_LOG_INTERVAL = 10.0
+_UNSET: Any = object()
+
+# Answer types that the server decided without asking the chain again.
+_MEMO_ANSWER_TYPE = {
+    AnswerType.RESOLVED: AnswerType.CACHED,
+    AnswerType.CACHED: AnswerType.CACHED,
+    AnswerType.BLOCKED: AnswerType.BLOCKED,
+    AnswerType.REWRITTEN: AnswerType.REWRITTEN,
+    AnswerType.BYPASS: AnswerType.BYPASS,
+}
+_LOCAL_ANSWER_TYPES = frozenset({AnswerType.BLOCKED, AnswerType.REWRITTEN, AnswerType.BYPASS})
+
+
+@dataclass(frozen=True)
+class ServerLimits:
+    """Bounds that keep one client, one slow upstream or one slow logger from hurting others."""
+
+    max_udp_payload: int = 4096  # the most we send over UDP, whatever the client offers
+    tcp_idle_timeout: float = 10.0  # seconds a TCP connection may wait between queries
+    max_tcp_connections: int = 128
+    max_tcp_queries_per_connection: int = 32  # answered concurrently on one connection
+    max_pending: int = 4096  # memo misses in flight; beyond that, SERVFAIL at once
+    resolve_timeout: float = 4.0  # a chain that takes longer gets SERVFAIL
+    memo_size: int = 100_000
+    local_answer_ttl: int = 30  # memo seconds for local answers without records (NXDOMAIN)
+    log_backlog: int = 100_000  # query-log entries waiting for `on_result`
+
+
+@dataclass
+class ServerStats:
+    """Counters, for the dashboard's health page and the benchmark."""
+
+    queries: int = 0
+    memo_hits: int = 0
+    chain_answers: int = 0
+    servfail: int = 0
+    error_answers: int = 0  # FORMERR, NOTIMP, BADVERS
+    dropped: int = 0  # unreadable packets
+    truncated: int = 0
+    overloaded: int = 0
+    tcp_refused: int = 0
+    log_dropped: int = 0
+    log_errors: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class BoundAddress:
+    host: str
+    port: int
+    transport: str  # "udp" or "tcp"
+
+
+@dataclass(frozen=True, slots=True)
+class _MemoEntry:
+    response: bytes  # the full answer, our OPT included when the key says the client had one
+    ttls: wire.RecordTtls
+    stored_at: float  # monotonic
+    expires_at: float  # monotonic
+    request: DNSRecord  # the request that filled the entry (same question, other ID)
+    name: str
+    qtype: int
+    profile: str | None
+    result: Result  # what `on_result` sees for a hit
+
+
+_MemoKey = tuple[object, bytes, int, int, bool, bool]
+
+
+def question_name(request: DNSRecord) -> str:
+    """The normalised name of the request's question: lower case, no trailing dot."""
+    text = str(request.q.qname).lower()
+    return text[:-1] if text.endswith(".") else text
+
+
+def _seconds_to_next_minute(wall: float) -> float:
+    return 60.0 - (wall % 60.0)
+
+
+class _QueryLog:
+    """Hands (query, result, latency) to `on_result` on its own thread, in batches."""
+
+    def __init__(self, on_result: OnResult | None, stats: ServerStats, backlog: int) -> None:
+        self._on_result = on_result
+        self._stats = stats
+        self._backlog = backlog
+        self._pending: list[tuple[Any, ...]] = []
+        self._outstanding = 0  # handed to the thread, not yet done (approximate, no lock)
+        self._batches: queue.SimpleQueue[list[tuple[Any, ...]] | None] = queue.SimpleQueue()
+        self._thread: threading.Thread | None = None
+        self._flush_handle: asyncio.TimerHandle | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._last_error_log = 0.0
+        self._idle = threading.Event()
+        self._idle.set()
+
+    def start(self, loop: asyncio.AbstractEventLoop) -> None:
+        if self._on_result is None:
+            return
+        self._loop = loop
+        self._thread = threading.Thread(target=self._run, name="dns-query-log", daemon=True)
+        self._thread.start()
+        self._flush_handle = loop.call_later(_LOG_FLUSH_SECONDS, self._flush_periodically)
+
+    def add(self, item: tuple[Any, ...]) -> None:
+        if self._on_result is None:
+            return
+        if len(self._pending) + self._outstanding >= self._backlog:
+            self._stats.log_dropped += 1
+            return
+        self._pending.append(item)
+
+    def _flush_periodically(self) -> None:
+        self.flush()
+        if self._loop is not None:
+            self._flush_handle = self._loop.call_later(_LOG_FLUSH_SECONDS, self._flush_periodically)
+
+    def flush(self) -> None:
+        if self._pending and self._thread is not None:
+            batch, self._pending = self._pending, []
+            self._outstanding += len(batch)
+            self._idle.clear()
+            self._batches.put(batch)
+
+    async def drain(self) -> None:
+        """Wait until everything logged so far has reached `on_result`."""
+        self.flush()
+        while self._outstanding > 0 and self._thread is not None:
+            await asyncio.sleep(0.005)
+
+    def stop(self, timeout: float = 2.0) -> None:
+        if self._flush_handle is not None:
+            self._flush_handle.cancel()
+            self._flush_handle = None
+        self.flush()
+        if self._thread is not None:
+            self._batches.put(None)
+            self._thread.join(timeout)
+            self._thread = None
+        self._loop = None
+
+    def _run(self) -> None:
+        on_result = self._on_result
+        assert on_result is not None
+        while True:
+            batch = self._batches.get()
+            if batch is None:
+                return
+            for item in batch:
+                try:
+                    if len(item) == 3:
+                        on_result(*item)
+                    else:
+                        entry, client_ip, transport, latency = item
+                        query = Query(
+                            request=entry.request,
+                            name=entry.name,
+                            qtype=entry.qtype,
+                            client_ip=client_ip,
+                            transport=transport,
+                            profile=entry.profile,
+                        )
+                        on_result(query, entry.result, latency)
+                except Exception:
+                    self._stats.log_errors += 1
+                    now = time.monotonic()
+                    if now - self._last_error_log >= _ERROR_LOG_INTERVAL:
+                        self._last_error_log = now
+                        logger.exception(
+                            "the query-log callback failed (%d failures so far)",
+                            self._stats.log_errors,
+                        )
+            self._outstanding -= len(batch)
+
+
+class DnsServer:
+    """UDP and TCP DNS server over IPv4 and IPv6 that answers through a resolver chain.
+
+    `listen` is a list of (host, port) pairs; port 0 asks the system for a free port, the
+    same one for UDP and TCP on that host (read it from :attr:`addresses` after `start`).
+    """
+
+    def __init__(
+        self,
+        chain: Resolver,
+        listen: Sequence[tuple[str, int]] = (("127.0.0.1", 53),),
+        *,
+        on_result: OnResult | None = None,
+        profile_for: ProfileFor | None = None,
+        limits: ServerLimits | None = None,
+        clock: Callable[[], float] = time.monotonic,
+        wall_clock: Callable[[], float] = time.time,
+    ) -> None:
+        if not listen:
+            raise ValueError("the DNS server needs at least one listen address")
+        self._chain = chain
+        self._profile_for = profile_for
+        self._listen = tuple(listen)
+        self.limits = limits or ServerLimits()
+        self.stats = ServerStats()
+        self._clock = clock  # memo ages and expiry
+        self._wall_clock = wall_clock  # minute boundaries, when schedules change
+        self._generation = 0
+        self._memo: OrderedDict[_MemoKey, _MemoEntry] = OrderedDict()
+        self._log = _QueryLog(on_result, self.stats, self.limits.log_backlog)
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._udp_sockets: list[socket.socket] = []
+        self._tcp_servers: list[asyncio.Server] = []
+        self._tcp_writers: set[asyncio.StreamWriter] = set()
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._addresses: list[BoundAddress] = []
+        self._last_error_log = 0.0
+        self._opt_cache: dict[bool, bytes] = {
+            False: wire.opt_record(self.limits.max_udp_payload, False),
+            True: wire.opt_record(self.limits.max_udp_payload, True),
+        }
+
+    # ----------------------------------------------------------------- life cycle
+
+    @property
+    def addresses(self) -> list[BoundAddress]:
+        """Every bound socket, with the real port when port 0 was asked."""
+        return list(self._addresses)
+
+    @property
+    def running(self) -> bool:
+        return self._loop is not None
+
+    async def start(self) -> None:
+        if self._loop is not None:
+            raise RuntimeError("the DNS server is already running")
+        self._loop = asyncio.get_running_loop()
+        try:
+            for host, port in self._listen:
+                await self._bind(host, port)
+        except BaseException:
+            await self.stop()
+            raise
+        self._log.start(self._loop)
+        logger.info(
+            "DNS server listening on %s",
+            ", ".join(f"{a.transport}/[{a.host}]:{a.port}" for a in self._addresses),
+        )
+
+    async def stop(self) -> None:
+        """Stop listening, finish or cancel queries in flight, and flush the query log."""
+        loop = self._loop
+        if loop is None:
+            return
+        for sock in self._udp_sockets:
+            loop.remove_reader(sock.fileno())
+        for server in self._tcp_servers:
+            server.close()
+        for writer in list(self._tcp_writers):
+            writer.close()
+        if self._tasks:
+            _done, still_running = await asyncio.wait(list(self._tasks), timeout=1.0)
+            for task in still_running:
+                task.cancel()
+            if still_running:
+                await asyncio.wait(still_running, timeout=1.0)
+        for server in self._tcp_servers:
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(server.wait_closed(), timeout=1.0)
+        for sock in self._udp_sockets:
+            sock.close()
+        self._udp_sockets.clear()
+        self._tcp_servers.clear()
+        self._addresses.clear()
+        await asyncio.to_thread(self._log.stop)
+        self._loop = None
+
+    async def _bind(self, host: str, port: int) -> None:
+        family = socket.AF_INET6 if ":" in host else socket.AF_INET
+        attempts = 20 if port == 0 else 1
+        for attempt in range(attempts):
+            udp = socket.socket(family, socket.SOCK_DGRAM)
+            try:
+                if family == socket.AF_INET6:
+                    udp.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+                for option in (socket.SO_RCVBUF, socket.SO_SNDBUF):
+                    with contextlib.suppress(OSError):
+                        udp.setsockopt(socket.SOL_SOCKET, option, _SOCKET_BUFFER)
+                udp.setblocking(False)
+                udp.bind((host, port))
+                bound_port = udp.getsockname()[1]
+                server = await asyncio.start_server(
+                    self._serve_tcp_connection,
+                    host=host,
+                    port=bound_port,
+                    family=family,
+                    reuse_address=True,
+                    backlog=self.limits.max_tcp_connections,
+                )
+            except OSError:
+                udp.close()
+                if attempt + 1 < attempts:
+                    continue  # port 0: the UDP port was free but not the TCP one; again
+                raise
+            break
+        assert self._loop is not None
+        self._udp_sockets.append(udp)
+        self._tcp_servers.append(server)
+        self._loop.add_reader(udp.fileno(), self._on_udp_readable, udp)
+        self._addresses.append(BoundAddress(host, bound_port, "udp"))
+        self._addresses.append(BoundAddress(host, bound_port, "tcp"))
+
+    # ---------------------------------------------------------------- chain swap
+
+    def set_chain(self, chain: Resolver, profile_for: ProfileFor | None = _UNSET) -> None:
+        """Swap the chain (and, if given, the profile function) atomically; clears the memo.
+
+        Queries already in flight finish on the chain they started with, and their answers
+        are not memoised."""
+        self._chain = chain
+        if profile_for is not _UNSET:
+            self._profile_for = profile_for
+        self.clear_memo()
+
+    def clear_memo(self) -> None:
+        """Forget every memoised answer (call it whenever the policy changes)."""
+        self._generation += 1
+        self._memo = OrderedDict()
+
+    @property
+    def memo_size(self) -> int:
+        return len(self._memo)
+
+    async def drain_log(self) -> None:
+        """Wait until every answer so far has been handed to `on_result`."""
+        await self._log.drain()
+
+    # -------------------------------------------------------------------- UDP
+
+    def _on_udp_readable(self, sock: socket.socket) -> None:
+        for _ in range(_UDP_BATCH):
+            try:
+                data, addr = sock.recvfrom(_UDP_READ_SIZE)
+            except (BlockingIOError, InterruptedError):
+                return
+            except OSError as exc:  # e.g. an ICMP error from an earlier send
+                logger.debug("UDP receive error: %s", exc)
+                continue
+
+            def reply(answer: bytes, sock: socket.socket = sock, addr: Any = addr) -> None:
+                try:
+                    sock.sendto(answer, addr)
+                except OSError as exc:  # full buffer or closed socket: the client retries
+                    logger.debug("UDP send to %s failed: %s", addr[0], exc)
+
+            self._handle(data, addr[0], "udp", reply)
+
+    # -------------------------------------------------------------------- TCP
+
+    async def _serve_tcp_connection(
+        self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+    ) -> None:
+        limits = self.limits
+        if len(self._tcp_writers) >= limits.max_tcp_connections:
+            self.stats.tcp_refused += 1
+            writer.close()
+            return
+        self._tcp_writers.add(writer)
+        peer = writer.get_extra_info("peername")
+        client_ip = peer[0] if peer else ""
+        slots = asyncio.Semaphore(limits.max_tcp_queries_per_connection)
+
+        def reply(answer: bytes) -> None:
+            if not writer.is_closing():
+                writer.write(len(answer).to_bytes(2, "big") + answer)
+
+        def release(_task: object = None) -> None:
+            slots.release()
+
+        try:
+            while True:
+                try:
+                    async with asyncio.timeout(limits.tcp_idle_timeout):
+                        prefix = await reader.readexactly(2)
+                        data = await reader.readexactly(int.from_bytes(prefix, "big"))
+                except (TimeoutError, asyncio.IncompleteReadError, ConnectionError):
+                    break
+                await slots.acquire()
+                task = self._handle(data, client_ip, "tcp", reply)
+                if task is None:
+                    release()
+                else:
+                    task.add_done_callback(release)
+                with contextlib.suppress(ConnectionError):
+                    await writer.drain()
+            # let the answers still being worked out reach the client before closing
+            for _ in range(limits.max_tcp_queries_per_connection):
+                await slots.acquire()
+        finally:
+            self._tcp_writers.discard(writer)
+            writer.close()
+            with contextlib.suppress(Exception):
+                await writer.wait_closed()
+
+    # ---------------------------------------------------------------- both paths
+
+    def _handle(
+        self, data: bytes, client_ip: str, transport: str, reply: Reply
+    ) -> asyncio.Task[None] | None:
+        """Answer one packet now (memo hit or error) or start resolving it.
+
+        Returns the task when the answer comes later, else None."""
+        started = time.perf_counter()
+        stats = self.stats
+        stats.queries += 1
+        try:
+            parsed = wire.parse_query(data)
+        except wire.UnreadablePacketError:
+            stats.dropped += 1
+            return None
+        except wire.QueryError as exc:
+            stats.error_answers += 1
+            reply(self._error_answer(data, exc))
+            return None
+        try:
+            profile_for = self._profile_for
+            who = profile_for(client_ip) if profile_for is not None else client_ip
+            key: _MemoKey = (
+                who,
+                data[12 : parsed.name_end].lower(),
+                parsed.qtype,
+                parsed.qclass,
+                parsed.edns,
+                parsed.do_bit,
+            )
+            entry = self._memo.get(key)
+            if entry is not None:
+                now = self._clock()
+                if now < entry.expires_at:
+                    elapsed = int(now - entry.stored_at)
+                    body = wire.aged(entry.response, entry.ttls, elapsed)
+                    answer = wire.for_query(body, data, parsed.name_end)
+                    stats.memo_hits += 1
+                    self._send(answer, parsed, transport, reply)
+                    self._log.add((entry, client_ip, transport, time.perf_counter() - started))
+                    return None
+                self._memo.pop(key, None)
+        except Exception:
+            self._log_error("the memo lookup failed")
+            stats.servfail += 1
+            reply(self._servfail(data, parsed))
+            return None
+        if len(self._tasks) >= self.limits.max_pending:
+            stats.overloaded += 1
+            stats.servfail += 1
+            reply(self._servfail(data, parsed))
+            return None
+        assert self._loop is not None
+        task = self._loop.create_task(
+            self._resolve(data, parsed, key, client_ip, transport, reply, started)
+        )
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        return task
+
+    async def _resolve(
+        self,
+        data: bytes,
+        parsed: wire.ParsedQuery,
+        key: _MemoKey,
+        client_ip: str,
+        transport: str,
+        reply: Reply,
+        started: float,
+    ) -> None:
+        chain = self._chain
+        generation = self._generation
+        try:
+            request = DNSRecord.parse(data)
+        except Exception as exc:
+            self.stats.error_answers += 1
+            reply(
+                self._error_answer(
+                    data,
+                    wire.QueryError(
+                        wire.RCODE_FORMERR,
+                        f"unparseable query: {exc}",
+                        question_end=parsed.question_end,
+                        edns=parsed.edns,
+                        do_bit=parsed.do_bit,
+                    ),
+                )
+            )
+            return
+        query = Query(
+            request=request,
+            name=question_name(request),
+            qtype=parsed.qtype,
+            client_ip=client_ip,
+            transport=transport,
+        )
+        try:
+            async with asyncio.timeout(self.limits.resolve_timeout):
+                result = await chain.resolve(query)
+            answer = self._pack(request, result.response, parsed)
+        except Exception as exc:
+            if isinstance(exc, TimeoutError):
+                timeout = self.limits.resolve_timeout
+                reason = f"server error: no answer from the chain in {timeout} s"
+                logger.warning("%s for %s %s", reason, query.name, QTYPE.get(query.qtype))
+            else:
+                reason = f"server error: {type(exc).__name__}: {exc}"
+                self._log_error(f"the resolver chain failed for {query.name}")
+            self.stats.servfail += 1
+            answer = self._servfail(data, parsed)
+            servfail = request.reply()
+            servfail.header.rcode = wire.RCODE_SERVFAIL
+            # the log has no "error" answer type; the reason says what happened
+            result = Result(response=servfail, answer_type=AnswerType.RESOLVED, reason=reason)
+            self._send(answer, parsed, transport, reply)
+            self._log.add((query, result, time.perf_counter() - started))
+            return
+        self.stats.chain_answers += 1
+        self._send(answer, parsed, transport, reply)
+        self._log.add((query, result, time.perf_counter() - started))
+        if generation == self._generation:
+            self._memoise(key, answer, parsed, query, result)
+
+    # ---------------------------------------------------------------- answers
+
+    def _send(self, answer: bytes, parsed: wire.ParsedQuery, transport: str, reply: Reply) -> None:
+        if transport == "udp" and len(answer) > wire.MIN_UDP_PAYLOAD:
+            limit = (
+                min(parsed.udp_size, self.limits.max_udp_payload)
+                if parsed.edns
+                else wire.MIN_UDP_PAYLOAD
+            )
+            if len(answer) > limit:
+                self.stats.truncated += 1
+                opt = self._opt_cache[parsed.do_bit] if parsed.edns else None
+                answer = wire.truncated(answer, parsed.question_end, opt)
+        reply(answer)
+
+    def _pack(self, request: DNSRecord, response: DNSRecord, parsed: wire.ParsedQuery) -> bytes:
+        """The chain's response as the client gets it: the request's ID, RD, CD and exact
+        question, no OPT of the chain's own, and ours when the client sent one."""
+        header = DNSHeader(id=request.header.id, bitmap=response.header.bitmap)
+        header.qr = 1
+        header.tc = 0
+        header.rd = request.header.rd
+        header.cd = request.header.cd
+        record = DNSRecord(
+            header,
+            questions=request.questions,
+            rr=response.rr,
+            auth=response.auth,
+            ar=[rr for rr in response.ar if rr.rtype != QTYPE.OPT],
+        )
+        packed: bytes = record.pack()
+        if len(packed) > 65535 - 11:
+            raise ValueError(f"answer of {len(packed)} bytes does not fit a DNS message")
+        if parsed.edns:
+            packed = wire.with_opt(packed, self._opt_cache[parsed.do_bit])
+        return packed
+
+    def _memoise(
+        self,
+        key: _MemoKey,
+        answer: bytes,
+        parsed: wire.ParsedQuery,
+        query: Query,
+        result: Result,
+    ) -> None:
+        limits = self.limits
+        if limits.memo_size <= 0:
+            return
+        rcode = answer[3] & 0x0F
+        if rcode not in (wire.RCODE_NOERROR, wire.RCODE_NXDOMAIN):
+            return
+        if self._profile_for is not None and result.profile not in (None, key[0]):
+            return  # the chain chose another profile than the key says: do not trust it
+        try:
+            ttls = wire.record_ttls(answer)
+        except ValueError:
+            return
+        if ttls.ttls:
+            ttl = min(ttls.ttls)
+        elif result.answer_type in _LOCAL_ANSWER_TYPES:
+            ttl = limits.local_answer_ttl
+        else:
+            return
+        if ttl <= 0:
+            return
+        now = self._clock()
+        lifetime = min(float(ttl), _seconds_to_next_minute(self._wall_clock()))
+        memo_type = _MEMO_ANSWER_TYPE.get(result.answer_type, result.answer_type)
+        entry = _MemoEntry(
+            response=answer,
+            ttls=ttls,
+            stored_at=now,
+            expires_at=now + lifetime,
+            request=query.request,
+            name=query.name,
+            qtype=query.qtype,
+            profile=result.profile if result.profile is not None else query.profile,
+            result=replace(result, answer_type=memo_type),
+        )
+        memo = self._memo
+        memo[key] = entry
+        memo.move_to_end(key)
+        while len(memo) > limits.memo_size:
+            memo.popitem(last=False)
+
+    def _error_answer(self, data: bytes, exc: wire.QueryError) -> bytes:
+        opt = (
+            wire.opt_record(self.limits.max_udp_payload, exc.do_bit, exc.rcode)
+            if exc.edns
+            else None
+        )
+        return wire.error_response(data, exc.rcode & 0x0F, exc.question_end, opt)
+
+    def _servfail(self, data: bytes, parsed: wire.ParsedQuery) -> bytes:
+        opt = self._opt_cache[parsed.do_bit] if parsed.edns else None
+        return wire.error_response(data, wire.RCODE_SERVFAIL, parsed.question_end, opt)
+
+    def _log_error(self, message: str) -> None:
+        """Log with the traceback, at most once per interval so a broken chain cannot
+        flood the log."""
+        now = time.monotonic()
+        if now - self._last_error_log >= _ERROR_LOG_INTERVAL:
+            self._last_error_log = now
+            logger.exception(message)
+        else:
+            logger.debug(message, exc_info=True)
