@@ -197,7 +197,13 @@ def test_stale_answer_is_served_when_the_upstream_goes_down(harness_for: MakeHar
     assert ttls(stale) == [30]
     assert harness.upstream_queries() == 2  # it did try the upstream first
 
-    # Back up: the fresh answer replaces the stale entry.
+    # Within the failure recheck time the stale answer comes at once, without asking.
+    harness.clock.now += 29
+    assert harness.ask(f"www.{ZONE}").reason == "stale"
+    assert harness.upstream_queries() == 2
+
+    # Back up: after the recheck time it asks again, and the fresh answer replaces the entry.
+    harness.clock.now += 1
     harness.server.behaviour.mode = "answer"
     fresh = harness.ask(f"www.{ZONE}")
     assert fresh.answer_type is AnswerType.RESOLVED and ttls(fresh) == [300]

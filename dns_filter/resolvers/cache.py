@@ -11,7 +11,9 @@
 - The cache is bounded: the least recently used entry goes first.
 - Serve-stale (RFC 8767): when the next link answers SERVFAIL or raises, an expired entry
   that expired less than ``max_stale`` seconds ago is served with TTL ``stale_ttl`` (30 s),
-  as ``cached`` with reason ``stale``.
+  as ``cached`` with reason ``stale``. For the next ``stale_recheck`` seconds (RFC 8767's
+  failure recheck timer) that name is served stale at once instead of waiting for a failing
+  upstream again on every query.
 
 Answers served from the cache are :attr:`AnswerType.CACHED` (reason ``cache``); fresh answers
 keep the type and reason of the link below.
@@ -20,10 +22,11 @@ keep the type and reason of the link below.
 from __future__ import annotations
 
 import logging
+import math
 import time
 from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from dnslib import QTYPE, RCODE, RR, DNSHeader, DNSRecord
 
@@ -47,6 +50,7 @@ class CacheSettings:
     negative_max_ttl: int = 3_600
     max_stale: float = 86_400.0  # how long after expiry an entry may still be served stale
     stale_ttl: int = 30  # RFC 8767 recommends 30 s for stale answers
+    stale_recheck: float = 30.0  # after a failure, serve stale without asking for this long
 
     def __post_init__(self) -> None:
         problems = []
@@ -62,6 +66,8 @@ class CacheSettings:
             )
         if self.max_stale < 0:
             problems.append(f"max_stale must not be negative, got {self.max_stale}")
+        if self.stale_recheck < 0:
+            problems.append(f"stale_recheck must not be negative, got {self.stale_recheck}")
         if self.stale_ttl < 0:
             problems.append(f"stale_ttl must not be negative, got {self.stale_ttl}")
         if problems:
@@ -73,6 +79,7 @@ class _Entry:
     response: DNSRecord  # TTLs already clamped; never handed out, only copied
     stored_at: float
     expires_at: float
+    retry_after: float = -math.inf  # while a failed refresh is fresh in memory, serve stale
 
 
 @dataclass(frozen=True)
@@ -142,7 +149,8 @@ class CacheResolver(Resolver):
                 return Result(response, AnswerType.CACHED, "cache", query.profile)
             if now - entry.expires_at > self.settings.max_stale:
                 del self._entries[key]
-                entry = None
+            elif now < entry.retry_after:
+                return self._serve_stale(entry, key, query, now)
         self._misses += 1
 
         try:
@@ -174,6 +182,12 @@ class CacheResolver(Resolver):
         if now - entry.expires_at > self.settings.max_stale:
             del self._entries[key]
             return failure
+        log.info("serving stale %s: %s", query.name, failure.reason)
+        entry = replace(entry, retry_after=now + self.settings.stale_recheck)
+        self._entries[key] = entry
+        return self._serve_stale(entry, key, query, now)
+
+    def _serve_stale(self, entry: _Entry, key: CacheKey, query: Query, now: float) -> Result:
         self._stale_served += 1
         self._entries.move_to_end(key)
         stale_ttl = self.settings.stale_ttl
@@ -183,7 +197,6 @@ class CacheResolver(Resolver):
         response = self._render(
             entry, query.request, (lambda rr: rr.ttl - age) if fresh else (lambda rr: stale_ttl)
         )
-        log.info("serving stale %s: %s", query.name, failure.reason)
         return Result(response, AnswerType.CACHED, "stale", query.profile)
 
     @staticmethod
