@@ -26,7 +26,7 @@ POLICY = FilterPolicy(
     },
     devices={
         "192.168.1.20": "binh",
-        "fd00::20": "binh",
+        "FD00:0:0::20": "binh",  # written by hand, not in canonical form
         "aa:bb:cc:dd:ee:01": "chi",
         "192.168.1.99": "nobody-here",  # a stale mapping must not invent a profile
     },
@@ -64,8 +64,15 @@ def test_the_pc_without_a_default_child_is_not_filtered() -> None:
 def test_lan_devices_by_ip_and_by_mac() -> None:
     assert pick("192.168.1.20", active="an") == "binh"
     assert pick("::ffff:192.168.1.20") == "binh"  # IPv4-mapped, as a dual-stack socket sees it
-    assert pick("fd00:0:0::20") == "binh"
+    assert pick("fd00::20") == "binh"
     assert pick("192.168.1.30") == "chi"
+
+
+def test_a_failing_session_lookup_falls_back_to_the_default_child() -> None:
+    def broken() -> str | None:
+        raise OSError("no session bus")
+
+    assert profile_for_client(POLICY, "127.0.0.1", active_child=broken) == "an"
 
 
 def test_unknown_devices_and_stale_mappings_have_no_profile() -> None:
@@ -105,7 +112,11 @@ def test_the_link_sets_the_profile_and_reads_each_policy_swap() -> None:
     terminal = Terminal()
     active: dict[str, str | None] = {"child": "binh"}
     link = ClientProfileResolver(
-        terminal, holder, lambda: active["child"], local_addresses=lambda: PC_ADDRESSES
+        terminal,
+        holder,
+        lambda: active["child"],
+        local_addresses=lambda: PC_ADDRESSES,
+        mac_lookup={"192.168.1.40": "aa:bb:cc:dd:ee:02"}.get,
     )
 
     def ask(client_ip: str) -> Result:
@@ -119,7 +130,9 @@ def test_the_link_sets_the_profile_and_reads_each_policy_swap() -> None:
     ask("127.0.0.1")
     assert terminal.seen[-1].profile == "an"
     assert ask("192.168.1.20").profile == "binh"
-    holder.swap(FilterPolicy(profiles=POLICY.profiles, devices={"192.168.1.20": "chi"}))
+    holder.swap(FilterPolicy(profiles=POLICY.profiles, devices={"192.168.1.20": "chi",
+                                                                "AA:BB:CC:DD:EE:02": "an"}))
     assert ask("192.168.1.20").profile == "chi"
+    assert ask("192.168.1.40").profile == "an"
     assert ask("192.168.1.21").profile is None
     assert terminal.seen[-1].profile is None

@@ -276,3 +276,17 @@ def test_rule_book_compiles_each_snapshot_once_and_follows_swaps() -> None:
 def test_an_invalid_rule_is_skipped_and_the_rest_still_work() -> None:
     policy = make_policy(deny=("bad..name\udcff", "example.com"))
     assert blocked_reason(policy, "example.com", NOON_MONDAY) == "rule deny example.com"
+
+
+def test_a_snapshot_that_cannot_compile_leaves_the_last_good_rules(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    holder = PolicyHolder(make_policy(deny=("a.com",)))
+    book = RuleBook(holder)
+    good = book.current()
+    broken = Profile("an", "thcs", deny=None)  # type: ignore[arg-type]
+    holder.swap(FilterPolicy(profiles={"an": broken}))
+    assert book.current() is good
+    assert "keeping the last good one" in caplog.text
+    holder.swap(make_policy(deny=("b.com",)))
+    assert book.current() is not good

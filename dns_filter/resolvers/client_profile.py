@@ -15,7 +15,7 @@ from __future__ import annotations
 import ipaddress
 import logging
 import time
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import replace
 from pathlib import Path
 
@@ -105,6 +105,11 @@ class LinuxArpTable:
         return table
 
 
+def device_map(devices: Mapping[str, str]) -> dict[str, str]:
+    """The policy's device keys in canonical form: IPs normalised, MACs lower-case."""
+    return {normalise_ip(key): profile for key, profile in devices.items()}
+
+
 def profile_for_client(
     policy: FilterPolicy,
     client_ip: str,
@@ -112,17 +117,26 @@ def profile_for_client(
     active_child: ActiveChild,
     local_addresses: Collection[str] = (),
     mac_lookup: MacLookup | None = None,
+    devices: Mapping[str, str] | None = None,
 ) -> str | None:
-    """The profile name for a query from `client_ip`, or None for no filtering."""
+    """The profile name for a query from `client_ip`, or None for no filtering.
+
+    `devices` is :func:`device_map` of the policy's devices when the caller keeps it.
+    """
     address = normalise_ip(client_ip)
     if is_loopback(address) or address in local_addresses:
-        child = active_child()
+        try:
+            child = active_child()
+        except Exception:  # the session lookup must never stop name resolution
+            log.exception("cannot tell whose desktop session is active")
+            child = None
         if child is not None and child in policy.profiles:
             return child
         if policy.default_profile in policy.profiles:
             return policy.default_profile
         return None
-    devices = policy.devices
+    if devices is None:
+        devices = device_map(policy.devices)
     profile = devices.get(address)
     if profile is None and devices and mac_lookup is not None:
         mac = mac_lookup(address)
@@ -150,6 +164,14 @@ class ClientProfileResolver(Resolver):
             SystemAddresses()
         )
         self._mac_lookup = mac_lookup
+        self._devices: tuple[FilterPolicy, dict[str, str]] | None = None
+
+    def _device_map(self, policy: FilterPolicy) -> dict[str, str]:
+        cached = self._devices
+        if cached is None or cached[0] is not policy:
+            cached = (policy, device_map(policy.devices))
+            self._devices = cached
+        return cached[1]
 
     async def resolve(self, query: Query) -> Result:
         policy = self._policy_source.current()
@@ -159,6 +181,7 @@ class ClientProfileResolver(Resolver):
             active_child=self._active_child,
             local_addresses=self._local_addresses(),
             mac_lookup=self._mac_lookup,
+            devices=self._device_map(policy),
         )
         result = await self.next.resolve(replace(query, profile=profile))
         if result.profile is None and profile is not None:
