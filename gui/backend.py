@@ -88,6 +88,7 @@ class QueryLogEntry:
     decision: str
     reason: str | None
     latency_ms: float | None = None
+    category: str | None = None  # the list category behind a block, when there is one
 
 
 @dataclass(frozen=True)

@@ -220,6 +220,8 @@ class QueryLogTableModel(_RecordTableModel[QueryLogEntry]):
             return row.name
         if column == self.DECISION:
             return decision_label(row.decision)
+        if row.category:
+            return category_label(row.category)
         return _reason_label(row.reason)
 
     def sort_value(self, row: QueryLogEntry, column: int) -> Any:
@@ -293,14 +295,12 @@ class StatsTableModel(_RecordTableModel[tuple[str, int]]):
 
 
 def _reason_label(reason: str | None) -> str:
-    """The agent's reason (``category:adult``, ``service:tiktok``, ``list:hostsVN``, or
-    free text): a known category gets its label, the rest is shown as it is."""
+    """The agent's reason (``category adult``, ``category:adult``, ``service tiktok`` or free
+    text): a category gets its label, the rest is shown as it is (the tooltip keeps it all)."""
     if not reason:
         return ""
-    kind, sep, value = reason.partition(":")
-    if sep and kind == "category":
+    text = reason.strip()
+    kind, _, value = text.replace(":", " ", 1).partition(" ")
+    if kind == "category" and value.strip():
         return category_label(value.strip())
-    if not sep:
-        label = category_label(reason)
-        return label
-    return reason
+    return category_label(text)

@@ -7,9 +7,18 @@ from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidge
 
 from gui.models import SORT_ROLE, _RecordTableModel
 
+STRETCH_LAST = -1
+STRETCH_ALL = -2
 
-def make_table(model: _RecordTableModel, parent: QWidget | None = None) -> QTableView:
-    """A read-only, sortable table over ``model`` (sorting by each column's raw value)."""
+
+def make_table(
+    model: _RecordTableModel, parent: QWidget | None = None, stretch: int = STRETCH_LAST
+) -> QTableView:
+    """A read-only, sortable table over ``model`` (sorting by each column's raw value).
+
+    ``stretch`` is the column that takes the spare width (``STRETCH_LAST`` by default,
+    ``STRETCH_ALL`` to share it); the others fit their contents.
+    """
     proxy = QSortFilterProxyModel(parent)
     proxy.setSourceModel(model)
     proxy.setSortRole(SORT_ROLE)
@@ -25,7 +34,13 @@ def make_table(model: _RecordTableModel, parent: QWidget | None = None) -> QTabl
     table.setWordWrap(False)
     table.verticalHeader().setVisible(False)
     header = table.horizontalHeader()
-    header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-    header.setStretchLastSection(True)
+    if stretch == STRETCH_ALL:
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+    else:
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        if stretch == STRETCH_LAST:
+            header.setStretchLastSection(True)
+        else:
+            header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
     header.setMinimumSectionSize(60)
     return table

@@ -70,7 +70,7 @@ class ChildrenTab(QWidget):
     def __init__(self, model: ChildrenTableModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.model = model
-        self.table = make_table(model, self)
+        self.table = make_table(model, self, stretch=ChildrenTableModel.PRESET)
         self.table.setObjectName("childrenTable")
         self.empty_label = QLabel(self)
         self.empty_label.setWordWrap(True)
@@ -157,7 +157,7 @@ class StatsTab(QWidget):
 
     def _box(self, model: StatsTableModel, name: str) -> tuple[QGroupBox, QTableView]:
         box = QGroupBox(self)
-        table = make_table(model, box)
+        table = make_table(model, box, stretch=StatsTableModel.LABEL)
         table.setObjectName(name)
         inner = QVBoxLayout(box)
         inner.addWidget(table)

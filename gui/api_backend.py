@@ -1,0 +1,182 @@
+"""The dashboard's backend over the agent's local HTTP API (``agent.api.client``).
+
+This module is the only place in ``gui`` that touches the agent's package, and it uses
+only the API client and its plain data types. It turns the client's answers into the
+dashboard's own records (:mod:`gui.backend`) and its exceptions into the dashboard's
+errors, so that the views never depend on HTTP details.
+
+Workers call it from several threads at once: each thread gets its own client (and so its
+own HTTP connection and token), because the client keeps the token as state.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from typing import TypeVar
+
+from agent.api import client as api
+from agent.api import types as api_types
+from gui.backend import (
+    AgentStatus,
+    AgentUnreachableError,
+    BackendError,
+    ChildSummary,
+    Health,
+    ListInfo,
+    LockedOutError,
+    PinNotSetError,
+    QueryLogEntry,
+    Session,
+    SessionExpiredError,
+    Stats,
+    WrongPinError,
+)
+
+T = TypeVar("T")
+
+
+class ApiBackend:
+    """:class:`gui.backend.DashboardBackend` over ``agent.api.client.ApiClient``."""
+
+    def __init__(
+        self,
+        base_url: str,
+        timeout: float = 5.0,
+        client_factory: Callable[[str, float], api.ApiClient] | None = None,
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        self._timeout = timeout
+        self._make_client = client_factory or (
+            lambda url, seconds: api.ApiClient(url, timeout=seconds)
+        )
+        self._local = threading.local()
+        self._clients: list[api.ApiClient] = []
+        self._clients_lock = threading.Lock()
+
+    def __repr__(self) -> str:
+        return f"ApiBackend({self.base_url!r})"
+
+    def close(self) -> None:
+        with self._clients_lock:
+            clients, self._clients = self._clients, []
+        for each in clients:
+            each.close()
+
+    # DashboardBackend.
+    def health(self) -> Health:
+        answer = self._call(None, lambda c: c.health())
+        return Health(status=answer.status, version=answer.version)
+
+    def status(self, token: str | None = None) -> AgentStatus:
+        return _status(self._call(token, lambda c: c.status()))
+
+    def open_session(self, pin: str) -> Session:
+        answer = self._call(None, lambda c: c.open_session(pin), login=True)
+        return Session(token=answer.token, expires_at=answer.expires_at.isoformat())
+
+    def close_session(self, token: str) -> None:
+        self._call(token, lambda c: c.close_session())
+
+    def set_pin(self, pin: str, old_pin: str | None = None, token: str | None = None) -> None:
+        self._call(token, lambda c: c.set_pin(pin, old_pin), login=True)
+
+    def children(self, token: str) -> list[ChildSummary]:
+        return [_child(item) for item in self._call(token, lambda c: c.children())]
+
+    def query_log(
+        self, token: str, child: str | None = None, limit: int = 200
+    ) -> list[QueryLogEntry]:
+        answer = self._call(token, lambda c: c.query_log(child, limit))
+        return [_query(item) for item in answer]
+
+    def stats(self, token: str, child: str | None = None) -> Stats:
+        answer = self._call(token, lambda c: c.stats(child))
+        return Stats(
+            top_blocked=tuple(answer.top_blocked),
+            top_allowed=tuple(answer.top_allowed),
+            by_category=tuple(answer.by_category.items()),
+        )
+
+    # Plumbing.
+    def _client(self) -> api.ApiClient:
+        existing: api.ApiClient | None = getattr(self._local, "client", None)
+        if existing is None:
+            existing = self._make_client(self.base_url, self._timeout)
+            self._local.client = existing
+            with self._clients_lock:
+                self._clients.append(existing)
+        return existing
+
+    def _call(
+        self, token: str | None, request: Callable[[api.ApiClient], T], login: bool = False
+    ) -> T:
+        client = self._client()
+        client.token = token
+        try:
+            return request(client)
+        except api.AgentNotRunningError as error:
+            raise AgentUnreachableError(str(error)) from error
+        except api.WrongPinError as error:
+            raise WrongPinError(error.tries_left, str(error)) from error
+        except api.LockedError as error:
+            raise LockedOutError(float(error.retry_after), str(error)) from error
+        except api.PinNotSetError as error:
+            raise PinNotSetError(str(error)) from error
+        except api.UnauthorizedError as error:
+            if login:
+                raise BackendError(str(error), code=error.code) from error
+            raise SessionExpiredError(str(error)) from error
+        except api.ApiClientError as error:
+            raise BackendError(str(error), code=error.code) from error
+        finally:
+            client.token = None
+
+
+def _status(answer: api_types.Status) -> AgentStatus:
+    return AgentStatus(
+        version=answer.version,
+        dns_listening=tuple(answer.dns_listening),
+        policy_loaded_at=None
+        if answer.policy.loaded_at is None
+        else answer.policy.loaded_at.isoformat(),
+        policy_source=answer.policy.source,
+        policy_error=answer.policy.error,
+        lists=tuple(
+            ListInfo(
+                category=item.category,
+                source=item.source,
+                count=item.count,
+                updated_at=None if item.updated_at is None else item.updated_at.isoformat(),
+            )
+            for item in answer.lists
+        ),
+        children=None
+        if answer.children is None
+        else tuple(_child(item) for item in answer.children),
+        pin_set=answer.pin_set,
+        language=answer.language,
+    )
+
+
+def _child(item: api_types.ChildInfo) -> ChildSummary:
+    return ChildSummary(
+        name=item.name,
+        age=item.age,
+        preset=item.preset,
+        usage_today_minutes=item.usage_today_minutes,
+        os_users=tuple(item.os_users),
+    )
+
+
+def _query(item: api_types.QueryLogEntry) -> QueryLogEntry:
+    return QueryLogEntry(
+        time=item.time.isoformat(),
+        child=item.child,
+        name=item.name,
+        qtype=item.qtype,
+        decision=item.decision,
+        reason=item.reason or None,
+        latency_ms=item.latency_ms,
+        category=item.category,
+    )
