@@ -18,14 +18,13 @@ import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta, tzinfo
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from datetime import time as wall_time
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.base import BaseTrigger
-from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 logger = logging.getLogger(__name__)
@@ -74,6 +73,42 @@ def _require_aware(moment: datetime) -> datetime:
     if moment.tzinfo is None or moment.utcoffset() is None:
         raise ValueError(f"naive datetime {moment.isoformat()}: give it a time zone")
     return moment
+
+
+class DailyTrigger(BaseTrigger):
+    """Fires once a day at a wall-clock time in a time zone, right across DST changes.
+
+    APScheduler 3's CronTrigger skips the day after a spring-forward day for a job at
+    midnight (agronholm/apscheduler#606, #529); this trigger computes each local day's
+    time directly. A time that a DST jump skips fires when that moment comes (02:30 that
+    does not exist fires at 03:30); a repeated time fires on its first occurrence.
+    """
+
+    def __init__(self, at: wall_time, timezone: tzinfo) -> None:
+        self.at = at.replace(tzinfo=None)
+        self.timezone = timezone
+
+    def _on(self, day: date) -> datetime:
+        local = datetime.combine(day, self.at, tzinfo=self.timezone)
+        # The UTC round trip moves a skipped wall time forward past the gap.
+        return local.astimezone(UTC).astimezone(self.timezone)
+
+    def get_next_fire_time(
+        self, previous_fire_time: datetime | None, now: datetime
+    ) -> datetime | None:
+        after = previous_fire_time + timedelta(microseconds=1) if previous_fire_time else now
+        day = after.astimezone(self.timezone).date()
+        for offset in range(3):
+            candidate = self._on(day + timedelta(days=offset))
+            if candidate >= after:
+                return candidate
+        raise AssertionError("a daily time must occur within three days")  # pragma: no cover
+
+    def __str__(self) -> str:
+        return f"daily[{self.at.isoformat()} {self.timezone}]"
+
+    def __repr__(self) -> str:
+        return f"<DailyTrigger (at={self.at.isoformat()!r}, timezone={self.timezone!s})>"
 
 
 @dataclass(frozen=True)
@@ -169,10 +204,7 @@ class Scheduler:
         self, name: str, func: JobFunc, *, at: wall_time = wall_time(0, 0), replace: bool = False
     ) -> JobStatus:
         """Every day at wall-clock time `at` in the family's time zone."""
-        trigger = CronTrigger(
-            hour=at.hour, minute=at.minute, second=at.second, timezone=self._timezone
-        )
-        return self.add_job(name, func, trigger, replace=replace)
+        return self.add_job(name, func, DailyTrigger(at, self._timezone), replace=replace)
 
     def remove_job(self, name: str) -> None:
         with self._lock:
