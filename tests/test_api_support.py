@@ -184,7 +184,11 @@ def running_api(
     services = services or StaticServices()
     auth = make_authenticator(data_dir, clock)
     server = create_server(
-        services, auth, host="127.0.0.1", port=0, allowed_hosts=allowed_hosts,
+        services,
+        auth,
+        host="127.0.0.1",
+        port=0,
+        allowed_hosts=allowed_hosts,
         version=TEST_VERSION,
     )
     server.start()

@@ -229,7 +229,7 @@ class HttpServer:
         self._host_check = HostCheck((*LOOPBACK_NAMES, bound_host, *self._extra_hosts), bound_port)
         self._thread = threading.Thread(
             target=server.serve_forever,
-            kwargs={"poll_interval": 0.2},
+            kwargs={"poll_interval": 0.05},
             name=f"baoan-http-{bound_port}",
             daemon=True,
         )
@@ -278,9 +278,10 @@ class HttpServer:
         headers = {name.lower(): value for name, value in raw.headers.items()}
         api = is_api_path(path)
         try:
+            # Read the body first, even for a refusal, so a kept-alive connection stays in step.
+            body = self._read_body(raw, headers)
             if api:
                 self._check_host_and_origin(headers)
-            body = self._read_body(raw, headers)
             match = self.router.match(raw.command, path)
             request = Request(
                 method=raw.command,
