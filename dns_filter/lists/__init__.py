@@ -1,0 +1,67 @@
+"""Blocklists: parsing, normalisation, the domain index, sources, refresh and loading.
+
+The agent reads list sources from `family.toml`, calls :func:`refresh_source` on a
+schedule and :func:`build_matchers` to fill `FilterPolicy.categories`.
+"""
+
+from dns_filter.lists.index import DomainIndex, IndexBuilder, ListMatch, NamedList, RuleMatch
+from dns_filter.lists.loader import (
+    NEVER_BLOCKED,
+    LoadedCategory,
+    LoadedSource,
+    build_matchers,
+    load_categories,
+    load_category,
+    load_starter,
+    starter_categories,
+)
+from dns_filter.lists.names import InvalidNameError, normalise_name
+from dns_filter.lists.parser import (
+    BadLine,
+    ListFormat,
+    ParsedList,
+    parse_bytes,
+    parse_file,
+    parse_text,
+)
+from dns_filter.lists.refresh import (
+    FetchSettings,
+    RefreshOutcome,
+    RefreshStatus,
+    SourceState,
+    refresh_source,
+)
+from dns_filter.lists.sources import DEFAULT_SOURCES, ListSource, describe_source, is_url
+
+__all__ = [
+    "DEFAULT_SOURCES",
+    "NEVER_BLOCKED",
+    "BadLine",
+    "DomainIndex",
+    "FetchSettings",
+    "IndexBuilder",
+    "InvalidNameError",
+    "ListFormat",
+    "ListMatch",
+    "ListSource",
+    "LoadedCategory",
+    "LoadedSource",
+    "NamedList",
+    "ParsedList",
+    "RefreshOutcome",
+    "RefreshStatus",
+    "RuleMatch",
+    "SourceState",
+    "build_matchers",
+    "describe_source",
+    "is_url",
+    "load_categories",
+    "load_category",
+    "load_starter",
+    "normalise_name",
+    "parse_bytes",
+    "parse_file",
+    "parse_text",
+    "refresh_source",
+    "starter_categories",
+]
