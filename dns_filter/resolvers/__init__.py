@@ -7,6 +7,7 @@ Every filtering link reads the current :class:`~dns_filter.policy.FilterPolicy` 
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
@@ -64,13 +65,16 @@ def normalise_name(name: str) -> str:
     return cleaned
 
 
-def suffixes(name: str) -> Iterator[str]:
-    """`a.b.c` -> `a.b.c`, `b.c`, `c`: the name itself first, then each parent."""
-    current = name
-    while current:
-        yield current
-        _, dot, rest = current.partition(".")
-        current = rest if dot else ""
+@functools.lru_cache(maxsize=16_384)
+def suffixes(name: str) -> tuple[str, ...]:
+    """`a.b.c` -> `a.b.c`, `b.c`, `c`: the name itself first, then each parent.
+
+    Memoised: every link asks for the same name's suffixes, and names repeat.
+    """
+    if not name:
+        return ()
+    labels = name.split(".")
+    return tuple(".".join(labels[index:]) for index in range(len(labels)))
 
 
 class SuffixSet:

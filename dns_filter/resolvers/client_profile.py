@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import logging
 import time
@@ -29,6 +30,7 @@ LocalAddresses = Callable[[], Collection[str]]
 MacLookup = Callable[[str], "str | None"]
 
 
+@functools.lru_cache(maxsize=4_096)
 def normalise_ip(address: str) -> str:
     """Canonical text of an IP address; IPv4-mapped IPv6 becomes IPv4; scope ids dropped."""
     text = address.split("%", 1)[0].strip()
@@ -41,6 +43,7 @@ def normalise_ip(address: str) -> str:
     return str(parsed)
 
 
+@functools.lru_cache(maxsize=4_096)
 def is_loopback(address: str) -> bool:
     try:
         return ipaddress.ip_address(normalise_ip(address)).is_loopback
