@@ -19,13 +19,16 @@ the operating system, which on a protected PC asks this very filter.
 own filter (it would ask itself and wait until the timeout). The URL fragment, which by
 RFC 3986 is never sent to the server, carries the addresses to connect to:
 ``#bootstrap=IP[,IP...]``. The connection goes to those addresses (tried in order) while the
-``Host`` header, TLS SNI and the certificate check still use the URL's host name. Well-known
-public DoH services (Google, Cloudflare, Quad9, AdGuard, OpenDNS, CleanBrowsing) have their
-published addresses built in, so ``https://dns.google/dns-query`` needs no fragment. For any
-other host name without a fragment the operating system's resolver is used, with a warning.
+``Host`` header, TLS SNI and the certificate check still use the URL's host name. A config
+table can give the same addresses apart from the URL (``parse_upstream(url, bootstrap)``).
+Well-known public DoH services (Google, Cloudflare, Quad9, AdGuard, OpenDNS, CleanBrowsing)
+have their published addresses built in, so ``https://dns.google/dns-query`` needs no
+fragment. Any other DoH host name is looked up through the group's plain UDP/TCP upstreams
+(kept for its TTL, one minute to one hour); only when the group has none does the operating
+system's resolver look it up, with a warning.
 ``http://`` is accepted only when every address it connects to is a loopback address.
 
-DoH requests run through one pooled :class:`requests.Session` per upstream (keep-alive, so
+DoH requests run through pooled requests sessions, one per address (keep-alive, so
 the TLS handshake is paid once) on a small thread pool of its own; `requests` is already a
 dependency and an async HTTP client would add one without making loopback-bound DNS faster.
 
@@ -46,10 +49,11 @@ import asyncio
 import contextlib
 import ipaddress
 import logging
+import math
 import secrets
 import struct
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
@@ -229,10 +233,16 @@ class _PinnedHostAdapter(HTTPAdapter):
         super().init_poolmanager(*args, **kwargs)
 
 
+AddressResolver = Callable[[str], Awaitable[tuple[tuple[str, ...], float]]]
+"""Resolves a DoH host name to (addresses, seconds they may be kept)."""
+
+
 class DohUpstream(Upstream):
     """DNS over HTTPS (RFC 8484), POST with `application/dns-message`.
 
-    `bootstrap` are the addresses to connect to instead of resolving the URL's host name;
+    `bootstrap` are the addresses to connect to instead of resolving the URL's host name.
+    Without them, a resolver set by :meth:`use_address_resolver` (the group's plain
+    upstreams) finds the addresses; failing that, the operating system does.
     `verify` is passed to requests (True, or a CA bundle path for a private DoH server).
     """
 
@@ -250,48 +260,92 @@ class DohUpstream(Upstream):
         super().__init__(url)
         self.host_name = parts.hostname
         self.bootstrap = tuple(str(ipaddress.ip_address(ip)) for ip in bootstrap)
+        self._scheme = parts.scheme
         self._verify = verify
-        default_port = 443 if parts.scheme == "https" else 80
-        port = parts.port or default_port
-        path = parts.path or "/"
-        if parts.query:
-            path += "?" + parts.query
+        self._max_workers = max_workers
+        self._port = parts.port or (443 if parts.scheme == "https" else 80)
+        self._path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
         # The Host header is the URL's own authority, whatever address we connect to.
         self._host_header = parts.netloc.rsplit("@", 1)[-1]
-        self._session = requests.Session()
-        self._session.trust_env = False  # never route DNS through a proxy from the environment
-        self._targets: list[str] = []
-        if self.bootstrap:
-            for ip in self.bootstrap:
-                base = f"{parts.scheme}://{_host_port(ip, port)}/"
-                adapter = _PinnedHostAdapter(
-                    self.host_name, pool_connections=1, pool_maxsize=max_workers
-                )
-                self._session.mount(base, adapter)
-                self._targets.append(base + path.lstrip("/"))
-        else:
-            base = f"{parts.scheme}://{_host_port(self.host_name, port)}/"
-            self._session.mount(base, HTTPAdapter(pool_connections=1, pool_maxsize=max_workers))
-            self._targets.append(base + path.lstrip("/"))
+        # One pooled session per address; only the event loop's thread adds to this dict.
+        self._sessions: dict[str, requests.Session] = {}
+        self._address_resolver: AddressResolver | None = None
+        self._resolved: tuple[tuple[str, ...], float] = ((), -math.inf)  # addresses, until
+        self._warned_system_resolver = False
         self._executor = ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="doh")
+
+    def needs_addresses(self) -> bool:
+        """True when the host is a name with no bootstrap addresses."""
+        return not self.bootstrap and not _is_ip(self.host_name)
+
+    def use_address_resolver(self, resolver: AddressResolver) -> None:
+        self._address_resolver = resolver
+
+    async def _addresses(self) -> tuple[str | None, ...]:
+        """Where to connect: IP addresses, or None to let the system resolve the host name."""
+        if self.bootstrap:
+            return self.bootstrap
+        if _is_ip(self.host_name):
+            return (self.host_name,)
+        if self._address_resolver is None:
+            if not self._warned_system_resolver:
+                self._warned_system_resolver = True
+                log.warning(
+                    "DoH upstream %s has no bootstrap address and no plain upstream to find "
+                    "one; the system resolver will look it up (add #bootstrap=IP to the URL)",
+                    self.url,
+                )
+            return (None,)
+        addresses, until = self._resolved
+        if time.monotonic() >= until:
+            try:
+                addresses, keep = await self._address_resolver(self.host_name)
+            except UpstreamsFailedError as failure:
+                raise UpstreamError(f"cannot find the address of {self.host_name}") from failure
+            if not addresses:
+                raise UpstreamError(f"{self.host_name} has no address")
+            self._resolved = (addresses, time.monotonic() + keep)
+        return addresses
+
+    def _session_for(self, address: str | None) -> tuple[str, requests.Session]:
+        host = address or self.host_name
+        base = f"{self._scheme}://{_host_port(host, self._port)}/"
+        session = self._sessions.get(host)
+        if session is None:
+            session = requests.Session()
+            session.trust_env = False  # never route DNS through a proxy from the environment
+            size = self._max_workers
+            adapter = (
+                _PinnedHostAdapter(self.host_name, pool_connections=1, pool_maxsize=size)
+                if address
+                else HTTPAdapter(pool_connections=1, pool_maxsize=size)
+            )
+            session.mount(base, adapter)
+            self._sessions[host] = session
+        return base + self._path.lstrip("/"), session
 
     async def exchange(self, packet: bytes, timeout: float) -> bytes:
         loop = asyncio.get_running_loop()
         try:
             async with asyncio.timeout(timeout):
-                return await loop.run_in_executor(self._executor, self._post, packet, timeout)
+                targets = [self._session_for(address) for address in await self._addresses()]
+                deadline = time.monotonic() + timeout
+                return await loop.run_in_executor(
+                    self._executor, self._post, packet, targets, deadline
+                )
         except TimeoutError as exc:
             raise UpstreamError("timed out") from exc
 
-    def _post(self, packet: bytes, timeout: float) -> bytes:
-        deadline = time.monotonic() + timeout
+    def _post(
+        self, packet: bytes, targets: list[tuple[str, requests.Session]], deadline: float
+    ) -> bytes:
         errors: list[str] = []
-        for target in self._targets:
+        for target, session in targets:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 break
             try:
-                reply = self._session.post(
+                reply = session.post(
                     target,
                     data=packet,
                     headers={
@@ -317,7 +371,9 @@ class DohUpstream(Upstream):
         raise UpstreamError(", ".join(errors) or "timed out")
 
     async def aclose(self) -> None:
-        self._session.close()
+        for session in self._sessions.values():
+            session.close()
+        self._sessions.clear()
         self._executor.shutdown(wait=False, cancel_futures=True)
 
 
@@ -335,6 +391,14 @@ def _host_port(host: str, port: int) -> str:
     return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
 
 
+def _is_ip(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True
+
+
 def _is_loopback(host: str) -> bool:
     if host == "localhost":
         return True
@@ -344,8 +408,13 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
-def parse_upstream(url: str, *, verify: bool | str = True) -> Upstream:
+def parse_upstream(
+    url: str, bootstrap: Sequence[str] = (), *, verify: bool | str = True
+) -> Upstream:
     """Build the upstream a URL names (forms in the module docstring).
+
+    `bootstrap` adds DoH connection addresses given apart from the URL (a config table's
+    `bootstrap = [...]`), after any in the URL's fragment.
 
     Raises UpstreamConfigError naming the URL and what is wrong with it.
     """
@@ -374,26 +443,24 @@ def parse_upstream(url: str, *, verify: bool | str = True) -> Upstream:
         cls = UdpUpstream if scheme == "udp" else TcpUpstream
         return cls(address, port or 53)
     if scheme in ("https", "http"):
-        bootstrap = _parse_bootstrap(url, parts.fragment)
-        clean = text.split("#", 1)[0]
-        if not bootstrap:
+        addresses = _parse_bootstrap(url, parts.fragment)
+        for item in bootstrap:
             try:
-                bootstrap = (str(ipaddress.ip_address(host)),)
-            except ValueError:
-                bootstrap = WELL_KNOWN_BOOTSTRAP.get(host.lower(), ())
+                addresses += (str(ipaddress.ip_address(item.strip().strip("[]"))),)
+            except ValueError as exc:
+                raise UpstreamConfigError(
+                    f"{url!r}: bootstrap {item!r} is not an IP address"
+                ) from exc
+        clean = text.split("#", 1)[0]
+        if not addresses and not _is_ip(host):
+            addresses = WELL_KNOWN_BOOTSTRAP.get(host.lower(), ())
         if scheme == "http":
-            connect_to = bootstrap or (host,)
+            connect_to = addresses or (host,)
             if not all(_is_loopback(ip) for ip in connect_to):
                 raise UpstreamConfigError(
                     f"{url!r}: DoH without TLS (http://) is allowed only on loopback"
                 )
-        if not bootstrap and not _is_loopback(host):
-            log.warning(
-                "DoH upstream %s has no bootstrap address; its host name will be resolved by "
-                "the system resolver (add #bootstrap=IP to the URL)",
-                clean,
-            )
-        return DohUpstream(clean, bootstrap, verify=verify)
+        return DohUpstream(clean, addresses, verify=verify)
     raise UpstreamConfigError(
         f"{url!r}: unknown scheme {parts.scheme or '(none)'!r}; expected udp://, tcp:// or https://"
     )
@@ -482,6 +549,17 @@ class UpstreamGroup:
         self._probe_qtype = probe_qtype
         self._clock = clock
         self._probe_task: asyncio.Task[None] | None = None
+        # DoH host names without bootstrap addresses are looked up through the plain
+        # upstreams, never through the system resolver (which may be this very filter).
+        plain = [u for u in upstreams if not isinstance(u, DohUpstream)]
+        needing = [u for u in upstreams if isinstance(u, DohUpstream) and u.needs_addresses()]
+        self._plain_group: UpstreamGroup | None = None
+        if plain and needing:
+            self._plain_group = UpstreamGroup(
+                plain, timeout=timeout, failure_threshold=failure_threshold
+            )
+            for doh in needing:
+                doh.use_address_resolver(self._find_addresses)
 
     @classmethod
     def from_urls(
@@ -600,6 +678,32 @@ class UpstreamGroup:
         for health in order[launched:]:
             failures.append(f"{health.upstream.url}: not tried, time budget spent")
         raise UpstreamsFailedError(failures)
+
+    async def _find_addresses(self, host: str) -> tuple[tuple[str, ...], float]:
+        """A DoH server's addresses (IPv4 first) through the plain upstreams, and how long
+        they may be kept (their TTL, between one minute and one hour)."""
+        assert self._plain_group is not None
+        results = await asyncio.gather(
+            self._plain_group.resolve(DNSRecord.question(host, "A")),
+            self._plain_group.resolve(DNSRecord.question(host, "AAAA")),
+            return_exceptions=True,
+        )
+        addresses: list[str] = []
+        ttls: list[int] = []
+        failures: list[UpstreamsFailedError] = []
+        for result in results:
+            if isinstance(result, UpstreamsFailedError):
+                failures.append(result)
+                continue
+            if isinstance(result, BaseException):
+                raise result
+            for rr in result.response.rr:
+                if rr.rtype in (QTYPE.A, QTYPE.AAAA):
+                    addresses.append(str(rr.rdata))
+                    ttls.append(rr.ttl)
+        if not addresses and failures:
+            raise failures[0]
+        return tuple(addresses), float(min(max(min(ttls, default=60), 60), 3600))
 
     # -- active health checks
 

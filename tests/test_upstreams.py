@@ -302,8 +302,8 @@ def test_faster_upstream_is_preferred_once_measured() -> None:
 # --------------------------------------------------------------------------- DoH over TLS
 
 
-def _write_certificates(folder: Path) -> tuple[Path, Path, Path]:
-    """A private CA and a server certificate for `doh.test` signed by it."""
+def _write_certificates(folder: Path, host: str = "doh.test") -> tuple[Path, Path, Path]:
+    """A private CA and a server certificate for `host` signed by it."""
     x509 = pytest.importorskip("cryptography.x509")
     from cryptography.hazmat.primitives import hashes, serialization
     from cryptography.hazmat.primitives.asymmetric import ec
@@ -360,7 +360,7 @@ def _write_certificates(folder: Path) -> tuple[Path, Path, Path]:
     ca_key = ec.generate_private_key(ec.SECP256R1())
     ca_cert = build("Bao An test CA", ca_key, None, ca_key, True)
     server_key = ec.generate_private_key(ec.SECP256R1())
-    server_cert = build("doh.test", server_key, ca_cert.subject, ca_key, False)
+    server_cert = build(host, server_key, ca_cert.subject, ca_key, False)
     pem = serialization.Encoding.PEM
     ca_path, cert_path, key_path = folder / "ca.pem", folder / "cert.pem", folder / "key.pem"
     ca_path.write_bytes(ca_cert.public_bytes(pem))
@@ -392,3 +392,33 @@ def test_doh_over_tls_checks_the_certificate_for_the_host_name(tmp_path: Path) -
         assert len(server.seen) == 1
     finally:
         server.close()
+
+
+def test_doh_host_name_is_found_through_the_plain_upstreams(tmp_path: Path) -> None:
+    # No bootstrap address: the name doh.example.test is looked up through the UDP upstream
+    # (never the system resolver), then TLS is checked for that name.
+    host = f"doh.{ZONE}"
+    ca_path, cert_path, key_path = _write_certificates(tmp_path, host)
+    server = StandInDoh(certificate=(cert_path, key_path)).start()
+    try:
+        with running_dns(1) as (plain,):
+            url = f"https://{host}:{server.port}/dns-query"
+            doh = parse_upstream(url, verify=str(ca_path))
+            group = UpstreamGroup([doh, parse_upstream(plain.udp_url)])
+            response, upstream = ask(group, f"www.{ZONE}")
+        assert upstream == url
+        assert addresses(response) == ["192.0.2.10"]
+        assert [(seen.name, seen.qtype) for seen in server.seen] == [(f"www.{ZONE}.", "A")]
+        assert sorted((seen.name, seen.qtype) for seen in plain.seen) == [
+            (f"{host}.", "A"),
+            (f"{host}.", "AAAA"),
+        ]
+    finally:
+        server.close()
+
+
+def test_bootstrap_addresses_can_be_given_apart_from_the_url() -> None:
+    upstream = parse_upstream("https://doh.example/dns-query", ["192.0.2.7"])
+    assert isinstance(upstream, DohUpstream) and upstream.bootstrap == ("192.0.2.7",)
+    with pytest.raises(UpstreamConfigError, match="'nope' is not an IP address"):
+        parse_upstream("https://doh.example/dns-query", ["nope"])

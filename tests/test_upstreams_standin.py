@@ -35,6 +35,7 @@ www.{ZONE}. 300 IN AAAA 2001:db8::10
 short.{ZONE}. 5 IN A 192.0.2.11
 long.{ZONE}. 999999 IN A 192.0.2.12
 alias.{ZONE}. 600 IN CNAME www.{ZONE}.
+doh.{ZONE}. 300 IN A 127.0.0.1
 """ + "\n".join(f"big.{ZONE}. 60 IN A 192.0.2.{i}" for i in range(1, 61))
 
 NEGATIVE_TTL = 120  # min(SOA TTL 3600, SOA minimum 120), RFC 2308
