@@ -78,3 +78,9 @@ def test_servfail_from_every_upstream_is_servfail_naming_them() -> None:
     assert result.response.header.rcode == RCODE.SERVFAIL
     for server in servers:
         assert f"{server.udp_url}: answered SERVFAIL" in result.reason
+
+
+def test_no_upstream_configured_is_servfail_saying_so() -> None:
+    result = resolve([], make_query(f"www.{ZONE}"))
+    assert result.response.header.rcode == RCODE.SERVFAIL
+    assert result.reason == "all upstreams failed: no upstream configured"
