@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
+import subprocess
+import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -202,3 +205,20 @@ def test_migration_steps_must_be_numbered_without_gaps(tmp_path: Path) -> None:
     with pytest.raises(StoreError, match="without gaps"):
         migrate(conn, migrations=steps)
     conn.close()
+
+
+def test_the_store_imports_neither_qt_nor_the_dns_filter() -> None:
+    code = (
+        "import sys, agent.store, agent.scheduler; "
+        "bad = sorted(m for m in sys.modules if m.split('.')[0] in ('PySide6', 'dns_filter')); "
+        "print(','.join(bad))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        env=dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[1])),
+        timeout=60,
+        check=True,
+    )
+    assert done.stdout.strip() == ""

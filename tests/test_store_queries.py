@@ -387,6 +387,16 @@ def test_prune_applies_age_limits_and_the_row_cap(tmp_path: Path) -> None:
         RetentionPolicy(query_log_days=0)
 
 
+def test_prune_gives_the_space_back(store: Store) -> None:
+    store.add_query_log([entry(f"n{i}.example.com.vn", category="x" * 40) for i in range(20_000)])
+    conn = store._connection()
+    pages_before = conn.execute("PRAGMA page_count").fetchone()[0]
+    assert store.prune(now=T0 + timedelta(days=60)).query_log == 20_000
+    assert conn.execute("PRAGMA freelist_count").fetchone()[0] == 0
+    assert conn.execute("PRAGMA page_count").fetchone()[0] < pages_before / 10
+    assert store.integrity_check() == "ok"
+
+
 def test_delete_child_data(store: Store) -> None:
     store.add_query_log([entry("a.vn"), entry("b.vn", child="Bình")])
     store.record_heartbeat("An", "app", at=T0)

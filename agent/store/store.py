@@ -1045,9 +1045,11 @@ class Store:
             (moment - policy.outbox_delivered_days * day,),
         )
         result = PruneResult(query_log, usage, events, requests, outbox)
-        if result.total:
+        if result.total and not self._local.depth:
             # Give freed pages back to the file system (auto_vacuum is INCREMENTAL).
-            self._connection().execute("PRAGMA incremental_vacuum")
+            # execute() would step this pragma once and free a single page; executescript
+            # runs it to the end (and there is no open transaction for it to commit).
+            self._connection().executescript("PRAGMA incremental_vacuum;")
             logger.info("retention removed %d rows: %s", result.total, result)
         return result
 
