@@ -17,7 +17,7 @@ log = logging.getLogger(__name__)
 
 SUPPORTED_LANGUAGES = ("vi", "en")
 DEFAULT_LANGUAGE = "vi"
-TRANSLATIONS_DIR = Path(__file__).resolve().parent / "i18n"
+TRANSLATIONS_DIR = Path(__file__).resolve().parent
 LANGUAGE_ENV = "BAOAN_LANG"
 
 
