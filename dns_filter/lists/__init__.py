@@ -20,9 +20,11 @@ from dns_filter.lists.parser import (
     BadLine,
     ListFormat,
     ParsedList,
+    ParseReport,
     parse_bytes,
     parse_file,
     parse_text,
+    scan_file,
 )
 from dns_filter.lists.refresh import (
     FetchSettings,
@@ -47,6 +49,7 @@ __all__ = [
     "LoadedCategory",
     "LoadedSource",
     "NamedList",
+    "ParseReport",
     "ParsedList",
     "RefreshOutcome",
     "RefreshStatus",
@@ -63,5 +66,6 @@ __all__ = [
     "parse_file",
     "parse_text",
     "refresh_source",
+    "scan_file",
     "starter_categories",
 ]
