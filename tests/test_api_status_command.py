@@ -87,8 +87,8 @@ def test_pin_from_the_environment_in_human_output(
     code, out, _ = _status(["--api", api_with_pin.url], capsys)
     assert code == 0
     assert "Trẻ (children): 2" in out
-    assert "  Minh  9 tuổi  tieu-hoc  hôm nay (today) 42 phút (min)" in out.splitlines()
-    assert "  Lan  13 tuổi  thcs  hôm nay (today) 95 phút (min)" in out.splitlines()
+    assert "  Minh  9 tuổi    tieu-hoc  hôm nay (today) 42 phút (min)" in out.splitlines()
+    assert "  Lan   13 tuổi   thcs      hôm nay (today) 95 phút (min)" in out.splitlines()
     assert "2468" not in out
 
 

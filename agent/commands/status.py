@@ -150,7 +150,7 @@ def format_status(status: Status, api_url: str, *, asked_with_pin: bool) -> str:
     width = max((len(item.category) for item in status.lists), default=0)
     for item in status.lists:
         updated = item.updated_at.isoformat(timespec="seconds") if item.updated_at else "-"
-        line = f"  {item.category:<{width}}  {item.count:>9} tên  {updated}  {item.source}"
+        line = f"  {item.category:<{width}}  {item.count:>9} tên  {updated:<25}  {item.source}"
         if item.bad_lines:
             line += f"  ({item.bad_lines} dòng lỗi / bad lines)"
         if item.error:
@@ -161,10 +161,11 @@ def format_status(status: Status, api_url: str, *, asked_with_pin: bool) -> str:
         lines.append("Chưa đặt mã PIN của cha mẹ (no parent PIN set yet).")
     if status.children is not None:
         lines.append(f"Trẻ (children): {len(status.children)}")
+        name_width = max((len(child.name) for child in status.children), default=0)
         for child in status.children:
             age = f"{child.age} tuổi" if child.age is not None else "? tuổi"
             lines.append(
-                f"  {child.name}  {age}  {child.preset}  "
+                f"  {child.name:<{name_width}}  {age:<8}  {child.preset:<8}  "
                 f"hôm nay (today) {child.usage_today_minutes} phút (min)"
             )
     elif not asked_with_pin:
