@@ -73,6 +73,17 @@ def test_query_log_is_newest_first_filtered_by_child_and_limited(store: Store) -
     assert store.query_log(child="An")[0].latency_ms == 7.25
     assert store.query_log(since=T0 + timedelta(seconds=1), child="An")[0].name == "c.vn"
     assert store.query_log_count() == 3 and store.query_log_count("Bình") == 1
+    assert store.query_log(child="Bình")[0].as_api() == {
+        "time": "2025-09-05T03:00:02+00:00",
+        "child": "Bình",
+        "client": "127.0.0.1",
+        "name": "b.vn",
+        "qtype": "A",
+        "decision": "resolved",
+        "reason": "",
+        "category": None,
+        "latency_ms": 1.0,
+    }
 
 
 def test_naive_times_are_refused(store: Store) -> None:

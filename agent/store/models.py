@@ -42,13 +42,19 @@ class QueryLogEntry:
     category: str | None = None
     latency_ms: float = 0.0
 
-
-@dataclass(frozen=True, slots=True)
-class QueryLogRow:
-    """A stored query-log entry with its row id."""
-
-    id: int
-    entry: QueryLogEntry
+    def as_api(self) -> dict[str, Any]:
+        """One row of `GET /api/querylog` in docs/api.md (plus client and category)."""
+        return {
+            "time": self.time.isoformat(),
+            "child": self.child,
+            "client": self.client,
+            "name": self.name,
+            "qtype": self.qtype,
+            "decision": self.decision,
+            "reason": self.reason,
+            "category": self.category,
+            "latency_ms": self.latency_ms,
+        }
 
 
 @dataclass(frozen=True, slots=True)
