@@ -217,3 +217,15 @@ def test_types_round_trip_through_json() -> None:
                 "decision": "resolved",
             }
         )
+
+
+def test_usage_minutes_from_the_store_are_whole_minutes(tmp_path: Path) -> None:
+    # The store counts fractional minutes; the API gives whole minutes used so far.
+    from test_api_support import StaticServices
+
+    services = StaticServices(usage=UsageToday(date(2025, 6, 1), {"Minh": 42.9, "Lan": 0.5}))
+    with running_api(tmp_path, services=services) as api, ApiClient(api.url) as client:
+        client.set_pin("1234")
+        client.open_session("1234")
+        assert client.usage_today().minutes == {"Minh": 42, "Lan": 0}
+        assert [c.usage_today_minutes for c in client.children()] == [42, 0]

@@ -289,6 +289,19 @@ def test_keep_alive_connections_are_reused(api: RunningApi) -> None:
         connection.close()
 
 
+def test_stop_ends_kept_alive_connections(tmp_path: Path) -> None:
+    with running_api(tmp_path) as running:
+        connection = http.client.HTTPConnection("127.0.0.1", running.port, timeout=5)
+        connection.request("GET", "/api/health")
+        assert connection.getresponse().read()
+    try:
+        with pytest.raises((ConnectionError, http.client.HTTPException)):
+            connection.request("GET", "/api/health")
+            connection.getresponse()
+    finally:
+        connection.close()
+
+
 def test_start_on_port_zero_reports_the_port_and_stop_frees_it(tmp_path: Path) -> None:
     with running_api(tmp_path) as running:
         host, port = running.server.address

@@ -220,10 +220,12 @@ class UsageToday:
     """Minutes of counted screen time per child on the family's current day."""
 
     date: date
-    minutes: Mapping[str, int] = field(default_factory=dict)
+    minutes: Mapping[str, float] = field(default_factory=dict)  # whole minutes on the wire
 
     def to_json(self) -> JsonObject:
-        return {"date": self.date.isoformat(), "children": dict(self.minutes)}
+        # Whole minutes: a partly used minute is not counted yet.
+        minutes = {name: int(value) for name, value in self.minutes.items()}
+        return {"date": self.date.isoformat(), "children": minutes}
 
     @classmethod
     def from_json(cls, value: Any) -> UsageToday:
