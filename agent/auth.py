@@ -38,7 +38,7 @@ import secrets
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
@@ -329,7 +329,7 @@ class PinManager:
 
 @dataclass(frozen=True)
 class Session:
-    token: str
+    token: str = field(repr=False)  # a bearer secret: never in logs or tracebacks
     expires_at: datetime
 
 

@@ -199,6 +199,7 @@ def test_sessions_expire_when_idle_and_at_their_maximum_age() -> None:
     clock = FakeClock()
     sessions = SessionManager(clock=clock, idle_seconds=60, max_age_seconds=150)
     session = sessions.open()
+    assert session.token not in repr(session)
     assert session.expires_at == datetime.fromtimestamp(clock.wall() + 60, tz=UTC)
     assert len(session.token) >= 40
 
