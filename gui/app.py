@@ -12,7 +12,7 @@ import logging
 import os
 import signal
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import QCoreApplication, QTimer
 from PySide6.QtWidgets import QApplication, QMainWindow
@@ -80,7 +80,11 @@ def build_main_window(
 
 
 def run_dashboard(api_url: str, argv: Sequence[str]) -> int:
-    """Open the dashboard on the agent at ``api_url`` and run until the window closes."""
+    """Open the dashboard on the agent at ``api_url`` and run until the window closes.
+
+    ``argv`` goes to Qt (``-platform``, ``-style`` ...). Ctrl-C in the terminal closes the
+    dashboard cleanly. Returns the event loop's exit code.
+    """
     from gui.api_backend import ApiBackend  # the HTTP client is needed only here
 
     app = QApplication.instance()
@@ -88,20 +92,32 @@ def run_dashboard(api_url: str, argv: Sequence[str]) -> int:
         app = QApplication(list(argv) or ["baoan"])
     app.setApplicationName("Bảo An")
     app.setOrganizationName("baoan")
-    window: QMainWindow = build_main_window(ApiBackend(api_url), agent_address=api_url)
-    window.show()
-    _quit_on_sigint(app)
-    code: int = app.exec()
+    backend = ApiBackend(api_url)
+    previous_handler = _quit_on_sigint(app)
+    try:
+        window: QMainWindow = build_main_window(backend, agent_address=api_url)
+        window.show()
+        code: int = app.exec()
+        window.close()
+        window.deleteLater()
+    finally:
+        backend.close()
+        if previous_handler is not None:
+            signal.signal(signal.SIGINT, previous_handler)
+    log.debug("dashboard closed with %s", code)
     return code
 
 
-def _quit_on_sigint(app: QApplication) -> None:
-    """Ctrl-C closes the dashboard cleanly (Qt's loop would otherwise hold the signal)."""
+def _quit_on_sigint(app: QApplication) -> signal.Handlers | Callable[..., object] | int | None:
+    """Ctrl-C closes the dashboard cleanly (Qt's loop would otherwise hold the signal).
+    Returns the handler it replaced, or None when it could not install one."""
     if threading.current_thread() is not threading.main_thread():
-        return
-    signal.signal(signal.SIGINT, lambda _signum, _frame: app.quit())
+        return None
+    previous = signal.signal(signal.SIGINT, lambda _signum, _frame: app.quit())
     # Python runs signal handlers only between bytecodes: wake it now and then.
     timer = QTimer(app)
     timer.setInterval(250)
     timer.timeout.connect(lambda: None)
     timer.start()
+    app.aboutToQuit.connect(timer.stop)
+    return previous

@@ -458,3 +458,37 @@ def test_screenshot_of_the_parent_view(
     for column in range(header.count() - 1):
         title = table.model().headerData(column, Qt.Orientation.Horizontal)
         assert header.sectionSize(column) >= metrics.horizontalAdvance(title)
+
+
+def test_run_dashboard_opens_and_closes(qtbot: QtBot, agent: Agent, qapp: object) -> None:
+    import signal
+
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from gui.app import run_dashboard
+
+    agent.auth.set_first_pin(PIN)
+    seen: dict[str, str] = {}
+    handler_before = signal.getsignal(signal.SIGINT)
+
+    def close_when_connected() -> None:
+        windows = [w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow)]
+        shown = [w for w in windows if w.isVisible()]
+        if shown and shown[0].banner.state == "ok":
+            seen["headline"] = shown[0].banner.headline.text()
+            shown[0].close()  # the last window: the event loop ends
+        else:
+            QTimer.singleShot(50, close_when_connected)
+
+    QTimer.singleShot(0, close_when_connected)
+    guard = QTimer()  # never hang the suite; stopped after, so it cannot touch later tests
+    guard.setSingleShot(True)
+    guard.timeout.connect(QApplication.closeAllWindows)
+    guard.start(WAIT_MS)
+    try:
+        assert run_dashboard(agent.url, ["baoan"]) == 0
+    finally:
+        guard.stop()
+    assert seen["headline"].endswith(VERSION)
+    assert signal.getsignal(signal.SIGINT) == handler_before  # Ctrl-C handling is given back
