@@ -350,3 +350,18 @@ def test_session_body_is_checked(api: RunningApi) -> None:
     assert response.status_code == 400
     # Malformed bodies are not guesses: they do not count toward the lockout.
     assert _login(api, "0000").json()["tries_left"] == 4
+
+
+def test_no_pin_or_token_reaches_the_log(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level("DEBUG")
+    with running_api(tmp_path) as api:
+        token = _parent_token(api, "73915")
+        _call(api, "GET", "/api/children", token, params={"child": "Minh"})
+        _login(api, "11111")
+        _call(api, "POST", "/api/pin", token, json={"old_pin": "73915", "pin": "864200"})
+        tray = _tray_token(api, tmp_path)
+        _call(api, "GET", "/api/status", tray)
+    text = caplog.text
+    assert "wrong parent PIN" in text  # the log did record the events...
+    for secret in ("73915", "11111", "864200", token, tray):
+        assert secret not in text  # ...but never a secret
