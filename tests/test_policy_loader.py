@@ -306,3 +306,22 @@ def test_contradicting_overrides_and_shared_accounts_are_errors() -> None:
         'family.toml:22: children[1].os_users[0]: the account "AN" already belongs to'
         " children[0]",
     ]
+
+
+def test_upstream_forms() -> None:
+    from agent.policy.loader import parse_upstream
+
+    ipv6 = parse_upstream("udp://[2606:4700:4700::1111]:5353")
+    assert not isinstance(ipv6, str) and (ipv6.host, ipv6.port) == ("2606:4700:4700::1111", 5353)
+    doh = parse_upstream("https://1.1.1.1")
+    assert not isinstance(doh, str) and (doh.port, doh.path) == (443, "/dns-query")
+    assert parse_upstream("tcp://1.1.1.1/x") == "udp and tcp take no path"
+    assert parse_upstream("udp://1.1.1.1", ["8.8.8.8"]) == "bootstrap is only for DNS over HTTPS"
+
+
+def test_relative_list_sources_follow_the_policy_file(tmp_path: Path) -> None:
+    from agent.policy.loader import resolve_list_source
+
+    policy_file = tmp_path / "family.toml"
+    assert resolve_list_source("lists/a.txt", policy_file) == str(tmp_path / "lists" / "a.txt")
+    assert resolve_list_source("https://x.example/a", policy_file) == "https://x.example/a"

@@ -992,3 +992,14 @@ class _Checker:
         if len(self.errors) > before or name is None:
             return None
         return Caregiver(name=name, ntfy_topic=topic, ntfy_server=server, email=email)
+
+
+def resolve_list_source(source: str, policy_file: str | Path) -> str:
+    """A list source as a URL or an absolute path; relative paths are relative to the folder
+    of the policy file, so a shared `family.toml` can carry its own lists beside it."""
+    if "://" in source:
+        return source
+    path = Path(source).expanduser()
+    if not path.is_absolute():
+        path = Path(policy_file).resolve().parent / path
+    return str(path)
