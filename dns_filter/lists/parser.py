@@ -349,6 +349,9 @@ def _parse_line(raw: str, number: int, list_format: ListFormat, out: _Collector)
         if name is not None:
             out.names.append(name)
         return
+    if list_format is ListFormat.ADBLOCK and any(marker in line for marker in _ADBLOCK_COSMETIC):
+        out.unsupported_line(number, raw, "quy tắc AdBlock ẩn phần tử (không dùng cho DNS)")
+        return
     if list_format is ListFormat.ADBLOCK and any(c in line for c in "|^$/"):
         out.unsupported_line(number, raw, "cú pháp AdBlock chưa hỗ trợ")
         return
