@@ -44,6 +44,7 @@ def build_main_window(
     app = QCoreApplication.instance()
     if app is None:
         raise RuntimeError("build_main_window needs a QApplication; create one first")
+    owns_translations = translations is None
     if translations is None:
         translations = Translations(app)
     explicit = language or os.environ.get(LANGUAGE_ENV)
@@ -74,6 +75,9 @@ def build_main_window(
     translations.language_changed.connect(window.set_language_choice)
     controller.language_reported.connect(on_agent_language)
     window.closed.connect(runner.shutdown)
+    if owns_translations:
+        # Its translator goes with it; hosts with several windows pass one Translations.
+        window.closed.connect(translations.remove)
     if start:
         controller.start()
     return window

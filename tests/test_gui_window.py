@@ -492,3 +492,18 @@ def test_run_dashboard_opens_and_closes(qtbot: QtBot, agent: Agent, qapp: object
         guard.stop()
     assert seen["headline"].endswith(VERSION)
     assert signal.getsignal(signal.SIGINT) == handler_before  # Ctrl-C handling is given back
+
+
+def test_window_made_without_translations_removes_its_own(
+    qtbot: QtBot, agent: Agent, qapp: object
+) -> None:
+    from PySide6.QtCore import QCoreApplication
+
+    backend = ApiBackend(agent.url, timeout=2.0)
+    window = build_main_window(backend, agent_address=agent.url, language="vi")
+    qtbot.addWidget(window)
+    assert QCoreApplication.translate("LoginPage", "Unlock") == "Mở khoá"
+    with qtbot.waitSignal(window.closed, timeout=WAIT_MS):
+        window.close()
+    assert QCoreApplication.translate("LoginPage", "Unlock") == "Unlock"
+    backend.close()

@@ -234,6 +234,8 @@ class LoginPage(QWidget):
             self.pin_edit.setPlaceholderText(self.tr("Parent PIN"))
             self.submit_button.setText(self.tr("Unlock"))
         self.confirm_edit.setVisible(setting_pin)
+        self.pin_edit.setAccessibleName(self.pin_edit.placeholderText())
+        self.confirm_edit.setAccessibleName(self.confirm_edit.placeholderText())
         self.message.setText(self._message())
         self.message.setVisible(bool(self.message.text()))
         self._update_enabled()
