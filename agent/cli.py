@@ -43,6 +43,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
+    # APScheduler narrates every job it adds at INFO; the agent logs its own summary.
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
     if not getattr(args, "func", None):
         parser.print_help(sys.stderr)
         return 2

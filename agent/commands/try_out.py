@@ -1,15 +1,150 @@
-"""`baoan try` (not built yet)."""
+"""`baoan try`: the agent in a try-out mode, with a sample family and the dashboard.
+
+Unprivileged ports (DNS on 127.0.0.1:5353, the API and block page on 127.0.0.1:8053), data
+under the user's home, a sample family; prints what to try next and opens the dashboard
+when a display is there. Ctrl-C stops everything cleanly.
+"""
 
 from __future__ import annotations
 
 import argparse
+import getpass
+import logging
+import os
+import sys
+from pathlib import Path
 from typing import Any
+
+from agent.commands.agent import run_until_signalled
+from agent.commands.common import report_policy_error
+from agent.policy.errors import InvalidPolicyError
+from agent.runtime import Agent, AgentSettings, parse_listen
+
+log = logging.getLogger(__name__)
+
+TRY_DNS = "127.0.0.1:5353"
+TRY_HTTP = "127.0.0.1:8053"
+TRY_PIN = "1234"
+SAMPLE_CHILD = "Minh"
+SAMPLE_AGE = 9
 
 
 def register(subparsers: Any) -> None:
-    parser = subparsers.add_parser("try", help="not built yet")
-    parser.set_defaults(func=_run)
+    parser = subparsers.add_parser(
+        "try",
+        help="try Bảo An: the agent on unprivileged ports with a sample family, and the dashboard",
+        description="Run the agent in a try-out mode (DNS on 127.0.0.1:5353) with a sample "
+        "family, and open the dashboard when a display is there. Ctrl-C stops everything.",
+    )
+    parser.add_argument("--data-dir", type=Path, help="where the try-out keeps its files")
+    parser.add_argument("--dns-listen", default=TRY_DNS, metavar="HOST:PORT")
+    parser.add_argument("--http-listen", default=TRY_HTTP, metavar="HOST:PORT")
+    parser.add_argument("--no-dashboard", action="store_true", help="do not open the dashboard")
+    parser.set_defaults(func=run)
 
 
-def _run(args: argparse.Namespace) -> int:
-    raise SystemExit("not built yet")
+def try_data_dir() -> Path:
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir("baoan")) / "try"
+
+
+def write_sample_family(config: Path) -> None:
+    """A family with one child of 9 (primary school preset) who uses this PC's account."""
+    from agent.policy.template import render_initial_policy
+    from agent.policy.writer import write_policy_text
+
+    config.parent.mkdir(parents=True, exist_ok=True)
+    write_policy_text(config, render_initial_policy(SAMPLE_CHILD, SAMPLE_AGE, [getpass.getuser()]))
+
+
+def has_display() -> bool:
+    if sys.platform in ("win32", "darwin"):
+        return True
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+
+
+def next_steps(agent: Agent, config: Path, dns: tuple[str, int]) -> str:
+    host, port = dns
+    url = agent.http_url()
+    return f"""
+Bảo An đang chạy thử / Bảo An is running in try-out mode.
+
+  Chính sách / policy:      {config}
+  DNS:                      {", ".join(agent.dns_listening())}
+  API + trang chặn / page:  {url}
+  PIN phụ huynh / parent PIN (try-out only): {TRY_PIN}
+
+Thử / Try:
+  dig @{host} -p {port} pornhub.com        # bị chặn: trỏ về trang chặn / blocked
+  dig @{host} -p {port} www.google.com.vn  # SafeSearch: forcesafesearch.google.com
+  dig @{host} -p {port} use-application-dns.net  # chống vượt rào / anti-bypass
+  curl -H 'Host: pornhub.com' {url}/      # trang chặn cho trẻ / the child's block page
+  baoan check tiktok.com --config {config} --data-dir {agent.settings.data_dir}
+  baoan status --api {url}
+
+Sửa {config.name} để đổi quy tắc; tác tử tự nạp lại. Edit it; the agent reloads it.
+Ctrl-C để dừng / to stop.
+"""
+
+
+def run(args: argparse.Namespace) -> int:
+    data_dir = args.data_dir or try_data_dir()
+    config = data_dir / "family.toml"
+    try:
+        dns = parse_listen(args.dns_listen, 5353)
+        http = parse_listen(args.http_listen, 8053)
+    except ValueError as error:
+        print(f"baoan try: {error}", file=sys.stderr)
+        return 2
+    if not config.exists():
+        write_sample_family(config)
+    settings = AgentSettings(
+        config_path=config, data_dir=data_dir, dns_listen=(dns,), http_listen=http,
+        try_mode=True,
+    )
+    agent = Agent(settings)
+    if args.no_dashboard or not has_display():
+        return _run_headless(agent, config, dns)
+    return _run_with_dashboard(agent, config, dns)
+
+
+def _start(agent: Agent, config: Path, dns: tuple[str, int]) -> None:
+    agent.start()
+    _after_start(agent, config, dns)
+
+
+def _run_headless(agent: Agent, config: Path, dns: tuple[str, int]) -> int:
+    try:
+        return run_until_signalled(agent, on_started=lambda: _after_start(agent, config, dns))
+    except InvalidPolicyError as error:
+        return report_policy_error(error)
+    except OSError as error:
+        print(f"baoan try: cannot start: {error}", file=sys.stderr)
+        return 1
+
+
+def _after_start(agent: Agent, config: Path, dns: tuple[str, int]) -> None:
+    pins = agent.authenticator.pins
+    if not pins.is_set():
+        pins.set_first(TRY_PIN)
+    print(next_steps(agent, config, dns), flush=True)
+
+
+def _run_with_dashboard(agent: Agent, config: Path, dns: tuple[str, int]) -> int:
+    from gui.app import run_dashboard
+
+    try:
+        _start(agent, config, dns)
+    except InvalidPolicyError as error:
+        agent.stop()
+        return report_policy_error(error)
+    except OSError as error:
+        agent.stop()
+        print(f"baoan try: cannot start: {error}", file=sys.stderr)
+        return 1
+    try:
+        run_dashboard(agent.http_url(), sys.argv[:1])
+    finally:
+        agent.stop()
+    return 0
