@@ -82,6 +82,8 @@ Thử / Try:
   curl -H 'Host: pornhub.com' {url}/      # trang chặn cho trẻ / the child's block page
   baoan check tiktok.com --config {config} --data-dir {agent.settings.data_dir}
   baoan status --api {url}
+  baoan lists update --config {config} --data-dir {agent.settings.data_dir}
+                                           # tải danh sách chặn đầy đủ / download full lists
 
 Sửa {config.name} để đổi quy tắc; tác tử tự nạp lại. Edit it; the agent reloads it.
 Ctrl-C để dừng / to stop.
@@ -101,7 +103,7 @@ def run(args: argparse.Namespace) -> int:
         write_sample_family(config)
     settings = AgentSettings(
         config_path=config, data_dir=data_dir, dns_listen=(dns,), http_listen=http,
-        try_mode=True,
+        try_mode=True, refresh_lists_at_start=False,
     )
     agent = Agent(settings)
     if args.no_dashboard or not has_display():
