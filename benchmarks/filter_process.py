@@ -85,7 +85,7 @@ async def serve(args: argparse.Namespace) -> None:
     server = DnsServer(
         chain.head,
         [("127.0.0.1", args.port)],
-        on_result=counter,
+        on_result=counter if args.log else None,
         profile_for=profile_for if args.profile_for else None,
     )
     if chain.upstream_group is not None:
@@ -111,6 +111,7 @@ def main() -> int:
     parser.add_argument("--list", required=True, help="blocklist file, one name a line")
     parser.add_argument("--loop", choices=["asyncio", "uvloop"], default="asyncio")
     parser.add_argument("--no-profile-for", dest="profile_for", action="store_false")
+    parser.add_argument("--no-log", dest="log", action="store_false", help="no query-log callback")
     parser.add_argument("--max-seconds", type=float, default=900.0)
     args = parser.parse_args()
     if args.loop == "uvloop":

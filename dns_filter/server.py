@@ -26,7 +26,7 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from dnslib import QTYPE, DNSHeader, DNSRecord
@@ -45,6 +45,7 @@ _UDP_READ_SIZE = 4096  # a query larger than this is not one we can answer anywa
 _SOCKET_BUFFER = 4 * 1024 * 1024
 _LOG_FLUSH_SECONDS = 0.05
 _ERROR_LOG_INTERVAL = 10.0
+_QUERIES_PER_ENTRY = 64
 _UNSET: Any = object()
 
 # Answer types that the server decided without asking the chain again.
@@ -108,9 +109,26 @@ class _MemoEntry:
     qtype: int
     profile: str | None
     result: Result  # what `on_result` sees for a hit
+    aged_copy: list[Any] = field(default_factory=lambda: [0, b""])  # [elapsed, response]
+    # the Query objects that hits report, by (client, transport); only the log thread uses it
+    queries: dict[tuple[str, str], Query] = field(default_factory=dict)
+
+    def aged(self, elapsed: int) -> bytes:
+        """The response with TTLs lowered by `elapsed` s (the last copy is kept)."""
+        if elapsed <= 0:
+            return self.response
+        copy = self.aged_copy
+        if copy[0] != elapsed:
+            copy[1] = wire.aged(self.response, self.ttls, elapsed)
+            copy[0] = elapsed
+        body: bytes = copy[1]
+        return body
 
 
 _MemoKey = tuple[object, bytes, int, int, bool, bool]
+# (who, the query after its ID) -> [entry, parsed query, elapsed, answer after its ID]:
+# a repeated identical query skips parsing and splicing altogether.
+_ExactKey = tuple[object, bytes]
 
 
 def question_name(request: DNSRecord) -> str:
@@ -198,14 +216,20 @@ class _QueryLog:
                         on_result(*item)
                     else:
                         entry, client_ip, transport, latency = item
-                        query = Query(
-                            request=entry.request,
-                            name=entry.name,
-                            qtype=entry.qtype,
-                            client_ip=client_ip,
-                            transport=transport,
-                            profile=entry.profile,
-                        )
+                        # one Query per entry and client, reused: hits are many, clients few
+                        queries = entry.queries
+                        query = queries.get((client_ip, transport))
+                        if query is None:
+                            query = Query(
+                                request=entry.request,
+                                name=entry.name,
+                                qtype=entry.qtype,
+                                client_ip=client_ip,
+                                transport=transport,
+                                profile=entry.profile,
+                            )
+                            if len(queries) < _QUERIES_PER_ENTRY:
+                                queries[(client_ip, transport)] = query
                         on_result(query, entry.result, latency)
                 except Exception:
                     self._stats.log_errors += 1
@@ -248,6 +272,7 @@ class DnsServer:
         self._wall_clock = wall_clock  # minute boundaries, when schedules change
         self._generation = 0
         self._memo: OrderedDict[_MemoKey, _MemoEntry] = OrderedDict()
+        self._exact: dict[_ExactKey, list[Any]] = {}
         self._log = _QueryLog(on_result, self.stats, self.limits.log_backlog)
         self._loop: asyncio.AbstractEventLoop | None = None
         self._udp_sockets: list[socket.socket] = []
@@ -367,6 +392,7 @@ class DnsServer:
         """Forget every memoised answer (call it whenever the policy changes)."""
         self._generation += 1
         self._memo = OrderedDict()
+        self._exact = {}
 
     @property
     def memo_size(self) -> int:
@@ -379,22 +405,76 @@ class DnsServer:
     # -------------------------------------------------------------------- UDP
 
     def _on_udp_readable(self, sock: socket.socket) -> None:
-        for _ in range(_UDP_BATCH):
-            try:
-                data, addr = sock.recvfrom(_UDP_READ_SIZE)
-            except (BlockingIOError, InterruptedError):
-                return
-            except OSError as exc:  # e.g. an ICMP error from an earlier send
-                logger.debug("UDP receive error: %s", exc)
-                continue
+        """Read a burst of datagrams; answer repeated queries inline, the rest via `_handle`.
 
-            def reply(answer: bytes, sock: socket.socket = sock, addr: Any = addr) -> None:
+        This is the hottest code of the filter, hence the local names and the inlining."""
+        exact = self._exact
+        clock = self._clock
+        perf_counter = time.perf_counter
+        profile_for = self._profile_for
+        log_add = self._log.add
+        last_ip: str | None = None
+        who: object = None
+        hits = 0
+        try:
+            for _ in range(_UDP_BATCH):
                 try:
-                    sock.sendto(answer, addr)
-                except OSError as exc:  # full buffer or closed socket: the client retries
-                    logger.debug("UDP send to %s failed: %s", addr[0], exc)
+                    data, addr = sock.recvfrom(_UDP_READ_SIZE)
+                except (BlockingIOError, InterruptedError):
+                    return
+                except OSError as exc:  # e.g. an ICMP error from an earlier send
+                    logger.debug("UDP receive error: %s", exc)
+                    continue
+                started = perf_counter()
+                client_ip = addr[0]
+                if client_ip != last_ip:  # one profile look-up per client and burst
+                    last_ip = client_ip
+                    try:
+                        who = profile_for(client_ip) if profile_for is not None else client_ip
+                    except Exception:
+                        who = object()  # no hit; `_handle` reports the failure
+                hit = exact.get((who, data[2:]))
+                if hit is not None:
+                    entry = hit[0]
+                    now = clock()
+                    if now < entry.expires_at:
+                        elapsed = int(now - entry.stored_at)
+                        if elapsed != hit[2]:
+                            parsed = hit[1]
+                            body = wire.for_query(entry.aged(elapsed), data, parsed.name_end)
+                            hit[3] = body[2:]
+                            hit[2] = elapsed
+                        answer = data[:2] + hit[3]
+                        if len(answer) > wire.MIN_UDP_PAYLOAD:
+                            answer = self._fit_udp(answer, hit[1])
+                        try:
+                            sock.sendto(answer, addr)
+                        except OSError as exc:  # full buffer or closed socket: client retries
+                            logger.debug("UDP send to %s failed: %s", client_ip, exc)
+                        hits += 1
+                        log_add((entry, client_ip, "udp", perf_counter() - started))
+                        continue
+                    exact.pop((who, data[2:]), None)
 
-            self._handle(data, addr[0], "udp", reply)
+                def reply(answer: bytes, sock: socket.socket = sock, addr: Any = addr) -> None:
+                    try:
+                        sock.sendto(answer, addr)
+                    except OSError as exc:  # full buffer or closed socket: the client retries
+                        logger.debug("UDP send to %s failed: %s", addr[0], exc)
+
+                self._handle(data, client_ip, "udp", reply)
+        finally:
+            self.stats.queries += hits
+            self.stats.memo_hits += hits
+
+    def _remember_exact(
+        self, who: object, data: bytes, entry: _MemoEntry, parsed: wire.ParsedQuery
+    ) -> None:
+        if len(self._exact) >= self.limits.memo_size:
+            self._exact = {}  # a cache of the memo: starting afresh is cheap
+        elapsed = int(self._clock() - entry.stored_at)
+        answer = wire.for_query(entry.aged(elapsed), data, parsed.name_end)
+        self._exact[(who, data[2:])] = [entry, parsed, elapsed, answer[2:]]
 
     # -------------------------------------------------------------------- TCP
 
@@ -479,9 +559,10 @@ class DnsServer:
                 now = self._clock()
                 if now < entry.expires_at:
                     elapsed = int(now - entry.stored_at)
-                    body = wire.aged(entry.response, entry.ttls, elapsed)
-                    answer = wire.for_query(body, data, parsed.name_end)
+                    answer = wire.for_query(entry.aged(elapsed), data, parsed.name_end)
                     stats.memo_hits += 1
+                    if transport == "udp":
+                        self._remember_exact(who, data, entry, parsed)
                     self._send(answer, parsed, transport, reply)
                     self._log.add((entry, client_ip, transport, time.perf_counter() - started))
                     return None
@@ -565,22 +646,29 @@ class DnsServer:
         self._send(answer, parsed, transport, reply)
         self._log.add((query, result, time.perf_counter() - started))
         if generation == self._generation:
-            self._memoise(key, answer, parsed, query, result)
+            entry = self._memoise(key, answer, parsed, query, result)
+            if entry is not None and transport == "udp":
+                self._remember_exact(key[0], data, entry, parsed)
 
     # ---------------------------------------------------------------- answers
 
     def _send(self, answer: bytes, parsed: wire.ParsedQuery, transport: str, reply: Reply) -> None:
         if transport == "udp" and len(answer) > wire.MIN_UDP_PAYLOAD:
-            limit = (
-                min(parsed.udp_size, self.limits.max_udp_payload)
-                if parsed.edns
-                else wire.MIN_UDP_PAYLOAD
-            )
-            if len(answer) > limit:
-                self.stats.truncated += 1
-                opt = self._opt_cache[parsed.do_bit] if parsed.edns else None
-                answer = wire.truncated(answer, parsed.question_end, opt)
+            answer = self._fit_udp(answer, parsed)
         reply(answer)
+
+    def _fit_udp(self, answer: bytes, parsed: wire.ParsedQuery) -> bytes:
+        """`answer`, or its truncated form when it is larger than the client accepts."""
+        limit = (
+            min(parsed.udp_size, self.limits.max_udp_payload)
+            if parsed.edns
+            else wire.MIN_UDP_PAYLOAD
+        )
+        if len(answer) <= limit:
+            return answer
+        self.stats.truncated += 1
+        opt = self._opt_cache[parsed.do_bit] if parsed.edns else None
+        return wire.truncated(answer, parsed.question_end, opt)
 
     def _pack(self, request: DNSRecord, response: DNSRecord, parsed: wire.ParsedQuery) -> bytes:
         """The chain's response as the client gets it: the request's ID, RD, CD and exact
@@ -611,27 +699,27 @@ class DnsServer:
         parsed: wire.ParsedQuery,
         query: Query,
         result: Result,
-    ) -> None:
+    ) -> _MemoEntry | None:
         limits = self.limits
         if limits.memo_size <= 0:
-            return
+            return None
         rcode = answer[3] & 0x0F
         if rcode not in (wire.RCODE_NOERROR, wire.RCODE_NXDOMAIN):
-            return
+            return None
         if self._profile_for is not None and result.profile not in (None, key[0]):
-            return  # the chain chose another profile than the key says: do not trust it
+            return None  # the chain chose another profile than the key says: do not trust it
         try:
             ttls = wire.record_ttls(answer)
         except ValueError:
-            return
+            return None
         if ttls.ttls:
             ttl = min(ttls.ttls)
         elif result.answer_type in _LOCAL_ANSWER_TYPES:
             ttl = limits.local_answer_ttl
         else:
-            return
+            return None
         if ttl <= 0:
-            return
+            return None
         now = self._clock()
         lifetime = min(float(ttl), _seconds_to_next_minute(self._wall_clock()))
         memo_type = _MEMO_ANSWER_TYPE.get(result.answer_type, result.answer_type)
@@ -651,6 +739,7 @@ class DnsServer:
         memo.move_to_end(key)
         while len(memo) > limits.memo_size:
             memo.popitem(last=False)
+        return entry
 
     def _error_answer(self, data: bytes, exc: wire.QueryError) -> bytes:
         opt = (
