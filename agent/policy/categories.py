@@ -10,10 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 
-_HOSTSVN = "https://raw.githubusercontent.com/bigdargon/hostsVN/master/extensions"
-_UT1 = "https://raw.githubusercontent.com/olbat/ut1-blacklists/master/blacklists"
-_BLOCKLIST_PROJECT = "https://blocklistproject.github.io/Lists"
-_HAGEZI = "https://raw.githubusercontent.com/hagezi/dns-blocklists/main/wildcard"
+from dns_filter.lists.sources import DEFAULT_SOURCES
 
 
 @dataclass(frozen=True)
@@ -24,58 +21,30 @@ class Category:
     default_sources: tuple[str, ...]
 
 
-_CATEGORIES: tuple[Category, ...] = (
-    Category(
-        "adult",
-        "Nội dung người lớn",
-        "Adult content",
-        (f"{_HOSTSVN}/adult/domain.txt",),
-    ),
-    Category(
-        "gambling",
-        "Cờ bạc, cá độ",
-        "Gambling and betting",
-        (f"{_HOSTSVN}/gambling/domain.txt", f"{_UT1}/gambling/domains"),
-    ),
-    Category(
-        "threats",
-        "Mã độc và trang lừa đảo",
-        "Malware and phishing",
-        (f"{_HOSTSVN}/threat/domain.txt",),
-    ),
-    Category("scam", "Lừa đảo", "Scams", (f"{_BLOCKLIST_PROJECT}/scam.txt",)),
-    Category("dating", "Hẹn hò", "Dating", (f"{_UT1}/dating/domains",)),
-    Category(
-        "drugs",
-        "Ma túy và chất cấm",
-        "Drugs",
-        (f"{_UT1}/drogue/domains", f"{_BLOCKLIST_PROJECT}/drugs.txt"),
-    ),
-    Category("violence", "Bạo lực và thù ghét", "Violence and hate", (f"{_UT1}/agressif/domains",)),
-    Category(
-        "weapons",
-        "Vũ khí và vật liệu nguy hiểm",
-        "Weapons and dangerous material",
-        (f"{_UT1}/dangerous_material/domains",),
-    ),
-    Category("chat", "Trò chuyện trực tuyến", "Chat and messaging", (f"{_UT1}/chat/domains",)),
-    Category("social", "Mạng xã hội", "Social networks", (f"{_UT1}/social_networks/domains",)),
-    Category("games", "Trò chơi trực tuyến", "Online games", (f"{_UT1}/games/domains",)),
-    Category("video", "Video và âm nhạc", "Video and music", (f"{_UT1}/audio-video/domains",)),
-    Category("shopping", "Mua sắm trực tuyến", "Online shopping", (f"{_UT1}/shopping/domains",)),
-    Category(
-        "bypass",
-        "Vượt rào (VPN, proxy, DNS mã hóa)",
-        "Filter bypass (VPN, proxy, encrypted DNS)",
-        (
-            f"{_UT1}/vpn/domains",
-            f"{_UT1}/doh/domains",
-            f"{_HAGEZI}/doh-vpn-proxy-bypass-onlydomains.txt",
-        ),
-    ),
-    Category("piracy", "Vi phạm bản quyền", "Piracy", (f"{_BLOCKLIST_PROJECT}/piracy.txt",)),
-    Category("hacking", "Tin tặc", "Hacking", (f"{_UT1}/hacking/domains",)),
-    Category("shortener", "Rút gọn liên kết", "Link shorteners", (f"{_UT1}/shortener/domains",)),
+# id, Vietnamese name, English name; the default sources live with the list code.
+_NAMES: tuple[tuple[str, str, str], ...] = (
+    ("adult", "Nội dung người lớn", "Adult content"),
+    ("gambling", "Cờ bạc, cá độ", "Gambling and betting"),
+    ("threats", "Mã độc và trang lừa đảo", "Malware and phishing"),
+    ("scam", "Lừa đảo", "Scams"),
+    ("dating", "Hẹn hò", "Dating"),
+    ("drugs", "Ma túy và chất cấm", "Drugs"),
+    ("violence", "Bạo lực và thù ghét", "Violence and hate"),
+    ("weapons", "Vũ khí và vật liệu nguy hiểm", "Weapons and dangerous material"),
+    ("chat", "Trò chuyện trực tuyến", "Chat and messaging"),
+    ("social", "Mạng xã hội", "Social networks"),
+    ("games", "Trò chơi trực tuyến", "Online games"),
+    ("video", "Video và âm nhạc", "Video and music"),
+    ("shopping", "Mua sắm trực tuyến", "Online shopping"),
+    ("bypass", "Vượt rào (VPN, proxy, DNS mã hóa)", "Filter bypass (VPN, proxy, encrypted DNS)"),
+    ("piracy", "Vi phạm bản quyền", "Piracy"),
+    ("hacking", "Tin tặc", "Hacking"),
+    ("shortener", "Rút gọn liên kết", "Link shorteners"),
+)
+
+_CATEGORIES: tuple[Category, ...] = tuple(
+    Category(category_id, name_vi, name_en, DEFAULT_SOURCES.get(category_id, ()))
+    for category_id, name_vi, name_en in _NAMES
 )
 
 

@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 HOSTSVN = "https://raw.githubusercontent.com/bigdargon/hostsVN/master/extensions"
 UT1 = "https://raw.githubusercontent.com/olbat/ut1-blacklists/master/blacklists"
 BLOCKLIST_PROJECT = "https://raw.githubusercontent.com/blocklistproject/Lists/master"
+HAGEZI = "https://raw.githubusercontent.com/hagezi/dns-blocklists/main/wildcard"
 
 DEFAULT_SOURCES: Mapping[str, tuple[str, ...]] = MappingProxyType(
     {
@@ -43,7 +44,11 @@ DEFAULT_SOURCES: Mapping[str, tuple[str, ...]] = MappingProxyType(
         "games": (f"{UT1}/games/domains",),
         "video": (f"{UT1}/audio-video/domains",),
         "shopping": (f"{UT1}/shopping/domains",),
-        "bypass": (f"{UT1}/vpn/domains", f"{UT1}/doh/domains"),
+        "bypass": (
+            f"{UT1}/vpn/domains",
+            f"{UT1}/doh/domains",
+            f"{HAGEZI}/doh-vpn-proxy-bypass-onlydomains.txt",
+        ),
         "piracy": (f"{BLOCKLIST_PROJECT}/piracy.txt",),
         "hacking": (f"{UT1}/hacking/domains",),
         "shortener": (f"{UT1}/shortener/domains",),
