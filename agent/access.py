@@ -1,0 +1,680 @@
+"""A child's requests to open a blocked site, the parents' temporary grants, help alerts and
+the child's acknowledgement of what Bảo An watches.
+
+Plain Python over the store; everything it needs is passed in:
+
+* ``store`` — the agent's :class:`~agent.store.Store` (tables ``access_requests``,
+  ``events``, ``outbox``, ``kv``);
+* ``family_policy`` — a callable giving the family policy in force (children, ages,
+  caregivers, the help-alert setting, the time zone);
+* ``clock`` — a callable giving the current aware datetime;
+* ``grants_changed`` — called (without arguments, outside any lock) whenever the set of
+  active grants changes: a parent allowed a site, or a grant ran out. The runtime then
+  recompiles the DNS policy, adding :meth:`AccessService.active_grants` to each child's
+  allow list, so an approval works at once and ends by itself.
+
+Grants end by themselves: :meth:`AccessService.check_expiry` notices grants that ran out
+and calls ``grants_changed``; :meth:`AccessService.start` runs it on a small daemon thread
+that wakes at the next expiry (or every ``expiry_poll_seconds``).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+import unicodedata
+from collections import deque
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from agent.policy.model import FamilyPolicy
+from agent.policy.services import ServiceCatalogue, load_catalogue
+from agent.store import store as store_module
+from agent.store.models import AccessRequest, Event
+from agent.store.store import Store
+
+log = logging.getLogger(__name__)
+
+ALERTS_CHANNEL = "alerts"  # the outbox channel the sync layer delivers to caregivers
+WATCH_NOTICE_VERSION = 1  # bump when the "what Bảo An watches" page changes in substance
+MAX_REASON_CHARS = 500
+MIN_GRANT_MINUTES = 1
+MAX_GRANT_MINUTES = 24 * 60
+
+EVENT_ACCESS_REQUEST = "access_request"
+EVENT_ACCESS_DECISION = "access_decision"
+EVENT_HELP = "help"
+EVENT_WATCH_ACK = "watch_acknowledged"
+
+_WATCH_ACK_KEY = "watch_ack:"
+# A host name as the pages accept it: letters, digits, hyphens, dots (IDN as punycode).
+_HOST_LABEL = re.compile(r"\A(?!-)[a-z0-9_-]{1,63}(?<!-)\Z")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
+
+Clock = Callable[[], datetime]
+
+
+# -- errors ---------------------------------------------------------------------------------
+
+
+class AccessError(Exception):
+    """Base of every refusal; `code` is the API's error code."""
+
+    code = "access_error"
+
+
+class InvalidInputError(AccessError, ValueError):
+    code = "bad_request"
+
+
+class UnknownChildError(AccessError, LookupError):
+    code = "unknown_child"
+
+
+class RequestNotFoundError(AccessError, LookupError):
+    code = "not_found"
+
+
+class AlreadyDecidedError(AccessError):
+    code = "already_decided"
+
+
+class RateLimitedError(AccessError):
+    code = "rate_limited"
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+# -- plain data -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Grant:
+    """A site a parent opened for a child until `until`; `names` go on the allow list."""
+
+    request_id: str
+    child: str
+    site: str
+    names: tuple[str, ...]
+    until: datetime | None  # None: until a parent takes it back
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "request_id": self.request_id,
+            "child": self.child,
+            "site": self.site,
+            "names": list(self.names),
+            "until": None if self.until is None else self.until.isoformat(),
+        }
+
+
+@dataclass(frozen=True)
+class RequestState:
+    """What the child's page shows for one request."""
+
+    request: AccessRequest
+    state: str  # "pending", "allowed", "denied" or "expired"
+    allowed_until: datetime | None
+
+
+@dataclass(frozen=True)
+class HelpResult:
+    child: str | None
+    alerted: bool  # an urgent alert went (or had just gone) to the caregivers
+    alerts_enabled: bool  # the parent turned help alerts on in family.toml
+
+
+@dataclass(frozen=True)
+class WatchAcknowledgement:
+    child: str
+    acknowledged_at: datetime
+    notice_version: int
+    language: str
+
+    @property
+    def current(self) -> bool:
+        return self.notice_version >= WATCH_NOTICE_VERSION
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "child": self.child,
+            "acknowledged_at": self.acknowledged_at.isoformat(),
+            "notice_version": self.notice_version,
+            "language": self.language,
+            "current": self.current,
+        }
+
+
+def request_to_json(request: AccessRequest) -> dict[str, Any]:
+    def iso(moment: datetime | None) -> str | None:
+        return None if moment is None else moment.isoformat()
+
+    return {
+        "id": request.id,
+        "child": request.child,
+        "kind": request.kind,
+        "target": request.target,
+        "reason": request.reason,
+        "status": request.status,
+        "created_at": iso(request.created_at),
+        "decided_at": iso(request.decided_at),
+        "decided_by": request.decided_by,
+        "allowed_until": iso(request.allowed_until),
+    }
+
+
+# -- input hygiene ----------------------------------------------------------------------------
+
+
+def normalise_site(value: str) -> str | None:
+    """A host name in canonical form (lower case, punycode, no port or trailing dot), or
+    None when `value` is not a plausible host name. Never raises."""
+    text = value.strip().lower().rstrip(".")
+    if not text or len(text) > 253 * 4:
+        return None
+    if not text.isascii():
+        try:
+            text = text.encode("idna").decode("ascii")
+        except UnicodeError:
+            return None
+    if len(text) > 253:
+        return None
+    labels = text.split(".")
+    if len(labels) < 2 or not all(_HOST_LABEL.match(label) for label in labels):
+        return None
+    return text
+
+
+def display_site(site: str) -> str:
+    """The host name as a person reads it (IDN decoded); still to be HTML-escaped."""
+    try:
+        return site.encode("ascii").decode("idna")
+    except UnicodeError:
+        return site
+
+
+def clean_reason(value: str) -> str:
+    """The child's reason: normalised, control and direction characters removed, capped."""
+    text = unicodedata.normalize("NFC", value)
+    text = _CONTROL.sub(" ", text.replace("\r\n", "\n").replace("\r", "\n"))
+    text = "\n".join(line.strip() for line in text.split("\n")).strip()
+    return text[:MAX_REASON_CHARS]
+
+
+# -- rate limits ------------------------------------------------------------------------------
+
+
+class SlidingWindowLimiter:
+    """At most `limit` hits per key in any `window` seconds (thread-safe)."""
+
+    def __init__(self, limit: int, window_seconds: float, max_keys: int = 10_000) -> None:
+        if limit < 1 or window_seconds <= 0:
+            raise ValueError("a rate limit needs limit >= 1 and a positive window")
+        self.limit = limit
+        self.window = window_seconds
+        self._max_keys = max_keys
+        self._hits: dict[str, deque[float]] = {}
+        self._lock = threading.Lock()
+
+    def retry_after(self, key: str, now: float) -> int:
+        """0 when a hit is allowed now, else the whole seconds until it is."""
+        with self._lock:
+            hits = self._trim(key, now)
+            if len(hits) < self.limit:
+                return 0
+            return max(1, int(hits[0] + self.window - now + 0.999))
+
+    def hit(self, key: str, now: float) -> None:
+        with self._lock:
+            if key not in self._hits and len(self._hits) >= self._max_keys:
+                # Forget the stalest keys rather than grow without bound.
+                for stale in sorted(self._hits, key=lambda k: self._hits[k][-1])[:1000]:
+                    del self._hits[stale]
+            self._trim(key, now).append(now)
+
+    def _trim(self, key: str, now: float) -> deque[float]:
+        hits = self._hits.setdefault(key, deque())
+        while hits and hits[0] <= now - self.window:
+            hits.popleft()
+        return hits
+
+
+@dataclass(frozen=True)
+class AccessLimits:
+    """Rate limits: requests per browser address and per child, help alerts per child."""
+
+    requests_per_address: int = 5
+    requests_per_address_seconds: float = 10 * 60
+    requests_per_child: int = 15
+    requests_per_child_seconds: float = 60 * 60
+    help_posts_per_address: int = 10
+    help_posts_per_address_seconds: float = 10 * 60
+    help_alert_every_seconds: float = 5 * 60  # one urgent alert per child in this time
+    expiry_poll_seconds: float = 30.0
+
+
+# -- the service ------------------------------------------------------------------------------
+
+
+class AccessService:
+    """Access requests, grants, help alerts and watch acknowledgements (thread-safe)."""
+
+    def __init__(
+        self,
+        store: Store,
+        family_policy: Callable[[], FamilyPolicy],
+        clock: Clock,
+        grants_changed: Callable[[], None],
+        *,
+        limits: AccessLimits | None = None,
+        catalogue: ServiceCatalogue | None = None,
+    ) -> None:
+        self._store = store
+        self._family_policy = family_policy
+        self._clock = clock
+        self._grants_changed = grants_changed
+        self.limits = limits or AccessLimits()
+        self._catalogue = catalogue
+        limits = self.limits
+        self._per_address = SlidingWindowLimiter(
+            limits.requests_per_address, limits.requests_per_address_seconds
+        )
+        self._per_child = SlidingWindowLimiter(
+            limits.requests_per_child, limits.requests_per_child_seconds
+        )
+        self._help_per_address = SlidingWindowLimiter(
+            limits.help_posts_per_address, limits.help_posts_per_address_seconds
+        )
+        self._last_help_alert: dict[str, float] = {}
+        self._lock = threading.Lock()
+        self._known_active: frozenset[str] | None = None  # request ids active at last check
+        self._stop = threading.Event()
+        self._wake = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    # -- policy helpers -----------------------------------------------------------------------
+
+    @property
+    def family(self) -> FamilyPolicy:
+        return self._family_policy()
+
+    def now(self) -> datetime:
+        return self._clock()
+
+    def timezone(self) -> ZoneInfo:
+        try:
+            return ZoneInfo(self.family.settings.timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            return ZoneInfo("Asia/Ho_Chi_Minh")
+
+    def child_name(self, name: str) -> str:
+        """The child's name as the policy spells it; UnknownChildError if none matches."""
+        child = self.family.child(name)
+        if child is None:
+            raise UnknownChildError(f"no child called {name!r} in the family policy")
+        return child.name
+
+    def child_age(self, name: str | None) -> int | None:
+        if name is None:
+            return None
+        child = self.family.child(name)
+        if child is None:
+            return None
+        try:
+            return child.age_in(self.now().astimezone(self.timezone()).year)
+        except ValueError:
+            return None
+
+    # -- requests -----------------------------------------------------------------------------
+
+    def request_access(
+        self, child: str, site: str, reason: str, client_address: str
+    ) -> AccessRequest:
+        """The child asks to open `site`: a pending request, an event and an alert.
+
+        Asking again for the same site while it is pending returns the same request (with
+        the newer reason) and sends no second alert. Raises RateLimitedError past the
+        limits (per browser address and per child), InvalidInputError for a bad site.
+        """
+        name = self.child_name(child)
+        canonical = normalise_site(site)
+        if canonical is None:
+            raise InvalidInputError("the site is not a valid host name")
+        text = clean_reason(reason)
+        now = self.now()
+        moment = now.timestamp()
+        with self._lock:
+            for limiter, key, who in (
+                (self._per_address, client_address, "from this device"),
+                (self._per_child, name.casefold(), "for this child"),
+            ):
+                wait = limiter.retry_after(key, moment)
+                if wait:
+                    raise RateLimitedError(f"too many requests {who}; wait {wait} s", wait)
+            before = self._store.access_requests(child=name, status="pending", limit=1000)
+            request = self._store.create_access_request(name, "site", canonical, text, now=now)
+            self._per_address.hit(client_address, moment)
+            self._per_child.hit(name.casefold(), moment)
+        if any(item.id == request.id for item in before):
+            return request  # the same pending request: the parents already know
+        event = self._store.add_event(
+            EVENT_ACCESS_REQUEST,
+            f"{name} asks to open {canonical}",
+            child=name,
+            severity="alert",
+            data={"request_id": request.id, "site": canonical, "reason": text},
+            at=now,
+        )
+        self._alert_caregivers(
+            event,
+            {
+                "kind": EVENT_ACCESS_REQUEST,
+                "severity": "alert",
+                "child": name,
+                "site": canonical,
+                "reason": text,
+                "request_id": request.id,
+                "title": f"{name} xin mở {canonical}",
+                "title_en": f"{name} asks to open {canonical}",
+                "actions": {"allow_minutes": [30, 60, 120], "deny": True},
+            },
+        )
+        log.info("access request %s: %s asks for %s", request.id, name, canonical)
+        return request
+
+    def request_state(self, request_id: str) -> RequestState:
+        request = self._store.get_access_request(request_id)
+        if request is None:
+            raise RequestNotFoundError(f"no request with id {request_id!r}")
+        now = self.now()
+        if request.status == "allowed":
+            state = "allowed" if request.is_active(now) else "expired"
+        else:
+            state = request.status
+        return RequestState(request, state, request.allowed_until)
+
+    def requests(
+        self, *, child: str | None = None, status: str | None = None, limit: int = 100
+    ) -> list[AccessRequest]:
+        if status is not None and status not in ("pending", "allowed", "denied"):
+            raise InvalidInputError("status must be pending, allowed or denied")
+        name = self.child_name(child) if child else None
+        return self._store.access_requests(child=name, status=status, limit=limit)
+
+    def decide(
+        self, request_id: str, allow: bool, minutes: int | None = None, *, by: str = "parent"
+    ) -> AccessRequest:
+        """A parent allows (for `minutes`, 1 to 1440) or denies a pending request.
+
+        The first decision stands (AlreadyDecidedError after). An approval records a grant
+        and calls ``grants_changed`` at once, so the DNS policy opens the site now.
+        """
+        until: datetime | None = None
+        now = self.now()
+        if allow:
+            if (
+                not isinstance(minutes, int)
+                or isinstance(minutes, bool)
+                or not MIN_GRANT_MINUTES <= minutes <= MAX_GRANT_MINUTES
+            ):
+                raise InvalidInputError(
+                    f"minutes must be a whole number from {MIN_GRANT_MINUTES} to"
+                    f" {MAX_GRANT_MINUTES}"
+                )
+            until = now + timedelta(minutes=minutes)
+        try:
+            request = self._store.decide_access_request(
+                request_id, allow, until=until, by=by, now=now
+            )
+        except store_module.AccessRequestNotFoundError:
+            raise RequestNotFoundError(f"no request with id {request_id!r}") from None
+        except store_module.AlreadyDecidedError as error:
+            raise AlreadyDecidedError(str(error)) from None
+        self._store.add_event(
+            EVENT_ACCESS_DECISION,
+            f"{request.target} {'allowed' if allow else 'not allowed'} for {request.child}",
+            child=request.child,
+            data={
+                "request_id": request.id,
+                "site": request.target,
+                "allow": allow,
+                "minutes": minutes if allow else None,
+                "by": by,
+            },
+            at=now,
+        )
+        log.info("access request %s %s by %s", request.id, "allowed" if allow else "denied", by)
+        if allow:
+            self._notify_grants_changed()
+        return request
+
+    def revoke(self, request_id: str) -> AccessRequest:
+        """End a grant now (a parent changed their mind)."""
+        try:
+            request = self._store.revoke_access_request(request_id, now=self.now())
+        except store_module.AccessRequestNotFoundError:
+            raise RequestNotFoundError(f"no request with id {request_id!r}") from None
+        self._notify_grants_changed()
+        return request
+
+    # -- grants -------------------------------------------------------------------------------
+
+    def active_grants(
+        self, child: str | None = None, now: datetime | None = None
+    ) -> tuple[Grant, ...]:
+        """Grants in force at `now` (default: the clock), of one child or of all.
+
+        Each grant's `names` are the site itself and, when the site belongs to a service in
+        the catalogue (say ``www.tiktok.com``), every domain of that service, since a site
+        rarely works from its own name alone.
+        """
+        moment = now if now is not None else self.now()
+        name: str | None = None
+        if child is not None:
+            found = self.family.child(child)
+            name = found.name if found is not None else child
+        rows = self._store.active_allowances(child=name, now=moment)
+        return tuple(
+            Grant(row.id, row.child, row.target, self._grant_names(row.target), row.allowed_until)
+            for row in rows
+            if row.kind == "site"
+        )
+
+    def allow_lists(self, now: datetime | None = None) -> Mapping[str, tuple[str, ...]]:
+        """Child name → the extra allow-list names from every active grant."""
+        result: dict[str, list[str]] = {}
+        for grant in self.active_grants(now=now):
+            names = result.setdefault(grant.child, [])
+            names.extend(name for name in grant.names if name not in names)
+        return {child: tuple(names) for child, names in result.items()}
+
+    def next_expiry(self, now: datetime | None = None) -> datetime | None:
+        ends = [g.until for g in self.active_grants(now=now) if g.until is not None]
+        return min(ends) if ends else None
+
+    def check_expiry(self, now: datetime | None = None) -> bool:
+        """Call ``grants_changed`` if a grant active at the last check has run out."""
+        active = frozenset(grant.request_id for grant in self.active_grants(now=now))
+        with self._lock:
+            previous, self._known_active = self._known_active, active
+        if previous is not None and previous - active:
+            log.info("%d grant(s) ran out", len(previous - active))
+            self._call_grants_changed()
+            return True
+        return False
+
+    def _grant_names(self, site: str) -> tuple[str, ...]:
+        catalogue = self._catalogue if self._catalogue is not None else load_catalogue()
+        names = [site]
+        for entry in catalogue:
+            if any(site == domain or site.endswith("." + domain) for domain in entry.domains):
+                names.extend(domain for domain in entry.domains if domain not in names)
+                break
+        return tuple(names)
+
+    def _notify_grants_changed(self) -> None:
+        active = frozenset(grant.request_id for grant in self.active_grants())
+        with self._lock:
+            self._known_active = active
+        self._wake.set()
+        self._call_grants_changed()
+
+    def _call_grants_changed(self) -> None:
+        try:
+            self._grants_changed()
+        except Exception:
+            log.exception("recompiling the policy after a grant change failed")
+
+    # -- the expiry thread --------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Watch for grants running out on a daemon thread (stop with :meth:`stop`)."""
+        if self._thread is not None:
+            return
+        self._stop.clear()
+        self.check_expiry()
+        self._thread = threading.Thread(target=self._watch, name="baoan-grants", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        thread = self._thread
+        if thread is None:
+            return
+        self._stop.set()
+        self._wake.set()
+        thread.join(timeout=5)
+        self._thread = None
+
+    def _watch(self) -> None:
+        while not self._stop.is_set():
+            delay = self.limits.expiry_poll_seconds
+            try:
+                ends = self.next_expiry()
+                if ends is not None:
+                    delay = min(delay, max(0.05, (ends - self.now()).total_seconds() + 0.05))
+            except Exception:
+                log.exception("reading the grants failed")
+            self._wake.wait(delay)
+            self._wake.clear()
+            if self._stop.is_set():
+                return
+            try:
+                self.check_expiry()
+            except Exception:
+                log.exception("checking for grants that ran out failed")
+
+    # -- help ---------------------------------------------------------------------------------
+
+    def help_pressed(self, child: str | None, client_address: str) -> HelpResult:
+        """The child pressed Help / 111. If the parent turned help alerts on, caregivers get
+        an urgent alert (at most one per child every few minutes; pressing again within
+        that time reports the alert as sent). The child always sees 111, whatever this says.
+        """
+        enabled = self.family.settings.help_alerts_caregivers
+        name: str | None = None
+        if child is not None:
+            found = self.family.child(child)
+            name = found.name if found is not None else None
+        if not enabled:
+            # The child's call for help stays private when the parent chose so.
+            return HelpResult(name, alerted=False, alerts_enabled=False)
+        now = self.now()
+        moment = now.timestamp()
+        key = (name or f"address {client_address}").casefold()
+        with self._lock:
+            last = self._last_help_alert.get(key)
+            if last is not None and moment - last < self.limits.help_alert_every_seconds:
+                return HelpResult(name, alerted=True, alerts_enabled=True)
+            if self._help_per_address.retry_after(client_address, moment):
+                return HelpResult(name, alerted=False, alerts_enabled=True)
+            self._help_per_address.hit(client_address, moment)
+            self._last_help_alert[key] = moment
+        who = name or "một trẻ trên máy này"
+        event = self._store.add_event(
+            EVENT_HELP,
+            f"{name or 'a child'} pressed Help / 111",
+            child=name,
+            severity="urgent",
+            data={"client": client_address},
+            at=now,
+        )
+        self._alert_caregivers(
+            event,
+            {
+                "kind": EVENT_HELP,
+                "severity": "urgent",
+                "child": name,
+                "title": f"{who} vừa bấm nút Trợ giúp / 111",
+                "title_en": f"{name or 'A child on this PC'} pressed Help / 111",
+                "message": "Hãy hỏi thăm con ngay. Tổng đài 111 luôn sẵn sàng, miễn phí.",
+                "message_en": "Please check on your child now. The 111 hotline is free.",
+            },
+        )
+        log.warning("help pressed (%s): caregivers alerted", name or client_address)
+        return HelpResult(name, alerted=True, alerts_enabled=True)
+
+    # -- what Bảo An watches --------------------------------------------------------------------
+
+    def acknowledge_watch(self, child: str, language: str = "vi") -> WatchAcknowledgement:
+        """Record that the child read "what Bảo An watches" (Decree 13/2023: a child of 7
+        or more gives their own consent)."""
+        name = self.child_name(child)
+        if language not in ("vi", "en"):
+            raise InvalidInputError("language must be 'vi' or 'en'")
+        now = self.now()
+        ack = WatchAcknowledgement(name, now, WATCH_NOTICE_VERSION, language)
+        self._store.kv_set(
+            _WATCH_ACK_KEY + name.casefold(),
+            {
+                "child": name,
+                "at": now.isoformat(),
+                "version": WATCH_NOTICE_VERSION,
+                "language": language,
+            },
+            now=now,
+        )
+        self._store.add_event(
+            EVENT_WATCH_ACK,
+            f"{name} read what Bảo An watches",
+            child=name,
+            data={"version": WATCH_NOTICE_VERSION, "language": language},
+            at=now,
+        )
+        return ack
+
+    def watch_acknowledgement(self, child: str) -> WatchAcknowledgement | None:
+        name = self.child_name(child)
+        raw = self._store.kv_get(_WATCH_ACK_KEY + name.casefold())
+        if not isinstance(raw, dict):
+            return None
+        try:
+            return WatchAcknowledgement(
+                child=str(raw["child"]),
+                acknowledged_at=datetime.fromisoformat(str(raw["at"])),
+                notice_version=int(raw["version"]),
+                language=str(raw.get("language", "vi")),
+            )
+        except (KeyError, TypeError, ValueError):
+            log.warning("the stored watch acknowledgement of %s is unreadable", name)
+            return None
+
+    def watch_acknowledgements(self) -> list[tuple[str, WatchAcknowledgement | None]]:
+        """Every child in the policy, with their acknowledgement or None."""
+        return [
+            (child.name, self.watch_acknowledgement(child.name)) for child in self.family.children
+        ]
+
+    # -- alerts -------------------------------------------------------------------------------
+
+    def _alert_caregivers(self, event: Event, payload: dict[str, Any]) -> None:
+        """One outbox item for the sync layer, when there is anyone to tell."""
+        if not self.family.caregivers:
+            return
+        payload = {**payload, "event_id": event.id, "time": event.time.isoformat()}
+        self._store.enqueue(ALERTS_CHANNEL, payload, event_id=event.id, now=event.time)

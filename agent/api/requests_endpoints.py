@@ -1,0 +1,158 @@
+"""API endpoints for a child's requests, the parents' decisions and grants, help alerts and
+the child's acknowledgement of "what Bảo An watches" (docs/block-page.md).
+
+- ``GET /api/requests?status=&child=&limit=`` (parent): newest first, ``[{id, child, kind,
+  target, reason, status, created_at, decided_at, decided_by, allowed_until}]``.
+- ``POST /api/requests/{id}/decision`` (parent): ``{"allow": true, "minutes": 60}`` or
+  ``{"allow": false}`` → the request. 404 unknown, 409 already decided.
+- ``POST /api/requests/{id}/revoke`` (parent): → the request, its grant ended now.
+- ``GET /api/grants?child=`` (parent): ``[{request_id, child, site, names, until}]`` in force.
+- ``POST /api/help`` (tray token): ``{"child": "Minh"}`` (optional) → ``{"child", "alerted",
+  "alerts_enabled", "hotline": "111", "hotline_url": "tel:111"}``.
+- ``POST /api/watch/acknowledgement`` (tray token): ``{"child": "Minh", "language": "vi"}``
+  → ``{child, acknowledged_at, notice_version, language, current}``.
+- ``GET /api/watch/acknowledgements`` (parent): ``[{child, acknowledgement: {...} or null}]``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from agent.access import (
+    AccessService,
+    AlreadyDecidedError,
+    InvalidInputError,
+    RateLimitedError,
+    RequestNotFoundError,
+    UnknownChildError,
+    request_to_json,
+)
+from agent.api.http import ApiError, Request, Router
+
+REQUESTS_DEFAULT_LIMIT = 100
+REQUESTS_MAX_LIMIT = 1000
+
+
+@dataclass(frozen=True)
+class RequestEndpointServices:
+    access: AccessService
+
+
+def register_request_endpoints(
+    router: Router, services: RequestEndpointServices | AccessService
+) -> None:
+    """Add the endpoints above to the API router (the runtime calls this once)."""
+    access = services if isinstance(services, AccessService) else services.access
+    endpoints = _RequestEndpoints(access)
+    router.add("GET", "/api/requests", endpoints.list_requests, auth="parent")
+    router.add("POST", "/api/requests/{request_id}/decision", endpoints.decide, auth="parent")
+    router.add("POST", "/api/requests/{request_id}/revoke", endpoints.revoke, auth="parent")
+    router.add("GET", "/api/grants", endpoints.grants, auth="parent")
+    router.add("POST", "/api/help", endpoints.help_pressed, auth="child")
+    router.add("POST", "/api/watch/acknowledgement", endpoints.acknowledge, auth="child")
+    router.add("GET", "/api/watch/acknowledgements", endpoints.acknowledgements, auth="parent")
+
+
+def _api_error(error: Exception) -> ApiError:
+    if isinstance(error, RequestNotFoundError):
+        return ApiError(404, "not_found", str(error))
+    if isinstance(error, UnknownChildError):
+        return ApiError(404, "unknown_child", str(error))
+    if isinstance(error, AlreadyDecidedError):
+        return ApiError(409, "already_decided", str(error))
+    if isinstance(error, RateLimitedError):
+        return ApiError(
+            429,
+            "rate_limited",
+            str(error),
+            headers={"Retry-After": str(error.retry_after)},
+            retry_after=error.retry_after,
+        )
+    if isinstance(error, InvalidInputError):
+        return ApiError(400, "bad_request", str(error))
+    raise error
+
+
+class _RequestEndpoints:
+    def __init__(self, access: AccessService) -> None:
+        self._access = access
+
+    def list_requests(self, request: Request) -> object:
+        status = request.query_value("status") or None
+        child = request.query_value("child") or None
+        limit_text = request.query_value("limit") or str(REQUESTS_DEFAULT_LIMIT)
+        if not limit_text.isdigit() or not 1 <= int(limit_text) <= REQUESTS_MAX_LIMIT:
+            raise ApiError(
+                400, "bad_request", f"'limit' must be a whole number from 1 to {REQUESTS_MAX_LIMIT}"
+            )
+        try:
+            rows = self._access.requests(child=child, status=status, limit=int(limit_text))
+        except (InvalidInputError, UnknownChildError) as error:
+            raise _api_error(error) from None
+        return [request_to_json(row) for row in rows]
+
+    def decide(self, request: Request) -> object:
+        body = request.json_object()
+        allow = body.get("allow")
+        if not isinstance(allow, bool):
+            raise ApiError(400, "bad_request", "'allow' must be true or false")
+        minutes = body.get("minutes")
+        if allow and minutes is None:
+            raise ApiError(400, "bad_request", "an approval needs 'minutes' (1 to 1440)")
+        if minutes is not None and (not isinstance(minutes, int) or isinstance(minutes, bool)):
+            raise ApiError(400, "bad_request", "'minutes' must be a whole number")
+        try:
+            decided = self._access.decide(
+                request.path_params["request_id"], allow, minutes if allow else None
+            )
+        except (RequestNotFoundError, AlreadyDecidedError, InvalidInputError) as error:
+            raise _api_error(error) from None
+        return request_to_json(decided)
+
+    def revoke(self, request: Request) -> object:
+        try:
+            return request_to_json(self._access.revoke(request.path_params["request_id"]))
+        except RequestNotFoundError as error:
+            raise _api_error(error) from None
+
+    def grants(self, request: Request) -> object:
+        child = request.query_value("child") or None
+        if child is not None and self._access.family.child(child) is None:
+            raise ApiError(404, "unknown_child", f"no child called {child!r} in the policy")
+        return [grant.to_json() for grant in self._access.active_grants(child)]
+
+    def help_pressed(self, request: Request) -> object:
+        child: str | None = None
+        if request.body:
+            body = request.json_object()
+            value = body.get("child")
+            if value is not None and not isinstance(value, str):
+                raise ApiError(400, "bad_request", "'child' must be a name")
+            child = value
+        result = self._access.help_pressed(child, request.client_address)
+        return {
+            "child": result.child,
+            "alerted": result.alerted,
+            "alerts_enabled": result.alerts_enabled,
+            "hotline": "111",
+            "hotline_url": "tel:111",
+        }
+
+    def acknowledge(self, request: Request) -> object:
+        body = request.json_object()
+        child = body.get("child")
+        language = body.get("language", "vi")
+        if not isinstance(child, str) or not child:
+            raise ApiError(400, "bad_request", "the body needs 'child', the child's name")
+        if not isinstance(language, str):
+            raise ApiError(400, "bad_request", "'language' must be 'vi' or 'en'")
+        try:
+            return self._access.acknowledge_watch(child, language).to_json()
+        except (UnknownChildError, InvalidInputError) as error:
+            raise _api_error(error) from None
+
+    def acknowledgements(self, request: Request) -> object:
+        return [
+            {"child": name, "acknowledgement": None if ack is None else ack.to_json()}
+            for name, ack in self._access.watch_acknowledgements()
+        ]
