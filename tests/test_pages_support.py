@@ -83,9 +83,7 @@ def make_family(
             for name, age in AGES.items()
         ),
         default_child="Minh",
-        caregivers=(Caregiver("Bà ngoại", ntfy_topic="baoan-family-alerts"),)
-        if caregivers
-        else (),
+        caregivers=(Caregiver("Bà ngoại", ntfy_topic="baoan-family-alerts"),) if caregivers else (),
     )
 
 
@@ -258,9 +256,7 @@ def raw_request(
         connection.close()
 
 
-def page(
-    pages: RunningPages, host: str, path: str = "/", language: str | None = None
-) -> Answer:
+def page(pages: RunningPages, host: str, path: str = "/", language: str | None = None) -> Answer:
     headers = {"Host": host}
     if language:
         headers["Accept-Language"] = language
