@@ -86,19 +86,19 @@ def png_pixels(path: Path) -> tuple[int, int, list[bytes]]:
     previous = bytearray(stride)
     for row_index in range(height):
         start = row_index * (stride + 1)
-        kind = raw[start]
+        filter_type = raw[start]
         line = bytearray(raw[start + 1 : start + 1 + stride])
         for i in range(stride):
             left = line[i - channels] if i >= channels else 0
             up = previous[i]
             upper_left = previous[i - channels] if i >= channels else 0
-            if kind == 1:
+            if filter_type == 1:
                 line[i] = (line[i] + left) & 0xFF
-            elif kind == 2:
+            elif filter_type == 2:
                 line[i] = (line[i] + up) & 0xFF
-            elif kind == 3:
+            elif filter_type == 3:
                 line[i] = (line[i] + (left + up) // 2) & 0xFF
-            elif kind == 4:
+            elif filter_type == 4:
                 estimate = left + up - upper_left
                 pa, pb, pc = abs(estimate - left), abs(estimate - up), abs(estimate - upper_left)
                 predictor = left if pa <= pb and pa <= pc else up if pb <= pc else upper_left
