@@ -1,0 +1,210 @@
+"""The tray's two windows: Help / 111 and "What Bảo An watches".
+
+The Help dialog needs nothing from the agent: its words are the tray's own, so 111 is on
+screen the moment the child asks, whether or not the agent answers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+from PySide6.QtCore import QEvent, Qt, QUrl, Signal
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import (
+    QDialog,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from gui.tray.backend import HOTLINE_SITE, HOTLINE_TEL, HelpOutcome, WatchNotice
+
+UrlOpener = Callable[[QUrl], object]
+
+
+class HelpDialog(QDialog):
+    """111, big and first; then whether the parents were told (when the agent says so)."""
+
+    def __init__(self, open_url: UrlOpener, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._open_url = open_url
+        self.setObjectName("helpDialog")
+        self.setWindowFlag(Qt.WindowType.WindowStaysOnTopHint, True)
+        self.heading = QLabel(self)
+        heading_font = QFont(self.heading.font())
+        heading_font.setPointSizeF(heading_font.pointSizeF() * 1.4)
+        heading_font.setBold(True)
+        self.heading.setFont(heading_font)
+        self.body = QLabel(self)
+        self.body.setWordWrap(True)
+        self.call_button = QPushButton(self)
+        self.call_button.setObjectName("call111")
+        call_font = QFont(self.call_button.font())
+        call_font.setPointSizeF(call_font.pointSizeF() * 1.6)
+        call_font.setBold(True)
+        self.call_button.setFont(call_font)
+        self.call_button.setMinimumHeight(56)
+        self.call_button.setDefault(True)
+        self.call_button.clicked.connect(lambda: self._open_url(QUrl(HOTLINE_TEL)))
+        self.site_button = QPushButton(self)
+        self.site_button.setObjectName("site111")
+        self.site_button.setFlat(True)
+        self.site_button.clicked.connect(lambda: self._open_url(QUrl(HOTLINE_SITE)))
+        self.status = QLabel(self)
+        self.status.setObjectName("helpStatus")
+        self.status.setWordWrap(True)
+        self.close_button = QPushButton(self)
+        self.close_button.clicked.connect(self.accept)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(self.close_button)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.heading)
+        layout.addWidget(self.body)
+        layout.addWidget(self.call_button)
+        layout.addWidget(self.site_button)
+        layout.addWidget(self.status)
+        layout.addLayout(buttons)
+        self._state = "idle"
+        self.setMinimumWidth(380)
+        self.retranslate()
+
+    @property
+    def state(self) -> str:
+        """idle, sending, alerted, private (alerts off) or offline."""
+        return self._state
+
+    def set_sending(self) -> None:
+        self._state = "sending"
+        self._show_state()
+
+    def set_outcome(self, outcome: HelpOutcome) -> None:
+        if outcome.alerted:
+            self._state = "alerted"
+        else:
+            # Alerts off (the child's call stays private) or asked again too soon.
+            self._state = "private"
+        self._show_state()
+
+    def set_offline(self) -> None:
+        self._state = "offline"
+        self._show_state()
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
+
+    def retranslate(self) -> None:
+        self.setWindowTitle(self.tr("Help / 111"))
+        self.heading.setText(self.tr("You are not alone"))
+        self.body.setText(
+            self.tr(
+                "111 is Vietnam's child protection hotline: free, any time of the day or "
+                "night. Call it if you feel scared, sad, bullied or threatened, online or "
+                "offline. You can also talk to an adult you trust."
+            )
+        )
+        self.call_button.setText(self.tr("Call 111"))
+        self.call_button.setAccessibleName(self.tr("Call the 111 hotline"))
+        self.site_button.setText(self.tr("tongdai111.vn: chat with 111 online"))
+        self.close_button.setText(self.tr("Close"))
+        self._show_state()
+
+    def _show_state(self) -> None:
+        texts = {
+            "idle": "",
+            "sending": self.tr("Telling your parents…"),
+            "alerted": self.tr("Your parents have been told. They will come to you soon."),
+            "private": "",
+            "offline": self.tr("Bảo An is not answering right now, but 111 always is."),
+        }
+        self.status.setText(texts[self._state])
+        self.status.setVisible(bool(texts[self._state]))
+
+
+class WatchDialog(QDialog):
+    """ "What Bảo An watches" in the agent's words for this child, with "I understand"."""
+
+    acknowledge_requested = Signal()
+
+    def __init__(self, notice: WatchNotice, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("watchDialog")
+        self.notice = notice
+        self.text = QLabel(self)
+        self.text.setObjectName("watchText")
+        self.text.setWordWrap(True)
+        self.text.setTextFormat(Qt.TextFormat.RichText)
+        self.text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.status = QLabel(self)
+        self.status.setWordWrap(True)
+        self.status.setVisible(False)
+        self.understood_button = QPushButton(self)
+        self.understood_button.setObjectName("understood")
+        self.understood_button.setDefault(True)
+        self.understood_button.clicked.connect(self._on_understood)
+        self.later_button = QPushButton(self)
+        self.later_button.clicked.connect(self.reject)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(self.later_button)
+        buttons.addWidget(self.understood_button)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.text)
+        layout.addWidget(self.status)
+        layout.addLayout(buttons)
+        self.setMinimumWidth(440)
+        self.set_notice(notice)
+        self.retranslate()
+
+    def set_notice(self, notice: WatchNotice) -> None:
+        self.notice = notice
+        self.setWindowTitle(notice.title)
+        self.text.setText(render_notice(notice))
+
+    def set_saving(self) -> None:
+        self.understood_button.setEnabled(False)
+        self.status.setVisible(False)
+
+    def set_failed(self) -> None:
+        self.understood_button.setEnabled(True)
+        self.status.setText(self.tr("That could not be saved. Please try again in a moment."))
+        self.status.setVisible(True)
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
+
+    def retranslate(self) -> None:
+        self.understood_button.setText(self.tr("I understand"))
+        self.later_button.setText(self.tr("Later"))
+
+    def _on_understood(self) -> None:
+        self.set_saving()
+        self.acknowledge_requested.emit()
+
+
+def _escape(value: str) -> str:
+    return (
+        value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+    )
+
+
+def render_notice(notice: WatchNotice) -> str:
+    """The notice as simple rich text; every value is escaped."""
+
+    def section(heading: str, items: Iterable[str]) -> str:
+        bullets = "".join(f"<li>{_escape(item)}</li>" for item in items)
+        return f"<h3>{_escape(heading)}</h3><ul>{bullets}</ul>"
+
+    return (
+        f"<h2>{_escape(notice.title)}</h2><p>{_escape(notice.intro)}</p>"
+        + section(notice.recorded_heading, notice.recorded)
+        + section(notice.not_recorded_heading, notice.not_recorded)
+        + section(notice.who_heading, notice.who)
+        + f"<p>{_escape(notice.kept)}</p>"
+    )

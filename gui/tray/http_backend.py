@@ -1,0 +1,258 @@
+"""The tray's backend over the agent's local HTTP API (``/api/tray/*``, docs/tray.md).
+
+The tray reads its credentials from the token file the agent hands over (the shared tray
+token, this account's name and its user key). It speaks plain HTTP to loopback with
+``requests``, never through a proxy from the environment: the token must not travel.
+Workers call it from several threads, so each thread gets its own HTTP session.
+"""
+
+from __future__ import annotations
+
+import getpass
+import json
+import os
+import sys
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import requests
+
+from gui.tray.backend import (
+    Acknowledgement,
+    AgentUnreachableError,
+    BlockedBatch,
+    BlockedSite,
+    HelpOutcome,
+    TrayBackendError,
+    TrayProfile,
+    WatchNotice,
+)
+
+DEFAULT_API_URL = "http://127.0.0.1:8053"
+TOKEN_FILE_ENV = "BAOAN_TRAY_TOKEN_FILE"
+# Where the agent writes the token files (agent/api/tray_endpoints.py, default_token_dir).
+LINUX_TOKEN_DIR = Path("/run/baoan/tray")
+
+
+@dataclass(frozen=True)
+class TrayCredentials:
+    token: str = field(repr=False)
+    user: str
+    user_key: str = field(repr=False)
+    api_url: str | None = None
+
+
+class CredentialsError(Exception):
+    """The token file is missing, unreadable or not what the agent writes."""
+
+
+def default_token_file(user: str | None = None) -> Path:
+    """``$BAOAN_TRAY_TOKEN_FILE``, else this account's file in the agent's token folder."""
+    explicit = os.environ.get(TOKEN_FILE_ENV)
+    if explicit:
+        return Path(explicit)
+    name = user or getpass.getuser()
+    if sys.platform.startswith("win"):
+        base = Path(os.environ.get("PROGRAMDATA", r"C:\ProgramData")) / "BaoAn" / "tray"
+    elif sys.platform == "darwin":
+        base = Path("/Library/Application Support/BaoAn/tray")
+    else:
+        base = LINUX_TOKEN_DIR
+    return base / f"{name}.json"
+
+
+def load_credentials(path: Path) -> TrayCredentials:
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise CredentialsError(f"no tray token file at {path}") from None
+    except PermissionError:
+        raise CredentialsError(f"{path} is not readable by this account") from None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise CredentialsError(f"cannot read the tray token file {path}: {error}") from None
+    if not isinstance(raw, dict):
+        raise CredentialsError(f"{path} does not hold a JSON object")
+    values = {key: raw.get(key) for key in ("token", "user", "user_key")}
+    missing = [key for key, value in values.items() if not isinstance(value, str) or not value]
+    if missing:
+        raise CredentialsError(f"{path} lacks {', '.join(missing)}")
+    api_url = raw.get("api_url")
+    return TrayCredentials(
+        token=str(values["token"]),
+        user=str(values["user"]),
+        user_key=str(values["user_key"]),
+        api_url=api_url if isinstance(api_url, str) and api_url else None,
+    )
+
+
+class HttpTrayBackend:
+    """:class:`gui.tray.backend.TrayBackend` over HTTP. Without credentials every call
+    except Help fails with :class:`AgentUnreachableError`; Help is still tried."""
+
+    def __init__(
+        self,
+        base_url: str,
+        credentials: TrayCredentials | None,
+        timeout: float = 3.0,
+    ) -> None:
+        self._base_url = base_url.rstrip("/")
+        self._credentials = credentials
+        self._timeout = timeout
+        self._local = threading.local()
+        self._sessions: list[requests.Session] = []
+        self._lock = threading.Lock()
+
+    def __repr__(self) -> str:
+        return f"HttpTrayBackend({self._base_url!r})"
+
+    @property
+    def base_url(self) -> str:
+        return self._base_url
+
+    def close(self) -> None:
+        with self._lock:
+            sessions, self._sessions = self._sessions, []
+        for session in sessions:
+            session.close()
+
+    # TrayBackend.
+    def profile(self, language: str | None = None) -> TrayProfile:
+        body = self._request("GET", "/api/tray/me", params=_lang(language))
+        try:
+            watch = body["watch"]
+            notice = watch["notice"]
+            pages = body.get("pages", {})
+            return TrayProfile(
+                child=body.get("child"),
+                age_band=str(body["age_band"]),
+                language=str(body["language"]),
+                help_alerts=bool(body.get("help_alerts", False)),
+                poll_seconds=float(body.get("poll_seconds", 5.0)),
+                acknowledged=bool(watch["acknowledged"]),
+                notice=WatchNotice(
+                    title=str(notice["title"]),
+                    intro=str(notice["intro"]),
+                    recorded_heading=str(notice["recorded_heading"]),
+                    recorded=tuple(str(item) for item in notice["recorded"]),
+                    not_recorded_heading=str(notice["not_recorded_heading"]),
+                    not_recorded=tuple(str(item) for item in notice["not_recorded"]),
+                    who_heading=str(notice["who_heading"]),
+                    who=tuple(str(item) for item in notice["who"]),
+                    kept=str(notice["kept"]),
+                ),
+                watch_page=str(pages.get("watch", "/__baoan/watch")),
+                help_page=str(pages.get("help", "/__baoan/help")),
+            )
+        except (KeyError, TypeError, ValueError) as error:
+            raise TrayBackendError(
+                f"unexpected answer from /api/tray/me: {error}", "protocol"
+            ) from None
+
+    def blocked_since(self, cursor: str | None, language: str | None = None) -> BlockedBatch:
+        params = _lang(language)
+        if cursor:
+            params["cursor"] = cursor
+        body = self._request("GET", "/api/tray/blocked", params=params)
+        try:
+            items = tuple(
+                BlockedSite(
+                    time=str(item["time"]),
+                    name=str(item["name"]),
+                    category=item.get("category"),
+                    why=item.get("why"),
+                    page=str(item["page"]),
+                )
+                for item in body["items"]
+            )
+            return BlockedBatch(items, str(body["cursor"]), bool(body.get("truncated", False)))
+        except (KeyError, TypeError, ValueError) as error:
+            raise TrayBackendError(
+                f"unexpected answer from /api/tray/blocked: {error}", "protocol"
+            ) from None
+
+    def press_help(self) -> HelpOutcome:
+        body = self._request("POST", "/api/tray/help", json_body={}, need_credentials=False)
+        child = body.get("child")
+        return HelpOutcome(
+            alerted=bool(body.get("alerted", False)),
+            alerts_enabled=bool(body.get("alerts_enabled", False)),
+            child=child if isinstance(child, str) else None,
+        )
+
+    def acknowledge_watch(self, language: str) -> Acknowledgement:
+        body = self._request("POST", "/api/tray/watch", json_body={"language": language})
+        return Acknowledgement(
+            child=str(body.get("child", "")),
+            acknowledged_at=str(body.get("acknowledged_at", "")),
+            extra=dict(body),
+        )
+
+    # Plumbing.
+    def _session(self) -> requests.Session:
+        session: requests.Session | None = getattr(self._local, "session", None)
+        if session is None:
+            session = requests.Session()
+            session.trust_env = False  # no proxies, no .netrc: the agent is on loopback
+            self._local.session = session
+            with self._lock:
+                self._sessions.append(session)
+        return session
+
+    def _request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, str] | None = None,
+        json_body: Any = None,
+        need_credentials: bool = True,
+    ) -> dict[str, Any]:
+        credentials = self._credentials
+        if credentials is None:
+            # Without a token only Help is worth trying; it will be refused, but the tray
+            # shows 111 whatever the agent says.
+            if need_credentials:
+                raise AgentUnreachableError("this account has no tray token file")
+            headers: dict[str, str] = {}
+        else:
+            headers = {
+                "Authorization": f"Bearer {credentials.token}",
+                "X-Baoan-User": credentials.user,
+                "X-Baoan-User-Key": credentials.user_key,
+            }
+        try:
+            response = self._session().request(
+                method,
+                self._base_url + path,
+                params=params,
+                json=json_body,
+                headers=headers,
+                timeout=self._timeout,
+                allow_redirects=False,
+            )
+        except (requests.ConnectionError, requests.Timeout) as error:
+            raise AgentUnreachableError(f"the agent does not answer at {self._base_url}") from error
+        except requests.RequestException as error:
+            raise TrayBackendError(f"request to the agent failed: {error}") from error
+        try:
+            body = response.json()
+        except ValueError:
+            body = None
+        if not isinstance(body, dict):
+            raise TrayBackendError(
+                f"{method} {path}: HTTP {response.status_code} without a JSON object", "protocol"
+            )
+        if response.status_code >= 400:
+            code = body.get("error")
+            raise TrayBackendError(
+                f"{method} {path}: HTTP {response.status_code} {body.get('message', '')}",
+                code if isinstance(code, str) else "error",
+            )
+        return body
+
+
+def _lang(language: str | None) -> dict[str, str]:
+    return {"lang": language} if language in ("vi", "en") else {}
