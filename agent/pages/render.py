@@ -151,7 +151,7 @@ def help_box(context: PageContext, *, show_button: bool = True, heading: bool = 
     if heading:
         parts.append(f'<h2 id="help-h">{esc(context.t("help_heading"))}</h2>')
     else:
-        parts.append(f'<h2 id="help-h" class="note">{esc(context.t("help_111_site"))}</h2>')
+        parts.append(f'<h2 id="help-h">{esc(context.t("help_hotline_name"))}</h2>')
     parts.append(
         f'<a class="call111" id="call-111" href="{HOTLINE_TEL}">{PHONE_SVG}'
         f"<span>{esc(context.t('help_111'))}</span></a>"
