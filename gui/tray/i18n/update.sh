@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Refresh the tray's translation sources from the code, then compile them.
+#   gui/tray/i18n/update.sh          # after changing any tr() string in gui/tray
+# New or changed strings appear in baoan_vi.ts as "unfinished": translate them in
+# `.venv/bin/pyside6-linguist gui/tray/i18n/baoan_vi.ts` (or any editor), then run this again.
+set -euo pipefail
+cd "$(dirname "$0")/../../.."
+bin=${VENV_BIN:-.venv/bin}
+sources=$(find gui/tray -name "*.py" -not -path "*/__pycache__/*" | sort)
+# shellcheck disable=SC2086
+"$bin/pyside6-lupdate" $sources -no-obsolete -locations none \
+    -source-language en -target-language vi -ts gui/tray/i18n/baoan_vi.ts
+# English is the source language: its file holds only the plural forms.
+# shellcheck disable=SC2086
+"$bin/pyside6-lupdate" $sources -no-obsolete -locations none -pluralonly \
+    -source-language en -target-language en -ts gui/tray/i18n/baoan_en.ts
+"$bin/pyside6-lrelease" gui/tray/i18n/baoan_vi.ts gui/tray/i18n/baoan_en.ts

@@ -1,0 +1,290 @@
+"""The tray against the real agent API (offscreen): Help / 111 with the agent up and down,
+notifications of blocked sites, the first-session acknowledgement, languages."""
+
+from __future__ import annotations
+
+import socket
+import xml.etree.ElementTree as ET
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QUrl
+from pytestqt.qtbot import QtBot
+from test_tray_support import TrayApi, entry, running_tray_api
+
+from gui.tray.app import Tray, build_tray
+from gui.tray.http_backend import (
+    CredentialsError,
+    HttpTrayBackend,
+    TrayCredentials,
+    load_credentials,
+)
+from gui.tray.i18n import TRAY_TRANSLATIONS_DIR
+
+
+class Recorder:
+    """Stands in for the desktop's URL handler: nothing leaves the test."""
+
+    def __init__(self) -> None:
+        self.urls: list[str] = []
+
+    def __call__(self, url: QUrl) -> bool:
+        self.urls.append(url.toString())
+        return True
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def agent(tmp_path: Path) -> Iterator[TrayApi]:
+    with running_tray_api(tmp_path) as running:
+        yield running
+
+
+def credentials(agent: TrayApi, user: str = "minh") -> TrayCredentials:
+    return TrayCredentials(agent.tray_token, user, agent.keys.key_for(user))
+
+
+def closed_port_url() -> str:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    return f"http://127.0.0.1:{port}"
+
+
+@pytest.fixture
+def trays() -> Iterator[list[Tray]]:
+    built: list[Tray] = []
+    yield built
+    for tray in built:
+        tray.close()
+
+
+def make_tray(
+    trays: list[Tray],
+    backend: HttpTrayBackend,
+    opener: Recorder,
+    *,
+    language: str = "vi",
+    use_system_tray: bool = False,
+    clock: FakeClock | None = None,
+    dashboard: list[int] | None = None,
+) -> Tray:
+    tray = build_tray(
+        backend,
+        language=language,
+        open_url=opener,
+        open_dashboard=(lambda: dashboard.append(1)) if dashboard is not None else None,
+        use_system_tray=use_system_tray,
+        poll_ms=60_000,  # the tests poll by hand
+        clock=clock or FakeClock(),
+    )
+    trays.append(tray)
+    return tray
+
+
+def test_help_with_the_agent_up_shows_111_and_alerts(
+    qtbot: QtBot, agent: TrayApi, trays: list[Tray]
+) -> None:
+    opener = Recorder()
+    agent.access.acknowledge_watch("Minh")  # not the first session
+    tray = make_tray(trays, HttpTrayBackend(agent.api.url, credentials(agent)), opener)
+    assert tray.presenter.help_action.isEnabled()
+    tray.presenter.help_action.trigger()
+    dialog = tray.controller.help_dialog
+    assert dialog is not None and dialog.isVisible()
+    assert "111" in dialog.call_button.text()
+    qtbot.waitUntil(lambda: dialog.state == "alerted", timeout=5000)
+    assert dialog.status.text() == "Bố mẹ đã được báo. Bố mẹ sẽ đến với con ngay."
+    assert [event.child for event in agent.store.events(kind="help")] == ["Minh"]
+    dialog.call_button.click()
+    dialog.site_button.click()
+    assert opener.urls == ["tel:111", "https://tongdai111.vn"]
+
+
+@pytest.mark.parametrize("with_token", [True, False])
+def test_help_with_the_agent_down_still_shows_111(
+    qtbot: QtBot, trays: list[Tray], with_token: bool
+) -> None:
+    opener = Recorder()
+    creds = TrayCredentials("t" * 20, "minh", "k" * 20) if with_token else None
+    tray = make_tray(trays, HttpTrayBackend(closed_port_url(), creds, timeout=1.0), opener)
+    # The fallback window (no system tray offscreen) carries the 111 button itself.
+    window = tray.presenter.window
+    assert window is not None and window.isVisible()
+    assert window.help_button.text() == "Trợ giúp / 111"
+    window.help_button.click()
+    dialog = tray.controller.help_dialog
+    assert dialog is not None and dialog.isVisible()  # at once, before any answer
+    qtbot.waitUntil(lambda: dialog.state == "offline", timeout=5000)
+    assert dialog.isVisible()
+    assert "111" in dialog.status.text()
+    assert tray.presenter.help_action.isEnabled()
+    dialog.call_button.click()
+    assert opener.urls == ["tel:111"]
+
+
+def test_a_notification_per_new_block_opens_the_block_page(
+    qtbot: QtBot, agent: TrayApi, trays: list[Tray]
+) -> None:
+    opener = Recorder()
+    clock = FakeClock()
+    agent.access.acknowledge_watch("Minh")
+    tray = make_tray(trays, HttpTrayBackend(agent.api.url, credentials(agent)), opener, clock=clock)
+    controller = tray.controller
+    qtbot.waitUntil(lambda: controller.profile is not None, timeout=5000)
+    shown: list[tuple[str, str, str]] = []
+    controller.notification.connect(lambda *args: shown.append(args))
+    agent.store.add_query_log([entry("casino.example", seconds_ago=3)])
+
+    def poll_until_cursor_moves() -> None:
+        before = controller.cursor
+        controller.poll()
+        qtbot.waitUntil(lambda: controller.cursor not in (None, before), timeout=5000)
+
+    poll_until_cursor_moves()
+    assert len(shown) == 1
+    title, body, url = shown[0]
+    assert title == "Bảo An đã chặn casino.example"
+    assert "Bấm vào đây" in body
+    assert url == agent.api.url + "/__baoan/blocked?site=casino.example"
+    window = tray.presenter.window
+    assert window is not None and window.notice_button.isVisible()
+    window.notice_button.click()
+    assert opener.urls == [url]
+
+    # The same site again a minute later: no second notification.
+    agent.store.add_query_log([entry("casino.example", seconds_ago=2)])
+    clock.now += 60
+    poll_until_cursor_moves()
+    assert len(shown) == 1
+    # Five minutes on, it may be shown again.
+    agent.store.add_query_log([entry("casino.example", seconds_ago=1)])
+    clock.now += 300
+    poll_until_cursor_moves()
+    assert len(shown) == 2
+
+
+def test_system_tray_message_click_opens_the_last_block_page(
+    qtbot: QtBot, agent: TrayApi, trays: list[Tray]
+) -> None:
+    opener = Recorder()
+    tray = make_tray(
+        trays,
+        HttpTrayBackend(agent.api.url, credentials(agent)),
+        opener,
+        use_system_tray=True,
+    )
+    icon = tray.presenter.icon
+    assert icon is not None and icon.contextMenu() is tray.presenter.menu
+    tray.presenter.show_notification("t", "b", "http://127.0.0.1:1/__baoan/blocked?site=x.example")
+    icon.messageClicked.emit()
+    assert opener.urls == ["http://127.0.0.1:1/__baoan/blocked?site=x.example"]
+    # One click on the icon itself is Help / 111.
+    icon.activated.emit(icon.ActivationReason.Trigger)
+    assert tray.controller.help_dialog is not None and tray.controller.help_dialog.isVisible()
+
+
+def test_first_session_shows_what_is_watched_and_records_the_ack(
+    qtbot: QtBot, agent: TrayApi, trays: list[Tray]
+) -> None:
+    backend = HttpTrayBackend(agent.api.url, credentials(agent))
+    tray = make_tray(trays, backend, Recorder())
+    controller = tray.controller
+    qtbot.waitUntil(
+        lambda: controller.watch_dialog is not None and controller.watch_dialog.isVisible(),
+        timeout=5000,
+    )
+    dialog = controller.watch_dialog
+    assert dialog is not None
+    assert "Bảo An ghi lại những gì?" in dialog.text.text()
+    assert "camera" in dialog.text.text()
+    assert dialog.understood_button.text() == "Con đã hiểu"
+    assert agent.access.watch_acknowledgement("Minh") is None
+    with qtbot.waitSignal(controller.watch_acknowledged, timeout=5000):
+        dialog.understood_button.click()
+    ack = agent.access.watch_acknowledgement("Minh")
+    assert ack is not None and ack.language == "vi"
+    assert not dialog.isVisible()
+    # The next session does not ask again.
+    second = make_tray(trays, HttpTrayBackend(agent.api.url, credentials(agent)), Recorder())
+    qtbot.waitUntil(lambda: second.controller.profile is not None, timeout=5000)
+    assert second.controller.profile is not None and second.controller.profile.acknowledged
+    assert second.controller.watch_dialog is None
+
+
+def test_a_failed_ack_keeps_the_dialog_and_says_so(
+    qtbot: QtBot, agent: TrayApi, trays: list[Tray]
+) -> None:
+    tray = make_tray(
+        trays, HttpTrayBackend(agent.api.url, credentials(agent)), Recorder(), language="en"
+    )
+    controller = tray.controller
+    qtbot.waitUntil(lambda: controller.watch_dialog is not None, timeout=5000)
+    dialog = controller.watch_dialog
+    assert dialog is not None
+    assert "What does Bảo An record?" in dialog.text.text()
+    agent.api.server.stop()  # the agent goes away before the child clicks
+    dialog.understood_button.click()
+    qtbot.waitUntil(lambda: dialog.status.isVisible(), timeout=5000)
+    assert dialog.isVisible() and dialog.understood_button.isEnabled()
+    assert dialog.status.text() == "That could not be saved. Please try again in a moment."
+
+
+def test_menu_in_english_and_the_dashboard_entry(
+    qtbot: QtBot, agent: TrayApi, trays: list[Tray]
+) -> None:
+    opened: list[int] = []
+    tray = make_tray(
+        trays,
+        HttpTrayBackend(agent.api.url, credentials(agent)),
+        Recorder(),
+        language="en",
+        dashboard=opened,
+    )
+    actions = [action.text() for action in tray.presenter.menu.actions() if action.text()]
+    assert actions == ["Help / 111", "What Bảo An watches", "Open the parent's dashboard"]
+    tray.presenter.dashboard_action.trigger()
+    assert opened == [1]
+
+
+def test_translations_are_complete_and_compiled() -> None:
+    tree = ET.parse(TRAY_TRANSLATIONS_DIR / "baoan_vi.ts")
+    messages = list(tree.iter("message"))
+    assert messages
+    unfinished = [
+        m.findtext("source")
+        for m in messages
+        if m.find("translation") is None
+        or m.find("translation").get("type") == "unfinished"  # type: ignore[union-attr]
+        or not (m.findtext("translation") or "").strip()
+    ]
+    assert unfinished == []
+    compiled = TRAY_TRANSLATIONS_DIR / "baoan_vi.qm"
+    assert compiled.stat().st_size > 0
+    assert compiled.stat().st_mtime >= (TRAY_TRANSLATIONS_DIR / "baoan_vi.ts").stat().st_mtime - 1
+
+
+def test_token_file_loading(tmp_path: Path) -> None:
+    path = tmp_path / "minh.json"
+    with pytest.raises(CredentialsError, match="no tray token file"):
+        load_credentials(path)
+    path.write_text('{"token": "t", "user": "minh"}')
+    with pytest.raises(CredentialsError, match="user_key"):
+        load_credentials(path)
+    path.write_text(
+        '{"token": "SECRET-T", "user": "minh", "user_key": "SECRET-K", "api_url": "http://x"}'
+    )
+    loaded = load_credentials(path)
+    assert (loaded.token, loaded.user, loaded.api_url) == ("SECRET-T", "minh", "http://x")
+    assert "SECRET" not in repr(loaded)  # never in a log line or a traceback
+    path.write_text("[1, 2]")
+    with pytest.raises(CredentialsError, match="JSON object"):
+        load_credentials(path)
