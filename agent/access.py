@@ -27,7 +27,7 @@ import unicodedata
 from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -36,6 +36,7 @@ from agent.policy.services import ServiceCatalogue, load_catalogue
 from agent.store import store as store_module
 from agent.store.models import AccessRequest, Event
 from agent.store.store import Store
+from dns_filter.policy import FilterPolicy
 
 log = logging.getLogger(__name__)
 
@@ -274,8 +275,16 @@ class AccessService:
         *,
         limits: AccessLimits | None = None,
         catalogue: ServiceCatalogue | None = None,
+        filter_policy: Callable[[], FilterPolicy | None] | None = None,
+        child_for_address: Callable[[str], str | None] | None = None,
     ) -> None:
         self._store = store
+        # What the pages need besides this service, kept here so that the runtime can hand
+        # the pages one object (see agent.pages.register_pages).
+        self.filter_policy: Callable[[], FilterPolicy | None] = filter_policy or (lambda: None)
+        self.child_for_address: Callable[[str], str | None] = child_for_address or (
+            lambda address: None
+        )
         self._family_policy = family_policy
         self._clock = clock
         self._grants_changed = grants_changed
@@ -465,9 +474,7 @@ class AccessService:
 
     # -- grants -------------------------------------------------------------------------------
 
-    def active_grants(
-        self, child: str | None = None, now: datetime | None = None
-    ) -> tuple[Grant, ...]:
+    def grants(self, child: str | None = None, now: datetime | None = None) -> tuple[Grant, ...]:
         """Grants in force at `now` (default: the clock), of one child or of all.
 
         Each grant's `names` are the site itself and, when the site belongs to a service in
@@ -486,21 +493,29 @@ class AccessService:
             if row.kind == "site"
         )
 
+    def active_grants(self, child: str, now: datetime | None = None) -> tuple[str, ...]:
+        """The names to add to `child`'s allow list at `now`: every active grant's names.
+        The runtime calls this when it compiles the DNS policy."""
+        names: dict[str, None] = {}
+        for grant in self.grants(child, now):
+            names.update(dict.fromkeys(grant.names))
+        return tuple(names)
+
     def allow_lists(self, now: datetime | None = None) -> Mapping[str, tuple[str, ...]]:
         """Child name → the extra allow-list names from every active grant."""
         result: dict[str, list[str]] = {}
-        for grant in self.active_grants(now=now):
+        for grant in self.grants(now=now):
             names = result.setdefault(grant.child, [])
             names.extend(name for name in grant.names if name not in names)
         return {child: tuple(names) for child, names in result.items()}
 
     def next_expiry(self, now: datetime | None = None) -> datetime | None:
-        ends = [g.until for g in self.active_grants(now=now) if g.until is not None]
+        ends = [g.until for g in self.grants(now=now) if g.until is not None]
         return min(ends) if ends else None
 
     def check_expiry(self, now: datetime | None = None) -> bool:
         """Call ``grants_changed`` if a grant active at the last check has run out."""
-        active = frozenset(grant.request_id for grant in self.active_grants(now=now))
+        active = frozenset(grant.request_id for grant in self.grants(now=now))
         with self._lock:
             previous, self._known_active = self._known_active, active
         if previous is not None and previous - active:
@@ -519,7 +534,7 @@ class AccessService:
         return tuple(names)
 
     def _notify_grants_changed(self) -> None:
-        active = frozenset(grant.request_id for grant in self.active_grants())
+        active = frozenset(grant.request_id for grant in self.grants())
         with self._lock:
             self._known_active = active
         self._wake.set()
@@ -678,3 +693,39 @@ class AccessService:
             return
         payload = {**payload, "event_id": event.id, "time": event.time.isoformat()}
         self._store.enqueue(ALERTS_CHANNEL, payload, event_id=event.id, now=event.time)
+
+
+def build_for_agent(runtime: Any) -> AccessService:
+    """The service wired to the agent runtime (``agent.runtime``): its store, its family
+    policy, its ``recompile`` as ``grants_changed``, the DNS policy in force and the DNS
+    filter's own client → child rule for the pages. The runtime's scheduler recompiles
+    every minute, which ends grants that ran out; :meth:`AccessService.start` is for a
+    runtime without that job."""
+    from dns_filter.resolvers.client_profile import SystemAddresses, profile_for_client
+
+    local_addresses = getattr(runtime, "_local_addresses", None) or SystemAddresses()
+
+    def filter_policy() -> FilterPolicy | None:
+        holder = getattr(runtime, "_dns_policy", None)
+        return None if holder is None else holder.current()
+
+    def child_for_address(address: str) -> str | None:
+        policy = filter_policy()
+        if policy is None:
+            return None
+        return profile_for_client(
+            policy,
+            address,
+            active_child=runtime.active_child,
+            local_addresses=tuple(local_addresses()),
+        )
+
+    service = AccessService(
+        runtime.store,
+        lambda: runtime.policy_holder.policy,
+        lambda: datetime.now(UTC),
+        runtime.recompile,
+        filter_policy=filter_policy,
+        child_for_address=child_for_address,
+    )
+    return service

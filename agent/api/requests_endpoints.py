@@ -119,7 +119,7 @@ class _RequestEndpoints:
         child = request.query_value("child") or None
         if child is not None and self._access.family.child(child) is None:
             raise ApiError(404, "unknown_child", f"no child called {child!r} in the policy")
-        return [grant.to_json() for grant in self._access.active_grants(child)]
+        return [grant.to_json() for grant in self._access.grants(child)]
 
     def help_pressed(self, request: Request) -> object:
         child: str | None = None

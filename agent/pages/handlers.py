@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ipaddress
 import logging
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -67,8 +68,24 @@ class PageServices:
     catalogue: ServiceCatalogue | None = None
 
 
-def register_pages(router: Router, services: PageServices) -> None:
-    """Add the pages to the router; the block page becomes the fallback for any path."""
+def register_pages(router: Router, services: PageServices | AccessService) -> None:
+    """Add the pages to the router; the block page becomes the fallback for any path.
+
+    Given the bare :class:`AccessService` (as the agent runtime does), the pages use its
+    `filter_policy` and `child_for_address`, a fresh CSRF key, and the request endpoints
+    (``agent.api.requests_endpoints``) are registered too.
+    """
+    if isinstance(services, AccessService):
+        from agent.api.requests_endpoints import register_request_endpoints
+
+        access = services
+        register_request_endpoints(router, access)
+        services = PageServices(
+            access=access,
+            filter_policy=access.filter_policy,
+            child_for_address=access.child_for_address,
+            csrf=CsrfSigner(time.time),
+        )
     pages = _Pages(services)
     router.add("POST", f"{PAGE_PREFIX}/ask", pages.ask)
     router.add("GET", f"{PAGE_PREFIX}/ask", pages.block)
