@@ -9,10 +9,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import requests
 from PySide6.QtCore import QUrl
 from pytestqt.qtbot import QtBot
-from test_tray_support import TrayApi, entry, running_tray_api
+from test_tray_support import NOW, TrayApi, entry, running_tray_api
 
+from agent.pages import CsrfSigner, PageServices, register_pages
 from gui.tray.app import Tray, build_tray
 from gui.tray.http_backend import (
     CredentialsError,
@@ -159,6 +161,22 @@ def test_a_notification_per_new_block_opens_the_block_page(
     assert window is not None and window.notice_button.isVisible()
     window.notice_button.click()
     assert opener.urls == [url]
+    # That address is the agent's block page for this very site.
+    register_pages(
+        agent.api.server.router,
+        PageServices(
+            access=agent.access,
+            filter_policy=lambda: None,
+            child_for_address=lambda _address: "Minh",
+            csrf=CsrfSigner(lambda: NOW.timestamp()),
+        ),
+    )
+    with requests.Session() as session:
+        session.trust_env = False
+        page = session.get(url, timeout=5)
+    assert page.status_code == 403  # the block page answers "Forbidden", with its words
+    assert page.headers["Content-Type"].startswith("text/html")
+    assert "casino.example" in page.text and 'href="tel:111"' in page.text
 
     # The same site again a minute later: no second notification.
     agent.store.add_query_log([entry("casino.example", seconds_ago=2)])

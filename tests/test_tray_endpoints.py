@@ -6,15 +6,28 @@ import json
 import os
 import pwd
 import stat
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
+import requests
+from test_api_support import running_api
 from test_tray_support import NOW, TrayApi, entry, running_tray_api
 
-from agent.api.tray_endpoints import HandOverError, TrayUserKeys, hand_over_tray_token
+from agent.access import AccessService
+from agent.api.server import HttpServer
+from agent.api.tray_endpoints import (
+    HandOverError,
+    TrayUserKeys,
+    connect_tray,
+    hand_over_tray_token,
+)
+from agent.policy.model import Child, FamilyPolicy
+from agent.secrets import open_secret_store
+from agent.store import Store
 
 
 @pytest.fixture
@@ -209,3 +222,67 @@ def test_hand_over_refuses_a_folder_that_is_a_symlink(tmp_path: Path) -> None:
     with pytest.raises(HandOverError):
         hand_over_tray_token("t", TrayUserKeys("y" * 32), ["nobody"], link)
     assert list(real.iterdir()) == []
+
+
+class _Holder:
+    def __init__(self, policy: FamilyPolicy) -> None:
+        self.policy = policy
+        self.subscribers: list[Callable[[FamilyPolicy], None]] = []
+
+    def subscribe(self, callback: Callable[[FamilyPolicy], None]) -> Callable[[], None]:
+        self.subscribers.append(callback)
+        return lambda: None
+
+
+@dataclass
+class _AgentParts:
+    """The public attributes of agent.runtime.Agent that connect_tray reads."""
+
+    store: Store
+    policy_holder: _Holder
+    access: AccessService
+    http_server: HttpServer
+
+    def http_url(self) -> str:
+        return self.http_server.base_url
+
+
+def test_connect_tray_wires_endpoints_and_hands_over_on_each_policy(tmp_path: Path) -> None:
+    me = pwd.getpwuid(os.geteuid()).pw_name
+    family = FamilyPolicy(children=(Child("Minh", age=9, os_users=(me,)),))
+    store = Store(tmp_path / "baoan.sqlite3")
+    holder = _Holder(family)
+    access = AccessService(store, lambda: holder.policy, lambda: NOW, lambda: None)
+    secret_store = open_secret_store(tmp_path)
+    with running_api(tmp_path) as api:
+        parts = _AgentParts(store, holder, access, api.server)
+        token_dir = tmp_path / "tray"
+        connect_tray(
+            parts,
+            secret_store,
+            data_dir=tmp_path,
+            local_addresses=frozenset,
+            token_dir=token_dir,
+        )
+        handed = json.loads((token_dir / f"{me}.json").read_text())
+        assert handed["api_url"] == api.url
+        # What was handed over is exactly what the tray needs to be let in as Minh.
+        with requests.Session() as session:
+            session.trust_env = False
+            answer = session.get(
+                api.url + "/api/tray/me",
+                headers={
+                    "Authorization": f"Bearer {handed['token']}",
+                    "X-Baoan-User": handed["user"],
+                    "X-Baoan-User-Key": handed["user_key"],
+                },
+                timeout=5,
+            )
+        assert answer.status_code == 200
+        assert answer.json()["child"] == "Minh"
+        # A new family.toml without that account takes its file away.
+        holder.policy = FamilyPolicy(children=(Child("Minh", age=9),))
+        for callback in holder.subscribers:
+            callback(holder.policy)
+        assert not (token_dir / f"{me}.json").exists()
+    store.close()

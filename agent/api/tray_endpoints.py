@@ -51,6 +51,7 @@ from agent.api.http import ApiError, Request, Router
 from agent.pages.i18n import DEFAULT_LANGUAGE, LANGUAGES, AgeBand, band_for_age
 from agent.pages.strings import WATCH, text
 from agent.policy.model import FamilyPolicy
+from agent.secrets import SecretStore
 from agent.store.models import BLOCKED_DECISIONS, QueryLogEntry
 
 log = logging.getLogger(__name__)
@@ -732,3 +733,89 @@ def hand_over_tray_token(
 def child_os_users(family: FamilyPolicy) -> list[str]:
     """Every OS account that family.toml gives to a child."""
     return [user for child in family.children for user in child.os_users]
+
+
+# -- wiring into the running agent ---------------------------------------------------------
+
+
+class _PolicySource(Protocol):
+    @property
+    def policy(self) -> FamilyPolicy: ...
+
+    def subscribe(self, callback: Callable[[FamilyPolicy], None]) -> Callable[[], None]: ...
+
+
+class AgentLike(Protocol):
+    """The parts of ``agent.runtime.Agent`` the tray needs (all public attributes)."""
+
+    @property
+    def store(self) -> Any: ...
+
+    @property
+    def policy_holder(self) -> _PolicySource: ...
+
+    @property
+    def access(self) -> Any: ...
+
+    @property
+    def http_server(self) -> Any: ...
+
+    def http_url(self) -> str: ...
+
+
+def token_dir_for(data_dir: Path) -> Path:
+    """The system's token folder when the agent runs as root, else ``<data dir>/tray``
+    (try-out mode: only the agent's own account can be handed a token there)."""
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        return default_token_dir()
+    return data_dir / "tray"
+
+
+def connect_tray(
+    agent: AgentLike,
+    secret_store: SecretStore,
+    *,
+    data_dir: Path,
+    local_addresses: Callable[[], frozenset[str]] | None = None,
+    token_dir: Path | None = None,
+    extra_os_users: Sequence[str] = (),
+) -> TrayService:
+    """Add the tray's endpoints to the running agent's router and hand the tray token to
+    every child's OS account (again on each new family.toml). Call once the HTTP server
+    has started; hand-over failures are logged, never raised: the agent keeps running."""
+    from agent.auth import load_or_create_tray_token
+
+    if local_addresses is None:
+        from agent import platform
+
+        local_addresses = platform.current().local_addresses
+    store = agent.store
+    if store is None:
+        raise RuntimeError("connect_tray needs the agent's store open")
+    keys = load_tray_user_keys(secret_store)
+    service = TrayService(
+        store,
+        lambda: agent.policy_holder.policy,
+        keys,
+        access=lambda: agent.access,
+        local_addresses=local_addresses,
+    )
+    register_tray_endpoints(agent.http_server.router, service)
+    tray_token = load_or_create_tray_token(secret_store)
+    directory = token_dir or token_dir_for(data_dir)
+
+    def hand_over(family: FamilyPolicy) -> None:
+        try:
+            hand_over_tray_token(
+                tray_token,
+                keys,
+                [*child_os_users(family), *extra_os_users],
+                directory,
+                api_url=agent.http_url(),
+            )
+        except Exception:
+            log.exception("the tray token could not be handed over in %s", directory)
+
+    hand_over(agent.policy_holder.policy)
+    agent.policy_holder.subscribe(hand_over)
+    return service
