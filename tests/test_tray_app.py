@@ -3,6 +3,7 @@ notifications of blocked sites, the first-session acknowledgement, languages."""
 
 from __future__ import annotations
 
+import argparse
 import socket
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
@@ -10,12 +11,14 @@ from pathlib import Path
 
 import pytest
 import requests
-from PySide6.QtCore import QUrl
+from PySide6.QtCore import QTimer, QUrl
+from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 from test_tray_support import NOW, TrayApi, entry, running_tray_api
 
 from agent.pages import CsrfSigner, PageServices, register_pages
-from gui.tray.app import Tray, build_tray
+from gui.tray.app import Tray, build_tray, run_tray
+from gui.tray.cli import register
 from gui.tray.http_backend import (
     CredentialsError,
     HttpTrayBackend,
@@ -306,3 +309,30 @@ def test_token_file_loading(tmp_path: Path) -> None:
     path.write_text("[1, 2]")
     with pytest.raises(CredentialsError, match="JSON object"):
         load_credentials(path)
+
+
+def test_run_tray_runs_without_a_token_file_and_the_cli_parses(
+    qapp: QApplication, tmp_path: Path
+) -> None:
+    seen: list[bool] = []
+
+    def look_then_quit() -> None:
+        windows = [w for w in QApplication.topLevelWidgets() if w.objectName() == "trayFallback"]
+        seen.append(any(w.isVisible() for w in windows))
+        qapp.quit()
+
+    QTimer.singleShot(300, look_then_quit)
+    quit_on_close = qapp.quitOnLastWindowClosed()
+    try:
+        code = run_tray(closed_port_url(), ["baoan"], token_file=str(tmp_path / "none.json"))
+    finally:
+        qapp.setQuitOnLastWindowClosed(quit_on_close)
+    assert code == 0
+    assert seen == [True]  # Help / 111 was on screen with no agent and no token
+
+    parser = argparse.ArgumentParser()
+    register(parser.add_subparsers())
+    args = parser.parse_args(["tray", "--api", "http://127.0.0.1:9", "--lang", "en"])
+    assert (args.api, args.lang, args.token_file) == ("http://127.0.0.1:9", "en", None)
+    assert parser.parse_args(["tray"]).api is None
+    assert callable(args.func)

@@ -540,12 +540,20 @@ def dashboard_opener(api_url: str) -> Callable[[], object]:
 
 
 def run_tray(
-    api_url: str, argv: Sequence[str], token_file: str | None = None, language: str | None = None
+    api_url: str | None,
+    argv: Sequence[str],
+    token_file: str | None = None,
+    language: str | None = None,
 ) -> int:
-    """Run the child's tray against the agent at ``api_url`` until the session ends."""
+    """Run the child's tray against the agent at ``api_url`` until the session ends.
+
+    ``api_url=None``: the address in the token file, else ``http://127.0.0.1:8053``. With
+    no readable token file the tray still runs: Help / 111 needs no agent.
+    """
     from pathlib import Path
 
     from gui.tray.http_backend import (
+        DEFAULT_API_URL,
         CredentialsError,
         HttpTrayBackend,
         default_token_file,
@@ -565,9 +573,10 @@ def run_tray(
         # Still run: Help / 111 works without the agent.
         log.error("%s; the tray runs without the agent's help", error)
         credentials = None
-    backend = HttpTrayBackend(api_url, credentials)
+    url = api_url or (credentials.api_url if credentials else None) or DEFAULT_API_URL
+    backend = HttpTrayBackend(url, credentials)
     previous = _quit_on_sigint(app)
-    tray = build_tray(backend, language=language, open_dashboard=dashboard_opener(api_url))
+    tray = build_tray(backend, language=language, open_dashboard=dashboard_opener(url))
     try:
         code: int = app.exec()
     finally:

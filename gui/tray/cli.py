@@ -26,9 +26,8 @@ def register(subparsers: Any) -> None:
     )
     parser.add_argument(
         "--api",
-        default=DEFAULT_API_URL,
         metavar="URL",
-        help=f"the agent's local API (default {DEFAULT_API_URL})",
+        help=f"the agent's local API (default: the token file's, else {DEFAULT_API_URL})",
     )
     parser.add_argument(
         "--token-file",
