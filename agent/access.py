@@ -703,11 +703,11 @@ def build_for_agent(runtime: Any) -> AccessService:
     runtime without that job."""
     from dns_filter.resolvers.client_profile import SystemAddresses, profile_for_client
 
-    local_addresses = getattr(runtime, "_local_addresses", None) or SystemAddresses()
+    local_addresses = getattr(runtime, "local_addresses", None) or SystemAddresses()
 
     def filter_policy() -> FilterPolicy | None:
-        holder = getattr(runtime, "_dns_policy", None)
-        return None if holder is None else holder.current()
+        current: FilterPolicy | None = runtime.current_filter_policy()
+        return current
 
     def child_for_address(address: str) -> str | None:
         policy = filter_policy()

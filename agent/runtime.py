@@ -42,7 +42,10 @@ class AgentSettings:
     data_dir: Path
     dns_listen: tuple[tuple[str, int], ...] = (("127.0.0.1", DEFAULT_DNS_PORT),)
     http_listen: tuple[str, int] = ("127.0.0.1", DEFAULT_HTTP_PORT)
-    # The address blocked names point to: the block page. None: the HTTP listener's host.
+    # A second listener for the block page, on port 80 where browsers go for a blocked
+    # name (the same router: the pages answer any Host, the API keeps its Host check).
+    block_page_listen: tuple[str, int] | None = None
+    # The address blocked names point to: the block page. None: the listener's host.
     block_page_ipv4: str | None = None
     block_page_ipv6: str = "::1"
     policy_poll_seconds: float = 2.0
@@ -50,6 +53,8 @@ class AgentSettings:
     list_refresh_hours: int = 24
     refresh_lists_at_start: bool = True
     try_mode: bool = False
+    # OS accounts that get a tray token besides the children's (the try-out's own user).
+    extra_tray_users: tuple[str, ...] = ()
 
 
 def parse_listen(value: str, default_port: int) -> tuple[str, int]:
@@ -127,8 +132,10 @@ class Agent:
         self.query_log: QueryLogWriter | None = None
         self.dns_server: Any = None
         self.http_server: Any = None
+        self.block_page_server: Any = None
         self.scheduler: Any = None
         self.access: Any = None
+        self.tray: Any = None
         self._chain: Any = None
         self._dns_policy: Any = None
 
@@ -172,6 +179,8 @@ class Agent:
         self._stopped.set()
         if self.scheduler is not None:
             self.scheduler.shutdown(wait=False)
+        if self.block_page_server is not None:
+            self.block_page_server.stop()
         if self.http_server is not None:
             self.http_server.stop()
         if self._loop is not None and self._loop.is_running():
@@ -254,7 +263,8 @@ class Agent:
         return urls
 
     def block_page_ipv4(self) -> str:
-        host = self.settings.block_page_ipv4 or self.settings.http_listen[0]
+        listener = self.settings.block_page_listen or self.settings.http_listen
+        host = self.settings.block_page_ipv4 or listener[0]
         return host if host not in ("0.0.0.0", "", "localhost") else "127.0.0.1"
 
     def _compile(self, family: FamilyPolicy) -> FilterPolicy:
@@ -278,6 +288,13 @@ class Agent:
                 replace(profile, allow=profile.allow + granted) if granted else profile
             )
         return replace(policy, profiles=MappingProxyType(profiles))
+
+    def current_filter_policy(self) -> FilterPolicy | None:
+        """The DNS filter's snapshot in force (None before the filter has started)."""
+        return None if self._dns_policy is None else self._dns_policy.current()
+
+    def local_addresses(self) -> frozenset[str]:
+        return self._local_addresses()
 
     def loaded_categories(self) -> dict[str, DomainIndex]:
         return dict(self._categories)
@@ -380,6 +397,32 @@ class Agent:
         self.http_server = create_server(services, self.authenticator, host=host, port=port)
         self._register_child_pages(services)
         self.http_server.start()
+        self._connect_tray(secrets)
+        if self.settings.block_page_listen is not None:
+            self._start_block_page_listener(*self.settings.block_page_listen)
+
+    def _connect_tray(self, secrets: Any) -> None:
+        """The tray's endpoints, and its token handed to each child's OS account."""
+        from agent.api.tray_endpoints import connect_tray
+
+        self.tray = connect_tray(
+            self, secrets, data_dir=self.settings.data_dir,
+            local_addresses=self._local_addresses,
+            extra_os_users=self.settings.extra_tray_users,
+        )
+
+    def _start_block_page_listener(self, host: str, port: int) -> None:
+        from agent.api.server import HttpServer
+
+        listener = HttpServer(self.http_server.router, self.authenticator, host=host, port=port)
+        try:
+            listener.start()
+        except OSError as error:
+            # DNS filtering still works; only plain-HTTP visits miss the friendly page.
+            log.error("cannot serve the block page on %s:%s (%s); blocked sites will show "
+                      "a connection error instead of the page", host, port, error.strerror)
+            return
+        self.block_page_server = listener
 
     def _register_child_pages(self, services: Any) -> None:
         """The block page, the help page and the request endpoints, when built."""

@@ -261,3 +261,33 @@ def test_check_command_gives_the_verdict_without_a_server(tmp_path: Path) -> Non
     assert google["decision"] == "rewritten"
     wiki = run_check(config, data_dir, "vi.wikipedia.org")
     assert wiki["decision"] == "allowed"
+
+
+def test_block_page_listener_answers_a_blocked_name_with_the_111_page(
+    tmp_path: Path, upstream: StandInDns
+) -> None:
+    config = tmp_path / "family.toml"
+    config.write_text(family_text(upstream.udp_url), encoding="utf-8")
+    running = Agent(
+        AgentSettings(
+            config_path=config, data_dir=tmp_path / "data", dns_listen=(("127.0.0.1", 0),),
+            http_listen=("127.0.0.1", 0), block_page_listen=("127.0.0.2", 0),
+            refresh_lists_at_start=False,
+        ),
+        session_user=lambda: "an",
+    )
+    running.start()
+    try:
+        assert addresses(ask(running, "pornhub.com")) == ["127.0.0.2"]
+        host, port = running.block_page_server.address[:2]
+        page = requests.get(f"http://{host}:{port}/", headers={"Host": "pornhub.com"}, timeout=5)
+        assert page.status_code == 403  # the block page says "forbidden" to the browser
+        assert page.headers["Content-Type"].startswith("text/html")
+        assert 'href="tel:111"' in page.text and "pornhub.com" in page.text
+        # The API on the block-page listener still refuses a foreign Host.
+        api = requests.get(
+            f"http://{host}:{port}/api/health", headers={"Host": "pornhub.com"}, timeout=5
+        )
+        assert api.status_code == 403
+    finally:
+        running.stop()

@@ -35,6 +35,11 @@ def register(subparsers: Any) -> None:
         help=f"local API and block page (default 127.0.0.1:{DEFAULT_HTTP_PORT})",
     )
     parser.add_argument(
+        "--block-page-listen", default="127.0.0.1:80", metavar="HOST:PORT",
+        help="where browsers reach the block page for blocked names (default 127.0.0.1:80; "
+        "'none' to serve it only on the HTTP listener)",
+    )
+    parser.add_argument(
         "--no-list-refresh", action="store_true",
         help="do not download blocklists at start (the scheduled refresh still runs)",
     )
@@ -46,11 +51,16 @@ def settings_from_args(args: argparse.Namespace) -> AgentSettings:
         parse_listen(value, DEFAULT_DNS_PORT) for value in (args.dns_listen or ["127.0.0.1"])
     )
     http = parse_listen(args.http_listen or "127.0.0.1", DEFAULT_HTTP_PORT)
+    block_page = (
+        None if args.block_page_listen.lower() == "none"
+        else parse_listen(args.block_page_listen, 80)
+    )
     return AgentSettings(
         config_path=args.config or default_config_path(),
         data_dir=args.data_dir or default_data_dir(),
         dns_listen=dns,
         http_listen=http,
+        block_page_listen=block_page,
         refresh_lists_at_start=not args.no_list_refresh,
     )
 

@@ -67,6 +67,9 @@ def has_display() -> bool:
 def next_steps(agent: Agent, config: Path, dns: tuple[str, int]) -> str:
     host, port = dns
     url = agent.http_url()
+    from agent.api.tray_endpoints import token_dir_for
+
+    tray_file = token_dir_for(agent.settings.data_dir) / f"{getpass.getuser()}.json"
     return f"""
 Bảo An đang chạy thử / Bảo An is running in try-out mode.
 
@@ -82,6 +85,8 @@ Thử / Try:
   curl -H 'Host: pornhub.com' {url}/      # trang chặn cho trẻ / the child's block page
   baoan check tiktok.com --config {config} --data-dir {agent.settings.data_dir}
   baoan status --api {url}
+  baoan tray --api {url} --token-file {tray_file}
+                                           # khay của trẻ, nút 111 / the child's tray, 111 button
   baoan lists update --config {config} --data-dir {agent.settings.data_dir}
                                            # tải danh sách chặn đầy đủ / download full lists
 
@@ -103,7 +108,7 @@ def run(args: argparse.Namespace) -> int:
         write_sample_family(config)
     settings = AgentSettings(
         config_path=config, data_dir=data_dir, dns_listen=(dns,), http_listen=http,
-        try_mode=True, refresh_lists_at_start=False,
+        try_mode=True, refresh_lists_at_start=False, extra_tray_users=(getpass.getuser(),),
     )
     agent = Agent(settings)
     if args.no_dashboard or not has_display():
