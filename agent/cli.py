@@ -19,6 +19,7 @@ COMMAND_MODULES = (
     "agent.commands.status",
     "agent.commands.try_out",
     "agent.commands.lists",
+    "gui.cli",
     "gui.tray.cli",
 )
 

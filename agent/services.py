@@ -68,8 +68,14 @@ class RuntimeServices:
                         error=state.error if state else None,
                     )
                 )
-        for category, index in sorted(self._agent.loaded_categories().items()):
-            found.append(ListInfo(category=category, source="in-force", count=len(index)))
+        from dns_filter.lists import load_starter
+
+        # The hand-written starter lists ship with the program and always count.
+        for category in sorted(self._agent.loaded_categories()):
+            starter = load_starter(category)
+            if starter is not None and starter.names:
+                found.append(ListInfo(category=category, source="starter",
+                                      count=len(starter.names)))
         return found
 
     def children(self) -> Sequence[ChildProfile]:

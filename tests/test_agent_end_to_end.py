@@ -169,6 +169,15 @@ def test_broken_edit_keeps_the_last_good_policy_and_says_where(
     assert requests.get(f"{base}/api/status", timeout=5).json()["policy"]["error"] is None
 
 
+def test_status_lists_each_source_once_with_the_starter_lists(agent: Agent) -> None:
+    lists = requests.get(f"{agent.http_url()}/api/status", timeout=5).json()["lists"]
+    starter = {item["category"]: item["count"] for item in lists if item["source"] == "starter"}
+    assert starter["adult"] > 0 and starter["bypass"] > 0
+    sources = [(item["category"], item["source"]) for item in lists]
+    assert len(sources) == len(set(sources))
+    assert any(item["source"].startswith("https://") for item in lists)
+
+
 def test_health_over_http_has_the_version_and_no_family_data(agent: Agent) -> None:
     answer = requests.get(f"{agent.http_url()}/api/health", timeout=5)
     assert answer.status_code == 200

@@ -11,7 +11,9 @@ import argparse
 import getpass
 import logging
 import os
+import subprocess
 import sys
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -116,11 +118,6 @@ def run(args: argparse.Namespace) -> int:
     return _run_with_dashboard(agent, config, dns)
 
 
-def _start(agent: Agent, config: Path, dns: tuple[str, int]) -> None:
-    agent.start()
-    _after_start(agent, config, dns)
-
-
 def _run_headless(agent: Agent, config: Path, dns: tuple[str, int]) -> int:
     try:
         return run_until_signalled(agent, on_started=lambda: _after_start(agent, config, dns))
@@ -139,19 +136,42 @@ def _after_start(agent: Agent, config: Path, dns: tuple[str, int]) -> None:
 
 
 def _run_with_dashboard(agent: Agent, config: Path, dns: tuple[str, int]) -> int:
-    from gui.app import run_dashboard
+    """The dashboard runs as its own process: a client of the agent like any other, and a
+    display problem there cannot take the agent down with it."""
+    dashboard: subprocess.Popen[bytes] | None = None
+
+    def open_dashboard() -> None:
+        nonlocal dashboard
+        _after_start(agent, config, dns)
+        dashboard = subprocess.Popen(
+            [sys.executable, "-m", "agent.cli", "dashboard", "--api", agent.http_url()]
+        )
+        threading.Thread(
+            target=_report_dashboard_exit, args=(dashboard, agent.http_url()), daemon=True
+        ).start()
 
     try:
-        _start(agent, config, dns)
+        return run_until_signalled(agent, on_started=open_dashboard)
     except InvalidPolicyError as error:
-        agent.stop()
         return report_policy_error(error)
     except OSError as error:
-        agent.stop()
         print(f"baoan try: cannot start: {error}", file=sys.stderr)
         return 1
-    try:
-        run_dashboard(agent.http_url(), sys.argv[:1])
     finally:
-        agent.stop()
-    return 0
+        if dashboard is not None and dashboard.poll() is None:
+            dashboard.terminate()
+            try:
+                dashboard.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                dashboard.kill()
+
+
+def _report_dashboard_exit(dashboard: subprocess.Popen[bytes], api_url: str) -> None:
+    code = dashboard.wait()
+    if code == 0:
+        log.info("the dashboard was closed; the agent keeps running until Ctrl-C")
+    else:
+        log.warning(
+            "the dashboard could not run (exit %s); the agent keeps running — open it again "
+            "with `baoan dashboard --api %s`", code, api_url,
+        )
