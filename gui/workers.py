@@ -1,6 +1,6 @@
 """Backend calls off the UI thread; answers come back only through Qt signals.
 
-A call is a plain function of the backend. :class:`ApiRunner` runs it on its own
+A call is a plain function of the backend. A :class:`BackendRunner` runs it on its own
 :class:`QThreadPool`; the worker emits one signal with the outcome, which Qt queues to the
 runner in the UI thread, and only there are the caller's callbacks invoked. Nothing a
 worker does touches a widget or a model.
@@ -8,6 +8,9 @@ worker does touches a widget or a model.
 Calls may carry a ``key``: a newer call with the same key makes an older one's answer stale,
 and stale answers are dropped (a query log asked for child A must not overwrite the one
 asked for child B a moment later).
+
+The dashboard uses :class:`ApiRunner`; the child's tray uses the same machinery over its
+own backend (:mod:`gui.tray.workers`).
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ import itertools
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
 
@@ -24,17 +27,20 @@ from gui.backend import BackendError, DashboardBackend
 
 log = logging.getLogger(__name__)
 
+BackendT = TypeVar("BackendT")
+ErrorT = TypeVar("ErrorT", bound=Exception)
+
 SuccessCallback = Callable[[Any], None]
-FailureCallback = Callable[[BackendError], None]
+FailureCallback = Callable[[ErrorT], None]
 
 
 @dataclass(frozen=True)
-class CallOutcome:
+class CallOutcome(Generic[ErrorT]):
     """What a worker reports: the call's id, and either a result or an error."""
 
     call_id: int
     result: Any = None
-    error: BackendError | None = None
+    error: ErrorT | None = None
 
 
 class _WorkerSignals(QObject):
@@ -42,72 +48,90 @@ class _WorkerSignals(QObject):
     done = Signal(object)  # CallOutcome
 
 
-class _ApiCall(QRunnable):
+class _BackendCall(QRunnable, Generic[BackendT, ErrorT]):
     def __init__(
         self,
         call_id: int,
-        backend: DashboardBackend,
-        function: Callable[[DashboardBackend], Any],
-        signals: _WorkerSignals,
+        runner: BackendRunner[BackendT, ErrorT],
+        function: Callable[[BackendT], Any],
     ) -> None:
         super().__init__()
+        # Everything the worker needs is taken here, in the UI thread.
         self._call_id = call_id
-        self._backend = backend
         self._function = function
-        self._signals = signals
+        self._backend = runner.backend
+        self._signals = runner._signals
+        self._error_type = runner._error_type
+        self._internal_error = runner._internal_error
+        self._label = runner._label
 
     def run(self) -> None:
         try:
             result = self._function(self._backend)
-        except BackendError as error:
+        except self._error_type as error:
             self._signals.done.emit(CallOutcome(self._call_id, error=error))
         except Exception as error:  # a bug or an unexpected answer: report it, keep running
-            log.exception("backend call failed")
-            wrapped = BackendError(f"{type(error).__name__}: {error}", code="internal")
+            log.exception("%s call failed", self._label)
+            wrapped = self._internal_error(f"{type(error).__name__}: {error}")
             self._signals.done.emit(CallOutcome(self._call_id, error=wrapped))
         else:
             self._signals.done.emit(CallOutcome(self._call_id, result=result))
 
 
 @dataclass
-class _Pending:
+class _Pending(Generic[ErrorT]):
     key: str | None
     on_success: SuccessCallback | None
-    on_failure: FailureCallback | None
+    on_failure: FailureCallback[ErrorT] | None
 
 
-class ApiRunner(QObject):
-    """Runs backend calls on a small private thread pool (two threads by default)."""
+class BackendRunner(QObject, Generic[BackendT, ErrorT]):
+    """Runs calls of one backend on a small private thread pool (two threads by default).
 
-    busy_changed = Signal(bool)
+    ``error_type`` is the backend's own error, handed to ``on_failure`` as it is; any other
+    exception becomes ``internal_error(message)``. ``label`` names the runner in the log,
+    and a failure nobody asked to hear about is logged at ``unhandled_failure_level``.
+    """
+
+    busy_changed = Signal(bool)  # True when the first call starts, False when none is left
+    idle = Signal()  # no call is pending any more, after the last callbacks ran
 
     def __init__(
         self,
-        backend: DashboardBackend,
+        backend: BackendT,
+        error_type: type[ErrorT],
+        internal_error: Callable[[str], ErrorT],
         max_threads: int = 2,
         parent: QObject | None = None,
+        *,
+        label: str = "backend",
+        unhandled_failure_level: int = logging.WARNING,
     ) -> None:
         super().__init__(parent)
         self._backend = backend
+        self._error_type = error_type
+        self._internal_error = internal_error
+        self._label = label
+        self._unhandled_failure_level = unhandled_failure_level
         self._pool = QThreadPool(self)
         self._pool.setMaxThreadCount(max_threads)
         # Lives in the UI thread, so its queued signal runs _deliver there.
         self._signals = _WorkerSignals(self)
         self._signals.done.connect(self._deliver)
         self._ids = itertools.count(1)
-        self._pending: dict[int, _Pending] = {}
+        self._pending: dict[int, _Pending[ErrorT]] = {}
         self._latest_by_key: dict[str, int] = {}
         self._closed = False
 
     @property
-    def backend(self) -> DashboardBackend:
+    def backend(self) -> BackendT:
         return self._backend
 
     def submit(
         self,
-        function: Callable[[DashboardBackend], Any],
+        function: Callable[[BackendT], Any],
         on_success: SuccessCallback | None = None,
-        on_failure: FailureCallback | None = None,
+        on_failure: FailureCallback[ErrorT] | None = None,
         key: str | None = None,
     ) -> int:
         """Run ``function(backend)`` on a worker; the callbacks run later in the UI thread."""
@@ -118,7 +142,7 @@ class ApiRunner(QObject):
         if key is not None:
             self._latest_by_key[key] = call_id
         was_idle = len(self._pending) == 1
-        self._pool.start(_ApiCall(call_id, self._backend, function, self._signals))
+        self._pool.start(_BackendCall(call_id, self, function))
         if was_idle:
             self.busy_changed.emit(True)
         return call_id
@@ -135,12 +159,16 @@ class ApiRunner(QObject):
         return finished
 
     @Slot(object)
-    def _deliver(self, outcome: CallOutcome) -> None:
+    def _deliver(self, outcome: CallOutcome[ErrorT]) -> None:
         pending = self._pending.pop(outcome.call_id, None)
         if not self._pending:
             self.busy_changed.emit(False)
-        if pending is None:  # shut down meanwhile
-            return
+        if pending is not None:  # else shut down meanwhile
+            self._answer(pending, outcome)
+        if not self._pending:
+            self.idle.emit()
+
+    def _answer(self, pending: _Pending[ErrorT], outcome: CallOutcome[ErrorT]) -> None:
         if pending.key is not None:
             if self._latest_by_key.get(pending.key) != outcome.call_id:
                 log.debug("dropping a stale answer for %s", pending.key)
@@ -150,6 +178,24 @@ class ApiRunner(QObject):
             if pending.on_failure is not None:
                 pending.on_failure(outcome.error)
             else:
-                log.warning("backend call failed: %s", outcome.error)
+                log.log(
+                    self._unhandled_failure_level, "%s call failed: %s", self._label, outcome.error
+                )
         elif pending.on_success is not None:
             pending.on_success(outcome.result)
+
+
+def _internal_backend_error(message: str) -> BackendError:
+    return BackendError(message, code="internal")
+
+
+class ApiRunner(BackendRunner[DashboardBackend, BackendError]):
+    """The dashboard's runner: calls of a :class:`DashboardBackend`."""
+
+    def __init__(
+        self,
+        backend: DashboardBackend,
+        max_threads: int = 2,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(backend, BackendError, _internal_backend_error, max_threads, parent)
