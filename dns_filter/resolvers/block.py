@@ -12,26 +12,24 @@ never blocked here, and neither are their CNAME targets: the parent chose to all
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from dns_filter.answers import cname_targets
-from dns_filter.chain import Query, Resolver, Result
-from dns_filter.resolvers import Clock
-from dns_filter.resolvers.rules import RuleBook, blocked_result
+from dns_filter.chain import Query, Result
+from dns_filter.resolvers.rules import (
+    CompiledPolicy,
+    ProfileRules,
+    ProfileRulesResolver,
+    blocked_result,
+)
 
 
-class BlockResolver(Resolver):
+class BlockResolver(ProfileRulesResolver):
     """Blocks blocked categories and services, before and after the upstream answers."""
 
-    def __init__(self, next_resolver: Resolver | None, rules: RuleBook, clock: Clock) -> None:
-        super().__init__(next_resolver)
-        self._rules = rules
-        self._clock = clock
-
-    async def resolve(self, query: Query) -> Result:
-        compiled = self._rules.current()
-        profile = compiled.profile(query.profile)
-        if profile is None:
-            return await self.next.resolve(query)
-        now = self._clock()
+    async def resolve_for(
+        self, query: Query, compiled: CompiledPolicy, profile: ProfileRules, now: datetime
+    ) -> Result:
         if profile.exempt(query.name, now):
             return await self.next.resolve(query)
         reason = profile.listed(query.name)

@@ -18,6 +18,7 @@ search has had its turn; they use the compiled rules defined here.
 
 from __future__ import annotations
 
+import abc
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -306,8 +307,12 @@ class RuleBook:
         return compiled
 
 
-class RulesResolver(Resolver):
-    """Blocks by the child's deny list, schedules and allow-list-only setting."""
+class ProfileRulesResolver(Resolver):
+    """A link that applies the asking child's compiled rules at the clock's time.
+
+    A query of no known profile passes on untouched; for the others the clock is read once
+    and :meth:`resolve_for` decides.
+    """
 
     def __init__(self, next_resolver: Resolver | None, rules: RuleBook, clock: Clock) -> None:
         super().__init__(next_resolver)
@@ -319,7 +324,22 @@ class RulesResolver(Resolver):
         profile = compiled.profile(query.profile)
         if profile is None:
             return await self.next.resolve(query)
-        reason = profile.denied(query.name, self._clock())
+        return await self.resolve_for(query, compiled, profile, self._clock())
+
+    @abc.abstractmethod
+    async def resolve_for(
+        self, query: Query, compiled: CompiledPolicy, profile: ProfileRules, now: datetime
+    ) -> Result:
+        """Answer `query` for the child's `profile`, or pass it on."""
+
+
+class RulesResolver(ProfileRulesResolver):
+    """Blocks by the child's deny list, schedules and allow-list-only setting."""
+
+    async def resolve_for(
+        self, query: Query, compiled: CompiledPolicy, profile: ProfileRules, now: datetime
+    ) -> Result:
+        reason = profile.denied(query.name, now)
         if reason is None:
             return await self.next.resolve(query)
         return blocked_result(compiled, profile, query, reason)
