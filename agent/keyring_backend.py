@@ -13,7 +13,6 @@ import json
 import logging
 import os
 import stat
-import tempfile
 import threading
 from pathlib import Path
 from typing import Any
@@ -21,6 +20,8 @@ from typing import Any
 from jaraco.classes import properties
 from keyring import errors
 from keyring.backend import KeyringBackend
+
+from agent.fileio import atomic_write_bytes
 
 log = logging.getLogger(__name__)
 
@@ -109,25 +110,5 @@ class FileKeyring(KeyringBackend):
     def _write(self, data: dict[str, dict[str, Any]]) -> None:
         folder = self.path.parent
         folder.mkdir(parents=True, exist_ok=True, mode=DIR_MODE)
-        fd, tmp_name = tempfile.mkstemp(prefix=".secrets-", suffix=".tmp", dir=folder)
-        try:
-            os.chmod(tmp_name, FILE_MODE)  # mkstemp makes 0600 already; be explicit
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                json.dump(data, handle, ensure_ascii=False, indent=1, sort_keys=True)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(tmp_name, self.path)
-        except BaseException:
-            Path(tmp_name).unlink(missing_ok=True)
-            raise
-        _fsync_dir(folder)
-
-
-def _fsync_dir(folder: Path) -> None:
-    if os.name != "posix":
-        return
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+        text = json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True)
+        atomic_write_bytes(self.path, text.encode("utf-8"), mode=FILE_MODE)

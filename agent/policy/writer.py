@@ -7,14 +7,11 @@ Nothing invalid is ever written: the text is validated first.
 
 from __future__ import annotations
 
-import contextlib
 import logging
-import os
-import stat
-import tempfile
 from datetime import date
 from pathlib import Path
 
+from agent.fileio import atomic_write_bytes
 from agent.policy.errors import InvalidPolicyError
 from agent.policy.loader import parse_policy, parse_policy_bytes
 from agent.policy.model import FamilyPolicy
@@ -42,7 +39,7 @@ def write_policy_text(
     path = Path(path)
     policy = parse_policy(text, file=str(path), today=today, catalogue=catalogue)
     _backup_if_good(path, today=today, catalogue=catalogue)
-    atomic_write_bytes(path, text.encode("utf-8"))
+    atomic_write_bytes(path, text.encode("utf-8"), new_file_mode=NEW_FILE_MODE)
     log.info("wrote the family policy to %s", path)
     return policy
 
@@ -60,37 +57,4 @@ def _backup_if_good(
         # A broken file is not "last good": keep the older backup instead.
         log.warning("%s is not valid; its backup is left as it was", path)
         return
-    atomic_write_bytes(backup_path(path), current)
-
-
-def atomic_write_bytes(path: Path, data: bytes) -> None:
-    """Replace `path` with `data` atomically (temp file in the same folder, fsync, rename)."""
-    folder = path.parent
-    try:
-        mode = stat.S_IMODE(path.stat().st_mode)
-    except FileNotFoundError:
-        mode = NEW_FILE_MODE
-    descriptor, temp_name = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(descriptor, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(temp_name, mode)
-        os.replace(temp_name, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(temp_name)
-        raise
-    _fsync_folder(folder)
-
-
-def _fsync_folder(folder: Path) -> None:
-    """Make the rename itself durable (POSIX); Windows has no directory handles for this."""
-    if os.name != "posix":
-        return
-    descriptor = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(descriptor)
-    finally:
-        os.close(descriptor)
+    atomic_write_bytes(backup_path(path), current, new_file_mode=NEW_FILE_MODE)
