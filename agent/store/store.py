@@ -114,6 +114,32 @@ def _day_bounds(day: date, tz: str | tzinfo) -> tuple[float, float]:
     return start.timestamp(), end.timestamp()
 
 
+class _Where:
+    """A WHERE clause of optional conditions, each one `?` with its parameter."""
+
+    def __init__(self, *clauses: str, params: Iterable[Any] = ()) -> None:
+        self.clauses = list(clauses)
+        self.params = list(params)
+
+    def add(self, clause: str, value: Any) -> None:
+        """Add `clause` with `value`, unless the value is None (no such filter)."""
+        if value is not None:
+            self.clauses.append(clause)
+            self.params.append(value)
+
+    def add_time(self, clause: str, moment: datetime | None) -> None:
+        self.add(clause, None if moment is None else to_timestamp(moment))
+
+    @property
+    def sql(self) -> str:
+        return f"WHERE {self.conditions}" if self.clauses else ""
+
+    @property
+    def conditions(self) -> str:
+        """The conditions joined, or "1" (true) when there are none."""
+        return " AND ".join(self.clauses) if self.clauses else "1"
+
+
 def _union_seconds(spans: list[tuple[float, float]]) -> float:
     """Length of the union of [start, end) spans, so overlaps never count twice."""
     total = 0.0
@@ -345,17 +371,14 @@ class Store:
         until: datetime | None = None,
     ) -> list[QueryLogEntry]:
         """The newest entries first."""
-        clauses, params = self._query_filter(child, since)
-        if until is not None:
-            clauses.append("time < ?")
-            params.append(to_timestamp(until))
-        where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
+        where = self._query_filter(child, since)
+        where.add_time("time < ?", until)
         rows = (
             self._connection()
             .execute(
                 "SELECT time, child, client, name, qtype, decision, reason, category, latency_ms"
-                f" FROM query_log {where} ORDER BY time DESC, id DESC LIMIT ?",
-                (*params, max(0, int(limit))),
+                f" FROM query_log {where.sql} ORDER BY time DESC, id DESC LIMIT ?",
+                (*where.params, max(0, int(limit))),
             )
             .fetchall()
         )
@@ -375,29 +398,25 @@ class Store:
         ]
 
     @staticmethod
-    def _query_filter(child: str | None, since: datetime | None) -> tuple[list[str], list[Any]]:
-        clauses: list[str] = []
-        params: list[Any] = []
-        if child is not None:
-            clauses.append("child = ?")
-            params.append(child)
-        if since is not None:
-            clauses.append("time >= ?")
-            params.append(to_timestamp(since))
-        return clauses, params
+    def _query_filter(child: str | None, since: datetime | None) -> _Where:
+        where = _Where()
+        where.add("child = ?", child)
+        where.add_time("time >= ?", since)
+        return where
 
     def query_log_count(self, child: str | None = None) -> int:
-        clauses, params = self._query_filter(child, None)
-        where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
-        row = self._connection().execute(f"SELECT count(*) FROM query_log {where}", params)
+        where = self._query_filter(child, None)
+        row = self._connection().execute(
+            f"SELECT count(*) FROM query_log {where.sql}", where.params
+        )
         return int(row.fetchone()[0])
 
     def stats(
         self, child: str | None = None, since: datetime | None = None, top: int = 10
     ) -> QueryStats:
         """Top blocked and allowed names and counts per category, for the dashboard."""
-        clauses, params = self._query_filter(child, since)
-        base = " AND ".join(clauses) if clauses else "1"
+        where = self._query_filter(child, since)
+        base, params = where.conditions, where.params
         marks = ", ".join("?" for _ in BLOCKED_DECISIONS)
         with self._snapshot() as conn:
             total, blocked = conn.execute(
@@ -491,22 +510,14 @@ class Store:
         end: datetime | None = None,
     ) -> list[UsageInterval]:
         """Intervals overlapping [start, end), oldest first."""
-        clauses: list[str] = []
-        params: list[Any] = []
-        if child is not None:
-            clauses.append("child = ?")
-            params.append(child)
-        if start is not None:
-            clauses.append('"end" > ?')
-            params.append(to_timestamp(start))
-        if end is not None:
-            clauses.append("start < ?")
-            params.append(to_timestamp(end))
-        where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
+        where = _Where()
+        where.add("child = ?", child)
+        where.add_time('"end" > ?', start)
+        where.add_time("start < ?", end)
         rows = self._connection().execute(
-            f'SELECT id, child, app_id, exe, start, "end" FROM usage_intervals {where}'
+            f'SELECT id, child, app_id, exe, start, "end" FROM usage_intervals {where.sql}'
             " ORDER BY start, id",
-            params,
+            where.params,
         )
         return [
             UsageInterval(r[0], r[1], r[2], r[3], from_timestamp(r[4]), from_timestamp(r[5]))
@@ -517,15 +528,11 @@ class Store:
         self, day: date, tz: str | tzinfo, child: str | None
     ) -> list[tuple[str, str, float, float]]:
         day_start, day_end = _day_bounds(day, tz)
-        clauses = ['"end" > ?', "start < ?"]
-        params: list[Any] = [day_start, day_end]
-        if child is not None:
-            clauses.append("child = ?")
-            params.append(child)
+        where = _Where('"end" > ?', "start < ?", params=(day_start, day_end))
+        where.add("child = ?", child)
         rows = self._connection().execute(
-            f'SELECT child, app_id, start, "end" FROM usage_intervals WHERE'
-            f" {' AND '.join(clauses)}",
-            params,
+            f'SELECT child, app_id, start, "end" FROM usage_intervals {where.sql}',
+            where.params,
         )
         return [
             (c, app, max(start, day_start), min(end, day_end))
@@ -587,22 +594,14 @@ class Store:
         limit: int = 100,
     ) -> list[Event]:
         """Newest first."""
-        clauses: list[str] = []
-        params: list[Any] = []
-        if child is not None:
-            clauses.append("child = ?")
-            params.append(child)
-        if kind is not None:
-            clauses.append("kind = ?")
-            params.append(kind)
-        if since is not None:
-            clauses.append("time >= ?")
-            params.append(to_timestamp(since))
-        where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
+        where = _Where()
+        where.add("child = ?", child)
+        where.add("kind = ?", kind)
+        where.add_time("time >= ?", since)
         rows = self._connection().execute(
-            f"SELECT id, time, kind, severity, message, child, data FROM events {where}"
+            f"SELECT id, time, kind, severity, message, child, data FROM events {where.sql}"
             " ORDER BY time DESC, id DESC LIMIT ?",
-            (*params, max(0, int(limit))),
+            (*where.params, max(0, int(limit))),
         )
         return [
             Event(r[0], from_timestamp(r[1]), r[2], r[3], r[4], r[5], json.loads(r[6]))
@@ -690,21 +689,15 @@ class Store:
         self, child: str | None = None, status: str | None = None, limit: int = 100
     ) -> list[AccessRequest]:
         """Newest first."""
-        clauses: list[str] = []
-        params: list[Any] = []
-        if child is not None:
-            clauses.append("child = ?")
-            params.append(child)
-        if status is not None:
-            if status not in REQUEST_STATUSES:
-                raise ValueError(f"status must be one of {REQUEST_STATUSES}, not {status!r}")
-            clauses.append("status = ?")
-            params.append(status)
-        where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
+        if status is not None and status not in REQUEST_STATUSES:
+            raise ValueError(f"status must be one of {REQUEST_STATUSES}, not {status!r}")
+        where = _Where()
+        where.add("child = ?", child)
+        where.add("status = ?", status)
         rows = self._connection().execute(
-            f"SELECT {self._REQUEST_COLUMNS} FROM access_requests {where}"
+            f"SELECT {self._REQUEST_COLUMNS} FROM access_requests {where.sql}"
             " ORDER BY created_at DESC, rowid DESC LIMIT ?",
-            (*params, max(0, int(limit))),
+            (*where.params, max(0, int(limit))),
         )
         return [self._access_request(r) for r in rows.fetchall()]
 
@@ -764,15 +757,13 @@ class Store:
     ) -> list[AccessRequest]:
         """Allowed requests still in force at `now` (the policy compiler adds these)."""
         moment = self._now(now)
-        clauses = ["status = 'allowed'", "(allowed_until IS NULL OR allowed_until > ?)"]
-        params: list[Any] = [moment]
-        if child is not None:
-            clauses.append("child = ?")
-            params.append(child)
+        where = _Where(
+            "status = 'allowed'", "(allowed_until IS NULL OR allowed_until > ?)", params=[moment]
+        )
+        where.add("child = ?", child)
         rows = self._connection().execute(
-            f"SELECT {self._REQUEST_COLUMNS} FROM access_requests WHERE"
-            f" {' AND '.join(clauses)} ORDER BY decided_at",
-            params,
+            f"SELECT {self._REQUEST_COLUMNS} FROM access_requests {where.sql} ORDER BY decided_at",
+            where.params,
         )
         return [self._access_request(r) for r in rows.fetchall()]
 
@@ -839,15 +830,12 @@ class Store:
         self, now: datetime | None = None, limit: int = 50, channel: str | None = None
     ) -> list[OutboxItem]:
         """Undelivered items whose next attempt is due, oldest first."""
-        clauses = ["delivered_at IS NULL", "next_attempt_at <= ?"]
-        params: list[Any] = [self._now(now)]
-        if channel is not None:
-            clauses.append("channel = ?")
-            params.append(channel)
+        where = _Where("delivered_at IS NULL", "next_attempt_at <= ?", params=[self._now(now)])
+        where.add("channel = ?", channel)
         rows = self._connection().execute(
-            f"SELECT {self._OUTBOX_COLUMNS} FROM outbox WHERE {' AND '.join(clauses)}"
+            f"SELECT {self._OUTBOX_COLUMNS} FROM outbox {where.sql}"
             " ORDER BY next_attempt_at, created_at LIMIT ?",
-            (*params, max(0, int(limit))),
+            (*where.params, max(0, int(limit))),
         )
         return [self._outbox_item(r) for r in rows.fetchall()]
 
