@@ -52,7 +52,7 @@ from agent.pages.i18n import DEFAULT_LANGUAGE, LANGUAGES, AgeBand, band_for_age
 from agent.pages.strings import WATCH, text
 from agent.policy.model import FamilyPolicy
 from agent.secrets import SecretStore
-from agent.store.models import BLOCKED_DECISIONS, QueryLogEntry
+from agent.store.models import QueryLogEntry
 
 log = logging.getLogger(__name__)
 
@@ -63,7 +63,7 @@ TOKEN_FILE_SUFFIX = ".json"
 DEFAULT_LINUX_TOKEN_DIR = Path("/run/baoan/tray")
 BLOCKED_DEFAULT_LIMIT = 20
 BLOCKED_MAX_LIMIT = 100
-_CURSOR = re.compile(r"\Av1\.(\d{1,20})\.(\d{1,6})\Z")
+_CURSOR = re.compile(r"\Av2\.(\d{1,20})\Z")
 # A POSIX or Windows account name as it may appear in a file name: nothing that walks.
 _SAFE_USER = re.compile(r"\A[A-Za-z0-9._@-][A-Za-z0-9._@ $-]{0,63}\Z")
 
@@ -122,16 +122,13 @@ class TrayIdentityError(Exception):
 
 
 class QueryLogSource(Protocol):
-    """The store's query log (``agent.store.Store`` has this method)."""
+    """The store's query log (``agent.store.Store`` has these methods)."""
 
-    def query_log(
-        self,
-        child: str | None = None,
-        limit: int = 100,
-        *,
-        since: datetime | None = None,
-        until: datetime | None = None,
-    ) -> list[QueryLogEntry]: ...
+    def blocked_since(
+        self, child: str, after_id: int = 0, limit: int = 100, *, since: datetime | None = None
+    ) -> list[tuple[int, QueryLogEntry]]: ...
+
+    def last_query_log_id(self) -> int: ...
 
 
 class AccessLike(Protocol):
@@ -256,31 +253,20 @@ class TrayProfile:
 
 @dataclass(frozen=True)
 class Cursor:
-    """Where a tray is in the query log: the newest time it was given (in microseconds
-    since the epoch) and how many entries at exactly that time it already has. The store
-    orders equal times by row id, so those are the oldest ones at that time."""
+    """Where a tray is in the query log: the newest row id it has been shown (row ids only
+    grow, so two blocks logged in the same microsecond are still told apart)."""
 
-    micros: int
-    seen_at_time: int
+    row_id: int
 
     def encode(self) -> str:
-        return f"v1.{self.micros}.{self.seen_at_time}"
+        return f"v2.{self.row_id}"
 
     @classmethod
     def decode(cls, value: str) -> Cursor:
         found = _CURSOR.match(value)
         if found is None:
             raise ValueError(f"not a tray cursor: {value[:40]!r}")
-        return cls(int(found.group(1)), int(found.group(2)))
-
-    @property
-    def time(self) -> datetime:
-        return datetime(1970, 1, 1, tzinfo=UTC) + timedelta(microseconds=self.micros)
-
-
-def _micros(moment: datetime) -> int:
-    delta = moment.astimezone(UTC) - datetime(1970, 1, 1, tzinfo=UTC)
-    return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
+        return cls(int(found.group(1)))
 
 
 # -- the service ---------------------------------------------------------------------------
@@ -383,40 +369,28 @@ class TrayService:
         so a new session is not flooded with old blocks. Raises ValueError for a cursor
         that is not one of ours.
         """
-        now = self._clock()
-        start = Cursor(_micros(now - self.first_look), 0)
-        position = Cursor.decode(cursor) if cursor else start
+        position = Cursor.decode(cursor) if cursor else None
+        # Read before the rows: whatever is logged later has a higher id, seen next time.
+        newest_id = self._query_log.last_query_log_id()
+        if position is not None and position.row_id > newest_id:
+            position = None  # a row this log never had (a new database): look afresh
         if identity.child is None:
-            return BlockedBatch((), Cursor(max(position.micros, _micros(now)), 0).encode(), False)
-        # The store has no decision filter: scan every query since the cursor (newest
-        # first) and keep the blocked ones. `seen_at_time` more rows cover those delivered.
-        fetch = self.scan_rows + position.seen_at_time
-        rows = [
-            row
-            for row in self._query_log.query_log(identity.child, fetch, since=position.time)
-            if _micros(row.time) >= position.micros
-        ]
-        truncated = len(rows) >= fetch
-        if truncated:
-            # The already-seen rows are the oldest of all, so the newest `scan_rows` hold
-            # none of them; what is older than those is skipped.
-            fresh_newest_first = rows[: self.scan_rows]
-        else:
-            drop = 0
-            for row in reversed(rows):  # equal times come newest id first: seen ones last
-                if drop >= position.seen_at_time or _micros(row.time) != position.micros:
-                    break
-                drop += 1
-            fresh_newest_first = rows[: len(rows) - drop]
-        fresh = list(reversed(fresh_newest_first))
+            return BlockedBatch((), Cursor(newest_id).encode(), False)
+        rows = self._query_log.blocked_since(
+            identity.child,
+            0 if position is None else position.row_id,
+            self.scan_rows,
+            since=self._clock() - self.first_look if position is None else None,
+        )
+        truncated = len(rows) >= self.scan_rows  # older blocks than these were skipped
+        if rows:
+            newest_id = max(newest_id, rows[-1][0])
         family = self._family_policy()
         band = self._band(family, identity.child)
         chosen = language if language in LANGUAGES else str(family.settings.language)
         local: frozenset[str] | None = None
         blocked: list[QueryLogEntry] = []
-        for row in fresh:
-            if row.decision not in BLOCKED_DECISIONS:
-                continue
+        for _row_id, row in rows:
             if not _is_loopback(row.client):
                 if local is None:
                     local = self._safe_local_addresses()
@@ -437,17 +411,7 @@ class TrayService:
             )
             for row in blocked
         )
-        return BlockedBatch(items, self._advance(position, fresh).encode(), truncated)
-
-    @staticmethod
-    def _advance(position: Cursor, delivered: Sequence[QueryLogEntry]) -> Cursor:
-        if not delivered:
-            return position
-        newest = _micros(delivered[-1].time)
-        at_newest = sum(1 for row in delivered if _micros(row.time) == newest)
-        if newest == position.micros:
-            at_newest += position.seen_at_time
-        return Cursor(newest, at_newest)
+        return BlockedBatch(items, Cursor(newest_id).encode(), truncated)
 
     # -- help and the acknowledgement ------------------------------------------------------------
 

@@ -20,7 +20,7 @@ import threading
 import uuid as uuid_module
 import weakref
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, tzinfo
@@ -376,26 +376,55 @@ class Store:
         rows = (
             self._connection()
             .execute(
-                "SELECT time, child, client, name, qtype, decision, reason, category, latency_ms"
+                f"SELECT {self._QUERY_LOG_COLUMNS}"
                 f" FROM query_log {where.sql} ORDER BY time DESC, id DESC LIMIT ?",
                 (*where.params, max(0, int(limit))),
             )
             .fetchall()
         )
-        return [
-            QueryLogEntry(
-                time=from_timestamp(r[0]),
-                child=r[1],
-                client=r[2],
-                name=r[3],
-                qtype=r[4],
-                decision=r[5],
-                reason=r[6],
-                category=r[7],
-                latency_ms=r[8],
-            )
-            for r in rows
-        ]
+        return [self._query_log_entry(r) for r in rows]
+
+    _QUERY_LOG_COLUMNS = "time, child, client, name, qtype, decision, reason, category, latency_ms"
+
+    @staticmethod
+    def _query_log_entry(row: Sequence[Any]) -> QueryLogEntry:
+        return QueryLogEntry(
+            time=from_timestamp(row[0]),
+            child=row[1],
+            client=row[2],
+            name=row[3],
+            qtype=row[4],
+            decision=row[5],
+            reason=row[6],
+            category=row[7],
+            latency_ms=row[8],
+        )
+
+    def blocked_since(
+        self, child: str, after_id: int = 0, limit: int = 100, *, since: datetime | None = None
+    ) -> list[tuple[int, QueryLogEntry]]:
+        """Blocked query-log rows of `child` with a row id above `after_id` (and a time from
+        `since` on), as (row id, entry), oldest first. At most `limit` rows: the newest ones
+        when there are more."""
+        where = _Where(
+            "id > ?",
+            # `+child`: walk the row ids above the cursor, not all of the child's rows.
+            "+child = ?" if since is None else "child = ?",
+            f"decision IN ({', '.join('?' for _ in BLOCKED_DECISIONS)})",
+            params=(max(0, int(after_id)), child, *BLOCKED_DECISIONS),
+        )
+        where.add_time("time >= ?", since)
+        rows = self._connection().execute(
+            f"SELECT id, {self._QUERY_LOG_COLUMNS} FROM query_log {where.sql}"
+            " ORDER BY id DESC LIMIT ?",
+            (*where.params, max(0, int(limit))),
+        )
+        return [(r[0], self._query_log_entry(r[1:])) for r in reversed(rows.fetchall())]
+
+    def last_query_log_id(self) -> int:
+        """The newest query-log row id (0 for an empty log): where a cursor starts."""
+        row = self._connection().execute("SELECT coalesce(max(id), 0) FROM query_log")
+        return int(row.fetchone()[0])
 
     @staticmethod
     def _query_filter(child: str | None, since: datetime | None) -> _Where:
