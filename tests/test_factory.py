@@ -11,6 +11,7 @@ from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 from dnslib import QTYPE, RCODE, RR, DNSRecord
+from helpers_dns import AdblockListMatcher
 
 from dns_filter.chain import AnswerType, Query, Resolver, Result
 from dns_filter.factory import CHAIN_ORDER, build_chain, build_chain_from_config
@@ -23,7 +24,7 @@ from dns_filter.policy import (
     TimeWindow,
     YouTubeMode,
 )
-from dns_filter.resolvers import PolicyHolder, SuffixSet
+from dns_filter.resolvers import PolicyHolder
 from dns_filter.resolvers.block import BlockResolver
 from dns_filter.resolvers.bypass import BypassGuardResolver
 from dns_filter.resolvers.cache import CacheResolver
@@ -75,21 +76,6 @@ class StandInDns(asyncio.DatagramProtocol):
         self.transport.sendto(reply.pack(), addr)
 
 
-class ListMatcher:
-    def __init__(self, path: Path, extra: tuple[str, ...]) -> None:
-        lines = path.read_text(encoding="utf-8").splitlines()
-        names = [line[2:-1] for line in lines if line.startswith("||") and line.endswith("^")]
-        self._domains = SuffixSet([*names, *extra])
-        self._source = f"hostsVN {path.name}"
-
-    def match(self, name: str) -> str | None:
-        rule = self._domains.match(name)
-        return f"{self._source}: ||{rule}^" if rule else None
-
-    def __len__(self) -> int:
-        return len(self._domains)
-
-
 BEDTIME = ScheduleRule(
     "*",
     ScheduleMode.BLOCKED_DURING,
@@ -98,7 +84,9 @@ BEDTIME = ScheduleRule(
 
 
 def make_policy() -> FilterPolicy:
-    adult = ListMatcher(BLOCKLISTS / "hostsvn" / "adult-filter.txt", extra=("tongdai111.vn",))
+    adult = AdblockListMatcher(
+        BLOCKLISTS / "hostsvn" / "adult-filter.txt", extra=("tongdai111.vn",)
+    )
     return FilterPolicy(
         profiles={
             "an": Profile("an", "tieu-hoc", blocked_categories=frozenset({"adult"}),

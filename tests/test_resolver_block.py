@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from dnslib import QTYPE, RCODE, RR, DNSRecord
+from helpers_dns import AdblockListMatcher
 
 from dns_filter.chain import AnswerType, Query, Resolver, Result
 from dns_filter.policy import (
@@ -20,32 +21,12 @@ from dns_filter.policy import (
     Service,
     TimeWindow,
 )
-from dns_filter.resolvers import PolicyHolder, SuffixSet
+from dns_filter.resolvers import PolicyHolder
 from dns_filter.resolvers.block import BlockResolver
 from dns_filter.resolvers.rules import RuleBook
 
 BLOCKLISTS = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "blocklists"
 NOON = datetime(2026, 3, 2, 12, 0, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))  # a Monday
-
-
-class AdblockListMatcher:
-    """`||name^` lines of a real list (the AdBlock format hostsVN uses), plus extra names."""
-
-    def __init__(self, path: Path, extra: tuple[str, ...] = ()) -> None:
-        names = [
-            line[2:-1]
-            for line in path.read_text(encoding="utf-8").splitlines()
-            if line.startswith("||") and line.endswith("^")
-        ]
-        self._source = f"hostsVN {path.name}"
-        self._domains = SuffixSet([*names, *extra])
-
-    def match(self, name: str) -> str | None:
-        rule = self._domains.match(name)
-        return f"{self._source}: ||{rule}^" if rule else None
-
-    def __len__(self) -> int:
-        return len(self._domains)
 
 
 @pytest.fixture(scope="module")

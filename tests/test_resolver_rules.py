@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from dnslib import QTYPE, RCODE, DNSRecord
+from helpers_dns import SetMatcher
 
 from dns_filter.chain import AnswerType, Query, Resolver, Result
 from dns_filter.policy import (
@@ -19,7 +20,7 @@ from dns_filter.policy import (
     Service,
     TimeWindow,
 )
-from dns_filter.resolvers import PolicyHolder, SuffixSet
+from dns_filter.resolvers import PolicyHolder
 from dns_filter.resolvers.rules import RuleBook, RulesResolver, window_is_open
 
 HCM = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -30,19 +31,6 @@ SCHOOL_NIGHTS = frozenset({SUN, MON, TUE, WED, THU})
 def at(day: int, hour: int, minute: int = 0) -> datetime:
     """2 March 2026 is a Monday: day 0 = Monday ... 6 = Sunday, in the family's zone."""
     return datetime(2026, 3, 2 + day, hour, minute, tzinfo=HCM)
-
-
-class SetMatcher:
-    def __init__(self, source: str, domains: list[str]) -> None:
-        self._source = source
-        self._domains = SuffixSet(domains)
-
-    def match(self, name: str) -> str | None:
-        rule = self._domains.match(name)
-        return f"{self._source}: ||{rule}^" if rule else None
-
-    def __len__(self) -> int:
-        return len(self._domains)
 
 
 class Terminal(Resolver):

@@ -7,6 +7,7 @@ from datetime import datetime, time
 from zoneinfo import ZoneInfo
 
 import pytest
+from helpers_dns import SetMatcher
 
 from dns_filter.chain import AnswerType
 from dns_filter.policy import (
@@ -18,25 +19,11 @@ from dns_filter.policy import (
     TimeWindow,
     YouTubeMode,
 )
-from dns_filter.resolvers import SuffixSet
 from dns_filter.verdict import Verdict, verdict
 
 HCM = ZoneInfo("Asia/Ho_Chi_Minh")
 MONDAY_NOON = datetime(2026, 3, 2, 12, tzinfo=HCM)
 MONDAY_NIGHT = datetime(2026, 3, 2, 22, tzinfo=HCM)
-
-
-class SetMatcher:
-    def __init__(self, source: str, domains: list[str]) -> None:
-        self._source = source
-        self._domains = SuffixSet(domains)
-
-    def match(self, name: str) -> str | None:
-        rule = self._domains.match(name)
-        return f"{self._source}: ||{rule}^" if rule else None
-
-    def __len__(self) -> int:
-        return len(self._domains)
 
 
 POLICY = FilterPolicy(
