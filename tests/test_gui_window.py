@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
+from test_api_support import FAST_SCRYPT, FakeClock
 
 from agent.api.app import create_server
 from agent.api.server import HttpServer
@@ -26,7 +27,7 @@ from agent.api.types import (
     Stats,
     UsageToday,
 )
-from agent.auth import Authenticator, LockoutPolicy, ScryptParams
+from agent.auth import Authenticator, LockoutPolicy
 from agent.secrets import open_secret_store
 from gui.api_backend import ApiBackend
 from gui.app import build_main_window
@@ -36,26 +37,7 @@ from gui.views.main_window import MainWindow
 
 VERSION = "0.1.0"
 PIN = "2468"
-FAST_SCRYPT = ScryptParams(n=2**8, r=8, p=1)  # the real algorithm, cheap parameters
 WAIT_MS = 5000
-
-
-class ManualClock:
-    """Wall and monotonic time for the authenticator, moved by the test."""
-
-    def __init__(self) -> None:
-        self._wall = datetime.now(UTC).timestamp()
-        self._monotonic = 1000.0
-
-    def wall(self) -> float:
-        return self._wall
-
-    def monotonic(self) -> float:
-        return self._monotonic
-
-    def advance(self, seconds: float) -> None:
-        self._wall += seconds
-        self._monotonic += seconds
 
 
 def _queries() -> tuple[QueryLogEntry, ...]:
@@ -148,7 +130,7 @@ class FamilyData:
 class Agent:
     server: HttpServer
     auth: Authenticator
-    clock: ManualClock
+    clock: FakeClock
     data: FamilyData
 
     @property
@@ -158,7 +140,7 @@ class Agent:
 
 @pytest.fixture
 def agent(tmp_path: Path) -> Iterator[Agent]:
-    clock = ManualClock()
+    clock = FakeClock(datetime.now(UTC).timestamp())
     auth = Authenticator.create(
         open_secret_store(tmp_path / "agent-data"),
         clock=clock,
