@@ -47,7 +47,9 @@ def test_every_string_in_the_code_has_a_vietnamese_translation(tmp_path: Path) -
     # new (unfinished) or gone (vanished), or the file was not updated with the code.
     copy = tmp_path / "baoan_vi.ts"
     shutil.copy(TRANSLATIONS_DIR / "baoan_vi.ts", copy)
-    sources = sorted(str(p) for p in (REPO / "gui").rglob("*.py"))
+    # The tray keeps its own translations (gui/tray/i18n), checked by its own test.
+    tray = REPO / "gui" / "tray"
+    sources = sorted(str(p) for p in (REPO / "gui").rglob("*.py") if tray not in p.parents)
     subprocess.run(
         [str(tool("pyside6-lupdate")), *sources, "-locations", "none", "-ts", str(copy)],
         check=True,
