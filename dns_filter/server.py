@@ -73,6 +73,9 @@ class ServerLimits:
     resolve_timeout: float = 4.0  # a chain that takes longer gets SERVFAIL
     memo_size: int = 100_000
     local_answer_ttl: int = 30  # memo seconds for local answers without records (NXDOMAIN)
+    # Memo entries end at the next minute boundary so that schedules apply on time; the
+    # agent may turn this off while no profile has a schedule.
+    expire_at_minute: bool = True
     log_backlog: int = 100_000  # query-log entries waiting for `on_result`
 
 
@@ -420,7 +423,7 @@ class DnsServer:
         exact = self._exact
         perf_counter = time.perf_counter
         profile_for = self._profile_for
-        now = self._clock()  # one reading per burst: a burst lasts well under a second
+        clock = self._clock
         logged: list[tuple[Any, ...]] = []
         last_ip: str | None = None
         who: object = None
@@ -446,6 +449,7 @@ class DnsServer:
                 hit = exact.get((who, data[2:]))
                 if hit is not None:
                     entry = hit[0]
+                    now = clock()
                     if now < entry.expires_at:
                         elapsed = int(now - entry.stored_at)
                         if elapsed != hit[2]:
@@ -734,7 +738,9 @@ class DnsServer:
             return None
         if ttl <= 0:
             return None
-        lifetime = min(float(ttl), _seconds_to_next_minute(self._wall_clock()))
+        lifetime = float(ttl)
+        if limits.expire_at_minute:
+            lifetime = min(lifetime, _seconds_to_next_minute(self._wall_clock()))
         memo_type = _MEMO_ANSWER_TYPE.get(result.answer_type, result.answer_type)
         entry = _MemoEntry(
             response=answer,

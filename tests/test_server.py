@@ -457,6 +457,26 @@ def test_memo_ages_ttls_and_expires_at_the_minute_boundary() -> None:
         server.close()
 
 
+def test_memo_can_outlive_the_minute_when_there_are_no_schedules() -> None:
+    now = [1000.0]
+    chain = FixedAnswer(ttl=300)
+    server = ServerThread(
+        chain,
+        clock=lambda: now[0],
+        wall_clock=lambda: 60 * 1000 + 50.0,
+        limits=ServerLimits(expire_at_minute=False),
+    )
+    try:
+        udp_ask(V4, server.port(), question("www.example.test"))
+        now[0] += 120.0
+        assert udp_ask(V4, server.port(), question("www.example.test")).rr[0].ttl == 180
+        now[0] += 181.0  # past the TTL
+        assert udp_ask(V4, server.port(), question("www.example.test")).rr[0].ttl == 300
+        assert len(chain.calls) == 2
+    finally:
+        server.close()
+
+
 def test_memo_is_per_profile_when_profile_for_is_given() -> None:
     chain = PerClient()
     profiles = {"127.0.0.1": "an", "127.0.0.2": "an", "127.0.0.3": "binh"}
