@@ -148,21 +148,17 @@
         <source>Upper secondary (15–17)</source>
         <translation>THPT (15–17 tuổi)</translation>
     </message>
-    <message numerus="yes">
+    <message>
         <source>%n min</source>
-        <translation>
-            <numerusform>%n phút</numerusform>
-        </translation>
+        <translation>%n phút</translation>
     </message>
     <message>
         <source>%1 h %2 min</source>
         <translation>%1 giờ %2 phút</translation>
     </message>
-    <message numerus="yes">
+    <message>
         <source>%n s</source>
-        <translation>
-            <numerusform>%n giây</numerusform>
-        </translation>
+        <translation>%n giây</translation>
     </message>
     <message>
         <source>%1 min %2 s</source>

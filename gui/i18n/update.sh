@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 bin=${VENV_BIN:-.venv/bin}
-sources=$(find gui -name "*.py" -not -path "*/__pycache__/*" | sort)
+sources=$(find gui -name "*.py" -not -path "*/__pycache__/*" -not -path "gui/tray/*" | sort)  # the tray has its own files
 # shellcheck disable=SC2086
 "$bin/pyside6-lupdate" $sources -no-obsolete -locations none \
     -source-language en -target-language vi -ts gui/i18n/baoan_vi.ts
