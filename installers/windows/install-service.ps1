@@ -1,0 +1,26 @@
+# Install the Bảo An agent as a Windows service running as LocalSystem, start the tray in
+# every user's session, and point the network adapters' DNS at the agent.
+# Run in an elevated PowerShell:  .\install-service.ps1 -Child "Minh" -Age 9 -OsUser "minh"
+param(
+    [Parameter(Mandatory = $true)][string]$Child,
+    [Parameter(Mandatory = $true)][int]$Age,
+    [Parameter(Mandatory = $true)][string]$OsUser
+)
+$ErrorActionPreference = "Stop"
+$baoan = (Get-Command baoan.exe).Source
+$config = Join-Path $env:ProgramData "BaoAn\family.toml"
+$data = Join-Path $env:ProgramData "BaoAn\data"
+New-Item -ItemType Directory -Force -Path (Split-Path $config), $data | Out-Null
+if (-not (Test-Path $config)) {
+    & $baoan init --config $config --child $Child --age $Age --os-user $OsUser
+}
+New-Service -Name "BaoAnAgent" -DisplayName "Bảo An agent" -StartupType Automatic `
+    -BinaryPathName "`"$baoan`" agent --config `"$config`" --data-dir `"$data`""
+sc.exe failure BaoAnAgent reset= 60 actions= restart/2000/restart/2000/restart/2000 | Out-Null
+Start-Service BaoAnAgent
+Set-ItemProperty -Path "HKLM:\Software\Microsoft\Windows\CurrentVersion\Run" `
+    -Name "BaoAnTray" -Value "`"$baoan`" tray"
+Get-NetAdapter | Where-Object Status -eq "Up" | ForEach-Object {
+    Set-DnsClientServerAddress -InterfaceIndex $_.ifIndex -ServerAddresses ("127.0.0.1", "::1")
+}
+Write-Output "Bảo An is installed."

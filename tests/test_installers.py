@@ -1,0 +1,64 @@
+"""The installers start the real command lines: each must parse with today's `baoan`."""
+
+from __future__ import annotations
+
+import argparse
+import configparser
+import plistlib
+import shlex
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from agent.cli import build_parser
+
+INSTALLERS = Path(__file__).resolve().parents[1] / "installers"
+
+
+def parse_baoan(command_line: list[str]) -> argparse.Namespace:
+    assert Path(command_line[0]).name in ("baoan", "baoan.exe")
+    return build_parser().parse_args(command_line[1:])
+
+
+def read_ini(path: Path) -> configparser.ConfigParser:
+    parser = configparser.ConfigParser(strict=False, interpolation=None)
+    parser.optionxform = str  # type: ignore[assignment,method-assign]
+    parser.read(path, encoding="utf-8")
+    return parser
+
+
+def test_systemd_unit_runs_the_agent_with_its_policy_and_data() -> None:
+    unit = read_ini(INSTALLERS / "linux" / "baoan-agent.service")
+    args = parse_baoan(shlex.split(unit["Service"]["ExecStart"]))
+    assert args.command == "agent"
+    assert str(args.config) == "/etc/baoan/family.toml"
+    assert str(args.data_dir) == "/var/lib/baoan"
+    assert unit["Service"]["Restart"] == "always"
+    assert unit["Install"]["WantedBy"] == "multi-user.target"
+
+
+def test_tray_autostart_runs_the_tray() -> None:
+    entry = read_ini(INSTALLERS / "linux" / "baoan-tray.desktop")["Desktop Entry"]
+    assert entry["Type"] == "Application"
+    assert parse_baoan(shlex.split(entry["Exec"])).command == "tray"
+
+
+def test_macos_launch_daemon_runs_the_agent() -> None:
+    with (INSTALLERS / "macos" / "vn.baoan.agent.plist").open("rb") as file:
+        daemon = plistlib.load(file)
+    assert daemon["KeepAlive"] is True
+    assert parse_baoan(daemon["ProgramArguments"]).command == "agent"
+
+
+def test_resolved_drop_in_points_dns_at_the_agent() -> None:
+    conf = read_ini(INSTALLERS / "linux" / "resolved-baoan.conf")
+    assert conf["Resolve"]["DNS"] == "127.0.0.1"
+
+
+@pytest.mark.parametrize("script", ["install.sh", "uninstall.sh"])
+def test_shell_scripts_parse_and_refuse_a_non_root_or_empty_call(script: str) -> None:
+    path = INSTALLERS / "linux" / script
+    assert subprocess.run(["bash", "-n", str(path)], check=False).returncode == 0
+    text = path.read_text(encoding="utf-8")
+    assert 'id -u)" = 0' in text  # both refuse to run without root
