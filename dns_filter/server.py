@@ -641,7 +641,7 @@ class DnsServer:
         try:
             async with asyncio.timeout(self.limits.resolve_timeout):
                 result = await chain.resolve(query)
-            answer = self._pack(request, result.response, parsed)
+            answer = self._pack(request, result.response, data, parsed)
         except Exception as exc:
             if isinstance(exc, TimeoutError):
                 timeout = self.limits.resolve_timeout
@@ -688,9 +688,22 @@ class DnsServer:
         opt = self._opt_cache[parsed.do_bit] if parsed.edns else None
         return wire.truncated(answer, parsed.question_end, opt)
 
-    def _pack(self, request: DNSRecord, response: DNSRecord, parsed: wire.ParsedQuery) -> bytes:
+    def _pack(
+        self, request: DNSRecord, response: DNSRecord, data: bytes, parsed: wire.ParsedQuery
+    ) -> bytes:
         """The chain's response as the client gets it: the request's ID, RD, CD and exact
         question, no OPT of the chain's own, and ours when the client sent one."""
+        packed = wire.readdress(bytes(response.pack()), data, parsed.name_end, parsed.question_end)
+        if packed is None:
+            packed = self._rebuild(request, response)
+        if len(packed) > 65535 - 11:
+            raise ValueError(f"answer of {len(packed)} bytes does not fit a DNS message")
+        if parsed.edns:
+            packed = wire.with_opt(packed, self._opt_cache[parsed.do_bit])
+        return packed
+
+    def _rebuild(self, request: DNSRecord, response: DNSRecord) -> bytes:
+        """The slow way of `_pack`, for responses whose bytes cannot simply be re-addressed."""
         header = DNSHeader(id=request.header.id, bitmap=response.header.bitmap)
         header.qr = 1
         header.tc = 0
@@ -704,10 +717,6 @@ class DnsServer:
             ar=[rr for rr in response.ar if rr.rtype != QTYPE.OPT],
         )
         packed: bytes = record.pack()
-        if len(packed) > 65535 - 11:
-            raise ValueError(f"answer of {len(packed)} bytes does not fit a DNS message")
-        if parsed.edns:
-            packed = wire.with_opt(packed, self._opt_cache[parsed.do_bit])
         return packed
 
     def _memoise(

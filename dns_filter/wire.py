@@ -257,3 +257,42 @@ def for_query(stored: bytes, query: bytes, name_end: int) -> bytes:
         + query[12:name_end]
         + stored[name_end:]
     )
+
+
+def readdress(response: bytes, query: bytes, name_end: int, question_end: int) -> bytes | None:
+    """The chain's packed `response` made the answer to `query`: its ID, QR set, TC clear,
+    the query's RD and CD, its exact question bytes, and no OPT record of the chain's own.
+
+    Returns None when the response does not have the same single question at the same
+    place, or when an OPT record is not the last record (the caller then rebuilds it)."""
+    end = len(response)
+    if end < question_end or HEADER.unpack_from(response)[2] != 1:
+        return None
+    if response[12:name_end].lower() != query[12:name_end].lower():
+        return None
+    if response[name_end:question_end] != query[name_end:question_end]:
+        return None
+    _ident, flags, _qd, ancount, nscount, arcount = HEADER.unpack_from(response)
+    body_end = end
+    pos = question_end
+    try:
+        for index in range(ancount + nscount + arcount):
+            start = pos
+            pos = _skip_name(response, pos, end)
+            if pos + 10 > end:
+                return None
+            rtype, _rclass, _ttl, rdlength = _RR_FIXED.unpack_from(response, pos)
+            pos += 10 + rdlength
+            if rtype == TYPE_OPT:
+                if index != ancount + nscount + arcount - 1 or pos != end:
+                    return None  # not last: cutting it out could break compression
+                body_end = start
+                arcount -= 1
+    except ValueError:
+        return None
+    if pos > end:
+        return None
+    query_flags = HEADER.unpack_from(query)[1]
+    flags = (flags & ~(FLAG_TC | FLAG_RD | FLAG_CD)) | FLAG_QR | (query_flags & (FLAG_RD | FLAG_CD))
+    header = HEADER.pack(HEADER.unpack_from(query)[0], flags, 1, ancount, nscount, arcount)
+    return header + query[12:question_end] + response[question_end:body_end]

@@ -158,3 +158,31 @@ def test_parse_query_agrees_with_dnslib(labels: list[str], qtype: str) -> None:
     assert parsed.udp_size == 1232
     expected = b"".join(bytes([len(label)]) + label.encode() for label in labels) + b"\x00"
     assert data[12 : parsed.name_end] == expected
+
+
+def test_readdress_answers_the_exact_query_and_drops_the_chains_opt() -> None:
+    chain_request = DNSRecord.question("example.test")
+    chain_response = chain_request.reply()
+    chain_response.add_answer(RR("example.test", QTYPE.A, rdata=A("192.0.2.1"), ttl=60))
+    chain_response.add_ar(EDNS0(udp_len=4096))
+    client = DNSRecord.question("ExAmPle.TEST")
+    client.header.cd = 1
+    data = bytes(client.pack())
+    parsed = wire.parse_query(data)
+    packed = wire.readdress(
+        bytes(chain_response.pack()), data, parsed.name_end, parsed.question_end
+    )
+    assert packed is not None
+    answer = DNSRecord.parse(packed)
+    assert answer.header.id == client.header.id
+    assert (answer.header.qr, answer.header.cd, answer.header.tc) == (1, 1, 0)
+    assert str(answer.q.qname) == "ExAmPle.TEST."
+    assert [str(rr.rdata) for rr in answer.rr] == ["192.0.2.1"]
+    assert answer.ar == []
+
+
+def test_readdress_refuses_another_question() -> None:
+    response = bytes(DNSRecord.question("other.test").reply().pack())
+    data = packed("example.test")
+    parsed = wire.parse_query(data)
+    assert wire.readdress(response, data, parsed.name_end, parsed.question_end) is None
