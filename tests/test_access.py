@@ -8,7 +8,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from test_pages_support import make_access, make_family
+from helpers_pages import make_access, make_family
 
 from agent.access import (
     ALERTS_CHANNEL,

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 import requests
 from dnslib import QTYPE, RR, DNSRecord
-from test_pages_support import form_field, raw_request
+from helpers_pages import form_field, raw_request
 from test_upstreams_standin import ZONE_TEXT, StandInDns, Zone
 
 from agent.policy.template import render_initial_policy

@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
-from test_api_support import TEST_VERSION, RunningApi, running_api
+from helpers_api import TEST_VERSION, RunningApi, running_api
 
 from agent.api.client import (
     AgentNotRunningError,
@@ -221,7 +221,7 @@ def test_types_round_trip_through_json() -> None:
 
 def test_usage_minutes_from_the_store_are_whole_minutes(tmp_path: Path) -> None:
     # The store counts fractional minutes; the API gives whole minutes used so far.
-    from test_api_support import StaticServices
+    from helpers_api import StaticServices
 
     services = StaticServices(usage=UsageToday(date(2025, 6, 1), {"Minh": 42.9, "Lan": 0.5}))
     with running_api(tmp_path, services=services) as api, ApiClient(api.url) as client:

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 import requests
-from test_api_support import FakeClock, RunningApi, StaticServices, running_api
+from helpers_api import FakeClock, RunningApi, StaticServices, running_api
 
 from agent.api.http import Request
 from agent.auth import TRAY_TOKEN_SECRET_NAME

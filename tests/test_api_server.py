@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 import requests
-from test_api_support import TEST_VERSION, RunningApi, running_api
+from helpers_api import TEST_VERSION, RunningApi, running_api
 
 from agent.api.http import Request, Response, Router, html_response
 from agent.api.server import HostCheck, split_host
@@ -315,7 +315,7 @@ def test_start_on_port_zero_reports_the_port_and_stop_frees_it(tmp_path: Path) -
 def test_ipv6_loopback_listener(tmp_path: Path) -> None:
     if not socket.has_ipv6:
         pytest.skip("no IPv6")
-    from test_api_support import FakeClock, StaticServices, make_authenticator
+    from helpers_api import FakeClock, StaticServices, make_authenticator
 
     from agent.api.app import create_server
 

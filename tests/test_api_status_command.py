@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from test_api_support import TEST_VERSION, RunningApi, running_api
+from helpers_api import TEST_VERSION, RunningApi, running_api
 
 from agent.cli import main
 

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from test_api_support import FAST_SCRYPT, FakeClock
+from helpers_api import FAST_SCRYPT, FakeClock
 
 from agent.auth import (
     DEFAULT_SCRYPT,

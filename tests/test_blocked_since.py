@@ -7,7 +7,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from test_tray_support import NOW, TrayApi, entry, running_tray_api
+from helpers_tray import NOW, TrayApi, entry, running_tray_api
 
 from agent.store import Store
 

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from test_pages_support import RunningPages, running_pages
+from helpers_pages import RunningPages, running_pages
 
 CHROMIUM = Path("/usr/bin/chromium")
 

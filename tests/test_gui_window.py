@@ -13,9 +13,9 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from helpers_api import FAST_SCRYPT, FakeClock
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
-from test_api_support import FAST_SCRYPT, FakeClock
 
 from agent.api.app import create_server
 from agent.api.server import HttpServer

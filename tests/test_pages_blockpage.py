@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from test_pages_support import (
+from helpers_pages import (
     AGES,
     RunningPages,
     make_family,

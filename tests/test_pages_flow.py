@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from test_pages_support import (
+from helpers_pages import (
     PIN,
     RunningPages,
     api,

@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 import requests
+from helpers_tray import NOW, TrayApi, entry, running_tray_api
 from PySide6.QtCore import QTimer, QUrl
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
-from test_tray_support import NOW, TrayApi, entry, running_tray_api
 
 from agent.pages import CsrfSigner, PageServices, register_pages
 from gui.tray.app import Tray, build_tray, run_tray

@@ -14,8 +14,8 @@ from typing import Any
 
 import pytest
 import requests
-from test_api_support import running_api
-from test_tray_support import NOW, TrayApi, entry, running_tray_api
+from helpers_api import running_api
+from helpers_tray import NOW, TrayApi, entry, running_tray_api
 
 from agent.access import AccessService
 from agent.api.server import HttpServer

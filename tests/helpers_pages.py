@@ -20,7 +20,7 @@ from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 
 import requests
-from test_api_support import FakeClock, StaticServices, make_authenticator
+from helpers_api import FakeClock, StaticServices, make_authenticator
 
 from agent.access import AccessLimits, AccessService
 from agent.api.app import create_server

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import requests
-from test_api_support import RunningApi, running_api
+from helpers_api import RunningApi, running_api
 
 from agent.access import AccessService
 from agent.api.tray_endpoints import (
