@@ -6,9 +6,10 @@ answers in wire format. Only a memo miss builds a dnslib record and walks the ch
 
 The memo is keyed by who is asking (the profile, when a ``profile_for`` callable is given,
 else the client address), the lower-cased question name, type, class and the EDNS facts.
-An entry lives for the smallest TTL of its records but never past the next minute
-boundary, so schedules that start or end on a minute take effect on time; swapping the
-chain (and so the policy) clears it. A memo hit is still reported to ``on_result``: a
+An entry lives for the smallest TTL of its records but never past the next moment when a
+time-based rule may change an answer (``policy_changes_at``; by default every minute
+boundary, so schedules take effect on time); swapping the chain clears it, and so must
+every policy swap (``clear_memo``). A memo hit is still reported to ``on_result``: a
 blocked answer stays ``blocked``, a resolved one becomes ``cached``.
 
 ``on_result`` is called on the event loop, in arrival order, in batches after the answers
@@ -37,6 +38,9 @@ from dns_filter.chain import AnswerType, Query, Resolver, Result
 logger = logging.getLogger(__name__)
 
 ProfileFor = Callable[[str], "str | None"]
+# wall time (time.time()) -> the wall time when time-based rules may next change an
+# answer, or None when nothing in the policy depends on the time
+PolicyChangesAt = Callable[[float], "float | None"]
 OnResult = Callable[[Query, Result, float], None]
 Reply = Callable[[bytes], None]
 
@@ -73,9 +77,6 @@ class ServerLimits:
     resolve_timeout: float = 4.0  # a chain that takes longer gets SERVFAIL
     memo_size: int = 100_000
     local_answer_ttl: int = 30  # memo seconds for local answers without records (NXDOMAIN)
-    # Memo entries end at the next minute boundary so that schedules apply on time; the
-    # agent may turn this off while no profile has a schedule.
-    expire_at_minute: bool = True
     log_backlog: int = 100_000  # query-log entries waiting for `on_result`
 
 
@@ -142,8 +143,9 @@ def question_name(request: DNSRecord) -> str:
     return text[:-1] if text.endswith(".") else text
 
 
-def _seconds_to_next_minute(wall: float) -> float:
-    return 60.0 - (wall % 60.0)
+def next_minute(wall: float) -> float:
+    """The default `policy_changes_at`: any minute may start or end a schedule."""
+    return wall - (wall % 60.0) + 60.0
 
 
 class _QueryLog:
@@ -270,6 +272,7 @@ class DnsServer:
         on_result: OnResult | None = None,
         profile_for: ProfileFor | None = None,
         limits: ServerLimits | None = None,
+        policy_changes_at: PolicyChangesAt = next_minute,
         clock: Callable[[], float] = time.monotonic,
         wall_clock: Callable[[], float] = time.time,
     ) -> None:
@@ -281,7 +284,8 @@ class DnsServer:
         self.limits = limits or ServerLimits()
         self.stats = ServerStats()
         self._clock = clock  # memo ages and expiry
-        self._wall_clock = wall_clock  # minute boundaries, when schedules change
+        self._wall_clock = wall_clock  # for `policy_changes_at`
+        self._policy_changes_at = policy_changes_at
         self._generation = 0
         self._memo: OrderedDict[_MemoKey, _MemoEntry] = OrderedDict()
         self._exact: dict[_ExactKey, list[Any]] = {}
@@ -390,14 +394,22 @@ class DnsServer:
 
     # ---------------------------------------------------------------- chain swap
 
-    def set_chain(self, chain: Resolver, profile_for: ProfileFor | None = _UNSET) -> None:
-        """Swap the chain (and, if given, the profile function) atomically; clears the memo.
+    def set_chain(
+        self,
+        chain: Resolver,
+        profile_for: ProfileFor | None = _UNSET,
+        policy_changes_at: PolicyChangesAt = _UNSET,
+    ) -> None:
+        """Swap the chain (and, if given, the profile and schedule functions) atomically;
+        clears the memo.
 
         Queries already in flight finish on the chain they started with, and their answers
         are not memoised."""
         self._chain = chain
         if profile_for is not _UNSET:
             self._profile_for = profile_for
+        if policy_changes_at is not _UNSET:
+            self._policy_changes_at = policy_changes_at
         self.clear_memo()
 
     def clear_memo(self) -> None:
@@ -748,8 +760,14 @@ class DnsServer:
         if ttl <= 0:
             return None
         lifetime = float(ttl)
-        if limits.expire_at_minute:
-            lifetime = min(lifetime, _seconds_to_next_minute(self._wall_clock()))
+        wall = self._wall_clock()
+        try:
+            change = self._policy_changes_at(wall)
+        except Exception:
+            self._log_error("policy_changes_at failed; memo entries end at the next minute")
+            change = next_minute(wall)
+        if change is not None:
+            lifetime = min(lifetime, change - wall)
         memo_type = _MEMO_ANSWER_TYPE.get(result.answer_type, result.answer_type)
         entry = _MemoEntry(
             response=answer,

@@ -457,14 +457,14 @@ def test_memo_ages_ttls_and_expires_at_the_minute_boundary() -> None:
         server.close()
 
 
-def test_memo_can_outlive_the_minute_when_there_are_no_schedules() -> None:
+def test_memo_lives_until_the_next_policy_change() -> None:
     now = [1000.0]
     chain = FixedAnswer(ttl=300)
     server = ServerThread(
         chain,
         clock=lambda: now[0],
         wall_clock=lambda: 60 * 1000 + 50.0,
-        limits=ServerLimits(expire_at_minute=False),
+        policy_changes_at=lambda wall: None,  # no schedules: only the TTL counts
     )
     try:
         udp_ask(V4, server.port(), question("www.example.test"))
@@ -472,6 +472,24 @@ def test_memo_can_outlive_the_minute_when_there_are_no_schedules() -> None:
         assert udp_ask(V4, server.port(), question("www.example.test")).rr[0].ttl == 180
         now[0] += 181.0  # past the TTL
         assert udp_ask(V4, server.port(), question("www.example.test")).rr[0].ttl == 300
+        assert len(chain.calls) == 2
+    finally:
+        server.close()
+    now[0] = 1000.0
+    chain = FixedAnswer(ttl=300)
+    server = ServerThread(
+        chain,
+        clock=lambda: now[0],
+        wall_clock=lambda: 60 * 1000 + 50.0,
+        policy_changes_at=lambda wall: wall + 100.0,  # a schedule starts in 100 s
+    )
+    try:
+        udp_ask(V4, server.port(), question("www.example.test"))
+        now[0] += 99.0
+        udp_ask(V4, server.port(), question("www.example.test"))
+        assert len(chain.calls) == 1
+        now[0] += 1.5
+        udp_ask(V4, server.port(), question("www.example.test"))
         assert len(chain.calls) == 2
     finally:
         server.close()
