@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import logging
+import sys
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
@@ -121,7 +122,12 @@ class Agent:
         self.settings = settings
         self.policy_holder = PolicyHolder(settings.config_path)
         self.active_child = ActiveChildTracker(session_user or os_module.active_session_user)
-        self._local_addresses = local_addresses or os_module.local_addresses
+        from dns_filter.resolvers.client_profile import LinuxArpTable, SystemAddresses
+
+        # Both are read per query by the chain, so both cache what they read.
+        self._local_addresses = local_addresses or SystemAddresses()
+        self._mac_lookup = LinuxArpTable() if sys.platform.startswith("linux") else None
+        self._compiled_grants: tuple[tuple[str, tuple[str, ...]], ...] = ()
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
         self._stopped = threading.Event()
@@ -238,11 +244,16 @@ class Agent:
             active_child=self.active_child,
             upstream_urls=self._upstream_urls(family),
             local_addresses=self._local_addresses,
+            mac_lookup=self._mac_lookup,
         )
         if self._chain.upstream_group is not None:
             self._chain.upstream_group.start()
         self.dns_server = DnsServer(
-            self._chain.head, self.settings.dns_listen, on_result=self._log_query
+            self._chain.head,
+            self.settings.dns_listen,
+            on_result=self._log_query,
+            profile_for=self._profile_for,
+            policy_changes_at=self._policy_changes_at,
         )
         await self.dns_server.start()
 
@@ -251,6 +262,29 @@ class Agent:
             await self.dns_server.stop()
         if self._chain is not None and self._chain.upstream_group is not None:
             await self._chain.upstream_group.aclose()
+
+    def _profile_for(self, client_ip: str) -> str | None:
+        """The same decision as the chain's first link, so the server's memo of final
+        answers is kept per child."""
+        from dns_filter.resolvers.client_profile import profile_for_client
+
+        return profile_for_client(
+            self._dns_policy.current(),
+            client_ip,
+            active_child=self.active_child,
+            local_addresses=self._local_addresses(),
+            mac_lookup=self._mac_lookup,
+        )
+
+    def _policy_changes_at(self, wall: float) -> float | None:
+        """When a remembered answer may stop being right because of the clock: with no
+        schedule in any profile, never (grants and edits clear the memo themselves)."""
+        from dns_filter.server import next_minute
+
+        policy = self._dns_policy.current()
+        if any(profile.schedules for profile in policy.profiles.values()):
+            return next_minute(wall)
+        return None
 
     @staticmethod
     def _upstream_urls(family: FamilyPolicy) -> list[str]:
@@ -280,14 +314,21 @@ class Agent:
         """Add the parents' temporary approvals to each child's allow list."""
         if self.access is None:
             return policy
-        now = datetime.now(UTC)
-        profiles = {}
-        for name, profile in policy.profiles.items():
-            granted = tuple(self.access.active_grants(name, now))
-            profiles[name] = (
-                replace(profile, allow=profile.allow + granted) if granted else profile
-            )
+        grants = self._active_grants(policy)
+        self._compiled_grants = grants
+        granted = dict(grants)
+        profiles = {
+            name: replace(profile, allow=profile.allow + granted[name])
+            if granted.get(name) else profile
+            for name, profile in policy.profiles.items()
+        }
         return replace(policy, profiles=MappingProxyType(profiles))
+
+    def _active_grants(self, policy: FilterPolicy) -> tuple[tuple[str, tuple[str, ...]], ...]:
+        now = datetime.now(UTC)
+        return tuple(
+            (name, tuple(self.access.active_grants(name, now))) for name in policy.profiles
+        )
 
     def current_filter_policy(self) -> FilterPolicy | None:
         """The DNS filter's snapshot in force (None before the filter has started)."""
@@ -487,7 +528,10 @@ class Agent:
             log.exception("the blocklist refresh failed; the last good lists stay in force")
 
     def _expire_grants(self) -> None:
-        if self.access is not None:
+        """Recompile only when a grant has ended (or begun): a swap clears the DNS memo."""
+        if self.access is None or self._dns_policy is None:
+            return
+        if self._active_grants(self._dns_policy.current()) != self._compiled_grants:
             self.recompile()
 
     def _daily_rollover(self) -> None:

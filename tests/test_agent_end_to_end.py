@@ -300,3 +300,33 @@ def test_block_page_listener_answers_a_blocked_name_with_the_111_page(
         assert api.status_code == 403
     finally:
         running.stop()
+
+
+def test_answers_follow_the_child_at_the_desktop_not_a_remembered_one(
+    tmp_path: Path, upstream: StandInDns
+) -> None:
+    config = tmp_path / "family.toml"
+    text = family_text(upstream.udp_url)
+    text += '\n[[children]]\nname = "Binh"\nage = 16\nos_users = ["binh"]\n'
+    config.write_text(text, encoding="utf-8")
+    at_desktop = ["an"]
+    running = Agent(
+        AgentSettings(
+            config_path=config, data_dir=tmp_path / "data", dns_listen=(("127.0.0.1", 0),),
+            http_listen=("127.0.0.1", 0), refresh_lists_at_start=False,
+        ),
+        session_user=lambda: at_desktop[0],
+    )
+    running.start()
+    try:
+        # TikTok is blocked for a 9-year-old (twice: the second answer may come from memory).
+        for _ in range(2):
+            assert addresses(ask(running, "www.tiktok.com")) == [running.block_page_ipv4()]
+        at_desktop[0] = "binh"
+        running.active_child.refresh()
+        # For the 16-year-old the same question goes upstream (which has no such name).
+        reply = ask(running, "www.tiktok.com")
+        assert reply.header.rcode == RCODE.NXDOMAIN
+        assert addresses(reply) == []
+    finally:
+        running.stop()
