@@ -18,8 +18,10 @@ from typing import TypeVar
 from agent.api import client as api
 from agent.api import types as api_types
 from gui.backend import (
+    AccessRequest,
     AgentStatus,
     AgentUnreachableError,
+    AlreadyDecidedError,
     BackendError,
     ChildSummary,
     Health,
@@ -27,6 +29,7 @@ from gui.backend import (
     LockedOutError,
     PinNotSetError,
     QueryLogEntry,
+    RequestsSnapshot,
     Session,
     SessionExpiredError,
     Stats,
@@ -35,9 +38,13 @@ from gui.backend import (
 
 T = TypeVar("T")
 
+# Pending requests are all shown; this many is far more than a family has waiting.
+PENDING_LIMIT = 1000
+
 
 class ApiBackend:
-    """:class:`gui.backend.DashboardBackend` over ``agent.api.client.ApiClient``."""
+    """:class:`gui.backend.DashboardBackend` and :class:`gui.backend.RequestsBackend` over
+    ``agent.api.client.ApiClient``."""
 
     def __init__(
         self,
@@ -98,6 +105,30 @@ class ApiBackend:
             by_category=tuple(answer.by_category.items()),
         )
 
+    # RequestsBackend.
+    def requests_snapshot(self, token: str, decided_limit: int = 50) -> RequestsSnapshot:
+        def ask(client: api.ApiClient) -> RequestsSnapshot:
+            pending = client.requests(status="pending", limit=PENDING_LIMIT)
+            # Newest first; the pending ones among them are dropped, so ask for enough.
+            recent = client.requests(limit=min(PENDING_LIMIT, len(pending) + decided_limit))
+            grants = client.grants()
+            decided = [item for item in recent if item.status != "pending"][:decided_limit]
+            return RequestsSnapshot(
+                pending=tuple(_request(item) for item in pending),
+                decided=tuple(_request(item) for item in decided),
+                active_ids=frozenset(grant.request_id for grant in grants),
+            )
+
+        return self._call(token, ask)
+
+    def decide_request(
+        self, token: str, request_id: str, allow: bool, minutes: int | None = None
+    ) -> AccessRequest:
+        return _request(self._call(token, lambda c: c.decide_request(request_id, allow, minutes)))
+
+    def revoke_request(self, token: str, request_id: str) -> AccessRequest:
+        return _request(self._call(token, lambda c: c.revoke_request(request_id)))
+
     # Plumbing.
     def _client(self) -> api.ApiClient:
         existing: api.ApiClient | None = getattr(self._local, "client", None)
@@ -123,6 +154,8 @@ class ApiBackend:
             raise LockedOutError(float(error.retry_after), str(error)) from error
         except api.PinNotSetError as error:
             raise PinNotSetError(str(error)) from error
+        except api.AlreadyDecidedError as error:
+            raise AlreadyDecidedError(str(error)) from error
         except api.UnauthorizedError as error:
             if login:
                 raise BackendError(str(error), code=error.code) from error
@@ -179,4 +212,19 @@ def _query(item: api_types.QueryLogEntry) -> QueryLogEntry:
         reason=item.reason or None,
         latency_ms=item.latency_ms,
         category=item.category,
+    )
+
+
+def _request(item: api_types.AccessRequestInfo) -> AccessRequest:
+    return AccessRequest(
+        id=item.id,
+        child=item.child,
+        site=item.target,
+        reason=item.reason,
+        status=item.status,
+        created_at=item.created_at,
+        decided_at=item.decided_at,
+        decided_by=item.decided_by,
+        allowed_until=item.allowed_until,
+        kind=item.kind,
     )

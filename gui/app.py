@@ -13,6 +13,7 @@ import os
 import signal
 import threading
 from collections.abc import Callable, Sequence
+from datetime import datetime, tzinfo
 
 from PySide6.QtCore import QCoreApplication, QTimer
 from PySide6.QtWidgets import QApplication, QMainWindow
@@ -33,6 +34,9 @@ def build_main_window(
     translations: Translations | None = None,
     refresh_ms: int = DEFAULT_REFRESH_MS,
     start: bool = True,
+    *,
+    timezone: tzinfo | None = None,
+    clock: Callable[[], datetime] | None = None,
 ) -> MainWindow:
     """The dashboard window around ``backend``; a QApplication must exist already.
 
@@ -40,6 +44,9 @@ def build_main_window(
     arrives) or the system locale decides, Vietnamese when neither is one we speak.
     A parent's pick in the window wins over all of these. ``translations`` is the
     application's translator holder; one is made (and owned by the window) when absent.
+    ``timezone`` is the family's (the PC's own by default): the requests tab shows times
+    in it and "until the end of today" ends at its midnight. ``clock`` gives "now" for
+    that (the wall clock by default).
     """
     app = QCoreApplication.instance()
     if app is None:
@@ -52,7 +59,7 @@ def build_main_window(
     translations.use(initial)
 
     runner = ApiRunner(backend)
-    controller = DashboardController(runner, refresh_ms=refresh_ms)
+    controller = DashboardController(runner, refresh_ms=refresh_ms, timezone=timezone, clock=clock)
     window = MainWindow(controller, agent_address, language=translations.language or initial)
     # The window owns its services, so closing it releases them.
     runner.setParent(window)

@@ -12,6 +12,7 @@ thread.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Protocol, runtime_checkable
 
 # Decisions a query-log entry can carry (docs/api.md, ARCHITECTURE.md "DNS filter").
@@ -100,6 +101,69 @@ class Stats:
     by_category: tuple[tuple[str, int], ...] = field(default=())
 
 
+# What a request's row says (docs/dashboard.md, "Yêu cầu"): the stored status, and for an
+# allowed one whether its grant is in force, ran out, or was taken back.
+REQUEST_STATES = ("pending", "allowed", "denied", "expired", "revoked")
+
+
+@dataclass(frozen=True)
+class AccessRequest:
+    """A child's request to open a site, as ``GET /api/requests`` gives it.
+
+    ``status`` is the agent's stored status (``pending``, ``allowed``, ``denied``); see
+    :func:`request_state` for what the parent is shown.
+    """
+
+    id: str
+    child: str
+    site: str
+    reason: str
+    status: str
+    created_at: datetime
+    decided_at: datetime | None = None
+    decided_by: str | None = None
+    allowed_until: datetime | None = None
+    kind: str = "site"
+
+
+@dataclass(frozen=True)
+class RequestsSnapshot:
+    """What the requests tab shows: every pending request, the recently decided ones, and
+    the ids of the grants in force now (by the agent's clock, ``GET /api/grants``)."""
+
+    pending: tuple[AccessRequest, ...] = ()
+    decided: tuple[AccessRequest, ...] = ()
+    active_ids: frozenset[str] = frozenset()
+
+    @property
+    def waiting_count(self) -> int:
+        return len(self.pending)
+
+
+def request_state(request: AccessRequest, active_ids: frozenset[str]) -> str:
+    """One of :data:`REQUEST_STATES`.
+
+    An allowed request is ``allowed`` while its grant is in force (the agent says so in
+    ``GET /api/grants``). Once it is not, it ran out (``expired``) or a parent took it back
+    (``revoked``). The API does not say which; a revoke moves ``allowed_until`` to the moment
+    of the revoke, while an approval sets it a whole number of minutes after the decision,
+    so an end that is not a whole number of minutes after the decision was a revoke.
+    """
+    if request.status == "pending":
+        return "pending"
+    if request.status != "allowed":
+        return "denied" if request.status == "denied" else request.status
+    if request.id in active_ids:
+        return "allowed"
+    if request.allowed_until is None or request.decided_at is None:
+        return "revoked"  # an open-ended grant ends only by a revoke
+    seconds = (request.allowed_until - request.decided_at).total_seconds()
+    whole_minutes = round(seconds / 60)
+    if whole_minutes < 1 or abs(seconds - whole_minutes * 60) > 0.001:
+        return "revoked"
+    return "expired"
+
+
 class BackendError(Exception):
     """The agent could not be asked, or refused. ``code`` is the API's error code."""
 
@@ -136,6 +200,13 @@ class PinNotSetError(BackendError):
 
     def __init__(self, message: str = "no PIN set") -> None:
         super().__init__(message, code="pin_not_set")
+
+
+class AlreadyDecidedError(BackendError):
+    """``409 already_decided``: someone answered the request first; the first answer stands."""
+
+    def __init__(self, message: str = "already decided") -> None:
+        super().__init__(message, code="already_decided")
 
 
 class SessionExpiredError(BackendError):
@@ -185,4 +256,28 @@ class DashboardBackend(Protocol):
 
     def stats(self, token: str, child: str | None = None) -> Stats:
         """``GET /api/stats?child=``."""
+        ...
+
+
+@runtime_checkable
+class RequestsBackend(Protocol):
+    """The API of a child's requests and the parents' grants (docs/block-page.md).
+
+    Separate from :class:`DashboardBackend` so that a backend of an agent without the
+    requests endpoints still fits the dashboard; the requests tab then says so.
+    """
+
+    def requests_snapshot(self, token: str, decided_limit: int = 50) -> RequestsSnapshot:
+        """Every pending request, the newest `decided_limit` decided ones and the grants in
+        force (``GET /api/requests`` twice and ``GET /api/grants``)."""
+        ...
+
+    def decide_request(
+        self, token: str, request_id: str, allow: bool, minutes: int | None = None
+    ) -> AccessRequest:
+        """``POST /api/requests/<id>/decision``; raises AlreadyDecidedError."""
+        ...
+
+    def revoke_request(self, token: str, request_id: str) -> AccessRequest:
+        """``POST /api/requests/<id>/revoke``."""
         ...

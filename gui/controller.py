@@ -8,11 +8,14 @@ refreshes on a :class:`QTimer` (public status always; the parent's data while lo
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from datetime import datetime, time, timedelta, tzinfo
 from enum import Enum
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from gui.backend import (
+    AccessRequest,
     AgentStatus,
     AgentUnreachableError,
     BackendError,
@@ -21,17 +24,31 @@ from gui.backend import (
     LockedOutError,
     PinNotSetError,
     QueryLogEntry,
+    RequestsBackend,
+    RequestsSnapshot,
     Session,
     SessionExpiredError,
     Stats,
     WrongPinError,
 )
+from gui.labels import local_timezone
 from gui.workers import ApiRunner
 
 log = logging.getLogger(__name__)
 
 DEFAULT_REFRESH_MS = 10_000
 QUERY_LOG_LIMIT = 200
+DECIDED_REQUESTS_LIMIT = 50  # the recently decided requests shown under the waiting ones
+MAX_GRANT_MINUTES = 24 * 60  # the agent's limit for one approval
+
+
+def minutes_until_end_of_day(now: datetime, zone: tzinfo) -> int:
+    """Whole minutes from `now` to midnight in `zone`, so that a grant for them ends
+    today (at least 1, the agent's smallest grant)."""
+    local = now.astimezone(zone)
+    midnight = datetime.combine(local.date() + timedelta(days=1), time(0), tzinfo=zone)
+    seconds = (midnight - local).total_seconds()
+    return max(1, min(MAX_GRANT_MINUTES, int(seconds // 60)))
 
 
 class Connection(Enum):
@@ -57,15 +74,25 @@ class DashboardController(QObject):
     stats_changed = Signal(object)  # Stats
     language_reported = Signal(str)  # the agent's settings.language, when it says
     busy_changed = Signal(bool)
+    requests_changed = Signal(object)  # RequestsSnapshot
+    requests_unavailable = Signal()  # this agent has no requests endpoints
+    request_decided = Signal(object, str)  # AccessRequest as stored; "allow", "deny", "revoke"
+    request_action_failed = Signal(str, object)  # request id, BackendError
 
     def __init__(
         self,
         runner: ApiRunner,
         refresh_ms: int = DEFAULT_REFRESH_MS,
         parent: QObject | None = None,
+        *,
+        timezone: tzinfo | None = None,
+        clock: Callable[[], datetime] | None = None,
     ) -> None:
         super().__init__(parent)
         self._runner = runner
+        # The family's time zone for "until the end of today" and the times shown.
+        self.timezone: tzinfo = timezone or local_timezone()
+        self._clock = clock or (lambda: datetime.now(self.timezone))
         self._runner.busy_changed.connect(self.busy_changed)
         self._token: str | None = None
         self._connection = Connection.CONNECTING
@@ -89,6 +116,14 @@ class DashboardController(QObject):
     @property
     def last_status(self) -> AgentStatus | None:
         return self._last_status
+
+    @property
+    def requests_supported(self) -> bool:
+        """Whether the backend speaks the requests API at all."""
+        return isinstance(self._runner.backend, RequestsBackend)
+
+    def now(self) -> datetime:
+        return self._clock()
 
     @property
     def query_log_child(self) -> str | None:
@@ -214,6 +249,7 @@ class DashboardController(QObject):
         )
         self.refresh_query_log()
         self.refresh_stats()
+        self.refresh_requests()
 
     def refresh_query_log(self) -> None:
         token, child = self._token, self._query_log_child
@@ -268,3 +304,73 @@ class DashboardController(QObject):
             self.connection_error.emit(str(error))
         else:
             self.request_failed.emit(str(error))
+
+    # A child's requests.
+    def refresh_requests(self) -> None:
+        token = self._token
+        if token is None or not self.requests_supported:
+            return
+        self._runner.submit(
+            lambda backend: _requests(backend).requests_snapshot(token, DECIDED_REQUESTS_LIMIT),
+            self._on_requests,
+            self._on_requests_failed,
+            key="requests",
+        )
+
+    def decide_request(self, request_id: str, allow: bool, minutes: int | None = None) -> None:
+        """Allow for `minutes` or deny; the answer comes as ``request_decided`` or
+        ``request_action_failed``, and the list refreshes either way."""
+        token = self._token
+        if token is None:
+            return
+        self._runner.submit(
+            lambda backend: _requests(backend).decide_request(token, request_id, allow, minutes),
+            lambda request: self._on_request_decided(request, "allow" if allow else "deny"),
+            lambda error: self._on_request_action_failed(request_id, error),
+        )
+
+    def allow_until_end_of_day(self, request_id: str) -> None:
+        """Allow until midnight in the family's time zone."""
+        self.decide_request(request_id, True, minutes_until_end_of_day(self.now(), self.timezone))
+
+    def revoke_request(self, request_id: str) -> None:
+        token = self._token
+        if token is None:
+            return
+        self._runner.submit(
+            lambda backend: _requests(backend).revoke_request(token, request_id),
+            lambda request: self._on_request_decided(request, "revoke"),
+            lambda error: self._on_request_action_failed(request_id, error),
+        )
+
+    def _on_requests(self, snapshot: RequestsSnapshot) -> None:
+        if self.logged_in:
+            self.requests_changed.emit(snapshot)
+
+    def _on_requests_failed(self, error: BackendError) -> None:
+        if error.code == "not_found":
+            self.requests_unavailable.emit()  # an agent without the requests endpoints
+        else:
+            self._on_parent_call_failed(error)
+
+    def _on_request_decided(self, request: AccessRequest, action: str) -> None:
+        if not self.logged_in:
+            return
+        self.request_decided.emit(request, action)
+        self.refresh_requests()
+
+    def _on_request_action_failed(self, request_id: str, error: BackendError) -> None:
+        if isinstance(error, SessionExpiredError):
+            self._expire_session()
+            return
+        if isinstance(error, AgentUnreachableError):
+            self._set_connection(Connection.UNREACHABLE)
+            self.connection_error.emit(str(error))
+        self.request_action_failed.emit(request_id, error)
+        self.refresh_requests()  # show what the agent has now (say, the other answer)
+
+
+def _requests(backend: object) -> RequestsBackend:
+    if not isinstance(backend, RequestsBackend):
+        raise BackendError("this agent does not take requests", code="not_found")
+    return backend

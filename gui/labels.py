@@ -6,7 +6,7 @@ language chosen at run time. The agent's codes stay in English; only their label
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, tzinfo
 
 from PySide6.QtCore import QCoreApplication
 
@@ -109,12 +109,30 @@ def format_log_time(moment: str | datetime, now: datetime | None = None) -> str:
     return moment.strftime("%d/%m %H:%M:%S")
 
 
+def local_timezone() -> tzinfo:
+    """The PC's own time zone (the agent runs on the same PC)."""
+    zone = datetime.now().astimezone().tzinfo
+    assert zone is not None
+    return zone
+
+
+def format_clock(moment: datetime, zone: tzinfo, now: datetime) -> str:
+    """A moment as the family's clock shows it (in `zone`): ``13:00``, or ``03/05 13:00``
+    when it is not on `now`'s day there."""
+    local = moment.astimezone(zone)
+    if local.date() == now.astimezone(zone).date():
+        return local.strftime("%H:%M")
+    return local.strftime("%d/%m %H:%M")
+
+
 __all__ = [
     "category_label",
     "decision_label",
+    "format_clock",
     "format_log_time",
     "format_minutes",
     "format_seconds_wait",
     "is_block",
+    "local_timezone",
     "preset_label",
 ]

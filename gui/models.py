@@ -9,8 +9,11 @@ Header labels are translated on every call, so a language switch only needs
 
 from __future__ import annotations
 
+import html
 from collections.abc import Callable, Sequence
-from typing import Any, Generic, TypeVar
+from dataclasses import dataclass
+from datetime import datetime, tzinfo
+from typing import Any, ClassVar, Generic, TypeVar
 
 from PySide6.QtCore import (
     QAbstractTableModel,
@@ -19,15 +22,23 @@ from PySide6.QtCore import (
     QPersistentModelIndex,
     Qt,
 )
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtGui import QBrush, QColor, QFont
 
-from gui.backend import ChildSummary, QueryLogEntry
+from gui.backend import (
+    AccessRequest,
+    ChildSummary,
+    QueryLogEntry,
+    RequestsSnapshot,
+    request_state,
+)
 from gui.labels import (
     category_label,
     decision_label,
+    format_clock,
     format_log_time,
     format_minutes,
     is_block,
+    local_timezone,
     preset_label,
 )
 
@@ -38,6 +49,8 @@ _RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 _LEFT = int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
 _BLOCK_COLOUR = QColor(178, 34, 34)
 _ALLOW_COLOUR = QColor(30, 120, 60)
+_WAITING_COLOUR = QColor(176, 96, 0)
+_ENDED_COLOUR = QColor(110, 110, 110)
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 Row = TypeVar("Row")
@@ -292,6 +305,149 @@ class StatsTableModel(_RecordTableModel[tuple[str, int]]):
 
     def row_key(self, row: tuple[str, int]) -> Any:
         return row[0]
+
+
+@dataclass(frozen=True)
+class RequestRow:
+    """One row of the requests table: the request and what it is now (see
+    :func:`gui.backend.request_state`)."""
+
+    request: AccessRequest
+    state: str
+
+
+def plain_text_tooltip(text: str) -> str:
+    """A tooltip that shows `text` literally: Qt takes a tooltip that looks like HTML for
+    rich text, so the text is escaped inside an explicit rich-text wrapper."""
+    return "<qt>" + html.escape(text).replace("\n", "<br>") + "</qt>"
+
+
+class RequestsTableModel(_RecordTableModel[RequestRow]):
+    """A child's requests: the waiting ones first (newest first), then the recently decided
+    ones (latest answer first), with child, site, the child's reason, when and the state.
+
+    Times are shown on the family's clock: `timezone`, and `now` for "today".
+    """
+
+    CHILD, SITE, REASON, ASKED, STATE = range(5)
+    _STATE_ORDER: ClassVar[dict[str, int]] = {
+        "pending": 0,
+        "allowed": 1,
+        "denied": 2,
+        "expired": 3,
+        "revoked": 4,
+    }
+
+    def __init__(
+        self,
+        parent: QObject | None = None,
+        *,
+        timezone: tzinfo | None = None,
+        now: Callable[[], datetime] | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._zone: tzinfo = timezone or local_timezone()
+        self._now = now or (lambda: datetime.now(self._zone))
+
+    def set_snapshot(self, snapshot: RequestsSnapshot) -> None:
+        pending = sorted(snapshot.pending, key=lambda r: r.created_at, reverse=True)
+        decided = sorted(snapshot.decided, key=lambda r: r.decided_at or r.created_at, reverse=True)
+        self.set_rows(
+            [RequestRow(r, "pending") for r in pending]
+            + [RequestRow(r, request_state(r, snapshot.active_ids)) for r in decided]
+        )
+
+    def waiting_count(self) -> int:
+        return sum(1 for row in self._rows if row.state == "pending")
+
+    def row_of(self, request_id: str) -> int:
+        """The row of a request, or -1."""
+        for position, row in enumerate(self._rows):
+            if row.request.id == request_id:
+                return position
+        return -1
+
+    def column_titles(self) -> list[str]:
+        return [
+            self.tr("Child"),
+            self.tr("Website"),
+            self.tr("Child's reason"),
+            self.tr("Asked at"),
+            self.tr("State"),
+        ]
+
+    def state_text(self, row: RequestRow) -> str:
+        """The state in the family's words: waiting, allowed until HH:MM, not allowed,
+        time is up, taken back."""
+        if row.state == "pending":
+            return self.tr("Waiting for your answer")
+        if row.state == "allowed":
+            until = row.request.allowed_until
+            if until is None:
+                return self.tr("Allowed until you revoke it")
+            return self.tr("Allowed until %1").replace("%1", self.clock_text(until))
+        if row.state == "denied":
+            return self.tr("Not allowed")
+        if row.state == "expired":
+            return self.tr("Time is up")
+        if row.state == "revoked":
+            return self.tr("Revoked")
+        return row.state
+
+    def clock_text(self, moment: datetime) -> str:
+        return format_clock(moment, self._zone, self._now())
+
+    def display(self, row: RequestRow, column: int) -> str:
+        request = row.request
+        if column == self.CHILD:
+            return request.child
+        if column == self.SITE:
+            return request.site
+        if column == self.REASON:
+            # One line in the table; the whole reason is under the table and in the tooltip.
+            return " ".join(request.reason.split()) or self.tr("(no reason given)")
+        if column == self.ASKED:
+            return self.clock_text(request.created_at)
+        return self.state_text(row)
+
+    def sort_value(self, row: RequestRow, column: int) -> Any:
+        if column == self.ASKED:
+            return row.request.created_at.timestamp()
+        if column == self.STATE:
+            return self._STATE_ORDER.get(row.state, 9)
+        return self.display(row, column)
+
+    def tooltip(self, row: RequestRow, column: int) -> str | None:
+        request = row.request
+        if column == self.REASON and request.reason:
+            return plain_text_tooltip(request.reason)
+        if column == self.SITE:
+            return plain_text_tooltip(request.site)
+        if column == self.STATE and request.decided_at is not None:
+            return self.tr("Answered at %1").replace("%1", self.clock_text(request.decided_at))
+        return None
+
+    def foreground(self, row: RequestRow, column: int) -> QBrush | None:
+        if column != self.STATE:
+            return None
+        colours = {
+            "pending": _WAITING_COLOUR,
+            "allowed": _ALLOW_COLOUR,
+            "denied": _BLOCK_COLOUR,
+        }
+        return QBrush(colours.get(row.state, _ENDED_COLOUR))
+
+    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if role == Qt.ItemDataRole.FontRole and index.isValid():
+            if 0 <= index.row() < len(self._rows) and self._rows[index.row()].state == "pending":
+                font = QFont()
+                font.setBold(True)
+                return font
+            return None
+        return super().data(index, role)
+
+    def row_key(self, row: RequestRow) -> Any:
+        return row.request.id
 
 
 def _reason_label(reason: str | None) -> str:

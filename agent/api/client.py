@@ -7,7 +7,9 @@ Each method is one endpoint and returns the plain frozen dataclasses of
   timeout);
 * :class:`UnauthorizedError` (401; :class:`WrongPinError` with ``tries_left`` for a wrong
   PIN), :class:`ForbiddenError` (403), :class:`LockedError` (429, with ``retry_after``),
-  :class:`PinNotSetError` (409 ``pin_not_set``), and :class:`ApiClientError` for the rest;
+  :class:`PinNotSetError` (409 ``pin_not_set``), :class:`AlreadyDecidedError` (409
+  ``already_decided``: another parent answered a request first), and
+  :class:`ApiClientError` for the rest;
 * :class:`ProtocolError` — the answer is not what the API promises.
 
 The client never uses proxy settings from the environment: the agent is on loopback and
@@ -18,11 +20,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
+from urllib.parse import quote
 
 import requests
 
 from agent.api.types import (
+    AccessRequestInfo,
     ChildInfo,
+    GrantInfo,
     Health,
     QueryLogEntry,
     SessionInfo,
@@ -88,6 +93,10 @@ class LockedError(ApiClientError):
 
 class PinNotSetError(ApiClientError):
     """409 ``pin_not_set``: the first PIN has to be set before anyone can log in."""
+
+
+class AlreadyDecidedError(ApiClientError):
+    """409 ``already_decided``: the request was answered before (the first decision stands)."""
 
 
 class ApiClient:
@@ -170,6 +179,57 @@ class ApiClient:
         params = {"child": child} if child else {}
         return self._parse(Stats.from_json, self._request("GET", "/api/stats", params=params))
 
+    # -- a child's requests and the parents' grants (docs/block-page.md) ---------------------
+
+    def requests(
+        self, status: str | None = None, child: str | None = None, limit: int = 100
+    ) -> list[AccessRequestInfo]:
+        """``GET /api/requests``, newest first; `status` is ``pending``, ``allowed`` or
+        ``denied`` (None: every status)."""
+        params: dict[str, str | int] = {"limit": limit}
+        if status:
+            params["status"] = status
+        if child:
+            params["child"] = child
+        value = self._request("GET", "/api/requests", params=params)
+        if not isinstance(value, list):
+            raise ProtocolError("requests: expected a list", code="bad_answer")
+        return self._parse(
+            lambda items: [
+                AccessRequestInfo.from_json(item, f"requests[{i}]") for i, item in enumerate(items)
+            ],
+            value,
+        )
+
+    def decide_request(
+        self, request_id: str, allow: bool, minutes: int | None = None
+    ) -> AccessRequestInfo:
+        """``POST /api/requests/<id>/decision``: allow for `minutes` (1 to 1440) or deny.
+        Raises AlreadyDecidedError when it was answered before."""
+        if allow and minutes is None:
+            raise ValueError("an approval needs minutes (1 to 1440)")
+        body: dict[str, Any] = {"allow": True, "minutes": minutes} if allow else {"allow": False}
+        answer = self._request("POST", f"/api/requests/{_segment(request_id)}/decision", json=body)
+        return self._parse(AccessRequestInfo.from_json, answer)
+
+    def revoke_request(self, request_id: str) -> AccessRequestInfo:
+        """``POST /api/requests/<id>/revoke``: end the request's grant now."""
+        answer = self._request("POST", f"/api/requests/{_segment(request_id)}/revoke", json={})
+        return self._parse(AccessRequestInfo.from_json, answer)
+
+    def grants(self, child: str | None = None) -> list[GrantInfo]:
+        """``GET /api/grants``: the grants in force now (the agent's clock decides)."""
+        params = {"child": child} if child else {}
+        value = self._request("GET", "/api/grants", params=params)
+        if not isinstance(value, list):
+            raise ProtocolError("grants: expected a list", code="bad_answer")
+        return self._parse(
+            lambda items: [
+                GrantInfo.from_json(item, f"grants[{i}]") for i, item in enumerate(items)
+            ],
+            value,
+        )
+
     # -- plumbing ---------------------------------------------------------------------------
 
     def _request(
@@ -217,6 +277,11 @@ class ApiClient:
             raise ProtocolError(str(exc), code="bad_answer") from exc
 
 
+def _segment(value: str) -> str:
+    """One path segment: a request id never reaches another path."""
+    return quote(value, safe="")
+
+
 def _error_for(status: int, body: Mapping[str, Any], path: str) -> ApiClientError:
     code = str(body.get("error", f"http_{status}"))
     message = str(body.get("message", f"HTTP {status} from {path}"))
@@ -229,6 +294,8 @@ def _error_for(status: int, body: Mapping[str, Any], path: str) -> ApiClientErro
         error_class = LockedError
     elif code == "pin_not_set":
         error_class = PinNotSetError
+    elif code == "already_decided":
+        error_class = AlreadyDecidedError
     else:
         error_class = ApiClientError
     return error_class(message, status=status, code=code, body=body)

@@ -384,3 +384,90 @@ class Stats:
             top_allowed=_counts(data.get("top_allowed", []), f"{where}.top_allowed"),
             by_category=_count_map(data.get("by_category", {}), f"{where}.by_category"),
         )
+
+
+@dataclass(frozen=True)
+class AccessRequestInfo:
+    """A child's request to open a site (``GET /api/requests`` and the decision answers).
+
+    `status` is the stored one: ``pending``, ``allowed`` or ``denied``. An allowed request
+    whose `allowed_until` has passed (or was revoked) keeps ``allowed``; ``GET /api/grants``
+    tells which grants are in force.
+    """
+
+    id: str
+    child: str
+    kind: str
+    target: str
+    reason: str
+    status: str
+    created_at: datetime
+    decided_at: datetime | None = None
+    decided_by: str | None = None
+    allowed_until: datetime | None = None
+
+    def to_json(self) -> JsonObject:
+        return {
+            "id": self.id,
+            "child": self.child,
+            "kind": self.kind,
+            "target": self.target,
+            "reason": self.reason,
+            "status": self.status,
+            "created_at": self.created_at.isoformat(),
+            "decided_at": _iso(self.decided_at),
+            "decided_by": self.decided_by,
+            "allowed_until": _iso(self.allowed_until),
+        }
+
+    @classmethod
+    def from_json(cls, value: Any, where: str = "request") -> AccessRequestInfo:
+        data = _object(value, where)
+        created = _time(_field(data, "created_at", str, where), f"{where}.created_at")
+        assert created is not None
+        return cls(
+            id=_field(data, "id", str, where),
+            child=_field(data, "child", str, where),
+            kind=_field(data, "kind", str, where),
+            target=_field(data, "target", str, where),
+            reason=_optional(data, "reason", str, where) or "",
+            status=_field(data, "status", str, where),
+            created_at=created,
+            decided_at=_time(_optional(data, "decided_at", str, where), f"{where}.decided_at"),
+            decided_by=_optional(data, "decided_by", str, where),
+            allowed_until=_time(
+                _optional(data, "allowed_until", str, where), f"{where}.allowed_until"
+            ),
+        )
+
+
+@dataclass(frozen=True)
+class GrantInfo:
+    """A grant in force (``GET /api/grants``): `names` are opened for `child` until `until`
+    (None: until a parent revokes it)."""
+
+    request_id: str
+    child: str
+    site: str
+    names: tuple[str, ...] = ()
+    until: datetime | None = None
+
+    def to_json(self) -> JsonObject:
+        return {
+            "request_id": self.request_id,
+            "child": self.child,
+            "site": self.site,
+            "names": list(self.names),
+            "until": _iso(self.until),
+        }
+
+    @classmethod
+    def from_json(cls, value: Any, where: str = "grant") -> GrantInfo:
+        data = _object(value, where)
+        return cls(
+            request_id=_field(data, "request_id", str, where),
+            child=_field(data, "child", str, where),
+            site=_field(data, "site", str, where),
+            names=_strings(data.get("names", []), f"{where}.names"),
+            until=_time(_optional(data, "until", str, where), f"{where}.until"),
+        )

@@ -12,12 +12,39 @@
     </message>
 </context>
 <context>
+    <name>ParentPage</name>
+    <message numerus="yes">
+        <source>Requests (%n)</source>
+        <translation>
+            <numerusform>Requests (%n)</numerusform>
+            <numerusform>Requests (%n)</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n request(s) waiting for your answer.</source>
+        <translation>
+            <numerusform>%n request is waiting for your answer.</numerusform>
+            <numerusform>%n requests are waiting for your answer.</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>QueryLogTab</name>
     <message numerus="yes">
         <source>The %n newest queries</source>
         <translation>
             <numerusform>The newest query</numerusform>
             <numerusform>The %n newest queries</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>RequestsTab</name>
+    <message numerus="yes">
+        <source>%n request(s) waiting for your answer.</source>
+        <translation>
+            <numerusform>%n request is waiting for your answer.</numerusform>
+            <numerusform>%n requests are waiting for your answer.</numerusform>
         </translation>
     </message>
 </context>

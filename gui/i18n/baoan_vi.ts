@@ -263,6 +263,22 @@
 </context>
 <context>
     <name>ParentPage</name>
+    <message numerus="yes">
+        <source>Requests (%n)</source>
+        <translation>
+            <numerusform>Yêu cầu (%n)</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n request(s) waiting for your answer.</source>
+        <translation>
+            <numerusform>Có %n yêu cầu đang chờ bạn trả lời.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Requests</source>
+        <translation>Yêu cầu</translation>
+    </message>
     <message>
         <source>Children</source>
         <translation>Các con</translation>
@@ -318,6 +334,158 @@
     <message>
         <source>Reason</source>
         <translation>Lý do</translation>
+    </message>
+</context>
+<context>
+    <name>RequestsTab</name>
+    <message>
+        <source>Revoked: %1 can no longer open %2.</source>
+        <translation>Đã thu hồi: %1 không mở được %2 nữa.</translation>
+    </message>
+    <message>
+        <source>Allowed: %1 may open %2 until %3.</source>
+        <translation>Đã cho phép: %1 được mở %2 đến %3.</translation>
+    </message>
+    <message>
+        <source>Allowed: %1 may open %2 until you revoke it.</source>
+        <translation>Đã cho phép: %1 được mở %2 cho đến khi bạn thu hồi.</translation>
+    </message>
+    <message>
+        <source>Not allowed: %1 will not see %2.</source>
+        <translation>Không cho phép: %1 sẽ không mở được %2.</translation>
+    </message>
+    <message>
+        <source>This request was already answered, perhaps on another device. The list now shows that answer.</source>
+        <translation>Yêu cầu này đã được trả lời rồi, có thể trên một thiết bị khác. Danh sách đã hiện câu trả lời đó.</translation>
+    </message>
+    <message>
+        <source>Bảo An is not answering, so nothing was changed. Try again in a moment.</source>
+        <translation>Bảo An không phản hồi nên chưa có gì thay đổi. Hãy thử lại sau giây lát.</translation>
+    </message>
+    <message>
+        <source>This request no longer exists.</source>
+        <translation>Yêu cầu này không còn nữa.</translation>
+    </message>
+    <message>
+        <source>Your answer could not be saved (%1). Try again.</source>
+        <translation>Chưa lưu được câu trả lời của bạn (%1). Hãy thử lại.</translation>
+    </message>
+    <message>
+        <source>Sending your answer…</source>
+        <translation>Đang gửi câu trả lời…</translation>
+    </message>
+    <message>
+        <source>Pick a request in the list to answer it.</source>
+        <translation>Chọn một yêu cầu trong danh sách để trả lời.</translation>
+    </message>
+    <message>
+        <source>%1 asks to open %2 (at %3)</source>
+        <translation>%1 xin mở %2 (lúc %3)</translation>
+    </message>
+    <message>
+        <source>Reason: %1</source>
+        <translation>Lý do: %1</translation>
+    </message>
+    <message>
+        <source>(no reason given)</source>
+        <translation>(con không ghi lý do)</translation>
+    </message>
+    <message>
+        <source>This Bảo An agent does not take requests yet.</source>
+        <translation>Bản Bảo An này chưa nhận yêu cầu của con.</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n request(s) waiting for your answer.</source>
+        <translation>
+            <numerusform>Có %n yêu cầu đang chờ bạn trả lời.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>No request is waiting for your answer.</source>
+        <translation>Không có yêu cầu nào đang chờ bạn trả lời.</translation>
+    </message>
+    <message>
+        <source>Selected request</source>
+        <translation>Yêu cầu đang chọn</translation>
+    </message>
+    <message>
+        <source>Allow 30 minutes</source>
+        <translation>Cho phép 30 phút</translation>
+    </message>
+    <message>
+        <source>Allow 1 hour</source>
+        <translation>Cho phép 1 giờ</translation>
+    </message>
+    <message>
+        <source>Allow 2 hours</source>
+        <translation>Cho phép 2 giờ</translation>
+    </message>
+    <message>
+        <source>Allow until the end of today</source>
+        <translation>Cho phép đến hết hôm nay</translation>
+    </message>
+    <message>
+        <source>Do not allow</source>
+        <translation>Không cho phép</translation>
+    </message>
+    <message>
+        <source>Revoke now</source>
+        <translation>Thu hồi ngay</translation>
+    </message>
+</context>
+<context>
+    <name>RequestsTableModel</name>
+    <message>
+        <source>Child</source>
+        <translation>Con</translation>
+    </message>
+    <message>
+        <source>Website</source>
+        <translation>Trang web</translation>
+    </message>
+    <message>
+        <source>Child&apos;s reason</source>
+        <translation>Lý do của con</translation>
+    </message>
+    <message>
+        <source>Asked at</source>
+        <translation>Lúc xin</translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation>Trạng thái</translation>
+    </message>
+    <message>
+        <source>Waiting for your answer</source>
+        <translation>Đang chờ bạn trả lời</translation>
+    </message>
+    <message>
+        <source>Allowed until you revoke it</source>
+        <translation>Được phép đến khi bạn thu hồi</translation>
+    </message>
+    <message>
+        <source>Allowed until %1</source>
+        <translation>Được phép đến %1</translation>
+    </message>
+    <message>
+        <source>Not allowed</source>
+        <translation>Không cho phép</translation>
+    </message>
+    <message>
+        <source>Time is up</source>
+        <translation>Đã hết giờ</translation>
+    </message>
+    <message>
+        <source>Revoked</source>
+        <translation>Đã thu hồi</translation>
+    </message>
+    <message>
+        <source>(no reason given)</source>
+        <translation>(con không ghi lý do)</translation>
+    </message>
+    <message>
+        <source>Answered at %1</source>
+        <translation>Trả lời lúc %1</translation>
     </message>
 </context>
 <context>

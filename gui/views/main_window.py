@@ -46,7 +46,7 @@ class MainWindow(QMainWindow):
 
         self.banner = StatusBanner(agent_address, self)
         self.login_page = LoginPage(self)
-        self.parent_page = ParentPage(self)
+        self.parent_page = ParentPage(self, timezone=controller.timezone, now=controller.now)
         self.stack = QStackedWidget(self)
         self.stack.addWidget(self.login_page)
         self.stack.addWidget(self.parent_page)
@@ -88,6 +88,10 @@ class MainWindow(QMainWindow):
         c.children_changed.connect(self.parent_page.show_children)
         c.query_log_changed.connect(self.parent_page.show_query_log)
         c.stats_changed.connect(self.parent_page.show_stats)
+        c.requests_changed.connect(self.parent_page.show_requests)
+        c.requests_unavailable.connect(self.parent_page.requests_tab.show_unavailable)
+        c.request_decided.connect(self.parent_page.requests_tab.show_decided)
+        c.request_action_failed.connect(self.parent_page.requests_tab.show_action_error)
 
         self.login_page.login_requested.connect(c.login)
         self.login_page.set_pin_requested.connect(c.set_first_pin)
@@ -95,6 +99,14 @@ class MainWindow(QMainWindow):
         self.parent_page.logout_requested.connect(c.logout)
         self.parent_page.query_log_tab.child_selected.connect(c.set_query_log_child)
         self.parent_page.stats_tab.child_selected.connect(c.set_stats_child)
+        requests_tab = self.parent_page.requests_tab
+        requests_tab.decision_requested.connect(
+            lambda request_id, allow, minutes: c.decide_request(
+                request_id, allow, minutes if allow else None
+            )
+        )
+        requests_tab.end_of_day_requested.connect(c.allow_until_end_of_day)
+        requests_tab.revoke_requested.connect(c.revoke_request)
 
     # What the window shows.
     def showing_parent_page(self) -> bool:

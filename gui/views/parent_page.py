@@ -1,10 +1,12 @@
-"""What a parent sees after the PIN: children, the query log, statistics."""
+"""What a parent sees after the PIN: children, the query log, statistics, requests."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from datetime import datetime, tzinfo
 
 from PySide6.QtCore import QEvent, Signal
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QComboBox,
     QGroupBox,
@@ -17,9 +19,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gui.backend import ChildSummary, QueryLogEntry, Stats
-from gui.models import ChildrenTableModel, QueryLogTableModel, StatsTableModel
+from gui.backend import ChildSummary, QueryLogEntry, RequestsSnapshot, Stats
+from gui.models import (
+    ChildrenTableModel,
+    QueryLogTableModel,
+    RequestsTableModel,
+    StatsTableModel,
+)
 from gui.views.common import make_table
+from gui.views.requests_tab import RequestsTab
+
+_WAITING_TAB_COLOUR = QColor(176, 96, 0)
 
 
 class ChildFilter(QComboBox):
@@ -172,14 +182,23 @@ class StatsTab(QWidget):
 
 
 class ParentPage(QWidget):
-    """Tabs for children, the query log and statistics, with refresh and lock buttons."""
+    """Tabs for children, the query log, statistics and the children's requests, with
+    refresh and lock buttons. `timezone` and `now` are the family's clock for the times of
+    the requests."""
 
     refresh_requested = Signal()
     logout_requested = Signal()
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        parent: QWidget | None = None,
+        *,
+        timezone: tzinfo | None = None,
+        now: Callable[[], datetime] | None = None,
+    ) -> None:
         super().__init__(parent)
         self.children_model = ChildrenTableModel(self)
+        self.requests_model = RequestsTableModel(self, timezone=timezone, now=now)
         self.query_log_model = QueryLogTableModel(self)
         self.top_blocked_model = StatsTableModel("blocked", self)
         self.top_allowed_model = StatsTableModel("allowed", self)
@@ -195,6 +214,9 @@ class ParentPage(QWidget):
         self.tabs.addTab(self.children_tab, "")
         self.tabs.addTab(self.query_log_tab, "")
         self.tabs.addTab(self.stats_tab, "")
+        self.requests_tab = RequestsTab(self.requests_model, self)
+        self.requests_index = self.tabs.addTab(self.requests_tab, "")
+        self._normal_tab_colour = self.tabs.tabBar().tabTextColor(self.requests_index)
 
         self.refresh_button = QPushButton(self)
         self.refresh_button.clicked.connect(self.refresh_requested)
@@ -227,11 +249,33 @@ class ParentPage(QWidget):
         self.top_allowed_model.set_rows(stats.top_allowed)
         self.category_model.set_rows(stats.by_category)
 
+    def show_requests(self, snapshot: RequestsSnapshot) -> None:
+        self.requests_tab.show_snapshot(snapshot)
+        self._update_requests_tab()
+
     def clear(self) -> None:
         """Forget everything a parent saw (on lock or expiry)."""
         self.show_children([])
         self.show_query_log([])
         self.show_stats(Stats())
+        self.requests_tab.clear()
+        self._update_requests_tab()
+
+    def _update_requests_tab(self) -> None:
+        """The tab's title counts the waiting requests, in a colour that catches the eye."""
+        waiting = self.requests_model.waiting_count()
+        bar = self.tabs.tabBar()
+        if waiting:
+            self.tabs.setTabText(self.requests_index, self.tr("Requests (%n)", None, waiting))
+            bar.setTabTextColor(self.requests_index, _WAITING_TAB_COLOUR)
+            self.tabs.setTabToolTip(
+                self.requests_index,
+                self.tr("%n request(s) waiting for your answer.", None, waiting),
+            )
+        else:
+            self.tabs.setTabText(self.requests_index, self.tr("Requests"))
+            bar.setTabTextColor(self.requests_index, self._normal_tab_colour)
+            self.tabs.setTabToolTip(self.requests_index, "")
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802
         if event.type() == QEvent.Type.LanguageChange:
@@ -247,11 +291,14 @@ class ParentPage(QWidget):
         self.children_tab.retranslate()
         self.query_log_tab.retranslate()
         self.stats_tab.retranslate()
+        self.requests_tab.retranslate()
+        self._update_requests_tab()
         for model in (
             self.children_model,
             self.query_log_model,
             self.top_blocked_model,
             self.top_allowed_model,
             self.category_model,
+            self.requests_model,
         ):
             model.retranslate()
