@@ -265,8 +265,15 @@ def test_errors_are_told_in_words(
     assert tab.allow_buttons[30].isEnabled()  # the parent can try again
 
 
+SCREENSHOT_STATES = {
+    "vi": ["Đang chờ bạn trả lời", "Không cho phép", "Được phép đến 14:00"],
+    "en": ["Waiting for your answer", "Not allowed", "Allowed until 14:00"],
+}
+
+
+@pytest.mark.parametrize("language", ["vi", "en"])
 def test_screenshot_of_the_requests_tab(
-    qtbot: QtBot, pages: RunningPages, open_window: WindowMaker, tmp_path: Path
+    qtbot: QtBot, pages: RunningPages, open_window: WindowMaker, tmp_path: Path, language: str
 ) -> None:
     allowed = ask(pages, "Con cần xem luật chơi cho bài thuyết trình môn Giáo dục công dân")
     denied = ask(pages, "Bạn con gửi đường link này, con muốn xem thử", host="bet.example")
@@ -274,15 +281,15 @@ def test_screenshot_of_the_requests_tab(
     pages.access.decide(denied, False)
     pages.clock.advance(minutes=3)
     ask(pages, "Con cần tra cứu tài liệu cho bài tập nhóm", host="games.example")
-    window = open_window()
+    window = open_window(language)
     window.resize(980, 640)
     tab = log_in(qtbot, window)
     qtbot.wait(50)
-    shot = tmp_path / "dashboard-requests-vi.png"
+    shot = tmp_path / f"dashboard-requests-{language}.png"
     assert window.grab().save(str(shot))
     assert shot.stat().st_size > 5000
 
-    # Nothing is cut: each button shows its whole Vietnamese label, each column its header.
+    # Nothing is cut: each button shows its whole label, each column its header.
     for button in (
         *tab.allow_buttons.values(),
         tab.end_of_day_button,
@@ -296,7 +303,7 @@ def test_screenshot_of_the_requests_tab(
         title = tab.table.model().headerData(column, Qt.Orientation.Horizontal)
         assert header.sectionSize(column) >= metrics.horizontalAdvance(title), title
     states = [tab.model.index(row, RequestsTableModel.STATE).data() for row in range(3)]
-    assert states == ["Đang chờ bạn trả lời", "Không cho phép", "Được phép đến 14:00"]
+    assert states == SCREENSHOT_STATES[language]
     for row in range(3):
         column = RequestsTableModel.STATE
         text = tab.model.index(row, column).data()
