@@ -270,6 +270,7 @@ def test_check_command_gives_the_verdict_without_a_server(tmp_path: Path) -> Non
     assert google["decision"] == "rewritten"
     wiki = run_check(config, data_dir, "vi.wikipedia.org")
     assert wiki["decision"] == "allowed"
+    assert wiki["answer_type"] is None  # it would go on to the upstream
 
 
 def test_block_page_listener_answers_a_blocked_name_with_the_111_page(

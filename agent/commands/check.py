@@ -55,7 +55,7 @@ def run(args: argparse.Namespace) -> int:
             "child": found.profile,
             "decision": found.decision,
             "reason": found.reason,
-            "answer_type": str(found.answer_type),
+            "answer_type": str(found.answer_type) if found.answer_type else None,
         }, ensure_ascii=False))
     else:
         print(f"{args.name}: {found.decision} — {found.reason} (child: {found.profile or '-'})")
