@@ -10,8 +10,9 @@ Plain Python over the store; everything it needs is passed in:
 * ``clock`` — a callable giving the current aware datetime;
 * ``grants_changed`` — called (without arguments, outside any lock) whenever the set of
   active grants changes: a parent allowed a site, or a grant ran out. The runtime then
-  recompiles the DNS policy, adding :meth:`AccessService.active_grants` to each child's
-  allow list, so an approval works at once and ends by itself.
+  recompiles the DNS policy with :meth:`AccessService.active_grants` as each child's
+  ``granted`` names (which pass every block, bedtime included), so an approval works at
+  once and ends by itself.
 
 Grants end by themselves: :meth:`AccessService.check_expiry` notices grants that ran out
 and calls ``grants_changed``; :meth:`AccessService.start` runs it on a small daemon thread
@@ -494,15 +495,16 @@ class AccessService:
         )
 
     def active_grants(self, child: str, now: datetime | None = None) -> tuple[str, ...]:
-        """The names to add to `child`'s allow list at `now`: every active grant's names.
-        The runtime calls this when it compiles the DNS policy."""
+        """The names a parent opened for `child` at `now`: every active grant's names.
+        The runtime puts them in the profile's ``granted`` names when it compiles the DNS
+        policy."""
         names: dict[str, None] = {}
         for grant in self.grants(child, now):
             names.update(dict.fromkeys(grant.names))
         return tuple(names)
 
     def allow_lists(self, now: datetime | None = None) -> Mapping[str, tuple[str, ...]]:
-        """Child name → the extra allow-list names from every active grant."""
+        """Child name → the granted names from every active grant."""
         result: dict[str, list[str]] = {}
         for grant in self.grants(now=now):
             names = result.setdefault(grant.child, [])

@@ -311,15 +311,15 @@ class Agent:
         return self._with_grants(policy)
 
     def _with_grants(self, policy: FilterPolicy) -> FilterPolicy:
-        """Add the parents' temporary approvals to each child's allow list."""
+        """Put the parents' temporary approvals in each child's `granted` names: unlike the
+        allow list, they open the site even at bedtime (a `"*"` schedule)."""
         if self.access is None:
             return policy
         grants = self._active_grants(policy)
         self._compiled_grants = grants
         granted = dict(grants)
         profiles = {
-            name: replace(profile, allow=profile.allow + granted[name])
-            if granted.get(name) else profile
+            name: replace(profile, granted=granted[name]) if granted.get(name) else profile
             for name, profile in policy.profiles.items()
         }
         return replace(policy, profiles=MappingProxyType(profiles))

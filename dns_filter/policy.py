@@ -80,6 +80,9 @@ class Profile:
     blocked_categories: frozenset[str] = frozenset()
     blocked_services: frozenset[str] = frozenset()
     allow: tuple[str, ...] = ()  # the child's own allow list (suffix rules)
+    # Names a parent approved for now (suffix rules, like `allow`): running state that the
+    # agent fills from its grants. They pass every block, bedtime's "*" schedule included.
+    granted: tuple[str, ...] = ()
     deny: tuple[str, ...] = ()  # the child's own deny list (suffix rules)
     allow_list_only: bool = False  # the youngest: only allowed names resolve
     safe_search: bool = True

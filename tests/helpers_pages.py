@@ -18,6 +18,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
+from types import MappingProxyType
 
 import requests
 from helpers_api import FakeClock, StaticServices, make_authenticator
@@ -133,15 +134,16 @@ class Family:
         self.compile()
 
     def compile(self) -> None:
+        # As the runtime does: the grants go in each profile's `granted` names.
         extra = self.access.allow_lists() if self.access is not None else {}
-        children = tuple(
-            dataclasses.replace(child, allow=(*child.allow, *extra.get(child.name, ())))
-            for child in self.family.children
+        compiled = compile_filter_policy(
+            self.family, CATEGORIES, "127.0.0.1", "::1", now_year=self.clock().year
         )
-        family = dataclasses.replace(self.family, children=children)
-        self.filter = compile_filter_policy(
-            family, CATEGORIES, "127.0.0.1", "::1", now_year=self.clock().year
-        )
+        profiles = {
+            name: dataclasses.replace(profile, granted=extra[name]) if extra.get(name) else profile
+            for name, profile in compiled.profiles.items()
+        }
+        self.filter = dataclasses.replace(compiled, profiles=MappingProxyType(profiles))
 
 
 def make_access(

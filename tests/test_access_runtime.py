@@ -22,11 +22,30 @@ from agent.runtime import Agent, AgentSettings
 SITE = "www.example.test"  # in the stand-in upstream's zone: 192.0.2.10
 
 
+# "No internet" all day, every day: only the help sites and a parent's approval get through.
+NO_INTERNET_ALL_DAY = """
+[[children.schedules]]
+target = "*"
+mode = "blocked_during"
+windows = [{ days = "every_day", start = "00:00", end = "00:00" }]
+"""
+
+
 @pytest.fixture
 def agent(tmp_path: Path) -> Iterator[Agent]:
+    yield from run_agent(tmp_path, f'deny = ["{SITE}"]')
+
+
+@pytest.fixture
+def bedtime_agent(tmp_path: Path) -> Iterator[Agent]:
+    yield from run_agent(tmp_path, NO_INTERNET_ALL_DAY)
+
+
+def run_agent(tmp_path: Path, child_rules: str) -> Iterator[Agent]:
+    """The real agent with a stand-in upstream; `child_rules` are added to the child."""
     upstream = StandInDns(Zone(RR.fromZone(ZONE_TEXT))).start()
     text = render_initial_policy("An", 9, ["an"], [upstream.udp_url])
-    text = text.replace('os_users = ["an"]', f'os_users = ["an"]\ndeny = ["{SITE}"]', 1)
+    text = text.replace('os_users = ["an"]', f'os_users = ["an"]\n{child_rules}', 1)
     config = tmp_path / "family.toml"
     config.write_text(text, encoding="utf-8")
     running = Agent(
@@ -98,3 +117,50 @@ def test_ask_on_the_block_page_and_an_approval_opens_the_site_at_once(agent: Age
     assert resolve(agent, SITE) == ["192.0.2.10"]
     state = raw_request(port, "GET", f"/__baoan/request/{request_id}", {"Host": SITE})
     assert 'data-state="allowed"' in state.text
+
+
+def parent_session(agent: Agent) -> requests.Session:
+    session = requests.Session()
+    session.trust_env = False
+    base = agent.http_url()
+    assert session.post(f"{base}/api/pin", json={"pin": "2468"}, timeout=5).ok
+    token = session.post(f"{base}/api/session", json={"pin": "2468"}, timeout=5).json()
+    session.headers["Authorization"] = f"Bearer {token['token']}"
+    return session
+
+
+def test_an_approval_opens_the_site_even_when_the_internet_is_off(bedtime_agent: Agent) -> None:
+    agent = bedtime_agent
+    if agent.access is None:
+        pytest.skip("this agent build does not register the child's pages")
+    block_page = [agent.block_page_ipv4()]
+    assert resolve(agent, SITE) == block_page
+    assert resolve(agent, "short.example.test") == block_page
+    port = agent.http_server.address[1]
+    before = raw_request(port, "GET", "/", {"Host": SITE})
+    assert "Bây giờ là giờ nghỉ" in html.unescape(before.text)
+
+    asked = agent.access.request_access("An", SITE, "con cần học bài", "127.0.0.1")
+    base = agent.http_url()
+    with parent_session(agent) as session:
+        decided = session.post(
+            f"{base}/api/requests/{asked.id}/decision", json={"allow": True, "minutes": 30},
+            timeout=5,
+        )
+        assert decided.status_code == 200, decided.text
+
+        # The approved name goes upstream at once, in spite of "no internet" ...
+        assert resolve(agent, SITE) == ["192.0.2.10"]
+        policy = agent.current_filter_policy()
+        assert policy is not None
+        profile = policy.profiles["An"]
+        assert SITE in profile.granted and SITE not in profile.allow
+        # ... every other name is still blocked, and the page agrees with the filter.
+        assert resolve(agent, "short.example.test") == block_page
+        after = raw_request(port, "GET", "/", {"Host": SITE})
+        assert "Bây giờ là giờ nghỉ" not in html.unescape(after.text)
+
+        # Taking it back closes the site again at once.
+        revoked = session.post(f"{base}/api/requests/{asked.id}/revoke", json={}, timeout=5)
+        assert revoked.status_code == 200, revoked.text
+    assert resolve(agent, SITE) == block_page

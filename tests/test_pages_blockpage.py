@@ -201,3 +201,17 @@ def test_watch_page_for_each_band(pages: RunningPages) -> None:
                 if age >= 6:
                     assert "phím" in never_words
             assert "30" in words  # the family's retention, in days
+
+
+def test_an_approval_at_bedtime_is_explained_as_open(pages: RunningPages) -> None:
+    pages.runtime.child_at_pc = "Minh"
+    pages.clock.advance(hours=10)  # Monday 22:00 in Hồ Chí Minh City: Minh's bedtime
+    asked = pages.access.request_access("Minh", "vnexpress.net", "bài tập", "127.0.0.1")
+    pages.access.decide(asked.id, True, 30)
+    # The DNS filter lets the approved site through, and the page agrees with it ...
+    words = visible_text(page(pages, "www.vnexpress.net").text)
+    assert COMMON["vi"]["reason_not_blocked"] in words
+    assert "Bây giờ là giờ nghỉ" not in words
+    # ... while every other site keeps its bedtime explanation.
+    other = visible_text(page(pages, "tuoitre.vn").text)
+    assert "Bây giờ là giờ nghỉ (21:30–06:00)" in other

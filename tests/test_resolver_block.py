@@ -143,6 +143,22 @@ def test_the_allow_list_beats_categories_and_services(adult: AdblockListMatcher)
     assert resolve(policy, "www.tiktok.com")[0].answer_type is AnswerType.RESOLVED
 
 
+def test_a_grant_beats_categories_services_and_the_cname_check(
+    adult: AdblockListMatcher,
+) -> None:
+    bedtime = ScheduleRule(
+        "*", ScheduleMode.BLOCKED_DURING, (TimeWindow(frozenset(range(7)), time(0), time(0)),)
+    )
+    policy = make_policy(adult, granted=(ADULT_NAME, "tiktok.com", "news.example"),
+                         schedules=(bedtime,))
+    for name in (ADULT_NAME, "www.tiktok.com", "news.example"):
+        result, upstream = resolve(policy, name)
+        assert result.answer_type is AnswerType.RESOLVED, name
+        assert upstream.seen == [name]
+    # Only the granted names pass: another listed name is still blocked.
+    assert resolve(policy, "static.fbcdn.net")[0].reason == "category social (service facebook)"
+
+
 def test_cname_cloaking_is_blocked(adult: AdblockListMatcher) -> None:
     result, upstream = resolve(make_policy(adult), "innocent.example")
     assert upstream.seen == ["innocent.example"]

@@ -278,3 +278,47 @@ def test_a_snapshot_that_cannot_compile_leaves_the_last_good_rules(
     assert "keeping the last good one" in caplog.text
     holder.swap(make_policy(deny=("b.com",)))
     assert book.current() is not good
+
+
+def test_a_parents_grant_beats_bedtime_and_every_other_rule() -> None:
+    rules = dict(
+        allow=("vnexpress.net",),
+        deny=("example.com",),
+        allow_list_only=True,
+        schedules=(BEDTIME, YOUTUBE_HOURS),
+    )
+    monday_night = at(MON, 23)
+    bedtime = "schedule * blocked 21:30–06:00"
+    without = make_policy(**rules)
+    assert blocked_reason(without, "www.example.com", monday_night) == bedtime
+    assert blocked_reason(without, "www.example.com", NOON_MONDAY) == "rule deny example.com"
+
+    granted = make_policy(granted=("example.com", "youtube.com"), **rules)
+    # The approved names (and their subdomains) pass bedtime, the deny list, a service's
+    # hours and allow-list-only, at night and at noon ...
+    for now in (monday_night, NOON_MONDAY, at(TUE, 5)):
+        assert blocked_reason(granted, "www.example.com", now) is None
+        assert blocked_reason(granted, "example.com", now) is None
+        assert blocked_reason(granted, "www.youtube.com", now) is None
+    # ... while every other name stays blocked: bedtime still outranks the allow list.
+    assert blocked_reason(granted, "vnexpress.net", monday_night) == bedtime
+    assert blocked_reason(granted, "notexample.com", monday_night) == bedtime
+    assert blocked_reason(granted, "rr3.googlevideo.com", at(WED, 16)) == (
+        "schedule service:youtube allowed only 17:00–19:00"
+    )
+    assert blocked_reason(granted, "tiktok.com", NOON_MONDAY) == "allow list only"
+    # The help sites stay open whatever is granted.
+    assert blocked_reason(granted, "tongdai111.vn", monday_night) is None
+
+
+def test_the_compiled_rules_say_why_a_granted_name_passes() -> None:
+    policy = make_policy(granted=("Example.com.",), allow=("example.com",), schedules=(BEDTIME,))
+    profile = RuleBook(PolicyHolder(policy)).current().profile("an")
+    assert profile is not None
+    assert profile.granted("a.example.com") == "granted example.com"
+    assert profile.granted("vnexpress.net") is None
+    # At bedtime only the grant exempts the name; the allow list would not.
+    assert profile.exempt("a.example.com", at(MON, 23)) == "granted example.com"
+    assert profile.denied("a.example.com", at(MON, 23)) is None
+    assert profile.allowed("a.example.com") == "granted example.com"
+    assert profile.exempt("tongdai111.vn", at(MON, 23)) == "always allowed tongdai111.vn"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 from datetime import datetime, time
 from zoneinfo import ZoneInfo
 
@@ -125,3 +126,16 @@ def test_works_inside_a_running_event_loop() -> None:
 
 def test_now_defaults_to_the_current_time() -> None:
     assert verdict(POLICY, "an", "pornhub.com").decision == "blocked"
+
+
+def test_a_grant_is_allowed_at_bedtime_with_its_reason() -> None:
+    an = replace(POLICY.profiles["an"], granted=("tiktok.com", "example.com"))
+    granted = replace(POLICY, profiles={**POLICY.profiles, "an": an})
+    for now in (MONDAY_NOON, MONDAY_NIGHT):
+        result = verdict(granted, "an", "m.tiktok.com", now=now)
+        assert result == Verdict("allowed", "granted tiktok.com", None, "an")
+        assert verdict(granted, "an", "example.com", now=now).decision == "allowed"
+    # The names nobody approved keep their verdicts, bedtime included.
+    night = verdict(granted, "an", "vi.wikipedia.org", now=MONDAY_NIGHT)
+    assert (night.decision, night.reason) == ("blocked", "schedule * blocked 21:30–06:00")
+    assert verdict(granted, "an", "pornhub.com", now=MONDAY_NOON).decision == "blocked"

@@ -6,8 +6,9 @@ target in the answer is then checked against the same rules (the child's deny li
 schedules, the blocked services and categories), because a tracker or an adult site can
 hide behind an innocent-looking name that points at it ("CNAME cloaking").
 
-Names the child's rules allow (the 111 hotline and help sites, the child's allow list) are
-never blocked here, and neither are their CNAME targets: the parent chose to allow them.
+Names the child's rules allow (the 111 hotline and help sites, a parent's temporary
+approval, the child's allow list outside a `"*"` schedule) are never blocked here, and
+neither are their CNAME targets: the parent chose to allow them.
 """
 
 from __future__ import annotations

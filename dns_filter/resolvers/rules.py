@@ -4,13 +4,18 @@ Order of precedence for one name and one child (the same in the chain and in `ba
 
 1. the always-allowed names (the 111 hotline and help sites) pass every rule, for everyone,
    at every hour, even when a list or a schedule would block them;
-2. a `"*"` schedule that is blocking now (for example "no internet 21:30-06:00 on school
+2. a parent's temporary approval (`Profile.granted`) passes every later block, a `"*"`
+   schedule included: a parent who allows a site at bedtime means it for now;
+3. a `"*"` schedule that is blocking now (for example "no internet 21:30-06:00 on school
    nights") blocks everything else, the child's allow list included;
-3. the child's allow list passes every later block: deny list, other schedules,
+4. the child's allow list passes every later block: deny list, other schedules,
    allow-list-only, categories, services and CNAME cloaking;
-4. the child's deny list;
-5. the other schedules (`service:<id>`, `category:<id>`);
-6. allow-list-only profiles (the youngest) block every name not allowed above.
+5. the child's deny list;
+6. the other schedules (`service:<id>`, `category:<id>`);
+7. allow-list-only profiles (the youngest) block every name not allowed above.
+
+The bypass guard (DoH, VPN and proxy hosts) comes before this link and is passed by the
+always-allowed names only.
 
 Categories and services are blocked later by :mod:`dns_filter.resolvers.block`, after safe
 search has had its turn; they use the compiled rules defined here.
@@ -121,6 +126,7 @@ class ProfileRules:
         self.zone = zone
         self._always_allowed = always_allowed
         self._allow = SuffixSet(profile.allow, source=f"profile {profile.name} allow")
+        self._granted = SuffixSet(profile.granted, source=f"profile {profile.name} granted")
         self._deny = SuffixSet(profile.deny, source=f"profile {profile.name} deny")
 
         self._categories: tuple[tuple[str, DomainMatcher], ...] = tuple(
@@ -184,9 +190,15 @@ class ProfileRules:
         rule = self._always_allowed.match(name)
         return f"always allowed {rule}" if rule else None
 
+    def granted(self, name: str) -> str | None:
+        """Why a parent's temporary approval opens `name` now (it beats every block), or None."""
+        rule = self._granted.match(name)
+        return f"granted {rule}" if rule else None
+
     def allowed(self, name: str) -> str | None:
-        """Why `name` passes every block except a `"*"` schedule (the child's allow list)."""
-        always = self.always_allowed(name)
+        """Why `name` passes every block except, for the allow list, a `"*"` schedule: the
+        help sites, a parent's temporary approval, the child's allow list."""
+        always = self.always_allowed(name) or self.granted(name)
         if always:
             return always
         rule = self._allow.match(name)
@@ -194,7 +206,7 @@ class ProfileRules:
 
     def exempt(self, name: str, now: datetime) -> str | None:
         """Why `name` must not be blocked by any later link right now, or None."""
-        always = self.always_allowed(name)
+        always = self.always_allowed(name) or self.granted(name)
         if always:
             return always
         if self._everything_blocked(self.local_time(now)):
@@ -210,12 +222,12 @@ class ProfileRules:
         return None
 
     def denied(self, name: str, now: datetime, *, cname_target: bool = False) -> str | None:
-        """Why the child's own rules block `name` now (steps 2-6 above), or None.
+        """Why the child's own rules block `name` now (steps 3-7 above), or None.
 
         For a CNAME target the allow-list-only rule does not apply (the allowed site's own
         CDN names would be blocked otherwise); every other rule does.
         """
-        if self.always_allowed(name):
+        if self.always_allowed(name) or self.granted(name):
             return None
         local = self.local_time(now)
         reason = self._everything_blocked(local)
