@@ -121,7 +121,9 @@ class RequestState:
     """What the child's page shows for one request."""
 
     request: AccessRequest
-    state: str  # "pending", "allowed", "denied" or "expired"
+    # "pending", "allowed", "denied" or "expired": for the child a grant a parent took back
+    # has ended like one whose time ran out ("the time ended at HH:MM").
+    state: str
     allowed_until: datetime | None
 
 
@@ -153,7 +155,11 @@ class WatchAcknowledgement:
         }
 
 
-def request_to_json(request: AccessRequest) -> dict[str, Any]:
+def request_to_json(request: AccessRequest, now: datetime | None = None) -> dict[str, Any]:
+    """The API's shape of a request. `state` is what it is at `now` (default: the wall
+    clock): ``pending``, ``allowed``, ``denied``, ``expired`` or ``revoked``; `status` is
+    the stored decision (``pending``, ``allowed``, ``denied``)."""
+
     def iso(moment: datetime | None) -> str | None:
         return None if moment is None else moment.isoformat()
 
@@ -164,10 +170,12 @@ def request_to_json(request: AccessRequest) -> dict[str, Any]:
         "target": request.target,
         "reason": request.reason,
         "status": request.status,
+        "state": request.state(now if now is not None else datetime.now(UTC)),
         "created_at": iso(request.created_at),
         "decided_at": iso(request.decided_at),
         "decided_by": request.decided_by,
         "allowed_until": iso(request.allowed_until),
+        "revoked_at": iso(request.revoked_at),
     }
 
 
@@ -402,12 +410,9 @@ class AccessService:
         request = self._store.get_access_request(request_id)
         if request is None:
             raise RequestNotFoundError(f"no request with id {request_id!r}")
-        now = self.now()
-        if request.status == "allowed":
-            state = "allowed" if request.is_active(now) else "expired"
-        else:
-            state = request.status
-        return RequestState(request, state, request.allowed_until)
+        state = request.state(self.now())
+        return RequestState(request, "expired" if state == "revoked" else state,
+                            request.allowed_until)
 
     def requests(
         self, *, child: str | None = None, status: str | None = None, limit: int = 100

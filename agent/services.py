@@ -51,6 +51,9 @@ class RuntimeServices:
     def language(self) -> str:
         return str(self._agent.policy_holder.policy.settings.language)
 
+    def timezone(self) -> str:
+        return str(self._agent.policy_holder.policy.settings.timezone)
+
     def lists(self) -> Sequence[ListInfo]:
         states = {(state.category, state.source): state for state in self._store().list_states()}
         family = self._agent.policy_holder.policy

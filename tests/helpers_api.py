@@ -63,6 +63,7 @@ class StaticServices:
         )
     )
     family_language: str = "vi"
+    family_timezone: str = "Asia/Ho_Chi_Minh"
     list_infos: tuple[ListInfo, ...] = (
         ListInfo("adult", "hostsVN", 54321, datetime(2025, 6, 1, 8, 0, tzinfo=UTC)),
         ListInfo("gambling", "starter", 120, None, bad_lines=2),
@@ -112,6 +113,9 @@ class StaticServices:
 
     def language(self) -> str:
         return self.family_language
+
+    def timezone(self) -> str:
+        return self.family_timezone
 
     def lists(self) -> Sequence[ListInfo]:
         return self.list_infos

@@ -148,6 +148,7 @@ def test_an_approval_opens_the_site_even_when_the_internet_is_off(bedtime_agent:
             timeout=5,
         )
         assert decided.status_code == 200, decided.text
+        assert decided.json()["state"] == "allowed"
 
         # The approved name goes upstream at once, in spite of "no internet" ...
         assert resolve(agent, SITE) == ["192.0.2.10"]
@@ -163,4 +164,5 @@ def test_an_approval_opens_the_site_even_when_the_internet_is_off(bedtime_agent:
         # Taking it back closes the site again at once.
         revoked = session.post(f"{base}/api/requests/{asked.id}/revoke", json={}, timeout=5)
         assert revoked.status_code == 200, revoked.text
+        assert revoked.json()["state"] == "revoked"
     assert resolve(agent, SITE) == block_page

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import socket
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -71,6 +72,7 @@ def test_health_and_public_status(client: ApiClient) -> None:
     assert status.total_list_entries == 54321 + 120
     assert status.children is None
     assert status.pin_set is False and status.language == "vi"
+    assert status.timezone == "Asia/Ho_Chi_Minh"
 
 
 def test_full_parent_flow(client: ApiClient) -> None:
@@ -203,6 +205,14 @@ def test_types_round_trip_through_json() -> None:
         children=(ChildInfo("An", None, "mam-non", (), 0),),
     )
     assert Status.from_json(status.to_json()) == status
+    # The family's time zone, and an older agent that does not say it.
+    zoned = replace(status, timezone="Asia/Ho_Chi_Minh")
+    assert zoned.to_json()["timezone"] == "Asia/Ho_Chi_Minh"
+    assert Status.from_json(zoned.to_json()) == zoned
+    assert "timezone" not in status.to_json()
+    assert Status.from_json(status.to_json()).timezone is None
+    with pytest.raises(ShapeError, match="timezone"):
+        Status.from_json({**zoned.to_json(), "timezone": 7})
     with pytest.raises(ShapeError, match=r"status.children\[0\].usage_today_minutes"):
         broken = status.to_json()
         broken["children"][0]["usage_today_minutes"] = "many"

@@ -55,6 +55,7 @@ def test_list_pending_and_filter(pages: RunningPages, parent: ApiClient) -> None
     assert item.reason == "Con cần xem luật chơi"
     assert item.created_at == pages.clock() - timedelta(minutes=1)
     assert item.decided_at is None and item.allowed_until is None
+    assert (item.state, item.revoked_at) == ("pending", None)
     assert [item.id for item in parent.requests(child="Lan")] == [second]
     assert parent.requests(status="denied") == []
     assert len(parent.requests(limit=1)) == 1
@@ -67,6 +68,7 @@ def test_allow_opens_the_site_at_once(pages: RunningPages, parent: ApiClient) ->
     assert decided.id == request_id and decided.status == "allowed"
     assert decided.decided_at == pages.clock()
     assert decided.allowed_until == pages.clock() + timedelta(minutes=60)
+    assert (decided.state, decided.revoked_at) == ("allowed", None)
     grants = parent.grants()
     assert grants == [
         GrantInfo(request_id, "Minh", "casino.example", ("casino.example",), decided.allowed_until)
@@ -83,6 +85,7 @@ def test_allow_opens_the_site_at_once(pages: RunningPages, parent: ApiClient) ->
     pages.clock.advance(minutes=5, seconds=7)
     revoked = parent.revoke_request(request_id)
     assert revoked.status == "allowed" and revoked.allowed_until == pages.clock()
+    assert (revoked.state, revoked.revoked_at) == ("revoked", pages.clock())
     assert parent.grants() == []
     assert pages.access.active_grants("Minh") == ()
 
@@ -91,6 +94,7 @@ def test_deny(pages: RunningPages, parent: ApiClient) -> None:
     request_id = ask(pages, "bet.example", "xin mà")
     decided = parent.decide_request(request_id, False)
     assert decided.status == "denied" and decided.allowed_until is None
+    assert decided.state == "denied"
     assert parent.grants() == []
     assert [item.id for item in parent.requests(status="denied")] == [request_id]
     assert pages.access.request_state(request_id).state == "denied"
@@ -135,8 +139,16 @@ def test_types_round_trip_and_refuse_bad_shapes() -> None:
         "decided_at": "2026-03-02T05:01:00+00:00",
         "decided_by": "parent",
         "allowed_until": "2026-03-02T06:01:00+00:00",
+        "state": "revoked",
+        "revoked_at": "2026-03-02T05:31:07+00:00",
     }
     assert AccessRequestInfo.from_json(value).to_json() == value
+    # An older agent says neither what the request is now nor when it was revoked.
+    older = {k: v for k, v in value.items() if k not in ("state", "revoked_at")}
+    parsed = AccessRequestInfo.from_json(older)
+    assert parsed.state is None and parsed.revoked_at is None
+    with pytest.raises(ShapeError, match="state"):
+        AccessRequestInfo.from_json({**value, "state": 3})
     grant = {"request_id": "abc", "child": "Minh", "site": "a.vn", "names": ["a.vn"], "until": None}
     assert GrantInfo.from_json(grant).to_json() == grant
     with pytest.raises(ShapeError, match="created_at"):
@@ -145,3 +157,24 @@ def test_types_round_trip_and_refuse_bad_shapes() -> None:
         AccessRequestInfo.from_json({k: v for k, v in value.items() if k != "id"})
     with pytest.raises(ShapeError, match="names"):
         GrantInfo.from_json({**grant, "names": "a.vn"})
+
+
+def test_each_request_says_whether_it_is_in_force_ran_out_or_was_revoked(
+    pages: RunningPages, parent: ApiClient
+) -> None:
+    ran_out = ask(pages, "casino.example", "")
+    taken_back = ask(pages, "games.example", "")
+    in_force = ask(pages, "bet.example", "")
+    parent.decide_request(ran_out, True, 1)
+    parent.decide_request(taken_back, True, 60)
+    parent.decide_request(in_force, True, 120)
+    pages.clock.advance(seconds=30)
+    parent.revoke_request(taken_back)
+    pages.clock.advance(minutes=1)
+    states = {item.id: item.state for item in parent.requests()}
+    assert states == {ran_out: "expired", taken_back: "revoked", in_force: "allowed"}
+    # Revoking a grant that already ran out leaves it "expired".
+    assert parent.revoke_request(ran_out).state == "expired"
+    # The child's page says that the time ended, either way.
+    assert pages.access.request_state(taken_back).state == "expired"
+    assert pages.access.request_state(in_force).state == "allowed"

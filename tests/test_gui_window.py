@@ -79,6 +79,7 @@ class FamilyData:
 
     listening: tuple[str, ...] = ("udp://127.0.0.1:5353", "tcp://127.0.0.1:5353")
     family_language: str = "vi"
+    family_timezone: str = "Asia/Ho_Chi_Minh"
     policy_error: str | None = None
     queries: tuple[QueryLogEntry, ...] = field(default_factory=_queries)
 
@@ -90,6 +91,9 @@ class FamilyData:
 
     def language(self) -> str:
         return self.family_language
+
+    def timezone(self) -> str:
+        return self.family_timezone
 
     def lists(self) -> Sequence[ListInfo]:
         return (

@@ -105,7 +105,7 @@ def test_a_real_v1_file_is_migrated_with_its_data(tmp_path: Path) -> None:
     conn.close()
 
     with Store(path) as store:
-        assert store.schema_version() == 2
+        assert store.schema_version() == LATEST_VERSION
         assert store.integrity_check() == "ok"
         entries = store.query_log(limit=10)
         # The unreadable time could not be placed and was dropped; the others converted
@@ -222,3 +222,50 @@ def test_the_store_imports_neither_qt_nor_the_dns_filter() -> None:
         check=True,
     )
     assert done.stdout.strip() == ""
+
+
+def test_a_v2_file_gets_revoked_at_and_its_earlier_revokes_recognised(tmp_path: Path) -> None:
+    path = tmp_path / "v2.sqlite3"
+    conn = sqlite3.connect(path, isolation_level=None)
+    assert migrate(conn, where=str(path), target=2) == 2
+    decided = datetime(2025, 6, 1, 20, tzinfo=UTC).timestamp()
+    now = datetime.now(UTC).timestamp()
+    rows = [
+        # id, status, allowed_until, decided_at: as a v2 Bảo An wrote them
+        ("ran-out", "allowed", decided + 30 * 60, decided),  # 30 minutes, ended on time
+        ("taken-back", "allowed", decided + 17 * 60 + 21.5, decided),  # revoked at 20:17:21.5
+        ("taken-back-at-once", "allowed", decided + 20, decided),  # revoked within a minute
+        ("in-force", "allowed", now + 3600, now - 60.25),  # not whole minutes, but not ended
+        ("refused", "denied", None, decided),
+        ("waiting", "pending", None, None),
+    ]
+    conn.executemany(
+        "INSERT INTO access_requests (id, child, kind, target, status, allowed_until,"
+        " created_at, decided_at) VALUES (?, 'An', 'site', 'casino.example', ?, ?, ?, ?)",
+        [(rid, status, until, decided - 60, at) for rid, status, until, at in rows],
+    )
+    conn.close()
+
+    with Store(path) as store:
+        assert store.schema_version() == LATEST_VERSION == 3
+        columns = {r[1] for r in store._connection().execute("PRAGMA table_info(access_requests)")}
+        assert "revoked_at" in columns
+        found = {rid: store.get_access_request(rid) for rid, *_ in rows}
+        moment = datetime.now(UTC)
+        states = {rid: request.state(moment) for rid, request in found.items() if request}
+        assert states == {
+            "ran-out": "expired",
+            "taken-back": "revoked",
+            "taken-back-at-once": "revoked",
+            "in-force": "allowed",
+            "refused": "denied",
+            "waiting": "pending",
+        }
+        taken_back = found["taken-back"]
+        assert taken_back is not None and taken_back.revoked_at == taken_back.allowed_until
+        assert found["ran-out"] is not None and found["ran-out"].revoked_at is None
+        # A revoke from now on records its moment; the grant ends then.
+        revoked = store.revoke_access_request("in-force")
+        assert revoked.revoked_at is not None and revoked.allowed_until == revoked.revoked_at
+        assert revoked.state(datetime.now(UTC)) == "revoked"
+        assert [r.id for r in store.active_allowances()] == []

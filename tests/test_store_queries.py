@@ -232,6 +232,31 @@ def test_access_request_errors_and_revocation(store: Store) -> None:
     assert store.active_allowances(now=T0 + timedelta(hours=2)) == []
 
 
+def test_a_revoke_is_told_apart_from_a_grant_that_ran_out(store: Store) -> None:
+    first = store.create_access_request("An", "site", "khanacademy.org", now=T0)
+    second = store.create_access_request("An", "site", "wikipedia.org", now=T0)
+    waiting = store.create_access_request("An", "site", "vnexpress.net", now=T0)
+    until = T0 + timedelta(minutes=30)
+    for request in (first, second):
+        granted = store.decide_access_request(request.id, True, until=until, now=T0)
+        assert granted.state(T0 + timedelta(minutes=1)) == "allowed"
+    revoke_at = T0 + timedelta(minutes=10, seconds=7)
+    revoked = store.revoke_access_request(first.id, now=revoke_at)
+    assert (revoked.revoked_at, revoked.allowed_until) == (revoke_at, revoke_at)
+    assert revoked.state(revoke_at) == "revoked"
+    assert store.get_access_request(first.id) == revoked
+    # The other grant runs out by itself: expired, never revoked, and revoking it after its
+    # end changes nothing.
+    after = until + timedelta(minutes=1)
+    assert store.revoke_access_request(second.id, now=after).revoked_at is None
+    ran_out = store.get_access_request(second.id)
+    assert ran_out is not None and ran_out.state(after) == "expired"
+    # Revoking a request that was never allowed changes nothing either.
+    assert store.revoke_access_request(waiting.id, now=after).state(after) == "pending"
+    denied = store.decide_access_request(waiting.id, False, now=after)
+    assert denied.state(after) == "denied" and denied.revoked_at is None
+
+
 # --- outbox -----------------------------------------------------------------------------
 
 

@@ -81,6 +81,7 @@ class ApiEndpoints:
             lists=tuple(services.lists()),
             pin_set=self._auth.pins.is_set(),
             language=services.language(),
+            timezone=services.timezone(),
             children=self._children() if request.role is Role.PARENT else None,
         )
         return status.to_json()

@@ -2,7 +2,9 @@
 the child's acknowledgement of "what Bảo An watches" (docs/block-page.md).
 
 - ``GET /api/requests?status=&child=&limit=`` (parent): newest first, ``[{id, child, kind,
-  target, reason, status, created_at, decided_at, decided_by, allowed_until}]``.
+  target, reason, status, state, created_at, decided_at, decided_by, allowed_until,
+  revoked_at}]``; ``state`` is the agent's word for now: ``pending``, ``allowed``,
+  ``denied``, ``expired`` (the time ran out) or ``revoked`` (a parent took it back).
 - ``POST /api/requests/{id}/decision`` (parent): ``{"allow": true, "minutes": 60}`` or
   ``{"allow": false}`` → the request. 404 unknown, 409 already decided.
 - ``POST /api/requests/{id}/revoke`` (parent): → the request, its grant ended now.
@@ -89,7 +91,8 @@ class _RequestEndpoints:
             rows = self._access.requests(child=child, status=status, limit=int(limit_text))
         except (InvalidInputError, UnknownChildError) as error:
             raise _api_error(error) from None
-        return [request_to_json(row) for row in rows]
+        now = self._access.now()
+        return [request_to_json(row, now) for row in rows]
 
     def decide(self, request: Request) -> object:
         body = request.json_object()
@@ -107,11 +110,12 @@ class _RequestEndpoints:
             )
         except (RequestNotFoundError, AlreadyDecidedError, InvalidInputError) as error:
             raise _api_error(error) from None
-        return request_to_json(decided)
+        return request_to_json(decided, self._access.now())
 
     def revoke(self, request: Request) -> object:
         try:
-            return request_to_json(self._access.revoke(request.path_params["request_id"]))
+            revoked = self._access.revoke(request.path_params["request_id"])
+            return request_to_json(revoked, self._access.now())
         except RequestNotFoundError as error:
             raise _api_error(error) from None
 

@@ -34,6 +34,11 @@ class AgentServices(Protocol):
         """The family's language setting: ``vi`` or ``en``."""
         ...
 
+    def timezone(self) -> str:
+        """The family's IANA time zone (``Asia/Ho_Chi_Minh``): the dashboard shows times and
+        ends "today" in it."""
+        ...
+
     def lists(self) -> Sequence[ListInfo]:
         """Every blocklist source with its entry count."""
         ...

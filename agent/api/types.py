@@ -241,7 +241,9 @@ class UsageToday:
 
 @dataclass(frozen=True)
 class Status:
-    """``GET /api/status``. `children` is None unless asked with a parent token."""
+    """``GET /api/status``. `children` is None unless asked with a parent token.
+    `timezone` is the family's IANA time zone (``Asia/Ho_Chi_Minh``); None from an older
+    agent that does not say."""
 
     version: str
     dns_listening: tuple[str, ...]
@@ -250,6 +252,7 @@ class Status:
     pin_set: bool
     language: str
     children: tuple[ChildInfo, ...] | None = None
+    timezone: str | None = None
 
     @property
     def total_list_entries(self) -> int:
@@ -264,6 +267,8 @@ class Status:
             "pin_set": self.pin_set,
             "language": self.language,
         }
+        if self.timezone is not None:
+            value["timezone"] = self.timezone
         if self.children is not None:
             value["children"] = [child.to_json() for child in self.children]
         return value
@@ -284,6 +289,7 @@ class Status:
             ),
             pin_set=_field(data, "pin_set", bool, where),
             language=_field(data, "language", str, where),
+            timezone=_optional(data, "timezone", str, where),
             children=None
             if children is None
             else tuple(
@@ -390,9 +396,10 @@ class Stats:
 class AccessRequestInfo:
     """A child's request to open a site (``GET /api/requests`` and the decision answers).
 
-    `status` is the stored one: ``pending``, ``allowed`` or ``denied``. An allowed request
-    whose `allowed_until` has passed (or was revoked) keeps ``allowed``; ``GET /api/grants``
-    tells which grants are in force.
+    `status` is the stored one: ``pending``, ``allowed`` or ``denied``. `state` is what the
+    agent says the request is at the moment of the answer: ``pending``, ``allowed`` (a grant
+    in force), ``denied``, ``expired`` (its time ran out) or ``revoked`` (a parent took it
+    back, at `revoked_at`). Older agents send neither: `state` is then None.
     """
 
     id: str
@@ -405,6 +412,8 @@ class AccessRequestInfo:
     decided_at: datetime | None = None
     decided_by: str | None = None
     allowed_until: datetime | None = None
+    state: str | None = None
+    revoked_at: datetime | None = None
 
     def to_json(self) -> JsonObject:
         return {
@@ -418,6 +427,8 @@ class AccessRequestInfo:
             "decided_at": _iso(self.decided_at),
             "decided_by": self.decided_by,
             "allowed_until": _iso(self.allowed_until),
+            "state": self.state,
+            "revoked_at": _iso(self.revoked_at),
         }
 
     @classmethod
@@ -438,6 +449,8 @@ class AccessRequestInfo:
             allowed_until=_time(
                 _optional(data, "allowed_until", str, where), f"{where}.allowed_until"
             ),
+            state=_optional(data, "state", str, where),
+            revoked_at=_time(_optional(data, "revoked_at", str, where), f"{where}.revoked_at"),
         )
 
 

@@ -179,9 +179,39 @@ def _v2_query_log_epoch(conn: sqlite3.Connection) -> None:
     conn.execute("CREATE INDEX query_log_child_time ON query_log(child, time)")
 
 
+# Approvals last a whole number of minutes after the decision (1 to 1440); v2 recorded a
+# revoke only by moving `allowed_until` to the moment of the revoke.
+_V3_NOT_WHOLE_MINUTES = """
+    status = 'allowed' AND decided_at IS NOT NULL AND allowed_until IS NOT NULL
+    AND allowed_until <= (julianday('now') - 2440587.5) * 86400.0
+    AND (
+        allowed_until - decided_at < 59.999
+        OR abs((allowed_until - decided_at)
+               - round((allowed_until - decided_at) / 60.0) * 60.0) > 0.001
+    )
+"""
+
+
+def _v3_access_requests_revoked_at(conn: sqlite3.Connection) -> None:
+    """`access_requests.revoked_at`: when a parent took a grant back, so that the API can
+    tell a revoked grant from one whose time ran out.
+
+    Rows from v2 get it where only a revoke can explain their end: a grant that ended, not
+    a whole number of minutes after its approval (the v2 revoke set `allowed_until` to the
+    moment of the revoke, so that moment is the revoke's).
+    """
+    conn.execute("ALTER TABLE access_requests ADD COLUMN revoked_at REAL")
+    cursor = conn.execute(
+        f"UPDATE access_requests SET revoked_at = allowed_until WHERE {_V3_NOT_WHOLE_MINUTES}"
+    )
+    if cursor.rowcount:
+        logger.info("migration v3: %d earlier revoke(s) recognised", cursor.rowcount)
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "initial schema", _v1),
     Migration(2, "query-log times as epoch seconds, (child, time) index", _v2_query_log_epoch),
+    Migration(3, "access_requests.revoked_at", _v3_access_requests_revoked_at),
 )
 
 LATEST_VERSION = MIGRATIONS[-1].version

@@ -14,7 +14,10 @@ BLOCKED_DECISIONS: tuple[str, ...] = ("blocked", "bypass")
 RequestKind = Literal["site", "time"]
 RequestStatus = Literal["pending", "allowed", "denied"]
 REQUEST_KINDS: tuple[str, ...] = ("site", "time")
-REQUEST_STATUSES: tuple[str, ...] = ("pending", "allowed", "denied")
+REQUEST_STATUSES: tuple[str, ...] = ("pending", "allowed", "denied")  # as stored
+# What a request is at a given moment (AccessRequest.state): an allowed one is in force,
+# taken back by a parent, or ran out.
+REQUEST_STATES: tuple[str, ...] = ("pending", "allowed", "denied", "expired", "revoked")
 
 
 def to_timestamp(moment: datetime) -> float:
@@ -114,13 +117,24 @@ class AccessRequest:
     created_at: datetime
     decided_at: datetime | None = None
     decided_by: str | None = None
-    allowed_until: datetime | None = None
+    allowed_until: datetime | None = None  # a revoke moves it to the moment of the revoke
+    revoked_at: datetime | None = None  # when a parent took the grant back
 
     def is_active(self, now: datetime) -> bool:
         """Allowed and not yet expired (no `allowed_until` means until revoked)."""
         if self.status != "allowed":
             return False
         return self.allowed_until is None or self.allowed_until > now
+
+    def state(self, now: datetime) -> str:
+        """What the request is at `now`: one of :data:`REQUEST_STATES` — ``pending``,
+        ``denied``, ``allowed`` (a grant in force), ``revoked`` (a parent took it back) or
+        ``expired`` (its time ran out)."""
+        if self.status != "allowed":
+            return self.status
+        if self.revoked_at is not None:
+            return "revoked"
+        return "allowed" if self.is_active(now) else "expired"
 
 
 @dataclass(frozen=True, slots=True)

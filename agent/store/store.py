@@ -652,10 +652,12 @@ class Store:
             decided_at=None if row[7] is None else from_timestamp(row[7]),
             decided_by=row[8],
             allowed_until=None if row[9] is None else from_timestamp(row[9]),
+            revoked_at=None if row[10] is None else from_timestamp(row[10]),
         )
 
     _REQUEST_COLUMNS = (
-        "id, child, kind, target, reason, status, created_at, decided_at, decided_by, allowed_until"
+        "id, child, kind, target, reason, status, created_at, decided_at, decided_by,"
+        " allowed_until, revoked_at"
     )
 
     def create_access_request(
@@ -766,13 +768,14 @@ class Store:
         return self._access_request(row)
 
     def revoke_access_request(self, request_id: str, now: datetime | None = None) -> AccessRequest:
-        """End an allowance now (a parent changed their mind)."""
+        """End an allowance now (a parent changed their mind): `allowed_until` becomes now
+        and `revoked_at` records it. An allowance that already ended is left as it is."""
         moment = self._now(now)
         with self.transaction() as conn:
             conn.execute(
-                "UPDATE access_requests SET allowed_until = ? WHERE id = ? AND status = 'allowed'"
-                " AND (allowed_until IS NULL OR allowed_until > ?)",
-                (moment, request_id, moment),
+                "UPDATE access_requests SET allowed_until = ?, revoked_at = ? WHERE id = ?"
+                " AND status = 'allowed' AND (allowed_until IS NULL OR allowed_until > ?)",
+                (moment, moment, request_id, moment),
             )
             row = conn.execute(
                 f"SELECT {self._REQUEST_COLUMNS} FROM access_requests WHERE id = ?", (request_id,)
