@@ -189,6 +189,7 @@ def _status(answer: api_types.Status) -> AgentStatus:
         else tuple(_child(item) for item in answer.children),
         pin_set=answer.pin_set,
         language=answer.language,
+        timezone=answer.timezone,
     )
 
 
@@ -227,4 +228,6 @@ def _request(item: api_types.AccessRequestInfo) -> AccessRequest:
         decided_by=item.decided_by,
         allowed_until=item.allowed_until,
         kind=item.kind,
+        state=item.state,
+        revoked_at=item.revoked_at,
     )

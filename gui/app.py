@@ -44,9 +44,10 @@ def build_main_window(
     arrives) or the system locale decides, Vietnamese when neither is one we speak.
     A parent's pick in the window wins over all of these. ``translations`` is the
     application's translator holder; one is made (and owned by the window) when absent.
-    ``timezone`` is the family's (the PC's own by default): the requests tab shows times
-    in it and "until the end of today" ends at its midnight. ``clock`` gives "now" for
-    that (the wall clock by default).
+    ``timezone`` is the family's: the tables show times in it and "until the end of
+    today" ends at its midnight. Left out, the window uses the zone the agent reports in
+    ``GET /api/status`` (the PC's own until then, or with an agent that does not say).
+    ``clock`` gives "now" for that (the wall clock by default).
     """
     app = QCoreApplication.instance()
     if app is None:

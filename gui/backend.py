@@ -52,7 +52,8 @@ class ChildSummary:
 class AgentStatus:
     """``GET /api/status``: public health, plus the children when asked with a parent token.
 
-    ``pin_set`` and ``language`` are optional extras: ``None`` when the agent does not say.
+    ``pin_set``, ``language`` and ``timezone`` (the family's IANA zone, such as
+    ``Asia/Ho_Chi_Minh``) are optional extras: ``None`` when the agent does not say.
     """
 
     version: str
@@ -64,6 +65,7 @@ class AgentStatus:
     children: tuple[ChildSummary, ...] | None = None
     pin_set: bool | None = None
     language: str | None = None
+    timezone: str | None = None
 
     @property
     def total_list_entries(self) -> int:
@@ -110,7 +112,9 @@ REQUEST_STATES = ("pending", "allowed", "denied", "expired", "revoked")
 class AccessRequest:
     """A child's request to open a site, as ``GET /api/requests`` gives it.
 
-    ``status`` is the agent's stored status (``pending``, ``allowed``, ``denied``); see
+    ``status`` is the agent's stored status (``pending``, ``allowed``, ``denied``);
+    ``state`` is what the agent says the request is now (one of :data:`REQUEST_STATES`, or
+    ``None`` from an older agent), ``revoked_at`` when a parent took the grant back. See
     :func:`request_state` for what the parent is shown.
     """
 
@@ -124,6 +128,8 @@ class AccessRequest:
     decided_by: str | None = None
     allowed_until: datetime | None = None
     kind: str = "site"
+    state: str | None = None
+    revoked_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -141,14 +147,16 @@ class RequestsSnapshot:
 
 
 def request_state(request: AccessRequest, active_ids: frozenset[str]) -> str:
-    """One of :data:`REQUEST_STATES`.
+    """One of :data:`REQUEST_STATES`: the agent's own word (``request.state``) when it
+    gives one, since the agent knows whether a grant ran out or was revoked.
 
-    An allowed request is ``allowed`` while its grant is in force (the agent says so in
-    ``GET /api/grants``). Once it is not, it ran out (``expired``) or a parent took it back
-    (``revoked``). The API does not say which; a revoke moves ``allowed_until`` to the moment
-    of the revoke, while an approval sets it a whole number of minutes after the decision,
-    so an end that is not a whole number of minutes after the decision was a revoke.
+    An older agent does not say. Then an allowed request is ``allowed`` while its grant is
+    in force (``GET /api/grants``); once it is not, a revoke is told from a grant that ran
+    out by its end: an approval lasts a whole number of minutes after the decision, while
+    such an agent's revoke moved ``allowed_until`` to the moment of the revoke.
     """
+    if request.state in REQUEST_STATES:
+        return request.state
     if request.status == "pending":
         return "pending"
     if request.status != "allowed":

@@ -11,6 +11,7 @@ import logging
 from collections.abc import Callable
 from datetime import datetime, time, timedelta, tzinfo
 from enum import Enum
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
@@ -78,6 +79,7 @@ class DashboardController(QObject):
     requests_unavailable = Signal()  # this agent has no requests endpoints
     request_decided = Signal(object, str)  # AccessRequest as stored; "allow", "deny", "revoke"
     request_action_failed = Signal(str, object)  # request id, BackendError
+    timezone_changed = Signal(object)  # tzinfo: the family's, once the agent says it
 
     def __init__(
         self,
@@ -90,8 +92,10 @@ class DashboardController(QObject):
     ) -> None:
         super().__init__(parent)
         self._runner = runner
-        # The family's time zone for "until the end of today" and the times shown.
+        # The family's time zone for "until the end of today" and the times shown. One
+        # passed in stays; otherwise the PC's zone until the agent reports the family's.
         self.timezone: tzinfo = timezone or local_timezone()
+        self._timezone_fixed = timezone is not None
         self._clock = clock or (lambda: datetime.now(self.timezone))
         self._runner.busy_changed.connect(self.busy_changed)
         self._token: str | None = None
@@ -163,10 +167,25 @@ class DashboardController(QObject):
         self.status_changed.emit(status)
         if status.language:
             self.language_reported.emit(status.language)
+        if status.timezone:
+            self._adopt_timezone(status.timezone)
         if status.pin_set is not None and status.pin_set != self._pin_set:
             self._pin_set = status.pin_set
             if not self.logged_in:
                 self.pin_setup_required.emit(not status.pin_set)
+
+    def _adopt_timezone(self, name: str) -> None:
+        """Use the family's zone, as the agent reports it, unless one was passed in."""
+        if self._timezone_fixed or name == getattr(self.timezone, "key", None):
+            return
+        try:
+            zone = ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError):
+            log.warning("the agent reports an unknown time zone %r; keeping %s", name,
+                        self.timezone)
+            return
+        self.timezone = zone
+        self.timezone_changed.emit(zone)
 
     def _on_status_failed(self, error: BackendError) -> None:
         if isinstance(error, SessionExpiredError):

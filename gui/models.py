@@ -105,6 +105,14 @@ class _RecordTableModel(QAbstractTableModel, Generic[Row]):
         self._rows = new_rows
         self.endResetModel()
 
+    def _times_changed(self, *columns: int) -> None:
+        """Tell the views that these columns read differently now (a new time zone)."""
+        if self._rows:
+            for column in columns:
+                self.dataChanged.emit(
+                    self.index(0, column), self.index(len(self._rows) - 1, column)
+                )
+
     def rows(self) -> list[Row]:
         return list(self._rows)
 
@@ -210,10 +218,24 @@ class QueryLogTableModel(_RecordTableModel[QueryLogEntry]):
     def __init__(
         self,
         parent: QObject | None = None,
-        time_formatter: Callable[[str], str] = format_log_time,
+        time_formatter: Callable[[str], str] | None = None,
+        *,
+        timezone: tzinfo | None = None,
     ) -> None:
         super().__init__(parent)
         self._format_time = time_formatter
+        self._zone = timezone  # the family's; None: the PC's own
+
+    def set_timezone(self, zone: tzinfo) -> None:
+        """Show the times on the family's clock from now on."""
+        self._zone = zone
+        self._times_changed(self.TIME)
+
+    def format_time(self, moment: str) -> str:
+        if self._format_time is not None:
+            return self._format_time(moment)
+        now = datetime.now(self._zone) if self._zone is not None else None
+        return format_log_time(moment, now)
 
     def column_titles(self) -> list[str]:
         return [
@@ -226,7 +248,7 @@ class QueryLogTableModel(_RecordTableModel[QueryLogEntry]):
 
     def display(self, row: QueryLogEntry, column: int) -> str:
         if column == self.TIME:
-            return self._format_time(row.time)
+            return self.format_time(row.time)
         if column == self.CHILD:
             return row.child or "—"
         if column == self.NAME:
@@ -348,6 +370,11 @@ class RequestsTableModel(_RecordTableModel[RequestRow]):
         super().__init__(parent)
         self._zone: tzinfo = timezone or local_timezone()
         self._now = now or (lambda: datetime.now(self._zone))
+
+    def set_timezone(self, zone: tzinfo) -> None:
+        """Show the times on the family's clock from now on."""
+        self._zone = zone
+        self._times_changed(self.ASKED, self.STATE)
 
     def set_snapshot(self, snapshot: RequestsSnapshot) -> None:
         pending = sorted(snapshot.pending, key=lambda r: r.created_at, reverse=True)

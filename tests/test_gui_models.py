@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 from PySide6.QtCore import QModelIndex, Qt
@@ -211,3 +211,19 @@ def test_english_plural_words(english: Translations) -> None:
     assert format_minutes(1) == "1 min"
     assert format_minutes(125) == "2 h 5 min"
     assert format_seconds_wait(1) == "1 s"
+
+
+def test_query_log_times_follow_the_family_zone(qtbot: QtBot) -> None:
+    tokyo = timezone(timedelta(hours=9), "Tokyo")
+    logged = datetime.now(UTC).replace(microsecond=0)
+    entry = QueryLogEntry(logged.isoformat(), "An", "a.vn", "A", "resolved", None)
+    model = QueryLogTableModel(timezone=timezone(timedelta(hours=7)))
+    model.set_rows([entry])
+    assert cell(model, 0, 0) == logged.astimezone(timezone(timedelta(hours=7))).strftime(
+        "%H:%M:%S"
+    )
+    # The agent reports another zone: the column is redrawn in it.
+    with qtbot.waitSignal(model.dataChanged, timeout=1000) as changed:
+        model.set_timezone(tokyo)
+    assert changed.args[0].column() == QueryLogTableModel.TIME
+    assert cell(model, 0, 0) == logged.astimezone(tokyo).strftime("%H:%M:%S")

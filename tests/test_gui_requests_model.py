@@ -4,6 +4,7 @@ Vietnamese and English, escaping, and "until the end of today" in the family's z
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -204,3 +205,39 @@ def test_end_of_today_follows_the_family_zone_not_utc() -> None:
     # 05:00 UTC is noon in Hồ Chí Minh City: 12 hours are left there, 19 in UTC.
     assert minutes_until_end_of_day(NOW, HCM) == 720
     assert minutes_until_end_of_day(NOW, UTC) == 19 * 60
+
+
+def test_the_agents_state_wins_over_the_guess(vietnamese: Translations) -> None:
+    # A revoke exactly five minutes after the answer looks like a 5-minute grant that ran
+    # out, and a 7 min 13 s grant like a revoke: only the agent knows.
+    revoked = replace(EXPIRED, state="revoked", revoked_at=EXPIRED.allowed_until)
+    ran_out = replace(REVOKED, state="expired")
+    in_force = replace(ALLOWED, state="allowed")
+    assert request_state(revoked, frozenset()) == "revoked"
+    assert request_state(ran_out, frozenset()) == "expired"
+    assert request_state(in_force, frozenset()) == "allowed"
+    # A state we do not know falls back to the guess.
+    assert request_state(replace(REVOKED, state="later"), frozenset()) == "revoked"
+    model = RequestsTableModel(timezone=HCM, now=lambda: NOW)
+    model.set_snapshot(RequestsSnapshot(decided=(revoked, ran_out, in_force)))
+    states = dict(zip(
+        [row.request.id for row in model.rows()], column(model, RequestsTableModel.STATE),
+        strict=True,
+    ))
+    assert states == {
+        "expired": "Đã thu hồi",
+        "revoked": "Đã hết giờ",
+        "allowed": "Được phép đến 12:40",
+    }
+
+
+def test_a_new_time_zone_redraws_the_times(vietnamese: Translations) -> None:
+    model = RequestsTableModel(timezone=UTC, now=lambda: NOW)
+    model.set_snapshot(SNAPSHOT)
+    assert column(model, RequestsTableModel.ASKED)[:2] == ["04:58", "03:30"]
+    changed: list[int] = []
+    model.dataChanged.connect(lambda first, _last, *_: changed.append(first.column()))
+    model.set_timezone(HCM)
+    assert RequestsTableModel.ASKED in changed and RequestsTableModel.STATE in changed
+    assert column(model, RequestsTableModel.ASKED)[:2] == ["11:58", "10:30"]
+    assert column(model, RequestsTableModel.STATE)[3] == "Được phép đến 12:40"

@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import html
 import re
+import time
 from collections.abc import Callable, Iterator
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -48,7 +49,7 @@ def pages(tmp_path: Path) -> Iterator[RunningPages]:
 def open_window(qtbot: QtBot, qapp: object, pages: RunningPages) -> Iterator[WindowMaker]:
     made: list[tuple[MainWindow, ApiBackend, Translations]] = []
 
-    def make(language: str = "vi") -> MainWindow:
+    def make(language: str = "vi", zone_from_agent: bool = False) -> MainWindow:
         backend = ApiBackend(pages.url, timeout=2.0)
         translations = Translations(qapp)  # type: ignore[arg-type]
         window = build_main_window(
@@ -57,7 +58,7 @@ def open_window(qtbot: QtBot, qapp: object, pages: RunningPages) -> Iterator[Win
             language=language,
             translations=translations,
             refresh_ms=60_000,  # the tests ask for refreshes themselves
-            timezone=HCM,
+            timezone=None if zone_from_agent else HCM,
             clock=pages.clock,  # the family's clock is the agent's
         )
         qtbot.addWidget(window)
@@ -179,6 +180,70 @@ def test_allow_until_the_end_of_today(
     assert (ends.date(), ends.hour, ends.minute) == (pages.clock().astimezone(HCM).date(), 23, 59)
     assert state_of(tab, request_id) == "Được phép đến 23:59"
     assert pages.access.active_grants("Minh") == ("bet.example",)
+
+
+def test_the_family_time_zone_comes_from_the_agent_not_the_pc(
+    qtbot: QtBot,
+    pages: RunningPages,
+    open_window: WindowMaker,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The PC says New York; the family (and the agent) live in Hồ Chí Minh City.
+    monkeypatch.setenv("TZ", "America/New_York")
+    time.tzset()
+    try:
+        pages.clock.advance(minutes=5, seconds=7)  # 12:05:07 in Hồ Chí Minh City
+        request_id = ask(pages, "Con xem nốt bộ phim tài liệu", host="bet.example")
+        window = open_window(zone_from_agent=True)
+        controller = window.controller
+        qtbot.waitUntil(lambda: controller.timezone == HCM, timeout=WAIT_MS)
+        tab = log_in(qtbot, window)
+        asked_at = tab.model.index(tab.model.row_of(request_id), RequestsTableModel.ASKED)
+        assert asked_at.data() == "12:05"  # not 00:05 in New York
+        assert tab.select_request(request_id)
+        with qtbot.waitSignal(controller.requests_changed, timeout=WAIT_MS):
+            click(qtbot, tab.end_of_day_button)
+        # "Until the end of today" ends at midnight in Hồ Chí Minh City.
+        stored = pages.store.get_access_request(request_id)
+        assert stored is not None and stored.allowed_until is not None
+        ends = stored.allowed_until.astimezone(HCM)
+        assert (ends.date(), ends.hour, ends.minute) == (
+            pages.clock().astimezone(HCM).date(), 23, 59
+        )
+        assert state_of(tab, request_id) == "Được phép đến 23:59"
+        # The query log's times follow the family's clock too.
+        logged = datetime.now(UTC).replace(microsecond=0)
+        shown = window.parent_page.query_log_model.format_time(logged.isoformat())
+        assert shown == logged.astimezone(HCM).strftime("%H:%M:%S")
+    finally:
+        monkeypatch.undo()
+        time.tzset()
+
+
+def test_a_revoke_on_the_whole_minute_is_still_a_revoke(
+    qtbot: QtBot, pages: RunningPages, open_window: WindowMaker
+) -> None:
+    request_id = ask(pages, "Con cần xem luật chơi")
+    window = open_window()
+    tab = log_in(qtbot, window)
+    with qtbot.waitSignal(window.controller.requests_changed, timeout=WAIT_MS):
+        click(qtbot, tab.allow_buttons[30])
+    # Exactly five minutes later: only the agent can tell this revoke from a 5-minute grant.
+    pages.clock.advance(minutes=5)
+    with qtbot.waitSignal(window.controller.requests_changed, timeout=WAIT_MS):
+        click(qtbot, tab.revoke_button)
+    assert state_of(tab, request_id) == "Đã thu hồi"
+    # A grant that runs out is "time is up".
+    other = ask(pages, "Con cần tra cứu", host="bet.example")
+    with qtbot.waitSignal(window.controller.requests_changed, timeout=WAIT_MS):
+        window.controller.refresh_requests()
+    with qtbot.waitSignal(window.controller.requests_changed, timeout=WAIT_MS):
+        window.controller.decide_request(other, True, 1)
+    pages.clock.advance(minutes=2)  # within the parent session's idle time
+    with qtbot.waitSignal(window.controller.requests_changed, timeout=WAIT_MS):
+        window.controller.refresh_requests()
+    assert state_of(tab, other) == "Đã hết giờ"
+    assert state_of(tab, request_id) == "Đã thu hồi"
 
 
 def test_parent_denies(qtbot: QtBot, pages: RunningPages, open_window: WindowMaker) -> None:

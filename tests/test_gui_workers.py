@@ -4,6 +4,8 @@ controller turns those answers into the dashboard's states, without any widget."
 from __future__ import annotations
 
 import threading
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 from pytestqt.qtbot import QtBot
 
@@ -20,7 +22,8 @@ from gui.backend import (
     Stats,
     WrongPinError,
 )
-from gui.controller import Connection, DashboardController
+from gui.controller import Connection, DashboardController, minutes_until_end_of_day
+from gui.labels import local_timezone
 from gui.workers import ApiRunner
 
 WAIT_MS = 3000
@@ -32,8 +35,11 @@ class FamilyBackend:
     It records the thread of every call, so tests can check that none runs on the UI thread.
     """
 
-    def __init__(self, pin: str | None = "1234", max_tries: int = 5) -> None:
+    def __init__(
+        self, pin: str | None = "1234", max_tries: int = 5, timezone: str | None = None
+    ) -> None:
         self.pin = pin
+        self.timezone = timezone  # None: an older agent that does not say
         self.max_tries = max_tries
         self.wrong_in_a_row = 0
         self.call_threads: list[threading.Thread] = []
@@ -57,6 +63,7 @@ class FamilyBackend:
             lists=(),
             pin_set=None,  # this agent does not say: the login answer must tell
             language="vi",
+            timezone=self.timezone,
         )
 
     def open_session(self, pin: str) -> Session:
@@ -209,4 +216,50 @@ def test_controller_asks_for_a_first_pin(qtbot: QtBot) -> None:
         controller.set_first_pin("5678")
     assert backend.pin == "5678"
     controller.stop()
+    assert runner.shutdown()
+
+
+NOON_IN_TOKYO = datetime(2026, 3, 2, 3, 0, tzinfo=UTC)
+
+
+def test_controller_takes_the_family_zone_from_the_agent(qtbot: QtBot) -> None:
+    runner = ApiRunner(FamilyBackend(timezone="Asia/Tokyo"))
+    controller = DashboardController(runner, refresh_ms=60_000, clock=lambda: NOON_IN_TOKYO)
+    assert controller.timezone == local_timezone()  # until the agent says
+    with qtbot.waitSignal(controller.timezone_changed, timeout=WAIT_MS) as changed:
+        controller.start()
+    assert changed.args == [ZoneInfo("Asia/Tokyo")]
+    assert controller.timezone == ZoneInfo("Asia/Tokyo")
+    # "Until the end of today" ends at midnight in Tokyo: 12 hours from noon there.
+    assert minutes_until_end_of_day(controller.now(), controller.timezone) == 12 * 60
+    # The same zone again is no change.
+    with qtbot.assertNotEmitted(controller.timezone_changed, wait=200):
+        controller.refresh_status()
+        qtbot.waitSignal(controller.status_changed, timeout=WAIT_MS).wait()
+    controller.stop()
+    assert runner.shutdown()
+
+
+def test_controller_keeps_a_zone_passed_in_and_ignores_unknown_ones(qtbot: QtBot) -> None:
+    hcm = ZoneInfo("Asia/Ho_Chi_Minh")
+    runner = ApiRunner(FamilyBackend(timezone="Asia/Tokyo"))
+    fixed = DashboardController(runner, refresh_ms=60_000, timezone=hcm)
+    with (
+        qtbot.assertNotEmitted(fixed.timezone_changed, wait=200),
+        qtbot.waitSignal(fixed.status_changed, timeout=WAIT_MS),
+    ):
+        fixed.start()
+    assert fixed.timezone == hcm
+    fixed.stop()
+    assert runner.shutdown()
+
+    runner = ApiRunner(FamilyBackend(timezone="Mars/Olympus_Mons"))
+    lost = DashboardController(runner, refresh_ms=60_000)
+    with (
+        qtbot.assertNotEmitted(lost.timezone_changed, wait=200),
+        qtbot.waitSignal(lost.status_changed, timeout=WAIT_MS),
+    ):
+        lost.start()
+    assert lost.timezone == local_timezone()
+    lost.stop()
     assert runner.shutdown()

@@ -92,6 +92,7 @@ class MainWindow(QMainWindow):
         c.requests_unavailable.connect(self.parent_page.requests_tab.show_unavailable)
         c.request_decided.connect(self.parent_page.requests_tab.show_decided)
         c.request_action_failed.connect(self.parent_page.requests_tab.show_action_error)
+        c.timezone_changed.connect(self.parent_page.set_timezone)
 
         self.login_page.login_requested.connect(c.login)
         self.login_page.set_pin_requested.connect(c.set_first_pin)
@@ -127,7 +128,7 @@ class MainWindow(QMainWindow):
     def _on_status(self, status: AgentStatus) -> None:
         self.banner.show_status(status)
         self.login_page.set_connected(True)
-        self._updated_at = datetime.now()
+        self._updated_at = datetime.now(self.controller.timezone)  # the family's clock
         if self._status_note not in ("expired", "locked"):
             self._status_note = "updated"  # a fresh answer replaces an older failure
         self._render_status_line()

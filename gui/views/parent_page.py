@@ -199,7 +199,7 @@ class ParentPage(QWidget):
         super().__init__(parent)
         self.children_model = ChildrenTableModel(self)
         self.requests_model = RequestsTableModel(self, timezone=timezone, now=now)
-        self.query_log_model = QueryLogTableModel(self)
+        self.query_log_model = QueryLogTableModel(self, timezone=timezone)
         self.top_blocked_model = StatsTableModel("blocked", self)
         self.top_allowed_model = StatsTableModel("allowed", self)
         self.category_model = StatsTableModel("category", self)
@@ -252,6 +252,11 @@ class ParentPage(QWidget):
     def show_requests(self, snapshot: RequestsSnapshot) -> None:
         self.requests_tab.show_snapshot(snapshot)
         self._update_requests_tab()
+
+    def set_timezone(self, zone: tzinfo) -> None:
+        """The family's time zone, as the agent reported it: every time shown follows."""
+        self.requests_model.set_timezone(zone)
+        self.query_log_model.set_timezone(zone)  # the selected request's labels follow too
 
     def clear(self) -> None:
         """Forget everything a parent saw (on lock or expiry)."""
