@@ -26,7 +26,7 @@ from dns_filter.lists.parser import ListFormat, parse_file
 from dns_filter.policy import BlockMode, FilterPolicy, Profile
 from dns_filter.resolvers import PolicyHolder
 from dns_filter.resolvers.client_profile import profile_for_client
-from dns_filter.server import DnsServer
+from dns_filter.server import DnsServer, next_minute
 
 PROFILE = "con"
 CATEGORY = "benchmark"
@@ -81,12 +81,20 @@ async def serve(args: argparse.Namespace) -> None:
     def profile_for(client_ip: str) -> str | None:
         return profile_for_client(holder.current(), client_ip, active_child=no_child)
 
+    def policy_changes_at(wall: float) -> float | None:
+        # as the agent does: the memo ends at minute boundaries only when a profile has a
+        # schedule (the benchmark's has none, so answers live for their TTL)
+        if any(profile.schedules for profile in holder.current().profiles.values()):
+            return next_minute(wall)
+        return None
+
     counter = Counter()
     server = DnsServer(
         chain.head,
         [("127.0.0.1", args.port)],
         on_result=counter if args.log else None,
         profile_for=profile_for if args.profile_for else None,
+        policy_changes_at=policy_changes_at,
     )
     if chain.upstream_group is not None:
         chain.upstream_group.start()

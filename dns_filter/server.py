@@ -63,6 +63,10 @@ _MEMO_ANSWER_TYPE = {
     AnswerType.BYPASS: AnswerType.BYPASS,
 }
 _LOCAL_ANSWER_TYPES = frozenset({AnswerType.BLOCKED, AnswerType.REWRITTEN, AnswerType.BYPASS})
+# Answers the policy alone decides (not safe search, whose addresses come from upstream):
+# the chain would give the same answer, with the same TTL, until the policy changes.
+_POLICY_ANSWER_TYPES = frozenset({AnswerType.BLOCKED, AnswerType.BYPASS})
+_UNAGED = wire.RecordTtls((), ())
 
 
 @dataclass(frozen=True)
@@ -77,6 +81,11 @@ class ServerLimits:
     resolve_timeout: float = 4.0  # a chain that takes longer gets SERVFAIL
     memo_size: int = 100_000
     local_answer_ttl: int = 30  # memo seconds for local answers without records (NXDOMAIN)
+    # Memo seconds for blocked and bypass answers, served with their TTLs unchanged: they
+    # depend on the policy only, which clears the memo when it changes and bounds it with
+    # `policy_changes_at`. Without this, every blocked name asked in the same minute
+    # expires in the same second (the block TTL) and walks the chain again all together.
+    policy_answer_seconds: int = 600
     log_backlog: int = 100_000  # query-log entries waiting for `on_result`
 
 
@@ -132,9 +141,26 @@ class _MemoEntry:
 
 
 _MemoKey = tuple[object, bytes, int, int, bool, bool]
-# (who, the query after its ID) -> [entry, parsed query, elapsed, answer after its ID]:
-# a repeated identical query skips parsing and splicing altogether.
+# (who, the query after its ID) -> [entry, parsed query, (valid until, answer after its ID)]:
+# a repeated identical query skips parsing and splicing altogether. The answer is valid
+# until its TTLs must drop by one more second or the entry expires, so a hit costs one
+# comparison.
 _ExactKey = tuple[object, bytes]
+
+
+def _ready_answer(hit: list[Any], data: bytes, now: float) -> tuple[float, bytes] | None:
+    """The exact-memo answer aged for `now` (and kept in `hit`), None once expired."""
+    entry: _MemoEntry = hit[0]
+    if now >= entry.expires_at:
+        return None
+    elapsed = int(now - entry.stored_at)
+    body = wire.for_query(entry.aged(elapsed), data, hit[1].name_end)
+    valid_until = entry.expires_at
+    if entry.ttls.offsets:  # the TTLs drop by one more second then
+        valid_until = min(valid_until, entry.stored_at + elapsed + 1)
+    ready = (valid_until, body[2:])
+    hit[2] = ready
+    return ready
 
 
 def question_name(request: DNSRecord) -> str:
@@ -460,16 +486,12 @@ class DnsServer:
                         who = object()  # no hit; `_handle` reports the failure
                 hit = exact.get((who, data[2:]))
                 if hit is not None:
-                    entry = hit[0]
                     now = clock()
-                    if now < entry.expires_at:
-                        elapsed = int(now - entry.stored_at)
-                        if elapsed != hit[2]:
-                            parsed = hit[1]
-                            body = wire.for_query(entry.aged(elapsed), data, parsed.name_end)
-                            hit[3] = body[2:]
-                            hit[2] = elapsed
-                        answer = data[:2] + hit[3]
+                    ready = hit[2]
+                    if now >= ready[0]:
+                        ready = _ready_answer(hit, data, now)
+                    if ready is not None:
+                        answer = data[:2] + ready[1]
                         if len(answer) > wire.MIN_UDP_PAYLOAD:
                             answer = self._fit_udp(answer, hit[1])
                         try:
@@ -477,7 +499,7 @@ class DnsServer:
                         except OSError as exc:  # full buffer or closed socket: client retries
                             logger.debug("UDP send to %s failed: %s", client_ip, exc)
                         mark = perf_counter()
-                        logged.append((entry, client_ip, "udp", mark - started))
+                        logged.append((hit[0], client_ip, "udp", mark - started))
                         continue
                     exact.pop((who, data[2:]), None)
 
@@ -501,9 +523,9 @@ class DnsServer:
     ) -> None:
         if len(self._exact) >= self.limits.memo_size:
             self._exact = {}  # a cache of the memo: starting afresh is cheap
-        elapsed = int(self._clock() - entry.stored_at)
-        answer = wire.for_query(entry.aged(elapsed), data, parsed.name_end)
-        self._exact[(who, data[2:])] = [entry, parsed, elapsed, answer[2:]]
+        hit: list[Any] = [entry, parsed, (0.0, b"")]
+        if _ready_answer(hit, data, self._clock()) is not None:
+            self._exact[(who, data[2:])] = hit
 
     # -------------------------------------------------------------------- TCP
 
@@ -760,6 +782,9 @@ class DnsServer:
         if ttl <= 0:
             return None
         lifetime = float(ttl)
+        if result.answer_type in _POLICY_ANSWER_TYPES and limits.policy_answer_seconds > ttl:
+            lifetime = float(limits.policy_answer_seconds)
+            ttls = _UNAGED
         wall = self._wall_clock()
         try:
             change = self._policy_changes_at(wall)

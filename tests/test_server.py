@@ -495,6 +495,62 @@ def test_memo_lives_until_the_next_policy_change() -> None:
         server.close()
 
 
+def test_blocked_answers_outlive_their_ttl_unaged_until_the_policy_changes() -> None:
+    now = [1000.0]
+    changes_at: list[float | None] = [None]
+    chain = FixedAnswer(AnswerType.BLOCKED, ttl=60, first_octet=127)
+    server = ServerThread(
+        chain,
+        clock=lambda: now[0],
+        wall_clock=lambda: 60 * 1000 + 50.0,
+        policy_changes_at=lambda wall: changes_at[0],
+    )
+    try:
+        port = server.port()
+        assert udp_ask(V4, port, question("ads.example.test")).rr[0].ttl == 60
+        now[0] += 90.0  # past the block TTL: the policy, not the TTL, decides
+        again = udp_ask(V4, port, question("ads.example.test"))
+        assert again.rr[0].ttl == 60  # what the chain would say now, not 60 - 90
+        assert len(chain.calls) == 1
+        now[0] += 600.0  # past `policy_answer_seconds`: asked again
+        udp_ask(V4, port, question("ads.example.test"))
+        assert len(chain.calls) == 2
+        server.call(server.server.clear_memo)  # a policy swap
+        udp_ask(V4, port, question("ads.example.test"))
+        assert len(chain.calls) == 3
+        changes_at[0] = 60 * 1000 + 50.0 + 5.0  # a schedule starts in 5 s
+        server.call(server.server.clear_memo)
+        udp_ask(V4, port, question("ads.example.test"))
+        now[0] += 6.0
+        udp_ask(V4, port, question("ads.example.test"))
+        assert len(chain.calls) == 5
+        logged = server.logged()
+        assert [r.answer_type for _q, r, _s in logged] == [AnswerType.BLOCKED] * 6
+    finally:
+        server.close()
+
+
+def test_resolved_answers_still_age_and_expire_with_their_ttl() -> None:
+    now = [1000.0]
+    chain = FixedAnswer(AnswerType.RESOLVED, ttl=60)
+    server = ServerThread(
+        chain, clock=lambda: now[0], wall_clock=lambda: 0.0, policy_changes_at=lambda w: None
+    )
+    try:
+        port = server.port()
+        udp_ask(V4, port, question("www.example.test"))
+        ttls = []
+        for step in (0.4, 0.7, 1.0, 30.0):  # the same bytes each time: the exact memo
+            now[0] += step
+            ttls.append(udp_ask(V4, port, question("www.example.test")).rr[0].ttl)
+        assert ttls == [60, 59, 58, 28]
+        now[0] += 30.0
+        udp_ask(V4, port, question("www.example.test"))
+        assert len(chain.calls) == 2
+    finally:
+        server.close()
+
+
 def test_memo_is_per_profile_when_profile_for_is_given() -> None:
     chain = PerClient()
     profiles = {"127.0.0.1": "an", "127.0.0.2": "an", "127.0.0.3": "binh"}
