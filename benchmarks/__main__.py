@@ -407,10 +407,40 @@ def report(
             f"| {run.name} | {run.list_size:,} | {run.startup_seconds:.2f} | {load} "
             f"| {run.rss_mb:.1f} |"
         )
+    lines += ["", *targets(runs, million)]
     notes = [note for run in [*runs, *million] for note in run.notes]
     if notes:
         lines += ["", *[f"- {note}" for note in notes]]
     return "\n".join(lines) + "\n"
+
+
+def targets(runs: Sequence[ServerRun], million: Sequence[ServerRun]) -> list[str]:
+    """Issue 3, item 11, judged on this run's figures."""
+    ours = [run for run in runs if run.name != "dnsmasq"]
+    dnsmasq = next((run for run in runs if run.name == "dnsmasq"), None)
+    lines = ["Targets (issue 3, item 11), this run:", ""]
+    for run in ours:
+        if dnsmasq is not None:
+            share = run.qps / dnsmasq.qps if dnsmasq.qps else 0.0
+            verdict = "met" if run.qps >= dnsmasq.qps else "NOT met"
+            lines.append(
+                f"- {run.name}: max qps at least dnsmasq's — **{verdict}** "
+                f"({run.qps:,.0f} against {dnsmasq.qps:,.0f}, {share:.0%})"
+            )
+        verdict = "met" if run.rate_p99_ms < 2.0 else "NOT met"
+        lines.append(
+            f"- {run.name}: p99 under 2 ms at 1,000 qps — **{verdict}** ({run.rate_p99_ms:.3f} ms)"
+        )
+    for run in million:
+        if run.name == "dnsmasq" or run.load_seconds is None:
+            continue
+        verdict = "met" if run.load_seconds < 3.0 and run.rss_mb < 150.0 else "NOT met"
+        lines.append(
+            f"- {run.name}: {run.list_size:,} names in under 3 s and 150 MB — **{verdict}** "
+            f"({run.load_seconds:.2f} s to load, {run.startup_seconds:.2f} s to the first "
+            f"answer, {run.rss_mb:.1f} MB)"
+        )
+    return lines
 
 
 # -------------------------------------------------------------------------- main
