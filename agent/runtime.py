@@ -117,13 +117,12 @@ class Agent:
         local_addresses: Callable[[], frozenset[str]] | None = None,
     ) -> None:
         from agent import platform
+        from dns_filter.resolvers.client_profile import LinuxArpTable, SystemAddresses
 
         os_module = platform.current()
         self.settings = settings
         self.policy_holder = PolicyHolder(settings.config_path)
         self.active_child = ActiveChildTracker(session_user or os_module.active_session_user)
-        from dns_filter.resolvers.client_profile import LinuxArpTable, SystemAddresses
-
         # Both are read per query by the chain, so both cache what they read.
         self._local_addresses = local_addresses or SystemAddresses()
         self._mac_lookup = LinuxArpTable() if sys.platform.startswith("linux") else None
@@ -132,6 +131,7 @@ class Agent:
         self._thread: threading.Thread | None = None
         self._stopped = threading.Event()
         self._categories: dict[str, DomainIndex] = {}
+        self._list_sources: dict[str, tuple[str, ...]] = {}  # what _categories was built from
         self._compile_lock = threading.Lock()
         self.loaded_at: datetime | None = None
         self.store: Store | None = None
@@ -357,7 +357,7 @@ class Agent:
         self.loaded_at = datetime.now(UTC)
         self.active_child.set_policy(family)
         self._apply_retention(family)
-        if set(family.settings.lists.items()) != set(self._list_sources.items()):
+        if dict(family.settings.lists) != self._list_sources:
             self._categories = self._load_lists(family)
         self.recompile()
 
@@ -391,8 +391,6 @@ class Agent:
         return found
 
     # ------------------------------------------------------------------ lists
-
-    _list_sources: dict[str, tuple[str, ...]] = {}  # noqa: RUF012 (replaced per instance)
 
     def _load_lists(self, family: FamilyPolicy) -> dict[str, DomainIndex]:
         from agent.lists_service import load_list_matchers
