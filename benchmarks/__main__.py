@@ -1,6 +1,7 @@
 """Bảo An's DNS filter against dnsmasq, side by side, on loopback only.
 
     python -m benchmarks [--duration 10] [--record] [--loop asyncio|uvloop|both]
+                         [--fastpath both|on|off]
 
 1. Checks that `dnsperf` and `dnsmasq` are installed (installs the Debian packages when
    run as root).
@@ -13,6 +14,10 @@
    (qps, mean latency), dnsperf at 1,000 qps with per-query latencies (mean, p50, p99,
    max), and RSS.
 5. A generated 1,000,000-name list: start-up (load) time and RSS for both.
+
+Our filter runs with the C fast path for UDP memo hits (`dns_filter/_fastpath.c`) on each
+loop when it is built, and (`--fastpath both`, the default) once more on the asyncio loop
+with the pure-Python path, labelled "Python".
 
 Every packet goes to 127.0.0.1; every step has a time limit. `--record` appends the
 report to BENCHMARKS.md.
@@ -42,6 +47,7 @@ from pathlib import Path
 from dnslib import DNSRecord
 
 from dns_filter.lists.parser import parse_file
+from dns_filter.server import load_fastpath
 
 logger = logging.getLogger("benchmarks")
 
@@ -320,7 +326,9 @@ def measure_all(
         run.rss_mb = rss_mb(pid)
 
 
-def filter_command(port: int, upstream_port: int, names_file: Path, loop: str) -> list[str]:
+def filter_command(
+    port: int, upstream_port: int, names_file: Path, loop: str, fastpath: bool
+) -> list[str]:
     return [
         sys.executable,
         "-m",
@@ -335,6 +343,8 @@ def filter_command(port: int, upstream_port: int, names_file: Path, loop: str) -
         loop,
         "--max-seconds",
         "600",
+        "--fastpath",
+        "on" if fastpath else "off",
     ]
 
 
@@ -446,6 +456,20 @@ def targets(runs: Sequence[ServerRun], million: Sequence[ServerRun]) -> list[str
 # -------------------------------------------------------------------------- main
 
 
+def filter_variants(args: argparse.Namespace) -> list[tuple[str, str, bool]]:
+    """(label, event loop, C fast path) for each run of our filter."""
+    loops = ["asyncio", "uvloop"] if args.loop == "both" else [args.loop]
+    built = args.fastpath != "off" and load_fastpath() is not None
+    if args.fastpath == "on" and not built:
+        raise SystemExit("the C fast path is not built (or BAOAN_DNS_FASTPATH=0)")
+    if not built:
+        return [(loop, loop, False) for loop in loops]
+    variants = [(f"{loop}, C fast path", loop, True) for loop in loops]
+    if args.fastpath == "both":
+        variants.append(("asyncio, Python", "asyncio", False))
+    return variants
+
+
 def run_all(args: argparse.Namespace, work: Path) -> str:
     names = merged_blocklist(blocklists_dir())
     logger.info("merged blocklist: %d names", len(names))
@@ -465,15 +489,15 @@ def run_all(args: argparse.Namespace, work: Path) -> str:
     try:
         assert upstream.stdout is not None
         upstream.stdout.readline()  # "ready"
-        loops = ["asyncio", "uvloop"] if args.loop == "both" else [args.loop]
+        variants = filter_variants(args)
         conf = work / "dnsmasq.conf"
         with contextlib.ExitStack() as stack:
             servers: list[tuple[ServerRun, int, int]] = []
-            for loop in loops:
-                run = ServerRun(f"Bảo An ({loop})", len(names))
+            for label, loop, fastpath in variants:
+                run = ServerRun(f"Bảo An ({label})", len(names))
                 port = free_port()
                 logger.info("starting %s on port %d", run.name, port)
-                command = filter_command(port, upstream_port, names_file, loop)
+                command = filter_command(port, upstream_port, names_file, loop, fastpath)
                 process = stack.enter_context(started(command, port, probe, run))
                 servers.append((run, port, process.pid))
             run = ServerRun("dnsmasq", len(names))
@@ -489,11 +513,11 @@ def run_all(args: argparse.Namespace, work: Path) -> str:
         million_file = work / "million.txt"
         write_lines(million_file, million_names)
         million: list[ServerRun] = []
-        for loop in loops[:1]:
-            run = ServerRun(f"Bảo An ({loop})", MILLION)
+        for label, loop, fastpath in variants[:1]:
+            run = ServerRun(f"Bảo An ({label})", MILLION)
             port = free_port()
             logger.info("loading 1M names into %s", run.name)
-            command = filter_command(port, upstream_port, million_file, loop)
+            command = filter_command(port, upstream_port, million_file, loop, fastpath)
             with started(command, port, million_names[0], run) as process:
                 run.rss_mb = rss_mb(process.pid)
             million.append(run)
@@ -515,6 +539,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--duration", type=float, default=10.0, help="seconds per dnsperf run")
     parser.add_argument("--rounds", type=int, default=3, help="interleaved full-speed runs")
     parser.add_argument("--loop", choices=["asyncio", "uvloop", "both"], default="both")
+    parser.add_argument(
+        "--fastpath",
+        choices=["both", "on", "off"],
+        default="both",
+        help="our filter with the C fast path (when built), the Python path, or both",
+    )
     parser.add_argument("--record", action="store_true", help="append the report to BENCHMARKS.md")
     args = parser.parse_args(argv)
     if not 1 <= args.duration <= 60:

@@ -95,6 +95,7 @@ async def serve(args: argparse.Namespace) -> None:
         on_result=counter if args.log else None,
         profile_for=profile_for if args.profile_for else None,
         policy_changes_at=policy_changes_at,
+        fastpath={"auto": None, "on": True, "off": False}[args.fastpath],
     )
     if chain.upstream_group is not None:
         chain.upstream_group.start()
@@ -121,6 +122,12 @@ def main() -> int:
     parser.add_argument("--no-profile-for", dest="profile_for", action="store_false")
     parser.add_argument("--no-log", dest="log", action="store_false", help="no query-log callback")
     parser.add_argument("--max-seconds", type=float, default=900.0)
+    parser.add_argument(
+        "--fastpath",
+        choices=["auto", "on", "off"],
+        default="auto",
+        help="the C fast path for UDP (auto: when built)",
+    )
     args = parser.parse_args()
     if args.loop == "uvloop":
         import uvloop

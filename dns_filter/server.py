@@ -12,6 +12,13 @@ boundary, so schedules take effect on time); swapping the chain clears it, and s
 every policy swap (``clear_memo``). A memo hit is still reported to ``on_result``: a
 blocked answer stays ``blocked``, a resolved one becomes ``cached``.
 
+On Linux, when the optional C extension :mod:`dns_filter._fastpath` is built, the UDP
+sockets are read by it instead: it reads a burst with ``recvmmsg``, answers the packets
+that repeat a query in the exact memo (the same key and checks as the Python loop) with
+one ``sendmmsg``, and hands every other packet back to the Python path unchanged. Like
+the Python loop, it asks ``profile_for`` once per client and burst.
+``BAOAN_DNS_FASTPATH=0`` turns it off.
+
 ``on_result`` is called on the event loop, in arrival order, in batches after the answers
 have gone out (never between a query and its answer); it must be quick and non-blocking
 (the store's query-log writer only appends to a buffer). A failing callback is counted and
@@ -23,7 +30,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import socket
+import sys
 import time
 from collections import OrderedDict, deque
 from collections.abc import Callable, Sequence
@@ -53,6 +62,7 @@ _QUERIES_PER_ENTRY = 64
 _LOG_SLICE = 2000  # callbacks per loop turn
 _SLOW_LOG_SECONDS = 0.1
 _UNSET: Any = object()
+_FASTPATH_ENV = "BAOAN_DNS_FASTPATH"
 
 # Answer types that the server decided without asking the chain again.
 _MEMO_ANSWER_TYPE = {
@@ -161,6 +171,29 @@ def _ready_answer(hit: list[Any], data: bytes, now: float) -> tuple[float, bytes
     ready = (valid_until, body[2:])
     hit[2] = ready
     return ready
+
+
+def load_fastpath(requested: bool | None = None) -> Any | None:
+    """The C fast-path module, or None for the pure-Python path.
+
+    `requested` None means: use it when it is built, the OS is Linux and the environment
+    does not say ``BAOAN_DNS_FASTPATH=0``. True insists (an error when it is not built),
+    False declines."""
+    if requested is False:
+        return None
+    if requested is None and os.environ.get(_FASTPATH_ENV, "1").strip() in ("0", "no", "off"):
+        return None
+    if not sys.platform.startswith("linux"):
+        if requested:
+            raise RuntimeError("the C fast path needs Linux (recvmmsg/sendmmsg)")
+        return None
+    try:
+        from dns_filter import _fastpath  # type: ignore[attr-defined]
+    except ImportError as exc:
+        if requested:
+            raise RuntimeError(f"the C fast path is not built: {exc}") from exc
+        return None
+    return _fastpath
 
 
 def question_name(request: DNSRecord) -> str:
@@ -301,6 +334,7 @@ class DnsServer:
         policy_changes_at: PolicyChangesAt = next_minute,
         clock: Callable[[], float] = time.monotonic,
         wall_clock: Callable[[], float] = time.time,
+        fastpath: bool | None = None,
     ) -> None:
         if not listen:
             raise ValueError("the DNS server needs at least one listen address")
@@ -315,6 +349,8 @@ class DnsServer:
         self._generation = 0
         self._memo: OrderedDict[_MemoKey, _MemoEntry] = OrderedDict()
         self._exact: dict[_ExactKey, list[Any]] = {}
+        self._fastpath = load_fastpath(fastpath)
+        self._no_profile = object()  # `who` when profile_for failed: never a memo key
         self._log = _QueryLog(on_result, self.stats, self.limits.log_backlog)
         self._loop: asyncio.AbstractEventLoop | None = None
         self._udp_sockets: list[socket.socket] = []
@@ -334,6 +370,11 @@ class DnsServer:
     def addresses(self) -> list[BoundAddress]:
         """Every bound socket, with the real port when port 0 was asked."""
         return list(self._addresses)
+
+    @property
+    def fastpath_enabled(self) -> bool:
+        """True when UDP is read by the C fast path (:mod:`dns_filter._fastpath`)."""
+        return self._fastpath is not None
 
     @property
     def running(self) -> bool:
@@ -414,7 +455,10 @@ class DnsServer:
         assert self._loop is not None
         self._udp_sockets.append(udp)
         self._tcp_servers.append(server)
-        self._loop.add_reader(udp.fileno(), self._on_udp_readable, udp)
+        on_readable = (
+            self._on_udp_readable if self._fastpath is None else self._on_udp_readable_fast
+        )
+        self._loop.add_reader(udp.fileno(), on_readable, udp)
         self._addresses.append(BoundAddress(host, bound_port, "udp"))
         self._addresses.append(BoundAddress(host, bound_port, "tcp"))
 
@@ -517,6 +561,73 @@ class DnsServer:
                 self.stats.queries += hits
                 self.stats.memo_hits += hits
                 self._log.add_many(logged)
+
+    def _on_udp_readable_fast(self, sock: socket.socket) -> None:
+        """Let the C fast path answer the memo hits of a burst; the rest is answered here
+        exactly as `_on_udp_readable` answers it."""
+        logged: list[tuple[Any, ...]] = []
+        misses: list[tuple[bytes, Any, str, object]] = []
+        assert self._fastpath is not None
+        read = self._fastpath.serve(
+            sock.fileno(),
+            self._exact,
+            self._profile_for,
+            self._no_profile,
+            self._clock,
+            logged,
+            misses,
+            "udp",
+        )
+        if read < 0:  # the read failed (e.g. an ICMP error): the Python loop reports it
+            self._on_udp_readable(sock)
+            return
+        try:
+            for data, addr, client_ip, who in misses:
+                self._on_udp_miss(sock, data, addr, client_ip, who, logged)
+        finally:
+            if logged:
+                hits = len(logged)
+                self.stats.queries += hits
+                self.stats.memo_hits += hits
+                self._log.add_many(logged)
+
+    def _on_udp_miss(
+        self,
+        sock: socket.socket,
+        data: bytes,
+        addr: Any,
+        client_ip: str,
+        who: object,
+        logged: list[tuple[Any, ...]],
+    ) -> None:
+        """One packet the C fast path handed back, with the profile it found for the
+        client: the per-packet body of `_on_udp_readable`."""
+        started = time.perf_counter()
+        hit = self._exact.get((who, data[2:]))
+        if hit is not None:
+            now = self._clock()
+            ready = hit[2]
+            if now >= ready[0]:
+                ready = _ready_answer(hit, data, now)
+            if ready is not None:
+                answer = data[:2] + ready[1]
+                if len(answer) > wire.MIN_UDP_PAYLOAD:
+                    answer = self._fit_udp(answer, hit[1])
+                try:
+                    sock.sendto(answer, addr)
+                except OSError as exc:  # full buffer or closed socket: the client retries
+                    logger.debug("UDP send to %s failed: %s", client_ip, exc)
+                logged.append((hit[0], client_ip, "udp", time.perf_counter() - started))
+                return
+            self._exact.pop((who, data[2:]), None)
+
+        def reply(answer: bytes) -> None:
+            try:
+                sock.sendto(answer, addr)
+            except OSError as exc:  # full buffer or closed socket: the client retries
+                logger.debug("UDP send to %s failed: %s", client_ip, exc)
+
+        self._handle(data, client_ip, "udp", reply)
 
     def _remember_exact(
         self, who: object, data: bytes, entry: _MemoEntry, parsed: wire.ParsedQuery

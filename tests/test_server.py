@@ -19,7 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from dns_filter.chain import AnswerType, Query, Resolver, Result
-from dns_filter.server import DnsServer, ServerLimits
+from dns_filter.server import DnsServer, ServerLimits, load_fastpath
 
 T = TypeVar("T")
 V4 = "127.0.0.1"
@@ -27,6 +27,19 @@ V6 = "::1"
 
 
 # ------------------------------------------------------------------------ helpers
+
+
+@pytest.fixture(autouse=True, params=["python", "c"])
+def udp_path(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Every test runs once with the pure-Python UDP path and once with the C fast path
+    (skipped when the extension is not built)."""
+    if request.param == "c":
+        monkeypatch.delenv("BAOAN_DNS_FASTPATH", raising=False)
+        if load_fastpath() is None:
+            pytest.skip("the C fast path (dns_filter._fastpath) is not built")
+    else:
+        monkeypatch.setenv("BAOAN_DNS_FASTPATH", "0")
+    return str(request.param)
 
 
 def ipv6_loopback_available() -> bool:
@@ -222,6 +235,10 @@ def running(fixed: FixedAnswer) -> Iterator[ServerThread]:
 
 
 # -------------------------------------------------------------------------- tests
+
+
+def test_the_server_runs_the_udp_path_under_test(running: ServerThread, udp_path: str) -> None:
+    assert running.server.fastpath_enabled == (udp_path == "c")
 
 
 def test_udp_ipv4_answers_with_the_query_id_and_question(running: ServerThread) -> None:

@@ -1,0 +1,337 @@
+/*
+ * The UDP memo-hit fast path of dns_filter.server (Linux only, optional).
+ *
+ * One call reads a burst of datagrams with recvmmsg, answers those that repeat a query
+ * the server has already answered (its exact memo: (who, the query after its ID) ->
+ * [entry, parsed, (valid until, answer after its ID)]) and sends those answers with one
+ * sendmmsg. Everything else -- memo misses, expired or large answers, failed profiles,
+ * anything unusual -- goes back to Python unchanged, which answers it as before. So the
+ * C code decides nothing the Python path would not: it only skips the interpreter for
+ * the commonest packet. All Python objects it reads are checked for their types, and
+ * every length comes from the kernel and is bounded by the buffer; the packet's bytes
+ * are compared, copied and echoed (its ID), never parsed.
+ */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+
+#define MAX_BATCH 64
+#define READ_SIZE 4096 /* as the Python path: a larger query is not one we can answer */
+#define MIN_UDP_PAYLOAD 512 /* a larger answer may need truncating: Python decides */
+
+/* Receive buffers live here rather than on the stack (256 KiB); `busy` guards against a
+ * second call while one is running (the GIL can change hands inside a dict look-up that
+ * runs Python code). */
+static unsigned char buffers[MAX_BATCH][READ_SIZE];
+static struct sockaddr_storage peers[MAX_BATCH];
+static int busy = 0;
+
+static double
+monotonic_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+/* The peer as Python's socket module gives it: (host, port) or (host, port, flow, scope). */
+static PyObject *
+address_tuple(const struct sockaddr_storage *peer)
+{
+    char text[INET6_ADDRSTRLEN];
+    if (peer->ss_family == AF_INET) {
+        const struct sockaddr_in *v4 = (const struct sockaddr_in *)peer;
+        if (inet_ntop(AF_INET, &v4->sin_addr, text, sizeof text) == NULL)
+            return PyErr_SetFromErrno(PyExc_OSError);
+        return Py_BuildValue("(si)", text, (int)ntohs(v4->sin_port));
+    }
+    if (peer->ss_family == AF_INET6) {
+        const struct sockaddr_in6 *v6 = (const struct sockaddr_in6 *)peer;
+        if (inet_ntop(AF_INET6, &v6->sin6_addr, text, sizeof text) == NULL)
+            return PyErr_SetFromErrno(PyExc_OSError);
+        return Py_BuildValue("(siII)", text, (int)ntohs(v6->sin6_port),
+                             (unsigned int)ntohl(v6->sin6_flowinfo),
+                             (unsigned int)v6->sin6_scope_id);
+    }
+    PyErr_SetString(PyExc_OSError, "datagram from an unknown address family");
+    return NULL;
+}
+
+/* Hand packet `i` back to Python: append (data, address, client_ip, who) to `misses`. */
+static int
+hand_back(PyObject *misses, int i, unsigned int length, PyObject *client)
+{
+    PyObject *data = PyBytes_FromStringAndSize((const char *)buffers[i], length);
+    PyObject *addr = data ? address_tuple(&peers[i]) : NULL;
+    PyObject *item = addr ? PyTuple_Pack(4, data, addr, PyTuple_GET_ITEM(client, 0),
+                                         PyTuple_GET_ITEM(client, 1))
+                          : NULL;
+    int failed = item == NULL || PyList_Append(misses, item) < 0;
+    Py_XDECREF(item);
+    Py_XDECREF(addr);
+    Py_XDECREF(data);
+    return failed ? -1 : 0;
+}
+
+/* (client_ip, who) for a peer, as a new reference: who is profile_for(client_ip), the
+ * address itself without profile_for, or `unknown` when profile_for fails (which never
+ * matches a memo key: Python then answers the packet and reports the failure). NULL
+ * only for errors that must not be swallowed (no memory, KeyboardInterrupt). */
+static PyObject *
+client_of(const struct sockaddr_storage *peer, PyObject *profile_for, PyObject *unknown)
+{
+    char text[INET6_ADDRSTRLEN];
+    const void *raw = peer->ss_family == AF_INET
+                          ? (const void *)&((const struct sockaddr_in *)peer)->sin_addr
+                          : (const void *)&((const struct sockaddr_in6 *)peer)->sin6_addr;
+    PyObject *client_ip, *who, *client;
+
+    if (peer->ss_family != AF_INET && peer->ss_family != AF_INET6) {
+        PyErr_SetString(PyExc_OSError, "datagram from an unknown address family");
+        return NULL;
+    }
+    if (inet_ntop(peer->ss_family, raw, text, sizeof text) == NULL)
+        return PyErr_SetFromErrno(PyExc_OSError);
+    client_ip = PyUnicode_FromString(text);
+    if (client_ip == NULL)
+        return NULL;
+    if (profile_for == Py_None) {
+        who = Py_NewRef(client_ip);
+    } else {
+        who = PyObject_CallOneArg(profile_for, client_ip);
+        if (who == NULL) {
+            if (!PyErr_ExceptionMatches(PyExc_Exception)) {
+                Py_DECREF(client_ip);
+                return NULL;
+            }
+            PyErr_Clear();
+            who = Py_NewRef(unknown);
+        }
+    }
+    client = PyTuple_Pack(2, client_ip, who);
+    Py_DECREF(who);
+    Py_DECREF(client_ip);
+    return client;
+}
+
+/* The answer (after its ID) for packet `i`, as a new reference, or NULL when Python must
+ * handle the packet (with an error set only when something failed). `client` is
+ * (client_ip, who). The packet itself is never parsed here: the exact memo's key is its
+ * bytes after the ID, so any difference in flags, case, type, class or EDNS is a miss. */
+static PyObject *
+memo_answer(PyObject *exact, PyObject *client, int i, unsigned int length, double now,
+            PyObject **entry_out)
+{
+    PyObject *tail, *key, *hit, *ready, *valid, *body, *answer = NULL;
+
+    if (length < 12)
+        return NULL; /* not even a header: Python drops or answers it */
+    tail = PyBytes_FromStringAndSize((const char *)buffers[i] + 2, length - 2);
+    if (tail == NULL)
+        return NULL;
+    key = PyTuple_Pack(2, PyTuple_GET_ITEM(client, 1), tail);
+    Py_DECREF(tail);
+    if (key == NULL)
+        return NULL;
+    hit = PyDict_GetItemWithError(exact, key); /* borrowed */
+    Py_XINCREF(hit); /* the look-up may have run Python code; keep it alive */
+    Py_DECREF(key);
+    if (hit == NULL)
+        return NULL;
+    /* hit = [entry, parsed, (valid until, answer after its ID)] */
+    if (PyList_CheckExact(hit) && PyList_GET_SIZE(hit) == 3) {
+        ready = PyList_GET_ITEM(hit, 2);
+        if (PyTuple_CheckExact(ready) && PyTuple_GET_SIZE(ready) == 2) {
+            valid = PyTuple_GET_ITEM(ready, 0);
+            body = PyTuple_GET_ITEM(ready, 1);
+            /* an expired answer must be aged again, a large one may need truncating:
+             * both are Python's */
+            if (PyFloat_CheckExact(valid) && now < PyFloat_AS_DOUBLE(valid) &&
+                PyBytes_CheckExact(body) && PyBytes_GET_SIZE(body) + 2 <= MIN_UDP_PAYLOAD) {
+                answer = Py_NewRef(body);
+                *entry_out = Py_NewRef(PyList_GET_ITEM(hit, 0));
+            }
+        }
+    }
+    Py_DECREF(hit);
+    return answer;
+}
+
+/*
+ * serve(fd, exact, profile_for, unknown, clock, logged, misses, transport) -> int
+ *
+ * Reads up to MAX_BATCH datagrams from the non-blocking UDP socket `fd`. `profile_for`
+ * (or None) is called once per client per burst, as the Python loop does, so a profile
+ * change (another child at the desktop) is seen at once. Each packet whose exact memo
+ * entry is still valid is answered, and (entry, client_ip, transport, latency) appended
+ * to `logged` for it. Every other packet is appended to `misses` as
+ * (data, address, client_ip, who). `clock` is the server's memo clock, read once per
+ * burst. Returns the number of datagrams read (0 when none was waiting), or -errno when
+ * the read failed (Python then reads with recvfrom, which reports the error).
+ */
+static PyObject *
+serve(PyObject *module, PyObject *args)
+{
+    int fd, count, i, answered = 0;
+    PyObject *exact, *profile_for, *unknown, *clock, *logged, *misses, *transport;
+    struct mmsghdr messages[MAX_BATCH];
+    struct iovec read_iov[MAX_BATCH];
+    struct mmsghdr replies[MAX_BATCH];
+    struct iovec reply_iov[MAX_BATCH][2];
+    PyObject *bodies[MAX_BATCH];
+    PyObject *entries[MAX_BATCH];
+    PyObject *client_ips[MAX_BATCH];
+    PyObject *client = NULL, *now_object;
+    const struct sockaddr_storage *last_peer = NULL;
+    double started, now, latency = 0.0;
+    PyObject *result = NULL;
+
+    (void)module;
+    if (!PyArg_ParseTuple(args, "iO!OOOO!O!U:serve", &fd, &PyDict_Type, &exact, &profile_for,
+                          &unknown, &clock, &PyList_Type, &logged, &PyList_Type, &misses,
+                          &transport))
+        return NULL;
+    if (busy)
+        return PyLong_FromLong(-EBUSY);
+    busy = 1;
+
+    started = monotonic_now();
+    memset(messages, 0, sizeof messages);
+    for (i = 0; i < MAX_BATCH; i++) {
+        read_iov[i].iov_base = buffers[i];
+        read_iov[i].iov_len = READ_SIZE;
+        messages[i].msg_hdr.msg_iov = &read_iov[i];
+        messages[i].msg_hdr.msg_iovlen = 1;
+        messages[i].msg_hdr.msg_name = &peers[i];
+        messages[i].msg_hdr.msg_namelen = sizeof peers[i];
+    }
+    count = recvmmsg(fd, messages, MAX_BATCH, MSG_DONTWAIT, NULL);
+    if (count < 0) {
+        int error = errno;
+        busy = 0;
+        if (error == EAGAIN || error == EWOULDBLOCK || error == EINTR)
+            return PyLong_FromLong(0);
+        return PyLong_FromLong(-error);
+    }
+    if (count == 0) {
+        busy = 0;
+        return PyLong_FromLong(0);
+    }
+
+    now_object = PyObject_CallNoArgs(clock);
+    if (now_object == NULL)
+        goto done;
+    now = PyFloat_AsDouble(now_object);
+    Py_DECREF(now_object);
+    if (now == -1.0 && PyErr_Occurred())
+        goto done;
+
+    for (i = 0; i < count; i++) {
+        unsigned int length = messages[i].msg_len;
+        const struct sockaddr_storage *peer = &peers[i];
+        PyObject *body, *entry = NULL;
+
+        if (length > READ_SIZE) /* cannot happen; never read past the buffer */
+            length = READ_SIZE;
+        /* one profile look-up per run of packets from the same address */
+        if (last_peer == NULL || peer->ss_family != last_peer->ss_family ||
+            (peer->ss_family == AF_INET
+                 ? memcmp(&((const struct sockaddr_in *)peer)->sin_addr,
+                          &((const struct sockaddr_in *)last_peer)->sin_addr, 4) != 0
+                 : memcmp(&((const struct sockaddr_in6 *)peer)->sin6_addr,
+                          &((const struct sockaddr_in6 *)last_peer)->sin6_addr, 16) != 0)) {
+            Py_CLEAR(client);
+            client = client_of(peer, profile_for, unknown);
+            if (client == NULL)
+                goto done;
+            last_peer = peer;
+        }
+        body = memo_answer(exact, client, i, length, now, &entry);
+        if (body == NULL) {
+            if (PyErr_Occurred()) {
+                if (!PyErr_ExceptionMatches(PyExc_Exception))
+                    goto done;
+                PyErr_Clear(); /* an odd key: Python's path meets it and reports it */
+            }
+            if (hand_back(misses, i, length, client) < 0)
+                goto done;
+            continue;
+        }
+        /* the answer is the query's ID followed by the memoised answer after its ID */
+        reply_iov[answered][0].iov_base = buffers[i];
+        reply_iov[answered][0].iov_len = 2;
+        reply_iov[answered][1].iov_base = PyBytes_AS_STRING(body);
+        reply_iov[answered][1].iov_len = (size_t)PyBytes_GET_SIZE(body);
+        memset(&replies[answered], 0, sizeof replies[answered]);
+        replies[answered].msg_hdr.msg_iov = reply_iov[answered];
+        replies[answered].msg_hdr.msg_iovlen = 2;
+        replies[answered].msg_hdr.msg_name = &peers[i];
+        replies[answered].msg_hdr.msg_namelen = messages[i].msg_hdr.msg_namelen;
+        bodies[answered] = body;
+        entries[answered] = entry;
+        client_ips[answered] = Py_NewRef(PyTuple_GET_ITEM(client, 0));
+        answered++;
+    }
+
+    /* Send every answer; a failed send (full buffer) is skipped like the Python path
+     * does: the client asks again. */
+    for (i = 0; i < answered;) {
+        int sent = sendmmsg(fd, &replies[i], (unsigned int)(answered - i), MSG_DONTWAIT);
+        if (sent > 0)
+            i += sent;
+        else if (sent < 0 && errno == EINTR)
+            continue;
+        else
+            i++; /* this one failed: go on with the next */
+    }
+    latency = monotonic_now() - started;
+    result = PyLong_FromLong(count);
+
+done:
+    /* Log the answers that went out (or release them after an error), then let go. */
+    for (i = 0; i < answered; i++) {
+        if (result != NULL) {
+            PyObject *seconds = PyFloat_FromDouble(latency);
+            PyObject *item =
+                seconds ? PyTuple_Pack(4, entries[i], client_ips[i], transport, seconds) : NULL;
+            if (item == NULL || PyList_Append(logged, item) < 0)
+                Py_CLEAR(result);
+            Py_XDECREF(item);
+            Py_XDECREF(seconds);
+        }
+        Py_DECREF(bodies[i]);
+        Py_DECREF(entries[i]);
+        Py_DECREF(client_ips[i]);
+    }
+    Py_XDECREF(client);
+    busy = 0;
+    return result;
+}
+
+static PyMethodDef methods[] = {
+    {"serve", serve, METH_VARARGS,
+     "serve(fd, exact, profile_for, unknown, clock, logged, misses, transport) -> int\n\n"
+     "Answer a burst of UDP memo hits; hand the rest back in `misses`."},
+    {NULL, NULL, 0, NULL},
+};
+
+static struct PyModuleDef module_definition = {
+    PyModuleDef_HEAD_INIT, "dns_filter._fastpath",
+    "The UDP memo-hit fast path of dns_filter.server (see dns_filter/_fastpath.c).", -1,
+    methods, NULL, NULL, NULL, NULL,
+};
+
+PyMODINIT_FUNC
+PyInit__fastpath(void)
+{
+    PyObject *module = PyModule_Create(&module_definition);
+    if (module != NULL && PyModule_AddIntConstant(module, "MAX_BATCH", MAX_BATCH) < 0)
+        Py_CLEAR(module);
+    return module;
+}
