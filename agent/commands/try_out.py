@@ -66,9 +66,22 @@ def has_display() -> bool:
     return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
 
 
+def baoan_command() -> str:
+    """`baoan` when that is on PATH, else the full path of this one (e.g. `.venv/bin/baoan`),
+    so that the printed lines work when copied."""
+    import shutil
+
+    installed = Path(sys.executable).parent / "baoan"
+    on_path = shutil.which("baoan")
+    if on_path and (not installed.exists() or Path(on_path).resolve() == installed.resolve()):
+        return "baoan"
+    return str(installed) if installed.exists() else "baoan"
+
+
 def next_steps(agent: Agent, config: Path, dns: tuple[str, int]) -> str:
     host, port = dns
     url = agent.http_url()
+    baoan = baoan_command()
     from agent.api.tray_endpoints import token_dir_for
 
     tray_file = token_dir_for(agent.settings.data_dir) / f"{getpass.getuser()}.json"
@@ -85,11 +98,11 @@ Thử / Try:
   dig @{host} -p {port} www.google.com.vn  # SafeSearch: forcesafesearch.google.com
   dig @{host} -p {port} use-application-dns.net  # chống vượt rào / anti-bypass
   curl -H 'Host: pornhub.com' {url}/      # trang chặn cho trẻ / the child's block page
-  baoan check tiktok.com --config {config} --data-dir {agent.settings.data_dir}
-  baoan status --api {url}
-  baoan tray --api {url} --token-file {tray_file}
+  {baoan} check tiktok.com --config {config} --data-dir {agent.settings.data_dir}
+  {baoan} status --api {url}
+  {baoan} tray --api {url} --token-file {tray_file}
                                            # khay của trẻ, nút 111 / the child's tray, 111 button
-  baoan lists update --config {config} --data-dir {agent.settings.data_dir}
+  {baoan} lists update --config {config} --data-dir {agent.settings.data_dir}
                                            # tải danh sách chặn đầy đủ / download full lists
 
 Sửa {config.name} để đổi quy tắc; tác tử tự nạp lại. Edit it; the agent reloads it.
