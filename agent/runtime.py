@@ -251,7 +251,7 @@ class Agent:
         self.dns_server = DnsServer(
             self._chain.head,
             self.settings.dns_listen,
-            on_result=self._log_query,
+            on_results=self._log_queries,
             profile_for=self._profile_for,
             policy_changes_at=self._policy_changes_at,
         )
@@ -362,24 +362,34 @@ class Agent:
         self.recompile()
 
     def _log_query(self, query: Query, result: Result, latency: float) -> None:
-        if self.query_log is None:
+        self._log_queries(((query, result, latency),))
+
+    def _log_queries(self, answers: Sequence[tuple[Query, Result, float]]) -> None:
+        """The DNS server's batch query-log callback: one record per answer, one clock read
+        and one hand-off to the writer per batch."""
+        if self.query_log is None or not answers:
             return
-        category = None
-        if result.answer_type == AnswerType.BLOCKED and result.reason.startswith("category "):
-            category = result.reason.split()[1]
-        self.query_log.log(
-            QueryLogEntry(
-                time=datetime.now(UTC),
-                client=query.client_ip,
-                name=query.name,
-                qtype=_qtype_name(query.qtype),
-                decision=str(result.answer_type),
-                reason=result.reason,
-                child=result.profile or query.profile,
-                category=category,
-                latency_ms=round(latency * 1000, 3),
+        now = datetime.now(UTC)
+        blocked = AnswerType.BLOCKED
+        entries = []
+        for query, result, latency in answers:
+            category = None
+            if result.answer_type == blocked and result.reason.startswith("category "):
+                category = result.reason.split()[1]
+            entries.append(
+                QueryLogEntry(
+                    time=now,
+                    client=query.client_ip,
+                    name=query.name,
+                    qtype=_qtype_name(query.qtype),
+                    decision=str(result.answer_type),
+                    reason=result.reason,
+                    child=result.profile or query.profile,
+                    category=category,
+                    latency_ms=round(latency * 1000, 3),
+                )
             )
-        )
+        self.query_log.log_many(entries)
 
     def dns_listening(self) -> list[str]:
         if self.dns_server is None:

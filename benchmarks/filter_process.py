@@ -15,6 +15,7 @@ import json
 import signal
 import sys
 import time
+from collections.abc import Sequence
 from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
@@ -52,15 +53,18 @@ def load_policy(list_path: Path) -> tuple[FilterPolicy, float, int]:
 
 
 class Counter:
-    """The query-log callback of the benchmark: counts answers by type (the agent's own
-    callback writes them to the SQLite store on the same log thread)."""
+    """The batch query-log callback of the benchmark (`DnsServer(on_results=...)`): counts
+    answers by type, one call per slice of answers as the agent's `_log_queries` gets them
+    (the agent's builds a store record per answer and hands the batch to its writer)."""
 
     def __init__(self) -> None:
         self.by_type: dict[str, int] = {}
 
-    def __call__(self, query: Query, result: Result, latency: float) -> None:
-        key = str(result.answer_type)
-        self.by_type[key] = self.by_type.get(key, 0) + 1
+    def __call__(self, answers: Sequence[tuple[Query, Result, float]]) -> None:
+        by_type = self.by_type
+        for _query, result, _latency in answers:
+            key = str(result.answer_type)
+            by_type[key] = by_type.get(key, 0) + 1
 
 
 async def serve(args: argparse.Namespace) -> None:
@@ -92,7 +96,7 @@ async def serve(args: argparse.Namespace) -> None:
     server = DnsServer(
         chain.head,
         [("127.0.0.1", args.port)],
-        on_result=counter if args.log else None,
+        on_results=counter if args.log else None,
         profile_for=profile_for if args.profile_for else None,
         policy_changes_at=policy_changes_at,
         fastpath={"auto": None, "on": True, "off": False}[args.fastpath],

@@ -712,3 +712,106 @@ def test_start_fails_clearly_on_a_port_in_use(fixed: FixedAnswer) -> None:
 
         with pytest.raises(OSError):
             asyncio.run(start())
+
+
+class BadIsBlocked(Resolver):
+    """Blocks names that start with "bad" and resolves the others, so a memo hit is reported
+    as blocked or cached."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.calls = 0
+
+    async def resolve(self, query: Query) -> Result:
+        self.calls += 1
+        response = query.request.reply()
+        qname = query.request.q.qname
+        if query.name.startswith("bad"):
+            response.add_answer(RR(qname, QTYPE.A, rdata=A("0.0.0.0"), ttl=60))
+            return Result(response, AnswerType.BLOCKED, "blocked")
+        response.add_answer(RR(qname, QTYPE.A, rdata=A("192.0.2.1"), ttl=300))
+        return Result(response, AnswerType.RESOLVED, "resolved")
+
+
+class BatchLog:
+    """An `on_results` callback that keeps each batch it was handed."""
+
+    def __init__(self, fail_every: int = 0) -> None:
+        self.batches: list[list[tuple[Query, Result, float]]] = []
+        self.fail_every = fail_every
+
+    def __call__(self, answers: Sequence[tuple[Query, Result, float]]) -> None:
+        self.batches.append(list(answers))
+        if self.fail_every and len(self.batches) % self.fail_every == 0:
+            raise ValueError("a broken batch logger must not break answering")
+
+    def answers(self) -> list[tuple[Query, Result, float]]:
+        return [answer for batch in self.batches for answer in batch]
+
+
+def test_on_results_gets_every_answer_once_with_its_type_in_batches() -> None:
+    chain = BadIsBlocked()
+    batch_log = BatchLog()
+    server = ServerThread(chain, on_results=batch_log)  # on_result: the per-answer list
+    try:
+        port = server.port()
+        names = ["bad.example.test", "good.example.test"] * 6
+        for name in names:
+            assert udp_ask(V4, port, question(name)).rr
+        (tcp_answer,) = tcp_exchange(V4, port, [question("bad.example.test").pack()])
+        assert DNSRecord.parse(tcp_answer).rr
+        per_answer = server.logged()  # drain_log flushes both callbacks
+        assert chain.calls == 2
+        assert server.server.stats.memo_hits == 11
+        reported = batch_log.answers()
+        assert all(batch for batch in batch_log.batches)  # no empty calls
+        assert len(batch_log.batches) < len(reported)  # batched, not one call per answer
+        assert [(q.name, q.transport, r.answer_type) for q, r, _ in reported] == [
+            ("bad.example.test", "udp", AnswerType.BLOCKED),
+            ("good.example.test", "udp", AnswerType.RESOLVED),
+            *[
+                ("bad.example.test", "udp", AnswerType.BLOCKED),
+                ("good.example.test", "udp", AnswerType.CACHED),
+            ]
+            * 5,
+            ("bad.example.test", "tcp", AnswerType.BLOCKED),
+        ]
+        assert all(q.client_ip == V4 and latency >= 0 for q, _, latency in reported)
+        # on_result keeps working beside it and sees the very same answers
+        assert [(q, r) for q, r, _ in per_answer] == [(q, r) for q, r, _ in reported]
+    finally:
+        server.close()
+
+
+def test_a_failing_on_results_is_counted_and_answering_goes_on() -> None:
+    batch_log = BatchLog(fail_every=1)  # every call raises
+    server = ServerThread(FixedAnswer(), on_result=None, on_results=batch_log)
+    try:
+        names = [f"n{i % 5}.example.test" for i in range(30)]
+        for index, name in enumerate(names):
+            assert udp_ask(V4, server.port(), question(name)).rr
+            if index % 10 == 9:
+                server.run(server.server.drain_log())
+        server.run(server.server.drain_log())
+        # every answer was still handed over once, in order; each failed call was counted
+        assert [q.name for q, _, _ in batch_log.answers()] == names
+        assert server.server.stats.log_errors == len(batch_log.batches) >= 3
+        assert server.server.stats.log_dropped == 0
+    finally:
+        server.close()
+
+
+def test_stop_flushes_on_results(monkeypatch: pytest.MonkeyPatch) -> None:
+    # the timed hand-off would come only after a minute: what arrives came from `stop`
+    monkeypatch.setattr("dns_filter.server._LOG_FLUSH_SECONDS", 60.0)
+    batch_log = BatchLog()
+    server = ServerThread(BadIsBlocked(), on_result=None, on_results=batch_log)
+    port = server.port()
+    for _ in range(4):
+        udp_ask(V4, port, question("bad.example.test"))
+    assert batch_log.batches == []
+    server.run(server.server.stop())
+    assert [r.answer_type for _, r, _ in batch_log.answers()] == [AnswerType.BLOCKED] * 4
+    assert len(batch_log.batches) == 1
+    assert not server.server.running
+    server.close()

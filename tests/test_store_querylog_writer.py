@@ -137,3 +137,32 @@ def test_many_threads_logging_at_once_lose_nothing(tmp_path: Path) -> None:
                 t.join()
         assert store.query_log_count() == 2000
         assert writer.written == 2000 and writer.dropped == 0
+
+
+def test_log_many_queues_a_batch_in_order_and_wakes_the_writer(tmp_path: Path) -> None:
+    with Store(tmp_path / "q.sqlite3") as store:
+        writer = QueryLogWriter(store, flush_interval=60.0, batch_size=10, max_buffer=100)
+        with writer:
+            writer.log(entry(0))
+            writer.log_many([entry(i) for i in range(1, 12)])
+            writer.log_many([])
+            # The interval is a minute: only crossing `batch_size` can have woken the writer.
+            wait_for(lambda: store.query_log_count() >= 10)
+            writer.log_many([entry(i) for i in range(12, 15)])
+        assert store.query_log_count() == 15
+        assert writer.written == 15 and writer.dropped == 0 and writer.pending == 0
+        names = [e.name for e in store.query_log(limit=100)]
+        assert names == [f"n{i}.example" for i in reversed(range(15))]
+
+
+def test_log_many_on_a_full_buffer_drops_the_oldest_and_after_close_drops_all() -> None:
+    sink = RecordingSink()
+    writer = QueryLogWriter(sink, flush_interval=60.0, batch_size=10, max_buffer=10)
+    writer.log_many([entry(i) for i in range(4)])
+    writer.log_many([entry(i) for i in range(4, 25)])
+    assert writer.pending == 10 and writer.dropped == 15
+    assert writer.flush() == 10
+    assert sink.batches == [[entry(i) for i in range(15, 25)]]
+    writer.close()
+    writer.log_many([entry(98), entry(99)])
+    assert writer.dropped == 17 and writer.pending == 0

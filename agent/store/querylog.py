@@ -73,6 +73,29 @@ class QueryLogWriter:
         if size % self._batch_size == 0:
             self._wake.set()
 
+    def log_many(self, entries: Sequence[QueryLogEntry]) -> None:
+        """Queue a batch under one lock; the same bound and drop rule as `log`."""
+        if not entries:
+            return
+        with self._lock:
+            if self._closed:
+                self._dropped += len(entries)
+                self._dropped_unreported += len(entries)
+                return
+            before = len(self._buffer)
+            buffer = self._buffer
+            buffer.extend(entries)  # a full buffer drops the oldest, as `log` does
+            overflow = len(buffer) - self._max_buffer
+            if overflow > 0:
+                for _ in range(overflow):
+                    buffer.popleft()
+                self._dropped += overflow
+                self._dropped_unreported += overflow
+            size = len(buffer)
+        # wake the writer when this batch crossed a multiple of `batch_size`, as `log` does
+        if size // self._batch_size > before // self._batch_size or overflow > 0:
+            self._wake.set()
+
     # --- counters -----------------------------------------------------------------------
 
     @property
