@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
+
+if TYPE_CHECKING:
+    from gui.i18n import Translations
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
@@ -16,3 +21,24 @@ def blocklists_dir() -> Path:
     if not path.is_dir():
         pytest.fail(f"the shared blocklists are missing: {path}")
     return path
+
+
+def _translations(qapp: object, language: str) -> Iterator[Translations]:
+    from gui.i18n import Translations  # Qt loads only for the tests that ask for it
+
+    translations = Translations(qapp)  # type: ignore[arg-type]
+    assert translations.use(language)
+    yield translations
+    translations.remove()
+
+
+@pytest.fixture
+def vietnamese(qapp: object) -> Iterator[Translations]:
+    """The dashboard's strings in Vietnamese for the length of a test."""
+    yield from _translations(qapp, "vi")
+
+
+@pytest.fixture
+def english(qapp: object) -> Iterator[Translations]:
+    """The dashboard's strings in English for the length of a test."""
+    yield from _translations(qapp, "en")

@@ -18,6 +18,7 @@ from test_server import (
     GOOD_QUERY,
     V4,
     V6,
+    BadIsBlocked,
     FixedAnswer,
     ServerThread,
     header_only,
@@ -63,24 +64,6 @@ def counted(server: ServerThread) -> CountingFastpath:
 
     server.call(install)
     return counter
-
-
-class BlockSome(Resolver):
-    """Blocks names that start with "bad", resolves the others."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.calls = 0
-
-    async def resolve(self, query: Query) -> Result:
-        self.calls += 1
-        response = query.request.reply()
-        qname = query.request.q.qname
-        if query.name.startswith("bad"):
-            response.add_answer(RR(qname, QTYPE.A, rdata=A("0.0.0.0"), ttl=60))
-            return Result(response, AnswerType.BLOCKED, "blocked")
-        response.add_answer(RR(qname, QTYPE.A, rdata=A("192.0.2.1"), ttl=300))
-        return Result(response, AnswerType.RESOLVED, "resolved")
 
 
 @pytest.fixture
@@ -147,7 +130,7 @@ def test_ipv6_clients_are_answered_by_c() -> None:
 
 
 def test_c_hits_are_reported_as_blocked_or_cached() -> None:
-    chain = BlockSome()
+    chain = BadIsBlocked()
     server = ServerThread(chain, fastpath=True)
     try:
         counter = counted(server)

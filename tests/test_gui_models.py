@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
@@ -23,22 +22,6 @@ from gui.models import (
 
 DISPLAY = Qt.ItemDataRole.DisplayRole
 HORIZONTAL = Qt.Orientation.Horizontal
-
-
-@pytest.fixture
-def vietnamese(qapp: object) -> Iterator[Translations]:
-    translations = Translations(qapp)  # type: ignore[arg-type]
-    assert translations.use("vi")
-    yield translations
-    translations.remove()
-
-
-@pytest.fixture
-def english(qapp: object) -> Iterator[Translations]:
-    translations = Translations(qapp)  # type: ignore[arg-type]
-    assert translations.use("en")
-    yield translations
-    translations.remove()
 
 
 def headers(model: object) -> list[str]:

@@ -3,7 +3,6 @@ Vietnamese and English, escaping, and "until the end of today" in the family's z
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -20,22 +19,6 @@ HCM = ZoneInfo("Asia/Ho_Chi_Minh")
 NOW = datetime(2026, 3, 2, 5, 0, tzinfo=UTC)  # 12:00 in Hồ Chí Minh City
 DISPLAY = Qt.ItemDataRole.DisplayRole
 HORIZONTAL = Qt.Orientation.Horizontal
-
-
-@pytest.fixture
-def vietnamese(qapp: object) -> Iterator[Translations]:
-    translations = Translations(qapp)  # type: ignore[arg-type]
-    assert translations.use("vi")
-    yield translations
-    translations.remove()
-
-
-@pytest.fixture
-def english(qapp: object) -> Iterator[Translations]:
-    translations = Translations(qapp)  # type: ignore[arg-type]
-    assert translations.use("en")
-    yield translations
-    translations.remove()
 
 
 def asked(
