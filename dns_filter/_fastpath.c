@@ -164,22 +164,23 @@ memo_answer(PyObject *exact, PyObject *client, int i, unsigned int length, doubl
 }
 
 /*
- * serve(fd, exact, profile_for, unknown, clock, logged, misses, transport) -> int
+ * serve(fd, exact, profile_for, unknown, clock, hits, misses) -> int
  *
  * Reads up to MAX_BATCH datagrams from the non-blocking UDP socket `fd`. `profile_for`
  * (or None) is called once per client per burst, as the Python loop does, so a profile
  * change (another child at the desktop) is seen at once. Each packet whose exact memo
- * entry is still valid is answered, and (entry, client_ip, transport, latency) appended
- * to `logged` for it. Every other packet is appended to `misses` as
- * (data, address, client_ip, who). `clock` is the server's memo clock, read once per
- * burst. Returns the number of datagrams read (0 when none was waiting), or -errno when
- * the read failed (Python then reads with recvfrom, which reports the error).
+ * entry is still valid is answered, and entry, client_ip and latency appended to `hits`
+ * (flat: three items per answer, no tuple each, so the query log of a burst is one
+ * object for the garbage collector, not one per answer). Every other packet is appended
+ * to `misses` as (data, address, client_ip, who). `clock` is the server's memo clock,
+ * read once per burst. Returns the number of datagrams read (0 when none was waiting),
+ * or -errno when the read failed (Python then reads with recvfrom, which reports it).
  */
 static PyObject *
 serve(PyObject *module, PyObject *args)
 {
     int fd, count, i, answered = 0;
-    PyObject *exact, *profile_for, *unknown, *clock, *logged, *misses, *transport;
+    PyObject *exact, *profile_for, *unknown, *clock, *hits, *misses;
     struct mmsghdr messages[MAX_BATCH];
     struct iovec read_iov[MAX_BATCH];
     struct mmsghdr replies[MAX_BATCH];
@@ -193,9 +194,8 @@ serve(PyObject *module, PyObject *args)
     PyObject *result = NULL;
 
     (void)module;
-    if (!PyArg_ParseTuple(args, "iO!OOOO!O!U:serve", &fd, &PyDict_Type, &exact, &profile_for,
-                          &unknown, &clock, &PyList_Type, &logged, &PyList_Type, &misses,
-                          &transport))
+    if (!PyArg_ParseTuple(args, "iO!OOOO!O!:serve", &fd, &PyDict_Type, &exact, &profile_for,
+                          &unknown, &clock, &PyList_Type, &hits, &PyList_Type, &misses))
         return NULL;
     if (busy)
         return PyLong_FromLong(-EBUSY);
@@ -295,16 +295,16 @@ serve(PyObject *module, PyObject *args)
 
 done:
     /* Log the answers that went out (or release them after an error), then let go. */
-    for (i = 0; i < answered; i++) {
-        if (result != NULL) {
-            PyObject *seconds = PyFloat_FromDouble(latency);
-            PyObject *item =
-                seconds ? PyTuple_Pack(4, entries[i], client_ips[i], transport, seconds) : NULL;
-            if (item == NULL || PyList_Append(logged, item) < 0)
+    if (result != NULL && answered > 0) {
+        PyObject *seconds = PyFloat_FromDouble(latency); /* one burst, one latency */
+        for (i = 0; result != NULL && i < answered; i++) {
+            if (seconds == NULL || PyList_Append(hits, entries[i]) < 0 ||
+                PyList_Append(hits, client_ips[i]) < 0 || PyList_Append(hits, seconds) < 0)
                 Py_CLEAR(result);
-            Py_XDECREF(item);
-            Py_XDECREF(seconds);
         }
+        Py_XDECREF(seconds);
+    }
+    for (i = 0; i < answered; i++) {
         Py_DECREF(bodies[i]);
         Py_DECREF(entries[i]);
         Py_DECREF(client_ips[i]);
@@ -316,7 +316,7 @@ done:
 
 static PyMethodDef methods[] = {
     {"serve", serve, METH_VARARGS,
-     "serve(fd, exact, profile_for, unknown, clock, logged, misses, transport) -> int\n\n"
+     "serve(fd, exact, profile_for, unknown, clock, hits, misses) -> int\n\n"
      "Answer a burst of UDP memo hits; hand the rest back in `misses`."},
     {NULL, NULL, 0, NULL},
 };

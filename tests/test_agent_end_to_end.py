@@ -92,10 +92,11 @@ def addresses(reply: DNSRecord) -> list[str]:
 def test_blocked_name_points_to_the_block_page_and_is_logged(agent: Agent) -> None:
     reply = ask(agent, "pornhub.com")
     assert addresses(reply) == [agent.block_page_ipv4()]
-    assert agent.store is not None
+    store = agent.store
+    assert store is not None
 
     def logged() -> object:
-        return [row for row in agent.store.query_log() if row.name == "pornhub.com"]
+        return [row for row in store.query_log() if row.name == "pornhub.com"]
 
     rows = wait_for(logged)
     assert isinstance(rows, list)
