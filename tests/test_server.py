@@ -801,6 +801,37 @@ def test_a_failing_on_results_is_counted_and_answering_goes_on() -> None:
         server.close()
 
 
+def test_a_burst_of_memo_hits_waits_as_one_item_and_the_backlog_counts_answers(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A waiting item per answer would be garbage-collector work per answer at full speed;
+    # the bound on the backlog is still in answers.
+    monkeypatch.setattr("dns_filter.server._LOG_FLUSH_SECONDS", 60.0)
+    server = ServerThread(BadIsBlocked(), limits=ServerLimits(log_backlog=25))
+    try:
+        port = server.port()
+        assert udp_ask(V4, port, question("bad.example.test")).rr  # from the chain
+        burst = 39
+        queries = [question("bad.example.test") for _ in range(burst)]
+        held = threading.Event()
+        server._loop.call_soon_threadsafe(held.wait, 10)  # the loop reads nothing meanwhile
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+            sock.settimeout(5)
+            for query in queries:
+                sock.sendto(query.pack(), (V4, port))
+            held.set()
+            answers = [DNSRecord.parse(sock.recvfrom(4096)[0]) for _ in range(burst)]
+        assert sorted(a.header.id for a in answers) == sorted(q.header.id for q in queries)
+        assert server.server.stats.memo_hits == burst
+        assert len(server.call(lambda: list(server.server._log._pending))) == 2
+        logged = server.logged()
+        assert len(logged) == 25  # the backlog: the chain's answer and the first 24 hits
+        assert server.server.stats.log_dropped == burst + 1 - 25
+        assert [r.answer_type for _, r, _ in logged] == [AnswerType.BLOCKED] * 25
+    finally:
+        server.close()
+
+
 def test_stop_flushes_on_results(monkeypatch: pytest.MonkeyPatch) -> None:
     # the timed hand-off would come only after a minute: what arrives came from `stop`
     monkeypatch.setattr("dns_filter.server._LOG_FLUSH_SECONDS", 60.0)
