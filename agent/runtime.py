@@ -162,8 +162,9 @@ class Agent:
         family = self.policy_holder.load()
         self.loaded_at = datetime.now(UTC)
         if self.policy_holder.last_error is not None:
-            log.error("family.toml is broken, using the last good copy: %s",
-                      self.policy_holder.last_error)
+            log.error(
+                "family.toml is broken, using the last good copy: %s", self.policy_holder.last_error
+            )
         self.store = Store(settings.data_dir / DATABASE_NAME)
         self._apply_retention(family)
         self.query_log = QueryLogWriter(self.store)
@@ -175,8 +176,11 @@ class Agent:
         self._start_http()
         self.policy_holder.subscribe(self._on_new_policy)
         self._start_scheduler()
-        log.info("Bảo An agent is running: DNS %s, HTTP %s",
-                 ", ".join(self.dns_listening()), self.http_url())
+        log.info(
+            "Bảo An agent is running: DNS %s, HTTP %s",
+            ", ".join(self.dns_listening()),
+            self.http_url(),
+        )
 
     def stop(self) -> None:
         """Stop everything that was started, in reverse order; safe to call twice."""
@@ -209,7 +213,9 @@ class Agent:
     # ------------------------------------------------------------------ the event loop
 
     def _start_loop(self) -> None:
-        loop = asyncio.new_event_loop()
+        # A selector loop on every system: the DNS server watches its UDP sockets with
+        # add_reader, which Windows' default (proactor) loop does not offer.
+        loop = asyncio.SelectorEventLoop()
         ready = threading.Event()
 
         def run() -> None:
@@ -407,8 +413,10 @@ class Agent:
 
         self._list_sources = dict(family.settings.lists)
         loaded = load_list_matchers(family.settings.lists, self.settings.data_dir)
-        log.info("blocklists loaded: %s",
-                 ", ".join(f"{name} {len(index)}" for name, index in sorted(loaded.items())))
+        log.info(
+            "blocklists loaded: %s",
+            ", ".join(f"{name} {len(index)}" for name, index in sorted(loaded.items())),
+        )
         return loaded
 
     def refresh_lists(self) -> None:
@@ -455,7 +463,9 @@ class Agent:
         from agent.api.tray_endpoints import connect_tray
 
         self.tray = connect_tray(
-            self, secrets, data_dir=self.settings.data_dir,
+            self,
+            secrets,
+            data_dir=self.settings.data_dir,
             local_addresses=self._local_addresses,
             extra_os_users=self.settings.extra_tray_users,
         )
@@ -468,8 +478,13 @@ class Agent:
             listener.start()
         except OSError as error:
             # DNS filtering still works; only plain-HTTP visits miss the friendly page.
-            log.error("cannot serve the block page on %s:%s (%s); blocked sites will show "
-                      "a connection error instead of the page", host, port, error.strerror)
+            log.error(
+                "cannot serve the block page on %s:%s (%s); blocked sites will show "
+                "a connection error instead of the page",
+                host,
+                port,
+                error.strerror,
+            )
             return
         self.block_page_server = listener
 

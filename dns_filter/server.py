@@ -506,12 +506,20 @@ class DnsServer:
                 raise
             break
         assert self._loop is not None
-        self._udp_sockets.append(udp)
-        self._tcp_servers.append(server)
         on_readable = (
             self._on_udp_readable if self._fastpath is None else self._on_udp_readable_fast
         )
-        self._loop.add_reader(udp.fileno(), on_readable, udp)
+        try:
+            self._loop.add_reader(udp.fileno(), on_readable, udp)
+        except NotImplementedError as exc:  # e.g. Windows' proactor loop
+            udp.close()
+            server.close()
+            raise RuntimeError(
+                "the DNS server needs an event loop that can watch sockets "
+                "(asyncio.SelectorEventLoop); this one cannot"
+            ) from exc
+        self._udp_sockets.append(udp)
+        self._tcp_servers.append(server)
         self._addresses.append(BoundAddress(host, bound_port, "udp"))
         self._addresses.append(BoundAddress(host, bound_port, "tcp"))
 

@@ -846,3 +846,25 @@ def test_stop_flushes_on_results(monkeypatch: pytest.MonkeyPatch) -> None:
     assert len(batch_log.batches) == 1
     assert not server.server.running
     server.close()
+
+
+def cannot_watch_sockets(*_args: object) -> None:
+    raise NotImplementedError  # as Windows' proactor loop answers add_reader
+
+
+def test_a_loop_that_cannot_watch_sockets_is_named_and_the_port_is_let_go() -> None:
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        probe.bind((V4, 0))
+        port = probe.getsockname()[1]
+    loop = asyncio.SelectorEventLoop()
+    setattr(loop, "add_reader", cannot_watch_sockets)  # noqa: B010 (a method, on purpose)
+    try:
+        server = DnsServer(FixedAnswer(), [(V4, port)])
+        with pytest.raises(RuntimeError, match="SelectorEventLoop"):
+            loop.run_until_complete(server.start())
+        assert server.addresses == []
+        loop.run_until_complete(server.stop())
+    finally:
+        loop.close()
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as again:
+        again.bind((V4, port))  # the server's UDP socket was closed, not left bound
