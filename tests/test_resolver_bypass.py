@@ -68,8 +68,9 @@ def resolve(
 ) -> tuple[Result, Terminal]:
     terminal = Terminal()
     link = BypassGuardResolver(terminal, RuleBook(PolicyHolder(policy)))
-    query = Query(DNSRecord.question(name, qtype), name, getattr(QTYPE, qtype), "192.168.1.7",
-                  "udp", profile)
+    query = Query(
+        DNSRecord.question(name, qtype), name, getattr(QTYPE, qtype), "192.168.1.7", "udp", profile
+    )
     return asyncio.run(link.resolve(query)), terminal
 
 
@@ -140,3 +141,30 @@ def test_ordinary_names_pass(bypass_list: WildcardListMatcher) -> None:
     result, terminal = resolve(make_policy(bypass_list), "vnexpress.net")
     assert result.answer_type is AnswerType.RESOLVED
     assert terminal.seen == ["vnexpress.net"]
+
+
+@pytest.mark.parametrize(
+    "lists",
+    [
+        {"allow": ("vpn.school.example", "nordvpn.com")},  # the parent allowed it for good
+        {"granted": ("nordvpn.com",)},  # the parent approved the child's request
+    ],
+)
+def test_a_bypass_host_the_parent_let_through_passes_the_guard(
+    bypass_list: WildcardListMatcher, lists: dict[str, tuple[str, ...]]
+) -> None:
+    assert bypass_list.match("nordvpn.com") is not None  # on the real bypass list
+    result, terminal = resolve(make_policy(bypass_list, **lists), "nordvpn.com")
+    assert result.answer_type is AnswerType.RESOLVED
+    assert terminal.seen == ["nordvpn.com"]
+    # another bypass host stays blocked
+    other, _ = resolve(make_policy(bypass_list, **lists), "dns.google")
+    assert other.answer_type is AnswerType.BYPASS
+
+
+def test_signal_names_stay_answered_even_when_allowed(bypass_list: WildcardListMatcher) -> None:
+    policy = make_policy(bypass_list, allow=("use-application-dns.net", "mask.icloud.com"))
+    for name in ("use-application-dns.net", "mask.icloud.com"):
+        result, terminal = resolve(policy, name)
+        assert result.response.header.rcode == RCODE.NXDOMAIN
+        assert terminal.seen == []

@@ -11,7 +11,11 @@ For everyone, profile or not:
 
 For a child whose profile says `block_bypass`: the hosts of the `bypass` category (DoH,
 VPN and proxy lists) and the services catalogued under that category are blocked in the
-child's block mode.
+child's block mode -- unless a parent has let the name through: the help sites, a
+parent's approval of the child's request (`granted`) and the child's allow list pass the
+guard (a school VPN the parent allowed must work) and go on to the rules link, which
+still applies an active `"*"` schedule to the allow list. The signal names above are
+answered for everyone whatever the lists say: they keep devices on this filter.
 """
 
 from __future__ import annotations
@@ -53,15 +57,15 @@ SIGNAL_NAMES: dict[str, BypassDecision] = {
 }
 
 
-def bypass_decision(compiled: CompiledPolicy, profile_name: str | None, name: str) -> (
-    BypassDecision | None
-):
+def bypass_decision(
+    compiled: CompiledPolicy, profile_name: str | None, name: str
+) -> BypassDecision | None:
     """What the bypass guard does with `name` for this child, or None to pass it on."""
     signal = SIGNAL_NAMES.get(name)
     if signal is not None:
         return signal
     profile = compiled.profile(profile_name)
-    if profile is None or profile.always_allowed(name):
+    if profile is None or profile.allowed(name):
         return None
     reason = profile.bypass_host(name)
     if reason is None:

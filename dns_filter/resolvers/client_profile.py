@@ -80,9 +80,7 @@ class SystemAddresses:
 class LinuxArpTable:
     """IP -> MAC from /proc/net/arp, re-read at most every `refresh_seconds`."""
 
-    def __init__(
-        self, path: Path = Path("/proc/net/arp"), refresh_seconds: float = 10.0
-    ) -> None:
+    def __init__(self, path: Path = Path("/proc/net/arp"), refresh_seconds: float = 10.0) -> None:
         self._path = path
         self._refresh_seconds = refresh_seconds
         self._table: dict[str, str] = {}
@@ -163,8 +161,8 @@ class ClientProfileResolver(Resolver):
         super().__init__(next_resolver)
         self._policy_source = policy_source
         self._active_child = active_child
-        self._local_addresses = local_addresses if local_addresses is not None else (
-            SystemAddresses()
+        self._local_addresses = (
+            local_addresses if local_addresses is not None else (SystemAddresses())
         )
         self._mac_lookup = mac_lookup
         self._devices: tuple[FilterPolicy, dict[str, str]] | None = None

@@ -14,8 +14,8 @@ Order of precedence for one name and one child (the same in the chain and in `ba
 6. the other schedules (`service:<id>`, `category:<id>`);
 7. allow-list-only profiles (the youngest) block every name not allowed above.
 
-The bypass guard (DoH, VPN and proxy hosts) comes before this link and is passed by the
-always-allowed names only.
+The bypass guard (DoH, VPN and proxy hosts) comes before this link; the names of 1, 2 and
+4 pass it, so a parent's allow list and approvals open a VPN or DoH host too.
 
 Categories and services are blocked later by :mod:`dns_filter.resolvers.block`, after safe
 search has had its turn; they use the compiled rules defined here.
@@ -176,8 +176,9 @@ class ProfileRules:
                 if service.category == ident:
                     services.add(service, service.service_id)
             return lambda name: (
-                matcher is not None and matcher.match(name) is not None
-            ) or services.match(name) is not None
+                (matcher is not None and matcher.match(name) is not None)
+                or services.match(name) is not None
+            )
         log.warning("profile %s: schedule target %r is not understood", self.profile.name, target)
         return lambda _name: False
 
