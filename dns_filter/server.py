@@ -560,21 +560,14 @@ class DnsServer:
     # -------------------------------------------------------------------- UDP
 
     def _on_udp_readable(self, sock: socket.socket) -> None:
-        """Read a burst of datagrams; answer repeated queries inline, the rest via `_handle`.
-
-        This is the hottest code of the filter, hence the local names and the inlining."""
-        exact = self._exact
-        perf_counter = time.perf_counter
+        """Read a burst of datagrams and answer each (`_answer_udp`), asking `profile_for`
+        once per client and burst."""
         profile_for = self._profile_for
-        clock = self._clock
         hits: list[Any] = ["udp"]  # [transport, entry, client_ip, latency, ...]
         last_ip: str | None = None
         who: object = None
-        # A packet's latency runs from the end of the previous one (when its read began).
-        mark = perf_counter()
         try:
             for _ in range(_UDP_BATCH):
-                started = mark
                 try:
                     data, addr = sock.recvfrom(_UDP_READ_SIZE)
                 except (BlockingIOError, InterruptedError):
@@ -583,39 +576,13 @@ class DnsServer:
                     logger.debug("UDP receive error: %s", exc)
                     continue
                 client_ip = addr[0]
-                if client_ip != last_ip:  # one profile look-up per client and burst
+                if client_ip != last_ip:
                     last_ip = client_ip
                     try:
                         who = profile_for(client_ip) if profile_for is not None else client_ip
                     except Exception:
                         who = object()  # no hit; `_handle` reports the failure
-                hit = exact.get((who, data[2:]))
-                if hit is not None:
-                    now = clock()
-                    ready = hit[2]
-                    if now >= ready[0]:
-                        ready = _ready_answer(hit, data, now)
-                    if ready is not None:
-                        answer = data[:2] + ready[1]
-                        if len(answer) > wire.MIN_UDP_PAYLOAD:
-                            answer = self._fit_udp(answer, hit[1])
-                        try:
-                            sock.sendto(answer, addr)
-                        except OSError as exc:  # full buffer or closed socket: client retries
-                            logger.debug("UDP send to %s failed: %s", client_ip, exc)
-                        mark = perf_counter()
-                        hits += (hit[0], client_ip, mark - started)
-                        continue
-                    exact.pop((who, data[2:]), None)
-
-                def reply(answer: bytes, sock: socket.socket = sock, addr: Any = addr) -> None:
-                    try:
-                        sock.sendto(answer, addr)
-                    except OSError as exc:  # full buffer or closed socket: the client retries
-                        logger.debug("UDP send to %s failed: %s", addr[0], exc)
-
-                self._handle(data, client_ip, "udp", reply)
-                mark = perf_counter()
+                self._answer_udp(sock, data, addr, client_ip, who, hits)
         finally:
             self._count_hits(hits)
 
@@ -646,11 +613,11 @@ class DnsServer:
             return
         try:
             for data, addr, client_ip, who in misses:
-                self._on_udp_miss(sock, data, addr, client_ip, who, hits)
+                self._answer_udp(sock, data, addr, client_ip, who, hits)
         finally:
             self._count_hits(hits)
 
-    def _on_udp_miss(
+    def _answer_udp(
         self,
         sock: socket.socket,
         data: bytes,
@@ -659,8 +626,10 @@ class DnsServer:
         who: object,
         hits: list[Any],
     ) -> None:
-        """One packet the C fast path handed back, with the profile it found for the
-        client: the per-packet body of `_on_udp_readable`."""
+        """One UDP packet, with the profile found for its client: a valid exact-memo answer
+        at once (its hit appended to `hits`), anything else through `_handle`. Both UDP
+        paths end here: the Python loop for every packet, the C fast path for those it
+        hands back."""
         started = time.perf_counter()
         hit = self._exact.get((who, data[2:]))
         if hit is not None:
