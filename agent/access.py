@@ -32,6 +32,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from agent.api.types import WatchAcknowledgementInfo
 from agent.policy.model import FamilyPolicy
 from agent.policy.services import ServiceCatalogue, load_catalogue
 from agent.store import store as store_module
@@ -145,14 +146,14 @@ class WatchAcknowledgement:
     def current(self) -> bool:
         return self.notice_version >= WATCH_NOTICE_VERSION
 
+    def info(self) -> WatchAcknowledgementInfo:
+        """The API's plain shape of it."""
+        return WatchAcknowledgementInfo(
+            self.child, self.acknowledged_at, self.notice_version, self.language, self.current
+        )
+
     def to_json(self) -> dict[str, Any]:
-        return {
-            "child": self.child,
-            "acknowledged_at": self.acknowledged_at.isoformat(),
-            "notice_version": self.notice_version,
-            "language": self.language,
-            "current": self.current,
-        }
+        return self.info().to_json()
 
 
 def request_to_json(request: AccessRequest, now: datetime | None = None) -> dict[str, Any]:

@@ -460,15 +460,20 @@ class Agent:
 
     def _connect_tray(self, secrets: Any) -> None:
         """The tray's endpoints, and its token handed to each child's OS account."""
-        from agent.api.tray_endpoints import connect_tray
+        from agent.api.tray_routes import register_tray_routes
+        from agent.tray.wiring import connect_tray
 
         self.tray = connect_tray(
-            self,
-            secrets,
+            query_log=self.store,
+            family=self.policy_holder,
+            access=self.access,
+            secret_store=secrets,
+            api_url=self.http_url,
             data_dir=self.settings.data_dir,
             local_addresses=self._local_addresses,
             extra_os_users=self.settings.extra_tray_users,
         )
+        register_tray_routes(self.http_server.router, self.tray)
 
     def _start_block_page_listener(self, host: str, port: int) -> None:
         from agent.api.server import HttpServer

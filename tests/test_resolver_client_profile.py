@@ -12,6 +12,7 @@ from dns_filter.chain import AnswerType, Query, Resolver, Result
 from dns_filter.policy import FilterPolicy, Profile
 from dns_filter.resolvers import PolicyHolder
 from dns_filter.resolvers.client_profile import (
+    ChildResolver,
     ClientProfileResolver,
     LinuxArpTable,
     SystemAddresses,
@@ -113,10 +114,12 @@ def test_the_link_sets_the_profile_and_reads_each_policy_swap() -> None:
     active: dict[str, str | None] = {"child": "binh"}
     link = ClientProfileResolver(
         terminal,
-        holder,
-        lambda: active["child"],
-        local_addresses=lambda: PC_ADDRESSES,
-        mac_lookup={"192.168.1.40": "aa:bb:cc:dd:ee:02"}.get,
+        ChildResolver(
+            holder,
+            lambda: active["child"],
+            local_addresses=lambda: PC_ADDRESSES,
+            mac_lookup={"192.168.1.40": "aa:bb:cc:dd:ee:02"}.get,
+        ),
     )
 
     def ask(client_ip: str) -> Result:

@@ -82,7 +82,7 @@ def next_steps(agent: Agent, config: Path, dns: tuple[str, int]) -> str:
     host, port = dns
     url = agent.http_url()
     baoan = baoan_command()
-    from agent.api.tray_endpoints import token_dir_for
+    from agent.tray.handover import token_dir_for
 
     tray_file = token_dir_for(agent.settings.data_dir) / f"{getpass.getuser()}.json"
     return f"""

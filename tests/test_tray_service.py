@@ -1,4 +1,5 @@
-"""The tray's endpoints over real HTTP with a real store, and the token hand-over."""
+"""The tray's service and routes over real HTTP with a real store, and the token
+hand-over."""
 
 from __future__ import annotations
 
@@ -7,7 +8,6 @@ import os
 import pwd
 import stat
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -18,16 +18,13 @@ from helpers_api import running_api
 from helpers_tray import NOW, TrayApi, entry, running_tray_api
 
 from agent.access import AccessService
-from agent.api.server import HttpServer
-from agent.api.tray_endpoints import (
-    HandOverError,
-    TrayUserKeys,
-    connect_tray,
-    hand_over_tray_token,
-)
+from agent.api.tray_routes import register_tray_routes
 from agent.policy.model import Child, FamilyPolicy
 from agent.secrets import open_secret_store
 from agent.store import Store
+from agent.tray.handover import HandOverError, hand_over_tray_token
+from agent.tray.identity import TrayUserKeys
+from agent.tray.wiring import connect_tray
 
 
 @pytest.fixture
@@ -234,20 +231,7 @@ class _Holder:
         return lambda: None
 
 
-@dataclass
-class _AgentParts:
-    """The public attributes of agent.runtime.Agent that connect_tray reads."""
-
-    store: Store
-    policy_holder: _Holder
-    access: AccessService
-    http_server: HttpServer
-
-    def http_url(self) -> str:
-        return self.http_server.base_url
-
-
-def test_connect_tray_wires_endpoints_and_hands_over_on_each_policy(tmp_path: Path) -> None:
+def test_connect_tray_serves_the_tray_and_hands_over_on_each_policy(tmp_path: Path) -> None:
     me = pwd.getpwuid(os.geteuid()).pw_name
     family = FamilyPolicy(children=(Child("Minh", age=9, os_users=(me,)),))
     store = Store(tmp_path / "baoan.sqlite3")
@@ -255,15 +239,18 @@ def test_connect_tray_wires_endpoints_and_hands_over_on_each_policy(tmp_path: Pa
     access = AccessService(store, lambda: holder.policy, lambda: NOW, lambda: None)
     secret_store = open_secret_store(tmp_path)
     with running_api(tmp_path) as api:
-        parts = _AgentParts(store, holder, access, api.server)
         token_dir = tmp_path / "tray"
-        connect_tray(
-            parts,
-            secret_store,
+        service = connect_tray(
+            query_log=store,
+            family=holder,
+            access=access,
+            secret_store=secret_store,
+            api_url=lambda: api.server.base_url,
             data_dir=tmp_path,
             local_addresses=frozenset,
             token_dir=token_dir,
         )
+        register_tray_routes(api.server.router, service)
         handed = json.loads((token_dir / f"{me}.json").read_text())
         assert handed["api_url"] == api.url
         # What was handed over is exactly what the tray needs to be let in as Minh.
