@@ -8,15 +8,13 @@ Plain Python over the store; everything it needs is passed in:
 * ``family_policy`` — a callable giving the family policy in force (children, ages,
   caregivers, the help-alert setting, the time zone);
 * ``clock`` — a callable giving the current aware datetime;
-* ``grants_changed`` — called (without arguments, outside any lock) whenever the set of
-  active grants changes: a parent allowed a site, or a grant ran out. The runtime then
-  recompiles the DNS policy with :meth:`AccessService.active_grants` as each child's
-  ``granted`` names (which pass every block, bedtime included), so an approval works at
-  once and ends by itself.
+* ``grants_changed`` — called (without arguments, outside any lock) when a parent allows
+  a site or takes a grant back. The runtime then recompiles the DNS policy with
+  :meth:`AccessService.active_grants` as each child's ``granted`` names (which pass every
+  block, bedtime included), so an approval works at once.
 
-Grants end by themselves: :meth:`AccessService.check_expiry` notices grants that ran out
-and calls ``grants_changed``; :meth:`AccessService.start` runs it on a small daemon thread
-that wakes at the next expiry (or every ``expiry_poll_seconds``).
+Grants end by themselves: every compile asks :meth:`AccessService.next_expiry` and compiles
+again at that moment (:mod:`agent.grant_expiry`); nothing here watches the clock.
 """
 
 from __future__ import annotations
@@ -38,7 +36,6 @@ from agent.policy.services import ServiceCatalogue, load_catalogue
 from agent.store import store as store_module
 from agent.store.models import AccessRequest, Event
 from agent.store.store import Store
-from dns_filter.policy import FilterPolicy
 
 log = logging.getLogger(__name__)
 
@@ -267,7 +264,6 @@ class AccessLimits:
     help_posts_per_address: int = 10
     help_posts_per_address_seconds: float = 10 * 60
     help_alert_every_seconds: float = 5 * 60  # one urgent alert per child in this time
-    expiry_poll_seconds: float = 30.0
 
 
 # -- the service ------------------------------------------------------------------------------
@@ -285,16 +281,8 @@ class AccessService:
         *,
         limits: AccessLimits | None = None,
         catalogue: ServiceCatalogue | None = None,
-        filter_policy: Callable[[], FilterPolicy | None] | None = None,
-        child_for_address: Callable[[str], str | None] | None = None,
     ) -> None:
         self._store = store
-        # What the pages need besides this service, kept here so that the runtime can hand
-        # the pages one object (see agent.pages.register_pages).
-        self.filter_policy: Callable[[], FilterPolicy | None] = filter_policy or (lambda: None)
-        self.child_for_address: Callable[[str], str | None] = child_for_address or (
-            lambda address: None
-        )
         self._family_policy = family_policy
         self._clock = clock
         self._grants_changed = grants_changed
@@ -312,10 +300,6 @@ class AccessService:
         )
         self._last_help_alert: dict[str, float] = {}
         self._lock = threading.Lock()
-        self._known_active: frozenset[str] | None = None  # request ids active at last check
-        self._stop = threading.Event()
-        self._wake = threading.Event()
-        self._thread: threading.Thread | None = None
 
     # -- policy helpers -----------------------------------------------------------------------
 
@@ -518,19 +502,9 @@ class AccessService:
         return {child: tuple(names) for child, names in result.items()}
 
     def next_expiry(self, now: datetime | None = None) -> datetime | None:
+        """The earliest end among the grants in force at `now` (None: no grant ends)."""
         ends = [g.until for g in self.grants(now=now) if g.until is not None]
         return min(ends) if ends else None
-
-    def check_expiry(self, now: datetime | None = None) -> bool:
-        """Call ``grants_changed`` if a grant active at the last check has run out."""
-        active = frozenset(grant.request_id for grant in self.grants(now=now))
-        with self._lock:
-            previous, self._known_active = self._known_active, active
-        if previous is not None and previous - active:
-            log.info("%d grant(s) ran out", len(previous - active))
-            self._call_grants_changed()
-            return True
-        return False
 
     def _grant_names(self, site: str) -> tuple[str, ...]:
         catalogue = self._catalogue if self._catalogue is not None else load_catalogue()
@@ -542,55 +516,10 @@ class AccessService:
         return tuple(names)
 
     def _notify_grants_changed(self) -> None:
-        active = frozenset(grant.request_id for grant in self.grants())
-        with self._lock:
-            self._known_active = active
-        self._wake.set()
-        self._call_grants_changed()
-
-    def _call_grants_changed(self) -> None:
         try:
             self._grants_changed()
         except Exception:
             log.exception("recompiling the policy after a grant change failed")
-
-    # -- the expiry thread --------------------------------------------------------------------
-
-    def start(self) -> None:
-        """Watch for grants running out on a daemon thread (stop with :meth:`stop`)."""
-        if self._thread is not None:
-            return
-        self._stop.clear()
-        self.check_expiry()
-        self._thread = threading.Thread(target=self._watch, name="baoan-grants", daemon=True)
-        self._thread.start()
-
-    def stop(self) -> None:
-        thread = self._thread
-        if thread is None:
-            return
-        self._stop.set()
-        self._wake.set()
-        thread.join(timeout=5)
-        self._thread = None
-
-    def _watch(self) -> None:
-        while not self._stop.is_set():
-            delay = self.limits.expiry_poll_seconds
-            try:
-                ends = self.next_expiry()
-                if ends is not None:
-                    delay = min(delay, max(0.05, (ends - self.now()).total_seconds() + 0.05))
-            except Exception:
-                log.exception("reading the grants failed")
-            self._wake.wait(delay)
-            self._wake.clear()
-            if self._stop.is_set():
-                return
-            try:
-                self.check_expiry()
-            except Exception:
-                log.exception("checking for grants that ran out failed")
 
     # -- help ---------------------------------------------------------------------------------
 
@@ -701,39 +630,3 @@ class AccessService:
             return
         payload = {**payload, "event_id": event.id, "time": event.time.isoformat()}
         self._store.enqueue(ALERTS_CHANNEL, payload, event_id=event.id, now=event.time)
-
-
-def build_for_agent(runtime: Any) -> AccessService:
-    """The service wired to the agent runtime (``agent.runtime``): its store, its family
-    policy, its ``recompile`` as ``grants_changed``, the DNS policy in force and the DNS
-    filter's own client → child rule for the pages. The runtime's scheduler recompiles
-    every minute, which ends grants that ran out; :meth:`AccessService.start` is for a
-    runtime without that job."""
-    from dns_filter.resolvers.client_profile import SystemAddresses, profile_for_client
-
-    local_addresses = getattr(runtime, "local_addresses", None) or SystemAddresses()
-
-    def filter_policy() -> FilterPolicy | None:
-        current: FilterPolicy | None = runtime.current_filter_policy()
-        return current
-
-    def child_for_address(address: str) -> str | None:
-        policy = filter_policy()
-        if policy is None:
-            return None
-        return profile_for_client(
-            policy,
-            address,
-            active_child=runtime.active_child,
-            local_addresses=tuple(local_addresses()),
-        )
-
-    service = AccessService(
-        runtime.store,
-        lambda: runtime.policy_holder.policy,
-        lambda: datetime.now(UTC),
-        runtime.recompile,
-        filter_policy=filter_policy,
-        child_for_address=child_for_address,
-    )
-    return service

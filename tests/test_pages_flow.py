@@ -6,13 +6,11 @@ from __future__ import annotations
 
 import html
 import re
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from helpers_pages import (
-    PIN,
     RunningPages,
     api,
     form_field,
@@ -120,7 +118,7 @@ def test_ask_approve_open_at_once_and_expire(pages: RunningPages) -> None:
     # Time runs out: the grant ends by itself and the policy is recompiled.
     pages.clock.advance(minutes=61)
     assert pages.access.active_grants("Minh") == ()
-    assert pages.access.check_expiry() is True
+    assert pages.runtime.scheduler.run_pending(pages.clock()) == ["grant-expiry"]
     assert pages.runtime.recompiles == before + 2
     assert is_blocked(pages, "Minh", SITE)
     expired = html.unescape(page(pages, SITE, f"/__baoan/request/{request_id}").text)
@@ -388,23 +386,3 @@ def test_watch_acknowledgement_by_the_tray_is_readable_by_the_parent(pages: Runn
     assert by_child["Lan"]["language"] == "en"
     assert by_child["Lan"]["acknowledged_at"].startswith("2026-03-02T05:00")
     assert [event.child for event in pages.store.events(kind="watch_acknowledged")] == ["Lan"]
-
-
-def test_grants_expire_by_themselves_on_the_watch_thread(tmp_path: Path) -> None:
-    limits = AccessLimits(expiry_poll_seconds=0.05)
-    with running_pages(tmp_path, limits=limits) as pages:
-        request_id, _ = ask(pages, "")
-        pages.access.start()
-        try:
-            pages.access.decide(request_id, True, 1)
-            assert not is_blocked(pages, "Minh", SITE)
-            opened = pages.runtime.recompiles
-            pages.clock.advance(seconds=61)
-            deadline = time.monotonic() + 5
-            while pages.runtime.recompiles == opened and time.monotonic() < deadline:
-                time.sleep(0.02)
-        finally:
-            pages.access.stop()
-        assert pages.runtime.recompiles == opened + 1
-        assert is_blocked(pages, "Minh", SITE)
-    assert PIN  # the parent PIN used by the fixture

@@ -142,7 +142,9 @@ def _run_headless(agent: Agent, config: Path, dns: tuple[str, int]) -> int:
 
 
 def _after_start(agent: Agent, config: Path, dns: tuple[str, int]) -> None:
-    pins = agent.authenticator.pins
+    authenticator = agent.authenticator
+    assert authenticator is not None  # the agent has started
+    pins = authenticator.pins
     if not pins.is_set():
         pins.set_first(TRY_PIN)
     print(next_steps(agent, config, dns), flush=True)

@@ -26,9 +26,11 @@ from agent.api.types import (
     WatchAcknowledgementInfo,
     WatchNotice,
 )
+from agent.pages.explain import explain
 from agent.pages.i18n import DEFAULT_LANGUAGE, LANGUAGES, AgeBand, band_for_age
 from agent.pages.strings import WATCH, text
 from agent.policy.model import FamilyPolicy
+from agent.policy.services import load_catalogue
 from agent.store.models import QueryLogEntry
 from agent.tray.identity import TrayIdentity, TrayIdentityError, TrayUserKeys
 
@@ -302,9 +304,6 @@ def watch_notice(language: str, band: AgeBand, retention_days: int) -> WatchNoti
 def explain_in_words(reason: str, language: str, band: AgeBand) -> str | None:
     """The block page's plain sentence for a filter reason (never a list's name)."""
     try:
-        from agent.pages.explain import explain
-        from agent.policy.services import load_catalogue
-
         catalogue = load_catalogue()
         return explain(reason, catalogue).sentence(language, band, catalogue)
     except Exception:  # words are a nicety; the notification goes out without them
