@@ -26,11 +26,11 @@ import unicodedata
 from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from agent.api.types import WatchAcknowledgementInfo
+from agent.api.types import AccessRequestInfo, GrantInfo, WatchAcknowledgementInfo
 from agent.policy.model import FamilyPolicy
 from agent.policy.services import ServiceCatalogue, load_catalogue
 from agent.store import store as store_module
@@ -104,14 +104,9 @@ class Grant:
     names: tuple[str, ...]
     until: datetime | None  # None: until a parent takes it back
 
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "request_id": self.request_id,
-            "child": self.child,
-            "site": self.site,
-            "names": list(self.names),
-            "until": None if self.until is None else self.until.isoformat(),
-        }
+    def info(self) -> GrantInfo:
+        """The API's plain shape of it."""
+        return GrantInfo(self.request_id, self.child, self.site, self.names, self.until)
 
 
 @dataclass(frozen=True)
@@ -149,32 +144,25 @@ class WatchAcknowledgement:
             self.child, self.acknowledged_at, self.notice_version, self.language, self.current
         )
 
-    def to_json(self) -> dict[str, Any]:
-        return self.info().to_json()
 
-
-def request_to_json(request: AccessRequest, now: datetime | None = None) -> dict[str, Any]:
-    """The API's shape of a request. `state` is what it is at `now` (default: the wall
-    clock): ``pending``, ``allowed``, ``denied``, ``expired`` or ``revoked``; `status` is
-    the stored decision (``pending``, ``allowed``, ``denied``)."""
-
-    def iso(moment: datetime | None) -> str | None:
-        return None if moment is None else moment.isoformat()
-
-    return {
-        "id": request.id,
-        "child": request.child,
-        "kind": request.kind,
-        "target": request.target,
-        "reason": request.reason,
-        "status": request.status,
-        "state": request.state(now if now is not None else datetime.now(UTC)),
-        "created_at": iso(request.created_at),
-        "decided_at": iso(request.decided_at),
-        "decided_by": request.decided_by,
-        "allowed_until": iso(request.allowed_until),
-        "revoked_at": iso(request.revoked_at),
-    }
+def request_info(request: AccessRequest, now: datetime) -> AccessRequestInfo:
+    """The API's plain shape of a request. `state` is what it is at `now`: ``pending``,
+    ``allowed``, ``denied``, ``expired`` or ``revoked``; `status` is the stored decision
+    (``pending``, ``allowed``, ``denied``)."""
+    return AccessRequestInfo(
+        id=request.id,
+        child=request.child,
+        kind=request.kind,
+        target=request.target,
+        reason=request.reason,
+        status=request.status,
+        created_at=request.created_at,
+        decided_at=request.decided_at,
+        decided_by=request.decided_by,
+        allowed_until=request.allowed_until,
+        state=request.state(now),
+        revoked_at=request.revoked_at,
+    )
 
 
 # -- input hygiene ----------------------------------------------------------------------------

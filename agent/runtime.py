@@ -17,10 +17,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
-from types import MappingProxyType
 
 from agent import platform
 from agent.access import AccessService
+from agent.active_child import ActiveChildTracker
 from agent.api.app import create_server
 from agent.api.requests_endpoints import register_request_endpoints
 from agent.api.server import HttpServer
@@ -98,33 +98,6 @@ def parse_listen(value: str, default_port: int) -> tuple[str, int]:
     if not port_text.isdigit() or not 0 <= int(port_text) <= 65535:
         raise ValueError(f"bad listen address {value!r}: the port must be 0-65535")
     return host, int(port_text)
-
-
-class ActiveChildTracker:
-    """Maps the OS account of the active desktop session to a child, refreshed on a timer
-    (the DNS path reads the last answer; looking it up per query would be far too slow)."""
-
-    def __init__(self, session_user: Callable[[], str | None]) -> None:
-        self._session_user = session_user
-        self._by_os_user: MappingProxyType[str, str] = MappingProxyType({})
-        self._child: str | None = None
-
-    def set_policy(self, family: FamilyPolicy) -> None:
-        self._by_os_user = MappingProxyType(
-            {user.lower(): child.name for child in family.children for user in child.os_users}
-        )
-        self.refresh()
-
-    def refresh(self) -> None:
-        try:
-            user = self._session_user()
-        except Exception:  # an OS lookup failing must not stop the agent
-            log.exception("cannot tell whose desktop session is active")
-            user = None
-        self._child = self._by_os_user.get(user.lower()) if user else None
-
-    def __call__(self) -> str | None:
-        return self._child
 
 
 class Agent:
