@@ -167,7 +167,7 @@ class Agent:
             )
         self.store = Store(settings.data_dir / DATABASE_NAME)
         self._apply_retention(family)
-        self.query_log = QueryLogWriter(self.store)
+        self.query_log = QueryLogWriter(self.store.query_log)
         self.query_log.start()
         self.active_child.set_policy(family)
         self._categories = self._load_lists(family)
@@ -560,13 +560,13 @@ class Agent:
     def _daily_rollover(self) -> None:
         log.info("a new day begins in the family's time zone")
         if self.store is not None:
-            self.store.add_event("day-rollover", "a new day began")
+            self.store.events.add("day-rollover", "a new day began")
 
     def _apply_retention(self, family: FamilyPolicy) -> None:
         if self.store is None:
             return
         days = family.settings.query_log_retention_days
-        self.store.set_retention(replace(RetentionPolicy(), query_log_days=days))
+        self.store.database.set_retention(replace(RetentionPolicy(), query_log_days=days))
 
 
 def _qtype_name(qtype: int) -> str:

@@ -122,13 +122,13 @@ class TrayIdentityError(Exception):
 
 
 class QueryLogSource(Protocol):
-    """The store's query log (``agent.store.Store`` has these methods)."""
+    """The store's query log (``agent.store.Store.query_log``)."""
 
     def blocked_since(
         self, child: str, after_id: int = 0, limit: int = 100, *, since: datetime | None = None
     ) -> list[tuple[int, QueryLogEntry]]: ...
 
-    def last_query_log_id(self) -> int: ...
+    def last_id(self) -> int: ...
 
 
 class AccessLike(Protocol):
@@ -371,7 +371,7 @@ class TrayService:
         """
         position = Cursor.decode(cursor) if cursor else None
         # Read before the rows: whatever is logged later has a higher id, seen next time.
-        newest_id = self._query_log.last_query_log_id()
+        newest_id = self._query_log.last_id()
         if position is not None and position.row_id > newest_id:
             position = None  # a row this log never had (a new database): look afresh
         if identity.child is None:
@@ -758,7 +758,7 @@ def connect_tray(
         raise RuntimeError("connect_tray needs the agent's store open")
     keys = load_tray_user_keys(secret_store)
     service = TrayService(
-        store,
+        store.query_log,
         lambda: agent.policy_holder.policy,
         keys,
         access=lambda: agent.access,
