@@ -14,13 +14,14 @@ import logging
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 logger = logging.getLogger(__name__)
 
 MAX_ERROR_LENGTH = 2000
 
 
+@runtime_checkable
 class OutboxEntry(Protocol):
     """What delivery needs of one queued alert."""
 
@@ -41,6 +42,7 @@ class OutboxEntry(Protocol):
         ...
 
 
+@runtime_checkable
 class OutboxQueue(Protocol):
     """A durable queue of alerts (the agent's store implements it)."""
 
