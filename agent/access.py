@@ -33,9 +33,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from agent.api.types import AccessRequestInfo, GrantInfo, WatchAcknowledgementInfo
 from agent.policy.model import FamilyPolicy
 from agent.policy.services import ServiceCatalogue, load_catalogue
-from agent.store import store as store_module
+from agent.store import Store
+from agent.store import access_requests as stored_requests
 from agent.store.models import AccessRequest, Event
-from agent.store.store import Store
 
 log = logging.getLogger(__name__)
 
@@ -348,13 +348,13 @@ class AccessService:
                 wait = limiter.retry_after(key, moment)
                 if wait:
                     raise RateLimitedError(f"too many requests {who}; wait {wait} s", wait)
-            before = self._store.access_requests(child=name, status="pending", limit=1000)
-            request = self._store.create_access_request(name, "site", canonical, text, now=now)
+            before = self._store.requests.recent(child=name, status="pending", limit=1000)
+            request = self._store.requests.create(name, "site", canonical, text, now=now)
             self._per_address.hit(client_address, moment)
             self._per_child.hit(name.casefold(), moment)
         if any(item.id == request.id for item in before):
             return request  # the same pending request: the parents already know
-        event = self._store.add_event(
+        event = self._store.events.add(
             EVENT_ACCESS_REQUEST,
             f"{name} asks to open {canonical}",
             child=name,
@@ -380,7 +380,7 @@ class AccessService:
         return request
 
     def request_state(self, request_id: str) -> RequestState:
-        request = self._store.get_access_request(request_id)
+        request = self._store.requests.get(request_id)
         if request is None:
             raise RequestNotFoundError(f"no request with id {request_id!r}")
         state = request.state(self.now())
@@ -393,7 +393,7 @@ class AccessService:
         if status is not None and status not in ("pending", "allowed", "denied"):
             raise InvalidInputError("status must be pending, allowed or denied")
         name = self.child_name(child) if child else None
-        return self._store.access_requests(child=name, status=status, limit=limit)
+        return self._store.requests.recent(child=name, status=status, limit=limit)
 
     def decide(
         self, request_id: str, allow: bool, minutes: int | None = None, *, by: str = "parent"
@@ -417,14 +417,14 @@ class AccessService:
                 )
             until = now + timedelta(minutes=minutes)
         try:
-            request = self._store.decide_access_request(
+            request = self._store.requests.decide(
                 request_id, allow, until=until, by=by, now=now
             )
-        except store_module.AccessRequestNotFoundError:
+        except stored_requests.AccessRequestNotFoundError:
             raise RequestNotFoundError(f"no request with id {request_id!r}") from None
-        except store_module.AlreadyDecidedError as error:
+        except stored_requests.AlreadyDecidedError as error:
             raise AlreadyDecidedError(str(error)) from None
-        self._store.add_event(
+        self._store.events.add(
             EVENT_ACCESS_DECISION,
             f"{request.target} {'allowed' if allow else 'not allowed'} for {request.child}",
             child=request.child,
@@ -445,8 +445,8 @@ class AccessService:
     def revoke(self, request_id: str) -> AccessRequest:
         """End a grant now (a parent changed their mind)."""
         try:
-            request = self._store.revoke_access_request(request_id, now=self.now())
-        except store_module.AccessRequestNotFoundError:
+            request = self._store.requests.revoke(request_id, now=self.now())
+        except stored_requests.AccessRequestNotFoundError:
             raise RequestNotFoundError(f"no request with id {request_id!r}") from None
         self._notify_grants_changed()
         return request
@@ -465,7 +465,7 @@ class AccessService:
         if child is not None:
             found = self.family.child(child)
             name = found.name if found is not None else child
-        rows = self._store.active_allowances(child=name, now=moment)
+        rows = self._store.requests.active_allowances(child=name, now=moment)
         return tuple(
             Grant(row.id, row.child, row.target, self._grant_names(row.target), row.allowed_until)
             for row in rows
@@ -536,7 +536,7 @@ class AccessService:
             self._help_per_address.hit(client_address, moment)
             self._last_help_alert[key] = moment
         who = name or "một trẻ trên máy này"
-        event = self._store.add_event(
+        event = self._store.events.add(
             EVENT_HELP,
             f"{name or 'a child'} pressed Help / 111",
             child=name,
@@ -569,7 +569,7 @@ class AccessService:
             raise InvalidInputError("language must be 'vi' or 'en'")
         now = self.now()
         ack = WatchAcknowledgement(name, now, WATCH_NOTICE_VERSION, language)
-        self._store.kv_set(
+        self._store.kv.set(
             _WATCH_ACK_KEY + name.casefold(),
             {
                 "child": name,
@@ -579,7 +579,7 @@ class AccessService:
             },
             now=now,
         )
-        self._store.add_event(
+        self._store.events.add(
             EVENT_WATCH_ACK,
             f"{name} read what Bảo An watches",
             child=name,
@@ -590,7 +590,7 @@ class AccessService:
 
     def watch_acknowledgement(self, child: str) -> WatchAcknowledgement | None:
         name = self.child_name(child)
-        raw = self._store.kv_get(_WATCH_ACK_KEY + name.casefold())
+        raw = self._store.kv.get(_WATCH_ACK_KEY + name.casefold())
         if not isinstance(raw, dict):
             return None
         try:
@@ -617,4 +617,4 @@ class AccessService:
         if not self.family.caregivers:
             return
         payload = {**payload, "event_id": event.id, "time": event.time.isoformat()}
-        self._store.enqueue(ALERTS_CHANNEL, payload, event_id=event.id, now=event.time)
+        self._store.outbox.enqueue(ALERTS_CHANNEL, payload, event_id=event.id, now=event.time)

@@ -8,7 +8,6 @@ import threading
 from collections.abc import Mapping
 from pathlib import Path
 from types import MappingProxyType
-from typing import Protocol
 
 from agent.lists_service import (
     JsonListStateStore,
@@ -18,7 +17,7 @@ from agent.lists_service import (
     refresh_lists,
 )
 from agent.policy import FamilyPolicy
-from agent.store.models import ListState
+from agent.store import Store
 from dns_filter.lists import DomainIndex
 from dns_filter.lists.refresh import RefreshStatus
 from dns_filter.policy import DomainMatcher
@@ -26,18 +25,13 @@ from dns_filter.policy import DomainMatcher
 log = logging.getLogger(__name__)
 
 
-class ListStateSink(Protocol):
-    """Where each source's state is mirrored (the store's ``list_state`` table)."""
-
-    def upsert_list_state(self, state: ListState) -> None: ...
-
-
 class CategoryLists:
     """Category -> loaded matcher, and the sources they were built from (thread-safe)."""
 
-    def __init__(self, data_dir: Path, states: ListStateSink) -> None:
+    def __init__(self, data_dir: Path, store: Store) -> None:
+        # The store mirrors each source's state (its ``list_state`` table).
         self._data_dir = data_dir
-        self._states = states
+        self._store = store
         self._categories: Mapping[str, DomainIndex] = MappingProxyType({})
         self._sources: dict[str, tuple[str, ...]] = {}
         self._lock = threading.Lock()
@@ -65,7 +59,7 @@ class CategoryLists:
         """Download the sources (last good copies kept on failure); reload and return True
         when any of them changed."""
         states = StoreMirror(
-            JsonListStateStore(lists_dir_for(self._data_dir) / "state.json"), self._states
+            JsonListStateStore(lists_dir_for(self._data_dir) / "state.json"), self._store
         )
         outcomes = refresh_lists(family.settings.lists, self._data_dir, state_store=states)
         if any(outcome.status == RefreshStatus.UPDATED for outcome in outcomes):

@@ -169,7 +169,7 @@ class Agent:
             )
         store = self.store = Store(settings.data_dir / DATABASE_NAME)
         self._apply_retention(family)
-        query_log = self.query_log = QueryLogWriter(store)
+        query_log = self.query_log = QueryLogWriter(store.query_log)
         query_log.start()
         self.active_child.set_policy(family)
         lists = self.lists = CategoryLists(settings.data_dir, store)
@@ -265,7 +265,7 @@ class Agent:
     ) -> TrayService:
         """The tray's service and routes, and its token handed to each child's OS account."""
         tray = connect_tray(
-            query_log=store,
+            query_log=store.query_log,
             family=self.policy_holder,
             access=access,
             secret_store=secrets,
@@ -337,7 +337,7 @@ class Agent:
     def _daily_rollover(self) -> None:
         log.info("a new day begins in the family's time zone")
         if self.store is not None:
-            self.store.add_event("day-rollover", "a new day began")
+            self.store.events.add("day-rollover", "a new day began")
 
     # ------------------------------------------------------------------ changes
 
@@ -368,7 +368,7 @@ class Agent:
         if self.store is None:
             return
         days = family.settings.query_log_retention_days
-        self.store.set_retention(replace(RetentionPolicy(), query_log_days=days))
+        self.store.database.set_retention(replace(RetentionPolicy(), query_log_days=days))
 
     # ------------------------------------------------------------------ status
 

@@ -83,7 +83,7 @@ class RuntimeServices:
         return str(self._family.policy.settings.timezone)
 
     def lists(self) -> Sequence[ListInfo]:
-        states = {(state.category, state.source): state for state in self._store.list_states()}
+        states = {(state.category, state.source): state for state in self._store.lists.all()}
         family = self._family.policy
         found: list[ListInfo] = []
         for category, sources in family.settings.lists.items():
@@ -125,7 +125,7 @@ class RuntimeServices:
     def usage_today(self) -> UsageToday:
         timezone = self._family.policy.settings.timezone
         today = datetime.now(ZoneInfo(timezone)).date()
-        minutes = self._store.usage_minutes_by_child(today, timezone)
+        minutes = self._store.usage.minutes_by_child(today, timezone)
         return UsageToday(date=today, minutes=minutes)
 
     def query_log(self, child: str | None, limit: int) -> Sequence[QueryLogEntry]:
@@ -141,11 +141,11 @@ class RuntimeServices:
                 client=row.client,
                 latency_ms=row.latency_ms,
             )
-            for row in self._store.query_log(child=child, limit=limit)
+            for row in self._store.query_log.recent(child=child, limit=limit)
         ]
 
     def stats(self, child: str | None) -> Stats:
-        found = self._store.stats(child=child)
+        found = self._store.query_log.stats(child=child)
         return Stats(
             top_blocked=tuple(found.top_blocked),
             top_allowed=tuple(found.top_allowed),

@@ -103,6 +103,9 @@ class MutableClock:
     def now(self) -> datetime:
         return self.moment
 
+    def monotonic(self) -> float:
+        return self.auth.monotonic()
+
     def advance(self, **delta: float) -> None:
         step = timedelta(**delta)
         self.moment += step

@@ -106,7 +106,7 @@ def running_tray_api(tmp_path: Path, clock: Any = None) -> Iterator[TrayApi]:
     secrets = open_secret_store(tmp_path)
     keys = load_tray_user_keys(secrets)
     service = TrayService(
-        store,
+        store.query_log,
         lambda: FAMILY,
         keys,
         access=access,

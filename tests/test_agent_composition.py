@@ -205,7 +205,7 @@ def test_a_grant_ends_within_a_second_of_its_end(tmp_path: Path, upstream: Stand
         request = agent.access.request_access("An", SITE, "", "127.0.0.1")
         # A grant of two seconds (a parent's are whole minutes; the store takes any end).
         ends = agent.clock.now() + timedelta(seconds=2)
-        agent.store.decide_access_request(request.id, True, until=ends, by="parent")
+        agent.store.requests.decide(request.id, True, until=ends, by="parent")
         agent.recompile()  # what AccessService.decide does through grants_changed
         assert ask_dns("127.0.0.1", port, SITE, "127.0.0.1") == [SITE_ADDRESS]
 

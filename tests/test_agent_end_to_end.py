@@ -96,7 +96,7 @@ def test_blocked_name_points_to_the_block_page_and_is_logged(agent: Agent) -> No
     assert store is not None
 
     def logged() -> object:
-        return [row for row in store.query_log() if row.name == "pornhub.com"]
+        return [row for row in store.query_log.recent() if row.name == "pornhub.com"]
 
     rows = wait_for(logged)
     assert isinstance(rows, list)

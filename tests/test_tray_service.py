@@ -34,7 +34,7 @@ def tray(tmp_path: Path) -> Iterator[TrayApi]:
 
 
 def test_recent_blocks_of_this_child_on_this_pc_only(tray: TrayApi) -> None:
-    tray.store.add_query_log(
+    tray.store.query_log.add(
         [
             entry("old-casino.example", seconds_ago=600),  # before the tray's first look
             entry("casino.example", seconds_ago=30),
@@ -56,15 +56,15 @@ def test_recent_blocks_of_this_child_on_this_pc_only(tray: TrayApi) -> None:
 
 def test_the_cursor_gives_each_block_once_even_at_the_same_instant(tray: TrayApi) -> None:
     moment = NOW - timedelta(seconds=5)
-    tray.store.add_query_log([entry("a.example", at=moment)])
+    tray.store.query_log.add([entry("a.example", at=moment)])
     first = tray.blocked()
     assert [item["name"] for item in first["items"]] == ["a.example"]
     assert tray.blocked(first["cursor"])["items"] == []
     # Another block logged at exactly the same time, then a later one.
-    tray.store.add_query_log([entry("b.example", at=moment)])
+    tray.store.query_log.add([entry("b.example", at=moment)])
     second = tray.blocked(first["cursor"])
     assert [item["name"] for item in second["items"]] == ["b.example"]
-    tray.store.add_query_log(
+    tray.store.query_log.add(
         [entry("c.example", seconds_ago=1), entry("ok.example", seconds_ago=1, decision="cached")]
     )
     third = tray.blocked(second["cursor"])
@@ -73,7 +73,7 @@ def test_the_cursor_gives_each_block_once_even_at_the_same_instant(tray: TrayApi
 
 
 def test_a_flood_keeps_the_newest_blocks(tray: TrayApi) -> None:
-    tray.store.add_query_log(
+    tray.store.query_log.add(
         [entry(f"site{n}.example", at=NOW - timedelta(seconds=60 - n)) for n in range(30)]
     )
     body = tray.blocked()
@@ -109,7 +109,7 @@ def test_child_token_needed_and_parent_token_refused(tray: TrayApi, path: str, m
 
 
 def test_the_user_key_ties_a_tray_to_one_account(tray: TrayApi) -> None:
-    tray.store.add_query_log([entry("lan-secret.example", child="Lan")])
+    tray.store.query_log.add([entry("lan-secret.example", child="Lan")])
     missing = tray.call("GET", "/api/tray/blocked", user=None)
     assert missing.status_code == 401
     assert missing.json()["error"] == "user_key_required"
@@ -145,7 +145,7 @@ def test_the_acknowledgement_is_recorded_for_the_verified_child(tray: TrayApi) -
     assert response.json()["child"] == "Minh"
     assert tray.call("GET", "/api/tray/me").json()["watch"]["acknowledged"] is True
     assert tray.call("GET", "/api/tray/me", user="lan").json()["watch"]["acknowledged"] is False
-    events = tray.store.events(kind="watch_acknowledged")
+    events = tray.store.events.recent(kind="watch_acknowledged")
     assert [event.child for event in events] == ["Minh"]
     assert tray.call("POST", "/api/tray/watch", json={"language": "fr"}).status_code == 400
     parent = tray.call("POST", "/api/tray/watch", token="parent", json={"language": "vi"})
@@ -156,8 +156,8 @@ def test_help_alerts_the_caregivers_and_works_without_an_identity(tray: TrayApi)
     response = tray.call("POST", "/api/tray/help", json={})
     assert response.status_code == 200
     assert response.json() == {"child": "Minh", "alerted": True, "alerts_enabled": True}
-    assert [event.child for event in tray.store.events(kind="help")] == ["Minh"]
-    assert tray.store.outbox_pending_count() == 1
+    assert [event.child for event in tray.store.events.recent(kind="help")] == ["Minh"]
+    assert tray.store.outbox.pending_count() == 1
     anonymous = tray.call("POST", "/api/tray/help", user=None, json={})
     assert anonymous.status_code == 200
     assert anonymous.json()["child"] is None
@@ -241,7 +241,7 @@ def test_connect_tray_serves_the_tray_and_hands_over_on_each_policy(tmp_path: Pa
     with running_api(tmp_path) as api:
         token_dir = tmp_path / "tray"
         service = connect_tray(
-            query_log=store,
+            query_log=store.query_log,
             family=holder,
             access=access,
             secret_store=secret_store,

@@ -45,13 +45,13 @@ _CURSOR = re.compile(r"\Av2\.(\d{1,20})\Z")
 
 
 class QueryLogSource(Protocol):
-    """The store's query log (``agent.store.Store`` has these methods)."""
+    """The store's query log (``agent.store.Store.query_log``)."""
 
     def blocked_since(
         self, child: str, after_id: int = 0, limit: int = 100, *, since: datetime | None = None
     ) -> list[tuple[int, QueryLogEntry]]: ...
 
-    def last_query_log_id(self) -> int: ...
+    def last_id(self) -> int: ...
 
 
 class TrayAccess(Protocol):
@@ -200,7 +200,7 @@ class TrayService:
         """
         position = Cursor.decode(cursor) if cursor else None
         # Read before the rows: whatever is logged later has a higher id, seen next time.
-        newest_id = self._query_log.last_query_log_id()
+        newest_id = self._query_log.last_id()
         if position is not None and position.row_id > newest_id:
             position = None  # a row this log never had (a new database): look afresh
         if identity.child is None:
