@@ -27,7 +27,12 @@ class OnceScheduler(Protocol):
 
 
 class GrantExpiry:
-    """Runs `action` (the recompile) once at the next grant's end."""
+    """Runs `action` (the recompile) once at the next grant's end.
+
+    The job's own compile arms the next one. That is safe with APScheduler: it retires a
+    one-off job that has fired under its job-store lock, before the job it started can
+    add one of the same name.
+    """
 
     def __init__(self, scheduler: OnceScheduler) -> None:
         self._scheduler = scheduler

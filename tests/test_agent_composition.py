@@ -177,7 +177,10 @@ def test_a_device_known_by_its_mac_is_the_same_child_for_filter_memo_and_page(
         agent.stop()
 
 
-def test_a_grant_ends_within_a_second_of_its_end(tmp_path: Path, upstream: StandInDns) -> None:
+def test_grants_end_within_a_second_of_their_end_one_after_another(
+    tmp_path: Path, upstream: StandInDns
+) -> None:
+    other = "long.example.test"  # in the stand-in upstream's zone: 192.0.2.12
     agent = Agent(
         AgentSettings(
             config_path=write_family(tmp_path, upstream.udp_url),
@@ -191,32 +194,45 @@ def test_a_grant_ends_within_a_second_of_its_end(tmp_path: Path, upstream: Stand
     config = agent.settings.config_path
     config.write_text(
         config.read_text(encoding="utf-8").replace(
-            'os_users = ["an"]', f'os_users = ["an"]\ndeny = ["{SITE}"]', 1
+            'os_users = ["an"]', f'os_users = ["an"]\ndeny = ["{SITE}", "{other}"]', 1
         ),
         encoding="utf-8",
     )
     agent.start()
     try:
         assert agent.dns_server is not None and agent.store is not None
-        assert agent.access is not None
+        assert agent.access is not None and agent.scheduler is not None
         port = agent.dns_server.addresses[0].port
         block_page = [agent.block_page_ipv4()]
-        assert ask_dns("127.0.0.1", port, SITE, "127.0.0.1") == block_page
-        request = agent.access.request_access("An", SITE, "", "127.0.0.1")
-        # A grant of two seconds (a parent's are whole minutes; the store takes any end).
-        ends = agent.clock.now() + timedelta(seconds=2)
-        agent.store.requests.decide(request.id, True, until=ends, by="parent")
-        agent.recompile()  # what AccessService.decide does through grants_changed
-        assert ask_dns("127.0.0.1", port, SITE, "127.0.0.1") == [SITE_ADDRESS]
 
-        deadline = time.monotonic() + 5
-        while ask_dns("127.0.0.1", port, SITE, "127.0.0.1") != block_page:
-            assert time.monotonic() < deadline, "the grant did not end"
-            time.sleep(0.05)
-        ended = agent.clock.now()
-        assert ends <= ended < ends + timedelta(seconds=1)
-        assert agent.scheduler is not None
-        assert "grants" not in agent.scheduler.job_names()  # no poll besides the one job
+        def answer(name: str) -> list[str]:
+            return ask_dns("127.0.0.1", port, name, "127.0.0.1")
+
+        assert answer(SITE) == block_page and answer(other) == block_page
+        # Grants of 1.5 and 3 seconds (a parent's are whole minutes; the store takes any
+        # end), then the compile a parent's approval triggers.
+        now = agent.clock.now()
+        ends = {SITE: now + timedelta(seconds=1.5), other: now + timedelta(seconds=3)}
+        for name, until in ends.items():
+            request = agent.access.request_access("An", name, "", "127.0.0.1")
+            agent.store.requests.decide(request.id, True, until=until, by="parent")
+        agent.recompile()
+        assert answer(SITE) == [SITE_ADDRESS] and answer(other) == ["192.0.2.12"]
+        # One one-off job ends them, and nothing polls.
+        grant_jobs = [job for job in agent.scheduler.job_names() if "grant" in job]
+        assert grant_jobs == ["grant-expiry"]
+
+        # Each ends by itself, within a second of its end: the job that ends the first
+        # grant arms the one that ends the second.
+        for name, until in ends.items():
+            deadline = time.monotonic() + 6
+            while answer(name) != block_page:
+                assert time.monotonic() < deadline, f"the grant for {name} did not end"
+                time.sleep(0.05)
+            ended = agent.clock.now()
+            assert until <= ended < until + timedelta(seconds=1), name
+        # With no grant left, nothing waits.
+        assert "grant-expiry" not in agent.scheduler.job_names()
     finally:
         agent.stop()
 
