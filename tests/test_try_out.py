@@ -4,69 +4,28 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 from dnslib import QTYPE, DNSRecord
-
-
-def free_ports() -> tuple[int, int]:
-    """Two different ports, each free for UDP and TCP when asked (the agent binds both)."""
-    ports: list[int] = []
-    while len(ports) < 2:
-        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as udp:
-            udp.bind(("127.0.0.1", 0))
-            port = int(udp.getsockname()[1])
-            with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as tcp:
-                try:
-                    tcp.bind(("127.0.0.1", port))
-                except OSError:
-                    continue
-        if port not in ports:
-            ports.append(port)
-    return ports[0], ports[1]
-
-
-def start_try_out(tmp_path: Path) -> tuple[subprocess.Popen[str], int]:
-    """`baoan try` on free ports; started again on others if a program took a port between
-    the look and the agent's bind (the suite may share the machine)."""
-    env = {key: value for key, value in os.environ.items() if key not in ("DISPLAY",)}
-    for _attempt in range(3):
-        dns_port, http_port = free_ports()
-        process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "agent.cli",
-                "try",
-                "--no-dashboard",
-                "--data-dir",
-                str(tmp_path),
-                "--dns-listen",
-                f"127.0.0.1:{dns_port}",
-                "--http-listen",
-                f"127.0.0.1:{http_port}",
-            ],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-            env={**env, "PYTHONUNBUFFERED": "1"},
-        )
-        try:
-            process.wait(timeout=3)
-        except subprocess.TimeoutExpired:
-            return process, dns_port  # still running: it has its ports
-        _out, err = process.communicate()
-        if "in use" not in err:
-            raise AssertionError(f"the try-out agent stopped at once: {err}")
-    raise AssertionError("no free ports for the try-out agent in three tries")
+from helpers_ports import start_on_free_ports
 
 
 def test_try_runs_a_sample_family_prints_next_steps_and_stops_on_ctrl_c(tmp_path: Path) -> None:
-    process, dns_port = start_try_out(tmp_path)
+    env = {key: value for key, value in os.environ.items() if key not in ("DISPLAY",)}
+    process, dns_port, _http_port = start_on_free_ports(
+        lambda dns, http: [
+            "try",
+            "--no-dashboard",
+            "--data-dir",
+            str(tmp_path),
+            "--dns-listen",
+            f"127.0.0.1:{dns}",
+            "--http-listen",
+            f"127.0.0.1:{http}",
+        ],
+        env=env,
+    )
     try:
         reply = None
         deadline = time.monotonic() + 30
