@@ -37,10 +37,17 @@ def test_gui_imports_only_the_api_client_and_types() -> None:
     assert offenders == {}
 
 
-def test_only_the_api_backend_touches_the_agent_package() -> None:
+def test_only_the_backends_touch_the_agent_package() -> None:
     users = sorted(
         str(path.relative_to(GUI.parent))
         for path in GUI.rglob("*.py")
         if any(name.split(".")[0] == "agent" for name in imported_modules(path))
     )
-    assert users == ["gui/api_backend.py"]
+    # The dashboard's backend, and the tray's, whose answers are the API's plain types.
+    assert users == ["gui/api_backend.py", "gui/tray/backend.py", "gui/tray/http_backend.py"]
+
+
+def test_the_tray_uses_only_the_apis_plain_types() -> None:
+    for path in sorted((GUI / "tray").rglob("*.py")):
+        ours = {name for name in imported_modules(path) if name.split(".")[0] in OURS}
+        assert ours <= {"agent.api.types"}, path

@@ -858,19 +858,28 @@ def cannot_watch_sockets(*_args: object) -> None:
     raise NotImplementedError  # as Windows' proactor loop answers add_reader
 
 
-def test_a_loop_that_cannot_watch_sockets_is_named_and_the_port_is_let_go() -> None:
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
-        probe.bind((V4, 0))
-        port = probe.getsockname()[1]
+def test_a_loop_that_cannot_watch_sockets_is_named_and_the_port_is_let_go(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Every socket the server opens is seen, so the test needs no guess of a free port.
+    opened: list[socket.socket] = []
+
+    class SeenSocket(socket.socket):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            opened.append(self)
+
+    monkeypatch.setattr(socket, "socket", SeenSocket)
     loop = asyncio.SelectorEventLoop()
     setattr(loop, "add_reader", cannot_watch_sockets)  # noqa: B010 (a method, on purpose)
     try:
-        server = DnsServer(FixedAnswer(), [(V4, port)])
+        server = DnsServer(FixedAnswer(), [(V4, 0)])
         with pytest.raises(RuntimeError, match="SelectorEventLoop"):
             loop.run_until_complete(server.start())
         assert server.addresses == []
         loop.run_until_complete(server.stop())
     finally:
         loop.close()
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as again:
-        again.bind((V4, port))  # the server's UDP socket was closed, not left bound
+    udp = [sock for sock in opened if sock.type == socket.SOCK_DGRAM]
+    assert udp, "the server opened no UDP socket"
+    assert all(sock.fileno() == -1 for sock in opened)  # closed, not left bound
