@@ -4,7 +4,6 @@ time in one place."""
 
 from __future__ import annotations
 
-import ast
 import http.client
 import ipaddress
 import re
@@ -235,45 +234,3 @@ def test_grants_end_within_a_second_of_their_end_one_after_another(
         assert "grant-expiry" not in agent.scheduler.job_names()
     finally:
         agent.stop()
-
-
-def test_nothing_of_ours_imports_in_a_circle() -> None:
-    """Function-level imports count: a cycle hidden in a function is still a cycle."""
-    root = Path(__file__).resolve().parents[1]
-    modules: dict[str, Path] = {}
-    for package in ("agent", "dns_filter", "sync", "gui"):
-        for path in (root / package).rglob("*.py"):
-            parts = path.relative_to(root).with_suffix("").parts
-            modules[".".join(parts[:-1] if parts[-1] == "__init__" else parts)] = path
-
-    def module_of(name: str) -> str | None:
-        while name and name not in modules:
-            name = name.rpartition(".")[0]
-        return name or None
-
-    graph: dict[str, set[str]] = {}
-    for name, path in modules.items():
-        found: set[str | None] = set()
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if isinstance(node, ast.Import):
-                found.update(module_of(alias.name) for alias in node.names)
-            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-                found.update(module_of(f"{node.module}.{alias.name}") for alias in node.names)
-        graph[name] = {dep for dep in found if dep is not None and dep != name}
-
-    cycles: list[list[str]] = []
-    done: set[str] = set()
-
-    def walk(name: str, trail: list[str]) -> None:
-        if name in trail:
-            cycles.append([*trail[trail.index(name) :], name])
-            return
-        if name in done:
-            return
-        for dep in sorted(graph[name]):
-            walk(dep, [*trail, name])
-        done.add(name)
-
-    for name in sorted(graph):
-        walk(name, [])
-    assert cycles == []

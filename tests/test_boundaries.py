@@ -98,6 +98,32 @@ def test_the_gui_imports_only_the_api_client_and_its_plain_types() -> None:
     assert offenders == []
 
 
+def gui_users_of(package: str) -> dict[str, set[str]]:
+    found: dict[str, set[str]] = {}
+    for item in all_imports():
+        if top(item.module) == "gui" and top(item.target) == package:
+            found.setdefault(item.module, set()).add(item.target)
+    return found
+
+
+def test_only_the_backends_touch_the_agent_package() -> None:
+    # The dashboard's backend, and the tray's, whose answers are the API's plain types.
+    assert sorted(gui_users_of("agent")) == [
+        "gui.api_backend",
+        "gui.tray.backend",
+        "gui.tray.http_backend",
+    ]
+
+
+def test_the_tray_uses_only_the_apis_plain_types() -> None:
+    offenders = {
+        module: sorted(targets - {"agent.api.types"})
+        for module, targets in gui_users_of("agent").items()
+        if module.startswith("gui.tray") and targets - {"agent.api.types"}
+    }
+    assert offenders == {}
+
+
 def import_graph() -> dict[str, set[str]]:
     modules = set(source_modules())
     graph: dict[str, set[str]] = {name: set() for name in modules}

@@ -63,10 +63,3 @@ def test_each_concern_has_its_module_and_builds_only_on_the_core() -> None:
 def test_the_store_composes_its_concerns_instead_of_forwarding_them() -> None:
     public = {name for name in vars(Store) if not name.startswith("_")}
     assert public == {"path", "transaction", "prune", "delete_child_data", "close"}
-
-
-def test_sync_imports_nothing_of_ours() -> None:
-    for path in sorted((ROOT / "sync").rglob("*.py")):
-        modules = imported_modules(path)
-        ours = sorted(m for m in modules if m.split(".")[0] in OTHER_PACKAGES)
-        assert ours == [], f"{path.relative_to(ROOT)} imports {ours}"
