@@ -31,6 +31,7 @@ from dataclasses import dataclass, replace
 from dnslib import QTYPE, RCODE, RR, DNSHeader, DNSRecord
 
 from dns_filter.chain import AnswerType, Query, Resolver, Result
+from dns_filter.log_throttle import LogThrottle
 from dns_filter.upstreams import servfail_response
 
 log = logging.getLogger(__name__)
@@ -126,6 +127,7 @@ class CacheResolver(Resolver):
         self._hits = 0
         self._misses = 0
         self._stale_served = 0
+        self._warnings = LogThrottle(log)
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -156,7 +158,8 @@ class CacheResolver(Resolver):
         try:
             result = await self.next.resolve(query)
         except Exception as exc:  # the link below broke: stale beats nothing
-            log.warning("resolving %s failed below the cache: %s", query.name, exc)
+            log.debug("resolving %s failed below the cache: %s", query.name, exc)
+            self._warnings.warning("failed-below", "resolving failed below the cache: %s", exc)
             failure = Result(
                 servfail_response(query.request),
                 AnswerType.RESOLVED,
@@ -182,7 +185,8 @@ class CacheResolver(Resolver):
         if now - entry.expires_at > self.settings.max_stale:
             del self._entries[key]
             return failure
-        log.info("serving stale %s: %s", query.name, failure.reason)
+        log.debug("serving stale %s: %s", query.name, failure.reason)
+        self._warnings.info("stale", "serving stale answers: %s", failure.reason)
         entry = replace(entry, retry_after=now + self.settings.stale_recheck)
         self._entries[key] = entry
         return self._serve_stale(entry, key, query, now)
