@@ -433,6 +433,7 @@ class HttpServer:
             keepalive_timeout=self.limits.idle_timeout,
             access_log=None,  # requests are logged at DEBUG, without their query
             auto_decompress=False,  # a compressed body could be far over the limit
+            lingering_time=0,  # a refused body is not read: close at once
         )
         self._server = await asyncio.get_running_loop().create_server(
             self._listener, sock=sock, backlog=self.limits.backlog
