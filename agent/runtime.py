@@ -2,9 +2,10 @@
 consumer handed the narrow part it needs, and all of it run until stopped.
 
 The DNS filter (:mod:`agent.dns_service`) serves on one asyncio loop in its own thread;
-the HTTP listener has its own threads; the scheduler runs the periodic jobs (policy
-reload, retention, roll-over, list refresh, active-session lookup) and the one-off job
-that ends the next grant on time. The agent is the only writer of the store. Policy
+the HTTP listener runs on another loop in a thread of its own, its handlers in a small
+thread pool; the scheduler runs the periodic jobs (policy reload, retention, roll-over,
+list refresh, active-session lookup) and the one-off job that ends the next grant on
+time. The agent is the only writer of the store. Policy
 (family.toml) and running state (SQLite) are kept apart.
 """
 
