@@ -240,10 +240,10 @@ class Agent:
 
     async def _start_dns(self, family: FamilyPolicy) -> None:
         from dns_filter.factory import build_chain_from_config
-        from dns_filter.resolvers import PolicyHolder as DnsPolicyHolder
+        from dns_filter.resolvers import FilterPolicySlot
         from dns_filter.server import DnsServer
 
-        self._dns_policy = DnsPolicyHolder(self._compile(family))
+        self._dns_policy = FilterPolicySlot(self._compile(family))
         self._chain = build_chain_from_config(
             policy_source=self._dns_policy,
             clock=lambda: datetime.now(UTC),

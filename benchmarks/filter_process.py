@@ -25,7 +25,7 @@ from dns_filter.factory import build_chain_from_config
 from dns_filter.lists.index import DomainIndex, NamedList
 from dns_filter.lists.parser import ListFormat, parse_file
 from dns_filter.policy import BlockMode, FilterPolicy, Profile
-from dns_filter.resolvers import PolicyHolder
+from dns_filter.resolvers import FilterPolicySlot
 from dns_filter.resolvers.client_profile import profile_for_client
 from dns_filter.server import DnsServer, next_minute
 
@@ -69,7 +69,7 @@ class Counter:
 
 async def serve(args: argparse.Namespace) -> None:
     policy, load_seconds, size = load_policy(Path(args.list))
-    holder = PolicyHolder(policy)
+    holder = FilterPolicySlot(policy)
 
     def no_child() -> str | None:
         return None

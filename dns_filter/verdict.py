@@ -20,7 +20,7 @@ from dns_filter.answers import reply_to
 from dns_filter.chain import AnswerType, Query, Resolver, Result
 from dns_filter.factory import filtering_links
 from dns_filter.policy import FilterPolicy
-from dns_filter.resolvers import PolicyHolder, normalise_name
+from dns_filter.resolvers import FilterPolicySlot, normalise_name
 from dns_filter.resolvers.rules import RuleBook
 
 Decision = Literal["allowed", "blocked", "rewritten"]
@@ -79,7 +79,7 @@ def verdict(
         raise ValueError("the name to check is empty")
     moment = now if now is not None else datetime.now(UTC)
 
-    rules = RuleBook(PolicyHolder(policy))
+    rules = RuleBook(FilterPolicySlot(policy))
     head = filtering_links(_Terminal(), rules=rules, clock=lambda: moment)[0]
     query = Query(
         request=DNSRecord.question(normalised, qtype.upper()),

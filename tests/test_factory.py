@@ -24,7 +24,7 @@ from dns_filter.policy import (
     TimeWindow,
     YouTubeMode,
 )
-from dns_filter.resolvers import PolicyHolder
+from dns_filter.resolvers import FilterPolicySlot
 from dns_filter.resolvers.block import BlockResolver
 from dns_filter.resolvers.bypass import BypassGuardResolver
 from dns_filter.resolvers.cache import CacheResolver
@@ -122,7 +122,7 @@ async def with_stand_in(test: Callable[[StandInDns, int], Any]) -> None:
 
 
 def test_the_whole_chain_against_a_loopback_upstream() -> None:
-    holder = PolicyHolder(make_policy())
+    holder = FilterPolicySlot(make_policy())
     clock = {"now": datetime(2026, 3, 2, 12, 0, tzinfo=HCM)}  # Monday noon
 
     async def scenario(server: StandInDns, port: int) -> None:
@@ -221,7 +221,7 @@ def test_build_chain_wraps_the_given_upstream_with_the_given_cache() -> None:
 
     terminal = Terminal()
     chain = build_chain(
-        policy_source=PolicyHolder(make_policy()),
+        policy_source=FilterPolicySlot(make_policy()),
         clock=lambda: datetime(2026, 3, 2, 12, tzinfo=HCM),
         active_child=lambda: "an",
         upstream=terminal,
@@ -233,7 +233,7 @@ def test_build_chain_wraps_the_given_upstream_with_the_given_cache() -> None:
     result = asyncio.run(chain.head.resolve(query("plain.example")))
     assert result.reason == "terminal" and result.profile == "an"
     no_cache = build_chain(
-        policy_source=PolicyHolder(make_policy()),
+        policy_source=FilterPolicySlot(make_policy()),
         clock=lambda: datetime(2026, 3, 2, 12, tzinfo=HCM),
         active_child=lambda: None,
         upstream=terminal,

@@ -21,7 +21,7 @@ from dns_filter.policy import (
     Service,
     TimeWindow,
 )
-from dns_filter.resolvers import PolicyHolder
+from dns_filter.resolvers import FilterPolicySlot
 from dns_filter.resolvers.block import BlockResolver
 from dns_filter.resolvers.rules import RuleBook
 
@@ -95,7 +95,7 @@ def resolve(
     policy: FilterPolicy, name: str, qtype: str = "A", now: datetime = NOON
 ) -> tuple[Result, Upstream]:
     upstream = Upstream()
-    link = BlockResolver(upstream, RuleBook(PolicyHolder(policy)), lambda: now)
+    link = BlockResolver(upstream, RuleBook(FilterPolicySlot(policy)), lambda: now)
     query = Query(DNSRecord.question(name, qtype), name, getattr(QTYPE, qtype), "127.0.0.1",
                   "udp", "an")
     return asyncio.run(link.resolve(query)), upstream

@@ -10,7 +10,7 @@ from dnslib import QTYPE, RCODE, DNSRecord
 
 from dns_filter.chain import AnswerType, Query, Resolver, Result
 from dns_filter.policy import BlockMode, FilterPolicy, Profile, Service
-from dns_filter.resolvers import PolicyHolder, SuffixSet
+from dns_filter.resolvers import FilterPolicySlot, SuffixSet
 from dns_filter.resolvers.bypass import BypassGuardResolver
 from dns_filter.resolvers.rules import RuleBook
 
@@ -67,7 +67,7 @@ def resolve(
     policy: FilterPolicy, name: str, qtype: str = "A", profile: str | None = "an"
 ) -> tuple[Result, Terminal]:
     terminal = Terminal()
-    link = BypassGuardResolver(terminal, RuleBook(PolicyHolder(policy)))
+    link = BypassGuardResolver(terminal, RuleBook(FilterPolicySlot(policy)))
     query = Query(
         DNSRecord.question(name, qtype), name, getattr(QTYPE, qtype), "192.168.1.7", "udp", profile
     )

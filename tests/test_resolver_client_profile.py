@@ -10,7 +10,7 @@ from dnslib import QTYPE, DNSRecord
 
 from dns_filter.chain import AnswerType, Query, Resolver, Result
 from dns_filter.policy import FilterPolicy, Profile
-from dns_filter.resolvers import PolicyHolder
+from dns_filter.resolvers import FilterPolicySlot
 from dns_filter.resolvers.client_profile import (
     ClientProfileResolver,
     LinuxArpTable,
@@ -108,7 +108,7 @@ class Terminal(Resolver):
 
 
 def test_the_link_sets_the_profile_and_reads_each_policy_swap() -> None:
-    holder = PolicyHolder(POLICY)
+    holder = FilterPolicySlot(POLICY)
     terminal = Terminal()
     active: dict[str, str | None] = {"child": "binh"}
     link = ClientProfileResolver(

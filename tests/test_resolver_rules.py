@@ -20,7 +20,7 @@ from dns_filter.policy import (
     Service,
     TimeWindow,
 )
-from dns_filter.resolvers import PolicyHolder
+from dns_filter.resolvers import FilterPolicySlot
 from dns_filter.resolvers.rules import RuleBook, RulesResolver, window_is_open
 
 HCM = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -83,7 +83,7 @@ def resolve(
     profile: str | None = "an",
 ) -> tuple[Result, Terminal]:
     terminal = Terminal()
-    link = RulesResolver(terminal, RuleBook(PolicyHolder(policy)), lambda: now)
+    link = RulesResolver(terminal, RuleBook(FilterPolicySlot(policy)), lambda: now)
     query = Query(DNSRecord.question(name, qtype), name, getattr(QTYPE, qtype), "127.0.0.1",
                   "udp", profile)
     return asyncio.run(link.resolve(query)), terminal
@@ -248,7 +248,7 @@ def test_window_across_midnight_and_whole_day() -> None:
 
 
 def test_rule_book_compiles_each_snapshot_once_and_follows_swaps() -> None:
-    holder = PolicyHolder(make_policy(deny=("a.com",)))
+    holder = FilterPolicySlot(make_policy(deny=("a.com",)))
     book = RuleBook(holder)
     first = book.current()
     assert book.current() is first
@@ -269,7 +269,7 @@ def test_an_invalid_rule_is_skipped_and_the_rest_still_work() -> None:
 def test_a_snapshot_that_cannot_compile_leaves_the_last_good_rules(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    holder = PolicyHolder(make_policy(deny=("a.com",)))
+    holder = FilterPolicySlot(make_policy(deny=("a.com",)))
     book = RuleBook(holder)
     good = book.current()
     broken = Profile("an", "thcs", deny=None)  # type: ignore[arg-type]
@@ -313,7 +313,7 @@ def test_a_parents_grant_beats_bedtime_and_every_other_rule() -> None:
 
 def test_the_compiled_rules_say_why_a_granted_name_passes() -> None:
     policy = make_policy(granted=("Example.com.",), allow=("example.com",), schedules=(BEDTIME,))
-    profile = RuleBook(PolicyHolder(policy)).current().profile("an")
+    profile = RuleBook(FilterPolicySlot(policy)).current().profile("an")
     assert profile is not None
     assert profile.granted("a.example.com") == "granted example.com"
     assert profile.granted("vnexpress.net") is None

@@ -9,7 +9,7 @@ from dnslib import QTYPE, RCODE, RR, DNSRecord
 
 from dns_filter.chain import AnswerType, Query, Resolver, Result
 from dns_filter.policy import FilterPolicy, Profile, Service, YouTubeMode
-from dns_filter.resolvers import PolicyHolder
+from dns_filter.resolvers import FilterPolicySlot
 from dns_filter.resolvers.rules import RuleBook
 from dns_filter.resolvers.safe_search import (
     GOOGLE_TARGET,
@@ -57,7 +57,7 @@ def resolve(
     policy: FilterPolicy, name: str, qtype: str = "A", upstream: Upstream | None = None
 ) -> tuple[Result, Upstream]:
     upstream = upstream or Upstream()
-    link = SafeSearchResolver(upstream, RuleBook(PolicyHolder(policy)))
+    link = SafeSearchResolver(upstream, RuleBook(FilterPolicySlot(policy)))
     request = DNSRecord.question(name, qtype)
     query = Query(request, name, getattr(QTYPE, qtype), "127.0.0.1", "udp", "an")
     result = asyncio.run(link.resolve(query))
@@ -181,7 +181,7 @@ def test_a_blocked_service_is_left_to_the_block_link() -> None:
 
 def test_without_a_profile_nothing_is_rewritten() -> None:
     upstream = Upstream()
-    link = SafeSearchResolver(upstream, RuleBook(PolicyHolder(make_policy())))
+    link = SafeSearchResolver(upstream, RuleBook(FilterPolicySlot(make_policy())))
     query = Query(DNSRecord.question("www.google.com"), "www.google.com", QTYPE.A, "10.0.0.9",
                   "udp", None)
     assert asyncio.run(link.resolve(query)).answer_type is AnswerType.RESOLVED

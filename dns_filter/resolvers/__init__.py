@@ -30,8 +30,10 @@ class PolicySource(Protocol):
     def current(self) -> FilterPolicy: ...
 
 
-class PolicyHolder:
-    """A :class:`PolicySource` whose snapshot is replaced as a whole.
+class FilterPolicySlot:
+    """The slot holding the filter's policy snapshot: a :class:`PolicySource` whose
+    snapshot is replaced as a whole. (The agent's `PolicyHolder` holds the live
+    `family.toml`; this holds what was compiled from it.)
 
     Assigning one attribute is atomic in Python, so readers always see either the old or
     the new snapshot, never a mix.
