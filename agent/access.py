@@ -7,7 +7,7 @@ Plain Python over the store; everything it needs is passed in:
   ``events``, ``outbox``, ``kv``);
 * ``family_policy`` — a callable giving the family policy in force (children, ages,
   caregivers, the help-alert setting, the time zone);
-* ``clock`` — a callable giving the current aware datetime;
+* ``clock`` — the :class:`~dns_filter.clock.Clock` whose ``now()`` is the current moment;
 * ``grants_changed`` — called (without arguments, outside any lock) whenever the set of
   active grants changes: a parent allowed a site, or a grant ran out. The runtime then
   recompiles the DNS policy with :meth:`AccessService.active_grants` as each child's
@@ -37,6 +37,7 @@ from agent.policy.services import ServiceCatalogue, load_catalogue
 from agent.store import store as store_module
 from agent.store.models import AccessRequest, Event
 from agent.store.store import Store
+from dns_filter.clock import Clock, SystemClock
 from dns_filter.policy import FilterPolicy
 
 log = logging.getLogger(__name__)
@@ -57,7 +58,6 @@ _WATCH_ACK_KEY = "watch_ack:"
 _HOST_LABEL = re.compile(r"\A(?!-)[a-z0-9_-]{1,63}(?<!-)\Z")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
 
-Clock = Callable[[], datetime]
 
 
 # -- errors ---------------------------------------------------------------------------------
@@ -323,7 +323,7 @@ class AccessService:
         return self._family_policy()
 
     def now(self) -> datetime:
-        return self._clock()
+        return self._clock.now()
 
     def timezone(self) -> ZoneInfo:
         try:
@@ -730,7 +730,7 @@ def build_for_agent(runtime: Any) -> AccessService:
     service = AccessService(
         runtime.store,
         lambda: runtime.policy_holder.policy,
-        lambda: datetime.now(UTC),
+        SystemClock(),
         runtime.recompile,
         filter_policy=filter_policy,
         child_for_address=child_for_address,

@@ -24,6 +24,7 @@ from agent.auth import TRAY_TOKEN_SECRET_NAME
 from agent.policy.model import Caregiver, Child, FamilyPolicy, Settings
 from agent.secrets import open_secret_store
 from agent.store import QueryLogEntry, Store
+from dns_filter.clock import ManualClock
 
 NOW = datetime(2025, 6, 1, 9, 0, 0, tzinfo=UTC)
 FAMILY = FamilyPolicy(
@@ -105,7 +106,7 @@ def entry(
 @contextmanager
 def running_tray_api(tmp_path: Path, clock: Any = None) -> Iterator[TrayApi]:
     store = Store(tmp_path / "baoan.sqlite3")
-    access = AccessService(store, lambda: FAMILY, lambda: NOW, lambda: None)
+    access = AccessService(store, lambda: FAMILY, ManualClock(NOW), lambda: None)
     secrets = open_secret_store(tmp_path)
     keys = load_tray_user_keys(secrets)
     service = TrayService(

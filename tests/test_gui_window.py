@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from helpers_api import FAST_SCRYPT, FakeClock
+from helpers_api import FAST_SCRYPT
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
@@ -29,6 +29,7 @@ from agent.api.types import (
 )
 from agent.auth import Authenticator, LockoutPolicy
 from agent.secrets import open_secret_store
+from dns_filter.clock import ManualClock
 from gui.api_backend import ApiBackend
 from gui.app import build_main_window
 from gui.i18n import Translations
@@ -134,7 +135,7 @@ class FamilyData:
 class Agent:
     server: HttpServer
     auth: Authenticator
-    clock: FakeClock
+    clock: ManualClock
     data: FamilyData
 
     @property
@@ -144,7 +145,7 @@ class Agent:
 
 @pytest.fixture
 def agent(tmp_path: Path) -> Iterator[Agent]:
-    clock = FakeClock(datetime.now(UTC).timestamp())
+    clock = ManualClock(datetime.now(UTC))
     auth = Authenticator.create(
         open_secret_store(tmp_path / "agent-data"),
         clock=clock,

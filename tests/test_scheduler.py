@@ -15,11 +15,11 @@ from agent.scheduler import (
     JOB_DAILY_ROLLOVER,
     JOB_LIST_REFRESH,
     JOB_RETENTION,
-    ManualClock,
     Scheduler,
     add_agent_jobs,
 )
 from agent.store import QueryLogEntry, RetentionPolicy, Store
+from dns_filter.clock import ManualClock
 
 HCM = ZoneInfo("Asia/Ho_Chi_Minh")
 

@@ -28,6 +28,7 @@ from agent.api.tray_endpoints import (
 from agent.policy.model import Child, FamilyPolicy
 from agent.secrets import open_secret_store
 from agent.store import Store
+from dns_filter.clock import ManualClock
 
 
 @pytest.fixture
@@ -252,7 +253,7 @@ def test_connect_tray_wires_endpoints_and_hands_over_on_each_policy(tmp_path: Pa
     family = FamilyPolicy(children=(Child("Minh", age=9, os_users=(me,)),))
     store = Store(tmp_path / "baoan.sqlite3")
     holder = _Holder(family)
-    access = AccessService(store, lambda: holder.policy, lambda: NOW, lambda: None)
+    access = AccessService(store, lambda: holder.policy, ManualClock(NOW), lambda: None)
     secret_store = open_secret_store(tmp_path)
     with running_api(tmp_path) as api:
         parts = _AgentParts(store, holder, access, api.server)
