@@ -239,6 +239,7 @@ class Agent:
     # ------------------------------------------------------------------ DNS
 
     async def _start_dns(self, family: FamilyPolicy) -> None:
+        from dns_filter.clock import SystemClock
         from dns_filter.factory import build_chain_from_config
         from dns_filter.resolvers import FilterPolicySlot
         from dns_filter.server import DnsServer
@@ -246,7 +247,7 @@ class Agent:
         self._dns_policy = FilterPolicySlot(self._compile(family))
         self._chain = build_chain_from_config(
             policy_source=self._dns_policy,
-            clock=lambda: datetime.now(UTC),
+            clock=SystemClock(),
             active_child=self.active_child,
             upstream_urls=self._upstream_urls(family),
             local_addresses=self._local_addresses,

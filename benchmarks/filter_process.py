@@ -17,10 +17,10 @@ import sys
 import time
 from collections.abc import Sequence
 from dataclasses import asdict
-from datetime import UTC, datetime
 from pathlib import Path
 
 from dns_filter.chain import Query, Result
+from dns_filter.clock import SystemClock
 from dns_filter.factory import build_chain_from_config
 from dns_filter.lists.index import DomainIndex, NamedList
 from dns_filter.lists.parser import ListFormat, parse_file
@@ -76,7 +76,7 @@ async def serve(args: argparse.Namespace) -> None:
 
     chain = build_chain_from_config(
         policy_source=holder,
-        clock=lambda: datetime.now(UTC),
+        clock=SystemClock(),
         active_child=no_child,
         upstream_urls=[f"udp://127.0.0.1:{args.upstream_port}"],
         local_addresses=frozenset,

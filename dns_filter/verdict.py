@@ -18,6 +18,7 @@ from dnslib import QTYPE, DNSError, DNSRecord
 
 from dns_filter.answers import reply_to
 from dns_filter.chain import AnswerType, Query, Resolver, Result
+from dns_filter.clock import ManualClock
 from dns_filter.factory import filtering_links
 from dns_filter.policy import FilterPolicy
 from dns_filter.resolvers import FilterPolicySlot, normalise_name
@@ -80,7 +81,7 @@ def verdict(
     moment = now if now is not None else datetime.now(UTC)
 
     rules = RuleBook(FilterPolicySlot(policy))
-    head = filtering_links(_Terminal(), rules=rules, clock=lambda: moment)[0]
+    head = filtering_links(_Terminal(), rules=rules, clock=ManualClock(moment))[0]
     query = Query(
         request=DNSRecord.question(normalised, qtype.upper()),
         name=normalised,

@@ -14,6 +14,7 @@ from dnslib import QTYPE, RCODE, RR, DNSRecord
 from helpers_dns import AdblockListMatcher
 
 from dns_filter.chain import AnswerType, Query, Resolver, Result
+from dns_filter.clock import ManualClock
 from dns_filter.factory import CHAIN_ORDER, build_chain, build_chain_from_config
 from dns_filter.policy import (
     FilterPolicy,
@@ -123,12 +124,12 @@ async def with_stand_in(test: Callable[[StandInDns, int], Any]) -> None:
 
 def test_the_whole_chain_against_a_loopback_upstream() -> None:
     holder = FilterPolicySlot(make_policy())
-    clock = {"now": datetime(2026, 3, 2, 12, 0, tzinfo=HCM)}  # Monday noon
+    clock = ManualClock(datetime(2026, 3, 2, 12, 0, tzinfo=HCM))  # Monday noon
 
     async def scenario(server: StandInDns, port: int) -> None:
         chain = build_chain_from_config(
             policy_source=holder,
-            clock=lambda: clock["now"],
+            clock=clock,
             active_child=lambda: None,
             upstream_urls=[f"udp://127.0.0.1:{port}"],
             local_addresses=lambda: frozenset({"192.168.1.10"}),
@@ -185,7 +186,7 @@ def test_the_whole_chain_against_a_loopback_upstream() -> None:
             "service tiktok"
         )
 
-        clock["now"] = datetime(2026, 3, 2, 22, 0, tzinfo=HCM)  # Monday, bedtime
+        clock.set(datetime(2026, 3, 2, 22, 0, tzinfo=HCM))  # Monday, bedtime
         bedtime = await ask(query("plain.example"))
         assert bedtime.reason == "schedule * blocked 21:30–06:00"
         assert (await ask(query("tongdai111.vn"))).answer_type is not AnswerType.BLOCKED
@@ -222,7 +223,7 @@ def test_build_chain_wraps_the_given_upstream_with_the_given_cache() -> None:
     terminal = Terminal()
     chain = build_chain(
         policy_source=FilterPolicySlot(make_policy()),
-        clock=lambda: datetime(2026, 3, 2, 12, tzinfo=HCM),
+        clock=ManualClock(datetime(2026, 3, 2, 12, tzinfo=HCM)),
         active_child=lambda: "an",
         upstream=terminal,
         cache=cache,
@@ -234,7 +235,7 @@ def test_build_chain_wraps_the_given_upstream_with_the_given_cache() -> None:
     assert result.reason == "terminal" and result.profile == "an"
     no_cache = build_chain(
         policy_source=FilterPolicySlot(make_policy()),
-        clock=lambda: datetime(2026, 3, 2, 12, tzinfo=HCM),
+        clock=ManualClock(datetime(2026, 3, 2, 12, tzinfo=HCM)),
         active_child=lambda: None,
         upstream=terminal,
         local_addresses=frozenset,

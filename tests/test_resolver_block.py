@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from dnslib import QTYPE, RCODE, RR, DNSRecord
-from helpers_dns import AdblockListMatcher
+from helpers_dns import AdblockListMatcher, StoppedClock
 
 from dns_filter.chain import AnswerType, Query, Resolver, Result
 from dns_filter.policy import (
@@ -95,7 +95,7 @@ def resolve(
     policy: FilterPolicy, name: str, qtype: str = "A", now: datetime = NOON
 ) -> tuple[Result, Upstream]:
     upstream = Upstream()
-    link = BlockResolver(upstream, RuleBook(FilterPolicySlot(policy)), lambda: now)
+    link = BlockResolver(upstream, RuleBook(FilterPolicySlot(policy)), StoppedClock(now))
     query = Query(DNSRecord.question(name, qtype), name, getattr(QTYPE, qtype), "127.0.0.1",
                   "udp", "an")
     return asyncio.run(link.resolve(query)), upstream

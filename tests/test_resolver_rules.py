@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from dnslib import QTYPE, RCODE, DNSRecord
-from helpers_dns import SetMatcher
+from helpers_dns import SetMatcher, StoppedClock
 
 from dns_filter.chain import AnswerType, Query, Resolver, Result
 from dns_filter.policy import (
@@ -83,7 +83,7 @@ def resolve(
     profile: str | None = "an",
 ) -> tuple[Result, Terminal]:
     terminal = Terminal()
-    link = RulesResolver(terminal, RuleBook(FilterPolicySlot(policy)), lambda: now)
+    link = RulesResolver(terminal, RuleBook(FilterPolicySlot(policy)), StoppedClock(now))
     query = Query(DNSRecord.question(name, qtype), name, getattr(QTYPE, qtype), "127.0.0.1",
                   "udp", profile)
     return asyncio.run(link.resolve(query)), terminal

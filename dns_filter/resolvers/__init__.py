@@ -2,7 +2,8 @@
 
 Every filtering link reads the current :class:`~dns_filter.policy.FilterPolicy` through a
 :class:`PolicySource` (the agent swaps the snapshot atomically) and, where time matters, a
-:data:`Clock` that returns an aware datetime. Both are passed in; nothing here is global.
+:class:`~dns_filter.clock.Clock` (schedules convert its aware `now()` to the family's time
+zone). Both are passed in; nothing here is global.
 """
 
 from __future__ import annotations
@@ -10,15 +11,11 @@ from __future__ import annotations
 import functools
 import logging
 from collections.abc import Callable, Iterable, Iterator
-from datetime import datetime
 from typing import Protocol
 
 from dns_filter.policy import FilterPolicy
 
 log = logging.getLogger(__name__)
-
-Clock = Callable[[], datetime]
-"""Returns the current moment as an aware datetime (schedules convert it to the family zone)."""
 
 ActiveChild = Callable[[], "str | None"]
 """Returns the profile name of the child whose OS account holds the active desktop session."""

@@ -32,6 +32,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dns_filter import answers
 from dns_filter.chain import AnswerType, Query, Resolver, Result
+from dns_filter.clock import Clock
 from dns_filter.policy import (
     DomainMatcher,
     FilterPolicy,
@@ -41,7 +42,7 @@ from dns_filter.policy import (
     Service,
     TimeWindow,
 )
-from dns_filter.resolvers import Clock, PolicySource, SuffixSet, suffixes
+from dns_filter.resolvers import PolicySource, SuffixSet, suffixes
 
 log = logging.getLogger(__name__)
 
@@ -337,7 +338,7 @@ class ProfileRulesResolver(Resolver):
         profile = compiled.profile(query.profile)
         if profile is None:
             return await self.next.resolve(query)
-        return await self.resolve_for(query, compiled, profile, self._clock())
+        return await self.resolve_for(query, compiled, profile, self._clock.now())
 
     @abc.abstractmethod
     async def resolve_for(
