@@ -38,6 +38,7 @@ from agent.store import store as store_module
 from agent.store.models import AccessRequest, Event
 from agent.store.store import Store
 from dns_filter.clock import Clock, SystemClock
+from dns_filter.names import InvalidNameError, normalise_name
 from dns_filter.policy import FilterPolicy
 
 log = logging.getLogger(__name__)
@@ -54,8 +55,8 @@ EVENT_HELP = "help"
 EVENT_WATCH_ACK = "watch_acknowledged"
 
 _WATCH_ACK_KEY = "watch_ack:"
-# A host name as the pages accept it: letters, digits, hyphens, dots (IDN as punycode).
-_HOST_LABEL = re.compile(r"\A(?!-)[a-z0-9_-]{1,63}(?<!-)\Z")
+_URL_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*")
+_URL_TAIL = re.compile(r"[/?#\\]")  # where a URL's host ends (browsers read "\" as "/")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
 
 
@@ -182,23 +183,29 @@ def request_to_json(request: AccessRequest, now: datetime | None = None) -> dict
 # -- input hygiene ----------------------------------------------------------------------------
 
 
+def site_host(value: str) -> str:
+    """The host part of what a child typed or a page sent: a bare name as it is, a URL
+    without its scheme, user, port, path, query and fragment (``https://YouTube.com:443/x``
+    → ``YouTube.com``). Not yet checked; :func:`normalise_site` does that."""
+    text = value.strip()
+    scheme, sep, rest = text.partition("://")
+    if sep and _URL_SCHEME.fullmatch(scheme):
+        text = rest
+    text = text.removeprefix("//")  # a scheme-relative URL
+    host = _URL_TAIL.split(text, maxsplit=1)[0].rpartition("@")[2]
+    if host.startswith("["):
+        return host.partition("]")[0] + "]"  # an IPv6 address, which is not a site name
+    return host.partition(":")[0]
+
+
 def normalise_site(value: str) -> str | None:
-    """A host name in canonical form (lower case, punycode, no port or trailing dot), or
-    None when `value` is not a plausible host name. Never raises."""
-    text = value.strip().lower().rstrip(".")
-    if not text or len(text) > 253 * 4:
+    """The site a child asks for (a name or a URL) as the one canonical domain name of
+    :func:`dns_filter.names.normalise_name`, or None when it is not a domain name. Never
+    raises."""
+    try:
+        return normalise_name(site_host(value), strict_hyphens=True)
+    except InvalidNameError:
         return None
-    if not text.isascii():
-        try:
-            text = text.encode("idna").decode("ascii")
-        except UnicodeError:
-            return None
-    if len(text) > 253:
-        return None
-    labels = text.split(".")
-    if len(labels) < 2 or not all(_HOST_LABEL.match(label) for label in labels):
-        return None
-    return text
 
 
 def display_site(site: str) -> str:

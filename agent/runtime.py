@@ -295,13 +295,7 @@ class Agent:
 
     @staticmethod
     def _upstream_urls(family: FamilyPolicy) -> list[str]:
-        urls = []
-        for upstream in family.settings.upstreams:
-            if upstream.bootstrap and "#" not in upstream.url:
-                urls.append(f"{upstream.url}#bootstrap={','.join(upstream.bootstrap)}")
-            else:
-                urls.append(upstream.url)
-        return urls
+        return [upstream.url_with_bootstrap() for upstream in family.settings.upstreams]
 
     def block_page_ipv4(self) -> str:
         listener = self.settings.block_page_listen or self.settings.http_listen

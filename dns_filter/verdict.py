@@ -20,8 +20,9 @@ from dns_filter.answers import reply_to
 from dns_filter.chain import AnswerType, Query, Resolver, Result
 from dns_filter.clock import ManualClock
 from dns_filter.factory import filtering_links
+from dns_filter.names import InvalidNameError, normalise_name
 from dns_filter.policy import FilterPolicy
-from dns_filter.resolvers import FilterPolicySlot, normalise_name
+from dns_filter.resolvers import FilterPolicySlot
 from dns_filter.resolvers.rules import RuleBook
 
 Decision = Literal["allowed", "blocked", "rewritten"]
@@ -75,9 +76,12 @@ def verdict(
         qtype_code = int(getattr(QTYPE, qtype.upper()))
     except (DNSError, ValueError, TypeError):
         raise ValueError(f"unknown DNS query type {qtype!r}") from None
-    normalised = normalise_name(name)
-    if not normalised:
+    if not name.strip().strip("."):
         raise ValueError("the name to check is empty")
+    try:
+        normalised = normalise_name(name, allow_wildcard=True)
+    except InvalidNameError as error:
+        raise ValueError(f"not a domain name: {name!r} ({error})") from None
     moment = now if now is not None else datetime.now(UTC)
 
     rules = RuleBook(FilterPolicySlot(policy))

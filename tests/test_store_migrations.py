@@ -210,7 +210,10 @@ def test_migration_steps_must_be_numbered_without_gaps(tmp_path: Path) -> None:
 def test_the_store_imports_neither_qt_nor_the_dns_filter() -> None:
     code = (
         "import sys, agent.store, agent.scheduler; "
-        "bad = sorted(m for m in sys.modules if m.split('.')[0] in ('PySide6', 'dns_filter')); "
+        # dns_filter.clock is the one clock of the program, light and free of the filter.
+        "shared = {'dns_filter', 'dns_filter.clock'}; "
+        "bad = sorted(m for m in sys.modules"
+        " if m.split('.')[0] in ('PySide6', 'dns_filter') and m not in shared); "
         "print(','.join(bad))"
     )
     done = subprocess.run(

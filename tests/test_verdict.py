@@ -111,6 +111,12 @@ def test_default_child_and_bad_input() -> None:
         check(" . ")
 
 
+def test_the_name_to_check_is_normalised_as_the_lists_are() -> None:
+    assert check("*.PornHub.com.").decision == "blocked"
+    with pytest.raises(ValueError, match=r"not a domain name: '1\.2\.3\.4'"):
+        check("1.2.3.4")
+
+
 def test_without_a_profile_nothing_is_filtered() -> None:
     bare = FilterPolicy(categories=POLICY.categories)
     result = verdict(bare, None, "pornhub.com", now=MONDAY_NOON)

@@ -13,6 +13,7 @@ import logging
 from collections.abc import Callable, Iterable, Iterator
 from typing import Protocol
 
+from dns_filter.names import normalise_name
 from dns_filter.policy import FilterPolicy
 
 log = logging.getLogger(__name__)
@@ -46,24 +47,6 @@ class FilterPolicySlot:
         self._policy = policy
 
 
-def normalise_name(name: str) -> str:
-    """Lower-case punycode without the trailing dot and without a leading `*.`.
-
-    Raises ValueError with the offending name when it cannot be encoded.
-    """
-    cleaned = name.strip().rstrip(".").lower()
-    if cleaned.startswith("*."):
-        cleaned = cleaned[2:]
-    elif cleaned.startswith("."):
-        cleaned = cleaned[1:]
-    if not cleaned.isascii():
-        try:
-            cleaned = cleaned.encode("idna").decode("ascii")
-        except UnicodeError as error:
-            raise ValueError(f"not a valid domain name: {name!r} ({error})") from error
-    return cleaned
-
-
 @functools.lru_cache(maxsize=16_384)
 def suffixes(name: str) -> tuple[str, ...]:
     """`a.b.c` -> `a.b.c`, `b.c`, `c`: the name itself first, then each parent.
@@ -86,7 +69,9 @@ class SuffixSet:
             if not domain.strip():
                 continue
             try:
-                accepted.add(normalise_name(domain))
+                # Rules arrive normalised (a top-level domain is a single label); a leading
+                # "*." means what a suffix rule means anyway.
+                accepted.add(normalise_name(domain, allow_wildcard=True, allow_single_label=True))
             except ValueError:
                 rejected.append(domain)
         if rejected:
