@@ -68,6 +68,7 @@ import requests
 from dnslib import EDNS0, QTYPE, RCODE, DNSError, DNSRecord
 from requests.adapters import HTTPAdapter
 
+from dns_filter.clock import Clock, SystemClock
 from dns_filter.names import InvalidNameError, normalise_name
 
 log = logging.getLogger(__name__)
@@ -624,7 +625,7 @@ class UpstreamGroup:
         probe_interval: float = 30.0,
         probe_name: str = ".",
         probe_qtype: str = "NS",
-        clock: Callable[[], float] = time.monotonic,
+        clock: Clock | None = None,
     ) -> None:
         if timeout <= 0:
             raise ValueError(f"timeout must be positive, got {timeout}")
@@ -636,7 +637,7 @@ class UpstreamGroup:
         self.probe_interval = probe_interval
         self._probe_name = probe_name
         self._probe_qtype = probe_qtype
-        self._clock = clock
+        self._clock = (clock or SystemClock()).monotonic  # latencies and probe times
         self._probe_task: asyncio.Task[None] | None = None
         # DoH host names without bootstrap addresses are looked up through the plain
         # upstreams, never through the system resolver (which may be this very filter).

@@ -183,7 +183,7 @@ def running_pages(
             access=access,
             filter_policy=runtime.filter_policy,
             child_for_address=runtime.child_for_address,
-            csrf=CsrfSigner(lambda: clock.now().timestamp()),
+            csrf=CsrfSigner(clock),
         ),
     )
     server.start()

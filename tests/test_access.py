@@ -4,7 +4,7 @@ domains, revoking, alerts only when someone can receive them; and the pieces the
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -26,6 +26,7 @@ from agent.pages.explain import explain
 from agent.pages.i18n import AgeBand
 from agent.pages.tips import TIPS, tips_for
 from agent.policy.services import load_catalogue
+from dns_filter.clock import ManualClock
 
 
 def test_per_child_limit_holds_across_devices(tmp_path: Path) -> None:
@@ -147,8 +148,8 @@ def test_display_and_reason_hygiene() -> None:
 
 
 def test_csrf_tokens_are_bound_to_purpose_host_client_and_time() -> None:
-    now = [1_000_000.0]
-    signer = CsrfSigner(lambda: now[0])
+    clock = ManualClock(datetime.fromtimestamp(1_000_000, tz=UTC))
+    signer = CsrfSigner(clock)
     token = signer.token("ask:casino.example", "casino.example", "192.168.1.5")
     assert signer.verify(token, "ask:casino.example", "casino.example", "192.168.1.5")
     assert signer.verify(token, "ask:casino.example", "CASINO.example", "192.168.1.5")
@@ -156,10 +157,10 @@ def test_csrf_tokens_are_bound_to_purpose_host_client_and_time() -> None:
     assert not signer.verify(token, "ask:casino.example", "bet.example", "192.168.1.5")
     assert not signer.verify(token, "ask:casino.example", "casino.example", "192.168.1.6")
     assert not signer.verify(token, "help", "casino.example", "192.168.1.5")
-    assert not CsrfSigner(lambda: now[0]).verify(
+    assert not CsrfSigner(clock).verify(
         token, "ask:casino.example", "casino.example", "192.168.1.5"
     )  # another run of the agent: another key
-    now[0] += 5 * 3600
+    clock.advance(timedelta(hours=5))
     assert not signer.verify(token, "ask:casino.example", "casino.example", "192.168.1.5")
     for bad in (None, "", "x", "1.2.3", "abc.def", "9" * 300):
         assert not signer.verify(bad, "help", "h", "c")

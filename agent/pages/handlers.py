@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import ipaddress
 import logging
-import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -35,6 +34,7 @@ from agent.pages.render import PAGE_PREFIX, PageContext
 from agent.pages.strings import WATCH
 from agent.pages.tips import tips_for
 from agent.policy.services import ServiceCatalogue, load_catalogue
+from dns_filter.clock import SystemClock
 from dns_filter.policy import FilterPolicy
 from dns_filter.verdict import verdict
 
@@ -84,7 +84,7 @@ def register_pages(router: Router, services: PageServices | AccessService) -> No
             access=access,
             filter_policy=access.filter_policy,
             child_for_address=access.child_for_address,
-            csrf=CsrfSigner(time.time),
+            csrf=CsrfSigner(SystemClock()),
         )
     pages = _Pages(services)
     router.add("POST", f"{PAGE_PREFIX}/ask", pages.ask)

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import logging
 import math
-import time
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -31,6 +30,7 @@ from dataclasses import dataclass, replace
 from dnslib import QTYPE, RCODE, RR, DNSHeader, DNSRecord
 
 from dns_filter.chain import AnswerType, Query, Resolver, Result
+from dns_filter.clock import Clock, SystemClock
 from dns_filter.upstreams import servfail_response
 
 log = logging.getLogger(__name__)
@@ -117,11 +117,12 @@ class CacheResolver(Resolver):
         next_resolver: Resolver,
         settings: CacheSettings | None = None,
         *,
-        clock: Callable[[], float] = time.monotonic,
+        clock: Clock | None = None,
     ) -> None:
         super().__init__(next_resolver)
         self.settings = settings or CacheSettings()
-        self._clock = clock
+        # Entries age on monotonic time; the bound method costs one call per query.
+        self._clock = (clock or SystemClock()).monotonic
         self._entries: OrderedDict[CacheKey, _Entry] = OrderedDict()
         self._hits = 0
         self._misses = 0
