@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import logging
 import os
-import tempfile
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime
@@ -20,6 +19,7 @@ from typing import Any, Protocol
 
 import requests
 
+from dns_filter.fileio import atomic_write_bytes
 from dns_filter.lists import (
     DEFAULT_SOURCES,
     BadLine,
@@ -107,16 +107,8 @@ class JsonListStateStore:
         states[_key(state.category, state.source)] = state
         payload = {"version": 1, "sources": [_state_to_json(s) for s in states.values()]}
         self._path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temp = tempfile.mkstemp(prefix=".state.", suffix=".json", dir=self._path.parent)
-        try:
-            with os.fdopen(handle, "w", encoding="utf-8") as out:
-                json.dump(payload, out, ensure_ascii=False, indent=1)
-                out.flush()
-                os.fsync(out.fileno())
-            os.replace(temp, self._path)
-        except BaseException:
-            Path(temp).unlink(missing_ok=True)
-            raise
+        text = json.dumps(payload, ensure_ascii=False, indent=1)
+        atomic_write_bytes(self._path, text.encode("utf-8"))
 
 
 class StoreMirror:

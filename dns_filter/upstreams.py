@@ -68,6 +68,7 @@ import requests
 from dnslib import EDNS0, QTYPE, RCODE, DNSError, DNSRecord
 from requests.adapters import HTTPAdapter
 
+from dns_filter.addresses import is_loopback
 from dns_filter.clock import Clock, SystemClock
 from dns_filter.names import InvalidNameError, normalise_name
 
@@ -412,12 +413,7 @@ def _is_ip(host: str) -> bool:
 
 
 def _is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
+    return host == "localhost" or is_loopback(host)
 
 
 class UpstreamScheme(StrEnum):

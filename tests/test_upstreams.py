@@ -137,6 +137,7 @@ def test_plain_http_is_for_loopback_only() -> None:
         "http://127.0.0.1:8053/dns-query",
         "http://[::1]:8053/dns-query",
         "http://localhost:8053/dns-query",
+        "http://[::ffff:127.0.0.1]:8053/dns-query",  # the loopback check of the chain
         "http://doh.test:8053/dns-query#bootstrap=127.0.0.1",
     ):
         assert parse_upstream_url(url).scheme is UpstreamScheme.HTTP, url

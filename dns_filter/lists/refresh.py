@@ -22,6 +22,7 @@ from pathlib import Path
 
 import requests
 
+from dns_filter.fileio import fsync_file, fsync_folder
 from dns_filter.lists.parser import BadLine, ParseReport, scan_file
 from dns_filter.lists.sources import ListSource
 
@@ -128,10 +129,10 @@ def refresh_source(
             raise RefreshError(
                 f"không có dòng hợp lệ nào ({parsed.total_lines} dòng, {parsed.bad_count} lỗi)"
             )
-        _fsync(temp_path)
+        fsync_file(temp_path)
         os.replace(temp_path, copy)  # atomic: readers see the old copy or the new one
         temp_path = None
-        _fsync_dir(lists_dir)
+        fsync_folder(lists_dir)
         fresh = _state_from(parsed, source, response_headers, digest, now)
         log.info(
             "list %s (%s): %d names, %d bad lines",
@@ -268,19 +269,6 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _fsync(path: Path) -> None:
-    with path.open("rb") as handle:
-        os.fsync(handle.fileno())
-
-
-def _fsync_dir(path: Path) -> None:
-    if os.name != "posix":
-        return
-    handle = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(handle)
-    finally:
-        os.close(handle)
 
 
 def _utc_now() -> datetime:
