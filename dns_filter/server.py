@@ -44,6 +44,7 @@ from dnslib import QTYPE, DNSHeader, DNSRecord
 
 from dns_filter import wire
 from dns_filter.chain import AnswerType, Query, Resolver, Result
+from dns_filter.names import query_name
 
 logger = logging.getLogger(__name__)
 
@@ -201,8 +202,7 @@ def load_fastpath(requested: bool | None = None) -> Any | None:
 
 def question_name(request: DNSRecord) -> str:
     """The normalised name of the request's question: lower case, no trailing dot."""
-    text = str(request.q.qname).lower()
-    return text[:-1] if text.endswith(".") else text
+    return query_name(str(request.q.qname))
 
 
 def next_minute(wall: float) -> float:
