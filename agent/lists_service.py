@@ -19,6 +19,7 @@ from typing import Any, Protocol
 
 import requests
 
+from dns_filter.clock import Clock
 from dns_filter.fileio import atomic_write_bytes
 from dns_filter.lists import (
     DEFAULT_SOURCES,
@@ -179,7 +180,7 @@ def refresh_lists(
     state_store: ListStateStore | None = None,
     settings: FetchSettings | None = None,
     session: requests.Session | None = None,
-    clock: Callable[[], datetime] | None = None,
+    clock: Clock | None = None,
     on_progress: ProgressCallback | None = None,
     on_outcome: Callable[[RefreshOutcome], None] | None = None,
 ) -> list[RefreshOutcome]:

@@ -16,12 +16,13 @@ import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
 
 import requests
 
+from dns_filter.clock import Clock, SystemClock
 from dns_filter.fileio import fsync_file, fsync_folder
 from dns_filter.lists.parser import BadLine, ParseReport, scan_file
 from dns_filter.lists.sources import ListSource
@@ -89,12 +90,12 @@ def refresh_source(
     *,
     settings: FetchSettings | None = None,
     session: requests.Session | None = None,
-    clock: Callable[[], datetime] | None = None,
+    clock: Clock | None = None,
     on_progress: ProgressCallback | None = None,
 ) -> RefreshOutcome:
     """Bring one source's copy up to date; never raises for a failed refresh."""
     settings = settings or FetchSettings()
-    now = (clock or _utc_now)()
+    now = (clock or SystemClock()).now()
     state = previous or SourceState(category=source.category, source=source.location)
     lists_dir.mkdir(parents=True, exist_ok=True)
     copy = source.copy_path(lists_dir)
@@ -267,9 +268,3 @@ def _sha256(path: Path) -> str:
         while block := src.read(1024 * 1024):
             digest.update(block)
     return digest.hexdigest()
-
-
-
-
-def _utc_now() -> datetime:
-    return datetime.now(UTC)
