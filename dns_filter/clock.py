@@ -29,8 +29,8 @@ class SystemClock:
     def now(self) -> datetime:
         return datetime.now(UTC)
 
-    def monotonic(self) -> float:
-        return time.monotonic()
+    # The builtin itself, so that a hot path holding `clock.monotonic` pays nothing extra.
+    monotonic = staticmethod(time.monotonic)
 
 
 class ManualClock:

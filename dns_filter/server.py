@@ -44,6 +44,7 @@ from dnslib import QTYPE, DNSHeader, DNSRecord
 
 from dns_filter import wire
 from dns_filter.chain import AnswerType, Query, Resolver, Result
+from dns_filter.clock import Clock, SystemClock
 from dns_filter.names import query_name
 
 logger = logging.getLogger(__name__)
@@ -385,8 +386,7 @@ class DnsServer:
         profile_for: ProfileFor | None = None,
         limits: ServerLimits | None = None,
         policy_changes_at: PolicyChangesAt = next_minute,
-        clock: Callable[[], float] = time.monotonic,
-        wall_clock: Callable[[], float] = time.time,
+        clock: Clock | None = None,
         fastpath: bool | None = None,
     ) -> None:
         if not listen:
@@ -396,8 +396,9 @@ class DnsServer:
         self._listen = tuple(listen)
         self.limits = limits or ServerLimits()
         self.stats = ServerStats()
-        self._clock = clock  # memo ages and expiry
-        self._wall_clock = wall_clock  # for `policy_changes_at`
+        clock = clock or SystemClock()
+        self._clock = clock.monotonic  # memo ages and expiry (a bound method: one call)
+        self._wall_clock = clock.now  # for `policy_changes_at`
         self._policy_changes_at = policy_changes_at
         self._generation = 0
         self._memo: OrderedDict[_MemoKey, _MemoEntry] = OrderedDict()
@@ -924,7 +925,7 @@ class DnsServer:
         if result.answer_type in _POLICY_ANSWER_TYPES and limits.policy_answer_seconds > ttl:
             lifetime = float(limits.policy_answer_seconds)
             ttls = _UNAGED
-        wall = self._wall_clock()
+        wall = self._wall_clock().timestamp()
         try:
             change = self._policy_changes_at(wall)
         except Exception:

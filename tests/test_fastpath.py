@@ -20,6 +20,7 @@ from test_server import (
     V6,
     BadIsBlocked,
     FixedAnswer,
+    ListClock,
     ServerThread,
     header_only,
     ipv6_loopback_available,
@@ -233,7 +234,7 @@ def test_edns_and_truncation_answers_are_the_python_paths_byte_for_byte() -> Non
 
     def answers(fastpath: bool) -> dict[str, list[bytes]]:
         # a clock that stands still: no TTL ageing between the two servers
-        server = ServerThread(SizedAnswer(), fastpath=fastpath, clock=lambda: 1000.0)
+        server = ServerThread(SizedAnswer(), fastpath=fastpath, clock=ListClock([1000.0], [0.0]))
         try:
             seen: dict[str, list[bytes]] = {}
             for label, request in EDNS_CASES:

@@ -11,6 +11,8 @@ import subprocess
 import threading
 import time
 from collections.abc import Callable, Coroutine, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 import pytest
@@ -104,6 +106,21 @@ class PerClient(Resolver):
 class Broken(Resolver):
     async def resolve(self, query: Query) -> Result:
         raise RuntimeError("the chain is broken")
+
+
+@dataclass(frozen=True)
+class ListClock:
+    """Monotonic seconds in `monotonic_seconds[0]` and wall seconds in `wall_seconds[0]`,
+    each moved by the test on its own."""
+
+    monotonic_seconds: list[float]
+    wall_seconds: list[float]
+
+    def now(self) -> datetime:
+        return datetime.fromtimestamp(self.wall_seconds[0], tz=UTC)
+
+    def monotonic(self) -> float:
+        return self.monotonic_seconds[0]
 
 
 class ServerThread:
@@ -459,7 +476,7 @@ def test_memo_ages_ttls_and_expires_at_the_minute_boundary() -> None:
     now = [1000.0]
     wall = [60 * 1000 + 50.0]  # 10 s before a minute boundary
     chain = FixedAnswer(ttl=300)
-    server = ServerThread(chain, clock=lambda: now[0], wall_clock=lambda: wall[0])
+    server = ServerThread(chain, clock=ListClock(now, wall))
     try:
         port = server.port()
         udp_ask(V4, port, question("www.example.test"))
@@ -479,8 +496,7 @@ def test_memo_lives_until_the_next_policy_change() -> None:
     chain = FixedAnswer(ttl=300)
     server = ServerThread(
         chain,
-        clock=lambda: now[0],
-        wall_clock=lambda: 60 * 1000 + 50.0,
+        clock=ListClock(now, [60 * 1000 + 50.0]),
         policy_changes_at=lambda wall: None,  # no schedules: only the TTL counts
     )
     try:
@@ -496,8 +512,7 @@ def test_memo_lives_until_the_next_policy_change() -> None:
     chain = FixedAnswer(ttl=300)
     server = ServerThread(
         chain,
-        clock=lambda: now[0],
-        wall_clock=lambda: 60 * 1000 + 50.0,
+        clock=ListClock(now, [60 * 1000 + 50.0]),
         policy_changes_at=lambda wall: wall + 100.0,  # a schedule starts in 100 s
     )
     try:
@@ -518,8 +533,7 @@ def test_blocked_answers_outlive_their_ttl_unaged_until_the_policy_changes() -> 
     chain = FixedAnswer(AnswerType.BLOCKED, ttl=60, first_octet=127)
     server = ServerThread(
         chain,
-        clock=lambda: now[0],
-        wall_clock=lambda: 60 * 1000 + 50.0,
+        clock=ListClock(now, [60 * 1000 + 50.0]),
         policy_changes_at=lambda wall: changes_at[0],
     )
     try:
@@ -551,7 +565,7 @@ def test_resolved_answers_still_age_and_expire_with_their_ttl() -> None:
     now = [1000.0]
     chain = FixedAnswer(AnswerType.RESOLVED, ttl=60)
     server = ServerThread(
-        chain, clock=lambda: now[0], wall_clock=lambda: 0.0, policy_changes_at=lambda w: None
+        chain, clock=ListClock(now, [0.0]), policy_changes_at=lambda w: None
     )
     try:
         port = server.port()
