@@ -112,7 +112,7 @@ def running_tray_api(tmp_path: Path, clock: Any = None) -> Iterator[TrayApi]:
         keys,
         access=access,
         local_addresses=lambda: frozenset({"192.168.1.10"}),
-        clock=clock or (lambda: NOW),
+        clock=clock or ManualClock(NOW),
     )
     with running_api(tmp_path) as api:
         register_tray_routes(api.server.router, service)

@@ -8,13 +8,12 @@ the loopback API with the tray token and its account's user key
 
 from __future__ import annotations
 
-import ipaddress
 import logging
 import re
 import urllib.parse
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Protocol
 
 from agent.access import HelpResult, WatchAcknowledgement
@@ -33,6 +32,8 @@ from agent.policy.model import FamilyPolicy
 from agent.policy.services import load_catalogue
 from agent.store.models import QueryLogEntry
 from agent.tray.identity import TrayIdentity, TrayIdentityError, TrayUserKeys
+from dns_filter.addresses import is_loopback
+from dns_filter.clock import Clock, SystemClock
 
 log = logging.getLogger(__name__)
 
@@ -100,13 +101,6 @@ class Cursor:
 # -- the service ---------------------------------------------------------------------------
 
 
-def _is_loopback(address: str) -> bool:
-    try:
-        return ipaddress.ip_address(address.split("%")[0]).is_loopback
-    except ValueError:
-        return False
-
-
 class TrayService:
     """What the child's tray may ask of the agent (thread-safe: it reads snapshots)."""
 
@@ -118,7 +112,7 @@ class TrayService:
         *,
         access: TrayAccess | None = None,
         local_addresses: Callable[[], frozenset[str]] = frozenset,
-        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        clock: Clock | None = None,
         pages: PagePaths | None = None,
         explain_reason: Callable[[str, str, AgeBand], str | None] | None = None,
         poll_seconds: float = 5.0,
@@ -130,7 +124,7 @@ class TrayService:
         self._user_keys = user_keys
         self._access = access
         self._local_addresses = local_addresses
-        self._clock = clock
+        self._clock = clock or SystemClock()
         self.pages = pages or PagePaths()
         self._explain = explain_reason or explain_in_words
         self.poll_seconds = poll_seconds
@@ -209,7 +203,7 @@ class TrayService:
             identity.child,
             0 if position is None else position.row_id,
             self.scan_rows,
-            since=self._clock() - self.first_look if position is None else None,
+            since=self._clock.now() - self.first_look if position is None else None,
         )
         truncated = len(rows) >= self.scan_rows  # older blocks than these were skipped
         if rows:
@@ -220,7 +214,7 @@ class TrayService:
         local: frozenset[str] | None = None
         blocked: list[QueryLogEntry] = []
         for _row_id, row in rows:
-            if not _is_loopback(row.client):
+            if not is_loopback(row.client):
                 if local is None:
                     local = self._safe_local_addresses()
                 if row.client not in local:
@@ -274,7 +268,7 @@ class TrayService:
         if child is None:
             return band_for_age(None)
         try:
-            return band_for_age(child.age_in(self._clock().year))
+            return band_for_age(child.age_in(self._clock.now().year))
         except ValueError:
             return band_for_age(None)
 
