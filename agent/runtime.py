@@ -376,12 +376,11 @@ class Agent:
         if self.query_log is None or not answers:
             return
         now = datetime.now(UTC)
-        blocked = AnswerType.BLOCKED
+        blocks = (AnswerType.BLOCKED, AnswerType.BYPASS)
         entries = []
         for query, result, latency in answers:
-            category = None
-            if result.answer_type == blocked and result.reason.startswith("category "):
-                category = result.reason.split()[1]
+            # every block's category is counted: lists, services, CNAME cloaking, bypass
+            category = (result.reason.category or None) if result.answer_type in blocks else None
             entries.append(
                 QueryLogEntry(
                     time=now,
@@ -389,7 +388,7 @@ class Agent:
                     name=query.name,
                     qtype=_qtype_name(query.qtype),
                     decision=str(result.answer_type),
-                    reason=result.reason,
+                    reason=result.reason.to_json(),
                     child=result.profile or query.profile,
                     category=category,
                     latency_ms=round(latency * 1000, 3),

@@ -41,7 +41,7 @@ import secrets
 import stat
 import sys
 import urllib.parse
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -292,7 +292,7 @@ class TrayService:
         local_addresses: Callable[[], frozenset[str]] = frozenset,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         pages: PagePaths | None = None,
-        explain_reason: Callable[[str, str, AgeBand], str | None] | None = None,
+        explain_reason: Callable[[Mapping[str, object], str, AgeBand], str | None] | None = None,
         poll_seconds: float = 5.0,
         first_look_seconds: float = 120.0,
         scan_rows: int = 2000,
@@ -477,14 +477,15 @@ def watch_notice(language: str, band: AgeBand, retention_days: int) -> WatchNoti
     )
 
 
-def explain_in_words(reason: str, language: str, band: AgeBand) -> str | None:
-    """The block page's plain sentence for a filter reason (never a list's name)."""
+def explain_in_words(reason: Mapping[str, object], language: str, band: AgeBand) -> str | None:
+    """The block page's plain sentence for a stored reason (never a list's name)."""
     try:
         from agent.pages.explain import explain
         from agent.policy.services import load_catalogue
+        from dns_filter.reason import Reason
 
         catalogue = load_catalogue()
-        return explain(reason, catalogue).sentence(language, band, catalogue)
+        return explain(Reason.from_json(reason), catalogue).sentence(language, band, catalogue)
     except Exception:  # words are a nicety; the notification goes out without them
         log.debug("cannot explain %r", reason, exc_info=True)
         return None

@@ -32,6 +32,7 @@ from zoneinfo import ZoneInfo
 from agent.store.migrations import StoreError, migrate, schema_version
 from agent.store.models import (
     BLOCKED_DECISIONS,
+    NOT_ALLOWED_DECISIONS,
     REQUEST_KINDS,
     REQUEST_STATUSES,
     AccessRequest,
@@ -46,6 +47,7 @@ from agent.store.models import (
     from_timestamp,
     to_timestamp,
 )
+from agent.store.reasons import decode_reason, encode_reason
 
 logger = logging.getLogger(__name__)
 
@@ -346,7 +348,7 @@ class Store:
                 e.name,
                 e.qtype,
                 e.decision,
-                e.reason,
+                encode_reason(e.reason),
                 e.category,
                 float(e.latency_ms),
             )
@@ -395,7 +397,7 @@ class Store:
             name=row[3],
             qtype=row[4],
             decision=row[5],
-            reason=row[6],
+            reason=decode_reason(row[6]),
             category=row[7],
             latency_ms=row[8],
         )
@@ -460,8 +462,9 @@ class Store:
             ).fetchall()
             top_allowed = conn.execute(
                 f"SELECT name, count(*) AS n FROM query_log WHERE {base} AND decision NOT IN"
-                f" ({marks}) GROUP BY name ORDER BY n DESC, name LIMIT ?",
-                (*params, *BLOCKED_DECISIONS, top),
+                f" ({', '.join('?' for _ in NOT_ALLOWED_DECISIONS)}) GROUP BY name"
+                " ORDER BY n DESC, name LIMIT ?",
+                (*params, *NOT_ALLOWED_DECISIONS, top),
             ).fetchall()
             categories = conn.execute(
                 f"SELECT category, count(*) AS n FROM query_log WHERE {base} AND category IS"
