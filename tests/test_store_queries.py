@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -49,7 +50,7 @@ def entry(
         name=name,
         qtype="A",
         decision=decision,
-        reason=category or "",
+        reason={"kind": "category", "category": category} if category else {"kind": "upstream"},
         child=child,
         category=category,
         latency_ms=latency_ms,
@@ -80,7 +81,7 @@ def test_query_log_is_newest_first_filtered_by_child_and_limited(store: Store) -
         "name": "b.vn",
         "qtype": "A",
         "decision": "resolved",
-        "reason": "",
+        "reason": {"kind": "upstream"},
         "category": None,
         "latency_ms": 1.0,
     }
@@ -124,6 +125,25 @@ def test_stats_count_top_blocked_top_allowed_and_categories(store: Store) -> Non
         "by_category": {"gambling": 12, "adult": 6, "safesearch": 6, "bypass": 2},
     }
     assert store.stats(child="Nobody").total == 0
+
+
+def test_a_failed_lookup_is_no_allowed_site_in_the_statistics(store: Store) -> None:
+    failure = {"kind": "failure", "detail": "all upstreams failed: udp://8.8.8.8:53: timed out"}
+    store.add_query_log(
+        [replace(entry("down.example", "failed"), reason=failure)] * 3
+        + [entry("zalo.me", "resolved")]
+    )
+    stats = store.stats()
+    assert stats.top_allowed == [("zalo.me", 1)]
+    assert stats.top_blocked == [] and stats.blocked == 0
+    [*_, logged] = store.query_log()
+    assert (logged.decision, logged.reason) == ("failed", failure)
+
+
+def test_a_damaged_stored_reason_reads_back_as_other(store: Store) -> None:
+    store.add_query_log([entry("a.vn", "resolved")])
+    store._connection().execute("UPDATE query_log SET reason = 'not json'")
+    assert store.query_log()[0].reason == {"kind": "other", "detail": "not json"}
 
 
 # --- usage ------------------------------------------------------------------------------

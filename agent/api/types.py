@@ -416,6 +416,15 @@ class ReasonInfo:
             return cls("other")
 
 
+def _reason(value: Any, where: str) -> ReasonInfo:
+    # An agent before typed reasons sent text: kept as the detail of kind "other".
+    if value is None:
+        return ReasonInfo("other")
+    if isinstance(value, str):
+        return ReasonInfo("other", detail=value or None)
+    return ReasonInfo.from_json(value, where)
+
+
 @dataclass(frozen=True)
 class QueryLogEntry:
     """One answered DNS query."""
@@ -454,7 +463,7 @@ class QueryLogEntry:
             name=_field(data, "name", str, where),
             qtype=_field(data, "qtype", str, where),
             decision=_field(data, "decision", str, where),
-            reason=ReasonInfo.from_json(_field(data, "reason", dict, where), f"{where}.reason"),
+            reason=_reason(data.get("reason"), f"{where}.reason"),
             category=_optional(data, "category", str, where),
             client=_optional(data, "client", str, where),
             latency_ms=float(_optional(data, "latency_ms", (int, float), where) or 0.0),
