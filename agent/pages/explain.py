@@ -75,7 +75,7 @@ def explain(reason: Reason, catalogue: ServiceCatalogue | None = None) -> Explan
     # A blocked CNAME target explains the name that led to it.
     reason = reason.target_reason()
     kind = reason.kind
-    if kind is ReasonKind.BYPASS or reason.category == "bypass":
+    if kind in (ReasonKind.BYPASS, ReasonKind.SIGNAL) or reason.category == "bypass":
         return Explanation("bypass", category="bypass")
     if kind is ReasonKind.ALLOW_LIST_ONLY:
         return Explanation("allow_list")
