@@ -8,15 +8,13 @@ Plain Python over the store; everything it needs is passed in:
 * ``family_policy`` — a callable giving the family policy in force (children, ages,
   caregivers, the help-alert setting, the time zone);
 * ``clock`` — a callable giving the current aware datetime;
-* ``grants_changed`` — called (without arguments, outside any lock) whenever the set of
-  active grants changes: a parent allowed a site, or a grant ran out. The runtime then
-  recompiles the DNS policy with :meth:`AccessService.active_grants` as each child's
-  ``granted`` names (which pass every block, bedtime included), so an approval works at
-  once and ends by itself.
+* ``grants_changed`` — called (without arguments, outside any lock) when a parent allows
+  a site or takes a grant back. The runtime then recompiles the DNS policy with
+  :meth:`AccessService.active_grants` as each child's ``granted`` names (which pass every
+  block, bedtime included), so an approval works at once.
 
-Grants end by themselves: :meth:`AccessService.check_expiry` notices grants that ran out
-and calls ``grants_changed``; :meth:`AccessService.start` runs it on a small daemon thread
-that wakes at the next expiry (or every ``expiry_poll_seconds``).
+Grants end by themselves: every compile asks :meth:`AccessService.next_expiry` and compiles
+again at that moment (:mod:`agent.grant_expiry`); nothing here watches the clock.
 """
 
 from __future__ import annotations
@@ -28,16 +26,16 @@ import unicodedata
 from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from agent.api.types import AccessRequestInfo, GrantInfo, WatchAcknowledgementInfo
 from agent.policy.model import FamilyPolicy
 from agent.policy.services import ServiceCatalogue, load_catalogue
-from agent.store import store as store_module
+from agent.store import Store
+from agent.store import access_requests as stored_requests
 from agent.store.models import AccessRequest, Event
-from agent.store.store import Store
-from dns_filter.policy import FilterPolicy
 
 log = logging.getLogger(__name__)
 
@@ -106,14 +104,9 @@ class Grant:
     names: tuple[str, ...]
     until: datetime | None  # None: until a parent takes it back
 
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "request_id": self.request_id,
-            "child": self.child,
-            "site": self.site,
-            "names": list(self.names),
-            "until": None if self.until is None else self.until.isoformat(),
-        }
+    def info(self) -> GrantInfo:
+        """The API's plain shape of it."""
+        return GrantInfo(self.request_id, self.child, self.site, self.names, self.until)
 
 
 @dataclass(frozen=True)
@@ -145,38 +138,31 @@ class WatchAcknowledgement:
     def current(self) -> bool:
         return self.notice_version >= WATCH_NOTICE_VERSION
 
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "child": self.child,
-            "acknowledged_at": self.acknowledged_at.isoformat(),
-            "notice_version": self.notice_version,
-            "language": self.language,
-            "current": self.current,
-        }
+    def info(self) -> WatchAcknowledgementInfo:
+        """The API's plain shape of it."""
+        return WatchAcknowledgementInfo(
+            self.child, self.acknowledged_at, self.notice_version, self.language, self.current
+        )
 
 
-def request_to_json(request: AccessRequest, now: datetime | None = None) -> dict[str, Any]:
-    """The API's shape of a request. `state` is what it is at `now` (default: the wall
-    clock): ``pending``, ``allowed``, ``denied``, ``expired`` or ``revoked``; `status` is
-    the stored decision (``pending``, ``allowed``, ``denied``)."""
-
-    def iso(moment: datetime | None) -> str | None:
-        return None if moment is None else moment.isoformat()
-
-    return {
-        "id": request.id,
-        "child": request.child,
-        "kind": request.kind,
-        "target": request.target,
-        "reason": request.reason,
-        "status": request.status,
-        "state": request.state(now if now is not None else datetime.now(UTC)),
-        "created_at": iso(request.created_at),
-        "decided_at": iso(request.decided_at),
-        "decided_by": request.decided_by,
-        "allowed_until": iso(request.allowed_until),
-        "revoked_at": iso(request.revoked_at),
-    }
+def request_info(request: AccessRequest, now: datetime) -> AccessRequestInfo:
+    """The API's plain shape of a request. `state` is what it is at `now`: ``pending``,
+    ``allowed``, ``denied``, ``expired`` or ``revoked``; `status` is the stored decision
+    (``pending``, ``allowed``, ``denied``)."""
+    return AccessRequestInfo(
+        id=request.id,
+        child=request.child,
+        kind=request.kind,
+        target=request.target,
+        reason=request.reason,
+        status=request.status,
+        created_at=request.created_at,
+        decided_at=request.decided_at,
+        decided_by=request.decided_by,
+        allowed_until=request.allowed_until,
+        state=request.state(now),
+        revoked_at=request.revoked_at,
+    )
 
 
 # -- input hygiene ----------------------------------------------------------------------------
@@ -266,7 +252,6 @@ class AccessLimits:
     help_posts_per_address: int = 10
     help_posts_per_address_seconds: float = 10 * 60
     help_alert_every_seconds: float = 5 * 60  # one urgent alert per child in this time
-    expiry_poll_seconds: float = 30.0
 
 
 # -- the service ------------------------------------------------------------------------------
@@ -284,16 +269,8 @@ class AccessService:
         *,
         limits: AccessLimits | None = None,
         catalogue: ServiceCatalogue | None = None,
-        filter_policy: Callable[[], FilterPolicy | None] | None = None,
-        child_for_address: Callable[[str], str | None] | None = None,
     ) -> None:
         self._store = store
-        # What the pages need besides this service, kept here so that the runtime can hand
-        # the pages one object (see agent.pages.register_pages).
-        self.filter_policy: Callable[[], FilterPolicy | None] = filter_policy or (lambda: None)
-        self.child_for_address: Callable[[str], str | None] = child_for_address or (
-            lambda address: None
-        )
         self._family_policy = family_policy
         self._clock = clock
         self._grants_changed = grants_changed
@@ -311,10 +288,6 @@ class AccessService:
         )
         self._last_help_alert: dict[str, float] = {}
         self._lock = threading.Lock()
-        self._known_active: frozenset[str] | None = None  # request ids active at last check
-        self._stop = threading.Event()
-        self._wake = threading.Event()
-        self._thread: threading.Thread | None = None
 
     # -- policy helpers -----------------------------------------------------------------------
 
@@ -375,13 +348,13 @@ class AccessService:
                 wait = limiter.retry_after(key, moment)
                 if wait:
                     raise RateLimitedError(f"too many requests {who}; wait {wait} s", wait)
-            before = self._store.access_requests(child=name, status="pending", limit=1000)
-            request = self._store.create_access_request(name, "site", canonical, text, now=now)
+            before = self._store.requests.recent(child=name, status="pending", limit=1000)
+            request = self._store.requests.create(name, "site", canonical, text, now=now)
             self._per_address.hit(client_address, moment)
             self._per_child.hit(name.casefold(), moment)
         if any(item.id == request.id for item in before):
             return request  # the same pending request: the parents already know
-        event = self._store.add_event(
+        event = self._store.events.add(
             EVENT_ACCESS_REQUEST,
             f"{name} asks to open {canonical}",
             child=name,
@@ -407,7 +380,7 @@ class AccessService:
         return request
 
     def request_state(self, request_id: str) -> RequestState:
-        request = self._store.get_access_request(request_id)
+        request = self._store.requests.get(request_id)
         if request is None:
             raise RequestNotFoundError(f"no request with id {request_id!r}")
         state = request.state(self.now())
@@ -420,7 +393,7 @@ class AccessService:
         if status is not None and status not in ("pending", "allowed", "denied"):
             raise InvalidInputError("status must be pending, allowed or denied")
         name = self.child_name(child) if child else None
-        return self._store.access_requests(child=name, status=status, limit=limit)
+        return self._store.requests.recent(child=name, status=status, limit=limit)
 
     def decide(
         self, request_id: str, allow: bool, minutes: int | None = None, *, by: str = "parent"
@@ -444,14 +417,14 @@ class AccessService:
                 )
             until = now + timedelta(minutes=minutes)
         try:
-            request = self._store.decide_access_request(
+            request = self._store.requests.decide(
                 request_id, allow, until=until, by=by, now=now
             )
-        except store_module.AccessRequestNotFoundError:
+        except stored_requests.AccessRequestNotFoundError:
             raise RequestNotFoundError(f"no request with id {request_id!r}") from None
-        except store_module.AlreadyDecidedError as error:
+        except stored_requests.AlreadyDecidedError as error:
             raise AlreadyDecidedError(str(error)) from None
-        self._store.add_event(
+        self._store.events.add(
             EVENT_ACCESS_DECISION,
             f"{request.target} {'allowed' if allow else 'not allowed'} for {request.child}",
             child=request.child,
@@ -472,8 +445,8 @@ class AccessService:
     def revoke(self, request_id: str) -> AccessRequest:
         """End a grant now (a parent changed their mind)."""
         try:
-            request = self._store.revoke_access_request(request_id, now=self.now())
-        except store_module.AccessRequestNotFoundError:
+            request = self._store.requests.revoke(request_id, now=self.now())
+        except stored_requests.AccessRequestNotFoundError:
             raise RequestNotFoundError(f"no request with id {request_id!r}") from None
         self._notify_grants_changed()
         return request
@@ -492,7 +465,7 @@ class AccessService:
         if child is not None:
             found = self.family.child(child)
             name = found.name if found is not None else child
-        rows = self._store.active_allowances(child=name, now=moment)
+        rows = self._store.requests.active_allowances(child=name, now=moment)
         return tuple(
             Grant(row.id, row.child, row.target, self._grant_names(row.target), row.allowed_until)
             for row in rows
@@ -517,19 +490,9 @@ class AccessService:
         return {child: tuple(names) for child, names in result.items()}
 
     def next_expiry(self, now: datetime | None = None) -> datetime | None:
+        """The earliest end among the grants in force at `now` (None: no grant ends)."""
         ends = [g.until for g in self.grants(now=now) if g.until is not None]
         return min(ends) if ends else None
-
-    def check_expiry(self, now: datetime | None = None) -> bool:
-        """Call ``grants_changed`` if a grant active at the last check has run out."""
-        active = frozenset(grant.request_id for grant in self.grants(now=now))
-        with self._lock:
-            previous, self._known_active = self._known_active, active
-        if previous is not None and previous - active:
-            log.info("%d grant(s) ran out", len(previous - active))
-            self._call_grants_changed()
-            return True
-        return False
 
     def _grant_names(self, site: str) -> tuple[str, ...]:
         catalogue = self._catalogue if self._catalogue is not None else load_catalogue()
@@ -541,55 +504,10 @@ class AccessService:
         return tuple(names)
 
     def _notify_grants_changed(self) -> None:
-        active = frozenset(grant.request_id for grant in self.grants())
-        with self._lock:
-            self._known_active = active
-        self._wake.set()
-        self._call_grants_changed()
-
-    def _call_grants_changed(self) -> None:
         try:
             self._grants_changed()
         except Exception:
             log.exception("recompiling the policy after a grant change failed")
-
-    # -- the expiry thread --------------------------------------------------------------------
-
-    def start(self) -> None:
-        """Watch for grants running out on a daemon thread (stop with :meth:`stop`)."""
-        if self._thread is not None:
-            return
-        self._stop.clear()
-        self.check_expiry()
-        self._thread = threading.Thread(target=self._watch, name="baoan-grants", daemon=True)
-        self._thread.start()
-
-    def stop(self) -> None:
-        thread = self._thread
-        if thread is None:
-            return
-        self._stop.set()
-        self._wake.set()
-        thread.join(timeout=5)
-        self._thread = None
-
-    def _watch(self) -> None:
-        while not self._stop.is_set():
-            delay = self.limits.expiry_poll_seconds
-            try:
-                ends = self.next_expiry()
-                if ends is not None:
-                    delay = min(delay, max(0.05, (ends - self.now()).total_seconds() + 0.05))
-            except Exception:
-                log.exception("reading the grants failed")
-            self._wake.wait(delay)
-            self._wake.clear()
-            if self._stop.is_set():
-                return
-            try:
-                self.check_expiry()
-            except Exception:
-                log.exception("checking for grants that ran out failed")
 
     # -- help ---------------------------------------------------------------------------------
 
@@ -618,7 +536,7 @@ class AccessService:
             self._help_per_address.hit(client_address, moment)
             self._last_help_alert[key] = moment
         who = name or "một trẻ trên máy này"
-        event = self._store.add_event(
+        event = self._store.events.add(
             EVENT_HELP,
             f"{name or 'a child'} pressed Help / 111",
             child=name,
@@ -651,7 +569,7 @@ class AccessService:
             raise InvalidInputError("language must be 'vi' or 'en'")
         now = self.now()
         ack = WatchAcknowledgement(name, now, WATCH_NOTICE_VERSION, language)
-        self._store.kv_set(
+        self._store.kv.set(
             _WATCH_ACK_KEY + name.casefold(),
             {
                 "child": name,
@@ -661,7 +579,7 @@ class AccessService:
             },
             now=now,
         )
-        self._store.add_event(
+        self._store.events.add(
             EVENT_WATCH_ACK,
             f"{name} read what Bảo An watches",
             child=name,
@@ -672,7 +590,7 @@ class AccessService:
 
     def watch_acknowledgement(self, child: str) -> WatchAcknowledgement | None:
         name = self.child_name(child)
-        raw = self._store.kv_get(_WATCH_ACK_KEY + name.casefold())
+        raw = self._store.kv.get(_WATCH_ACK_KEY + name.casefold())
         if not isinstance(raw, dict):
             return None
         try:
@@ -699,40 +617,4 @@ class AccessService:
         if not self.family.caregivers:
             return
         payload = {**payload, "event_id": event.id, "time": event.time.isoformat()}
-        self._store.enqueue(ALERTS_CHANNEL, payload, event_id=event.id, now=event.time)
-
-
-def build_for_agent(runtime: Any) -> AccessService:
-    """The service wired to the agent runtime (``agent.runtime``): its store, its family
-    policy, its ``recompile`` as ``grants_changed``, the DNS policy in force and the DNS
-    filter's own client → child rule for the pages. The runtime's scheduler recompiles
-    every minute, which ends grants that ran out; :meth:`AccessService.start` is for a
-    runtime without that job."""
-    from dns_filter.resolvers.client_profile import SystemAddresses, profile_for_client
-
-    local_addresses = getattr(runtime, "local_addresses", None) or SystemAddresses()
-
-    def filter_policy() -> FilterPolicy | None:
-        current: FilterPolicy | None = runtime.current_filter_policy()
-        return current
-
-    def child_for_address(address: str) -> str | None:
-        policy = filter_policy()
-        if policy is None:
-            return None
-        return profile_for_client(
-            policy,
-            address,
-            active_child=runtime.active_child,
-            local_addresses=tuple(local_addresses()),
-        )
-
-    service = AccessService(
-        runtime.store,
-        lambda: runtime.policy_holder.policy,
-        lambda: datetime.now(UTC),
-        runtime.recompile,
-        filter_policy=filter_policy,
-        child_for_address=child_for_address,
-    )
-    return service
+        self._store.outbox.enqueue(ALERTS_CHANNEL, payload, event_id=event.id, now=event.time)

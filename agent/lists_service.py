@@ -136,7 +136,7 @@ class StoreMirror:
         self._primary.put(state)
         from agent.store.models import ListState
 
-        self._store.upsert_list_state(
+        self._store.lists.upsert(
             ListState(
                 category=state.category,
                 source=state.source,

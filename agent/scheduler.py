@@ -14,6 +14,7 @@ A job that raises is logged and counted; the scheduler and the other jobs go on.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 from collections.abc import Callable
@@ -23,8 +24,10 @@ from datetime import time as wall_time
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
+from apscheduler.jobstores.base import JobLookupError
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.base import BaseTrigger
+from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 logger = logging.getLogger(__name__)
@@ -206,12 +209,25 @@ class Scheduler:
         """Every day at wall-clock time `at` in the family's time zone."""
         return self.add_job(name, func, DailyTrigger(at, self._timezone), replace=replace)
 
+    def add_once_job(self, name: str, func: JobFunc, *, at: datetime) -> JobStatus:
+        """Once, at `at` (a job of that name waiting to run is replaced)."""
+        trigger = DateTrigger(run_date=_require_aware(at), timezone=self._timezone)
+        return self.add_job(name, func, trigger, replace=True)
+
     def remove_job(self, name: str) -> None:
         with self._lock:
             if self._jobs.pop(name, None) is None:
                 raise KeyError(f"no job named {name!r}")
             if self._background is not None:
-                self._background.remove_job(name)
+                # A one-off job that has run is gone from APScheduler already.
+                with contextlib.suppress(JobLookupError):
+                    self._background.remove_job(name)
+
+    def discard_job(self, name: str) -> None:
+        """Remove the job if there is one."""
+        with self._lock:
+            if name in self._jobs:
+                self.remove_job(name)
 
     def job_names(self) -> list[str]:
         with self._lock:

@@ -1,14 +1,17 @@
 """The running agent seen through the API's :class:`agent.api.services.AgentServices`.
 
-Each method reads a snapshot (the policy in force, the store through its per-thread
-connection), so HTTP worker threads can call them at any time.
+Built by the composition root (:mod:`agent.runtime`) from the narrow parts it reads: the
+family policy holder, the store, the DNS filter's status and the loaded lists. Each method
+reads a snapshot (the policy in force, the store through its per-thread connection), so
+HTTP worker threads can call them at any time.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING
+from pathlib import Path
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from agent.api.types import (
@@ -20,44 +23,69 @@ from agent.api.types import (
     Stats,
     UsageToday,
 )
+from agent.policy import FamilyPolicy
 from agent.policy.compile import resolve_child
+from agent.store import Store
+from dns_filter.lists import load_starter
 
-if TYPE_CHECKING:
-    from agent.runtime import Agent
-    from agent.store import Store
+
+class FamilyPolicyView(Protocol):
+    """The family policy in force, its file and the newest edit's error
+    (``agent.policy.holder.PolicyHolder``)."""
+
+    path: Path
+
+    @property
+    def policy(self) -> FamilyPolicy: ...
+
+    @property
+    def last_error(self) -> Exception | None: ...
+
+
+class DnsStatus(Protocol):
+    def listening(self) -> list[str]: ...
+
+
+class LoadedLists(Protocol):
+    def categories(self) -> tuple[str, ...]: ...
 
 
 class RuntimeServices:
-    def __init__(self, agent: Agent) -> None:
-        self._agent = agent
-
-    def _store(self) -> Store:
-        store = self._agent.store
-        if store is None:
-            raise RuntimeError("the store is not open")
-        return store
+    def __init__(
+        self,
+        *,
+        family: FamilyPolicyView,
+        loaded_at: Callable[[], datetime | None],
+        store: Store,
+        dns: DnsStatus,
+        lists: LoadedLists,
+    ) -> None:
+        self._family = family
+        self._loaded_at = loaded_at
+        self._store = store
+        self._dns = dns
+        self._lists = lists
 
     def dns_listening(self) -> Sequence[str]:
-        return self._agent.dns_listening()
+        return self._dns.listening()
 
     def policy_state(self) -> PolicyState:
-        holder = self._agent.policy_holder
-        error = holder.last_error
+        error = self._family.last_error
         return PolicyState(
-            source=str(holder.path),
-            loaded_at=self._agent.loaded_at,
+            source=str(self._family.path),
+            loaded_at=self._loaded_at(),
             error=str(error) if error is not None else None,
         )
 
     def language(self) -> str:
-        return str(self._agent.policy_holder.policy.settings.language)
+        return str(self._family.policy.settings.language)
 
     def timezone(self) -> str:
-        return str(self._agent.policy_holder.policy.settings.timezone)
+        return str(self._family.policy.settings.timezone)
 
     def lists(self) -> Sequence[ListInfo]:
-        states = {(state.category, state.source): state for state in self._store().list_states()}
-        family = self._agent.policy_holder.policy
+        states = {(state.category, state.source): state for state in self._store.lists.all()}
+        family = self._family.policy
         found: list[ListInfo] = []
         for category, sources in family.settings.lists.items():
             for source in sources:
@@ -72,10 +100,8 @@ class RuntimeServices:
                         error=state.error if state else None,
                     )
                 )
-        from dns_filter.lists import load_starter
-
         # The hand-written starter lists ship with the program and always count.
-        for category in sorted(self._agent.loaded_categories()):
+        for category in sorted(self._lists.categories()):
             starter = load_starter(category)
             if starter is not None and starter.names:
                 found.append(ListInfo(category=category, source="starter",
@@ -83,7 +109,7 @@ class RuntimeServices:
         return found
 
     def children(self) -> Sequence[ChildProfile]:
-        family = self._agent.policy_holder.policy
+        family = self._family.policy
         profiles = []
         for child in family.children:
             resolved = resolve_child(child)
@@ -98,9 +124,9 @@ class RuntimeServices:
         return profiles
 
     def usage_today(self) -> UsageToday:
-        timezone = self._agent.policy_holder.policy.settings.timezone
+        timezone = self._family.policy.settings.timezone
         today = datetime.now(ZoneInfo(timezone)).date()
-        minutes = self._store().usage_minutes_by_child(today, timezone)
+        minutes = self._store.usage.minutes_by_child(today, timezone)
         return UsageToday(date=today, minutes=minutes)
 
     def query_log(self, child: str | None, limit: int) -> Sequence[QueryLogEntry]:
@@ -116,11 +142,11 @@ class RuntimeServices:
                 client=row.client,
                 latency_ms=row.latency_ms,
             )
-            for row in self._store().query_log(child=child, limit=limit)
+            for row in self._store.query_log.recent(child=child, limit=limit)
         ]
 
     def stats(self, child: str | None) -> Stats:
-        found = self._store().stats(child=child)
+        found = self._store.query_log.stats(child=child)
         return Stats(
             top_blocked=tuple(found.top_blocked),
             top_allowed=tuple(found.top_allowed),

@@ -20,6 +20,7 @@ from dns_filter.resolvers import ActiveChild, Clock, PolicySource
 from dns_filter.resolvers.block import BlockResolver
 from dns_filter.resolvers.bypass import BypassGuardResolver
 from dns_filter.resolvers.client_profile import (
+    ChildResolver,
     ClientProfileResolver,
     LocalAddresses,
     MacLookup,
@@ -85,23 +86,24 @@ def build_chain(
     cache: WrapLink | None = None,
     local_addresses: LocalAddresses | None = None,
     mac_lookup: MacLookup | None = None,
+    child_resolver: ChildResolver | None = None,
 ) -> Chain:
     """Builds the whole chain in `CHAIN_ORDER` and returns its head.
 
     `upstream` is the last link (it never passes on). `cache`, when given, is called with
-    the upstream link and returns the cache link in front of it. `local_addresses` and
-    `mac_lookup` default to the PC's own addresses (psutil) and no MAC lookup.
+    the upstream link and returns the cache link in front of it. The first link asks
+    `child_resolver` which child a query belongs to; without one, a resolver is built from
+    `active_child`, `local_addresses` and `mac_lookup` (the PC's own addresses from psutil
+    and no MAC lookup by default).
     """
     rules = RuleBook(policy_source)
     tail = cache(upstream) if cache is not None else upstream
     policy_links = filtering_links(tail, rules=rules, clock=clock)
-    head = ClientProfileResolver(
-        policy_links[0],
-        policy_source,
-        active_child,
-        local_addresses=local_addresses,
-        mac_lookup=mac_lookup,
-    )
+    if child_resolver is None:
+        child_resolver = ChildResolver(
+            policy_source, active_child, local_addresses=local_addresses, mac_lookup=mac_lookup
+        )
+    head = ClientProfileResolver(policy_links[0], child_resolver)
     links: list[Resolver] = [head, *policy_links]
     if tail is not upstream:
         links.append(tail)
@@ -119,6 +121,7 @@ def build_chain_from_config(
     verify: bool | str = True,
     local_addresses: LocalAddresses | None = None,
     mac_lookup: MacLookup | None = None,
+    child_resolver: ChildResolver | None = None,
 ) -> Chain:
     """The whole chain with the cache and upstream links built from their settings.
 
@@ -140,5 +143,6 @@ def build_chain_from_config(
         cache=lambda upstream: CacheResolver(upstream, cache_settings),
         local_addresses=local_addresses,
         mac_lookup=mac_lookup,
+        child_resolver=child_resolver,
     )
     return Chain(chain.head, chain.links, chain.rules, group)

@@ -28,9 +28,11 @@ from agent.api.app import create_server
 from agent.api.requests_endpoints import register_request_endpoints
 from agent.api.server import HttpServer
 from agent.auth import load_or_create_tray_token
+from agent.grant_expiry import GrantExpiry
 from agent.pages import CsrfSigner, PageServices, register_pages
 from agent.policy.compile import compile_filter_policy
 from agent.policy.model import Caregiver, Child, FamilyPolicy, Language, Settings
+from agent.scheduler import Scheduler
 from agent.secrets import open_secret_store
 from agent.store.store import Store
 from dns_filter.policy import FilterPolicy, ScheduleMode, ScheduleRule, TimeWindow
@@ -101,6 +103,9 @@ class MutableClock:
     def now(self) -> datetime:
         return self.moment
 
+    def monotonic(self) -> float:
+        return self.auth.monotonic()
+
     def advance(self, **delta: float) -> None:
         step = timedelta(**delta)
         self.moment += step
@@ -109,10 +114,13 @@ class MutableClock:
 
 @dataclass
 class Family:
-    """The runtime's part: policy, grants → recompiled DNS policy, which child is at the PC."""
+    """The runtime's part: policy, grants → recompiled DNS policy, which child is at the PC.
+    As in the runtime, each compile arms the grant-expiry job at the next grant's end; the
+    tests run it with `scheduler.run_pending()` on the test clock."""
 
     family: FamilyPolicy
     clock: MutableClock
+    scheduler: Scheduler
     child_at_pc: str | None = "Minh"
     recompiles: int = 0
     filter: FilterPolicy | None = None
@@ -144,6 +152,8 @@ class Family:
             for name, profile in compiled.profiles.items()
         }
         self.filter = dataclasses.replace(compiled, profiles=MappingProxyType(profiles))
+        if self.access is not None:
+            GrantExpiry(self.scheduler).arm(self.access.next_expiry(), self.grants_changed)
 
 
 def make_access(
@@ -153,7 +163,7 @@ def make_access(
     limits: AccessLimits | None = None,
 ) -> tuple[Family, AccessService, Store]:
     clock = MutableClock()
-    runtime = Family(family or make_family(), clock)
+    runtime = Family(family or make_family(), clock, Scheduler(clock=clock))
     store = Store(tmp_path / "baoan.sqlite3", clock=clock, synchronous="NORMAL")
     access = AccessService(
         store, runtime.family_policy, clock, runtime.grants_changed, limits=limits

@@ -14,16 +14,13 @@ import requests
 from helpers_api import RunningApi, running_api
 
 from agent.access import AccessService
-from agent.api.tray_endpoints import (
-    TrayService,
-    TrayUserKeys,
-    load_tray_user_keys,
-    register_tray_endpoints,
-)
+from agent.api.tray_routes import register_tray_routes
 from agent.auth import TRAY_TOKEN_SECRET_NAME
 from agent.policy.model import Caregiver, Child, FamilyPolicy, Settings
 from agent.secrets import open_secret_store
 from agent.store import QueryLogEntry, Store
+from agent.tray.identity import TrayUserKeys, load_tray_user_keys
+from agent.tray.service import TrayService
 
 NOW = datetime(2025, 6, 1, 9, 0, 0, tzinfo=UTC)
 FAMILY = FamilyPolicy(
@@ -114,15 +111,15 @@ def running_tray_api(tmp_path: Path, clock: Any = None) -> Iterator[TrayApi]:
     secrets = open_secret_store(tmp_path)
     keys = load_tray_user_keys(secrets)
     service = TrayService(
-        store,
+        store.query_log,
         lambda: FAMILY,
         keys,
-        access=lambda: access,
+        access=access,
         local_addresses=lambda: frozenset({"192.168.1.10"}),
         clock=clock or (lambda: NOW),
     )
     with running_api(tmp_path) as api:
-        register_tray_endpoints(api.server.router, service)
+        register_tray_routes(api.server.router, service)
         api.auth.set_first_pin("1234")
         parent_token = api.auth.login("1234").token
         tray_token = secrets.get(TRAY_TOKEN_SECRET_NAME)

@@ -39,7 +39,7 @@ def test_per_child_limit_holds_across_devices(tmp_path: Path) -> None:
     assert raised.value.retry_after > 0
     # Another child is not held back by Minh's requests.
     access.request_access("Lan", "site9.example", "", "192.168.1.50")
-    assert len(store.access_requests()) == 4
+    assert len(store.requests.recent()) == 4
 
 
 def test_bad_input_is_refused_with_a_clear_error(tmp_path: Path) -> None:
@@ -53,7 +53,7 @@ def test_bad_input_is_refused_with_a_clear_error(tmp_path: Path) -> None:
     for minutes in (0, -5, 1441, None, True):
         with pytest.raises(InvalidInputError):
             access.decide(request.id, True, minutes)
-    assert store.get_access_request(request.id).status == "pending"  # type: ignore[union-attr]
+    assert store.requests.get(request.id).status == "pending"  # type: ignore[union-attr]
 
 
 def test_a_grant_opens_every_domain_of_its_service(tmp_path: Path) -> None:
@@ -85,19 +85,19 @@ def test_no_caregivers_means_events_but_no_outbox(tmp_path: Path) -> None:
     _, access, store = make_access(tmp_path, family=make_family(caregivers=False))
     access.request_access("Minh", "casino.example", "", "127.0.0.1")
     assert access.help_pressed("Minh", "127.0.0.1").alerted is True
-    assert len(store.events(kind="access_request")) == 1
-    assert len(store.events(kind="help")) == 1
-    assert store.outbox_due(channel=ALERTS_CHANNEL, now=access.now()) == []
+    assert len(store.events.recent(kind="access_request")) == 1
+    assert len(store.events.recent(kind="help")) == 1
+    assert store.outbox.due(channel=ALERTS_CHANNEL, now=access.now()) == []
 
 
 def test_help_alerts_again_after_the_quiet_time(tmp_path: Path) -> None:
     runtime, access, store = make_access(tmp_path)
     access.help_pressed("Minh", "127.0.0.1")
     access.help_pressed("Minh", "127.0.0.1")
-    assert len(store.events(kind="help")) == 1
+    assert len(store.events.recent(kind="help")) == 1
     runtime.clock.advance(minutes=6)
     access.help_pressed("Minh", "127.0.0.1")
-    assert len(store.events(kind="help")) == 2
+    assert len(store.events.recent(kind="help")) == 2
 
 
 def test_a_failing_recompile_does_not_lose_the_decision(tmp_path: Path) -> None:
@@ -111,7 +111,7 @@ def test_a_failing_recompile_does_not_lose_the_decision(tmp_path: Path) -> None:
     decided = access.decide(request.id, True, 10)
     assert decided.status == "allowed"
     assert access.active_grants("Minh") == ("casino.example",)
-    assert store.get_access_request(request.id).status == "allowed"  # type: ignore[union-attr]
+    assert store.requests.get(request.id).status == "allowed"  # type: ignore[union-attr]
 
 
 def test_sliding_window_limiter() -> None:

@@ -6,7 +6,6 @@ A real agent on random loopback ports, with a stand-in upstream DNS server on lo
 from __future__ import annotations
 
 import json
-import os
 import signal
 import socket
 import subprocess
@@ -21,6 +20,7 @@ from typing import Any
 import pytest
 import requests
 from dnslib import QTYPE, RCODE, RR, DNSRecord
+from helpers_ports import start_on_free_ports
 from test_upstreams_standin import ZONE_TEXT, StandInDns, Zone
 
 from agent.policy.template import render_initial_policy
@@ -99,7 +99,7 @@ def test_blocked_name_points_to_the_block_page_and_is_logged(agent: Agent) -> No
     assert store is not None
 
     def logged() -> object:
-        return [row for row in store.query_log() if row.name == "pornhub.com"]
+        return [row for row in store.query_log.recent() if row.name == "pornhub.com"]
 
     rows = wait_for(logged)
     assert isinstance(rows, list)
@@ -194,7 +194,7 @@ def test_every_upstream_down_is_servfail_logged_failed_and_never_an_allowed_site
             assert store is not None
 
             def logged() -> object:
-                return [row for row in store.query_log() if row.name == "down.example.test"]
+                return [row for row in store.query_log.recent() if row.name == "down.example.test"]
 
             rows = wait_for(logged)
             assert isinstance(rows, list)
@@ -203,7 +203,7 @@ def test_every_upstream_down_is_servfail_logged_failed_and_never_an_allowed_site
             assert row.reason["kind"] == "failure"
             assert "REFUSED" in str(row.reason["detail"])
             assert row.category is None
-            stats = store.stats()
+            stats = store.query_log.stats()
             assert "down.example.test" not in {name for name, _ in stats.top_allowed}
             assert "down.example.test" not in {name for name, _ in stats.top_blocked}
         finally:
@@ -269,24 +269,17 @@ def test_parse_listen_forms() -> None:
         parse_listen("127.0.0.1:99999", 53)
 
 
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as udp:
-        udp.bind(("127.0.0.1", 0))
-        return int(udp.getsockname()[1])
-
-
 def test_agent_command_runs_until_sigterm_and_exits_zero(
     tmp_path: Path, upstream: StandInDns
 ) -> None:
     config = tmp_path / "family.toml"
     config.write_text(family_text(upstream.udp_url), encoding="utf-8")
-    port, http_port = free_port(), free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "agent.cli", "agent", "--config", str(config),
-         "--data-dir", str(tmp_path / "data"), "--dns-listen", f"127.0.0.1:{port}",
-         "--http-listen", f"127.0.0.1:{http_port}", "--no-list-refresh"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    process, port, _http_port = start_on_free_ports(
+        lambda dns, http: [
+            "agent", "--config", str(config), "--data-dir", str(tmp_path / "data"),
+            "--dns-listen", f"127.0.0.1:{dns}", "--http-listen", f"127.0.0.1:{http}",
+            "--no-list-refresh",
+        ]
     )
     try:
         def answers() -> object:

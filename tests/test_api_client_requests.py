@@ -114,7 +114,7 @@ def test_refusals_carry_the_api_codes(pages: RunningPages, parent: ApiClient) ->
     with pytest.raises(ApiClientError) as odd:
         parent.revoke_request("../../session")
     assert odd.value.code == "not_found"
-    assert pages.store.get_access_request(request_id).status == "pending"  # type: ignore[union-attr]
+    assert pages.store.requests.get(request_id).status == "pending"  # type: ignore[union-attr]
 
     with ApiClient(pages.url, token=pages.tray_token) as tray:
         with pytest.raises(ForbiddenError) as child_role:

@@ -151,8 +151,8 @@ def test_c_hits_are_reported_as_blocked_or_cached() -> None:
             ("good.example.test", AnswerType.CACHED),
         ]
         assert all(q.client_ip == V4 and q.transport == "udp" for q, _, _ in server.logged())
-        assert server.server.stats.queries == 6
-        assert server.server.stats.memo_hits == 4
+        assert server.stats().queries == 6
+        assert server.stats().memo_hits == 4
     finally:
         server.close()
 
@@ -170,7 +170,7 @@ def test_misses_and_malformed_packets_go_to_python(running: ServerThread) -> Non
     assert notimp.header.rcode == 4
     assert counter.answered == 0
     assert counter.handed_back == 5
-    assert running.server.stats.dropped == 2
+    assert running.stats().dropped == 2
     assert udp_ask(V4, port, question("still.example.test")).rr
 
 

@@ -145,7 +145,7 @@ def test_parent_allows_one_hour_and_the_site_opens_at_once(
     assert state_of(tab, request_id) == "Được phép đến 13:00"  # 12:00 + 1 hour, family time
     assert tab.message_label.text() == f"Đã cho phép: Minh được mở {SITE} đến 13:00."
     assert parent.tabs.tabText(parent.requests_index) == "Yêu cầu"
-    stored = pages.store.get_access_request(request_id)
+    stored = pages.store.requests.get(request_id)
     assert stored is not None and stored.status == "allowed"
     assert stored.allowed_until == pages.clock() + timedelta(hours=1)
     # At once: the grant is active and the runtime recompiled the DNS policy.
@@ -174,7 +174,7 @@ def test_allow_until_the_end_of_today(
     assert tab.select_request(request_id)
     with qtbot.waitSignal(window.controller.requests_changed, timeout=WAIT_MS):
         click(qtbot, tab.end_of_day_button)
-    stored = pages.store.get_access_request(request_id)
+    stored = pages.store.requests.get(request_id)
     assert stored is not None and stored.allowed_until is not None
     ends = stored.allowed_until.astimezone(HCM)
     assert (ends.date(), ends.hour, ends.minute) == (pages.clock().astimezone(HCM).date(), 23, 59)
@@ -204,7 +204,7 @@ def test_the_family_time_zone_comes_from_the_agent_not_the_pc(
         with qtbot.waitSignal(controller.requests_changed, timeout=WAIT_MS):
             click(qtbot, tab.end_of_day_button)
         # "Until the end of today" ends at midnight in Hồ Chí Minh City.
-        stored = pages.store.get_access_request(request_id)
+        stored = pages.store.requests.get(request_id)
         assert stored is not None and stored.allowed_until is not None
         ends = stored.allowed_until.astimezone(HCM)
         assert (ends.date(), ends.hour, ends.minute) == (
@@ -315,7 +315,7 @@ def test_errors_are_told_in_words(
         "Phiên làm việc của cha mẹ đã hết hạn. Hãy nhập lại mã PIN."
     )
     assert tab.model.rowCount() == 0  # the family's data left the screen
-    assert pages.store.get_access_request(second).status == "pending"  # type: ignore[union-attr]
+    assert pages.store.requests.get(second).status == "pending"  # type: ignore[union-attr]
 
     # The agent stops answering.
     tab = log_in(qtbot, window)

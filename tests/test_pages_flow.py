@@ -6,13 +6,11 @@ from __future__ import annotations
 
 import html
 import re
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from helpers_pages import (
-    PIN,
     RunningPages,
     api,
     form_field,
@@ -74,12 +72,12 @@ def test_ask_approve_open_at_once_and_expire(pages: RunningPages) -> None:
     assert '<meta http-equiv="refresh" content="10">' in waiting
 
     # The request, its event and the caregivers' alert are stored.
-    stored = pages.store.get_access_request(request_id)
+    stored = pages.store.requests.get(request_id)
     assert stored is not None and stored.status == "pending" and stored.child == "Minh"
     assert stored.target == SITE
-    events = pages.store.events(kind="access_request")
+    events = pages.store.events.recent(kind="access_request")
     assert [event.data["request_id"] for event in events] == [request_id]
-    alerts = pages.store.outbox_due(channel=ALERTS_CHANNEL, now=pages.clock())
+    alerts = pages.store.outbox.due(channel=ALERTS_CHANNEL, now=pages.clock())
     assert [item.payload["request_id"] for item in alerts] == [request_id]
     assert alerts[0].payload["site"] == SITE
 
@@ -120,7 +118,7 @@ def test_ask_approve_open_at_once_and_expire(pages: RunningPages) -> None:
     # Time runs out: the grant ends by itself and the policy is recompiled.
     pages.clock.advance(minutes=61)
     assert pages.access.active_grants("Minh") == ()
-    assert pages.access.check_expiry() is True
+    assert pages.runtime.scheduler.run_pending(pages.clock()) == ["grant-expiry"]
     assert pages.runtime.recompiles == before + 2
     assert is_blocked(pages, "Minh", SITE)
     expired = html.unescape(page(pages, SITE, f"/__baoan/request/{request_id}").text)
@@ -147,8 +145,8 @@ def test_asking_twice_keeps_one_request_and_one_alert(pages: RunningPages) -> No
     first, _ = ask(pages, "lần một")
     second, _ = ask(pages, "lần hai")
     assert first == second
-    assert len(pages.store.outbox_due(channel=ALERTS_CHANNEL, now=pages.clock())) == 1
-    stored = pages.store.get_access_request(first)
+    assert len(pages.store.outbox.due(channel=ALERTS_CHANNEL, now=pages.clock())) == 1
+    stored = pages.store.requests.get(first)
     assert stored is not None and stored.reason == "lần hai"
 
 
@@ -174,7 +172,7 @@ def test_decision_api_checks_who_and_what(pages: RunningPages) -> None:
         assert session.get(f"{pages.url}/api/requests", timeout=5).status_code == 403
         del session.headers["Authorization"]
         assert session.get(f"{pages.url}/api/requests", timeout=5).status_code == 401
-    assert pages.store.get_access_request(request_id).status == "pending"  # type: ignore[union-attr]
+    assert pages.store.requests.get(request_id).status == "pending"  # type: ignore[union-attr]
 
 
 # -- CSRF -------------------------------------------------------------------------------------
@@ -201,19 +199,19 @@ def test_ask_without_or_with_a_wrong_token_is_refused(pages: RunningPages) -> No
     # A token from the block page of one host does not work under another host.
     answer = post_form(pages, "bet.example", "/__baoan/ask", {"csrf": token, "site": SITE})
     assert answer.status == 403
-    assert pages.store.access_requests() == []
+    assert pages.store.requests.recent() == []
     # Expired tokens fail too.
     pages.clock.advance(hours=5)
     answer = post_form(pages, SITE, "/__baoan/ask", {"csrf": token, "site": SITE, "reason": "x"})
     assert answer.status == 403
-    assert pages.store.access_requests() == []
+    assert pages.store.requests.recent() == []
 
 
 def test_help_post_without_token_sends_nothing_but_still_shows_111(pages: RunningPages) -> None:
     answer = post_form(pages, SITE, "/__baoan/help", {"lang": "vi"})
     assert answer.status == 403
     assert 'href="tel:111"' in answer.text
-    assert pages.store.events(kind="help") == []
+    assert pages.store.events.recent(kind="help") == []
 
 
 # -- rate limits ------------------------------------------------------------------------------
@@ -231,7 +229,7 @@ def test_asking_too_often_from_one_device_is_limited(tmp_path: Path) -> None:
         assert answer.status == 429
         assert int(answer.headers["retry-after"]) > 0
         assert COMMON["vi"]["error_rate"] in html.unescape(answer.text)
-        assert len(pages.store.access_requests()) == 2
+        assert len(pages.store.requests.recent()) == 2
         pages.clock.advance(minutes=11)
         assert post_form(pages, "adult.example", "/__baoan/ask", fields).status == 303
 
@@ -253,7 +251,7 @@ def test_hostile_reasons_are_escaped(pages: RunningPages, reason: str) -> None:
     assert "<script" not in body
     assert "<img" not in body
     assert "onerror=alert(1)>" not in body
-    stored = pages.store.get_access_request(request_id)
+    stored = pages.store.requests.get(request_id)
     assert stored is not None
     assert len(stored.reason) <= 500
     assert "\u202e" not in stored.reason and "\x00" not in stored.reason
@@ -306,7 +304,7 @@ def test_non_utf8_bytes_in_host_and_form_do_no_harm(pages: RunningPages) -> None
     )
     assert answer.status == 303
     request_id = answer.headers["location"].split("/")[-1].split("?")[0]
-    stored = pages.store.get_access_request(request_id)
+    stored = pages.store.requests.get(request_id)
     assert stored is not None and "\ufffd" in stored.reason and "<b>" in stored.reason
     shown = page(pages, SITE, answer.headers["location"]).text
     assert "&lt;b&gt;" in shown and "<b>" not in shown
@@ -323,18 +321,18 @@ def test_help_button_alerts_caregivers_and_shows_111(pages: RunningPages) -> Non
     words = html.unescape(answer.text)
     assert 'href="tel:111"' in answer.text
     assert COMMON["vi"]["help_alert_sent"] in words
-    events = pages.store.events(kind="help")
+    events = pages.store.events.recent(kind="help")
     assert len(events) == 1 and events[0].severity == "urgent" and events[0].child == "Minh"
     alerts = [
         item
-        for item in pages.store.outbox_due(channel=ALERTS_CHANNEL, now=pages.clock())
+        for item in pages.store.outbox.due(channel=ALERTS_CHANNEL, now=pages.clock())
         if item.payload["kind"] == "help"
     ]
     assert len(alerts) == 1 and alerts[0].payload["severity"] == "urgent"
     # Pressing again at once does not flood the caregivers, and still says they know.
     again = post_form(pages, SITE, "/__baoan/help", {"csrf": token, "lang": "vi"})
     assert COMMON["vi"]["help_alert_sent"] in html.unescape(again.text)
-    assert len(pages.store.events(kind="help")) == 1
+    assert len(pages.store.events.recent(kind="help")) == 1
 
 
 def test_help_alert_off_in_family_toml_sends_nothing(tmp_path: Path) -> None:
@@ -346,8 +344,8 @@ def test_help_alert_off_in_family_toml_sends_nothing(tmp_path: Path) -> None:
         assert answer.status == 200
         assert 'href="tel:111"' in answer.text
         assert COMMON["vi"]["help_alert_sent"] not in html.unescape(answer.text)
-        assert pages.store.events(kind="help") == []
-        assert pages.store.outbox_pending_count() == 0
+        assert pages.store.events.recent(kind="help") == []
+        assert pages.store.outbox.pending_count() == 0
 
 
 def test_help_page_needs_no_pin_and_no_token(pages: RunningPages) -> None:
@@ -364,7 +362,7 @@ def test_tray_help_endpoint(pages: RunningPages) -> None:
         answer = session.post(f"{pages.url}/api/help", json={"child": "Lan"}, timeout=5)
     assert answer.status_code == 200
     assert answer.json()["alerted"] is True and answer.json()["hotline"] == "111"
-    assert [event.child for event in pages.store.events(kind="help")] == ["Lan"]
+    assert [event.child for event in pages.store.events.recent(kind="help")] == ["Lan"]
 
 
 # -- what Bảo An watches ----------------------------------------------------------------------
@@ -387,24 +385,6 @@ def test_watch_acknowledgement_by_the_tray_is_readable_by_the_parent(pages: Runn
     assert by_child["Minh"] is None
     assert by_child["Lan"]["language"] == "en"
     assert by_child["Lan"]["acknowledged_at"].startswith("2026-03-02T05:00")
-    assert [event.child for event in pages.store.events(kind="watch_acknowledged")] == ["Lan"]
-
-
-def test_grants_expire_by_themselves_on_the_watch_thread(tmp_path: Path) -> None:
-    limits = AccessLimits(expiry_poll_seconds=0.05)
-    with running_pages(tmp_path, limits=limits) as pages:
-        request_id, _ = ask(pages, "")
-        pages.access.start()
-        try:
-            pages.access.decide(request_id, True, 1)
-            assert not is_blocked(pages, "Minh", SITE)
-            opened = pages.runtime.recompiles
-            pages.clock.advance(seconds=61)
-            deadline = time.monotonic() + 5
-            while pages.runtime.recompiles == opened and time.monotonic() < deadline:
-                time.sleep(0.02)
-        finally:
-            pages.access.stop()
-        assert pages.runtime.recompiles == opened + 1
-        assert is_blocked(pages, "Minh", SITE)
-    assert PIN  # the parent PIN used by the fixture
+    assert [event.child for event in pages.store.events.recent(kind="watch_acknowledged")] == [
+        "Lan"
+    ]

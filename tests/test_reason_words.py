@@ -12,11 +12,11 @@ import re
 
 import pytest
 
-from agent.api.tray_endpoints import explain_in_words
 from agent.api.types import ReasonInfo
 from agent.pages.explain import explain, reason_in_words
 from agent.pages.i18n import AgeBand
 from agent.policy.services import load_catalogue
+from agent.tray.service import explain_in_words
 from dns_filter.reason import Reason, ReasonError, ReasonKind, ScheduleWindow, WindowMode
 from gui.api_backend import _reason as dashboard_reason
 from gui.backend import QueryLogEntry

@@ -12,6 +12,7 @@ from dns_filter.chain import AnswerType, Query, Resolver, Result
 from dns_filter.policy import FilterPolicy, Profile
 from dns_filter.resolvers import PolicyHolder
 from dns_filter.resolvers.client_profile import (
+    ChildResolver,
     ClientProfileResolver,
     LinuxArpTable,
     SystemAddresses,
@@ -113,10 +114,12 @@ def test_the_link_sets_the_profile_and_reads_each_policy_swap() -> None:
     active: dict[str, str | None] = {"child": "binh"}
     link = ClientProfileResolver(
         terminal,
-        holder,
-        lambda: active["child"],
-        local_addresses=lambda: PC_ADDRESSES,
-        mac_lookup={"192.168.1.40": "aa:bb:cc:dd:ee:02"}.get,
+        ChildResolver(
+            holder,
+            lambda: active["child"],
+            local_addresses=lambda: PC_ADDRESSES,
+            mac_lookup={"192.168.1.40": "aa:bb:cc:dd:ee:02"}.get,
+        ),
     )
 
     def ask(client_ip: str) -> Result:
@@ -136,3 +139,26 @@ def test_the_link_sets_the_profile_and_reads_each_policy_swap() -> None:
     assert ask("192.168.1.40").profile == "an"
     assert ask("192.168.1.21").profile is None
     assert terminal.seen[-1].profile is None
+
+
+def test_one_resolver_gives_the_chain_and_a_direct_caller_the_same_child() -> None:
+    """The agent hands this one object to the chain's first link, the server's memo key and
+    the block page; a device known only by its MAC is the same child for each."""
+    holder = PolicyHolder(POLICY)
+    asked: list[str] = []
+
+    def macs(address: str) -> str | None:
+        asked.append(address)
+        return {"192.168.1.30": "AA:BB:CC:DD:EE:01"}.get(address)
+
+    resolver = ChildResolver(
+        holder, lambda: "binh", local_addresses=lambda: PC_ADDRESSES, mac_lookup=macs
+    )
+    terminal = Terminal()
+    link = ClientProfileResolver(terminal, resolver)
+    query = Query(DNSRecord.question("example.com"), "example.com", QTYPE.A, "192.168.1.30", "udp")
+    assert asyncio.run(link.resolve(query)).profile == "chi"
+    assert resolver("192.168.1.30") == "chi"  # what the memo key and the page ask
+    assert asked == ["192.168.1.30", "192.168.1.30"]
+    assert resolver("127.0.0.1") == "binh"  # the PC: the active session's child
+    assert resolver("192.168.1.31") is None  # unknown to the policy and the MAC table

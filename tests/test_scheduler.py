@@ -20,6 +20,7 @@ from agent.scheduler import (
     add_agent_jobs,
 )
 from agent.store import QueryLogEntry, RetentionPolicy, Store
+from dns_filter import clock as program_clock
 
 HCM = ZoneInfo("Asia/Ho_Chi_Minh")
 
@@ -152,19 +153,19 @@ def test_registration_rules() -> None:
 
 def test_retention_job_prunes_the_store_on_the_clock(tmp_path: Path) -> None:
     start = datetime(2025, 3, 10, 12, 0, tzinfo=HCM)
-    clock = ManualClock(start)
+    clock = program_clock.ManualClock(start)  # the store takes the program's clock
     with Store(
         tmp_path / "s.sqlite3", clock=clock, retention=RetentionPolicy(query_log_days=1)
     ) as store:
-        store.add_query_log(
+        store.query_log.add(
             [QueryLogEntry(start, "127.0.0.1", f"n{i}.vn", "A", "resolved") for i in range(10)]
         )
         scheduler = Scheduler(clock=clock)
         add_agent_jobs(scheduler, retention=store.prune, daily_rollover=lambda: None)
         walk(scheduler, clock, start + timedelta(hours=23), timedelta(minutes=20))
-        assert store.query_log_count() == 10  # not a day old yet
+        assert store.query_log.count() == 10  # not a day old yet
         walk(scheduler, clock, start + timedelta(hours=25), timedelta(minutes=20))
-        assert store.query_log_count() == 0
+        assert store.query_log.count() == 0
 
 
 def test_production_mode_runs_jobs_in_the_background_and_survives_errors() -> None:

@@ -11,6 +11,7 @@ import subprocess
 import threading
 import time
 from collections.abc import Callable, Coroutine, Iterator, Sequence
+from dataclasses import replace
 from typing import Any, TypeVar
 
 import pytest
@@ -20,7 +21,7 @@ from hypothesis import strategies as st
 
 from dns_filter.chain import AnswerType, Query, Resolver, Result
 from dns_filter.reason import Reason, ReasonKind
-from dns_filter.server import DnsServer, ServerLimits, load_fastpath
+from dns_filter.server import DnsServer, ServerLimits, ServerStats, load_fastpath
 
 T = TypeVar("T")
 V4 = "127.0.0.1"
@@ -133,6 +134,11 @@ class ServerThread:
             return function()
 
         return self.run(call())
+
+    def stats(self) -> ServerStats:
+        """A copy of the counters, read on the loop: the loop counts a batch of answers after
+        sending them, so a client that has its answers may still be ahead of the counters."""
+        return self.call(lambda: replace(self.server.stats))
 
     def port(self, host: str = V4) -> int:
         return next(a.port for a in self.server.addresses if a.host == host)
@@ -320,7 +326,7 @@ def test_truncated_answer_is_complete_over_tcp() -> None:
         over_tcp = DNSRecord.parse(raw)
         assert over_tcp.header.tc == 0
         assert len(over_tcp.rr) == 60
-        assert server.server.stats.truncated == 1
+        assert server.stats().truncated == 1
     finally:
         server.close()
 
@@ -361,7 +367,7 @@ def test_garbage_is_dropped_and_the_server_still_answers(running: ServerThread) 
     assert udp_no_answer(V4, port, b"\x00\x01\x02")  # shorter than a header
     response = question("x.example.test").reply().pack()
     assert udp_no_answer(V4, port, response)  # a response is never answered
-    assert running.server.stats.dropped == 2
+    assert running.stats().dropped == 2
     assert udp_ask(V4, port, question("www.example.test")).rr
 
 
@@ -409,7 +415,7 @@ def test_a_chain_that_raises_gives_servfail_and_is_logged() -> None:
         assert result.answer_type is AnswerType.FAILED
         assert result.reason.kind is ReasonKind.FAILURE
         assert "RuntimeError" in (result.reason.detail or "")
-        assert server.server.stats.servfail == 1
+        assert server.stats().servfail == 1
         assert server.server.memo_size == 0  # a failure is never memoised
     finally:
         server.close()
@@ -660,7 +666,7 @@ def test_on_result_sees_every_query_even_when_it_fails(fixed: FixedAnswer) -> No
             assert udp_ask(V4, server.port(), question(name)).rr
         server.logged()
         assert seen == names
-        assert server.server.stats.log_errors == 20
+        assert server.stats().log_errors == 20
     finally:
         server.close()
 
@@ -680,7 +686,7 @@ def test_tcp_connection_cap_and_idle_timeout(fixed: FixedAnswer) -> None:
             started = time.monotonic()
             assert first.recv(10) == b""  # idle: closed by the server
             assert time.monotonic() - started < 1.5
-        assert server.server.stats.tcp_refused == 1
+        assert server.stats().tcp_refused == 1
         assert udp_ask(V4, port, question("www.example.test")).rr
     finally:
         server.close()
@@ -799,7 +805,7 @@ def test_on_results_gets_every_answer_once_with_its_type_in_batches() -> None:
         assert DNSRecord.parse(tcp_answer).rr
         per_answer = server.logged()  # drain_log flushes both callbacks
         assert chain.calls == 2
-        assert server.server.stats.memo_hits == 11
+        assert server.stats().memo_hits == 11
         reported = batch_log.answers()
         assert all(batch for batch in batch_log.batches)  # no empty calls
         assert len(batch_log.batches) < len(reported)  # batched, not one call per answer
@@ -832,8 +838,8 @@ def test_a_failing_on_results_is_counted_and_answering_goes_on() -> None:
         server.run(server.server.drain_log())
         # every answer was still handed over once, in order; each failed call was counted
         assert [q.name for q, _, _ in batch_log.answers()] == names
-        assert server.server.stats.log_errors == len(batch_log.batches) >= 3
-        assert server.server.stats.log_dropped == 0
+        assert server.stats().log_errors == len(batch_log.batches) >= 3
+        assert server.stats().log_dropped == 0
     finally:
         server.close()
 
@@ -859,11 +865,11 @@ def test_a_burst_of_memo_hits_waits_as_one_item_and_the_backlog_counts_answers(
             held.set()
             answers = [DNSRecord.parse(sock.recvfrom(4096)[0]) for _ in range(burst)]
         assert sorted(a.header.id for a in answers) == sorted(q.header.id for q in queries)
-        assert server.server.stats.memo_hits == burst
+        assert server.stats().memo_hits == burst
         assert len(server.call(lambda: list(server.server._log._pending))) == 2
         logged = server.logged()
         assert len(logged) == 25  # the backlog: the chain's answer and the first 24 hits
-        assert server.server.stats.log_dropped == burst + 1 - 25
+        assert server.stats().log_dropped == burst + 1 - 25
         assert [r.answer_type for _, r, _ in logged] == [AnswerType.BLOCKED] * 25
     finally:
         server.close()
@@ -889,19 +895,28 @@ def cannot_watch_sockets(*_args: object) -> None:
     raise NotImplementedError  # as Windows' proactor loop answers add_reader
 
 
-def test_a_loop_that_cannot_watch_sockets_is_named_and_the_port_is_let_go() -> None:
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
-        probe.bind((V4, 0))
-        port = probe.getsockname()[1]
+def test_a_loop_that_cannot_watch_sockets_is_named_and_the_port_is_let_go(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Every socket the server opens is seen, so the test needs no guess of a free port.
+    opened: list[socket.socket] = []
+
+    class SeenSocket(socket.socket):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            opened.append(self)
+
+    monkeypatch.setattr(socket, "socket", SeenSocket)
     loop = asyncio.SelectorEventLoop()
     setattr(loop, "add_reader", cannot_watch_sockets)  # noqa: B010 (a method, on purpose)
     try:
-        server = DnsServer(FixedAnswer(), [(V4, port)])
+        server = DnsServer(FixedAnswer(), [(V4, 0)])
         with pytest.raises(RuntimeError, match="SelectorEventLoop"):
             loop.run_until_complete(server.start())
         assert server.addresses == []
         loop.run_until_complete(server.stop())
     finally:
         loop.close()
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as again:
-        again.bind((V4, port))  # the server's UDP socket was closed, not left bound
+    udp = [sock for sock in opened if sock.type == socket.SOCK_DGRAM]
+    assert udp, "the server opened no UDP socket"
+    assert all(sock.fileno() == -1 for sock in opened)  # closed, not left bound

@@ -33,16 +33,16 @@ while True:
     now = datetime.now(UTC)
     # One transaction over three tables: all of it is there after a crash, or none.
     with store.transaction():
-        store.add_query_log(
+        store.query_log.add(
             [QueryLogEntry(now, "127.0.0.1", f"g{{i}}-{{j}}.test", "A", "resolved", child="An")
              for j in range({GROUP_ROWS})]
         )
-        store.record_heartbeat("An", f"app{{i % 3}}", at=now)
-        store.kv_set("counter", i)
+        store.usage.record_heartbeat("An", f"app{{i % 3}}", at=now)
+        store.kv.set("counter", i)
     out.write(f"T {{i}}\\n")
     out.flush()
     # A batch in its own transaction, as the query-log writer does.
-    store.add_query_log(
+    store.query_log.add(
         [QueryLogEntry(now, "127.0.0.1", f"s{{i}}-{{j}}.test", "A", "blocked", child="Bình")
          for j in range({SOLO_ROWS})]
     )
@@ -100,8 +100,8 @@ def test_sigkill_mid_write_never_corrupts_or_loses_acknowledged_commits(tmp_path
 
         # The WAL left by the killed process is recovered on open.
         with Store(db) as store:
-            assert store.integrity_check() == "ok"
-            conn = store._connection()
+            assert store.database.integrity_check() == "ok"
+            conn = store.database.connection()
             groups: dict[int, int] = {}
             solos: dict[int, int] = {}
             for (name,) in conn.execute("SELECT name FROM query_log"):
@@ -116,10 +116,10 @@ def test_sigkill_mid_write_never_corrupts_or_loses_acknowledged_commits(tmp_path
             # Nothing is ever half there (an unacknowledged commit may be whole or absent).
             assert set(groups.values()) <= {GROUP_ROWS}
             assert set(solos.values()) <= {SOLO_ROWS}
-            counter = store.kv_get("counter")
+            counter = store.kv.get("counter")
             assert counter is not None and counter >= max(acknowledged_groups)
             assert counter == max(groups)  # kv moved in the same transactions as the rows
-            assert store.usage_intervals("An"), "usage heartbeats were lost"
+            assert store.usage.intervals("An"), "usage heartbeats were lost"
             start = max(max(groups), max(solos, default=0)) + 1
 
     assert len(acknowledged_groups) >= 25  # five rounds did real work

@@ -35,7 +35,7 @@ class RecordingSink:
         self.fail_next = 0
         self.batch_arrived = threading.Event()
 
-    def add_query_log(self, entries: Sequence[QueryLogEntry]) -> int:
+    def add(self, entries: Sequence[QueryLogEntry]) -> int:
         if self.fail_next:
             self.fail_next -= 1
             raise OSError("disk I/O error")
@@ -54,17 +54,17 @@ def wait_for(condition: Callable[[], bool], timeout: float = 5.0) -> None:
 
 def test_a_full_batch_is_written_without_waiting_for_the_interval(tmp_path: Path) -> None:
     with Store(tmp_path / "q.sqlite3") as store:
-        writer = QueryLogWriter(store, flush_interval=60.0, batch_size=10, max_buffer=100)
+        writer = QueryLogWriter(store.query_log, flush_interval=60.0, batch_size=10, max_buffer=100)
         with writer:
             for i in range(25):
                 writer.log(entry(i))
             # The interval is a minute: only the batch-size wake-up can write these.
-            wait_for(lambda: store.query_log_count() >= 20)
-            assert store.query_log_count() in (20, 25)
+            wait_for(lambda: store.query_log.count() >= 20)
+            assert store.query_log.count() in (20, 25)
         # Closing flushed the rest, in order.
-        assert store.query_log_count() == 25
+        assert store.query_log.count() == 25
         assert writer.written == 25 and writer.dropped == 0 and writer.pending == 0
-        names = [e.name for e in store.query_log(limit=100)]
+        names = [e.name for e in store.query_log.recent(limit=100)]
         assert names == [f"n{i}.example" for i in reversed(range(25))]
 
 
@@ -96,7 +96,7 @@ def test_a_full_buffer_drops_the_oldest_and_says_so(caplog: pytest.LogCaptureFix
     for i in range(25):
         writer.log(entry(i))
     assert writer.pending == 10 and writer.dropped == 15
-    with caplog.at_level(logging.WARNING, logger="agent.store.querylog"):
+    with caplog.at_level(logging.WARNING, logger="agent.store.query_log_writer"):
         assert writer.flush() == 10
     assert sink.batches == [[entry(i) for i in range(15, 25)]]
     assert "dropped 15 oldest entries" in caplog.text
@@ -108,7 +108,7 @@ def test_a_failed_write_is_retried_and_loses_nothing(caplog: pytest.LogCaptureFi
     for i in range(5):
         writer.log(entry(i))
     sink.fail_next = 1
-    with caplog.at_level(logging.ERROR, logger="agent.store.querylog"):
+    with caplog.at_level(logging.ERROR, logger="agent.store.query_log_writer"):
         assert writer.flush() == 0
     assert "writing 5 entries failed" in caplog.text
     writer.log(entry(5))
@@ -124,7 +124,7 @@ def test_the_writer_refuses_nonsense_settings() -> None:
 
 def test_many_threads_logging_at_once_lose_nothing(tmp_path: Path) -> None:
     with Store(tmp_path / "q.sqlite3") as store:
-        with QueryLogWriter(store, flush_interval=0.05, batch_size=200) as writer:
+        with QueryLogWriter(store.query_log, flush_interval=0.05, batch_size=200) as writer:
 
             def burst(offset: int) -> None:
                 for i in range(500):
@@ -135,23 +135,23 @@ def test_many_threads_logging_at_once_lose_nothing(tmp_path: Path) -> None:
                 t.start()
             for t in threads:
                 t.join()
-        assert store.query_log_count() == 2000
+        assert store.query_log.count() == 2000
         assert writer.written == 2000 and writer.dropped == 0
 
 
 def test_log_many_queues_a_batch_in_order_and_wakes_the_writer(tmp_path: Path) -> None:
     with Store(tmp_path / "q.sqlite3") as store:
-        writer = QueryLogWriter(store, flush_interval=60.0, batch_size=10, max_buffer=100)
+        writer = QueryLogWriter(store.query_log, flush_interval=60.0, batch_size=10, max_buffer=100)
         with writer:
             writer.log(entry(0))
             writer.log_many([entry(i) for i in range(1, 12)])
             writer.log_many([])
             # The interval is a minute: only crossing `batch_size` can have woken the writer.
-            wait_for(lambda: store.query_log_count() >= 10)
+            wait_for(lambda: store.query_log.count() >= 10)
             writer.log_many([entry(i) for i in range(12, 15)])
-        assert store.query_log_count() == 15
+        assert store.query_log.count() == 15
         assert writer.written == 15 and writer.dropped == 0 and writer.pending == 0
-        names = [e.name for e in store.query_log(limit=100)]
+        names = [e.name for e in store.query_log.recent(limit=100)]
         assert names == [f"n{i}.example" for i in reversed(range(15))]
 
 

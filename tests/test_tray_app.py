@@ -108,7 +108,7 @@ def test_help_with_the_agent_up_shows_111_and_alerts(
     assert "111" in dialog.call_button.text()
     qtbot.waitUntil(lambda: dialog.state == "alerted", timeout=5000)
     assert dialog.status.text() == "Bố mẹ đã được báo. Bố mẹ sẽ đến với con ngay."
-    assert [event.child for event in agent.store.events(kind="help")] == ["Minh"]
+    assert [event.child for event in agent.store.events.recent(kind="help")] == ["Minh"]
     dialog.call_button.click()
     dialog.site_button.click()
     assert opener.urls == ["tel:111", "https://tongdai111.vn"]
@@ -147,7 +147,7 @@ def test_a_notification_per_new_block_opens_the_block_page(
     qtbot.waitUntil(lambda: controller.profile is not None, timeout=5000)
     shown: list[tuple[str, str, str]] = []
     controller.notification.connect(lambda *args: shown.append(args))
-    agent.store.add_query_log([entry("casino.example", seconds_ago=3)])
+    agent.store.query_log.add([entry("casino.example", seconds_ago=3)])
 
     def poll_until_cursor_moves() -> None:
         before = controller.cursor
@@ -182,12 +182,12 @@ def test_a_notification_per_new_block_opens_the_block_page(
     assert "casino.example" in page.text and 'href="tel:111"' in page.text
 
     # The same site again a minute later: no second notification.
-    agent.store.add_query_log([entry("casino.example", seconds_ago=2)])
+    agent.store.query_log.add([entry("casino.example", seconds_ago=2)])
     clock.now += 60
     poll_until_cursor_moves()
     assert len(shown) == 1
     # Five minutes on, it may be shown again.
-    agent.store.add_query_log([entry("casino.example", seconds_ago=1)])
+    agent.store.query_log.add([entry("casino.example", seconds_ago=1)])
     clock.now += 300
     poll_until_cursor_moves()
     assert len(shown) == 2

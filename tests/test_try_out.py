@@ -4,30 +4,27 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 from dnslib import QTYPE, DNSRecord
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as udp:
-        udp.bind(("127.0.0.1", 0))
-        return int(udp.getsockname()[1])
+from helpers_ports import start_on_free_ports
 
 
 def test_try_runs_a_sample_family_prints_next_steps_and_stops_on_ctrl_c(tmp_path: Path) -> None:
-    dns_port, http_port = free_port(), free_port()
     env = {key: value for key, value in os.environ.items() if key not in ("DISPLAY",)}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "agent.cli", "try", "--no-dashboard",
-         "--data-dir", str(tmp_path), "--dns-listen", f"127.0.0.1:{dns_port}",
-         "--http-listen", f"127.0.0.1:{http_port}"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        env={**env, "PYTHONUNBUFFERED": "1"},
+    process, dns_port, _http_port = start_on_free_ports(
+        lambda dns, http: [
+            "try",
+            "--no-dashboard",
+            "--data-dir",
+            str(tmp_path),
+            "--dns-listen",
+            f"127.0.0.1:{dns}",
+            "--http-listen",
+            f"127.0.0.1:{http}",
+        ],
+        env=env,
     )
     try:
         reply = None

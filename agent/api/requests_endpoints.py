@@ -27,7 +27,7 @@ from agent.access import (
     RateLimitedError,
     RequestNotFoundError,
     UnknownChildError,
-    request_to_json,
+    request_info,
 )
 from agent.api.http import ApiError, Request, Router
 
@@ -92,7 +92,7 @@ class _RequestEndpoints:
         except (InvalidInputError, UnknownChildError) as error:
             raise _api_error(error) from None
         now = self._access.now()
-        return [request_to_json(row, now) for row in rows]
+        return [request_info(row, now).to_json() for row in rows]
 
     def decide(self, request: Request) -> object:
         body = request.json_object()
@@ -110,12 +110,12 @@ class _RequestEndpoints:
             )
         except (RequestNotFoundError, AlreadyDecidedError, InvalidInputError) as error:
             raise _api_error(error) from None
-        return request_to_json(decided, self._access.now())
+        return request_info(decided, self._access.now()).to_json()
 
     def revoke(self, request: Request) -> object:
         try:
             revoked = self._access.revoke(request.path_params["request_id"])
-            return request_to_json(revoked, self._access.now())
+            return request_info(revoked, self._access.now()).to_json()
         except RequestNotFoundError as error:
             raise _api_error(error) from None
 
@@ -123,7 +123,7 @@ class _RequestEndpoints:
         child = request.query_value("child") or None
         if child is not None and self._access.family.child(child) is None:
             raise ApiError(404, "unknown_child", f"no child called {child!r} in the policy")
-        return [grant.to_json() for grant in self._access.grants(child)]
+        return [grant.info().to_json() for grant in self._access.grants(child)]
 
     def help_pressed(self, request: Request) -> object:
         child: str | None = None
@@ -151,12 +151,12 @@ class _RequestEndpoints:
         if not isinstance(language, str):
             raise ApiError(400, "bad_request", "'language' must be 'vi' or 'en'")
         try:
-            return self._access.acknowledge_watch(child, language).to_json()
+            return self._access.acknowledge_watch(child, language).info().to_json()
         except (UnknownChildError, InvalidInputError) as error:
             raise _api_error(error) from None
 
     def acknowledgements(self, request: Request) -> object:
         return [
-            {"child": name, "acknowledgement": None if ack is None else ack.to_json()}
+            {"child": name, "acknowledgement": None if ack is None else ack.info().to_json()}
             for name, ack in self._access.watch_acknowledgements()
         ]

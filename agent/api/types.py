@@ -588,3 +588,231 @@ class GrantInfo:
             names=_strings(data.get("names", []), f"{where}.names"),
             until=_time(_optional(data, "until", str, where), f"{where}.until"),
         )
+
+
+# -- the child's tray (``/api/tray/*``, docs/tray.md) ---------------------------------------
+
+
+def _number(data: Mapping[str, Any], name: str, where: str, default: float) -> float:
+    if data.get(name) is None:
+        return default
+    return float(_field(data, name, (int, float), where))
+
+
+@dataclass(frozen=True)
+class WatchNotice:
+    """ "What Bảo An watches", in the words for one child's age band and language."""
+
+    title: str
+    intro: str
+    recorded_heading: str
+    recorded: tuple[str, ...]
+    not_recorded_heading: str
+    not_recorded: tuple[str, ...]
+    who_heading: str
+    who: tuple[str, ...]
+    kept: str
+
+    def to_json(self) -> JsonObject:
+        return {
+            "title": self.title,
+            "intro": self.intro,
+            "recorded_heading": self.recorded_heading,
+            "recorded": list(self.recorded),
+            "not_recorded_heading": self.not_recorded_heading,
+            "not_recorded": list(self.not_recorded),
+            "who_heading": self.who_heading,
+            "who": list(self.who),
+            "kept": self.kept,
+        }
+
+    @classmethod
+    def from_json(cls, value: Any, where: str = "notice") -> WatchNotice:
+        data = _object(value, where)
+        return cls(
+            title=_field(data, "title", str, where),
+            intro=_field(data, "intro", str, where),
+            recorded_heading=_field(data, "recorded_heading", str, where),
+            recorded=_strings(data.get("recorded"), f"{where}.recorded"),
+            not_recorded_heading=_field(data, "not_recorded_heading", str, where),
+            not_recorded=_strings(data.get("not_recorded"), f"{where}.not_recorded"),
+            who_heading=_field(data, "who_heading", str, where),
+            who=_strings(data.get("who"), f"{where}.who"),
+            kept=_field(data, "kept", str, where),
+        )
+
+
+@dataclass(frozen=True)
+class TrayProfile:
+    """``GET /api/tray/me``: whose tray this is and how to speak to them."""
+
+    child: str | None
+    os_user: str | None
+    age_band: str
+    language: str
+    help_alerts: bool
+    poll_seconds: float
+    acknowledged: bool
+    acknowledged_at: datetime | None
+    notice: WatchNotice
+    watch_page: str = "/__baoan/watch"
+    help_page: str = "/__baoan/help"
+
+    def to_json(self) -> JsonObject:
+        return {
+            "child": self.child,
+            "os_user": self.os_user,
+            "age_band": self.age_band,
+            "language": self.language,
+            "help_alerts": self.help_alerts,
+            "poll_seconds": self.poll_seconds,
+            "pages": {"watch": self.watch_page, "help": self.help_page},
+            "watch": {
+                "acknowledged": self.acknowledged,
+                "acknowledged_at": _iso(self.acknowledged_at),
+                "notice": self.notice.to_json(),
+            },
+        }
+
+    @classmethod
+    def from_json(cls, value: Any, where: str = "tray") -> TrayProfile:
+        data = _object(value, where)
+        watch = _object(data.get("watch"), f"{where}.watch")
+        pages = _object(data.get("pages", {}), f"{where}.pages")
+        return cls(
+            child=_optional(data, "child", str, where),
+            os_user=_optional(data, "os_user", str, where),
+            age_band=_field(data, "age_band", str, where),
+            language=_field(data, "language", str, where),
+            help_alerts=bool(_optional(data, "help_alerts", bool, where)),
+            poll_seconds=_number(data, "poll_seconds", where, 5.0),
+            acknowledged=_field(watch, "acknowledged", bool, f"{where}.watch"),
+            acknowledged_at=_time(
+                _optional(watch, "acknowledged_at", str, f"{where}.watch"),
+                f"{where}.watch.acknowledged_at",
+            ),
+            notice=WatchNotice.from_json(watch.get("notice"), f"{where}.watch.notice"),
+            watch_page=_optional(pages, "watch", str, f"{where}.pages") or "/__baoan/watch",
+            help_page=_optional(pages, "help", str, f"{where}.pages") or "/__baoan/help",
+        )
+
+
+@dataclass(frozen=True)
+class BlockedSite:
+    """A site blocked for the child on this PC, as the tray notifies it."""
+
+    time: datetime
+    name: str
+    category: str | None
+    why: str | None  # one plain sentence in the child's words, never a list's name
+    page: str  # the block page's path on the agent's address
+
+    def to_json(self) -> JsonObject:
+        return {
+            "time": self.time.isoformat(),
+            "name": self.name,
+            "category": self.category,
+            "why": self.why,
+            "page": self.page,
+        }
+
+    @classmethod
+    def from_json(cls, value: Any, where: str = "blocked") -> BlockedSite:
+        data = _object(value, where)
+        moment = _time(_field(data, "time", str, where), f"{where}.time")
+        assert moment is not None
+        return cls(
+            time=moment,
+            name=_field(data, "name", str, where),
+            category=_optional(data, "category", str, where),
+            why=_optional(data, "why", str, where),
+            page=_field(data, "page", str, where),
+        )
+
+
+@dataclass(frozen=True)
+class BlockedBatch:
+    """``GET /api/tray/blocked``: blocks since the cursor, oldest first, and the next cursor."""
+
+    items: tuple[BlockedSite, ...]
+    cursor: str
+    truncated: bool = False  # older entries were skipped to keep the answer short
+
+    def to_json(self) -> JsonObject:
+        return {
+            "items": [item.to_json() for item in self.items],
+            "cursor": self.cursor,
+            "truncated": self.truncated,
+        }
+
+    @classmethod
+    def from_json(cls, value: Any, where: str = "blocked") -> BlockedBatch:
+        data = _object(value, where)
+        items = _field(data, "items", list, where)
+        return cls(
+            items=tuple(
+                BlockedSite.from_json(item, f"{where}.items[{index}]")
+                for index, item in enumerate(items)
+            ),
+            cursor=_field(data, "cursor", str, where),
+            truncated=bool(_optional(data, "truncated", bool, where)),
+        )
+
+
+@dataclass(frozen=True)
+class HelpOutcome:
+    """``POST /api/tray/help``: whether the caregivers were alerted."""
+
+    alerted: bool
+    alerts_enabled: bool
+    child: str | None = None
+
+    def to_json(self) -> JsonObject:
+        return {
+            "child": self.child,
+            "alerted": self.alerted,
+            "alerts_enabled": self.alerts_enabled,
+        }
+
+    @classmethod
+    def from_json(cls, value: Any, where: str = "help") -> HelpOutcome:
+        data = _object(value, where)
+        return cls(
+            alerted=bool(_optional(data, "alerted", bool, where)),
+            alerts_enabled=bool(_optional(data, "alerts_enabled", bool, where)),
+            child=_optional(data, "child", str, where),
+        )
+
+
+@dataclass(frozen=True)
+class WatchAcknowledgementInfo:
+    """A child's acknowledgement of "what Bảo An watches" (``POST /api/tray/watch``, and
+    each child's entry in ``GET /api/watch``). `current`: of the notice now shown."""
+
+    child: str
+    acknowledged_at: datetime
+    notice_version: int
+    language: str
+    current: bool = True
+
+    def to_json(self) -> JsonObject:
+        return {
+            "child": self.child,
+            "acknowledged_at": self.acknowledged_at.isoformat(),
+            "notice_version": self.notice_version,
+            "language": self.language,
+            "current": self.current,
+        }
+
+    @classmethod
+    def from_json(cls, value: Any, where: str = "acknowledgement") -> WatchAcknowledgementInfo:
+        data = _object(value, where)
+        moment = _time(_field(data, "acknowledged_at", str, where), f"{where}.acknowledged_at")
+        assert moment is not None
+        return cls(
+            child=_field(data, "child", str, where),
+            acknowledged_at=moment,
+            notice_version=_field(data, "notice_version", int, where),
+            language=_field(data, "language", str, where),
+            current=bool(_optional(data, "current", bool, where) is not False),
+        )

@@ -82,7 +82,7 @@ def next_steps(agent: Agent, config: Path, dns: tuple[str, int]) -> str:
     host, port = dns
     url = agent.http_url()
     baoan = baoan_command()
-    from agent.api.tray_endpoints import token_dir_for
+    from agent.tray.handover import token_dir_for
 
     tray_file = token_dir_for(agent.settings.data_dir) / f"{getpass.getuser()}.json"
     return f"""
@@ -142,7 +142,9 @@ def _run_headless(agent: Agent, config: Path, dns: tuple[str, int]) -> int:
 
 
 def _after_start(agent: Agent, config: Path, dns: tuple[str, int]) -> None:
-    pins = agent.authenticator.pins
+    authenticator = agent.authenticator
+    assert authenticator is not None  # the agent has started
+    pins = authenticator.pins
     if not pins.is_set():
         pins.set_first(TRY_PIN)
     print(next_steps(agent, config, dns), flush=True)

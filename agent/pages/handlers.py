@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import ipaddress
 import logging
-import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -62,30 +61,16 @@ class PageServices:
 
     access: AccessService
     filter_policy: Callable[[], FilterPolicy | None]  # the compiled DNS policy in force
-    child_for_address: Callable[[str], str | None]  # which child a client address is
+    # Which child a client address is: the DNS filter's own ChildResolver, so a device is
+    # the same child for the filter, the page and its "ask a parent" form.
+    child_for_address: Callable[[str], str | None]
     csrf: CsrfSigner
     agent_hosts: frozenset[str] = field(default_factory=lambda: frozenset(LOOPBACK_NAMES))
     catalogue: ServiceCatalogue | None = None
 
 
-def register_pages(router: Router, services: PageServices | AccessService) -> None:
-    """Add the pages to the router; the block page becomes the fallback for any path.
-
-    Given the bare :class:`AccessService` (as the agent runtime does), the pages use its
-    `filter_policy` and `child_for_address`, a fresh CSRF key, and the request endpoints
-    (``agent.api.requests_endpoints``) are registered too.
-    """
-    if isinstance(services, AccessService):
-        from agent.api.requests_endpoints import register_request_endpoints
-
-        access = services
-        register_request_endpoints(router, access)
-        services = PageServices(
-            access=access,
-            filter_policy=access.filter_policy,
-            child_for_address=access.child_for_address,
-            csrf=CsrfSigner(time.time),
-        )
+def register_pages(router: Router, services: PageServices) -> None:
+    """Add the pages to the router; the block page becomes the fallback for any path."""
     pages = _Pages(services)
     router.add("POST", f"{PAGE_PREFIX}/ask", pages.ask)
     router.add("GET", f"{PAGE_PREFIX}/ask", pages.block)

@@ -1,5 +1,9 @@
 """Client -> profile: which child a query belongs to.
 
+One :class:`ChildResolver` answers it for the whole agent: the chain's first link, the
+server's memo key and the block page all ask the same object, so a device is the same
+child for the filter and for the page.
+
 - A query from the PC itself (loopback, or one of the PC's own addresses) belongs to the
   child whose OS account holds the active desktop session (`active_child()`, from the
   agent); when nobody is signed in, or the account belongs to no child, to the PC's default
@@ -146,23 +150,26 @@ def profile_for_client(
     return profile if profile in policy.profiles else None
 
 
-class ClientProfileResolver(Resolver):
-    """Sets `Query.profile` from the client's address and passes the query on."""
+class ChildResolver:
+    """Client address -> child: a LAN device by its IP or its MAC, the PC itself by the
+    active session's child, else the PC's default child (see the module docstring).
+
+    Built once from the policy source, the active-child callable, the PC's own addresses
+    and the MAC lookup; calling it is cheap (the device map is kept per policy snapshot).
+    """
 
     def __init__(
         self,
-        next_resolver: Resolver | None,
         policy_source: PolicySource,
         active_child: ActiveChild,
         *,
         local_addresses: LocalAddresses | None = None,
         mac_lookup: MacLookup | None = None,
     ) -> None:
-        super().__init__(next_resolver)
         self._policy_source = policy_source
         self._active_child = active_child
         self._local_addresses = (
-            local_addresses if local_addresses is not None else (SystemAddresses())
+            local_addresses if local_addresses is not None else SystemAddresses()
         )
         self._mac_lookup = mac_lookup
         self._devices: tuple[FilterPolicy, dict[str, str]] | None = None
@@ -174,16 +181,32 @@ class ClientProfileResolver(Resolver):
             self._devices = cached
         return cached[1]
 
-    async def resolve(self, query: Query) -> Result:
+    def local_addresses(self) -> Collection[str]:
+        """The PC's own addresses as this resolver sees them."""
+        return self._local_addresses()
+
+    def __call__(self, client_ip: str) -> str | None:
+        """The child (profile name) a query or page visit from `client_ip` belongs to."""
         policy = self._policy_source.current()
-        profile = profile_for_client(
+        return profile_for_client(
             policy,
-            query.client_ip,
+            client_ip,
             active_child=self._active_child,
             local_addresses=self._local_addresses(),
             mac_lookup=self._mac_lookup,
             devices=self._device_map(policy),
         )
+
+
+class ClientProfileResolver(Resolver):
+    """Sets `Query.profile` from the client's address and passes the query on."""
+
+    def __init__(self, next_resolver: Resolver | None, child_for: ChildResolver) -> None:
+        super().__init__(next_resolver)
+        self._child_for = child_for
+
+    async def resolve(self, query: Query) -> Result:
+        profile = self._child_for(query.client_ip)
         result = await self.next.resolve(replace(query, profile=profile))
         if result.profile is None and profile is not None:
             result = replace(result, profile=profile)

@@ -33,12 +33,12 @@ from PySide6.QtWidgets import (
 
 from gui.i18n import LANGUAGE_ENV, Translations, choose_language, system_language
 from gui.tray.backend import (
-    Acknowledgement,
     BlockedBatch,
     HelpOutcome,
     TrayBackend,
     TrayBackendError,
     TrayProfile,
+    WatchAcknowledgementInfo,
 )
 from gui.tray.dialogs import HelpDialog, WatchDialog
 from gui.tray.i18n import TRAY_TRANSLATIONS_DIR
@@ -219,7 +219,7 @@ class TrayController(QObject):
             self._on_acknowledge_failed,
         )
 
-    def _on_acknowledged(self, ack: Acknowledgement) -> None:
+    def _on_acknowledged(self, ack: WatchAcknowledgementInfo) -> None:
         if self.profile is not None:
             self.profile = replace(self.profile, acknowledged=True)
         if self.watch_dialog is not None:

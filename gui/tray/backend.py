@@ -7,8 +7,32 @@ calls them only through :mod:`gui.tray.workers`, off the UI thread.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Protocol
+
+from agent.api.types import (
+    BlockedBatch,
+    BlockedSite,
+    HelpOutcome,
+    TrayProfile,
+    WatchAcknowledgementInfo,
+    WatchNotice,
+)
+
+# The answers are the API's plain types, shared with the agent (one definition of each).
+__all__ = [
+    "HOTLINE_NUMBER",
+    "HOTLINE_SITE",
+    "HOTLINE_TEL",
+    "AgentUnreachableError",
+    "BlockedBatch",
+    "BlockedSite",
+    "HelpOutcome",
+    "TrayBackend",
+    "TrayBackendError",
+    "TrayProfile",
+    "WatchAcknowledgementInfo",
+    "WatchNotice",
+]
 
 HOTLINE_NUMBER = "111"
 HOTLINE_TEL = "tel:111"
@@ -30,66 +54,6 @@ class AgentUnreachableError(TrayBackendError):
         super().__init__(message, code="unreachable")
 
 
-@dataclass(frozen=True)
-class WatchNotice:
-    """ "What Bảo An watches", in the agent's words for this child's age and language."""
-
-    title: str
-    intro: str
-    recorded_heading: str
-    recorded: tuple[str, ...]
-    not_recorded_heading: str
-    not_recorded: tuple[str, ...]
-    who_heading: str
-    who: tuple[str, ...]
-    kept: str
-
-
-@dataclass(frozen=True)
-class TrayProfile:
-    """``GET /api/tray/me``: whose tray this is and how to speak to them."""
-
-    child: str | None
-    age_band: str
-    language: str
-    help_alerts: bool
-    poll_seconds: float
-    acknowledged: bool
-    notice: WatchNotice
-    watch_page: str = "/__baoan/watch"
-    help_page: str = "/__baoan/help"
-
-
-@dataclass(frozen=True)
-class BlockedSite:
-    time: str
-    name: str
-    category: str | None
-    why: str | None
-    page: str  # a path on the agent's address
-
-
-@dataclass(frozen=True)
-class BlockedBatch:
-    items: tuple[BlockedSite, ...]
-    cursor: str
-    truncated: bool = False
-
-
-@dataclass(frozen=True)
-class HelpOutcome:
-    alerted: bool
-    alerts_enabled: bool
-    child: str | None = None
-
-
-@dataclass(frozen=True)
-class Acknowledgement:
-    child: str
-    acknowledged_at: str
-    extra: dict[str, object] = field(default_factory=dict)
-
-
 class TrayBackend(Protocol):
     @property
     def base_url(self) -> str:
@@ -102,6 +66,6 @@ class TrayBackend(Protocol):
 
     def press_help(self) -> HelpOutcome: ...
 
-    def acknowledge_watch(self, language: str) -> Acknowledgement: ...
+    def acknowledge_watch(self, language: str) -> WatchAcknowledgementInfo: ...
 
     def close(self) -> None: ...

@@ -20,20 +20,18 @@ from typing import Any
 
 import requests
 
-from gui.tray.backend import (
-    Acknowledgement,
-    AgentUnreachableError,
+from agent.api.types import (
     BlockedBatch,
-    BlockedSite,
     HelpOutcome,
-    TrayBackendError,
+    ShapeError,
     TrayProfile,
-    WatchNotice,
+    WatchAcknowledgementInfo,
 )
+from gui.tray.backend import AgentUnreachableError, TrayBackendError
 
 DEFAULT_API_URL = "http://127.0.0.1:8053"
 TOKEN_FILE_ENV = "BAOAN_TRAY_TOKEN_FILE"
-# Where the agent writes the token files (agent/api/tray_endpoints.py, default_token_dir).
+# Where the agent writes the token files (agent/tray/handover.py, default_token_dir).
 LINUX_TOKEN_DIR = Path("/run/baoan/tray")
 
 
@@ -122,31 +120,8 @@ class HttpTrayBackend:
     def profile(self, language: str | None = None) -> TrayProfile:
         body = self._request("GET", "/api/tray/me", params=_lang(language))
         try:
-            watch = body["watch"]
-            notice = watch["notice"]
-            pages = body.get("pages", {})
-            return TrayProfile(
-                child=body.get("child"),
-                age_band=str(body["age_band"]),
-                language=str(body["language"]),
-                help_alerts=bool(body.get("help_alerts", False)),
-                poll_seconds=float(body.get("poll_seconds", 5.0)),
-                acknowledged=bool(watch["acknowledged"]),
-                notice=WatchNotice(
-                    title=str(notice["title"]),
-                    intro=str(notice["intro"]),
-                    recorded_heading=str(notice["recorded_heading"]),
-                    recorded=tuple(str(item) for item in notice["recorded"]),
-                    not_recorded_heading=str(notice["not_recorded_heading"]),
-                    not_recorded=tuple(str(item) for item in notice["not_recorded"]),
-                    who_heading=str(notice["who_heading"]),
-                    who=tuple(str(item) for item in notice["who"]),
-                    kept=str(notice["kept"]),
-                ),
-                watch_page=str(pages.get("watch", "/__baoan/watch")),
-                help_page=str(pages.get("help", "/__baoan/help")),
-            )
-        except (KeyError, TypeError, ValueError) as error:
+            return TrayProfile.from_json(body)
+        except ShapeError as error:
             raise TrayBackendError(
                 f"unexpected answer from /api/tray/me: {error}", "protocol"
             ) from None
@@ -157,38 +132,28 @@ class HttpTrayBackend:
             params["cursor"] = cursor
         body = self._request("GET", "/api/tray/blocked", params=params)
         try:
-            items = tuple(
-                BlockedSite(
-                    time=str(item["time"]),
-                    name=str(item["name"]),
-                    category=item.get("category"),
-                    why=item.get("why"),
-                    page=str(item["page"]),
-                )
-                for item in body["items"]
-            )
-            return BlockedBatch(items, str(body["cursor"]), bool(body.get("truncated", False)))
-        except (KeyError, TypeError, ValueError) as error:
+            return BlockedBatch.from_json(body)
+        except ShapeError as error:
             raise TrayBackendError(
                 f"unexpected answer from /api/tray/blocked: {error}", "protocol"
             ) from None
 
     def press_help(self) -> HelpOutcome:
         body = self._request("POST", "/api/tray/help", json_body={}, need_credentials=False)
-        child = body.get("child")
-        return HelpOutcome(
-            alerted=bool(body.get("alerted", False)),
-            alerts_enabled=bool(body.get("alerts_enabled", False)),
-            child=child if isinstance(child, str) else None,
-        )
+        try:
+            return HelpOutcome.from_json(body)
+        except ShapeError:
+            # The tray shows 111 whatever the agent says; an odd answer is no alert.
+            return HelpOutcome(alerted=False, alerts_enabled=False)
 
-    def acknowledge_watch(self, language: str) -> Acknowledgement:
+    def acknowledge_watch(self, language: str) -> WatchAcknowledgementInfo:
         body = self._request("POST", "/api/tray/watch", json_body={"language": language})
-        return Acknowledgement(
-            child=str(body.get("child", "")),
-            acknowledged_at=str(body.get("acknowledged_at", "")),
-            extra=dict(body),
-        )
+        try:
+            return WatchAcknowledgementInfo.from_json(body)
+        except ShapeError as error:
+            raise TrayBackendError(
+                f"unexpected answer from /api/tray/watch: {error}", "protocol"
+            ) from None
 
     # Plumbing.
     def _session(self) -> requests.Session:

@@ -20,7 +20,9 @@ logger = logging.getLogger(__name__)
 
 
 class QueryLogSink(Protocol):
-    def add_query_log(self, entries: Sequence[QueryLogEntry]) -> int:
+    """Where batches go: the store's query log (`Store.query_log`)."""
+
+    def add(self, entries: Sequence[QueryLogEntry]) -> int:
         """Write a batch in one transaction; returns how many rows were written."""
         ...
 
@@ -146,7 +148,7 @@ class QueryLogWriter:
             if not batch:
                 return 0
             try:
-                written = self._sink.add_query_log(batch)
+                written = self._sink.add(batch)
             except Exception:
                 logger.exception("query log: writing %d entries failed; will retry", len(batch))
                 self._requeue(batch)

@@ -1,4 +1,5 @@
-"""The tray's endpoints over real HTTP with a real store, and the token hand-over."""
+"""The tray's service and routes over real HTTP with a real store, and the token
+hand-over."""
 
 from __future__ import annotations
 
@@ -7,7 +8,6 @@ import os
 import pwd
 import stat
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -18,16 +18,13 @@ from helpers_api import running_api
 from helpers_tray import NOW, TrayApi, entry, running_tray_api
 
 from agent.access import AccessService
-from agent.api.server import HttpServer
-from agent.api.tray_endpoints import (
-    HandOverError,
-    TrayUserKeys,
-    connect_tray,
-    hand_over_tray_token,
-)
+from agent.api.tray_routes import register_tray_routes
 from agent.policy.model import Child, FamilyPolicy
 from agent.secrets import open_secret_store
 from agent.store import Store
+from agent.tray.handover import HandOverError, hand_over_tray_token
+from agent.tray.identity import TrayUserKeys
+from agent.tray.wiring import connect_tray
 
 
 @pytest.fixture
@@ -37,7 +34,7 @@ def tray(tmp_path: Path) -> Iterator[TrayApi]:
 
 
 def test_recent_blocks_of_this_child_on_this_pc_only(tray: TrayApi) -> None:
-    tray.store.add_query_log(
+    tray.store.query_log.add(
         [
             entry("old-casino.example", seconds_ago=600),  # before the tray's first look
             entry("casino.example", seconds_ago=30),
@@ -59,15 +56,15 @@ def test_recent_blocks_of_this_child_on_this_pc_only(tray: TrayApi) -> None:
 
 def test_the_cursor_gives_each_block_once_even_at_the_same_instant(tray: TrayApi) -> None:
     moment = NOW - timedelta(seconds=5)
-    tray.store.add_query_log([entry("a.example", at=moment)])
+    tray.store.query_log.add([entry("a.example", at=moment)])
     first = tray.blocked()
     assert [item["name"] for item in first["items"]] == ["a.example"]
     assert tray.blocked(first["cursor"])["items"] == []
     # Another block logged at exactly the same time, then a later one.
-    tray.store.add_query_log([entry("b.example", at=moment)])
+    tray.store.query_log.add([entry("b.example", at=moment)])
     second = tray.blocked(first["cursor"])
     assert [item["name"] for item in second["items"]] == ["b.example"]
-    tray.store.add_query_log(
+    tray.store.query_log.add(
         [entry("c.example", seconds_ago=1), entry("ok.example", seconds_ago=1, decision="cached")]
     )
     third = tray.blocked(second["cursor"])
@@ -76,7 +73,7 @@ def test_the_cursor_gives_each_block_once_even_at_the_same_instant(tray: TrayApi
 
 
 def test_a_flood_keeps_the_newest_blocks(tray: TrayApi) -> None:
-    tray.store.add_query_log(
+    tray.store.query_log.add(
         [entry(f"site{n}.example", at=NOW - timedelta(seconds=60 - n)) for n in range(30)]
     )
     body = tray.blocked()
@@ -112,7 +109,7 @@ def test_child_token_needed_and_parent_token_refused(tray: TrayApi, path: str, m
 
 
 def test_the_user_key_ties_a_tray_to_one_account(tray: TrayApi) -> None:
-    tray.store.add_query_log([entry("lan-secret.example", child="Lan")])
+    tray.store.query_log.add([entry("lan-secret.example", child="Lan")])
     missing = tray.call("GET", "/api/tray/blocked", user=None)
     assert missing.status_code == 401
     assert missing.json()["error"] == "user_key_required"
@@ -148,7 +145,7 @@ def test_the_acknowledgement_is_recorded_for_the_verified_child(tray: TrayApi) -
     assert response.json()["child"] == "Minh"
     assert tray.call("GET", "/api/tray/me").json()["watch"]["acknowledged"] is True
     assert tray.call("GET", "/api/tray/me", user="lan").json()["watch"]["acknowledged"] is False
-    events = tray.store.events(kind="watch_acknowledged")
+    events = tray.store.events.recent(kind="watch_acknowledged")
     assert [event.child for event in events] == ["Minh"]
     assert tray.call("POST", "/api/tray/watch", json={"language": "fr"}).status_code == 400
     parent = tray.call("POST", "/api/tray/watch", token="parent", json={"language": "vi"})
@@ -159,8 +156,8 @@ def test_help_alerts_the_caregivers_and_works_without_an_identity(tray: TrayApi)
     response = tray.call("POST", "/api/tray/help", json={})
     assert response.status_code == 200
     assert response.json() == {"child": "Minh", "alerted": True, "alerts_enabled": True}
-    assert [event.child for event in tray.store.events(kind="help")] == ["Minh"]
-    assert tray.store.outbox_pending_count() == 1
+    assert [event.child for event in tray.store.events.recent(kind="help")] == ["Minh"]
+    assert tray.store.outbox.pending_count() == 1
     anonymous = tray.call("POST", "/api/tray/help", user=None, json={})
     assert anonymous.status_code == 200
     assert anonymous.json()["child"] is None
@@ -234,20 +231,7 @@ class _Holder:
         return lambda: None
 
 
-@dataclass
-class _AgentParts:
-    """The public attributes of agent.runtime.Agent that connect_tray reads."""
-
-    store: Store
-    policy_holder: _Holder
-    access: AccessService
-    http_server: HttpServer
-
-    def http_url(self) -> str:
-        return self.http_server.base_url
-
-
-def test_connect_tray_wires_endpoints_and_hands_over_on_each_policy(tmp_path: Path) -> None:
+def test_connect_tray_serves_the_tray_and_hands_over_on_each_policy(tmp_path: Path) -> None:
     me = pwd.getpwuid(os.geteuid()).pw_name
     family = FamilyPolicy(children=(Child("Minh", age=9, os_users=(me,)),))
     store = Store(tmp_path / "baoan.sqlite3")
@@ -255,15 +239,18 @@ def test_connect_tray_wires_endpoints_and_hands_over_on_each_policy(tmp_path: Pa
     access = AccessService(store, lambda: holder.policy, lambda: NOW, lambda: None)
     secret_store = open_secret_store(tmp_path)
     with running_api(tmp_path) as api:
-        parts = _AgentParts(store, holder, access, api.server)
         token_dir = tmp_path / "tray"
-        connect_tray(
-            parts,
-            secret_store,
+        service = connect_tray(
+            query_log=store.query_log,
+            family=holder,
+            access=access,
+            secret_store=secret_store,
+            api_url=lambda: api.server.base_url,
             data_dir=tmp_path,
             local_addresses=frozenset,
             token_dir=token_dir,
         )
+        register_tray_routes(api.server.router, service)
         handed = json.loads((token_dir / f"{me}.json").read_text())
         assert handed["api_url"] == api.url
         # What was handed over is exactly what the tray needs to be let in as Minh.

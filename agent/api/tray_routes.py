@@ -1,0 +1,86 @@
+"""The tray's HTTP routes over :class:`agent.tray.service.TrayService` (docs/tray.md).
+
+All are ``auth="child"`` (the tray token); parent tokens get ``403 child_only``:
+
+* ``GET /api/tray/me?lang=`` — the child, age band, language, help-alert setting, the
+  pages' paths and "what Bảo An watches" in words for the child's age;
+* ``GET /api/tray/blocked?cursor=&limit=`` — sites blocked for this child on this PC since
+  the cursor, oldest first, with the next cursor;
+* ``POST /api/tray/help`` — the child pressed Help / 111 (identity optional: help is never
+  refused for want of one);
+* ``POST /api/tray/watch`` ``{"language": "vi"}`` — the child's acknowledgement.
+"""
+
+from __future__ import annotations
+
+from agent.api.http import ApiError, Request, Router
+from agent.pages.i18n import DEFAULT_LANGUAGE, LANGUAGES
+from agent.tray.identity import USER_HEADER, USER_KEY_HEADER, TrayIdentity, TrayIdentityError
+from agent.tray.service import BLOCKED_DEFAULT_LIMIT, BLOCKED_MAX_LIMIT, TrayService
+
+
+def register_tray_routes(router: Router, service: TrayService) -> None:
+    """Add the tray's endpoints to the agent's router (all need the tray token)."""
+
+    def identity_of(request: Request) -> TrayIdentity:
+        try:
+            return service.identify(
+                request.headers.get(USER_HEADER), request.headers.get(USER_KEY_HEADER)
+            )
+        except TrayIdentityError as error:
+            raise ApiError(error.status, error.code, str(error)) from None
+
+    def language_of(request: Request) -> str | None:
+        value = request.query_value("lang")
+        if value is not None and value not in LANGUAGES:
+            raise ApiError(400, "bad_request", "lang must be 'vi' or 'en'")
+        return value
+
+    def me(request: Request) -> object:
+        return service.profile(identity_of(request), language_of(request)).to_json()
+
+    def blocked(request: Request) -> object:
+        identity = identity_of(request)
+        limit_text = request.query_value("limit")
+        limit = BLOCKED_DEFAULT_LIMIT
+        if limit_text:
+            if not limit_text.isdigit() or not 1 <= int(limit_text) <= BLOCKED_MAX_LIMIT:
+                raise ApiError(400, "bad_request", f"limit must be from 1 to {BLOCKED_MAX_LIMIT}")
+            limit = int(limit_text)
+        try:
+            batch = service.blocked_since(
+                identity, request.query_value("cursor"), limit, language_of(request)
+            )
+        except ValueError as error:
+            raise ApiError(400, "bad_cursor", str(error)) from None
+        return batch.to_json()
+
+    def help_pressed(request: Request) -> object:
+        identity: TrayIdentity | None
+        try:
+            identity = service.identify(
+                request.headers.get(USER_HEADER), request.headers.get(USER_KEY_HEADER)
+            )
+        except TrayIdentityError:
+            identity = None  # help is never refused for want of a name
+        return service.help(identity, request.client_address).to_json()
+
+    def acknowledge(request: Request) -> object:
+        identity = identity_of(request)
+        body = request.json_object()
+        language = body.get("language", DEFAULT_LANGUAGE)
+        if not isinstance(language, str):
+            raise ApiError(400, "bad_request", "language must be 'vi' or 'en'")
+        try:
+            return service.acknowledge_watch(identity, language).to_json()
+        except ValueError as error:
+            raise ApiError(400, "bad_request", str(error)) from None
+        except LookupError as error:
+            raise ApiError(404, "unknown_child", str(error)) from None
+        except RuntimeError as error:
+            raise ApiError(503, "unavailable", str(error)) from None
+
+    router.add("GET", "/api/tray/me", me, auth="child")
+    router.add("GET", "/api/tray/blocked", blocked, auth="child")
+    router.add("POST", "/api/tray/help", help_pressed, auth="child")
+    router.add("POST", "/api/tray/watch", acknowledge, auth="child")

@@ -1,0 +1,264 @@
+"""The DNS filter as the agent runs it: one asyncio loop in its own thread, the server,
+the resolver chain, and the compiled snapshot (family.toml + lists + the parents' grants)
+swapped in whole on every change.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import logging
+import threading
+from collections.abc import Coroutine, Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime
+from types import MappingProxyType
+from typing import Protocol, TypeVar
+
+from dnslib import QTYPE
+
+from agent.category_lists import CategoryLists
+from agent.grant_expiry import GrantExpiry
+from agent.policy import FamilyPolicy
+from agent.policy.compile import compile_filter_policy
+from agent.store import QueryLogEntry
+from dns_filter.chain import AnswerType, Query, Result
+from dns_filter.clock import Clock
+from dns_filter.factory import Chain, build_chain_from_config
+from dns_filter.policy import FilterPolicy
+from dns_filter.resolvers import ActiveChild
+from dns_filter.resolvers import PolicyHolder as FilterPolicyHolder
+from dns_filter.resolvers.client_profile import ChildResolver
+from dns_filter.server import DnsServer, next_minute
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+
+class FamilyPolicySource(Protocol):
+    """The family policy in force (``agent.policy.holder.PolicyHolder`` has it)."""
+
+    @property
+    def policy(self) -> FamilyPolicy: ...
+
+
+class GrantSource(Protocol):
+    """The parents' temporary approvals (``agent.access.AccessService`` has these)."""
+
+    def active_grants(self, child: str, now: datetime | None = None) -> tuple[str, ...]: ...
+
+    def next_expiry(self, now: datetime | None = None) -> datetime | None: ...
+
+
+class QueryLogSink(Protocol):
+    """Where the answers' records go (``agent.store.QueryLogWriter``)."""
+
+    def log_many(self, entries: Sequence[QueryLogEntry]) -> None: ...
+
+
+@dataclass(frozen=True)
+class BlockPageAddresses:
+    """Where blocked names point: the block page's listener."""
+
+    ipv4: str
+    ipv6: str = "::1"
+
+
+class DnsService:
+    """Start with `start()` (returns once the server listens), stop with `stop()`."""
+
+    def __init__(
+        self,
+        *,
+        listen: Sequence[tuple[str, int]],
+        block_page: BlockPageAddresses,
+        family: FamilyPolicySource,
+        lists: CategoryLists,
+        filter_policy: FilterPolicyHolder,
+        child_resolver: ChildResolver,
+        active_child: ActiveChild,
+        grants: GrantSource,
+        grant_expiry: GrantExpiry,
+        query_log: QueryLogSink,
+        clock: Clock,
+    ) -> None:
+        self._listen = tuple(listen)
+        self._block_page = block_page
+        self._family = family
+        self._lists = lists
+        self._filter_policy = filter_policy
+        self._child_resolver = child_resolver
+        self._active_child = active_child
+        self._grants = grants
+        self._grant_expiry = grant_expiry
+        self._query_log = query_log
+        self._clock = clock
+        self._compile_lock = threading.Lock()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._thread: threading.Thread | None = None
+        self._chain: Chain | None = None
+        self.server: DnsServer | None = None
+
+    # -- life cycle ---------------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Compile the policy, start the loop thread and the server on it."""
+        self.recompile()
+        self._start_loop()
+        self._run_in_loop(self._start_server())
+
+    def stop(self) -> None:
+        loop = self._loop
+        if loop is not None and loop.is_running():
+            try:
+                self._run_in_loop(self._stop_server(), timeout=10)
+            except Exception:
+                log.exception("the DNS server did not stop cleanly")
+            loop.call_soon_threadsafe(loop.stop)
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+
+    def _start_loop(self) -> None:
+        # A selector loop on every system: the DNS server watches its UDP sockets with
+        # add_reader, which Windows' default (proactor) loop does not offer.
+        loop = asyncio.SelectorEventLoop()
+        ready = threading.Event()
+
+        def run() -> None:
+            asyncio.set_event_loop(loop)
+            loop.call_soon(ready.set)
+            loop.run_forever()
+            loop.close()
+
+        self._loop = loop
+        self._thread = threading.Thread(target=run, name="baoan-dns", daemon=True)
+        self._thread.start()
+        ready.wait(5)
+
+    def _run_in_loop(self, coroutine: Coroutine[object, object, T], timeout: float = 30) -> T:
+        assert self._loop is not None
+        future: concurrent.futures.Future[T] = asyncio.run_coroutine_threadsafe(
+            coroutine, self._loop
+        )
+        return future.result(timeout)
+
+    async def _start_server(self) -> None:
+        self._chain = build_chain_from_config(
+            policy_source=self._filter_policy,
+            clock=self._clock.now,
+            active_child=self._active_child,
+            upstream_urls=upstream_urls(self._family.policy),
+            child_resolver=self._child_resolver,
+        )
+        if self._chain.upstream_group is not None:
+            self._chain.upstream_group.start()
+        self.server = DnsServer(
+            self._chain.head,
+            self._listen,
+            on_results=self._log_queries,
+            # The same decision as the chain's first link: the memo is kept per child.
+            profile_for=self._child_resolver,
+            policy_changes_at=self._policy_changes_at,
+        )
+        await self.server.start()
+
+    async def _stop_server(self) -> None:
+        if self.server is not None:
+            await self.server.stop()
+        if self._chain is not None and self._chain.upstream_group is not None:
+            await self._chain.upstream_group.aclose()
+
+    # -- the compiled policy ------------------------------------------------------------------
+
+    def current_filter_policy(self) -> FilterPolicy:
+        return self._filter_policy.current()
+
+    def recompile(self) -> None:
+        """Compile the policy in force again (new family.toml, lists or grants), swap it in
+        and clear the memo; then wait for the next grant's end to do it again."""
+        with self._compile_lock:
+            now = self._clock.now()
+            policy = compile_filter_policy(
+                self._family.policy,
+                self._lists.matchers(),
+                self._block_page.ipv4,
+                self._block_page.ipv6,
+            )
+            self._filter_policy.swap(self._with_grants(policy, now))
+            if self.server is not None:
+                self.server.clear_memo()
+            self._grant_expiry.arm(self._grants.next_expiry(now), self.recompile)
+
+    def _with_grants(self, policy: FilterPolicy, now: datetime) -> FilterPolicy:
+        """Put the parents' temporary approvals in each child's `granted` names: unlike the
+        allow list, they open the site even at bedtime (a `"*"` schedule)."""
+        profiles = {}
+        for name, profile in policy.profiles.items():
+            granted = self._grants.active_grants(name, now)
+            profiles[name] = replace(profile, granted=granted) if granted else profile
+        return replace(policy, profiles=MappingProxyType(profiles))
+
+    def _policy_changes_at(self, wall: float) -> float | None:
+        """When a remembered answer may stop being right because of the clock: with no
+        schedule in any profile, never (grants and edits clear the memo themselves)."""
+        policy = self._filter_policy.current()
+        if any(profile.schedules for profile in policy.profiles.values()):
+            return next_minute(wall)
+        return None
+
+    # -- status and the query log -------------------------------------------------------------
+
+    def listening(self) -> list[str]:
+        """Where the server answers, as URLs: ``udp://127.0.0.1:53``, ``tcp://[::1]:53``."""
+        if self.server is None:
+            return []
+        found = []
+        for bound in self.server.addresses:
+            host = f"[{bound.host}]" if ":" in bound.host else bound.host
+            found.append(f"{bound.transport}://{host}:{bound.port}")
+        return found
+
+    def _log_queries(self, answers: Sequence[tuple[Query, Result, float]]) -> None:
+        """The DNS server's batch query-log callback: one record per answer, one clock read
+        and one hand-off to the writer per batch."""
+        if not answers:
+            return
+        now = self._clock.now()
+        blocks = (AnswerType.BLOCKED, AnswerType.BYPASS)
+        entries = []
+        for query, result, latency in answers:
+            # every block's category is counted: lists, services, CNAME cloaking, bypass
+            category = (result.reason.category or None) if result.answer_type in blocks else None
+            entries.append(
+                QueryLogEntry(
+                    time=now,
+                    client=query.client_ip,
+                    name=query.name,
+                    qtype=_qtype_name(query.qtype),
+                    decision=str(result.answer_type),
+                    reason=result.reason.to_json(),
+                    child=result.profile or query.profile,
+                    category=category,
+                    latency_ms=round(latency * 1000, 3),
+                )
+            )
+        self._query_log.log_many(entries)
+
+
+def upstream_urls(family: FamilyPolicy) -> list[str]:
+    """The family's upstreams as the chain takes them (bootstrap addresses in the URL)."""
+    urls = []
+    for upstream in family.settings.upstreams:
+        if upstream.bootstrap and "#" not in upstream.url:
+            urls.append(f"{upstream.url}#bootstrap={','.join(upstream.bootstrap)}")
+        else:
+            urls.append(upstream.url)
+    return urls
+
+
+def _qtype_name(qtype: int) -> str:
+    try:
+        return str(QTYPE[qtype])
+    except Exception:
+        return str(qtype)

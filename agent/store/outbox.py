@@ -1,0 +1,148 @@
+"""The durable alert outbox. It implements `sync.outbox.OutboxQueue`; when to retry is
+`sync.outbox.RetryPolicy`'s business, so this module only stores the attempt it is told."""
+
+from __future__ import annotations
+
+import json
+import uuid as uuid_module
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from agent.store.core import DAY_SECONDS, Database, Where, json_dumps
+from agent.store.migrations import StoreError
+from agent.store.models import OutboxItem, RetentionPolicy, from_timestamp, to_timestamp
+
+_MAX_ERROR = 2000
+_COLUMNS = (
+    "uuid, channel, payload, event_id, created_at, attempts, next_attempt_at,"
+    " delivered_at, last_error"
+)
+
+
+class OutboxItemNotFoundError(StoreError, LookupError):
+    """No outbox item has that key."""
+
+
+def _item(row: tuple[Any, ...]) -> OutboxItem:
+    return OutboxItem(
+        key=row[0],
+        channel=row[1],
+        payload=json.loads(row[2]),
+        event_id=row[3],
+        created_at=from_timestamp(row[4]),
+        attempts=row[5],
+        next_attempt_at=from_timestamp(row[6]),
+        delivered_at=None if row[7] is None else from_timestamp(row[7]),
+        last_error=row[8],
+    )
+
+
+class Outbox:
+    """The `outbox` table: alerts waiting for their channel, and those delivered."""
+
+    def __init__(self, database: Database) -> None:
+        self._db = database
+
+    def enqueue(
+        self,
+        channel: str,
+        payload: Mapping[str, Any],
+        *,
+        key: str | None = None,
+        event_id: int | None = None,
+        now: datetime | None = None,
+    ) -> OutboxItem:
+        """Put an alert in the durable outbox; due at once.
+
+        `key` is the idempotency key (a new UUID when None): enqueueing the same key again
+        returns the stored item and adds nothing.
+        """
+        if not channel:
+            raise ValueError("an outbox item needs a channel")
+        encoded = json_dumps(dict(payload), "outbox payload")
+        key = key or str(uuid_module.uuid4())
+        moment = self._db.timestamp(now)
+        with self._db.transaction() as conn:
+            conn.execute(
+                "INSERT OR IGNORE INTO outbox (uuid, channel, payload, event_id, created_at,"
+                " attempts, next_attempt_at) VALUES (?, ?, ?, ?, ?, 0, ?)",
+                (key, channel, encoded, event_id, moment, moment),
+            )
+            row = conn.execute(f"SELECT {_COLUMNS} FROM outbox WHERE uuid = ?", (key,)).fetchone()
+        return _item(row)
+
+    def get(self, key: str) -> OutboxItem | None:
+        row = (
+            self._db.connection()
+            .execute(f"SELECT {_COLUMNS} FROM outbox WHERE uuid = ?", (key,))
+            .fetchone()
+        )
+        return None if row is None else _item(row)
+
+    def due(
+        self, now: datetime | None = None, limit: int = 50, channel: str | None = None
+    ) -> list[OutboxItem]:
+        """Undelivered items whose next attempt is due, oldest first."""
+        where = Where(
+            "delivered_at IS NULL", "next_attempt_at <= ?", params=[self._db.timestamp(now)]
+        )
+        where.add("channel = ?", channel)
+        rows = self._db.connection().execute(
+            f"SELECT {_COLUMNS} FROM outbox {where.sql}"
+            " ORDER BY next_attempt_at, created_at LIMIT ?",
+            (*where.params, max(0, int(limit))),
+        )
+        return [_item(r) for r in rows.fetchall()]
+
+    def pending_count(self) -> int:
+        """Items not delivered yet, due or waiting for a retry."""
+        row = self._db.connection().execute(
+            "SELECT count(*) FROM outbox WHERE delivered_at IS NULL"
+        )
+        return int(row.fetchone()[0])
+
+    def mark_delivered(self, key: str, now: datetime | None = None) -> OutboxItem:
+        moment = self._db.timestamp(now)
+        with self._db.transaction() as conn:
+            conn.execute(
+                "UPDATE outbox SET delivered_at = ?, attempts = attempts + 1, last_error = NULL"
+                " WHERE uuid = ? AND delivered_at IS NULL",
+                (moment, key),
+            )
+            row = conn.execute(f"SELECT {_COLUMNS} FROM outbox WHERE uuid = ?", (key,)).fetchone()
+        if row is None:
+            raise OutboxItemNotFoundError(f"no outbox item with key {key!r}")
+        return _item(row)
+
+    def mark_failed(self, key: str, error: str, *, retry_at: datetime) -> OutboxItem:
+        """Count a failed attempt and make the item due again at `retry_at`. A late report
+        for an item already delivered changes nothing."""
+        next_attempt = to_timestamp(retry_at)
+        with self._db.transaction() as conn:
+            row = conn.execute(
+                "SELECT attempts, delivered_at FROM outbox WHERE uuid = ?", (key,)
+            ).fetchone()
+            if row is None:
+                raise OutboxItemNotFoundError(f"no outbox item with key {key!r}")
+            attempts, delivered_at = row
+            if delivered_at is None:
+                conn.execute(
+                    "UPDATE outbox SET attempts = ?, next_attempt_at = ?, last_error = ?"
+                    " WHERE uuid = ?",
+                    (attempts + 1, next_attempt, error[:_MAX_ERROR], key),
+                )
+            stored = conn.execute(
+                f"SELECT {_COLUMNS} FROM outbox WHERE uuid = ?", (key,)
+            ).fetchone()
+        return _item(stored)
+
+    # --- retention ------------------------------------------------------------------------
+
+    def prune(self, moment: float, retention: RetentionPolicy) -> int:
+        """Delivered items older than `outbox_delivered_days`; undelivered ones are kept."""
+        return self._db.delete_chunked(
+            "DELETE FROM outbox WHERE rowid IN (SELECT rowid FROM outbox WHERE delivered_at"
+            " IS NOT NULL AND delivered_at < ? LIMIT ?)",
+            (moment - retention.outbox_delivered_days * DAY_SECONDS,),
+        )

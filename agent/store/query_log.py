@@ -1,0 +1,193 @@
+"""The DNS query log: batches written by `QueryLogWriter`, read by the API and the tray."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any
+
+from agent.store.core import DAY_SECONDS, Database, Where
+from agent.store.models import (
+    BLOCKED_DECISIONS,
+    NOT_ALLOWED_DECISIONS,
+    QueryLogEntry,
+    QueryStats,
+    RetentionPolicy,
+    from_timestamp,
+    to_timestamp,
+)
+from agent.store.reasons import decode_reason, encode_reason
+
+_COLUMNS = "time, child, client, name, qtype, decision, reason, category, latency_ms"
+
+
+def _entry(row: Sequence[Any]) -> QueryLogEntry:
+    return QueryLogEntry(
+        time=from_timestamp(row[0]),
+        child=row[1],
+        client=row[2],
+        name=row[3],
+        qtype=row[4],
+        decision=row[5],
+        reason=decode_reason(row[6]),
+        category=row[7],
+        latency_ms=row[8],
+    )
+
+
+def _filter(child: str | None, since: datetime | None) -> Where:
+    where = Where()
+    where.add("child = ?", child)
+    where.add_time("time >= ?", since)
+    return where
+
+
+class QueryLog:
+    """The `query_log` table."""
+
+    def __init__(self, database: Database) -> None:
+        self._db = database
+
+    def add(self, entries: Iterable[QueryLogEntry]) -> int:
+        """Write a batch in one transaction; returns how many rows were written."""
+        rows = [
+            (
+                to_timestamp(e.time),
+                e.child,
+                e.client,
+                e.name,
+                e.qtype,
+                e.decision,
+                encode_reason(e.reason),
+                e.category,
+                float(e.latency_ms),
+            )
+            for e in entries
+        ]
+        if not rows:
+            return 0
+        with self._db.transaction() as conn:
+            conn.executemany(
+                "INSERT INTO query_log (time, child, client, name, qtype, decision, reason,"
+                " category, latency_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                rows,
+            )
+        return len(rows)
+
+    def recent(
+        self,
+        child: str | None = None,
+        limit: int = 100,
+        *,
+        since: datetime | None = None,
+        until: datetime | None = None,
+    ) -> list[QueryLogEntry]:
+        """The newest entries first."""
+        where = _filter(child, since)
+        where.add_time("time < ?", until)
+        rows = (
+            self._db.connection()
+            .execute(
+                f"SELECT {_COLUMNS} FROM query_log {where.sql} ORDER BY time DESC, id DESC LIMIT ?",
+                (*where.params, max(0, int(limit))),
+            )
+            .fetchall()
+        )
+        return [_entry(r) for r in rows]
+
+    def blocked_since(
+        self, child: str, after_id: int = 0, limit: int = 100, *, since: datetime | None = None
+    ) -> list[tuple[int, QueryLogEntry]]:
+        """Blocked query-log rows of `child` with a row id above `after_id` (and a time from
+        `since` on), as (row id, entry), oldest first. At most `limit` rows: the newest ones
+        when there are more."""
+        where = Where(
+            "id > ?",
+            # `+child`: walk the row ids above the cursor, not all of the child's rows.
+            "+child = ?" if since is None else "child = ?",
+            f"decision IN ({', '.join('?' for _ in BLOCKED_DECISIONS)})",
+            params=(max(0, int(after_id)), child, *BLOCKED_DECISIONS),
+        )
+        where.add_time("time >= ?", since)
+        rows = self._db.connection().execute(
+            f"SELECT id, {_COLUMNS} FROM query_log {where.sql} ORDER BY id DESC LIMIT ?",
+            (*where.params, max(0, int(limit))),
+        )
+        return [(r[0], _entry(r[1:])) for r in reversed(rows.fetchall())]
+
+    def last_id(self) -> int:
+        """The newest query-log row id (0 for an empty log): where a cursor starts."""
+        row = self._db.connection().execute("SELECT coalesce(max(id), 0) FROM query_log")
+        return int(row.fetchone()[0])
+
+    def count(self, child: str | None = None) -> int:
+        where = _filter(child, None)
+        row = self._db.connection().execute(
+            f"SELECT count(*) FROM query_log {where.sql}", where.params
+        )
+        return int(row.fetchone()[0])
+
+    def stats(
+        self, child: str | None = None, since: datetime | None = None, top: int = 10
+    ) -> QueryStats:
+        """Top blocked and allowed names and counts per category, for the dashboard."""
+        where = _filter(child, since)
+        base, params = where.conditions, where.params
+        marks = ", ".join("?" for _ in BLOCKED_DECISIONS)
+        with self._db.snapshot() as conn:
+            total, blocked = conn.execute(
+                f"SELECT count(*), coalesce(sum(decision IN ({marks})), 0)"
+                f" FROM query_log WHERE {base}",
+                (*BLOCKED_DECISIONS, *params),
+            ).fetchone()
+            top_blocked = conn.execute(
+                f"SELECT name, count(*) AS n FROM query_log WHERE {base} AND decision IN"
+                f" ({marks}) GROUP BY name ORDER BY n DESC, name LIMIT ?",
+                (*params, *BLOCKED_DECISIONS, top),
+            ).fetchall()
+            top_allowed = conn.execute(
+                f"SELECT name, count(*) AS n FROM query_log WHERE {base} AND decision NOT IN"
+                f" ({', '.join('?' for _ in NOT_ALLOWED_DECISIONS)}) GROUP BY name"
+                " ORDER BY n DESC, name LIMIT ?",
+                (*params, *NOT_ALLOWED_DECISIONS, top),
+            ).fetchall()
+            categories = conn.execute(
+                f"SELECT category, count(*) AS n FROM query_log WHERE {base} AND category IS"
+                " NOT NULL AND category != '' GROUP BY category ORDER BY n DESC, category",
+                params,
+            ).fetchall()
+        return QueryStats(
+            total=int(total),
+            blocked=int(blocked),
+            top_blocked=[(str(n), int(c)) for n, c in top_blocked],
+            top_allowed=[(str(n), int(c)) for n, c in top_allowed],
+            by_category={str(cat): int(c) for cat, c in categories},
+        )
+
+    # --- retention and privacy ----------------------------------------------------------
+
+    def prune(self, moment: float, retention: RetentionPolicy) -> int:
+        """Rows older than `query_log_days`, then the oldest beyond `query_log_max_rows`."""
+        removed = self._db.delete_chunked(
+            "DELETE FROM query_log WHERE id IN (SELECT id FROM query_log WHERE time < ? LIMIT ?)",
+            (moment - retention.query_log_days * DAY_SECONDS,),
+        )
+        row = (
+            self._db.connection()
+            .execute(
+                "SELECT id FROM query_log ORDER BY id DESC LIMIT 1 OFFSET ?",
+                (retention.query_log_max_rows,),
+            )
+            .fetchone()
+        )
+        if row is not None:
+            removed += self._db.delete_chunked(
+                "DELETE FROM query_log WHERE id IN (SELECT id FROM query_log WHERE id <= ?"
+                " LIMIT ?)",
+                (row[0],),
+            )
+        return removed
+
+    def delete_child(self, child: str) -> int:
+        with self._db.transaction() as conn:
+            return int(conn.execute("DELETE FROM query_log WHERE child = ?", (child,)).rowcount)

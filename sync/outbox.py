@@ -1,0 +1,133 @@
+"""Alert delivery from a durable outbox: when to try again, and one delivery pass.
+
+The outbox itself is storage (the agent's store implements `OutboxQueue`); what lives here
+is the policy. Nothing may be lost: an alert waits as long as the PC is offline, so a
+failed item is retried for ever, at most `RetryPolicy.maximum` seconds apart. An item is
+marked delivered only after its channel accepted it; a crash between sending and marking
+leaves it due, so it is sent again (at least once; channels deduplicate by the item's
+key). Times come in as arguments: this package reads no clock and imports nothing of ours.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, Protocol, runtime_checkable
+
+logger = logging.getLogger(__name__)
+
+MAX_ERROR_LENGTH = 2000
+
+
+@runtime_checkable
+class OutboxEntry(Protocol):
+    """What delivery needs of one queued alert."""
+
+    @property
+    def key(self) -> str:
+        """The idempotency key: the same alert sent twice carries the same key."""
+        ...
+
+    @property
+    def channel(self) -> str: ...
+
+    @property
+    def payload(self) -> Mapping[str, Any]: ...
+
+    @property
+    def attempts(self) -> int:
+        """Attempts made so far (failed ones, as the item is not delivered yet)."""
+        ...
+
+
+@runtime_checkable
+class OutboxQueue(Protocol):
+    """A durable queue of alerts (the agent's store implements it)."""
+
+    def due(self, now: datetime, limit: int) -> Sequence[OutboxEntry]:
+        """Undelivered items whose next attempt is due at `now`, oldest first."""
+        ...
+
+    def mark_delivered(self, key: str, now: datetime) -> object:
+        """The channel accepted the item: it is never sent again."""
+        ...
+
+    def mark_failed(self, key: str, error: str, *, retry_at: datetime) -> object:
+        """Count a failed attempt and make the item due again at `retry_at`."""
+        ...
+
+
+Send = Callable[[OutboxEntry], None]
+"""Hands one item to its channel; returns once accepted, raises if not."""
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """Delays between attempts: `base * factor ** (attempts - 1)` seconds, capped at
+    `maximum`. There is no last attempt: an alert is never given up on."""
+
+    base: float = 15.0
+    factor: float = 2.0
+    maximum: float = 3600.0
+
+    def __post_init__(self) -> None:
+        if self.base <= 0 or self.factor < 1 or self.maximum < self.base:
+            raise ValueError("need base > 0, factor ≥ 1 and maximum ≥ base")
+
+    def delay(self, attempts: int) -> float:
+        """Seconds to wait after the `attempts`-th failed attempt."""
+        exponent = max(attempts - 1, 0)
+        # Cap the exponent first: a long outage must not overflow the float.
+        if exponent > 64:
+            return self.maximum
+        return float(min(self.maximum, self.base * self.factor**exponent))
+
+    def retry_at(self, attempts: int, now: datetime) -> datetime:
+        """When to try again after the `attempts`-th failure at `now`."""
+        return now + timedelta(seconds=self.delay(attempts))
+
+
+@dataclass(frozen=True)
+class DeliveryPass:
+    """What one pass did: keys delivered, and keys that failed with their next attempt."""
+
+    delivered: tuple[str, ...] = ()
+    retries: tuple[tuple[str, datetime], ...] = ()
+
+
+def deliver_due(
+    queue: OutboxQueue,
+    send: Send,
+    policy: RetryPolicy,
+    now: datetime,
+    *,
+    limit: int = 50,
+) -> DeliveryPass:
+    """Send each item due at `now` once: mark it delivered, or schedule its retry.
+
+    Only an `Exception` from `send` counts as a failed attempt; anything else (the process
+    stopping) propagates with the item left as it was, still due.
+    """
+    delivered: list[str] = []
+    retries: list[tuple[str, datetime]] = []
+    for item in queue.due(now, limit):
+        try:
+            send(item)
+        except Exception as error:
+            retry_at = policy.retry_at(item.attempts + 1, now)
+            message = f"{type(error).__name__}: {error}"[:MAX_ERROR_LENGTH]
+            queue.mark_failed(item.key, message, retry_at=retry_at)
+            retries.append((item.key, retry_at))
+            logger.warning(
+                "alert %s on %s failed (%s); next attempt at %s",
+                item.key,
+                item.channel,
+                message,
+                retry_at.isoformat(),
+            )
+            continue
+        queue.mark_delivered(item.key, now)
+        delivered.append(item.key)
+    return DeliveryPass(tuple(delivered), tuple(retries))
