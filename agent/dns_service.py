@@ -224,12 +224,11 @@ class DnsService:
         if not answers:
             return
         now = self._clock.now()
-        blocked = AnswerType.BLOCKED
+        blocks = (AnswerType.BLOCKED, AnswerType.BYPASS)
         entries = []
         for query, result, latency in answers:
-            category = None
-            if result.answer_type == blocked and result.reason.startswith("category "):
-                category = result.reason.split()[1]
+            # every block's category is counted: lists, services, CNAME cloaking, bypass
+            category = (result.reason.category or None) if result.answer_type in blocks else None
             entries.append(
                 QueryLogEntry(
                     time=now,
@@ -237,7 +236,7 @@ class DnsService:
                     name=query.name,
                     qtype=_qtype_name(query.qtype),
                     decision=str(result.answer_type),
-                    reason=result.reason,
+                    reason=result.reason.to_json(),
                     child=result.profile or query.profile,
                     category=category,
                     latency_ms=round(latency * 1000, 3),

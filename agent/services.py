@@ -19,6 +19,7 @@ from agent.api.types import (
     ListInfo,
     PolicyState,
     QueryLogEntry,
+    ReasonInfo,
     Stats,
     UsageToday,
 )
@@ -136,7 +137,7 @@ class RuntimeServices:
                 name=row.name,
                 qtype=row.qtype,
                 decision=row.decision,
-                reason=row.reason,
+                reason=ReasonInfo.from_stored(row.reason),
                 category=row.category,
                 client=row.client,
                 latency_ms=row.latency_ms,

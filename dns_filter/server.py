@@ -46,6 +46,7 @@ from dns_filter import wire
 from dns_filter.chain import AnswerType, Query, Resolver, Result
 from dns_filter.clock import Clock, SystemClock
 from dns_filter.names import query_name
+from dns_filter.reason import failure_reason
 
 logger = logging.getLogger(__name__)
 
@@ -69,7 +70,8 @@ _SLOW_LOG_SECONDS = 0.1
 _UNSET: Any = object()
 _FASTPATH_ENV = "BAOAN_DNS_FASTPATH"
 
-# Answer types that the server decided without asking the chain again.
+# Answer types that the server decided without asking the chain again. A failed answer
+# (SERVFAIL) is never remembered: the next query asks the chain, and its cache, again.
 _MEMO_ANSWER_TYPE = {
     AnswerType.RESOLVED: AnswerType.CACHED,
     AnswerType.CACHED: AnswerType.CACHED,
@@ -828,8 +830,9 @@ class DnsServer:
             answer = self._servfail(data, parsed)
             servfail = request.reply()
             servfail.header.rcode = wire.RCODE_SERVFAIL
-            # the log has no "error" answer type; the reason says what happened
-            result = Result(response=servfail, answer_type=AnswerType.RESOLVED, reason=reason)
+            result = Result(
+                response=servfail, answer_type=AnswerType.FAILED, reason=failure_reason(reason)
+            )
             self._send(answer, parsed, transport, reply)
             self._log.add((query, result, time.perf_counter() - started))
             return
@@ -906,6 +909,8 @@ class DnsServer:
             return None
         rcode = answer[3] & 0x0F
         if rcode not in (wire.RCODE_NOERROR, wire.RCODE_NXDOMAIN):
+            return None
+        if result.answer_type is AnswerType.FAILED:
             return None
         if self._profile_for is not None and result.profile not in (None, key[0]):
             return None  # the chain chose another profile than the key says: do not trust it

@@ -22,19 +22,18 @@ from dns_filter.clock import ManualClock
 from dns_filter.factory import filtering_links
 from dns_filter.names import InvalidNameError, normalise_name
 from dns_filter.policy import FilterPolicy
+from dns_filter.reason import NO_RULE_REASON, UNFILTERED_REASON, Reason
 from dns_filter.resolvers import FilterPolicySlot
 from dns_filter.resolvers.rules import RuleBook
 
 Decision = Literal["allowed", "blocked", "rewritten"]
 _T = TypeVar("_T")
 
-_PASSED_REASON = "no rule matched"
-
 
 @dataclass(frozen=True)
 class Verdict:
     decision: Decision
-    reason: str
+    reason: Reason
     answer_type: AnswerType | None  # None when the name would go on to the upstream
     profile: str | None = None
 
@@ -43,7 +42,7 @@ class _Terminal(Resolver):
     """Stands where the cache and upstream are: the name would be resolved normally."""
 
     async def resolve(self, query: Query) -> Result:
-        return Result(reply_to(query.request), AnswerType.RESOLVED, _PASSED_REASON, query.profile)
+        return Result(reply_to(query.request), AnswerType.RESOLVED, NO_RULE_REASON, query.profile)
 
 
 def _run_to_end(coroutine: Coroutine[Any, Any, _T]) -> _T:
@@ -103,8 +102,10 @@ def verdict(
     return Verdict("allowed", reason, None, profile_name)
 
 
-def _allowed_reason(rules: RuleBook, profile_name: str | None, name: str, now: datetime) -> str:
+def _allowed_reason(
+    rules: RuleBook, profile_name: str | None, name: str, now: datetime
+) -> Reason:
     profile = rules.current().profile(profile_name)
     if profile is None:
-        return "no profile: not filtered"
-    return profile.exempt(name, now) or _PASSED_REASON
+        return UNFILTERED_REASON
+    return profile.exempt(name, now) or NO_RULE_REASON

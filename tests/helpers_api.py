@@ -18,6 +18,7 @@ from agent.api.types import (
     ListInfo,
     PolicyState,
     QueryLogEntry,
+    ReasonInfo,
     Stats,
     UsageToday,
 )
@@ -64,7 +65,7 @@ class StaticServices:
             name="casino.example",
             qtype="A",
             decision="blocked",
-            reason="category gambling",
+            reason=ReasonInfo("category", category="gambling"),
             category="gambling",
             client="127.0.0.1",
             latency_ms=0.4,

@@ -3,7 +3,7 @@ endpoints on a random loopback port. Not a test module of its own."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -78,6 +78,11 @@ class TrayApi:
         return body
 
 
+ADULT_REASON: Mapping[str, object] = {
+    "kind": "category", "category": "adult", "rule": "hostsvn-adult.txt: ||adult.example^"
+}
+
+
 def entry(
     name: str,
     *,
@@ -85,7 +90,7 @@ def entry(
     child: str | None = "Minh",
     decision: str = "blocked",
     client: str = "127.0.0.1",
-    reason: str = "category adult (hostsvn-adult.txt)",
+    reason: Mapping[str, object] = ADULT_REASON,
     at: datetime | None = None,
 ) -> QueryLogEntry:
     return QueryLogEntry(
@@ -94,7 +99,7 @@ def entry(
         name=name,
         qtype="A",
         decision=decision,
-        reason=reason if decision == "blocked" else "",
+        reason=reason if decision == "blocked" else {"kind": "upstream"},
         child=child,
         category="adult" if decision == "blocked" else None,
     )

@@ -27,6 +27,7 @@ from agent.pages.i18n import AgeBand
 from agent.pages.tips import TIPS, tips_for
 from agent.policy.services import load_catalogue
 from dns_filter.clock import ManualClock
+from dns_filter.reason import Reason, ReasonKind, ScheduleWindow, WindowMode
 
 
 def test_per_child_limit_holds_across_devices(tmp_path: Path) -> None:
@@ -175,23 +176,50 @@ def test_same_origin() -> None:
     assert not same_origin({"sec-fetch-site": "cross-site"}, "casino.example")
 
 
+def schedule(target: str, mode: WindowMode, *spans: tuple[str, str]) -> Reason:
+    return Reason(ReasonKind.SCHEDULE, window=ScheduleWindow(target, mode, spans))
+
+
 @pytest.mark.parametrize(
     ("reason", "kind", "detail"),
     [
-        ("category adult (hostsVN-adult.txt: ||x.example^)", "category", "adult"),
-        ("category social (service tiktok)", "service", "tiktok"),
-        ("service roblox", "service", "roblox"),
-        ("CNAME cdn.example: category gambling (list: ||cdn.example^)", "category", "gambling"),
-        ("schedule * blocked 21:30–06:00", "bedtime", "21:30–06:00"),
-        ("schedule service:youtube allowed only 17:00–19:00", "schedule_only", "17:00–19:00"),
-        ("schedule category:games blocked 13:00–17:00", "schedule_blocked", "13:00–17:00"),
-        ("rule deny example.com", "parent", None),
-        ("allow list only", "allow_list", None),
-        ("bypass category bypass (vpn list: ||vpn.example^)", "bypass", "bypass"),
-        ("something new", "generic", None),
+        (
+            Reason(ReasonKind.CATEGORY, category="adult", rule="hostsVN-adult.txt: ||x.example^"),
+            "category",
+            "adult",
+        ),
+        (Reason(ReasonKind.CATEGORY, category="social", service="tiktok"), "service", "tiktok"),
+        (Reason(ReasonKind.SERVICE, service="roblox"), "service", "roblox"),
+        (
+            Reason(
+                ReasonKind.CATEGORY, category="gambling", rule="list: ||cdn.example^"
+            ).cname("cdn.example"),
+            "category",
+            "gambling",
+        ),
+        (schedule("*", WindowMode.BLOCKED, ("21:30", "06:00")), "bedtime", "21:30–06:00"),
+        (
+            schedule("service:youtube", WindowMode.ALLOWED_ONLY, ("17:00", "19:00")),
+            "schedule_only",
+            "17:00–19:00",
+        ),
+        (
+            schedule("category:games", WindowMode.BLOCKED, ("13:00", "17:00")),
+            "schedule_blocked",
+            "13:00–17:00",
+        ),
+        (schedule("category:games", WindowMode.ALLOWED_ONLY), "schedule_closed", None),
+        (Reason(ReasonKind.DENY_LIST, rule="example.com"), "parent", None),
+        (Reason(ReasonKind.ALLOW_LIST_ONLY), "allow_list", None),
+        (
+            Reason(ReasonKind.BYPASS, category="bypass", rule="vpn list: ||vpn.example^"),
+            "bypass",
+            "bypass",
+        ),
+        (Reason(ReasonKind.OTHER, detail="something new"), "generic", None),
     ],
 )
-def test_reasons_in_plain_words(reason: str, kind: str, detail: str | None) -> None:
+def test_reasons_in_plain_words(reason: Reason, kind: str, detail: str | None) -> None:
     catalogue = load_catalogue()
     explanation = explain(reason, catalogue)
     assert explanation.kind == kind
@@ -207,7 +235,9 @@ def test_reasons_in_plain_words(reason: str, kind: str, detail: str | None) -> N
             assert sentence and "{" not in sentence
             for leak in ("hostsVN", "||", ".txt", "list"):
                 assert leak not in sentence
-    youtube = explain("schedule service:youtube allowed only 17:00–19:00", catalogue)
+    youtube = explain(
+        schedule("service:youtube", WindowMode.ALLOWED_ONLY, ("17:00", "19:00")), catalogue
+    )
     assert youtube.sentence("vi", AgeBand.AGES_11_14, catalogue) == (
         "YouTube chỉ mở trong khung giờ 17:00–19:00."
     )

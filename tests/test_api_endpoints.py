@@ -313,7 +313,7 @@ def test_children_usage_querylog_and_stats(api: RunningApi) -> None:
         "name": "casino.example",
         "qtype": "A",
         "decision": "blocked",
-        "reason": "category gambling",
+        "reason": {"kind": "category", "category": "gambling"},
         "category": "gambling",
         "client": "127.0.0.1",
         "latency_ms": 0.4,

@@ -31,6 +31,7 @@ from test_server import (
 )
 
 from dns_filter.chain import AnswerType, Query, Resolver, Result
+from dns_filter.reason import Reason, ReasonKind
 from dns_filter.server import DnsServer, load_fastpath
 
 pytestmark = pytest.mark.skipif(
@@ -200,7 +201,7 @@ def test_a_new_profile_for_the_same_address_is_seen_at_once() -> None:
             response = query.request.reply()
             address = "10.0.0.1" if profile == "an" else "10.0.0.2"
             response.add_answer(RR(query.request.q.qname, QTYPE.A, rdata=A(address), ttl=300))
-            return Result(response, AnswerType.RESOLVED, "per profile", profile)
+            return Result(response, AnswerType.RESOLVED, Reason(ReasonKind.UPSTREAM), profile)
 
     server = ServerThread(
         PerProfile(),

@@ -16,6 +16,7 @@ from test_upstreams_standin import NEGATIVE_TTL, ZONE, StandInDns, running_dns
 
 from dns_filter.chain import AnswerType, Query, Resolver, Result
 from dns_filter.clock import ManualClock
+from dns_filter.reason import Reason, ReasonKind
 from dns_filter.resolvers.cache import CacheResolver, CacheSettings
 from dns_filter.resolvers.upstream import UpstreamResolver
 from dns_filter.upstreams import UpstreamGroup
@@ -83,13 +84,13 @@ def test_second_answer_comes_from_the_cache_with_ttl_counted_down(harness_for: M
     harness = harness_for()
     first = harness.ask(f"www.{ZONE}")
     assert first.answer_type is AnswerType.RESOLVED
-    assert first.reason == f"upstream {harness.server.udp_url}"
+    assert first.reason == Reason(ReasonKind.UPSTREAM, upstream=harness.server.udp_url)
     assert ttls(first) == [300]
 
     harness.clock.advance(100.4)
     second = harness.ask(f"www.{ZONE}")
     assert second.answer_type is AnswerType.CACHED
-    assert second.reason == "cache"
+    assert second.reason == Reason(ReasonKind.CACHE)
     assert ttls(second) == [200]
     assert [str(rr.rdata) for rr in second.response.rr] == ["192.0.2.10"]
     assert harness.upstream_queries() == 1
@@ -187,7 +188,7 @@ def test_stale_answer_is_served_when_the_upstream_goes_down(harness_for: MakeHar
     harness.server.behaviour.mode = "drop"
     stale = harness.ask(f"www.{ZONE}")
     assert stale.answer_type is AnswerType.CACHED
-    assert stale.reason == "stale"
+    assert stale.reason == Reason(ReasonKind.STALE)
     assert stale.response.header.rcode == RCODE.NOERROR
     assert [str(rr.rdata) for rr in stale.response.rr] == ["192.0.2.10"]
     assert ttls(stale) == [30]
@@ -195,7 +196,7 @@ def test_stale_answer_is_served_when_the_upstream_goes_down(harness_for: MakeHar
 
     # Within the failure recheck time the stale answer comes at once, without asking.
     harness.clock.advance(29)
-    assert harness.ask(f"www.{ZONE}").reason == "stale"
+    assert harness.ask(f"www.{ZONE}").reason.kind is ReasonKind.STALE
     assert harness.upstream_queries() == 2
 
     # Back up: after the recheck time it asks again, and the fresh answer replaces the entry.
@@ -211,7 +212,7 @@ def test_stale_answer_is_served_on_an_upstream_servfail(harness_for: MakeHarness
     harness.clock.advance(NEGATIVE_TTL + 10)
     harness.server.behaviour.mode = "servfail"
     stale = harness.ask(f"missing.{ZONE}")
-    assert stale.reason == "stale"
+    assert stale.reason == Reason(ReasonKind.STALE)
     assert stale.response.header.rcode == RCODE.NXDOMAIN
     assert ttls(stale) == [30]
 
@@ -223,8 +224,9 @@ def test_too_old_entry_is_not_served_stale(harness_for: MakeHarness) -> None:
     harness.server.behaviour.mode = "drop"
     result = harness.ask(f"www.{ZONE}")
     assert result.response.header.rcode == RCODE.SERVFAIL
-    assert result.answer_type is AnswerType.RESOLVED
-    assert "all upstreams failed" in result.reason
+    assert result.answer_type is AnswerType.FAILED
+    assert result.reason.kind is ReasonKind.FAILURE
+    assert "all upstreams failed" in (result.reason.detail or "")
     assert len(harness.cache) == 0  # the dead entry is gone
 
 
@@ -240,7 +242,7 @@ class BrokenLink(Resolver):
             raise RuntimeError("link exploded")
         reply = query.request.reply()
         reply.add_answer(RR(query.request.q.qname, QTYPE.A, rdata=A("192.0.2.99"), ttl=60))
-        return Result(reply, AnswerType.RESOLVED, "below", query.profile)
+        return Result(reply, AnswerType.RESOLVED, Reason(ReasonKind.UPSTREAM), query.profile)
 
 
 def test_stale_answer_is_served_when_the_next_link_raises() -> None:
@@ -251,10 +253,12 @@ def test_stale_answer_is_served_when_the_next_link_raises() -> None:
     clock.advance(61)
     below.broken = True
     stale = asyncio.run(cache.resolve(make_query("a.test")))
-    assert stale.reason == "stale" and ttls(stale) == [30]
+    assert stale.reason == Reason(ReasonKind.STALE) and ttls(stale) == [30]
     failed = asyncio.run(cache.resolve(make_query("b.test")))
     assert failed.response.header.rcode == RCODE.SERVFAIL
-    assert "link exploded" in failed.reason
+    assert failed.answer_type is AnswerType.FAILED
+    assert failed.reason.kind is ReasonKind.FAILURE
+    assert "link exploded" in (failed.reason.detail or "")
 
 
 def test_least_recently_used_entry_is_evicted_at_the_bound(harness_for: MakeHarness) -> None:

@@ -21,6 +21,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from dns_filter.chain import AnswerType, Query, Resolver, Result
+from dns_filter.reason import Reason, ReasonKind
 from dns_filter.server import DnsServer, ServerLimits, ServerStats, load_fastpath
 
 T = TypeVar("T")
@@ -85,7 +86,8 @@ class FixedAnswer(Resolver):
             else:
                 address = f"{self.first_octet}.0.2.{index % 250 + 1}"
                 response.add_answer(RR(qname, QTYPE.A, rdata=A(address), ttl=self.ttl))
-        return Result(response, self.answer_type, f"fixed {self.answer_type}", self.profile)
+        reason = Reason(ReasonKind.OTHER, detail=f"fixed {self.answer_type}")
+        return Result(response, self.answer_type, reason, self.profile)
 
 
 class PerClient(Resolver):
@@ -100,7 +102,7 @@ class PerClient(Resolver):
         response = query.request.reply()
         last = query.client_ip.replace(":", ".").rsplit(".", 1)[-1] or "1"
         response.add_answer(RR(query.request.q.qname, QTYPE.A, rdata=A(f"10.0.0.{last}"), ttl=60))
-        return Result(response, AnswerType.RESOLVED, "per client")
+        return Result(response, AnswerType.RESOLVED, Reason(ReasonKind.UPSTREAM))
 
 
 class Broken(Resolver):
@@ -426,9 +428,44 @@ def test_a_chain_that_raises_gives_servfail_and_is_logged() -> None:
         assert answer.header.id == request.header.id
         ((query, result, _latency),) = server.logged()
         assert query.name == "www.example.test"
-        assert "RuntimeError" in result.reason
+        assert result.answer_type is AnswerType.FAILED
+        assert result.reason.kind is ReasonKind.FAILURE
+        assert "RuntimeError" in (result.reason.detail or "")
         assert server.stats().servfail == 1
         assert server.server.memo_size == 0  # a failure is never memoised
+    finally:
+        server.close()
+
+
+class Failing(Resolver):
+    """Answers SERVFAIL as the upstream link does when every upstream fails."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.calls = 0
+
+    async def resolve(self, query: Query) -> Result:
+        self.calls += 1
+        response = query.request.reply()
+        response.header.rcode = RCODE.SERVFAIL
+        reason = Reason(ReasonKind.FAILURE, detail="all upstreams failed: x: timed out")
+        return Result(response, AnswerType.FAILED, reason)
+
+
+def test_a_failed_answer_is_logged_failed_and_never_memoised() -> None:
+    chain = Failing()
+    server = ServerThread(chain)
+    try:
+        for _ in range(2):
+            answer = udp_ask(V4, server.port(), question("www.example.test"))
+            assert answer.header.rcode == RCODE.SERVFAIL
+        assert chain.calls == 2  # the second query asked the chain again
+        assert server.server.memo_size == 0
+        logged = server.logged()
+        assert [result.answer_type for _query, result, _latency in logged] == [
+            AnswerType.FAILED,
+            AnswerType.FAILED,
+        ]
     finally:
         server.close()
 
@@ -747,9 +784,9 @@ class BadIsBlocked(Resolver):
         qname = query.request.q.qname
         if query.name.startswith("bad"):
             response.add_answer(RR(qname, QTYPE.A, rdata=A("0.0.0.0"), ttl=60))
-            return Result(response, AnswerType.BLOCKED, "blocked")
+            return Result(response, AnswerType.BLOCKED, Reason(ReasonKind.DENY_LIST))
         response.add_answer(RR(qname, QTYPE.A, rdata=A("192.0.2.1"), ttl=300))
-        return Result(response, AnswerType.RESOLVED, "resolved")
+        return Result(response, AnswerType.RESOLVED, Reason(ReasonKind.UPSTREAM))
 
 
 class BatchLog:

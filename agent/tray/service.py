@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import re
 import urllib.parse
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
@@ -34,6 +34,7 @@ from agent.store.models import QueryLogEntry
 from agent.tray.identity import TrayIdentity, TrayIdentityError, TrayUserKeys
 from dns_filter.addresses import is_loopback
 from dns_filter.clock import Clock, SystemClock
+from dns_filter.reason import Reason
 
 log = logging.getLogger(__name__)
 
@@ -114,7 +115,7 @@ class TrayService:
         local_addresses: Callable[[], frozenset[str]] = frozenset,
         clock: Clock | None = None,
         pages: PagePaths | None = None,
-        explain_reason: Callable[[str, str, AgeBand], str | None] | None = None,
+        explain_reason: Callable[[Mapping[str, object], str, AgeBand], str | None] | None = None,
         poll_seconds: float = 5.0,
         first_look_seconds: float = 120.0,
         scan_rows: int = 2000,
@@ -295,11 +296,11 @@ def watch_notice(language: str, band: AgeBand, retention_days: int) -> WatchNoti
     )
 
 
-def explain_in_words(reason: str, language: str, band: AgeBand) -> str | None:
-    """The block page's plain sentence for a filter reason (never a list's name)."""
+def explain_in_words(reason: Mapping[str, object], language: str, band: AgeBand) -> str | None:
+    """The block page's plain sentence for a stored reason (never a list's name)."""
     try:
         catalogue = load_catalogue()
-        return explain(reason, catalogue).sentence(language, band, catalogue)
+        return explain(Reason.from_json(reason), catalogue).sentence(language, band, catalogue)
     except Exception:  # words are a nicety; the notification goes out without them
         log.debug("cannot explain %r", reason, exc_info=True)
         return None
