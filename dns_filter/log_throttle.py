@@ -10,9 +10,9 @@ history); callers log the name at DEBUG, for every query, beside it.
 from __future__ import annotations
 
 import logging
-import time
-from collections.abc import Callable
 from dataclasses import dataclass
+
+from dns_filter.clock import Clock, SystemClock
 
 DEFAULT_INTERVAL_SECONDS = 60.0
 
@@ -30,11 +30,11 @@ class LogThrottle:
         self,
         logger: logging.Logger,
         interval: float = DEFAULT_INTERVAL_SECONDS,
-        clock: Callable[[], float] = time.monotonic,
+        clock: Clock | None = None,
     ) -> None:
         self._logger = logger
         self._interval = interval
-        self._clock = clock
+        self._clock = (clock or SystemClock()).monotonic
         self._kinds: dict[str, _Kind] = {}
 
     def warning(self, kind: str, message: str, *args: object, exc_info: bool = False) -> bool:

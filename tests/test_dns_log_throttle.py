@@ -9,11 +9,13 @@ import logging
 
 import pytest
 from dnslib import RCODE, DNSRecord
-from test_resolver_cache import BrokenLink, ManualClock, make_query
+from test_resolver_cache import START, BrokenLink, make_query
 from test_server import V4, ServerThread, udp_ask
 
 from dns_filter.chain import Query, Resolver, Result
+from dns_filter.clock import ManualClock
 from dns_filter.log_throttle import LogThrottle
+from dns_filter.reason import STALE_REASON
 from dns_filter.resolvers.cache import CacheResolver
 from dns_filter.resolvers.upstream import UpstreamResolver
 from dns_filter.server import ServerLimits
@@ -35,28 +37,20 @@ def _no_name_in(lines: list[str]) -> None:
         assert "diary.example" not in line, line
 
 
-class ManualTime:
-    def __init__(self) -> None:
-        self.now = 0.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
 def test_the_throttle_lets_one_line_per_kind_through_and_counts_the_rest(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     caplog.set_level(logging.INFO, logger="test.throttle")
-    clock = ManualTime()
+    clock = ManualClock(START)
     throttle = LogThrottle(logging.getLogger("test.throttle"), interval=60, clock=clock)
     assert throttle.warning("servfail", "SERVFAIL: %s", "timeout")
     for _ in range(99):
         assert not throttle.warning("servfail", "SERVFAIL: %s", "timeout")
     assert throttle.warning("other", "another kind")  # kinds are throttled apart
     assert throttle.suppressed("servfail") == 99
-    clock.now = 59.9
+    clock.advance(59.9)
     assert not throttle.warning("servfail", "SERVFAIL: %s", "timeout")
-    clock.now = 60.0
+    clock.advance(0.1)
     assert throttle.warning("servfail", "SERVFAIL: %s", "refused")
     assert _visible(caplog) == [
         "SERVFAIL: timeout",
@@ -116,14 +110,14 @@ def test_the_cache_logs_failures_below_it_and_stale_answers_without_names(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     caplog.set_level(logging.INFO)
-    clock = ManualClock()
+    clock = ManualClock(START)
     below = BrokenLink()
     cache = CacheResolver(below, clock=clock)
     _ask_all(cache, [make_query(name) for name in NAMES])
-    clock.now += 61  # every entry expired; the link below breaks
+    clock.advance(61)  # every entry expired; the link below breaks
     below.broken = True
     stale = _ask_all(cache, [make_query(name) for name in NAMES])
-    assert all(result.reason == "stale" for result in stale)
+    assert all(result.reason == STALE_REASON for result in stale)
     failed = _ask_all(cache, [make_query(f"new-{name}") for name in NAMES])
     assert all(result.response.header.rcode == RCODE.SERVFAIL for result in failed)
 
