@@ -20,6 +20,8 @@ from typing import Any, Protocol
 import requests
 
 from agent.private_files import PRIVATE_FILE_MODE, make_private_dir
+from agent.store.list_state import ListStates
+from agent.store.models import ListState
 from dns_filter.clock import Clock
 from dns_filter.fileio import atomic_write_bytes
 from dns_filter.lists import (
@@ -116,9 +118,9 @@ class JsonListStateStore:
 class StoreMirror:
     """Writes every state to a JSON store and mirrors it into the agent store's table."""
 
-    def __init__(self, primary: ListStateStore, store: Any) -> None:
+    def __init__(self, primary: ListStateStore, list_states: ListStates) -> None:
         self._primary = primary
-        self._store = store
+        self._list_states = list_states
 
     def get(self, category: str, source: str) -> SourceState | None:
         return self._primary.get(category, source)
@@ -128,9 +130,7 @@ class StoreMirror:
 
     def put(self, state: SourceState) -> None:
         self._primary.put(state)
-        from agent.store.models import ListState
-
-        self._store.lists.upsert(
+        self._list_states.upsert(
             ListState(
                 category=state.category,
                 source=state.source,

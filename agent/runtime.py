@@ -243,6 +243,7 @@ class Agent:
             store=store,
             dns=dns,
             lists=lists,
+            clock=self.clock,
         )
         host, port = settings.http_listen
         server = self.http_server = create_server(services, authenticator, host=host, port=port)
@@ -275,6 +276,7 @@ class Agent:
             data_dir=self.settings.data_dir,
             local_addresses=self._local_addresses,
             extra_os_users=self.settings.extra_tray_users,
+            clock=self.clock,
         )
         register_tray_routes(server.router, tray)
         return tray
