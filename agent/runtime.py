@@ -33,6 +33,7 @@ from agent.grant_expiry import GrantExpiry
 from agent.pages import CsrfSigner, PageServices, register_pages
 from agent.policy import FamilyPolicy
 from agent.policy.holder import PolicyHolder
+from agent.private_files import secure_data_dir
 from agent.scheduler import Scheduler, add_agent_jobs
 from agent.secrets import SecretStore, open_secret_store
 from agent.services import RuntimeServices
@@ -161,7 +162,8 @@ class Agent:
 
     def _start(self) -> None:
         settings = self.settings
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        # Before anything is read or written there: the folder and its files are private.
+        secure_data_dir(settings.data_dir)
         family = self.policy_holder.load()
         self.loaded_at = self.clock.now()
         if self.policy_holder.last_error is not None:
