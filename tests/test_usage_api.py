@@ -138,3 +138,36 @@ def test_extra_minutes_and_events_for_a_parent(agent: Agent) -> None:
     events = call(agent, "GET", "/api/events", headers).json()["events"]
     assert events[0]["kind"] == "clock-changed" and events[0]["child"] == "An"
     assert call(agent, "GET", "/api/events", tray_headers(agent)).status_code == 403
+
+
+def test_baoan_usage_and_events_commands(agent: Agent) -> None:
+    import io
+    import json
+
+    from baoan.cli import build_parser
+
+    call(agent, "POST", "/api/usage/heartbeat", tray_headers(agent), json=beats(60).to_json())
+    assert agent.store is not None
+    agent.store.events.add("agent-unclean-stop", "killed", severity="warning")
+    parser = build_parser()
+
+    def run(*argv: str) -> tuple[int, str]:
+        args = parser.parse_args([*argv, "--api", agent.http_url(), "--pin-stdin"])
+        out = io.StringIO()
+        code = args.func(args, stdin=io.StringIO(PIN + "\n"), out=out)
+        return code, out.getvalue()
+
+    code, text = run("usage", "--json", "--child", "An")
+    assert code == 0
+    body = json.loads(text)
+    assert body["children"][0]["counted_seconds"] == 60
+    assert body["children"][0]["services"] == [["minecraft", 60]]
+    code, text = run("usage")
+    assert code == 0 and "An: 0:01:00 (60 s)" in text and "minecraft 60 s" in text
+    assert run("usage", "--child", "Nobody")[0] == 2
+    code, text = run("events")
+    assert code == 0 and "agent-unclean-stop" in text
+    code, text = run("events", "--json")
+    assert json.loads(text)[0]["kind"] == "agent-unclean-stop"
+    args = parser.parse_args(["usage", "--api", agent.http_url(), "--pin-stdin"])
+    assert args.func(args, stdin=io.StringIO("0000\n"), out=io.StringIO()) == 3
