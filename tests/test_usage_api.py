@@ -3,78 +3,20 @@ own key, and the parent's view of the day and of the events."""
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 import pytest
-import requests
+from helpers_usage import PIN, beats, call, parent_headers, running_usage_agent, tray_headers
 
-from agent.api.types import ForegroundApp, HeartbeatBatch, HeartbeatReport, UsageToday
-from agent.auth import TRAY_TOKEN_SECRET_NAME
-from agent.policy.template import render_initial_policy
-from agent.runtime import Agent, AgentSettings
-from agent.secrets import open_secret_store
-from agent.tray.identity import load_tray_user_keys
-
-PIN = "2468"
+from agent.api.types import UsageToday
+from agent.runtime import Agent
 
 
 @pytest.fixture
 def agent(tmp_path: Path) -> Iterator[Agent]:
-    config = tmp_path / "family.toml"
-    config.write_text(
-        render_initial_policy("An", 9, ["an"], ["udp://127.0.0.1:9"]), encoding="utf-8"
-    )
-    running = Agent(
-        AgentSettings(
-            config_path=config,
-            data_dir=tmp_path / "data",
-            dns_listen=(("127.0.0.1", 0),),
-            http_listen=("127.0.0.1", 0),
-            refresh_lists_at_start=False,
-        ),
-        session_user=lambda: "an",
-    )
-    running.start()
-    assert running.authenticator is not None
-    running.authenticator.set_first_pin(PIN)
-    yield running
-    running.stop()
-
-
-def call(agent: Agent, method: str, path: str, headers: dict[str, str], **kw: Any) -> Any:
-    with requests.Session() as session:
-        session.trust_env = False
-        return session.request(method, agent.http_url() + path, headers=headers, timeout=5, **kw)
-
-
-def tray_headers(agent: Agent, user: str = "an", key: str | None = None) -> dict[str, str]:
-    secrets = open_secret_store(agent.settings.data_dir)
-    token = secrets.get(TRAY_TOKEN_SECRET_NAME)
-    keys = load_tray_user_keys(secrets)
-    return {
-        "Authorization": f"Bearer {token}",
-        "X-Baoan-User": user,
-        "X-Baoan-User-Key": key if key is not None else keys.key_for(user),
-    }
-
-
-def parent_headers(agent: Agent) -> dict[str, str]:
-    assert agent.authenticator is not None
-    return {"Authorization": f"Bearer {agent.authenticator.login(PIN).token}"}
-
-
-def beats(seconds: int, step: int = 5) -> HeartbeatBatch:
-    base = time.monotonic()
-    app = ForegroundApp(exe_path="/usr/games/minecraft-launcher", pid=4242, title="Minecraft")
-    reports = tuple(
-        HeartbeatReport("tray-e2e", base + t, datetime.now(UTC), app, utc_offset_minutes=420)
-        for t in range(0, seconds + 1, step)
-    )
-    return HeartbeatBatch(base + seconds, reports)
+    with running_usage_agent(tmp_path) as running:
+        yield running
 
 
 def test_heartbeats_count_and_the_parent_sees_the_day(agent: Agent) -> None:
