@@ -64,6 +64,7 @@ COMMON: Mapping[str, Mapping[str, str]] = {
         "help_alert_sent": "Bảo An đã báo cho bố mẹ. Con không một mình đâu.",
         "help_alert_off": "Con có thể gọi 111 bất cứ lúc nào, không cần hỏi ai.",
         "help_alert_busy": "Bảo An chưa gửi được tin báo lúc này. Con hãy gọi 111 nhé.",
+        "help_alert_already": "Tin báo đã đến bố mẹ từ vài phút trước, nên lần này Bảo An không gửi thêm. Bố mẹ biết con cần giúp; con cũng có thể gọi 111 ngay.",
         "tips_heading": "Mẹo nhỏ cho con",
         "watch_link": "Bảo An ghi lại những gì?",
         "watch_recorded": "Bảo An ghi lại",
@@ -127,6 +128,7 @@ COMMON: Mapping[str, Mapping[str, str]] = {
         "help_alert_sent": "Bảo An told your parents. You are not alone.",
         "help_alert_off": "You can call 111 at any time, without asking anyone.",
         "help_alert_busy": "Bảo An could not send the message just now. Please call 111.",
+        "help_alert_already": "They got the message a few minutes ago, so Bảo An did not send another. They know you need help; you can also call 111 now.",
         "tips_heading": "A tip for you",
         "watch_link": "What does Bảo An record?",
         "watch_recorded": "Bảo An records",
@@ -163,6 +165,7 @@ BY_BAND: Mapping[str, Mapping[AgeBand, Mapping[str, str]]] = {
             "ask_reason_label": "Con muốn nói gì? (bố mẹ viết giúp cũng được)",
             "help_heading": "Con sợ? Con buồn?",
             "help_111_sub": "Gọi 111. Có người giúp con.",
+            "help_alert_already": "Bố mẹ biết rồi. Bố mẹ sẽ đến.",
             "watch_intro": "Bảo An giúp bố mẹ trông con khi con dùng máy tính.",
         },
         B6: {
@@ -202,6 +205,7 @@ BY_BAND: Mapping[str, Mapping[AgeBand, Mapping[str, str]]] = {
             "ask_reason_label": "What do you want to say? (a grown-up can help you write)",
             "help_heading": "Scared? Sad?",
             "help_111_sub": "Call 111. Someone will help you.",
+            "help_alert_already": "Your parents know. They will come.",
             "watch_intro": "Bảo An helps your parents look after you on the computer.",
         },
         B6: {

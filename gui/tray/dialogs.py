@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 from gui.tray.backend import HOTLINE_SITE, HOTLINE_TEL, HelpOutcome, WatchNotice
 
 UrlOpener = Callable[[QUrl], object]
+YOUNG_BANDS = frozenset({"0-5", "6-10"})  # the tray profile's age bands with short words
 
 
 class HelpDialog(QDialog):
@@ -68,20 +69,26 @@ class HelpDialog(QDialog):
         layout.addWidget(self.status)
         layout.addLayout(buttons)
         self._state = "idle"
+        self._young = False
         self.setMinimumWidth(380)
         self.retranslate()
 
     @property
     def state(self) -> str:
-        """idle, sending, alerted, private (alerts off) or offline."""
+        """idle, sending, alerted, already_told (told a moment ago: nothing new sent),
+        private (alerts off) or offline."""
         return self._state
 
     def set_sending(self) -> None:
         self._state = "sending"
         self._show_state()
 
-    def set_outcome(self, outcome: HelpOutcome) -> None:
-        if outcome.alerted:
+    def set_outcome(self, outcome: HelpOutcome, age_band: str | None = None) -> None:
+        """What the agent said; `age_band` (the tray profile's) picks the words."""
+        self._young = age_band in YOUNG_BANDS
+        if outcome.already_told:
+            self._state = "already_told"
+        elif outcome.alerted:
             self._state = "alerted"
         else:
             # Alerts off (the child's call stays private) or asked again too soon.
@@ -118,6 +125,14 @@ class HelpDialog(QDialog):
             "idle": "",
             "sending": self.tr("Telling your parents…"),
             "alerted": self.tr("Your parents have been told. They will come to you soon."),
+            "already_told": (
+                self.tr("Your parents already know. They will come to you soon.")
+                if self._young
+                else self.tr(
+                    "Your parents were told a few minutes ago, so Bảo An did not send "
+                    "another message. They know you need help; you can call 111 now too."
+                )
+            ),
             "private": "",
             "offline": self.tr("Bảo An is not answering right now, but 111 always is."),
         }
