@@ -55,6 +55,14 @@
         <translation>Bố mẹ đã được báo. Bố mẹ sẽ đến với con ngay.</translation>
     </message>
     <message>
+        <source>Your parents already know. They will come to you soon.</source>
+        <translation>Bố mẹ biết rồi. Bố mẹ sẽ đến với con ngay.</translation>
+    </message>
+    <message>
+        <source>Your parents were told a few minutes ago, so Bảo An did not send another message. They know you need help; you can call 111 now too.</source>
+        <translation>Bố mẹ đã nhận tin báo từ vài phút trước, nên Bảo An không gửi thêm. Bố mẹ biết con cần giúp; con cũng có thể gọi 111 ngay.</translation>
+    </message>
+    <message>
         <source>Bảo An is not answering right now, but 111 always is.</source>
         <translation>Bảo An chưa trả lời lúc này, nhưng Tổng đài 111 luôn nghe máy.</translation>
     </message>
