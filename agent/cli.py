@@ -17,6 +17,7 @@ COMMAND_MODULES = (
     "agent.commands.check",
     "agent.commands.agent",
     "agent.commands.status",
+    "agent.commands.pin",
     "agent.commands.try_out",
     "agent.commands.lists",
     "gui.cli",
