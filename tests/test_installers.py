@@ -62,3 +62,22 @@ def test_shell_scripts_parse_and_refuse_a_non_root_or_empty_call(script: str) ->
     assert subprocess.run(["bash", "-n", str(path)], check=False).returncode == 0
     text = path.read_text(encoding="utf-8")
     assert 'id -u)" = 0' in text  # both refuse to run without root
+
+
+def test_the_linux_installer_sets_the_parent_pin_as_root_or_prints_the_command() -> None:
+    text = (INSTALLERS / "linux" / "install.sh").read_text(encoding="utf-8")
+    line = next(line for line in text.splitlines() if line.startswith("pin_set=("))
+    command = shlex.split(line.removeprefix("pin_set=(").removesuffix(")"))
+    args = parse_baoan([*command, "--only-if-unset"])
+    assert (args.command, args.pin_action) == ("pin", "set")
+    assert str(args.config) == "/etc/baoan/family.toml"
+    assert str(args.data_dir) == "/var/lib/baoan"  # the systemd unit's data folder
+    assert "Set the parent PIN in the dashboard" not in text
+    assert 'sudo ${pin_set[*]}' in text
+
+
+def test_the_windows_installer_sets_the_parent_pin() -> None:
+    text = (INSTALLERS / "windows" / "install-service.ps1").read_text(encoding="utf-8")
+    assert "& $baoan pin set --config $config --data-dir $data --only-if-unset" in text
+    args = parse_baoan(["baoan.exe", "pin", "set", "--config", "c", "--data-dir", "d"])
+    assert args.pin_action == "set"

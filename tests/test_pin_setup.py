@@ -263,3 +263,35 @@ def test_pin_set_as_another_account_is_refused(
         assert run_set(args, io.StringIO("1111\n")) == 0
     finally:
         subprocess.run(["rm", "-rf", str(base)], check=True)
+
+
+def test_only_if_unset_keeps_the_pin_a_parent_chose(tmp_path: Path) -> None:
+    assert run_cli("set", "--data-dir", str(tmp_path), stdin="2468\n").returncode == 0
+    again = run_cli("set", "--only-if-unset", "--data-dir", str(tmp_path), stdin="1111\n")
+    assert again.returncode == 0 and "already set" in again.stderr
+    PinManager(open_secret_store(tmp_path)).verify("2468")
+
+
+def test_the_try_out_sets_its_pin_as_the_datas_owner(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from agent.commands import try_out
+
+    started: list[Path] = []
+
+    def headless(agent: Agent, config: Path, dns: object) -> int:
+        started.append(agent.settings.data_dir)
+        # The agent has not started yet, and the PIN is already there: no set-up code.
+        PinManager(open_secret_store(agent.settings.data_dir)).verify(try_out.TRY_PIN)
+        return 0
+
+    monkeypatch.setattr(try_out, "_run_headless", headless)
+    args = argparse.Namespace(
+        data_dir=tmp_path / "try",
+        dns_listen="127.0.0.1:0",
+        http_listen="127.0.0.1:0",
+        no_dashboard=True,
+    )
+    assert try_out.run(args) == 0
+    assert started == [tmp_path / "try"]
+    assert not setup_code_path(tmp_path / "try").exists()

@@ -1,7 +1,7 @@
 """`baoan pin`: the parent PIN set by the account that owns the agent's data (root on an
 installed PC) — the proof of set-up that the HTTP API cannot give.
 
-    baoan pin set --config FILE [--data-dir DIR]         # the PIN on standard input
+    baoan pin set --config FILE [--data-dir DIR] [--only-if-unset]  # the PIN on stdin
     baoan pin reset-code --config FILE [--data-dir DIR]  # a fresh set-up code
 
 ``set`` reads the PIN from standard input: twice from a terminal (without echo), one line
@@ -60,6 +60,12 @@ def register(subparsers: Any) -> None:
         action.add_argument(
             "--data-dir", type=Path, help="the agent's data folder (default: the OS's place)"
         )
+        if name == "set":
+            action.add_argument(
+                "--only-if-unset",
+                action="store_true",
+                help="do nothing when a PIN is already set (for installers run again)",
+            )
         action.set_defaults(func=func)
 
 
@@ -140,6 +146,9 @@ def run_set(args: argparse.Namespace, stdin: TextIO | None = None) -> int:
     if problem is not None:
         return _not_owner(problem)
     try:
+        if getattr(args, "only_if_unset", False) and pin_is_set(data_dir):
+            print("Mã PIN đã được đặt. / A parent PIN is already set.", file=sys.stderr)
+            return EXIT_OK
         pin = read_new_pin(stdin or sys.stdin)
         set_parent_pin(data_dir, pin)
     except NotOwnerError as error:
