@@ -11,6 +11,7 @@ import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 from helpers_pages import RunningPages, running_pages
@@ -123,9 +124,9 @@ def test_block_page_in_chromium(
 
 
 class _HeaderEcho(BaseHTTPRequestHandler):
-    seen: list[str] = []
+    seen: ClassVar[list[str]] = []
 
-    def do_GET(self) -> None:  # noqa: N802 (the standard library's name)
+    def do_GET(self) -> None:
         _HeaderEcho.seen.append(self.headers.get("Accept-Language", ""))
         body = b"<!doctype html><title>echo</title>"
         self.send_response(200)
@@ -134,7 +135,7 @@ class _HeaderEcho(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body)
 
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+    def log_message(self, format: str, *args: object) -> None:
         return
 
 
@@ -149,7 +150,8 @@ def test_an_english_browser_in_a_vietnamese_family_reads_vietnamese(
     thread = threading.Thread(target=echo.serve_forever, daemon=True)
     thread.start()
     try:
-        asked = chromium(tmp_path, *ENGLISH_BROWSER, "--dump-dom", f"http://127.0.0.1:{echo.server_address[1]}/")
+        echo_url = f"http://127.0.0.1:{echo.server_address[1]}/"
+        asked = chromium(tmp_path, *ENGLISH_BROWSER, "--dump-dom", echo_url)
     finally:
         echo.shutdown()
         echo.server_close()

@@ -170,7 +170,9 @@ def test_the_family_language_wins_over_the_browser(pages: RunningPages, accept: 
     assert 'href="/some/path?lang=vi"' in switched
 
 
-@pytest.mark.parametrize("path", ["/__baoan/help", "/__baoan/watch", "/__baoan/blocked?site=casino.example"])
+@pytest.mark.parametrize(
+    "path", ["/__baoan/help", "/__baoan/watch", "/__baoan/blocked?site=casino.example"]
+)
 def test_every_page_has_the_language_switch(pages: RunningPages, path: str) -> None:
     host = f"127.0.0.1:{pages.port}"
     body = page(pages, host, path, language="en-US,en").text

@@ -29,6 +29,7 @@ __all__ = [
     "HelpOutcome",
     "TrayBackend",
     "TrayBackendError",
+    "VNCOP_REPORT",
     "TrayProfile",
     "WatchAcknowledgementInfo",
     "WatchNotice",
@@ -37,6 +38,8 @@ __all__ = [
 HOTLINE_NUMBER = "111"
 HOTLINE_TEL = "tel:111"
 HOTLINE_SITE = "https://tongdai111.vn"
+# vn-cop.vn's "Báo cáo xâm hại" form is reached from its home page (no stable address).
+VNCOP_REPORT = "https://vn-cop.vn/"
 
 
 class TrayBackendError(Exception):
