@@ -67,9 +67,12 @@ def ts_translations(path: Path) -> Iterator[str]:
 def literal_strings(path: Path) -> Iterator[str]:
     """The Vietnamese string constants of a module (CLI messages and the like)."""
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-        if isinstance(node, ast.Constant) and isinstance(node.value, str):
-            if VIETNAMESE.search(node.value):
-                yield node.value
+        if (
+            isinstance(node, ast.Constant)
+            and isinstance(node.value, str)
+            and VIETNAMESE.search(node.value)
+        ):
+            yield node.value
 
 
 def child_strings() -> Iterator[tuple[str, str]]:

@@ -33,11 +33,11 @@ from PySide6.QtWidgets import (
 
 from gui.i18n import LANGUAGE_ENV, Translations, choose_language, system_language
 from gui.tray.backend import (
+    VNCOP_REPORT,
     BlockedBatch,
     HelpOutcome,
     TrayBackend,
     TrayBackendError,
-    VNCOP_REPORT,
     TrayProfile,
     WatchAcknowledgementInfo,
 )
