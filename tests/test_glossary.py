@@ -101,7 +101,10 @@ def parent_strings() -> Iterator[tuple[str, str]]:
         yield "gui/i18n/baoan_vi.ts", value
     for line in render_initial_policy("Minh", 9).splitlines():
         yield "family.toml template", line
-    cli = [REPO / "agent" / "cli.py", *sorted((REPO / "agent" / "commands").glob("*.py"))]
+    cli = [
+        *sorted((REPO / "baoan").glob("*.py")),
+        *sorted((REPO / "agent" / "commands").glob("*.py")),
+    ]
     for path in cli:
         for value in literal_strings(path):
             yield str(path.relative_to(REPO)), value
