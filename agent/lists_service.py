@@ -19,6 +19,9 @@ from typing import Any, Protocol
 
 import requests
 
+from agent.private_files import PRIVATE_FILE_MODE, make_private_dir
+from agent.store.list_state import ListStates
+from agent.store.models import ListState
 from dns_filter.clock import Clock
 from dns_filter.fileio import atomic_write_bytes
 from dns_filter.lists import (
@@ -107,17 +110,17 @@ class JsonListStateStore:
         states = self._read()
         states[_key(state.category, state.source)] = state
         payload = {"version": 1, "sources": [_state_to_json(s) for s in states.values()]}
-        self._path.parent.mkdir(parents=True, exist_ok=True)
+        make_private_dir(self._path.parent)
         text = json.dumps(payload, ensure_ascii=False, indent=1)
-        atomic_write_bytes(self._path, text.encode("utf-8"))
+        atomic_write_bytes(self._path, text.encode("utf-8"), mode=PRIVATE_FILE_MODE)
 
 
 class StoreMirror:
     """Writes every state to a JSON store and mirrors it into the agent store's table."""
 
-    def __init__(self, primary: ListStateStore, store: Any) -> None:
+    def __init__(self, primary: ListStateStore, list_states: ListStates) -> None:
         self._primary = primary
-        self._store = store
+        self._list_states = list_states
 
     def get(self, category: str, source: str) -> SourceState | None:
         return self._primary.get(category, source)
@@ -127,9 +130,7 @@ class StoreMirror:
 
     def put(self, state: SourceState) -> None:
         self._primary.put(state)
-        from agent.store.models import ListState
-
-        self._store.lists.upsert(
+        self._list_states.upsert(
             ListState(
                 category=state.category,
                 source=state.source,

@@ -26,6 +26,7 @@ from agent.api.types import (
 from agent.policy import FamilyPolicy
 from agent.policy.compile import resolve_child
 from agent.store import Store
+from dns_filter.clock import Clock
 from dns_filter.lists import load_starter
 
 
@@ -59,7 +60,9 @@ class RuntimeServices:
         store: Store,
         dns: DnsStatus,
         lists: LoadedLists,
+        clock: Clock,
     ) -> None:
+        self._clock = clock
         self._family = family
         self._loaded_at = loaded_at
         self._store = store
@@ -125,7 +128,7 @@ class RuntimeServices:
 
     def usage_today(self) -> UsageToday:
         timezone = self._family.policy.settings.timezone
-        today = datetime.now(ZoneInfo(timezone)).date()
+        today = self._clock.now().astimezone(ZoneInfo(timezone)).date()
         minutes = self._store.usage.minutes_by_child(today, timezone)
         return UsageToday(date=today, minutes=minutes)
 

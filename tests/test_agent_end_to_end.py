@@ -305,7 +305,7 @@ def test_agent_command_refuses_a_broken_policy_with_its_line(tmp_path: Path) -> 
     config = tmp_path / "family.toml"
     config.write_text("schema_version = 1\n[settings]\nlanguage = 'fr'\n", encoding="utf-8")
     done = subprocess.run(
-        [sys.executable, "-m", "agent.cli", "agent", "--config", str(config),
+        [sys.executable, "-m", "baoan", "agent", "--config", str(config),
          "--data-dir", str(tmp_path / "data"), "--dns-listen", "127.0.0.1:0",
          "--http-listen", "127.0.0.1:0"],
         capture_output=True, text=True, timeout=60,
@@ -316,7 +316,7 @@ def test_agent_command_refuses_a_broken_policy_with_its_line(tmp_path: Path) -> 
 
 def run_check(config: Path, data_dir: Path, name: str) -> dict[str, Any]:
     done = subprocess.run(
-        [sys.executable, "-m", "agent.cli", "check", name, "--config", str(config),
+        [sys.executable, "-m", "baoan", "check", name, "--config", str(config),
          "--data-dir", str(data_dir), "--json"],
         capture_output=True, text=True, timeout=60,
     )

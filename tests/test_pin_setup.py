@@ -56,7 +56,7 @@ def login(api: RunningApi, pin: str) -> requests.Response:
 
 def run_cli(*args: str, stdin: str = "", **kwargs: Any) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "agent.cli", "pin", *args],
+        [sys.executable, "-m", "baoan.cli", "pin", *args],
         input=stdin,
         capture_output=True,
         text=True,

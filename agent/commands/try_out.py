@@ -93,7 +93,7 @@ Bảo An đang chạy thử / Bảo An is running in try-out mode.
   Chính sách / policy:      {config}
   DNS:                      {", ".join(agent.dns_listening())}
   API + trang chặn / page:  {url}
-  PIN phụ huynh / parent PIN (try-out only): {TRY_PIN}
+  PIN của cha mẹ / parent PIN (try-out only): {TRY_PIN}
 
 Thử / Try:
   dig @{host} -p {port} pornhub.com        # bị chặn: trỏ về trang chặn / blocked
@@ -107,7 +107,7 @@ Thử / Try:
   {baoan} lists update --config {config} --data-dir {agent.settings.data_dir}
                                            # tải danh sách chặn đầy đủ / download full lists
 
-Sửa {config.name} để đổi quy tắc; tác tử tự nạp lại. Edit it; the agent reloads it.
+Sửa {config.name} để đổi quy tắc; Bảo An tự nạp lại. Edit it; the agent reloads it.
 Ctrl-C để dừng / to stop.
 """
 
@@ -163,7 +163,7 @@ def _run_with_dashboard(agent: Agent, config: Path, dns: tuple[str, int]) -> int
         nonlocal dashboard
         _after_start(agent, config, dns)
         dashboard = subprocess.Popen(
-            [sys.executable, "-m", "agent.cli", "dashboard", "--api", agent.http_url()]
+            [sys.executable, "-m", "baoan", "dashboard", "--api", agent.http_url()]
         )
         threading.Thread(
             target=_report_dashboard_exit, args=(dashboard, agent.http_url()), daemon=True
