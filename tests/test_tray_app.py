@@ -170,7 +170,7 @@ def test_report_something_bad_from_11_opens_vn_cop_and_tells_nobody(
 @pytest.mark.parametrize(
     "user, words",
     [
-        ("minh", "Bố mẹ biết rồi. Bố mẹ sẽ đến với con ngay."),
+        ("minh", "Bảo An đã báo cho bố mẹ rồi. Con cũng có thể gọi 111."),
         ("lan", "Bố mẹ đã nhận tin báo từ vài phút trước, nên Bảo An không gửi thêm."),
     ],
 )

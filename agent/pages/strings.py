@@ -190,7 +190,7 @@ BY_BAND: Mapping[str, Mapping[AgeBand, Mapping[str, str]]] = {
             "ask_reason_label": "Con muốn nói gì? (bố mẹ viết giúp cũng được)",
             "help_heading": "Con sợ? Con buồn?",
             "help_111_sub": "Gọi 111. Có người lớn giúp con.",
-            "help_alert_already": "Bố mẹ biết rồi. Bố mẹ sẽ đến.",
+            "help_alert_already": "Bố mẹ biết rồi.",
             "watch_intro": "Bảo An giúp bố mẹ trông con khi con dùng máy tính.",
         },
         B6: {
@@ -266,7 +266,7 @@ BY_BAND: Mapping[str, Mapping[AgeBand, Mapping[str, str]]] = {
             "ask_reason_label": "What do you want to say? (a grown-up can help you write)",
             "help_heading": "Scared? Sad?",
             "help_111_sub": "Call 111. A grown-up will help you.",
-            "help_alert_already": "Your parents know. They will come.",
+            "help_alert_already": "Your parents know.",
             "watch_intro": "Bảo An helps your parents look after you on the computer.",
         },
         B6: {

@@ -167,7 +167,7 @@ class HelpDialog(QDialog):
             "sending": self.tr("Sending a message to your parents…"),
             "alerted": self.tr("Bảo An sent your parents a message."),
             "already_told": (
-                self.tr("Your parents already know. They will come to you soon.")
+                self.tr("Bảo An already told your parents. You can call 111 too.")
                 if self._young
                 else self.tr(
                     "Your parents were told a few minutes ago, so Bảo An did not send "

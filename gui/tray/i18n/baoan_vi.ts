@@ -63,8 +63,8 @@
         <translation>Bảo An đã gửi tin báo cho bố mẹ.</translation>
     </message>
     <message>
-        <source>Your parents already know. They will come to you soon.</source>
-        <translation>Bố mẹ biết rồi. Bố mẹ sẽ đến với con ngay.</translation>
+        <source>Bảo An already told your parents. You can call 111 too.</source>
+        <translation>Bảo An đã báo cho bố mẹ rồi. Con cũng có thể gọi 111.</translation>
     </message>
     <message>
         <source>Your parents were told a few minutes ago, so Bảo An did not send another message. They know you need help; you can call 111 now too.</source>
