@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import time
+from datetime import datetime, time
 from enum import StrEnum
 from types import MappingProxyType
 from typing import Protocol
@@ -71,6 +71,10 @@ class DomainMatcher(Protocol):
     def __len__(self) -> int: ...
 
 
+def _no_grant_ends() -> Mapping[str, datetime]:
+    return MappingProxyType({})
+
+
 @dataclass(frozen=True)
 class Profile:
     """One child's filtering profile."""
@@ -83,6 +87,10 @@ class Profile:
     # Names a parent approved for now (suffix rules, like `allow`): running state that the
     # agent fills from its grants. They pass every block, bedtime's "*" schedule included.
     granted: tuple[str, ...] = ()
+    # When each granted name's approval ends (aware datetimes); a granted name missing here
+    # has no end. The filter stops granting it then, and no answer outlives it (TTLs and
+    # the server's memo are cut to the time left).
+    granted_until: Mapping[str, datetime] = field(default_factory=_no_grant_ends)
     deny: tuple[str, ...] = ()  # the child's own deny list (suffix rules)
     allow_list_only: bool = False  # the youngest: only allowed names resolve
     safe_search: bool = True
