@@ -18,7 +18,7 @@ from enum import StrEnum
 from agent.policy.compile import ResolvedChild, resolve_child
 from agent.policy.model import WEEKDAYS, FamilyPolicy, LimitAction
 from agent.policy.services import ServiceCatalogue
-from dns_filter.policy import ScheduleMode, ScheduleRule, YouTubeMode
+from dns_filter.policy import ScheduleMode, ScheduleRule, TimeWindow, YouTubeMode
 
 _YOUTUBE_RANK = {YouTubeMode.OFF: 0, YouTubeMode.MODERATE: 1, YouTubeMode.STRICT: 2}
 
@@ -197,14 +197,15 @@ def _screen_time_raised(before: ResolvedChild, after: ResolvedChild) -> Iterator
     for day, minutes in old.daily_minutes.items():
         if new.daily_minutes.get(day, minutes) > minutes:
             yield f"daily_minutes.{WEEKDAYS[day]}"
-    if not set(new.allowed_hours) <= set(old.allowed_hours):
+    if _week_minutes(new.allowed_hours) & ~_week_minutes(old.allowed_hours):
         yield "allowed_hours"
-    for table, old_minutes, new_minutes in (
-        ("service_minutes", old.service_minutes, new.service_minutes),
-        ("category_minutes", old.category_minutes, new.category_minutes),
+    for table, old_minutes, new_minutes, blocked in (
+        ("service_minutes", old.service_minutes, new.service_minutes, after.blocked_services),
+        ("category_minutes", old.category_minutes, new.category_minutes,
+         after.blocked_categories),
     ):
         for key, minutes in old_minutes.items():
-            if new_minutes.get(key, MINUTES_UNLIMITED) > minutes:
+            if key not in blocked and new_minutes.get(key, MINUTES_UNLIMITED) > minutes:
                 yield f"{table}.{key}"
     if old.per_game_minutes is not None and (
         new.per_game_minutes is None or new.per_game_minutes > old.per_game_minutes
@@ -217,3 +218,19 @@ def _screen_time_raised(before: ResolvedChild, after: ResolvedChild) -> Iterator
 
 
 MINUTES_UNLIMITED = 24 * 60 + 1  # a limit that was removed: more than any day has
+_MINUTES_PER_WEEK = 7 * 24 * 60
+
+
+def _week_minutes(windows: tuple[TimeWindow, ...]) -> int:
+    """The minutes of the week the windows cover, as bits (minute 0: Monday 00:00); a
+    window that ends at or before its start runs past midnight into the next day."""
+    bits = 0
+    for window in windows:
+        start = window.start.hour * 60 + window.start.minute
+        end = window.end.hour * 60 + window.end.minute
+        length = end - start if end > start else end + 24 * 60 - start
+        for day in window.days:
+            first = day * 24 * 60 + start
+            bits |= ((1 << length) - 1) << first
+    # What runs past Sunday midnight wraps to Monday.
+    return (bits | bits >> _MINUTES_PER_WEEK) & ((1 << _MINUTES_PER_WEEK) - 1)
