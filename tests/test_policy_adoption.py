@@ -125,6 +125,7 @@ def test_a_file_that_protects_less_found_at_start_is_judged_against_the_last_goo
     again, _, changes = holder_for(tmp_path)
     assert again.load().children[0].safe_search is False
     assert [item.kind for item in changes[0].loosenings] == [LooseningKind.SAFE_SEARCH_OFF]
+    assert changes[0].before.children[0].safe_search is None  # the last good copy's
     # Cut off while the agent was stopped: refused, the last good copy runs.
     path.write_text(SAFE_SEARCH_OFF[: SAFE_SEARCH_OFF.rindex("[[caregivers]]")], encoding="utf-8")
     third, _, _ = holder_for(tmp_path)

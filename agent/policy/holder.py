@@ -222,7 +222,10 @@ class PolicyHolder:
         return PolicyFile(data, policy)
 
     def _adopt(self, adoption: Adoption) -> None:
+        # At the first load the policy before is the last good copy's, if there is one.
         before = self._policy
+        if before is None and self._reference is not None:
+            before = self._reference.policy
         policy = adoption.file.policy
         self._policy = policy
         self._reference = adoption.file
