@@ -66,6 +66,12 @@ def test_the_beginning_of_the_file_in_force_is_refused_when_it_protects_less() -
     assert judge(cut + "# end\n") == [LooseningKind.CAREGIVER_REMOVED]  # meant: applied
 
 
+def test_a_hand_edit_that_protects_less_ending_in_an_empty_table_is_refused() -> None:
+    with pytest.raises(InvalidPolicyError, match=r"ends with the table header \[settings.lists\]"):
+        judge(SAFE_SEARCH_OFF + "\n[settings.lists]\n# nothing yet\n")
+    assert judge(STRICTER + "\n[settings.lists]\n") == []
+
+
 def test_bao_ans_own_write_that_protects_less_is_adopted_and_reported() -> None:
     assert judge(seal(SAFE_SEARCH_OFF)) == [LooseningKind.SAFE_SEARCH_OFF]
 

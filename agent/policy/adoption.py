@@ -4,13 +4,15 @@
    An's check line, match it (:mod:`agent.policy.seal`): else it is refused.
 2. A change that protects less (:mod:`agent.policy.loosening`) in a file without the check
    line, that is a hand edit, is applied only when the file is whole. A file cut off while
-   it was written or copied ends in a partial line, or is the beginning of the file in
-   force; either is refused with what to do if the change was meant.
+   it was written or copied ends in a partial line, is the beginning of the file in
+   force, or ends with an empty table; each is refused with what to do if the change was
+   meant.
 3. Anything else is adopted; the loosenings found go with it, for the event and the alert.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 
@@ -23,6 +25,7 @@ from agent.policy.services import ServiceCatalogue
 
 _BOM = b"\xef\xbb\xbf"
 _SHOWN_LOOSENINGS = 3
+_TABLE_HEADER_RE = re.compile(r"^(\[\[?[^\]]+\]\]?)\s*(?:#.*)?$")
 
 
 @dataclass(frozen=True)
@@ -88,12 +91,30 @@ def cut_off_signature(data: bytes, in_force: bytes) -> str | None:
             "its last line has no line break, as in a file cut off while it was being "
             "written; if the change is meant, end the file with a line break and save again"
         )
+    header = _trailing_table_header(data)
+    if header is not None:
+        return (
+            f"it ends with the table header {header} and nothing in it, as a file cut off "
+            "after that line would; if the change is meant, remove the empty table or give "
+            "it its keys, and save again"
+        )
     if in_force.startswith(data):
         return (
             f"the file is the first {len(data)} of the {len(in_force)} bytes of the policy "
             "in force, as a copy cut off there would be; if you meant to delete the end of "
             "the file, add a comment line at its end (for example # end) and save again"
         )
+    return None
+
+
+def _trailing_table_header(data: bytes) -> str | None:
+    """The last line with content, when it is a table header such as `[[children]]`."""
+    for line in reversed(data.decode("utf-8", errors="replace").splitlines()):
+        content = line.strip()
+        if not content or content.startswith("#"):
+            continue
+        match = _TABLE_HEADER_RE.match(content)
+        return match.group(1) if match else None
     return None
 
 
