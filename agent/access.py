@@ -7,7 +7,7 @@ Plain Python over the store; everything it needs is passed in:
   ``events``, ``outbox``, ``kv``);
 * ``family_policy`` — a callable giving the family policy in force (children, ages,
   caregivers, the help-alert setting, the time zone);
-* ``clock`` — a callable giving the current aware datetime;
+* ``clock`` — the :class:`~dns_filter.clock.Clock` whose ``now()`` is the current moment;
 * ``grants_changed`` — called (without arguments, outside any lock) when a parent allows
   a site or takes a grant back. The runtime then recompiles the DNS policy with
   :meth:`AccessService.active_grants` as each child's ``granted`` names (which pass every
@@ -36,6 +36,8 @@ from agent.policy.services import ServiceCatalogue, load_catalogue
 from agent.store import Store
 from agent.store import access_requests as stored_requests
 from agent.store.models import AccessRequest, Event
+from dns_filter.clock import Clock
+from dns_filter.names import InvalidNameError, normalise_name
 
 log = logging.getLogger(__name__)
 
@@ -51,11 +53,10 @@ EVENT_HELP = "help"
 EVENT_WATCH_ACK = "watch_acknowledged"
 
 _WATCH_ACK_KEY = "watch_ack:"
-# A host name as the pages accept it: letters, digits, hyphens, dots (IDN as punycode).
-_HOST_LABEL = re.compile(r"\A(?!-)[a-z0-9_-]{1,63}(?<!-)\Z")
+_URL_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*")
+_URL_TAIL = re.compile(r"[/?#\\]")  # where a URL's host ends (browsers read "\" as "/")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
 
-Clock = Callable[[], datetime]
 
 
 # -- errors ---------------------------------------------------------------------------------
@@ -168,23 +169,29 @@ def request_info(request: AccessRequest, now: datetime) -> AccessRequestInfo:
 # -- input hygiene ----------------------------------------------------------------------------
 
 
+def site_host(value: str) -> str:
+    """The host part of what a child typed or a page sent: a bare name as it is, a URL
+    without its scheme, user, port, path, query and fragment (``https://YouTube.com:443/x``
+    → ``YouTube.com``). Not yet checked; :func:`normalise_site` does that."""
+    text = value.strip()
+    scheme, sep, rest = text.partition("://")
+    if sep and _URL_SCHEME.fullmatch(scheme):
+        text = rest
+    text = text.removeprefix("//")  # a scheme-relative URL
+    host = _URL_TAIL.split(text, maxsplit=1)[0].rpartition("@")[2]
+    if host.startswith("["):
+        return host.partition("]")[0] + "]"  # an IPv6 address, which is not a site name
+    return host.partition(":")[0]
+
+
 def normalise_site(value: str) -> str | None:
-    """A host name in canonical form (lower case, punycode, no port or trailing dot), or
-    None when `value` is not a plausible host name. Never raises."""
-    text = value.strip().lower().rstrip(".")
-    if not text or len(text) > 253 * 4:
+    """The site a child asks for (a name or a URL) as the one canonical domain name of
+    :func:`dns_filter.names.normalise_name`, or None when it is not a domain name. Never
+    raises."""
+    try:
+        return normalise_name(site_host(value), strict_hyphens=True)
+    except InvalidNameError:
         return None
-    if not text.isascii():
-        try:
-            text = text.encode("idna").decode("ascii")
-        except UnicodeError:
-            return None
-    if len(text) > 253:
-        return None
-    labels = text.split(".")
-    if len(labels) < 2 or not all(_HOST_LABEL.match(label) for label in labels):
-        return None
-    return text
 
 
 def display_site(site: str) -> str:
@@ -296,7 +303,7 @@ class AccessService:
         return self._family_policy()
 
     def now(self) -> datetime:
-        return self._clock()
+        return self._clock.now()
 
     def timezone(self) -> ZoneInfo:
         try:

@@ -36,13 +36,13 @@ import logging
 import math
 import secrets
 import threading
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from typing import Any, Protocol
+from datetime import datetime, timedelta
+from typing import Any
 
 from agent.secrets import SecretStore, SecretStoreError
+from dns_filter.clock import Clock, SystemClock
 
 log = logging.getLogger(__name__)
 
@@ -55,22 +55,6 @@ PIN_MAX_LENGTH = 12
 class Role(enum.Enum):
     PARENT = "parent"
     CHILD = "child"
-
-
-class Clock(Protocol):
-    """Wall time (seconds since the epoch) and monotonic time (seconds)."""
-
-    def wall(self) -> float: ...
-
-    def monotonic(self) -> float: ...
-
-
-class SystemClock:
-    def wall(self) -> float:
-        return time.time()
-
-    def monotonic(self) -> float:
-        return time.monotonic()
 
 
 # -- errors -------------------------------------------------------------------------------
@@ -294,7 +278,7 @@ class PinManager:
         failures = record.failures + 1
         lock_seconds = self._lockout.lock_seconds(failures)
         if lock_seconds > 0:
-            self._save(record.with_state(failures, self._clock.wall() + lock_seconds))
+            self._save(record.with_state(failures, self._clock.now().timestamp() + lock_seconds))
             self._locked_until_monotonic = self._clock.monotonic() + lock_seconds
             log.warning("parent PIN locked for %d s after %d wrong tries", lock_seconds, failures)
             if self._on_lockout is not None:
@@ -305,7 +289,7 @@ class PinManager:
         raise WrongPinError(self._lockout.max_tries - failures)
 
     def _remaining_lock(self, record: _PinRecord) -> int:
-        by_wall = record.locked_until - self._clock.wall()
+        by_wall = record.locked_until - self._clock.now().timestamp()
         by_monotonic = self._locked_until_monotonic - self._clock.monotonic()
         remaining = max(by_wall, by_monotonic)
         # A clock set far back must not lock the parent out for longer than the policy.
@@ -410,7 +394,7 @@ class SessionManager:
 
     def _expires_at(self, opened: float, now: float) -> datetime:
         seconds_left = min(self._idle, opened + self._max_age - now)
-        return datetime.fromtimestamp(self._clock.wall() + seconds_left, tz=UTC)
+        return self._clock.now() + timedelta(seconds=seconds_left)
 
 
 # -- everything together ----------------------------------------------------------------------

@@ -59,7 +59,7 @@ class CategoryLists:
         """Download the sources (last good copies kept on failure); reload and return True
         when any of them changed."""
         states = StoreMirror(
-            JsonListStateStore(lists_dir_for(self._data_dir) / "state.json"), self._store
+            JsonListStateStore(lists_dir_for(self._data_dir) / "state.json"), self._store.lists
         )
         outcomes = refresh_lists(family.settings.lists, self._data_dir, state_store=states)
         if any(outcome.status == RefreshStatus.UPDATED for outcome in outcomes):

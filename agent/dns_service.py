@@ -26,8 +26,7 @@ from dns_filter.chain import AnswerType, Query, Result
 from dns_filter.clock import Clock
 from dns_filter.factory import Chain, build_chain_from_config
 from dns_filter.policy import FilterPolicy
-from dns_filter.resolvers import ActiveChild
-from dns_filter.resolvers import PolicyHolder as FilterPolicyHolder
+from dns_filter.resolvers import ActiveChild, FilterPolicySlot
 from dns_filter.resolvers.client_profile import ChildResolver
 from dns_filter.server import DnsServer, next_minute
 
@@ -75,7 +74,7 @@ class DnsService:
         block_page: BlockPageAddresses,
         family: FamilyPolicySource,
         lists: CategoryLists,
-        filter_policy: FilterPolicyHolder,
+        filter_policy: FilterPolicySlot,
         child_resolver: ChildResolver,
         active_child: ActiveChild,
         grants: GrantSource,
@@ -146,7 +145,7 @@ class DnsService:
     async def _start_server(self) -> None:
         self._chain = build_chain_from_config(
             policy_source=self._filter_policy,
-            clock=self._clock.now,
+            clock=self._clock,
             active_child=self._active_child,
             upstream_urls=upstream_urls(self._family.policy),
             child_resolver=self._child_resolver,
@@ -225,12 +224,11 @@ class DnsService:
         if not answers:
             return
         now = self._clock.now()
-        blocked = AnswerType.BLOCKED
+        blocks = (AnswerType.BLOCKED, AnswerType.BYPASS)
         entries = []
         for query, result, latency in answers:
-            category = None
-            if result.answer_type == blocked and result.reason.startswith("category "):
-                category = result.reason.split()[1]
+            # every block's category is counted: lists, services, CNAME cloaking, bypass
+            category = (result.reason.category or None) if result.answer_type in blocks else None
             entries.append(
                 QueryLogEntry(
                     time=now,
@@ -238,7 +236,7 @@ class DnsService:
                     name=query.name,
                     qtype=_qtype_name(query.qtype),
                     decision=str(result.answer_type),
-                    reason=result.reason,
+                    reason=result.reason.to_json(),
                     child=result.profile or query.profile,
                     category=category,
                     latency_ms=round(latency * 1000, 3),
@@ -249,13 +247,7 @@ class DnsService:
 
 def upstream_urls(family: FamilyPolicy) -> list[str]:
     """The family's upstreams as the chain takes them (bootstrap addresses in the URL)."""
-    urls = []
-    for upstream in family.settings.upstreams:
-        if upstream.bootstrap and "#" not in upstream.url:
-            urls.append(f"{upstream.url}#bootstrap={','.join(upstream.bootstrap)}")
-        else:
-            urls.append(upstream.url)
-    return urls
+    return [upstream.url_with_bootstrap() for upstream in family.settings.upstreams]
 
 
 def _qtype_name(qtype: int) -> str:

@@ -21,7 +21,7 @@ from jaraco.classes import properties
 from keyring import errors
 from keyring.backend import KeyringBackend
 
-from agent.fileio import atomic_write_bytes
+from dns_filter.fileio import atomic_write_bytes
 
 log = logging.getLogger(__name__)
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import logging
 import os
-import tempfile
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime
@@ -20,6 +19,10 @@ from typing import Any, Protocol
 
 import requests
 
+from agent.store.list_state import ListStates
+from agent.store.models import ListState
+from dns_filter.clock import Clock
+from dns_filter.fileio import atomic_write_bytes
 from dns_filter.lists import (
     DEFAULT_SOURCES,
     BadLine,
@@ -107,24 +110,16 @@ class JsonListStateStore:
         states[_key(state.category, state.source)] = state
         payload = {"version": 1, "sources": [_state_to_json(s) for s in states.values()]}
         self._path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temp = tempfile.mkstemp(prefix=".state.", suffix=".json", dir=self._path.parent)
-        try:
-            with os.fdopen(handle, "w", encoding="utf-8") as out:
-                json.dump(payload, out, ensure_ascii=False, indent=1)
-                out.flush()
-                os.fsync(out.fileno())
-            os.replace(temp, self._path)
-        except BaseException:
-            Path(temp).unlink(missing_ok=True)
-            raise
+        text = json.dumps(payload, ensure_ascii=False, indent=1)
+        atomic_write_bytes(self._path, text.encode("utf-8"))
 
 
 class StoreMirror:
     """Writes every state to a JSON store and mirrors it into the agent store's table."""
 
-    def __init__(self, primary: ListStateStore, store: Any) -> None:
+    def __init__(self, primary: ListStateStore, list_states: ListStates) -> None:
         self._primary = primary
-        self._store = store
+        self._list_states = list_states
 
     def get(self, category: str, source: str) -> SourceState | None:
         return self._primary.get(category, source)
@@ -134,9 +129,7 @@ class StoreMirror:
 
     def put(self, state: SourceState) -> None:
         self._primary.put(state)
-        from agent.store.models import ListState
-
-        self._store.lists.upsert(
+        self._list_states.upsert(
             ListState(
                 category=state.category,
                 source=state.source,
@@ -187,7 +180,7 @@ def refresh_lists(
     state_store: ListStateStore | None = None,
     settings: FetchSettings | None = None,
     session: requests.Session | None = None,
-    clock: Callable[[], datetime] | None = None,
+    clock: Clock | None = None,
     on_progress: ProgressCallback | None = None,
     on_outcome: Callable[[RefreshOutcome], None] | None = None,
 ) -> list[RefreshOutcome]:

@@ -41,7 +41,7 @@ from agent.tray.service import TrayService
 from agent.tray.wiring import connect_tray
 from dns_filter.clock import Clock, SystemClock
 from dns_filter.policy import FilterPolicy
-from dns_filter.resolvers import PolicyHolder as FilterPolicyHolder
+from dns_filter.resolvers import FilterPolicySlot
 from dns_filter.resolvers.client_profile import (
     ChildResolver,
     LinuxArpTable,
@@ -125,7 +125,7 @@ class Agent:
         # The compiled snapshot the DNS filter reads, and the one answer to "which child
         # is this address?" for the chain, the server's memo and the child's pages. Both
         # lookups below are read per query, so both cache what they read.
-        self.filter_policy = FilterPolicyHolder()
+        self.filter_policy = FilterPolicySlot()
         self._local_addresses: Callable[[], frozenset[str]] = (
             local_addresses or SystemAddresses()
         )
@@ -184,9 +184,9 @@ class Agent:
         lists.load(family)
         # Built now, started last: the DNS service arms the grant-expiry job at its first
         # compile, and the scheduler keeps it until it runs.
-        scheduler = self.scheduler = Scheduler(timezone=family.settings.timezone)
+        scheduler = self.scheduler = Scheduler(clock=self.clock, timezone=family.settings.timezone)
         access = self.access = AccessService(
-            store, lambda: self.policy_holder.policy, self.clock.now, self._grants_changed
+            store, lambda: self.policy_holder.policy, self.clock, self._grants_changed
         )
         dns = self.dns = DnsService(
             listen=settings.dns_listen,
@@ -242,13 +242,14 @@ class Agent:
         package registers its own."""
         settings = self.settings
         secrets = open_secret_store(settings.data_dir)
-        authenticator = self.authenticator = Authenticator.create(secrets)
+        authenticator = self.authenticator = Authenticator.create(secrets, clock=self.clock)
         services = RuntimeServices(
             family=self.policy_holder,
             loaded_at=lambda: self.loaded_at,
             store=store,
             dns=dns,
             lists=lists,
+            clock=self.clock,
         )
         host, port = settings.http_listen
         server = self.http_server = create_server(services, authenticator, host=host, port=port)
@@ -259,7 +260,7 @@ class Agent:
                 access=access,
                 filter_policy=dns.current_filter_policy,
                 child_for_address=self.child_resolver,
-                csrf=CsrfSigner(lambda: self.clock.now().timestamp()),
+                csrf=CsrfSigner(self.clock),
             ),
         )
         server.start()
@@ -281,6 +282,7 @@ class Agent:
             data_dir=self.settings.data_dir,
             local_addresses=self._local_addresses,
             extra_os_users=self.settings.extra_tray_users,
+            clock=self.clock,
         )
         register_tray_routes(server.router, tray)
         return tray

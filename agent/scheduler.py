@@ -21,7 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from datetime import time as wall_time
-from typing import Any, Protocol
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from apscheduler.jobstores.base import JobLookupError
@@ -29,6 +29,8 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
+
+from dns_filter.clock import Clock, SystemClock
 
 logger = logging.getLogger(__name__)
 
@@ -38,38 +40,6 @@ JOB_DAILY_ROLLOVER = "daily-rollover"
 JOB_LIST_REFRESH = "list-refresh"
 
 JobFunc = Callable[[], object]
-
-
-class Clock(Protocol):
-    def now(self) -> datetime:
-        """The current time, time-zone aware."""
-        ...
-
-
-class SystemClock:
-    def now(self) -> datetime:
-        return datetime.now(UTC)
-
-
-class ManualClock:
-    """A clock that moves only when told to (tests, simulations)."""
-
-    def __init__(self, start: datetime) -> None:
-        self._now = _require_aware(start)
-        self._lock = threading.Lock()
-
-    def now(self) -> datetime:
-        with self._lock:
-            return self._now
-
-    def set(self, moment: datetime) -> None:
-        with self._lock:
-            self._now = _require_aware(moment)
-
-    def advance(self, delta: timedelta) -> datetime:
-        with self._lock:
-            self._now = self._now + delta
-            return self._now
 
 
 def _require_aware(moment: datetime) -> datetime:

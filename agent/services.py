@@ -19,12 +19,14 @@ from agent.api.types import (
     ListInfo,
     PolicyState,
     QueryLogEntry,
+    ReasonInfo,
     Stats,
     UsageToday,
 )
 from agent.policy import FamilyPolicy
 from agent.policy.compile import resolve_child
 from agent.store import Store
+from dns_filter.clock import Clock
 from dns_filter.lists import load_starter
 
 
@@ -58,7 +60,9 @@ class RuntimeServices:
         store: Store,
         dns: DnsStatus,
         lists: LoadedLists,
+        clock: Clock,
     ) -> None:
+        self._clock = clock
         self._family = family
         self._loaded_at = loaded_at
         self._store = store
@@ -124,7 +128,7 @@ class RuntimeServices:
 
     def usage_today(self) -> UsageToday:
         timezone = self._family.policy.settings.timezone
-        today = datetime.now(ZoneInfo(timezone)).date()
+        today = self._clock.now().astimezone(ZoneInfo(timezone)).date()
         minutes = self._store.usage.minutes_by_child(today, timezone)
         return UsageToday(date=today, minutes=minutes)
 
@@ -136,7 +140,7 @@ class RuntimeServices:
                 name=row.name,
                 qtype=row.qtype,
                 decision=row.decision,
-                reason=row.reason,
+                reason=ReasonInfo.from_stored(row.reason),
                 category=row.category,
                 client=row.client,
                 latency_ms=row.latency_ms,

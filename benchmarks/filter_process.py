@@ -17,15 +17,15 @@ import sys
 import time
 from collections.abc import Sequence
 from dataclasses import asdict
-from datetime import UTC, datetime
 from pathlib import Path
 
 from dns_filter.chain import Query, Result
+from dns_filter.clock import SystemClock
 from dns_filter.factory import build_chain_from_config
 from dns_filter.lists.index import DomainIndex, NamedList
 from dns_filter.lists.parser import ListFormat, parse_file
 from dns_filter.policy import BlockMode, FilterPolicy, Profile
-from dns_filter.resolvers import PolicyHolder
+from dns_filter.resolvers import FilterPolicySlot
 from dns_filter.resolvers.client_profile import profile_for_client
 from dns_filter.server import DnsServer, next_minute
 
@@ -69,14 +69,14 @@ class Counter:
 
 async def serve(args: argparse.Namespace) -> None:
     policy, load_seconds, size = load_policy(Path(args.list))
-    holder = PolicyHolder(policy)
+    holder = FilterPolicySlot(policy)
 
     def no_child() -> str | None:
         return None
 
     chain = build_chain_from_config(
         policy_source=holder,
-        clock=lambda: datetime.now(UTC),
+        clock=SystemClock(),
         active_child=no_child,
         upstream_urls=[f"udp://127.0.0.1:{args.upstream_port}"],
         local_addresses=frozenset,

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 
 from dnslib import AAAA, CNAME, QTYPE, RCODE, RR, SOA, A, DNSRecord
 
+from dns_filter.names import query_name
 from dns_filter.policy import BlockMode
 
 # The SOA in the authority section of synthetic negative answers, so that clients cache
@@ -97,5 +98,5 @@ def cname_targets(response: DNSRecord) -> list[str]:
     targets = []
     for record in response.rr:
         if record.rtype == QTYPE.CNAME:
-            targets.append(str(record.rdata.label).rstrip(".").lower())
+            targets.append(query_name(str(record.rdata.label)))
     return targets

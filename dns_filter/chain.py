@@ -1,7 +1,8 @@
 """The resolver chain's common types: each link answers or passes the query to the next.
 
-Like Blocky's chain, every link is small and every answer says what it is and why. The
-factory that lists the order of the links lives in :mod:`dns_filter.factory`.
+Like Blocky's chain, every link is small and every answer says what it is and why (a typed
+:class:`~dns_filter.reason.Reason`, never text to parse). The factory that lists the order
+of the links lives in :mod:`dns_filter.factory`.
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ from enum import StrEnum
 
 from dnslib import DNSRecord
 
+from dns_filter.reason import Reason
+
 
 class AnswerType(StrEnum):
     RESOLVED = "resolved"  # answered by an upstream
@@ -19,6 +22,7 @@ class AnswerType(StrEnum):
     BLOCKED = "blocked"  # a rule blocked the name
     REWRITTEN = "rewritten"  # safe search and similar rewrites
     BYPASS = "bypass"  # an anti-bypass rule answered (NXDOMAIN / NODATA)
+    FAILED = "failed"  # SERVFAIL: every upstream failed, refused or timed out, or the chain broke
 
 
 @dataclass(frozen=True)
@@ -35,11 +39,11 @@ class Query:
 
 @dataclass(frozen=True)
 class Result:
-    """A link's answer: the full response plus its type and a human-readable reason."""
+    """A link's answer: the full response plus its type and why (a :class:`Reason`)."""
 
     response: DNSRecord
     answer_type: AnswerType
-    reason: str
+    reason: Reason
     profile: str | None = None
 
 

@@ -16,7 +16,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from dns_filter.chain import Resolver
-from dns_filter.resolvers import ActiveChild, Clock, PolicySource
+from dns_filter.clock import Clock
+from dns_filter.resolvers import ActiveChild, PolicySource
 from dns_filter.resolvers.block import BlockResolver
 from dns_filter.resolvers.bypass import BypassGuardResolver
 from dns_filter.resolvers.client_profile import (

@@ -44,6 +44,9 @@ from dnslib import QTYPE, DNSHeader, DNSRecord
 
 from dns_filter import wire
 from dns_filter.chain import AnswerType, Query, Resolver, Result
+from dns_filter.clock import Clock, SystemClock
+from dns_filter.names import query_name
+from dns_filter.reason import failure_reason
 
 logger = logging.getLogger(__name__)
 
@@ -67,7 +70,8 @@ _SLOW_LOG_SECONDS = 0.1
 _UNSET: Any = object()
 _FASTPATH_ENV = "BAOAN_DNS_FASTPATH"
 
-# Answer types that the server decided without asking the chain again.
+# Answer types that the server decided without asking the chain again. A failed answer
+# (SERVFAIL) is never remembered: the next query asks the chain, and its cache, again.
 _MEMO_ANSWER_TYPE = {
     AnswerType.RESOLVED: AnswerType.CACHED,
     AnswerType.CACHED: AnswerType.CACHED,
@@ -201,8 +205,7 @@ def load_fastpath(requested: bool | None = None) -> Any | None:
 
 def question_name(request: DNSRecord) -> str:
     """The normalised name of the request's question: lower case, no trailing dot."""
-    text = str(request.q.qname).lower()
-    return text[:-1] if text.endswith(".") else text
+    return query_name(str(request.q.qname))
 
 
 def next_minute(wall: float) -> float:
@@ -385,8 +388,7 @@ class DnsServer:
         profile_for: ProfileFor | None = None,
         limits: ServerLimits | None = None,
         policy_changes_at: PolicyChangesAt = next_minute,
-        clock: Callable[[], float] = time.monotonic,
-        wall_clock: Callable[[], float] = time.time,
+        clock: Clock | None = None,
         fastpath: bool | None = None,
     ) -> None:
         if not listen:
@@ -396,8 +398,9 @@ class DnsServer:
         self._listen = tuple(listen)
         self.limits = limits or ServerLimits()
         self.stats = ServerStats()
-        self._clock = clock  # memo ages and expiry
-        self._wall_clock = wall_clock  # for `policy_changes_at`
+        clock = clock or SystemClock()
+        self._clock = clock.monotonic  # memo ages and expiry (a bound method: one call)
+        self._wall_clock = clock.now  # for `policy_changes_at`
         self._policy_changes_at = policy_changes_at
         self._generation = 0
         self._memo: OrderedDict[_MemoKey, _MemoEntry] = OrderedDict()
@@ -827,8 +830,9 @@ class DnsServer:
             answer = self._servfail(data, parsed)
             servfail = request.reply()
             servfail.header.rcode = wire.RCODE_SERVFAIL
-            # the log has no "error" answer type; the reason says what happened
-            result = Result(response=servfail, answer_type=AnswerType.RESOLVED, reason=reason)
+            result = Result(
+                response=servfail, answer_type=AnswerType.FAILED, reason=failure_reason(reason)
+            )
             self._send(answer, parsed, transport, reply)
             self._log.add((query, result, time.perf_counter() - started))
             return
@@ -906,6 +910,8 @@ class DnsServer:
         rcode = answer[3] & 0x0F
         if rcode not in (wire.RCODE_NOERROR, wire.RCODE_NXDOMAIN):
             return None
+        if result.answer_type is AnswerType.FAILED:
+            return None
         if self._profile_for is not None and result.profile not in (None, key[0]):
             return None  # the chain chose another profile than the key says: do not trust it
         try:
@@ -924,7 +930,7 @@ class DnsServer:
         if result.answer_type in _POLICY_ANSWER_TYPES and limits.policy_answer_seconds > ttl:
             lifetime = float(limits.policy_answer_seconds)
             ttls = _UNAGED
-        wall = self._wall_clock()
+        wall = self._wall_clock().timestamp()
         try:
             change = self._policy_changes_at(wall)
         except Exception:

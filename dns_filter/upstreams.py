@@ -13,14 +13,17 @@ Upstream URL forms (the same strings `family.toml` and `baoan init --upstream` u
     http://127.0.0.1:8053/dns-query   DoH without TLS: loopback only (local proxies, tests)
 
 Plain upstreams take IP addresses only: a host name there would have to be resolved through
-the operating system, which on a protected PC asks this very filter.
+the operating system, which on a protected PC asks this very filter. A DoH URL without a
+path posts to ``/dns-query``; users, passwords, queries and any fragment other than
+``#bootstrap=`` are refused. :func:`parse_upstream_url` is the one parser of these URLs (the
+policy loader checks ``family.toml`` with it); it returns a frozen :class:`UpstreamSpec`.
 
 **Bootstrap addresses for DoH.** The DoH server's host name must not be resolved through our
 own filter (it would ask itself and wait until the timeout). The URL fragment, which by
 RFC 3986 is never sent to the server, carries the addresses to connect to:
 ``#bootstrap=IP[,IP...]``. The connection goes to those addresses (tried in order) while the
 ``Host`` header, TLS SNI and the certificate check still use the URL's host name. A config
-table can give the same addresses apart from the URL (``parse_upstream(url, bootstrap)``).
+table can give the same addresses apart from the URL (``parse_upstream_url(url, bootstrap)``).
 Well-known public DoH services (Google, Cloudflare, Quad9, AdGuard, OpenDNS, CleanBrowsing)
 have their published addresses built in, so ``https://dns.google/dns-query`` needs no
 fragment. Any other DoH host name is looked up through the group's plain UDP/TCP upstreams
@@ -47,6 +50,7 @@ from __future__ import annotations
 import abc
 import asyncio
 import contextlib
+import dataclasses
 import ipaddress
 import logging
 import math
@@ -56,12 +60,17 @@ import time
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
 import requests
 from dnslib import EDNS0, QTYPE, RCODE, DNSError, DNSRecord
 from requests.adapters import HTTPAdapter
+
+from dns_filter.addresses import is_loopback
+from dns_filter.clock import Clock, SystemClock
+from dns_filter.names import InvalidNameError, normalise_name
 
 log = logging.getLogger(__name__)
 
@@ -88,7 +97,16 @@ WELL_KNOWN_BOOTSTRAP: dict[str, tuple[str, ...]] = {
 
 
 class UpstreamConfigError(ValueError):
-    """An upstream URL that cannot be used; the message says what is wrong with which URL."""
+    """An upstream URL that cannot be used; the message says what is wrong with which URL.
+
+    `reason` is the same without the URL, for messages that name the URL themselves (the
+    policy loader's ``file:line: key: expected ..., got ...``).
+    """
+
+    def __init__(self, url: str, reason: str) -> None:
+        super().__init__(f"{url!r}: {reason}")
+        self.url = url
+        self.reason = reason
 
 
 class UpstreamError(Exception):
@@ -240,33 +258,28 @@ AddressResolver = Callable[[str], Awaitable[tuple[tuple[str, ...], float]]]
 class DohUpstream(Upstream):
     """DNS over HTTPS (RFC 8484), POST with `application/dns-message`.
 
-    `bootstrap` are the addresses to connect to instead of resolving the URL's host name.
+    The spec's `bootstrap` (else a well-known service's published addresses) are the
+    addresses to connect to instead of resolving the URL's host name.
     Without them, a resolver set by :meth:`use_address_resolver` (the group's plain
     upstreams) finds the addresses; failing that, the operating system does.
     `verify` is passed to requests (True, or a CA bundle path for a private DoH server).
     """
 
     def __init__(
-        self,
-        url: str,
-        bootstrap: Sequence[str] = (),
-        *,
-        verify: bool | str = True,
-        max_workers: int = 8,
+        self, spec: UpstreamSpec, *, verify: bool | str = True, max_workers: int = 8
     ) -> None:
-        parts = urlsplit(url)
-        if parts.scheme not in ("https", "http") or not parts.hostname:
-            raise UpstreamConfigError(f"{url!r}: a DoH URL needs https:// and a host name")
-        super().__init__(url)
-        self.host_name = parts.hostname
-        self.bootstrap = tuple(str(ipaddress.ip_address(ip)) for ip in bootstrap)
-        self._scheme = parts.scheme
+        if spec.scheme not in (UpstreamScheme.HTTPS, UpstreamScheme.HTTP):
+            raise ValueError(f"{spec.url!r} is not a DoH upstream")
+        super().__init__(spec.url)
+        self.host_name = spec.host
+        self.bootstrap = spec.bootstrap or WELL_KNOWN_BOOTSTRAP.get(spec.host, ())
+        self._scheme = spec.scheme.value
         self._verify = verify
         self._max_workers = max_workers
-        self._port = parts.port or (443 if parts.scheme == "https" else 80)
-        self._path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+        self._port = spec.port
+        self._path = spec.path
         # The Host header is the URL's own authority, whatever address we connect to.
-        self._host_header = parts.netloc.rsplit("@", 1)[-1]
+        self._host_header = spec.authority
         # One pooled session per address; only the event loop's thread adds to this dict.
         self._sessions: dict[str, requests.Session] = {}
         self._address_resolver: AddressResolver | None = None
@@ -400,70 +413,142 @@ def _is_ip(host: str) -> bool:
 
 
 def _is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
+    return host == "localhost" or is_loopback(host)
+
+
+class UpstreamScheme(StrEnum):
+    UDP = "udp"
+    TCP = "tcp"
+    HTTPS = "https"  # DNS over HTTPS (RFC 8484)
+    HTTP = "http"  # the same without TLS: loopback only (local proxies, tests)
+
+
+@dataclass(frozen=True)
+class UpstreamSpec:
+    """One upstream as its URL names it, checked (forms in the module docstring).
+
+    `url` is the canonical URL without the fragment; `host` is an IP address for UDP/TCP and
+    a canonical name or an IP address for DoH; `bootstrap` are the DoH connection addresses
+    given in the fragment and then apart from it (a well-known service's built-in addresses
+    are not listed here: the transport adds them).
+    """
+
+    url: str
+    scheme: UpstreamScheme
+    host: str
+    port: int
+    path: str = ""  # DoH only, e.g. "/dns-query"
+    bootstrap: tuple[str, ...] = ()
+
+    @property
+    def is_doh(self) -> bool:
+        return self.scheme in (UpstreamScheme.HTTPS, UpstreamScheme.HTTP)
+
+    @property
+    def authority(self) -> str:
+        """``host[:port]`` as the URL gives it (the port only when not the default)."""
+        default = _DEFAULT_PORTS[self.scheme]
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return host if self.port == default and self.is_doh else f"{host}:{self.port}"
+
+    def url_with_bootstrap(self) -> str:
+        """The URL with its bootstrap addresses in the fragment: one string that
+        :func:`parse_upstream_url` reads back to this same spec."""
+        if not self.bootstrap:
+            return self.url
+        return f"{self.url}#bootstrap={','.join(self.bootstrap)}"
+
+
+_DEFAULT_PORTS = {
+    UpstreamScheme.UDP: 53,
+    UpstreamScheme.TCP: 53,
+    UpstreamScheme.HTTPS: 443,
+    UpstreamScheme.HTTP: 80,
+}
+DEFAULT_DOH_PATH = "/dns-query"
+
+
+def parse_upstream_url(url: str, bootstrap: Sequence[str] = ()) -> UpstreamSpec:
+    """The one parser of upstream URLs (forms in the module docstring).
+
+    `bootstrap` adds DoH connection addresses given apart from the URL (a config table's
+    `bootstrap = [...]`), after any in the URL's ``#bootstrap=`` fragment. Refused: other
+    schemes, a user or password, a query, any other fragment, a path or bootstrap addresses
+    on udp:// and tcp://, host names on udp:// and tcp:// (they would be resolved through
+    this filter), and http:// unless every address it connects to is loopback.
+
+    Raises UpstreamConfigError naming the URL and what is wrong with it.
+    """
+    text = url.strip()
+
+    def refuse(reason: str) -> UpstreamConfigError:
+        return UpstreamConfigError(url, reason)
+
     try:
-        return ipaddress.ip_address(host).is_loopback
+        parts = urlsplit(text)
+        port = parts.port
+    except ValueError as exc:
+        raise refuse(str(exc)) from exc
+    host = (parts.hostname or "").lower()
+    if not host:
+        raise refuse("no host; expected e.g. udp://1.1.1.1")
+    try:
+        scheme = UpstreamScheme(parts.scheme.lower())
     except ValueError:
-        return False
+        known = "expected udp://, tcp:// or https://"
+        raise refuse(
+            f'unknown scheme "{parts.scheme}"' if parts.scheme else f"no scheme; {known}"
+        ) from None
+    if port == 0:
+        raise refuse("port 0 is not a port")
+    if parts.username is not None or parts.password is not None:
+        raise refuse("no user or password allowed")
+    if parts.query:
+        raise refuse("no query (?...) allowed")
+    if scheme in (UpstreamScheme.UDP, UpstreamScheme.TCP):
+        if parts.path not in ("", "/") or parts.fragment:
+            raise refuse(f"{scheme}:// takes only an address and a port")
+        if bootstrap:
+            raise refuse("bootstrap addresses are only for DNS over HTTPS")
+        if not _is_ip(host):
+            # A host name would be resolved through the system, which asks this filter.
+            raise refuse("udp and tcp need an IP address")
+        address = str(ipaddress.ip_address(host))
+        port = port or 53
+        return UpstreamSpec(f"{scheme}://{_host_port(address, port)}", scheme, address, port)
+    if _is_ip(host):
+        host = str(ipaddress.ip_address(host))
+    else:
+        try:
+            host = normalise_name(host, allow_single_label=True)  # "localhost" too
+        except InvalidNameError:
+            raise refuse("the host is neither a domain name nor an IP address") from None
+    addresses = _parse_bootstrap(url, parts.fragment)
+    for item in bootstrap:
+        addresses += (_bootstrap_address(url, item),)
+    if scheme is UpstreamScheme.HTTP:
+        connect_to = addresses or WELL_KNOWN_BOOTSTRAP.get(host, ()) or (host,)
+        if not all(_is_loopback(address) for address in connect_to):
+            raise refuse("DoH without TLS (http://) is allowed only on loopback")
+    path = parts.path if parts.path not in ("", "/") else DEFAULT_DOH_PATH
+    spec = UpstreamSpec("", scheme, host, port or _DEFAULT_PORTS[scheme], path, addresses)
+    return dataclasses.replace(spec, url=f"{scheme}://{spec.authority}{path}")
+
+
+def build_upstream(spec: UpstreamSpec, *, verify: bool | str = True) -> Upstream:
+    """The transport for a checked spec."""
+    if spec.scheme is UpstreamScheme.UDP:
+        return UdpUpstream(spec.host, spec.port)
+    if spec.scheme is UpstreamScheme.TCP:
+        return TcpUpstream(spec.host, spec.port)
+    return DohUpstream(spec, verify=verify)
 
 
 def parse_upstream(
     url: str, bootstrap: Sequence[str] = (), *, verify: bool | str = True
 ) -> Upstream:
-    """Build the upstream a URL names (forms in the module docstring).
-
-    `bootstrap` adds DoH connection addresses given apart from the URL (a config table's
-    `bootstrap = [...]`), after any in the URL's fragment.
-
-    Raises UpstreamConfigError naming the URL and what is wrong with it.
-    """
-    text = url.strip()
-    try:
-        parts = urlsplit(text)
-        port = parts.port
-    except ValueError as exc:
-        raise UpstreamConfigError(f"{url!r}: {exc}") from exc
-    scheme = parts.scheme.lower()
-    host = parts.hostname
-    if not host:
-        raise UpstreamConfigError(f"{url!r}: no host; expected e.g. udp://1.1.1.1")
-    if scheme in ("udp", "tcp"):
-        if parts.path not in ("", "/") or parts.query or parts.fragment:
-            raise UpstreamConfigError(f"{url!r}: {scheme}:// takes only an address and a port")
-        try:
-            address = str(ipaddress.ip_address(host))
-        except ValueError as exc:
-            raise UpstreamConfigError(
-                f"{url!r}: {scheme}:// needs an IP address, not a host name "
-                "(it would be resolved through this filter)"
-            ) from exc
-        if port == 0:
-            raise UpstreamConfigError(f"{url!r}: port 0 is not a port")
-        cls = UdpUpstream if scheme == "udp" else TcpUpstream
-        return cls(address, port or 53)
-    if scheme in ("https", "http"):
-        addresses = _parse_bootstrap(url, parts.fragment)
-        for item in bootstrap:
-            try:
-                addresses += (str(ipaddress.ip_address(item.strip().strip("[]"))),)
-            except ValueError as exc:
-                raise UpstreamConfigError(
-                    f"{url!r}: bootstrap {item!r} is not an IP address"
-                ) from exc
-        clean = text.split("#", 1)[0]
-        if not addresses and not _is_ip(host):
-            addresses = WELL_KNOWN_BOOTSTRAP.get(host.lower(), ())
-        if scheme == "http":
-            connect_to = addresses or (host,)
-            if not all(_is_loopback(ip) for ip in connect_to):
-                raise UpstreamConfigError(
-                    f"{url!r}: DoH without TLS (http://) is allowed only on loopback"
-                )
-        return DohUpstream(clean, addresses, verify=verify)
-    raise UpstreamConfigError(
-        f"{url!r}: unknown scheme {parts.scheme or '(none)'!r}; expected udp://, tcp:// or https://"
-    )
+    """The transport a URL names: :func:`parse_upstream_url`, then :func:`build_upstream`."""
+    return build_upstream(parse_upstream_url(url, bootstrap), verify=verify)
 
 
 def _parse_bootstrap(url: str, fragment: str) -> tuple[str, ...]:
@@ -471,14 +556,15 @@ def _parse_bootstrap(url: str, fragment: str) -> tuple[str, ...]:
         return ()
     key, sep, value = unquote(fragment).partition("=")
     if key != "bootstrap" or not sep or not value:
-        raise UpstreamConfigError(f"{url!r}: the fragment must be #bootstrap=IP[,IP...]")
-    addresses = []
-    for item in value.split(","):
-        try:
-            addresses.append(str(ipaddress.ip_address(item.strip().strip("[]"))))
-        except ValueError as exc:
-            raise UpstreamConfigError(f"{url!r}: bootstrap {item!r} is not an IP address") from exc
-    return tuple(addresses)
+        raise UpstreamConfigError(url, "the fragment must be #bootstrap=IP[,IP...]")
+    return tuple(_bootstrap_address(url, item) for item in value.split(","))
+
+
+def _bootstrap_address(url: str, item: str) -> str:
+    try:
+        return str(ipaddress.ip_address(item.strip().strip("[]")))
+    except ValueError:
+        raise UpstreamConfigError(url, f"bootstrap {item!r} is not an IP address") from None
 
 
 # --------------------------------------------------------------------------- the group
@@ -535,7 +621,7 @@ class UpstreamGroup:
         probe_interval: float = 30.0,
         probe_name: str = ".",
         probe_qtype: str = "NS",
-        clock: Callable[[], float] = time.monotonic,
+        clock: Clock | None = None,
     ) -> None:
         if timeout <= 0:
             raise ValueError(f"timeout must be positive, got {timeout}")
@@ -547,7 +633,7 @@ class UpstreamGroup:
         self.probe_interval = probe_interval
         self._probe_name = probe_name
         self._probe_qtype = probe_qtype
-        self._clock = clock
+        self._clock = (clock or SystemClock()).monotonic  # latencies and probe times
         self._probe_task: asyncio.Task[None] | None = None
         # DoH host names without bootstrap addresses are looked up through the plain
         # upstreams, never through the system resolver (which may be this very filter).
@@ -566,6 +652,7 @@ class UpstreamGroup:
         cls, urls: Iterable[str], *, verify: bool | str = True, **options: Any
     ) -> UpstreamGroup:
         return cls([parse_upstream(url, verify=verify) for url in urls], **options)
+
 
     @property
     def upstreams(self) -> tuple[Upstream, ...]:

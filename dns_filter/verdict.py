@@ -18,21 +18,22 @@ from dnslib import QTYPE, DNSError, DNSRecord
 
 from dns_filter.answers import reply_to
 from dns_filter.chain import AnswerType, Query, Resolver, Result
+from dns_filter.clock import ManualClock
 from dns_filter.factory import filtering_links
+from dns_filter.names import InvalidNameError, normalise_name
 from dns_filter.policy import FilterPolicy
-from dns_filter.resolvers import PolicyHolder, normalise_name
+from dns_filter.reason import NO_RULE_REASON, UNFILTERED_REASON, Reason
+from dns_filter.resolvers import FilterPolicySlot
 from dns_filter.resolvers.rules import RuleBook
 
 Decision = Literal["allowed", "blocked", "rewritten"]
 _T = TypeVar("_T")
 
-_PASSED_REASON = "no rule matched"
-
 
 @dataclass(frozen=True)
 class Verdict:
     decision: Decision
-    reason: str
+    reason: Reason
     answer_type: AnswerType | None  # None when the name would go on to the upstream
     profile: str | None = None
 
@@ -41,7 +42,7 @@ class _Terminal(Resolver):
     """Stands where the cache and upstream are: the name would be resolved normally."""
 
     async def resolve(self, query: Query) -> Result:
-        return Result(reply_to(query.request), AnswerType.RESOLVED, _PASSED_REASON, query.profile)
+        return Result(reply_to(query.request), AnswerType.RESOLVED, NO_RULE_REASON, query.profile)
 
 
 def _run_to_end(coroutine: Coroutine[Any, Any, _T]) -> _T:
@@ -74,13 +75,16 @@ def verdict(
         qtype_code = int(getattr(QTYPE, qtype.upper()))
     except (DNSError, ValueError, TypeError):
         raise ValueError(f"unknown DNS query type {qtype!r}") from None
-    normalised = normalise_name(name)
-    if not normalised:
+    if not name.strip().strip("."):
         raise ValueError("the name to check is empty")
+    try:
+        normalised = normalise_name(name, allow_wildcard=True)
+    except InvalidNameError as error:
+        raise ValueError(f"not a domain name: {name!r} ({error})") from None
     moment = now if now is not None else datetime.now(UTC)
 
-    rules = RuleBook(PolicyHolder(policy))
-    head = filtering_links(_Terminal(), rules=rules, clock=lambda: moment)[0]
+    rules = RuleBook(FilterPolicySlot(policy))
+    head = filtering_links(_Terminal(), rules=rules, clock=ManualClock(moment))[0]
     query = Query(
         request=DNSRecord.question(normalised, qtype.upper()),
         name=normalised,
@@ -98,8 +102,10 @@ def verdict(
     return Verdict("allowed", reason, None, profile_name)
 
 
-def _allowed_reason(rules: RuleBook, profile_name: str | None, name: str, now: datetime) -> str:
+def _allowed_reason(
+    rules: RuleBook, profile_name: str | None, name: str, now: datetime
+) -> Reason:
     profile = rules.current().profile(profile_name)
     if profile is None:
-        return "no profile: not filtered"
-    return profile.exempt(name, now) or _PASSED_REASON
+        return UNFILTERED_REASON
+    return profile.exempt(name, now) or NO_RULE_REASON

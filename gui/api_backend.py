@@ -29,7 +29,9 @@ from gui.backend import (
     LockedOutError,
     PinNotSetError,
     QueryLogEntry,
+    QueryReason,
     RequestsSnapshot,
+    ScheduleWindow,
     Session,
     SessionExpiredError,
     Stats,
@@ -210,9 +212,24 @@ def _query(item: api_types.QueryLogEntry) -> QueryLogEntry:
         name=item.name,
         qtype=item.qtype,
         decision=item.decision,
-        reason=item.reason or None,
+        reason=_reason(item.reason),
         latency_ms=item.latency_ms,
         category=item.category,
+    )
+
+
+def _reason(item: api_types.ReasonInfo) -> QueryReason:
+    window = item.window
+    return QueryReason(
+        kind=item.kind,
+        category=item.category,
+        service=item.service,
+        rule=item.rule,
+        window=None if window is None else ScheduleWindow(window.target, window.mode, window.spans),
+        cname_target=item.cname_target,
+        target_kind=item.target_kind,
+        upstream=item.upstream,
+        detail=item.detail,
     )
 
 

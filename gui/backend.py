@@ -16,7 +16,7 @@ from datetime import datetime
 from typing import Protocol, runtime_checkable
 
 # Decisions a query-log entry can carry (docs/api.md, ARCHITECTURE.md "DNS filter").
-DECISIONS = ("resolved", "cached", "blocked", "rewritten", "bypass", "allowed")
+DECISIONS = ("resolved", "cached", "blocked", "rewritten", "bypass", "failed", "allowed")
 
 
 @dataclass(frozen=True)
@@ -81,6 +81,32 @@ class Session:
 
 
 @dataclass(frozen=True)
+class ScheduleWindow:
+    """The schedule behind a reason: target (``*``, ``service:<id>``, ``category:<id>``),
+    mode (``blocked`` or ``allowed_only``) and ``("HH:MM", "HH:MM")`` spans."""
+
+    target: str
+    mode: str
+    spans: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class QueryReason:
+    """Why the agent answered a query as it did: a kind (docs/api.md) and its facts. The
+    dashboard words it (:func:`gui.labels.reason_label`); it never shows the raw kind."""
+
+    kind: str
+    category: str | None = None
+    service: str | None = None
+    rule: str | None = None
+    window: ScheduleWindow | None = None
+    cname_target: str | None = None
+    target_kind: str | None = None
+    upstream: str | None = None
+    detail: str | None = None
+
+
+@dataclass(frozen=True)
 class QueryLogEntry:
     """One DNS query as the agent logged it."""
 
@@ -89,7 +115,7 @@ class QueryLogEntry:
     name: str
     qtype: str
     decision: str
-    reason: str | None
+    reason: QueryReason | None
     latency_ms: float | None = None
     category: str | None = None  # the list category behind a block, when there is one
 

@@ -10,6 +10,8 @@ from datetime import datetime, tzinfo
 
 from PySide6.QtCore import QCoreApplication
 
+from gui.backend import QueryReason, ScheduleWindow
+
 
 def decision_label(decision: str) -> str:
     """A decision code (``blocked``, ``resolved``, ...) in the family's words."""
@@ -20,6 +22,7 @@ def decision_label(decision: str) -> str:
         "blocked": QCoreApplication.translate("Labels", "Blocked"),
         "rewritten": QCoreApplication.translate("Labels", "Made safe"),
         "bypass": QCoreApplication.translate("Labels", "Bypass attempt stopped"),
+        "failed": QCoreApplication.translate("Labels", "Lookup failed"),
     }
     return labels.get(decision, decision)
 
@@ -27,6 +30,82 @@ def decision_label(decision: str) -> str:
 def is_block(decision: str) -> bool:
     """Whether the decision kept the child away from the name."""
     return decision in ("blocked", "bypass")
+
+
+def is_failure(decision: str) -> bool:
+    """Whether the lookup failed (SERVFAIL): nothing was opened, nothing was blocked."""
+    return decision == "failed"
+
+
+def _fill(text: str, *values: str) -> str:
+    for index, value in enumerate(values, start=1):
+        text = text.replace(f"%{index}", value)
+    return text
+
+
+def reason_label(reason: QueryReason | None) -> str:
+    """Why the agent answered as it did, in the family's words, from the reason's fields
+    (never its raw kind: a kind this version does not know gets "Other reason")."""
+    if reason is None:
+        return ""
+    translate = QCoreApplication.translate
+    kind = reason.kind
+    if kind == "cname" and reason.cname_target:
+        behind = QueryReason(
+            reason.target_kind or "other",
+            category=reason.category,
+            service=reason.service,
+            rule=reason.rule,
+            window=reason.window,
+        )
+        text = translate("Labels", "Points to %1: %2")
+        return _fill(text, reason.cname_target, reason_label(behind))
+    if kind in ("category", "service") and reason.category:
+        if reason.service:
+            return _fill(translate("Labels", "%1 (%2)"), category_label(reason.category),
+                         reason.service)
+        return category_label(reason.category)
+    if kind == "service" and reason.service:  # a service of no known category
+        return _fill(translate("Labels", "Blocked app or service: %1"), reason.service)
+    if kind == "bypass":
+        return category_label("bypass")
+    if kind == "schedule" and reason.window is not None:
+        return _schedule_label(reason.window)
+    if kind == "safe_search":
+        return _fill(translate("Labels", "Safe search (%1)"), reason.detail or "")
+    if kind == "upstream":
+        return _fill(translate("Labels", "Answered by %1"), reason.upstream or "")
+    labels = {
+        "deny_list": translate("Labels", "Parent's block list"),
+        "allow_list": translate("Labels", "Parent's allow list"),
+        "allow_list_only": translate("Labels", "Only pages a parent picked"),
+        "help_site": translate("Labels", "Help site, always open"),
+        "granted": translate("Labels", "Allowed by a parent for now"),
+        "signal": translate("Labels", "Keeps devices on this filter"),
+        "cache": translate("Labels", "From the cache"),
+        "stale": translate("Labels", "From an old cached copy (DNS servers not answering)"),
+        "failure": translate("Labels", "No DNS server answered"),
+        "no_rule": translate("Labels", "No rule matched"),
+        "unfiltered": translate("Labels", "Not filtered (no child)"),
+    }
+    return labels.get(kind, translate("Labels", "Other reason"))
+
+
+def _schedule_label(window: ScheduleWindow) -> str:
+    translate = QCoreApplication.translate
+    kind, _, ident = window.target.partition(":")
+    if kind == "category":
+        what = category_label(ident)
+    elif kind == "service":
+        what = ident
+    else:
+        what = translate("Labels", "Everything")
+    times = ", ".join(f"{start}–{end}" for start, end in window.spans)
+    if window.mode == "blocked":
+        return _fill(translate("Labels", "%1: break time %2"), what, times)
+    if not times:
+        return _fill(translate("Labels", "%1: not open at any time"), what)
+    return _fill(translate("Labels", "%1: open only %2"), what, times)
 
 
 def category_label(category: str) -> str:
@@ -133,6 +212,8 @@ __all__ = [
     "format_minutes",
     "format_seconds_wait",
     "is_block",
+    "is_failure",
     "local_timezone",
     "preset_label",
+    "reason_label",
 ]

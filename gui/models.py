@@ -38,8 +38,10 @@ from gui.labels import (
     format_log_time,
     format_minutes,
     is_block,
+    is_failure,
     local_timezone,
     preset_label,
+    reason_label,
 )
 
 SORT_ROLE = int(Qt.ItemDataRole.UserRole) + 1
@@ -49,6 +51,7 @@ _RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 _LEFT = int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
 _BLOCK_COLOUR = QColor(178, 34, 34)
 _ALLOW_COLOUR = QColor(30, 120, 60)
+_FAILED_COLOUR = QColor(110, 110, 110)
 _WAITING_COLOUR = QColor(176, 96, 0)
 _ENDED_COLOUR = QColor(110, 110, 110)
 
@@ -255,9 +258,9 @@ class QueryLogTableModel(_RecordTableModel[QueryLogEntry]):
             return row.name
         if column == self.DECISION:
             return decision_label(row.decision)
-        if row.category:
+        if row.reason is None and row.category:
             return category_label(row.category)
-        return _reason_label(row.reason)
+        return reason_label(row.reason)
 
     def sort_value(self, row: QueryLogEntry, column: int) -> Any:
         if column == self.TIME:
@@ -269,13 +272,17 @@ class QueryLogTableModel(_RecordTableModel[QueryLogEntry]):
             return row.time
         if column == self.NAME:
             return f"{row.name} ({row.qtype})"
-        if column == self.REASON and row.reason:
-            return row.reason
+        if column == self.REASON and row.reason is not None:
+            # the rule or list entry that matched, for a parent who wants to know which
+            words = reason_label(row.reason)
+            return f"{words} — {row.reason.rule}" if row.reason.rule else words
         return None
 
     def foreground(self, row: QueryLogEntry, column: int) -> QBrush | None:
         if column != self.DECISION:
             return None
+        if is_failure(row.decision):
+            return QBrush(_FAILED_COLOUR)
         return QBrush(_BLOCK_COLOUR if is_block(row.decision) else _ALLOW_COLOUR)
 
     def row_key(self, row: QueryLogEntry) -> Any:
@@ -477,13 +484,3 @@ class RequestsTableModel(_RecordTableModel[RequestRow]):
         return row.request.id
 
 
-def _reason_label(reason: str | None) -> str:
-    """The agent's reason (``category adult``, ``category:adult``, ``service tiktok`` or free
-    text): a category gets its label, the rest is shown as it is (the tooltip keeps it all)."""
-    if not reason:
-        return ""
-    text = reason.strip()
-    kind, _, value = text.replace(":", " ", 1).partition(" ")
-    if kind == "category" and value.strip():
-        return category_label(value.strip())
-    return category_label(text)

@@ -18,37 +18,20 @@ from agent.api.types import (
     ListInfo,
     PolicyState,
     QueryLogEntry,
+    ReasonInfo,
     Stats,
     UsageToday,
 )
 from agent.auth import Authenticator, LockoutPolicy, ScryptParams
 from agent.secrets import open_secret_store
+from dns_filter.clock import ManualClock
 
 # Cheap scrypt so that dozens of PIN checks stay quick; one test checks the real defaults.
 FAST_SCRYPT = ScryptParams(n=2**8, r=8, p=1)
 TEST_VERSION = "9.8.7"
 
 
-class FakeClock:
-    """Wall and monotonic time that move only when told to."""
-
-    def __init__(self, wall: float = 1_750_000_000.0) -> None:
-        self._wall = wall
-        self._monotonic = 1000.0
-
-    def wall(self) -> float:
-        return self._wall
-
-    def monotonic(self) -> float:
-        return self._monotonic
-
-    def advance(self, seconds: float) -> None:
-        self._wall += seconds
-        self._monotonic += seconds
-
-    def set_wall(self, wall: float) -> None:
-        """Move only the wall clock (someone changed the PC's clock)."""
-        self._wall = wall
+CLOCK_START = datetime.fromtimestamp(1_750_000_000, tz=UTC)  # where test clocks start
 
 
 @dataclass
@@ -82,7 +65,7 @@ class StaticServices:
             name="casino.example",
             qtype="A",
             decision="blocked",
-            reason="category gambling",
+            reason=ReasonInfo("category", category="gambling"),
             category="gambling",
             client="127.0.0.1",
             latency_ms=0.4,
@@ -154,7 +137,7 @@ class RunningApi:
     server: HttpServer
     auth: Authenticator
     services: StaticServices
-    clock: FakeClock
+    clock: ManualClock
 
     @property
     def url(self) -> str:
@@ -165,7 +148,7 @@ class RunningApi:
         return self.server.address[1]
 
 
-def make_authenticator(data_dir: Path, clock: FakeClock) -> Authenticator:
+def make_authenticator(data_dir: Path, clock: ManualClock) -> Authenticator:
     return Authenticator.create(
         open_secret_store(data_dir),
         clock=clock,
@@ -179,12 +162,12 @@ def make_authenticator(data_dir: Path, clock: FakeClock) -> Authenticator:
 @contextmanager
 def running_api(
     data_dir: Path,
-    clock: FakeClock | None = None,
+    clock: ManualClock | None = None,
     services: StaticServices | None = None,
     allowed_hosts: Sequence[str] = (),
 ) -> Iterator[RunningApi]:
     """The real API server on a random loopback port, over a file secret store."""
-    clock = clock or FakeClock()
+    clock = clock or ManualClock(CLOCK_START)
     services = services or StaticServices()
     auth = make_authenticator(data_dir, clock)
     server = create_server(

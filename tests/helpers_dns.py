@@ -6,9 +6,25 @@ Not a test module of its own; the tests import from it.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 from dns_filter.resolvers import SuffixSet
+
+
+@dataclass(frozen=True)
+class StoppedClock:
+    """A clock stopped at one moment, taken as given (even naive, so that a test can prove
+    a link refuses it)."""
+
+    moment: datetime
+
+    def now(self) -> datetime:
+        return self.moment
+
+    def monotonic(self) -> float:
+        return 1_000.0
 
 
 class SetMatcher:

@@ -16,12 +16,12 @@ import urllib.parse
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, datetime, time
 from pathlib import Path
 from types import MappingProxyType
 
 import requests
-from helpers_api import FakeClock, StaticServices, make_authenticator
+from helpers_api import StaticServices, make_authenticator
 
 from agent.access import AccessLimits, AccessService
 from agent.api.app import create_server
@@ -35,6 +35,7 @@ from agent.policy.model import Caregiver, Child, FamilyPolicy, Language, Setting
 from agent.scheduler import Scheduler
 from agent.secrets import open_secret_store
 from agent.store.store import Store
+from dns_filter.clock import ManualClock
 from dns_filter.policy import FilterPolicy, ScheduleMode, ScheduleRule, TimeWindow
 from dns_filter.resolvers import SuffixSet
 
@@ -90,28 +91,6 @@ def make_family(
     )
 
 
-class MutableClock:
-    """The agent's clock for the store, the service and the parent sessions."""
-
-    def __init__(self, start: datetime = START) -> None:
-        self.moment = start
-        self.auth = FakeClock(wall=start.timestamp())
-
-    def __call__(self) -> datetime:
-        return self.moment
-
-    def now(self) -> datetime:
-        return self.moment
-
-    def monotonic(self) -> float:
-        return self.auth.monotonic()
-
-    def advance(self, **delta: float) -> None:
-        step = timedelta(**delta)
-        self.moment += step
-        self.auth.advance(step.total_seconds())
-
-
 @dataclass
 class Family:
     """The runtime's part: policy, grants → recompiled DNS policy, which child is at the PC.
@@ -119,7 +98,7 @@ class Family:
     tests run it with `scheduler.run_pending()` on the test clock."""
 
     family: FamilyPolicy
-    clock: MutableClock
+    clock: ManualClock
     scheduler: Scheduler
     child_at_pc: str | None = "Minh"
     recompiles: int = 0
@@ -145,7 +124,7 @@ class Family:
         # As the runtime does: the grants go in each profile's `granted` names.
         extra = self.access.allow_lists() if self.access is not None else {}
         compiled = compile_filter_policy(
-            self.family, CATEGORIES, "127.0.0.1", "::1", now_year=self.clock().year
+            self.family, CATEGORIES, "127.0.0.1", "::1", now_year=self.clock.now().year
         )
         profiles = {
             name: dataclasses.replace(profile, granted=extra[name]) if extra.get(name) else profile
@@ -162,7 +141,7 @@ def make_access(
     family: FamilyPolicy | None = None,
     limits: AccessLimits | None = None,
 ) -> tuple[Family, AccessService, Store]:
-    clock = MutableClock()
+    clock = ManualClock(START)
     runtime = Family(family or make_family(), clock, Scheduler(clock=clock))
     store = Store(tmp_path / "baoan.sqlite3", clock=clock, synchronous="NORMAL")
     access = AccessService(
@@ -179,7 +158,7 @@ class RunningPages:
     runtime: Family
     access: AccessService
     store: Store
-    clock: MutableClock
+    clock: ManualClock
     parent_token: str
     tray_token: str
 
@@ -201,7 +180,7 @@ def running_pages(
 ) -> Iterator[RunningPages]:
     runtime, access, store = make_access(tmp_path, family=family, limits=limits)
     clock = runtime.clock
-    auth = make_authenticator(tmp_path, clock.auth)
+    auth = make_authenticator(tmp_path, clock)
     auth.set_first_pin(PIN)
     server = create_server(StaticServices(), auth, host="127.0.0.1", port=0, version="9.8.7")
     register_request_endpoints(server.router, access)
@@ -211,7 +190,7 @@ def running_pages(
             access=access,
             filter_policy=runtime.filter_policy,
             child_for_address=runtime.child_for_address,
-            csrf=CsrfSigner(lambda: clock().timestamp()),
+            csrf=CsrfSigner(clock),
         ),
     )
     server.start()

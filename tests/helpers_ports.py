@@ -35,13 +35,13 @@ def start_on_free_ports(
     env: dict[str, str] | None = None,
     settle_seconds: float = 3.0,
 ) -> tuple[subprocess.Popen[str], int, int]:
-    """Runs `python -m agent.cli *arguments(dns_port, http_port)`; returns the process that
+    """Runs `python -m baoan *arguments(dns_port, http_port)`; returns the process that
     kept running and its two ports."""
     environment = {**(env if env is not None else os.environ), "PYTHONUNBUFFERED": "1"}
     for _attempt in range(3):
         dns_port, http_port = free_ports(2)
         process = subprocess.Popen(
-            [sys.executable, "-m", "agent.cli", *arguments(dns_port, http_port)],
+            [sys.executable, "-m", "baoan", *arguments(dns_port, http_port)],
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,

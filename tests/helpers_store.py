@@ -26,7 +26,7 @@ def entry(
         name=name,
         qtype="A",
         decision=decision,
-        reason=category or "",
+        reason={"kind": "category", "category": category} if category else {"kind": "upstream"},
         child=child,
         category=category,
         latency_ms=latency_ms,

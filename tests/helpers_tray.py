@@ -3,7 +3,7 @@ endpoints on a random loopback port. Not a test module of its own."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -21,6 +21,7 @@ from agent.secrets import open_secret_store
 from agent.store import QueryLogEntry, Store
 from agent.tray.identity import TrayUserKeys, load_tray_user_keys
 from agent.tray.service import TrayService
+from dns_filter.clock import ManualClock
 
 NOW = datetime(2025, 6, 1, 9, 0, 0, tzinfo=UTC)
 FAMILY = FamilyPolicy(
@@ -77,6 +78,11 @@ class TrayApi:
         return body
 
 
+ADULT_REASON: Mapping[str, object] = {
+    "kind": "category", "category": "adult", "rule": "hostsvn-adult.txt: ||adult.example^"
+}
+
+
 def entry(
     name: str,
     *,
@@ -84,7 +90,7 @@ def entry(
     child: str | None = "Minh",
     decision: str = "blocked",
     client: str = "127.0.0.1",
-    reason: str = "category adult (hostsvn-adult.txt)",
+    reason: Mapping[str, object] = ADULT_REASON,
     at: datetime | None = None,
 ) -> QueryLogEntry:
     return QueryLogEntry(
@@ -93,7 +99,7 @@ def entry(
         name=name,
         qtype="A",
         decision=decision,
-        reason=reason if decision == "blocked" else "",
+        reason=reason if decision == "blocked" else {"kind": "upstream"},
         child=child,
         category="adult" if decision == "blocked" else None,
     )
@@ -102,7 +108,7 @@ def entry(
 @contextmanager
 def running_tray_api(tmp_path: Path, clock: Any = None) -> Iterator[TrayApi]:
     store = Store(tmp_path / "baoan.sqlite3")
-    access = AccessService(store, lambda: FAMILY, lambda: NOW, lambda: None)
+    access = AccessService(store, lambda: FAMILY, ManualClock(NOW), lambda: None)
     secrets = open_secret_store(tmp_path)
     keys = load_tray_user_keys(secrets)
     service = TrayService(
@@ -111,7 +117,7 @@ def running_tray_api(tmp_path: Path, clock: Any = None) -> Iterator[TrayApi]:
         keys,
         access=access,
         local_addresses=lambda: frozenset({"192.168.1.10"}),
-        clock=clock or (lambda: NOW),
+        clock=clock or ManualClock(NOW),
     )
     with running_api(tmp_path) as api:
         register_tray_routes(api.server.router, service)

@@ -4,7 +4,7 @@ domains, revoking, alerts only when someone can receive them; and the pieces the
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -26,6 +26,8 @@ from agent.pages.explain import explain
 from agent.pages.i18n import AgeBand
 from agent.pages.tips import TIPS, tips_for
 from agent.policy.services import load_catalogue
+from dns_filter.clock import ManualClock
+from dns_filter.reason import Reason, ReasonKind, ScheduleWindow, WindowMode
 
 
 def test_per_child_limit_holds_across_devices(tmp_path: Path) -> None:
@@ -64,7 +66,7 @@ def test_a_grant_opens_every_domain_of_its_service(tmp_path: Path) -> None:
     assert grant.site == "www.tiktok.com"
     assert {"www.tiktok.com", "tiktok.com", "tiktokcdn.com"} <= set(grant.names)
     assert access.allow_lists()["Lan"] == grant.names
-    assert grant.until == runtime.clock() + timedelta(minutes=30)
+    assert grant.until == runtime.clock.now() + timedelta(minutes=30)
     assert access.next_expiry() == grant.until
 
 
@@ -73,7 +75,7 @@ def test_revoke_ends_a_grant_now(tmp_path: Path) -> None:
     request = access.request_access("Minh", "casino.example", "", "127.0.0.1")
     access.decide(request.id, True, 120)
     assert runtime.recompiles == 1
-    runtime.clock.advance(seconds=1)
+    runtime.clock.advance(timedelta(seconds=1))
     access.revoke(request.id)
     assert access.active_grants("Minh") == ()
     assert runtime.recompiles == 2
@@ -94,7 +96,7 @@ def test_help_alerts_again_after_the_quiet_time(tmp_path: Path) -> None:
     access.help_pressed("Minh", "127.0.0.1")
     access.help_pressed("Minh", "127.0.0.1")
     assert len(store.events.recent(kind="help")) == 1
-    runtime.clock.advance(minutes=6)
+    runtime.clock.advance(timedelta(minutes=6))
     access.help_pressed("Minh", "127.0.0.1")
     assert len(store.events.recent(kind="help")) == 2
 
@@ -147,8 +149,8 @@ def test_display_and_reason_hygiene() -> None:
 
 
 def test_csrf_tokens_are_bound_to_purpose_host_client_and_time() -> None:
-    now = [1_000_000.0]
-    signer = CsrfSigner(lambda: now[0])
+    clock = ManualClock(datetime.fromtimestamp(1_000_000, tz=UTC))
+    signer = CsrfSigner(clock)
     token = signer.token("ask:casino.example", "casino.example", "192.168.1.5")
     assert signer.verify(token, "ask:casino.example", "casino.example", "192.168.1.5")
     assert signer.verify(token, "ask:casino.example", "CASINO.example", "192.168.1.5")
@@ -156,10 +158,10 @@ def test_csrf_tokens_are_bound_to_purpose_host_client_and_time() -> None:
     assert not signer.verify(token, "ask:casino.example", "bet.example", "192.168.1.5")
     assert not signer.verify(token, "ask:casino.example", "casino.example", "192.168.1.6")
     assert not signer.verify(token, "help", "casino.example", "192.168.1.5")
-    assert not CsrfSigner(lambda: now[0]).verify(
+    assert not CsrfSigner(clock).verify(
         token, "ask:casino.example", "casino.example", "192.168.1.5"
     )  # another run of the agent: another key
-    now[0] += 5 * 3600
+    clock.advance(timedelta(hours=5))
     assert not signer.verify(token, "ask:casino.example", "casino.example", "192.168.1.5")
     for bad in (None, "", "x", "1.2.3", "abc.def", "9" * 300):
         assert not signer.verify(bad, "help", "h", "c")
@@ -174,23 +176,50 @@ def test_same_origin() -> None:
     assert not same_origin({"sec-fetch-site": "cross-site"}, "casino.example")
 
 
+def schedule(target: str, mode: WindowMode, *spans: tuple[str, str]) -> Reason:
+    return Reason(ReasonKind.SCHEDULE, window=ScheduleWindow(target, mode, spans))
+
+
 @pytest.mark.parametrize(
     ("reason", "kind", "detail"),
     [
-        ("category adult (hostsVN-adult.txt: ||x.example^)", "category", "adult"),
-        ("category social (service tiktok)", "service", "tiktok"),
-        ("service roblox", "service", "roblox"),
-        ("CNAME cdn.example: category gambling (list: ||cdn.example^)", "category", "gambling"),
-        ("schedule * blocked 21:30–06:00", "bedtime", "21:30–06:00"),
-        ("schedule service:youtube allowed only 17:00–19:00", "schedule_only", "17:00–19:00"),
-        ("schedule category:games blocked 13:00–17:00", "schedule_blocked", "13:00–17:00"),
-        ("rule deny example.com", "parent", None),
-        ("allow list only", "allow_list", None),
-        ("bypass category bypass (vpn list: ||vpn.example^)", "bypass", "bypass"),
-        ("something new", "generic", None),
+        (
+            Reason(ReasonKind.CATEGORY, category="adult", rule="hostsVN-adult.txt: ||x.example^"),
+            "category",
+            "adult",
+        ),
+        (Reason(ReasonKind.CATEGORY, category="social", service="tiktok"), "service", "tiktok"),
+        (Reason(ReasonKind.SERVICE, service="roblox"), "service", "roblox"),
+        (
+            Reason(
+                ReasonKind.CATEGORY, category="gambling", rule="list: ||cdn.example^"
+            ).cname("cdn.example"),
+            "category",
+            "gambling",
+        ),
+        (schedule("*", WindowMode.BLOCKED, ("21:30", "06:00")), "bedtime", "21:30–06:00"),
+        (
+            schedule("service:youtube", WindowMode.ALLOWED_ONLY, ("17:00", "19:00")),
+            "schedule_only",
+            "17:00–19:00",
+        ),
+        (
+            schedule("category:games", WindowMode.BLOCKED, ("13:00", "17:00")),
+            "schedule_blocked",
+            "13:00–17:00",
+        ),
+        (schedule("category:games", WindowMode.ALLOWED_ONLY), "schedule_closed", None),
+        (Reason(ReasonKind.DENY_LIST, rule="example.com"), "parent", None),
+        (Reason(ReasonKind.ALLOW_LIST_ONLY), "allow_list", None),
+        (
+            Reason(ReasonKind.BYPASS, category="bypass", rule="vpn list: ||vpn.example^"),
+            "bypass",
+            "bypass",
+        ),
+        (Reason(ReasonKind.OTHER, detail="something new"), "generic", None),
     ],
 )
-def test_reasons_in_plain_words(reason: str, kind: str, detail: str | None) -> None:
+def test_reasons_in_plain_words(reason: Reason, kind: str, detail: str | None) -> None:
     catalogue = load_catalogue()
     explanation = explain(reason, catalogue)
     assert explanation.kind == kind
@@ -206,7 +235,9 @@ def test_reasons_in_plain_words(reason: str, kind: str, detail: str | None) -> N
             assert sentence and "{" not in sentence
             for leak in ("hostsVN", "||", ".txt", "list"):
                 assert leak not in sentence
-    youtube = explain("schedule service:youtube allowed only 17:00–19:00", catalogue)
+    youtube = explain(
+        schedule("service:youtube", WindowMode.ALLOWED_ONLY, ("17:00", "19:00")), catalogue
+    )
     assert youtube.sentence("vi", AgeBand.AGES_11_14, catalogue) == (
         "YouTube chỉ mở trong khung giờ 17:00–19:00."
     )

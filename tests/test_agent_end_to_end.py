@@ -7,11 +7,15 @@ from __future__ import annotations
 
 import json
 import signal
+import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 import requests
@@ -134,6 +138,78 @@ def test_upstream_down_is_servfail_never_nxdomain(agent: Agent, upstream: StandI
     assert reply.header.rcode == RCODE.SERVFAIL
 
 
+@contextmanager
+def refusing_upstream() -> Iterator[str]:
+    """A real UDP upstream on loopback that answers every query REFUSED."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    sock.bind(("127.0.0.1", 0))
+    sock.settimeout(0.2)
+    stop = threading.Event()
+
+    def serve() -> None:
+        while not stop.is_set():
+            try:
+                data, client = sock.recvfrom(4096)
+            except TimeoutError:
+                continue
+            except OSError:
+                return
+            reply = DNSRecord.parse(data).reply()
+            reply.header.rcode = RCODE.REFUSED
+            sock.sendto(reply.pack(), client)
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    try:
+        yield f"udp://127.0.0.1:{sock.getsockname()[1]}"
+    finally:
+        stop.set()
+        thread.join(timeout=2)
+        sock.close()
+
+
+def test_every_upstream_down_is_servfail_logged_failed_and_never_an_allowed_site(
+    tmp_path: Path, upstream: StandInDns
+) -> None:
+    upstream.behaviour.mode = "drop"  # a real socket that never answers
+    with refusing_upstream() as refused:
+        config = tmp_path / "family.toml"
+        text = render_initial_policy("An", 9, ["an"], [upstream.udp_url, refused])
+        config.write_text(text, encoding="utf-8")
+        running = Agent(
+            AgentSettings(
+                config_path=config,
+                data_dir=tmp_path / "data",
+                dns_listen=(("127.0.0.1", 0),),
+                http_listen=("127.0.0.1", 0),
+                refresh_lists_at_start=False,
+            ),
+            session_user=lambda: "an",
+        )
+        running.start()
+        try:
+            reply = ask(running, "down.example.test")
+            assert reply.header.rcode == RCODE.SERVFAIL
+            store = running.store
+            assert store is not None
+
+            def logged() -> object:
+                return [row for row in store.query_log.recent() if row.name == "down.example.test"]
+
+            rows = wait_for(logged)
+            assert isinstance(rows, list)
+            [row] = rows
+            assert row.decision == "failed"
+            assert row.reason["kind"] == "failure"
+            assert "REFUSED" in str(row.reason["detail"])
+            assert row.category is None
+            stats = store.query_log.stats()
+            assert "down.example.test" not in {name for name, _ in stats.top_allowed}
+            assert "down.example.test" not in {name for name, _ in stats.top_blocked}
+        finally:
+            running.stop()
+
+
 def test_help_hotline_resolves_even_when_the_parent_denies_it(
     tmp_path: Path, agent: Agent, upstream: StandInDns
 ) -> None:
@@ -229,7 +305,7 @@ def test_agent_command_refuses_a_broken_policy_with_its_line(tmp_path: Path) -> 
     config = tmp_path / "family.toml"
     config.write_text("schema_version = 1\n[settings]\nlanguage = 'fr'\n", encoding="utf-8")
     done = subprocess.run(
-        [sys.executable, "-m", "agent.cli", "agent", "--config", str(config),
+        [sys.executable, "-m", "baoan", "agent", "--config", str(config),
          "--data-dir", str(tmp_path / "data"), "--dns-listen", "127.0.0.1:0",
          "--http-listen", "127.0.0.1:0"],
         capture_output=True, text=True, timeout=60,
@@ -238,14 +314,14 @@ def test_agent_command_refuses_a_broken_policy_with_its_line(tmp_path: Path) -> 
     assert f"{config}:3" in done.stderr and "language" in done.stderr
 
 
-def run_check(config: Path, data_dir: Path, name: str) -> dict[str, str]:
+def run_check(config: Path, data_dir: Path, name: str) -> dict[str, Any]:
     done = subprocess.run(
-        [sys.executable, "-m", "agent.cli", "check", name, "--config", str(config),
+        [sys.executable, "-m", "baoan", "check", name, "--config", str(config),
          "--data-dir", str(data_dir), "--json"],
         capture_output=True, text=True, timeout=60,
     )
     assert done.returncode == 0, done.stderr
-    result: dict[str, str] = json.loads(done.stdout)
+    result: dict[str, Any] = json.loads(done.stdout)
     return result
 
 
@@ -254,11 +330,11 @@ def test_check_command_gives_the_verdict_without_a_server(tmp_path: Path) -> Non
     config.write_text(family_text("udp://127.0.0.1:9", deny=("example.org",)), encoding="utf-8")
     data_dir = tmp_path / "data"
     adult = run_check(config, data_dir, "pornhub.com")
-    assert adult["decision"] == "blocked" and "adult" in adult["reason"]
+    assert adult["decision"] == "blocked" and adult["reason"]["category"] == "adult"
     denied = run_check(config, data_dir, "www.example.org")
-    assert denied["decision"] == "blocked" and "deny" in denied["reason"]
+    assert denied["decision"] == "blocked" and denied["reason"]["kind"] == "deny_list"
     tiktok = run_check(config, data_dir, "www.tiktok.com")
-    assert tiktok["decision"] == "blocked" and "tiktok" in tiktok["reason"]
+    assert tiktok["decision"] == "blocked" and tiktok["reason"]["service"] == "tiktok"
     google = run_check(config, data_dir, "www.google.com.vn")
     assert google["decision"] == "rewritten"
     wiki = run_check(config, data_dir, "vi.wikipedia.org")

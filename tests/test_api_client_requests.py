@@ -39,7 +39,7 @@ def ask(pages: RunningPages, site: str, reason: str, child: str = "Minh") -> str
 
 def test_list_pending_and_filter(pages: RunningPages, parent: ApiClient) -> None:
     first = ask(pages, "casino.example", "Con cần xem luật chơi")
-    pages.clock.advance(minutes=1)
+    pages.clock.advance(timedelta(minutes=1))
     second = ask(pages, "games.example", "", child="Lan")
 
     listed = parent.requests(status="pending")
@@ -53,7 +53,7 @@ def test_list_pending_and_filter(pages: RunningPages, parent: ApiClient) -> None
         "pending",
     )
     assert item.reason == "Con cần xem luật chơi"
-    assert item.created_at == pages.clock() - timedelta(minutes=1)
+    assert item.created_at == pages.clock.now() - timedelta(minutes=1)
     assert item.decided_at is None and item.allowed_until is None
     assert (item.state, item.revoked_at) == ("pending", None)
     assert [item.id for item in parent.requests(child="Lan")] == [second]
@@ -66,8 +66,8 @@ def test_allow_opens_the_site_at_once(pages: RunningPages, parent: ApiClient) ->
     assert parent.grants() == []
     decided = parent.decide_request(request_id, True, 60)
     assert decided.id == request_id and decided.status == "allowed"
-    assert decided.decided_at == pages.clock()
-    assert decided.allowed_until == pages.clock() + timedelta(minutes=60)
+    assert decided.decided_at == pages.clock.now()
+    assert decided.allowed_until == pages.clock.now() + timedelta(minutes=60)
     assert (decided.state, decided.revoked_at) == ("allowed", None)
     grants = parent.grants()
     assert grants == [
@@ -82,10 +82,10 @@ def test_allow_opens_the_site_at_once(pages: RunningPages, parent: ApiClient) ->
     assert refused.value.status == 409 and refused.value.code == "already_decided"
 
     # Revoking ends the grant now.
-    pages.clock.advance(minutes=5, seconds=7)
+    pages.clock.advance(timedelta(minutes=5, seconds=7))
     revoked = parent.revoke_request(request_id)
-    assert revoked.status == "allowed" and revoked.allowed_until == pages.clock()
-    assert (revoked.state, revoked.revoked_at) == ("revoked", pages.clock())
+    assert revoked.status == "allowed" and revoked.allowed_until == pages.clock.now()
+    assert (revoked.state, revoked.revoked_at) == ("revoked", pages.clock.now())
     assert parent.grants() == []
     assert pages.access.active_grants("Minh") == ()
 
@@ -122,7 +122,7 @@ def test_refusals_carry_the_api_codes(pages: RunningPages, parent: ApiClient) ->
         assert child_role.value.code == "parent_only"
     with ApiClient(pages.url) as anonymous, pytest.raises(UnauthorizedError):
         anonymous.decide_request(request_id, True, 30)
-    pages.clock.advance(minutes=11)  # the parent session ran out (10 minutes idle here)
+    pages.clock.advance(timedelta(minutes=11))  # the parent session ran out (10 minutes idle here)
     with pytest.raises(UnauthorizedError):
         parent.grants()
 
@@ -168,9 +168,9 @@ def test_each_request_says_whether_it_is_in_force_ran_out_or_was_revoked(
     parent.decide_request(ran_out, True, 1)
     parent.decide_request(taken_back, True, 60)
     parent.decide_request(in_force, True, 120)
-    pages.clock.advance(seconds=30)
+    pages.clock.advance(timedelta(seconds=30))
     parent.revoke_request(taken_back)
-    pages.clock.advance(minutes=1)
+    pages.clock.advance(timedelta(minutes=1))
     states = {item.id: item.state for item in parent.requests()}
     assert states == {ran_out: "expired", taken_back: "revoked", in_force: "allowed"}
     # Revoking a grant that already ran out leaves it "expired".

@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 import requests
-from helpers_api import FakeClock, RunningApi, StaticServices, running_api
+from helpers_api import CLOCK_START, RunningApi, StaticServices, running_api
 
 from agent.api.http import Request
 from agent.auth import TRAY_TOKEN_SECRET_NAME
 from agent.secrets import open_secret_store
+from dns_filter.clock import ManualClock
 
 PARENT_ENDPOINTS = ["/api/children", "/api/usage/today", "/api/querylog", "/api/stats"]
 
@@ -144,7 +145,7 @@ def test_first_pin_then_login_then_logout(api: RunningApi) -> None:
     assert response.status_code == 200
     session = response.json()
     expires = datetime.fromisoformat(session["expires_at"])
-    assert expires == datetime.fromtimestamp(api.clock.wall() + 600, tz=UTC)
+    assert expires == api.clock.now() + timedelta(seconds=600)
     token = session["token"]
     assert _call(api, "GET", "/api/children", token).status_code == 200
 
@@ -183,7 +184,7 @@ def test_wrong_pin_counts_down_then_locks_with_retry_after(api: RunningApi) -> N
 
 
 def test_lockout_persists_across_a_restart(tmp_path: Path) -> None:
-    clock = FakeClock()
+    clock = ManualClock(CLOCK_START)
     with running_api(tmp_path, clock=clock) as api:
         _parent_token(api)
         for _ in range(5):
@@ -312,7 +313,7 @@ def test_children_usage_querylog_and_stats(api: RunningApi) -> None:
         "name": "casino.example",
         "qtype": "A",
         "decision": "blocked",
-        "reason": "category gambling",
+        "reason": {"kind": "category", "category": "gambling"},
         "category": "gambling",
         "client": "127.0.0.1",
         "latency_ms": 0.4,

@@ -315,12 +315,13 @@ def test_start_on_port_zero_reports_the_port_and_stop_frees_it(tmp_path: Path) -
 def test_ipv6_loopback_listener(tmp_path: Path) -> None:
     if not socket.has_ipv6:
         pytest.skip("no IPv6")
-    from helpers_api import FakeClock, StaticServices, make_authenticator
+    from helpers_api import CLOCK_START, StaticServices, make_authenticator
 
     from agent.api.app import create_server
+    from dns_filter.clock import ManualClock
 
     server = create_server(
-        StaticServices(), make_authenticator(tmp_path, FakeClock()), host="::1", port=0
+        StaticServices(), make_authenticator(tmp_path, ManualClock(CLOCK_START)), host="::1", port=0
     )
     try:
         server.start()

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from helpers_api import TEST_VERSION, RunningApi, running_api
 
-from agent.cli import main
+from baoan.cli import main
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
@@ -133,7 +133,7 @@ def test_the_installed_command_end_to_end(api_with_pin: RunningApi) -> None:
         [
             sys.executable,
             "-m",
-            "agent.cli",
+            "baoan",
             "status",
             "--api",
             api_with_pin.url,

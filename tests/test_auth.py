@@ -6,11 +6,11 @@ import base64
 import hashlib
 import json
 import threading
-from datetime import UTC, datetime
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from helpers_api import FAST_SCRYPT, FakeClock
+from helpers_api import CLOCK_START, FAST_SCRYPT
 
 from agent.auth import (
     DEFAULT_SCRYPT,
@@ -29,9 +29,10 @@ from agent.auth import (
     check_pin_format,
 )
 from agent.secrets import SECRETS_FILE_NAME, SecretStore, open_secret_store
+from dns_filter.clock import ManualClock
 
 
-def _pins(store: SecretStore, clock: FakeClock, **kwargs: object) -> PinManager:
+def _pins(store: SecretStore, clock: ManualClock, **kwargs: object) -> PinManager:
     return PinManager(store, clock=clock, params=FAST_SCRYPT, **kwargs)  # type: ignore[arg-type]
 
 
@@ -50,7 +51,7 @@ def _wrong(pins: PinManager, times: int) -> list[Exception]:
 
 
 def test_pin_is_stored_only_as_a_salted_scrypt_hash(store: SecretStore, tmp_path: Path) -> None:
-    pins = PinManager(store, clock=FakeClock())  # the real default parameters
+    pins = PinManager(store, clock=ManualClock(CLOCK_START))  # the real default parameters
     pins.set_first("482913")
     pins.verify("482913")
 
@@ -66,7 +67,9 @@ def test_pin_is_stored_only_as_a_salted_scrypt_hash(store: SecretStore, tmp_path
     assert base64.b64decode(record["hash"]) == expected
 
     # The same PIN set elsewhere gets another salt, hence another hash.
-    other = PinManager(open_secret_store(tmp_path / "other"), clock=FakeClock(), params=FAST_SCRYPT)
+    other = PinManager(
+        open_secret_store(tmp_path / "other"), clock=ManualClock(CLOCK_START), params=FAST_SCRYPT
+    )
     other.set_first("482913")
     other_record = json.loads(other._store.get(PIN_SECRET_NAME) or "")
     assert other_record["salt"] != record["salt"]
@@ -88,7 +91,7 @@ def test_pin_format_is_checked(pin: object, why: str) -> None:
 
 
 def test_first_pin_only_once_and_change_needs_the_old_one(store: SecretStore) -> None:
-    clock = FakeClock()
+    clock = ManualClock(CLOCK_START)
     pins = _pins(store, clock)
     assert not pins.is_set()
     with pytest.raises(PinNotSetError):
@@ -108,7 +111,7 @@ def test_first_pin_only_once_and_change_needs_the_old_one(store: SecretStore) ->
 def test_five_wrong_in_a_row_lock_and_the_right_pin_is_not_even_checked(
     store: SecretStore,
 ) -> None:
-    clock = FakeClock()
+    clock = ManualClock(CLOCK_START)
     lockouts: list[float] = []
     pins = _pins(store, clock, on_lockout=lockouts.append)
     pins.set_first("1234")
@@ -130,7 +133,7 @@ def test_five_wrong_in_a_row_lock_and_the_right_pin_is_not_even_checked(
 
 
 def test_back_off_doubles_on_each_further_wrong_pin_up_to_the_cap(store: SecretStore) -> None:
-    clock = FakeClock()
+    clock = ManualClock(CLOCK_START)
     pins = _pins(store, clock, lockout=LockoutPolicy(max_tries=5, base_seconds=30, max_seconds=200))
     pins.set_first("1234")
     _wrong(pins, 5)
@@ -144,7 +147,7 @@ def test_back_off_doubles_on_each_further_wrong_pin_up_to_the_cap(store: SecretS
 
 
 def test_one_at_a_time_so_parallel_guesses_cannot_race_the_count(store: SecretStore) -> None:
-    clock = FakeClock()
+    clock = ManualClock(CLOCK_START)
     pins = _pins(store, clock)
     pins.set_first("1234")
     outcomes: list[str] = []
@@ -167,7 +170,7 @@ def test_one_at_a_time_so_parallel_guesses_cannot_race_the_count(store: SecretSt
 
 
 def test_lockout_survives_a_restart(tmp_path: Path) -> None:
-    clock = FakeClock()
+    clock = ManualClock(CLOCK_START)
     pins = _pins(open_secret_store(tmp_path), clock)
     pins.set_first("1234")
     _wrong(pins, 3)
@@ -185,22 +188,22 @@ def test_lockout_survives_a_restart(tmp_path: Path) -> None:
 
 
 def test_moving_the_clock_forward_does_not_end_a_lockout_early(store: SecretStore) -> None:
-    clock = FakeClock()
+    clock = ManualClock(CLOCK_START)
     pins = _pins(store, clock)
     pins.set_first("1234")
     _wrong(pins, 5)
-    clock.set_wall(clock.wall() + 86_400)  # someone sets the PC's clock a day ahead
+    clock.set(clock.now() + timedelta(days=1))  # someone sets the PC's clock a day ahead
     with pytest.raises(LockedOutError) as caught:
         pins.verify("1234")
     assert caught.value.retry_after == 30
 
 
 def test_sessions_expire_when_idle_and_at_their_maximum_age() -> None:
-    clock = FakeClock()
+    clock = ManualClock(CLOCK_START)
     sessions = SessionManager(clock=clock, idle_seconds=60, max_age_seconds=150)
     session = sessions.open()
     assert session.token not in repr(session)
-    assert session.expires_at == datetime.fromtimestamp(clock.wall() + 60, tz=UTC)
+    assert session.expires_at == clock.now() + timedelta(seconds=60)
     assert len(session.token) >= 40
 
     clock.advance(50)
@@ -209,7 +212,7 @@ def test_sessions_expire_when_idle_and_at_their_maximum_age() -> None:
     touched = sessions.touch(session.token)
     assert touched is not None
     # 100 s old, 50 s left of its 150 s life: the end is the max age, not the idle limit.
-    assert touched.expires_at == datetime.fromtimestamp(clock.wall() + 50, tz=UTC)
+    assert touched.expires_at == clock.now() + timedelta(seconds=50)
     clock.advance(50)
     assert sessions.touch(session.token) is None  # 150 s old: over
 
@@ -220,7 +223,7 @@ def test_sessions_expire_when_idle_and_at_their_maximum_age() -> None:
 
 
 def test_sessions_are_random_closable_and_bounded() -> None:
-    clock = FakeClock()
+    clock = ManualClock(CLOCK_START)
     sessions = SessionManager(clock=clock, max_sessions=3)
     tokens = [sessions.open().token for _ in range(4)]
     assert len(set(tokens)) == 4
@@ -234,7 +237,7 @@ def test_sessions_are_random_closable_and_bounded() -> None:
 
 
 def test_tray_token_is_made_once_kept_and_gives_the_child_role(tmp_path: Path) -> None:
-    clock = FakeClock()
+    clock = ManualClock(CLOCK_START)
     auth = Authenticator.create(open_secret_store(tmp_path), clock=clock, scrypt=FAST_SCRYPT)
     token = open_secret_store(tmp_path).get(TRAY_TOKEN_SECRET_NAME)
     assert token is not None and len(token) >= 40

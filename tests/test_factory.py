@@ -14,6 +14,7 @@ from dnslib import QTYPE, RCODE, RR, DNSRecord
 from helpers_dns import AdblockListMatcher
 
 from dns_filter.chain import AnswerType, Query, Resolver, Result
+from dns_filter.clock import ManualClock
 from dns_filter.factory import CHAIN_ORDER, build_chain, build_chain_from_config
 from dns_filter.policy import (
     FilterPolicy,
@@ -24,7 +25,8 @@ from dns_filter.policy import (
     TimeWindow,
     YouTubeMode,
 )
-from dns_filter.resolvers import PolicyHolder
+from dns_filter.reason import Reason, ReasonKind, ScheduleWindow, WindowMode
+from dns_filter.resolvers import FilterPolicySlot
 from dns_filter.resolvers.block import BlockResolver
 from dns_filter.resolvers.bypass import BypassGuardResolver
 from dns_filter.resolvers.cache import CacheResolver
@@ -53,6 +55,8 @@ ZONE = {
         "tracker.pornhub.com. 300 A 192.0.2.67",
     ],
 }
+
+TERMINAL_REASON = Reason(ReasonKind.UPSTREAM, upstream="terminal")
 
 
 class StandInDns(asyncio.DatagramProtocol):
@@ -122,13 +126,13 @@ async def with_stand_in(test: Callable[[StandInDns, int], Any]) -> None:
 
 
 def test_the_whole_chain_against_a_loopback_upstream() -> None:
-    holder = PolicyHolder(make_policy())
-    clock = {"now": datetime(2026, 3, 2, 12, 0, tzinfo=HCM)}  # Monday noon
+    holder = FilterPolicySlot(make_policy())
+    clock = ManualClock(datetime(2026, 3, 2, 12, 0, tzinfo=HCM))  # Monday noon
 
     async def scenario(server: StandInDns, port: int) -> None:
         chain = build_chain_from_config(
             policy_source=holder,
-            clock=lambda: clock["now"],
+            clock=clock,
             active_child=lambda: None,
             upstream_urls=[f"udp://127.0.0.1:{port}"],
             local_addresses=lambda: frozenset({"192.168.1.10"}),
@@ -158,7 +162,9 @@ def test_the_whole_chain_against_a_loopback_upstream() -> None:
 
         adult = await ask(query("www.pornhub.com"))
         assert adult.answer_type is AnswerType.BLOCKED
-        assert adult.reason == "category adult (hostsVN adult-filter.txt: ||pornhub.com^)"
+        assert adult.reason == Reason(
+            ReasonKind.CATEGORY, category="adult", rule="hostsVN adult-filter.txt: ||pornhub.com^"
+        )
         assert rdata(adult) == ["10.0.0.53"]
 
         hotline = await ask(query("tongdai111.vn"))
@@ -167,7 +173,11 @@ def test_the_whole_chain_against_a_loopback_upstream() -> None:
 
         cloaked = await ask(query("innocent.example"))
         assert cloaked.answer_type is AnswerType.BLOCKED
-        assert cloaked.reason.startswith("CNAME tracker.pornhub.com: category adult")
+        assert cloaked.reason.kind is ReasonKind.CNAME
+        assert cloaked.reason.cname_target == "tracker.pornhub.com"
+        assert (cloaked.reason.target_kind, cloaked.reason.category) == (
+            ReasonKind.CATEGORY, "adult"
+        )
 
         asked_before = len(server.asked)
         first = await ask(query("plain.example"))
@@ -181,13 +191,15 @@ def test_the_whole_chain_against_a_loopback_upstream() -> None:
         # The LAN device belongs to binh: no safe search, no bedtime, TikTok blocked.
         lan_google = await ask(query("www.google.com.vn", client_ip="192.168.1.20"))
         assert lan_google.answer_type is not AnswerType.REWRITTEN
-        assert (await ask(query("m.tiktok.com", client_ip="192.168.1.20"))).reason == (
-            "service tiktok"
-        )
+        tiktok = await ask(query("m.tiktok.com", client_ip="192.168.1.20"))
+        assert (tiktok.reason.kind, tiktok.reason.service) == (ReasonKind.SERVICE, "tiktok")
 
-        clock["now"] = datetime(2026, 3, 2, 22, 0, tzinfo=HCM)  # Monday, bedtime
+        clock.set(datetime(2026, 3, 2, 22, 0, tzinfo=HCM))  # Monday, bedtime
         bedtime = await ask(query("plain.example"))
-        assert bedtime.reason == "schedule * blocked 21:30–06:00"
+        assert bedtime.reason == Reason(
+            ReasonKind.SCHEDULE,
+            window=ScheduleWindow("*", WindowMode.BLOCKED, (("21:30", "06:00"),)),
+        )
         assert (await ask(query("tongdai111.vn"))).answer_type is not AnswerType.BLOCKED
         lan = await ask(query("plain.example", client_ip="192.168.1.20"))
         assert lan.answer_type is AnswerType.CACHED
@@ -209,7 +221,7 @@ def test_the_whole_chain_against_a_loopback_upstream() -> None:
 
 class Terminal(Resolver):
     async def resolve(self, query: Query) -> Result:
-        return Result(query.request.reply(), AnswerType.RESOLVED, "terminal", query.profile)
+        return Result(query.request.reply(), AnswerType.RESOLVED, TERMINAL_REASON, query.profile)
 
 
 def test_build_chain_wraps_the_given_upstream_with_the_given_cache() -> None:
@@ -221,8 +233,8 @@ def test_build_chain_wraps_the_given_upstream_with_the_given_cache() -> None:
 
     terminal = Terminal()
     chain = build_chain(
-        policy_source=PolicyHolder(make_policy()),
-        clock=lambda: datetime(2026, 3, 2, 12, tzinfo=HCM),
+        policy_source=FilterPolicySlot(make_policy()),
+        clock=ManualClock(datetime(2026, 3, 2, 12, tzinfo=HCM)),
         active_child=lambda: "an",
         upstream=terminal,
         cache=cache,
@@ -231,10 +243,10 @@ def test_build_chain_wraps_the_given_upstream_with_the_given_cache() -> None:
     assert wrapped == [terminal]
     assert chain.links[-1] is terminal and isinstance(chain.links[-2], CacheResolver)
     result = asyncio.run(chain.head.resolve(query("plain.example")))
-    assert result.reason == "terminal" and result.profile == "an"
+    assert result.reason is TERMINAL_REASON and result.profile == "an"
     no_cache = build_chain(
-        policy_source=PolicyHolder(make_policy()),
-        clock=lambda: datetime(2026, 3, 2, 12, tzinfo=HCM),
+        policy_source=FilterPolicySlot(make_policy()),
+        clock=ManualClock(datetime(2026, 3, 2, 12, tzinfo=HCM)),
         active_child=lambda: None,
         upstream=terminal,
         local_addresses=frozenset,

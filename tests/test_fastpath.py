@@ -20,6 +20,7 @@ from test_server import (
     V6,
     BadIsBlocked,
     FixedAnswer,
+    ListClock,
     ServerThread,
     header_only,
     ipv6_loopback_available,
@@ -30,6 +31,7 @@ from test_server import (
 )
 
 from dns_filter.chain import AnswerType, Query, Resolver, Result
+from dns_filter.reason import Reason, ReasonKind
 from dns_filter.server import DnsServer, load_fastpath
 
 pytestmark = pytest.mark.skipif(
@@ -199,7 +201,7 @@ def test_a_new_profile_for_the_same_address_is_seen_at_once() -> None:
             response = query.request.reply()
             address = "10.0.0.1" if profile == "an" else "10.0.0.2"
             response.add_answer(RR(query.request.q.qname, QTYPE.A, rdata=A(address), ttl=300))
-            return Result(response, AnswerType.RESOLVED, "per profile", profile)
+            return Result(response, AnswerType.RESOLVED, Reason(ReasonKind.UPSTREAM), profile)
 
     server = ServerThread(
         PerProfile(),
@@ -233,7 +235,7 @@ def test_edns_and_truncation_answers_are_the_python_paths_byte_for_byte() -> Non
 
     def answers(fastpath: bool) -> dict[str, list[bytes]]:
         # a clock that stands still: no TTL ageing between the two servers
-        server = ServerThread(SizedAnswer(), fastpath=fastpath, clock=lambda: 1000.0)
+        server = ServerThread(SizedAnswer(), fastpath=fastpath, clock=ListClock([1000.0], [0.0]))
         try:
             seen: dict[str, list[bytes]] = {}
             for label, request in EDNS_CASES:

@@ -9,7 +9,7 @@ from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtGui import QBrush
 from pytestqt.qtbot import QtBot
 
-from gui.backend import ChildSummary, QueryLogEntry
+from gui.backend import ChildSummary, QueryLogEntry, QueryReason
 from gui.i18n import Translations
 from gui.labels import format_log_time, format_minutes, format_seconds_wait
 from gui.models import (
@@ -108,11 +108,21 @@ def test_refresh_with_the_same_children_keeps_the_rows(
 NOW = datetime(2025, 5, 3, 14, 30, tzinfo=timezone(timedelta(hours=7)))
 LOG = [
     QueryLogEntry(
-        "2025-05-03T14:05:09+07:00", "An", "pornhub.com", "A", "blocked", "category:adult", 0.4
+        "2025-05-03T14:05:09+07:00", "An", "pornhub.com", "A", "blocked",
+        QueryReason("category", category="adult", rule="hostsVN: ||pornhub.com^"), 0.4,
     ),
     QueryLogEntry("2025-05-03T14:04:00+07:00", "Bình", "vnexpress.net", "AAAA", "resolved", None),
     QueryLogEntry(
-        "2025-05-03T14:03:00+07:00", None, "www.google.com", "A", "rewritten", "safesearch"
+        "2025-05-03T14:03:00+07:00", None, "www.google.com", "A", "rewritten",
+        QueryReason("safe_search", cname_target="forcesafesearch.google.com", detail="Google"),
+    ),
+    QueryLogEntry(
+        "2025-05-03T14:02:00+07:00", "An", "down.example", "A", "failed",
+        QueryReason("failure", detail="all upstreams failed: udp://8.8.8.8:53: timed out"),
+    ),
+    QueryLogEntry(
+        "2025-05-03T14:01:00+07:00", "An", "new.example", "A", "resolved",
+        QueryReason("made-up-by-a-newer-agent"),
     ),
 ]
 
@@ -120,7 +130,7 @@ LOG = [
 def test_query_log_model(vietnamese: Translations) -> None:
     model = QueryLogTableModel(time_formatter=lambda text: format_log_time(text, NOW))
     model.set_rows(LOG)
-    assert model.rowCount() == 3
+    assert model.rowCount() == 5
     assert headers(model) == ["Thời gian", "Con", "Trang web", "Kết quả", "Lý do"]
     assert cell(model, 0, 0) == "14:05:09"
     assert cell(model, 0, 1) == "An"
@@ -131,7 +141,15 @@ def test_query_log_model(vietnamese: Translations) -> None:
     assert cell(model, 1, 4) == ""
     assert cell(model, 2, 1) == "—"
     assert cell(model, 2, 3) == "Chuyển sang chế độ an toàn"
-    assert cell(model, 2, 4) == "safesearch"  # reasons we have no words for stay as they are
+    assert cell(model, 2, 4) == "Tìm kiếm an toàn (Google)"
+    # A failed lookup says so, in words, and is neither blocked nor allowed.
+    assert cell(model, 3, 3) == "Không tra cứu được"
+    assert cell(model, 3, 4) == "Không máy chủ DNS nào trả lời"
+    # A kind this dashboard has no words for is never shown as its English code.
+    assert cell(model, 4, 4) == "Lý do khác"
+    assert cell(model, 0, 4, Qt.ItemDataRole.ToolTipRole) == (
+        "Nội dung người lớn — hostsVN: ||pornhub.com^"
+    )
     assert cell(model, 1, 2, Qt.ItemDataRole.ToolTipRole) == "vnexpress.net (AAAA)"
     assert cell(model, 0, 0, SORT_ROLE) == "2025-05-03T14:05:09+07:00"
     blocked = cell(model, 0, 3, Qt.ItemDataRole.ForegroundRole)

@@ -59,7 +59,7 @@ def open_window(qtbot: QtBot, qapp: object, pages: RunningPages) -> Iterator[Win
             translations=translations,
             refresh_ms=60_000,  # the tests ask for refreshes themselves
             timezone=None if zone_from_agent else HCM,
-            clock=pages.clock,  # the family's clock is the agent's
+            clock=pages.clock.now,  # the family's clock is the agent's
         )
         qtbot.addWidget(window)
         window.show()
@@ -147,7 +147,7 @@ def test_parent_allows_one_hour_and_the_site_opens_at_once(
     assert parent.tabs.tabText(parent.requests_index) == "Yêu cầu"
     stored = pages.store.requests.get(request_id)
     assert stored is not None and stored.status == "allowed"
-    assert stored.allowed_until == pages.clock() + timedelta(hours=1)
+    assert stored.allowed_until == pages.clock.now() + timedelta(hours=1)
     # At once: the grant is active and the runtime recompiled the DNS policy.
     assert pages.access.active_grants("Minh") == (SITE,)
     assert pages.runtime.recompiles == recompiles + 1
@@ -155,7 +155,7 @@ def test_parent_allows_one_hour_and_the_site_opens_at_once(
     assert not tab.allow_buttons[60].isEnabled() and tab.revoke_button.isEnabled()
 
     # The parent changes their mind a few minutes later.
-    pages.clock.advance(minutes=5, seconds=7)
+    pages.clock.advance(timedelta(minutes=5, seconds=7))
     with qtbot.waitSignal(window.controller.requests_changed, timeout=WAIT_MS):
         click(qtbot, tab.revoke_button)
     assert state_of(tab, request_id) == "Đã thu hồi"
@@ -167,7 +167,7 @@ def test_parent_allows_one_hour_and_the_site_opens_at_once(
 def test_allow_until_the_end_of_today(
     qtbot: QtBot, pages: RunningPages, open_window: WindowMaker
 ) -> None:
-    pages.clock.advance(minutes=5, seconds=7)  # 12:05:07 in Hồ Chí Minh City
+    pages.clock.advance(timedelta(minutes=5, seconds=7))  # 12:05:07 in Hồ Chí Minh City
     request_id = ask(pages, "Con xem nốt bộ phim tài liệu", host="bet.example")
     window = open_window()
     tab = log_in(qtbot, window)
@@ -177,7 +177,11 @@ def test_allow_until_the_end_of_today(
     stored = pages.store.requests.get(request_id)
     assert stored is not None and stored.allowed_until is not None
     ends = stored.allowed_until.astimezone(HCM)
-    assert (ends.date(), ends.hour, ends.minute) == (pages.clock().astimezone(HCM).date(), 23, 59)
+    assert (ends.date(), ends.hour, ends.minute) == (
+        pages.clock.now().astimezone(HCM).date(),
+        23,
+        59,
+    )
     assert state_of(tab, request_id) == "Được phép đến 23:59"
     assert pages.access.active_grants("Minh") == ("bet.example",)
 
@@ -192,7 +196,7 @@ def test_the_family_time_zone_comes_from_the_agent_not_the_pc(
     monkeypatch.setenv("TZ", "America/New_York")
     time.tzset()
     try:
-        pages.clock.advance(minutes=5, seconds=7)  # 12:05:07 in Hồ Chí Minh City
+        pages.clock.advance(timedelta(minutes=5, seconds=7))  # 12:05:07 in Hồ Chí Minh City
         request_id = ask(pages, "Con xem nốt bộ phim tài liệu", host="bet.example")
         window = open_window(zone_from_agent=True)
         controller = window.controller
@@ -208,7 +212,9 @@ def test_the_family_time_zone_comes_from_the_agent_not_the_pc(
         assert stored is not None and stored.allowed_until is not None
         ends = stored.allowed_until.astimezone(HCM)
         assert (ends.date(), ends.hour, ends.minute) == (
-            pages.clock().astimezone(HCM).date(), 23, 59
+            pages.clock.now().astimezone(HCM).date(),
+            23,
+            59,
         )
         assert state_of(tab, request_id) == "Được phép đến 23:59"
         # The query log's times follow the family's clock too.
@@ -229,7 +235,7 @@ def test_a_revoke_on_the_whole_minute_is_still_a_revoke(
     with qtbot.waitSignal(window.controller.requests_changed, timeout=WAIT_MS):
         click(qtbot, tab.allow_buttons[30])
     # Exactly five minutes later: only the agent can tell this revoke from a 5-minute grant.
-    pages.clock.advance(minutes=5)
+    pages.clock.advance(timedelta(minutes=5))
     with qtbot.waitSignal(window.controller.requests_changed, timeout=WAIT_MS):
         click(qtbot, tab.revoke_button)
     assert state_of(tab, request_id) == "Đã thu hồi"
@@ -239,7 +245,7 @@ def test_a_revoke_on_the_whole_minute_is_still_a_revoke(
         window.controller.refresh_requests()
     with qtbot.waitSignal(window.controller.requests_changed, timeout=WAIT_MS):
         window.controller.decide_request(other, True, 1)
-    pages.clock.advance(minutes=2)  # within the parent session's idle time
+    pages.clock.advance(timedelta(minutes=2))  # within the parent session's idle time
     with qtbot.waitSignal(window.controller.requests_changed, timeout=WAIT_MS):
         window.controller.refresh_requests()
     assert state_of(tab, other) == "Đã hết giờ"
@@ -248,7 +254,7 @@ def test_a_revoke_on_the_whole_minute_is_still_a_revoke(
 
 def test_parent_denies(qtbot: QtBot, pages: RunningPages, open_window: WindowMaker) -> None:
     first = ask(pages, "Con muốn chơi thử")
-    pages.clock.advance(minutes=1)
+    pages.clock.advance(timedelta(minutes=1))
     second = ask(pages, "Bạn con gửi link này", host="bet.example")
     window = open_window()
     tab = log_in(qtbot, window)
@@ -306,7 +312,7 @@ def test_errors_are_told_in_words(
     assert pages.access.active_grants("Minh") == (SITE,)
 
     # The session ran out: the PIN page comes back and says why.
-    pages.clock.advance(minutes=11)
+    pages.clock.advance(timedelta(minutes=11))
     assert tab.select_request(second)
     with qtbot.waitSignal(window.controller.logged_out, timeout=WAIT_MS):
         click(qtbot, tab.allow_buttons[30])
@@ -344,7 +350,7 @@ def test_screenshot_of_the_requests_tab(
     denied = ask(pages, "Bạn con gửi đường link này, con muốn xem thử", host="bet.example")
     pages.access.decide(allowed, True, 120)
     pages.access.decide(denied, False)
-    pages.clock.advance(minutes=3)
+    pages.clock.advance(timedelta(minutes=3))
     ask(pages, "Con cần tra cứu tài liệu cho bài tập nhóm", host="games.example")
     window = open_window(language)
     window.resize(980, 640)

@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from helpers_api import FAST_SCRYPT, FakeClock
+from helpers_api import FAST_SCRYPT
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
@@ -24,11 +24,13 @@ from agent.api.types import (
     ListInfo,
     PolicyState,
     QueryLogEntry,
+    ReasonInfo,
     Stats,
     UsageToday,
 )
 from agent.auth import Authenticator, LockoutPolicy
 from agent.secrets import open_secret_store
+from dns_filter.clock import ManualClock
 from gui.api_backend import ApiBackend
 from gui.app import build_main_window
 from gui.i18n import Translations
@@ -40,6 +42,13 @@ PIN = "2468"
 WAIT_MS = 5000
 
 
+GAMBLING = ReasonInfo("category", category="gambling", rule="ut1 gambling: casino-online.example")
+TIKTOK = ReasonInfo("service", category="social", service="tiktok", rule="tiktok.com")
+SAFE_SEARCH = ReasonInfo(
+    "safe_search", cname_target="forcesafesearch.google.com", detail="Google"
+)
+
+
 def _queries() -> tuple[QueryLogEntry, ...]:
     now = datetime.now(UTC)
 
@@ -48,7 +57,7 @@ def _queries() -> tuple[QueryLogEntry, ...]:
         child: str,
         name: str,
         decision: str,
-        reason: str = "",
+        reason: ReasonInfo | None = None,
         category: str | None = None,
     ) -> QueryLogEntry:
         return QueryLogEntry(
@@ -57,18 +66,18 @@ def _queries() -> tuple[QueryLogEntry, ...]:
             name=name,
             qtype="A",
             decision=decision,
-            reason=reason,
+            reason=reason or ReasonInfo("upstream", upstream="udp://1.1.1.1:53"),
             category=category,
             client="127.0.0.1",
             latency_ms=0.5,
         )
 
     return (
-        entry(1, "Minh", "casino-online.example", "blocked", "category gambling", "gambling"),
-        entry(2, "Lan", "www.tiktok.com", "blocked", "service tiktok", "social"),
+        entry(1, "Minh", "casino-online.example", "blocked", GAMBLING, "gambling"),
+        entry(2, "Lan", "www.tiktok.com", "blocked", TIKTOK, "social"),
         entry(3, "Minh", "vnexpress.net", "resolved"),
-        entry(4, "Lan", "www.google.com.vn", "rewritten", "safe search"),
-        entry(5, "Minh", "casino-online.example", "blocked", "category gambling", "gambling"),
+        entry(4, "Lan", "www.google.com.vn", "rewritten", SAFE_SEARCH),
+        entry(5, "Minh", "casino-online.example", "blocked", GAMBLING, "gambling"),
         entry(6, "Lan", "thuvienphapluat.vn", "cached"),
     )
 
@@ -134,7 +143,7 @@ class FamilyData:
 class Agent:
     server: HttpServer
     auth: Authenticator
-    clock: FakeClock
+    clock: ManualClock
     data: FamilyData
 
     @property
@@ -144,7 +153,7 @@ class Agent:
 
 @pytest.fixture
 def agent(tmp_path: Path) -> Iterator[Agent]:
-    clock = FakeClock(datetime.now(UTC).timestamp())
+    clock = ManualClock(datetime.now(UTC))
     auth = Authenticator.create(
         open_secret_store(tmp_path / "agent-data"),
         clock=clock,
@@ -284,7 +293,8 @@ def test_wrong_then_right_pin(qtbot: QtBot, agent: Agent, open_window: object) -
     log_table = parent.query_log_tab.table
     assert table_texts(log_table, 2)[:2] == ["casino-online.example", "www.tiktok.com"]
     assert table_texts(log_table, 3)[:3] == ["Đã chặn", "Đã chặn", "Cho phép"]
-    assert table_texts(log_table, 4)[:2] == ["Cờ bạc", "Mạng xã hội"]
+    # A blocked service is worded with its category and its name.
+    assert table_texts(log_table, 4)[:2] == ["Cờ bạc", "Mạng xã hội (tiktok)"]
     assert parent.query_log_tab.count_label.text() == "6 lượt truy cập gần nhất"
     assert table_texts(parent.stats_tab.blocked_table, 0) == [
         "casino-online.example",

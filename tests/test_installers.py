@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from agent.cli import build_parser
+from baoan.cli import build_parser
 
 INSTALLERS = Path(__file__).resolve().parents[1] / "installers"
 

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from agent.cli import main
 from agent.policy import load_policy
 from agent.policy.categories import categories as all_categories
+from baoan.cli import main
 
 
 @pytest.fixture

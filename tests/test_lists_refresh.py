@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from agent.lists_service import JsonListStateStore, load_list_matchers, refresh_lists
+from dns_filter.clock import ManualClock
 from dns_filter.lists import (
     FetchSettings,
     ListSource,
@@ -93,8 +94,7 @@ def list_server() -> Iterator[ListServer]:
         server.server_close()
 
 
-def _clock() -> datetime:
-    return datetime(2026, 7, 1, 8, 0, tzinfo=UTC)
+_clock = ManualClock(datetime(2026, 7, 1, 8, 0, tzinfo=UTC))
 
 
 def test_download_then_not_modified_with_etag(
@@ -220,7 +220,7 @@ def test_refresh_lists_records_state_and_loads_matchers(
     saved = store.get("adult", list_server.url("/adult"))
     assert saved is not None and saved.count == 22492 and saved.bad_lines == 3
     assert saved.bad_samples[0].line_number == 2228
-    assert saved.updated_at == _clock()
+    assert saved.updated_at == _clock.now()
     failed = store.get("adult", list_server.url("/down"))
     assert failed is not None and "503" in (failed.error or "")
     again = refresh_lists(lists, tmp_path, clock=_clock)

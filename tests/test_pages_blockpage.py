@@ -6,6 +6,7 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -125,7 +126,7 @@ def test_the_reason_is_in_plain_words(
 
 def test_bedtime_is_explained_with_its_hours(pages: RunningPages) -> None:
     pages.runtime.child_at_pc = "Minh"
-    pages.clock.advance(hours=10)  # Monday 22:00 in Hồ Chí Minh City
+    pages.clock.advance(timedelta(hours=10))  # Monday 22:00 in Hồ Chí Minh City
     words = visible_text(page(pages, "vnexpress.net").text)
     assert "Bây giờ là giờ nghỉ (21:30–06:00)" in words
     words_en = visible_text(page(pages, "vnexpress.net", language="en").text)
@@ -205,7 +206,7 @@ def test_watch_page_for_each_band(pages: RunningPages) -> None:
 
 def test_an_approval_at_bedtime_is_explained_as_open(pages: RunningPages) -> None:
     pages.runtime.child_at_pc = "Minh"
-    pages.clock.advance(hours=10)  # Monday 22:00 in Hồ Chí Minh City: Minh's bedtime
+    pages.clock.advance(timedelta(hours=10))  # Monday 22:00 in Hồ Chí Minh City: Minh's bedtime
     asked = pages.access.request_access("Minh", "vnexpress.net", "bài tập", "127.0.0.1")
     pages.access.decide(asked.id, True, 30)
     # The DNS filter lets the approved site through, and the page agrees with it ...

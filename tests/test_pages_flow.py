@@ -7,6 +7,7 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -61,7 +62,7 @@ def state_of(pages: RunningPages, request_id: str, host: str = SITE) -> str:
 def is_blocked(pages: RunningPages, child: str, name: str) -> bool:
     policy = pages.runtime.filter
     assert policy is not None
-    return verdict(policy, child, name, "A", pages.clock()).decision == "blocked"
+    return verdict(policy, child, name, "A", pages.clock.now()).decision == "blocked"
 
 
 def test_ask_approve_open_at_once_and_expire(pages: RunningPages) -> None:
@@ -77,7 +78,7 @@ def test_ask_approve_open_at_once_and_expire(pages: RunningPages) -> None:
     assert stored.target == SITE
     events = pages.store.events.recent(kind="access_request")
     assert [event.data["request_id"] for event in events] == [request_id]
-    alerts = pages.store.outbox.due(channel=ALERTS_CHANNEL, now=pages.clock())
+    alerts = pages.store.outbox.due(channel=ALERTS_CHANNEL, now=pages.clock.now())
     assert [item.payload["request_id"] for item in alerts] == [request_id]
     assert alerts[0].payload["site"] == SITE
 
@@ -116,9 +117,9 @@ def test_ask_approve_open_at_once_and_expire(pages: RunningPages) -> None:
     assert "http-equiv" not in allowed
 
     # Time runs out: the grant ends by itself and the policy is recompiled.
-    pages.clock.advance(minutes=61)
+    pages.clock.advance(timedelta(minutes=61))
     assert pages.access.active_grants("Minh") == ()
-    assert pages.runtime.scheduler.run_pending(pages.clock()) == ["grant-expiry"]
+    assert pages.runtime.scheduler.run_pending(pages.clock.now()) == ["grant-expiry"]
     assert pages.runtime.recompiles == before + 2
     assert is_blocked(pages, "Minh", SITE)
     expired = html.unescape(page(pages, SITE, f"/__baoan/request/{request_id}").text)
@@ -145,7 +146,7 @@ def test_asking_twice_keeps_one_request_and_one_alert(pages: RunningPages) -> No
     first, _ = ask(pages, "lần một")
     second, _ = ask(pages, "lần hai")
     assert first == second
-    assert len(pages.store.outbox.due(channel=ALERTS_CHANNEL, now=pages.clock())) == 1
+    assert len(pages.store.outbox.due(channel=ALERTS_CHANNEL, now=pages.clock.now())) == 1
     stored = pages.store.requests.get(first)
     assert stored is not None and stored.reason == "lần hai"
 
@@ -201,7 +202,7 @@ def test_ask_without_or_with_a_wrong_token_is_refused(pages: RunningPages) -> No
     assert answer.status == 403
     assert pages.store.requests.recent() == []
     # Expired tokens fail too.
-    pages.clock.advance(hours=5)
+    pages.clock.advance(timedelta(hours=5))
     answer = post_form(pages, SITE, "/__baoan/ask", {"csrf": token, "site": SITE, "reason": "x"})
     assert answer.status == 403
     assert pages.store.requests.recent() == []
@@ -230,7 +231,7 @@ def test_asking_too_often_from_one_device_is_limited(tmp_path: Path) -> None:
         assert int(answer.headers["retry-after"]) > 0
         assert COMMON["vi"]["error_rate"] in html.unescape(answer.text)
         assert len(pages.store.requests.recent()) == 2
-        pages.clock.advance(minutes=11)
+        pages.clock.advance(timedelta(minutes=11))
         assert post_form(pages, "adult.example", "/__baoan/ask", fields).status == 303
 
 
@@ -325,7 +326,7 @@ def test_help_button_alerts_caregivers_and_shows_111(pages: RunningPages) -> Non
     assert len(events) == 1 and events[0].severity == "urgent" and events[0].child == "Minh"
     alerts = [
         item
-        for item in pages.store.outbox.due(channel=ALERTS_CHANNEL, now=pages.clock())
+        for item in pages.store.outbox.due(channel=ALERTS_CHANNEL, now=pages.clock.now())
         if item.payload["kind"] == "help"
     ]
     assert len(alerts) == 1 and alerts[0].payload["severity"] == "urgent"

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from agent.cli import main
 from agent.policy.compile import resolve_child
 from agent.policy.loader import load_policy
 from agent.policy.writer import backup_path
+from baoan.cli import main
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -97,7 +97,7 @@ def test_validate_prints_every_error_on_stderr(tmp_path: Path) -> None:
         encoding="utf-8",
     )
     result = subprocess.run(
-        [sys.executable, "-m", "agent.cli", "policy", "validate", str(path)],
+        [sys.executable, "-m", "baoan", "policy", "validate", str(path)],
         cwd=REPO,
         capture_output=True,
         text=True,

@@ -9,8 +9,9 @@ import pytest
 
 from agent.policy.errors import InvalidPolicyError
 from agent.policy.loader import load_policy, parse_policy
-from agent.policy.model import Language, LimitAction, UpstreamScheme
+from agent.policy.model import Language, LimitAction
 from dns_filter.policy import BlockMode, ScheduleMode, YouTubeMode
+from dns_filter.upstreams import UpstreamScheme
 
 REPO = Path(__file__).resolve().parents[1]
 TODAY = date(2026, 6, 1)
@@ -141,7 +142,7 @@ def test_good_policy_and_its_defaults() -> None:
             'upstreams = ["udp://127.0.0.2:5301", "ftp://1.1.1.1"]',
             "family.toml:6: settings.upstreams[1]: expected a DNS server URL such as"
             ' "udp://1.1.1.1", "tcp://9.9.9.9:53" or "https://dns.google/dns-query"'
-            ' (unknown scheme or missing host), got "ftp://1.1.1.1"',
+            ' (unknown scheme "ftp"), got "ftp://1.1.1.1"',
         ),
         (
             'upstreams = ["udp://127.0.0.2:5301"]',
@@ -296,6 +297,27 @@ def test_overrides_are_validated_and_kept() -> None:
     assert child.screen_time.action is LimitAction.NOTIFY
 
 
+def test_domains_are_the_dns_filters_canonical_names() -> None:
+    # One normaliser (dns_filter.names): a wildcard is allowed, a bare label is not.
+    text = GOOD.replace(
+        'os_users = ["an"]',
+        'os_users = ["an"]\nallow = ["*.Khanacademy.org", "straße.de", "_srv.example.vn"]\n'
+        'deny = ["*.xxx"]',
+    )
+    child = parse_policy(text, today=TODAY).children[0]
+    assert child.allow == ("khanacademy.org", "xn--strae-oqa.de", "_srv.example.vn")
+    assert child.deny == ("xxx",)
+
+
+@pytest.mark.parametrize("bad", ["facebook", "1.2.3.4", "-ads.example", "a..b.vn", "ví dụ.vn"])
+def test_what_family_toml_refuses_as_a_domain(bad: str) -> None:
+    text = GOOD.replace('os_users = ["an"]', f'os_users = ["an"]\ndeny = ["{bad}"]')
+    assert errors_of(text) == [
+        f'family.toml:12: children[0].deny[0]: expected a domain name such as "example.com",'
+        f' got "{bad}"'
+    ]
+
+
 def test_contradicting_overrides_and_shared_accounts_are_errors() -> None:
     text = GOOD.replace(
         'os_users = ["an"]',
@@ -309,14 +331,49 @@ def test_contradicting_overrides_and_shared_accounts_are_errors() -> None:
 
 
 def test_upstream_forms() -> None:
-    from agent.policy.loader import parse_upstream
+    # The loader checks URLs with the DNS filter's one parser (dns_filter.upstreams).
+    from dns_filter.upstreams import UpstreamConfigError, parse_upstream_url
 
-    ipv6 = parse_upstream("udp://[2606:4700:4700::1111]:5353")
-    assert not isinstance(ipv6, str) and (ipv6.host, ipv6.port) == ("2606:4700:4700::1111", 5353)
-    doh = parse_upstream("https://1.1.1.1")
-    assert not isinstance(doh, str) and (doh.port, doh.path) == (443, "/dns-query")
-    assert parse_upstream("tcp://1.1.1.1/x") == "udp and tcp take no path"
-    assert parse_upstream("udp://1.1.1.1", ["8.8.8.8"]) == "bootstrap is only for DNS over HTTPS"
+    ipv6 = parse_upstream_url("udp://[2606:4700:4700::1111]:5353")
+    assert (ipv6.host, ipv6.port) == ("2606:4700:4700::1111", 5353)
+    doh = parse_upstream_url("https://1.1.1.1")
+    assert (doh.port, doh.path) == (443, "/dns-query")
+    with pytest.raises(UpstreamConfigError) as error:
+        parse_upstream_url("tcp://1.1.1.1/x")
+    assert error.value.reason == "tcp:// takes only an address and a port"
+    with pytest.raises(UpstreamConfigError) as error:
+        parse_upstream_url("udp://1.1.1.1", ["8.8.8.8"])
+    assert error.value.reason == "bootstrap addresses are only for DNS over HTTPS"
+
+
+def test_upstreams_in_family_toml_take_the_bootstrap_fragment_and_loopback_http() -> None:
+    text = GOOD.replace(
+        'upstreams = ["udp://127.0.0.2:5301"]',
+        'upstreams = ["https://doh.example/dns-query#bootstrap=192.0.2.1",'
+        ' "http://127.0.0.1:8053/dns-query"]',
+    )
+    own, local = parse_policy(text, file="family.toml", today=TODAY).settings.upstreams
+    assert (own.url, own.bootstrap) == ("https://doh.example/dns-query", ("192.0.2.1",))
+    assert own.url_with_bootstrap() == "https://doh.example/dns-query#bootstrap=192.0.2.1"
+    assert (local.scheme, local.host, local.port) == (UpstreamScheme.HTTP, "127.0.0.1", 8053)
+
+
+@pytest.mark.parametrize(
+    ("url", "reason"),
+    [
+        ("http://dns.google/dns-query", "DoH without TLS (http://) is allowed only on loopback"),
+        ("http://doh.test/dns-query#bootstrap=192.0.2.1", "DoH without TLS (http://)"),
+        ("https://doh.example/dns-query#server=192.0.2.1", "the fragment must be #bootstrap="),
+        ("https://doh.example/dns-query?dns=AAAB", "no query (?...) allowed"),
+        ("https://user:pw@doh.example/dns-query", "no user or password allowed"),
+        ("https://doh_.-x/dns-query", "neither a domain name nor an IP address"),
+    ],
+)
+def test_family_toml_refuses_what_the_dns_filter_refuses(url: str, reason: str) -> None:
+    text = GOOD.replace('upstreams = ["udp://127.0.0.2:5301"]', f'upstreams = ["{url}"]')
+    (message,) = errors_of(text)
+    assert message.startswith("family.toml:6: settings.upstreams[0]: expected a DNS server URL")
+    assert reason in message and message.endswith(f'got "{url}"')
 
 
 def test_relative_list_sources_follow_the_policy_file(tmp_path: Path) -> None:

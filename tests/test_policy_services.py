@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from agent.policy.categories import CATEGORY_IDS
-from agent.policy.loader import normalise_domain
 from agent.policy.services import AGE_RATINGS, load_catalogue
+from dns_filter.names import normalise_name
 
 REQUIRED = (
     "tiktok", "youtube", "facebook", "messenger", "zalo", "instagram", "threads", "x",
@@ -27,7 +27,7 @@ def test_every_service_has_valid_domains_a_known_category_and_apps() -> None:
         assert entry.age_rating in AGE_RATINGS, entry.service_id
         assert entry.domains, entry.service_id
         for domain in entry.domains:
-            assert normalise_domain(domain) == domain, (entry.service_id, domain)
+            assert normalise_name(domain, strict_hyphens=True) == domain, (entry.service_id, domain)
         assert entry.apps, f"{entry.service_id} has no executables or product names"
 
 

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from dnslib import QTYPE, RCODE, RR, DNSRecord
-from helpers_dns import AdblockListMatcher
+from helpers_dns import AdblockListMatcher, StoppedClock
 
 from dns_filter.chain import AnswerType, Query, Resolver, Result
 from dns_filter.policy import (
@@ -21,7 +21,8 @@ from dns_filter.policy import (
     Service,
     TimeWindow,
 )
-from dns_filter.resolvers import PolicyHolder
+from dns_filter.reason import Reason, ReasonKind, ScheduleWindow, WindowMode
+from dns_filter.resolvers import FilterPolicySlot
 from dns_filter.resolvers.block import BlockResolver
 from dns_filter.resolvers.rules import RuleBook
 
@@ -40,6 +41,9 @@ def adult() -> AdblockListMatcher:
 
 
 ADULT_NAME = "pornhub.com"
+FACEBOOK_IN_SOCIAL = Reason(
+    ReasonKind.CATEGORY, category="social", service="facebook", rule="fbcdn.net"
+)
 ZONE = {
     "innocent.example": [
         "innocent.example. 60 IN CNAME tracker.pornhub.com.",
@@ -71,7 +75,7 @@ class Upstream(Resolver):
         reply = query.request.reply()
         for line in ZONE.get(query.name, []):
             reply.add_answer(*RR.fromZone(line))
-        return Result(reply, AnswerType.RESOLVED, "upstream", query.profile)
+        return Result(reply, AnswerType.RESOLVED, Reason(ReasonKind.UPSTREAM), query.profile)
 
 
 def make_policy(adult: AdblockListMatcher, **profile_fields: object) -> FilterPolicy:
@@ -95,7 +99,7 @@ def resolve(
     policy: FilterPolicy, name: str, qtype: str = "A", now: datetime = NOON
 ) -> tuple[Result, Upstream]:
     upstream = Upstream()
-    link = BlockResolver(upstream, RuleBook(PolicyHolder(policy)), lambda: now)
+    link = BlockResolver(upstream, RuleBook(FilterPolicySlot(policy)), StoppedClock(now))
     query = Query(DNSRecord.question(name, qtype), name, getattr(QTYPE, qtype), "127.0.0.1",
                   "udp", "an")
     return asyncio.run(link.resolve(query)), upstream
@@ -108,7 +112,9 @@ def answers(result: Result) -> list[str]:
 def test_a_category_list_blocks_with_its_list_and_rule(adult: AdblockListMatcher) -> None:
     result, upstream = resolve(make_policy(adult), f"www.{ADULT_NAME}")
     assert result.answer_type is AnswerType.BLOCKED
-    assert result.reason == f"category adult (hostsVN adult-filter.txt: ||{ADULT_NAME}^)"
+    assert result.reason == Reason(
+        ReasonKind.CATEGORY, category="adult", rule=f"hostsVN adult-filter.txt: ||{ADULT_NAME}^"
+    )
     assert answers(result) == ["10.0.0.53"]
     assert upstream.seen == []
 
@@ -122,9 +128,14 @@ def test_a_category_not_blocked_for_this_child_passes(adult: AdblockListMatcher)
 def test_blocked_services_and_services_of_blocked_categories(adult: AdblockListMatcher) -> None:
     policy = make_policy(adult, blocked_categories=frozenset({"social"}),
                          blocked_services=frozenset({"roblox", "tiktok"}))
-    assert resolve(policy, "www.tiktok.com")[0].reason == "service tiktok"
-    assert resolve(policy, "web.roblox.com")[0].reason == "service roblox"
-    assert resolve(policy, "static.fbcdn.net")[0].reason == "category social (service facebook)"
+    # A blocked service carries its category too, so that statistics count it.
+    assert resolve(policy, "www.tiktok.com")[0].reason == Reason(
+        ReasonKind.SERVICE, category="social", service="tiktok", rule="tiktok.com"
+    )
+    assert resolve(policy, "web.roblox.com")[0].reason == Reason(
+        ReasonKind.SERVICE, category="games", service="roblox", rule="roblox.com"
+    )
+    assert resolve(policy, "static.fbcdn.net")[0].reason == FACEBOOK_IN_SOCIAL
     assert resolve(policy, "plain.example")[0].answer_type is AnswerType.RESOLVED
 
 
@@ -156,15 +167,23 @@ def test_a_grant_beats_categories_services_and_the_cname_check(
         assert result.answer_type is AnswerType.RESOLVED, name
         assert upstream.seen == [name]
     # Only the granted names pass: another listed name is still blocked.
-    assert resolve(policy, "static.fbcdn.net")[0].reason == "category social (service facebook)"
+    assert resolve(policy, "static.fbcdn.net")[0].reason == FACEBOOK_IN_SOCIAL
 
 
 def test_cname_cloaking_is_blocked(adult: AdblockListMatcher) -> None:
     result, upstream = resolve(make_policy(adult), "innocent.example")
     assert upstream.seen == ["innocent.example"]
     assert result.answer_type is AnswerType.BLOCKED
-    assert result.reason == (
-        f"CNAME tracker.pornhub.com: category adult (hostsVN adult-filter.txt: ||{ADULT_NAME}^)"
+    # The CNAME reason names the target and what matched it, category included.
+    assert result.reason == Reason(
+        ReasonKind.CNAME,
+        category="adult",
+        rule=f"hostsVN adult-filter.txt: ||{ADULT_NAME}^",
+        cname_target="tracker.pornhub.com",
+        target_kind=ReasonKind.CATEGORY,
+    )
+    assert result.reason.target_reason() == Reason(
+        ReasonKind.CATEGORY, category="adult", rule=f"hostsVN adult-filter.txt: ||{ADULT_NAME}^"
     )
     assert [str(r.rname) for r in result.response.rr] == ["innocent.example."]
     assert answers(result) == ["10.0.0.53"]
@@ -185,11 +204,19 @@ def test_cname_targets_meet_the_deny_list_services_and_schedules(
             ),
         ),
     )
-    assert resolve(policy, "shop.example")[0].reason == (
-        "CNAME shop.denied.example: rule deny denied.example"
+    assert resolve(policy, "shop.example")[0].reason == Reason(
+        ReasonKind.CNAME,
+        rule="denied.example",
+        cname_target="shop.denied.example",
+        target_kind=ReasonKind.DENY_LIST,
     )
-    assert resolve(policy, "clip.example")[0].reason == (
-        "CNAME edge.tiktokcdn.com: schedule service:tiktok allowed only 17:00–18:00"
+    assert resolve(policy, "clip.example")[0].reason == Reason(
+        ReasonKind.CNAME,
+        category="social",
+        service="tiktok",
+        window=ScheduleWindow("service:tiktok", WindowMode.ALLOWED_ONLY, (("17:00", "18:00"),)),
+        cname_target="edge.tiktokcdn.com",
+        target_kind=ReasonKind.SCHEDULE,
     )
     five_thirty = NOON.replace(hour=17, minute=30)
     assert resolve(policy, "clip.example", now=five_thirty)[0].answer_type is AnswerType.RESOLVED

@@ -10,7 +10,8 @@ from dnslib import QTYPE, RCODE, DNSRecord
 
 from dns_filter.chain import AnswerType, Query, Resolver, Result
 from dns_filter.policy import BlockMode, FilterPolicy, Profile, Service
-from dns_filter.resolvers import PolicyHolder, SuffixSet
+from dns_filter.reason import Reason, ReasonKind
+from dns_filter.resolvers import FilterPolicySlot, SuffixSet
 from dns_filter.resolvers.bypass import BypassGuardResolver
 from dns_filter.resolvers.rules import RuleBook
 
@@ -49,7 +50,8 @@ class Terminal(Resolver):
 
     async def resolve(self, query: Query) -> Result:
         self.seen.append(query.name)
-        return Result(query.request.reply(), AnswerType.RESOLVED, "upstream", query.profile)
+        reason = Reason(ReasonKind.UPSTREAM)
+        return Result(query.request.reply(), AnswerType.RESOLVED, reason, query.profile)
 
 
 def make_policy(matcher: WildcardListMatcher, **profile_fields: object) -> FilterPolicy:
@@ -67,7 +69,7 @@ def resolve(
     policy: FilterPolicy, name: str, qtype: str = "A", profile: str | None = "an"
 ) -> tuple[Result, Terminal]:
     terminal = Terminal()
-    link = BypassGuardResolver(terminal, RuleBook(PolicyHolder(policy)))
+    link = BypassGuardResolver(terminal, RuleBook(FilterPolicySlot(policy)))
     query = Query(
         DNSRecord.question(name, qtype), name, getattr(QTYPE, qtype), "192.168.1.7", "udp", profile
     )
@@ -85,7 +87,9 @@ def test_signal_names_get_nxdomain_for_everyone(
     assert result.answer_type is AnswerType.BYPASS
     assert result.response.header.rcode == RCODE.NXDOMAIN
     assert result.response.auth[0].rtype == QTYPE.SOA
-    assert name in result.reason
+    assert result.reason.kind is ReasonKind.SIGNAL
+    assert result.reason.rule == name
+    assert result.reason.category is None  # a signal is no blocked category
     assert terminal.seen == []
 
 
@@ -98,6 +102,9 @@ def test_designated_resolver_discovery_gets_nodata(
     assert result.response.header.rcode == RCODE.NOERROR
     assert result.response.rr == []
     assert [record.rtype for record in result.response.auth] == [QTYPE.SOA]
+    assert result.reason == Reason(
+        ReasonKind.SIGNAL, rule="_dns.resolver.arpa", detail="resolver-discovery"
+    )
     assert terminal.seen == []
 
 
@@ -113,7 +120,10 @@ def test_doh_and_vpn_hosts_are_blocked_when_the_profile_says_so(
 ) -> None:
     result, terminal = resolve(make_policy(bypass_list), name)
     assert result.answer_type is AnswerType.BYPASS
-    assert result.reason.startswith("bypass category bypass (HaGeZi doh-vpn-proxy-bypass.txt: *.")
+    assert result.reason.kind is ReasonKind.BYPASS
+    assert result.reason.category == "bypass"  # counted by the statistics
+    assert result.reason.rule is not None
+    assert result.reason.rule.startswith("HaGeZi doh-vpn-proxy-bypass.txt: *.")
     assert [str(record.rdata) for record in result.response.rr] == ["10.0.0.53"]
     assert terminal.seen == []
 
@@ -133,7 +143,9 @@ def test_bypass_services_and_block_mode(bypass_list: WildcardListMatcher) -> Non
     policy = make_policy(bypass_list, block_mode=BlockMode.NXDOMAIN)
     result, _ = resolve(policy, "www.psiphon.ca")
     assert result.answer_type is AnswerType.BYPASS
-    assert result.reason == "bypass category bypass (service psiphon)"
+    assert result.reason == Reason(
+        ReasonKind.BYPASS, category="bypass", service="psiphon", rule="psiphon.ca"
+    )
     assert result.response.header.rcode == RCODE.NXDOMAIN
 
 

@@ -8,23 +8,20 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
 
 import pytest
 from dnslib import EDNS0, QTYPE, RCODE, RR, A, DNSRecord
 from test_upstreams_standin import NEGATIVE_TTL, ZONE, StandInDns, running_dns
 
 from dns_filter.chain import AnswerType, Query, Resolver, Result
+from dns_filter.clock import ManualClock
+from dns_filter.reason import Reason, ReasonKind
 from dns_filter.resolvers.cache import CacheResolver, CacheSettings
 from dns_filter.resolvers.upstream import UpstreamResolver
 from dns_filter.upstreams import UpstreamGroup
 
-
-class ManualClock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
+START = datetime(2026, 3, 2, 5, 0, tzinfo=UTC)
 
 
 def make_query(name: str, qtype: str = "A", *, do_bit: bool = False) -> Query:
@@ -40,7 +37,7 @@ class Harness:
 
     def __init__(self, server: StandInDns, settings: CacheSettings) -> None:
         self.server = server
-        self.clock = ManualClock()
+        self.clock = ManualClock(START)
         self.group = UpstreamGroup.from_urls([server.udp_url], timeout=0.3)
         self.cache = CacheResolver(UpstreamResolver(self.group), settings, clock=self.clock)
         self.loop = asyncio.new_event_loop()
@@ -87,13 +84,13 @@ def test_second_answer_comes_from_the_cache_with_ttl_counted_down(harness_for: M
     harness = harness_for()
     first = harness.ask(f"www.{ZONE}")
     assert first.answer_type is AnswerType.RESOLVED
-    assert first.reason == f"upstream {harness.server.udp_url}"
+    assert first.reason == Reason(ReasonKind.UPSTREAM, upstream=harness.server.udp_url)
     assert ttls(first) == [300]
 
-    harness.clock.now += 100.4
+    harness.clock.advance(100.4)
     second = harness.ask(f"www.{ZONE}")
     assert second.answer_type is AnswerType.CACHED
-    assert second.reason == "cache"
+    assert second.reason == Reason(ReasonKind.CACHE)
     assert ttls(second) == [200]
     assert [str(rr.rdata) for rr in second.response.rr] == ["192.0.2.10"]
     assert harness.upstream_queries() == 1
@@ -111,7 +108,7 @@ def test_cached_answer_echoes_the_new_question(harness_for: MakeHarness) -> None
 def test_entry_expires_with_its_ttl(harness_for: MakeHarness) -> None:
     harness = harness_for()
     harness.ask(f"www.{ZONE}")
-    harness.clock.now += 300
+    harness.clock.advance(300)
     fresh = harness.ask(f"www.{ZONE}")
     assert fresh.answer_type is AnswerType.RESOLVED
     assert harness.upstream_queries() == 2
@@ -121,11 +118,11 @@ def test_short_ttls_are_raised_to_the_minimum(harness_for: MakeHarness) -> None:
     harness = harness_for(CacheSettings(min_ttl=60))
     first = harness.ask(f"short.{ZONE}")  # TTL 5 upstream
     assert ttls(first) == [5]  # the fresh answer passes through unchanged
-    harness.clock.now += 30
+    harness.clock.advance(30)
     cached = harness.ask(f"short.{ZONE}")
     assert cached.answer_type is AnswerType.CACHED
     assert ttls(cached) == [30]
-    harness.clock.now += 31
+    harness.clock.advance(31)
     assert harness.ask(f"short.{ZONE}").answer_type is AnswerType.RESOLVED
     assert harness.upstream_queries() == 2
 
@@ -135,7 +132,7 @@ def test_long_ttls_are_capped_at_the_maximum(harness_for: MakeHarness) -> None:
     harness.ask(f"long.{ZONE}")  # TTL 999999 upstream
     cached = harness.ask(f"long.{ZONE}")
     assert ttls(cached) == [3600]
-    harness.clock.now += 3600
+    harness.clock.advance(3600)
     assert harness.ask(f"long.{ZONE}").answer_type is AnswerType.RESOLVED
 
 
@@ -143,12 +140,12 @@ def test_nxdomain_is_cached_for_the_soa_negative_ttl(harness_for: MakeHarness) -
     harness = harness_for()
     first = harness.ask(f"missing.{ZONE}")
     assert first.response.header.rcode == RCODE.NXDOMAIN
-    harness.clock.now += NEGATIVE_TTL - 1
+    harness.clock.advance(NEGATIVE_TTL - 1)
     cached = harness.ask(f"missing.{ZONE}")
     assert cached.answer_type is AnswerType.CACHED
     assert cached.response.header.rcode == RCODE.NXDOMAIN
     assert ttls(cached) == [1]  # the SOA's TTL is the negative TTL, counted down
-    harness.clock.now += 1
+    harness.clock.advance(1)
     assert harness.ask(f"missing.{ZONE}").answer_type is AnswerType.RESOLVED
     assert harness.upstream_queries() == 2
 
@@ -157,11 +154,11 @@ def test_nodata_is_cached_and_clamped_to_the_negative_maximum(harness_for: MakeH
     harness = harness_for(CacheSettings(negative_max_ttl=50))
     first = harness.ask(f"short.{ZONE}", "AAAA")
     assert first.response.header.rcode == RCODE.NOERROR and not first.response.rr
-    harness.clock.now += 49
+    harness.clock.advance(49)
     cached = harness.ask(f"short.{ZONE}", "AAAA")
     assert cached.answer_type is AnswerType.CACHED
     assert not cached.response.rr and ttls(cached) == [1]
-    harness.clock.now += 1
+    harness.clock.advance(1)
     assert harness.ask(f"short.{ZONE}", "AAAA").answer_type is AnswerType.RESOLVED
 
 
@@ -187,23 +184,23 @@ def test_servfail_is_never_cached(harness_for: MakeHarness) -> None:
 def test_stale_answer_is_served_when_the_upstream_goes_down(harness_for: MakeHarness) -> None:
     harness = harness_for(CacheSettings(max_stale=3600))
     harness.ask(f"www.{ZONE}")
-    harness.clock.now += 300 + 1800  # expired half an hour ago
+    harness.clock.advance(300 + 1800)  # expired half an hour ago
     harness.server.behaviour.mode = "drop"
     stale = harness.ask(f"www.{ZONE}")
     assert stale.answer_type is AnswerType.CACHED
-    assert stale.reason == "stale"
+    assert stale.reason == Reason(ReasonKind.STALE)
     assert stale.response.header.rcode == RCODE.NOERROR
     assert [str(rr.rdata) for rr in stale.response.rr] == ["192.0.2.10"]
     assert ttls(stale) == [30]
     assert harness.upstream_queries() == 2  # it did try the upstream first
 
     # Within the failure recheck time the stale answer comes at once, without asking.
-    harness.clock.now += 29
-    assert harness.ask(f"www.{ZONE}").reason == "stale"
+    harness.clock.advance(29)
+    assert harness.ask(f"www.{ZONE}").reason.kind is ReasonKind.STALE
     assert harness.upstream_queries() == 2
 
     # Back up: after the recheck time it asks again, and the fresh answer replaces the entry.
-    harness.clock.now += 1
+    harness.clock.advance(1)
     harness.server.behaviour.mode = "answer"
     fresh = harness.ask(f"www.{ZONE}")
     assert fresh.answer_type is AnswerType.RESOLVED and ttls(fresh) == [300]
@@ -212,10 +209,10 @@ def test_stale_answer_is_served_when_the_upstream_goes_down(harness_for: MakeHar
 def test_stale_answer_is_served_on_an_upstream_servfail(harness_for: MakeHarness) -> None:
     harness = harness_for()
     harness.ask(f"missing.{ZONE}")
-    harness.clock.now += NEGATIVE_TTL + 10
+    harness.clock.advance(NEGATIVE_TTL + 10)
     harness.server.behaviour.mode = "servfail"
     stale = harness.ask(f"missing.{ZONE}")
-    assert stale.reason == "stale"
+    assert stale.reason == Reason(ReasonKind.STALE)
     assert stale.response.header.rcode == RCODE.NXDOMAIN
     assert ttls(stale) == [30]
 
@@ -223,12 +220,13 @@ def test_stale_answer_is_served_on_an_upstream_servfail(harness_for: MakeHarness
 def test_too_old_entry_is_not_served_stale(harness_for: MakeHarness) -> None:
     harness = harness_for(CacheSettings(max_stale=3600))
     harness.ask(f"www.{ZONE}")
-    harness.clock.now += 300 + 3601
+    harness.clock.advance(300 + 3601)
     harness.server.behaviour.mode = "drop"
     result = harness.ask(f"www.{ZONE}")
     assert result.response.header.rcode == RCODE.SERVFAIL
-    assert result.answer_type is AnswerType.RESOLVED
-    assert "all upstreams failed" in result.reason
+    assert result.answer_type is AnswerType.FAILED
+    assert result.reason.kind is ReasonKind.FAILURE
+    assert "all upstreams failed" in (result.reason.detail or "")
     assert len(harness.cache) == 0  # the dead entry is gone
 
 
@@ -244,21 +242,23 @@ class BrokenLink(Resolver):
             raise RuntimeError("link exploded")
         reply = query.request.reply()
         reply.add_answer(RR(query.request.q.qname, QTYPE.A, rdata=A("192.0.2.99"), ttl=60))
-        return Result(reply, AnswerType.RESOLVED, "below", query.profile)
+        return Result(reply, AnswerType.RESOLVED, Reason(ReasonKind.UPSTREAM), query.profile)
 
 
 def test_stale_answer_is_served_when_the_next_link_raises() -> None:
-    clock = ManualClock()
+    clock = ManualClock(START)
     below = BrokenLink()
     cache = CacheResolver(below, clock=clock)
     asyncio.run(cache.resolve(make_query("a.test")))
-    clock.now += 61
+    clock.advance(61)
     below.broken = True
     stale = asyncio.run(cache.resolve(make_query("a.test")))
-    assert stale.reason == "stale" and ttls(stale) == [30]
+    assert stale.reason == Reason(ReasonKind.STALE) and ttls(stale) == [30]
     failed = asyncio.run(cache.resolve(make_query("b.test")))
     assert failed.response.header.rcode == RCODE.SERVFAIL
-    assert "link exploded" in failed.reason
+    assert failed.answer_type is AnswerType.FAILED
+    assert failed.reason.kind is ReasonKind.FAILURE
+    assert "link exploded" in (failed.reason.detail or "")
 
 
 def test_least_recently_used_entry_is_evicted_at_the_bound(harness_for: MakeHarness) -> None:

@@ -10,7 +10,7 @@ from dnslib import QTYPE, DNSRecord
 
 from dns_filter.chain import AnswerType, Query, Resolver, Result
 from dns_filter.policy import FilterPolicy, Profile
-from dns_filter.resolvers import PolicyHolder
+from dns_filter.resolvers import FilterPolicySlot
 from dns_filter.resolvers.client_profile import (
     ChildResolver,
     ClientProfileResolver,
@@ -109,7 +109,7 @@ class Terminal(Resolver):
 
 
 def test_the_link_sets_the_profile_and_reads_each_policy_swap() -> None:
-    holder = PolicyHolder(POLICY)
+    holder = FilterPolicySlot(POLICY)
     terminal = Terminal()
     active: dict[str, str | None] = {"child": "binh"}
     link = ClientProfileResolver(
@@ -144,7 +144,7 @@ def test_the_link_sets_the_profile_and_reads_each_policy_swap() -> None:
 def test_one_resolver_gives_the_chain_and_a_direct_caller_the_same_child() -> None:
     """The agent hands this one object to the chain's first link, the server's memo key and
     the block page; a device known only by its MAC is the same child for each."""
-    holder = PolicyHolder(POLICY)
+    holder = FilterPolicySlot(POLICY)
     asked: list[str] = []
 
     def macs(address: str) -> str | None:

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from dnslib import QTYPE, RCODE, DNSRecord
-from helpers_dns import SetMatcher
+from helpers_dns import SetMatcher, StoppedClock
 
 from dns_filter.chain import AnswerType, Query, Resolver, Result
 from dns_filter.policy import (
@@ -20,7 +20,8 @@ from dns_filter.policy import (
     Service,
     TimeWindow,
 )
-from dns_filter.resolvers import PolicyHolder
+from dns_filter.reason import ALLOW_LIST_ONLY_REASON, Reason, ReasonKind, ScheduleWindow, WindowMode
+from dns_filter.resolvers import FilterPolicySlot
 from dns_filter.resolvers.rules import RuleBook, RulesResolver, window_is_open
 
 HCM = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -40,7 +41,8 @@ class Terminal(Resolver):
 
     async def resolve(self, query: Query) -> Result:
         self.seen.append(query)
-        return Result(query.request.reply(), AnswerType.RESOLVED, "upstream", query.profile)
+        reason = Reason(ReasonKind.UPSTREAM)
+        return Result(query.request.reply(), AnswerType.RESOLVED, reason, query.profile)
 
 
 YOUTUBE = Service("youtube", "YouTube", "video", ("youtube.com", "googlevideo.com", "youtu.be"))
@@ -83,13 +85,32 @@ def resolve(
     profile: str | None = "an",
 ) -> tuple[Result, Terminal]:
     terminal = Terminal()
-    link = RulesResolver(terminal, RuleBook(PolicyHolder(policy)), lambda: now)
+    link = RulesResolver(terminal, RuleBook(FilterPolicySlot(policy)), StoppedClock(now))
     query = Query(DNSRecord.question(name, qtype), name, getattr(QTYPE, qtype), "127.0.0.1",
                   "udp", profile)
     return asyncio.run(link.resolve(query)), terminal
 
 
-def blocked_reason(policy: FilterPolicy, name: str, now: datetime) -> str | None:
+def deny(rule: str) -> Reason:
+    return Reason(ReasonKind.DENY_LIST, rule=rule)
+
+
+def schedule(
+    target: str, mode: WindowMode, *spans: tuple[str, str], category: str | None = None,
+    service: str | None = None,
+) -> Reason:
+    window = ScheduleWindow(target, mode, spans)
+    return Reason(ReasonKind.SCHEDULE, category=category, service=service, window=window)
+
+
+BEDTIME_REASON = schedule("*", WindowMode.BLOCKED, ("21:30", "06:00"))
+YOUTUBE_HOURS_REASON = schedule(
+    "service:youtube", WindowMode.ALLOWED_ONLY, ("17:00", "19:00"),
+    category="video", service="youtube",
+)
+
+
+def blocked_reason(policy: FilterPolicy, name: str, now: datetime) -> Reason | None:
     result, terminal = resolve(policy, name, now)
     if result.answer_type is AnswerType.BLOCKED:
         assert not terminal.seen
@@ -103,22 +124,22 @@ NOON_MONDAY = at(MON, 12)
 
 def test_deny_list_blocks_the_name_and_its_subdomains() -> None:
     policy = make_policy(deny=("Example.com.",))
-    assert blocked_reason(policy, "example.com", NOON_MONDAY) == "rule deny example.com"
-    assert blocked_reason(policy, "a.b.example.com", NOON_MONDAY) == "rule deny example.com"
+    assert blocked_reason(policy, "example.com", NOON_MONDAY) == deny("example.com")
+    assert blocked_reason(policy, "a.b.example.com", NOON_MONDAY) == deny("example.com")
     assert blocked_reason(policy, "notexample.com", NOON_MONDAY) is None
 
 
 def test_allow_list_beats_the_deny_list() -> None:
     policy = make_policy(allow=("vnexpress.net",), deny=("vnexpress.net", "net"))
     assert blocked_reason(policy, "vnexpress.net", NOON_MONDAY) is None
-    assert blocked_reason(policy, "other.net", NOON_MONDAY) == "rule deny net"
+    assert blocked_reason(policy, "other.net", NOON_MONDAY) == deny("net")
 
 
 def test_allow_list_only_blocks_everything_not_allowed() -> None:
     policy = make_policy(allow_list_only=True, allow=("hoc.vn", "khanacademy.org"))
     assert blocked_reason(policy, "www.khanacademy.org", NOON_MONDAY) is None
     assert blocked_reason(policy, "hoc.vn", NOON_MONDAY) is None
-    assert blocked_reason(policy, "tiktok.com", NOON_MONDAY) == "allow list only"
+    assert blocked_reason(policy, "tiktok.com", NOON_MONDAY) == ALLOW_LIST_ONLY_REASON
 
 
 def test_the_111_sites_pass_every_rule_for_everyone() -> None:
@@ -126,12 +147,12 @@ def test_the_111_sites_pass_every_rule_for_everyone() -> None:
     monday_night = at(MON, 23)
     assert blocked_reason(policy, "tongdai111.vn", monday_night) is None
     assert blocked_reason(policy, "www.vn-cop.vn", NOON_MONDAY) is None
-    assert blocked_reason(policy, "other.vn", NOON_MONDAY) == "rule deny vn"
+    assert blocked_reason(policy, "other.vn", NOON_MONDAY) == deny("vn")
 
 
 def test_bedtime_across_midnight_on_school_nights_only() -> None:
     policy = make_policy(schedules=(BEDTIME,))
-    reason = "schedule * blocked 21:30–06:00"
+    reason = BEDTIME_REASON
     # Sunday to Thursday nights: blocked from 21:30 until 06:00 the next morning.
     assert blocked_reason(policy, "vnexpress.net", at(MON, 21, 29)) is None
     assert blocked_reason(policy, "vnexpress.net", at(MON, 21, 30)) == reason
@@ -152,7 +173,7 @@ def test_schedules_are_evaluated_in_the_family_time_zone() -> None:
     policy = make_policy(schedules=(BEDTIME,))
     # 15:00 UTC on Monday is 22:00 in Hồ Chí Minh City: bedtime there.
     utc_monday = datetime(2026, 3, 2, 15, 0, tzinfo=UTC)
-    assert blocked_reason(policy, "vnexpress.net", utc_monday) == "schedule * blocked 21:30–06:00"
+    assert blocked_reason(policy, "vnexpress.net", utc_monday) == BEDTIME_REASON
     # 10:00 UTC is 17:00 there: not bedtime, though it would be in a zone 12 hours ahead.
     assert blocked_reason(policy, "vnexpress.net", datetime(2026, 3, 2, 10, tzinfo=UTC)) is None
 
@@ -164,7 +185,7 @@ def test_a_naive_clock_is_refused() -> None:
 
 def test_youtube_only_between_five_and_seven() -> None:
     policy = make_policy(schedules=(YOUTUBE_HOURS,))
-    reason = "schedule service:youtube allowed only 17:00–19:00"
+    reason = YOUTUBE_HOURS_REASON
     assert blocked_reason(policy, "www.youtube.com", at(WED, 16, 59)) == reason
     assert blocked_reason(policy, "rr3.googlevideo.com", at(WED, 16, 59)) == reason
     assert blocked_reason(policy, "www.youtube.com", at(WED, 17)) is None
@@ -176,8 +197,11 @@ def test_youtube_only_between_five_and_seven() -> None:
 
 def test_several_windows_a_day_for_a_category_and_its_services() -> None:
     policy = make_policy(schedules=(GAMES_SCHOOL_HOURS,))
-    morning, afternoon = "schedule category:games blocked 07:00–11:00", (
-        "schedule category:games blocked 13:30–17:00"
+    morning = schedule(
+        "category:games", WindowMode.BLOCKED, ("07:00", "11:00"), category="games"
+    )
+    afternoon = schedule(
+        "category:games", WindowMode.BLOCKED, ("13:30", "17:00"), category="games"
     )
     assert blocked_reason(policy, "minecraft.net", at(TUE, 8)) == morning
     assert blocked_reason(policy, "www.roblox.com", at(TUE, 8)) == morning  # service in games
@@ -191,7 +215,7 @@ def test_several_windows_a_day_for_a_category_and_its_services() -> None:
 def test_bedtime_beats_the_allow_list_but_other_schedules_do_not() -> None:
     policy = make_policy(allow=("youtube.com",), schedules=(BEDTIME, YOUTUBE_HOURS))
     assert blocked_reason(policy, "www.youtube.com", at(MON, 23)) == (
-        "schedule * blocked 21:30–06:00"
+        BEDTIME_REASON
     )
     assert blocked_reason(policy, "www.youtube.com", at(MON, 12)) is None
 
@@ -248,7 +272,7 @@ def test_window_across_midnight_and_whole_day() -> None:
 
 
 def test_rule_book_compiles_each_snapshot_once_and_follows_swaps() -> None:
-    holder = PolicyHolder(make_policy(deny=("a.com",)))
+    holder = FilterPolicySlot(make_policy(deny=("a.com",)))
     book = RuleBook(holder)
     first = book.current()
     assert book.current() is first
@@ -257,19 +281,19 @@ def test_rule_book_compiles_each_snapshot_once_and_follows_swaps() -> None:
     assert second is not first
     profile = second.profile("an")
     assert profile is not None
-    assert profile.denied("b.com", NOON_MONDAY) == "rule deny b.com"
+    assert profile.denied("b.com", NOON_MONDAY) == deny("b.com")
     assert profile.denied("a.com", NOON_MONDAY) is None
 
 
 def test_an_invalid_rule_is_skipped_and_the_rest_still_work() -> None:
     policy = make_policy(deny=("bad..name\udcff", "example.com"))
-    assert blocked_reason(policy, "example.com", NOON_MONDAY) == "rule deny example.com"
+    assert blocked_reason(policy, "example.com", NOON_MONDAY) == deny("example.com")
 
 
 def test_a_snapshot_that_cannot_compile_leaves_the_last_good_rules(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    holder = PolicyHolder(make_policy(deny=("a.com",)))
+    holder = FilterPolicySlot(make_policy(deny=("a.com",)))
     book = RuleBook(holder)
     good = book.current()
     broken = Profile("an", "thcs", deny=None)  # type: ignore[arg-type]
@@ -288,10 +312,10 @@ def test_a_parents_grant_beats_bedtime_and_every_other_rule() -> None:
         schedules=(BEDTIME, YOUTUBE_HOURS),
     )
     monday_night = at(MON, 23)
-    bedtime = "schedule * blocked 21:30–06:00"
+    bedtime = BEDTIME_REASON
     without = make_policy(**rules)
     assert blocked_reason(without, "www.example.com", monday_night) == bedtime
-    assert blocked_reason(without, "www.example.com", NOON_MONDAY) == "rule deny example.com"
+    assert blocked_reason(without, "www.example.com", NOON_MONDAY) == deny("example.com")
 
     granted = make_policy(granted=("example.com", "youtube.com"), **rules)
     # The approved names (and their subdomains) pass bedtime, the deny list, a service's
@@ -304,21 +328,24 @@ def test_a_parents_grant_beats_bedtime_and_every_other_rule() -> None:
     assert blocked_reason(granted, "vnexpress.net", monday_night) == bedtime
     assert blocked_reason(granted, "notexample.com", monday_night) == bedtime
     assert blocked_reason(granted, "rr3.googlevideo.com", at(WED, 16)) == (
-        "schedule service:youtube allowed only 17:00–19:00"
+        YOUTUBE_HOURS_REASON
     )
-    assert blocked_reason(granted, "tiktok.com", NOON_MONDAY) == "allow list only"
+    assert blocked_reason(granted, "tiktok.com", NOON_MONDAY) == ALLOW_LIST_ONLY_REASON
     # The help sites stay open whatever is granted.
     assert blocked_reason(granted, "tongdai111.vn", monday_night) is None
 
 
 def test_the_compiled_rules_say_why_a_granted_name_passes() -> None:
     policy = make_policy(granted=("Example.com.",), allow=("example.com",), schedules=(BEDTIME,))
-    profile = RuleBook(PolicyHolder(policy)).current().profile("an")
+    profile = RuleBook(FilterPolicySlot(policy)).current().profile("an")
     assert profile is not None
-    assert profile.granted("a.example.com") == "granted example.com"
+    granted = Reason(ReasonKind.GRANTED, rule="example.com")
+    assert profile.granted("a.example.com") == granted
     assert profile.granted("vnexpress.net") is None
     # At bedtime only the grant exempts the name; the allow list would not.
-    assert profile.exempt("a.example.com", at(MON, 23)) == "granted example.com"
+    assert profile.exempt("a.example.com", at(MON, 23)) == granted
     assert profile.denied("a.example.com", at(MON, 23)) is None
-    assert profile.allowed("a.example.com") == "granted example.com"
-    assert profile.exempt("tongdai111.vn", at(MON, 23)) == "always allowed tongdai111.vn"
+    assert profile.allowed("a.example.com") == granted
+    assert profile.exempt("tongdai111.vn", at(MON, 23)) == Reason(
+        ReasonKind.HELP_SITE, rule="tongdai111.vn"
+    )

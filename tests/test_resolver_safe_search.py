@@ -9,7 +9,8 @@ from dnslib import QTYPE, RCODE, RR, DNSRecord
 
 from dns_filter.chain import AnswerType, Query, Resolver, Result
 from dns_filter.policy import FilterPolicy, Profile, Service, YouTubeMode
-from dns_filter.resolvers import PolicyHolder
+from dns_filter.reason import Reason, ReasonKind
+from dns_filter.resolvers import FilterPolicySlot
 from dns_filter.resolvers.rules import RuleBook
 from dns_filter.resolvers.safe_search import (
     GOOGLE_TARGET,
@@ -43,7 +44,10 @@ class Upstream(Resolver):
         reply.header.rcode = self._rcode
         for line in ZONE.get((query.name, query.qtype), []):
             reply.add_answer(*RR.fromZone(line))
-        return Result(reply, AnswerType.RESOLVED, "upstream", query.profile)
+        if self._rcode == RCODE.SERVFAIL:
+            failure = Reason(ReasonKind.FAILURE, detail="all upstreams failed")
+            return Result(reply, AnswerType.FAILED, failure, query.profile)
+        return Result(reply, AnswerType.RESOLVED, Reason(ReasonKind.UPSTREAM), query.profile)
 
 
 def make_policy(**profile_fields: object) -> FilterPolicy:
@@ -57,7 +61,7 @@ def resolve(
     policy: FilterPolicy, name: str, qtype: str = "A", upstream: Upstream | None = None
 ) -> tuple[Result, Upstream]:
     upstream = upstream or Upstream()
-    link = SafeSearchResolver(upstream, RuleBook(PolicyHolder(policy)))
+    link = SafeSearchResolver(upstream, RuleBook(FilterPolicySlot(policy)))
     request = DNSRecord.question(name, qtype)
     query = Query(request, name, getattr(QTYPE, qtype), "127.0.0.1", "udp", "an")
     result = asyncio.run(link.resolve(query))
@@ -96,7 +100,9 @@ def test_google_vn_is_answered_with_the_cname_and_the_target_records(
 ) -> None:
     result, upstream = resolve(make_policy(), "www.google.com.vn", qtype)
     assert result.answer_type is AnswerType.REWRITTEN
-    assert result.reason == f"safe search Google → {GOOGLE_TARGET}"
+    assert result.reason == Reason(
+        ReasonKind.SAFE_SEARCH, cname_target=GOOGLE_TARGET, detail="Google"
+    )
     assert records(result) == [
         ("www.google.com.vn", "CNAME", GOOGLE_TARGET),
         (GOOGLE_TARGET, qtype, address),
@@ -123,6 +129,9 @@ def test_an_upstream_failure_is_passed_on_not_hidden() -> None:
     result, _ = resolve(make_policy(), "www.google.com", upstream=Upstream(RCODE.SERVFAIL))
     assert result.response.header.rcode == RCODE.SERVFAIL
     assert records(result)[0] == ("www.google.com", "CNAME", GOOGLE_TARGET)
+    # A SERVFAIL is a failed answer in the log, with the failure's reason.
+    assert result.answer_type is AnswerType.FAILED
+    assert result.reason.kind is ReasonKind.FAILURE
 
 
 @pytest.mark.parametrize(
@@ -138,6 +147,7 @@ def test_an_upstream_failure_is_passed_on_not_hidden() -> None:
 def test_youtube_strict_or_moderate(mode: YouTubeMode, target: str, host: str) -> None:
     result, _ = resolve(make_policy(youtube_mode=mode), host, "CNAME")
     assert result.answer_type is AnswerType.REWRITTEN
+    assert result.reason == Reason(ReasonKind.SAFE_SEARCH, cname_target=target, detail="YouTube")
     assert records(result) == [(host, "CNAME", target)]
 
 
@@ -181,7 +191,7 @@ def test_a_blocked_service_is_left_to_the_block_link() -> None:
 
 def test_without_a_profile_nothing_is_rewritten() -> None:
     upstream = Upstream()
-    link = SafeSearchResolver(upstream, RuleBook(PolicyHolder(make_policy())))
+    link = SafeSearchResolver(upstream, RuleBook(FilterPolicySlot(make_policy())))
     query = Query(DNSRecord.question("www.google.com"), "www.google.com", QTYPE.A, "10.0.0.9",
                   "udp", None)
     assert asyncio.run(link.resolve(query)).answer_type is AnswerType.RESOLVED

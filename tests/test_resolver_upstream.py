@@ -9,6 +9,7 @@ from dnslib import EDNS0, QTYPE, RCODE, DNSRecord
 from test_upstreams_standin import ZONE, dead_port, running_dns
 
 from dns_filter.chain import AnswerType, Query, Result
+from dns_filter.reason import Reason, ReasonKind
 from dns_filter.resolvers.upstream import UpstreamResolver
 from dns_filter.upstreams import UpstreamGroup
 
@@ -36,7 +37,7 @@ def test_upstream_answer_is_resolved_with_the_upstream_named() -> None:
     with running_dns(1) as (server,):
         result = resolve([server.udp_url], query)
     assert result.answer_type is AnswerType.RESOLVED
-    assert result.reason == f"upstream {server.udp_url}"
+    assert result.reason == Reason(ReasonKind.UPSTREAM, upstream=server.udp_url)
     assert result.profile == "an"
     assert result.response.header.id == query.request.header.id
     assert result.response.header.rcode == RCODE.NOERROR
@@ -47,7 +48,7 @@ def test_upstream_nxdomain_is_passed_through_as_is() -> None:
     with running_dns(1) as (server,):
         result = resolve([server.udp_url], make_query(f"missing.{ZONE}"))
     assert result.response.header.rcode == RCODE.NXDOMAIN
-    assert result.reason == f"upstream {server.udp_url}"
+    assert result.reason == Reason(ReasonKind.UPSTREAM, upstream=server.udp_url)
 
 
 def test_all_upstreams_failing_is_servfail_with_the_reason() -> None:
@@ -63,10 +64,12 @@ def test_all_upstreams_failing_is_servfail_with_the_reason() -> None:
     assert response.header.id == query.request.header.id
     assert response.q.qname == query.request.q.qname
     assert any(rr.rtype == QTYPE.OPT for rr in response.ar)  # EDNS query, EDNS answer
-    assert result.answer_type is AnswerType.RESOLVED
-    assert "all upstreams failed" in result.reason
-    assert f"{refused}: connection refused" in result.reason
-    assert f"{black_hole.tcp_url}: timed out" in result.reason
+    assert result.answer_type is AnswerType.FAILED
+    assert result.reason.kind is ReasonKind.FAILURE
+    detail = result.reason.detail or ""
+    assert "all upstreams failed" in detail
+    assert f"{refused}: connection refused" in detail
+    assert f"{black_hole.tcp_url}: timed out" in detail
     assert elapsed < 1.5
 
 
@@ -76,11 +79,15 @@ def test_servfail_from_every_upstream_is_servfail_naming_them() -> None:
             server.behaviour.mode = "servfail"
         result = resolve([s.udp_url for s in servers], make_query(f"www.{ZONE}"))
     assert result.response.header.rcode == RCODE.SERVFAIL
+    assert result.answer_type is AnswerType.FAILED
     for server in servers:
-        assert f"{server.udp_url}: answered SERVFAIL" in result.reason
+        assert f"{server.udp_url}: answered SERVFAIL" in (result.reason.detail or "")
 
 
 def test_no_upstream_configured_is_servfail_saying_so() -> None:
     result = resolve([], make_query(f"www.{ZONE}"))
     assert result.response.header.rcode == RCODE.SERVFAIL
-    assert result.reason == "all upstreams failed: no upstream configured"
+    assert result.answer_type is AnswerType.FAILED
+    assert result.reason == Reason(
+        ReasonKind.FAILURE, detail="all upstreams failed: no upstream configured"
+    )

@@ -15,12 +15,11 @@ from agent.scheduler import (
     JOB_DAILY_ROLLOVER,
     JOB_LIST_REFRESH,
     JOB_RETENTION,
-    ManualClock,
     Scheduler,
     add_agent_jobs,
 )
 from agent.store import QueryLogEntry, RetentionPolicy, Store
-from dns_filter import clock as program_clock
+from dns_filter.clock import ManualClock
 
 HCM = ZoneInfo("Asia/Ho_Chi_Minh")
 
@@ -153,7 +152,7 @@ def test_registration_rules() -> None:
 
 def test_retention_job_prunes_the_store_on_the_clock(tmp_path: Path) -> None:
     start = datetime(2025, 3, 10, 12, 0, tzinfo=HCM)
-    clock = program_clock.ManualClock(start)  # the store takes the program's clock
+    clock = ManualClock(start)  # the store takes the program's clock
     with Store(
         tmp_path / "s.sqlite3", clock=clock, retention=RetentionPolicy(query_log_days=1)
     ) as store:

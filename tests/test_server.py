@@ -11,7 +11,8 @@ import subprocess
 import threading
 import time
 from collections.abc import Callable, Coroutine, Iterator, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 import pytest
@@ -20,6 +21,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from dns_filter.chain import AnswerType, Query, Resolver, Result
+from dns_filter.reason import Reason, ReasonKind
 from dns_filter.server import DnsServer, ServerLimits, ServerStats, load_fastpath
 
 T = TypeVar("T")
@@ -84,7 +86,8 @@ class FixedAnswer(Resolver):
             else:
                 address = f"{self.first_octet}.0.2.{index % 250 + 1}"
                 response.add_answer(RR(qname, QTYPE.A, rdata=A(address), ttl=self.ttl))
-        return Result(response, self.answer_type, f"fixed {self.answer_type}", self.profile)
+        reason = Reason(ReasonKind.OTHER, detail=f"fixed {self.answer_type}")
+        return Result(response, self.answer_type, reason, self.profile)
 
 
 class PerClient(Resolver):
@@ -99,12 +102,27 @@ class PerClient(Resolver):
         response = query.request.reply()
         last = query.client_ip.replace(":", ".").rsplit(".", 1)[-1] or "1"
         response.add_answer(RR(query.request.q.qname, QTYPE.A, rdata=A(f"10.0.0.{last}"), ttl=60))
-        return Result(response, AnswerType.RESOLVED, "per client")
+        return Result(response, AnswerType.RESOLVED, Reason(ReasonKind.UPSTREAM))
 
 
 class Broken(Resolver):
     async def resolve(self, query: Query) -> Result:
         raise RuntimeError("the chain is broken")
+
+
+@dataclass(frozen=True)
+class ListClock:
+    """Monotonic seconds in `monotonic_seconds[0]` and wall seconds in `wall_seconds[0]`,
+    each moved by the test on its own."""
+
+    monotonic_seconds: list[float]
+    wall_seconds: list[float]
+
+    def now(self) -> datetime:
+        return datetime.fromtimestamp(self.wall_seconds[0], tz=UTC)
+
+    def monotonic(self) -> float:
+        return self.monotonic_seconds[0]
 
 
 class ServerThread:
@@ -410,9 +428,44 @@ def test_a_chain_that_raises_gives_servfail_and_is_logged() -> None:
         assert answer.header.id == request.header.id
         ((query, result, _latency),) = server.logged()
         assert query.name == "www.example.test"
-        assert "RuntimeError" in result.reason
+        assert result.answer_type is AnswerType.FAILED
+        assert result.reason.kind is ReasonKind.FAILURE
+        assert "RuntimeError" in (result.reason.detail or "")
         assert server.stats().servfail == 1
         assert server.server.memo_size == 0  # a failure is never memoised
+    finally:
+        server.close()
+
+
+class Failing(Resolver):
+    """Answers SERVFAIL as the upstream link does when every upstream fails."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.calls = 0
+
+    async def resolve(self, query: Query) -> Result:
+        self.calls += 1
+        response = query.request.reply()
+        response.header.rcode = RCODE.SERVFAIL
+        reason = Reason(ReasonKind.FAILURE, detail="all upstreams failed: x: timed out")
+        return Result(response, AnswerType.FAILED, reason)
+
+
+def test_a_failed_answer_is_logged_failed_and_never_memoised() -> None:
+    chain = Failing()
+    server = ServerThread(chain)
+    try:
+        for _ in range(2):
+            answer = udp_ask(V4, server.port(), question("www.example.test"))
+            assert answer.header.rcode == RCODE.SERVFAIL
+        assert chain.calls == 2  # the second query asked the chain again
+        assert server.server.memo_size == 0
+        logged = server.logged()
+        assert [result.answer_type for _query, result, _latency in logged] == [
+            AnswerType.FAILED,
+            AnswerType.FAILED,
+        ]
     finally:
         server.close()
 
@@ -465,7 +518,7 @@ def test_memo_ages_ttls_and_expires_at_the_minute_boundary() -> None:
     now = [1000.0]
     wall = [60 * 1000 + 50.0]  # 10 s before a minute boundary
     chain = FixedAnswer(ttl=300)
-    server = ServerThread(chain, clock=lambda: now[0], wall_clock=lambda: wall[0])
+    server = ServerThread(chain, clock=ListClock(now, wall))
     try:
         port = server.port()
         udp_ask(V4, port, question("www.example.test"))
@@ -485,8 +538,7 @@ def test_memo_lives_until_the_next_policy_change() -> None:
     chain = FixedAnswer(ttl=300)
     server = ServerThread(
         chain,
-        clock=lambda: now[0],
-        wall_clock=lambda: 60 * 1000 + 50.0,
+        clock=ListClock(now, [60 * 1000 + 50.0]),
         policy_changes_at=lambda wall: None,  # no schedules: only the TTL counts
     )
     try:
@@ -502,8 +554,7 @@ def test_memo_lives_until_the_next_policy_change() -> None:
     chain = FixedAnswer(ttl=300)
     server = ServerThread(
         chain,
-        clock=lambda: now[0],
-        wall_clock=lambda: 60 * 1000 + 50.0,
+        clock=ListClock(now, [60 * 1000 + 50.0]),
         policy_changes_at=lambda wall: wall + 100.0,  # a schedule starts in 100 s
     )
     try:
@@ -524,8 +575,7 @@ def test_blocked_answers_outlive_their_ttl_unaged_until_the_policy_changes() -> 
     chain = FixedAnswer(AnswerType.BLOCKED, ttl=60, first_octet=127)
     server = ServerThread(
         chain,
-        clock=lambda: now[0],
-        wall_clock=lambda: 60 * 1000 + 50.0,
+        clock=ListClock(now, [60 * 1000 + 50.0]),
         policy_changes_at=lambda wall: changes_at[0],
     )
     try:
@@ -557,7 +607,7 @@ def test_resolved_answers_still_age_and_expire_with_their_ttl() -> None:
     now = [1000.0]
     chain = FixedAnswer(AnswerType.RESOLVED, ttl=60)
     server = ServerThread(
-        chain, clock=lambda: now[0], wall_clock=lambda: 0.0, policy_changes_at=lambda w: None
+        chain, clock=ListClock(now, [0.0]), policy_changes_at=lambda w: None
     )
     try:
         port = server.port()
@@ -734,9 +784,9 @@ class BadIsBlocked(Resolver):
         qname = query.request.q.qname
         if query.name.startswith("bad"):
             response.add_answer(RR(qname, QTYPE.A, rdata=A("0.0.0.0"), ttl=60))
-            return Result(response, AnswerType.BLOCKED, "blocked")
+            return Result(response, AnswerType.BLOCKED, Reason(ReasonKind.DENY_LIST))
         response.add_answer(RR(qname, QTYPE.A, rdata=A("192.0.2.1"), ttl=300))
-        return Result(response, AnswerType.RESOLVED, "resolved")
+        return Result(response, AnswerType.RESOLVED, Reason(ReasonKind.UPSTREAM))
 
 
 class BatchLog:

@@ -21,6 +21,7 @@ from agent.store import (
     StoreError,
     migrate,
 )
+from dns_filter.reason import Reason
 
 
 def _make_v1(path: Path) -> None:
@@ -120,7 +121,7 @@ def test_a_real_v1_file_is_migrated_with_its_data(tmp_path: Path) -> None:
             "192.168.1.20",
             "AAAA",
             "blocked",
-            "người lớn",
+            {"kind": "other", "detail": "người lớn"},  # v4: text it cannot read is kept
             "adult",
         )
         conn2 = store.database.connection()
@@ -251,7 +252,7 @@ def test_a_v2_file_gets_revoked_at_and_its_earlier_revokes_recognised(tmp_path: 
     conn.close()
 
     with Store(path) as store:
-        assert store.database.schema_version() == LATEST_VERSION == 3
+        assert store.database.schema_version() == LATEST_VERSION >= 3
         columns = {
             r[1] for r in store.database.connection().execute("PRAGMA table_info(access_requests)")
         }
@@ -275,3 +276,90 @@ def test_a_v2_file_gets_revoked_at_and_its_earlier_revokes_recognised(tmp_path: 
         assert revoked.revoked_at is not None and revoked.allowed_until == revoked.revoked_at
         assert revoked.state(datetime.now(UTC)) == "revoked"
         assert [r.id for r in store.requests.active_allowances()] == []
+
+
+V3_REASONS = [
+    # (decision, old reason text, old category) -> what v4 makes of it
+    ("blocked", "category adult (hostsVN adult-filter.txt: ||pornhub.com^)", "adult"),
+    ("blocked", "service tiktok", None),
+    ("blocked", "CNAME tracker.pornhub.com: category adult (hostsVN: ||pornhub.com^)", None),
+    ("bypass", "bypass category bypass (service psiphon)", None),
+    ("bypass", "bypass canary use-application-dns.net (browser DoH off)", None),
+    ("blocked", "schedule * blocked 21:30–06:00", None),
+    ("blocked", "schedule service:youtube allowed only 17:00–19:00, 20:00–21:00", None),
+    ("rewritten", "safe search YouTube strict → restrict.youtube.com", None),
+    ("resolved", "upstream udp://8.8.8.8:53", None),
+    ("cached", "cache", None),
+    ("resolved", "all upstreams failed: udp://8.8.8.8:53: timed out", None),
+    ("resolved", "server error: RuntimeError: boom", None),
+    ("blocked", "rule deny example.com", None),
+    ("blocked", "allow list only", None),
+]
+
+
+def test_v4_turns_text_reasons_into_typed_ones_and_failed_lookups_into_failed(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "v3.sqlite3"
+    conn = sqlite3.connect(path, isolation_level=None)
+    assert migrate(conn, where=str(path), target=3) == 3
+    conn.executemany(
+        "INSERT INTO query_log (time, child, client, name, qtype, decision, reason, category)"
+        " VALUES (?, 'An', '127.0.0.1', ?, 'A', ?, ?, ?)",
+        [
+            (1_748_764_800.0 + index, f"n{index}.example", decision, reason, category)
+            for index, (decision, reason, category) in enumerate(V3_REASONS)
+        ],
+    )
+    conn.close()
+
+    with Store(path) as store:
+        assert store.database.schema_version() == LATEST_VERSION
+        rows = list(reversed(store.query_log.recent(limit=100)))
+        stats = store.query_log.stats()
+    kinds = [(row.decision, row.reason["kind"], row.category) for row in rows]
+    assert kinds == [
+        ("blocked", "category", "adult"),
+        ("blocked", "service", None),  # the old text did not name the service's category
+        ("blocked", "cname", "adult"),
+        ("bypass", "bypass", "bypass"),
+        ("bypass", "signal", None),
+        ("blocked", "schedule", None),
+        ("blocked", "schedule", None),
+        ("rewritten", "safe_search", None),
+        ("resolved", "upstream", None),
+        ("cached", "cache", None),
+        ("failed", "failure", None),
+        ("failed", "failure", None),
+        ("blocked", "deny_list", None),
+        ("blocked", "allow_list_only", None),
+    ]
+    assert rows[2].reason == {
+        "kind": "cname",
+        "category": "adult",
+        "rule": "hostsVN: ||pornhub.com^",
+        "cname_target": "tracker.pornhub.com",
+        "target_kind": "category",
+    }
+    assert rows[3].reason == {"kind": "bypass", "category": "bypass", "service": "psiphon"}
+    assert rows[6].reason == {
+        "kind": "schedule",
+        "service": "youtube",
+        "window": {
+            "target": "service:youtube",
+            "mode": "allowed_only",
+            "spans": [["17:00", "19:00"], ["20:00", "21:00"]],
+        },
+    }
+    assert rows[7].reason == {
+        "kind": "safe_search", "cname_target": "restrict.youtube.com", "detail": "YouTube"
+    }
+    assert rows[8].reason == {"kind": "upstream", "upstream": "udp://8.8.8.8:53"}
+    # Every converted reason is one the DNS filter's own type reads back.
+    for row in rows:
+        assert Reason.from_json(row.reason).to_json() == row.reason
+    # The failed lookups are no longer counted as allowed sites; old blocks count their
+    # categories.
+    allowed = {name for name, _count in stats.top_allowed}
+    assert allowed == {"n7.example", "n8.example", "n9.example"}
+    assert stats.by_category == {"adult": 2, "bypass": 1}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -41,7 +42,7 @@ def test_query_log_is_newest_first_filtered_by_child_and_limited(store: Store) -
         "name": "b.vn",
         "qtype": "A",
         "decision": "resolved",
-        "reason": "",
+        "reason": {"kind": "upstream"},
         "category": None,
         "latency_ms": 1.0,
     }
@@ -85,3 +86,22 @@ def test_stats_count_top_blocked_top_allowed_and_categories(store: Store) -> Non
         "by_category": {"gambling": 12, "adult": 6, "safesearch": 6, "bypass": 2},
     }
     assert store.query_log.stats(child="Nobody").total == 0
+
+
+def test_a_failed_lookup_is_no_allowed_site_in_the_statistics(store: Store) -> None:
+    failure = {"kind": "failure", "detail": "all upstreams failed: udp://8.8.8.8:53: timed out"}
+    store.query_log.add(
+        [replace(entry("down.example", "failed"), reason=failure)] * 3
+        + [entry("zalo.me", "resolved")]
+    )
+    stats = store.query_log.stats()
+    assert stats.top_allowed == [("zalo.me", 1)]
+    assert stats.top_blocked == [] and stats.blocked == 0
+    [*_, logged] = store.query_log.recent()
+    assert (logged.decision, logged.reason) == ("failed", failure)
+
+
+def test_a_damaged_stored_reason_reads_back_as_other(store: Store) -> None:
+    store.query_log.add([entry("a.vn", "resolved")])
+    store.database.connection().execute("UPDATE query_log SET reason = 'not json'")
+    assert store.query_log.recent()[0].reason == {"kind": "other", "detail": "not json"}

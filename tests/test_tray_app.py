@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from agent.pages import CsrfSigner, PageServices, register_pages
+from dns_filter.clock import ManualClock
 from gui.tray.app import Tray, build_tray, run_tray
 from gui.tray.cli import register
 from gui.tray.http_backend import (
@@ -171,7 +172,7 @@ def test_a_notification_per_new_block_opens_the_block_page(
             access=agent.access,
             filter_policy=lambda: None,
             child_for_address=lambda _address: "Minh",
-            csrf=CsrfSigner(lambda: NOW.timestamp()),
+            csrf=CsrfSigner(ManualClock(NOW)),
         ),
     )
     with requests.Session() as session:

@@ -25,6 +25,7 @@ from agent.store import Store
 from agent.tray.handover import HandOverError, hand_over_tray_token
 from agent.tray.identity import TrayUserKeys
 from agent.tray.wiring import connect_tray
+from dns_filter.clock import ManualClock
 
 
 @pytest.fixture
@@ -236,7 +237,7 @@ def test_connect_tray_serves_the_tray_and_hands_over_on_each_policy(tmp_path: Pa
     family = FamilyPolicy(children=(Child("Minh", age=9, os_users=(me,)),))
     store = Store(tmp_path / "baoan.sqlite3")
     holder = _Holder(family)
-    access = AccessService(store, lambda: holder.policy, lambda: NOW, lambda: None)
+    access = AccessService(store, lambda: holder.policy, ManualClock(NOW), lambda: None)
     secret_store = open_secret_store(tmp_path)
     with running_api(tmp_path) as api:
         token_dir = tmp_path / "tray"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -19,8 +20,11 @@ from dns_filter.upstreams import (
     UdpUpstream,
     UpstreamConfigError,
     UpstreamGroup,
+    UpstreamScheme,
     UpstreamsFailedError,
+    UpstreamSpec,
     parse_upstream,
+    parse_upstream_url,
 )
 
 
@@ -84,7 +88,7 @@ def test_parse_doh_upstreams_and_their_bootstrap() -> None:
 @pytest.mark.parametrize(
     ("url", "complaint"),
     [
-        ("udp://dns.google", "needs an IP address"),
+        ("udp://dns.google", "udp and tcp need an IP address"),
         ("ftp://1.1.1.1", "unknown scheme"),
         ("1.1.1.1", "no host"),
         ("http://dns.google/dns-query", "only on loopback"),
@@ -99,6 +103,79 @@ def test_bad_upstream_urls_are_refused_with_the_reason(url: str, complaint: str)
     with pytest.raises(UpstreamConfigError, match=complaint) as error:
         parse_upstream(url)
     assert url in str(error.value)
+
+
+def test_the_one_parser_returns_a_frozen_spec() -> None:
+    spec = parse_upstream_url("  https://Doh.Example/dns-query#bootstrap=192.0.2.1 ", ["192.0.2.2"])
+    assert spec == UpstreamSpec(
+        "https://doh.example/dns-query",
+        UpstreamScheme.HTTPS,
+        "doh.example",
+        443,
+        "/dns-query",
+        ("192.0.2.1", "192.0.2.2"),
+    )
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        spec.port = 8443  # type: ignore[misc]
+    # The runtime hands the chain one string per upstream; it reads back the same.
+    assert spec.url_with_bootstrap() == "https://doh.example/dns-query#bootstrap=192.0.2.1,192.0.2.2"
+    assert parse_upstream_url(spec.url_with_bootstrap()) == spec
+    plain = parse_upstream_url("udp://[2606:4700:4700::1111]")
+    assert (plain.url, plain.port, plain.bootstrap) == ("udp://[2606:4700:4700::1111]:53", 53, ())
+
+
+def test_doh_without_a_path_posts_to_dns_query() -> None:
+    assert parse_upstream_url("https://1.1.1.1").path == "/dns-query"
+    assert parse_upstream("https://1.1.1.1/").url == "https://1.1.1.1/dns-query"
+    assert parse_upstream("https://dns.example:8443/resolve").url == (
+        "https://dns.example:8443/resolve"
+    )
+
+
+def test_plain_http_is_for_loopback_only() -> None:
+    for url in (
+        "http://127.0.0.1:8053/dns-query",
+        "http://[::1]:8053/dns-query",
+        "http://localhost:8053/dns-query",
+        "http://[::ffff:127.0.0.1]:8053/dns-query",  # the loopback check of the chain
+        "http://doh.test:8053/dns-query#bootstrap=127.0.0.1",
+    ):
+        assert parse_upstream_url(url).scheme is UpstreamScheme.HTTP, url
+    for url in (
+        "http://192.0.2.1/dns-query",
+        "http://dns.google/dns-query",  # the built-in addresses are not loopback either
+        "http://doh.test/dns-query",  # a name would be looked up, who knows where
+        "http://doh.test/dns-query#bootstrap=127.0.0.1,192.0.2.1",
+    ):
+        with pytest.raises(UpstreamConfigError, match="only on loopback"):
+            parse_upstream_url(url)
+
+
+@pytest.mark.parametrize(
+    ("url", "reason"),
+    [
+        ("https://doh.example/dns-query?dns=AAAB", "no query (?...) allowed"),
+        ("https://user:pw@doh.example/dns-query", "no user or password allowed"),
+        (
+            "https://doh.example/dns-query#server=192.0.2.1",
+            "the fragment must be #bootstrap=IP[,IP...]",
+        ),
+        ("udp://1.1.1.1#bootstrap=1.1.1.1", "udp:// takes only an address and a port"),
+        ("https://doh.example:0/dns-query", "port 0 is not a port"),
+        ("https://doh..example/dns-query", "the host is neither a domain name nor an IP address"),
+        ("//1.1.1.1", "no scheme; expected udp://, tcp:// or https://"),
+    ],
+)
+def test_the_parser_gives_its_reason_apart_from_the_url(url: str, reason: str) -> None:
+    with pytest.raises(UpstreamConfigError) as error:
+        parse_upstream_url(url)
+    assert (error.value.url, error.value.reason) == (url, reason)
+    assert str(error.value) == f"{url!r}: {reason}"
+
+
+def test_the_group_refuses_what_the_parser_refuses() -> None:
+    with pytest.raises(UpstreamConfigError, match="only on loopback"):
+        UpstreamGroup.from_urls(["udp://127.0.0.1:5301", "http://dns.google/dns-query"])
 
 
 # --------------------------------------------------------------------------- transports

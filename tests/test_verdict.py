@@ -20,6 +20,7 @@ from dns_filter.policy import (
     TimeWindow,
     YouTubeMode,
 )
+from dns_filter.reason import Reason, ReasonKind, ScheduleWindow, WindowMode
 from dns_filter.verdict import Verdict, verdict
 
 HCM = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -57,6 +58,12 @@ POLICY = FilterPolicy(
 )
 
 
+ADULT_RULE = "hostsVN adult-filter.txt: ||pornhub.com^"
+BEDTIME_REASON = Reason(
+    ReasonKind.SCHEDULE, window=ScheduleWindow("*", WindowMode.BLOCKED, (("21:30", "06:00"),))
+)
+
+
 def check(name: str, profile: str | None = "an", qtype: str = "A",
           now: datetime = MONDAY_NOON) -> Verdict:
     return verdict(POLICY, profile, name, qtype, now)
@@ -64,33 +71,39 @@ def check(name: str, profile: str | None = "an", qtype: str = "A",
 
 def test_blocked_by_category_with_list_and_rule() -> None:
     result = check("www.PornHub.com.")
-    assert result == Verdict(
-        "blocked", "category adult (hostsVN adult-filter.txt: ||pornhub.com^)", AnswerType.BLOCKED,
-        "an",
-    )
+    adult = Reason(ReasonKind.CATEGORY, category="adult", rule=ADULT_RULE)
+    assert result == Verdict("blocked", adult, AnswerType.BLOCKED, "an")
 
 
 def test_blocked_by_service_deny_and_schedule() -> None:
-    assert check("m.tiktok.com").reason == "service tiktok"
-    assert check("example.com").reason == "rule deny example.com"
+    assert check("m.tiktok.com").reason == Reason(
+        ReasonKind.SERVICE, category="social", service="tiktok", rule="tiktok.com"
+    )
+    assert check("example.com").reason == Reason(ReasonKind.DENY_LIST, rule="example.com")
     night = check("vnexpress.net", now=MONDAY_NIGHT)
-    assert (night.decision, night.reason) == ("blocked", "schedule * blocked 21:30–06:00")
+    assert (night.decision, night.reason) == ("blocked", BEDTIME_REASON)
     assert check("vnexpress.net", now=datetime(2026, 3, 6, 22, tzinfo=HCM)).decision == "allowed"
 
 
 def test_allowed_with_its_reason() -> None:
-    assert check("vnexpress.net") == Verdict("allowed", "no rule matched", None, "an")
-    assert check("vi.wikipedia.org").reason == "rule allow wikipedia.org"
+    assert check("vnexpress.net") == Verdict("allowed", Reason(ReasonKind.NO_RULE), None, "an")
+    assert check("vi.wikipedia.org").reason == Reason(
+        ReasonKind.ALLOW_LIST, rule="wikipedia.org"
+    )
     hotline = check("tongdai111.vn", now=MONDAY_NIGHT)
-    assert (hotline.decision, hotline.reason) == ("allowed", "always allowed tongdai111.vn")
+    assert (hotline.decision, hotline.reason) == (
+        "allowed", Reason(ReasonKind.HELP_SITE, rule="tongdai111.vn")
+    )
 
 
 def test_rewritten_by_safe_search() -> None:
     google = check("www.google.com.vn")
     assert (google.decision, google.answer_type) == ("rewritten", AnswerType.REWRITTEN)
-    assert google.reason == "safe search Google → forcesafesearch.google.com"
-    assert check("www.youtube.com", qtype="AAAA").reason == (
-        "safe search YouTube moderate → restrictmoderate.youtube.com"
+    assert google.reason == Reason(
+        ReasonKind.SAFE_SEARCH, cname_target="forcesafesearch.google.com", detail="Google"
+    )
+    assert check("www.youtube.com", qtype="AAAA").reason == Reason(
+        ReasonKind.SAFE_SEARCH, cname_target="restrictmoderate.youtube.com", detail="YouTube"
     )
     assert check("www.google.com.vn", profile="binh").decision == "allowed"
 
@@ -98,7 +111,10 @@ def test_rewritten_by_safe_search() -> None:
 def test_bypass_answers_are_blocked_verdicts() -> None:
     canary = check("use-application-dns.net", profile="binh")
     assert (canary.decision, canary.answer_type) == ("blocked", AnswerType.BYPASS)
-    assert check("dns.google").reason.startswith("bypass category bypass (HaGeZi")
+    assert canary.reason.kind is ReasonKind.SIGNAL
+    doh = check("dns.google").reason
+    assert (doh.kind, doh.category) == (ReasonKind.BYPASS, "bypass")
+    assert doh.rule is not None and doh.rule.startswith("HaGeZi")
 
 
 def test_default_child_and_bad_input() -> None:
@@ -111,10 +127,16 @@ def test_default_child_and_bad_input() -> None:
         check(" . ")
 
 
+def test_the_name_to_check_is_normalised_as_the_lists_are() -> None:
+    assert check("*.PornHub.com.").decision == "blocked"
+    with pytest.raises(ValueError, match=r"not a domain name: '1\.2\.3\.4'"):
+        check("1.2.3.4")
+
+
 def test_without_a_profile_nothing_is_filtered() -> None:
     bare = FilterPolicy(categories=POLICY.categories)
     result = verdict(bare, None, "pornhub.com", now=MONDAY_NOON)
-    assert (result.decision, result.reason) == ("allowed", "no profile: not filtered")
+    assert (result.decision, result.reason) == ("allowed", Reason(ReasonKind.UNFILTERED))
 
 
 def test_works_inside_a_running_event_loop() -> None:
@@ -133,9 +155,10 @@ def test_a_grant_is_allowed_at_bedtime_with_its_reason() -> None:
     granted = replace(POLICY, profiles={**POLICY.profiles, "an": an})
     for now in (MONDAY_NOON, MONDAY_NIGHT):
         result = verdict(granted, "an", "m.tiktok.com", now=now)
-        assert result == Verdict("allowed", "granted tiktok.com", None, "an")
+        granted_reason = Reason(ReasonKind.GRANTED, rule="tiktok.com")
+        assert result == Verdict("allowed", granted_reason, None, "an")
         assert verdict(granted, "an", "example.com", now=now).decision == "allowed"
     # The names nobody approved keep their verdicts, bedtime included.
     night = verdict(granted, "an", "vi.wikipedia.org", now=MONDAY_NIGHT)
-    assert (night.decision, night.reason) == ("blocked", "schedule * blocked 21:30–06:00")
+    assert (night.decision, night.reason) == ("blocked", BEDTIME_REASON)
     assert verdict(granted, "an", "pornhub.com", now=MONDAY_NOON).decision == "blocked"

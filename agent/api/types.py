@@ -322,6 +322,110 @@ class SessionInfo:
 
 
 @dataclass(frozen=True)
+class ScheduleWindowInfo:
+    """The schedule behind a reason: its target (``*``, ``service:youtube``,
+    ``category:games``), mode (``blocked`` during the spans, or ``allowed_only`` during
+    them) and spans as ``("HH:MM", "HH:MM")`` pairs."""
+
+    target: str
+    mode: str
+    spans: tuple[tuple[str, str], ...] = ()
+
+    def to_json(self) -> JsonObject:
+        return {
+            "target": self.target,
+            "mode": self.mode,
+            "spans": [[start, end] for start, end in self.spans],
+        }
+
+    @classmethod
+    def from_json(cls, value: Any, where: str = "window") -> ScheduleWindowInfo:
+        data = _object(value, where)
+        spans_value = data.get("spans", [])
+        if not isinstance(spans_value, list):
+            raise ShapeError(f"{where}.spans: expected a list of [start, end]")
+        spans: list[tuple[str, str]] = []
+        for index, span in enumerate(spans_value):
+            if (
+                not isinstance(span, list)
+                or len(span) != 2
+                or not all(isinstance(part, str) for part in span)
+            ):
+                raise ShapeError(f"{where}.spans[{index}]: expected [start, end], got {span!r}")
+            spans.append((span[0], span[1]))
+        return cls(
+            target=_field(data, "target", str, where),
+            mode=_field(data, "mode", str, where),
+            spans=tuple(spans),
+        )
+
+
+_REASON_TEXT_FIELDS = (
+    "category", "service", "rule", "cname_target", "target_kind", "upstream", "detail"
+)
+
+
+@dataclass(frozen=True)
+class ReasonInfo:
+    """Why a query was answered as it was: ``kind`` (``category``, ``service``,
+    ``deny_list``, ``allow_list_only``, ``allow_list``, ``help_site``, ``granted``,
+    ``schedule``, ``safe_search``, ``bypass``, ``signal``, ``cname``, ``upstream``,
+    ``cache``, ``stale``, ``failure``, ``no_rule``, ``unfiltered``, ``other``) and the
+    fields that apply (docs/api.md). A kind this version does not know is kept as it is."""
+
+    kind: str
+    category: str | None = None
+    service: str | None = None
+    rule: str | None = None
+    window: ScheduleWindowInfo | None = None
+    cname_target: str | None = None
+    target_kind: str | None = None
+    upstream: str | None = None
+    detail: str | None = None
+
+    def to_json(self) -> JsonObject:
+        data: JsonObject = {"kind": self.kind}
+        for name in _REASON_TEXT_FIELDS:
+            value = getattr(self, name)
+            if value:
+                data[name] = value
+        if self.window is not None:
+            data["window"] = self.window.to_json()
+        return data
+
+    @classmethod
+    def from_json(cls, value: Any, where: str = "reason") -> ReasonInfo:
+        data = _object(value, where)
+        window = data.get("window")
+        texts = {name: _optional(data, name, str, where) for name in _REASON_TEXT_FIELDS}
+        return cls(
+            kind=_field(data, "kind", str, where),
+            window=None
+            if window is None
+            else ScheduleWindowInfo.from_json(window, f"{where}.window"),
+            **texts,
+        )
+
+    @classmethod
+    def from_stored(cls, value: Any) -> ReasonInfo:
+        """The reason as the store gave it; a damaged one is kind ``other``, never an error
+        (one bad row must not break the whole log)."""
+        try:
+            return cls.from_json(value)
+        except ShapeError:
+            return cls("other")
+
+
+def _reason(value: Any, where: str) -> ReasonInfo:
+    # An agent before typed reasons sent text: kept as the detail of kind "other".
+    if value is None:
+        return ReasonInfo("other")
+    if isinstance(value, str):
+        return ReasonInfo("other", detail=value or None)
+    return ReasonInfo.from_json(value, where)
+
+
+@dataclass(frozen=True)
 class QueryLogEntry:
     """One answered DNS query."""
 
@@ -330,7 +434,7 @@ class QueryLogEntry:
     name: str
     qtype: str
     decision: str
-    reason: str = ""
+    reason: ReasonInfo = field(default_factory=lambda: ReasonInfo("other"))
     category: str | None = None
     client: str | None = None
     latency_ms: float = 0.0
@@ -342,7 +446,7 @@ class QueryLogEntry:
             "name": self.name,
             "qtype": self.qtype,
             "decision": self.decision,
-            "reason": self.reason,
+            "reason": self.reason.to_json(),
             "category": self.category,
             "client": self.client,
             "latency_ms": self.latency_ms,
@@ -359,7 +463,7 @@ class QueryLogEntry:
             name=_field(data, "name", str, where),
             qtype=_field(data, "qtype", str, where),
             decision=_field(data, "decision", str, where),
-            reason=_optional(data, "reason", str, where) or "",
+            reason=_reason(data.get("reason"), f"{where}.reason"),
             category=_optional(data, "category", str, where),
             client=_optional(data, "client", str, where),
             latency_ms=float(_optional(data, "latency_ms", (int, float), where) or 0.0),

@@ -54,9 +54,13 @@ def run(args: argparse.Namespace) -> int:
             "name": args.name,
             "child": found.profile,
             "decision": found.decision,
-            "reason": found.reason,
+            "reason": found.reason.to_json(),
             "answer_type": str(found.answer_type) if found.answer_type else None,
         }, ensure_ascii=False))
     else:
-        print(f"{args.name}: {found.decision} — {found.reason} (child: {found.profile or '-'})")
+        from agent.pages.explain import reason_in_words
+        from agent.policy.services import load_catalogue
+
+        words = reason_in_words(found.reason, str(family.settings.language), load_catalogue())
+        print(f"{args.name}: {found.decision} — {words} (child: {found.profile or '-'})")
     return 0

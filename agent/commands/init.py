@@ -8,11 +8,12 @@ from pathlib import Path
 from typing import Any
 
 from agent.policy.errors import InvalidPolicyError
-from agent.policy.loader import UPSTREAM_EXAMPLES, parse_upstream
+from agent.policy.loader import UPSTREAM_EXAMPLES
 from agent.policy.model import MAX_CHILD_AGE
 from agent.policy.presets import preset_for_age
 from agent.policy.template import render_initial_policy
 from agent.policy.writer import backup_path, write_policy_text
+from dns_filter.upstreams import UpstreamConfigError, parse_upstream_url
 
 
 def register(subparsers: Any) -> None:
@@ -63,11 +64,12 @@ def run(args: argparse.Namespace) -> int:
             "(Bảo An is for children / Bảo An dành cho trẻ em)"
         )
     for url in args.upstream:
-        reason = parse_upstream(url)
-        if isinstance(reason, str):
+        try:
+            parse_upstream_url(url)
+        except UpstreamConfigError as error:
             return _fail(
                 f'--upstream "{url}": expected a DNS server URL such as {UPSTREAM_EXAMPLES} '
-                f"({reason})"
+                f"({error.reason})"
             )
     if path.exists() and not args.force:
         return _fail(

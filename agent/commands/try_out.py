@@ -159,7 +159,7 @@ def _run_with_dashboard(agent: Agent, config: Path, dns: tuple[str, int]) -> int
         nonlocal dashboard
         _after_start(agent, config, dns)
         dashboard = subprocess.Popen(
-            [sys.executable, "-m", "agent.cli", "dashboard", "--api", agent.http_url()]
+            [sys.executable, "-m", "baoan", "dashboard", "--api", agent.http_url()]
         )
         threading.Thread(
             target=_report_dashboard_exit, args=(dashboard, agent.http_url()), daemon=True

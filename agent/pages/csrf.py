@@ -21,7 +21,9 @@ import hashlib
 import hmac
 import secrets
 import urllib.parse
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
+
+from dns_filter.clock import Clock
 
 DEFAULT_MAX_AGE_SECONDS = 4 * 3600
 
@@ -29,12 +31,12 @@ DEFAULT_MAX_AGE_SECONDS = 4 * 3600
 class CsrfSigner:
     def __init__(
         self,
-        wall_clock: Callable[[], float],
+        clock: Clock,
         key: bytes | None = None,
         max_age_seconds: float = DEFAULT_MAX_AGE_SECONDS,
     ) -> None:
         self._key = key if key is not None else secrets.token_bytes(32)
-        self._wall = wall_clock
+        self._clock = clock
         self._max_age = max_age_seconds
 
     def _mac(self, purpose: str, host: str, client: str, issued: int) -> str:
@@ -45,7 +47,7 @@ class CsrfSigner:
         return base64.urlsafe_b64encode(digest).decode("ascii").rstrip("=")
 
     def token(self, purpose: str, host: str, client: str) -> str:
-        issued = int(self._wall())
+        issued = int(self._clock.now().timestamp())
         return f"{issued}.{self._mac(purpose, host, client, issued)}"
 
     def verify(self, token: str | None, purpose: str, host: str, client: str) -> bool:
@@ -55,7 +57,7 @@ class CsrfSigner:
         if not issued_text.isdigit():
             return False
         issued = int(issued_text)
-        age = self._wall() - issued
+        age = self._clock.now().timestamp() - issued
         if age < -60 or age > self._max_age:
             return False
         return hmac.compare_digest(mac, self._mac(purpose, host, client, issued))

@@ -1,27 +1,20 @@
-"""Why a site is blocked, in plain words: the DNS filter's reason turned into a sentence.
+"""Why a site is blocked, in plain words: the DNS filter's typed reason made a sentence.
 
-The filter's reasons look like ``category adult (example.com)``, ``service tiktok``,
-``category social (service tiktok)``, ``schedule * blocked 21:30–06:00``,
-``schedule service:youtube allowed only 17:00–19:00``, ``rule deny example.com``,
-``allow list only``, ``bypass category bypass (...)`` or ``CNAME x: <reason>``. Only the
-category's display name, the service's name and the time window ever reach the page — never
-the list a rule came from, nor the rule text.
+:func:`explain` reads the :class:`~dns_filter.reason.Reason`'s kind and fields (a blocked
+CNAME target explains the name that led to it). Only the category's display name, the
+service's name and the time window ever reach the page — never the list a rule came from,
+nor the rule text.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from agent.pages.i18n import AgeBand
-from agent.pages.strings import text
+from agent.pages.strings import PARENT_REASONS, text
 from agent.policy.categories import categories
 from agent.policy.services import ServiceCatalogue
-
-_CATEGORY = re.compile(r"\Acategory ([a-z0-9_-]+)(?: \((.*)\))?\Z", re.S)
-_SERVICE = re.compile(r"\Aservice ([a-z0-9_.-]+)\Z")
-_SCHEDULE = re.compile(r"\Aschedule (\S+) (blocked|allowed only) (.+)\Z")
-_WINDOW = re.compile(r"\A[0-9:–, -]+\Z")  # "21:30–06:00, 17:00–19:00"
+from dns_filter.reason import Reason, ReasonKind, ScheduleWindow, WindowMode
 
 
 @dataclass(frozen=True)
@@ -29,7 +22,7 @@ class Explanation:
     """Why a name is blocked, as data; :meth:`sentence` gives the words."""
 
     kind: str  # category, service, parent, bedtime, schedule_only, schedule_blocked,
-    # allow_list, bypass, generic, not_blocked
+    # schedule_closed, allow_list, bypass, generic, not_blocked
     category: str | None = None  # category id
     service: str | None = None  # service id
     window: str | None = None  # "21:30–06:00"
@@ -77,40 +70,92 @@ def service_name(service_id: str | None, catalogue: ServiceCatalogue | None) -> 
     return service_id
 
 
-def explain(reason: str, catalogue: ServiceCatalogue | None = None) -> Explanation:
-    """The plain explanation for a blocking reason from the DNS filter."""
-    reason = reason.strip()
+def explain(reason: Reason, catalogue: ServiceCatalogue | None = None) -> Explanation:
+    """The plain explanation for the DNS filter's reason, from its fields."""
     # A blocked CNAME target explains the name that led to it.
-    while reason.startswith("CNAME ") and ": " in reason:
-        reason = reason.split(": ", 1)[1]
-    if reason.startswith("bypass "):
+    reason = reason.target_reason()
+    kind = reason.kind
+    if kind in (ReasonKind.BYPASS, ReasonKind.SIGNAL) or reason.category == "bypass":
         return Explanation("bypass", category="bypass")
-    if reason == "allow list only":
+    if kind is ReasonKind.ALLOW_LIST_ONLY:
         return Explanation("allow_list")
-    if reason.startswith("rule deny"):
+    if kind is ReasonKind.DENY_LIST:
         return Explanation("parent")
-    found = _SERVICE.match(reason)
-    if found:
-        service_id = found.group(1)
-        entry = catalogue.get(service_id) if catalogue is not None else None
-        return Explanation(
-            "service", category=entry.category if entry else None, service=service_id
-        )
-    found = _CATEGORY.match(reason)
-    if found:
-        category_id, detail = found.group(1), found.group(2) or ""
-        if category_id == "bypass":
-            return Explanation("bypass", category="bypass")
-        inner = _SERVICE.match(detail)
-        if inner:
-            return Explanation("service", category=category_id, service=inner.group(1))
-        return Explanation("category", category=category_id)
-    found = _SCHEDULE.match(reason)
-    if found:
-        target, mode, window = found.groups()
-        window = window if _WINDOW.match(window) else ""
-        if target == "*" and mode == "blocked":
-            return Explanation("bedtime", window=window, schedule_target="*")
-        kind = "schedule_only" if mode == "allowed only" else "schedule_blocked"
-        return Explanation(kind, window=window, schedule_target=target)
+    if kind in (ReasonKind.SERVICE, ReasonKind.CATEGORY) and reason.service:
+        category = reason.category
+        if category is None and catalogue is not None:
+            entry = catalogue.get(reason.service)
+            category = entry.category if entry is not None else None
+        return Explanation("service", category=category, service=reason.service)
+    if kind is ReasonKind.CATEGORY and reason.category:
+        return Explanation("category", category=reason.category)
+    if kind is ReasonKind.SCHEDULE and reason.window is not None:
+        return _schedule(reason.window)
     return Explanation("generic")
+
+
+def window_words(window: ScheduleWindow) -> str:
+    """``21:30–06:00``, or ``07:00–11:00, 13:30–17:00``: clock times read alike in vi and en."""
+    return ", ".join(f"{start}–{end}" for start, end in window.spans)
+
+
+def _schedule(window: ScheduleWindow) -> Explanation:
+    times = window_words(window)
+    if window.mode is WindowMode.BLOCKED:
+        kind = "bedtime" if window.target == "*" else "schedule_blocked"
+        return Explanation(kind, window=times, schedule_target=window.target)
+    kind = "schedule_only" if times else "schedule_closed"
+    return Explanation(kind, window=times, schedule_target=window.target)
+
+
+def reason_in_words(
+    reason: Reason, language: str, catalogue: ServiceCatalogue | None = None
+) -> str:
+    """The reason in a parent's words (`baoan check`), from its fields, in `language`."""
+    words = PARENT_REASONS.get(language, PARENT_REASONS["vi"])
+    kind = reason.kind
+    key = str(kind)
+    target = ""
+    if kind is ReasonKind.CNAME:
+        target = reason_in_words(reason.target_reason(), language, catalogue)
+        if reason.target_kind is None:
+            target = words["other"]
+    elif kind is ReasonKind.CATEGORY and reason.service:
+        key = "category_service"
+    elif kind is ReasonKind.CATEGORY and not reason.rule:
+        key = "category_plain"
+    elif kind is ReasonKind.SERVICE and not reason.category:
+        key = "service_plain"
+    elif kind is ReasonKind.SCHEDULE:
+        window = reason.window
+        if window is None:
+            key = "other"
+        elif window.mode is WindowMode.BLOCKED:
+            key = "schedule_blocked"
+        else:
+            key = "schedule_only" if window.spans else "schedule_closed"
+    sentence = words.get(key, words["other"])
+    return sentence.format(
+        category=category_name(reason.category, language),
+        service=service_name(reason.service, catalogue),
+        rule=reason.rule or "",
+        window=window_words(reason.window) if reason.window else "",
+        what=_parent_what(reason.window, language, catalogue),
+        detail=reason.detail or "",
+        cname_target=reason.cname_target or "",
+        upstream=reason.upstream or "",
+        target=target,
+    )
+
+
+def _parent_what(
+    window: ScheduleWindow | None, language: str, catalogue: ServiceCatalogue | None
+) -> str:
+    if window is None:
+        return ""
+    kind, _, ident = window.target.partition(":")
+    if kind == "service":
+        return service_name(ident, catalogue)
+    if kind == "category":
+        return category_name(ident, language)
+    return PARENT_REASONS.get(language, PARENT_REASONS["vi"])["everything"]

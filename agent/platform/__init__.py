@@ -7,9 +7,7 @@ function is called.
 
 from __future__ import annotations
 
-import importlib
 import sys
-from types import ModuleType
 from typing import Protocol, cast
 
 
@@ -23,10 +21,21 @@ class PlatformModule(Protocol):
         ...
 
 
-_MODULE_BY_PLATFORM = {"linux": "linux", "win32": "windows", "darwin": "macos"}
-
-
 def current(platform_name: str | None = None) -> PlatformModule:
-    name = _MODULE_BY_PLATFORM.get(platform_name or sys.platform, "null")
-    module: ModuleType = importlib.import_module(f"{__name__}.{name}")
-    return cast(PlatformModule, module)
+    """The module for this OS (or `platform_name`), imported only now."""
+    name = platform_name or sys.platform
+    if name == "linux":
+        from agent.platform import linux
+
+        return cast(PlatformModule, linux)
+    if name == "win32":
+        from agent.platform import windows
+
+        return cast(PlatformModule, windows)
+    if name == "darwin":
+        from agent.platform import macos
+
+        return cast(PlatformModule, macos)
+    from agent.platform import null
+
+    return cast(PlatformModule, null)

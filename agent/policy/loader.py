@@ -38,13 +38,13 @@ from agent.policy.model import (
     LimitAction,
     ScreenTimeOverrides,
     Settings,
-    Upstream,
-    UpstreamScheme,
 )
 from agent.policy.presets import PRESET_IDS
 from agent.policy.seal import check_seal
 from agent.policy.services import ServiceCatalogue, load_catalogue
+from dns_filter.names import InvalidNameError, normalise_name
 from dns_filter.policy import BlockMode, ScheduleMode, ScheduleRule, TimeWindow, YouTubeMode
+from dns_filter.upstreams import UpstreamConfigError, UpstreamSpec, parse_upstream_url
 
 T = TypeVar("T")
 
@@ -106,7 +106,6 @@ _CAREGIVER_KEYS = ("name", "ntfy_topic", "ntfy_server", "email")
 _UPSTREAM_TABLE_KEYS = ("url", "bootstrap")
 
 _MAC_RE = re.compile(r"^[0-9a-f]{2}([:-])[0-9a-f]{2}(\1[0-9a-f]{2}){4}$")
-_LABEL_RE = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
 _TOPIC_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 _EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _TIME_RE = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
@@ -209,58 +208,6 @@ def show(value: object) -> str:
 def _did_you_mean(value: str, choices: Sequence[str]) -> str:
     close = difflib.get_close_matches(value, choices, n=1, cutoff=0.6)
     return f' (did you mean "{close[0]}"?)' if close else ""
-
-
-def normalise_domain(value: str) -> str | None:
-    """Lower-case punycode without the trailing dot, or None if it is not a domain name."""
-    name = value.strip().rstrip(".").lower()
-    if not name or any(char.isspace() for char in name):
-        return None
-    try:
-        name = name.encode("idna").decode("ascii")
-    except UnicodeError:
-        return None
-    if len(name) > 253 or not all(_LABEL_RE.match(label) for label in name.split(".")):
-        return None
-    return name
-
-
-def parse_upstream(url: str, bootstrap: Sequence[str] = ()) -> Upstream | str:
-    """An Upstream, or the reason the URL is not one."""
-    try:
-        parts = urlsplit(url)
-        port = parts.port
-    except ValueError as error:
-        return str(error)
-    scheme = parts.scheme.lower()
-    host = (parts.hostname or "").lower()
-    if scheme not in ("udp", "tcp", "https") or not host:
-        return "unknown scheme or missing host"
-    if parts.username or parts.password or parts.query or parts.fragment:
-        return "no user, query or fragment allowed"
-    if scheme in ("udp", "tcp"):
-        if parts.path not in ("", "/"):
-            return "udp and tcp take no path"
-        try:
-            ipaddress.ip_address(host)
-        except ValueError:
-            return "udp and tcp need an IP address"
-        if bootstrap:
-            return "bootstrap is only for DNS over HTTPS"
-        return Upstream(url, UpstreamScheme(scheme), host, port or 53)
-    if normalise_domain(host) is None:
-        try:
-            ipaddress.ip_address(host)
-        except ValueError:
-            return "the host is neither a name nor an IP address"
-    return Upstream(
-        url,
-        UpstreamScheme.HTTPS,
-        host,
-        port or 443,
-        parts.path if parts.path not in ("", "/") else "/dns-query",
-        tuple(bootstrap),
-    )
 
 
 class _Checker:
@@ -370,10 +317,15 @@ class _Checker:
         return value
 
     def domain(self, value: object, path: KeyPath) -> str | None:
-        name = normalise_domain(value) if isinstance(value, str) else None
-        if name is None:
-            self.expected(path, 'a domain name such as "example.com"', value)
-        return name
+        if isinstance(value, str):
+            try:
+                # A name a parent typed: "*.example.com" means what "example.com" does
+                # (itself and every subdomain); "*.xxx" is a whole top-level domain.
+                return normalise_name(value, allow_wildcard=True, strict_hyphens=True)
+            except InvalidNameError:
+                pass
+        self.expected(path, 'a domain name such as "example.com"', value)
+        return None
 
     def time_of_day(self, value: object, path: KeyPath) -> time | None:
         if isinstance(value, time) and value.second == 0 and value.tzinfo is None:
@@ -505,14 +457,14 @@ class _Checker:
         self.error(path, f'expected a time zone name such as "Asia/Ho_Chi_Minh", got {show(value)}')
         return None
 
-    def upstreams(self, value: object, path: KeyPath) -> tuple[Upstream, ...] | None:
+    def upstreams(self, value: object, path: KeyPath) -> tuple[UpstreamSpec, ...] | None:
         upstreams = self.items(value, path, "upstream URLs", self.upstream)
         if upstreams is not None and not upstreams:
             self.error(path, f"expected at least one upstream, such as {UPSTREAM_EXAMPLES}")
             return None
         return upstreams
 
-    def upstream(self, value: object, path: KeyPath) -> Upstream | None:
+    def upstream(self, value: object, path: KeyPath) -> UpstreamSpec | None:
         url_path = path
         bootstrap: tuple[str, ...] = ()
         if isinstance(value, dict):
@@ -534,13 +486,13 @@ class _Checker:
         if not isinstance(value, str):
             self.expected(url_path, f"a DNS server URL such as {UPSTREAM_EXAMPLES}", value)
             return None
-        upstream = parse_upstream(value.strip(), bootstrap)
-        if isinstance(upstream, str):
+        try:
+            return parse_upstream_url(value, bootstrap)
+        except UpstreamConfigError as error:
             self.expected(
-                url_path, f"a DNS server URL such as {UPSTREAM_EXAMPLES} ({upstream})", value
+                url_path, f"a DNS server URL such as {UPSTREAM_EXAMPLES} ({error.reason})", value
             )
             return None
-        return upstream
 
     def ip_address(self, value: object, path: KeyPath) -> str | None:
         if isinstance(value, str):

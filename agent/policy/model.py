@@ -12,6 +12,7 @@ from enum import StrEnum
 from types import MappingProxyType
 
 from dns_filter.policy import BlockMode, ScheduleRule, TimeWindow, YouTubeMode
+from dns_filter.upstreams import UpstreamSpec
 
 SCHEMA_VERSION = 1
 DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
@@ -41,30 +42,11 @@ class LimitAction(StrEnum):
     NOTIFY = "notify"  # only tell the child and the parents
 
 
-class UpstreamScheme(StrEnum):
-    UDP = "udp"
-    TCP = "tcp"
-    HTTPS = "https"  # DNS over HTTPS (RFC 8484)
-
-
-@dataclass(frozen=True)
-class Upstream:
-    """One upstream resolver. `host` is an IP address for UDP/TCP; for DoH it may be a name,
-    resolved through `bootstrap` addresses when given (else through the plain upstreams)."""
-
-    url: str
-    scheme: UpstreamScheme
-    host: str
-    port: int
-    path: str = ""  # DoH only, e.g. "/dns-query"
-    bootstrap: tuple[str, ...] = ()
-
-
 @dataclass(frozen=True)
 class Settings:
     language: Language = Language.VI
     timezone: str = DEFAULT_TIMEZONE
-    upstreams: tuple[Upstream, ...] = ()
+    upstreams: tuple[UpstreamSpec, ...] = ()  # checked by dns_filter.upstreams' parser
     # category id -> list sources (URLs or local paths); every category is present
     lists: Mapping[str, tuple[str, ...]] = field(default_factory=_empty_mapping)  # type: ignore[arg-type]
     block_mode: BlockMode = BlockMode.PAGE

@@ -13,12 +13,12 @@ import logging
 from datetime import date
 from pathlib import Path
 
-from agent.fileio import atomic_write_bytes
 from agent.policy.errors import InvalidPolicyError
 from agent.policy.loader import parse_policy, parse_policy_bytes
 from agent.policy.model import FamilyPolicy
 from agent.policy.seal import seal, strip_seal
 from agent.policy.services import ServiceCatalogue
+from dns_filter.fileio import atomic_write_bytes
 
 log = logging.getLogger(__name__)
 

@@ -13,6 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
+from agent.store.reasons import encode_reason, legacy_reason
+
 logger = logging.getLogger(__name__)
 
 # "BaoA" in ASCII: marks the file as ours, so a stranger's database is never migrated.
@@ -208,10 +210,52 @@ def _v3_access_requests_revoked_at(conn: sqlite3.Connection) -> None:
         logger.info("migration v3: %d earlier revoke(s) recognised", cursor.rowcount)
 
 
+def _v4_query_log_typed_reasons(conn: sqlite3.Connection) -> None:
+    """`query_log.reason` holds the typed reason's JSON object (``{"kind": ...}`` and its
+    fields) instead of English text.
+
+    Each distinct old text is converted once (`legacy_reason`) and the rows are updated in
+    one pass. Lookups that failed but were logged ``resolved`` (every upstream down, a
+    chain error) become ``failed``; blocked rows without a category get the one their old
+    text named (CNAME-cloaked and bypass blocks), so statistics count them.
+    """
+    conn.execute(
+        "CREATE TEMP TABLE v4_reasons (old TEXT PRIMARY KEY, new TEXT NOT NULL,"
+        " category TEXT, failed INTEGER NOT NULL)"
+    )
+    select = conn.execute("SELECT DISTINCT reason FROM query_log")
+    while rows := select.fetchmany(5000):
+        converted = []
+        for (old,) in rows:
+            reason = legacy_reason(old or "")
+            category = reason.get("category")
+            converted.append(
+                (
+                    old,
+                    encode_reason(reason),
+                    category if isinstance(category, str) else None,
+                    int(reason["kind"] == "failure"),
+                )
+            )
+        conn.executemany("INSERT OR IGNORE INTO v4_reasons VALUES (?, ?, ?, ?)", converted)
+    found = "(SELECT {} FROM v4_reasons WHERE old = query_log.reason)"
+    conn.execute(
+        "UPDATE query_log SET"
+        f" decision = CASE WHEN decision = 'resolved' AND {found.format('failed')}"
+        "  THEN 'failed' ELSE decision END,"
+        " category = CASE WHEN (category IS NULL OR category = '')"
+        f"  AND decision IN ('blocked', 'bypass') THEN {found.format('category')}"
+        "  ELSE category END,"
+        f" reason = coalesce({found.format('new')}, '{{\"kind\":\"other\"}}')"
+    )
+    conn.execute("DROP TABLE v4_reasons")
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "initial schema", _v1),
     Migration(2, "query-log times as epoch seconds, (child, time) index", _v2_query_log_epoch),
     Migration(3, "access_requests.revoked_at", _v3_access_requests_revoked_at),
+    Migration(4, "query-log reasons as typed JSON objects", _v4_query_log_typed_reasons),
 )
 
 LATEST_VERSION = MIGRATIONS[-1].version

@@ -8,8 +8,10 @@ from datetime import UTC, datetime
 from typing import Any, Literal
 
 # Decisions that count as "blocked" in the statistics. The DNS filter's answer types are
-# resolved, cached, blocked, rewritten and bypass; `baoan check` also says "allowed".
+# resolved, cached, blocked, rewritten, bypass and failed; `baoan check` also says "allowed".
 BLOCKED_DECISIONS: tuple[str, ...] = ("blocked", "bypass")
+# A failed lookup (SERVFAIL) opened nothing: it is neither blocked nor an allowed site.
+NOT_ALLOWED_DECISIONS: tuple[str, ...] = (*BLOCKED_DECISIONS, "failed")
 
 RequestKind = Literal["site", "time"]
 RequestStatus = Literal["pending", "allowed", "denied"]
@@ -40,7 +42,9 @@ class QueryLogEntry:
     name: str
     qtype: str
     decision: str
-    reason: str = ""
+    # The reason's JSON object (dns_filter.reason.Reason.to_json(): "kind" and its fields);
+    # the store keeps it as it is given and does not look inside.
+    reason: Mapping[str, object] = field(default_factory=lambda: {"kind": "other"})
     child: str | None = None
     category: str | None = None
     latency_ms: float = 0.0
@@ -54,7 +58,7 @@ class QueryLogEntry:
             "name": self.name,
             "qtype": self.qtype,
             "decision": self.decision,
-            "reason": self.reason,
+            "reason": dict(self.reason),
             "category": self.category,
             "latency_ms": self.latency_ms,
         }

@@ -9,12 +9,14 @@ from typing import Any
 from agent.store.core import DAY_SECONDS, Database, Where
 from agent.store.models import (
     BLOCKED_DECISIONS,
+    NOT_ALLOWED_DECISIONS,
     QueryLogEntry,
     QueryStats,
     RetentionPolicy,
     from_timestamp,
     to_timestamp,
 )
+from agent.store.reasons import decode_reason, encode_reason
 
 _COLUMNS = "time, child, client, name, qtype, decision, reason, category, latency_ms"
 
@@ -27,7 +29,7 @@ def _entry(row: Sequence[Any]) -> QueryLogEntry:
         name=row[3],
         qtype=row[4],
         decision=row[5],
-        reason=row[6],
+        reason=decode_reason(row[6]),
         category=row[7],
         latency_ms=row[8],
     )
@@ -56,7 +58,7 @@ class QueryLog:
                 e.name,
                 e.qtype,
                 e.decision,
-                e.reason,
+                encode_reason(e.reason),
                 e.category,
                 float(e.latency_ms),
             )
@@ -145,8 +147,9 @@ class QueryLog:
             ).fetchall()
             top_allowed = conn.execute(
                 f"SELECT name, count(*) AS n FROM query_log WHERE {base} AND decision NOT IN"
-                f" ({marks}) GROUP BY name ORDER BY n DESC, name LIMIT ?",
-                (*params, *BLOCKED_DECISIONS, top),
+                f" ({', '.join('?' for _ in NOT_ALLOWED_DECISIONS)}) GROUP BY name"
+                " ORDER BY n DESC, name LIMIT ?",
+                (*params, *NOT_ALLOWED_DECISIONS, top),
             ).fetchall()
             categories = conn.execute(
                 f"SELECT category, count(*) AS n FROM query_log WHERE {base} AND category IS"

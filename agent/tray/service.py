@@ -8,13 +8,12 @@ the loopback API with the tray token and its account's user key
 
 from __future__ import annotations
 
-import ipaddress
 import logging
 import re
 import urllib.parse
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Protocol
 
 from agent.access import HelpResult, WatchAcknowledgement
@@ -33,6 +32,9 @@ from agent.policy.model import FamilyPolicy
 from agent.policy.services import load_catalogue
 from agent.store.models import QueryLogEntry
 from agent.tray.identity import TrayIdentity, TrayIdentityError, TrayUserKeys
+from dns_filter.addresses import is_loopback
+from dns_filter.clock import Clock, SystemClock
+from dns_filter.reason import Reason
 
 log = logging.getLogger(__name__)
 
@@ -100,13 +102,6 @@ class Cursor:
 # -- the service ---------------------------------------------------------------------------
 
 
-def _is_loopback(address: str) -> bool:
-    try:
-        return ipaddress.ip_address(address.split("%")[0]).is_loopback
-    except ValueError:
-        return False
-
-
 class TrayService:
     """What the child's tray may ask of the agent (thread-safe: it reads snapshots)."""
 
@@ -118,9 +113,9 @@ class TrayService:
         *,
         access: TrayAccess | None = None,
         local_addresses: Callable[[], frozenset[str]] = frozenset,
-        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        clock: Clock | None = None,
         pages: PagePaths | None = None,
-        explain_reason: Callable[[str, str, AgeBand], str | None] | None = None,
+        explain_reason: Callable[[Mapping[str, object], str, AgeBand], str | None] | None = None,
         poll_seconds: float = 5.0,
         first_look_seconds: float = 120.0,
         scan_rows: int = 2000,
@@ -130,7 +125,7 @@ class TrayService:
         self._user_keys = user_keys
         self._access = access
         self._local_addresses = local_addresses
-        self._clock = clock
+        self._clock = clock or SystemClock()
         self.pages = pages or PagePaths()
         self._explain = explain_reason or explain_in_words
         self.poll_seconds = poll_seconds
@@ -209,7 +204,7 @@ class TrayService:
             identity.child,
             0 if position is None else position.row_id,
             self.scan_rows,
-            since=self._clock() - self.first_look if position is None else None,
+            since=self._clock.now() - self.first_look if position is None else None,
         )
         truncated = len(rows) >= self.scan_rows  # older blocks than these were skipped
         if rows:
@@ -220,7 +215,7 @@ class TrayService:
         local: frozenset[str] | None = None
         blocked: list[QueryLogEntry] = []
         for _row_id, row in rows:
-            if not _is_loopback(row.client):
+            if not is_loopback(row.client):
                 if local is None:
                     local = self._safe_local_addresses()
                 if row.client not in local:
@@ -274,7 +269,7 @@ class TrayService:
         if child is None:
             return band_for_age(None)
         try:
-            return band_for_age(child.age_in(self._clock().year))
+            return band_for_age(child.age_in(self._clock.now().year))
         except ValueError:
             return band_for_age(None)
 
@@ -301,11 +296,11 @@ def watch_notice(language: str, band: AgeBand, retention_days: int) -> WatchNoti
     )
 
 
-def explain_in_words(reason: str, language: str, band: AgeBand) -> str | None:
-    """The block page's plain sentence for a filter reason (never a list's name)."""
+def explain_in_words(reason: Mapping[str, object], language: str, band: AgeBand) -> str | None:
+    """The block page's plain sentence for a stored reason (never a list's name)."""
     try:
         catalogue = load_catalogue()
-        return explain(reason, catalogue).sentence(language, band, catalogue)
+        return explain(Reason.from_json(reason), catalogue).sentence(language, band, catalogue)
     except Exception:  # words are a nicety; the notification goes out without them
         log.debug("cannot explain %r", reason, exc_info=True)
         return None

@@ -13,6 +13,7 @@ from agent.secrets import SecretStore
 from agent.tray.handover import child_os_users, hand_over_tray_token, token_dir_for
 from agent.tray.identity import load_tray_user_keys
 from agent.tray.service import QueryLogSource, TrayAccess, TrayService
+from dns_filter.clock import Clock
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +38,7 @@ def connect_tray(
     local_addresses: Callable[[], frozenset[str]],
     token_dir: Path | None = None,
     extra_os_users: Sequence[str] = (),
+    clock: Clock | None = None,
 ) -> TrayService:
     """The tray's service, with the tray token handed to every child's OS account now and
     again on each new family.toml. Call once the HTTP listener is up (the files name its
@@ -49,6 +51,7 @@ def connect_tray(
         keys,
         access=access,
         local_addresses=local_addresses,
+        clock=clock,
     )
     tray_token = load_or_create_tray_token(secret_store)
     directory = token_dir or token_dir_for(data_dir)

@@ -15,7 +15,6 @@ from dns_filter.lists.loader import (
     load_starter,
     starter_categories,
 )
-from dns_filter.lists.names import InvalidNameError, normalise_name
 from dns_filter.lists.parser import (
     BadLine,
     ListFormat,
@@ -34,6 +33,7 @@ from dns_filter.lists.refresh import (
     refresh_source,
 )
 from dns_filter.lists.sources import DEFAULT_SOURCES, ListSource, describe_source, is_url
+from dns_filter.names import InvalidNameError, normalise_name
 
 __all__ = [
     "DEFAULT_SOURCES",

@@ -19,8 +19,8 @@ from dataclasses import dataclass
 from itertools import repeat
 from pathlib import Path
 
-from dns_filter.lists.names import query_name
 from dns_filter.lists.parser import ListFormat, ParsedList, ParseReport, parse_stream, read_blocks
+from dns_filter.names import query_name
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 
-from dns_filter.lists.names import MAX_NAME_LENGTH, NAME_PATTERN, InvalidNameError, normalise_name
+from dns_filter.names import MAX_NAME_LENGTH, NAME_PATTERN, InvalidNameError, normalise_name
 
 MAX_SAMPLES = 20  # bad and unsupported lines kept as samples for the report
 

@@ -16,12 +16,14 @@ import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
 
 import requests
 
+from dns_filter.clock import Clock, SystemClock
+from dns_filter.fileio import fsync_file, fsync_folder
 from dns_filter.lists.parser import BadLine, ParseReport, scan_file
 from dns_filter.lists.sources import ListSource
 
@@ -88,12 +90,12 @@ def refresh_source(
     *,
     settings: FetchSettings | None = None,
     session: requests.Session | None = None,
-    clock: Callable[[], datetime] | None = None,
+    clock: Clock | None = None,
     on_progress: ProgressCallback | None = None,
 ) -> RefreshOutcome:
     """Bring one source's copy up to date; never raises for a failed refresh."""
     settings = settings or FetchSettings()
-    now = (clock or _utc_now)()
+    now = (clock or SystemClock()).now()
     state = previous or SourceState(category=source.category, source=source.location)
     lists_dir.mkdir(parents=True, exist_ok=True)
     copy = source.copy_path(lists_dir)
@@ -128,10 +130,10 @@ def refresh_source(
             raise RefreshError(
                 f"không có dòng hợp lệ nào ({parsed.total_lines} dòng, {parsed.bad_count} lỗi)"
             )
-        _fsync(temp_path)
+        fsync_file(temp_path)
         os.replace(temp_path, copy)  # atomic: readers see the old copy or the new one
         temp_path = None
-        _fsync_dir(lists_dir)
+        fsync_folder(lists_dir)
         fresh = _state_from(parsed, source, response_headers, digest, now)
         log.info(
             "list %s (%s): %d names, %d bad lines",
@@ -266,22 +268,3 @@ def _sha256(path: Path) -> str:
         while block := src.read(1024 * 1024):
             digest.update(block)
     return digest.hexdigest()
-
-
-def _fsync(path: Path) -> None:
-    with path.open("rb") as handle:
-        os.fsync(handle.fileno())
-
-
-def _fsync_dir(path: Path) -> None:
-    if os.name != "posix":
-        return
-    handle = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(handle)
-    finally:
-        os.close(handle)
-
-
-def _utc_now() -> datetime:
-    return datetime.now(UTC)

@@ -2,7 +2,8 @@
 
 Every filtering link reads the current :class:`~dns_filter.policy.FilterPolicy` through a
 :class:`PolicySource` (the agent swaps the snapshot atomically) and, where time matters, a
-:data:`Clock` that returns an aware datetime. Both are passed in; nothing here is global.
+:class:`~dns_filter.clock.Clock` (schedules convert its aware `now()` to the family's time
+zone). Both are passed in; nothing here is global.
 """
 
 from __future__ import annotations
@@ -10,15 +11,12 @@ from __future__ import annotations
 import functools
 import logging
 from collections.abc import Callable, Iterable, Iterator
-from datetime import datetime
 from typing import Protocol
 
+from dns_filter.names import normalise_name
 from dns_filter.policy import FilterPolicy
 
 log = logging.getLogger(__name__)
-
-Clock = Callable[[], datetime]
-"""Returns the current moment as an aware datetime (schedules convert it to the family zone)."""
 
 ActiveChild = Callable[[], "str | None"]
 """Returns the profile name of the child whose OS account holds the active desktop session."""
@@ -30,8 +28,10 @@ class PolicySource(Protocol):
     def current(self) -> FilterPolicy: ...
 
 
-class PolicyHolder:
-    """A :class:`PolicySource` whose snapshot is replaced as a whole.
+class FilterPolicySlot:
+    """The slot holding the filter's policy snapshot: a :class:`PolicySource` whose
+    snapshot is replaced as a whole. (The agent's `PolicyHolder` holds the live
+    `family.toml`; this holds what was compiled from it.)
 
     Assigning one attribute is atomic in Python, so readers always see either the old or
     the new snapshot, never a mix.
@@ -45,24 +45,6 @@ class PolicyHolder:
 
     def swap(self, policy: FilterPolicy) -> None:
         self._policy = policy
-
-
-def normalise_name(name: str) -> str:
-    """Lower-case punycode without the trailing dot and without a leading `*.`.
-
-    Raises ValueError with the offending name when it cannot be encoded.
-    """
-    cleaned = name.strip().rstrip(".").lower()
-    if cleaned.startswith("*."):
-        cleaned = cleaned[2:]
-    elif cleaned.startswith("."):
-        cleaned = cleaned[1:]
-    if not cleaned.isascii():
-        try:
-            cleaned = cleaned.encode("idna").decode("ascii")
-        except UnicodeError as error:
-            raise ValueError(f"not a valid domain name: {name!r} ({error})") from error
-    return cleaned
 
 
 @functools.lru_cache(maxsize=16_384)
@@ -87,7 +69,9 @@ class SuffixSet:
             if not domain.strip():
                 continue
             try:
-                accepted.add(normalise_name(domain))
+                # Rules arrive normalised (a top-level domain is a single label); a leading
+                # "*." means what a suffix rule means anyway.
+                accepted.add(normalise_name(domain, allow_wildcard=True, allow_single_label=True))
             except ValueError:
                 rejected.append(domain)
         if rejected:

@@ -43,5 +43,5 @@ class BlockResolver(ProfileRulesResolver):
                 continue
             reason = profile.listed(target) or profile.denied(target, now, cname_target=True)
             if reason is not None:
-                return blocked_result(compiled, profile, query, f"CNAME {target}: {reason}")
+                return blocked_result(compiled, profile, query, reason.cname(target))
         return result

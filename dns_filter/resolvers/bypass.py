@@ -25,6 +25,7 @@ from enum import StrEnum
 
 from dns_filter import answers
 from dns_filter.chain import AnswerType, Query, Resolver, Result
+from dns_filter.reason import Reason, ReasonKind
 from dns_filter.resolvers.rules import CompiledPolicy, RuleBook, blocked_result
 
 
@@ -37,22 +38,23 @@ class BypassAction(StrEnum):
 @dataclass(frozen=True)
 class BypassDecision:
     action: BypassAction
-    reason: str
+    reason: Reason
 
 
-# name -> (action, reason); exact names, not their subdomains.
+def _signal(action: BypassAction, name: str, what: str) -> BypassDecision:
+    return BypassDecision(action, Reason(ReasonKind.SIGNAL, rule=name, detail=what))
+
+
+# name -> (action, reason); exact names, not their subdomains. The detail is a code for
+# what the signal does: "browser-doh-canary", "private-relay", "resolver-discovery".
 SIGNAL_NAMES: dict[str, BypassDecision] = {
-    "use-application-dns.net": BypassDecision(
-        BypassAction.NXDOMAIN, "bypass canary use-application-dns.net (browser DoH off)"
+    "use-application-dns.net": _signal(
+        BypassAction.NXDOMAIN, "use-application-dns.net", "browser-doh-canary"
     ),
-    "mask.icloud.com": BypassDecision(
-        BypassAction.NXDOMAIN, "bypass iCloud Private Relay mask.icloud.com"
-    ),
-    "mask-h2.icloud.com": BypassDecision(
-        BypassAction.NXDOMAIN, "bypass iCloud Private Relay mask-h2.icloud.com"
-    ),
-    "_dns.resolver.arpa": BypassDecision(
-        BypassAction.NODATA, "bypass designated resolver discovery _dns.resolver.arpa"
+    "mask.icloud.com": _signal(BypassAction.NXDOMAIN, "mask.icloud.com", "private-relay"),
+    "mask-h2.icloud.com": _signal(BypassAction.NXDOMAIN, "mask-h2.icloud.com", "private-relay"),
+    "_dns.resolver.arpa": _signal(
+        BypassAction.NODATA, "_dns.resolver.arpa", "resolver-discovery"
     ),
 }
 
@@ -70,7 +72,7 @@ def bypass_decision(
     reason = profile.bypass_host(name)
     if reason is None:
         return None
-    return BypassDecision(BypassAction.BLOCK, f"bypass {reason}")
+    return BypassDecision(BypassAction.BLOCK, reason)
 
 
 class BypassGuardResolver(Resolver):

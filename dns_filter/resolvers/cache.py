@@ -11,19 +11,19 @@
 - The cache is bounded: the least recently used entry goes first.
 - Serve-stale (RFC 8767): when the next link answers SERVFAIL or raises, an expired entry
   that expired less than ``max_stale`` seconds ago is served with TTL ``stale_ttl`` (30 s),
-  as ``cached`` with reason ``stale``. For the next ``stale_recheck`` seconds (RFC 8767's
+  as ``cached`` with a reason of kind ``stale``. For the next ``stale_recheck`` seconds (RFC 8767's
   failure recheck timer) that name is served stale at once instead of waiting for a failing
   upstream again on every query.
 
-Answers served from the cache are :attr:`AnswerType.CACHED` (reason ``cache``); fresh answers
-keep the type and reason of the link below.
+Answers served from the cache are :attr:`AnswerType.CACHED` (reason kind ``cache``); fresh
+answers keep the type and reason of the link below. A link below that raises gives
+:attr:`AnswerType.FAILED` (SERVFAIL, reason kind ``failure``) when nothing stale is there.
 """
 
 from __future__ import annotations
 
 import logging
 import math
-import time
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -31,6 +31,8 @@ from dataclasses import dataclass, replace
 from dnslib import QTYPE, RCODE, RR, DNSHeader, DNSRecord
 
 from dns_filter.chain import AnswerType, Query, Resolver, Result
+from dns_filter.clock import Clock, SystemClock
+from dns_filter.reason import CACHE_REASON, STALE_REASON, failure_reason
 from dns_filter.upstreams import servfail_response
 
 log = logging.getLogger(__name__)
@@ -117,11 +119,12 @@ class CacheResolver(Resolver):
         next_resolver: Resolver,
         settings: CacheSettings | None = None,
         *,
-        clock: Callable[[], float] = time.monotonic,
+        clock: Clock | None = None,
     ) -> None:
         super().__init__(next_resolver)
         self.settings = settings or CacheSettings()
-        self._clock = clock
+        # Entries age on monotonic time; the bound method costs one call per query.
+        self._clock = (clock or SystemClock()).monotonic
         self._entries: OrderedDict[CacheKey, _Entry] = OrderedDict()
         self._hits = 0
         self._misses = 0
@@ -146,7 +149,7 @@ class CacheResolver(Resolver):
                 self._hits += 1
                 age = int(now - entry.stored_at)
                 response = self._render(entry, query.request, lambda rr: rr.ttl - age)
-                return Result(response, AnswerType.CACHED, "cache", query.profile)
+                return Result(response, AnswerType.CACHED, CACHE_REASON, query.profile)
             if now - entry.expires_at > self.settings.max_stale:
                 del self._entries[key]
             elif now < entry.retry_after:
@@ -159,8 +162,8 @@ class CacheResolver(Resolver):
             log.warning("resolving %s failed below the cache: %s", query.name, exc)
             failure = Result(
                 servfail_response(query.request),
-                AnswerType.RESOLVED,
-                f"upstream error: {exc}",
+                AnswerType.FAILED,
+                failure_reason(f"upstream error: {exc}"),
                 query.profile,
             )
             return self._stale_or(failure, key, query)
@@ -182,7 +185,7 @@ class CacheResolver(Resolver):
         if now - entry.expires_at > self.settings.max_stale:
             del self._entries[key]
             return failure
-        log.info("serving stale %s: %s", query.name, failure.reason)
+        log.info("serving stale %s: %s", query.name, failure.reason.detail or failure.reason.kind)
         entry = replace(entry, retry_after=now + self.settings.stale_recheck)
         self._entries[key] = entry
         return self._serve_stale(entry, key, query, now)
@@ -197,7 +200,7 @@ class CacheResolver(Resolver):
         response = self._render(
             entry, query.request, (lambda rr: rr.ttl - age) if fresh else (lambda rr: stale_ttl)
         )
-        return Result(response, AnswerType.CACHED, "stale", query.profile)
+        return Result(response, AnswerType.CACHED, STALE_REASON, query.profile)
 
     @staticmethod
     def _render(entry: _Entry, request: DNSRecord, ttl_of: Callable[[RR], int]) -> DNSRecord:

@@ -19,14 +19,13 @@ child for the filter and for the page.
 
 from __future__ import annotations
 
-import functools
-import ipaddress
 import logging
 import time
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import replace
 from pathlib import Path
 
+from dns_filter.addresses import is_loopback, normalise_ip
 from dns_filter.chain import Query, Resolver, Result
 from dns_filter.policy import FilterPolicy
 from dns_filter.resolvers import ActiveChild, PolicySource
@@ -35,27 +34,6 @@ log = logging.getLogger(__name__)
 
 LocalAddresses = Callable[[], Collection[str]]
 MacLookup = Callable[[str], "str | None"]
-
-
-@functools.lru_cache(maxsize=4_096)
-def normalise_ip(address: str) -> str:
-    """Canonical text of an IP address; IPv4-mapped IPv6 becomes IPv4; scope ids dropped."""
-    text = address.split("%", 1)[0].strip()
-    try:
-        parsed = ipaddress.ip_address(text)
-    except ValueError:
-        return text.lower()
-    if isinstance(parsed, ipaddress.IPv6Address) and parsed.ipv4_mapped is not None:
-        return str(parsed.ipv4_mapped)
-    return str(parsed)
-
-
-@functools.lru_cache(maxsize=4_096)
-def is_loopback(address: str) -> bool:
-    try:
-        return ipaddress.ip_address(normalise_ip(address)).is_loopback
-    except ValueError:
-        return False
 
 
 class SystemAddresses:

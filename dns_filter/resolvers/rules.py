@@ -26,12 +26,13 @@ from __future__ import annotations
 import abc
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, time
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dns_filter import answers
 from dns_filter.chain import AnswerType, Query, Resolver, Result
+from dns_filter.clock import Clock
 from dns_filter.policy import (
     DomainMatcher,
     FilterPolicy,
@@ -41,7 +42,14 @@ from dns_filter.policy import (
     Service,
     TimeWindow,
 )
-from dns_filter.resolvers import Clock, PolicySource, SuffixSet, suffixes
+from dns_filter.reason import (
+    ALLOW_LIST_ONLY_REASON,
+    Reason,
+    ReasonKind,
+    ScheduleWindow,
+    WindowMode,
+)
+from dns_filter.resolvers import PolicySource, SuffixSet, suffixes
 
 log = logging.getLogger(__name__)
 
@@ -53,8 +61,8 @@ def _clock_text(moment: time) -> str:
     return moment.strftime("%H:%M")
 
 
-def window_text(window: TimeWindow) -> str:
-    return f"{_clock_text(window.start)}–{_clock_text(window.end)}"
+def window_span(window: TimeWindow) -> tuple[str, str]:
+    return (_clock_text(window.start), _clock_text(window.end))
 
 
 def window_is_open(window: TimeWindow, local: datetime) -> bool:
@@ -74,16 +82,17 @@ def window_is_open(window: TimeWindow, local: datetime) -> bool:
 
 
 class _ServiceIndex:
-    """Suffix index of service domains -> the reason a match is reported with."""
+    """Suffix index of service domains -> the reason a match is reported with (its `rule`
+    is the service domain that matched)."""
 
     def __init__(self) -> None:
-        self._reasons: dict[str, str] = {}
+        self._reasons: dict[str, Reason] = {}
 
-    def add(self, service: Service, reason: str) -> None:
+    def add(self, service: Service, reason: Reason) -> None:
         for domain in SuffixSet(service.domains, source=f"service {service.service_id}"):
-            self._reasons.setdefault(domain, reason)
+            self._reasons.setdefault(domain, replace(reason, rule=domain))
 
-    def match(self, name: str) -> str | None:
+    def match(self, name: str) -> Reason | None:
         if not self._reasons:
             return None
         for candidate in suffixes(name):
@@ -97,23 +106,31 @@ class _ServiceIndex:
 class _CompiledSchedule:
     rule: ScheduleRule
     applies_to: Callable[[str], bool]
+    category: str | None = None  # the target's category, counted by the statistics
+    service: str | None = None  # the target's service
 
     @property
     def everything(self) -> bool:
         return self.rule.target == "*"
 
-    def blocking_reason(self, local: datetime) -> str | None:
+    def blocking_reason(self, local: datetime) -> Reason | None:
         """Why this schedule blocks now (for any name it applies to), or None."""
         target = self.rule.target
         if self.rule.mode is ScheduleMode.BLOCKED_DURING:
             for window in self.rule.windows:
                 if window_is_open(window, local):
-                    return f"schedule {target} blocked {window_text(window)}"
+                    open_now = (window_span(window),)
+                    return self._reason(ScheduleWindow(target, WindowMode.BLOCKED, open_now))
             return None
         if any(window_is_open(window, local) for window in self.rule.windows):
             return None
-        allowed = ", ".join(window_text(window) for window in self.rule.windows) or "never"
-        return f"schedule {target} allowed only {allowed}"
+        spans = tuple(window_span(window) for window in self.rule.windows)
+        return self._reason(ScheduleWindow(target, WindowMode.ALLOWED_ONLY, spans))
+
+    def _reason(self, window: ScheduleWindow) -> Reason:
+        return Reason(
+            ReasonKind.SCHEDULE, category=self.category, service=self.service, window=window
+        )
 
 
 class ProfileRules:
@@ -140,21 +157,36 @@ class ProfileRules:
             if service is None:
                 log.warning("profile %s blocks unknown service %r", profile.name, service_id)
                 continue
-            self._services.add(service, f"service {service_id}")
+            self._services.add(
+                service,
+                Reason(ReasonKind.SERVICE, category=service.category, service=service_id),
+            )
         for service in policy.services.values():
             if service.category in profile.blocked_categories:
                 self._services.add(
-                    service, f"category {service.category} (service {service.service_id})"
+                    service,
+                    Reason(
+                        ReasonKind.CATEGORY,
+                        category=service.category,
+                        service=service.service_id,
+                    ),
                 )
 
         self._bypass_matcher = policy.categories.get(BYPASS_CATEGORY)
         self._bypass_services = _ServiceIndex()
         for service in policy.services.values():
             if service.category == BYPASS_CATEGORY:
-                self._bypass_services.add(service, f"service {service.service_id}")
+                self._bypass_services.add(
+                    service,
+                    Reason(
+                        ReasonKind.BYPASS, category=BYPASS_CATEGORY, service=service.service_id
+                    ),
+                )
 
         self._schedules = tuple(
-            _CompiledSchedule(rule, self._target_matcher(policy, rule.target))
+            _CompiledSchedule(
+                rule, self._target_matcher(policy, rule.target), *_target_facts(policy, rule)
+            )
             for rule in profile.schedules
         )
 
@@ -174,7 +206,7 @@ class ProfileRules:
             services = _ServiceIndex()
             for service in policy.services.values():
                 if service.category == ident:
-                    services.add(service, service.service_id)
+                    services.add(service, Reason(ReasonKind.CATEGORY, category=ident))
             return lambda name: (
                 (matcher is not None and matcher.match(name) is not None)
                 or services.match(name) is not None
@@ -187,25 +219,25 @@ class ProfileRules:
             raise ValueError("the clock must return an aware datetime")
         return now.astimezone(self.zone)
 
-    def always_allowed(self, name: str) -> str | None:
+    def always_allowed(self, name: str) -> Reason | None:
         rule = self._always_allowed.match(name)
-        return f"always allowed {rule}" if rule else None
+        return Reason(ReasonKind.HELP_SITE, rule=rule) if rule else None
 
-    def granted(self, name: str) -> str | None:
+    def granted(self, name: str) -> Reason | None:
         """Why a parent's temporary approval opens `name` now (it beats every block), or None."""
         rule = self._granted.match(name)
-        return f"granted {rule}" if rule else None
+        return Reason(ReasonKind.GRANTED, rule=rule) if rule else None
 
-    def allowed(self, name: str) -> str | None:
+    def allowed(self, name: str) -> Reason | None:
         """Why `name` passes every block except, for the allow list, a `"*"` schedule: the
         help sites, a parent's temporary approval, the child's allow list."""
         always = self.always_allowed(name) or self.granted(name)
         if always:
             return always
         rule = self._allow.match(name)
-        return f"rule allow {rule}" if rule else None
+        return Reason(ReasonKind.ALLOW_LIST, rule=rule) if rule else None
 
-    def exempt(self, name: str, now: datetime) -> str | None:
+    def exempt(self, name: str, now: datetime) -> Reason | None:
         """Why `name` must not be blocked by any later link right now, or None."""
         always = self.always_allowed(name) or self.granted(name)
         if always:
@@ -214,7 +246,7 @@ class ProfileRules:
             return None
         return self.allowed(name)
 
-    def _everything_blocked(self, local: datetime) -> str | None:
+    def _everything_blocked(self, local: datetime) -> Reason | None:
         for schedule in self._schedules:
             if schedule.everything:
                 reason = schedule.blocking_reason(local)
@@ -222,7 +254,7 @@ class ProfileRules:
                     return reason
         return None
 
-    def denied(self, name: str, now: datetime, *, cname_target: bool = False) -> str | None:
+    def denied(self, name: str, now: datetime, *, cname_target: bool = False) -> Reason | None:
         """Why the child's own rules block `name` now (steps 3-7 above), or None.
 
         For a CNAME target the allow-list-only rule does not apply (the allowed site's own
@@ -238,17 +270,17 @@ class ProfileRules:
             return None
         rule = self._deny.match(name)
         if rule:
-            return f"rule deny {rule}"
+            return Reason(ReasonKind.DENY_LIST, rule=rule)
         for schedule in self._schedules:
             if not schedule.everything and schedule.applies_to(name):
                 reason = schedule.blocking_reason(local)
                 if reason:
                     return reason
         if self.profile.allow_list_only and not cname_target:
-            return "allow list only"
+            return ALLOW_LIST_ONLY_REASON
         return None
 
-    def listed(self, name: str) -> str | None:
+    def listed(self, name: str) -> Reason | None:
         """Why a blocked service or category list matches `name`, or None."""
         reason = self._services.match(name)
         if reason:
@@ -256,19 +288,29 @@ class ProfileRules:
         for category, matcher in self._categories:
             rule = matcher.match(name)
             if rule:
-                return f"category {category} ({rule})"
+                return Reason(ReasonKind.CATEGORY, category=category, rule=rule)
         return None
 
-    def bypass_host(self, name: str) -> str | None:
+    def bypass_host(self, name: str) -> Reason | None:
         """Why `name` is a DoH/VPN/proxy host this child may not use, or None."""
         if not self.profile.block_bypass:
             return None
         if self._bypass_matcher is not None:
             rule = self._bypass_matcher.match(name)
             if rule:
-                return f"category {BYPASS_CATEGORY} ({rule})"
-        reason = self._bypass_services.match(name)
-        return f"category {BYPASS_CATEGORY} ({reason})" if reason else None
+                return Reason(ReasonKind.BYPASS, category=BYPASS_CATEGORY, rule=rule)
+        return self._bypass_services.match(name)
+
+
+def _target_facts(policy: FilterPolicy, rule: ScheduleRule) -> tuple[str | None, str | None]:
+    """(category, service) a schedule's target names, for the reasons it blocks with."""
+    kind, _, ident = rule.target.partition(":")
+    if kind == "category":
+        return ident, None
+    if kind == "service":
+        service = policy.services.get(ident)
+        return (service.category if service is not None else None), ident
+    return None, None
 
 
 class CompiledPolicy:
@@ -337,7 +379,7 @@ class ProfileRulesResolver(Resolver):
         profile = compiled.profile(query.profile)
         if profile is None:
             return await self.next.resolve(query)
-        return await self.resolve_for(query, compiled, profile, self._clock())
+        return await self.resolve_for(query, compiled, profile, self._clock.now())
 
     @abc.abstractmethod
     async def resolve_for(
@@ -362,7 +404,7 @@ def blocked_result(
     compiled: CompiledPolicy,
     profile: ProfileRules,
     query: Query,
-    reason: str,
+    reason: Reason,
     answer_type: AnswerType = AnswerType.BLOCKED,
 ) -> Result:
     """The answer for a name blocked by `reason`, in the child's block mode."""

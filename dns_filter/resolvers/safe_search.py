@@ -25,11 +25,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from dnslib import QTYPE, DNSRecord
+from dnslib import QTYPE, RCODE, DNSRecord
 
 from dns_filter import answers
 from dns_filter.chain import AnswerType, Query, Resolver, Result
 from dns_filter.policy import Profile, YouTubeMode
+from dns_filter.reason import Reason, ReasonKind
 from dns_filter.resolvers.rules import RuleBook
 
 REWRITE_TTL = 300
@@ -97,8 +98,8 @@ class Rewrite:
     target: str
 
     @property
-    def reason(self) -> str:
-        return f"safe search {self.engine} → {self.target}"
+    def reason(self) -> Reason:
+        return Reason(ReasonKind.SAFE_SEARCH, cname_target=self.target, detail=self.engine)
 
 
 class SafeSearchTable:
@@ -119,9 +120,9 @@ class SafeSearchTable:
         """The safe-search rewrite this child gets for `name`, or None."""
         if name in self._youtube:
             if profile.youtube_mode is YouTubeMode.STRICT:
-                return Rewrite("YouTube strict", YOUTUBE_STRICT_TARGET)
+                return Rewrite("YouTube", YOUTUBE_STRICT_TARGET)
             if profile.youtube_mode is YouTubeMode.MODERATE:
-                return Rewrite("YouTube moderate", YOUTUBE_MODERATE_TARGET)
+                return Rewrite("YouTube", YOUTUBE_MODERATE_TARGET)
             return None
         if not profile.safe_search:
             return None
@@ -169,4 +170,7 @@ class SafeSearchResolver(Resolver):
         response.header.rcode = target.response.header.rcode
         for record in target.response.auth:
             response.add_auth(record)
+        if response.header.rcode == RCODE.SERVFAIL:
+            # the target could not be looked up: the answer is a failure, logged as one
+            return Result(response, AnswerType.FAILED, target.reason, query.profile)
         return Result(response, AnswerType.REWRITTEN, rewrite.reason, query.profile)

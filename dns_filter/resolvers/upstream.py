@@ -1,9 +1,10 @@
 """The last link of the chain: asks the upstream resolvers.
 
 An answer is passed through as the upstream gave it (only the message ID is the client's),
-typed ``resolved`` with the reason ``upstream <url>``. When every upstream fails the answer
-is SERVFAIL — never NXDOMAIN, never silence — still typed ``resolved``, with a reason that
-names each upstream's failure, so the cache above can serve a stale answer instead.
+typed ``resolved`` with a reason of kind ``upstream`` naming its URL. When every upstream
+fails (an error, a timeout, SERVFAIL or REFUSED) the answer is SERVFAIL — never NXDOMAIN,
+never silence — typed ``failed``, with a reason of kind ``failure`` whose detail names each
+upstream's failure, so the cache above can serve a stale answer instead.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import logging
 
 from dns_filter.chain import AnswerType, Query, Resolver, Result
+from dns_filter.reason import Reason, ReasonKind, failure_reason
 from dns_filter.upstreams import UpstreamGroup, UpstreamsFailedError, servfail_response
 
 log = logging.getLogger(__name__)
@@ -22,6 +24,7 @@ class UpstreamResolver(Resolver):
     def __init__(self, group: UpstreamGroup) -> None:
         super().__init__(None)
         self.group = group
+        self._reasons: dict[str, Reason] = {}  # upstream URL -> its reason, built once
 
     async def resolve(self, query: Query) -> Result:
         try:
@@ -29,8 +32,14 @@ class UpstreamResolver(Resolver):
         except UpstreamsFailedError as failure:
             log.warning("SERVFAIL for %s: %s", query.name, failure)
             return Result(
-                servfail_response(query.request), AnswerType.RESOLVED, str(failure), query.profile
+                servfail_response(query.request),
+                AnswerType.FAILED,
+                failure_reason(str(failure)),
+                query.profile,
             )
-        return Result(
-            answer.response, AnswerType.RESOLVED, f"upstream {answer.upstream}", query.profile
-        )
+        reason = self._reasons.get(answer.upstream)
+        if reason is None:
+            reason = Reason(ReasonKind.UPSTREAM, upstream=answer.upstream)
+            if len(self._reasons) < 64:
+                self._reasons[answer.upstream] = reason
+        return Result(answer.response, AnswerType.RESOLVED, reason, query.profile)

@@ -61,6 +61,86 @@
         <translation>Đã chặn cách vượt bộ lọc</translation>
     </message>
     <message>
+        <source>Lookup failed</source>
+        <translation>Không tra cứu được</translation>
+    </message>
+    <message>
+        <source>Points to %1: %2</source>
+        <translation>Trỏ tới %1: %2</translation>
+    </message>
+    <message>
+        <source>%1 (%2)</source>
+        <translation>%1 (%2)</translation>
+    </message>
+    <message>
+        <source>Blocked app or service: %1</source>
+        <translation>Ứng dụng hoặc dịch vụ bị chặn: %1</translation>
+    </message>
+    <message>
+        <source>Safe search (%1)</source>
+        <translation>Tìm kiếm an toàn (%1)</translation>
+    </message>
+    <message>
+        <source>Answered by %1</source>
+        <translation>Máy chủ DNS %1 trả lời</translation>
+    </message>
+    <message>
+        <source>Only pages a parent picked</source>
+        <translation>Chỉ mở những trang cha mẹ đã chọn</translation>
+    </message>
+    <message>
+        <source>Help site, always open</source>
+        <translation>Trang trợ giúp, luôn mở</translation>
+    </message>
+    <message>
+        <source>Allowed by a parent for now</source>
+        <translation>Cha mẹ đang tạm cho phép</translation>
+    </message>
+    <message>
+        <source>Keeps devices on this filter</source>
+        <translation>Giữ thiết bị dùng bộ lọc này</translation>
+    </message>
+    <message>
+        <source>From the cache</source>
+        <translation>Từ bộ nhớ đệm</translation>
+    </message>
+    <message>
+        <source>From an old cached copy (DNS servers not answering)</source>
+        <translation>Từ bản lưu cũ trong bộ nhớ đệm (máy chủ DNS không trả lời)</translation>
+    </message>
+    <message>
+        <source>No DNS server answered</source>
+        <translation>Không máy chủ DNS nào trả lời</translation>
+    </message>
+    <message>
+        <source>No rule matched</source>
+        <translation>Không có quy tắc nào áp dụng</translation>
+    </message>
+    <message>
+        <source>Not filtered (no child)</source>
+        <translation>Không lọc (không thuộc con nào)</translation>
+    </message>
+    <message>
+        <source>Other reason</source>
+        <translation>Lý do khác</translation>
+    </message>
+    <message>
+        <source>Everything</source>
+        <translation>Mọi trang</translation>
+    </message>
+    <message>
+        <source>%1: break time %2</source>
+        <translation>%1: giờ nghỉ %2</translation>
+    </message>
+    <message>
+        <source>%1: not open at any time</source>
+        <translation>%1: không mở giờ nào</translation>
+    </message>
+    <message>
+        <source>%1: open only %2</source>
+        <translation>%1: chỉ mở %2</translation>
+    </message>
+    <message>
         <source>Adult content</source>
         <translation>Nội dung người lớn</translation>
     </message>

@@ -1,8 +1,10 @@
-"""Durable file replacement for the agent's own files (`family.toml`, the secrets file).
+"""Durable file replacement for our files (`family.toml`, the secrets file, the block
+lists' copies and their state).
 
 A write goes to a temporary file in the same folder, is flushed to disk, then renamed over
 the old file, and the folder is flushed too, so a crash leaves either the old file or the
-new one, never half of each, and the rename itself survives a power cut.
+new one, never half of each, and the rename itself survives a power cut. It lives in
+`dns_filter` because every part of ours may import that package (it imports none of them).
 """
 
 from __future__ import annotations
@@ -44,6 +46,12 @@ def atomic_write_bytes(
             os.unlink(temp_name)
         raise
     fsync_folder(folder)
+
+
+def fsync_file(path: Path) -> None:
+    """Flush a file written by someone else (a download streamed to disk) before a rename."""
+    with path.open("rb") as handle:
+        os.fsync(handle.fileno())
 
 
 def fsync_folder(folder: Path) -> None:

@@ -1,8 +1,22 @@
-"""Domain-name normalisation and validation for blocklist rules.
+"""The one canonical form of a domain name, for every part of the program.
 
-Every rule that reaches the index is lower-case ASCII (IDN in punycode), without a
-trailing dot, at most 253 characters, with labels of 1-63 characters; IP addresses are
-not names. Underscores are accepted because real lists (and real DNS) use them.
+A canonical name is lower-case ASCII (IDN in punycode, IDNA 2008 with the UTS 46 mapping
+browsers use), without the trailing dot of the root, at most 253 characters, with labels of
+1-63 characters of letters, digits, ``-`` and ``_``, and a top-level label that starts with
+a letter (so an IP address is never a name). Real lists (and real DNS) carry underscores
+and labels that start or end with ``-``; names a person types (``family.toml``, a block
+page's site) keep the host-name rule that a label neither starts nor ends with ``-``.
+
+Callers differ only where the options say:
+
+* ``allow_wildcard``: a leading ``*.`` (or ``.``) is dropped, since a suffix rule matches
+  the name and every name under it anyway; after it a single label is accepted
+  (``*.xxx``: the whole top-level domain).
+* ``allow_single_label``: a single label is accepted without a wildcard (rules that were
+  normalised before, a top-level domain among them).
+* ``strict_hyphens``: refuse labels that start or end with ``-``.
+
+Messages of :class:`InvalidNameError` are in Vietnamese (list reports show them).
 """
 
 from __future__ import annotations
@@ -14,8 +28,10 @@ import idna
 
 MAX_NAME_LENGTH = 253
 MAX_LABEL_LENGTH = 63
+# Longer input cannot be a name even before the IDNA mapping (which may drop ignorable
+# characters); checked first, so a huge string is refused without being encoded.
+MAX_INPUT_LENGTH = 4 * MAX_NAME_LENGTH
 
-# Real lists (and real DNS) carry underscores and labels that start or end with "-".
 _LABEL = r"[a-z0-9_-]{1,63}+"
 # A top-level label starts with a letter, so "1.2.3.4" can never pass as a name.
 _TLD = r"[a-z][a-z0-9-]{0,62}+"
@@ -28,17 +44,30 @@ _TLD_RE = re.compile(_TLD)
 
 
 class InvalidNameError(ValueError):
-    """A rule that is not a usable domain name; the message says why (Vietnamese)."""
+    """Not a usable domain name; the message says why (Vietnamese)."""
 
 
-def normalise_name(raw: str, *, allow_single_label: bool = False) -> str:
-    """Return `raw` as a canonical rule name, or raise :class:`InvalidNameError`.
+def normalise_name(
+    raw: str,
+    *,
+    allow_wildcard: bool = False,
+    allow_single_label: bool = False,
+    strict_hyphens: bool = False,
+) -> str:
+    """Return `raw` as a canonical name, or raise :class:`InvalidNameError`.
 
-    Lower-cases, strips whitespace and one trailing dot, turns IDN into punycode.
-    A single label ("xxx") is accepted only when `allow_single_label` is set: only an
-    explicit wildcard (`*.xxx`) means "this whole top-level domain".
+    Strips whitespace and one trailing dot (two dots end in an empty label), lower-cases,
+    turns IDN into punycode; the options are in the module docstring.
     """
     name = raw.strip()
+    if len(name) > MAX_INPUT_LENGTH:
+        raise InvalidNameError(f"tên dài {len(name)} ký tự (tối đa {MAX_NAME_LENGTH})")
+    if allow_wildcard:
+        for prefix in ("*.", "."):
+            if name.startswith(prefix):
+                name = name[len(prefix) :]
+                allow_single_label = True
+                break
     if name.endswith("."):
         name = name[:-1]
     if not name:
@@ -60,6 +89,8 @@ def normalise_name(raw: str, *, allow_single_label: bool = False) -> str:
             raise InvalidNameError(f"nhãn dài {len(label)} ký tự (tối đa {MAX_LABEL_LENGTH})")
         if not _LABEL_RE.fullmatch(label):
             raise InvalidNameError(f"ký tự không hợp lệ trong nhãn {label!r}")
+        if strict_hyphens and (label[0] == "-" or label[-1] == "-"):
+            raise InvalidNameError(f"nhãn {label!r} bắt đầu hoặc kết thúc bằng dấu gạch ngang")
     if not _TLD_RE.fullmatch(labels[-1]):
         raise InvalidNameError(f"tên miền cấp cao không hợp lệ {labels[-1]!r}")
     return name

@@ -1,27 +1,20 @@
-"""The `baoan` command: one sub-command module per job under :mod:`agent.commands`."""
+"""The `baoan` command: one sub-command module per job, from :mod:`agent.commands` and the
+GUI's two programs (the parent's dashboard and the child's tray)."""
 
 from __future__ import annotations
 
 import argparse
-import importlib
 import logging
 import sys
 from collections.abc import Sequence
 
+from agent.commands import agent, check, init, lists, policy, status, try_out
 from agent.version import version
+from gui import cli as dashboard
+from gui.tray import cli as tray
 
 # Each module exposes `register(subparsers) -> None`; the parser it adds sets `func`.
-COMMAND_MODULES = (
-    "agent.commands.init",
-    "agent.commands.policy",
-    "agent.commands.check",
-    "agent.commands.agent",
-    "agent.commands.status",
-    "agent.commands.try_out",
-    "agent.commands.lists",
-    "gui.cli",
-    "gui.tray.cli",
-)
+COMMANDS = (init, policy, check, agent, status, try_out, lists, dashboard, tray)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -32,8 +25,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"baoan {version()}")
     parser.add_argument("-v", "--verbose", action="store_true", help="log more detail")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for module_name in COMMAND_MODULES:
-        importlib.import_module(module_name).register(subparsers)
+    for command in COMMANDS:
+        command.register(subparsers)
     return parser
 
 
