@@ -6,8 +6,8 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from agent.cli import main
 from agent.policy.seal import seal, strip_seal
+from baoan.cli import main
 
 REPO = Path(__file__).resolve().parents[1]
 TODAY = date(2026, 6, 1)

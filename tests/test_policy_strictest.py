@@ -5,7 +5,7 @@ from __future__ import annotations
 from agent.policy.compile import compile_filter_policy, strictest_profile
 from agent.policy.loader import parse_policy
 from dns_filter.policy import FilterPolicy, Profile, YouTubeMode
-from dns_filter.resolvers import PolicyHolder
+from dns_filter.resolvers import FilterPolicySlot
 from dns_filter.resolvers.client_profile import ChildResolver, pc_profile
 
 YEAR = 2026
@@ -75,7 +75,7 @@ SNAPSHOT = FilterPolicy(
 def test_a_childs_account_with_no_usable_profile_gets_the_strictest_not_none() -> None:
     # A child renamed a moment ago: the session knows the new name, the snapshot not yet.
     assert pc_profile(SNAPSHOT, "Ân") == "Bé"
-    resolver = ChildResolver(PolicyHolder(SNAPSHOT), lambda: "Ân", local_addresses=frozenset)
+    resolver = ChildResolver(FilterPolicySlot(SNAPSHOT), lambda: "Ân", local_addresses=frozenset)
     assert resolver("127.0.0.1") == "Bé"
 
 

@@ -20,7 +20,6 @@ from datetime import date
 from pathlib import Path
 from typing import TypeVar
 
-from agent.fileio import atomic_write_bytes
 from agent.policy.adoption import Adoption, PolicyFile, judge_policy_file
 from agent.policy.errors import InvalidPolicyError, PolicyError
 from agent.policy.loader import parse_policy_bytes
@@ -28,6 +27,7 @@ from agent.policy.loosening import Loosening
 from agent.policy.model import FamilyPolicy
 from agent.policy.services import ServiceCatalogue
 from agent.policy.writer import NEW_FILE_MODE, backup_path
+from dns_filter.fileio import atomic_write_bytes
 
 log = logging.getLogger(__name__)
 
