@@ -19,6 +19,7 @@ from typing import Any, Protocol
 
 import requests
 
+from agent.private_files import PRIVATE_FILE_MODE, make_private_dir
 from agent.store.list_state import ListStates
 from agent.store.models import ListState
 from dns_filter.clock import Clock
@@ -109,9 +110,9 @@ class JsonListStateStore:
         states = self._read()
         states[_key(state.category, state.source)] = state
         payload = {"version": 1, "sources": [_state_to_json(s) for s in states.values()]}
-        self._path.parent.mkdir(parents=True, exist_ok=True)
+        make_private_dir(self._path.parent)
         text = json.dumps(payload, ensure_ascii=False, indent=1)
-        atomic_write_bytes(self._path, text.encode("utf-8"))
+        atomic_write_bytes(self._path, text.encode("utf-8"), mode=PRIVATE_FILE_MODE)
 
 
 class StoreMirror:

@@ -2,9 +2,10 @@
 consumer handed the narrow part it needs, and all of it run until stopped.
 
 The DNS filter (:mod:`agent.dns_service`) serves on one asyncio loop in its own thread;
-the HTTP listener has its own threads; the scheduler runs the periodic jobs (policy
-reload, retention, roll-over, list refresh, active-session lookup) and the one-off job
-that ends the next grant on time. The agent is the only writer of the store. Policy
+the HTTP listener runs on another loop in a thread of its own, its handlers in a small
+thread pool; the scheduler runs the periodic jobs (policy reload, retention, roll-over,
+list refresh, active-session lookup) and the one-off job that ends the next grant on
+time. The agent is the only writer of the store. Policy
 (family.toml) and running state (SQLite) are kept apart.
 """
 
@@ -33,6 +34,7 @@ from agent.pages import CsrfSigner, PageServices, register_pages
 from agent.policy import FamilyPolicy
 from agent.policy.holder import PolicyHolder
 from agent.policy_alerts import PolicyAlerts
+from agent.private_files import secure_data_dir
 from agent.scheduler import Scheduler, add_agent_jobs
 from agent.secrets import SecretStore, open_secret_store
 from agent.services import RuntimeServices
@@ -164,7 +166,8 @@ class Agent:
 
     def _start(self) -> None:
         settings = self.settings
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        # Before anything is read or written there: the folder and its files are private.
+        secure_data_dir(settings.data_dir)
         # The store first: a file found at start that protects less than the last good
         # copy is an event and an alert like any other such change.
         store = self.store = Store(settings.data_dir / DATABASE_NAME)

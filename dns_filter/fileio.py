@@ -24,8 +24,9 @@ def atomic_write_bytes(
     """Replace `path` with `data` atomically (temp file in the same folder, fsync, rename).
 
     The new file gets `mode`; without one it keeps the mode of the file it replaces, or
-    `new_file_mode` when there was none. The temporary file is 0600 from its creation, so
-    no other account can read the data before the rename.
+    `new_file_mode` when there was none. The temporary file is 0600 from its creation and
+    gets its mode before the data is written, so a secret is never in a file that others
+    could read, even for an instant.
     """
     folder = path.parent
     if mode is None:
@@ -36,10 +37,14 @@ def atomic_write_bytes(
     descriptor, temp_name = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(descriptor, "wb") as handle:
+            # The mode is set before the data goes in, never after (0600 from mkstemp).
+            if hasattr(os, "fchmod"):
+                os.fchmod(handle.fileno(), mode)
+            else:  # Windows: only the read-only bit, which a new file does not have
+                os.chmod(temp_name, mode)
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
-        os.chmod(temp_name, mode)
         os.replace(temp_name, path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):

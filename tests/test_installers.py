@@ -62,3 +62,29 @@ def test_shell_scripts_parse_and_refuse_a_non_root_or_empty_call(script: str) ->
     assert subprocess.run(["bash", "-n", str(path)], check=False).returncode == 0
     text = path.read_text(encoding="utf-8")
     assert 'id -u)" = 0' in text  # both refuse to run without root
+
+
+def test_linux_installer_makes_the_data_folder_root_s_alone() -> None:
+    script = (INSTALLERS / "linux" / "install.sh").read_text(encoding="utf-8")
+    lines = [line.split() for line in script.splitlines() if line.startswith("install -d")]
+    data = [line for line in lines if "/var/lib/baoan" in line]
+    assert data and all(line[line.index("-m") + 1] == "0700" for line in data)
+    assert not any("0755" in line and "/var/lib/baoan" in line for line in lines)
+    unit = read_ini(INSTALLERS / "linux" / "baoan-agent.service")["Service"]
+    assert unit["StateDirectoryMode"] == "0700"  # systemd would make it 0755 otherwise
+    assert unit["UMask"] == "0077"
+    assert unit["RuntimeDirectoryMode"] == "0755"  # the trays walk to their token folder
+
+
+def test_macos_daemon_creates_files_private() -> None:
+    with (INSTALLERS / "macos" / "vn.baoan.agent.plist").open("rb") as file:
+        daemon = plistlib.load(file)
+    assert daemon["Umask"] == 0o077
+
+
+def test_windows_installer_gives_the_data_folder_to_system_and_administrators_only() -> None:
+    script = (INSTALLERS / "windows" / "install-service.ps1").read_text(encoding="utf-8")
+    acl = next(line for line in script.splitlines() if line.startswith("icacls $data"))
+    assert "/inheritance:r" in acl  # nothing inherited from ProgramData (Users: read)
+    assert "*S-1-5-18:(OI)(CI)F" in acl and "*S-1-5-32-544:(OI)(CI)F" in acl
+    assert "S-1-5-32-545" not in acl and "Users" not in acl

@@ -22,6 +22,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal
 
+from agent.private_files import create_private_file, make_private_dir
 from agent.store.migrations import StoreError, migrate, schema_version
 from agent.store.models import RetentionPolicy, to_timestamp
 from dns_filter.clock import Clock, SystemClock
@@ -98,7 +99,10 @@ class Database:
         self._connections: list[tuple[weakref.ref[threading.Thread], sqlite3.Connection]] = []
         self._connections_lock = threading.Lock()
         self._closed = False
-        self._path.parent.mkdir(parents=True, exist_ok=True)
+        if self._is_file():
+            # Created 0600 before SQLite opens it: its WAL and SHM take the file's mode.
+            make_private_dir(self._path.parent)
+            create_private_file(self._path)
         conn = self.connection()
         try:
             migrate(conn, where=str(self._path))
@@ -109,6 +113,11 @@ class Database:
     @property
     def path(self) -> Path:
         return self._path
+
+    def _is_file(self) -> bool:
+        return str(self._path) not in ("", ":memory:") and not str(self._path).startswith(
+            "file:"
+        )
 
     # --- retention settings -------------------------------------------------------------
 

@@ -97,7 +97,8 @@ def refresh_source(
     settings = settings or FetchSettings()
     now = (clock or SystemClock()).now()
     state = previous or SourceState(category=source.category, source=source.location)
-    lists_dir.mkdir(parents=True, exist_ok=True)
+    # The agent's data is private: 0700 here, and each copy 0600 (mkstemp, then renamed).
+    lists_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
     copy = source.copy_path(lists_dir)
     has_copy = copy.is_file()
     if on_progress is not None:

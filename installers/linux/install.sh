@@ -9,7 +9,10 @@ baoan=$(command -v baoan || echo /usr/local/bin/baoan)
 [ -x "$baoan" ] || { echo "install.sh: install the baoan package first (pip install .)" >&2; exit 1; }
 [ "$baoan" = /usr/local/bin/baoan ] || ln -sf "$baoan" /usr/local/bin/baoan
 
-install -d -m 0755 /etc/baoan /var/lib/baoan
+install -d -m 0755 /etc/baoan
+# The agent's data (every child's history, Help presses, the secrets) is root's alone; an
+# existing folder is made so too, and the agent makes its files 0600 at start.
+install -d -m 0700 -o root -g root /var/lib/baoan
 if [ ! -f /etc/baoan/family.toml ]; then
     /usr/local/bin/baoan init --config /etc/baoan/family.toml --child "$1" --age "$2" --os-user "$3"
 fi

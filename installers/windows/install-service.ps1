@@ -11,6 +11,10 @@ $baoan = (Get-Command baoan.exe).Source
 $config = Join-Path $env:ProgramData "BaoAn\family.toml"
 $data = Join-Path $env:ProgramData "BaoAn\data"
 New-Item -ItemType Directory -Force -Path (Split-Path $config), $data | Out-Null
+# The data folder (every child's history, Help presses, the secrets) is for LocalSystem and
+# the Administrators only: no inherited "Users: read" from ProgramData.
+icacls $data /inheritance:r /grant:r "*S-1-5-18:(OI)(CI)F" "*S-1-5-32-544:(OI)(CI)F" | Out-Null
+if ($LASTEXITCODE -ne 0) { throw "cannot make $data private" }
 if (-not (Test-Path $config)) {
     & $baoan init --config $config --child $Child --age $Age --os-user $OsUser
 }
