@@ -2,9 +2,10 @@
 consumer handed the narrow part it needs, and all of it run until stopped.
 
 The DNS filter (:mod:`agent.dns_service`) serves on one asyncio loop in its own thread;
-the HTTP listener has its own threads; the scheduler runs the periodic jobs (policy
-reload, retention, roll-over, list refresh, active-session lookup) and the one-off job
-that ends the next grant on time. The agent is the only writer of the store. Policy
+the HTTP listener runs on another loop in a thread of its own, its handlers in a small
+thread pool; the scheduler runs the periodic jobs (policy reload, retention, roll-over,
+list refresh, active-session lookup) and the one-off job that ends the next grant on
+time. The agent is the only writer of the store. Policy
 (family.toml) and running state (SQLite) are kept apart.
 """
 
@@ -32,6 +33,7 @@ from agent.grant_expiry import GrantExpiry
 from agent.pages import CsrfSigner, PageServices, register_pages
 from agent.policy import FamilyPolicy
 from agent.policy.holder import PolicyHolder
+from agent.policy_alerts import PolicyAlerts
 from agent.private_files import secure_data_dir
 from agent.scheduler import Scheduler, add_agent_jobs
 from agent.secrets import SecretStore, open_secret_store
@@ -55,6 +57,7 @@ log = logging.getLogger(__name__)
 DEFAULT_DNS_PORT = 53
 DEFAULT_HTTP_PORT = 8053
 DATABASE_NAME = "baoan.sqlite3"
+LAST_GOOD_POLICY_NAME = "family.last-good.toml"  # in the data folder: the agent's own copy
 
 
 @dataclass(frozen=True)
@@ -115,7 +118,9 @@ class Agent:
     ) -> None:
         self.settings = settings
         self.clock: Clock = clock or SystemClock()
-        self.policy_holder = PolicyHolder(settings.config_path)
+        self.policy_holder = PolicyHolder(
+            settings.config_path, last_good_path=settings.data_dir / LAST_GOOD_POLICY_NAME
+        )
         self.active_child = ActiveChildTracker(
             session_user or platform.current().active_session_user
         )
@@ -163,13 +168,17 @@ class Agent:
         settings = self.settings
         # Before anything is read or written there: the folder and its files are private.
         secure_data_dir(settings.data_dir)
+        # The store first: a file found at start that protects less than the last good
+        # copy is an event and an alert like any other such change.
+        store = self.store = Store(settings.data_dir / DATABASE_NAME)
+        self.policy_holder.on_loosened(PolicyAlerts(store, self.clock.now))
         family = self.policy_holder.load()
         self.loaded_at = self.clock.now()
         if self.policy_holder.last_error is not None:
             log.error(
-                "family.toml is broken, using the last good copy: %s", self.policy_holder.last_error
+                "family.toml is not applied, running on the last good copy: %s",
+                self.policy_holder.last_error,
             )
-        store = self.store = Store(settings.data_dir / DATABASE_NAME)
         self._apply_retention(family)
         query_log = self.query_log = QueryLogWriter(store.query_log)
         query_log.start()

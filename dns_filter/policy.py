@@ -115,6 +115,9 @@ class FilterPolicy:
     # LAN client IP or MAC (lower-case, colon separated) -> profile name
     devices: Mapping[str, str] = field(default_factory=_frozen_mapping)  # type: ignore[arg-type]
     default_profile: str | None = None  # the PC's default child
+    # The family's strictest profile: for a query from the PC whose session child (or
+    # named default child) has no profile here, so that it is never left unfiltered.
+    strictest_profile: str | None = None
     # names that are never blocked for anyone: the 111 hotline and help sites
     always_allowed: tuple[str, ...] = ()
     block_page_ipv4: str = "127.0.0.1"

@@ -46,6 +46,7 @@ from dnslib import QTYPE, DNSHeader, DNSRecord
 from dns_filter import wire
 from dns_filter.chain import AnswerType, Query, Resolver, Result
 from dns_filter.clock import Clock, SystemClock
+from dns_filter.log_throttle import LogThrottle
 from dns_filter.names import query_name
 from dns_filter.reason import failure_reason
 
@@ -415,7 +416,7 @@ class DnsServer:
         self._tcp_writers: set[asyncio.StreamWriter] = set()
         self._tasks: set[asyncio.Task[None]] = set()
         self._addresses: list[BoundAddress] = []
-        self._last_error_log = 0.0
+        self._warnings = LogThrottle(logger, _ERROR_LOG_INTERVAL, clock)
         self._opt_cache: dict[bool, bytes] = {
             False: wire.opt_record(self.limits.max_udp_payload, False),
             True: wire.opt_record(self.limits.max_udp_payload, True),
@@ -823,10 +824,13 @@ class DnsServer:
             if isinstance(exc, TimeoutError):
                 timeout = self.limits.resolve_timeout
                 reason = f"server error: no answer from the chain in {timeout} s"
-                logger.warning("%s for %s %s", reason, query.name, QTYPE.get(query.qtype))
+                # The name only at DEBUG: at the default level the log holds no browsing history.
+                logger.debug("%s for %s %s", reason, query.name, QTYPE.get(query.qtype))
+                self._warnings.warning("chain-timeout", "SERVFAIL: %s", reason)
             else:
                 reason = f"server error: {type(exc).__name__}: {exc}"
-                self._log_error(f"the resolver chain failed for {query.name}")
+                logger.debug("the resolver chain failed for %s", query.name)
+                self._log_error("the resolver chain failed")
             self.stats.servfail += 1
             answer = self._servfail(data, parsed)
             servfail = request.reply()
@@ -982,10 +986,6 @@ class DnsServer:
 
     def _log_error(self, message: str) -> None:
         """Log with the traceback, at most once per interval so a broken chain cannot
-        flood the log."""
-        now = time.monotonic()
-        if now - self._last_error_log >= _ERROR_LOG_INTERVAL:
-            self._last_error_log = now
-            logger.exception(message)
-        else:
+        flood the log (with a count of the lines held back)."""
+        if not self._warnings.error(message, message, exc_info=True):
             logger.debug(message, exc_info=True)

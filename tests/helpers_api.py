@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 from agent.api.app import create_server
-from agent.api.server import HttpServer
+from agent.api.server import HttpLimits, HttpServer
 from agent.api.types import (
     ChildProfile,
     ListInfo,
@@ -165,6 +165,7 @@ def running_api(
     clock: ManualClock | None = None,
     services: StaticServices | None = None,
     allowed_hosts: Sequence[str] = (),
+    limits: HttpLimits | None = None,
 ) -> Iterator[RunningApi]:
     """The real API server on a random loopback port, over a file secret store."""
     clock = clock or ManualClock(CLOCK_START)
@@ -177,6 +178,7 @@ def running_api(
         port=0,
         allowed_hosts=allowed_hosts,
         version=TEST_VERSION,
+        limits=limits,
     )
     server.start()
     try:

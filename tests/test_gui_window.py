@@ -275,7 +275,7 @@ def test_wrong_then_right_pin(qtbot: QtBot, agent: Agent, open_window: object) -
     with qtbot.waitSignal(window.controller.wrong_pin, timeout=WAIT_MS) as wrong:
         type_pin(qtbot, window, "0000")
     assert wrong.args == [4]
-    assert page.message_text() == "Mã PIN không đúng. Còn 4 lần thử trước khi bị tạm khoá."
+    assert page.message_text() == "Mã PIN không đúng. Còn 4 lần thử trước khi bị tạm khóa."
     assert not window.showing_parent_page()
 
     login(qtbot, window)
@@ -294,14 +294,14 @@ def test_wrong_then_right_pin(qtbot: QtBot, agent: Agent, open_window: object) -
     assert table_texts(log_table, 2)[:2] == ["casino-online.example", "www.tiktok.com"]
     assert table_texts(log_table, 3)[:3] == ["Đã chặn", "Đã chặn", "Cho phép"]
     # A blocked service is worded with its category and its name.
-    assert table_texts(log_table, 4)[:2] == ["Cờ bạc", "Mạng xã hội (tiktok)"]
+    assert table_texts(log_table, 4)[:2] == ["Cờ bạc, cá độ", "Mạng xã hội (tiktok)"]
     assert parent.query_log_tab.count_label.text() == "6 lượt truy cập gần nhất"
     assert table_texts(parent.stats_tab.blocked_table, 0) == [
         "casino-online.example",
         "www.tiktok.com",
     ]
     assert table_texts(parent.stats_tab.blocked_table, 1) == ["2", "1"]
-    assert table_texts(parent.stats_tab.category_table, 0) == ["Cờ bạc", "Mạng xã hội"]
+    assert table_texts(parent.stats_tab.category_table, 0) == ["Cờ bạc, cá độ", "Mạng xã hội"]
 
 
 def test_query_log_and_stats_filter_by_child(
@@ -498,7 +498,7 @@ def test_window_made_without_translations_removes_its_own(
     backend = ApiBackend(agent.url, timeout=2.0)
     window = build_main_window(backend, agent_address=agent.url, language="vi")
     qtbot.addWidget(window)
-    assert QCoreApplication.translate("LoginPage", "Unlock") == "Mở khoá"
+    assert QCoreApplication.translate("LoginPage", "Unlock") == "Mở khóa"
     with qtbot.waitSignal(window.closed, timeout=WAIT_MS):
         window.close()
     assert QCoreApplication.translate("LoginPage", "Unlock") == "Unlock"

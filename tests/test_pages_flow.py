@@ -350,11 +350,15 @@ def test_help_alert_off_in_family_toml_sends_nothing(tmp_path: Path) -> None:
 
 
 def test_help_page_needs_no_pin_and_no_token(pages: RunningPages) -> None:
-    for host in ("127.0.0.1", "localhost", SITE, "anything.example"):
-        answer = page(pages, host, "/__baoan/help")
-        assert answer.status == 200
-        assert 'id="call-111" href="tel:111"' in answer.text
-        assert "https://vn-cop.vn/" in answer.text
+    for child, vncop in (("Minh", False), ("Lan", True)):
+        pages.runtime.child_at_pc = child
+        for host in ("127.0.0.1", "localhost", SITE, "anything.example"):
+            answer = page(pages, host, "/__baoan/help")
+            assert answer.status == 200
+            assert 'id="call-111" href="tel:111"' in answer.text
+            assert "https://tongdai111.vn/" in answer.text
+            # vn-cop.vn, to report harm online, from 11 (Minh is 9, Lan 13).
+            assert ("https://vn-cop.vn/" in answer.text) is vncop
 
 
 def test_tray_help_endpoint(pages: RunningPages) -> None:

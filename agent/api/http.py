@@ -12,6 +12,7 @@ segments, handed to the handler in ``request.path_params``.
 from __future__ import annotations
 
 import json
+import math
 import re
 import urllib.parse
 from collections.abc import Callable, Mapping
@@ -94,16 +95,13 @@ class Request:
         return values[-1] if values else None
 
     def json(self) -> JsonValue:
-        """The body as JSON; ApiError 400/415 when it is not."""
+        """The body as JSON; ApiError 400/415 when it is not (see :func:`parse_json`)."""
         content_type = self.headers.get("content-type", "")
         if not self.body:
             raise ApiError(400, "bad_request", "the request needs a JSON body")
         if content_type.split(";")[0].strip().lower() != "application/json":
             raise ApiError(415, "unsupported_media_type", "the body must be application/json")
-        try:
-            return json.loads(self.body.decode("utf-8"))
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise ApiError(400, "bad_json", f"the body is not valid JSON: {exc}") from exc
+        return parse_json(self.body)
 
     def json_object(self) -> dict[str, JsonValue]:
         value = self.json()
@@ -118,6 +116,85 @@ class Request:
 
 
 Handler = Callable[[Request], "Response | JsonValue"]
+
+# Far deeper than any body the API takes, far shallower than the interpreter's stack.
+MAX_JSON_DEPTH = 32
+# Digits and signs of one number literal: ids, minutes and limits need a handful.
+MAX_JSON_NUMBER_CHARS = 40
+
+
+class _BadJsonError(ValueError):
+    """A body that parses but is refused: what the message says."""
+
+
+def _bounded_number_text(text: str) -> None:
+    if len(text) > MAX_JSON_NUMBER_CHARS:
+        raise _BadJsonError(f"a number has {len(text)} characters; at most {MAX_JSON_NUMBER_CHARS}")
+
+
+def _parse_int(text: str) -> int:
+    _bounded_number_text(text)
+    return int(text)
+
+
+def _parse_float(text: str) -> float:
+    _bounded_number_text(text)
+    value = float(text)
+    if not math.isfinite(value):
+        raise _BadJsonError(f"the number {text} is out of range")
+    return value
+
+
+def _refuse_constant(name: str) -> object:
+    raise _BadJsonError(f"{name} is not JSON")
+
+
+def _unique_keys(pairs: list[tuple[str, JsonValue]]) -> dict[str, JsonValue]:
+    value: dict[str, JsonValue] = {}
+    for key, item in pairs:
+        if key in value:
+            raise _BadJsonError(f"the key {key[:40]!r} appears twice")
+        value[key] = item
+    return value
+
+
+def _check_shape(value: JsonValue) -> None:
+    """Depth at most MAX_JSON_DEPTH, and every string encodable as UTF-8 (a lone surrogate
+    such as "\\ud800" parses, but fails later in the store or in an answer)."""
+    stack: list[tuple[JsonValue, int]] = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, str):
+            item.encode("utf-8")  # UnicodeEncodeError for a lone surrogate
+        elif isinstance(item, dict | list):
+            if depth > MAX_JSON_DEPTH:
+                raise _BadJsonError(f"nested deeper than {MAX_JSON_DEPTH} levels")
+            children = [*item.keys(), *item.values()] if isinstance(item, dict) else item
+            stack.extend((child, depth + 1) for child in children)
+
+
+def parse_json(body: bytes) -> JsonValue:
+    """Strict JSON from a request body, or ApiError 400 ``bad_json``: invalid UTF-8, a
+    syntax error, NaN or Infinity, a number literal longer than MAX_JSON_NUMBER_CHARS or
+    out of a float's range, a key twice in one object, nesting deeper than MAX_JSON_DEPTH,
+    a lone surrogate. Nothing a client sends here can be a 500."""
+    try:
+        value = json.loads(
+            body.decode("utf-8"),
+            parse_int=_parse_int,
+            parse_float=_parse_float,
+            parse_constant=_refuse_constant,
+            object_pairs_hook=_unique_keys,
+        )
+        _check_shape(value)
+    except RecursionError:
+        # The parser recurses per level: far too deep to even finish parsing.
+        raise ApiError(
+            400, "bad_json", f"the body is not valid JSON: nested deeper than {MAX_JSON_DEPTH}"
+        ) from None
+    except (UnicodeError, ValueError) as exc:  # JSONDecodeError is a ValueError
+        raise ApiError(400, "bad_json", f"the body is not valid JSON: {exc}") from None
+    return value
 
 
 def is_api_path(path: str) -> bool:

@@ -1,8 +1,10 @@
-"""The agent's HTTP listener on loopback: the API under /api/ and the child's pages.
+"""The agent's HTTP listener: the API under /api/ and the child's pages.
 
-A standard-library ``ThreadingHTTPServer`` in its own thread: the API serves a handful
-of local clients (dashboard, tray, ``baoan status``), so a thread per connection is
-plenty and brings no dependency. What it guards:
+aiohttp's low-level server on an asyncio loop of its own, in one thread (the DNS filter's
+loop is another): an open connection costs a little memory, never a thread, so slow or
+idle clients cannot use up the listener. The handlers stay plain synchronous functions
+(they may wait on SQLite); they run in a small bounded thread pool, never on the loop.
+What it guards:
 
 * every ``/api/`` request: the Host header must name this machine (``localhost``,
   ``127.0.0.1``, ``[::1]``, the bound address, or a name the parent added — with no port or
@@ -11,22 +13,35 @@ plenty and brings no dependency. What it guards:
   present, must be one of those too (403 ``origin_not_allowed``), and bodies must be
   ``application/json``, which a cross-site form cannot send without a CORS preflight that
   this server never grants.
-* bodies larger than ``max_body_bytes`` are refused (413) unread; chunked bodies (411).
-* a connection idle for ``request_timeout`` seconds is closed.
+* bodies larger than ``max_body_bytes`` are refused (413) unread; chunked bodies (411); a
+  body that does not arrive within ``body_timeout`` seconds is a 408.
+* connections: at most ``max_connections`` open, ``max_connections_per_client`` from one
+  address; one more gets a 503 ``too_many_connections`` at once and is closed, counted in
+  :attr:`HttpServer.connection_stats` and logged (at most once a minute per kind). A
+  connection idle for ``idle_timeout`` seconds, or that has not sent a whole request head
+  by then, is closed.
 * pages (every path outside /api/) answer any Host: a blocked site's name points here.
+* every answer, error or not, is ``{"error": code, "message": text}`` JSON for the API
+  (a malformed request too); nothing a client sends is logged at more than DEBUG.
 """
 
 from __future__ import annotations
 
-import contextlib
+import asyncio
 import dataclasses
 import logging
 import socket
+import sys
 import threading
 import urllib.parse
-from collections.abc import Iterable
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from collections import Counter
+from collections.abc import Awaitable, Callable, Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from http import HTTPStatus
+from typing import cast
+
+from aiohttp import web
 
 from agent.api.http import (
     ApiError,
@@ -39,6 +54,7 @@ from agent.api.http import (
     json_response,
 )
 from agent.auth import Authenticator, Role
+from dns_filter.log_throttle import LogThrottle
 
 log = logging.getLogger(__name__)
 
@@ -47,10 +63,39 @@ DEFAULT_PORT = 8053
 LOOPBACK_NAMES = ("localhost", "127.0.0.1", "::1")
 DEFAULT_MAX_BODY_BYTES = 64 * 1024
 
+# The methods the listener answers; any other is a 501 (as http.server did).
+_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+_SERVER_NAME = "BaoAn"
+_START_TIMEOUT_SECONDS = 10.0
+_STOP_TIMEOUT_SECONDS = 5.0
+
 _NOT_FOUND_PAGE = (
     "<!doctype html><html lang='vi'><meta charset='utf-8'><title>Bảo An</title>"
     "<h1>Không tìm thấy trang</h1><p>Page not found.</p></html>"
 )
+
+
+@dataclass(frozen=True)
+class HttpLimits:
+    """What one listener takes. The defaults fit a family PC and its home LAN: the tray,
+    the dashboard and a few browsers, each with a few dozen connections at most."""
+
+    max_connections: int = 512  # in total; well under a service's usual 1,024 open files
+    max_connections_per_client: int = 128  # from one address (a browser opens many)
+    backlog: int = 1024  # the kernel caps it at net.core.somaxconn
+    idle_timeout: float = 10.0  # keep-alive, and a request head that never ends
+    body_timeout: float = 10.0  # the whole body, once the head is in
+    handler_threads: int = 8  # handlers run here, never on the event loop
+    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
+
+
+@dataclass(frozen=True)
+class ConnectionStats:
+    """Connections now open, and those refused since start, by which cap refused them."""
+
+    open: int
+    refused_over_client_cap: int
+    refused_over_total_cap: int
 
 
 def split_host(value: str) -> tuple[str, int | None] | None:
@@ -107,104 +152,205 @@ class HostCheck:
         return self.allows_host(parts.netloc)
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    owner: HttpServer
-
-    def __init__(self, address: tuple[str, int], handler: type[BaseHTTPRequestHandler]) -> None:
-        super().__init__(address, handler)
-        self._connections: set[socket.socket] = set()
-        self._connections_lock = threading.Lock()
-
-    def process_request(self, request: Any, client_address: Any) -> None:
-        with self._connections_lock:
-            self._connections.add(request)
-        super().process_request(request, client_address)
-
-    def shutdown_request(self, request: Any) -> None:
-        with self._connections_lock:
-            self._connections.discard(request)
-        super().shutdown_request(request)
-
-    def close_connections(self) -> None:
-        """End kept-alive connections, so that nothing is answered after stop()."""
-        with self._connections_lock:
-            connections = list(self._connections)
-        for connection in connections:
-            with contextlib.suppress(OSError):
-                connection.shutdown(socket.SHUT_RDWR)
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        # A client that hangs up mid-answer is not the agent's problem.
-        log.debug("connection from %s ended with an error", client_address, exc_info=True)
+_AsyncHandler = Callable[[web.BaseRequest], Awaitable[web.StreamResponse]]
 
 
-class _Server6(_Server):
-    address_family = socket.AF_INET6
+# -- connections ---------------------------------------------------------------------------
 
 
-class _RequestHandler(BaseHTTPRequestHandler):
-    server: _Server
-    protocol_version = "HTTP/1.1"
-    server_version = "BaoAn"
-    sys_version = ""
+class _ConnectionGate:
+    """Counts open connections per client address; says no over either cap. Used only on
+    the listener's loop thread, so it needs no lock."""
 
-    def setup(self) -> None:
-        # Close a connection that idles this long, so a stalled client holds no thread.
-        self.request.settimeout(self.server.owner.request_timeout)
-        super().setup()
+    def __init__(self, limits: HttpLimits) -> None:
+        self._limits = limits
+        self._per_client: Counter[str] = Counter()
+        self._warnings = LogThrottle(log)
+        self.open = 0
+        self.refused_over_client_cap = 0
+        self.refused_over_total_cap = 0
 
-    def log_message(self, format: str, *args: Any) -> None:
-        # Never the query string or headers: they can carry names and tokens.
-        log.debug("%s %s", self.command, urllib.parse.urlsplit(self.path).path)
+    def admit(self, client: str) -> bool:
+        limits = self._limits
+        if self.open >= limits.max_connections:
+            self.refused_over_total_cap += 1
+            self._warnings.warning(
+                "total",
+                "refused a connection: %d are open, the most this listener takes (%d refused "
+                "so far)",
+                self.open,
+                self.refused_over_total_cap,
+            )
+            return False
+        if self._per_client[client] >= limits.max_connections_per_client:
+            self.refused_over_client_cap += 1
+            self._warnings.warning(
+                "per-client",
+                "refused a connection from %s: it has %d open, the most one client may have "
+                "(%d refused so far)",
+                client,
+                self._per_client[client],
+                self.refused_over_client_cap,
+            )
+            return False
+        self._per_client[client] += 1
+        self.open += 1
+        return True
 
-    # http.server looks these up by name: do_<METHOD>.
-    def do_GET(self) -> None:
-        self._dispatch()
+    def release(self, client: str) -> None:
+        self.open -= 1
+        self._per_client[client] -= 1
+        if self._per_client[client] <= 0:
+            del self._per_client[client]
 
-    def do_HEAD(self) -> None:
-        self._dispatch()
+    def stats(self) -> ConnectionStats:
+        return ConnectionStats(self.open, self.refused_over_client_cap, self.refused_over_total_cap)
 
-    def do_POST(self) -> None:
-        self._dispatch()
 
-    def do_PUT(self) -> None:
-        self._dispatch()
+def _wire_answer(response: Response) -> bytes:
+    """A whole HTTP/1.1 answer that closes the connection, written without aiohttp."""
+    status = HTTPStatus(response.status)
+    head = [
+        f"HTTP/1.1 {status.value} {status.phrase}",
+        f"Content-Type: {response.content_type}",
+        f"Content-Length: {len(response.body)}",
+        "X-Content-Type-Options: nosniff",
+        "Cache-Control: no-store",
+        "Connection: close",
+        f"Server: {_SERVER_NAME}",
+        *(f"{name}: {value}" for name, value in response.headers.items()),
+    ]
+    return ("\r\n".join(head) + "\r\n\r\n").encode("latin-1") + response.body
 
-    def do_PATCH(self) -> None:
-        self._dispatch()
 
-    def do_DELETE(self) -> None:
-        self._dispatch()
+_BUSY_ANSWER = _wire_answer(
+    ApiError(
+        503,
+        "too_many_connections",
+        "too many connections are open; try again in a moment",
+        headers={"Retry-After": "5"},
+    ).to_response()
+)
 
-    def do_OPTIONS(self) -> None:
-        self._dispatch()
+# aiohttp's own refusals (a malformed request line, headers too large) in our error shape.
+_PROTOCOL_ERROR_CODES: Mapping[int, str] = {
+    400: "bad_request",
+    413: "too_large",
+    414: "too_large",
+    431: "too_large",
+    501: "not_implemented",
+    505: "not_implemented",
+}
+# How aiohttp's parser says an HTTP/1.1 request had no Host header.
+_MISSING_HOST = "Missing 'Host' header"
 
-    def _dispatch(self) -> None:
-        owner = self.server.owner
-        target = urllib.parse.urlsplit(self.path)
-        path = target.path or "/"
-        try:
-            response = owner.handle(self, path, target.query)
-        except _AnswerAndCloseError as stop:
-            self.close_connection = True
-            response = stop.response
-        self._send(response, api=is_api_path(path))
 
-    def _send(self, response: Response, *, api: bool) -> None:
-        self.send_response(response.status)
-        self.send_header("Content-Type", response.content_type)
-        self.send_header("Content-Length", str(len(response.body)))
-        self.send_header("X-Content-Type-Options", "nosniff")
-        if api:
-            self.send_header("Cache-Control", "no-store")
-        for name, value in response.headers.items():
-            self.send_header(name, value)
-        if self.close_connection:
-            self.send_header("Connection", "close")
-        self.end_headers()
-        if self.command != "HEAD":
-            self.wfile.write(response.body)
+class _Connection(web.RequestHandler):
+    """aiohttp's HTTP/1.1 protocol for one connection, behind the connection caps."""
+
+    def __init__(self, manager: web.Server, gate: _ConnectionGate, **options: object) -> None:
+        super().__init__(manager, **options)  # type: ignore[arg-type]
+        self._gate = gate
+        self._client: str | None = None  # set once admitted
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        client = _peer_host(transport)
+        if not self._gate.admit(client):
+            stream = cast(asyncio.Transport, transport)
+            stream.write(_BUSY_ANSWER)
+            stream.close()
+            return
+        self._client = client
+        super().connection_made(transport)
+
+    def connection_lost(self, exc: BaseException | None) -> None:
+        if self._client is None:
+            return  # refused: aiohttp never saw it
+        self._gate.release(self._client)
+        self._client = None
+        super().connection_lost(exc)
+
+    def handle_error(
+        self,
+        request: web.BaseRequest,
+        status: int = 500,
+        exc: BaseException | None = None,
+        message: str | None = None,
+    ) -> web.StreamResponse:
+        if status >= 500 and status not in _PROTOCOL_ERROR_CODES:
+            log.error("error while answering a request", exc_info=exc)
+            error = ApiError(500, "internal_error", "lỗi bên trong Bảo An (internal error)")
+        elif _MISSING_HOST in str(exc):
+            # aiohttp refuses an HTTP/1.1 request without Host before routing; the answer
+            # stays the Host check's own.
+            log.debug("refused a request without Host from %s", request.remote)
+            error = ApiError(403, "host_not_allowed", "this Host is not allowed for the API")
+        else:
+            # Whatever a client sends is its own problem: no traceback, not above DEBUG.
+            log.debug("refused a malformed request from %s: %s", request.remote, exc)
+            code = _PROTOCOL_ERROR_CODES.get(status, "bad_request")
+            error = ApiError(status, code, "the request is not valid HTTP")
+        if request.writer.output_size > 0:
+            raise ConnectionError("the answer was already started; the connection ends")
+        answer = _to_web(error.to_response(), api=True)
+        answer.force_close()
+        return answer
+
+
+class _Listener(web.Server):
+    """aiohttp's low-level server, making connections that pass through the gate."""
+
+    def __init__(self, handler: _AsyncHandler, gate: _ConnectionGate, **options: object) -> None:
+        super().__init__(handler)
+        self._gate = gate
+        self._options = options
+
+    def __call__(self) -> web.RequestHandler:
+        return _Connection(self, self._gate, loop=asyncio.get_running_loop(), **self._options)
+
+
+def _peer_host(transport: asyncio.BaseTransport) -> str:
+    peer = transport.get_extra_info("peername")
+    if isinstance(peer, tuple | list) and peer:
+        return str(peer[0])
+    return "" if peer is None else str(peer)
+
+
+def _listening_socket(host: str, port: int, backlog: int) -> socket.socket:
+    """Bound and listening here, so that a taken port is an OSError from ``start()``."""
+    host = host.strip("[]")
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        if sys.platform != "win32":  # on Windows it would let another program share the port
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, port))
+        sock.listen(backlog)
+        sock.setblocking(False)
+    except BaseException:
+        sock.close()
+        raise
+    return sock
+
+
+def _as_latin1(text: str) -> str:
+    """aiohttp's text of the request line (UTF-8, stray bytes escaped) as its bytes read
+    as ISO-8859-1, like the headers."""
+    if text.isascii():
+        return text
+    return text.encode("utf-8", "surrogateescape").decode("latin-1")
+
+
+def _to_web(response: Response, *, api: bool) -> web.Response:
+    headers = {
+        "Content-Type": response.content_type,
+        "X-Content-Type-Options": "nosniff",
+        "Server": _SERVER_NAME,
+    }
+    if api:
+        headers["Cache-Control"] = "no-store"
+    headers.update(response.headers)
+    return web.Response(status=response.status, body=response.body, headers=headers)
 
 
 class _AnswerAndCloseError(Exception):
@@ -213,6 +359,9 @@ class _AnswerAndCloseError(Exception):
     def __init__(self, response: Response) -> None:
         super().__init__(response.status)
         self.response = response
+
+
+# -- the listener --------------------------------------------------------------------------
 
 
 class HttpServer:
@@ -226,52 +375,107 @@ class HttpServer:
         host: str = DEFAULT_HOST,
         port: int = DEFAULT_PORT,
         allowed_hosts: Iterable[str] = (),
-        max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
-        request_timeout: float = 10.0,
+        limits: HttpLimits | None = None,
     ) -> None:
         self.router = router
         self.authenticator = authenticator
+        self.limits = limits or HttpLimits()
         self._host = host
         self._port = port
         self._extra_hosts = tuple(allowed_hosts)
-        self.max_body_bytes = max_body_bytes
-        self.request_timeout = request_timeout
-        self._server: _Server | None = None
-        self._thread: threading.Thread | None = None
         self._host_check = HostCheck(LOOPBACK_NAMES, port)
+        self._gate = _ConnectionGate(self.limits)
+        self._address: tuple[str, int] | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._thread: threading.Thread | None = None
+        self._pool: ThreadPoolExecutor | None = None
+        self._listener: _Listener | None = None
+        self._server: asyncio.Server | None = None
+
+    @property
+    def max_body_bytes(self) -> int:
+        return self.limits.max_body_bytes
 
     # -- life cycle -----------------------------------------------------------------------
 
     def start(self) -> None:
-        if self._server is not None:
+        if self._loop is not None:
             raise RuntimeError("the HTTP server is already running")
-        server_class = _Server6 if ":" in self._host else _Server
-        server = server_class((self._host.strip("[]"), self._port), _RequestHandler)
-        server.owner = self
-        self._server = server
-        bound_host, bound_port = self.address
+        sock = _listening_socket(self._host, self._port, self.limits.backlog)
+        sockname = sock.getsockname()
+        bound_host, bound_port = str(sockname[0]), int(sockname[1])
+        self._address = (bound_host, bound_port)
         self._host_check = HostCheck((*LOOPBACK_NAMES, bound_host, *self._extra_hosts), bound_port)
+        self._gate = _ConnectionGate(self.limits)
+        loop = self._loop = asyncio.new_event_loop()
+        self._pool = ThreadPoolExecutor(
+            max_workers=self.limits.handler_threads,
+            thread_name_prefix=f"baoan-http-{bound_port}-handler",
+        )
         self._thread = threading.Thread(
-            target=server.serve_forever,
-            kwargs={"poll_interval": 0.05},
-            name=f"baoan-http-{bound_port}",
-            daemon=True,
+            target=_run_loop, args=(loop,), name=f"baoan-http-{bound_port}", daemon=True
         )
         self._thread.start()
+        try:
+            asyncio.run_coroutine_threadsafe(self._open(sock), loop).result(
+                timeout=_START_TIMEOUT_SECONDS
+            )
+        except BaseException:
+            sock.close()
+            self._end_loop()
+            raise
         log.info("HTTP API listening on %s", self.base_url)
 
+    async def _open(self, sock: socket.socket) -> None:
+        self._listener = _Listener(
+            self._serve,
+            self._gate,
+            keepalive_timeout=self.limits.idle_timeout,
+            access_log=None,  # requests are logged at DEBUG, without their query
+            auto_decompress=False,  # a compressed body could be far over the limit
+            lingering_time=0,  # a refused body is not read: close at once
+        )
+        self._server = await asyncio.get_running_loop().create_server(
+            self._listener, sock=sock, backlog=self.limits.backlog
+        )
+
+    async def _close(self) -> None:
+        if self._server is not None:
+            self._server.close()  # no new connections; the port is free
+        if self._listener is not None:
+            for connection in self._listener.connections:
+                connection.force_close()  # nothing is answered after stop()
+        current = asyncio.current_task()
+        pending = [task for task in asyncio.all_tasks() if task is not current]
+        for task in pending:
+            task.cancel()  # a handler still running in the pool is not waited for
+        if pending:
+            await asyncio.wait(pending, timeout=_STOP_TIMEOUT_SECONDS)
+
     def stop(self) -> None:
-        server, thread = self._server, self._thread
-        if server is None:
+        loop = self._loop
+        if loop is None:
             return
-        server.shutdown()
-        server.server_close()
-        server.close_connections()
-        if thread is not None:
-            thread.join(timeout=5)
-        self._server = None
-        self._thread = None
+        try:
+            asyncio.run_coroutine_threadsafe(self._close(), loop).result(
+                timeout=_STOP_TIMEOUT_SECONDS * 2
+            )
+        except Exception:
+            log.exception("the HTTP listener did not close cleanly")
+        self._end_loop()
         log.info("HTTP API stopped")
+
+    def _end_loop(self) -> None:
+        loop, thread, pool = self._loop, self._thread, self._pool
+        if loop is not None:
+            loop.call_soon_threadsafe(loop.stop)
+        if thread is not None:
+            thread.join(timeout=_STOP_TIMEOUT_SECONDS)
+        if pool is not None:
+            pool.shutdown(wait=False, cancel_futures=True)
+        self._loop = self._thread = self._pool = None
+        self._listener = self._server = None
+        self._address = None
 
     def __enter__(self) -> HttpServer:
         self.start()
@@ -282,70 +486,63 @@ class HttpServer:
 
     @property
     def running(self) -> bool:
-        return self._server is not None
+        return self._loop is not None
 
     @property
     def address(self) -> tuple[str, int]:
         """The bound (host, port); the real port when 0 was asked for."""
-        if self._server is None:
+        if self._address is None:
             raise RuntimeError("the HTTP server is not running")
-        sockname = self._server.socket.getsockname()
-        return str(sockname[0]), int(sockname[1])
+        return self._address
 
     @property
     def base_url(self) -> str:
         host, port = self.address
         return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
 
-    # -- one request ------------------------------------------------------------------------
+    @property
+    def connection_stats(self) -> ConnectionStats:
+        return self._gate.stats()
 
-    def handle(self, raw: BaseHTTPRequestHandler, path: str, query_text: str) -> Response:
-        headers = {name.lower(): value for name, value in raw.headers.items()}
+    # -- one request, on the loop -----------------------------------------------------------
+
+    async def _serve(self, raw: web.BaseRequest) -> web.StreamResponse:
+        target = urllib.parse.urlsplit(_as_latin1(raw.raw_path))
+        path = target.path or "/"
         api = is_api_path(path)
+        method = raw.method.upper()
+        log.debug("%s %s", method, path)  # never the query string or headers
+        # Header bytes read as ISO-8859-1, as HTTP/1.1 has them (and http.server did): a
+        # stray byte is a character, never an error.
+        headers = {
+            name.decode("latin-1").lower(): value.decode("latin-1")
+            for name, value in raw.raw_headers
+        }
         try:
+            if method not in _METHODS:
+                raise _AnswerAndCloseError(
+                    ApiError(501, "not_implemented", f"{method} is not supported").to_response()
+                )
             # Read the body first, even for a refusal, so a kept-alive connection stays in step.
-            body = self._read_body(raw, headers)
-            if api:
-                self._check_host_and_origin(headers)
-            match = self.router.match(raw.command, path)
-            request = Request(
-                method=raw.command,
-                path=path,
-                query=urllib.parse.parse_qs(query_text, keep_blank_values=True),
-                headers=headers,
-                body=body,
-                client_address=str(raw.client_address[0]),
-                path_params=match.params if match else {},
-            )
-            if match is None:
-                if api:
-                    raise ApiError(404, "not_found", f"no API endpoint at {path}")
-                fallback = self.router.page_fallback
-                if fallback is None:
-                    return html_response(_NOT_FOUND_PAGE, status=404)
-                return _as_response(fallback(request))
-            if api:
-                request = self._authenticate(request, match, headers)
-            return _as_response(match.route.handler(request))
-        except _AnswerAndCloseError:
-            raise
-        except ApiError as error:
-            return error.to_response()
-        except Exception:
-            log.exception("error while answering %s %s", raw.command, path)
-            return json_response(
-                {"error": "internal_error", "message": "lỗi bên trong Bảo An (internal error)"},
-                status=500,
-            )
+            body = await self._read_body(raw, headers)
+        except _AnswerAndCloseError as stop:
+            answer = _to_web(stop.response, api=api)
+            answer.force_close()
+            return answer
+        assert self._pool is not None
+        response = await asyncio.get_running_loop().run_in_executor(
+            self._pool,
+            self.answer,
+            method,
+            path,
+            target.query,
+            headers,
+            body,
+            raw.remote or "",
+        )
+        return _to_web(response, api=api)
 
-    def _check_host_and_origin(self, headers: dict[str, str]) -> None:
-        if not self._host_check.allows_host(headers.get("host")):
-            raise ApiError(403, "host_not_allowed", "this Host is not allowed for the API")
-        origin = headers.get("origin")
-        if origin is not None and not self._host_check.allows_origin(origin):
-            raise ApiError(403, "origin_not_allowed", "requests from other sites are refused")
-
-    def _read_body(self, raw: BaseHTTPRequestHandler, headers: dict[str, str]) -> bytes:
+    async def _read_body(self, raw: web.BaseRequest, headers: Mapping[str, str]) -> bytes:
         if "chunked" in headers.get("transfer-encoding", "").lower():
             raise _AnswerAndCloseError(
                 ApiError(411, "length_required", "send a Content-Length").to_response()
@@ -358,17 +555,82 @@ class HttpServer:
                 ApiError(400, "bad_request", "Content-Length is not a number").to_response()
             )
         length = int(length_text)
-        if length > self.max_body_bytes:
+        limit = self.limits.max_body_bytes
+        if length > limit:
             raise _AnswerAndCloseError(
                 ApiError(
-                    413,
-                    "too_large",
-                    f"the body is {length} bytes; at most {self.max_body_bytes} are accepted",
+                    413, "too_large", f"the body is {length} bytes; at most {limit} are accepted"
                 ).to_response()
             )
-        return raw.rfile.read(length) if length else b""
+        if not length:
+            return b""
+        if headers.get("expect", "").lower() == "100-continue":
+            await raw.writer.write(b"HTTP/1.1 100 Continue\r\n\r\n")
+        try:
+            async with asyncio.timeout(self.limits.body_timeout):
+                return await raw.read()
+        except TimeoutError:
+            raise _AnswerAndCloseError(
+                ApiError(
+                    408,
+                    "request_timeout",
+                    f"the body did not arrive within {self.limits.body_timeout:g} s",
+                ).to_response()
+            ) from None
 
-    def _authenticate(self, request: Request, match: Match, headers: dict[str, str]) -> Request:
+    # -- one request, in the handler pool ----------------------------------------------------
+
+    def answer(
+        self,
+        method: str,
+        path: str,
+        query_text: str,
+        headers: Mapping[str, str],
+        body: bytes,
+        client_address: str,
+    ) -> Response:
+        """The answer to one request whose body is in: checks, routing, the handler."""
+        api = is_api_path(path)
+        try:
+            if api:
+                self._check_host_and_origin(headers)
+            match = self.router.match(method, path)
+            request = Request(
+                method=method,
+                path=path,
+                query=urllib.parse.parse_qs(query_text, keep_blank_values=True),
+                headers=headers,
+                body=body,
+                client_address=client_address,
+                path_params=match.params if match else {},
+            )
+            if match is None:
+                if api:
+                    raise ApiError(404, "not_found", f"no API endpoint at {path}")
+                fallback = self.router.page_fallback
+                if fallback is None:
+                    return html_response(_NOT_FOUND_PAGE, status=404)
+                return _as_response(fallback(request))
+            if api:
+                request = self._authenticate(request, match, headers)
+            return _as_response(match.route.handler(request))
+        except ApiError as error:
+            return error.to_response()
+        except Exception:
+            log.exception("error while answering %s %s", method, path)
+            return json_response(
+                {"error": "internal_error", "message": "lỗi bên trong Bảo An (internal error)"},
+                status=500,
+            )
+
+    def _check_host_and_origin(self, headers: Mapping[str, str]) -> None:
+        if not self._host_check.allows_host(headers.get("host")):
+            raise ApiError(403, "host_not_allowed", "this Host is not allowed for the API")
+        origin = headers.get("origin")
+        if origin is not None and not self._host_check.allows_origin(origin):
+            raise ApiError(403, "origin_not_allowed", "requests from other sites are refused")
+
+    def _authenticate(self, request: Request, match: Match, headers: Mapping[str, str]) -> Request:
         token = _bearer_token(headers.get("authorization"))
         role: Role | None = None
         if token is not None:
@@ -400,6 +662,15 @@ class HttpServer:
                 )
             raise ApiError(403, "child_only", "only the child's tray may do this")
         return dataclasses.replace(request, role=role, token=token)
+
+
+def _run_loop(loop: asyncio.AbstractEventLoop) -> None:
+    asyncio.set_event_loop(loop)
+    try:
+        loop.run_forever()
+    finally:
+        loop.run_until_complete(loop.shutdown_asyncgens())
+        loop.close()
 
 
 def _bearer_token(header: str | None) -> str | None:

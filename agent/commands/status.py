@@ -120,7 +120,7 @@ def _pin_refusal(error: ApiClientError) -> str:
     if isinstance(error, LockedError):
         seconds = error.retry_after
         return (
-            f"Đã khoá vì nhập sai PIN quá nhiều lần; thử lại sau {seconds} giây. / "
+            f"Đã khóa vì nhập sai PIN quá nhiều lần; thử lại sau {seconds} giây. / "
             f"Locked after too many wrong PINs; try again in {seconds} s."
         )
     return (

@@ -91,7 +91,7 @@ Bảo An đang chạy thử / Bảo An is running in try-out mode.
   Chính sách / policy:      {config}
   DNS:                      {", ".join(agent.dns_listening())}
   API + trang chặn / page:  {url}
-  PIN phụ huynh / parent PIN (try-out only): {TRY_PIN}
+  PIN của cha mẹ / parent PIN (try-out only): {TRY_PIN}
 
 Thử / Try:
   dig @{host} -p {port} pornhub.com        # bị chặn: trỏ về trang chặn / blocked
@@ -105,7 +105,7 @@ Thử / Try:
   {baoan} lists update --config {config} --data-dir {agent.settings.data_dir}
                                            # tải danh sách chặn đầy đủ / download full lists
 
-Sửa {config.name} để đổi quy tắc; tác tử tự nạp lại. Edit it; the agent reloads it.
+Sửa {config.name} để đổi quy tắc; Bảo An tự nạp lại. Edit it; the agent reloads it.
 Ctrl-C để dừng / to stop.
 """
 

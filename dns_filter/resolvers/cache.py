@@ -32,6 +32,7 @@ from dnslib import QTYPE, RCODE, RR, DNSHeader, DNSRecord
 
 from dns_filter.chain import AnswerType, Query, Resolver, Result
 from dns_filter.clock import Clock, SystemClock
+from dns_filter.log_throttle import LogThrottle
 from dns_filter.reason import CACHE_REASON, STALE_REASON, failure_reason
 from dns_filter.upstreams import servfail_response
 
@@ -124,11 +125,13 @@ class CacheResolver(Resolver):
         super().__init__(next_resolver)
         self.settings = settings or CacheSettings()
         # Entries age on monotonic time; the bound method costs one call per query.
-        self._clock = (clock or SystemClock()).monotonic
+        clock = clock or SystemClock()
+        self._clock = clock.monotonic
         self._entries: OrderedDict[CacheKey, _Entry] = OrderedDict()
         self._hits = 0
         self._misses = 0
         self._stale_served = 0
+        self._warnings = LogThrottle(log, clock=clock)
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -159,7 +162,8 @@ class CacheResolver(Resolver):
         try:
             result = await self.next.resolve(query)
         except Exception as exc:  # the link below broke: stale beats nothing
-            log.warning("resolving %s failed below the cache: %s", query.name, exc)
+            log.debug("resolving %s failed below the cache: %s", query.name, exc)
+            self._warnings.warning("failed-below", "resolving failed below the cache: %s", exc)
             failure = Result(
                 servfail_response(query.request),
                 AnswerType.FAILED,
@@ -185,7 +189,10 @@ class CacheResolver(Resolver):
         if now - entry.expires_at > self.settings.max_stale:
             del self._entries[key]
             return failure
-        log.info("serving stale %s: %s", query.name, failure.reason.detail or failure.reason.kind)
+        why = failure.reason.detail or failure.reason.kind
+        # The name only at DEBUG: at the default level the log holds no browsing history.
+        log.debug("serving stale %s: %s", query.name, why)
+        self._warnings.info("stale", "serving stale answers: %s", why)
         entry = replace(entry, retry_after=now + self.settings.stale_recheck)
         self._entries[key] = entry
         return self._serve_stale(entry, key, query, now)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 
 from dns_filter.chain import AnswerType, Query, Resolver, Result
+from dns_filter.log_throttle import LogThrottle
 from dns_filter.reason import Reason, ReasonKind, failure_reason
 from dns_filter.upstreams import UpstreamGroup, UpstreamsFailedError, servfail_response
 
@@ -25,12 +26,15 @@ class UpstreamResolver(Resolver):
         super().__init__(None)
         self.group = group
         self._reasons: dict[str, Reason] = {}  # upstream URL -> its reason, built once
+        self._warnings = LogThrottle(log)
 
     async def resolve(self, query: Query) -> Result:
         try:
             answer = await self.group.resolve(query.request)
         except UpstreamsFailedError as failure:
-            log.warning("SERVFAIL for %s: %s", query.name, failure)
+            # The name only at DEBUG: at the default level the log holds no browsing history.
+            log.debug("SERVFAIL for %s: %s", query.name, failure)
+            self._warnings.warning("servfail", "SERVFAIL: %s", failure)
             return Result(
                 servfail_response(query.request),
                 AnswerType.FAILED,
