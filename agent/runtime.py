@@ -31,6 +31,7 @@ from agent.category_lists import CategoryLists
 from agent.dns_service import BlockPageAddresses, DnsService
 from agent.grant_expiry import GrantExpiry
 from agent.pages import CsrfSigner, PageServices, register_pages
+from agent.pin_setup import SetupCodes, setup_code_path
 from agent.policy import FamilyPolicy
 from agent.policy.holder import PolicyHolder
 from agent.policy_alerts import PolicyAlerts
@@ -250,7 +251,18 @@ class Agent:
         package registers its own."""
         settings = self.settings
         secrets = open_secret_store(settings.data_dir)
-        authenticator = self.authenticator = Authenticator.create(secrets, clock=self.clock)
+        setup_codes = SetupCodes(setup_code_path(settings.data_dir), secrets, clock=self.clock)
+        authenticator = self.authenticator = Authenticator.create(
+            secrets, clock=self.clock, setup_codes=setup_codes
+        )
+        if not authenticator.pins.is_set():
+            # A fresh code each start: the PIN is set with it (or with `baoan pin set`).
+            setup_codes.issue()
+            log.warning(
+                "no parent PIN is set: set one with `baoan pin set`, or in the dashboard "
+                "with the set-up code in %s",
+                setup_codes.path,
+            )
         services = RuntimeServices(
             family=self.policy_holder,
             loaded_at=lambda: self.loaded_at,

@@ -347,6 +347,8 @@ class _Pages:
         result = self._access.help_pressed(who.child, request.client_address)
         if not result.alerts_enabled:
             message = None
+        elif result.already_told:
+            message = f"{context.t('help_alert_sent')} {context.t('help_alert_already')}"
         elif result.alerted:
             message = context.t("help_alert_sent")
         else:

@@ -70,6 +70,7 @@ COMMON: Mapping[str, Mapping[str, str]] = {
         "report_heading": "Báo điều xấu",
         "report_intro": "Con thấy ai bị bắt nạt, bị dụ dỗ hay bị xâm hại trên mạng — hay chính con gặp chuyện đó? Con có thể tự báo cáo trên vn-cop.vn, không cần hỏi ai.",
         "report_button": "Mở trang báo cáo của vn-cop.vn",
+        "help_alert_already": "Tin đã gửi từ vài phút trước, nên lần này Bảo An không gửi thêm. Bố mẹ biết con cần giúp; con cũng có thể gọi 111 ngay.",
         "tips_heading": "Mẹo nhỏ cho con",
         "watch_link": "Bảo An ghi lại những gì?",
         "watch_recorded": "Bảo An ghi lại",
@@ -139,6 +140,7 @@ COMMON: Mapping[str, Mapping[str, str]] = {
         "report_heading": "Report something bad",
         "report_intro": "Did you see someone bullied, groomed or abused online — or did it happen to you? You can report it yourself on vn-cop.vn, without asking anyone.",
         "report_button": "Open vn-cop.vn's report page",
+        "help_alert_already": "That was a few minutes ago, so Bảo An did not send another. They know you need help; you can also call 111 now.",
         "tips_heading": "A tip for you",
         "watch_link": "What does Bảo An record?",
         "watch_recorded": "Bảo An records",
@@ -188,6 +190,7 @@ BY_BAND: Mapping[str, Mapping[AgeBand, Mapping[str, str]]] = {
             "ask_reason_label": "Con muốn nói gì? (bố mẹ viết giúp cũng được)",
             "help_heading": "Con sợ? Con buồn?",
             "help_111_sub": "Gọi 111. Có người lớn giúp con.",
+            "help_alert_already": "Bố mẹ biết rồi.",
             "watch_intro": "Bảo An giúp bố mẹ trông con khi con dùng máy tính.",
         },
         B6: {
@@ -263,6 +266,7 @@ BY_BAND: Mapping[str, Mapping[AgeBand, Mapping[str, str]]] = {
             "ask_reason_label": "What do you want to say? (a grown-up can help you write)",
             "help_heading": "Scared? Sad?",
             "help_111_sub": "Call 111. A grown-up will help you.",
+            "help_alert_already": "Your parents know.",
             "watch_intro": "Bảo An helps your parents look after you on the computer.",
         },
         B6: {

@@ -155,7 +155,8 @@ class TrayController(QObject):
     def _on_help_sent(self, outcome: HelpOutcome) -> None:
         self._set_reachable(True)
         if self.help_dialog is not None:
-            self.help_dialog.set_outcome(outcome)
+            band = self.profile.age_band if self.profile is not None else None
+            self.help_dialog.set_outcome(outcome, band)
 
     def _on_help_failed(self, error: TrayBackendError) -> None:
         log.warning("the help request did not reach the agent: %s", error)

@@ -63,6 +63,14 @@
         <translation>Bảo An đã gửi tin báo cho bố mẹ.</translation>
     </message>
     <message>
+        <source>Bảo An already told your parents. You can call 111 too.</source>
+        <translation>Bảo An đã báo cho bố mẹ rồi. Con cũng có thể gọi 111.</translation>
+    </message>
+    <message>
+        <source>Your parents were told a few minutes ago, so Bảo An did not send another message. They know you need help; you can call 111 now too.</source>
+        <translation>Bố mẹ đã nhận tin báo từ vài phút trước, nên Bảo An không gửi thêm. Bố mẹ biết con cần giúp; con cũng có thể gọi 111 ngay.</translation>
+    </message>
+    <message>
         <source>Bảo An could not send the message just now. Call 111, or find an adult you trust nearby.</source>
         <translation>Bảo An chưa gửi được tin báo lúc này. Con hãy gọi 111, hoặc tìm một người lớn con tin ở gần.</translation>
     </message>
