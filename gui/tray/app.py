@@ -578,8 +578,10 @@ def run_tray(
 ) -> int:
     """Run the child's tray against the agent at ``api_url`` until the session ends.
 
-    ``api_url=None``: the address in the token file, else ``http://127.0.0.1:8053``. With
-    no readable token file the tray still runs: Help / 111 needs no agent.
+    ``api_url=None``: the address in the token file, else ``http://127.0.0.1:8053``.
+    Without ``token_file``, this account's file from the agent at ``api_url`` (or the
+    installed service's) is found among the agents' token folders. With no readable token
+    file the tray still runs: Help / 111 needs no agent.
     """
     from pathlib import Path
 
@@ -597,7 +599,8 @@ def run_tray(
     app.setApplicationName("Bảo An")
     app.setOrganizationName("baoan")
     app.setQuitOnLastWindowClosed(False)  # closing the Help dialog must not end the tray
-    path = Path(token_file) if token_file else default_token_file()
+    # The token of the agent it talks to: each agent has its own folder (docs/tray.md).
+    path = Path(token_file) if token_file else default_token_file(api_url=api_url)
     try:
         credentials = load_credentials(path)
     except CredentialsError as error:
