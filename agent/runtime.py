@@ -32,13 +32,16 @@ from agent.category_lists import CategoryLists
 from agent.dns_service import BlockPageAddresses, DnsService
 from agent.grant_expiry import GrantExpiry
 from agent.pages import CsrfSigner, PageServices, register_pages
+from agent.pin_setup import SetupCodes, setup_code_path
 from agent.policy import FamilyPolicy
 from agent.policy.holder import PolicyHolder
+from agent.policy_alerts import PolicyAlerts
 from agent.private_files import secure_data_dir
 from agent.scheduler import Scheduler, add_agent_jobs
 from agent.secrets import SecretStore, open_secret_store
 from agent.services import RuntimeServices
 from agent.store import QueryLogWriter, RetentionPolicy, Store
+from agent.tray.handover import remove_empty_token_dir, token_dir_for
 from agent.tray.service import TrayService
 from agent.tray.wiring import connect_tray
 from agent.usage.service import UsageService
@@ -58,6 +61,7 @@ log = logging.getLogger(__name__)
 DEFAULT_DNS_PORT = 53
 DEFAULT_HTTP_PORT = 8053
 DATABASE_NAME = "baoan.sqlite3"
+LAST_GOOD_POLICY_NAME = "family.last-good.toml"  # in the data folder: the agent's own copy
 
 
 @dataclass(frozen=True)
@@ -118,7 +122,9 @@ class Agent:
     ) -> None:
         self.settings = settings
         self.clock: Clock = clock or SystemClock()
-        self.policy_holder = PolicyHolder(settings.config_path)
+        self.policy_holder = PolicyHolder(
+            settings.config_path, last_good_path=settings.data_dir / LAST_GOOD_POLICY_NAME
+        )
         self.active_child = ActiveChildTracker(
             session_user or platform.current().active_session_user
         )
@@ -150,6 +156,8 @@ class Agent:
         self.http_server: HttpServer | None = None
         self.tray: TrayService | None = None
         self.usage: UsageService | None = None
+        # This agent's own tray token folder (named from the data folder), once handed over.
+        self.tray_token_dir: Path | None = None
         self.block_page_server: HttpServer | None = None
 
     # ------------------------------------------------------------------ life cycle
@@ -167,13 +175,17 @@ class Agent:
         settings = self.settings
         # Before anything is read or written there: the folder and its files are private.
         secure_data_dir(settings.data_dir)
+        # The store first: a file found at start that protects less than the last good
+        # copy is an event and an alert like any other such change.
+        store = self.store = Store(settings.data_dir / DATABASE_NAME)
+        self.policy_holder.on_loosened(PolicyAlerts(store, self.clock.now))
         family = self.policy_holder.load()
         self.loaded_at = self.clock.now()
         if self.policy_holder.last_error is not None:
             log.error(
-                "family.toml is broken, using the last good copy: %s", self.policy_holder.last_error
+                "family.toml is not applied, running on the last good copy: %s",
+                self.policy_holder.last_error,
             )
-        store = self.store = Store(settings.data_dir / DATABASE_NAME)
         self._apply_retention(family)
         query_log = self.query_log = QueryLogWriter(store.query_log)
         query_log.start()
@@ -228,6 +240,8 @@ class Agent:
             self.block_page_server.stop()
         if self.http_server is not None:
             self.http_server.stop()
+        if self.tray_token_dir is not None:
+            remove_empty_token_dir(self.tray_token_dir)
         if self.dns is not None:
             self.dns.stop()
         if self.query_log is not None:
@@ -250,7 +264,18 @@ class Agent:
         package registers its own."""
         settings = self.settings
         secrets = open_secret_store(settings.data_dir)
-        authenticator = self.authenticator = Authenticator.create(secrets, clock=self.clock)
+        setup_codes = SetupCodes(setup_code_path(settings.data_dir), secrets, clock=self.clock)
+        authenticator = self.authenticator = Authenticator.create(
+            secrets, clock=self.clock, setup_codes=setup_codes
+        )
+        if not authenticator.pins.is_set():
+            # A fresh code each start: the PIN is set with it (or with `baoan pin set`).
+            setup_codes.issue()
+            log.warning(
+                "no parent PIN is set: set one with `baoan pin set`, or in the dashboard "
+                "with the set-up code in %s",
+                setup_codes.path,
+            )
         services = RuntimeServices(
             family=self.policy_holder,
             loaded_at=lambda: self.loaded_at,
@@ -282,6 +307,7 @@ class Agent:
         self, server: HttpServer, store: Store, access: AccessService, secrets: SecretStore
     ) -> TrayService:
         """The tray's service and routes, and its token handed to each child's OS account."""
+        self.tray_token_dir = token_dir_for(self.settings.data_dir)
         tray = connect_tray(
             query_log=store.query_log,
             family=self.policy_holder,
@@ -289,6 +315,7 @@ class Agent:
             secret_store=secrets,
             api_url=self.http_url,
             data_dir=self.settings.data_dir,
+            token_dir=self.tray_token_dir,
             local_addresses=self._local_addresses,
             extra_os_users=self.settings.extra_tray_users,
             clock=self.clock,

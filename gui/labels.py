@@ -110,29 +110,36 @@ def _schedule_label(window: ScheduleWindow) -> str:
 
 def category_label(category: str) -> str:
     """A list category code in the family's words; unknown codes are shown as they are."""
+    # One name per category: the same as the block page's (agent/policy/categories.py:
+    # the source string is `name_en`, its Vietnamese translation `name_vi`).
+    translate = QCoreApplication.translate
     labels = {
-        "adult": QCoreApplication.translate("Labels", "Adult content"),
-        "gambling": QCoreApplication.translate("Labels", "Gambling"),
-        "dating": QCoreApplication.translate("Labels", "Dating"),
-        "drugs": QCoreApplication.translate("Labels", "Drugs"),
-        "violence": QCoreApplication.translate("Labels", "Violence"),
-        "weapons": QCoreApplication.translate("Labels", "Weapons"),
-        "chat": QCoreApplication.translate("Labels", "Chat"),
-        "social": QCoreApplication.translate("Labels", "Social networks"),
-        "social-networks": QCoreApplication.translate("Labels", "Social networks"),
-        "games": QCoreApplication.translate("Labels", "Games"),
-        "video": QCoreApplication.translate("Labels", "Video"),
-        "streaming": QCoreApplication.translate("Labels", "Video"),
-        "shopping": QCoreApplication.translate("Labels", "Shopping"),
-        "bypass": QCoreApplication.translate("Labels", "VPN, proxy and bypass"),
-        "threats": QCoreApplication.translate("Labels", "Scams and malware"),
-        "malware": QCoreApplication.translate("Labels", "Scams and malware"),
-        "phishing": QCoreApplication.translate("Labels", "Scams and malware"),
-        "ads": QCoreApplication.translate("Labels", "Ads and trackers"),
-        "schedule": QCoreApplication.translate("Labels", "Outside allowed hours"),
-        "service": QCoreApplication.translate("Labels", "Blocked app or service"),
-        "deny": QCoreApplication.translate("Labels", "Parent's block list"),
-        "allow": QCoreApplication.translate("Labels", "Parent's allow list"),
+        "adult": translate("Labels", "Adult content"),
+        "gambling": translate("Labels", "Gambling and betting"),
+        "threats": translate("Labels", "Malware and phishing"),
+        "malware": translate("Labels", "Malware and phishing"),
+        "phishing": translate("Labels", "Malware and phishing"),
+        "scam": translate("Labels", "Scams"),
+        "dating": translate("Labels", "Dating"),
+        "drugs": translate("Labels", "Drugs"),
+        "violence": translate("Labels", "Violence and hate"),
+        "weapons": translate("Labels", "Weapons and dangerous material"),
+        "chat": translate("Labels", "Chat and messaging"),
+        "social": translate("Labels", "Social networks"),
+        "social-networks": translate("Labels", "Social networks"),
+        "games": translate("Labels", "Online games"),
+        "video": translate("Labels", "Video and music"),
+        "streaming": translate("Labels", "Video and music"),
+        "shopping": translate("Labels", "Online shopping"),
+        "bypass": translate("Labels", "Filter bypass (VPN, proxy, encrypted DNS)"),
+        "piracy": translate("Labels", "Piracy"),
+        "hacking": translate("Labels", "Hacking"),
+        "shortener": translate("Labels", "Link shorteners"),
+        "ads": translate("Labels", "Ads and trackers"),
+        "schedule": translate("Labels", "Outside allowed hours"),
+        "service": translate("Labels", "Blocked app or service"),
+        "deny": translate("Labels", "Parent's block list"),
+        "allow": translate("Labels", "Parent's allow list"),
     }
     return labels.get(category, category)
 

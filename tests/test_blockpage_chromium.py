@@ -7,8 +7,11 @@ from __future__ import annotations
 import html
 import re
 import subprocess
+import threading
 from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 from helpers_pages import RunningPages, running_pages
@@ -98,7 +101,10 @@ def test_block_page_in_chromium(
     start_tag = link.group(1)
     assert "hidden" not in start_tag and "style" not in start_tag
     assert heading in html.unescape(text)
-    assert 'href="https://tongdai111.vn/"' in text and 'href="https://vn-cop.vn/"' in text
+    assert 'href="https://tongdai111.vn/"' in text
+    # Minh is 9: vn-cop.vn (reporting harm online) is shown from 11; 111 says "any phone".
+    assert 'href="https://vn-cop.vn/"' not in text
+    assert 'id="any-phone"' in text
     assert f'lang="{language}"' in text
 
     png = tmp_path / f"block-page-{language}.png"
@@ -115,3 +121,52 @@ def test_block_page_in_chromium(
         if abs(pixel[0] - 0xB3) < 12 and abs(pixel[1] - 0x26) < 12 and abs(pixel[2] - 0x1E) < 12
     ]
     assert len(red) > 200, "the 111 button is not visible in the screenshot"
+
+
+class _HeaderEcho(BaseHTTPRequestHandler):
+    seen: ClassVar[list[str]] = []
+
+    def do_GET(self) -> None:
+        _HeaderEcho.seen.append(self.headers.get("Accept-Language", ""))
+        body = b"<!doctype html><title>echo</title>"
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: object) -> None:
+        return
+
+
+ENGLISH_BROWSER = ("--lang=en-US", "--accept-lang=en-US,en")
+
+
+def test_an_english_browser_in_a_vietnamese_family_reads_vietnamese(
+    pages: RunningPages, tmp_path: Path
+) -> None:
+    # First prove the browser really asks for English.
+    echo = ThreadingHTTPServer(("127.0.0.1", 0), _HeaderEcho)
+    thread = threading.Thread(target=echo.serve_forever, daemon=True)
+    thread.start()
+    try:
+        echo_url = f"http://127.0.0.1:{echo.server_address[1]}/"
+        asked = chromium(tmp_path, *ENGLISH_BROWSER, "--dump-dom", echo_url)
+    finally:
+        echo.shutdown()
+        echo.server_close()
+    assert asked.returncode == 0, asked.stderr[-2000:]
+    assert _HeaderEcho.seen and _HeaderEcho.seen[-1].startswith("en"), _HeaderEcho.seen
+
+    url = f"{pages.url}/__baoan/blocked?site=casino.example"
+    dom = chromium(tmp_path, *ENGLISH_BROWSER, "--dump-dom", url)
+    assert dom.returncode == 0, dom.stderr[-2000:]
+    text = html.unescape(dom.stdout)
+    assert '<html lang="vi">' in text
+    assert "Trang này đang tạm đóng" in text and "Gọi 111" in text
+    # The switch to English is on the page and keeps the page.
+    switch = re.search(r'<a class="lang" href="([^"]+)"[^>]*>English</a>', text)
+    assert switch is not None
+    assert switch.group(1) == "/__baoan/blocked?site=casino.example&lang=en"
+    english = chromium(tmp_path, *ENGLISH_BROWSER, "--dump-dom", pages.url + switch.group(1))
+    assert "This page is closed for now" in html.unescape(english.stdout)

@@ -102,7 +102,7 @@ def test_switching_language_translates_at_once(qapp: QCoreApplication) -> None:
     translations = Translations(qapp)
     try:
         assert translations.use("vi")
-        assert QCoreApplication.translate("LoginPage", "Unlock") == "Mở khoá"
+        assert QCoreApplication.translate("LoginPage", "Unlock") == "Mở khóa"
         assert translations.use("en_GB")
         assert translations.language == "en"
         assert QCoreApplication.translate("LoginPage", "Unlock") == "Unlock"

@@ -351,7 +351,7 @@ def test_screenshot_of_the_requests_tab(
     pages.access.decide(allowed, True, 120)
     pages.access.decide(denied, False)
     pages.clock.advance(timedelta(minutes=3))
-    ask(pages, "Con cần tra cứu tài liệu cho bài tập nhóm", host="games.example")
+    ask(pages, "Con cần tra cứu tài liệu cho bài tập nhóm", host="parentblocked.example")
     window = open_window(language)
     window.resize(980, 640)
     tab = log_in(qtbot, window)

@@ -45,15 +45,15 @@ def test_block_page_speaks_to_each_age_band_in_each_language(
     pages: RunningPages, band: AgeBand, language: str
 ) -> None:
     pages.runtime.child_at_pc = CHILD_FOR_BAND[band]
-    accept = "en-US,en;q=0.9" if language == "en" else "vi-VN,vi;q=0.9"
-    answer = page(pages, "casino.example", "/some/path?x=1", language=accept)
+    # The page's own switch picks the language (the browser's Accept-Language does not).
+    answer = page(pages, "casino.example", f"/some/path?x=1&lang={language}")
     assert answer.status == 403
     body = answer.text
     words = visible_text(body)
     assert f'<html lang="{language}">' in body
     assert f'class="band-{band.value}"' in body
-    assert BY_BAND[language][band]["heading"] in words
-    assert BY_BAND[language][band]["reassure"] in words
+    assert BY_BAND[language][band]["heading_blocked"] in words
+    assert BY_BAND[language][band]["reassure_blocked"] in words
     assert "casino.example" in words
     # Why, in the band's words: the category's display name for the older children.
     if band is AgeBand.UNDER_6:
@@ -65,10 +65,15 @@ def test_block_page_speaks_to_each_age_band_in_each_language(
     # Never the list file nor the rule text.
     for leak in ("ut1-gambling-domains", "||casino.example^", "hostsVN"):
         assert leak not in body
-    # 111 and vn-cop.vn, always.
+    # 111 always, with its official name and "from any phone" (a PC cannot call);
+    # vn-cop.vn, the place to report harm online, from 11.
     assert 'href="tel:111"' in body
     assert 'href="https://tongdai111.vn/"' in body
-    assert 'href="https://vn-cop.vn/"' in body
+    assert COMMON[language]["help_hotline_name"] in words
+    assert COMMON[language]["help_any_phone"] in words
+    older = band in (AgeBand.AGES_11_14, AgeBand.AGES_15_17)
+    assert ('href="https://vn-cop.vn/"' in body) is older
+    assert ('id="report"' in body) is older
     # The ask form and the help form.
     assert 'action="/__baoan/ask"' in body
     assert 'action="/__baoan/help"' in body
@@ -105,7 +110,7 @@ def test_under_six_gets_pictures_and_very_short_sentences(pages: RunningPages) -
     ("host", "child", "expected_vi", "expected_en"),
     [
         ("casino.example", "Lan", "nhóm “Cờ bạc, cá độ”", "“Gambling and betting” group"),
-        ("www.tiktok.com", "Minh", "TikTok đang được chặn", "TikTok is blocked"),
+        ("www.tiktok.com", "Minh", "TikTok bị chặn", "TikTok is blocked"),
         ("parentblocked.example", "Lan", "Bố mẹ đã chặn trang này", "A parent blocked this page"),
         ("vpn-gate.example", "Lan", None, None),
     ],
@@ -115,7 +120,7 @@ def test_the_reason_is_in_plain_words(
 ) -> None:
     pages.runtime.child_at_pc = child
     vi = visible_text(page(pages, host).text)
-    en = visible_text(page(pages, host, language="en").text)
+    en = visible_text(page(pages, host, "/?lang=en").text)
     if expected_vi is None:
         # Not blocked by anything: the page says so rather than inventing a reason.
         assert COMMON["vi"]["reason_not_blocked"] in vi
@@ -129,7 +134,7 @@ def test_bedtime_is_explained_with_its_hours(pages: RunningPages) -> None:
     pages.clock.advance(timedelta(hours=10))  # Monday 22:00 in Hồ Chí Minh City
     words = visible_text(page(pages, "vnexpress.net").text)
     assert "Bây giờ là giờ nghỉ (21:30–06:00)" in words
-    words_en = visible_text(page(pages, "vnexpress.net", language="en").text)
+    words_en = visible_text(page(pages, "vnexpress.net", "/?lang=en").text)
     assert "It is rest time now (21:30–06:00)" in words_en
 
 
@@ -143,13 +148,40 @@ def test_family_setting_english_and_the_switch_back(tmp_path: Path) -> None:
 
 
 def test_language_choice_rules() -> None:
-    assert choose_language(None, None, "vi") == "vi"
-    assert choose_language(None, "en-GB,en;q=0.8", "vi") == "en"
-    assert choose_language(None, "fr-FR,en;q=0.5,vi;q=0.9", "vi") == "vi"
-    assert choose_language(None, "vi;q=0.2,en;q=0.3", "vi") == "en"
-    assert choose_language(None, "de-DE", "en") == "en"
-    assert choose_language("vi", "en", "en") == "vi"
-    assert choose_language("xx", "garbage;;q=x,", "vi") == "vi"
+    # The family's language, unless the page's own switch says another one we speak.
+    assert choose_language(None, "vi") == "vi"
+    assert choose_language(None, "en") == "en"
+    assert choose_language("vi", "en") == "vi"
+    assert choose_language("en", "vi") == "en"
+    assert choose_language("xx", "vi") == "vi"
+    assert choose_language("", "en") == "en"
+    assert choose_language(None, "fr") == "vi"
+
+
+@pytest.mark.parametrize("accept", ["en-US,en;q=0.9", "en", "vi;q=0.2,en;q=0.3"])
+def test_the_family_language_wins_over_the_browser(pages: RunningPages, accept: str) -> None:
+    body = page(pages, "casino.example", "/some/path", language=accept).text
+    assert '<html lang="vi">' in body
+    # The switch is on the page, keeps the page, and gives English.
+    assert 'href="/some/path?lang=en"' in body
+    assert ">English</a>" in body
+    switched = page(pages, "casino.example", "/some/path?lang=en", language=accept).text
+    assert '<html lang="en">' in switched
+    assert 'href="/some/path?lang=vi"' in switched
+
+
+@pytest.mark.parametrize(
+    "path", ["/__baoan/help", "/__baoan/watch", "/__baoan/blocked?site=casino.example"]
+)
+def test_every_page_has_the_language_switch(pages: RunningPages, path: str) -> None:
+    host = f"127.0.0.1:{pages.port}"
+    body = page(pages, host, path, language="en-US,en").text
+    assert '<html lang="vi">' in body
+    switch = re.search(r'<a class="lang" href="([^"]+)" hreflang="en"', body)
+    assert switch is not None
+    target = html.unescape(switch.group(1))
+    assert target.startswith(path.split("?")[0]) and "lang=en" in target
+    assert '<html lang="en">' in page(pages, host, target).text
 
 
 def test_the_tray_link_on_the_agent_host_names_the_site(pages: RunningPages) -> None:

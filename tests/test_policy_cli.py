@@ -31,7 +31,7 @@ def test_init_writes_a_valid_commented_policy(
     assert "tieu-hoc" in capsys.readouterr().out
     text = path.read_text(encoding="utf-8")
     # commented in both languages
-    assert "# Trẻ em: mỗi trẻ một khối [[children]]. / Children: one [[children]]" in text
+    assert "# Các con: mỗi con một khối [[children]]. / Children: one [[children]]" in text
     policy = load_policy(path)
     (child,) = policy.children
     assert (child.name, child.age, child.os_users) == ("Minh An", 9, ("minhan",))

@@ -96,23 +96,100 @@ def make_tray(
     return tray
 
 
-def test_help_with_the_agent_up_shows_111_and_alerts(
+def test_help_shows_111_first_and_tells_nobody_until_the_child_chooses(
     qtbot: QtBot, agent: TrayApi, trays: list[Tray]
 ) -> None:
     opener = Recorder()
     agent.access.acknowledge_watch("Minh")  # not the first session
     tray = make_tray(trays, HttpTrayBackend(agent.api.url, credentials(agent)), opener)
+    qtbot.waitUntil(lambda: tray.controller.profile is not None, timeout=5000)
     assert tray.presenter.help_action.isEnabled()
     tray.presenter.help_action.trigger()
     dialog = tray.controller.help_dialog
     assert dialog is not None and dialog.isVisible()
+    assert dialog.heading.text() == "Tổng đài điện thoại quốc gia bảo vệ trẻ em 111"
+    assert dialog.any_phone.text() == "Dùng điện thoại bất kỳ, gọi 111 — miễn phí, cả ngày lẫn đêm."
     assert "111" in dialog.call_button.text()
+    assert dialog.state == "idle" and not dialog.status.isVisible()
+    # Opening Help / 111 is private: nothing is recorded, nothing is sent.
+    qtbot.wait(300)
+    assert agent.store.events.recent(kind="help") == []
+    assert agent.store.outbox.pending_count() == 0
+    # Minh is 9: no vn-cop.vn; telling the parents is its own button.
+    assert not dialog.report_button.isVisibleTo(dialog)
+    assert dialog.tell_button.isVisibleTo(dialog)
+    assert dialog.tell_button.text() == "Báo cho bố mẹ"
+    dialog.tell_button.click()
     qtbot.waitUntil(lambda: dialog.state == "alerted", timeout=5000)
-    assert dialog.status.text() == "Bố mẹ đã được báo. Bố mẹ sẽ đến với con ngay."
+    assert dialog.status.text() == "Bảo An đã gửi tin báo cho bố mẹ."
+    assert "sẽ đến" not in dialog.status.text()
     assert [event.child for event in agent.store.events.recent(kind="help")] == ["Minh"]
     dialog.call_button.click()
     dialog.site_button.click()
     assert opener.urls == ["tel:111", "https://tongdai111.vn"]
+
+
+def test_the_tray_icon_click_shows_111_and_sends_nothing(
+    qtbot: QtBot, agent: TrayApi, trays: list[Tray]
+) -> None:
+    from PySide6.QtWidgets import QSystemTrayIcon
+
+    agent.access.acknowledge_watch("Minh")
+    tray = make_tray(
+        trays, HttpTrayBackend(agent.api.url, credentials(agent)), Recorder(), use_system_tray=True
+    )
+    icon = tray.presenter.icon
+    assert icon is not None
+    icon.activated.emit(QSystemTrayIcon.ActivationReason.Trigger)
+    dialog = tray.controller.help_dialog
+    assert dialog is not None and dialog.isVisible()
+    qtbot.wait(300)
+    assert agent.store.events.recent(kind="help") == []
+
+
+def test_report_something_bad_from_11_opens_vn_cop_and_tells_nobody(
+    qtbot: QtBot, agent: TrayApi, trays: list[Tray]
+) -> None:
+    opener = Recorder()
+    agent.access.acknowledge_watch("Lan")
+    tray = make_tray(
+        trays, HttpTrayBackend(agent.api.url, credentials(agent, "lan")), opener, language="en"
+    )
+    qtbot.waitUntil(lambda: tray.controller.profile is not None, timeout=5000)
+    assert tray.presenter.report_action.isVisible()
+    assert tray.presenter.report_action.text() == "Report something bad"
+    tray.presenter.report_action.trigger()
+    dialog = tray.controller.show_help()
+    assert dialog.report_button.isVisibleTo(dialog)
+    dialog.report_button.click()
+    assert opener.urls == ["https://vn-cop.vn/", "https://vn-cop.vn/"]
+    qtbot.wait(300)
+    assert agent.store.events.recent(kind="help") == []
+
+
+@pytest.mark.parametrize(
+    "user, words",
+    [
+        ("minh", "Bảo An đã báo cho bố mẹ rồi. Con cũng có thể gọi 111."),
+        ("lan", "Bố mẹ đã nhận tin báo từ vài phút trước, nên Bảo An không gửi thêm."),
+    ],
+)
+def test_help_pressed_again_says_the_parents_were_already_told(
+    qtbot: QtBot, agent: TrayApi, trays: list[Tray], user: str, words: str
+) -> None:
+    agent.access.acknowledge_watch("Minh")
+    agent.access.acknowledge_watch("Lan")
+    tray = make_tray(trays, HttpTrayBackend(agent.api.url, credentials(agent, user)), Recorder())
+    qtbot.waitUntil(lambda: tray.controller.profile is not None, timeout=5000)
+    dialog = tray.controller.show_help()
+    tray.controller.tell_parents()
+    qtbot.waitUntil(lambda: dialog.state == "alerted", timeout=5000)
+    tray.controller.tell_parents()
+    qtbot.waitUntil(lambda: dialog.state == "already_told", timeout=5000)
+    # Words for the child's age: Minh is 9, Lan 16.
+    assert dialog.status.text().startswith(words)
+    assert "111" in dialog.call_button.text()
+    assert len(agent.store.events.recent(kind="help")) == 1
 
 
 @pytest.mark.parametrize("with_token", [True, False])
@@ -129,9 +206,12 @@ def test_help_with_the_agent_down_still_shows_111(
     window.help_button.click()
     dialog = tray.controller.help_dialog
     assert dialog is not None and dialog.isVisible()  # at once, before any answer
+    assert dialog.heading.text() == "Tổng đài điện thoại quốc gia bảo vệ trẻ em 111"
+    # The child may still try to tell the parents: the dialog says truly that nobody was.
+    dialog.tell_button.click()
     qtbot.waitUntil(lambda: dialog.state == "offline", timeout=5000)
     assert dialog.isVisible()
-    assert "111" in dialog.status.text()
+    assert "111" in dialog.status.text() and "chưa ai được báo" in dialog.status.text()
     assert tray.presenter.help_action.isEnabled()
     dialog.call_button.click()
     assert opener.urls == ["tel:111"]
@@ -272,7 +352,12 @@ def test_menu_in_english_and_the_dashboard_entry(
         dashboard=opened,
     )
     actions = [action.text() for action in tray.presenter.menu.actions() if action.text()]
-    assert actions == ["Help / 111", "What Bảo An watches", "Open the parent's dashboard"]
+    assert actions == [
+        "Help / 111",
+        "Report something bad",
+        "What Bảo An watches",
+        "Open the parent's dashboard",
+    ]
     tray.presenter.dashboard_action.trigger()
     assert opened == [1]
 

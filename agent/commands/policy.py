@@ -69,7 +69,7 @@ def summarise(path: Path, policy: FamilyPolicy) -> str:
     settings = policy.settings
     lines.append(
         f"  {len(settings.upstreams)} upstream, {len(policy.devices)} thiết bị / devices, "
-        f"{len(policy.caregivers)} người chăm sóc / caregivers, "
+        f"{len(policy.caregivers)} người thân / caregivers, "
         f"ngôn ngữ / language {settings.language.value}, {settings.timezone}"
     )
     return "\n".join(lines)

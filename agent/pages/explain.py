@@ -28,11 +28,27 @@ class Explanation:
     window: str | None = None  # "21:30–06:00"
     schedule_target: str | None = None  # "service:youtube", "category:games"
 
+    @property
+    def group(self) -> str:
+        """Which heading and reassurance go with the reason: ``blocked``, ``schedule``,
+        ``bedtime``, ``bypass`` or ``not_blocked``."""
+        if self.kind.startswith("schedule_"):
+            return "schedule"
+        if self.kind in ("bedtime", "bypass", "not_blocked"):
+            return self.kind
+        return "blocked"
+
+    @property
+    def blocked(self) -> bool:
+        return self.kind != "not_blocked"
+
     def sentence(
         self, language: str, band: AgeBand, catalogue: ServiceCatalogue | None = None
     ) -> str:
         """The reason as one plain sentence (not yet HTML-escaped)."""
         key = f"reason_{self.kind}"
+        if self.kind == "service" and not self.category:
+            key = "reason_service_plain"
         words = text(language, band, key)
         return words.format(
             category=category_name(self.category, language),

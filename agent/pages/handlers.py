@@ -133,9 +133,8 @@ class _Pages:
         if child is None or family.child(child) is None:
             child = family.pc_default_child()
         explicit = (form or {}).get("lang") or request.query_value("lang")
-        language = choose_language(
-            explicit, request.headers.get("accept-language"), family.settings.language.value
-        )
+        # The family's language wins over the browser's; the page's own switch wins over both.
+        language = choose_language(explicit, family.settings.language.value)
         return _Who(child, band_for_age(self._access.child_age(child)), language)
 
     def _context(
@@ -186,14 +185,17 @@ class _Pages:
             token = self._services.csrf.token(
                 f"{ASK_PURPOSE}:{site}", self._host(request), request.client_address
             )
-        ask_html = render.ask_form(
-            context, site=site or "", token=token, reason=reason, error=error
+        # A page that is not blocked any more needs no asking.
+        ask_html = (
+            render.ask_form(context, site=site or "", token=token, reason=reason, error=error)
+            if explanation.blocked
+            else ""
         )
         page = render.block_page(
             context,
             site_display=display_site(site) if site else None,
             reason_sentence=explanation.sentence(who.language, who.band, self._catalogue()),
-            bedtime=explanation.kind == "bedtime",
+            group=explanation.group,
             ask_html=ask_html,
             tips=tips_for(who.band, self._access.now().astimezone(self._access.timezone()).date()),
         )
@@ -345,6 +347,8 @@ class _Pages:
         result = self._access.help_pressed(who.child, request.client_address)
         if not result.alerts_enabled:
             message = None
+        elif result.already_told:
+            message = f"{context.t('help_alert_sent')} {context.t('help_alert_already')}"
         elif result.alerted:
             message = context.t("help_alert_sent")
         else:

@@ -34,39 +34,11 @@ def band_for_age(age: int | None) -> AgeBand:
     return AgeBand.AGES_15_17
 
 
-def _accept_language_choice(header: str) -> str | None:
-    """The supported language the browser prefers most (q-values honoured), or None."""
-    best: tuple[float, int, str] | None = None
-    for position, part in enumerate(header.split(",")[:32]):
-        pieces = part.strip().split(";")
-        tag = pieces[0].strip().lower()
-        primary = tag.split("-")[0]
-        if primary not in LANGUAGES:
-            continue
-        quality = 1.0
-        for parameter in pieces[1:]:
-            name, _, value = parameter.strip().partition("=")
-            if name.strip().lower() == "q":
-                try:
-                    quality = float(value)
-                except ValueError:
-                    quality = 0.0
-        if not 0.0 < quality <= 1.0:
-            continue
-        candidate = (quality, -position, primary)
-        if best is None or candidate > best:
-            best = candidate
-    return None if best is None else best[2]
-
-
-def choose_language(explicit: str | None, accept_language: str | None, family: str) -> str:
-    """Vietnamese by default; English when the page's own switch (``?lang=en``) asks for it,
-    when the family's setting is English, or when the browser prefers English to
-    Vietnamese. The switch wins over everything, so ``?lang=vi`` always gives Vietnamese."""
+def choose_language(explicit: str | None, family: str) -> str:
+    """The page's own switch (``?lang=en``, ``?lang=vi``) when it says one we speak, else
+    the family's setting (``settings.language``). The browser's ``Accept-Language`` is not
+    asked: a Vietnamese family whose browser came set to English still reads Vietnamese,
+    and every page has the switch to the other language."""
     if explicit in LANGUAGES:
         return str(explicit)
-    if family == "en":
-        return "en"
-    if accept_language and _accept_language_choice(accept_language) == "en":
-        return "en"
-    return DEFAULT_LANGUAGE
+    return family if family in LANGUAGES else DEFAULT_LANGUAGE

@@ -23,6 +23,9 @@ from agent.pages.tips import Tip
 HOTLINE_TEL = "tel:111"
 HOTLINE_SITE = "https://tongdai111.vn/"
 VNCOP_SITE = "https://vn-cop.vn/"
+# vn-cop.vn's "Báo cáo xâm hại" form is reached from its home page; the site gives it no
+# stable address of its own, so the report button opens the home page.
+VNCOP_REPORT = VNCOP_SITE
 PAGE_PREFIX = "/__baoan"
 
 
@@ -145,23 +148,31 @@ def hidden(name: str, value: str) -> str:
     return f'<input type="hidden" name="{esc(name)}" value="{esc(value)}">'
 
 
+def shows_vncop(band: AgeBand) -> bool:
+    """vn-cop.vn is for reporting harm online: from 11, when a child can use it alone."""
+    return band in (AgeBand.AGES_11_14, AgeBand.AGES_15_17)
+
+
 def help_box(context: PageContext, *, show_button: bool = True, heading: bool = True) -> str:
-    """Tổng đài 111 and vn-cop.vn, on every page; the help button sends the alert."""
+    """Tổng đài 111 on every page, with its official name and "from any phone": a PC cannot
+    call, so the ``tel:`` button is for phones. vn-cop.vn from 11. The help button is the
+    only thing that tells anyone."""
     parts = ['<section class="help" aria-labelledby="help-h">']
     if heading:
         parts.append(f'<h2 id="help-h">{esc(context.t("help_heading"))}</h2>')
+        parts.append(f'<p class="hotline-name">{esc(context.t("help_hotline_name"))}</p>')
     else:
         parts.append(f'<h2 id="help-h">{esc(context.t("help_hotline_name"))}</h2>')
     parts.append(
         f'<a class="call111" id="call-111" href="{HOTLINE_TEL}">{PHONE_SVG}'
         f"<span>{esc(context.t('help_111'))}</span></a>"
     )
+    parts.append(f'<p class="any-phone" id="any-phone">{esc(context.t("help_any_phone"))}</p>')
     parts.append(f'<p class="sub">{esc(context.t("help_111_sub"))}</p>')
-    parts.append(
-        '<p class="links">'
-        f'<a href="{HOTLINE_SITE}" rel="noopener">{esc(context.t("help_111_site"))}</a>'
-        f'<a href="{VNCOP_SITE}" rel="noopener">{esc(context.t("help_vncop"))}</a></p>'
-    )
+    links = [f'<a href="{HOTLINE_SITE}" rel="noopener">{esc(context.t("help_111_site"))}</a>']
+    if shows_vncop(context.band):
+        links.append(f'<a href="{VNCOP_SITE}" rel="noopener">{esc(context.t("help_vncop"))}</a>')
+    parts.append('<p class="links">' + "".join(links) + "</p>")
     if show_button:
         label = context.t("help_alert_button") if context.help_alerts else context.t("help_button")
         parts.append(
@@ -171,6 +182,20 @@ def help_box(context: PageContext, *, show_button: bool = True, heading: bool = 
         )
     parts.append("</section>")
     return "".join(parts)
+
+
+def report_box(context: PageContext) -> str:
+    """"Báo điều xấu": the child reports harm online to vn-cop.vn themselves, from 11; it
+    tells nobody at home."""
+    if not shows_vncop(context.band):
+        return ""
+    return (
+        '<section class="report" id="report" aria-labelledby="report-h">'
+        f'<h2 id="report-h">{esc(context.t("report_heading"))}</h2>'
+        f"<p>{esc(context.t('report_intro'))}</p>"
+        f'<p><a class="button" id="report-link" href="{VNCOP_REPORT}" rel="noopener">'
+        f"{esc(context.t('report_button'))}</a></p></section>"
+    )
 
 
 def tips_box(context: PageContext, tips: Iterable[Tip]) -> str:
@@ -219,11 +244,13 @@ def block_page(
     *,
     site_display: str | None,
     reason_sentence: str,
-    bedtime: bool,
+    group: str,
     ask_html: str,
     tips: Iterable[Tip],
 ) -> str:
-    picture = MOON_SVG if bedtime else FRIEND_SVG
+    """The block page; `group` (see :attr:`Explanation.group`) picks the heading, the
+    reassurance and the picture, so a page that is not blocked never says it is."""
+    picture = MOON_SVG if group == "bedtime" else FRIEND_SVG
     site_line = ""
     if site_display:
         site_line = (
@@ -235,13 +262,15 @@ def block_page(
         tips_list = tips_list[:1]
     body = (
         f'<div class="illus">{picture}</div>'
-        f"<h1>{esc(context.t('heading'))}</h1>{site_line}"
+        f"<h1>{esc(context.t('heading_' + group))}</h1>{site_line}"
         f'<section class="why"><h2>{esc(context.t("why"))}</h2>'
         f'<p id="reason-text">{esc(reason_sentence)}</p>'
-        f'<p class="reassure">{esc(context.t("reassure"))}</p></section>'
-        f"{help_box(context)}{ask_html}{tips_box(context, tips_list)}{watch_link(context)}"
+        f'<p class="reassure">{esc(context.t("reassure_" + group))}</p></section>'
+        f"{help_box(context)}{ask_html}{report_box(context)}{tips_box(context, tips_list)}"
+        f"{watch_link(context)}"
     )
-    return layout(context, context.t("title_blocked"), body)
+    title = context.t("title_not_blocked" if group == "not_blocked" else "title_blocked")
+    return layout(context, title, body)
 
 
 def request_page(
@@ -300,6 +329,7 @@ def help_page(context: PageContext, *, alert_message: str | None) -> str:
     parts.append(
         help_box(context, show_button=context.help_alerts and not alert_message, heading=False)
     )
+    parts.append(report_box(context))
     parts.append(f'<p class="note">{esc(context.t("help_alert_off"))}</p>')
     parts.append(watch_link(context))
     return layout(context, context.t("title_help"), "".join(parts))

@@ -84,6 +84,11 @@ TIPS: Mapping[AgeBand, tuple[Tip, ...]] = {
         ),
         Tip(
             "talk",
+            "Có ai ép con gửi ảnh, dọa nạt hay đòi tiền để không tung ảnh của con? Đó không phải lỗi của con. Đừng gửi thêm gì, giữ lại tin nhắn, rồi gọi 111 hoặc kể với người lớn con tin.",
+            "Someone pushes you to send photos, threatens you, or wants money not to share your pictures? It is not your fault. Send nothing more, keep the messages, and call 111 or tell an adult you trust.",
+        ),
+        Tip(
+            "talk",
             "Có ai bắt con giữ bí mật với bố mẹ? Đó là dấu hiệu cần nói ngay với người lớn con tin.",
             "Someone asks you to keep a secret from your parents? That is a sign to tell an adult you trust.",
         ),

@@ -33,19 +33,20 @@ def render_initial_policy(
     )
     blocked = ", ".join(sorted(preset.blocked_categories))
     return f"""\
-# Bảo An — chính sách gia đình (family.toml), lược đồ phiên bản 1.
+# Bảo An — tệp cài đặt của gia đình (family.toml), định dạng phiên bản 1.
 # Bảo An — the family policy (family.toml), schema version 1.
 #
-# Tệp này là nguồn sự thật duy nhất: trẻ em, quy tắc, giới hạn thời gian, người chăm sóc.
-# This file is the single source of truth: children, rules, time limits, caregivers.
+# Mọi cài đặt của gia đình nằm trong tệp này: các con, quy tắc, giới hạn thời gian và
+# những người thân nhận cảnh báo.
+# Everything the family sets is in this file: children, rules, time limits, caregivers.
 # Kiểm tra sau khi sửa / check after editing:   baoan policy validate <tệp / file>
 # Tài liệu đầy đủ / full reference:             docs/family-toml.md
-# Nếu tệp bị lỗi, Bảo An giữ chính sách hợp lệ gần nhất và báo chính xác lỗi ở đâu.
+# Nếu tệp có lỗi, Bảo An vẫn dùng bản hợp lệ gần nhất và chỉ rõ lỗi nằm ở đâu.
 # If the file is broken, Bảo An keeps the last good policy and says exactly what is wrong.
 
 schema_version = 1
 
-# Trẻ dùng máy tính này khi tài khoản đang đăng nhập không thuộc trẻ nào.
+# Con được tính là người dùng máy khi tài khoản đang đăng nhập không thuộc con nào.
 # The PC's default child: used when the signed-in account belongs to no child.
 default_child = {toml_string(child_name)}
 
@@ -57,18 +58,21 @@ default_child = {toml_string(child_name)}
 language = "vi"
 # Múi giờ quyết định khi nào một ngày mới bắt đầu. / Time zone of the day boundary.
 timezone = "{DEFAULT_TIMEZONE}"
-# Máy chủ DNS phía trên, thử theo thứ tự: "udp://IP", "tcp://IP:cổng/port" hoặc DNS qua
-# HTTPS, ví dụ {{ url = "https://dns.google/dns-query", bootstrap = ["8.8.8.8"] }}.
+# Máy chủ DNS mà Bảo An hỏi tiếp, thử lần lượt: "udp://IP", "tcp://IP:cổng/port" hoặc
+# DNS qua HTTPS, ví dụ {{ url = "https://dns.google/dns-query", bootstrap = ["8.8.8.8"] }}.
 # Upstream resolvers, tried in order: "udp://IP", "tcp://IP:port", or DNS over HTTPS,
 # e.g. {{ url = "https://dns.google/dns-query", bootstrap = ["8.8.8.8"] }}.
 upstreams = {upstream_list}
-# Trang bị chặn: "page" (trang thân thiện của Bảo An), "null" (0.0.0.0) hoặc "nxdomain".
+# Cách trả lời một tên bị chặn: "page" (trang giải thích của Bảo An), "null" (0.0.0.0)
+# hoặc "nxdomain".
 # How a blocked name is answered: "page" (Bảo An's friendly page), "null" or "nxdomain".
 block_mode = "page"
 # Số ngày giữ nhật ký truy vấn DNS. / Days to keep the DNS query log.
 query_log_retention_days = 30
-# Nút "Trợ giúp / 111" có gửi cảnh báo khẩn cho người chăm sóc không.
-# Does the "Help / 111" button send an urgent alert to caregivers?
+# Khi con tự chọn báo cho gia đình trong Trợ giúp / 111, có gửi cảnh báo khẩn cho
+# người thân không. Chỉ mở Trợ giúp / 111 thì không báo cho ai. Cần ít nhất một [[caregivers]].
+# When the child chooses "Tell my parents" in Help / 111, is an urgent alert sent to the
+# caregivers? Opening Help / 111 alone tells nobody. Needs at least one [[caregivers]].
 help_alerts_caregivers = true
 
 # Nguồn danh sách chặn theo nhóm (URL hoặc đường dẫn tệp). Bỏ trống: dùng nguồn mặc định
@@ -78,12 +82,12 @@ help_alerts_caregivers = true
 # gambling = ["https://raw.githubusercontent.com/bigdargon/hostsVN/master/extensions/gambling/domain.txt"]
 
 # ---------------------------------------------------------------------------------------
-# Trẻ em: mỗi trẻ một khối [[children]]. / Children: one [[children]] block each.
+# Các con: mỗi con một khối [[children]]. / Children: one [[children]] block each.
 # ---------------------------------------------------------------------------------------
 [[children]]
 name = {toml_string(child_name)}
 age = {age}                    # hoặc năm sinh / or: birth_year = 20xx
-os_users = {_string_array(os_users)}       # tài khoản máy tính của trẻ / the child's OS accounts
+os_users = {_string_array(os_users)}       # tài khoản máy tính của con / the child's OS accounts
 # Gói theo tuổi / age preset: {preset.preset_id} — {preset.name_vi} / {preset.name_en}
 # (phim / films {", ".join(preset.film_ratings)}, trò chơi / games {preset.game_rating}).
 # Bỏ trống thì chọn theo tuổi; có thể ghi: "mam-non", "tieu-hoc", "thcs", "thpt".
@@ -91,7 +95,7 @@ os_users = {_string_array(os_users)}       # tài khoản máy tính của trẻ
 # preset = "{preset.preset_id}"
 #
 # Gói này chặn các nhóm / this preset blocks: {blocked}.
-# Chỉnh riêng cho trẻ / the child's own edits (all optional):
+# Chỉnh riêng cho con / the child's own edits (all optional):
 # allow = ["khanacademy.org"]            # luôn cho phép / always allowed
 # deny = ["example.com"]                 # luôn chặn / always blocked
 # block_categories = ["games"]           # chặn thêm nhóm / block more categories
@@ -101,7 +105,7 @@ os_users = {_string_array(os_users)}       # tài khoản máy tính của trẻ
 # safe_search = true                     # tìm kiếm an toàn / SafeSearch
 # youtube_mode = "{preset.youtube_mode.value}"  # "off" | "moderate" | "strict"
 
-# Lịch: không Internet buổi tối trước ngày đi học (qua nửa đêm được).
+# Lịch: tắt mạng buổi tối trước ngày đi học (khung giờ có thể qua nửa đêm).
 # Schedule: no internet on school nights (windows may cross midnight).
 # [[children.schedules]]
 # target = "*"                           # "*", "service:youtube" hoặc/or "category:games"
@@ -122,7 +126,7 @@ os_users = {_string_array(os_users)}       # tài khoản máy tính của trẻ
 # action = "lock"                        # "lock" | "logoff" | "close_app" | "notify"
 
 # ---------------------------------------------------------------------------------------
-# Thiết bị trong mạng nhà thuộc trẻ nào (theo IP hoặc MAC).
+# Thiết bị trong mạng nhà thuộc con nào (theo IP hoặc MAC).
 # LAN devices and the child each belongs to (by IP or MAC address).
 # ---------------------------------------------------------------------------------------
 # [[devices]]
@@ -131,7 +135,7 @@ os_users = {_string_array(os_users)}       # tài khoản máy tính của trẻ
 # child = {toml_string(child_name)}
 
 # ---------------------------------------------------------------------------------------
-# Người chăm sóc nhận cảnh báo (ntfy, email). Mật khẩu không bao giờ ghi ở đây.
+# Người thân nhận cảnh báo (ntfy, email). Không bao giờ ghi mật khẩu vào tệp này.
 # Caregivers who get alerts (ntfy, email). Secrets never go in this file.
 # ---------------------------------------------------------------------------------------
 # [[caregivers]]

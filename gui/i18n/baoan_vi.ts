@@ -58,7 +58,7 @@
     </message>
     <message>
         <source>Bypass attempt stopped</source>
-        <translation>Đã chặn cách vượt bộ lọc</translation>
+        <translation>Đã chặn một lần vượt rào</translation>
     </message>
     <message>
         <source>Lookup failed</source>
@@ -145,52 +145,16 @@
         <translation>Nội dung người lớn</translation>
     </message>
     <message>
-        <source>Gambling</source>
-        <translation>Cờ bạc</translation>
-    </message>
-    <message>
         <source>Dating</source>
         <translation>Hẹn hò</translation>
     </message>
     <message>
         <source>Drugs</source>
-        <translation>Ma tuý</translation>
-    </message>
-    <message>
-        <source>Violence</source>
-        <translation>Bạo lực</translation>
-    </message>
-    <message>
-        <source>Weapons</source>
-        <translation>Vũ khí</translation>
-    </message>
-    <message>
-        <source>Chat</source>
-        <translation>Trò chuyện trực tuyến</translation>
+        <translation>Ma túy và chất cấm</translation>
     </message>
     <message>
         <source>Social networks</source>
         <translation>Mạng xã hội</translation>
-    </message>
-    <message>
-        <source>Games</source>
-        <translation>Trò chơi</translation>
-    </message>
-    <message>
-        <source>Video</source>
-        <translation>Video</translation>
-    </message>
-    <message>
-        <source>Shopping</source>
-        <translation>Mua sắm</translation>
-    </message>
-    <message>
-        <source>VPN, proxy and bypass</source>
-        <translation>VPN, proxy và vượt bộ lọc</translation>
-    </message>
-    <message>
-        <source>Scams and malware</source>
-        <translation>Lừa đảo và mã độc</translation>
     </message>
     <message>
         <source>Ads and trackers</source>
@@ -211,6 +175,58 @@
     <message>
         <source>Parent&apos;s allow list</source>
         <translation>Danh sách cho phép của cha mẹ</translation>
+    </message>
+    <message>
+        <source>Gambling and betting</source>
+        <translation>Cờ bạc, cá độ</translation>
+    </message>
+    <message>
+        <source>Malware and phishing</source>
+        <translation>Mã độc và trang giả mạo</translation>
+    </message>
+    <message>
+        <source>Scams</source>
+        <translation>Lừa đảo</translation>
+    </message>
+    <message>
+        <source>Violence and hate</source>
+        <translation>Bạo lực và kích động thù ghét</translation>
+    </message>
+    <message>
+        <source>Weapons and dangerous material</source>
+        <translation>Vũ khí và vật liệu nguy hiểm</translation>
+    </message>
+    <message>
+        <source>Chat and messaging</source>
+        <translation>Nhắn tin và trò chuyện</translation>
+    </message>
+    <message>
+        <source>Online games</source>
+        <translation>Trò chơi trực tuyến</translation>
+    </message>
+    <message>
+        <source>Video and music</source>
+        <translation>Video và âm nhạc</translation>
+    </message>
+    <message>
+        <source>Online shopping</source>
+        <translation>Mua sắm trực tuyến</translation>
+    </message>
+    <message>
+        <source>Filter bypass (VPN, proxy, encrypted DNS)</source>
+        <translation>Vượt rào (VPN, proxy, DNS mã hóa)</translation>
+    </message>
+    <message>
+        <source>Piracy</source>
+        <translation>Phim, nhạc và phần mềm lậu</translation>
+    </message>
+    <message>
+        <source>Hacking</source>
+        <translation>Bẻ khóa và tấn công mạng</translation>
+    </message>
+    <message>
+        <source>Link shorteners</source>
+        <translation>Rút gọn liên kết</translation>
     </message>
     <message>
         <source>Preschool (0–5)</source>
@@ -256,12 +272,28 @@
         <translation>Chưa có mã PIN. Hãy chọn một mã PIN gồm 4 đến 12 chữ số mà chỉ cha mẹ biết; mã này bảo vệ phần cài đặt và lịch sử.</translation>
     </message>
     <message>
+        <source>Reset the parent PIN</source>
+        <translation>Đặt lại mã PIN của cha mẹ</translation>
+    </message>
+    <message>
+        <source>Forgot the PIN? Choose a new one of 4 to 12 digits. The history and the rules stay as they are.</source>
+        <translation>Quên mã PIN? Hãy chọn mã mới gồm 4 đến 12 chữ số. Lịch sử và các quy tắc vẫn giữ nguyên.</translation>
+    </message>
+    <message>
         <source>New PIN</source>
         <translation>Mã PIN mới</translation>
     </message>
     <message>
         <source>Type the PIN again</source>
         <translation>Nhập lại mã PIN</translation>
+    </message>
+    <message>
+        <source>Set-up code</source>
+        <translation>Mã cài đặt</translation>
+    </message>
+    <message>
+        <source>To show that you set up this PC, enter its one-time set-up code. On the PC&apos;s administrator account, run: %1</source>
+        <translation>Để chứng tỏ bạn là người đã cài đặt máy này, hãy nhập mã cài đặt dùng một lần của máy. Trên tài khoản quản trị của máy, hãy chạy: %1</translation>
     </message>
     <message>
         <source>Set PIN</source>
@@ -281,7 +313,15 @@
     </message>
     <message>
         <source>Unlock</source>
-        <translation>Mở khoá</translation>
+        <translation>Mở khóa</translation>
+    </message>
+    <message>
+        <source>Forgot the PIN?</source>
+        <translation>Quên mã PIN?</translation>
+    </message>
+    <message>
+        <source>Back</source>
+        <translation>Quay lại</translation>
     </message>
     <message>
         <source>Checking…</source>
@@ -294,12 +334,22 @@
     <message numerus="yes">
         <source>Wrong PIN. %n try(s) left before a lockout.</source>
         <translation>
-            <numerusform>Mã PIN không đúng. Còn %n lần thử trước khi bị tạm khoá.</numerusform>
+            <numerusform>Mã PIN không đúng. Còn %n lần thử trước khi bị tạm khóa.</numerusform>
         </translation>
     </message>
     <message>
         <source>Too many wrong tries. Try again in %1.</source>
         <translation>Nhập sai quá nhiều lần. Hãy thử lại sau %1.</translation>
+    </message>
+    <message>
+        <source>Enter the set-up code of this PC.</source>
+        <translation>Hãy nhập mã cài đặt của máy này.</translation>
+    </message>
+    <message numerus="yes">
+        <source>Wrong set-up code. %n try(s) left before a lockout.</source>
+        <translation>
+            <numerusform>Mã cài đặt không đúng. Còn %n lần thử trước khi bị tạm khóa.</numerusform>
+        </translation>
     </message>
     <message>
         <source>A PIN has 4 to 12 digits.</source>
@@ -322,7 +372,7 @@
     </message>
     <message>
         <source>Locked. Enter the PIN to see the children&apos;s data again.</source>
-        <translation>Đã khoá. Nhập mã PIN để xem lại thông tin của các con.</translation>
+        <translation>Đã khóa. Nhập mã PIN để xem lại thông tin của các con.</translation>
     </message>
     <message>
         <source>The last request failed: %1</source>
@@ -377,7 +427,7 @@
     </message>
     <message>
         <source>Lock</source>
-        <translation>Khoá</translation>
+        <translation>Khóa</translation>
     </message>
 </context>
 <context>

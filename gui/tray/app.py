@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 
 from gui.i18n import LANGUAGE_ENV, Translations, choose_language, system_language
 from gui.tray.backend import (
+    VNCOP_REPORT,
     BlockedBatch,
     HelpOutcome,
     TrayBackend,
@@ -115,27 +116,47 @@ class TrayController(QObject):
     # -- Help / 111 -------------------------------------------------------------------------
 
     def show_help(self) -> HelpDialog:
-        """Show 111 at once (no agent needed), then tell the agent the child asked for help."""
+        """Show 111 at once (no agent needed). Nothing is sent: the child tells the parents
+        only with the dialog's own button (:meth:`tell_parents`)."""
         dialog = self.help_dialog
         if dialog is None:
             dialog = HelpDialog(self._open_url)
             dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, False)
+            dialog.tell_requested.connect(self.tell_parents)
             self.help_dialog = dialog
-        dialog.set_sending()
+        if dialog.state not in ("sending", "alerted"):
+            dialog.reset()
+        profile = self.profile
+        dialog.set_options(
+            # Unknown (the agent is down): offer it; the dialog then says nobody was told.
+            can_tell=profile is None or profile.help_alerts,
+            can_report=profile is None or profile.age_band in ("11-14", "15-17"),
+        )
         dialog.show()
         dialog.raise_()
         dialog.activateWindow()
+        return dialog
+
+    def tell_parents(self) -> None:
+        """The child chose to tell the parents: the agent sends the urgent alert."""
+        dialog = self.help_dialog
+        if dialog is not None:
+            dialog.set_sending()
         self._runner.submit(
             lambda backend: backend.press_help(),
             self._on_help_sent,
             self._on_help_failed,
         )
-        return dialog
+
+    def open_report(self) -> None:
+        """"Báo điều xấu": vn-cop.vn's report page, in the browser; it tells nobody."""
+        self._open_url(QUrl(VNCOP_REPORT))
 
     def _on_help_sent(self, outcome: HelpOutcome) -> None:
         self._set_reachable(True)
         if self.help_dialog is not None:
-            self.help_dialog.set_outcome(outcome)
+            band = self.profile.age_band if self.profile is not None else None
+            self.help_dialog.set_outcome(outcome, band)
 
     def _on_help_failed(self, error: TrayBackendError) -> None:
         log.warning("the help request did not reach the agent: %s", error)
@@ -374,11 +395,15 @@ class TrayPresenter(QObject):
         self.help_action = QAction(self.menu)
         self.help_action.setObjectName("helpAction")
         self.help_action.triggered.connect(controller.show_help)
+        self.report_action = QAction(self.menu)
+        self.report_action.setObjectName("reportAction")
+        self.report_action.triggered.connect(controller.open_report)
         self.watch_action = QAction(self.menu)
         self.watch_action.triggered.connect(controller.show_watch)
         self.dashboard_action = QAction(self.menu)
         self.dashboard_action.triggered.connect(controller.open_dashboard)
         self.menu.addAction(self.help_action)
+        self.menu.addAction(self.report_action)
         self.menu.addSeparator()
         self.menu.addAction(self.watch_action)
         self.menu.addAction(self.dashboard_action)
@@ -401,6 +426,7 @@ class TrayPresenter(QObject):
             )
         controller.notification.connect(self.show_notification)
         controller.reachable_changed.connect(lambda _reachable: self.retranslate())
+        controller.profile_changed.connect(lambda _profile: self.retranslate())
         self.retranslate()
 
     @property
@@ -431,6 +457,10 @@ class TrayPresenter(QObject):
         # The Help action is never disabled, whatever the agent's state.
         self.help_action.setText(self.tr("Help / 111"))
         self.help_action.setEnabled(True)
+        self.report_action.setText(self.tr("Report something bad"))
+        # vn-cop.vn is for children of 11 or more (unknown age: offered).
+        band = self.controller.profile.age_band if self.controller.profile else None
+        self.report_action.setVisible(band in (None, "11-14", "15-17"))
         self.watch_action.setText(self.tr("What Bảo An watches"))
         self.dashboard_action.setText(self.tr("Open the parent's dashboard"))
         tooltip = "Bảo An"
@@ -442,7 +472,8 @@ class TrayPresenter(QObject):
             self.window.retranslate()
 
     def _on_activated(self, reason: QSystemTrayIcon.ActivationReason) -> None:
-        # One click on the icon is Help / 111; the menu is on the other button.
+        # One click on the icon shows Help / 111 (and tells nobody); the menu is on the
+        # other button.
         if reason == QSystemTrayIcon.ActivationReason.Trigger:
             self.controller.show_help()
 
@@ -547,8 +578,10 @@ def run_tray(
 ) -> int:
     """Run the child's tray against the agent at ``api_url`` until the session ends.
 
-    ``api_url=None``: the address in the token file, else ``http://127.0.0.1:8053``. With
-    no readable token file the tray still runs: Help / 111 needs no agent.
+    ``api_url=None``: the address in the token file, else ``http://127.0.0.1:8053``.
+    Without ``token_file``, this account's file from the agent at ``api_url`` (or the
+    installed service's) is found among the agents' token folders. With no readable token
+    file the tray still runs: Help / 111 needs no agent.
     """
     from pathlib import Path
 
@@ -567,7 +600,8 @@ def run_tray(
     app.setApplicationName("Bảo An")
     app.setOrganizationName("baoan")
     app.setQuitOnLastWindowClosed(False)  # closing the Help dialog must not end the tray
-    path = Path(token_file) if token_file else default_token_file()
+    # The token of the agent it talks to: each agent has its own folder (docs/tray.md).
+    path = Path(token_file) if token_file else default_token_file(api_url=api_url)
     try:
         credentials = load_credentials(path)
     except CredentialsError as error:

@@ -23,6 +23,7 @@ __all__ = [
     "HOTLINE_NUMBER",
     "HOTLINE_SITE",
     "HOTLINE_TEL",
+    "VNCOP_REPORT",
     "AgentUnreachableError",
     "BlockedBatch",
     "BlockedSite",
@@ -37,6 +38,8 @@ __all__ = [
 HOTLINE_NUMBER = "111"
 HOTLINE_TEL = "tel:111"
 HOTLINE_SITE = "https://tongdai111.vn"
+# vn-cop.vn's "Báo cáo xâm hại" form is reached from its home page (no stable address).
+VNCOP_REPORT = "https://vn-cop.vn/"
 
 
 class TrayBackendError(Exception):

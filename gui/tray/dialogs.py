@@ -1,7 +1,8 @@
 """The tray's two windows: Help / 111 and "What Bảo An watches".
 
 The Help dialog needs nothing from the agent: its words are the tray's own, so 111 is on
-screen the moment the child asks, whether or not the agent answers.
+screen the moment the child asks, whether or not the agent answers, and opening it tells
+nobody.
 """
 
 from __future__ import annotations
@@ -19,13 +20,19 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gui.tray.backend import HOTLINE_SITE, HOTLINE_TEL, HelpOutcome, WatchNotice
+from gui.tray.backend import HOTLINE_SITE, HOTLINE_TEL, VNCOP_REPORT, HelpOutcome, WatchNotice
 
 UrlOpener = Callable[[QUrl], object]
+YOUNG_BANDS = frozenset({"0-5", "6-10"})  # the tray profile's age bands with short words
 
 
 class HelpDialog(QDialog):
-    """111, big and first; then whether the parents were told (when the agent says so)."""
+    """111 first: its official name, "from any phone", the call button and its site. It
+    tells nobody: telling the parents is its own button (`tell_requested`), pressed only
+    if the child wants to — a child who needs 111 because of someone at home must be able
+    to see it without that person knowing. "Báo điều xấu" (from 11) opens vn-cop.vn."""
+
+    tell_requested = Signal()
 
     def __init__(self, open_url: UrlOpener, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -33,12 +40,18 @@ class HelpDialog(QDialog):
         self.setObjectName("helpDialog")
         self.setWindowFlag(Qt.WindowType.WindowStaysOnTopHint, True)
         self.heading = QLabel(self)
+        self.heading.setObjectName("hotlineName")
+        self.heading.setWordWrap(True)
         heading_font = QFont(self.heading.font())
-        heading_font.setPointSizeF(heading_font.pointSizeF() * 1.4)
+        heading_font.setPointSizeF(heading_font.pointSizeF() * 1.3)
         heading_font.setBold(True)
         self.heading.setFont(heading_font)
-        self.body = QLabel(self)
-        self.body.setWordWrap(True)
+        self.any_phone = QLabel(self)
+        self.any_phone.setObjectName("anyPhone")
+        self.any_phone.setWordWrap(True)
+        any_phone_font = QFont(self.any_phone.font())
+        any_phone_font.setBold(True)
+        self.any_phone.setFont(any_phone_font)
         self.call_button = QPushButton(self)
         self.call_button.setObjectName("call111")
         call_font = QFont(self.call_button.font())
@@ -48,48 +61,81 @@ class HelpDialog(QDialog):
         self.call_button.setMinimumHeight(56)
         self.call_button.setDefault(True)
         self.call_button.clicked.connect(lambda: self._open_url(QUrl(HOTLINE_TEL)))
+        self.body = QLabel(self)
+        self.body.setWordWrap(True)
         self.site_button = QPushButton(self)
         self.site_button.setObjectName("site111")
         self.site_button.setFlat(True)
         self.site_button.clicked.connect(lambda: self._open_url(QUrl(HOTLINE_SITE)))
+        self.report_button = QPushButton(self)
+        self.report_button.setObjectName("reportBad")
+        self.report_button.clicked.connect(lambda: self._open_url(QUrl(VNCOP_REPORT)))
+        self.tell_button = QPushButton(self)
+        self.tell_button.setObjectName("tellParents")
+        self.tell_button.clicked.connect(self.tell_requested.emit)
         self.status = QLabel(self)
         self.status.setObjectName("helpStatus")
         self.status.setWordWrap(True)
         self.close_button = QPushButton(self)
         self.close_button.clicked.connect(self.accept)
         buttons = QHBoxLayout()
+        buttons.addWidget(self.tell_button)
         buttons.addStretch(1)
         buttons.addWidget(self.close_button)
         layout = QVBoxLayout(self)
         layout.addWidget(self.heading)
-        layout.addWidget(self.body)
+        layout.addWidget(self.any_phone)
         layout.addWidget(self.call_button)
+        layout.addWidget(self.body)
         layout.addWidget(self.site_button)
+        layout.addWidget(self.report_button)
         layout.addWidget(self.status)
         layout.addLayout(buttons)
         self._state = "idle"
-        self.setMinimumWidth(380)
+        self._young = False
+        self.setMinimumWidth(420)
         self.retranslate()
 
     @property
     def state(self) -> str:
-        """idle, sending, alerted, private (alerts off) or offline."""
+        """idle, sending, alerted, already_told (told a few minutes ago: nothing new
+        sent), busy (not sent now), off (help alerts off), nobody (no one set up to receive
+        them) or offline."""
         return self._state
+
+    def set_options(self, *, can_tell: bool, can_report: bool) -> None:
+        """Whether "tell my parents" and "Báo điều xấu" are offered (from the agent's
+        profile: help alerts on; the child is 11 or more)."""
+        self.tell_button.setVisible(can_tell)
+        self.report_button.setVisible(can_report)
+
+    def reset(self) -> None:
+        self._state = "idle"
+        self.tell_button.setEnabled(True)
+        self._show_state()
 
     def set_sending(self) -> None:
         self._state = "sending"
+        self.tell_button.setEnabled(False)
         self._show_state()
 
-    def set_outcome(self, outcome: HelpOutcome) -> None:
-        if outcome.alerted:
+    def set_outcome(self, outcome: HelpOutcome, age_band: str | None = None) -> None:
+        """What the agent said; `age_band` (the tray profile's) picks the words."""
+        self._young = age_band in YOUNG_BANDS
+        if not outcome.alerts_enabled:
+            self._state = "off"
+        elif outcome.already_told:
+            self._state = "already_told"
+        elif outcome.alerted:
             self._state = "alerted"
         else:
-            # Alerts off (the child's call stays private) or asked again too soon.
-            self._state = "private"
+            self._state = "busy"
+        self.tell_button.setEnabled(self._state == "busy")
         self._show_state()
 
     def set_offline(self) -> None:
         self._state = "offline"
+        self.tell_button.setEnabled(True)
         self._show_state()
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802
@@ -99,30 +145,49 @@ class HelpDialog(QDialog):
 
     def retranslate(self) -> None:
         self.setWindowTitle(self.tr("Help / 111"))
-        self.heading.setText(self.tr("You are not alone"))
+        self.heading.setText(self.tr("111, Vietnam's national child protection phone line"))
+        self.any_phone.setText(self.tr("From any phone, call 111 — free, day and night."))
         self.body.setText(
             self.tr(
-                "111 is Vietnam's child protection hotline: free, any time of the day or "
-                "night. Call it if you feel scared, sad, bullied or threatened, online or "
-                "offline. You can also talk to an adult you trust."
+                "Call if you are scared, sad, bullied, threatened or hurt, online or offline. "
+                "Nobody at home is told. You can also talk to an adult you trust."
             )
         )
         self.call_button.setText(self.tr("Call 111"))
         self.call_button.setAccessibleName(self.tr("Call the 111 hotline"))
-        self.site_button.setText(self.tr("tongdai111.vn: chat with 111 online"))
+        self.site_button.setText(self.tr("tongdai111.vn — the 111 hotline's site"))
+        self.report_button.setText(self.tr("Report something bad (vn-cop.vn)"))
+        self.tell_button.setText(self.tr("Tell my parents"))
         self.close_button.setText(self.tr("Close"))
         self._show_state()
 
     def _show_state(self) -> None:
         texts = {
             "idle": "",
-            "sending": self.tr("Telling your parents…"),
-            "alerted": self.tr("Your parents have been told. They will come to you soon."),
-            "private": "",
-            "offline": self.tr("Bảo An is not answering right now, but 111 always is."),
+            "sending": self.tr("Sending a message to your parents…"),
+            "alerted": self.tr("Bảo An sent your parents a message."),
+            "already_told": (
+                self.tr("Bảo An already told your parents. You can call 111 too.")
+                if self._young
+                else self.tr(
+                    "Your parents were told a few minutes ago, so Bảo An did not send "
+                    "another message. They know you need help; you can call 111 now too."
+                )
+            ),
+            "busy": self.tr(
+                "Bảo An could not send the message just now. Call 111, or find an adult "
+                "you trust nearby."
+            ),
+            "off": self.tr(
+                "Help messages are turned off on this computer, so nobody was told. Call "
+                "111, or find an adult you trust nearby."
+            ),
+            "offline": self.tr(
+                "Bảo An is not answering right now, so nobody was told. 111 always answers."
+            ),
         }
-        self.status.setText(texts[self._state])
-        self.status.setVisible(bool(texts[self._state]))
+        self.status.setText(texts.get(self._state, ""))
+        self.status.setVisible(bool(texts.get(self._state, "")))
 
 
 class WatchDialog(QDialog):

@@ -23,12 +23,16 @@
         <translation>Trợ giúp / 111</translation>
     </message>
     <message>
-        <source>You are not alone</source>
-        <translation>Con không một mình</translation>
+        <source>111, Vietnam&apos;s national child protection phone line</source>
+        <translation>Tổng đài điện thoại quốc gia bảo vệ trẻ em 111</translation>
     </message>
     <message>
-        <source>111 is Vietnam&apos;s child protection hotline: free, any time of the day or night. Call it if you feel scared, sad, bullied or threatened, online or offline. You can also talk to an adult you trust.</source>
-        <translation>Tổng đài 111 là đường dây nóng bảo vệ trẻ em của Việt Nam: miễn phí, bất kể ngày đêm. Hãy gọi khi con thấy sợ, buồn, bị bắt nạt hay bị đe dọa, trên mạng hay ngoài đời. Con cũng có thể nói với một người lớn mà con tin tưởng.</translation>
+        <source>From any phone, call 111 — free, day and night.</source>
+        <translation>Dùng điện thoại bất kỳ, gọi 111 — miễn phí, cả ngày lẫn đêm.</translation>
+    </message>
+    <message>
+        <source>Call if you are scared, sad, bullied, threatened or hurt, online or offline. Nobody at home is told. You can also talk to an adult you trust.</source>
+        <translation>Gọi khi con thấy sợ, buồn, bị bắt nạt, bị đe dọa hay bị làm đau, trên mạng hay ngoài đời. Mở cửa sổ này không báo cho ai ở nhà biết. Con cũng có thể kể với một người lớn mà con tin.</translation>
     </message>
     <message>
         <source>Call 111</source>
@@ -39,24 +43,48 @@
         <translation>Gọi Tổng đài 111</translation>
     </message>
     <message>
-        <source>tongdai111.vn: chat with 111 online</source>
-        <translation>tongdai111.vn: trò chuyện với 111 qua mạng</translation>
+        <source>tongdai111.vn — the 111 hotline&apos;s site</source>
+        <translation>tongdai111.vn — trang của Tổng đài 111</translation>
+    </message>
+    <message>
+        <source>Report something bad (vn-cop.vn)</source>
+        <translation>Báo điều xấu (vn-cop.vn)</translation>
+    </message>
+    <message>
+        <source>Tell my parents</source>
+        <translation>Báo cho bố mẹ</translation>
+    </message>
+    <message>
+        <source>Sending a message to your parents…</source>
+        <translation>Đang gửi tin báo cho bố mẹ…</translation>
+    </message>
+    <message>
+        <source>Bảo An sent your parents a message.</source>
+        <translation>Bảo An đã gửi tin báo cho bố mẹ.</translation>
+    </message>
+    <message>
+        <source>Bảo An already told your parents. You can call 111 too.</source>
+        <translation>Bảo An đã báo cho bố mẹ rồi. Con cũng có thể gọi 111.</translation>
+    </message>
+    <message>
+        <source>Your parents were told a few minutes ago, so Bảo An did not send another message. They know you need help; you can call 111 now too.</source>
+        <translation>Bố mẹ đã nhận tin báo từ vài phút trước, nên Bảo An không gửi thêm. Bố mẹ biết con cần giúp; con cũng có thể gọi 111 ngay.</translation>
+    </message>
+    <message>
+        <source>Bảo An could not send the message just now. Call 111, or find an adult you trust nearby.</source>
+        <translation>Bảo An chưa gửi được tin báo lúc này. Con hãy gọi 111, hoặc tìm một người lớn con tin ở gần.</translation>
+    </message>
+    <message>
+        <source>Help messages are turned off on this computer, so nobody was told. Call 111, or find an adult you trust nearby.</source>
+        <translation>Máy này đã tắt tin báo Trợ giúp, nên chưa ai được báo. Con hãy gọi 111, hoặc tìm một người lớn con tin ở gần.</translation>
+    </message>
+    <message>
+        <source>Bảo An is not answering right now, so nobody was told. 111 always answers.</source>
+        <translation>Bảo An chưa trả lời lúc này, nên chưa ai được báo. Tổng đài 111 luôn nghe máy.</translation>
     </message>
     <message>
         <source>Close</source>
         <translation>Đóng</translation>
-    </message>
-    <message>
-        <source>Telling your parents…</source>
-        <translation>Đang báo cho bố mẹ…</translation>
-    </message>
-    <message>
-        <source>Your parents have been told. They will come to you soon.</source>
-        <translation>Bố mẹ đã được báo. Bố mẹ sẽ đến với con ngay.</translation>
-    </message>
-    <message>
-        <source>Bảo An is not answering right now, but 111 always is.</source>
-        <translation>Bảo An chưa trả lời lúc này, nhưng Tổng đài 111 luôn nghe máy.</translation>
     </message>
 </context>
 <context>
@@ -79,6 +107,10 @@
     <message>
         <source>Help / 111</source>
         <translation>Trợ giúp / 111</translation>
+    </message>
+    <message>
+        <source>Report something bad</source>
+        <translation>Báo điều xấu</translation>
     </message>
     <message>
         <source>What Bảo An watches</source>
