@@ -227,11 +227,10 @@ class UsageToday:
     def to_json(self) -> JsonObject:
         # Whole minutes: a partly used minute is not counted yet.
         minutes = {name: int(value) for name, value in self.minutes.items()}
-        return {
-            "date": self.date.isoformat(),
-            "children": minutes,
-            "details": [detail.to_json() for detail in self.details],
-        }
+        body: JsonObject = {"date": self.date.isoformat(), "children": minutes}
+        if self.details:  # an agent without screen time counting sends none
+            body["details"] = [detail.to_json() for detail in self.details]
+        return body
 
     @classmethod
     def from_json(cls, value: Any) -> UsageToday:
