@@ -125,9 +125,16 @@ class PolicyState:
     source: str
     loaded_at: datetime | None = None
     error: str | None = None
+    # Help alerts are on in the policy, but it names no caregiver who could receive them.
+    help_alerts_unheard: bool = False
 
     def to_json(self) -> JsonObject:
-        return {"loaded_at": _iso(self.loaded_at), "source": self.source, "error": self.error}
+        return {
+            "loaded_at": _iso(self.loaded_at),
+            "source": self.source,
+            "error": self.error,
+            "help_alerts_unheard": self.help_alerts_unheard,
+        }
 
     @classmethod
     def from_json(cls, value: Any) -> PolicyState:
@@ -137,6 +144,7 @@ class PolicyState:
             source=_field(data, "source", str, where),
             loaded_at=_time(_optional(data, "loaded_at", str, where), f"{where}.loaded_at"),
             error=_optional(data, "error", str, where),
+            help_alerts_unheard=bool(_optional(data, "help_alerts_unheard", bool, where)),
         )
 
 
