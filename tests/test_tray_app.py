@@ -283,18 +283,60 @@ def test_first_session_shows_what_is_watched_and_records_the_ack(
     assert dialog is not None
     assert "Bảo An ghi lại những gì?" in dialog.text.text()
     assert "camera" in dialog.text.text()
-    assert dialog.understood_button.text() == "Con đã hiểu"
+    # Minh is 9: a real choice, not only "I understand".
+    assert dialog.understood_button.text() == "Con đồng ý"
+    assert dialog.disagree_button.isVisibleTo(dialog)
+    assert dialog.disagree_button.text() == "Con chưa đồng ý / con muốn nói chuyện với bố mẹ"
     assert agent.access.watch_acknowledgement("Minh") is None
     with qtbot.waitSignal(controller.watch_acknowledged, timeout=5000):
         dialog.understood_button.click()
     ack = agent.access.watch_acknowledgement("Minh")
-    assert ack is not None and ack.language == "vi"
+    assert ack is not None and ack.language == "vi" and ack.answer == "agree"
     assert not dialog.isVisible()
     # The next session does not ask again.
     second = make_tray(trays, HttpTrayBackend(agent.api.url, credentials(agent)), Recorder())
     qtbot.waitUntil(lambda: second.controller.profile is not None, timeout=5000)
     assert second.controller.profile is not None and second.controller.profile.acknowledged
     assert second.controller.watch_dialog is None
+
+
+@pytest.mark.parametrize("language", ["vi", "en"])
+def test_not_agreeing_is_recorded_and_tells_the_parents(
+    qtbot: QtBot, agent: TrayApi, trays: list[Tray], language: str
+) -> None:
+    tray = make_tray(
+        trays,
+        HttpTrayBackend(agent.api.url, credentials(agent, "lan")),
+        Recorder(),
+        language=language,
+    )
+    controller = tray.controller
+    qtbot.waitUntil(
+        lambda: controller.watch_dialog is not None and controller.watch_dialog.isVisible(),
+        timeout=5000,
+    )
+    dialog = controller.watch_dialog
+    assert dialog is not None
+    text = dialog.text.text()
+    # True to the store: each record's own retention, what leaves the PC, seeing/deleting.
+    retention = agent.access.retention()
+    for days in (retention.query_log_days, retention.usage_days, retention.events_days):
+        assert str(days) in text
+    assert ("vn-cop.vn" in text) and ("xóa" in text if language == "vi" else "delete" in text)
+    expected = {
+        "vi": "Con chưa đồng ý / con muốn nói chuyện với bố mẹ",
+        "en": "I don't agree yet / I want to talk with my parents",
+    }[language]
+    assert dialog.disagree_button.text() == expected
+    with qtbot.waitSignal(controller.watch_acknowledged, timeout=5000):
+        dialog.disagree_button.click()
+    ack = agent.access.watch_acknowledgement("Lan")
+    assert ack is not None and ack.answer == "disagree"
+    # The parents are told (an event for the dashboard, an alert for the caregivers);
+    # Minh's answer is untouched: Lan answered with her own key.
+    assert [event.child for event in agent.store.events.recent(kind="watch_disagreed")] == ["Lan"]
+    assert agent.store.outbox.pending_count() == 1
+    assert agent.access.watch_acknowledgement("Minh") is None
 
 
 def test_a_failed_ack_keeps_the_dialog_and_says_so(

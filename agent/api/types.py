@@ -129,12 +129,14 @@ class PolicyState:
     help_alerts_unheard: bool = False
 
     def to_json(self) -> JsonObject:
-        return {
+        value: JsonObject = {
             "loaded_at": _iso(self.loaded_at),
             "source": self.source,
             "error": self.error,
-            "help_alerts_unheard": self.help_alerts_unheard,
         }
+        if self.help_alerts_unheard:  # in the answer only when true
+            value["help_alerts_unheard"] = True
+        return value
 
     @classmethod
     def from_json(cls, value: Any) -> PolicyState:
@@ -619,7 +621,14 @@ class WatchNotice:
     not_recorded: tuple[str, ...]
     who_heading: str
     who: tuple[str, ...]
-    kept: str
+    kept: str  # the closing note: how to answer, and what the answer does
+    leaves_heading: str = ""
+    leaves: tuple[str, ...] = ()  # what leaves the PC, and to whom
+    rights_heading: str = ""
+    rights: str = ""  # how to see or delete the records
+    choice: bool = False  # the child answers "agree" or "disagree" (else "acknowledged")
+    agree_label: str = ""
+    disagree_label: str = ""
 
     def to_json(self) -> JsonObject:
         return {
@@ -629,9 +638,16 @@ class WatchNotice:
             "recorded": list(self.recorded),
             "not_recorded_heading": self.not_recorded_heading,
             "not_recorded": list(self.not_recorded),
+            "leaves_heading": self.leaves_heading,
+            "leaves": list(self.leaves),
             "who_heading": self.who_heading,
             "who": list(self.who),
+            "rights_heading": self.rights_heading,
+            "rights": self.rights,
             "kept": self.kept,
+            "choice": self.choice,
+            "agree_label": self.agree_label,
+            "disagree_label": self.disagree_label,
         }
 
     @classmethod
@@ -647,6 +663,13 @@ class WatchNotice:
             who_heading=_field(data, "who_heading", str, where),
             who=_strings(data.get("who"), f"{where}.who"),
             kept=_field(data, "kept", str, where),
+            leaves_heading=_optional(data, "leaves_heading", str, where) or "",
+            leaves=_strings(data.get("leaves", []), f"{where}.leaves"),
+            rights_heading=_optional(data, "rights_heading", str, where) or "",
+            rights=_optional(data, "rights", str, where) or "",
+            choice=bool(_optional(data, "choice", bool, where)),
+            agree_label=_optional(data, "agree_label", str, where) or "",
+            disagree_label=_optional(data, "disagree_label", str, where) or "",
         )
 
 
@@ -802,6 +825,8 @@ class WatchAcknowledgementInfo:
     notice_version: int
     language: str
     current: bool = True
+    # "agree", "disagree" (not yet; wants to talk with the parents) or "acknowledged"
+    answer: str = "acknowledged"
 
     def to_json(self) -> JsonObject:
         return {
@@ -810,6 +835,7 @@ class WatchAcknowledgementInfo:
             "notice_version": self.notice_version,
             "language": self.language,
             "current": self.current,
+            "answer": self.answer,
         }
 
     @classmethod
@@ -823,4 +849,5 @@ class WatchAcknowledgementInfo:
             notice_version=_field(data, "notice_version", int, where),
             language=_field(data, "language", str, where),
             current=bool(_optional(data, "current", bool, where) is not False),
+            answer=_optional(data, "answer", str, where) or "acknowledged",
         )

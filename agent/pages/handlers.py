@@ -31,8 +31,8 @@ from agent.pages.csrf import CsrfSigner, same_origin
 from agent.pages.explain import Explanation, explain
 from agent.pages.i18n import AgeBand, band_for_age, choose_language
 from agent.pages.render import PAGE_PREFIX, PageContext
-from agent.pages.strings import WATCH
 from agent.pages.tips import tips_for
+from agent.pages.watch import offers_choice, watch_words
 from agent.policy.services import ServiceCatalogue, load_catalogue
 from dns_filter.policy import FilterPolicy
 from dns_filter.verdict import verdict
@@ -358,13 +358,10 @@ class _Pages:
     def watch(self, request: Request) -> Response:
         who = self._who(request)
         context = self._context(request, who, request.path, {})
-        recorded, not_recorded, who_sees = WATCH[who.language][who.band]
         page = render.watch_page(
             context,
-            recorded=recorded,
-            not_recorded=not_recorded,
-            who=who_sees,
-            retention_days=self._access.family.settings.query_log_retention_days,
+            words=watch_words(who.language, who.band, self._access.retention()),
+            choice=offers_choice(who.band),
         )
         return _page(page)
 

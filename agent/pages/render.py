@@ -19,6 +19,7 @@ from importlib import resources
 from agent.pages.i18n import AgeBand
 from agent.pages.strings import text
 from agent.pages.tips import Tip
+from agent.pages.watch import WatchWords
 
 HOTLINE_TEL = "tel:111"
 HOTLINE_SITE = "https://tongdai111.vn/"
@@ -335,33 +336,34 @@ def help_page(context: PageContext, *, alert_message: str | None) -> str:
     return layout(context, context.t("title_help"), "".join(parts))
 
 
-def watch_page(
-    context: PageContext,
-    *,
-    recorded: Iterable[str],
-    not_recorded: Iterable[str],
-    who: Iterable[str],
-    retention_days: int,
-) -> str:
+def watch_page(context: PageContext, *, words: WatchWords, choice: bool) -> str:
+    """What is recorded (and for how long), what is never recorded, what leaves the PC
+    and to whom, who can see what, how to see or delete it, and how to answer."""
+
     def bullet_list(items: Iterable[str]) -> str:
         return "<ul>" + "".join(f"<li>{esc(item)}</li>" for item in items) + "</ul>"
+
+    def section(section_id: str, heading_key: str, body: str) -> str:
+        return (
+            f'<section class="watch" id="{section_id}"><h2>{esc(context.t(heading_key))}</h2>'
+            f"{body}</section>"
+        )
 
     pictures = ""
     if context.band is AgeBand.UNDER_6:
         pictures = f'<div class="pic-row">{PARENTS_SVG}{EYE_OFF_SVG}{HEART_SVG}</div>'
+    note = context.t("watch_choice_note" if choice else "watch_ack_note")
     body = (
         f'<div class="illus">{FRIEND_SVG}</div>'
         f"<h1>{esc(context.t('title_watch'))}</h1>{pictures}"
         f"<p>{esc(context.t('watch_intro'))}</p>"
-        f'<section class="watch" id="recorded"><h2>{esc(context.t("watch_recorded"))}</h2>'
-        f"{bullet_list(recorded)}</section>"
-        f'<section class="watch" id="not-recorded"><h2>{esc(context.t("watch_not_recorded"))}'
-        f"</h2>{bullet_list(not_recorded)}</section>"
-        f'<section class="watch" id="who"><h2>{esc(context.t("watch_who"))}</h2>'
-        f"{bullet_list(who)}</section>"
-        f'<p class="note">{esc(context.t("watch_kept").format(days=retention_days))}</p>'
-        f'<p class="note">{esc(context.t("watch_ack_note"))}</p>'
-        f"{help_box(context)}"
+        + section("recorded", "watch_recorded", bullet_list(words.recorded))
+        + section("not-recorded", "watch_not_recorded", bullet_list(words.not_recorded))
+        + section("leaves", "watch_leaves", bullet_list(words.leaves))
+        + section("who", "watch_who", bullet_list(words.who))
+        + section("rights", "watch_rights", f"<p>{esc(words.rights)}</p>")
+        + f'<p class="note" id="answer-note">{esc(note)}</p>'
+        + help_box(context)
     )
     return layout(context, context.t("title_watch"), body)
 

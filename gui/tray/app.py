@@ -225,16 +225,18 @@ class TrayController(QObject):
         else:
             dialog.set_notice(profile.notice)
         dialog.understood_button.setEnabled(True)
+        dialog.disagree_button.setEnabled(True)
         dialog.show()
         dialog.raise_()
         dialog.activateWindow()
         return dialog
 
-    def acknowledge_watch(self) -> None:
+    def acknowledge_watch(self, answer: str = "acknowledged") -> None:
+        """Record the child's answer (agree, disagree or acknowledged) with their own key."""
         profile = self.profile
         language = profile.language if profile is not None else (self._language or "vi")
         self._runner.submit(
-            lambda backend: backend.acknowledge_watch(language),
+            lambda backend: backend.acknowledge_watch(language, answer),
             self._on_acknowledged,
             self._on_acknowledge_failed,
         )

@@ -176,9 +176,12 @@ class HelpDialog(QDialog):
 
 
 class WatchDialog(QDialog):
-    """ "What Bảo An watches" in the agent's words for this child, with "I understand"."""
+    """ "What Bảo An watches" in the agent's words for this child, with a real choice when
+    the notice offers one: "I agree" or "I don't agree yet / I want to talk with my
+    parents" (protection stays on either way; the parents are told and asked to talk).
+    The youngest get "I understand". "Later" answers nothing; it comes back next time."""
 
-    acknowledge_requested = Signal()
+    acknowledge_requested = Signal(str)  # "agree", "disagree" or "acknowledged"
 
     def __init__(self, notice: WatchNotice, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -196,31 +199,43 @@ class WatchDialog(QDialog):
         self.understood_button.setObjectName("understood")
         self.understood_button.setDefault(True)
         self.understood_button.clicked.connect(self._on_understood)
+        self.disagree_button = QPushButton(self)
+        self.disagree_button.setObjectName("disagree")
+        self.disagree_button.clicked.connect(self._on_disagree)
         self.later_button = QPushButton(self)
         self.later_button.clicked.connect(self.reject)
         buttons = QHBoxLayout()
-        buttons.addStretch(1)
         buttons.addWidget(self.later_button)
+        buttons.addStretch(1)
+        buttons.addWidget(self.disagree_button)
         buttons.addWidget(self.understood_button)
         layout = QVBoxLayout(self)
         layout.addWidget(self.text)
         layout.addWidget(self.status)
         layout.addLayout(buttons)
-        self.setMinimumWidth(440)
+        self.setMinimumWidth(480)
         self.set_notice(notice)
         self.retranslate()
+
+    @property
+    def choice(self) -> bool:
+        return self.notice.choice
 
     def set_notice(self, notice: WatchNotice) -> None:
         self.notice = notice
         self.setWindowTitle(notice.title)
         self.text.setText(render_notice(notice))
+        self.disagree_button.setVisible(notice.choice)
+        self.retranslate()
 
     def set_saving(self) -> None:
         self.understood_button.setEnabled(False)
+        self.disagree_button.setEnabled(False)
         self.status.setVisible(False)
 
     def set_failed(self) -> None:
         self.understood_button.setEnabled(True)
+        self.disagree_button.setEnabled(True)
         self.status.setText(self.tr("That could not be saved. Please try again in a moment."))
         self.status.setVisible(True)
 
@@ -230,12 +245,20 @@ class WatchDialog(QDialog):
         super().changeEvent(event)
 
     def retranslate(self) -> None:
-        self.understood_button.setText(self.tr("I understand"))
+        if self.notice.choice:
+            self.understood_button.setText(self.tr("I agree"))
+        else:
+            self.understood_button.setText(self.tr("I understand"))
+        self.disagree_button.setText(self.tr("I don't agree yet / I want to talk with my parents"))
         self.later_button.setText(self.tr("Later"))
 
     def _on_understood(self) -> None:
         self.set_saving()
-        self.acknowledge_requested.emit()
+        self.acknowledge_requested.emit("agree" if self.notice.choice else "acknowledged")
+
+    def _on_disagree(self) -> None:
+        self.set_saving()
+        self.acknowledge_requested.emit("disagree")
 
 
 def _escape(value: str) -> str:
@@ -251,10 +274,18 @@ def render_notice(notice: WatchNotice) -> str:
         bullets = "".join(f"<li>{_escape(item)}</li>" for item in items)
         return f"<h3>{_escape(heading)}</h3><ul>{bullets}</ul>"
 
+    leaves = section(notice.leaves_heading, notice.leaves) if notice.leaves else ""
+    rights = (
+        f"<h3>{_escape(notice.rights_heading)}</h3><p>{_escape(notice.rights)}</p>"
+        if notice.rights
+        else ""
+    )
     return (
         f"<h2>{_escape(notice.title)}</h2><p>{_escape(notice.intro)}</p>"
         + section(notice.recorded_heading, notice.recorded)
         + section(notice.not_recorded_heading, notice.not_recorded)
+        + leaves
         + section(notice.who_heading, notice.who)
+        + rights
         + f"<p>{_escape(notice.kept)}</p>"
     )

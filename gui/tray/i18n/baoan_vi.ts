@@ -124,8 +124,16 @@
         <translation>Chưa lưu được. Con thử lại sau một chút nhé.</translation>
     </message>
     <message>
+        <source>I agree</source>
+        <translation>Con đồng ý</translation>
+    </message>
+    <message>
         <source>I understand</source>
         <translation>Con đã hiểu</translation>
+    </message>
+    <message>
+        <source>I don&apos;t agree yet / I want to talk with my parents</source>
+        <translation>Con chưa đồng ý / con muốn nói chuyện với bố mẹ</translation>
     </message>
     <message>
         <source>Later</source>
