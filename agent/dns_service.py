@@ -25,7 +25,7 @@ from agent.store import QueryLogEntry
 from dns_filter.chain import AnswerType, Query, Result
 from dns_filter.clock import Clock
 from dns_filter.factory import Chain, build_chain_from_config
-from dns_filter.policy import FilterPolicy
+from dns_filter.policy import FilterPolicy, Profile
 from dns_filter.resolvers import ActiveChild, FilterPolicySlot
 from dns_filter.resolvers.client_profile import ChildResolver
 from dns_filter.server import DnsServer, next_minute
@@ -42,10 +42,22 @@ class FamilyPolicySource(Protocol):
     def policy(self) -> FamilyPolicy: ...
 
 
+class GrantedSite(Protocol):
+    """One approval in force (``agent.access.Grant``): the names it opens, and its end."""
+
+    @property
+    def names(self) -> tuple[str, ...]: ...
+
+    @property
+    def until(self) -> datetime | None: ...
+
+
 class GrantSource(Protocol):
     """The parents' temporary approvals (``agent.access.AccessService`` has these)."""
 
-    def active_grants(self, child: str, now: datetime | None = None) -> tuple[str, ...]: ...
+    def grants(
+        self, child: str | None = None, now: datetime | None = None
+    ) -> Sequence[GrantedSite]: ...
 
     def next_expiry(self, now: datetime | None = None) -> datetime | None: ...
 
@@ -190,12 +202,13 @@ class DnsService:
             self._grant_expiry.arm(self._grants.next_expiry(now), self.recompile)
 
     def _with_grants(self, policy: FilterPolicy, now: datetime) -> FilterPolicy:
-        """Put the parents' temporary approvals in each child's `granted` names: unlike the
-        allow list, they open the site even at bedtime (a `"*"` schedule)."""
+        """Put the parents' temporary approvals in each child's `granted` names, with their
+        ends: unlike the allow list, they open the site even at bedtime (a `"*"` schedule),
+        and the filter stops them, and every answer given under them, at their end."""
         profiles = {}
         for name, profile in policy.profiles.items():
-            granted = self._grants.active_grants(name, now)
-            profiles[name] = replace(profile, granted=granted) if granted else profile
+            grants = self._grants.grants(name, now)
+            profiles[name] = with_grants(profile, grants) if grants else profile
         return replace(policy, profiles=MappingProxyType(profiles))
 
     def _policy_changes_at(self, wall: float) -> float | None:
@@ -243,6 +256,28 @@ class DnsService:
                 )
             )
         self._query_log.log_many(entries)
+
+
+def with_grants(profile: Profile, grants: Sequence[GrantedSite]) -> Profile:
+    """`profile` with the names `grants` open and when each stops: for a name opened by
+    several, the latest end; a name that one of them opens for good has no end."""
+    ends: dict[str, datetime | None] = {}
+    for grant in grants:
+        for name in grant.names:
+            if name not in ends:
+                ends[name] = grant.until
+            else:
+                earlier = ends[name]
+                ends[name] = (
+                    None if earlier is None or grant.until is None else max(earlier, grant.until)
+                )
+    return replace(
+        profile,
+        granted=tuple(ends),
+        granted_until=MappingProxyType(
+            {name: end for name, end in ends.items() if end is not None}
+        ),
+    )
 
 
 def upstream_urls(family: FamilyPolicy) -> list[str]:

@@ -33,6 +33,7 @@ from agent.grant_expiry import GrantExpiry
 from agent.pages import CsrfSigner, PageServices, register_pages
 from agent.policy import FamilyPolicy
 from agent.policy.holder import PolicyHolder
+from agent.policy_alerts import PolicyAlerts
 from agent.private_files import secure_data_dir
 from agent.scheduler import Scheduler, add_agent_jobs
 from agent.secrets import SecretStore, open_secret_store
@@ -56,6 +57,7 @@ log = logging.getLogger(__name__)
 DEFAULT_DNS_PORT = 53
 DEFAULT_HTTP_PORT = 8053
 DATABASE_NAME = "baoan.sqlite3"
+LAST_GOOD_POLICY_NAME = "family.last-good.toml"  # in the data folder: the agent's own copy
 
 
 @dataclass(frozen=True)
@@ -116,7 +118,9 @@ class Agent:
     ) -> None:
         self.settings = settings
         self.clock: Clock = clock or SystemClock()
-        self.policy_holder = PolicyHolder(settings.config_path)
+        self.policy_holder = PolicyHolder(
+            settings.config_path, last_good_path=settings.data_dir / LAST_GOOD_POLICY_NAME
+        )
         self.active_child = ActiveChildTracker(
             session_user or platform.current().active_session_user
         )
@@ -164,13 +168,17 @@ class Agent:
         settings = self.settings
         # Before anything is read or written there: the folder and its files are private.
         secure_data_dir(settings.data_dir)
+        # The store first: a file found at start that protects less than the last good
+        # copy is an event and an alert like any other such change.
+        store = self.store = Store(settings.data_dir / DATABASE_NAME)
+        self.policy_holder.on_loosened(PolicyAlerts(store, self.clock.now))
         family = self.policy_holder.load()
         self.loaded_at = self.clock.now()
         if self.policy_holder.last_error is not None:
             log.error(
-                "family.toml is broken, using the last good copy: %s", self.policy_holder.last_error
+                "family.toml is not applied, running on the last good copy: %s",
+                self.policy_holder.last_error,
             )
-        store = self.store = Store(settings.data_dir / DATABASE_NAME)
         self._apply_retention(family)
         query_log = self.query_log = QueryLogWriter(store.query_log)
         query_log.start()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterable
 
 from dnslib import AAAA, CNAME, QTYPE, RCODE, RR, SOA, A, DNSRecord
@@ -100,3 +101,24 @@ def cname_targets(response: DNSRecord) -> list[str]:
         if record.rtype == QTYPE.CNAME:
             targets.append(query_name(str(record.rdata.label)))
     return targets
+
+
+def with_ttls_at_most(response: DNSRecord, ttl: int) -> DNSRecord:
+    """A copy of `response` whose records live `ttl` seconds at most (the OPT record's
+    TTL field is flags, kept). The original may be the cache's: it is not changed."""
+
+    def capped(records: Iterable[RR]) -> list[RR]:
+        return [
+            record
+            if record.rtype == QTYPE.OPT or record.ttl <= ttl
+            else RR(record.rname, record.rtype, record.rclass, ttl, record.rdata)
+            for record in records
+        ]
+
+    return DNSRecord(
+        header=copy.copy(response.header),
+        questions=list(response.questions),
+        rr=capped(response.rr),
+        auth=capped(response.auth),
+        ar=capped(response.ar),
+    )

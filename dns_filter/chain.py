@@ -45,6 +45,9 @@ class Result:
     answer_type: AnswerType
     reason: Reason
     profile: str | None = None
+    # Wall-clock time (epoch seconds) after which this answer must not be served again
+    # (a parent's approval ends then); None: its TTL says how long it lives.
+    valid_until: float | None = None
 
 
 class Resolver(abc.ABC):

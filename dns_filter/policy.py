@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import time
+from datetime import datetime, time
 from enum import StrEnum
 from types import MappingProxyType
 from typing import Protocol
@@ -71,6 +71,10 @@ class DomainMatcher(Protocol):
     def __len__(self) -> int: ...
 
 
+def _no_grant_ends() -> Mapping[str, datetime]:
+    return MappingProxyType({})
+
+
 @dataclass(frozen=True)
 class Profile:
     """One child's filtering profile."""
@@ -83,6 +87,10 @@ class Profile:
     # Names a parent approved for now (suffix rules, like `allow`): running state that the
     # agent fills from its grants. They pass every block, bedtime's "*" schedule included.
     granted: tuple[str, ...] = ()
+    # When each granted name's approval ends (aware datetimes); a granted name missing here
+    # has no end. The filter stops granting it then, and no answer outlives it (TTLs and
+    # the server's memo are cut to the time left).
+    granted_until: Mapping[str, datetime] = field(default_factory=_no_grant_ends)
     deny: tuple[str, ...] = ()  # the child's own deny list (suffix rules)
     allow_list_only: bool = False  # the youngest: only allowed names resolve
     safe_search: bool = True
@@ -107,6 +115,9 @@ class FilterPolicy:
     # LAN client IP or MAC (lower-case, colon separated) -> profile name
     devices: Mapping[str, str] = field(default_factory=_frozen_mapping)  # type: ignore[arg-type]
     default_profile: str | None = None  # the PC's default child
+    # The family's strictest profile: for a query from the PC whose session child (or
+    # named default child) has no profile here, so that it is never left unfiltered.
+    strictest_profile: str | None = None
     # names that are never blocked for anyone: the 111 hotline and help sites
     always_allowed: tuple[str, ...] = ()
     block_page_ipv4: str = "127.0.0.1"

@@ -8,8 +8,9 @@ The memo is keyed by who is asking (the profile, when a ``profile_for`` callable
 else the client address), the lower-cased question name, type, class and the EDNS facts.
 An entry lives for the smallest TTL of its records but never past the next moment when a
 time-based rule may change an answer (``policy_changes_at``; by default every minute
-boundary, so schedules take effect on time); swapping the chain clears it, and so must
-every policy swap (``clear_memo``). A memo hit is still reported to ``on_result``: a
+boundary, so schedules take effect on time) nor past the answer's own ``valid_until``
+(the end of the parent's approval it was given under); swapping the chain clears it, and
+so must every policy swap (``clear_memo``). A memo hit is still reported to ``on_result``: a
 blocked answer stays ``blocked``, a resolved one becomes ``cached``.
 
 On Linux, when the optional C extension :mod:`dns_filter._fastpath` is built, the UDP
@@ -942,11 +943,21 @@ class DnsServer:
             change = next_minute(wall)
         if change is not None:
             lifetime = min(lifetime, change - wall)
+        stored_at = now
+        if result.valid_until is not None:  # a parent's approval ends then
+            left = result.valid_until - wall
+            lifetime = min(lifetime, left)
+            if ttls.ttls:
+                # Age it as if stored when its time left was whole seconds: every copy
+                # served carries no more TTL than the approval has left.
+                stored_at = now - max(0.0, max(ttls.ttls) + 1 - left)
+        if lifetime <= 0:
+            return None
         memo_type = _MEMO_ANSWER_TYPE.get(result.answer_type, result.answer_type)
         entry = _MemoEntry(
             response=answer,
             ttls=ttls,
-            stored_at=now,
+            stored_at=stored_at,
             expires_at=now + lifetime,
             request=query.request,
             name=query.name,

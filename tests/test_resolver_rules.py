@@ -349,3 +349,48 @@ def test_the_compiled_rules_say_why_a_granted_name_passes() -> None:
     assert profile.exempt("tongdai111.vn", at(MON, 23)) == Reason(
         ReasonKind.HELP_SITE, rule="tongdai111.vn"
     )
+
+
+def test_a_grant_stops_at_its_end_whenever_the_policy_is_compiled_again() -> None:
+    """The filter knows each grant's end: past it the name is blocked at once, whether or
+    not the agent has compiled the policy again yet."""
+    ends = at(MON, 23)
+    policy = make_policy(
+        granted=("example.com", "youtube.com"),
+        granted_until={"example.com": ends},  # youtube.com: until a parent takes it back
+        deny=("example.com", "youtube.com"),
+        schedules=(BEDTIME,),
+    )
+    before, after = at(MON, 22, 59), at(MON, 23)
+    assert blocked_reason(policy, "www.example.com", before) is None
+    assert blocked_reason(policy, "www.example.com", after) == schedule(
+        "*", WindowMode.BLOCKED, ("21:30", "06:00")
+    )
+    assert blocked_reason(policy, "www.youtube.com", after) is None
+    profile = RuleBook(FilterPolicySlot(policy)).current().profile("an")
+    assert profile is not None
+    assert profile.granted("www.example.com", before) == Reason(
+        ReasonKind.GRANTED, rule="example.com"
+    )
+    assert profile.granted("www.example.com", after) is None
+    assert profile.grant_end("www.example.com", before) == ends
+    assert profile.grant_end("www.youtube.com", before) is None  # no end
+
+
+def test_a_name_opened_by_several_grants_ends_with_the_last_one() -> None:
+    first, last = at(MON, 20), at(MON, 21)
+    policy = make_policy(
+        granted=("example.com", "www.example.com"),
+        granted_until={"example.com": last, "www.example.com": first},
+    )
+    profile = RuleBook(FilterPolicySlot(policy)).current().profile("an")
+    assert profile is not None
+    # The more specific grant is named while it runs; the name stays open until the last.
+    assert profile.granted("www.example.com", at(MON, 19)) == Reason(
+        ReasonKind.GRANTED, rule="www.example.com"
+    )
+    assert profile.grant_end("www.example.com", at(MON, 19)) == last
+    assert profile.granted("www.example.com", at(MON, 20, 30)) == Reason(
+        ReasonKind.GRANTED, rule="example.com"
+    )
+    assert profile.grant_end("www.example.com", at(MON, 20, 30)) == last

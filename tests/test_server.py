@@ -624,6 +624,63 @@ def test_resolved_answers_still_age_and_expire_with_their_ttl() -> None:
         server.close()
 
 
+class GrantedAnswer(FixedAnswer):
+    """A fixed answer given under a parent's approval that ends at `valid_until` (wall),
+    its TTL cut to the whole seconds left as the block link does (or fixed by `ttl`)."""
+
+    def __init__(self, valid_until: float, wall: list[float], ttl: int | None = None) -> None:
+        super().__init__()
+        self.valid_until = valid_until
+        self.wall = wall
+        self.fixed_ttl = ttl
+
+    async def resolve(self, query: Query) -> Result:
+        left = max(0, int(self.valid_until - self.wall[0]))
+        self.ttl = left if self.fixed_ttl is None else self.fixed_ttl
+        result = await super().resolve(query)
+        return replace(result, valid_until=self.valid_until)
+
+
+def test_an_answer_valid_until_a_moment_is_never_served_from_the_memo_past_it() -> None:
+    now, wall = [1000.0], [5000.0]
+    chain = GrantedAnswer(valid_until=5020.55, wall=wall)  # 20.55 s left: TTL 20
+    server = ServerThread(chain, clock=ListClock(now, wall), policy_changes_at=lambda w: None)
+    try:
+        port = server.port()
+        assert udp_ask(V4, port, question("www.example.test")).rr[0].ttl == 20
+        while wall[0] + 0.3 < 5020.55:
+            now[0] += 0.3
+            wall[0] += 0.3
+            ttl = udp_ask(V4, port, question("www.example.test")).rr[0].ttl
+            assert ttl <= 5020.55 - wall[0]  # never more than the approval has left
+        # From the memo but in the last second, when a TTL of 0 is not remembered.
+        assert len(chain.calls) <= 3
+        now[0] += 0.3
+        wall[0] += 0.3  # the approval has ended: the chain decides again, every time
+        for _ in range(2):
+            calls = len(chain.calls)
+            udp_ask(V4, port, question("www.example.test"))
+            assert len(chain.calls) == calls + 1
+    finally:
+        server.close()
+    # An answer whose TTL outlives its end (300 s) still leaves the memo at the end.
+    now, wall = [1000.0], [5000.0]
+    chain = GrantedAnswer(valid_until=5010.0, wall=wall, ttl=300)
+    server = ServerThread(chain, clock=ListClock(now, wall), policy_changes_at=lambda w: None)
+    try:
+        udp_ask(V4, server.port(), question("www.example.test"))
+        now[0] += 9.9
+        wall[0] += 9.9
+        udp_ask(V4, server.port(), question("www.example.test"))
+        assert len(chain.calls) == 1
+        now[0] += 0.2
+        wall[0] += 0.2
+        udp_ask(V4, server.port(), question("www.example.test"))
+        assert len(chain.calls) == 2
+    finally:
+        server.close()
+
+
 def test_memo_is_per_profile_when_profile_for_is_given() -> None:
     chain = PerClient()
     profiles = {"127.0.0.1": "an", "127.0.0.2": "an", "127.0.0.3": "binh"}

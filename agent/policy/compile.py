@@ -139,6 +139,34 @@ def child_profile(resolved: ResolvedChild, block_mode: BlockMode) -> Profile:
     )
 
 
+_YOUTUBE_STRICTNESS = {YouTubeMode.OFF: 0, YouTubeMode.MODERATE: 1, YouTubeMode.STRICT: 2}
+
+
+def strictness_key(profile: Profile) -> tuple[int, int, int, int, int, int, int]:
+    """Larger is stricter. The rule, in order: allow-list-only (everything else blocked)
+    first; then more categories blocked; more services blocked; SafeSearch on; the stricter
+    YouTube mode; bypass hosts blocked; and a shorter allow list."""
+    return (
+        int(profile.allow_list_only),
+        len(profile.blocked_categories),
+        len(profile.blocked_services),
+        int(profile.safe_search),
+        _YOUTUBE_STRICTNESS[profile.youtube_mode],
+        int(profile.block_bypass),
+        -len(profile.allow),
+    )
+
+
+def strictest_profile(profiles: Mapping[str, Profile]) -> str | None:
+    """The name of the strictest profile by :func:`strictness_key`; a tie goes to the name
+    first in case-folded order, so the choice never depends on the order of the file."""
+    if not profiles:
+        return None
+    # max() keeps the first of equals: the names go in case-folded order.
+    ordered = sorted(profiles, key=str.casefold)
+    return max(ordered, key=lambda name: strictness_key(profiles[name]))
+
+
 def compile_filter_policy(
     family: FamilyPolicy,
     categories: Mapping[str, DomainMatcher],
@@ -165,6 +193,7 @@ def compile_filter_policy(
         categories=MappingProxyType(dict(categories)),
         devices=MappingProxyType({device.key: device.child for device in family.devices}),
         default_profile=family.pc_default_child(),
+        strictest_profile=strictest_profile(profiles),
         always_allowed=HELP_SITES,
         block_page_ipv4=block_page_ipv4,
         block_page_ipv6=block_page_ipv6,

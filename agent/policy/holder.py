@@ -1,7 +1,10 @@
 """`PolicyHolder`: the live family policy, reloaded when the file changes.
 
 A broken edit never takes protection down: the holder keeps the last good policy and
-exposes the precise problem as `last_error` until the file is fixed.
+exposes the precise problem as `last_error` until the file is fixed. Whether a new file may
+be adopted is decided by :func:`agent.policy.adoption.judge_policy_file` (a change that
+protects less must come in a whole file). Every adopted file is kept as the last good copy
+(`last_good_path`, written atomically), so a restart with a broken file runs on it.
 """
 
 from __future__ import annotations
@@ -15,17 +18,40 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import TypeVar
 
+from agent.policy.adoption import Adoption, PolicyFile, judge_policy_file
 from agent.policy.errors import InvalidPolicyError, PolicyError
 from agent.policy.loader import parse_policy_bytes
+from agent.policy.loosening import Loosening
 from agent.policy.model import FamilyPolicy
 from agent.policy.services import ServiceCatalogue
-from agent.policy.writer import backup_path
+from agent.policy.writer import NEW_FILE_MODE, backup_path
+from dns_filter.fileio import atomic_write_bytes
 
 log = logging.getLogger(__name__)
 
 Subscriber = Callable[[FamilyPolicy], None]
 
+
+@dataclass(frozen=True)
+class PolicyLoosened:
+    """A new policy in force that protects less than the one before it."""
+
+    file: str
+    before: FamilyPolicy
+    after: FamilyPolicy
+    loosenings: tuple[Loosening, ...]
+    by_baoan: bool  # the file carries Bảo An's check line; else it was edited by hand
+
+
+LoosenedSubscriber = Callable[[PolicyLoosened], None]
+_C = TypeVar("_C", Subscriber, LoosenedSubscriber)
+
+
+def default_last_good_path(path: Path) -> Path:
+    """Beside the file, when the holder is given no place in the agent's data folder."""
+    return path.with_name(path.name + ".last-good")
 
 # A file modified this recently may change again within the same timestamp tick, so its
 # stat alone cannot prove it unchanged: hash it again (as git does with "racy" entries).
@@ -49,15 +75,24 @@ class PolicyHolder:
         *,
         today: Callable[[], date] = date.today,
         catalogue: ServiceCatalogue | None = None,
+        last_good_path: str | Path | None = None,
     ) -> None:
         self.path = Path(path)
+        self.last_good_path = (
+            default_last_good_path(self.path) if last_good_path is None else Path(last_good_path)
+        )
         self._today = today
         self._catalogue = catalogue
         self._lock = threading.RLock()
         self._policy: FamilyPolicy | None = None
+        # The file in force; before the first adoption, the last good copy (if any), so
+        # the file found at start is judged as a change from what ran before.
+        self._reference: PolicyFile | None = None
+        self._saved_last_good: bytes | None = None
         self._last_error: InvalidPolicyError | None = None
         self._seen: _Seen | None = None
         self._subscribers: list[Subscriber] = []
+        self._loosened_subscribers: list[LoosenedSubscriber] = []
 
     @property
     def policy(self) -> FamilyPolicy:
@@ -78,29 +113,50 @@ class PolicyHolder:
 
     def subscribe(self, callback: Subscriber) -> Callable[[], None]:
         """Call `callback(policy)` on every new good policy; returns an unsubscribe function."""
+        return self._add(self._subscribers, callback)
+
+    def on_loosened(self, callback: LoosenedSubscriber) -> Callable[[], None]:
+        """Call `callback(change)` whenever a new policy in force protects less than the one
+        before (the first load included); returns an unsubscribe function."""
+        return self._add(self._loosened_subscribers, callback)
+
+    def _add(self, subscribers: list[_C], callback: _C) -> Callable[[], None]:
         with self._lock:
-            self._subscribers.append(callback)
+            subscribers.append(callback)
 
         def unsubscribe() -> None:
             with self._lock:
-                if callback in self._subscribers:
-                    self._subscribers.remove(callback)
+                if callback in subscribers:
+                    subscribers.remove(callback)
 
         return unsubscribe
 
     def load(self) -> FamilyPolicy:
-        """The first load. If the file is broken, fall back to the backup of the last good
-        file (with `last_error` set); raise InvalidPolicyError if neither is usable."""
+        """The first load, judged as a change from the last good copy. If the file cannot
+        be adopted, run on the last good copy (else the writer's backup), with `last_error`
+        set; raise InvalidPolicyError only if there is no good copy at all."""
         with self._lock:
+            last_good = self._read_copy(self.last_good_path)
+            if self._policy is None:
+                self._reference = last_good
+                self._saved_last_good = last_good.data if last_good else None
             self.check_for_changes()
             if self._policy is None:
-                error = self._last_error
-                fallback = self._load_backup()
+                fallback = last_good or self._read_copy(backup_path(self.path))
                 if fallback is None:
-                    raise error or InvalidPolicyError(
-                        [PolicyError(str(self.path), "no valid policy")]
+                    problems = self._last_error.errors if self._last_error else ()
+                    raise InvalidPolicyError(
+                        [
+                            *problems,
+                            PolicyError(
+                                str(self.path),
+                                f"and there is no last good copy ({self.last_good_path}) "
+                                "to run on: Bảo An cannot start until the file is fixed",
+                            ),
+                        ]
                     )
-                self._adopt(fallback)
+                log.warning("running on the last good copy until %s is fixed", self.path)
+                self._adopt(Adoption(fallback))
             return self.policy
 
     def check_for_changes(self) -> bool:
@@ -131,14 +187,18 @@ class PolicyHolder:
             if unchanged:
                 return False
             try:
-                policy = parse_policy_bytes(
-                    data, file=str(self.path), today=self._today(), catalogue=self._catalogue
+                adoption = judge_policy_file(
+                    data,
+                    self._reference,
+                    file=str(self.path),
+                    today=self._today(),
+                    catalogue=self._catalogue,
                 )
             except InvalidPolicyError as error:
                 self._fail(error)
                 return False
             self._last_error = None
-            self._adopt(policy)
+            self._adopt(adoption)
             return True
 
     def _fail(self, error: InvalidPolicyError) -> None:
@@ -147,22 +207,60 @@ class PolicyHolder:
             log.error("family policy not applied (%s):\n%s", kept, error)
         self._last_error = error
 
-    def _load_backup(self) -> FamilyPolicy | None:
-        backup = backup_path(self.path)
+    def _read_copy(self, path: Path) -> PolicyFile | None:
+        """A good copy kept earlier (the last good copy or the writer's backup), if usable."""
         try:
-            data = backup.read_bytes()
+            data = path.read_bytes()
             policy = parse_policy_bytes(
-                data, file=str(backup), today=self._today(), catalogue=self._catalogue
+                data, file=str(path), today=self._today(), catalogue=self._catalogue
             )
-        except (OSError, InvalidPolicyError):
+        except FileNotFoundError:
             return None
-        log.warning("using the backup %s until %s is fixed", backup, self.path)
-        return policy
+        except (OSError, InvalidPolicyError) as error:
+            log.warning("the copy %s is not usable: %s", path, error)
+            return None
+        return PolicyFile(data, policy)
 
-    def _adopt(self, policy: FamilyPolicy) -> None:
+    def _adopt(self, adoption: Adoption) -> None:
+        # At the first load the policy before is the last good copy's, if there is one.
+        before = self._policy
+        if before is None and self._reference is not None:
+            before = self._reference.policy
+        policy = adoption.file.policy
         self._policy = policy
+        self._reference = adoption.file
+        self._save_last_good(adoption.file.data)
         for subscriber in list(self._subscribers):
             try:
                 subscriber(policy)
             except Exception:
                 log.exception("a family policy subscriber failed")
+        if not adoption.loosenings:
+            return
+        change = PolicyLoosened(
+            file=str(self.path),
+            before=before if before is not None else policy,
+            after=policy,
+            loosenings=adoption.loosenings,
+            by_baoan=adoption.file.sealed,
+        )
+        log.warning(
+            "the new family policy protects less (%s): %s",
+            "written by Bảo An" if change.by_baoan else "edited by hand",
+            "; ".join(item.describe() for item in change.loosenings),
+        )
+        for callback in list(self._loosened_subscribers):
+            try:
+                callback(change)
+            except Exception:
+                log.exception("a subscriber to policy changes failed")
+
+    def _save_last_good(self, data: bytes) -> None:
+        if data == self._saved_last_good:
+            return
+        try:
+            atomic_write_bytes(self.last_good_path, data, mode=NEW_FILE_MODE)
+        except OSError as error:
+            log.error("cannot keep the last good copy %s: %s", self.last_good_path, error)
+            return
+        self._saved_last_good = data

@@ -8,6 +8,7 @@ as :class:`InvalidPolicyError`. Unknown keys are errors, so a typo never passes 
 from __future__ import annotations
 
 import difflib
+import functools
 import ipaddress
 import json
 import re
@@ -39,6 +40,7 @@ from agent.policy.model import (
     Settings,
 )
 from agent.policy.presets import PRESET_IDS
+from agent.policy.seal import check_seal
 from agent.policy.services import ServiceCatalogue, load_catalogue
 from dns_filter.names import InvalidNameError, normalise_name
 from dns_filter.policy import BlockMode, ScheduleMode, ScheduleRule, TimeWindow, YouTubeMode
@@ -147,7 +149,9 @@ def parse_policy(
     today: date | None = None,
     catalogue: ServiceCatalogue | None = None,
 ) -> FamilyPolicy:
-    """Validate policy text; `file` names it in error messages."""
+    """Validate policy text; `file` names it in error messages. A text that starts with
+    Bảo An's check line must match it (:mod:`agent.policy.seal`)."""
+    check_seal(text, file=file)
     try:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
@@ -161,11 +165,18 @@ def parse_policy(
         locator,
         year=(today or date.today()).year,
         catalogue=catalogue if catalogue is not None else load_catalogue(),
+        last_line=text.count("\n") + (0 if text.endswith("\n") else 1),
     )
     policy = checker.family(raw)
     if checker.errors or policy is None:
         raise InvalidPolicyError(sorted(checker.errors, key=lambda error: error.line or 0))
     return policy
+
+
+@functools.cache
+def _known_timezones() -> frozenset[str]:
+    # Read once: the scan walks the whole time-zone folder, far slower than a parse.
+    return frozenset(zoneinfo.available_timezones())
 
 
 def _syntax_error(file: str, error: tomllib.TOMLDecodeError) -> PolicyError:
@@ -203,9 +214,16 @@ class _Checker:
     """Walks the parsed TOML, collecting every error with its position."""
 
     def __init__(
-        self, file: str, locator: KeyLocator | None, *, year: int, catalogue: ServiceCatalogue
+        self,
+        file: str,
+        locator: KeyLocator | None,
+        *,
+        year: int,
+        catalogue: ServiceCatalogue,
+        last_line: int = 1,
     ) -> None:
         self.file = file
+        self.last_line = last_line
         self.locator = locator
         self.year = year
         self.catalogue = catalogue
@@ -338,6 +356,8 @@ class _Checker:
 
         settings = self.settings(raw.get("settings", {}), ("settings",))
         children = self.children(raw.get("children", []), ("children",))
+        if children == ():
+            self.no_child("children" in raw)
         names = self.raw_child_names(raw)
         devices = self.devices(raw.get("devices", []), ("devices",), names)
         caregivers = self.caregivers(raw.get("caregivers", []), ("caregivers",))
@@ -356,6 +376,20 @@ class _Checker:
             caregivers=caregivers,
             schema_version=SCHEMA_VERSION,
         )
+
+    def no_child(self, written: bool) -> None:
+        # A family with no child filters nothing: never a policy, even if it parses (a
+        # file cut off after its first lines looks exactly like this).
+        message = (
+            "expected at least one child, a [[children]] table with name and age; "
+            "a family with no child would filter nothing"
+        )
+        if written:
+            self.error(("children",), message)
+        else:  # where it is missing: at the end of the file
+            self.errors.append(
+                PolicyError(self.file, message, line=self.last_line, key_path=("children",))
+            )
 
     def child_name(self, value: object, path: KeyPath, names: Sequence[str]) -> str | None:
         if isinstance(value, str):
@@ -417,7 +451,7 @@ class _Checker:
         )
 
     def timezone(self, value: object, path: KeyPath) -> str | None:
-        known = zoneinfo.available_timezones()
+        known = _known_timezones()
         if isinstance(value, str) and (value in known or (not known and "/" in value)):
             return value
         self.error(path, f'expected a time zone name such as "Asia/Ho_Chi_Minh", got {show(value)}')

@@ -2,7 +2,9 @@
 
 A write goes to a temporary file in the same folder, is flushed to disk, then renamed over
 the old file, so a crash leaves either the old file or the new one, never half of each.
-Nothing invalid is ever written: the text is validated first.
+Nothing invalid is ever written: the text is validated first. Every file written here
+starts with a check line (:mod:`agent.policy.seal`) so a copy of it that was cut off or
+damaged is refused as half-written instead of read as a smaller policy.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from pathlib import Path
 from agent.policy.errors import InvalidPolicyError
 from agent.policy.loader import parse_policy, parse_policy_bytes
 from agent.policy.model import FamilyPolicy
+from agent.policy.seal import seal, strip_seal
 from agent.policy.services import ServiceCatalogue
 from dns_filter.fileio import atomic_write_bytes
 
@@ -35,11 +38,13 @@ def write_policy_text(
     catalogue: ServiceCatalogue | None = None,
 ) -> FamilyPolicy:
     """Validate `text` and write it to `path`; raise InvalidPolicyError and write nothing if
-    it is not a valid policy. The previous file, if it was valid, becomes the backup."""
+    it is not a valid policy. The previous file, if it was valid, becomes the backup. An old
+    check line in `text` is replaced by a fresh one."""
     path = Path(path)
+    text = strip_seal(text)
     policy = parse_policy(text, file=str(path), today=today, catalogue=catalogue)
     _backup_if_good(path, today=today, catalogue=catalogue)
-    atomic_write_bytes(path, text.encode("utf-8"), new_file_mode=NEW_FILE_MODE)
+    atomic_write_bytes(path, seal(text).encode("utf-8"), new_file_mode=NEW_FILE_MODE)
     log.info("wrote the family policy to %s", path)
     return policy
 

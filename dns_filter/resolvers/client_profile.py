@@ -10,6 +10,9 @@ child for the filter and for the page.
   child (`FilterPolicy.default_profile`).
 - A query from another device on the LAN belongs to the child the policy maps its IP to,
   or else its MAC address (read from the kernel's ARP table on Linux).
+- A query from the PC while a child's account holds the session, or with a default child
+  named, gets the family's strictest profile (`FilterPolicy.strictest_profile`) when
+  neither the child's nor the default child's profile is in the snapshot: never none.
 - Anything else has no profile: it is not filtered, except by the rules that hold for
   everyone (the bypass guard's signal names; the always-allowed names are never blocked).
 """
@@ -113,11 +116,7 @@ def profile_for_client(
         except Exception:  # the session lookup must never stop name resolution
             log.exception("cannot tell whose desktop session is active")
             child = None
-        if child is not None and child in policy.profiles:
-            return child
-        if policy.default_profile in policy.profiles:
-            return policy.default_profile
-        return None
+        return pc_profile(policy, child)
     if devices is None:
         devices = device_map(policy.devices)
     profile = devices.get(address)
@@ -126,6 +125,23 @@ def profile_for_client(
         if mac is not None:
             profile = devices.get(mac.lower())
     return profile if profile in policy.profiles else None
+
+
+def pc_profile(policy: FilterPolicy, child: str | None) -> str | None:
+    """The profile of a query from the PC itself while `child` (None: no child) holds the
+    session: the child's own, else the PC's default child's, else, when a child is there
+    or a default child is named but neither has a profile, the family's strictest."""
+    if child is not None and child in policy.profiles:
+        return child
+    if policy.default_profile in policy.profiles:
+        return policy.default_profile
+    if child is None and policy.default_profile is None:
+        return None  # nothing says a child is at the PC
+    fallback = policy.strictest_profile
+    if fallback in policy.profiles:
+        log.debug("no usable profile for %r: the family's strictest applies", child)
+        return fallback
+    return None
 
 
 class ChildResolver:

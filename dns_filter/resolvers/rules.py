@@ -5,7 +5,8 @@ Order of precedence for one name and one child (the same in the chain and in `ba
 1. the always-allowed names (the 111 hotline and help sites) pass every rule, for everyone,
    at every hour, even when a list or a schedule would block them;
 2. a parent's temporary approval (`Profile.granted`) passes every later block, a `"*"`
-   schedule included: a parent who allows a site at bedtime means it for now;
+   schedule included: a parent who allows a site at bedtime means it for now; until its
+   end (`Profile.granted_until`), checked at each query's time;
 3. a `"*"` schedule that is blocking now (for example "no internet 21:30-06:00 on school
    nights") blocks everything else, the child's allow list included;
 4. the child's allow list passes every later block: deny list, other schedules,
@@ -33,6 +34,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from dns_filter import answers
 from dns_filter.chain import AnswerType, Query, Resolver, Result
 from dns_filter.clock import Clock
+from dns_filter.names import normalise_name
 from dns_filter.policy import (
     DomainMatcher,
     FilterPolicy,
@@ -144,6 +146,8 @@ class ProfileRules:
         self._always_allowed = always_allowed
         self._allow = SuffixSet(profile.allow, source=f"profile {profile.name} allow")
         self._granted = SuffixSet(profile.granted, source=f"profile {profile.name} granted")
+        self._granted_rules = frozenset(self._granted)
+        self._grant_ends = _grant_ends(profile)
         self._deny = SuffixSet(profile.deny, source=f"profile {profile.name} deny")
 
         self._categories: tuple[tuple[str, DomainMatcher], ...] = tuple(
@@ -223,15 +227,38 @@ class ProfileRules:
         rule = self._always_allowed.match(name)
         return Reason(ReasonKind.HELP_SITE, rule=rule) if rule else None
 
-    def granted(self, name: str) -> Reason | None:
-        """Why a parent's temporary approval opens `name` now (it beats every block), or None."""
-        rule = self._granted.match(name)
-        return Reason(ReasonKind.GRANTED, rule=rule) if rule else None
+    def granted(self, name: str, now: datetime | None = None) -> Reason | None:
+        """Why a parent's temporary approval opens `name` (it beats every block), or None.
+        With `now`, an approval that has ended by then no longer counts."""
+        live = self._live_grants(name, now)
+        return Reason(ReasonKind.GRANTED, rule=live[0][0]) if live else None
 
-    def allowed(self, name: str) -> Reason | None:
+    def grant_end(self, name: str, now: datetime) -> datetime | None:
+        """When the approvals that open `name` at `now` end: the latest of them. None when
+        one of them has no end (or none opens it)."""
+        ends = [end for _rule, end in self._live_grants(name, now)]
+        if not ends or any(end is None for end in ends):
+            return None
+        return max(end for end in ends if end is not None)
+
+    def _live_grants(self, name: str, now: datetime | None) -> list[tuple[str, datetime | None]]:
+        """(rule, end) of each approval matching `name` that is still running at `now`,
+        the most specific rule first."""
+        if not self._granted_rules:
+            return []
+        live = []
+        for candidate in suffixes(name):
+            if candidate not in self._granted_rules:
+                continue
+            end = self._grant_ends.get(candidate)
+            if now is None or end is None or now < end:
+                live.append((candidate, end))
+        return live
+
+    def allowed(self, name: str, now: datetime | None = None) -> Reason | None:
         """Why `name` passes every block except, for the allow list, a `"*"` schedule: the
         help sites, a parent's temporary approval, the child's allow list."""
-        always = self.always_allowed(name) or self.granted(name)
+        always = self.always_allowed(name) or self.granted(name, now)
         if always:
             return always
         rule = self._allow.match(name)
@@ -239,12 +266,12 @@ class ProfileRules:
 
     def exempt(self, name: str, now: datetime) -> Reason | None:
         """Why `name` must not be blocked by any later link right now, or None."""
-        always = self.always_allowed(name) or self.granted(name)
+        always = self.always_allowed(name) or self.granted(name, now)
         if always:
             return always
         if self._everything_blocked(self.local_time(now)):
             return None
-        return self.allowed(name)
+        return self.allowed(name, now)
 
     def _everything_blocked(self, local: datetime) -> Reason | None:
         for schedule in self._schedules:
@@ -260,13 +287,13 @@ class ProfileRules:
         For a CNAME target the allow-list-only rule does not apply (the allowed site's own
         CDN names would be blocked otherwise); every other rule does.
         """
-        if self.always_allowed(name) or self.granted(name):
+        if self.always_allowed(name) or self.granted(name, now):
             return None
         local = self.local_time(now)
         reason = self._everything_blocked(local)
         if reason:
             return reason
-        if self.allowed(name):
+        if self.allowed(name, now):
             return None
         rule = self._deny.match(name)
         if rule:
@@ -300,6 +327,18 @@ class ProfileRules:
             if rule:
                 return Reason(ReasonKind.BYPASS, category=BYPASS_CATEGORY, rule=rule)
         return self._bypass_services.match(name)
+
+
+def _grant_ends(profile: Profile) -> dict[str, datetime]:
+    """The granted names' ends, keyed by the rule as the suffix set normalised it."""
+    ends: dict[str, datetime] = {}
+    for name, end in profile.granted_until.items():
+        try:
+            rule = normalise_name(name, allow_wildcard=True, allow_single_label=True)
+        except ValueError:
+            continue  # the suffix set has warned about it
+        ends[rule] = max(end, ends.get(rule, end))
+    return ends
 
 
 def _target_facts(policy: FilterPolicy, rule: ScheduleRule) -> tuple[str | None, str | None]:
