@@ -121,12 +121,41 @@ def test_help_shows_111_first_and_tells_nobody_until_the_child_chooses(
     assert dialog.tell_button.text() == "Báo cho bố mẹ"
     dialog.tell_button.click()
     qtbot.waitUntil(lambda: dialog.state == "alerted", timeout=5000)
-    assert dialog.status.text() == "Bảo An đã gửi tin báo cho bố mẹ."
+    # The truth: queued for the family's one caregiver.
+    assert dialog.status.text() == (
+        "Tin báo của con đang được gửi tới 1 người thân trong gia đình. "
+        "Trong lúc chờ, con vẫn có thể gọi 111."
+    )
     assert "sẽ đến" not in dialog.status.text()
     assert [event.child for event in agent.store.events.recent(kind="help")] == ["Minh"]
     dialog.call_button.click()
     dialog.site_button.click()
     assert opener.urls == ["tel:111", "https://tongdai111.vn"]
+
+
+@pytest.mark.parametrize("language", ["vi", "en"])
+def test_with_nobody_to_receive_help_alerts_the_tray_says_so(
+    qtbot: QtBot, tmp_path: Path, trays: list[Tray], language: str
+) -> None:
+    import dataclasses
+
+    from helpers_tray import FAMILY
+
+    lonely = dataclasses.replace(FAMILY, caregivers=())
+    with running_tray_api(tmp_path / "agent", family=lonely) as agent:
+        agent.access.acknowledge_watch("Minh")
+        tray = make_tray(
+            trays, HttpTrayBackend(agent.api.url, credentials(agent)), Recorder(), language=language
+        )
+        qtbot.waitUntil(lambda: tray.controller.profile is not None, timeout=5000)
+        assert tray.controller.profile is not None
+        assert tray.controller.profile.help_receivers == 0
+        dialog = tray.controller.show_help()
+        assert dialog.state == "nobody"
+        assert not dialog.tell_button.isVisibleTo(dialog)
+        assert "111" in dialog.status.text()
+        nobody = {"vi": "không báo cho ai", "en": "tells nobody"}[language]
+        assert nobody in dialog.status.text()
 
 
 def test_the_tray_icon_click_shows_111_and_sends_nothing(

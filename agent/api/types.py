@@ -688,6 +688,8 @@ class TrayProfile:
     notice: WatchNotice
     watch_page: str = "/__baoan/watch"
     help_page: str = "/__baoan/help"
+    # How many caregivers a help alert would reach now; None from an agent that does not say.
+    help_receivers: int | None = None
 
     def to_json(self) -> JsonObject:
         return {
@@ -696,6 +698,7 @@ class TrayProfile:
             "age_band": self.age_band,
             "language": self.language,
             "help_alerts": self.help_alerts,
+            "help_receivers": self.help_receivers,
             "poll_seconds": self.poll_seconds,
             "pages": {"watch": self.watch_page, "help": self.help_page},
             "watch": {
@@ -716,6 +719,7 @@ class TrayProfile:
             age_band=_field(data, "age_band", str, where),
             language=_field(data, "language", str, where),
             help_alerts=bool(_optional(data, "help_alerts", bool, where)),
+            help_receivers=_optional(data, "help_receivers", int, where),
             poll_seconds=_number(data, "poll_seconds", where, 5.0),
             acknowledged=_field(watch, "acknowledged", bool, f"{where}.watch"),
             acknowledged_at=_time(

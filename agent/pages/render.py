@@ -106,7 +106,8 @@ class PageContext:
     band: AgeBand
     lang_href: str  # the same page in the other language
     help_token: str  # CSRF token for the help form
-    help_alerts: bool  # whether pressing help tells the caregivers
+    help_alerts: bool  # whether pressing help tells the caregivers (on, and someone to tell)
+    help_alerts_unheard: bool = False  # on, but no caregiver could receive them
 
     def t(self, key: str) -> str:
         return text(self.language, self.band, key)
@@ -187,15 +188,20 @@ def help_box(context: PageContext, *, show_button: bool = True, heading: bool = 
 
 def report_box(context: PageContext) -> str:
     """"Báo điều xấu": the child reports harm online to vn-cop.vn themselves, from 11; it
-    tells nobody at home."""
+    tells nobody at home, unless the child also presses the help box's "tell my parents"."""
     if not shows_vncop(context.band):
         return ""
+    tell_too = (
+        f'<p class="note" id="report-tell-too">{esc(context.t("report_tell_too"))}</p>'
+        if context.help_alerts
+        else ""
+    )
     return (
         '<section class="report" id="report" aria-labelledby="report-h">'
         f'<h2 id="report-h">{esc(context.t("report_heading"))}</h2>'
         f"<p>{esc(context.t('report_intro'))}</p>"
         f'<p><a class="button" id="report-link" href="{VNCOP_REPORT}" rel="noopener">'
-        f"{esc(context.t('report_button'))}</a></p></section>"
+        f"{esc(context.t('report_button'))}</a></p>{tell_too}</section>"
     )
 
 
@@ -330,6 +336,10 @@ def help_page(context: PageContext, *, alert_message: str | None) -> str:
     parts.append(
         help_box(context, show_button=context.help_alerts and not alert_message, heading=False)
     )
+    if context.help_alerts_unheard and not alert_message:
+        # Nobody is set up to receive a help alert: say so, rather than offer one.
+        nobody = esc(context.t("help_alert_nobody"))
+        parts.append(f'<p class="note" id="nobody-to-tell">{nobody}</p>')
     parts.append(report_box(context))
     parts.append(f'<p class="note">{esc(context.t("help_alert_off"))}</p>')
     parts.append(watch_link(context))

@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 from typing import Protocol
 
 from agent.access import WATCH_ANSWERS, HelpResult, WatchAcknowledgement
+from agent.alert_receivers import alert_receivers
 from agent.api.types import (
     BlockedBatch,
     BlockedSite,
@@ -175,6 +176,9 @@ class TrayService:
             age_band=str(band),
             language=chosen,
             help_alerts=bool(family.settings.help_alerts_caregivers),
+            help_receivers=len(alert_receivers(family))
+            if family.settings.help_alerts_caregivers
+            else 0,
             poll_seconds=self.poll_seconds,
             acknowledged=acknowledged,
             acknowledged_at=acknowledged_at,

@@ -131,6 +131,7 @@ class TrayController(QObject):
             # Unknown (the agent is down): offer it; the dialog then says nobody was told.
             can_tell=profile is None or profile.help_alerts,
             can_report=profile is None or profile.age_band in ("11-14", "15-17"),
+            receivers=profile.help_receivers if profile is not None else None,
         )
         dialog.show()
         dialog.raise_()

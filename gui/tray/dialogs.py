@@ -91,6 +91,7 @@ class HelpDialog(QDialog):
         layout.addWidget(self.status)
         layout.addLayout(buttons)
         self._state = "idle"
+        self._receivers: int | None = None
         self.setMinimumWidth(420)
         self.retranslate()
 
@@ -100,11 +101,18 @@ class HelpDialog(QDialog):
         one set up to receive them) or offline."""
         return self._state
 
-    def set_options(self, *, can_tell: bool, can_report: bool) -> None:
+    def set_options(
+        self, *, can_tell: bool, can_report: bool, receivers: int | None = None
+    ) -> None:
         """Whether "tell my parents" and "Báo điều xấu" are offered (from the agent's
-        profile: help alerts on; the child is 11 or more)."""
-        self.tell_button.setVisible(can_tell)
+        profile: help alerts on; the child is 11 or more), and how many caregivers an
+        alert would reach (0: nobody is set up, and the window says so)."""
+        self._receivers = receivers
+        self.tell_button.setVisible(can_tell and receivers != 0)
         self.report_button.setVisible(can_report)
+        if can_tell and receivers == 0 and self._state == "idle":
+            self._state = "nobody"
+            self._show_state()
 
     def reset(self) -> None:
         self._state = "idle"
@@ -158,7 +166,19 @@ class HelpDialog(QDialog):
         texts = {
             "idle": "",
             "sending": self.tr("Sending a message to your parents…"),
-            "alerted": self.tr("Bảo An sent your parents a message."),
+            "alerted": (
+                self.tr("Bảo An sent your parents a message.")
+                if not self._receivers
+                else self.tr(
+                    "Your message is on its way to %1 of your family. While you wait, you can "
+                    "still call 111."
+                ).replace("%1", str(self._receivers))
+            ),
+            "nobody": self.tr(
+                "Nobody in your family is set up to get messages on this computer yet, so "
+                "opening this tells nobody. If you need help, call 111 or find an adult you "
+                "trust nearby."
+            ),
             "busy": self.tr(
                 "Bảo An could not send the message just now. Call 111, or find an adult "
                 "you trust nearby."

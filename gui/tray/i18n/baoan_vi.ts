@@ -63,6 +63,14 @@
         <translation>Bảo An đã gửi tin báo cho bố mẹ.</translation>
     </message>
     <message>
+        <source>Your message is on its way to %1 of your family. While you wait, you can still call 111.</source>
+        <translation>Tin báo của con đang được gửi tới %1 người thân trong gia đình. Trong lúc chờ, con vẫn có thể gọi 111.</translation>
+    </message>
+    <message>
+        <source>Nobody in your family is set up to get messages on this computer yet, so opening this tells nobody. If you need help, call 111 or find an adult you trust nearby.</source>
+        <translation>Máy này chưa có người thân nào được cài đặt để nhận tin báo, nên mở cửa sổ này không báo cho ai. Nếu con cần giúp, hãy gọi 111, hoặc tìm một người lớn con tin ở gần.</translation>
+    </message>
+    <message>
         <source>Bảo An could not send the message just now. Call 111, or find an adult you trust nearby.</source>
         <translation>Bảo An chưa gửi được tin báo lúc này. Con hãy gọi 111, hoặc tìm một người lớn con tin ở gần.</translation>
     </message>
