@@ -141,3 +141,17 @@ def test_an_old_acknowledgement_asks_again(tmp_path: Path) -> None:
         assert old is not None and not old.current and old.answer == "acknowledged"
         info = dataclasses.asdict(old.info())
         assert info["answer"] == "acknowledged"
+
+
+def test_the_dashboard_shows_each_childs_answer(tmp_path: Path) -> None:
+    from gui.api_backend import ApiBackend
+
+    with running_pages(tmp_path) as pages:
+        pages.access.acknowledge_watch("Lan", "vi", "disagree")
+        backend = ApiBackend(pages.url)
+        try:
+            children = {child.name: child for child in backend.children(pages.parent_token)}
+        finally:
+            backend.close()
+        assert children["Lan"].watch_answer == "disagree"
+        assert children["Minh"].watch_answer is None
