@@ -36,6 +36,7 @@ from agent.policy.services import ServiceCatalogue, load_catalogue
 from agent.store import Store
 from agent.store import access_requests as stored_requests
 from agent.store.models import AccessRequest, Event, RetentionPolicy
+from dns_filter.addresses import is_loopback
 from dns_filter.clock import Clock
 from dns_filter.names import InvalidNameError, normalise_name
 
@@ -131,9 +132,10 @@ class RequestState:
 
 @dataclass(frozen=True)
 class HelpResult:
-    child: str | None
+    child: str | None  # None: no known child pressed it, and no alert went
     alerted: bool  # an urgent alert went (or had just gone) to the caregivers
     alerts_enabled: bool  # the parent turned help alerts on in family.toml
+    already_told: bool = False  # this press sent nothing new: the parents were told recently
 
 
 @dataclass(frozen=True)
@@ -264,15 +266,30 @@ class SlidingWindowLimiter:
 
 @dataclass(frozen=True)
 class AccessLimits:
-    """Rate limits: requests per browser address and per child, help alerts per child."""
+    """Rate limits on what a child can make the agent do (docs/api.md, "Child-side limits").
 
-    requests_per_address: int = 5
+    Every limit counts a child (by their verified identity) or the whole PC, never a
+    loopback address: every address in 127.0.0.0/8 is this PC, so a program binding
+    127.0.11.N gains nothing. A LAN device is also held to its own address's limit.
+    """
+
+    requests_per_address: int = 5  # per LAN device; the PC itself counts as one device
     requests_per_address_seconds: float = 10 * 60
     requests_per_child: int = 15
     requests_per_child_seconds: float = 60 * 60
-    help_posts_per_address: int = 10
-    help_posts_per_address_seconds: float = 10 * 60
+    requests_per_pc: int = 30  # every child together
+    requests_per_pc_seconds: float = 60 * 60
     help_alert_every_seconds: float = 5 * 60  # one urgent alert per child in this time
+    help_alerts_per_pc: int = 6  # every child together
+    help_alerts_per_pc_seconds: float = 60 * 60
+
+
+THIS_PC = "this PC"  # the rate-limit key of every loopback address
+
+
+def device_key(client_address: str) -> str:
+    """The key a device is rate-limited by: its address, or one key for the whole PC."""
+    return THIS_PC if is_loopback(client_address) else client_address
 
 
 # -- the service ------------------------------------------------------------------------------
@@ -304,8 +321,9 @@ class AccessService:
         self._per_child = SlidingWindowLimiter(
             limits.requests_per_child, limits.requests_per_child_seconds
         )
-        self._help_per_address = SlidingWindowLimiter(
-            limits.help_posts_per_address, limits.help_posts_per_address_seconds
+        self._per_pc = SlidingWindowLimiter(limits.requests_per_pc, limits.requests_per_pc_seconds)
+        self._help_per_pc = SlidingWindowLimiter(
+            limits.help_alerts_per_pc, limits.help_alerts_per_pc_seconds
         )
         self._last_help_alert: dict[str, float] = {}
         self._lock = threading.Lock()
@@ -352,7 +370,8 @@ class AccessService:
 
         Asking again for the same site while it is pending returns the same request (with
         the newer reason) and sends no second alert. Raises RateLimitedError past the
-        limits (per browser address and per child), InvalidInputError for a bad site.
+        limits (per device, per child and for the whole PC), InvalidInputError for a bad
+        site, UnknownChildError when `child` is no child of the policy.
         """
         name = self.child_name(child)
         canonical = normalise_site(site)
@@ -361,18 +380,20 @@ class AccessService:
         text = clean_reason(reason)
         now = self.now()
         moment = now.timestamp()
+        limits = (
+            (self._per_address, device_key(client_address), "from this device"),
+            (self._per_child, name.casefold(), "for this child"),
+            (self._per_pc, THIS_PC, "on this PC"),
+        )
         with self._lock:
-            for limiter, key, who in (
-                (self._per_address, client_address, "from this device"),
-                (self._per_child, name.casefold(), "for this child"),
-            ):
+            for limiter, key, who in limits:
                 wait = limiter.retry_after(key, moment)
                 if wait:
                     raise RateLimitedError(f"too many requests {who}; wait {wait} s", wait)
             before = self._store.requests.recent(child=name, status="pending", limit=1000)
             request = self._store.requests.create(name, "site", canonical, text, now=now)
-            self._per_address.hit(client_address, moment)
-            self._per_child.hit(name.casefold(), moment)
+            for limiter, key, _who in limits:
+                limiter.hit(key, moment)
         if any(item.id == request.id for item in before):
             return request  # the same pending request: the parents already know
         event = self._store.events.add(
@@ -533,9 +554,11 @@ class AccessService:
     # -- help ---------------------------------------------------------------------------------
 
     def help_pressed(self, child: str | None, client_address: str) -> HelpResult:
-        """The child pressed Help / 111. If the parent turned help alerts on, caregivers get
-        an urgent alert (at most one per child every few minutes; pressing again within
-        that time reports the alert as sent). The child always sees 111, whatever this says.
+        """A child pressed Help / 111. If the parent turned help alerts on, caregivers get
+        an urgent alert: at most one per child every few minutes (pressing again within
+        that time says the parents were already told) and a few per hour on the whole PC.
+        A press that names no child of the policy alerts no one: an unknown child gets no
+        limit of its own to spend. The child always sees 111, whatever this says.
         """
         enabled = self.family.settings.help_alerts_caregivers
         name: str | None = None
@@ -545,21 +568,24 @@ class AccessService:
         if not enabled:
             # The child's call for help stays private when the parent chose so.
             return HelpResult(name, alerted=False, alerts_enabled=False)
+        if name is None:
+            log.info("help pressed by no known child (from %s): no alert", client_address)
+            return HelpResult(None, alerted=False, alerts_enabled=True)
         now = self.now()
         moment = now.timestamp()
-        key = (name or f"address {client_address}").casefold()
+        key = name.casefold()
         with self._lock:
             last = self._last_help_alert.get(key)
             if last is not None and moment - last < self.limits.help_alert_every_seconds:
-                return HelpResult(name, alerted=True, alerts_enabled=True)
-            if self._help_per_address.retry_after(client_address, moment):
+                return HelpResult(name, alerted=True, alerts_enabled=True, already_told=True)
+            if self._help_per_pc.retry_after(THIS_PC, moment):
+                log.warning("help pressed (%s): too many help alerts on this PC, none sent", name)
                 return HelpResult(name, alerted=False, alerts_enabled=True)
-            self._help_per_address.hit(client_address, moment)
+            self._help_per_pc.hit(THIS_PC, moment)
             self._last_help_alert[key] = moment
-        who = name or "một trẻ trên máy này"
         event = self._store.events.add(
             EVENT_HELP,
-            f"{name or 'a child'} pressed Help / 111",
+            f"{name} pressed Help / 111",
             child=name,
             severity="urgent",
             data={"client": client_address},
@@ -571,13 +597,13 @@ class AccessService:
                 "kind": EVENT_HELP,
                 "severity": "urgent",
                 "child": name,
-                "title": f"{who} vừa bấm nút Trợ giúp / 111",
-                "title_en": f"{name or 'A child on this PC'} pressed Help / 111",
+                "title": f"{name} vừa bấm nút Trợ giúp / 111",
+                "title_en": f"{name} pressed Help / 111",
                 "message": "Hãy hỏi thăm con ngay. Tổng đài 111 luôn sẵn sàng, miễn phí.",
                 "message_en": "Please check on your child now. The 111 hotline is free.",
             },
         )
-        log.warning("help pressed (%s): caregivers alerted", name or client_address)
+        log.warning("help pressed (%s): caregivers alerted", name)
         return HelpResult(name, alerted=True, alerts_enabled=True)
 
     # -- what Bảo An watches --------------------------------------------------------------------

@@ -21,6 +21,12 @@ Sessions
     out). A session ends after 20 minutes without use or 8 hours after it opened, whichever
     comes first.
 
+The first PIN, and a forgotten one
+    Set only with proof of set-up: ``baoan pin set`` run as the account that owns the
+    agent's data (it writes the secret store directly), or over HTTP with the one-time
+    set-up code only that account can read (:mod:`agent.pin_setup`). Access to the
+    agent's port alone never sets a PIN.
+
 The tray token
     Random, made by the agent on first start, kept in the secret store as ``tray-token``.
 """
@@ -39,7 +45,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from agent.secrets import SecretStore, SecretStoreError
 from dns_filter.clock import Clock, SystemClock
@@ -83,6 +89,18 @@ class WrongPinError(AuthError):
 
     def __init__(self, tries_left: int) -> None:
         super().__init__(f"wrong PIN, {tries_left} tries left before a lockout")
+        self.tries_left = tries_left
+
+
+class SetupCodeRequiredError(AuthError):
+    code = "setup_code_required"
+
+
+class WrongSetupCodeError(AuthError):
+    code = "wrong_setup_code"
+
+    def __init__(self, tries_left: int) -> None:
+        super().__init__(f"wrong set-up code, {tries_left} tries left before a lockout")
         self.tries_left = tries_left
 
 
@@ -242,6 +260,15 @@ class PinManager:
             self._save(self._new_record(pin))
         log.info("parent PIN set")
 
+    def replace(self, pin: str) -> None:
+        """Set `pin` whether or not one is set, and clear the lockout: for a caller that
+        proved set-up (the data's owner, or the set-up code), never for a guess."""
+        check_pin_format(pin)
+        with self._lock:
+            self._save(self._new_record(pin))
+            self._locked_until_monotonic = 0.0
+        log.info("parent PIN set with proof of set-up")
+
     def change(self, old_pin: str, new_pin: str) -> None:
         check_pin_format(new_pin)
         with self._lock:
@@ -290,7 +317,10 @@ class PinManager:
 
     def _remaining_lock(self, record: _PinRecord) -> int:
         by_wall = record.locked_until - self._clock.now().timestamp()
-        by_monotonic = self._locked_until_monotonic - self._clock.monotonic()
+        # A PIN set with proof of set-up (by another process too) clears the lock.
+        by_monotonic = (
+            self._locked_until_monotonic - self._clock.monotonic() if record.locked_until else 0.0
+        )
         remaining = max(by_wall, by_monotonic)
         # A clock set far back must not lock the parent out for longer than the policy.
         remaining = min(remaining, self._lockout.max_seconds)
@@ -404,13 +434,28 @@ def load_or_create_tray_token(store: SecretStore) -> str:
     return store.get_or_create(TRAY_TOKEN_SECRET_NAME, lambda: secrets.token_urlsafe(32))
 
 
+class SetupCodeCheck(Protocol):
+    """The one-time set-up code (:class:`agent.pin_setup.SetupCodes`)."""
+
+    def verify(self, candidate: str) -> None: ...
+
+    def consume(self) -> None: ...
+
+
 class Authenticator:
     """Answers "who is this token?" and runs the PIN and session flows for the API."""
 
-    def __init__(self, pins: PinManager, sessions: SessionManager, tray_token: str) -> None:
+    def __init__(
+        self,
+        pins: PinManager,
+        sessions: SessionManager,
+        tray_token: str,
+        setup_codes: SetupCodeCheck | None = None,
+    ) -> None:
         self.pins = pins
         self.sessions = sessions
         self._tray_token = tray_token
+        self.setup_codes = setup_codes
 
     @classmethod
     def create(
@@ -423,6 +468,7 @@ class Authenticator:
         on_lockout: Callable[[float], None] | None = None,
         session_idle_seconds: float = 20 * 60,
         session_max_age_seconds: float = 8 * 3600,
+        setup_codes: SetupCodeCheck | None = None,
     ) -> Authenticator:
         clock = clock or SystemClock()
         return cls(
@@ -433,6 +479,7 @@ class Authenticator:
                 max_age_seconds=session_max_age_seconds,
             ),
             load_or_create_tray_token(store),
+            setup_codes,
         )
 
     def role_for(self, token: str) -> Role | None:
@@ -451,7 +498,25 @@ class Authenticator:
         return self.sessions.close(token)
 
     def set_first_pin(self, pin: str) -> None:
+        """Set the first PIN in-process (the agent's own code and tests; the API never calls
+        this without a set-up code)."""
         self.pins.set_first(pin)
+
+    def set_pin_with_setup_code(self, code: str, pin: str) -> bool:
+        """Set the PIN (the first, or in place of a forgotten one) with the one-time set-up
+        code; every parent session ends. True when it was the first PIN. Raises
+        InvalidPinError (nothing counted), WrongSetupCodeError or LockedOutError."""
+        check_pin_format(pin)
+        codes = self.setup_codes
+        if codes is None:
+            raise WrongSetupCodeError(0)
+        codes.verify(code)
+        first = not self.pins.is_set()
+        self.pins.replace(pin)
+        codes.consume()
+        self.sessions.close_all()
+        log.info("parent PIN %s with the set-up code", "set" if first else "reset")
+        return first
 
     def change_pin(self, old_pin: str, new_pin: str, keep_token: str | None) -> None:
         """Change the PIN and end every other parent session."""

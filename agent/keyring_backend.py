@@ -3,17 +3,21 @@
 A system service (root, LocalSystem) and a test run have no desktop keyring to talk to, so
 the agent keeps its secrets in ``<data dir>/secrets.json``: mode 0600 inside a 0700
 folder, written atomically (temporary file, fsync, rename), so a crash mid-write leaves
-the previous file whole. It is chosen explicitly by :mod:`agent.secrets`, never by
-keyring's automatic selection.
+the previous file whole. Every change reads, changes and writes the file under an
+exclusive lock on its folder (``flock``, POSIX), so the agent and `baoan pin`
+writing at the same moment both keep their change. It is chosen explicitly by
+:mod:`agent.secrets`, never by keyring's automatic selection.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
 import stat
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +26,11 @@ from keyring import errors
 from keyring.backend import KeyringBackend
 
 from dns_filter.fileio import atomic_write_bytes
+
+try:
+    import fcntl
+except ImportError:  # Windows: one writer per file is the service itself
+    fcntl = None  # type: ignore[assignment]
 
 log = logging.getLogger(__name__)
 
@@ -63,13 +72,13 @@ class FileKeyring(KeyringBackend):
     def set_password(self, service: str, username: str, password: str) -> None:
         if not isinstance(password, str):
             raise errors.PasswordSetError("a secret must be a string")
-        with self._lock:
+        with self._exclusive():
             data = self._read()
             data.setdefault(service, {})[username] = password
             self._write(data)
 
     def delete_password(self, service: str, username: str) -> None:
-        with self._lock:
+        with self._exclusive():
             data = self._read()
             names = data.get(service, {})
             if username not in names:
@@ -80,6 +89,23 @@ class FileKeyring(KeyringBackend):
             self._write(data)
 
     # -- file handling ----------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def _exclusive(self) -> Iterator[None]:
+        """This thread alone, and (POSIX) this process alone, changes the file now."""
+        with self._lock:
+            if fcntl is None:
+                yield
+                return
+            # The folder itself is locked: the file is replaced by a rename (a lock on it
+            # would stay on the old inode), and a lock file would be one more file.
+            self.path.parent.mkdir(parents=True, exist_ok=True, mode=DIR_MODE)
+            descriptor = os.open(self.path.parent, os.O_RDONLY)
+            try:
+                fcntl.flock(descriptor, fcntl.LOCK_EX)
+                yield
+            finally:
+                os.close(descriptor)  # closing releases the lock
 
     def _read(self) -> dict[str, dict[str, Any]]:
         try:

@@ -31,6 +31,7 @@ from agent.category_lists import CategoryLists
 from agent.dns_service import BlockPageAddresses, DnsService
 from agent.grant_expiry import GrantExpiry
 from agent.pages import CsrfSigner, PageServices, register_pages
+from agent.pin_setup import SetupCodes, setup_code_path
 from agent.policy import FamilyPolicy
 from agent.policy.holder import PolicyHolder
 from agent.policy_alerts import PolicyAlerts
@@ -39,6 +40,7 @@ from agent.scheduler import Scheduler, add_agent_jobs
 from agent.secrets import SecretStore, open_secret_store
 from agent.services import RuntimeServices
 from agent.store import QueryLogWriter, RetentionPolicy, Store
+from agent.tray.handover import remove_empty_token_dir, token_dir_for
 from agent.tray.service import TrayService
 from agent.tray.wiring import connect_tray
 from dns_filter.clock import Clock, SystemClock
@@ -151,6 +153,8 @@ class Agent:
         self.authenticator: Authenticator | None = None
         self.http_server: HttpServer | None = None
         self.tray: TrayService | None = None
+        # This agent's own tray token folder (named from the data folder), once handed over.
+        self.tray_token_dir: Path | None = None
         self.block_page_server: HttpServer | None = None
 
     # ------------------------------------------------------------------ life cycle
@@ -225,6 +229,8 @@ class Agent:
             self.block_page_server.stop()
         if self.http_server is not None:
             self.http_server.stop()
+        if self.tray_token_dir is not None:
+            remove_empty_token_dir(self.tray_token_dir)
         if self.dns is not None:
             self.dns.stop()
         if self.query_log is not None:
@@ -245,7 +251,18 @@ class Agent:
         package registers its own."""
         settings = self.settings
         secrets = open_secret_store(settings.data_dir)
-        authenticator = self.authenticator = Authenticator.create(secrets, clock=self.clock)
+        setup_codes = SetupCodes(setup_code_path(settings.data_dir), secrets, clock=self.clock)
+        authenticator = self.authenticator = Authenticator.create(
+            secrets, clock=self.clock, setup_codes=setup_codes
+        )
+        if not authenticator.pins.is_set():
+            # A fresh code each start: the PIN is set with it (or with `baoan pin set`).
+            setup_codes.issue()
+            log.warning(
+                "no parent PIN is set: set one with `baoan pin set`, or in the dashboard "
+                "with the set-up code in %s",
+                setup_codes.path,
+            )
         services = RuntimeServices(
             family=self.policy_holder,
             loaded_at=lambda: self.loaded_at,
@@ -276,6 +293,7 @@ class Agent:
         self, server: HttpServer, store: Store, access: AccessService, secrets: SecretStore
     ) -> TrayService:
         """The tray's service and routes, and its token handed to each child's OS account."""
+        self.tray_token_dir = token_dir_for(self.settings.data_dir)
         tray = connect_tray(
             query_log=store.query_log,
             family=self.policy_holder,
@@ -283,6 +301,7 @@ class Agent:
             secret_store=secrets,
             api_url=self.http_url,
             data_dir=self.settings.data_dir,
+            token_dir=self.tray_token_dir,
             local_addresses=self._local_addresses,
             extra_os_users=self.settings.extra_tray_users,
             clock=self.clock,

@@ -36,8 +36,10 @@ from gui.backend import (
     ScheduleWindow,
     Session,
     SessionExpiredError,
+    SetupCodeRequiredError,
     Stats,
     WrongPinError,
+    WrongSetupCodeError,
 )
 
 T = TypeVar("T")
@@ -90,8 +92,14 @@ class ApiBackend:
     def close_session(self, token: str) -> None:
         self._call(token, lambda c: c.close_session())
 
-    def set_pin(self, pin: str, old_pin: str | None = None, token: str | None = None) -> None:
-        self._call(token, lambda c: c.set_pin(pin, old_pin), login=True)
+    def set_pin(
+        self,
+        pin: str,
+        old_pin: str | None = None,
+        token: str | None = None,
+        setup_code: str | None = None,
+    ) -> None:
+        self._call(token, lambda c: c.set_pin(pin, old_pin, setup_code), login=True)
 
     def children(self, token: str) -> list[ChildSummary]:
         children = [_child(item) for item in self._call(token, lambda c: c.children())]
@@ -173,6 +181,10 @@ class ApiBackend:
             raise PinNotSetError(str(error)) from error
         except api.AlreadyDecidedError as error:
             raise AlreadyDecidedError(str(error)) from error
+        except api.WrongSetupCodeError as error:
+            raise WrongSetupCodeError(error.tries_left, str(error)) from error
+        except api.SetupCodeRequiredError as error:
+            raise SetupCodeRequiredError(str(error)) from error
         except api.UnauthorizedError as error:
             if login:
                 raise BackendError(str(error), code=error.code) from error

@@ -239,6 +239,22 @@ class PinNotSetError(BackendError):
         super().__init__(message, code="pin_not_set")
 
 
+class SetupCodeRequiredError(BackendError):
+    """``403 setup_code_required``: setting the first PIN needs the one-time set-up code."""
+
+    def __init__(self, message: str = "the set-up code is needed") -> None:
+        super().__init__(message, code="setup_code_required")
+
+
+class WrongSetupCodeError(BackendError):
+    """``403 wrong_setup_code``: the set-up code did not match; ``tries_left`` before a
+    lockout."""
+
+    def __init__(self, tries_left: int | None, message: str = "wrong set-up code") -> None:
+        super().__init__(message, code="wrong_setup_code")
+        self.tries_left = tries_left
+
+
 class AlreadyDecidedError(BackendError):
     """``409 already_decided``: someone answered the request first; the first answer stands."""
 
@@ -277,8 +293,16 @@ class DashboardBackend(Protocol):
         """``DELETE /api/session``."""
         ...
 
-    def set_pin(self, pin: str, old_pin: str | None = None, token: str | None = None) -> None:
-        """``POST /api/pin``: the first PIN, or a change with a parent session."""
+    def set_pin(
+        self,
+        pin: str,
+        old_pin: str | None = None,
+        token: str | None = None,
+        setup_code: str | None = None,
+    ) -> None:
+        """``POST /api/pin``: the first PIN or a forgotten one with the one-time
+        `setup_code` (raises SetupCodeRequiredError, WrongSetupCodeError, LockedOutError),
+        or a change with a parent session."""
         ...
 
     def children(self, token: str) -> list[ChildSummary]:

@@ -29,8 +29,10 @@ from gui.backend import (
     RequestsSnapshot,
     Session,
     SessionExpiredError,
+    SetupCodeRequiredError,
     Stats,
     WrongPinError,
+    WrongSetupCodeError,
 )
 from gui.labels import local_timezone
 from gui.workers import ApiRunner
@@ -67,6 +69,7 @@ class DashboardController(QObject):
     pin_setup_required = Signal(bool)  # True: no PIN yet, show the "set a PIN" form
     login_succeeded = Signal()
     wrong_pin = Signal(object)  # tries left (int) or None
+    wrong_setup_code = Signal(object)  # tries left (int) or None
     locked_out = Signal(float)  # seconds to wait
     logged_out = Signal(bool)  # True when the session expired rather than closed
     request_failed = Signal(str)  # any other error, as text for the status bar
@@ -208,11 +211,15 @@ class DashboardController(QObject):
             key="login",
         )
 
-    def set_first_pin(self, pin: str) -> None:
-        """First run: set the PIN, then open a session with it."""
+    def set_first_pin(self, pin: str, setup_code: str | None = None) -> None:
+        """First run, or a forgotten PIN: set the PIN with the one-time set-up code (the
+        proof of set-up the agent asks for), then open a session with it."""
 
         def set_and_open(backend: DashboardBackend) -> Session:
-            backend.set_pin(pin)
+            if setup_code is None:
+                backend.set_pin(pin)
+            else:
+                backend.set_pin(pin, setup_code=setup_code)
             return backend.open_session(pin)
 
         self._runner.submit(set_and_open, self._on_session, self._on_login_failed, key="login")
@@ -226,6 +233,11 @@ class DashboardController(QObject):
     def _on_login_failed(self, error: BackendError) -> None:
         if isinstance(error, WrongPinError):
             self.wrong_pin.emit(error.tries_left)
+        elif isinstance(error, WrongSetupCodeError):
+            self.wrong_setup_code.emit(error.tries_left)
+        elif isinstance(error, SetupCodeRequiredError):
+            self._pin_set = False
+            self.wrong_setup_code.emit(None)
         elif isinstance(error, LockedOutError):
             self.locked_out.emit(float(error.retry_after))
         elif isinstance(error, PinNotSetError):

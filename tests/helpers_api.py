@@ -22,13 +22,15 @@ from agent.api.types import (
     Stats,
     UsageToday,
 )
-from agent.auth import Authenticator, LockoutPolicy, ScryptParams
+from agent.auth import PIN_SECRET_NAME, Authenticator, LockoutPolicy, ScryptParams
+from agent.pin_setup import SetupCodes, setup_code_path
 from agent.secrets import open_secret_store
 from dns_filter.clock import ManualClock
 
 # Cheap scrypt so that dozens of PIN checks stay quick; one test checks the real defaults.
 FAST_SCRYPT = ScryptParams(n=2**8, r=8, p=1)
 TEST_VERSION = "9.8.7"
+TEST_LOCKOUT = LockoutPolicy(max_tries=5, base_seconds=30, max_seconds=3600)
 
 
 CLOCK_START = datetime.fromtimestamp(1_750_000_000, tz=UTC)  # where test clocks start
@@ -147,10 +149,23 @@ class RunningApi:
     def port(self) -> int:
         return self.server.address[1]
 
+    def setup_code(self) -> str:
+        """The one-time set-up code, as the agent's user reads it from its data folder."""
+        codes = self.auth.setup_codes
+        assert isinstance(codes, SetupCodes)
+        return codes.path.read_text(encoding="ascii").strip()
+
 
 def make_authenticator(data_dir: Path, clock: ManualClock) -> Authenticator:
+    """As the agent builds it: with the set-up code of `data_dir` (issued while no PIN is
+    set, as at the agent's start)."""
+    store = open_secret_store(data_dir)
+    codes = SetupCodes(setup_code_path(data_dir), store, clock=clock, lockout=TEST_LOCKOUT)
+    if store.get(PIN_SECRET_NAME) is None:
+        codes.issue()
     return Authenticator.create(
-        open_secret_store(data_dir),
+        store,
+        setup_codes=codes,
         clock=clock,
         scrypt=FAST_SCRYPT,
         lockout=LockoutPolicy(max_tries=5, base_seconds=30, max_seconds=3600),

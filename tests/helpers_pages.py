@@ -27,6 +27,7 @@ from agent.access import AccessLimits, AccessService
 from agent.api.app import create_server
 from agent.api.requests_endpoints import register_request_endpoints
 from agent.api.server import HttpServer
+from agent.api.tray_routes import register_tray_routes
 from agent.auth import load_or_create_tray_token
 from agent.grant_expiry import GrantExpiry
 from agent.pages import CsrfSigner, PageServices, register_pages
@@ -35,6 +36,8 @@ from agent.policy.model import Caregiver, Child, FamilyPolicy, Language, Setting
 from agent.scheduler import Scheduler
 from agent.secrets import open_secret_store
 from agent.store.store import Store
+from agent.tray.identity import TrayUserKeys, load_tray_user_keys
+from agent.tray.service import TrayService
 from dns_filter.clock import ManualClock
 from dns_filter.policy import FilterPolicy, ScheduleMode, ScheduleRule, TimeWindow
 from dns_filter.resolvers import SuffixSet
@@ -161,6 +164,15 @@ class RunningPages:
     clock: ManualClock
     parent_token: str
     tray_token: str
+    tray_keys: TrayUserKeys
+
+    def tray_headers(self, os_user: str) -> dict[str, str]:
+        """What a child's tray sends: the shared token and that account's own key."""
+        return {
+            "Authorization": f"Bearer {self.tray_token}",
+            "X-Baoan-User": os_user,
+            "X-Baoan-User-Key": self.tray_keys.key_for(os_user),
+        }
 
     @property
     def port(self) -> int:
@@ -193,6 +205,12 @@ def running_pages(
             csrf=CsrfSigner(clock),
         ),
     )
+    secrets = open_secret_store(tmp_path)
+    tray_keys = load_tray_user_keys(secrets)
+    register_tray_routes(
+        server.router,
+        TrayService(store.query_log, runtime.family_policy, tray_keys, access=access, clock=clock),
+    )
     server.start()
     try:
         yield RunningPages(
@@ -202,7 +220,8 @@ def running_pages(
             store,
             clock,
             auth.login(PIN).token,
-            load_or_create_tray_token(open_secret_store(tmp_path)),
+            load_or_create_tray_token(secrets),
+            tray_keys,
         )
     finally:
         server.stop()

@@ -16,6 +16,7 @@ from dnslib import QTYPE, RR, DNSRecord
 from helpers_pages import form_field, raw_request
 from test_upstreams_standin import ZONE_TEXT, StandInDns, Zone
 
+from agent.pin_setup import setup_code_path
 from agent.policy.template import render_initial_policy
 from agent.runtime import Agent, AgentSettings
 
@@ -102,7 +103,7 @@ def test_ask_on_the_block_page_and_an_approval_opens_the_site_at_once(agent: Age
     with requests.Session() as session:
         session.trust_env = False
         base = agent.http_url()
-        assert session.post(f"{base}/api/pin", json={"pin": "2468"}, timeout=5).ok
+        assert session.post(f"{base}/api/pin", json=first_pin(agent), timeout=5).ok
         token = session.post(f"{base}/api/session", json={"pin": "2468"}, timeout=5).json()
         session.headers["Authorization"] = f"Bearer {token['token']}"
         pending = session.get(f"{base}/api/requests?status=pending", timeout=5).json()
@@ -119,11 +120,17 @@ def test_ask_on_the_block_page_and_an_approval_opens_the_site_at_once(agent: Age
     assert 'data-state="allowed"' in state.text
 
 
+def first_pin(agent: Agent) -> dict[str, str]:
+    """The first PIN with the set-up code the agent wrote in its data folder."""
+    code = setup_code_path(agent.settings.data_dir).read_text(encoding="ascii").strip()
+    return {"pin": "2468", "setup_code": code}
+
+
 def parent_session(agent: Agent) -> requests.Session:
     session = requests.Session()
     session.trust_env = False
     base = agent.http_url()
-    assert session.post(f"{base}/api/pin", json={"pin": "2468"}, timeout=5).ok
+    assert session.post(f"{base}/api/pin", json=first_pin(agent), timeout=5).ok
     token = session.post(f"{base}/api/session", json={"pin": "2468"}, timeout=5).json()
     session.headers["Authorization"] = f"Bearer {token['token']}"
     return session

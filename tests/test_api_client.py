@@ -19,8 +19,10 @@ from agent.api.client import (
     LockedError,
     PinNotSetError,
     ProtocolError,
+    SetupCodeRequiredError,
     UnauthorizedError,
     WrongPinError,
+    WrongSetupCodeError,
 )
 from agent.api.http import json_response
 from agent.api.types import (
@@ -76,12 +78,19 @@ def test_health_and_public_status(client: ApiClient) -> None:
     assert status.timezone == "Asia/Ho_Chi_Minh"
 
 
-def test_full_parent_flow(client: ApiClient) -> None:
+def test_full_parent_flow(api: RunningApi, client: ApiClient) -> None:
     with pytest.raises(PinNotSetError) as not_set:
         client.open_session("1234")
     assert not_set.value.status == 409
 
-    client.set_pin("1234")
+    # The first PIN needs the set-up code: access to the port is no proof of set-up.
+    with pytest.raises(SetupCodeRequiredError) as no_code:
+        client.set_pin("1234")
+    assert no_code.value.status == 403
+    with pytest.raises(WrongSetupCodeError) as wrong_code:
+        client.set_pin("1234", setup_code="NOT-THE-CODE")
+    assert wrong_code.value.tries_left == 4
+    assert client.set_pin("1234", setup_code=api.setup_code()) == "set"
     session = client.open_session("1234")
     assert isinstance(session, SessionInfo)
     assert client.token == session.token
@@ -125,8 +134,8 @@ def test_full_parent_flow(client: ApiClient) -> None:
     assert refused.value.status == 401 and refused.value.code == "auth_required"
 
 
-def test_wrong_pin_and_lockout_are_their_own_exceptions(client: ApiClient) -> None:
-    client.set_pin("1234")
+def test_wrong_pin_and_lockout_are_their_own_exceptions(api: RunningApi, client: ApiClient) -> None:
+    client.set_pin("1234", setup_code=api.setup_code())
     for expected in (4, 3, 2, 1):
         with pytest.raises(WrongPinError) as wrong:
             client.open_session("9999")
@@ -138,7 +147,7 @@ def test_wrong_pin_and_lockout_are_their_own_exceptions(client: ApiClient) -> No
 
 
 def test_an_expired_token_is_unauthorized(api: RunningApi, client: ApiClient) -> None:
-    client.set_pin("1234")
+    client.set_pin("1234", setup_code=api.setup_code())
     client.open_session("1234")
     api.clock.advance(601)
     with pytest.raises(UnauthorizedError) as expired:
@@ -236,7 +245,7 @@ def test_usage_minutes_from_the_store_are_whole_minutes(tmp_path: Path) -> None:
 
     services = StaticServices(usage=UsageToday(date(2025, 6, 1), {"Minh": 42.9, "Lan": 0.5}))
     with running_api(tmp_path, services=services) as api, ApiClient(api.url) as client:
-        client.set_pin("1234")
+        client.set_pin("1234", setup_code=api.setup_code())
         client.open_session("1234")
         assert client.usage_today().minutes == {"Minh": 42, "Lan": 0}
         assert [c.usage_today_minutes for c in client.children()] == [42, 0]

@@ -40,7 +40,8 @@ def _login(api: RunningApi, pin: str = "1234") -> requests.Response:
 
 def _parent_token(api: RunningApi, pin: str = "1234") -> str:
     if not api.auth.pins.is_set():
-        assert _call(api, "POST", "/api/pin", json={"pin": pin}).status_code == 201
+        body = {"pin": pin, "setup_code": api.setup_code()}
+        assert _call(api, "POST", "/api/pin", json=body).status_code == 201
     response = _login(api, pin)
     assert response.status_code == 200, response.text
     token: str = response.json()["token"]
@@ -132,9 +133,13 @@ def test_first_pin_then_login_then_logout(api: RunningApi) -> None:
     assert _login(api).json()["error"] == "pin_not_set"
     assert _login(api).status_code == 409
 
-    response = _call(api, "POST", "/api/pin", json={"pin": "12"})
-    assert response.status_code == 400 and response.json()["error"] == "invalid_pin"
+    # Access to the port is not proof of set-up: the first PIN needs the set-up code.
     response = _call(api, "POST", "/api/pin", json={"pin": "1234"})
+    assert response.status_code == 403 and response.json()["error"] == "setup_code_required"
+    code = api.setup_code()
+    response = _call(api, "POST", "/api/pin", json={"pin": "12", "setup_code": code})
+    assert response.status_code == 400 and response.json()["error"] == "invalid_pin"
+    response = _call(api, "POST", "/api/pin", json={"pin": "1234", "setup_code": code})
     assert response.status_code == 201 and response.json() == {"status": "set"}
 
     # A second "first PIN" needs a parent session.

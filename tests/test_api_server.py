@@ -255,7 +255,7 @@ def test_a_cross_site_origin_is_refused(api: RunningApi) -> None:
         assert not api.auth.pins.is_set()
         response = session.post(
             api.url + "/api/pin",
-            json={"pin": "1234"},
+            json={"pin": "1234", "setup_code": api.setup_code()},
             headers={"Origin": f"http://localhost:{api.port}"},
             timeout=5,
         )

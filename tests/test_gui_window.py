@@ -29,6 +29,7 @@ from agent.api.types import (
     UsageToday,
 )
 from agent.auth import Authenticator, LockoutPolicy
+from agent.pin_setup import SetupCodes, setup_code_path
 from agent.secrets import open_secret_store
 from dns_filter.clock import ManualClock
 from gui.api_backend import ApiBackend
@@ -150,12 +151,22 @@ class Agent:
     def url(self) -> str:
         return self.server.base_url
 
+    def setup_code(self) -> str:
+        """The set-up code, as the PC's administrator reads it."""
+        codes = self.auth.setup_codes
+        assert isinstance(codes, SetupCodes)
+        return codes.path.read_text(encoding="ascii").strip()
+
 
 @pytest.fixture
 def agent(tmp_path: Path) -> Iterator[Agent]:
     clock = ManualClock(datetime.now(UTC))
+    store = open_secret_store(tmp_path / "agent-data")
+    codes = SetupCodes(setup_code_path(tmp_path / "agent-data"), store, clock=clock)
+    codes.issue()  # as the agent does at its start while no PIN is set
     auth = Authenticator.create(
-        open_secret_store(tmp_path / "agent-data"),
+        store,
+        setup_codes=codes,
         clock=clock,
         scrypt=FAST_SCRYPT,
         lockout=LockoutPolicy(max_tries=5, base_seconds=30, max_seconds=3600),
@@ -201,7 +212,13 @@ def wait_connected(qtbot: QtBot, window: MainWindow) -> None:
     qtbot.waitUntil(lambda: window.banner.state in ("ok", "warning", "error"), timeout=WAIT_MS)
 
 
-def type_pin(qtbot: QtBot, window: MainWindow, pin: str, confirm: str | None = None) -> None:
+def type_pin(
+    qtbot: QtBot,
+    window: MainWindow,
+    pin: str,
+    confirm: str | None = None,
+    setup_code: str | None = None,
+) -> None:
     page = window.login_page
     qtbot.waitUntil(page.pin_edit.isEnabled, timeout=WAIT_MS)
     page.pin_edit.clear()
@@ -209,6 +226,9 @@ def type_pin(qtbot: QtBot, window: MainWindow, pin: str, confirm: str | None = N
     if confirm is not None:
         page.confirm_edit.clear()
         qtbot.keyClicks(page.confirm_edit, confirm)
+    if setup_code is not None:
+        page.setup_code_edit.clear()
+        qtbot.keyClicks(page.setup_code_edit, setup_code)
     qtbot.mouseClick(page.submit_button, Qt.MouseButton.LeftButton)
 
 
@@ -257,13 +277,46 @@ def test_first_run_sets_a_pin_then_shows_the_family(
     type_pin(qtbot, window, "12", confirm="12")
     assert page.message_text() == "Mã PIN gồm 4 đến 12 chữ số."
 
+    # Being at the PC is not proof of set-up: the set-up code is asked for.
+    assert page.setup_code_edit.isVisible()
+    assert "sudo baoan pin reset-code" in page.setup_help.text()
+    type_pin(qtbot, window, PIN, confirm=PIN)
+    assert page.message_text() == "Hãy nhập mã cài đặt của máy này."
+    with qtbot.waitSignal(window.controller.wrong_setup_code, timeout=WAIT_MS):
+        type_pin(qtbot, window, PIN, confirm=PIN, setup_code="WRONG-CODE")
+    qtbot.waitUntil(lambda: "Mã cài đặt không đúng" in page.message_text(), timeout=WAIT_MS)
+    assert not agent.auth.pins.is_set()
+
     with qtbot.waitSignal(window.controller.login_succeeded, timeout=WAIT_MS):
-        type_pin(qtbot, window, PIN, confirm=PIN)
+        type_pin(qtbot, window, PIN, confirm=PIN, setup_code=agent.setup_code().lower())
     assert agent.auth.pins.is_set()
     assert window.showing_parent_page()
     children = window.parent_page.children_tab.table
     qtbot.waitUntil(lambda: children.model().rowCount() == 2, timeout=WAIT_MS)
     assert table_texts(children, 0) == ["Minh", "Lan"]
+
+
+def test_a_forgotten_pin_is_reset_with_a_fresh_set_up_code(
+    qtbot: QtBot, agent: Agent, open_window: object
+) -> None:
+    agent.auth.set_first_pin(PIN)
+    codes = agent.auth.setup_codes
+    assert isinstance(codes, SetupCodes)
+    codes.consume()
+    window = open_window(agent.url)  # type: ignore[operator]
+    wait_connected(qtbot, window)
+    page = window.login_page
+    assert page.forgot_button.isVisible() and not page.setup_code_edit.isVisible()
+    qtbot.mouseClick(page.forgot_button, Qt.MouseButton.LeftButton)
+    assert page.mode == LoginMode.RESET_PIN
+    assert page.title.text() == "Đặt lại mã PIN của cha mẹ"
+    assert page.setup_code_edit.isVisible()
+    codes.issue()  # `sudo baoan pin reset-code` on the administrator's account
+    with qtbot.waitSignal(window.controller.login_succeeded, timeout=WAIT_MS):
+        type_pin(qtbot, window, "97531", confirm="97531", setup_code=agent.setup_code())
+    assert window.showing_parent_page()
+    assert not codes.path.exists()
+    agent.auth.pins.verify("97531")
 
 
 def test_wrong_then_right_pin(qtbot: QtBot, agent: Agent, open_window: object) -> None:

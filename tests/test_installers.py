@@ -88,3 +88,22 @@ def test_windows_installer_gives_the_data_folder_to_system_and_administrators_on
     assert "/inheritance:r" in acl  # nothing inherited from ProgramData (Users: read)
     assert "*S-1-5-18:(OI)(CI)F" in acl and "*S-1-5-32-544:(OI)(CI)F" in acl
     assert "S-1-5-32-545" not in acl and "Users" not in acl
+
+
+def test_the_linux_installer_sets_the_parent_pin_as_root_or_prints_the_command() -> None:
+    text = (INSTALLERS / "linux" / "install.sh").read_text(encoding="utf-8")
+    line = next(line for line in text.splitlines() if line.startswith("pin_set=("))
+    command = shlex.split(line.removeprefix("pin_set=(").removesuffix(")"))
+    args = parse_baoan([*command, "--only-if-unset"])
+    assert (args.command, args.pin_action) == ("pin", "set")
+    assert str(args.config) == "/etc/baoan/family.toml"
+    assert str(args.data_dir) == "/var/lib/baoan"  # the systemd unit's data folder
+    assert "Set the parent PIN in the dashboard" not in text
+    assert 'sudo ${pin_set[*]}' in text
+
+
+def test_the_windows_installer_sets_the_parent_pin() -> None:
+    text = (INSTALLERS / "windows" / "install-service.ps1").read_text(encoding="utf-8")
+    assert "& $baoan pin set --config $config --data-dir $data --only-if-unset" in text
+    args = parse_baoan(["baoan.exe", "pin", "set", "--config", "c", "--data-dir", "d"])
+    assert args.pin_action == "set"

@@ -4,6 +4,7 @@ once and closes it when the time is up; CSRF, rate limits, escaping and help ale
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import re
 from collections.abc import Iterator
@@ -24,6 +25,7 @@ from helpers_pages import (
 
 from agent.access import ALERTS_CHANNEL, AccessLimits
 from agent.pages.strings import COMMON
+from agent.policy.model import FamilyPolicy
 from dns_filter.verdict import verdict
 
 SITE = "casino.example"
@@ -334,7 +336,7 @@ def test_help_button_alerts_caregivers_and_shows_111(pages: RunningPages) -> Non
     assert len(alerts) == 1 and alerts[0].payload["severity"] == "urgent"
     # Pressing again at once does not flood the caregivers, and still says they know.
     again = post_form(pages, SITE, "/__baoan/help", {"csrf": token, "lang": "vi"})
-    assert COMMON["vi"]["help_alert_sent"].format(count=1) in html.unescape(again.text)
+    assert COMMON["vi"]["help_alert_already"] in html.unescape(again.text)
     assert len(pages.store.events.recent(kind="help")) == 1
 
 
@@ -379,35 +381,45 @@ def test_help_page_needs_no_pin_and_no_token(pages: RunningPages) -> None:
             assert ("https://vn-cop.vn/" in answer.text) is vncop
 
 
-def test_tray_help_endpoint(pages: RunningPages) -> None:
-    with api(pages) as session:
-        session.headers["Authorization"] = f"Bearer {pages.tray_token}"
-        answer = session.post(f"{pages.url}/api/help", json={"child": "Lan"}, timeout=5)
-    assert answer.status_code == 200
-    assert answer.json()["alerted"] is True and answer.json()["hotline"] == "111"
-    assert [event.child for event in pages.store.events.recent(kind="help")] == ["Lan"]
+def with_accounts(family: FamilyPolicy) -> FamilyPolicy:
+    """The family with each child's own OS account (the name in lower case)."""
+    children = tuple(
+        dataclasses.replace(child, os_users=(child.name.lower(),)) for child in family.children
+    )
+    return dataclasses.replace(family, children=children)
+
+
+def test_tray_help_endpoint(tmp_path: Path) -> None:
+    with running_pages(tmp_path, family=with_accounts(make_family())) as pages:
+        with api(pages) as session:
+            session.headers.update(pages.tray_headers("lan"))
+            answer = session.post(f"{pages.url}/api/tray/help", json={}, timeout=5)
+        assert answer.status_code == 200
+        assert answer.json()["alerted"] is True and answer.json()["child"] == "Lan"
+        assert [event.child for event in pages.store.events.recent(kind="help")] == ["Lan"]
 
 
 # -- what Bảo An watches ----------------------------------------------------------------------
 
 
-def test_watch_acknowledgement_by_the_tray_is_readable_by_the_parent(pages: RunningPages) -> None:
-    url = f"{pages.url}/api/watch/acknowledgement"
-    with api(pages) as session:
-        session.headers["Authorization"] = f"Bearer {pages.tray_token}"
-        stored = session.post(url, json={"child": "lan", "language": "en"}, timeout=5)
-        assert stored.status_code == 200, stored.text
-        assert stored.json()["child"] == "Lan" and stored.json()["current"] is True
-        unknown = session.post(url, json={"child": "Nobody"}, timeout=5)
-        assert unknown.status_code == 404
-        session.headers["Authorization"] = f"Bearer {pages.parent_token}"
-        listed = session.get(f"{pages.url}/api/watch/acknowledgements", timeout=5).json()
-        del session.headers["Authorization"]
-        assert session.post(url, json={"child": "Lan"}, timeout=5).status_code == 401
+def test_watch_acknowledgement_by_the_tray_is_readable_by_the_parent(tmp_path: Path) -> None:
+    with running_pages(tmp_path, family=with_accounts(make_family())) as pages:
+        url = f"{pages.url}/api/tray/watch"
+        with api(pages) as session:
+            session.headers.update(pages.tray_headers("lan"))
+            stored = session.post(url, json={"language": "en"}, timeout=5)
+            assert stored.status_code == 200, stored.text
+            assert stored.json()["child"] == "Lan" and stored.json()["current"] is True
+            session.headers["X-Baoan-User-Key"] = pages.tray_keys.key_for("minh")
+            forged = session.post(url, json={"language": "en"}, timeout=5)
+            assert forged.status_code == 403
+            session.headers["Authorization"] = f"Bearer {pages.parent_token}"
+            listed = session.get(f"{pages.url}/api/watch/acknowledgements", timeout=5).json()
+            del session.headers["Authorization"]
+            assert session.post(url, json={"language": "en"}, timeout=5).status_code == 401
+        events = pages.store.events.recent(kind="watch_acknowledged")
     by_child = {item["child"]: item["acknowledgement"] for item in listed}
     assert by_child["Minh"] is None
     assert by_child["Lan"]["language"] == "en"
     assert by_child["Lan"]["acknowledged_at"].startswith("2026-03-02T05:00")
-    assert [event.child for event in pages.store.events.recent(kind="watch_acknowledged")] == [
-        "Lan"
-    ]
+    assert [event.child for event in events] == ["Lan"]

@@ -135,3 +135,31 @@ def test_the_store_never_shows_a_secret(tmp_path: Path) -> None:
     store.set("tray-token", "do-not-print-me")
     assert "do-not-print-me" not in repr(store)
     assert "do-not-print-me" not in store.backend_description
+
+
+WRITER = """
+import sys
+from pathlib import Path
+from agent.keyring_backend import FileKeyring
+ring = FileKeyring(Path(sys.argv[1]))
+for number in range(int(sys.argv[3])):
+    ring.set_password("baoan", f"{sys.argv[2]}-{number}", "x")
+"""
+
+
+@pytest.mark.skipif(os.name != "posix", reason="the lock between processes is flock")
+def test_processes_writing_at_once_all_keep_their_secrets(tmp_path: Path) -> None:
+    # As `baoan pin set` beside a running agent: without a lock between processes, two
+    # read-change-write cycles at once lost one of the changes.
+    import subprocess
+    import sys
+
+    path = tmp_path / "secrets.json"
+    writers = [
+        subprocess.Popen([sys.executable, "-c", WRITER, str(path), name, "50"])
+        for name in ("agent", "pin", "other")
+    ]
+    assert [writer.wait(timeout=120) for writer in writers] == [0, 0, 0]
+    names = json.loads(path.read_text(encoding="utf-8"))["baoan"]
+    assert len(names) == 150
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["secrets.json"]

@@ -196,6 +196,31 @@ def test_report_something_bad_from_11_opens_vn_cop_and_tells_nobody(
     assert agent.store.events.recent(kind="help") == []
 
 
+@pytest.mark.parametrize(
+    "user, words",
+    [
+        ("minh", "Bảo An đã gửi tin báo cho người thân rồi. Con cũng có thể gọi 111."),
+        ("lan", "Tin báo đã được gửi cho người thân trong gia đình từ vài phút trước"),
+    ],
+)
+def test_help_pressed_again_says_the_parents_were_already_told(
+    qtbot: QtBot, agent: TrayApi, trays: list[Tray], user: str, words: str
+) -> None:
+    agent.access.acknowledge_watch("Minh")
+    agent.access.acknowledge_watch("Lan")
+    tray = make_tray(trays, HttpTrayBackend(agent.api.url, credentials(agent, user)), Recorder())
+    qtbot.waitUntil(lambda: tray.controller.profile is not None, timeout=5000)
+    dialog = tray.controller.show_help()
+    tray.controller.tell_parents()
+    qtbot.waitUntil(lambda: dialog.state == "alerted", timeout=5000)
+    tray.controller.tell_parents()
+    qtbot.waitUntil(lambda: dialog.state == "already_told", timeout=5000)
+    # Words for the child's age: Minh is 9, Lan 16.
+    assert dialog.status.text().startswith(words)
+    assert "111" in dialog.call_button.text()
+    assert len(agent.store.events.recent(kind="help")) == 1
+
+
 @pytest.mark.parametrize("with_token", [True, False])
 def test_help_with_the_agent_down_still_shows_111(
     qtbot: QtBot, trays: list[Tray], with_token: bool

@@ -175,15 +175,18 @@ def test_hand_over_writes_private_files_for_the_children(tmp_path: Path) -> None
     keys = TrayUserKeys("x" * 32)
     directory = tmp_path / "tray"
     me = pwd.getpwuid(os.geteuid()).pw_name
-    stale = directory / "old-child.json"
+    stale = directory / "old-child.json"  # this agent's, for an account no longer listed
+    foreign = directory / "other.json"  # not made by this agent: never removed
     directory.mkdir()
-    stale.write_text("{}")
+    stale.write_text('{"token": "old", "user": "old-child", "agent": "baoan-1"}')
+    foreign.write_text("{}")
     result = hand_over_tray_token(
         "tray-token-value",
         keys,
         [me, "nobody", "no-such-account-here", "../etc"],
         directory,
         api_url="http://127.0.0.1:9999",
+        agent="baoan-1",
     )
     mine = directory / f"{me}.json"
     assert mine in result.written
@@ -195,12 +198,14 @@ def test_hand_over_writes_private_files_for_the_children(tmp_path: Path) -> None
         "user": me,
         "user_key": keys.key_for(me),
         "api_url": "http://127.0.0.1:9999",
+        "agent": "baoan-1",
     }
     skipped = dict(result.skipped)
     assert "no-such-account-here" in skipped
     assert "../etc" in skipped
     assert not (tmp_path / "etc.json").exists()
     assert stale in result.removed and not stale.exists()
+    assert foreign.exists() and foreign not in result.removed
     nobody = directory / "nobody.json"
     if os.geteuid() == 0:
         # Root hands each child a file only that child can read; others cannot list names.

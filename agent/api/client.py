@@ -7,6 +7,8 @@ Each method is one endpoint and returns the plain frozen dataclasses of
   timeout);
 * :class:`UnauthorizedError` (401; :class:`WrongPinError` with ``tries_left`` for a wrong
   PIN), :class:`ForbiddenError` (403), :class:`LockedError` (429, with ``retry_after``),
+  :class:`SetupCodeRequiredError` and :class:`WrongSetupCodeError` (403, the first PIN
+  without or with a wrong set-up code, ``tries_left``),
   :class:`PinNotSetError` (409 ``pin_not_set``), :class:`AlreadyDecidedError` (409
   ``already_decided``: another parent answered a request first), and
   :class:`ApiClientError` for the rest;
@@ -83,6 +85,19 @@ class ForbiddenError(ApiClientError):
     """403: the Host or Origin was refused, or the token's role may not do this."""
 
 
+class SetupCodeRequiredError(ForbiddenError):
+    """403 ``setup_code_required``: no PIN is set, and setting the first needs the code."""
+
+
+class WrongSetupCodeError(ForbiddenError):
+    """403 ``wrong_setup_code``; ``tries_left`` before a lockout."""
+
+    @property
+    def tries_left(self) -> int | None:
+        value = self.body.get("tries_left")
+        return value if isinstance(value, int) else None
+
+
 class LockedError(ApiClientError):
     """429: too many wrong PINs."""
 
@@ -147,10 +162,19 @@ class ApiClient:
         self._request("DELETE", "/api/session")
         self.token = None
 
-    def set_pin(self, pin: str, old_pin: str | None = None) -> None:
-        """The first PIN (no token, no `old_pin`), or a change (parent token and `old_pin`)."""
-        body = {"pin": pin} if old_pin is None else {"pin": pin, "old_pin": old_pin}
-        self._request("POST", "/api/pin", json=body)
+    def set_pin(
+        self, pin: str, old_pin: str | None = None, setup_code: str | None = None
+    ) -> str:
+        """The first PIN or a forgotten one (`setup_code`, the one-time set-up code), or a
+        change (parent token and `old_pin`). The answer's status: set, reset or changed."""
+        body = {"pin": pin}
+        if old_pin is not None:
+            body["old_pin"] = old_pin
+        if setup_code is not None:
+            body["setup_code"] = setup_code
+        answer = self._request("POST", "/api/pin", json=body)
+        status = answer.get("status") if isinstance(answer, dict) else None
+        return status if isinstance(status, str) else ""
 
     def children(self) -> list[ChildInfo]:
         value = self._request("GET", "/api/children")
@@ -309,7 +333,10 @@ def _error_for(status: int, body: Mapping[str, Any], path: str) -> ApiClientErro
     if status == 401:
         error_class = WrongPinError if code == "wrong_pin" else UnauthorizedError
     elif status == 403:
-        error_class = ForbiddenError
+        error_class = {
+            "setup_code_required": SetupCodeRequiredError,
+            "wrong_setup_code": WrongSetupCodeError,
+        }.get(code, ForbiddenError)
     elif status == 429:
         error_class = LockedError
     elif code == "pin_not_set":

@@ -15,6 +15,7 @@ from agent.auth import (
     PinNotSetError,
     Role,
     WrongPinError,
+    WrongSetupCodeError,
 )
 
 QUERYLOG_DEFAULT_LIMIT = 100
@@ -33,8 +34,12 @@ def auth_error_to_api(error: Exception) -> ApiError:
             headers={"Retry-After": str(error.retry_after)},
             retry_after=error.retry_after,
         )
+    if isinstance(error, WrongSetupCodeError):
+        return ApiError(403, error.code, "wrong set-up code", tries_left=error.tries_left)
     if isinstance(error, PinNotSetError):
-        return ApiError(409, error.code, "no parent PIN is set yet; POST /api/pin first")
+        return ApiError(
+            409, error.code, "no parent PIN is set yet; set one with the set-up code first"
+        )
     if isinstance(error, PinAlreadySetError):
         return ApiError(409, error.code, str(error))
     if isinstance(error, InvalidPinError):
@@ -102,12 +107,25 @@ class ApiEndpoints:
         return {"status": "closed"}
 
     def set_pin(self, request: Request) -> Response:
+        """The first PIN or a forgotten one with the set-up code; else a change (parent)."""
         body = request.json_object()
         new_pin = _pin_field(body, "pin")
+        code = body.get("setup_code")
         try:
+            if code is not None:
+                if not isinstance(code, str):
+                    raise ApiError(400, "bad_request", "'setup_code' must be a string")
+                first = self._auth.set_pin_with_setup_code(code, new_pin)
+                if first:
+                    return json_response({"status": "set"}, status=201)
+                return json_response({"status": "reset"})
             if not self._auth.pins.is_set():
-                self._auth.set_first_pin(new_pin)
-                return json_response({"status": "set"}, status=201)
+                raise ApiError(
+                    403,
+                    "setup_code_required",
+                    "the first parent PIN needs the set-up code in the agent's data folder, "
+                    "or `baoan pin set` run as the agent's user",
+                )
             if request.role is None:
                 raise ApiError(
                     401,
@@ -121,6 +139,7 @@ class ApiEndpoints:
             self._auth.change_pin(old_pin, new_pin, keep_token=request.token)
         except (
             WrongPinError,
+            WrongSetupCodeError,
             LockedOutError,
             PinNotSetError,
             PinAlreadySetError,

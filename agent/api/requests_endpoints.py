@@ -1,5 +1,10 @@
-"""API endpoints for a child's requests, the parents' decisions and grants, help alerts and
-the child's acknowledgement of "what Bảo An watches" (docs/block-page.md).
+"""API endpoints for the parents' side of a child's requests, decisions and grants, and the
+children's acknowledgements of "what Bảo An watches" (docs/block-page.md).
+
+The child's own actions (Help, the acknowledgement, asking) are not here: the tray's
+routes (:mod:`agent.api.tray_routes`) name the child through that account's user key and
+the pages (:mod:`agent.pages`) through the CSRF-protected form and the child resolver,
+never through a name in a body.
 
 - ``GET /api/requests?status=&child=&limit=`` (parent): newest first, ``[{id, child, kind,
   target, reason, status, state, created_at, decided_at, decided_by, allowed_until,
@@ -9,10 +14,6 @@ the child's acknowledgement of "what Bảo An watches" (docs/block-page.md).
   ``{"allow": false}`` → the request. 404 unknown, 409 already decided.
 - ``POST /api/requests/{id}/revoke`` (parent): → the request, its grant ended now.
 - ``GET /api/grants?child=`` (parent): ``[{request_id, child, site, names, until}]`` in force.
-- ``POST /api/help`` (tray token): ``{"child": "Minh"}`` (optional) → ``{"child", "alerted",
-  "alerts_enabled", "hotline": "111", "hotline_url": "tel:111"}``.
-- ``POST /api/watch/acknowledgement`` (tray token): ``{"child": "Minh", "language": "vi"}``
-  → ``{child, acknowledged_at, notice_version, language, current}``.
 - ``GET /api/watch/acknowledgements`` (parent): ``[{child, acknowledgement: {...} or null}]``.
 """
 
@@ -50,8 +51,6 @@ def register_request_endpoints(
     router.add("POST", "/api/requests/{request_id}/decision", endpoints.decide, auth="parent")
     router.add("POST", "/api/requests/{request_id}/revoke", endpoints.revoke, auth="parent")
     router.add("GET", "/api/grants", endpoints.grants, auth="parent")
-    router.add("POST", "/api/help", endpoints.help_pressed, auth="child")
-    router.add("POST", "/api/watch/acknowledgement", endpoints.acknowledge, auth="child")
     router.add("GET", "/api/watch/acknowledgements", endpoints.acknowledgements, auth="parent")
 
 
@@ -124,36 +123,6 @@ class _RequestEndpoints:
         if child is not None and self._access.family.child(child) is None:
             raise ApiError(404, "unknown_child", f"no child called {child!r} in the policy")
         return [grant.info().to_json() for grant in self._access.grants(child)]
-
-    def help_pressed(self, request: Request) -> object:
-        child: str | None = None
-        if request.body:
-            body = request.json_object()
-            value = body.get("child")
-            if value is not None and not isinstance(value, str):
-                raise ApiError(400, "bad_request", "'child' must be a name")
-            child = value
-        result = self._access.help_pressed(child, request.client_address)
-        return {
-            "child": result.child,
-            "alerted": result.alerted,
-            "alerts_enabled": result.alerts_enabled,
-            "hotline": "111",
-            "hotline_url": "tel:111",
-        }
-
-    def acknowledge(self, request: Request) -> object:
-        body = request.json_object()
-        child = body.get("child")
-        language = body.get("language", "vi")
-        if not isinstance(child, str) or not child:
-            raise ApiError(400, "bad_request", "the body needs 'child', the child's name")
-        if not isinstance(language, str):
-            raise ApiError(400, "bad_request", "'language' must be 'vi' or 'en'")
-        try:
-            return self._access.acknowledge_watch(child, language).info().to_json()
-        except (UnknownChildError, InvalidInputError) as error:
-            raise _api_error(error) from None
 
     def acknowledgements(self, request: Request) -> object:
         return [

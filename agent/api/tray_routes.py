@@ -6,15 +6,21 @@ All are ``auth="child"`` (the tray token); parent tokens get ``403 child_only``:
   pages' paths and "what Bảo An watches" in words for the child's age;
 * ``GET /api/tray/blocked?cursor=&limit=`` — sites blocked for this child on this PC since
   the cursor, oldest first, with the next cursor;
-* ``POST /api/tray/help`` — the child pressed Help / 111 (identity optional: help is never
-  refused for want of one);
+* ``POST /api/tray/help`` — the child pressed Help / 111: this account's child is alerted
+  for; without a verified account the answer is still 200 (the tray shows 111 anyway) but
+  no one is alerted, since the shared token names no child;
 * ``POST /api/tray/watch`` ``{"language": "vi", "answer": "agree"}`` — the child's own
   answer: ``agree``, ``disagree`` (not yet; wants to talk with the parents) or
-  ``acknowledged`` (the youngest).
+  ``acknowledged`` (the youngest);
+* ``POST /api/tray/ask`` ``{"site": "...", "reason": "..."}`` — the child asks a parent to
+  open a site.
+
+Every action names the child through the account's own user key, never a name in the body.
 """
 
 from __future__ import annotations
 
+from agent.access import InvalidInputError, RateLimitedError, UnknownChildError
 from agent.api.http import ApiError, Request, Router
 from agent.pages.i18n import DEFAULT_LANGUAGE, LANGUAGES
 from agent.tray.identity import USER_HEADER, USER_KEY_HEADER, TrayIdentity, TrayIdentityError
@@ -83,7 +89,33 @@ def register_tray_routes(router: Router, service: TrayService) -> None:
         except RuntimeError as error:
             raise ApiError(503, "unavailable", str(error)) from None
 
+    def ask(request: Request) -> object:
+        identity = identity_of(request)
+        body = request.json_object()
+        site = body.get("site")
+        reason = body.get("reason", "")
+        if not isinstance(site, str) or not isinstance(reason, str):
+            raise ApiError(400, "bad_request", "the body needs 'site' (and 'reason'), as text")
+        try:
+            asked = service.ask(identity, site, reason, request.client_address)
+        except RateLimitedError as error:
+            raise ApiError(
+                429,
+                "rate_limited",
+                str(error),
+                headers={"Retry-After": str(error.retry_after)},
+                retry_after=error.retry_after,
+            ) from None
+        except InvalidInputError as error:
+            raise ApiError(400, "bad_request", str(error)) from None
+        except (UnknownChildError, LookupError) as error:
+            raise ApiError(404, "unknown_child", str(error)) from None
+        except RuntimeError as error:
+            raise ApiError(503, "unavailable", str(error)) from None
+        return {**asked.to_json(), "page": service.pages.request_for(asked.id)}
+
     router.add("GET", "/api/tray/me", me, auth="child")
     router.add("GET", "/api/tray/blocked", blocked, auth="child")
     router.add("POST", "/api/tray/help", help_pressed, auth="child")
     router.add("POST", "/api/tray/watch", acknowledge, auth="child")
+    router.add("POST", "/api/tray/ask", ask, auth="child")

@@ -796,18 +796,24 @@ class BlockedBatch:
 
 @dataclass(frozen=True)
 class HelpOutcome:
-    """``POST /api/tray/help``: whether the caregivers were alerted."""
+    """``POST /api/tray/help``: whether the caregivers were alerted. `already_told`: this
+    press sent nothing new because they were told a moment ago (in the answer only when
+    true). `child` is None when no known child pressed it: then no alert went."""
 
     alerted: bool
     alerts_enabled: bool
     child: str | None = None
+    already_told: bool = False
 
     def to_json(self) -> JsonObject:
-        return {
+        body: JsonObject = {
             "child": self.child,
             "alerted": self.alerted,
             "alerts_enabled": self.alerts_enabled,
         }
+        if self.already_told:
+            body["already_told"] = True
+        return body
 
     @classmethod
     def from_json(cls, value: Any, where: str = "help") -> HelpOutcome:
@@ -816,6 +822,7 @@ class HelpOutcome:
             alerted=bool(_optional(data, "alerted", bool, where)),
             alerts_enabled=bool(_optional(data, "alerts_enabled", bool, where)),
             child=_optional(data, "child", str, where),
+            already_told=bool(_optional(data, "already_told", bool, where)),
         )
 
 

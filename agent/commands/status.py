@@ -130,8 +130,9 @@ def _pin_refusal(error: ApiClientError) -> str:
             f"Locked after too many wrong PINs; try again in {seconds} s."
         )
     return (
-        "Chưa đặt mã PIN của cha mẹ; hãy đặt trong bảng điều khiển. / "
-        "No parent PIN is set yet; set one in the dashboard."
+        "Chưa đặt mã PIN của cha mẹ; hãy chạy `sudo baoan pin set` (hoặc dùng mã cài đặt "
+        "trong bảng điều khiển). / No parent PIN is set yet; run `sudo baoan pin set` (or "
+        "use the set-up code in the dashboard)."
     )
 
 

@@ -19,8 +19,10 @@ from typing import Any
 
 from agent.commands.agent import run_until_signalled
 from agent.commands.common import report_policy_error
+from agent.commands.pin import NotOwnerError, pin_is_set, set_parent_pin
 from agent.policy.errors import InvalidPolicyError
 from agent.runtime import Agent, AgentSettings, parse_listen
+from agent.secrets import SecretStoreError
 
 log = logging.getLogger(__name__)
 
@@ -121,6 +123,13 @@ def run(args: argparse.Namespace) -> int:
         return 2
     if not config.exists():
         write_sample_family(config)
+    try:
+        # The try-out's PIN is set as any PIN is, by the data's owner (`baoan pin set`).
+        if not pin_is_set(data_dir):
+            set_parent_pin(data_dir, TRY_PIN)
+    except (NotOwnerError, SecretStoreError) as error:
+        print(f"baoan try: cannot set the try-out PIN: {error}", file=sys.stderr)
+        return 1
     settings = AgentSettings(
         config_path=config, data_dir=data_dir, dns_listen=(dns,), http_listen=http,
         try_mode=True, refresh_lists_at_start=False, extra_tray_users=(getpass.getuser(),),
@@ -142,11 +151,6 @@ def _run_headless(agent: Agent, config: Path, dns: tuple[str, int]) -> int:
 
 
 def _after_start(agent: Agent, config: Path, dns: tuple[str, int]) -> None:
-    authenticator = agent.authenticator
-    assert authenticator is not None  # the agent has started
-    pins = authenticator.pins
-    if not pins.is_set():
-        pins.set_first(TRY_PIN)
     print(next_steps(agent, config, dns), flush=True)
 
 

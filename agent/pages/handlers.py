@@ -360,6 +360,8 @@ class _Pages:
             message = None
         elif receivers == 0:
             message = context.t("help_alert_nobody")
+        elif result.already_told:
+            message = context.t("help_alert_already")
         elif result.alerted:
             message = context.t("help_alert_sent").format(count=receivers)
         else:

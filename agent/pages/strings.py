@@ -72,6 +72,7 @@ COMMON: Mapping[str, Mapping[str, str]] = {
         "report_intro": "Con thấy ai bị bắt nạt, bị dụ dỗ hay bị xâm hại trên mạng — hay chính con gặp chuyện đó? Con có thể tự báo cáo trên vn-cop.vn, không cần hỏi ai.",
         "report_button": "Mở trang báo cáo của vn-cop.vn",
         "report_tell_too": "Báo cáo trên vn-cop.vn không báo cho ai ở nhà. Nếu con muốn bố mẹ biết nữa, hãy bấm “Báo cho bố mẹ ngay” ở trên — chỉ khi con bấm, bố mẹ mới biết.",
+        "help_alert_already": "Tin báo đã được gửi cho người thân trong gia đình từ vài phút trước, nên lần này Bảo An không gửi thêm. Con cũng có thể gọi 111 ngay.",
         "tips_heading": "Mẹo nhỏ cho con",
         "watch_link": "Bảo An ghi lại những gì?",
         "watch_recorded": "Bảo An ghi lại",
@@ -147,6 +148,7 @@ COMMON: Mapping[str, Mapping[str, str]] = {
         "report_intro": "Did you see someone bullied, groomed or abused online — or did it happen to you? You can report it yourself on vn-cop.vn, without asking anyone.",
         "report_button": "Open vn-cop.vn's report page",
         "report_tell_too": "Reporting on vn-cop.vn tells nobody at home. If you want your parents to know too, press “Tell my parents now” above — only if you press it do they know.",
+        "help_alert_already": "Your family was sent a message a few minutes ago, so Bảo An did not send another. You can also call 111 now.",
         "tips_heading": "A tip for you",
         "watch_link": "What does Bảo An record?",
         "watch_recorded": "Bảo An records",
@@ -200,6 +202,7 @@ BY_BAND: Mapping[str, Mapping[AgeBand, Mapping[str, str]]] = {
             "ask_reason_label": "Con muốn nói gì? (bố mẹ viết giúp cũng được)",
             "help_heading": "Con sợ? Con buồn?",
             "help_111_sub": "Gọi 111. Có người lớn giúp con.",
+            "help_alert_already": "Tin báo đã gửi rồi. Con gọi 111 nhé.",
             "watch_intro": "Bảo An giúp bố mẹ trông con khi con dùng máy tính.",
         },
         B6: {
@@ -275,6 +278,7 @@ BY_BAND: Mapping[str, Mapping[AgeBand, Mapping[str, str]]] = {
             "ask_reason_label": "What do you want to say? (a grown-up can help you write)",
             "help_heading": "Scared? Sad?",
             "help_111_sub": "Call 111. A grown-up will help you.",
+            "help_alert_already": "The message has gone. You can call 111.",
             "watch_intro": "Bảo An helps your parents look after you on the computer.",
         },
         B6: {

@@ -1,14 +1,20 @@
 """The tray token handed to each child's OS account.
 
 :func:`hand_over_tray_token` writes ``<dir>/<os_user>.json`` (token, user, user key, API
-address) for each child's OS account: on Linux the folder belongs to root with mode 0711
-(no listing) and each file is 0600 owned by that child's account. Windows and macOS are
-described in docs/tray.md.
+address, and which agent wrote it) for each child's OS account: on Linux the folder belongs
+to root with mode 0711 (no listing) and each file is 0600 owned by that child's account.
+Windows and macOS are described in docs/tray.md.
+
+Each agent has its own folder, named from its data folder (:func:`token_dir_for`): as
+root ``/run/baoan/<instance>/``, else ``<data dir>/tray/``. Two agents on one PC (the
+installed service and ``sudo baoan try``) never write in each other's folder, and an agent
+removes only files that carry its own mark.
 """
 
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import logging
 import os
@@ -26,10 +32,13 @@ from agent.tray.identity import TrayUserKeys
 log = logging.getLogger(__name__)
 
 TOKEN_FILE_SUFFIX = ".json"
-DEFAULT_LINUX_TOKEN_DIR = Path("/run/baoan/tray")
+# Where each agent running as root has its own token folder, one per data folder.
+DEFAULT_LINUX_TOKEN_ROOT = Path("/run/baoan")
 # A POSIX or Windows account name as it may appear in a file name: nothing that walks.
 _SAFE_USER = re.compile(r"\A[A-Za-z0-9._@-][A-Za-z0-9._@ $-]{0,63}\Z")
-
+_UNSAFE_IN_NAME = re.compile(r"[^A-Za-z0-9._-]+")
+# The key in each token file that says which agent wrote it (its instance name).
+AGENT_KEY = "agent"
 
 
 
@@ -44,13 +53,24 @@ class HandOverError(RuntimeError):
     """The token folder is not safe to write into; nothing was written."""
 
 
-def default_token_dir() -> Path:
-    """Where trays look for their token file on this OS (see docs/tray.md)."""
+def default_token_root() -> Path:
+    """Where the agents running as root keep their token folders on this OS, one folder
+    each, and where trays look for their file (see docs/tray.md)."""
     if sys.platform.startswith("win"):
         return Path(os.environ.get("PROGRAMDATA", r"C:\ProgramData")) / "BaoAn" / "tray"
     if sys.platform == "darwin":
         return Path("/Library/Application Support/BaoAn/tray")
-    return DEFAULT_LINUX_TOKEN_DIR
+    return DEFAULT_LINUX_TOKEN_ROOT
+
+
+def instance_name(data_dir: Path) -> str:
+    """The agent's name among the agents of this PC, from its data folder: its last part
+    and a digest of the whole absolute path (``baoan-1f2e3d4c5b``), the same at every
+    start and different for every other data folder."""
+    path = Path(os.path.abspath(data_dir))
+    label = _UNSAFE_IN_NAME.sub("-", path.name).strip(".-")[:32] or "agent"
+    digest = hashlib.sha256(str(path).encode("utf-8", "surrogateescape")).hexdigest()[:10]
+    return f"{label}-{digest}"
 
 
 def token_file_for(directory: Path, os_user: str) -> Path:
@@ -71,7 +91,20 @@ def _account_ids(os_user: str) -> tuple[int, int] | None:
     return entry.pw_uid, entry.pw_gid
 
 
+def _prepare_root(root: Path) -> None:
+    """Make the folder of the agents' token folders if it is missing: 0755, whatever the
+    umask, since each tray lists it to find the agent it talks to (the names of the
+    agents' folders are not secret). An existing one is the service manager's."""
+    try:
+        root.mkdir(parents=True, mode=0o755)
+    except FileExistsError:
+        return
+    os.chmod(root, 0o755)
+
+
 def _prepare_directory(directory: Path, *, privileged: bool) -> None:
+    if privileged:
+        _prepare_root(directory.parent)
     directory.mkdir(parents=True, exist_ok=True, mode=0o711)
     info = directory.lstat()
     if stat.S_ISLNK(info.st_mode) or not stat.S_ISDIR(info.st_mode):
@@ -108,21 +141,25 @@ def hand_over_tray_token(
     tray_token: str,
     user_keys: TrayUserKeys,
     os_users: Iterable[str],
-    directory: Path | None = None,
+    directory: Path,
     *,
     api_url: str = "http://127.0.0.1:8053",
+    agent: str | None = None,
 ) -> HandOverResult:
     """Give each child's OS account its tray credentials: ``<directory>/<user>.json``.
 
     POSIX: the folder is the agent's own (0711 when the agent runs as root, so a child can
     open their own file but not list the others); each file is 0600 and owned by that
-    account. An agent that is not root can only hand over to its own account (try-out
-    mode); the others are skipped and named in the result. Files of accounts no longer
-    listed are removed. Call it at start and whenever family.toml changes.
+    account, and carries ``"agent": agent`` (default: the folder's name), the mark of the
+    agent that wrote it. An agent that is not root can only hand over to its own account
+    (try-out mode); the others are skipped and named in the result. Files with this
+    agent's mark for accounts no longer listed are removed; any other file is left alone.
+    Call it at start and whenever family.toml changes.
     """
     if sys.platform.startswith("win"):
         raise NotImplementedError("Windows needs a per-user ACL on the file; see docs/tray.md")
-    target = directory or default_token_dir()
+    target = directory
+    mark = agent or target.name
     privileged = os.geteuid() == 0
     _prepare_directory(target, privileged=privileged)
     wanted: dict[str, Path] = {}
@@ -148,6 +185,7 @@ def hand_over_tray_token(
                 "user": os_user,
                 "user_key": user_keys.key_for(os_user),
                 "api_url": api_url,
+                AGENT_KEY: mark,
             }
         ).encode("utf-8")
         _write_owned(path, payload, uid, gid)
@@ -155,7 +193,7 @@ def hand_over_tray_token(
     removed: list[Path] = []
     keep = {path.name for path in wanted.values()}
     for stale in target.glob(f"*{TOKEN_FILE_SUFFIX}"):
-        if stale.name not in keep and not stale.is_symlink():
+        if stale.name not in keep and written_by(stale) == mark:
             with contextlib.suppress(OSError):
                 stale.unlink()
                 removed.append(stale)
@@ -169,9 +207,35 @@ def child_os_users(family: FamilyPolicy) -> list[str]:
     return [user for child in family.children for user in child.os_users]
 
 
-def token_dir_for(data_dir: Path) -> Path:
-    """The system's token folder when the agent runs as root, else ``<data dir>/tray``
-    (try-out mode: only the agent's own account can be handed a token there)."""
+def written_by(path: Path) -> str | None:
+    """The mark of the agent that wrote the token file `path` (None: not a token file of
+    ours, a link, or unreadable)."""
+    try:
+        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+    except OSError:
+        return None
+    try:
+        with os.fdopen(descriptor, "rb") as handle:
+            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+                return None
+            content = json.loads(handle.read(64 * 1024))
+    except (OSError, ValueError):
+        return None
+    mark = content.get(AGENT_KEY) if isinstance(content, dict) else None
+    return mark if isinstance(mark, str) else None
+
+
+def token_dir_for(data_dir: Path, root: Path | None = None) -> Path:
+    """This agent's own token folder: ``<root>/<instance>`` when it runs as root (root:
+    the OS's place, ``/run/baoan`` on Linux), else ``<data dir>/tray`` (try-out mode: only
+    the agent's own account can be handed a token there)."""
     if hasattr(os, "geteuid") and os.geteuid() == 0:
-        return default_token_dir()
+        return (root or default_token_root()) / instance_name(data_dir)
     return data_dir / "tray"
+
+
+def remove_empty_token_dir(directory: Path) -> None:
+    """At stop: the agent's token folder goes if nothing is left in it (the files stay:
+    the token outlives a restart, and a tray started meanwhile still finds it)."""
+    with contextlib.suppress(OSError):
+        directory.rmdir()

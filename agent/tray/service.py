@@ -16,9 +16,10 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from agent.access import WATCH_ANSWERS, HelpResult, WatchAcknowledgement
+from agent.access import WATCH_ANSWERS, HelpResult, WatchAcknowledgement, request_info
 from agent.alert_receivers import alert_receivers
 from agent.api.types import (
+    AccessRequestInfo,
     BlockedBatch,
     BlockedSite,
     HelpOutcome,
@@ -32,7 +33,7 @@ from agent.pages.strings import text
 from agent.pages.watch import offers_choice, watch_words
 from agent.policy.model import FamilyPolicy
 from agent.policy.services import load_catalogue
-from agent.store.models import QueryLogEntry, RetentionPolicy
+from agent.store.models import AccessRequest, QueryLogEntry, RetentionPolicy
 from agent.tray.identity import TrayIdentity, TrayIdentityError, TrayUserKeys
 from dns_filter.addresses import is_loopback
 from dns_filter.clock import Clock, SystemClock
@@ -71,6 +72,10 @@ class TrayAccess(Protocol):
 
     def watch_acknowledgement(self, child: str) -> WatchAcknowledgement | None: ...
 
+    def request_access(
+        self, child: str, site: str, reason: str, client_address: str
+    ) -> AccessRequest: ...
+
 
 @dataclass(frozen=True)
 class PagePaths:
@@ -79,6 +84,10 @@ class PagePaths:
     blocked: str = "/__baoan/blocked?site={site}"
     watch: str = "/__baoan/watch"
     help: str = "/__baoan/help"
+    request: str = "/__baoan/request/{request_id}"
+
+    def request_for(self, request_id: str) -> str:
+        return self.request.format(request_id=urllib.parse.quote(request_id, safe=""))
 
     def blocked_for(self, site: str) -> str:
         return self.blocked.format(site=urllib.parse.quote(site, safe=""))
@@ -249,14 +258,18 @@ class TrayService:
     # -- help and the acknowledgement ------------------------------------------------------------
 
     def help(self, identity: TrayIdentity | None, client_address: str) -> HelpOutcome:
-        """The child pressed Help / 111 in the tray. The tray shows 111 whatever this says."""
+        """The child pressed Help / 111 in the tray. The tray shows 111 whatever this says.
+        Without a verified identity no one is alerted: the shared token names no child."""
         access = self._access
         child = identity.child if identity is not None else None
         if access is None:
             return HelpOutcome(alerted=False, alerts_enabled=False, child=child)
         result = access.help_pressed(child, client_address)
         return HelpOutcome(
-            alerted=result.alerted, alerts_enabled=result.alerts_enabled, child=result.child
+            alerted=result.alerted,
+            alerts_enabled=result.alerts_enabled,
+            child=result.child,
+            already_told=result.already_told,
         )
 
     def acknowledge_watch(
@@ -273,6 +286,20 @@ class TrayService:
         if access is None:
             raise RuntimeError("acknowledgements are not available in this agent")
         return access.acknowledge_watch(identity.child, language, answer).info()
+
+    def ask(
+        self, identity: TrayIdentity, site: str, reason: str, client_address: str
+    ) -> AccessRequestInfo:
+        """The child asks a parent to open `site`, named by the verified account only.
+        Raises LookupError (no child), and the access service's refusals (bad site, too
+        many requests)."""
+        if identity.child is None:
+            raise LookupError("this account belongs to no child in family.toml")
+        access = self._access
+        if access is None:
+            raise RuntimeError("requests are not available in this agent")
+        request = access.request_access(identity.child, site, reason, client_address)
+        return request_info(request, self._clock.now())
 
     # -- helpers ------------------------------------------------------------------------------
 

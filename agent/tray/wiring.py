@@ -10,7 +10,12 @@ from typing import Protocol
 from agent.auth import load_or_create_tray_token
 from agent.policy.model import FamilyPolicy
 from agent.secrets import SecretStore
-from agent.tray.handover import child_os_users, hand_over_tray_token, token_dir_for
+from agent.tray.handover import (
+    child_os_users,
+    hand_over_tray_token,
+    instance_name,
+    token_dir_for,
+)
 from agent.tray.identity import load_tray_user_keys
 from agent.tray.service import QueryLogSource, TrayAccess, TrayService
 from dns_filter.clock import Clock
@@ -41,9 +46,11 @@ def connect_tray(
     clock: Clock | None = None,
 ) -> TrayService:
     """The tray's service, with the tray token handed to every child's OS account now and
-    again on each new family.toml. Call once the HTTP listener is up (the files name its
-    address); hand-over failures are logged, never raised: the agent keeps running. The
-    service's routes are added by :func:`agent.api.tray_routes.register_tray_routes`."""
+    again on each new family.toml, in this agent's own folder (`token_dir`, by default
+    :func:`agent.tray.handover.token_dir_for` its data folder). Call once the HTTP
+    listener is up (the files name its address); hand-over failures are logged, never
+    raised: the agent keeps running. The service's routes are added by
+    :func:`agent.api.tray_routes.register_tray_routes`."""
     keys = load_tray_user_keys(secret_store)
     service = TrayService(
         query_log,
@@ -55,6 +62,7 @@ def connect_tray(
     )
     tray_token = load_or_create_tray_token(secret_store)
     directory = token_dir or token_dir_for(data_dir)
+    agent = instance_name(data_dir)  # the mark on each file: only those are ever removed
 
     def hand_over(policy: FamilyPolicy) -> None:
         try:
@@ -64,6 +72,7 @@ def connect_tray(
                 [*child_os_users(policy), *extra_os_users],
                 directory,
                 api_url=api_url(),
+                agent=agent,
             )
         except Exception:
             log.exception("the tray token could not be handed over in %s", directory)

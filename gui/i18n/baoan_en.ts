@@ -10,6 +10,13 @@
             <numerusform>Wrong PIN. %n tries left before a lockout.</numerusform>
         </translation>
     </message>
+    <message numerus="yes">
+        <source>Wrong set-up code. %n try(s) left before a lockout.</source>
+        <translation>
+            <numerusform>Wrong set-up code. %n try left before a lockout.</numerusform>
+            <numerusform>Wrong set-up code. %n tries left before a lockout.</numerusform>
+        </translation>
+    </message>
 </context>
 <context>
     <name>ParentPage</name>

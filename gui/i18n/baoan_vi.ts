@@ -296,12 +296,28 @@
         <translation>Chưa có mã PIN. Hãy chọn một mã PIN gồm 4 đến 12 chữ số mà chỉ cha mẹ biết; mã này bảo vệ phần cài đặt và lịch sử.</translation>
     </message>
     <message>
+        <source>Reset the parent PIN</source>
+        <translation>Đặt lại mã PIN của cha mẹ</translation>
+    </message>
+    <message>
+        <source>Forgot the PIN? Choose a new one of 4 to 12 digits. The history and the rules stay as they are.</source>
+        <translation>Quên mã PIN? Hãy chọn mã mới gồm 4 đến 12 chữ số. Lịch sử và các quy tắc vẫn giữ nguyên.</translation>
+    </message>
+    <message>
         <source>New PIN</source>
         <translation>Mã PIN mới</translation>
     </message>
     <message>
         <source>Type the PIN again</source>
         <translation>Nhập lại mã PIN</translation>
+    </message>
+    <message>
+        <source>Set-up code</source>
+        <translation>Mã cài đặt</translation>
+    </message>
+    <message>
+        <source>To show that you set up this PC, enter its one-time set-up code. On the PC&apos;s administrator account, run: %1</source>
+        <translation>Để chứng tỏ bạn là người đã cài đặt máy này, hãy nhập mã cài đặt dùng một lần của máy. Trên tài khoản quản trị của máy, hãy chạy: %1</translation>
     </message>
     <message>
         <source>Set PIN</source>
@@ -324,6 +340,14 @@
         <translation>Mở khóa</translation>
     </message>
     <message>
+        <source>Forgot the PIN?</source>
+        <translation>Quên mã PIN?</translation>
+    </message>
+    <message>
+        <source>Back</source>
+        <translation>Quay lại</translation>
+    </message>
+    <message>
         <source>Checking…</source>
         <translation>Đang kiểm tra…</translation>
     </message>
@@ -340,6 +364,16 @@
     <message>
         <source>Too many wrong tries. Try again in %1.</source>
         <translation>Nhập sai quá nhiều lần. Hãy thử lại sau %1.</translation>
+    </message>
+    <message>
+        <source>Enter the set-up code of this PC.</source>
+        <translation>Hãy nhập mã cài đặt của máy này.</translation>
+    </message>
+    <message numerus="yes">
+        <source>Wrong set-up code. %n try(s) left before a lockout.</source>
+        <translation>
+            <numerusform>Mã cài đặt không đúng. Còn %n lần thử trước khi bị tạm khóa.</numerusform>
+        </translation>
     </message>
     <message>
         <source>A PIN has 4 to 12 digits.</source>

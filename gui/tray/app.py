@@ -156,7 +156,8 @@ class TrayController(QObject):
     def _on_help_sent(self, outcome: HelpOutcome) -> None:
         self._set_reachable(True)
         if self.help_dialog is not None:
-            self.help_dialog.set_outcome(outcome)
+            band = self.profile.age_band if self.profile is not None else None
+            self.help_dialog.set_outcome(outcome, band)
 
     def _on_help_failed(self, error: TrayBackendError) -> None:
         log.warning("the help request did not reach the agent: %s", error)
@@ -580,8 +581,10 @@ def run_tray(
 ) -> int:
     """Run the child's tray against the agent at ``api_url`` until the session ends.
 
-    ``api_url=None``: the address in the token file, else ``http://127.0.0.1:8053``. With
-    no readable token file the tray still runs: Help / 111 needs no agent.
+    ``api_url=None``: the address in the token file, else ``http://127.0.0.1:8053``.
+    Without ``token_file``, this account's file from the agent at ``api_url`` (or the
+    installed service's) is found among the agents' token folders. With no readable token
+    file the tray still runs: Help / 111 needs no agent.
     """
     from pathlib import Path
 
@@ -599,7 +602,8 @@ def run_tray(
     app.setApplicationName("Bảo An")
     app.setOrganizationName("baoan")
     app.setQuitOnLastWindowClosed(False)  # closing the Help dialog must not end the tray
-    path = Path(token_file) if token_file else default_token_file()
+    # The token of the agent it talks to: each agent has its own folder (docs/tray.md).
+    path = Path(token_file) if token_file else default_token_file(api_url=api_url)
     try:
         credentials = load_credentials(path)
     except CredentialsError as error:

@@ -32,7 +32,8 @@ def register(subparsers: Any) -> None:
     parser.add_argument(
         "--token-file",
         metavar="PATH",
-        help="the tray token file (default: this account's file in the agent's tray folder)",
+        help="the tray token file (default: this account's file from the agent at --api, "
+        "else from the installed service, among the agents' token folders)",
     )
     parser.add_argument("--lang", choices=("vi", "en"), help="the tray's language")
     parser.set_defaults(func=run)

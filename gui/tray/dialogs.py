@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 from gui.tray.backend import HOTLINE_SITE, HOTLINE_TEL, VNCOP_REPORT, HelpOutcome, WatchNotice
 
 UrlOpener = Callable[[QUrl], object]
+YOUNG_BANDS = frozenset({"0-5", "6-10"})  # the tray profile's age bands with short words
 
 
 class HelpDialog(QDialog):
@@ -92,13 +93,15 @@ class HelpDialog(QDialog):
         layout.addLayout(buttons)
         self._state = "idle"
         self._receivers: int | None = None
+        self._young = False
         self.setMinimumWidth(420)
         self.retranslate()
 
     @property
     def state(self) -> str:
-        """idle, sending, alerted, busy (not sent now), off (help alerts off), nobody (no
-        one set up to receive them) or offline."""
+        """idle, sending, alerted, already_told (told a few minutes ago: nothing new
+        sent), busy (not sent now), off (help alerts off), nobody (no one set up to receive
+        them) or offline."""
         return self._state
 
     def set_options(
@@ -124,9 +127,13 @@ class HelpDialog(QDialog):
         self.tell_button.setEnabled(False)
         self._show_state()
 
-    def set_outcome(self, outcome: HelpOutcome) -> None:
+    def set_outcome(self, outcome: HelpOutcome, age_band: str | None = None) -> None:
+        """What the agent said; `age_band` (the tray profile's) picks the words."""
+        self._young = age_band in YOUNG_BANDS
         if not outcome.alerts_enabled:
             self._state = "off"
+        elif outcome.already_told:
+            self._state = "already_told"
         elif outcome.alerted:
             self._state = "alerted"
         else:
@@ -178,6 +185,14 @@ class HelpDialog(QDialog):
                 "Nobody in your family is set up to get messages on this computer yet, so "
                 "opening this tells nobody. If you need help, call 111 or find an adult you "
                 "trust nearby."
+            ),
+            "already_told": (
+                self.tr("Bảo An already sent your family a message. You can call 111 too.")
+                if self._young
+                else self.tr(
+                    "Your family was sent a message a few minutes ago, so Bảo An did not "
+                    "send another. You can call 111 now too."
+                )
             ),
             "busy": self.tr(
                 "Bảo An could not send the message just now. Call 111, or find an adult "

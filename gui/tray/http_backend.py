@@ -31,8 +31,9 @@ from gui.tray.backend import AgentUnreachableError, TrayBackendError
 
 DEFAULT_API_URL = "http://127.0.0.1:8053"
 TOKEN_FILE_ENV = "BAOAN_TRAY_TOKEN_FILE"
-# Where the agent writes the token files (agent/tray/handover.py, default_token_dir).
-LINUX_TOKEN_DIR = Path("/run/baoan/tray")
+# Where each agent running as root has its own token folder, one per data folder
+# (agent/tray/handover.py, default_token_root and token_dir_for).
+LINUX_TOKEN_ROOT = Path("/run/baoan")
 
 
 @dataclass(frozen=True)
@@ -47,19 +48,67 @@ class CredentialsError(Exception):
     """The token file is missing, unreadable or not what the agent writes."""
 
 
-def default_token_file(user: str | None = None) -> Path:
-    """``$BAOAN_TRAY_TOKEN_FILE``, else this account's file in the agent's token folder."""
+def token_root() -> Path:
+    """The folder of the agents' token folders on this OS (docs/tray.md)."""
+    if sys.platform.startswith("win"):
+        return Path(os.environ.get("PROGRAMDATA", r"C:\ProgramData")) / "BaoAn" / "tray"
+    if sys.platform == "darwin":
+        return Path("/Library/Application Support/BaoAn/tray")
+    return LINUX_TOKEN_ROOT
+
+
+def default_token_file(
+    user: str | None = None, api_url: str | None = None, root: Path | None = None
+) -> Path:
+    """``$BAOAN_TRAY_TOKEN_FILE``, else this account's file from the agent the tray talks
+    to: of the agents' folders under `root` (default :func:`token_root`), the one whose
+    file names `api_url`; without one, the agent at the default address (the installed
+    service), else the newest file. When none is found, where the installed service's would
+    be looked for (so that the error names a place)."""
     explicit = os.environ.get(TOKEN_FILE_ENV)
     if explicit:
         return Path(explicit)
     name = user or getpass.getuser()
-    if sys.platform.startswith("win"):
-        base = Path(os.environ.get("PROGRAMDATA", r"C:\ProgramData")) / "BaoAn" / "tray"
-    elif sys.platform == "darwin":
-        base = Path("/Library/Application Support/BaoAn/tray")
-    else:
-        base = LINUX_TOKEN_DIR
-    return base / f"{name}.json"
+    base = root or token_root()
+    found = _readable_token_files(base, name)
+    if not found:
+        return base / "*" / f"{name}.json"
+    wanted = _same_url(api_url or DEFAULT_API_URL)
+    for path, url in found:
+        if url is not None and _same_url(url) == wanted:
+            return path
+    if api_url is not None:
+        return base / "*" / f"{name}.json"  # none of this agent's: say so, not another's
+    return max(found, key=lambda item: _modified(item[0]))[0]
+
+
+def _readable_token_files(base: Path, user: str) -> list[tuple[Path, str | None]]:
+    """(file, its API address) for each agent's folder under `base` that holds a token
+    file this account can read."""
+    try:
+        folders = sorted(entry for entry in base.iterdir() if entry.is_dir())
+    except OSError:
+        return []
+    found = []
+    for folder in folders:
+        path = folder / f"{user}.json"
+        try:
+            credentials = load_credentials(path)
+        except CredentialsError:
+            continue
+        found.append((path, credentials.api_url))
+    return found
+
+
+def _same_url(url: str) -> str:
+    return url.strip().rstrip("/").lower()
+
+
+def _modified(path: Path) -> float:
+    try:
+        return path.stat().st_mtime
+    except OSError:
+        return 0.0
 
 
 def load_credentials(path: Path) -> TrayCredentials:

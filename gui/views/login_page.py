@@ -1,10 +1,16 @@
-"""The parent's PIN: unlock, or set the first PIN; wrong tries and lockouts are shown here."""
+"""The parent's PIN: unlock, set the first PIN or reset a forgotten one; wrong tries and
+lockouts are shown here.
+
+Setting a PIN (the first, or in place of a forgotten one) needs the one-time set-up code
+that the agent keeps where only its own account can read it: being at the PC is not
+proof of being the parent who set it up.
+"""
 
 from __future__ import annotations
 
 from enum import Enum
 
-from PySide6.QtCore import QEvent, QRegularExpression, QTimer, Signal
+from PySide6.QtCore import QEvent, QRegularExpression, Qt, QTimer, Signal
 from PySide6.QtGui import QRegularExpressionValidator
 from PySide6.QtWidgets import (
     QFrame,
@@ -25,20 +31,26 @@ PIN_MAX_DIGITS = 12
 
 class LoginMode(Enum):
     UNLOCK = "unlock"
-    SET_PIN = "set_pin"
+    SET_PIN = "set_pin"  # no PIN yet: the first one, with the set-up code
+    RESET_PIN = "reset_pin"  # a forgotten PIN: a new one, with a fresh set-up code
+
+
+# How the parent finds the code, on the PC's administrator account (docs/api.md).
+SETUP_CODE_COMMAND = "sudo baoan pin reset-code"
 
 
 class LoginPage(QWidget):
     """Asks for the PIN. Emits what the parent asked; the controller answers."""
 
     login_requested = Signal(str)
-    set_pin_requested = Signal(str)
+    set_pin_requested = Signal(str, str)  # the new PIN, the set-up code
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._mode = LoginMode.UNLOCK
         self._message_kind = ""  # what the message line says, so it can be re-translated
         self._tries_left: int | None = None
+        self._code_tries_left: int | None = None
         self._locked_until_s = 0
         self._enabled_by_connection = False
         self._busy = False
@@ -74,6 +86,23 @@ class LoginPage(QWidget):
         self.confirm_edit.setEchoMode(QLineEdit.EchoMode.Password)
         self.confirm_edit.setValidator(validator)
         self.confirm_edit.returnPressed.connect(self._submit)
+        self.setup_code_edit = QLineEdit(self.card)
+        self.setup_code_edit.setObjectName("setupCodeEdit")
+        self.setup_code_edit.setMaxLength(40)
+        self.setup_code_edit.returnPressed.connect(self._submit)
+        self.setup_help = QLabel(self.card)
+        self.setup_help.setObjectName("setupCodeHelp")
+        self.setup_help.setWordWrap(True)
+        self.setup_help.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+
+        self.forgot_button = QPushButton(self.card)
+        self.forgot_button.setObjectName("forgotPin")
+        self.forgot_button.setFlat(True)
+        self.forgot_button.clicked.connect(lambda: self.set_mode(LoginMode.RESET_PIN))
+        self.back_button = QPushButton(self.card)
+        self.back_button.setObjectName("backToUnlock")
+        self.back_button.setFlat(True)
+        self.back_button.clicked.connect(lambda: self.set_mode(LoginMode.UNLOCK))
 
         self.submit_button = QPushButton(self.card)
         self.submit_button.setObjectName("pinSubmit")
@@ -92,7 +121,11 @@ class LoginPage(QWidget):
         card_layout.addWidget(self.explanation)
         card_layout.addWidget(self.pin_edit)
         card_layout.addWidget(self.confirm_edit)
+        card_layout.addWidget(self.setup_code_edit)
+        card_layout.addWidget(self.setup_help)
         button_row = QHBoxLayout()
+        button_row.addWidget(self.forgot_button)
+        button_row.addWidget(self.back_button)
         button_row.addStretch(1)
         button_row.addWidget(self.submit_button)
         card_layout.addLayout(button_row)
@@ -139,6 +172,7 @@ class LoginPage(QWidget):
     def clear(self) -> None:
         self.pin_edit.clear()
         self.confirm_edit.clear()
+        self.setup_code_edit.clear()
 
     def show_wrong_pin(self, tries_left: int | None) -> None:
         self._tries_left = tries_left
@@ -147,6 +181,15 @@ class LoginPage(QWidget):
         self.clear()
         self._render()
         self.pin_edit.setFocus()
+
+    def show_wrong_setup_code(self, tries_left: int | None) -> None:
+        """The agent refused the set-up code (or asked for one): the PIN typed is kept."""
+        self._code_tries_left = tries_left
+        self._message_kind = "wrong_setup_code"
+        self._busy = False
+        self.setup_code_edit.clear()
+        self._render()
+        self.setup_code_edit.setFocus()
 
     def show_locked(self, retry_after_s: float) -> None:
         self._locked_until_s = max(1, round(retry_after_s))
@@ -182,14 +225,20 @@ class LoginPage(QWidget):
             self._message_kind = "too_short"
             self._render()
             return
-        if self._mode == LoginMode.SET_PIN:
+        if self._mode in (LoginMode.SET_PIN, LoginMode.RESET_PIN):
             if pin != self.confirm_edit.text():
                 self._message_kind = "mismatch"
                 self.confirm_edit.clear()
                 self._render()
                 return
+            code = self.setup_code_edit.text().strip()
+            if not code:
+                self._message_kind = "no_setup_code"
+                self._render()
+                self.setup_code_edit.setFocus()
+                return
             self._start_request()
-            self.set_pin_requested.emit(pin)
+            self.set_pin_requested.emit(pin, code)
         else:
             self._start_request()
             self.login_requested.emit(pin)
@@ -211,20 +260,37 @@ class LoginPage(QWidget):
         usable = self._enabled_by_connection and not self._busy and not self.locked
         self.pin_edit.setEnabled(usable)
         self.confirm_edit.setEnabled(usable)
+        self.setup_code_edit.setEnabled(usable)
         self.submit_button.setEnabled(usable)
 
     def _render(self) -> None:
-        setting_pin = self._mode == LoginMode.SET_PIN
+        setting_pin = self._mode in (LoginMode.SET_PIN, LoginMode.RESET_PIN)
         if setting_pin:
-            self.title.setText(self.tr("Set the parent PIN"))
-            self.explanation.setText(
-                self.tr(
-                    "No PIN has been set yet. Choose a PIN of 4 to 12 digits that only the "
-                    "parents know; it protects the settings and the history."
+            if self._mode == LoginMode.SET_PIN:
+                self.title.setText(self.tr("Set the parent PIN"))
+                self.explanation.setText(
+                    self.tr(
+                        "No PIN has been set yet. Choose a PIN of 4 to 12 digits that only "
+                        "the parents know; it protects the settings and the history."
+                    )
                 )
-            )
+            else:
+                self.title.setText(self.tr("Reset the parent PIN"))
+                self.explanation.setText(
+                    self.tr(
+                        "Forgot the PIN? Choose a new one of 4 to 12 digits. The history and "
+                        "the rules stay as they are."
+                    )
+                )
             self.pin_edit.setPlaceholderText(self.tr("New PIN"))
             self.confirm_edit.setPlaceholderText(self.tr("Type the PIN again"))
+            self.setup_code_edit.setPlaceholderText(self.tr("Set-up code"))
+            self.setup_help.setText(
+                self.tr(
+                    "To show that you set up this PC, enter its one-time set-up code. On the "
+                    "PC's administrator account, run: %1"
+                ).replace("%1", SETUP_CODE_COMMAND)
+            )
             self.submit_button.setText(self.tr("Set PIN"))
         else:
             self.title.setText(self.tr("For parents"))
@@ -234,8 +300,15 @@ class LoginPage(QWidget):
             self.pin_edit.setPlaceholderText(self.tr("Parent PIN"))
             self.submit_button.setText(self.tr("Unlock"))
         self.confirm_edit.setVisible(setting_pin)
+        self.setup_code_edit.setVisible(setting_pin)
+        self.setup_help.setVisible(setting_pin)
+        self.forgot_button.setText(self.tr("Forgot the PIN?"))
+        self.forgot_button.setVisible(self._mode == LoginMode.UNLOCK)
+        self.back_button.setText(self.tr("Back"))
+        self.back_button.setVisible(self._mode == LoginMode.RESET_PIN)
         self.pin_edit.setAccessibleName(self.pin_edit.placeholderText())
         self.confirm_edit.setAccessibleName(self.confirm_edit.placeholderText())
+        self.setup_code_edit.setAccessibleName(self.setup_code_edit.placeholderText())
         self.message.setText(self._message())
         self.message.setVisible(bool(self.message.text()))
         self._update_enabled()
@@ -254,6 +327,14 @@ class LoginPage(QWidget):
             return self.tr("Too many wrong tries. Try again in %1.").replace(
                 "%1", format_seconds_wait(self._locked_until_s)
             )
+        if kind == "wrong_setup_code":
+            if self._code_tries_left is None:
+                return self.tr("Enter the set-up code of this PC.")
+            return self.tr(
+                "Wrong set-up code. %n try(s) left before a lockout.", None, self._code_tries_left
+            )
+        if kind == "no_setup_code":
+            return self.tr("Enter the set-up code of this PC.")
         if kind == "too_short":
             return self.tr("A PIN has 4 to 12 digits.")
         if kind == "mismatch":
@@ -263,4 +344,4 @@ class LoginPage(QWidget):
         return ""
 
 
-__all__ = ["PIN_MAX_DIGITS", "PIN_MIN_DIGITS", "LoginMode", "LoginPage"]
+__all__ = ["PIN_MAX_DIGITS", "PIN_MIN_DIGITS", "SETUP_CODE_COMMAND", "LoginMode", "LoginPage"]

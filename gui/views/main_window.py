@@ -82,6 +82,7 @@ class MainWindow(QMainWindow):
         c.pin_setup_required.connect(self._on_pin_setup_required)
         c.login_succeeded.connect(self._on_login)
         c.wrong_pin.connect(self.login_page.show_wrong_pin)
+        c.wrong_setup_code.connect(self.login_page.show_wrong_setup_code)
         c.locked_out.connect(self.login_page.show_locked)
         c.logged_out.connect(self._on_logged_out)
         c.request_failed.connect(self._on_request_failed)
@@ -134,6 +135,8 @@ class MainWindow(QMainWindow):
         self._render_status_line()
 
     def _on_pin_setup_required(self, required: bool) -> None:
+        if not required and self.login_page.mode == LoginMode.RESET_PIN:
+            return  # a parent resetting a forgotten PIN stays on that form
         self.login_page.set_mode(LoginMode.SET_PIN if required else LoginMode.UNLOCK)
 
     def _on_login(self) -> None:

@@ -25,4 +25,16 @@ if systemctl is-active --quiet systemd-resolved; then
     install -m 0644 "$here/resolved-baoan.conf" /etc/systemd/resolved.conf.d/baoan.conf
     systemctl restart systemd-resolved
 fi
-echo "Bảo An is installed. Set the parent PIN in the dashboard: baoan dashboard"
+# The parent PIN is set here, as root (the owner of the agent's data): being at the PC is
+# not proof of having set it up, so the dashboard cannot set a first PIN without a code.
+pin_set=(/usr/local/bin/baoan pin set --config /etc/baoan/family.toml --data-dir /var/lib/baoan)
+if [ -t 0 ]; then
+    echo "Chọn mã PIN của cha mẹ (4–12 chữ số) / Choose the parent PIN (4 to 12 digits):"
+    if "${pin_set[@]}" --only-if-unset; then
+        echo "Bảo An is installed. Open the dashboard: baoan dashboard"
+    else
+        echo "Bảo An is installed, with no parent PIN yet. Set it (as root): sudo ${pin_set[*]}"
+    fi
+else
+    echo "Bảo An is installed. Set the parent PIN (as root): sudo ${pin_set[*]}"
+fi

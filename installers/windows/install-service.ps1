@@ -27,4 +27,12 @@ Set-ItemProperty -Path "HKLM:\Software\Microsoft\Windows\CurrentVersion\Run" `
 Get-NetAdapter | Where-Object Status -eq "Up" | ForEach-Object {
     Set-DnsClientServerAddress -InterfaceIndex $_.ifIndex -ServerAddresses ("127.0.0.1", "::1")
 }
-Write-Output "Bảo An is installed."
+# The parent PIN is set here, by the administrator who owns the agent's data: the
+# dashboard cannot set a first PIN without the one-time set-up code.
+if ([Environment]::UserInteractive -and -not [Console]::IsInputRedirected) {
+    & $baoan pin set --config $config --data-dir $data --only-if-unset
+    Write-Output "Bảo An is installed."
+} else {
+    Write-Output "Bảo An is installed. Set the parent PIN in an elevated PowerShell:"
+    Write-Output "  & `"$baoan`" pin set --config `"$config`" --data-dir `"$data`""
+}

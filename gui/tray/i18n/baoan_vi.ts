@@ -71,6 +71,14 @@
         <translation>Máy này chưa có người thân nào được cài đặt để nhận tin báo, nên mở cửa sổ này không báo cho ai. Nếu con cần giúp, hãy gọi 111, hoặc tìm một người lớn con tin ở gần.</translation>
     </message>
     <message>
+        <source>Bảo An already sent your family a message. You can call 111 too.</source>
+        <translation>Bảo An đã gửi tin báo cho người thân rồi. Con cũng có thể gọi 111.</translation>
+    </message>
+    <message>
+        <source>Your family was sent a message a few minutes ago, so Bảo An did not send another. You can call 111 now too.</source>
+        <translation>Tin báo đã được gửi cho người thân trong gia đình từ vài phút trước, nên Bảo An không gửi thêm. Con cũng có thể gọi 111 ngay.</translation>
+    </message>
+    <message>
         <source>Bảo An could not send the message just now. Call 111, or find an adult you trust nearby.</source>
         <translation>Bảo An chưa gửi được tin báo lúc này. Con hãy gọi 111, hoặc tìm một người lớn con tin ở gần.</translation>
     </message>
