@@ -843,10 +843,11 @@ class DnsServer:
             return
         self.stats.chain_answers += 1
         answered_at = self._clock()  # the memo ages from here, not from after the send
+        answered_wall = self._wall_clock().timestamp()  # and grants and schedules count
         self._send(answer, parsed, transport, reply)
         self._log.add((query, result, time.perf_counter() - started))
         if generation == self._generation:
-            entry = self._memoise(key, answer, query, result, answered_at)
+            entry = self._memoise(key, answer, query, result, answered_at, answered_wall)
             if entry is not None and transport == "udp":
                 self._remember_exact(key[0], data, entry, parsed)
 
@@ -908,6 +909,7 @@ class DnsServer:
         query: Query,
         result: Result,
         now: float,
+        wall: float,
     ) -> _MemoEntry | None:
         limits = self.limits
         if limits.memo_size <= 0:
@@ -935,7 +937,6 @@ class DnsServer:
         if result.answer_type in _POLICY_ANSWER_TYPES and limits.policy_answer_seconds > ttl:
             lifetime = float(limits.policy_answer_seconds)
             ttls = _UNAGED
-        wall = self._wall_clock().timestamp()
         try:
             change = self._policy_changes_at(wall)
         except Exception:

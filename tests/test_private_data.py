@@ -23,7 +23,7 @@ from test_upstreams_standin import ZONE_TEXT, StandInDns, Zone
 
 from agent.policy.template import render_initial_policy
 from agent.private_files import PRIVATE_DIR_MODE, PRIVATE_FILE_MODE, secure_data_dir
-from agent.runtime import DATABASE_NAME, Agent, AgentSettings
+from agent.runtime import DATABASE_NAME, LAST_GOOD_POLICY_NAME, Agent, AgentSettings
 from agent.secrets import SECRETS_FILE_NAME, file_secret_store
 from agent.store import Store
 
@@ -200,7 +200,9 @@ def test_an_old_install_found_readable_is_made_private_at_start(
     store = data_dir / DATABASE_NAME
     wal = store.with_name(store.name + "-wal")
     wal.write_bytes(b"")
-    for path in (store, wal, data_dir / SECRETS_FILE_NAME, copy):
+    last_good = data_dir / LAST_GOOD_POLICY_NAME
+    assert last_good.is_file()  # the last good family.toml is kept here too
+    for path in (store, wal, data_dir / SECRETS_FILE_NAME, copy, last_good):
         path.chmod(0o644)
     for folder in (data_dir, lists):
         folder.chmod(0o755)
@@ -212,15 +214,16 @@ def test_an_old_install_found_readable_is_made_private_at_start(
     try:
         assert mode_of(data_dir) == PRIVATE_DIR_MODE
         assert mode_of(lists) == PRIVATE_DIR_MODE
-        for path in (store, wal, data_dir / SECRETS_FILE_NAME, copy):
+        for path in (store, wal, data_dir / SECRETS_FILE_NAME, copy, last_good):
             assert mode_of(path) == PRIVATE_FILE_MODE, path
         # What was fixed is logged, by name.
         logged = caplog.text
         for path in (data_dir, store, data_dir / SECRETS_FILE_NAME, copy):
             assert str(path) in logged, path
         data_dir.chmod(0o755)  # even so, each file is private by itself
-        assert read_as_other_account(store, wal, copy) == [
+        assert read_as_other_account(store, wal, copy, last_good) == [
             "OperationalError",
+            "PermissionError",
             "PermissionError",
             "PermissionError",
         ]
