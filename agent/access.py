@@ -35,7 +35,7 @@ from agent.policy.model import FamilyPolicy
 from agent.policy.services import ServiceCatalogue, load_catalogue
 from agent.store import Store
 from agent.store import access_requests as stored_requests
-from agent.store.models import AccessRequest, Event
+from agent.store.models import AccessRequest, Event, RetentionPolicy
 from dns_filter.addresses import is_loopback
 from dns_filter.clock import Clock
 from dns_filter.names import InvalidNameError, normalise_name
@@ -43,7 +43,9 @@ from dns_filter.names import InvalidNameError, normalise_name
 log = logging.getLogger(__name__)
 
 ALERTS_CHANNEL = "alerts"  # the outbox channel the sync layer delivers to caregivers
-WATCH_NOTICE_VERSION = 1  # bump when the "what Bảo An watches" page changes in substance
+# Bump when "what Bảo An watches" changes in substance: every child is asked again.
+# 2: each record's real retention, what leaves the PC, and a real choice from 7.
+WATCH_NOTICE_VERSION = 2
 MAX_REASON_CHARS = 500
 MIN_GRANT_MINUTES = 1
 MAX_GRANT_MINUTES = 24 * 60
@@ -52,6 +54,12 @@ EVENT_ACCESS_REQUEST = "access_request"
 EVENT_ACCESS_DECISION = "access_decision"
 EVENT_HELP = "help"
 EVENT_WATCH_ACK = "watch_acknowledged"
+EVENT_WATCH_DISAGREE = "watch_disagreed"
+
+# A child's answer to "what Bảo An watches": "acknowledged" (the youngest, who read it with a
+# parent), "agree", or "disagree" — "con chưa đồng ý / con muốn nói chuyện với bố mẹ".
+# Protection stays on whatever the answer; a disagreement tells the parents.
+WATCH_ANSWERS = ("acknowledged", "agree", "disagree")
 
 _WATCH_ACK_KEY = "watch_ack:"
 _URL_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*")
@@ -136,6 +144,7 @@ class WatchAcknowledgement:
     acknowledged_at: datetime
     notice_version: int
     language: str
+    answer: str = "acknowledged"  # one of WATCH_ANSWERS
 
     @property
     def current(self) -> bool:
@@ -144,7 +153,12 @@ class WatchAcknowledgement:
     def info(self) -> WatchAcknowledgementInfo:
         """The API's plain shape of it."""
         return WatchAcknowledgementInfo(
-            self.child, self.acknowledged_at, self.notice_version, self.language, self.current
+            self.child,
+            self.acknowledged_at,
+            self.notice_version,
+            self.language,
+            self.current,
+            answer=self.answer,
         )
 
 
@@ -594,14 +608,20 @@ class AccessService:
 
     # -- what Bảo An watches --------------------------------------------------------------------
 
-    def acknowledge_watch(self, child: str, language: str = "vi") -> WatchAcknowledgement:
-        """Record that the child read "what Bảo An watches" (Decree 13/2023: a child of 7
-        or more gives their own consent)."""
+    def acknowledge_watch(
+        self, child: str, language: str = "vi", answer: str = "acknowledged"
+    ) -> WatchAcknowledgement:
+        """Record the child's answer to "what Bảo An watches" (Decree 13/2023: a child of 7
+        or more gives their own consent): "agree", "disagree", or "acknowledged" for the
+        youngest. Protection stays on whatever the answer; "disagree" tells the parents
+        (an event for the dashboard and an alert to the caregivers) so that they talk."""
         name = self.child_name(child)
         if language not in ("vi", "en"):
             raise InvalidInputError("language must be 'vi' or 'en'")
+        if answer not in WATCH_ANSWERS:
+            raise InvalidInputError("answer must be 'acknowledged', 'agree' or 'disagree'")
         now = self.now()
-        ack = WatchAcknowledgement(name, now, WATCH_NOTICE_VERSION, language)
+        ack = WatchAcknowledgement(name, now, WATCH_NOTICE_VERSION, language, answer)
         self._store.kv.set(
             _WATCH_ACK_KEY + name.casefold(),
             {
@@ -609,16 +629,43 @@ class AccessService:
                 "at": now.isoformat(),
                 "version": WATCH_NOTICE_VERSION,
                 "language": language,
+                "answer": answer,
             },
             now=now,
         )
-        self._store.events.add(
-            EVENT_WATCH_ACK,
-            f"{name} read what Bảo An watches",
+        data = {"version": WATCH_NOTICE_VERSION, "language": language, "answer": answer}
+        if answer != "disagree":
+            self._store.events.add(
+                EVENT_WATCH_ACK, f"{name} read what Bảo An watches", child=name, data=data, at=now
+            )
+            return ack
+        event = self._store.events.add(
+            EVENT_WATCH_DISAGREE,
+            f"{name} does not agree yet with what Bảo An watches, and wants to talk",
             child=name,
-            data={"version": WATCH_NOTICE_VERSION, "language": language},
+            severity="alert",
+            data=data,
             at=now,
         )
+        self._alert_caregivers(
+            event,
+            {
+                "kind": EVENT_WATCH_DISAGREE,
+                "severity": "alert",
+                "child": name,
+                "title": f"{name} chưa đồng ý với những gì Bảo An ghi lại",
+                "title_en": f"{name} does not agree yet with what Bảo An records",
+                "message": (
+                    f"{name} muốn nói chuyện với cha mẹ về những gì Bảo An ghi lại. "
+                    "Bảo An vẫn bảo vệ như cũ; hãy dành thời gian nói chuyện với con."
+                ),
+                "message_en": (
+                    f"{name} would like to talk with you about what Bảo An records. "
+                    "Protection stays on; please make time to talk it over."
+                ),
+            },
+        )
+        log.info("%s does not agree yet with what Bảo An watches", name)
         return ack
 
     def watch_acknowledgement(self, child: str) -> WatchAcknowledgement | None:
@@ -632,6 +679,7 @@ class AccessService:
                 acknowledged_at=datetime.fromisoformat(str(raw["at"])),
                 notice_version=int(raw["version"]),
                 language=str(raw.get("language", "vi")),
+                answer=_stored_answer(raw.get("answer")),
             )
         except (KeyError, TypeError, ValueError):
             log.warning("the stored watch acknowledgement of %s is unreadable", name)
@@ -643,6 +691,10 @@ class AccessService:
             (child.name, self.watch_acknowledgement(child.name)) for child in self.family.children
         ]
 
+    def retention(self) -> RetentionPolicy:
+        """How long the store keeps each kind of record (what the child is told)."""
+        return self._store.database.retention
+
     # -- alerts -------------------------------------------------------------------------------
 
     def _alert_caregivers(self, event: Event, payload: dict[str, Any]) -> None:
@@ -651,3 +703,7 @@ class AccessService:
             return
         payload = {**payload, "event_id": event.id, "time": event.time.isoformat()}
         self._store.outbox.enqueue(ALERTS_CHANNEL, payload, event_id=event.id, now=event.time)
+
+
+def _stored_answer(value: object) -> str:
+    return value if isinstance(value, str) and value in WATCH_ANSWERS else "acknowledged"

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
+from agent.alert_receivers import help_alerts_unheard
 from agent.api.types import (
     ChildProfile,
     ListInfo,
@@ -86,6 +87,7 @@ class RuntimeServices:
             source=str(self._family.path),
             loaded_at=self._loaded_at(),
             error=str(error) if error is not None else None,
+            help_alerts_unheard=help_alerts_unheard(self._family.policy),
         )
 
     def language(self) -> str:

@@ -11,8 +11,10 @@ own HTTP connection and token), because the client keeps the token as state.
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Callable
+from dataclasses import replace
 from typing import TypeVar
 
 from agent.api import client as api
@@ -41,6 +43,7 @@ from gui.backend import (
 )
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
 
 # Pending requests are all shown; this many is far more than a family has waiting.
 PENDING_LIMIT = 1000
@@ -99,7 +102,19 @@ class ApiBackend:
         self._call(token, lambda c: c.set_pin(pin, old_pin, setup_code), login=True)
 
     def children(self, token: str) -> list[ChildSummary]:
-        return [_child(item) for item in self._call(token, lambda c: c.children())]
+        children = [_child(item) for item in self._call(token, lambda c: c.children())]
+        try:
+            answers = self._call(token, lambda c: c.watch_answers())
+        except (SessionExpiredError, AgentUnreachableError):
+            raise
+        except BackendError as error:
+            # An agent without the answers: the children still show.
+            log.info("the children's answers to what Bảo An watches are not available: %s", error)
+            return children
+        return [
+            replace(child, watch_answer=_current_answer(answers.get(child.name)))
+            for child in children
+        ]
 
     def query_log(
         self, token: str, child: str | None = None, limit: int = 200
@@ -205,6 +220,11 @@ def _status(answer: api_types.Status) -> AgentStatus:
         language=answer.language,
         timezone=answer.timezone,
     )
+
+
+def _current_answer(ack: api_types.WatchAcknowledgementInfo | None) -> str | None:
+    """The answer to the notice shown now; an answer to an older notice is no answer."""
+    return ack.answer if ack is not None and ack.current else None
 
 
 def _child(item: api_types.ChildInfo) -> ChildSummary:

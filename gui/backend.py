@@ -46,6 +46,9 @@ class ChildSummary:
     preset: str
     usage_today_minutes: int
     os_users: tuple[str, ...] = ()
+    # The child's answer to "what Bảo An watches": "agree", "disagree" (not yet; wants to
+    # talk), "acknowledged" (the youngest); None: no answer to the notice shown now.
+    watch_answer: str | None = None
 
 
 @dataclass(frozen=True)

@@ -176,12 +176,18 @@ class _RecordTableModel(QAbstractTableModel, Generic[Row]):
 
 
 class ChildrenTableModel(_RecordTableModel[ChildSummary]):
-    """Children: name, age, preset, minutes used today."""
+    """Children: name, age, preset, minutes used today, the answer to "what Bảo An watches"."""
 
-    NAME, AGE, PRESET, TODAY = range(4)
+    NAME, AGE, PRESET, TODAY, WATCH = range(5)
 
     def column_titles(self) -> list[str]:
-        return [self.tr("Name"), self.tr("Age"), self.tr("Age preset"), self.tr("Used today")]
+        return [
+            self.tr("Name"),
+            self.tr("Age"),
+            self.tr("Age preset"),
+            self.tr("Used today"),
+            self.tr("What Bảo An records: the child's answer"),
+        ]
 
     def display(self, row: ChildSummary, column: int) -> str:
         if column == self.NAME:
@@ -190,7 +196,17 @@ class ChildrenTableModel(_RecordTableModel[ChildSummary]):
             return "—" if row.age is None else str(row.age)
         if column == self.PRESET:
             return preset_label(row.preset)
+        if column == self.WATCH:
+            return self.watch_answer_label(row.watch_answer)
         return format_minutes(row.usage_today_minutes)
+
+    def watch_answer_label(self, answer: str | None) -> str:
+        labels = {
+            "agree": self.tr("Agrees"),
+            "disagree": self.tr("Does not agree yet: wants to talk with you"),
+            "acknowledged": self.tr("Read it with a parent"),
+        }
+        return labels.get(answer or "", self.tr("No answer yet"))
 
     def sort_value(self, row: ChildSummary, column: int) -> Any:
         if column == self.AGE:
@@ -207,6 +223,10 @@ class ChildrenTableModel(_RecordTableModel[ChildSummary]):
             return self.tr("Computer accounts: %1").replace("%1", ", ".join(row.os_users))
         if column == self.PRESET:
             return row.preset
+        if column == self.WATCH and row.watch_answer == "disagree":
+            return self.tr(
+                "Protection stays on. Talk with your child about what Bảo An records."
+            )
         return None
 
     def row_key(self, row: ChildSummary) -> Any:

@@ -106,14 +106,18 @@ def entry(
 
 
 @contextmanager
-def running_tray_api(tmp_path: Path, clock: Any = None) -> Iterator[TrayApi]:
+def running_tray_api(
+    tmp_path: Path, clock: Any = None, family: FamilyPolicy | None = None
+) -> Iterator[TrayApi]:
+    policy = family or FAMILY
+    tmp_path.mkdir(parents=True, exist_ok=True)
     store = Store(tmp_path / "baoan.sqlite3")
-    access = AccessService(store, lambda: FAMILY, ManualClock(NOW), lambda: None)
+    access = AccessService(store, lambda: policy, ManualClock(NOW), lambda: None)
     secrets = open_secret_store(tmp_path)
     keys = load_tray_user_keys(secrets)
     service = TrayService(
         store.query_log,
-        lambda: FAMILY,
+        lambda: policy,
         keys,
         access=access,
         local_addresses=lambda: frozenset({"192.168.1.10"}),

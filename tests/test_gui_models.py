@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
@@ -47,8 +48,15 @@ def test_children_model_rows_columns_and_vietnamese_headers(vietnamese: Translat
     assert model.rowCount() == 0
     model.set_rows(CHILDREN)
     assert model.rowCount() == 3
-    assert model.columnCount() == 4
-    assert headers(model) == ["Tên", "Tuổi", "Mức theo tuổi", "Đã dùng hôm nay"]
+    assert model.columnCount() == 5
+    assert headers(model) == [
+        "Tên",
+        "Tuổi",
+        "Mức theo tuổi",
+        "Đã dùng hôm nay",
+        "Ý kiến của con về việc ghi lại",
+    ]
+    assert cell(model, 0, 4) == "Con chưa trả lời"
     assert cell(model, 0, 0) == "An"
     assert cell(model, 0, 1) == "9"
     assert cell(model, 0, 2) == "Tiểu học (6–10 tuổi)"
@@ -59,6 +67,25 @@ def test_children_model_rows_columns_and_vietnamese_headers(vietnamese: Translat
     # Children of a table have no children of their own.
     assert model.rowCount(model.index(0, 0)) == 0
     assert cell(model, 5, 0) is None
+
+
+@pytest.mark.parametrize(
+    ("answer", "words"),
+    [
+        ("agree", "Con đồng ý"),
+        ("disagree", "Con chưa đồng ý, muốn nói chuyện với cha mẹ"),
+        ("acknowledged", "Đã đọc cùng cha mẹ"),
+        (None, "Con chưa trả lời"),
+    ],
+)
+def test_the_parent_sees_each_childs_answer(
+    vietnamese: Translations, answer: str | None, words: str
+) -> None:
+    model = ChildrenTableModel()
+    model.set_rows([dataclasses.replace(CHILDREN[0], watch_answer=answer)])
+    assert cell(model, 0, ChildrenTableModel.WATCH) == words
+    tip = cell(model, 0, ChildrenTableModel.WATCH, Qt.ItemDataRole.ToolTipRole)
+    assert (tip is not None) is (answer == "disagree")
 
 
 def test_children_model_roles(vietnamese: Translations) -> None:
@@ -85,7 +112,13 @@ def test_children_model_headers_follow_the_language(qtbot: QtBot, qapp: object) 
         with qtbot.waitSignal(model.headerDataChanged, timeout=1000):
             translations.use("en")
             model.retranslate()
-        assert headers(model) == ["Name", "Age", "Age preset", "Used today"]
+        assert headers(model) == [
+            "Name",
+            "Age",
+            "Age preset",
+            "Used today",
+            "What Bảo An records: the child's answer",
+        ]
     finally:
         translations.remove()
 

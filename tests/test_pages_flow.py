@@ -323,7 +323,9 @@ def test_help_button_alerts_caregivers_and_shows_111(pages: RunningPages) -> Non
     assert answer.status == 200
     words = html.unescape(answer.text)
     assert 'href="tel:111"' in answer.text
-    assert COMMON["vi"]["help_alert_sent"] in words
+    # The truth: queued for the family's one caregiver.
+    assert COMMON["vi"]["help_alert_sent"].format(count=1) in words
+    assert "sẽ đến" not in words
     events = pages.store.events.recent(kind="help")
     assert len(events) == 1 and events[0].severity == "urgent" and events[0].child == "Minh"
     alerts = [
@@ -334,8 +336,24 @@ def test_help_button_alerts_caregivers_and_shows_111(pages: RunningPages) -> Non
     assert len(alerts) == 1 and alerts[0].payload["severity"] == "urgent"
     # Pressing again at once does not flood the caregivers, and still says they know.
     again = post_form(pages, SITE, "/__baoan/help", {"csrf": token, "lang": "vi"})
-    assert COMMON["vi"]["help_alert_sent"] in html.unescape(again.text)
+    assert COMMON["vi"]["help_alert_already"] in html.unescape(again.text)
     assert len(pages.store.events.recent(kind="help")) == 1
+
+
+@pytest.mark.parametrize("language", ["vi", "en"])
+def test_help_alerts_with_nobody_to_receive_them_say_so(tmp_path: Path, language: str) -> None:
+    with running_pages(tmp_path, family=make_family(caregivers=False)) as pages:
+        block = html.unescape(page(pages, SITE, f"/?lang={language}").text)
+        # The page does not offer to tell the parents: nobody would be told.
+        assert COMMON[language]["help_alert_button"] not in block
+        help_page = html.unescape(page(pages, "127.0.0.1", f"/__baoan/help?lang={language}").text)
+        assert COMMON[language]["help_alert_nobody"] in help_page
+        token = form_field(page(pages, SITE).text, "/__baoan/help", "csrf")
+        answer = post_form(pages, SITE, "/__baoan/help", {"csrf": token, "lang": language})
+        words = html.unescape(answer.text)
+        assert COMMON[language]["help_alert_nobody"] in words
+        assert "111" in COMMON[language]["help_alert_nobody"]
+        assert pages.store.outbox.pending_count() == 0
 
 
 def test_help_alert_off_in_family_toml_sends_nothing(tmp_path: Path) -> None:
@@ -346,7 +364,7 @@ def test_help_alert_off_in_family_toml_sends_nothing(tmp_path: Path) -> None:
         answer = post_form(pages, SITE, "/__baoan/help", {"csrf": token})
         assert answer.status == 200
         assert 'href="tel:111"' in answer.text
-        assert COMMON["vi"]["help_alert_sent"] not in html.unescape(answer.text)
+        assert COMMON["vi"]["help_alert_sent"].format(count=1) not in html.unescape(answer.text)
         assert pages.store.events.recent(kind="help") == []
         assert pages.store.outbox.pending_count() == 0
 
@@ -405,3 +423,11 @@ def test_watch_acknowledgement_by_the_tray_is_readable_by_the_parent(tmp_path: P
     assert by_child["Lan"]["language"] == "en"
     assert by_child["Lan"]["acknowledged_at"].startswith("2026-03-02T05:00")
     assert [event.child for event in events] == ["Lan"]
+
+
+@pytest.mark.parametrize("limit", ["0", "abc", "²", "9" * 5000])
+def test_a_bad_requests_limit_is_a_clear_400(pages: RunningPages, limit: str) -> None:
+    with api(pages) as session:
+        response = session.get(f"{pages.url}/api/requests", params={"limit": limit}, timeout=5)
+    assert response.status_code == 400
+    assert "'limit'" in response.json()["message"]

@@ -150,3 +150,17 @@ def test_the_11_to_14_tips_say_photos_threats_and_blackmail_go_to_111(language: 
         assert said, f"no 111 tip for {band}"
         photos = "ảnh" if language == "vi" else "photos"
         assert any(photos in tip for tip in said)
+
+
+@pytest.mark.parametrize("language", ["vi", "en"])
+def test_report_something_bad_tells_a_caregiver_only_if_the_child_chooses(
+    pages: RunningPages, language: str
+) -> None:
+    pages.runtime.child_at_pc = "Lan"  # 13
+    body = html.unescape(page(pages, "casino.example", f"/?lang={language}").text)
+    assert COMMON[language]["report_heading"] in body
+    assert 'id="report-link" href="https://vn-cop.vn/"' in body
+    assert COMMON[language]["report_tell_too"] in body
+    # Seeing it and following the link tell nobody.
+    assert pages.store.events.recent(kind="help") == []
+    assert pages.store.outbox.pending_count() == 0

@@ -121,12 +121,41 @@ def test_help_shows_111_first_and_tells_nobody_until_the_child_chooses(
     assert dialog.tell_button.text() == "Báo cho bố mẹ"
     dialog.tell_button.click()
     qtbot.waitUntil(lambda: dialog.state == "alerted", timeout=5000)
-    assert dialog.status.text() == "Bảo An đã gửi tin báo cho bố mẹ."
+    # The truth: queued for the family's one caregiver.
+    assert dialog.status.text() == (
+        "Tin báo của con đang được gửi tới 1 người thân trong gia đình. "
+        "Trong lúc chờ, con vẫn có thể gọi 111."
+    )
     assert "sẽ đến" not in dialog.status.text()
     assert [event.child for event in agent.store.events.recent(kind="help")] == ["Minh"]
     dialog.call_button.click()
     dialog.site_button.click()
     assert opener.urls == ["tel:111", "https://tongdai111.vn"]
+
+
+@pytest.mark.parametrize("language", ["vi", "en"])
+def test_with_nobody_to_receive_help_alerts_the_tray_says_so(
+    qtbot: QtBot, tmp_path: Path, trays: list[Tray], language: str
+) -> None:
+    import dataclasses
+
+    from helpers_tray import FAMILY
+
+    lonely = dataclasses.replace(FAMILY, caregivers=())
+    with running_tray_api(tmp_path / "agent", family=lonely) as agent:
+        agent.access.acknowledge_watch("Minh")
+        tray = make_tray(
+            trays, HttpTrayBackend(agent.api.url, credentials(agent)), Recorder(), language=language
+        )
+        qtbot.waitUntil(lambda: tray.controller.profile is not None, timeout=5000)
+        assert tray.controller.profile is not None
+        assert tray.controller.profile.help_receivers == 0
+        dialog = tray.controller.show_help()
+        assert dialog.state == "nobody"
+        assert not dialog.tell_button.isVisibleTo(dialog)
+        assert "111" in dialog.status.text()
+        nobody = {"vi": "không báo cho ai", "en": "tells nobody"}[language]
+        assert nobody in dialog.status.text()
 
 
 def test_the_tray_icon_click_shows_111_and_sends_nothing(
@@ -170,8 +199,8 @@ def test_report_something_bad_from_11_opens_vn_cop_and_tells_nobody(
 @pytest.mark.parametrize(
     "user, words",
     [
-        ("minh", "Bảo An đã báo cho bố mẹ rồi. Con cũng có thể gọi 111."),
-        ("lan", "Bố mẹ đã nhận tin báo từ vài phút trước, nên Bảo An không gửi thêm."),
+        ("minh", "Bảo An đã gửi tin báo cho người thân rồi. Con cũng có thể gọi 111."),
+        ("lan", "Tin báo đã được gửi cho người thân trong gia đình từ vài phút trước"),
     ],
 )
 def test_help_pressed_again_says_the_parents_were_already_told(
@@ -308,18 +337,60 @@ def test_first_session_shows_what_is_watched_and_records_the_ack(
     assert dialog is not None
     assert "Bảo An ghi lại những gì?" in dialog.text.text()
     assert "camera" in dialog.text.text()
-    assert dialog.understood_button.text() == "Con đã hiểu"
+    # Minh is 9: a real choice, not only "I understand".
+    assert dialog.understood_button.text() == "Con đồng ý"
+    assert dialog.disagree_button.isVisibleTo(dialog)
+    assert dialog.disagree_button.text() == "Con chưa đồng ý / con muốn nói chuyện với bố mẹ"
     assert agent.access.watch_acknowledgement("Minh") is None
     with qtbot.waitSignal(controller.watch_acknowledged, timeout=5000):
         dialog.understood_button.click()
     ack = agent.access.watch_acknowledgement("Minh")
-    assert ack is not None and ack.language == "vi"
+    assert ack is not None and ack.language == "vi" and ack.answer == "agree"
     assert not dialog.isVisible()
     # The next session does not ask again.
     second = make_tray(trays, HttpTrayBackend(agent.api.url, credentials(agent)), Recorder())
     qtbot.waitUntil(lambda: second.controller.profile is not None, timeout=5000)
     assert second.controller.profile is not None and second.controller.profile.acknowledged
     assert second.controller.watch_dialog is None
+
+
+@pytest.mark.parametrize("language", ["vi", "en"])
+def test_not_agreeing_is_recorded_and_tells_the_parents(
+    qtbot: QtBot, agent: TrayApi, trays: list[Tray], language: str
+) -> None:
+    tray = make_tray(
+        trays,
+        HttpTrayBackend(agent.api.url, credentials(agent, "lan")),
+        Recorder(),
+        language=language,
+    )
+    controller = tray.controller
+    qtbot.waitUntil(
+        lambda: controller.watch_dialog is not None and controller.watch_dialog.isVisible(),
+        timeout=5000,
+    )
+    dialog = controller.watch_dialog
+    assert dialog is not None
+    text = dialog.text.text()
+    # True to the store: each record's own retention, what leaves the PC, seeing/deleting.
+    retention = agent.access.retention()
+    for days in (retention.query_log_days, retention.usage_days, retention.events_days):
+        assert str(days) in text
+    assert ("vn-cop.vn" in text) and ("xóa" in text if language == "vi" else "delete" in text)
+    expected = {
+        "vi": "Con chưa đồng ý / con muốn nói chuyện với bố mẹ",
+        "en": "I don't agree yet / I want to talk with my parents",
+    }[language]
+    assert dialog.disagree_button.text() == expected
+    with qtbot.waitSignal(controller.watch_acknowledged, timeout=5000):
+        dialog.disagree_button.click()
+    ack = agent.access.watch_acknowledgement("Lan")
+    assert ack is not None and ack.answer == "disagree"
+    # The parents are told (an event for the dashboard, an alert for the caregivers);
+    # Minh's answer is untouched: Lan answered with her own key.
+    assert [event.child for event in agent.store.events.recent(kind="watch_disagreed")] == ["Lan"]
+    assert agent.store.outbox.pending_count() == 1
+    assert agent.access.watch_acknowledgement("Minh") is None
 
 
 def test_a_failed_ack_keeps_the_dialog_and_says_so(

@@ -38,6 +38,7 @@ from agent.api.types import (
     Stats,
     Status,
     UsageToday,
+    WatchAcknowledgementInfo,
 )
 
 DEFAULT_BASE_URL = "http://127.0.0.1:8053"
@@ -184,6 +185,25 @@ class ApiClient:
             return [ChildInfo.from_json(item, f"children[{i}]") for i, item in enumerate(value)]
         except ShapeError as exc:
             raise ProtocolError(str(exc), code="bad_answer") from exc
+
+    def watch_answers(self) -> dict[str, WatchAcknowledgementInfo | None]:
+        """Each child's answer to "what Bảo An watches" (None: not answered yet)."""
+        value = self._request("GET", "/api/watch/acknowledgements")
+        if not isinstance(value, list):
+            raise ProtocolError("watch answers: expected a list", code="bad_answer")
+        answers: dict[str, WatchAcknowledgementInfo | None] = {}
+        try:
+            for index, item in enumerate(value):
+                where = f"acknowledgements[{index}]"
+                if not isinstance(item, dict) or not isinstance(item.get("child"), str):
+                    raise ProtocolError(f"{where}: expected {{child, acknowledgement}}")
+                ack = item.get("acknowledgement")
+                answers[item["child"]] = (
+                    None if ack is None else WatchAcknowledgementInfo.from_json(ack, where)
+                )
+        except ShapeError as exc:
+            raise ProtocolError(str(exc), code="bad_answer") from exc
+        return answers
 
     def usage_today(self) -> UsageToday:
         return self._parse(UsageToday.from_json, self._request("GET", "/api/usage/today"))

@@ -9,7 +9,9 @@ All are ``auth="child"`` (the tray token); parent tokens get ``403 child_only``:
 * ``POST /api/tray/help`` — the child pressed Help / 111: this account's child is alerted
   for; without a verified account the answer is still 200 (the tray shows 111 anyway) but
   no one is alerted, since the shared token names no child;
-* ``POST /api/tray/watch`` ``{"language": "vi"}`` — the child's acknowledgement;
+* ``POST /api/tray/watch`` ``{"language": "vi", "answer": "agree"}`` — the child's own
+  answer: ``agree``, ``disagree`` (not yet; wants to talk with the parents) or
+  ``acknowledged`` (the youngest);
 * ``POST /api/tray/ask`` ``{"site": "...", "reason": "..."}`` — the child asks a parent to
   open a site.
 
@@ -47,12 +49,7 @@ def register_tray_routes(router: Router, service: TrayService) -> None:
 
     def blocked(request: Request) -> object:
         identity = identity_of(request)
-        limit_text = request.query_value("limit")
-        limit = BLOCKED_DEFAULT_LIMIT
-        if limit_text:
-            if not limit_text.isdigit() or not 1 <= int(limit_text) <= BLOCKED_MAX_LIMIT:
-                raise ApiError(400, "bad_request", f"limit must be from 1 to {BLOCKED_MAX_LIMIT}")
-            limit = int(limit_text)
+        limit = request.int_query("limit", BLOCKED_DEFAULT_LIMIT, 1, BLOCKED_MAX_LIMIT)
         try:
             batch = service.blocked_since(
                 identity, request.query_value("cursor"), limit, language_of(request)
@@ -75,10 +72,11 @@ def register_tray_routes(router: Router, service: TrayService) -> None:
         identity = identity_of(request)
         body = request.json_object()
         language = body.get("language", DEFAULT_LANGUAGE)
-        if not isinstance(language, str):
-            raise ApiError(400, "bad_request", "language must be 'vi' or 'en'")
+        answer = body.get("answer", "acknowledged")
+        if not isinstance(language, str) or not isinstance(answer, str):
+            raise ApiError(400, "bad_request", "language and answer must be text")
         try:
-            return service.acknowledge_watch(identity, language).to_json()
+            return service.acknowledge_watch(identity, language, answer).to_json()
         except ValueError as error:
             raise ApiError(400, "bad_request", str(error)) from None
         except LookupError as error:

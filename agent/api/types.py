@@ -125,9 +125,18 @@ class PolicyState:
     source: str
     loaded_at: datetime | None = None
     error: str | None = None
+    # Help alerts are on in the policy, but it names no caregiver who could receive them.
+    help_alerts_unheard: bool = False
 
     def to_json(self) -> JsonObject:
-        return {"loaded_at": _iso(self.loaded_at), "source": self.source, "error": self.error}
+        value: JsonObject = {
+            "loaded_at": _iso(self.loaded_at),
+            "source": self.source,
+            "error": self.error,
+        }
+        if self.help_alerts_unheard:  # in the answer only when true
+            value["help_alerts_unheard"] = True
+        return value
 
     @classmethod
     def from_json(cls, value: Any) -> PolicyState:
@@ -137,6 +146,7 @@ class PolicyState:
             source=_field(data, "source", str, where),
             loaded_at=_time(_optional(data, "loaded_at", str, where), f"{where}.loaded_at"),
             error=_optional(data, "error", str, where),
+            help_alerts_unheard=bool(_optional(data, "help_alerts_unheard", bool, where)),
         )
 
 
@@ -626,7 +636,14 @@ class WatchNotice:
     not_recorded: tuple[str, ...]
     who_heading: str
     who: tuple[str, ...]
-    kept: str
+    kept: str  # the closing note: how to answer, and what the answer does
+    leaves_heading: str = ""
+    leaves: tuple[str, ...] = ()  # what leaves the PC, and to whom
+    rights_heading: str = ""
+    rights: str = ""  # how to see or delete the records
+    choice: bool = False  # the child answers "agree" or "disagree" (else "acknowledged")
+    agree_label: str = ""
+    disagree_label: str = ""
 
     def to_json(self) -> JsonObject:
         return {
@@ -636,9 +653,16 @@ class WatchNotice:
             "recorded": list(self.recorded),
             "not_recorded_heading": self.not_recorded_heading,
             "not_recorded": list(self.not_recorded),
+            "leaves_heading": self.leaves_heading,
+            "leaves": list(self.leaves),
             "who_heading": self.who_heading,
             "who": list(self.who),
+            "rights_heading": self.rights_heading,
+            "rights": self.rights,
             "kept": self.kept,
+            "choice": self.choice,
+            "agree_label": self.agree_label,
+            "disagree_label": self.disagree_label,
         }
 
     @classmethod
@@ -654,6 +678,13 @@ class WatchNotice:
             who_heading=_field(data, "who_heading", str, where),
             who=_strings(data.get("who"), f"{where}.who"),
             kept=_field(data, "kept", str, where),
+            leaves_heading=_optional(data, "leaves_heading", str, where) or "",
+            leaves=_strings(data.get("leaves", []), f"{where}.leaves"),
+            rights_heading=_optional(data, "rights_heading", str, where) or "",
+            rights=_optional(data, "rights", str, where) or "",
+            choice=bool(_optional(data, "choice", bool, where)),
+            agree_label=_optional(data, "agree_label", str, where) or "",
+            disagree_label=_optional(data, "disagree_label", str, where) or "",
         )
 
 
@@ -672,6 +703,8 @@ class TrayProfile:
     notice: WatchNotice
     watch_page: str = "/__baoan/watch"
     help_page: str = "/__baoan/help"
+    # How many caregivers a help alert would reach now; None from an agent that does not say.
+    help_receivers: int | None = None
 
     def to_json(self) -> JsonObject:
         return {
@@ -680,6 +713,7 @@ class TrayProfile:
             "age_band": self.age_band,
             "language": self.language,
             "help_alerts": self.help_alerts,
+            "help_receivers": self.help_receivers,
             "poll_seconds": self.poll_seconds,
             "pages": {"watch": self.watch_page, "help": self.help_page},
             "watch": {
@@ -700,6 +734,7 @@ class TrayProfile:
             age_band=_field(data, "age_band", str, where),
             language=_field(data, "language", str, where),
             help_alerts=bool(_optional(data, "help_alerts", bool, where)),
+            help_receivers=_optional(data, "help_receivers", int, where),
             poll_seconds=_number(data, "poll_seconds", where, 5.0),
             acknowledged=_field(watch, "acknowledged", bool, f"{where}.watch"),
             acknowledged_at=_time(
@@ -816,6 +851,8 @@ class WatchAcknowledgementInfo:
     notice_version: int
     language: str
     current: bool = True
+    # "agree", "disagree" (not yet; wants to talk with the parents) or "acknowledged"
+    answer: str = "acknowledged"
 
     def to_json(self) -> JsonObject:
         return {
@@ -824,6 +861,7 @@ class WatchAcknowledgementInfo:
             "notice_version": self.notice_version,
             "language": self.language,
             "current": self.current,
+            "answer": self.answer,
         }
 
     @classmethod
@@ -837,6 +875,7 @@ class WatchAcknowledgementInfo:
             notice_version=_field(data, "notice_version", int, where),
             language=_field(data, "language", str, where),
             current=bool(_optional(data, "current", bool, where) is not False),
+            answer=_optional(data, "answer", str, where) or "acknowledged",
         )
 
 

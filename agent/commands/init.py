@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from agent.alert_receivers import help_alerts_unheard
 from agent.policy.errors import InvalidPolicyError
 from agent.policy.loader import UPSTREAM_EXAMPLES
 from agent.policy.model import MAX_CHILD_AGE
@@ -14,6 +15,15 @@ from agent.policy.presets import preset_for_age
 from agent.policy.template import render_initial_policy
 from agent.policy.writer import backup_path, write_policy_text
 from dns_filter.upstreams import UpstreamConfigError, parse_upstream_url
+
+HELP_ALERTS_UNHEARD_AT_INIT = (
+    "Lưu ý: tin báo Trợ giúp đang bật nhưng chưa có người thân nào để nhận. Khi con chọn báo "
+    "cho gia đình trong Trợ giúp / 111, Bảo An sẽ nói thật với con là chưa ai được báo. "
+    "Hãy thêm một [[caregivers]] (ntfy_topic hoặc email) vào tệp, hoặc đặt "
+    "help_alerts_caregivers = false.\n"
+    "Note: help alerts are on but no caregiver is set up to receive them; add a "
+    "[[caregivers]] entry (ntfy_topic or email), or set help_alerts_caregivers = false."
+)
 
 
 def register(subparsers: Any) -> None:
@@ -82,7 +92,7 @@ def run(args: argparse.Namespace) -> int:
 
     text = render_initial_policy(name, args.age, args.os_user, args.upstream)
     try:
-        write_policy_text(path, text)
+        written = write_policy_text(path, text)
     except InvalidPolicyError as error:
         return _fail(f"the new policy is not valid:\n{error}")
     except OSError as error:
@@ -92,4 +102,6 @@ def run(args: argparse.Namespace) -> int:
     print(f"Đã tạo / created {path}")
     print(f"  {name}, {args.age} tuổi / years old → {preset.preset_id} ({preset.name_vi})")
     print(f"Kiểm tra / check:  baoan policy validate {path}")
+    if help_alerts_unheard(written):
+        print(HELP_ALERTS_UNHEARD_AT_INIT)
     return 0

@@ -29,6 +29,12 @@ from agent.api.client import (
 from agent.api.types import Status
 
 PIN_ENV_VAR = "BAOAN_PIN"
+HELP_ALERTS_UNHEARD = (
+    "Cảnh báo: tin báo Trợ giúp đang bật (help_alerts_caregivers = true) nhưng chưa có người "
+    "thân nào trong [[caregivers]] có ntfy_topic hoặc email, nên sẽ không ai nhận được. / "
+    "Warning: help alerts are on but no caregiver could receive them; add a [[caregivers]] "
+    "entry with ntfy_topic or email, or set help_alerts_caregivers = false."
+)
 EXIT_OK = 0
 EXIT_NOT_RUNNING = 1
 EXIT_PIN_REFUSED = 3
@@ -143,6 +149,8 @@ def format_status(status: Status, api_url: str, *, asked_with_pin: bool) -> str:
     lines.append(f"Chính sách (policy): {policy.source} — nạp lúc (loaded) {loaded}")
     if policy.error:
         lines.append(f"  Lỗi (error): {policy.error}")
+    if policy.help_alerts_unheard:
+        lines.append(HELP_ALERTS_UNHEARD)
 
     lines.append(
         f"Danh sách chặn (blocklists): {len(status.lists)}, "

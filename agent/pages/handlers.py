@@ -24,6 +24,7 @@ from agent.access import (
     display_site,
     normalise_site,
 )
+from agent.alert_receivers import alert_receivers, help_alerts_unheard
 from agent.api.http import Request, Response, Router, html_response, json_response
 from agent.api.server import LOOPBACK_NAMES, split_host
 from agent.pages import render
@@ -31,8 +32,8 @@ from agent.pages.csrf import CsrfSigner, same_origin
 from agent.pages.explain import Explanation, explain
 from agent.pages.i18n import AgeBand, band_for_age, choose_language
 from agent.pages.render import PAGE_PREFIX, PageContext
-from agent.pages.strings import WATCH
 from agent.pages.tips import tips_for
+from agent.pages.watch import offers_choice, watch_words
 from agent.policy.services import ServiceCatalogue, load_catalogue
 from dns_filter.policy import FilterPolicy
 from dns_filter.verdict import verdict
@@ -148,8 +149,16 @@ class _Pages:
             help_token=self._services.csrf.token(
                 HELP_PURPOSE, self._host(request), request.client_address
             ),
-            help_alerts=self._access.family.settings.help_alerts_caregivers,
+            help_alerts=self._help_receivers() > 0,
+            help_alerts_unheard=help_alerts_unheard(self._access.family),
         )
+
+    def _help_receivers(self) -> int:
+        """How many caregivers a help alert would reach now (0 when alerts are off)."""
+        family = self._access.family
+        if not family.settings.help_alerts_caregivers:
+            return 0
+        return len(alert_receivers(family))
 
     def _site(self, request: Request, form: Mapping[str, str] | None = None) -> str | None:
         """The blocked site: the Host itself, or ``?site=`` on the agent's own names."""
@@ -345,12 +354,16 @@ class _Pages:
             # Still show 111: help is never refused, only the alert needs the token.
             return _page(render.help_page(context, alert_message=None), status=403)
         result = self._access.help_pressed(who.child, request.client_address)
+        receivers = self._help_receivers()
+        # Say what actually happened: to how many, or that nobody could be told.
         if not result.alerts_enabled:
             message = None
+        elif receivers == 0:
+            message = context.t("help_alert_nobody")
         elif result.already_told:
-            message = f"{context.t('help_alert_sent')} {context.t('help_alert_already')}"
+            message = context.t("help_alert_already")
         elif result.alerted:
-            message = context.t("help_alert_sent")
+            message = context.t("help_alert_sent").format(count=receivers)
         else:
             message = context.t("help_alert_busy")
         return _page(render.help_page(context, alert_message=message))
@@ -360,13 +373,10 @@ class _Pages:
     def watch(self, request: Request) -> Response:
         who = self._who(request)
         context = self._context(request, who, request.path, {})
-        recorded, not_recorded, who_sees = WATCH[who.language][who.band]
         page = render.watch_page(
             context,
-            recorded=recorded,
-            not_recorded=not_recorded,
-            who=who_sees,
-            retention_days=self._access.family.settings.query_log_retention_days,
+            words=watch_words(who.language, who.band, self._access.retention()),
+            choice=offers_choice(who.band),
         )
         return _page(page)
 

@@ -19,6 +19,7 @@ from importlib import resources
 from agent.pages.i18n import AgeBand
 from agent.pages.strings import text
 from agent.pages.tips import Tip
+from agent.pages.watch import WatchWords
 
 HOTLINE_TEL = "tel:111"
 HOTLINE_SITE = "https://tongdai111.vn/"
@@ -105,7 +106,8 @@ class PageContext:
     band: AgeBand
     lang_href: str  # the same page in the other language
     help_token: str  # CSRF token for the help form
-    help_alerts: bool  # whether pressing help tells the caregivers
+    help_alerts: bool  # whether pressing help tells the caregivers (on, and someone to tell)
+    help_alerts_unheard: bool = False  # on, but no caregiver could receive them
 
     def t(self, key: str) -> str:
         return text(self.language, self.band, key)
@@ -186,15 +188,20 @@ def help_box(context: PageContext, *, show_button: bool = True, heading: bool = 
 
 def report_box(context: PageContext) -> str:
     """"Báo điều xấu": the child reports harm online to vn-cop.vn themselves, from 11; it
-    tells nobody at home."""
+    tells nobody at home, unless the child also presses the help box's "tell my parents"."""
     if not shows_vncop(context.band):
         return ""
+    tell_too = (
+        f'<p class="note" id="report-tell-too">{esc(context.t("report_tell_too"))}</p>'
+        if context.help_alerts
+        else ""
+    )
     return (
         '<section class="report" id="report" aria-labelledby="report-h">'
         f'<h2 id="report-h">{esc(context.t("report_heading"))}</h2>'
         f"<p>{esc(context.t('report_intro'))}</p>"
         f'<p><a class="button" id="report-link" href="{VNCOP_REPORT}" rel="noopener">'
-        f"{esc(context.t('report_button'))}</a></p></section>"
+        f"{esc(context.t('report_button'))}</a></p>{tell_too}</section>"
     )
 
 
@@ -329,39 +336,44 @@ def help_page(context: PageContext, *, alert_message: str | None) -> str:
     parts.append(
         help_box(context, show_button=context.help_alerts and not alert_message, heading=False)
     )
+    if context.help_alerts_unheard and not alert_message:
+        # Nobody is set up to receive a help alert: say so, rather than offer one.
+        nobody = esc(context.t("help_alert_nobody"))
+        parts.append(f'<p class="note" id="nobody-to-tell">{nobody}</p>')
     parts.append(report_box(context))
     parts.append(f'<p class="note">{esc(context.t("help_alert_off"))}</p>')
     parts.append(watch_link(context))
     return layout(context, context.t("title_help"), "".join(parts))
 
 
-def watch_page(
-    context: PageContext,
-    *,
-    recorded: Iterable[str],
-    not_recorded: Iterable[str],
-    who: Iterable[str],
-    retention_days: int,
-) -> str:
+def watch_page(context: PageContext, *, words: WatchWords, choice: bool) -> str:
+    """What is recorded (and for how long), what is never recorded, what leaves the PC
+    and to whom, who can see what, how to see or delete it, and how to answer."""
+
     def bullet_list(items: Iterable[str]) -> str:
         return "<ul>" + "".join(f"<li>{esc(item)}</li>" for item in items) + "</ul>"
+
+    def section(section_id: str, heading_key: str, body: str) -> str:
+        return (
+            f'<section class="watch" id="{section_id}"><h2>{esc(context.t(heading_key))}</h2>'
+            f"{body}</section>"
+        )
 
     pictures = ""
     if context.band is AgeBand.UNDER_6:
         pictures = f'<div class="pic-row">{PARENTS_SVG}{EYE_OFF_SVG}{HEART_SVG}</div>'
+    note = context.t("watch_choice_note" if choice else "watch_ack_note")
     body = (
         f'<div class="illus">{FRIEND_SVG}</div>'
         f"<h1>{esc(context.t('title_watch'))}</h1>{pictures}"
         f"<p>{esc(context.t('watch_intro'))}</p>"
-        f'<section class="watch" id="recorded"><h2>{esc(context.t("watch_recorded"))}</h2>'
-        f"{bullet_list(recorded)}</section>"
-        f'<section class="watch" id="not-recorded"><h2>{esc(context.t("watch_not_recorded"))}'
-        f"</h2>{bullet_list(not_recorded)}</section>"
-        f'<section class="watch" id="who"><h2>{esc(context.t("watch_who"))}</h2>'
-        f"{bullet_list(who)}</section>"
-        f'<p class="note">{esc(context.t("watch_kept").format(days=retention_days))}</p>'
-        f'<p class="note">{esc(context.t("watch_ack_note"))}</p>'
-        f"{help_box(context)}"
+        + section("recorded", "watch_recorded", bullet_list(words.recorded))
+        + section("not-recorded", "watch_not_recorded", bullet_list(words.not_recorded))
+        + section("leaves", "watch_leaves", bullet_list(words.leaves))
+        + section("who", "watch_who", bullet_list(words.who))
+        + section("rights", "watch_rights", f"<p>{esc(words.rights)}</p>")
+        + f'<p class="note" id="answer-note">{esc(note)}</p>'
+        + help_box(context)
     )
     return layout(context, context.t("title_watch"), body)
 

@@ -64,20 +64,26 @@ COMMON: Mapping[str, Mapping[str, str]] = {
         "help_vncop": "vn-cop.vn — nơi báo cáo bắt nạt, dụ dỗ hay xâm hại trẻ em trên mạng",
         "help_button": "Trợ giúp / 111",
         "help_alert_button": "Báo cho bố mẹ ngay",
-        "help_alert_sent": "Bảo An đã gửi tin báo cho bố mẹ.",
+        "help_alert_sent": "Tin báo của con đang được gửi tới {count} người thân trong gia đình. Trong lúc chờ, con vẫn có thể gọi 111.",
+        "help_alert_nobody": "Máy này chưa có người thân nào được cài đặt để nhận tin báo, nên chưa ai được báo. Con hãy gọi 111, hoặc tìm một người lớn con tin ở gần.",
         "help_alert_off": "Con có thể gọi 111 bất cứ lúc nào, không cần hỏi ai.",
         "help_alert_busy": "Bảo An chưa gửi được tin báo lúc này. Con hãy gọi 111 nhé.",
         "report_heading": "Báo điều xấu",
         "report_intro": "Con thấy ai bị bắt nạt, bị dụ dỗ hay bị xâm hại trên mạng — hay chính con gặp chuyện đó? Con có thể tự báo cáo trên vn-cop.vn, không cần hỏi ai.",
         "report_button": "Mở trang báo cáo của vn-cop.vn",
-        "help_alert_already": "Tin đã gửi từ vài phút trước, nên lần này Bảo An không gửi thêm. Bố mẹ biết con cần giúp; con cũng có thể gọi 111 ngay.",
+        "report_tell_too": "Báo cáo trên vn-cop.vn không báo cho ai ở nhà. Nếu con muốn bố mẹ biết nữa, hãy bấm “Báo cho bố mẹ ngay” ở trên — chỉ khi con bấm, bố mẹ mới biết.",
+        "help_alert_already": "Tin báo đã được gửi cho người thân trong gia đình từ vài phút trước, nên lần này Bảo An không gửi thêm. Con cũng có thể gọi 111 ngay.",
         "tips_heading": "Mẹo nhỏ cho con",
         "watch_link": "Bảo An ghi lại những gì?",
         "watch_recorded": "Bảo An ghi lại",
         "watch_not_recorded": "Bảo An không bao giờ ghi",
         "watch_who": "Ai xem được?",
-        "watch_kept": "Những ghi chép này chỉ nằm trên máy này, và tự xóa sau {days} ngày.",
+        "watch_leaves": "Điều gì được gửi ra khỏi máy?",
+        "watch_rights": "Xem hoặc xóa ghi chép",
+        "watch_choice_note": "Trên màn hình Bảo An, con có thể chọn “Con đồng ý”, hoặc “Con chưa đồng ý / con muốn nói chuyện với bố mẹ”. Dù con chọn gì, Bảo An vẫn bảo vệ con như cũ; nếu con chưa đồng ý, bố mẹ sẽ thấy câu trả lời của con và được nhắc nói chuyện với con.",
         "watch_ack_note": "Khi con bấm “Con đã hiểu” trên màn hình Bảo An, bố mẹ sẽ biết con đã đọc.",
+        "watch_agree": "Con đồng ý",
+        "watch_disagree": "Con chưa đồng ý / con muốn nói chuyện với bố mẹ",
         "lang_switch": "English",
         "error_csrf": "Trang này đã cũ. Con bấm gửi lại một lần nữa nhé.",
         "error_rate": "Con đã gửi nhiều lần rồi. Hãy chờ bố mẹ trả lời nhé.",
@@ -134,20 +140,26 @@ COMMON: Mapping[str, Mapping[str, str]] = {
         "help_vncop": "vn-cop.vn — where to report bullying, grooming or abuse of children online",
         "help_button": "Help / 111",
         "help_alert_button": "Tell my parents now",
-        "help_alert_sent": "Bảo An sent your parents a message.",
+        "help_alert_sent": "Your message is on its way to {count} of your family. While you wait, you can still call 111.",
+        "help_alert_nobody": "Nobody in your family is set up to get messages on this computer yet, so nobody was told. Call 111, or find an adult you trust nearby.",
         "help_alert_off": "You can call 111 at any time, without asking anyone.",
         "help_alert_busy": "Bảo An could not send the message just now. Please call 111.",
         "report_heading": "Report something bad",
         "report_intro": "Did you see someone bullied, groomed or abused online — or did it happen to you? You can report it yourself on vn-cop.vn, without asking anyone.",
         "report_button": "Open vn-cop.vn's report page",
-        "help_alert_already": "That was a few minutes ago, so Bảo An did not send another. They know you need help; you can also call 111 now.",
+        "report_tell_too": "Reporting on vn-cop.vn tells nobody at home. If you want your parents to know too, press “Tell my parents now” above — only if you press it do they know.",
+        "help_alert_already": "Your family was sent a message a few minutes ago, so Bảo An did not send another. You can also call 111 now.",
         "tips_heading": "A tip for you",
         "watch_link": "What does Bảo An record?",
         "watch_recorded": "Bảo An records",
         "watch_not_recorded": "Bảo An never records",
         "watch_who": "Who can see it?",
-        "watch_kept": "These notes stay on this computer only, and delete themselves after {days} days.",
+        "watch_leaves": "What leaves this computer?",
+        "watch_rights": "Seeing or deleting your records",
+        "watch_choice_note": "On Bảo An's screen you can choose “I agree”, or “I don't agree yet / I want to talk with my parents”. Whatever you choose, Bảo An keeps you safe as before; if you don't agree yet, your parents see your answer and are asked to talk with you.",
         "watch_ack_note": "When you press “I understand” on Bảo An's screen, your parents will know you read this.",
+        "watch_agree": "I agree",
+        "watch_disagree": "I don't agree yet / I want to talk with my parents",
         "lang_switch": "Tiếng Việt",
         "error_csrf": "This page is old. Please press send once more.",
         "error_rate": "You have sent many times already. Please wait for a parent to answer.",
@@ -190,7 +202,7 @@ BY_BAND: Mapping[str, Mapping[AgeBand, Mapping[str, str]]] = {
             "ask_reason_label": "Con muốn nói gì? (bố mẹ viết giúp cũng được)",
             "help_heading": "Con sợ? Con buồn?",
             "help_111_sub": "Gọi 111. Có người lớn giúp con.",
-            "help_alert_already": "Bố mẹ biết rồi.",
+            "help_alert_already": "Tin báo đã gửi rồi. Con gọi 111 nhé.",
             "watch_intro": "Bảo An giúp bố mẹ trông con khi con dùng máy tính.",
         },
         B6: {
@@ -266,7 +278,7 @@ BY_BAND: Mapping[str, Mapping[AgeBand, Mapping[str, str]]] = {
             "ask_reason_label": "What do you want to say? (a grown-up can help you write)",
             "help_heading": "Scared? Sad?",
             "help_111_sub": "Call 111. A grown-up will help you.",
-            "help_alert_already": "Your parents know.",
+            "help_alert_already": "The message has gone. You can call 111.",
             "watch_intro": "Bảo An helps your parents look after you on the computer.",
         },
         B6: {
@@ -315,19 +327,39 @@ BY_BAND: Mapping[str, Mapping[AgeBand, Mapping[str, str]]] = {
     },
 }
 
-# "What Bảo An watches": (recorded, never recorded, who can see) per language and band.
-WATCH: Mapping[str, Mapping[AgeBand, tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]]] = {
+# "What Bảo An watches": (recorded, never recorded, what leaves the PC, who can see it,
+# seeing or deleting) per language and band. Days are the store's own retention settings
+# ({query_log_days}, {usage_days}, {requests_days}, {events_days}), filled in when shown.
+WATCH: Mapping[
+    str,
+    Mapping[
+        AgeBand,
+        tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...], tuple[str, ...], str],
+    ],
+] = {
     "vi": {
         U6: (
-            ("Con dùng máy bao lâu.", "Con vào trang nào."),
+            (
+                "Con dùng máy bao lâu.",
+                "Con vào trang nào.",
+                "Bảo An giữ tên trang {query_log_days} ngày, giờ dùng máy {usage_days} ngày, rồi tự xóa.",
+            ),
             ("Bảo An không chụp màn hình.", "Bảo An không đọc tin nhắn."),
-            ("Chỉ bố mẹ.",),
+            (
+                "Khi con cần giúp và chọn báo cho bố mẹ, người thân nhận được tin.",
+            ),
+            (
+                "Bố mẹ xem được.",
+                "Ông bà, người thân chỉ nhận tin báo, không xem con vào trang nào.",
+            ),
+            "Con muốn xem, hay muốn xóa? Hỏi bố mẹ nhé.",
         ),
         B6: (
             (
-                "Tên các trang web con mở, và các trang bị chặn.",
-                "Con dùng mỗi ứng dụng, mỗi trò chơi bao lâu.",
-                "Những lần con xin bố mẹ mở trang.",
+                "Tên các trang web con mở, và các trang bị chặn — giữ {query_log_days} ngày.",
+                "Con dùng mỗi ứng dụng, mỗi trò chơi bao lâu — giữ {usage_days} ngày.",
+                "Những lần con xin bố mẹ mở trang, cùng lời con viết — giữ {requests_days} ngày.",
+                "Những lần con chọn báo cho bố mẹ, và câu trả lời của con cho trang này — giữ {events_days} ngày.",
             ),
             (
                 "Không chụp hay quay màn hình.",
@@ -335,13 +367,24 @@ WATCH: Mapping[str, Mapping[AgeBand, tuple[tuple[str, ...], tuple[str, ...], tup
                 "Không đọc tin nhắn, bài viết hay ảnh của con.",
                 "Không bật camera hay micro.",
             ),
-            ("Bố mẹ con (cần mã PIN của bố mẹ).",),
+            (
+                "Khi con xin mở một trang, người thân bố mẹ chọn nhận tin báo có tên con, tên trang và lời con viết.",
+                "Khi con chọn “Báo cho bố mẹ” trong Trợ giúp / 111, người thân nhận tin báo khẩn rằng con cần giúp. Chỉ mở Trợ giúp / 111 thì không ai biết.",
+                "Khi con chọn “Con chưa đồng ý”, người thân nhận tin báo để bố mẹ nói chuyện với con.",
+                "Ngoài những tin báo đó, các ghi chép chỉ nằm trên máy này.",
+            ),
+            (
+                "Bố mẹ con, sau khi nhập mã PIN: mọi điều ở trên.",
+                "Người thân bố mẹ chọn (ví dụ ông bà): chỉ các tin báo, không xem được các trang con đã mở.",
+            ),
+            "Con có thể xin bố mẹ cho xem, hoặc xóa, những ghi chép về con.",
         ),
         B11: (
             (
-                "Tên các trang web được mở và bị chặn (chỉ tên trang, không có nội dung).",
-                "Thời gian dùng mỗi ứng dụng và trò chơi.",
-                "Các lần con xin mở trang và câu trả lời của bố mẹ.",
+                "Tên các trang web được mở và bị chặn (chỉ tên trang, không có nội dung) — giữ {query_log_days} ngày.",
+                "Thời gian dùng mỗi ứng dụng và trò chơi — giữ {usage_days} ngày.",
+                "Các lần con xin mở trang, lời con viết và câu trả lời của bố mẹ — giữ {requests_days} ngày.",
+                "Các lần con chọn báo cho bố mẹ trong Trợ giúp / 111, và câu trả lời của con cho trang này — giữ {events_days} ngày.",
             ),
             (
                 "Không chụp hay quay màn hình.",
@@ -350,15 +393,23 @@ WATCH: Mapping[str, Mapping[AgeBand, tuple[tuple[str, ...], tuple[str, ...], tup
                 "Không bật camera hay micro, không theo dõi vị trí.",
             ),
             (
-                "Bố mẹ con, sau khi nhập mã PIN.",
-                "Người thân được bố mẹ chọn chỉ nhận tin báo (ví dụ khi con xin mở trang), không nhận lịch sử duyệt web.",
+                "Khi con xin mở trang: người thân bố mẹ chọn nhận tin báo có tên con, tên trang và đúng lời con viết.",
+                "Khi con chọn “Báo cho bố mẹ” trong Trợ giúp / 111: người thân nhận tin báo khẩn rằng con cần giúp. Chỉ mở Trợ giúp / 111, gọi 111 hay báo cáo trên vn-cop.vn thì không ai ở nhà biết.",
+                "Khi con chọn “Con chưa đồng ý”: người thân nhận tin báo để bố mẹ nói chuyện với con.",
+                "Ngoài những tin báo đó, không ghi chép nào rời khỏi máy này.",
             ),
+            (
+                "Bố mẹ con, sau khi nhập mã PIN: mọi ghi chép ở trên.",
+                "Người thân bố mẹ chọn: chỉ các tin báo ở trên, không bao giờ nhận lịch sử duyệt web.",
+            ),
+            "Con có quyền xin bố mẹ cho xem, hoặc xóa, những ghi chép về con.",
         ),
         B15: (
             (
-                "Tên miền của các trang được mở và bị chặn — không có đường dẫn hay nội dung trang.",
-                "Thời gian dùng mỗi ứng dụng và trò chơi.",
-                "Các yêu cầu mở trang của con và quyết định của bố mẹ.",
+                "Tên miền của các trang được mở và bị chặn — không có đường dẫn hay nội dung trang — giữ {query_log_days} ngày.",
+                "Thời gian dùng mỗi ứng dụng và trò chơi — giữ {usage_days} ngày.",
+                "Các yêu cầu mở trang của con, lời con viết và quyết định của bố mẹ — giữ {requests_days} ngày.",
+                "Các lần con chọn báo cho bố mẹ trong Trợ giúp / 111, và câu trả lời của con cho trang này — giữ {events_days} ngày.",
             ),
             (
                 "Không chụp hay quay màn hình, không ghi phím gõ hay mật khẩu.",
@@ -366,23 +417,39 @@ WATCH: Mapping[str, Mapping[AgeBand, tuple[tuple[str, ...], tuple[str, ...], tup
                 "Không bật camera hay micro, không theo dõi vị trí.",
             ),
             (
-                "Bố mẹ con, sau khi nhập mã PIN.",
-                "Người thân được bố mẹ chọn chỉ nhận tin báo cần thiết, không nhận lịch sử duyệt web.",
-                "Con có thể xin bố mẹ cho xem hoặc xóa những ghi chép về con.",
+                "Khi con xin mở trang: người thân bố mẹ chọn nhận tin báo có tên con, tên trang và đúng lời con viết.",
+                "Khi con chọn “Báo cho bố mẹ” trong Trợ giúp / 111: người thân nhận tin báo khẩn rằng con cần giúp. Chỉ mở Trợ giúp / 111, gọi 111 hay báo cáo trên vn-cop.vn thì không ai ở nhà biết.",
+                "Khi con chọn “Con chưa đồng ý”: người thân nhận tin báo để bố mẹ nói chuyện với con.",
+                "Ngoài những tin báo đó, không ghi chép nào rời khỏi máy này.",
             ),
+            (
+                "Bố mẹ con, sau khi nhập mã PIN: mọi ghi chép ở trên.",
+                "Người thân bố mẹ chọn: chỉ các tin báo ở trên, không bao giờ nhận lịch sử duyệt web.",
+            ),
+            "Con có quyền xin bố mẹ cho xem, hoặc xóa, những ghi chép về con (Nghị định 13/2023 về bảo vệ dữ liệu cá nhân).",
         ),
     },
     "en": {
         U6: (
-            ("How long you use the computer.", "Which pages you visit."),
+            (
+                "How long you use the computer.",
+                "Which pages you visit.",
+                "Bảo An keeps the pages {query_log_days} days and the computer time {usage_days} days, then deletes them.",
+            ),
             ("Bảo An does not take pictures of the screen.", "Bảo An does not read messages."),
-            ("Only your parents.",),
+            ("When you need help and choose to tell your parents, your family gets a message.",),
+            (
+                "Your parents can see it.",
+                "Grandparents and other family get only messages, not the pages you visit.",
+            ),
+            "Want to see it, or delete it? Ask your parents.",
         ),
         B6: (
             (
-                "The names of the websites you open, and the ones that are blocked.",
-                "How long you use each app and game.",
-                "When you ask your parents to open a page.",
+                "The names of the websites you open, and the ones that are blocked — kept {query_log_days} days.",
+                "How long you use each app and game — kept {usage_days} days.",
+                "When you ask your parents to open a page, with what you wrote — kept {requests_days} days.",
+                "When you choose to tell your parents, and your answer to this page — kept {events_days} days.",
             ),
             (
                 "No pictures or videos of your screen.",
@@ -390,13 +457,24 @@ WATCH: Mapping[str, Mapping[AgeBand, tuple[tuple[str, ...], tuple[str, ...], tup
                 "It does not read your messages, posts or photos.",
                 "It never turns on the camera or the microphone.",
             ),
-            ("Your parents (they need their PIN).",),
+            (
+                "When you ask to open a page, the family members your parents chose get a message with your name, the page and what you wrote.",
+                "When you choose “Tell my parents” in Help / 111, they get an urgent message that you need help. Just opening Help / 111 tells nobody.",
+                "When you choose “I don't agree yet”, they get a message so that your parents talk with you.",
+                "Apart from those messages, the records stay on this computer.",
+            ),
+            (
+                "Your parents, after entering their PIN: everything above.",
+                "Family your parents chose (grandparents, say): only the messages, never the pages you opened.",
+            ),
+            "You can ask your parents to show you, or delete, what is recorded about you.",
         ),
         B11: (
             (
-                "The names of websites opened and blocked (just the name, not what is on them).",
-                "Time spent in each app and game.",
-                "Your requests to open pages and your parents' answers.",
+                "The names of websites opened and blocked (just the name, not what is on them) — kept {query_log_days} days.",
+                "Time spent in each app and game — kept {usage_days} days.",
+                "Your requests to open pages, what you wrote and your parents' answers — kept {requests_days} days.",
+                "When you chose to tell your parents in Help / 111, and your answer to this page — kept {events_days} days.",
             ),
             (
                 "No screenshots or screen recording.",
@@ -405,15 +483,23 @@ WATCH: Mapping[str, Mapping[AgeBand, tuple[tuple[str, ...], tuple[str, ...], tup
                 "No camera, no microphone, no location tracking.",
             ),
             (
-                "Your parents, after entering their PIN.",
-                "Relatives your parents chose get only alerts (for example when you ask to open a page), never your browsing history.",
+                "When you ask to open a page: the family members your parents chose get a message with your name, the page and exactly what you wrote.",
+                "When you choose “Tell my parents” in Help / 111: they get an urgent message that you need help. Just opening Help / 111, calling 111 or reporting on vn-cop.vn tells nobody at home.",
+                "When you choose “I don't agree yet”: they get a message so that your parents talk with you.",
+                "Apart from those messages, no record leaves this computer.",
             ),
+            (
+                "Your parents, after entering their PIN: every record above.",
+                "Family your parents chose: only the messages above, never your browsing history.",
+            ),
+            "You have the right to ask your parents to show you, or delete, what is recorded about you.",
         ),
         B15: (
             (
-                "The domain names of websites opened and blocked — no paths, no page contents.",
-                "Time spent in each app and game.",
-                "Your requests to open pages and your parents' decisions.",
+                "The domain names of websites opened and blocked — no paths, no page contents — kept {query_log_days} days.",
+                "Time spent in each app and game — kept {usage_days} days.",
+                "Your requests to open pages, what you wrote and your parents' decisions — kept {requests_days} days.",
+                "When you chose to tell your parents in Help / 111, and your answer to this page — kept {events_days} days.",
             ),
             (
                 "No screenshots or screen recording, no keystrokes, no passwords.",
@@ -421,10 +507,16 @@ WATCH: Mapping[str, Mapping[AgeBand, tuple[tuple[str, ...], tuple[str, ...], tup
                 "No camera, no microphone, no location tracking.",
             ),
             (
-                "Your parents, after entering their PIN.",
-                "Relatives your parents chose get only the alerts they need, never your browsing history.",
-                "You can ask your parents to show you, or delete, what is recorded about you.",
+                "When you ask to open a page: the family members your parents chose get a message with your name, the page and exactly what you wrote.",
+                "When you choose “Tell my parents” in Help / 111: they get an urgent message that you need help. Just opening Help / 111, calling 111 or reporting on vn-cop.vn tells nobody at home.",
+                "When you choose “I don't agree yet”: they get a message so that your parents talk with you.",
+                "Apart from those messages, no record leaves this computer.",
             ),
+            (
+                "Your parents, after entering their PIN: every record above.",
+                "Family your parents chose: only the messages above, never your browsing history.",
+            ),
+            "You have the right to ask your parents to show you, or delete, what is recorded about you (Decree 13/2023 on personal data protection).",
         ),
     },
 }

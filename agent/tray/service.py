@@ -12,11 +12,12 @@ import logging
 import re
 import urllib.parse
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from agent.access import HelpResult, WatchAcknowledgement, request_info
+from agent.access import WATCH_ANSWERS, HelpResult, WatchAcknowledgement, request_info
+from agent.alert_receivers import alert_receivers
 from agent.api.types import (
     AccessRequestInfo,
     BlockedBatch,
@@ -28,10 +29,11 @@ from agent.api.types import (
 )
 from agent.pages.explain import explain
 from agent.pages.i18n import DEFAULT_LANGUAGE, LANGUAGES, AgeBand, band_for_age
-from agent.pages.strings import WATCH, text
+from agent.pages.strings import text
+from agent.pages.watch import offers_choice, watch_words
 from agent.policy.model import FamilyPolicy
 from agent.policy.services import load_catalogue
-from agent.store.models import AccessRequest, QueryLogEntry
+from agent.store.models import AccessRequest, QueryLogEntry, RetentionPolicy
 from agent.tray.identity import TrayIdentity, TrayIdentityError, TrayUserKeys
 from dns_filter.addresses import is_loopback
 from dns_filter.clock import Clock, SystemClock
@@ -62,7 +64,11 @@ class TrayAccess(Protocol):
 
     def help_pressed(self, child: str | None, client_address: str) -> HelpResult: ...
 
-    def acknowledge_watch(self, child: str, language: str = "vi") -> WatchAcknowledgement: ...
+    def acknowledge_watch(
+        self, child: str, language: str = "vi", answer: str = "acknowledged"
+    ) -> WatchAcknowledgement: ...
+
+    def retention(self) -> RetentionPolicy: ...
 
     def watch_acknowledgement(self, child: str) -> WatchAcknowledgement | None: ...
 
@@ -179,10 +185,13 @@ class TrayService:
             age_band=str(band),
             language=chosen,
             help_alerts=bool(family.settings.help_alerts_caregivers),
+            help_receivers=len(alert_receivers(family))
+            if family.settings.help_alerts_caregivers
+            else 0,
             poll_seconds=self.poll_seconds,
             acknowledged=acknowledged,
             acknowledged_at=acknowledged_at,
-            notice=watch_notice(chosen, band, family.settings.query_log_retention_days),
+            notice=watch_notice(chosen, band, self._retention(family)),
             watch_page=self.pages.watch,
             help_page=self.pages.help,
         )
@@ -264,16 +273,19 @@ class TrayService:
         )
 
     def acknowledge_watch(
-        self, identity: TrayIdentity, language: str
+        self, identity: TrayIdentity, language: str, answer: str = "acknowledged"
     ) -> WatchAcknowledgementInfo:
+        """The child's own answer, through their own account's key (never a sibling's)."""
         if language not in LANGUAGES:
             raise ValueError("language must be 'vi' or 'en'")
+        if answer not in WATCH_ANSWERS:
+            raise ValueError("answer must be 'acknowledged', 'agree' or 'disagree'")
         if identity.child is None:
             raise LookupError("this account belongs to no child in family.toml")
         access = self._access
         if access is None:
             raise RuntimeError("acknowledgements are not available in this agent")
-        return access.acknowledge_watch(identity.child, language).info()
+        return access.acknowledge_watch(identity.child, language, answer).info()
 
     def ask(
         self, identity: TrayIdentity, site: str, reason: str, client_address: str
@@ -290,6 +302,15 @@ class TrayService:
         return request_info(request, self._clock.now())
 
     # -- helpers ------------------------------------------------------------------------------
+
+    def _retention(self, family: FamilyPolicy) -> RetentionPolicy:
+        """The store's retention; without the access service, the family's query-log days
+        on the store's defaults (as the runtime sets them)."""
+        if self._access is not None:
+            return self._access.retention()
+        return replace(
+            RetentionPolicy(), query_log_days=family.settings.query_log_retention_days
+        )
 
     def _band(self, family: FamilyPolicy, child_name: str | None) -> AgeBand:
         child = family.child(child_name) if child_name else None
@@ -308,18 +329,27 @@ class TrayService:
             return frozenset()
 
 
-def watch_notice(language: str, band: AgeBand, retention_days: int) -> WatchNotice:
-    recorded, not_recorded, who = WATCH[language][band]
+def watch_notice(language: str, band: AgeBand, retention: RetentionPolicy) -> WatchNotice:
+    """The tray's "what Bảo An watches": the page's own words (agent.pages.watch)."""
+    words = watch_words(language, band, retention)
+    choice = offers_choice(band)
     return WatchNotice(
         title=text(language, band, "title_watch"),
         intro=text(language, band, "watch_intro"),
         recorded_heading=text(language, band, "watch_recorded"),
-        recorded=recorded,
+        recorded=words.recorded,
         not_recorded_heading=text(language, band, "watch_not_recorded"),
-        not_recorded=not_recorded,
+        not_recorded=words.not_recorded,
         who_heading=text(language, band, "watch_who"),
-        who=who,
-        kept=text(language, band, "watch_kept").format(days=retention_days),
+        who=words.who,
+        kept=text(language, band, "watch_choice_note" if choice else "watch_ack_note"),
+        leaves_heading=text(language, band, "watch_leaves"),
+        leaves=words.leaves,
+        rights_heading=text(language, band, "watch_rights"),
+        rights=words.rights,
+        choice=choice,
+        agree_label=text(language, band, "watch_agree") if choice else "",
+        disagree_label=text(language, band, "watch_disagree") if choice else "",
     )
 
 

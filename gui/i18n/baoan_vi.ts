@@ -34,8 +34,32 @@
         <translation>Đã dùng hôm nay</translation>
     </message>
     <message>
+        <source>What Bảo An records: the child&apos;s answer</source>
+        <translation>Ý kiến của con về việc ghi lại</translation>
+    </message>
+    <message>
+        <source>Agrees</source>
+        <translation>Con đồng ý</translation>
+    </message>
+    <message>
+        <source>Does not agree yet: wants to talk with you</source>
+        <translation>Con chưa đồng ý, muốn nói chuyện với cha mẹ</translation>
+    </message>
+    <message>
+        <source>Read it with a parent</source>
+        <translation>Đã đọc cùng cha mẹ</translation>
+    </message>
+    <message>
+        <source>No answer yet</source>
+        <translation>Con chưa trả lời</translation>
+    </message>
+    <message>
         <source>Computer accounts: %1</source>
         <translation>Tài khoản máy tính: %1</translation>
+    </message>
+    <message>
+        <source>Protection stays on. Talk with your child about what Bảo An records.</source>
+        <translation>Bảo An vẫn bảo vệ như cũ. Hãy nói chuyện với con về những gì Bảo An ghi lại.</translation>
     </message>
 </context>
 <context>

@@ -131,6 +131,7 @@ class TrayController(QObject):
             # Unknown (the agent is down): offer it; the dialog then says nobody was told.
             can_tell=profile is None or profile.help_alerts,
             can_report=profile is None or profile.age_band in ("11-14", "15-17"),
+            receivers=profile.help_receivers if profile is not None else None,
         )
         dialog.show()
         dialog.raise_()
@@ -226,16 +227,18 @@ class TrayController(QObject):
         else:
             dialog.set_notice(profile.notice)
         dialog.understood_button.setEnabled(True)
+        dialog.disagree_button.setEnabled(True)
         dialog.show()
         dialog.raise_()
         dialog.activateWindow()
         return dialog
 
-    def acknowledge_watch(self) -> None:
+    def acknowledge_watch(self, answer: str = "acknowledged") -> None:
+        """Record the child's answer (agree, disagree or acknowledged) with their own key."""
         profile = self.profile
         language = profile.language if profile is not None else (self._language or "vi")
         self._runner.submit(
-            lambda backend: backend.acknowledge_watch(language),
+            lambda backend: backend.acknowledge_watch(language, answer),
             self._on_acknowledged,
             self._on_acknowledge_failed,
         )

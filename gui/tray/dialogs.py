@@ -92,6 +92,7 @@ class HelpDialog(QDialog):
         layout.addWidget(self.status)
         layout.addLayout(buttons)
         self._state = "idle"
+        self._receivers: int | None = None
         self._young = False
         self.setMinimumWidth(420)
         self.retranslate()
@@ -103,11 +104,18 @@ class HelpDialog(QDialog):
         them) or offline."""
         return self._state
 
-    def set_options(self, *, can_tell: bool, can_report: bool) -> None:
+    def set_options(
+        self, *, can_tell: bool, can_report: bool, receivers: int | None = None
+    ) -> None:
         """Whether "tell my parents" and "Báo điều xấu" are offered (from the agent's
-        profile: help alerts on; the child is 11 or more)."""
-        self.tell_button.setVisible(can_tell)
+        profile: help alerts on; the child is 11 or more), and how many caregivers an
+        alert would reach (0: nobody is set up, and the window says so)."""
+        self._receivers = receivers
+        self.tell_button.setVisible(can_tell and receivers != 0)
         self.report_button.setVisible(can_report)
+        if can_tell and receivers == 0 and self._state == "idle":
+            self._state = "nobody"
+            self._show_state()
 
     def reset(self) -> None:
         self._state = "idle"
@@ -165,13 +173,25 @@ class HelpDialog(QDialog):
         texts = {
             "idle": "",
             "sending": self.tr("Sending a message to your parents…"),
-            "alerted": self.tr("Bảo An sent your parents a message."),
+            "alerted": (
+                self.tr("Bảo An sent your parents a message.")
+                if not self._receivers
+                else self.tr(
+                    "Your message is on its way to %1 of your family. While you wait, you can "
+                    "still call 111."
+                ).replace("%1", str(self._receivers))
+            ),
+            "nobody": self.tr(
+                "Nobody in your family is set up to get messages on this computer yet, so "
+                "opening this tells nobody. If you need help, call 111 or find an adult you "
+                "trust nearby."
+            ),
             "already_told": (
-                self.tr("Bảo An already told your parents. You can call 111 too.")
+                self.tr("Bảo An already sent your family a message. You can call 111 too.")
                 if self._young
                 else self.tr(
-                    "Your parents were told a few minutes ago, so Bảo An did not send "
-                    "another message. They know you need help; you can call 111 now too."
+                    "Your family was sent a message a few minutes ago, so Bảo An did not "
+                    "send another. You can call 111 now too."
                 )
             ),
             "busy": self.tr(
@@ -191,9 +211,12 @@ class HelpDialog(QDialog):
 
 
 class WatchDialog(QDialog):
-    """ "What Bảo An watches" in the agent's words for this child, with "I understand"."""
+    """ "What Bảo An watches" in the agent's words for this child, with a real choice when
+    the notice offers one: "I agree" or "I don't agree yet / I want to talk with my
+    parents" (protection stays on either way; the parents are told and asked to talk).
+    The youngest get "I understand". "Later" answers nothing; it comes back next time."""
 
-    acknowledge_requested = Signal()
+    acknowledge_requested = Signal(str)  # "agree", "disagree" or "acknowledged"
 
     def __init__(self, notice: WatchNotice, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -211,31 +234,43 @@ class WatchDialog(QDialog):
         self.understood_button.setObjectName("understood")
         self.understood_button.setDefault(True)
         self.understood_button.clicked.connect(self._on_understood)
+        self.disagree_button = QPushButton(self)
+        self.disagree_button.setObjectName("disagree")
+        self.disagree_button.clicked.connect(self._on_disagree)
         self.later_button = QPushButton(self)
         self.later_button.clicked.connect(self.reject)
         buttons = QHBoxLayout()
-        buttons.addStretch(1)
         buttons.addWidget(self.later_button)
+        buttons.addStretch(1)
+        buttons.addWidget(self.disagree_button)
         buttons.addWidget(self.understood_button)
         layout = QVBoxLayout(self)
         layout.addWidget(self.text)
         layout.addWidget(self.status)
         layout.addLayout(buttons)
-        self.setMinimumWidth(440)
+        self.setMinimumWidth(480)
         self.set_notice(notice)
         self.retranslate()
+
+    @property
+    def choice(self) -> bool:
+        return self.notice.choice
 
     def set_notice(self, notice: WatchNotice) -> None:
         self.notice = notice
         self.setWindowTitle(notice.title)
         self.text.setText(render_notice(notice))
+        self.disagree_button.setVisible(notice.choice)
+        self.retranslate()
 
     def set_saving(self) -> None:
         self.understood_button.setEnabled(False)
+        self.disagree_button.setEnabled(False)
         self.status.setVisible(False)
 
     def set_failed(self) -> None:
         self.understood_button.setEnabled(True)
+        self.disagree_button.setEnabled(True)
         self.status.setText(self.tr("That could not be saved. Please try again in a moment."))
         self.status.setVisible(True)
 
@@ -245,12 +280,20 @@ class WatchDialog(QDialog):
         super().changeEvent(event)
 
     def retranslate(self) -> None:
-        self.understood_button.setText(self.tr("I understand"))
+        if self.notice.choice:
+            self.understood_button.setText(self.tr("I agree"))
+        else:
+            self.understood_button.setText(self.tr("I understand"))
+        self.disagree_button.setText(self.tr("I don't agree yet / I want to talk with my parents"))
         self.later_button.setText(self.tr("Later"))
 
     def _on_understood(self) -> None:
         self.set_saving()
-        self.acknowledge_requested.emit()
+        self.acknowledge_requested.emit("agree" if self.notice.choice else "acknowledged")
+
+    def _on_disagree(self) -> None:
+        self.set_saving()
+        self.acknowledge_requested.emit("disagree")
 
 
 def _escape(value: str) -> str:
@@ -266,10 +309,18 @@ def render_notice(notice: WatchNotice) -> str:
         bullets = "".join(f"<li>{_escape(item)}</li>" for item in items)
         return f"<h3>{_escape(heading)}</h3><ul>{bullets}</ul>"
 
+    leaves = section(notice.leaves_heading, notice.leaves) if notice.leaves else ""
+    rights = (
+        f"<h3>{_escape(notice.rights_heading)}</h3><p>{_escape(notice.rights)}</p>"
+        if notice.rights
+        else ""
+    )
     return (
         f"<h2>{_escape(notice.title)}</h2><p>{_escape(notice.intro)}</p>"
         + section(notice.recorded_heading, notice.recorded)
         + section(notice.not_recorded_heading, notice.not_recorded)
+        + leaves
         + section(notice.who_heading, notice.who)
+        + rights
         + f"<p>{_escape(notice.kept)}</p>"
     )

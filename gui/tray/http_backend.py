@@ -201,8 +201,12 @@ class HttpTrayBackend:
             # The tray shows 111 whatever the agent says; an odd answer is no alert.
             return HelpOutcome(alerted=False, alerts_enabled=False)
 
-    def acknowledge_watch(self, language: str) -> WatchAcknowledgementInfo:
-        body = self._request("POST", "/api/tray/watch", json_body={"language": language})
+    def acknowledge_watch(
+        self, language: str, answer: str = "acknowledged"
+    ) -> WatchAcknowledgementInfo:
+        body = self._request(
+            "POST", "/api/tray/watch", json_body={"language": language, "answer": answer}
+        )
         try:
             return WatchAcknowledgementInfo.from_json(body)
         except ShapeError as error:

@@ -63,12 +63,20 @@
         <translation>Bảo An đã gửi tin báo cho bố mẹ.</translation>
     </message>
     <message>
-        <source>Bảo An already told your parents. You can call 111 too.</source>
-        <translation>Bảo An đã báo cho bố mẹ rồi. Con cũng có thể gọi 111.</translation>
+        <source>Your message is on its way to %1 of your family. While you wait, you can still call 111.</source>
+        <translation>Tin báo của con đang được gửi tới %1 người thân trong gia đình. Trong lúc chờ, con vẫn có thể gọi 111.</translation>
     </message>
     <message>
-        <source>Your parents were told a few minutes ago, so Bảo An did not send another message. They know you need help; you can call 111 now too.</source>
-        <translation>Bố mẹ đã nhận tin báo từ vài phút trước, nên Bảo An không gửi thêm. Bố mẹ biết con cần giúp; con cũng có thể gọi 111 ngay.</translation>
+        <source>Nobody in your family is set up to get messages on this computer yet, so opening this tells nobody. If you need help, call 111 or find an adult you trust nearby.</source>
+        <translation>Máy này chưa có người thân nào được cài đặt để nhận tin báo, nên mở cửa sổ này không báo cho ai. Nếu con cần giúp, hãy gọi 111, hoặc tìm một người lớn con tin ở gần.</translation>
+    </message>
+    <message>
+        <source>Bảo An already sent your family a message. You can call 111 too.</source>
+        <translation>Bảo An đã gửi tin báo cho người thân rồi. Con cũng có thể gọi 111.</translation>
+    </message>
+    <message>
+        <source>Your family was sent a message a few minutes ago, so Bảo An did not send another. You can call 111 now too.</source>
+        <translation>Tin báo đã được gửi cho người thân trong gia đình từ vài phút trước, nên Bảo An không gửi thêm. Con cũng có thể gọi 111 ngay.</translation>
     </message>
     <message>
         <source>Bảo An could not send the message just now. Call 111, or find an adult you trust nearby.</source>
@@ -132,8 +140,16 @@
         <translation>Chưa lưu được. Con thử lại sau một chút nhé.</translation>
     </message>
     <message>
+        <source>I agree</source>
+        <translation>Con đồng ý</translation>
+    </message>
+    <message>
         <source>I understand</source>
         <translation>Con đã hiểu</translation>
+    </message>
+    <message>
+        <source>I don&apos;t agree yet / I want to talk with my parents</source>
+        <translation>Con chưa đồng ý / con muốn nói chuyện với bố mẹ</translation>
     </message>
     <message>
         <source>Later</source>
