@@ -369,6 +369,7 @@ class Agent:
             # Saved at least every 30 s (and on each heartbeat batch once due).
             scheduler.add_interval_job("usage-save", self.usage.save_if_due, seconds=10)
             scheduler.add_interval_job("usage-clock", self.usage.check_clock, seconds=30)
+            scheduler.add_interval_job("usage-session", self._watch_session, seconds=10)
         scheduler.add_interval_job(
             "active-session",
             self.active_child.refresh,
@@ -385,6 +386,11 @@ class Agent:
             self.refresh_lists()
         except Exception:
             log.exception("the blocklist refresh failed; the last good lists stay in force")
+
+    def _watch_session(self) -> None:
+        # A child's session without its tray: a tamper event, and the session's time counts.
+        if self.usage is not None:
+            self.usage.watch_session(self.active_child())
 
     def _daily_rollover(self) -> None:
         log.info("a new day begins in the family's time zone")

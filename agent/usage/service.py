@@ -29,9 +29,16 @@ from agent.policy.compile import resolve_child
 from agent.policy.model import FamilyPolicy, ScreenTimeLimits
 from agent.policy.services import ServiceCatalogue, load_catalogue
 from agent.usage.apps import AppClassifier
-from agent.usage.counting import CountResult, count_heartbeat, new_counter, roll_over
+from agent.usage.counting import (
+    CountResult,
+    count_heartbeat,
+    count_span,
+    new_counter,
+    roll_over,
+)
 from agent.usage.limits import LimitDecision, LimitKind, LimitReason, decide
 from agent.usage.model import (
+    SLEEP_GAP_SECONDS,
     AppIdentity,
     AppUse,
     ChildCounter,
@@ -45,6 +52,10 @@ from dns_filter.clock import Clock, SystemClock
 log = logging.getLogger(__name__)
 
 SAVE_EVERY_SECONDS = 30.0
+# No heartbeat for this long while the child holds the desktop session: the tray is gone
+# (killed, or never started), which is a tamper event, and the session's time counts.
+TRAY_SILENCE_SECONDS = 60.0
+SESSION_APP = AppUse(app_id="session-without-tray")
 TRUSTED_TIME_KEY = "usage.trusted_time"
 RUNNING_KEY = "usage.running"
 COUNTER_KEY = "usage.counter.{child}"
@@ -160,6 +171,11 @@ class UsageService:
         self._trusted: TrustedClock | None = None
         self._last_save = 0.0
         self._rules_for: tuple[FamilyPolicy, Mapping[str, ChildRules]] | None = None
+        self._last_heard: dict[str, float] = {}  # child -> the agent's monotonic time
+        self._silent: set[str] = set()
+        self._started_at = self._clock.monotonic()
+        self._last_session_check: float | None = None
+        self._session: tuple[str, float] | None = None  # the active child, and since when
 
     # -- life cycle -------------------------------------------------------------------------
 
@@ -226,6 +242,7 @@ class UsageService:
                 self._apply(result)
             self._counters[child] = counter
             self._dirty.add(child)
+            self._last_heard[child] = self._clock.monotonic()
             current = counter.last.app if counter.last is not None else None
             decision = self._decide(child, counter, now, zone, rules, current)
         self.save_if_due()
@@ -267,6 +284,52 @@ class UsageService:
             severity="warning",
             data={"seconds": event.seconds, "side": "tray"},
         )
+
+    def watch_session(self, active_child: str | None) -> None:
+        """A periodic job: while `active_child` holds the desktop session and its tray is
+        silent, raise ``tray-missing`` once and count the session's time (as
+        ``session-without-tray``), so killing the tray gains nothing."""
+        moment = self._clock.monotonic()
+        family = self._family()
+        zone = ZoneInfo(family.settings.timezone)
+        with self._lock:
+            previous, self._last_session_check = self._last_session_check, moment
+            if active_child is None or active_child not in self._rules():
+                self._session = None
+                return
+            if self._session is None or self._session[0] != active_child:
+                self._session = (active_child, moment)
+            # Silence counts from the last heartbeat, but never from before this session.
+            heard = max(self._last_heard.get(active_child, self._started_at), self._session[1])
+            if moment - heard < TRAY_SILENCE_SECONDS:
+                if active_child in self._silent:
+                    self._silent.discard(active_child)
+                    self._event("tray-back", "the tray reports again", child=active_child)
+                return
+            # From the last heartbeat on: the silence before it was noticed counts too.
+            since = max(previous, heard) if active_child in self._silent else heard
+            if active_child not in self._silent:
+                self._silent.add(active_child)
+                self._event(
+                    "tray-missing",
+                    "no heartbeat from the tray while the child's session is active; "
+                    "the session's time counts",
+                    child=active_child,
+                    severity="alert",
+                    data={"silent_seconds": moment - heard},
+                )
+            # The checks come every 10 s; a longer pause between two is sleep.
+            if previous is None or moment - previous >= SLEEP_GAP_SECONDS:
+                return
+            elapsed = moment - since
+            if elapsed <= 0.0:
+                return
+            now = self.now()
+            counter = self._counter(active_child, now, zone)
+            result = count_span(counter, SESSION_APP, now - timedelta(seconds=elapsed), now, zone)
+            self._counters[active_child] = result.counter
+            self._dirty.add(active_child)
+            self._apply(result)
 
     # -- the day ----------------------------------------------------------------------------
 
