@@ -34,7 +34,10 @@ class Clock:
 
 
 def enforcer(
-    session: FakeSession, told: list[tuple[str, str]], clock: Clock | None = None, band: str = "6-10"
+    session: FakeSession,
+    told: list[tuple[str, str]],
+    clock: Clock | None = None,
+    band: str = "6-10",
 ) -> Enforcer:
     return Enforcer(
         session,

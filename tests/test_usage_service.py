@@ -205,7 +205,7 @@ def test_a_silent_tray_in_an_active_session_is_tamper_and_its_time_counts(store:
     tray = Tray(clock, "tray-2")
     play(usage, tray, 10)
     usage.watch_session("Minh")
-    assert [e.kind for e in store.events.recent()][0] == "tray-back"
+    assert store.events.recent()[0].kind == "tray-back"
 
 
 def test_no_session_no_tamper(store: Store) -> None:

@@ -307,7 +307,7 @@ class UsageService:
                     self._event("tray-back", "the tray reports again", child=active_child)
                 return
             # From the last heartbeat on: the silence before it was noticed counts too.
-            since = max(previous, heard) if active_child in self._silent else heard
+            noticed_before = active_child in self._silent
             if active_child not in self._silent:
                 self._silent.add(active_child)
                 self._event(
@@ -321,7 +321,7 @@ class UsageService:
             # The checks come every 10 s; a longer pause between two is sleep.
             if previous is None or moment - previous >= SLEEP_GAP_SECONDS:
                 return
-            elapsed = moment - since
+            elapsed = moment - (max(previous, heard) if noticed_before else heard)
             if elapsed <= 0.0:
                 return
             now = self.now()
