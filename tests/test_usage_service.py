@@ -221,3 +221,30 @@ def test_no_session_no_tamper(store: Store) -> None:
         usage.watch_session("Minh")
     assert [e.kind for e in store.events.recent()] == ["tray-missing"]
     assert counted(usage) == 80
+
+
+def test_an_interpreter_in_front_is_the_app_its_command_line_names(store: Store) -> None:
+    clock = ManualClock(START)
+    asked: list[tuple[int, float | None]] = []
+
+    def cmdline_of(pid: int, create_time: float | None) -> tuple[str, ...]:
+        asked.append((pid, create_time))
+        return ("java", "net.minecraft.client.main.Main")
+
+    usage = UsageService(
+        kv=store.kv,
+        intervals=store.usage,
+        events=store.events,
+        family=lambda: FAMILY,
+        clock=clock,
+        cmdline_of=cmdline_of,
+    )
+    usage.start()
+    tray = Tray(clock)
+    java = ForegroundApp(exe_path="/usr/bin/java", pid=31, create_time=1234.5)
+    for _ in range(3):
+        usage.receive("Minh", tray.batch(tray.beat(java)))
+        clock.advance(5)
+    detail = usage.today().details[0]
+    assert detail.services == (("minecraft", 10),)
+    assert asked[0] == (31, 1234.5)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
@@ -46,6 +46,7 @@ from agent.usage.model import (
     UsageEvent,
     UsageEventKind,
 )
+from agent.usage.sampler import RunningApp, cmdline_of
 from agent.usage.trusted_clock import TrustedClock
 from dns_filter.clock import Clock, SystemClock
 
@@ -158,7 +159,9 @@ class UsageService:
         family: Callable[[], FamilyPolicy],
         clock: Clock | None = None,
         catalogue: ServiceCatalogue | None = None,
+        cmdline_of: Callable[[int, float | None], tuple[str, ...]] = cmdline_of,
     ) -> None:
+        self._cmdline_of = cmdline_of
         self._kv = kv
         self._intervals = intervals
         self._events = events
@@ -176,6 +179,7 @@ class UsageService:
         self._started_at = self._clock.monotonic()
         self._last_session_check: float | None = None
         self._session: tuple[str, float] | None = None  # the active child, and since when
+        self._running: Mapping[str, tuple[str, ...]] = {}
 
     # -- life cycle -------------------------------------------------------------------------
 
@@ -234,7 +238,7 @@ class UsageService:
                 beat = heartbeat_of(child, report)
                 age = max(0.0, batch.sent_monotonic - beat.monotonic)
                 at = now - timedelta(seconds=age)
-                app = self._classifier.classify(beat.app, always)
+                app = self._classify(beat.app, always)
                 result = count_heartbeat(counter, beat, app, at, zone, idle)
                 if result.counter is not counter:
                     accepted += 1
@@ -257,6 +261,14 @@ class UsageService:
             action=action,
             warnings_minutes=warnings,
         )
+
+    def _classify(self, app: AppIdentity, always: tuple[str, ...]) -> AppUse:
+        # An interpreter (java, python, wine) is the app its command line names; the
+        # agent reads it itself, for the very process the tray saw.
+        cmdline: tuple[str, ...] = ()
+        if app.pid and self._classifier.is_interpreter(app):
+            cmdline = self._cmdline_of(app.pid, app.create_time)
+        return self._classifier.classify(app, always, cmdline)
 
     def _apply(self, result: CountResult) -> None:
         child = result.counter.child
@@ -284,6 +296,19 @@ class UsageService:
             severity="warning",
             data={"seconds": event.seconds, "side": "tray"},
         )
+
+    def note_running(self, running: Mapping[str, Sequence[RunningApp]]) -> None:
+        """The process sampler's last pass: each child's catalogue services running."""
+        self._running = {
+            child: tuple(sorted({app.app.service for app in apps if app.app.service}))
+            for child, apps in running.items()
+        }
+
+    def children_by_account(self) -> Mapping[str, str]:
+        """Each child's OS accounts (for the process sampler)."""
+        return {
+            user: child.name for child in self._family().children for user in child.os_users
+        }
 
     def watch_session(self, active_child: str | None) -> None:
         """A periodic job: while `active_child` holds the desktop session and its tray is
@@ -358,6 +383,7 @@ class UsageService:
                         else int(decision.seconds_left),
                         limit=limit_info(decision.reason),
                         extra_minutes=self._extra_minutes(child.name, counter),
+                        running=self._running.get(child.name, ()),
                     )
                 )
         return UsageToday(date=now.astimezone(zone).date(), minutes=minutes, details=tuple(details))
