@@ -91,6 +91,11 @@ class EmailChannel:
                 if settings.username:
                     client.login(settings.username, settings.password or "")
                 client.send_message(mail)
+        except smtplib.SMTPNotSupportedError as error:
+            # No STARTTLS or no AUTH: sending anyway would put the password in clear.
+            raise PermanentDeliveryError(
+                f"the mail server {settings.host}:{settings.port} cannot do this safely: {error}"
+            ) from error
         except smtplib.SMTPRecipientsRefused as error:
             codes = [code for code, _ in error.recipients.values()]
             if all(code >= 500 for code in codes):

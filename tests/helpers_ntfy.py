@@ -49,6 +49,10 @@ class NtfyStandIn:
     scheduled: list[dict[str, Any]] = field(default_factory=list)
     requests: list[tuple[str, str, dict[str, str]]] = field(default_factory=list)
     failures: list[int] = field(default_factory=list)  # statuses to answer next publishes with
+    # While set, a publish is recorded in `held` and never answered (a sender killed
+    # mid-delivery: the server has the message, the sender never learnt it).
+    holding: bool = False
+    held: list[dict[str, Any]] = field(default_factory=list)
     _grants: dict[tuple[str, str], Grant] = field(default_factory=dict)
     _changed: threading.Condition = field(default_factory=threading.Condition)
     _server: ThreadingHTTPServer | None = None
@@ -265,6 +269,11 @@ class _Handler(BaseHTTPRequestHandler):
             return
         if owner.failures:
             self._error(owner.failures.pop(0))
+            return
+        if owner.holding:
+            owner.held.append(message)
+            while owner.holding and not owner._stopping:
+                time.sleep(0.05)
             return
         self._answer(200, owner.publish(message, delay))
 
