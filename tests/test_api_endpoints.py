@@ -336,7 +336,7 @@ def test_children_usage_querylog_and_stats(api: RunningApi) -> None:
     }
 
 
-@pytest.mark.parametrize("limit", ["0", "1001", "abc", "-1", "2.5"])
+@pytest.mark.parametrize("limit", ["0", "1001", "abc", "-1", "2.5", "²", "٣", "9" * 5000])
 def test_querylog_limit_is_checked(api: RunningApi, limit: str) -> None:
     token = _parent_token(api)
     response = _call(api, "GET", "/api/querylog", token, params={"limit": limit})

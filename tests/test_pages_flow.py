@@ -423,3 +423,11 @@ def test_watch_acknowledgement_by_the_tray_is_readable_by_the_parent(tmp_path: P
     assert by_child["Lan"]["language"] == "en"
     assert by_child["Lan"]["acknowledged_at"].startswith("2026-03-02T05:00")
     assert [event.child for event in events] == ["Lan"]
+
+
+@pytest.mark.parametrize("limit", ["0", "abc", "²", "9" * 5000])
+def test_a_bad_requests_limit_is_a_clear_400(pages: RunningPages, limit: str) -> None:
+    with api(pages) as session:
+        response = session.get(f"{pages.url}/api/requests", params={"limit": limit}, timeout=5)
+    assert response.status_code == 400
+    assert "'limit'" in response.json()["message"]

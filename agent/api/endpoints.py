@@ -158,7 +158,7 @@ class ApiEndpoints:
 
     def query_log(self, request: Request) -> object:
         child = self._child_param(request)
-        limit = _int_param(request, "limit", QUERYLOG_DEFAULT_LIMIT, 1, QUERYLOG_MAX_LIMIT)
+        limit = request.int_query("limit", QUERYLOG_DEFAULT_LIMIT, 1, QUERYLOG_MAX_LIMIT)
         return [entry.to_json() for entry in self._services.query_log(child, limit)]
 
     def stats(self, request: Request) -> object:
@@ -195,12 +195,3 @@ def _pin_field(body: dict[str, object], name: str) -> str:
     if not isinstance(value, str):
         raise ApiError(400, "bad_request", f"{name!r} must be a string of digits")
     return value
-
-
-def _int_param(request: Request, name: str, default: int, low: int, high: int) -> int:
-    text = request.query_value(name)
-    if text is None or text == "":
-        return default
-    if not text.isdigit() or not low <= int(text) <= high:
-        raise ApiError(400, "bad_request", f"{name!r} must be a whole number from {low} to {high}")
-    return int(text)

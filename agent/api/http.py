@@ -94,6 +94,19 @@ class Request:
         values = self.query.get(name)
         return values[-1] if values else None
 
+    def int_query(self, name: str, default: int, low: int, high: int) -> int:
+        """A whole-number query parameter from `low` to `high` (`default` when absent);
+        ApiError 400 otherwise. Only ASCII digits count: `str.isdigit` also accepts "²",
+        which `int` then refuses."""
+        text = self.query_value(name)
+        if text is None or text == "":
+            return default
+        if not (text.isascii() and text.isdigit() and len(text) <= 9 and low <= int(text) <= high):
+            raise ApiError(
+                400, "bad_request", f"{name!r} must be a whole number from {low} to {high}"
+            )
+        return int(text)
+
     def json(self) -> JsonValue:
         """The body as JSON; ApiError 400/415 when it is not (see :func:`parse_json`)."""
         content_type = self.headers.get("content-type", "")

@@ -81,13 +81,9 @@ class _RequestEndpoints:
     def list_requests(self, request: Request) -> object:
         status = request.query_value("status") or None
         child = request.query_value("child") or None
-        limit_text = request.query_value("limit") or str(REQUESTS_DEFAULT_LIMIT)
-        if not limit_text.isdigit() or not 1 <= int(limit_text) <= REQUESTS_MAX_LIMIT:
-            raise ApiError(
-                400, "bad_request", f"'limit' must be a whole number from 1 to {REQUESTS_MAX_LIMIT}"
-            )
+        limit = request.int_query("limit", REQUESTS_DEFAULT_LIMIT, 1, REQUESTS_MAX_LIMIT)
         try:
-            rows = self._access.requests(child=child, status=status, limit=int(limit_text))
+            rows = self._access.requests(child=child, status=status, limit=limit)
         except (InvalidInputError, UnknownChildError) as error:
             raise _api_error(error) from None
         now = self._access.now()

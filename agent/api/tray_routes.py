@@ -49,12 +49,7 @@ def register_tray_routes(router: Router, service: TrayService) -> None:
 
     def blocked(request: Request) -> object:
         identity = identity_of(request)
-        limit_text = request.query_value("limit")
-        limit = BLOCKED_DEFAULT_LIMIT
-        if limit_text:
-            if not limit_text.isdigit() or not 1 <= int(limit_text) <= BLOCKED_MAX_LIMIT:
-                raise ApiError(400, "bad_request", f"limit must be from 1 to {BLOCKED_MAX_LIMIT}")
-            limit = int(limit_text)
+        limit = request.int_query("limit", BLOCKED_DEFAULT_LIMIT, 1, BLOCKED_MAX_LIMIT)
         try:
             batch = service.blocked_since(
                 identity, request.query_value("cursor"), limit, language_of(request)

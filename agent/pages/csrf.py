@@ -54,7 +54,7 @@ class CsrfSigner:
         if not token or len(token) > 200 or "." not in token:
             return False
         issued_text, _, mac = token.partition(".")
-        if not issued_text.isdigit():
+        if not (issued_text.isascii() and issued_text.isdigit() and len(issued_text) <= 12):
             return False
         issued = int(issued_text)
         age = self._clock.now().timestamp() - issued
