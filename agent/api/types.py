@@ -819,6 +819,9 @@ class HelpOutcome:
     alerts_enabled: bool
     child: str | None = None
     already_told: bool = False
+    # How many caregivers the alert was queued for; 0: nobody is set up to receive one.
+    # In the answer only when an alert was tried.
+    receivers: int | None = None
 
     def to_json(self) -> JsonObject:
         body: JsonObject = {
@@ -828,6 +831,8 @@ class HelpOutcome:
         }
         if self.already_told:
             body["already_told"] = True
+        if self.receivers is not None:
+            body["receivers"] = self.receivers
         return body
 
     @classmethod
@@ -838,6 +843,7 @@ class HelpOutcome:
             alerts_enabled=bool(_optional(data, "alerts_enabled", bool, where)),
             child=_optional(data, "child", str, where),
             already_told=bool(_optional(data, "already_told", bool, where)),
+            receivers=_optional(data, "receivers", int, where),
         )
 
 
