@@ -30,6 +30,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from agent.alert_receivers import alert_receivers
 from agent.api.types import AccessRequestInfo, GrantInfo, WatchAcknowledgementInfo
 from agent.policy.model import FamilyPolicy
 from agent.policy.services import ServiceCatalogue, load_catalogue
@@ -136,6 +137,9 @@ class HelpResult:
     alerted: bool  # an urgent alert went (or had just gone) to the caregivers
     alerts_enabled: bool  # the parent turned help alerts on in family.toml
     already_told: bool = False  # this press sent nothing new: the parents were told recently
+    # How many caregivers the alert was queued for (None: none was tried). 0 with alerts
+    # on: nobody is set up to receive one, so nobody was told.
+    receivers: int | None = None
 
 
 @dataclass(frozen=True)
@@ -574,10 +578,17 @@ class AccessService:
         now = self.now()
         moment = now.timestamp()
         key = name.casefold()
+        receivers = len(alert_receivers(self.family))
         with self._lock:
             last = self._last_help_alert.get(key)
             if last is not None and moment - last < self.limits.help_alert_every_seconds:
-                return HelpResult(name, alerted=True, alerts_enabled=True, already_told=True)
+                return HelpResult(
+                    name,
+                    alerted=receivers > 0,
+                    alerts_enabled=True,
+                    already_told=receivers > 0,
+                    receivers=receivers,
+                )
             if self._help_per_pc.retry_after(THIS_PC, moment):
                 log.warning("help pressed (%s): too many help alerts on this PC, none sent", name)
                 return HelpResult(name, alerted=False, alerts_enabled=True)
@@ -603,8 +614,12 @@ class AccessService:
                 "message_en": "Please check on your child now. The 111 hotline is free.",
             },
         )
-        log.warning("help pressed (%s): caregivers alerted", name)
-        return HelpResult(name, alerted=True, alerts_enabled=True)
+        if receivers == 0:
+            # Recorded for the dashboard, but nobody could be told: the child is told so.
+            log.warning("help pressed (%s): no caregiver could receive the alert", name)
+        else:
+            log.warning("help pressed (%s): caregivers alerted", name)
+        return HelpResult(name, alerted=receivers > 0, alerts_enabled=True, receivers=receivers)
 
     # -- what Bảo An watches --------------------------------------------------------------------
 
@@ -698,8 +713,8 @@ class AccessService:
     # -- alerts -------------------------------------------------------------------------------
 
     def _alert_caregivers(self, event: Event, payload: dict[str, Any]) -> None:
-        """One outbox item for the sync layer, when there is anyone to tell."""
-        if not self.family.caregivers:
+        """One outbox item for the sync layer, when there is anyone who could receive it."""
+        if not alert_receivers(self.family):
             return
         payload = {**payload, "event_id": event.id, "time": event.time.isoformat()}
         self._store.outbox.enqueue(ALERTS_CHANNEL, payload, event_id=event.id, now=event.time)

@@ -27,6 +27,7 @@ from agent.api.policy_endpoints import PolicyEndpointServices, register_policy_e
 from agent.api.requests_endpoints import register_request_endpoints
 from agent.api.server import HttpServer
 from agent.api.tray_routes import register_tray_routes
+from agent.api.usage_routes import register_usage_routes
 from agent.auth import Authenticator
 from agent.category_lists import CategoryLists
 from agent.dns_service import BlockPageAddresses, DnsService
@@ -45,6 +46,7 @@ from agent.store import QueryLogWriter, RetentionPolicy, Store
 from agent.tray.handover import remove_empty_token_dir, token_dir_for
 from agent.tray.service import TrayService
 from agent.tray.wiring import connect_tray
+from agent.usage.service import UsageService
 from dns_filter.clock import Clock, SystemClock
 from dns_filter.policy import FilterPolicy
 from dns_filter.resolvers import FilterPolicySlot
@@ -155,6 +157,7 @@ class Agent:
         self.authenticator: Authenticator | None = None
         self.http_server: HttpServer | None = None
         self.tray: TrayService | None = None
+        self.usage: UsageService | None = None
         # This agent's own tray token folder (named from the data folder), once handed over.
         self.tray_token_dir: Path | None = None
         self.block_page_server: HttpServer | None = None
@@ -191,6 +194,14 @@ class Agent:
         self.active_child.set_policy(family)
         lists = self.lists = CategoryLists(settings.data_dir, store)
         lists.load(family)
+        usage = self.usage = UsageService(
+            kv=store.kv,
+            intervals=store.usage,
+            events=store.events,
+            family=lambda: self.policy_holder.policy,
+            clock=self.clock,
+        )
+        usage.start()
         # Built now, started last: the DNS service arms the grant-expiry job at its first
         # compile, and the scheduler keeps it until it runs.
         scheduler = self.scheduler = Scheduler(clock=self.clock, timezone=family.settings.timezone)
@@ -237,6 +248,8 @@ class Agent:
             self.dns.stop()
         if self.query_log is not None:
             self.query_log.close()
+        if self.usage is not None:
+            self.usage.stop()  # saved on stop: a restart neither loses nor counts twice
         if self.store is not None:
             self.store.close()
         log.info("Bảo An agent stopped")
@@ -272,6 +285,7 @@ class Agent:
             dns=dns,
             lists=lists,
             clock=self.clock,
+            usage=self.usage,
         )
         host, port = settings.http_listen
         server = self.http_server = create_server(services, authenticator, host=host, port=port)
@@ -318,6 +332,8 @@ class Agent:
             clock=self.clock,
         )
         register_tray_routes(server.router, tray)
+        if self.usage is not None:
+            register_usage_routes(server.router, self.usage, tray.identify, store.events)
         return tray
 
     def _start_block_page_listener(
@@ -360,6 +376,10 @@ class Agent:
             self.policy_holder.check_for_changes,
             seconds=self.settings.policy_poll_seconds,
         )
+        if self.usage is not None:
+            # Saved at least every 30 s (and on each heartbeat batch once due).
+            scheduler.add_interval_job("usage-save", self.usage.save_if_due, seconds=10)
+            scheduler.add_interval_job("usage-clock", self.usage.check_clock, seconds=30)
         scheduler.add_interval_job(
             "active-session",
             self.active_child.refresh,

@@ -52,6 +52,12 @@ class LoadedLists(Protocol):
     def categories(self) -> tuple[str, ...]: ...
 
 
+class UsageTodaySource(Protocol):
+    """Today's counted screen time (``agent.usage.service.UsageService``)."""
+
+    def today(self) -> UsageToday: ...
+
+
 class RuntimeServices:
     def __init__(
         self,
@@ -62,8 +68,10 @@ class RuntimeServices:
         dns: DnsStatus,
         lists: LoadedLists,
         clock: Clock,
+        usage: UsageTodaySource | None = None,
     ) -> None:
         self._clock = clock
+        self._usage = usage
         self._family = family
         self._loaded_at = loaded_at
         self._store = store
@@ -129,6 +137,8 @@ class RuntimeServices:
         return profiles
 
     def usage_today(self) -> UsageToday:
+        if self._usage is not None:
+            return self._usage.today()
         timezone = self._family.policy.settings.timezone
         today = self._clock.now().astimezone(ZoneInfo(timezone)).date()
         minutes = self._store.usage.minutes_by_child(today, timezone)

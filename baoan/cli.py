@@ -8,13 +8,26 @@ import logging
 import sys
 from collections.abc import Sequence
 
-from agent.commands import agent, check, init, lists, pin, policy, status, try_out
+from agent.commands import (
+    agent,
+    check,
+    events,
+    init,
+    lists,
+    pin,
+    policy,
+    status,
+    try_out,
+    usage,
+)
 from agent.version import version
 from gui import cli as dashboard
 from gui.tray import cli as tray
 
 # Each module exposes `register(subparsers) -> None`; the parser it adds sets `func`.
-COMMANDS = (init, policy, check, agent, status, pin, try_out, lists, dashboard, tray)
+COMMANDS = (
+    init, policy, check, agent, status, pin, usage, events, try_out, lists, dashboard, tray
+)
 
 
 def build_parser() -> argparse.ArgumentParser:

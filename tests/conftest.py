@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING
 import pytest
 
 if TYPE_CHECKING:
+    from test_upstreams_standin import StandInDns
+
     from gui.i18n import Translations
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -42,3 +44,17 @@ def vietnamese(qapp: object) -> Iterator[Translations]:
 def english(qapp: object) -> Iterator[Translations]:
     """The dashboard's strings in English for the length of a test."""
     yield from _translations(qapp, "en")
+
+
+@pytest.fixture
+def upstream() -> Iterator[StandInDns]:
+    """A real DNS server on loopback standing in for the internet's resolvers, answering
+    the test zone (a module with other names to answer defines its own `upstream`)."""
+    from dnslib import RR
+    from test_upstreams_standin import ZONE_TEXT, StandInDns, Zone
+
+    server = StandInDns(Zone(RR.fromZone(ZONE_TEXT))).start()
+    try:
+        yield server
+    finally:
+        server.close()

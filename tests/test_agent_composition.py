@@ -10,15 +10,14 @@ import re
 import socket
 import time
 import urllib.parse
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
 import psutil
 import pytest
-from dnslib import QTYPE, RR, DNSRecord
+from dnslib import QTYPE, DNSRecord
 from helpers_pages import Answer, form_field
-from test_upstreams_standin import ZONE_TEXT, StandInDns, Zone
+from test_upstreams_standin import StandInDns
 
 from agent.policy.template import render_initial_policy
 from agent.runtime import Agent, AgentSettings
@@ -99,15 +98,6 @@ def http_from(
         )
     finally:
         connection.close()
-
-
-@pytest.fixture
-def upstream() -> Iterator[StandInDns]:
-    server = StandInDns(Zone(RR.fromZone(ZONE_TEXT))).start()
-    try:
-        yield server
-    finally:
-        server.close()
 
 
 def test_a_device_known_by_its_mac_is_the_same_child_for_filter_memo_and_page(

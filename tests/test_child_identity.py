@@ -13,7 +13,6 @@ from pathlib import Path
 
 import pytest
 import requests
-from dnslib import RR
 from helpers_pages import form_field, make_access, make_family, page, post_form, running_pages
 from helpers_tray import TrayApi, running_tray_api
 from test_agent_composition import (
@@ -24,7 +23,7 @@ from test_agent_composition import (
     lan_address,
     write_family,
 )
-from test_upstreams_standin import ZONE_TEXT, StandInDns, Zone
+from test_upstreams_standin import StandInDns
 
 from agent.access import AccessLimits, RateLimitedError
 from agent.pages.strings import COMMON
@@ -223,15 +222,6 @@ def test_the_block_page_says_the_parents_were_already_told(tmp_path: Path) -> No
 
 
 # -- the block page for a device known only by its MAC ----------------------------------------
-
-
-@pytest.fixture
-def upstream() -> Iterator[StandInDns]:
-    server = StandInDns(Zone(RR.fromZone(ZONE_TEXT))).start()
-    try:
-        yield server
-    finally:
-        server.close()
 
 
 def test_the_block_page_asks_and_alerts_for_a_mac_only_devices_child(

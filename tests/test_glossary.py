@@ -101,6 +101,10 @@ def parent_strings() -> Iterator[tuple[str, str]]:
         yield "gui/i18n/baoan_vi.ts", value
     for line in render_initial_policy("Minh", 9).splitlines():
         yield "family.toml template", line
+    example = REPO / "docs" / "family.example.toml"
+    for line in example.read_text(encoding="utf-8").splitlines():
+        if line.lstrip().startswith("#"):
+            yield "docs/family.example.toml", line
     cli = [
         *sorted((REPO / "baoan").glob("*.py")),
         *sorted((REPO / "agent" / "commands").glob("*.py")),
@@ -189,3 +193,10 @@ def test_every_category_has_its_one_name_in_the_dashboard(
 def test_every_category_has_its_one_name_in_english(qapp: QCoreApplication) -> None:
     for category in categories().values():
         assert category_label(category.category_id) == category.name_en, category.category_id
+
+
+def test_the_reference_names_each_category_as_the_code_does() -> None:
+    table = (REPO / "docs" / "family-toml.md").read_text(encoding="utf-8")
+    rows = dict(re.findall(r"^\| `([a-z-]+)` \| ([^|]+?) \|", table, re.M))
+    for category in categories().values():
+        assert rows.get(category.category_id) == category.name_vi, category.category_id

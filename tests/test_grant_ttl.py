@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 from dnslib import EDNS0, QTYPE, RR, DNSRecord
-from test_upstreams_standin import ZONE_TEXT, StandInDns, Zone
+from test_upstreams_standin import StandInDns
 
 from agent.policy.template import render_initial_policy
 from agent.runtime import Agent, AgentSettings
@@ -24,15 +24,6 @@ from dns_filter.answers import with_ttls_at_most
 SITE = "www.example.test"  # 300 IN A 192.0.2.10 upstream
 SITE_ADDRESS = "192.0.2.10"
 ALIAS = "alias.example.test"  # 600 IN CNAME www.example.test.
-
-
-@pytest.fixture
-def upstream() -> Iterator[StandInDns]:
-    server = StandInDns(Zone(RR.fromZone(ZONE_TEXT))).start()
-    try:
-        yield server
-    finally:
-        server.close()
 
 
 @pytest.fixture

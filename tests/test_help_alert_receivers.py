@@ -65,3 +65,28 @@ def test_the_policy_state_carries_it_both_ways() -> None:
     state = PolicyState("/etc/baoan/family.toml", help_alerts_unheard=True)
     assert PolicyState.from_json(state.to_json()) == state
     assert not PolicyState.from_json({"source": "x"}).help_alerts_unheard
+
+
+@pytest.mark.parametrize("language", ["vi", "en"])
+def test_the_help_page_says_how_many_caregivers_the_alert_went_to(
+    tmp_path: Path, language: str
+) -> None:
+    import html
+
+    from helpers_pages import form_field, make_family, page, post_form, running_pages
+
+    from agent.pages.strings import COMMON
+
+    two = dataclasses.replace(
+        make_family(),
+        caregivers=(
+            Caregiver("Bà ngoại", ntfy_topic="baoan-family"),
+            Caregiver("Cô Hà", email="ha@example.com"),
+        ),
+    )
+    site = "casino.example"
+    with running_pages(tmp_path, family=two) as pages:
+        token = form_field(page(pages, site).text, "/__baoan/help", "csrf")
+        answer = post_form(pages, site, "/__baoan/help", {"csrf": token, "lang": language})
+        assert COMMON[language]["help_alert_sent"].format(count=2) in html.unescape(answer.text)
+        assert pages.store.outbox.pending_count() == 1  # one alert; the sync layer fans out

@@ -18,8 +18,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from dnslib import RR
-from test_upstreams_standin import ZONE_TEXT, StandInDns, Zone
+from test_upstreams_standin import StandInDns
 
 from agent.policy.template import render_initial_policy
 from agent.private_files import PRIVATE_DIR_MODE, PRIVATE_FILE_MODE, secure_data_dir
@@ -100,15 +99,6 @@ def open_folder() -> Iterator[Path]:
         yield folder
     finally:
         shutil.rmtree(folder, ignore_errors=True)
-
-
-@pytest.fixture
-def upstream() -> Iterator[StandInDns]:
-    server = StandInDns(Zone(RR.fromZone(ZONE_TEXT))).start()
-    try:
-        yield server
-    finally:
-        server.close()
 
 
 def agent_in(folder: Path, upstream: StandInDns) -> Agent:

@@ -493,3 +493,49 @@ def test_run_tray_runs_without_a_token_file_and_the_cli_parses(
     assert (args.api, args.lang, args.token_file) == ("http://127.0.0.1:9", "en", None)
     assert parser.parse_args(["tray"]).api is None
     assert callable(args.func)
+
+
+@pytest.mark.parametrize(
+    ("language", "name", "any_phone", "tell"),
+    [
+        (
+            "vi",
+            "Tổng đài điện thoại quốc gia bảo vệ trẻ em 111",
+            "Dùng điện thoại bất kỳ, gọi 111 — miễn phí, cả ngày lẫn đêm.",
+            "Báo cho bố mẹ",
+        ),
+        (
+            "en",
+            "111, Vietnam's national child protection phone line",
+            "From any phone, call 111 — free, day and night.",
+            "Tell my parents",
+        ),
+    ],
+)
+def test_the_private_111_window_in_both_languages(
+    qtbot: QtBot,
+    agent: TrayApi,
+    trays: list[Tray],
+    language: str,
+    name: str,
+    any_phone: str,
+    tell: str,
+) -> None:
+    agent.access.acknowledge_watch("Lan")
+    tray = make_tray(
+        trays,
+        HttpTrayBackend(agent.api.url, credentials(agent, "lan")),
+        Recorder(),
+        language=language,
+    )
+    qtbot.waitUntil(lambda: tray.controller.profile is not None, timeout=5000)
+    dialog = tray.controller.show_help()
+    assert (dialog.heading.text(), dialog.any_phone.text()) == (name, any_phone)
+    assert dialog.tell_button.text() == tell
+    assert dialog.report_button.isVisibleTo(dialog)  # Lan is 16
+    qtbot.wait(200)
+    assert agent.store.events.recent(kind="help") == []
+    dialog.tell_button.click()
+    qtbot.waitUntil(lambda: dialog.state == "alerted", timeout=5000)
+    assert "1" in dialog.status.text() and "111" in dialog.status.text()
+    assert [event.child for event in agent.store.events.recent(kind="help")] == ["Lan"]

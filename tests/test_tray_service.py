@@ -157,7 +157,12 @@ def test_the_acknowledgement_is_recorded_for_the_verified_child(tray: TrayApi) -
 def test_help_alerts_the_caregivers_and_works_without_an_identity(tray: TrayApi) -> None:
     response = tray.call("POST", "/api/tray/help", json={})
     assert response.status_code == 200
-    assert response.json() == {"child": "Minh", "alerted": True, "alerts_enabled": True}
+    assert response.json() == {
+        "child": "Minh",
+        "alerted": True,
+        "alerts_enabled": True,
+        "receivers": 1,  # queued for the family's one caregiver
+    }
     assert [event.child for event in tray.store.events.recent(kind="help")] == ["Minh"]
     assert tray.store.outbox.pending_count() == 1
     anonymous = tray.call("POST", "/api/tray/help", user=None, json={})

@@ -9,12 +9,10 @@ import json
 import os
 import pwd
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from dnslib import RR
-from test_upstreams_standin import ZONE_TEXT, StandInDns, Zone
+from test_upstreams_standin import StandInDns
 
 from agent.policy.template import render_initial_policy
 from agent.runtime import Agent, AgentSettings
@@ -39,15 +37,6 @@ def account(name: str) -> str:
     except KeyError:
         pytest.skip(f"this PC has no account {name!r} to play a child")
     return name
-
-
-@pytest.fixture
-def upstream() -> Iterator[StandInDns]:
-    server = StandInDns(Zone(RR.fromZone(ZONE_TEXT))).start()
-    try:
-        yield server
-    finally:
-        server.close()
 
 
 def family_agent(folder: Path, child: str, os_user: str, upstream: StandInDns) -> Agent:

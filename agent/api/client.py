@@ -30,6 +30,7 @@ from agent.api.types import (
     AccessRequestInfo,
     ChildInfo,
     ChildRules,
+    EventInfo,
     GrantInfo,
     Health,
     PolicyDocument,
@@ -238,6 +239,20 @@ class ApiClient:
 
     def usage_today(self) -> UsageToday:
         return self._parse(UsageToday.from_json, self._request("GET", "/api/usage/today"))
+
+    def events(self, limit: int = 50, child: str | None = None) -> list[EventInfo]:
+        """Alerts, tamper and clock events, newest first (parent)."""
+        params: dict[str, str | int] = {"limit": limit}
+        if child:
+            params["child"] = child
+        value = self._request("GET", "/api/events", params=params)
+        items = value.get("events") if isinstance(value, dict) else None
+        if not isinstance(items, list):
+            raise ProtocolError("events: expected an object with a list", code="bad_answer")
+        try:
+            return [EventInfo.from_json(item, f"events[{i}]") for i, item in enumerate(items)]
+        except ShapeError as exc:
+            raise ProtocolError(str(exc), code="bad_answer") from exc
 
     def query_log(self, child: str | None = None, limit: int = 100) -> list[QueryLogEntry]:
         params: dict[str, str | int] = {"limit": limit}

@@ -227,15 +227,20 @@ class ChildInfo:
 
 @dataclass(frozen=True)
 class UsageToday:
-    """Minutes of counted screen time per child on the family's current day."""
+    """Minutes of counted screen time per child on the family's current day, and each
+    child's detail (`details`: per app, service and category, and the time left)."""
 
     date: date
     minutes: Mapping[str, float] = field(default_factory=dict)  # whole minutes on the wire
+    details: tuple[ChildUsage, ...] = ()
 
     def to_json(self) -> JsonObject:
         # Whole minutes: a partly used minute is not counted yet.
         minutes = {name: int(value) for name, value in self.minutes.items()}
-        return {"date": self.date.isoformat(), "children": minutes}
+        body: JsonObject = {"date": self.date.isoformat(), "children": minutes}
+        if self.details:  # an agent without screen time counting sends none
+            body["details"] = [detail.to_json() for detail in self.details]
+        return body
 
     @classmethod
     def from_json(cls, value: Any) -> UsageToday:
@@ -246,7 +251,17 @@ class UsageToday:
             day = date.fromisoformat(day_text)
         except ValueError as exc:
             raise ShapeError(f"{where}.date: not a YYYY-MM-DD date: {day_text!r}") from exc
-        return cls(day, _count_map(data.get("children", {}), f"{where}.children"))
+        details = data.get("details", [])
+        if not isinstance(details, list):
+            raise ShapeError(f"{where}.details: expected a list")
+        return cls(
+            day,
+            _count_map(data.get("children", {}), f"{where}.children"),
+            tuple(
+                ChildUsage.from_json(item, f"{where}.details[{index}]")
+                for index, item in enumerate(details)
+            ),
+        )
 
 
 @dataclass(frozen=True)
@@ -804,6 +819,9 @@ class HelpOutcome:
     alerts_enabled: bool
     child: str | None = None
     already_told: bool = False
+    # How many caregivers the alert was queued for; 0: nobody is set up to receive one.
+    # In the answer only when an alert was tried.
+    receivers: int | None = None
 
     def to_json(self) -> JsonObject:
         body: JsonObject = {
@@ -813,6 +831,8 @@ class HelpOutcome:
         }
         if self.already_told:
             body["already_told"] = True
+        if self.receivers is not None:
+            body["receivers"] = self.receivers
         return body
 
     @classmethod
@@ -823,6 +843,7 @@ class HelpOutcome:
             alerts_enabled=bool(_optional(data, "alerts_enabled", bool, where)),
             child=_optional(data, "child", str, where),
             already_told=bool(_optional(data, "already_told", bool, where)),
+            receivers=_optional(data, "receivers", int, where),
         )
 
 
@@ -861,6 +882,289 @@ class WatchAcknowledgementInfo:
             language=_field(data, "language", str, where),
             current=bool(_optional(data, "current", bool, where) is not False),
             answer=_optional(data, "answer", str, where) or "acknowledged",
+        )
+
+
+# -- screen time ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ForegroundApp:
+    """The app in front, as the tray sees it. The window title is shown only to a parent
+    and never kept in the agent's store."""
+
+    exe_path: str = ""
+    pid: int | None = None
+    create_time: float | None = None  # the process's start, epoch seconds
+    title: str = ""
+    product_name: str = ""  # the executable's version information, where the OS has it
+    original_name: str = ""
+
+    def to_json(self) -> JsonObject:
+        return {
+            "exe_path": self.exe_path,
+            "pid": self.pid,
+            "create_time": self.create_time,
+            "title": self.title,
+            "product_name": self.product_name,
+            "original_name": self.original_name,
+        }
+
+    @classmethod
+    def from_json(cls, value: Any, where: str = "app") -> ForegroundApp:
+        data = _object(value, where)
+        create_time = _optional(data, "create_time", (int, float), where)
+        return cls(
+            exe_path=_optional(data, "exe_path", str, where) or "",
+            pid=_optional(data, "pid", int, where),
+            create_time=None if create_time is None else float(create_time),
+            title=_optional(data, "title", str, where) or "",
+            product_name=_optional(data, "product_name", str, where) or "",
+            original_name=_optional(data, "original_name", str, where) or "",
+        )
+
+
+@dataclass(frozen=True)
+class HeartbeatReport:
+    """One heartbeat of the child's tray (``POST /api/usage/heartbeat``). `monotonic` is the
+    tray's clock that goes on while the PC sleeps; `wall` its wall clock; `tray_instance`
+    changes at each start of the tray."""
+
+    tray_instance: str
+    monotonic: float
+    wall: datetime
+    app: ForegroundApp | None = None
+    idle_seconds: float = 0.0
+    locked: bool = False
+    full_screen: bool = False
+    media_playing: bool = False
+    utc_offset_minutes: int | None = None
+
+    def to_json(self) -> JsonObject:
+        return {
+            "tray_instance": self.tray_instance,
+            "monotonic": self.monotonic,
+            "wall": self.wall.isoformat(),
+            "app": None if self.app is None else self.app.to_json(),
+            "idle_seconds": self.idle_seconds,
+            "locked": self.locked,
+            "full_screen": self.full_screen,
+            "media_playing": self.media_playing,
+            "utc_offset_minutes": self.utc_offset_minutes,
+        }
+
+    @classmethod
+    def from_json(cls, value: Any, where: str = "heartbeat") -> HeartbeatReport:
+        data = _object(value, where)
+        wall = _time(_field(data, "wall", str, where), f"{where}.wall")
+        assert wall is not None
+        app = data.get("app")
+        return cls(
+            tray_instance=_field(data, "tray_instance", str, where),
+            monotonic=float(_field(data, "monotonic", (int, float), where)),
+            wall=wall,
+            app=None if app is None else ForegroundApp.from_json(app, f"{where}.app"),
+            idle_seconds=_number(data, "idle_seconds", where, 0.0),
+            locked=bool(_optional(data, "locked", bool, where)),
+            full_screen=bool(_optional(data, "full_screen", bool, where)),
+            media_playing=bool(_optional(data, "media_playing", bool, where)),
+            utc_offset_minutes=_optional(data, "utc_offset_minutes", int, where),
+        )
+
+
+# At most this many heartbeats in one request (a queue is sent in several).
+HEARTBEAT_BATCH_MAX = 100
+
+
+@dataclass(frozen=True)
+class HeartbeatBatch:
+    """Heartbeats oldest first, with the tray's monotonic reading when it sent them (so
+    the agent dates each one by its age, whatever the PC's clock says)."""
+
+    sent_monotonic: float
+    beats: tuple[HeartbeatReport, ...]
+
+    def to_json(self) -> JsonObject:
+        return {
+            "sent_monotonic": self.sent_monotonic,
+            "beats": [beat.to_json() for beat in self.beats],
+        }
+
+    @classmethod
+    def from_json(cls, value: Any, where: str = "batch") -> HeartbeatBatch:
+        data = _object(value, where)
+        beats = data.get("beats")
+        if not isinstance(beats, list):
+            raise ShapeError(f"{where}.beats: expected a list")
+        if len(beats) > HEARTBEAT_BATCH_MAX:
+            raise ShapeError(f"{where}.beats: at most {HEARTBEAT_BATCH_MAX} in one batch")
+        return cls(
+            sent_monotonic=float(_field(data, "sent_monotonic", (int, float), where)),
+            beats=tuple(
+                HeartbeatReport.from_json(beat, f"{where}.beats[{index}]")
+                for index, beat in enumerate(beats)
+            ),
+        )
+
+
+@dataclass(frozen=True)
+class LimitInfo:
+    """Why a child may go on or not (``agent.usage.limits.LimitReason``): the kind of the
+    nearest limit (`none`, `always_allowed`, `daily`, `allowed_hours`, `service`,
+    `category`, `game`) and its fields."""
+
+    kind: str
+    limit_minutes: int | None = None
+    service: str | None = None
+    category: str | None = None
+    decree_147: bool = False
+    window_ends: datetime | None = None
+
+    def to_json(self) -> JsonObject:
+        return {
+            "kind": self.kind,
+            "limit_minutes": self.limit_minutes,
+            "service": self.service,
+            "category": self.category,
+            "decree_147": self.decree_147,
+            "window_ends": _iso(self.window_ends),
+        }
+
+    @classmethod
+    def from_json(cls, value: Any, where: str = "limit") -> LimitInfo:
+        data = _object(value, where)
+        return cls(
+            kind=_field(data, "kind", str, where),
+            limit_minutes=_optional(data, "limit_minutes", int, where),
+            service=_optional(data, "service", str, where),
+            category=_optional(data, "category", str, where),
+            decree_147=bool(_optional(data, "decree_147", bool, where)),
+            window_ends=_time(_optional(data, "window_ends", str, where), f"{where}.window_ends"),
+        )
+
+
+@dataclass(frozen=True)
+class HeartbeatAnswer:
+    """The agent's answer to a batch: how many counted anew, and the child's standing now
+    (`seconds_left` None: nothing limits; `action`: what happens at zero)."""
+
+    accepted: int
+    child: str | None
+    allowed: bool
+    seconds_left: float | None
+    limit: LimitInfo
+    action: str = "lock"
+    warnings_minutes: tuple[int, ...] = (15, 5, 1)
+
+    def to_json(self) -> JsonObject:
+        return {
+            "accepted": self.accepted,
+            "child": self.child,
+            "allowed": self.allowed,
+            "seconds_left": self.seconds_left,
+            "limit": self.limit.to_json(),
+            "action": self.action,
+            "warnings_minutes": list(self.warnings_minutes),
+        }
+
+    @classmethod
+    def from_json(cls, value: Any, where: str = "answer") -> HeartbeatAnswer:
+        data = _object(value, where)
+        left = _optional(data, "seconds_left", (int, float), where)
+        warnings = data.get("warnings_minutes", [15, 5, 1])
+        if not isinstance(warnings, list) or not all(
+            isinstance(item, int) and not isinstance(item, bool) for item in warnings
+        ):
+            raise ShapeError(f"{where}.warnings_minutes: expected a list of whole minutes")
+        return cls(
+            accepted=_field(data, "accepted", int, where),
+            child=_optional(data, "child", str, where),
+            allowed=_field(data, "allowed", bool, where),
+            seconds_left=None if left is None else float(left),
+            limit=LimitInfo.from_json(data.get("limit"), f"{where}.limit"),
+            action=_optional(data, "action", str, where) or "lock",
+            warnings_minutes=tuple(warnings),
+        )
+
+
+def _seconds_pairs(value: Any, where: str) -> tuple[tuple[str, int], ...]:
+    return _counts(value if value is not None else [], where)
+
+
+@dataclass(frozen=True)
+class ChildUsage:
+    """One child's day: counted seconds (what the daily limit sees), per app, service and
+    category (most first), and the time left with its reason."""
+
+    child: str
+    counted_seconds: int
+    apps: tuple[tuple[str, int], ...] = ()
+    services: tuple[tuple[str, int], ...] = ()
+    categories: tuple[tuple[str, int], ...] = ()
+    seconds_left: int | None = None
+    limit: LimitInfo = field(default_factory=lambda: LimitInfo("none"))
+    extra_minutes: int = 0
+
+    def to_json(self) -> JsonObject:
+        return {
+            "child": self.child,
+            "counted_seconds": self.counted_seconds,
+            "apps": [list(pair) for pair in self.apps],
+            "services": [list(pair) for pair in self.services],
+            "categories": [list(pair) for pair in self.categories],
+            "seconds_left": self.seconds_left,
+            "limit": self.limit.to_json(),
+            "extra_minutes": self.extra_minutes,
+        }
+
+    @classmethod
+    def from_json(cls, value: Any, where: str = "child_usage") -> ChildUsage:
+        data = _object(value, where)
+        return cls(
+            child=_field(data, "child", str, where),
+            counted_seconds=_field(data, "counted_seconds", int, where),
+            apps=_seconds_pairs(data.get("apps"), f"{where}.apps"),
+            services=_seconds_pairs(data.get("services"), f"{where}.services"),
+            categories=_seconds_pairs(data.get("categories"), f"{where}.categories"),
+            seconds_left=_optional(data, "seconds_left", int, where),
+            limit=LimitInfo.from_json(data.get("limit", {"kind": "none"}), f"{where}.limit"),
+            extra_minutes=_optional(data, "extra_minutes", int, where) or 0,
+        )
+
+
+@dataclass(frozen=True)
+class EventInfo:
+    """``GET /api/events``: an alert, tamper or clock event (newest first)."""
+
+    event_id: int
+    time: datetime
+    kind: str
+    severity: str
+    message: str
+    child: str | None = None
+
+    def to_json(self) -> JsonObject:
+        return {
+            "id": self.event_id,
+            "time": self.time.isoformat(),
+            "kind": self.kind,
+            "severity": self.severity,
+            "message": self.message,
+            "child": self.child,
+        }
+
+    @classmethod
+    def from_json(cls, value: Any, where: str = "event") -> EventInfo:
+        data = _object(value, where)
+        moment = _time(_field(data, "time", str, where), f"{where}.time")
+        assert moment is not None
+        return cls(
+            event_id=_field(data, "id", int, where),
+            time=moment,
+            kind=_field(data, "kind", str, where),
+            severity=_field(data, "severity", str, where),
+            message=_field(data, "message", str, where),
+            child=_optional(data, "child", str, where),
         )
 
 

@@ -354,7 +354,7 @@ class _Pages:
             # Still show 111: help is never refused, only the alert needs the token.
             return _page(render.help_page(context, alert_message=None), status=403)
         result = self._access.help_pressed(who.child, request.client_address)
-        receivers = self._help_receivers()
+        receivers = self._help_receivers() if result.receivers is None else result.receivers
         # Say what actually happened: to how many, or that nobody could be told.
         if not result.alerts_enabled:
             message = None

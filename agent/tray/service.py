@@ -270,6 +270,7 @@ class TrayService:
             alerts_enabled=result.alerts_enabled,
             child=result.child,
             already_told=result.already_told,
+            receivers=result.receivers,
         )
 
     def acknowledge_watch(

@@ -594,6 +594,7 @@ def run_tray(
         HttpTrayBackend,
         default_token_file,
         load_credentials,
+        start_heartbeat,
     )
 
     app = QApplication.instance()
@@ -614,9 +615,12 @@ def run_tray(
     backend = HttpTrayBackend(url, credentials)
     previous = _quit_on_sigint(app)
     tray = build_tray(backend, language=language, open_dashboard=dashboard_opener(url))
+    heartbeat = start_heartbeat(backend) if credentials is not None else None
     try:
         code: int = app.exec()
     finally:
+        if heartbeat is not None:
+            heartbeat.stop()
         tray.close()
         backend.close()
         if previous is not None:

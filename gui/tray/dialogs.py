@@ -130,8 +130,12 @@ class HelpDialog(QDialog):
     def set_outcome(self, outcome: HelpOutcome, age_band: str | None = None) -> None:
         """What the agent said; `age_band` (the tray profile's) picks the words."""
         self._young = age_band in YOUNG_BANDS
+        if outcome.receivers is not None:
+            self._receivers = outcome.receivers
         if not outcome.alerts_enabled:
             self._state = "off"
+        elif outcome.receivers == 0:
+            self._state = "nobody"  # on, but nobody is set up to receive it
         elif outcome.already_told:
             self._state = "already_told"
         elif outcome.alerted:

@@ -13,7 +13,7 @@ import json
 import os
 import sys
 import threading
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,12 +22,18 @@ import requests
 
 from agent.api.types import (
     BlockedBatch,
+    ForegroundApp,
+    HeartbeatAnswer,
+    HeartbeatBatch,
+    HeartbeatReport,
     HelpOutcome,
     ShapeError,
     TrayProfile,
     WatchAcknowledgementInfo,
 )
 from gui.tray.backend import AgentUnreachableError, TrayBackendError
+from gui.tray.heartbeat import HeartbeatSender, QueuedBeat
+from gui.tray.watchers import Watcher, create_watcher
 
 DEFAULT_API_URL = "http://127.0.0.1:8053"
 TOKEN_FILE_ENV = "BAOAN_TRAY_TOKEN_FILE"
@@ -208,6 +214,19 @@ class HttpTrayBackend:
                 f"unexpected answer from /api/tray/watch: {error}", "protocol"
             ) from None
 
+    def send_heartbeats(
+        self, sent_monotonic: float, beats: Sequence[QueuedBeat]
+    ) -> HeartbeatAnswer:
+        """``POST /api/usage/heartbeat`` (gui/tray/heartbeat.py queues and calls this)."""
+        batch = HeartbeatBatch(sent_monotonic, tuple(_report(beat) for beat in beats))
+        body = self._request("POST", "/api/usage/heartbeat", json_body=batch.to_json())
+        try:
+            return HeartbeatAnswer.from_json(body)
+        except ShapeError as error:
+            raise TrayBackendError(
+                f"unexpected answer from /api/usage/heartbeat: {error}", "protocol"
+            ) from None
+
     # Plumbing.
     def _session(self) -> requests.Session:
         session: requests.Session | None = getattr(self._local, "session", None)
@@ -270,6 +289,40 @@ class HttpTrayBackend:
                 code if isinstance(code, str) else "error",
             )
         return body
+
+
+def start_heartbeat(
+    backend: HttpTrayBackend, watcher: Watcher | None = None
+) -> HeartbeatSender[HeartbeatAnswer]:
+    """Screen time: this session's heartbeat to the agent, on its own thread (the watcher
+    for this OS unless one is given)."""
+    sender = HeartbeatSender(watcher or create_watcher(), backend.send_heartbeats)
+    sender.start()
+    return sender
+
+
+def _report(beat: QueuedBeat) -> HeartbeatReport:
+    sample, app = beat.sample, beat.sample.app
+    return HeartbeatReport(
+        tray_instance=beat.tray_instance,
+        monotonic=beat.monotonic,
+        wall=beat.wall,
+        app=None
+        if app is None
+        else ForegroundApp(
+            exe_path=app.exe_path,
+            pid=app.pid,
+            create_time=app.create_time,
+            title=app.title,
+            product_name=app.product_name,
+            original_name=app.original_name,
+        ),
+        idle_seconds=sample.idle_seconds,
+        locked=sample.locked,
+        full_screen=sample.full_screen,
+        media_playing=sample.media_playing,
+        utc_offset_minutes=beat.utc_offset_minutes,
+    )
 
 
 def _lang(language: str | None) -> dict[str, str]:

@@ -1,0 +1,63 @@
+"""Which app a heartbeat is: a stable id, the catalogue's service and category, and
+whether the parent (or Bảo An itself) always allows it.
+
+Names are compared without regard to case, and the version-information names (Windows
+``OriginalFilename`` and ``ProductName``, the macOS bundle executable) are checked as well
+as the file name, so a renamed ``Roblox.exe`` is still Roblox.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from types import MappingProxyType
+
+from agent.policy.services import ServiceCatalogue
+from agent.usage.model import AppIdentity, AppUse
+
+# The tray reports its own windows (Help / 111, "what is watched") under this name: they
+# are never counted against a limit and never closed.
+TRAY_APP_ID = "baoan-tray"
+BUILT_IN_ALWAYS_ALLOWED: frozenset[str] = frozenset({TRAY_APP_ID})
+UNKNOWN_APP_ID = "unknown"
+
+
+def _names(app: AppIdentity) -> tuple[str, ...]:
+    found = (app.original_name, app.exe_name, app.product_name)
+    return tuple(name.casefold() for name in found if name)
+
+
+def app_id_of(app: AppIdentity) -> str:
+    """The id usage is kept under: the original file name when the OS has one (renaming
+    the file does not change it), else the file name, else the product name."""
+    names = _names(app)
+    return names[0] if names else UNKNOWN_APP_ID
+
+
+class AppClassifier:
+    """Heartbeat apps to :class:`AppUse`, over the services catalogue."""
+
+    def __init__(self, catalogue: ServiceCatalogue) -> None:
+        by_name: dict[str, tuple[str, str]] = {}
+        for entry in catalogue:
+            for name in (*entry.apps.executables(), *entry.apps.product_names):
+                by_name.setdefault(name.casefold(), (entry.service_id, entry.category))
+        self._by_name: Mapping[str, tuple[str, str]] = MappingProxyType(by_name)
+
+    def service_of(self, app: AppIdentity) -> tuple[str, str] | None:
+        for name in _names(app):
+            found = self._by_name.get(name)
+            if found is not None:
+                return found
+        return None
+
+    def classify(self, app: AppIdentity, always_allowed: Iterable[str] = ()) -> AppUse:
+        names = set(_names(app))
+        allowed = {name.casefold() for name in always_allowed} | BUILT_IN_ALWAYS_ALLOWED
+        service = self.service_of(app)
+        service_id, category = service if service is not None else (None, None)
+        return AppUse(
+            app_id=app_id_of(app),
+            service=service_id,
+            category=category,
+            always_allowed=bool(names & allowed) or (service_id in allowed),
+        )

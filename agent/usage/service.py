@@ -1,0 +1,419 @@
+"""The running part of screen time: heartbeats in, counted, saved, and the limits' answer.
+
+One :class:`UsageService` per agent. Counting itself is pure (:mod:`agent.usage.counting`);
+this keeps each child's counter, dates heartbeats on the trusted time line, records the
+counted spans as usage intervals (never a window title), raises the clock and tamper
+events, and saves the counters in the store's key-value table at least every
+:data:`SAVE_EVERY_SECONDS` and on stop, so a restart neither loses nor counts twice.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, Protocol
+from zoneinfo import ZoneInfo
+
+from agent.api.types import (
+    ChildUsage,
+    HeartbeatAnswer,
+    HeartbeatBatch,
+    HeartbeatReport,
+    LimitInfo,
+    UsageToday,
+)
+from agent.policy.compile import resolve_child
+from agent.policy.model import FamilyPolicy, ScreenTimeLimits
+from agent.policy.services import ServiceCatalogue, load_catalogue
+from agent.usage.apps import AppClassifier
+from agent.usage.counting import CountResult, count_heartbeat, new_counter, roll_over
+from agent.usage.limits import LimitDecision, LimitKind, LimitReason, decide
+from agent.usage.model import (
+    AppIdentity,
+    AppUse,
+    ChildCounter,
+    Heartbeat,
+    UsageEvent,
+    UsageEventKind,
+)
+from agent.usage.trusted_clock import TrustedClock
+from dns_filter.clock import Clock, SystemClock
+
+log = logging.getLogger(__name__)
+
+SAVE_EVERY_SECONDS = 30.0
+TRUSTED_TIME_KEY = "usage.trusted_time"
+RUNNING_KEY = "usage.running"
+COUNTER_KEY = "usage.counter.{child}"
+EXTRA_KEY = "usage.extra.{child}"
+
+
+class KeyValueStore(Protocol):
+    """``agent.store.Store.kv``."""
+
+    def get(self, key: str, default: Any = None) -> Any: ...
+
+    def set(self, key: str, value: Any, *, now: datetime | None = None) -> None: ...
+
+
+class IntervalStore(Protocol):
+    """``agent.store.Store.usage``."""
+
+    def record_heartbeat(
+        self,
+        child: str,
+        app_id: str,
+        exe: str = "",
+        *,
+        at: datetime | None = None,
+        pulsetime: float = 15.0,
+    ) -> object: ...
+
+
+class EventSink(Protocol):
+    """``agent.store.Store.events``."""
+
+    def add(
+        self,
+        kind: str,
+        message: str,
+        *,
+        child: str | None = None,
+        severity: str = "info",
+        data: Mapping[str, Any] | None = None,
+        at: datetime | None = None,
+    ) -> object: ...
+
+
+@dataclass(frozen=True)
+class ChildRules:
+    limits: ScreenTimeLimits
+    age: int
+
+
+def limit_info(reason: LimitReason) -> LimitInfo:
+    return LimitInfo(
+        kind=str(reason.kind),
+        limit_minutes=reason.limit_minutes,
+        service=reason.service,
+        category=reason.category,
+        decree_147=reason.decree_147,
+        window_ends=reason.window_ends,
+    )
+
+
+def heartbeat_of(child: str, report: HeartbeatReport) -> Heartbeat:
+    app = report.app
+    return Heartbeat(
+        child=child,
+        tray_instance=report.tray_instance,
+        monotonic=report.monotonic,
+        wall=report.wall,
+        app=AppIdentity()
+        if app is None
+        else AppIdentity(
+            exe_path=app.exe_path,
+            pid=app.pid,
+            create_time=app.create_time,
+            title=app.title,
+            product_name=app.product_name,
+            original_name=app.original_name,
+        ),
+        idle_seconds=report.idle_seconds,
+        locked=report.locked,
+        full_screen=report.full_screen,
+        media_playing=report.media_playing,
+        utc_offset_minutes=report.utc_offset_minutes,
+    )
+
+
+def _most_first(mapping: Mapping[str, float]) -> tuple[tuple[str, int], ...]:
+    return tuple(
+        (name, int(seconds))
+        for name, seconds in sorted(mapping.items(), key=lambda item: (-item[1], item[0]))
+    )
+
+
+class UsageService:
+    def __init__(
+        self,
+        *,
+        kv: KeyValueStore,
+        intervals: IntervalStore,
+        events: EventSink,
+        family: Callable[[], FamilyPolicy],
+        clock: Clock | None = None,
+        catalogue: ServiceCatalogue | None = None,
+    ) -> None:
+        self._kv = kv
+        self._intervals = intervals
+        self._events = events
+        self._family = family
+        self._clock = clock or SystemClock()
+        self._classifier = AppClassifier(catalogue or load_catalogue())
+        self._lock = threading.RLock()
+        self._counters: dict[str, ChildCounter] = {}
+        self._dirty: set[str] = set()
+        self._trusted: TrustedClock | None = None
+        self._last_save = 0.0
+        self._rules_for: tuple[FamilyPolicy, Mapping[str, ChildRules]] | None = None
+
+    # -- life cycle -------------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Read the saved state: the trusted time (a floor: a clock set back while the agent
+        was stopped gives no new day) and whether the last stop was clean."""
+        with self._lock:
+            saved = self._kv.get(TRUSTED_TIME_KEY)
+            floor = datetime.fromisoformat(saved) if isinstance(saved, str) else None
+            trusted = self._trusted = TrustedClock(self._clock, floor)
+            if trusted.started_behind_floor and floor is not None:
+                self._event(
+                    "clock-changed",
+                    "the PC's clock was set back while the agent was stopped",
+                    severity="warning",
+                    data={"seconds": (self._clock.now() - floor).total_seconds(), "side": "agent"},
+                )
+            if self._kv.get(RUNNING_KEY) is True:
+                self._event(
+                    "agent-unclean-stop",
+                    "the agent stopped without saving (killed or power lost)",
+                    severity="warning",
+                )
+            self._kv.set(RUNNING_KEY, True)
+            self._last_save = self._clock.monotonic()
+
+    def stop(self) -> None:
+        with self._lock:
+            if self._trusted is None:
+                return
+            self.save()
+            self._kv.set(RUNNING_KEY, False)
+            self._trusted = None
+
+    def now(self) -> datetime:
+        trusted = self._trusted
+        return trusted.now() if trusted is not None else self._clock.now()
+
+    # -- heartbeats -------------------------------------------------------------------------
+
+    def receive(self, child: str | None, batch: HeartbeatBatch) -> HeartbeatAnswer:
+        """Count a batch of one child's heartbeats (oldest first) and answer with the
+        child's standing now."""
+        if child is None:
+            return HeartbeatAnswer(0, None, True, None, LimitInfo("none"))
+        rules = self._rules().get(child)
+        family = self._family()
+        zone = ZoneInfo(family.settings.timezone)
+        accepted = 0
+        with self._lock:
+            now = self.now()
+            counter = self._counter(child, now, zone)
+            idle = 60.0 * (rules.limits.idle_minutes if rules else 3)
+            always = rules.limits.always_allowed_apps if rules else ()
+            for report in sorted(batch.beats, key=lambda beat: beat.monotonic):
+                beat = heartbeat_of(child, report)
+                age = max(0.0, batch.sent_monotonic - beat.monotonic)
+                at = now - timedelta(seconds=age)
+                app = self._classifier.classify(beat.app, always)
+                result = count_heartbeat(counter, beat, app, at, zone, idle)
+                if result.counter is not counter:
+                    accepted += 1
+                counter = result.counter
+                self._apply(result)
+            self._counters[child] = counter
+            self._dirty.add(child)
+            current = counter.last.app if counter.last is not None else None
+            decision = self._decide(child, counter, now, zone, rules, current)
+        self.save_if_due()
+        action = str(rules.limits.action) if rules else "lock"
+        warnings = tuple(rules.limits.warnings_minutes) if rules else (15, 5, 1)
+        return HeartbeatAnswer(
+            accepted=accepted,
+            child=child,
+            allowed=decision.allowed,
+            seconds_left=decision.seconds_left,
+            limit=limit_info(decision.reason),
+            action=action,
+            warnings_minutes=warnings,
+        )
+
+    def _apply(self, result: CountResult) -> None:
+        child = result.counter.child
+        for span in result.spans:
+            try:
+                self._intervals.record_heartbeat(child, span.app.app_id, at=span.start)
+                self._intervals.record_heartbeat(child, span.app.app_id, at=span.end)
+            except Exception:
+                log.exception("a usage interval of %s could not be recorded", child)
+        for event in result.events:
+            self._record_usage_event(event)
+
+    def _record_usage_event(self, event: UsageEvent) -> None:
+        if event.kind is UsageEventKind.SLEEP:
+            log.debug("%s: a gap of %.0f s counted as sleep", event.child, event.seconds)
+            return
+        if event.kind is UsageEventKind.CLOCK_CHANGED:
+            message = f"the PC's clock was moved {event.detail} by {abs(event.seconds):.0f} s"
+        else:
+            message = f"the PC's time zone was changed ({event.detail})"
+        self._event(
+            str(event.kind),
+            message,
+            child=event.child,
+            severity="warning",
+            data={"seconds": event.seconds, "side": "tray"},
+        )
+
+    # -- the day ----------------------------------------------------------------------------
+
+    def today(self) -> UsageToday:
+        family = self._family()
+        zone = ZoneInfo(family.settings.timezone)
+        rules = self._rules()
+        now = self.now()
+        details: list[ChildUsage] = []
+        minutes: dict[str, float] = {}
+        with self._lock:
+            for child in family.children:
+                counter = roll_over(self._counter(child.name, now, zone), now, zone).counter
+                decision = self._decide(child.name, counter, now, zone, rules.get(child.name))
+                tally = counter.tally
+                minutes[child.name] = tally.counted_seconds / 60.0
+                details.append(
+                    ChildUsage(
+                        child=child.name,
+                        counted_seconds=int(tally.counted_seconds),
+                        apps=_most_first(tally.app_seconds),
+                        services=_most_first(tally.service_seconds),
+                        categories=_most_first(tally.category_seconds),
+                        seconds_left=None
+                        if decision.seconds_left is None
+                        else int(decision.seconds_left),
+                        limit=limit_info(decision.reason),
+                        extra_minutes=self._extra_minutes(child.name, counter),
+                    )
+                )
+        return UsageToday(date=now.astimezone(zone).date(), minutes=minutes, details=tuple(details))
+
+    def child_names(self) -> tuple[str, ...]:
+        return tuple(child.name for child in self._family().children)
+
+    def add_extra_minutes(self, child: str, minutes: int) -> int:
+        """One-off extra minutes for `child` today (a parent's approval); the day's total."""
+        if minutes <= 0:
+            raise ValueError("extra minutes must be more than 0")
+        zone = ZoneInfo(self._family().settings.timezone)
+        with self._lock:
+            counter = roll_over(self._counter(child, self.now(), zone), self.now(), zone).counter
+            total = self._extra_minutes(child, counter) + minutes
+            self._kv.set(
+                EXTRA_KEY.format(child=child),
+                {"day": counter.tally.day.isoformat(), "minutes": total},
+            )
+        return total
+
+    def _extra_minutes(self, child: str, counter: ChildCounter) -> int:
+        saved = self._kv.get(EXTRA_KEY.format(child=child))
+        if not isinstance(saved, dict) or saved.get("day") != counter.tally.day.isoformat():
+            return 0
+        minutes = saved.get("minutes", 0)
+        return minutes if isinstance(minutes, int) else 0
+
+    def _decide(
+        self,
+        child: str,
+        counter: ChildCounter,
+        now: datetime,
+        zone: ZoneInfo,
+        rules: ChildRules | None,
+        app: AppUse | None = None,
+    ) -> LimitDecision:
+        if rules is None:
+            return LimitDecision(True, None, LimitReason(LimitKind.NONE))
+        return decide(
+            rules.limits,
+            rules.age,
+            counter.tally,
+            now.astimezone(zone),
+            app,
+            self._extra_minutes(child, counter),
+        )
+
+    # -- state ------------------------------------------------------------------------------
+
+    def _counter(self, child: str, now: datetime, zone: ZoneInfo) -> ChildCounter:
+        counter = self._counters.get(child)
+        if counter is not None:
+            return counter
+        saved = self._kv.get(COUNTER_KEY.format(child=child))
+        if isinstance(saved, dict):
+            try:
+                counter = ChildCounter.from_json(saved)
+            except (KeyError, TypeError, ValueError):
+                log.warning("the saved screen time of %s was unreadable; starting afresh", child)
+        if counter is None:
+            counter = new_counter(child, now, zone)
+        self._counters[child] = counter
+        return counter
+
+    def save_if_due(self) -> None:
+        """Save when the last save is :data:`SAVE_EVERY_SECONDS` old (called on each batch
+        and by a periodic job)."""
+        if self._clock.monotonic() - self._last_save >= SAVE_EVERY_SECONDS:
+            self.save()
+
+    def save(self) -> None:
+        with self._lock:
+            for child in sorted(self._dirty):
+                self._kv.set(COUNTER_KEY.format(child=child), self._counters[child].to_json())
+            self._dirty.clear()
+            self._kv.set(TRUSTED_TIME_KEY, self.now().isoformat())
+            self._last_save = self._clock.monotonic()
+
+    def check_clock(self) -> None:
+        """A change of the PC's clock seen by the agent (a periodic job) raises an event."""
+        trusted = self._trusted
+        jump = trusted.check() if trusted is not None else None
+        if jump is not None:
+            direction = "forward" if jump.seconds > 0 else "back"
+            self._event(
+                "clock-changed",
+                f"the PC's clock was moved {direction} by {abs(jump.seconds):.0f} s",
+                severity="warning",
+                data={"seconds": jump.seconds, "side": "agent"},
+            )
+
+    def _rules(self) -> Mapping[str, ChildRules]:
+        family = self._family()
+        cached = self._rules_for
+        if cached is not None and cached[0] is family:
+            return cached[1]
+        year = self.now().year
+        rules: dict[str, ChildRules] = {}
+        for child in family.children:
+            try:
+                resolved = resolve_child(child, year)
+            except ValueError:
+                log.warning("no screen-time rules for %s: no age", child.name)
+                continue
+            rules[child.name] = ChildRules(resolved.screen_time, resolved.age)
+        self._rules_for = (family, rules)
+        return rules
+
+    def _event(
+        self,
+        kind: str,
+        message: str,
+        *,
+        child: str | None = None,
+        severity: str = "info",
+        data: Mapping[str, Any] | None = None,
+    ) -> None:
+        try:
+            self._events.add(kind, message, child=child, severity=severity, data=data)
+        except Exception:
+            log.exception("the %s event could not be recorded", kind)

@@ -1,0 +1,77 @@
+"""Helpers for the screen-time tests: a real agent on loopback with a parent PIN, and
+calls as the child's tray or as a parent. Not a test module of its own."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import requests
+
+from agent.api.types import ForegroundApp, HeartbeatBatch, HeartbeatReport
+from agent.auth import TRAY_TOKEN_SECRET_NAME
+from agent.policy.template import render_initial_policy
+from agent.runtime import Agent, AgentSettings
+from agent.secrets import open_secret_store
+from agent.tray.identity import load_tray_user_keys
+
+PIN = "2468"
+
+
+@contextmanager
+def running_usage_agent(tmp_path: Path) -> Iterator[Agent]:
+    config = tmp_path / "family.toml"
+    config.write_text(
+        render_initial_policy("An", 9, ["an"], ["udp://127.0.0.1:9"]), encoding="utf-8"
+    )
+    running = Agent(
+        AgentSettings(
+            config_path=config,
+            data_dir=tmp_path / "data",
+            dns_listen=(("127.0.0.1", 0),),
+            http_listen=("127.0.0.1", 0),
+            refresh_lists_at_start=False,
+        ),
+        session_user=lambda: "an",
+    )
+    running.start()
+    assert running.authenticator is not None
+    running.authenticator.set_first_pin(PIN)
+    yield running
+    running.stop()
+
+
+def call(agent: Agent, method: str, path: str, headers: dict[str, str], **kw: Any) -> Any:
+    with requests.Session() as session:
+        session.trust_env = False
+        return session.request(method, agent.http_url() + path, headers=headers, timeout=5, **kw)
+
+
+def tray_headers(agent: Agent, user: str = "an", key: str | None = None) -> dict[str, str]:
+    secrets = open_secret_store(agent.settings.data_dir)
+    token = secrets.get(TRAY_TOKEN_SECRET_NAME)
+    keys = load_tray_user_keys(secrets)
+    return {
+        "Authorization": f"Bearer {token}",
+        "X-Baoan-User": user,
+        "X-Baoan-User-Key": key if key is not None else keys.key_for(user),
+    }
+
+
+def parent_headers(agent: Agent) -> dict[str, str]:
+    assert agent.authenticator is not None
+    return {"Authorization": f"Bearer {agent.authenticator.login(PIN).token}"}
+
+
+def beats(seconds: int, step: int = 5) -> HeartbeatBatch:
+    base = time.monotonic()
+    app = ForegroundApp(exe_path="/usr/games/minecraft-launcher", pid=4242, title="Minecraft")
+    reports = tuple(
+        HeartbeatReport("tray-e2e", base + t, datetime.now(UTC), app, utc_offset_minutes=420)
+        for t in range(0, seconds + 1, step)
+    )
+    return HeartbeatBatch(base + seconds, reports)

@@ -1,0 +1,186 @@
+"""The usage service over a real store: restarts, crashes, clock changes, extra minutes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from agent.api.types import ForegroundApp, HeartbeatBatch, HeartbeatReport
+from agent.policy.model import Child, FamilyPolicy, Settings
+from agent.store import Store
+from agent.usage.service import UsageService
+from dns_filter.clock import ManualClock
+
+START = datetime(2026, 3, 2, 3, 0, tzinfo=UTC)  # 10:00 in Hồ Chí Minh City, a Monday
+FAMILY = FamilyPolicy(
+    settings=Settings(timezone="Asia/Ho_Chi_Minh"),
+    children=(Child("Minh", age=9, os_users=("minh",)),),
+)
+ROBLOX = ForegroundApp(exe_path="C:\\Games\\RobloxPlayerBeta.exe", pid=42, title="Roblox")
+
+
+class Tray:
+    """A tray's clocks: its monotonic clock goes on with the test clock."""
+
+    def __init__(self, clock: ManualClock, instance: str = "tray-1") -> None:
+        self.clock = clock
+        self.instance = instance
+        self.offset = 50_000.0 - clock.monotonic()
+
+    def mono(self) -> float:
+        return self.clock.monotonic() + self.offset
+
+    def beat(self, app: ForegroundApp = ROBLOX, **kwargs: object) -> HeartbeatReport:
+        return HeartbeatReport(
+            tray_instance=self.instance,
+            monotonic=self.mono(),
+            wall=self.clock.now(),
+            app=app,
+            utc_offset_minutes=420,
+            **kwargs,  # type: ignore[arg-type]
+        )
+
+    def batch(self, *beats: HeartbeatReport) -> HeartbeatBatch:
+        return HeartbeatBatch(self.mono(), beats)
+
+
+def service(store: Store, clock: ManualClock) -> UsageService:
+    usage = UsageService(
+        kv=store.kv, intervals=store.usage, events=store.events, family=lambda: FAMILY, clock=clock
+    )
+    usage.start()
+    return usage
+
+
+def play(usage: UsageService, tray: Tray, seconds: int, step: int = 5) -> None:
+    for _ in range(0, seconds, step):
+        usage.receive("Minh", tray.batch(tray.beat()))
+        tray.clock.advance(step)
+    usage.receive("Minh", tray.batch(tray.beat()))
+
+
+def counted(usage: UsageService) -> int:
+    detail = usage.today().details[0]
+    return detail.counted_seconds
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[Store]:
+    opened = Store(tmp_path / "baoan.sqlite3", clock=ManualClock(START))
+    yield opened
+    opened.close()
+
+
+def test_today_per_app_service_and_category_with_the_time_left(store: Store) -> None:
+    clock = ManualClock(START)
+    usage = service(store, clock)
+    play(usage, Tray(clock), 600)
+    today = usage.today()
+    detail = today.details[0]
+    assert detail.child == "Minh" and detail.counted_seconds == 600
+    assert detail.apps == (("robloxplayerbeta.exe", 600),)
+    assert detail.services == (("roblox", 600),)
+    assert detail.categories == (("games", 600),)
+    # tiểu học: 60 minutes on a school day
+    assert detail.seconds_left == 50 * 60 and detail.limit.kind == "daily"
+    assert today.minutes == {"Minh": 10.0}
+    assert store.usage.minutes_by_child(today.date)["Minh"] == pytest.approx(10.0)
+
+
+def test_the_game_limit_answers_the_heartbeat(store: Store) -> None:
+    clock = ManualClock(START)
+    usage = service(store, clock)
+    tray = Tray(clock)
+    play(usage, tray, 60)
+    answer = usage.receive("Minh", tray.batch(tray.beat()))
+    assert answer.allowed and answer.child == "Minh"
+    assert answer.seconds_left == pytest.approx(59 * 60)
+    assert answer.action == "lock" and answer.warnings_minutes == (15, 5, 1)
+
+
+def test_a_clean_restart_neither_loses_nor_counts_twice(store: Store) -> None:
+    clock = ManualClock(START)
+    tray = Tray(clock)
+    usage = service(store, clock)
+    play(usage, tray, 300)
+    usage.stop()
+    clock.advance(5)  # the agent is back within a heartbeat
+    usage = service(store, clock)
+    play(usage, tray, 300)
+    assert counted(usage) == 605
+    assert [e.kind for e in store.events.recent()] == []
+
+
+def test_a_crash_loses_nothing_that_the_tray_sends_again(store: Store) -> None:
+    clock = ManualClock(START)
+    tray = Tray(clock)
+    usage = service(store, clock)
+    sent: list[HeartbeatReport] = []
+    for _ in range(20):  # 100 s, saved after 30 s and after 60 s and 90 s
+        beat = tray.beat()
+        sent.append(beat)
+        usage.receive("Minh", tray.batch(beat))
+        clock.advance(5)
+    # killed: no stop(); a new agent reads what was saved, and the tray sends its queue
+    clock.advance(5)
+    usage = service(store, clock)
+    assert [e.kind for e in store.events.recent()] == ["agent-unclean-stop"]
+    usage.receive("Minh", HeartbeatBatch(tray.mono(), tuple(sent[-10:])))
+    usage.receive("Minh", tray.batch(tray.beat()))
+    assert counted(usage) == 105
+
+
+def test_the_pcs_clock_moved_a_day_raises_an_event_and_changes_nothing(store: Store) -> None:
+    clock = ManualClock(START)
+    tray = Tray(clock)
+    usage = service(store, clock)
+    play(usage, tray, 60)
+    clock.set(clock.now() + timedelta(days=1))
+    usage.check_clock()
+    play(usage, tray, 60)
+    assert counted(usage) == 120
+    assert usage.today().date.isoformat() == "2026-03-02"
+    kinds = [e.kind for e in store.events.recent()]
+    assert kinds.count("clock-changed") == 2  # seen by the agent and by the tray's clocks
+    usage.stop()
+    # set back a day while stopped: the saved trusted time is the floor
+    clock.set(clock.now() - timedelta(days=2))
+    usage = service(store, clock)
+    assert usage.today().date.isoformat() == "2026-03-02"
+    assert counted(usage) == 120
+
+
+def test_extra_minutes_are_for_today_only(store: Store) -> None:
+    clock = ManualClock(START)
+    usage = service(store, clock)
+    tray = Tray(clock)
+    play(usage, tray, 60)
+    assert usage.add_extra_minutes("Minh", 15) == 15
+    detail = usage.today().details[0]
+    assert detail.extra_minutes == 15 and detail.seconds_left == (75 - 1) * 60
+    clock.advance(timedelta(days=1))
+    assert usage.today().details[0].extra_minutes == 0
+    assert counted(usage) == 0
+
+
+def test_always_allowed_apps_never_count(store: Store) -> None:
+    clock = ManualClock(START)
+    usage = service(store, clock)
+    tray = Tray(clock)
+    help_window = ForegroundApp(exe_path="/usr/bin/python3", original_name="baoan-tray")
+    for _ in range(12):
+        usage.receive("Minh", tray.batch(tray.beat(help_window)))
+        clock.advance(5)
+    detail = usage.today().details[0]
+    assert detail.counted_seconds == 0 and detail.apps == (("baoan-tray", 55),)
+
+
+def test_an_unknown_child_is_not_counted(store: Store) -> None:
+    clock = ManualClock(START)
+    usage = service(store, clock)
+    tray = Tray(clock)
+    answer = usage.receive(None, tray.batch(tray.beat()))
+    assert answer.accepted == 0 and answer.allowed
