@@ -25,6 +25,7 @@ from jaraco.classes import properties
 from keyring import errors
 from keyring.backend import KeyringBackend
 
+from agent.private_files import PRIVATE_DIR_MODE, PRIVATE_FILE_MODE
 from dns_filter.fileio import atomic_write_bytes
 
 try:
@@ -34,8 +35,6 @@ except ImportError:  # Windows: one writer per file is the service itself
 
 log = logging.getLogger(__name__)
 
-FILE_MODE = 0o600
-DIR_MODE = 0o700
 
 
 class SecretFileError(errors.KeyringError):
@@ -99,7 +98,7 @@ class FileKeyring(KeyringBackend):
                 return
             # The folder itself is locked: the file is replaced by a rename (a lock on it
             # would stay on the old inode), and a lock file would be one more file.
-            self.path.parent.mkdir(parents=True, exist_ok=True, mode=DIR_MODE)
+            self.path.parent.mkdir(parents=True, exist_ok=True, mode=PRIVATE_DIR_MODE)
             descriptor = os.open(self.path.parent, os.O_RDONLY)
             try:
                 fcntl.flock(descriptor, fcntl.LOCK_EX)
@@ -117,7 +116,7 @@ class FileKeyring(KeyringBackend):
         if os.name == "posix" and stat.S_IMODE(info.st_mode) & 0o077:
             # Someone loosened it; tighten it again rather than serve secrets to others.
             log.warning("%s was readable by others; resetting its mode to 0600", self.path)
-            os.chmod(self.path, FILE_MODE)
+            os.chmod(self.path, PRIVATE_FILE_MODE)
         try:
             raw = self.path.read_text(encoding="utf-8")
             data = json.loads(raw) if raw.strip() else {}
@@ -135,6 +134,6 @@ class FileKeyring(KeyringBackend):
 
     def _write(self, data: dict[str, dict[str, Any]]) -> None:
         folder = self.path.parent
-        folder.mkdir(parents=True, exist_ok=True, mode=DIR_MODE)
+        folder.mkdir(parents=True, exist_ok=True, mode=PRIVATE_DIR_MODE)
         text = json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True)
-        atomic_write_bytes(self.path, text.encode("utf-8"), mode=FILE_MODE)
+        atomic_write_bytes(self.path, text.encode("utf-8"), mode=PRIVATE_FILE_MODE)

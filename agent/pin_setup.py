@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from agent.auth import LockedOutError, LockoutPolicy, WrongSetupCodeError
+from agent.private_files import PRIVATE_DIR_MODE, PRIVATE_FILE_MODE
 from agent.secrets import SecretStore
 from dns_filter.clock import Clock, SystemClock
 from dns_filter.fileio import atomic_write_bytes
@@ -38,8 +39,6 @@ SETUP_LOCKOUT_SECRET_NAME = "pin-setup-lockout"
 CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O or 1/I to mix up
 CODE_GROUPS = 3
 CODE_GROUP_LENGTH = 4
-FILE_MODE = 0o600
-FOLDER_MODE = 0o700
 
 
 def new_setup_code() -> str:
@@ -91,8 +90,8 @@ class SetupCodes:
         """Write a fresh code (0600) in place of any earlier one, and return it."""
         code = new_setup_code()
         with self._lock:
-            self.path.parent.mkdir(parents=True, exist_ok=True, mode=FOLDER_MODE)
-            atomic_write_bytes(self.path, f"{code}\n".encode("ascii"), mode=FILE_MODE)
+            self.path.parent.mkdir(parents=True, exist_ok=True, mode=PRIVATE_DIR_MODE)
+            atomic_write_bytes(self.path, f"{code}\n".encode("ascii"), mode=PRIVATE_FILE_MODE)
             # The earlier tries were against a code that is gone.
             self._clear_lockout()
         log.info("a new parent PIN set-up code is in %s", self.path)

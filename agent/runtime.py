@@ -22,6 +22,7 @@ from pathlib import Path
 from agent import platform
 from agent.access import AccessService
 from agent.active_child import ActiveChildTracker
+from agent.alert_delivery import build_delivery
 from agent.api.app import create_server
 from agent.api.policy_endpoints import PolicyEndpointServices, register_policy_endpoints
 from agent.api.requests_endpoints import register_request_endpoints
@@ -57,6 +58,7 @@ from dns_filter.resolvers.client_profile import (
     SystemAddresses,
 )
 from dns_filter.server import DnsServer
+from sync.delivery import DeliveryService
 
 log = logging.getLogger(__name__)
 
@@ -87,6 +89,8 @@ class AgentSettings:
     try_mode: bool = False
     # OS accounts that get a tray token besides the children's (the try-out's own user).
     extra_tray_users: tuple[str, ...] = ()
+    # How often the outbox is checked for retries (a new alert wakes delivery at once).
+    delivery_poll_seconds: float = 30.0
 
 
 def parse_listen(value: str, default_port: int) -> tuple[str, int]:
@@ -161,6 +165,7 @@ class Agent:
         # This agent's own tray token folder (named from the data folder), once handed over.
         self.tray_token_dir: Path | None = None
         self.block_page_server: HttpServer | None = None
+        self.delivery: DeliveryService | None = None
 
     # ------------------------------------------------------------------ life cycle
 
@@ -223,6 +228,15 @@ class Agent:
         )
         dns.start()
         self._start_http(store, access, dns, lists)
+        # Alerts already waiting (a restart after a crash or days offline) go out first.
+        delivery = self.delivery = build_delivery(
+            store,
+            lambda: self.policy_holder.policy,
+            open_secret_store(settings.data_dir),
+            self.clock.now,
+            interval=settings.delivery_poll_seconds,
+        )
+        delivery.start()
         self.policy_holder.subscribe(self._on_new_policy)
         self._start_scheduler(scheduler, store)
         log.info(
@@ -238,6 +252,8 @@ class Agent:
         self._stopped.set()
         if self.scheduler is not None:
             self.scheduler.shutdown(wait=False)
+        if self.delivery is not None:
+            self.delivery.stop()
         if self.block_page_server is not None:
             self.block_page_server.stop()
         if self.http_server is not None:

@@ -11,6 +11,7 @@ key). Times come in as arguments: this package reads no clock and imports nothin
 from __future__ import annotations
 
 import logging
+import random
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -58,35 +59,56 @@ class OutboxQueue(Protocol):
         """Count a failed attempt and make the item due again at `retry_at`."""
         ...
 
+    def mark_undeliverable(self, key: str, error: str, now: datetime) -> object:
+        """The receiver refused the item for good: it is never sent again, and the parent
+        is shown why."""
+        ...
+
+
+class PermanentDeliveryError(Exception):
+    """The receiver refused the item and would refuse it again (an HTTP 4xx, an unknown
+    address): retrying cannot help, so the failure is recorded for the parent instead."""
+
 
 Send = Callable[[OutboxEntry], None]
-"""Hands one item to its channel; returns once accepted, raises if not."""
+"""Hands one item to its channel; returns once accepted, raises if not
+(`PermanentDeliveryError` when trying again cannot help)."""
 
 
 @dataclass(frozen=True)
 class RetryPolicy:
     """Delays between attempts: `base * factor ** (attempts - 1)` seconds, capped at
-    `maximum`. There is no last attempt: an alert is never given up on."""
+    `maximum`, then spread by up to ±`jitter` of itself so that PCs which lost the network
+    together do not all come back in the same second. There is no last attempt: an alert
+    is never given up on (only a permanent refusal ends it)."""
 
     base: float = 15.0
     factor: float = 2.0
     maximum: float = 3600.0
+    jitter: float = 0.0  # a fraction of the delay, 0 ≤ jitter < 1
 
     def __post_init__(self) -> None:
         if self.base <= 0 or self.factor < 1 or self.maximum < self.base:
             raise ValueError("need base > 0, factor ≥ 1 and maximum ≥ base")
+        if not 0 <= self.jitter < 1:
+            raise ValueError("need 0 ≤ jitter < 1")
 
-    def delay(self, attempts: int) -> float:
-        """Seconds to wait after the `attempts`-th failed attempt."""
+    def delay(self, attempts: int, spread: float = 0.5) -> float:
+        """Seconds to wait after the `attempts`-th failed attempt; `spread` in [0, 1] is
+        where in the jitter band this delay falls (0.5: its middle, no jitter)."""
         exponent = max(attempts - 1, 0)
         # Cap the exponent first: a long outage must not overflow the float.
         if exponent > 64:
-            return self.maximum
-        return float(min(self.maximum, self.base * self.factor**exponent))
+            plain = self.maximum
+        else:
+            plain = float(min(self.maximum, self.base * self.factor**exponent))
+        if not self.jitter:
+            return plain
+        return plain * (1 - self.jitter + 2 * self.jitter * min(max(spread, 0.0), 1.0))
 
-    def retry_at(self, attempts: int, now: datetime) -> datetime:
+    def retry_at(self, attempts: int, now: datetime, spread: float = 0.5) -> datetime:
         """When to try again after the `attempts`-th failure at `now`."""
-        return now + timedelta(seconds=self.delay(attempts))
+        return now + timedelta(seconds=self.delay(attempts, spread))
 
 
 @dataclass(frozen=True)
@@ -95,6 +117,7 @@ class DeliveryPass:
 
     delivered: tuple[str, ...] = ()
     retries: tuple[tuple[str, datetime], ...] = ()
+    undeliverable: tuple[str, ...] = ()
 
 
 def deliver_due(
@@ -104,19 +127,29 @@ def deliver_due(
     now: datetime,
     *,
     limit: int = 50,
+    spread: Callable[[], float] = random.random,
 ) -> DeliveryPass:
-    """Send each item due at `now` once: mark it delivered, or schedule its retry.
+    """Send each item due at `now` once: mark it delivered, schedule its retry, or (on a
+    `PermanentDeliveryError`) record that it can never be delivered.
 
     Only an `Exception` from `send` counts as a failed attempt; anything else (the process
-    stopping) propagates with the item left as it was, still due.
+    stopping) propagates with the item left as it was, still due. `spread` draws where in
+    the jitter band each retry falls.
     """
     delivered: list[str] = []
     retries: list[tuple[str, datetime]] = []
+    undeliverable: list[str] = []
     for item in queue.due(now, limit):
         try:
             send(item)
+        except PermanentDeliveryError as error:
+            message = str(error)[:MAX_ERROR_LENGTH]
+            queue.mark_undeliverable(item.key, message, now)
+            undeliverable.append(item.key)
+            logger.error("alert %s on %s refused for good: %s", item.key, item.channel, message)
+            continue
         except Exception as error:
-            retry_at = policy.retry_at(item.attempts + 1, now)
+            retry_at = policy.retry_at(item.attempts + 1, now, spread())
             message = f"{type(error).__name__}: {error}"[:MAX_ERROR_LENGTH]
             queue.mark_failed(item.key, message, retry_at=retry_at)
             retries.append((item.key, retry_at))
@@ -130,4 +163,4 @@ def deliver_due(
             continue
         queue.mark_delivered(item.key, now)
         delivered.append(item.key)
-    return DeliveryPass(tuple(delivered), tuple(retries))
+    return DeliveryPass(tuple(delivered), tuple(retries), tuple(undeliverable))

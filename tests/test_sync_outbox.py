@@ -52,7 +52,7 @@ def test_the_retry_delay_doubles_up_to_its_cap_and_never_gives_up() -> None:
 
 def test_the_store_outbox_is_an_outbox_queue(store: Store) -> None:
     assert isinstance(store.outbox, OutboxQueue)
-    for name in ("due", "mark_delivered", "mark_failed"):
+    for name in ("due", "mark_delivered", "mark_failed", "mark_undeliverable"):
         wanted = inspect.signature(getattr(OutboxQueue, name)).parameters
         offered = inspect.signature(getattr(Outbox, name)).parameters
         for parameter in wanted.values():

@@ -47,3 +47,4 @@ def test_try_runs_a_sample_family_prints_next_steps_and_stops_on_ctrl_c(tmp_path
     assert "1234" in out  # the try-out PIN is shown
     assert (tmp_path / "family.toml").is_file()
     assert "Bảo An agent stopped" in err
+    assert "made private" not in err  # its data folder was private from the start

@@ -28,6 +28,7 @@ from typing import Any, TextIO
 from agent.auth import InvalidPinError, PinManager, check_pin_format
 from agent.commands.common import default_config_path, default_data_dir
 from agent.pin_setup import SetupCodes, setup_code_path
+from agent.private_files import PRIVATE_DIR_MODE
 from agent.secrets import SECRETS_FILE_NAME, SecretStoreError, open_secret_store
 
 log = logging.getLogger(__name__)
@@ -36,7 +37,6 @@ EXIT_OK = 0
 EXIT_STORE_FAILED = 1
 EXIT_BAD_PIN = 2
 EXIT_NOT_OWNER = 4
-DATA_FOLDER_MODE = 0o700
 
 
 class NotOwnerError(PermissionError):
@@ -96,7 +96,7 @@ def _checked_data_dir(data_dir: Path) -> Path:
     problem = ownership_problem(data_dir)
     if problem is not None:
         raise NotOwnerError(problem)
-    data_dir.mkdir(parents=True, exist_ok=True, mode=DATA_FOLDER_MODE)
+    data_dir.mkdir(parents=True, exist_ok=True, mode=PRIVATE_DIR_MODE)
     return data_dir
 
 

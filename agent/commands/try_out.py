@@ -57,8 +57,9 @@ def write_sample_family(config: Path) -> None:
     """A family with one child of 9 (primary school preset) who uses this PC's account."""
     from agent.policy.template import render_initial_policy
     from agent.policy.writer import write_policy_text
+    from agent.private_files import make_private_dir
 
-    config.parent.mkdir(parents=True, exist_ok=True)
+    make_private_dir(config.parent)  # the try-out's family.toml sits in its data folder
     write_policy_text(config, render_initial_policy(SAMPLE_CHILD, SAMPLE_AGE, [getpass.getuser()]))
 
 

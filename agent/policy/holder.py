@@ -26,7 +26,8 @@ from agent.policy.loader import parse_policy_bytes
 from agent.policy.loosening import Loosening
 from agent.policy.model import FamilyPolicy
 from agent.policy.services import ServiceCatalogue
-from agent.policy.writer import NEW_FILE_MODE, backup_path
+from agent.policy.writer import backup_path
+from agent.private_files import PRIVATE_FILE_MODE
 from dns_filter.fileio import atomic_write_bytes
 
 log = logging.getLogger(__name__)
@@ -259,7 +260,7 @@ class PolicyHolder:
         if data == self._saved_last_good:
             return
         try:
-            atomic_write_bytes(self.last_good_path, data, mode=NEW_FILE_MODE)
+            atomic_write_bytes(self.last_good_path, data, mode=PRIVATE_FILE_MODE)
         except OSError as error:
             log.error("cannot keep the last good copy %s: %s", self.last_good_path, error)
             return

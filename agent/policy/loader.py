@@ -102,7 +102,7 @@ _SCREEN_TIME_KEYS = (
     "idle_minutes",
 )
 _DEVICE_KEYS = ("name", "child", "ip", "mac")
-_CAREGIVER_KEYS = ("name", "ntfy_topic", "ntfy_server", "email")
+_CAREGIVER_KEYS = ("name", "ntfy_topic", "ntfy_server", "email", "smtp")
 _UPSTREAM_TABLE_KEYS = ("url", "bootstrap")
 
 _MAC_RE = re.compile(r"^[0-9a-f]{2}([:-])[0-9a-f]{2}(\1[0-9a-f]{2}){4}$")
@@ -973,11 +973,19 @@ class _Checker:
                 email = value.strip()
             else:
                 self.expected((*path, "email"), 'an email address such as "me@example.com"', value)
+        smtp = None
+        if "smtp" in raw:
+            value = raw["smtp"]
+            host, _, port = value.rpartition(":") if isinstance(value, str) else ("", "", "")
+            if host and port.isdigit() and 0 < int(port) < 65536:
+                smtp = str(value)
+            else:
+                self.expected((*path, "smtp"), 'a mail server such as "smtp.gmail.com:465"', value)
         if len(self.errors) == before and topic is None and email is None:
             self.error(path, "expected at least one channel: ntfy_topic or email")
         if len(self.errors) > before or name is None:
             return None
-        return Caregiver(name=name, ntfy_topic=topic, ntfy_server=server, email=email)
+        return Caregiver(name=name, ntfy_topic=topic, ntfy_server=server, email=email, smtp=smtp)
 
 
 def resolve_list_source(source: str, policy_file: str | Path) -> str:

@@ -117,6 +117,7 @@ class Caregiver:
     ntfy_topic: str | None = None
     ntfy_server: str = DEFAULT_NTFY_SERVER
     email: str | None = None
+    smtp: str | None = None  # "host:port" of the mail server that sends to `email`
 
 
 @dataclass(frozen=True)

@@ -18,11 +18,11 @@ from agent.policy.loader import parse_policy, parse_policy_bytes
 from agent.policy.model import FamilyPolicy
 from agent.policy.seal import seal, strip_seal
 from agent.policy.services import ServiceCatalogue
+from agent.private_files import PRIVATE_FILE_MODE  # caregivers' topics are in it
 from dns_filter.fileio import atomic_write_bytes
 
 log = logging.getLogger(__name__)
 
-NEW_FILE_MODE = 0o600  # caregivers' ntfy topics are in the file: not for every account to read
 
 
 def backup_path(path: Path) -> Path:
@@ -44,7 +44,7 @@ def write_policy_text(
     text = strip_seal(text)
     policy = parse_policy(text, file=str(path), today=today, catalogue=catalogue)
     _backup_if_good(path, today=today, catalogue=catalogue)
-    atomic_write_bytes(path, seal(text).encode("utf-8"), new_file_mode=NEW_FILE_MODE)
+    atomic_write_bytes(path, seal(text).encode("utf-8"), new_file_mode=PRIVATE_FILE_MODE)
     log.info("wrote the family policy to %s", path)
     return policy
 
@@ -62,4 +62,4 @@ def _backup_if_good(
         # A broken file is not "last good": keep the older backup instead.
         log.warning("%s is not valid; its backup is left as it was", path)
         return
-    atomic_write_bytes(backup_path(path), current, new_file_mode=NEW_FILE_MODE)
+    atomic_write_bytes(backup_path(path), current, new_file_mode=PRIVATE_FILE_MODE)

@@ -251,11 +251,27 @@ def _v4_query_log_typed_reasons(conn: sqlite3.Connection) -> None:
     conn.execute("DROP TABLE v4_reasons")
 
 
+def _v5_outbox_undeliverable(conn: sqlite3.Connection) -> None:
+    # An item a receiver refused for good (an HTTP 4xx) is kept, with why, for the parent.
+    conn.execute("ALTER TABLE outbox ADD COLUMN failed_at REAL")
+    conn.execute("DROP INDEX outbox_due")
+    conn.execute("CREATE INDEX outbox_due ON outbox(delivered_at, failed_at, next_attempt_at)")
+    # The nonces of signed commands already applied: each is usable once.
+    conn.execute(
+        """CREATE TABLE used_commands (
+        nonce TEXT PRIMARY KEY,
+        used_at REAL NOT NULL,
+        expires_at REAL NOT NULL
+    )"""
+    )
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "initial schema", _v1),
     Migration(2, "query-log times as epoch seconds, (child, time) index", _v2_query_log_epoch),
     Migration(3, "access_requests.revoked_at", _v3_access_requests_revoked_at),
     Migration(4, "query-log reasons as typed JSON objects", _v4_query_log_typed_reasons),
+    Migration(5, "outbox.failed_at (refused for good), used_commands", _v5_outbox_undeliverable),
 )
 
 LATEST_VERSION = MIGRATIONS[-1].version

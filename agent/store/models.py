@@ -152,6 +152,7 @@ class OutboxItem:
     delivered_at: datetime | None = None
     last_error: str | None = None
     event_id: int | None = None
+    failed_at: datetime | None = None  # refused for good: never sent again
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,8 +4,9 @@
 from __future__ import annotations
 
 import json
+import logging
 import uuid as uuid_module
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -13,10 +14,12 @@ from agent.store.core import DAY_SECONDS, Database, Where, json_dumps
 from agent.store.migrations import StoreError
 from agent.store.models import OutboxItem, RetentionPolicy, from_timestamp, to_timestamp
 
+log = logging.getLogger(__name__)
+
 _MAX_ERROR = 2000
 _COLUMNS = (
     "uuid, channel, payload, event_id, created_at, attempts, next_attempt_at,"
-    " delivered_at, last_error"
+    " delivered_at, last_error, failed_at"
 )
 
 
@@ -35,6 +38,7 @@ def _item(row: tuple[Any, ...]) -> OutboxItem:
         next_attempt_at=from_timestamp(row[6]),
         delivered_at=None if row[7] is None else from_timestamp(row[7]),
         last_error=row[8],
+        failed_at=None if row[9] is None else from_timestamp(row[9]),
     )
 
 
@@ -43,6 +47,11 @@ class Outbox:
 
     def __init__(self, database: Database) -> None:
         self._db = database
+        self._listeners: list[Callable[[], None]] = []
+
+    def on_enqueued(self, listener: Callable[[], None]) -> None:
+        """Call `listener()` after each new item is stored (delivery wakes up at once)."""
+        self._listeners.append(listener)
 
     def enqueue(
         self,
@@ -70,6 +79,11 @@ class Outbox:
                 (key, channel, encoded, event_id, moment, moment),
             )
             row = conn.execute(f"SELECT {_COLUMNS} FROM outbox WHERE uuid = ?", (key,)).fetchone()
+        for listener in self._listeners:
+            try:
+                listener()
+            except Exception:
+                log.exception("an outbox listener failed")
         return _item(row)
 
     def get(self, key: str) -> OutboxItem | None:
@@ -85,7 +99,10 @@ class Outbox:
     ) -> list[OutboxItem]:
         """Undelivered items whose next attempt is due, oldest first."""
         where = Where(
-            "delivered_at IS NULL", "next_attempt_at <= ?", params=[self._db.timestamp(now)]
+            "delivered_at IS NULL",
+            "failed_at IS NULL",
+            "next_attempt_at <= ?",
+            params=[self._db.timestamp(now)],
         )
         where.add("channel = ?", channel)
         rows = self._db.connection().execute(
@@ -98,9 +115,33 @@ class Outbox:
     def pending_count(self) -> int:
         """Items not delivered yet, due or waiting for a retry."""
         row = self._db.connection().execute(
-            "SELECT count(*) FROM outbox WHERE delivered_at IS NULL"
+            "SELECT count(*) FROM outbox WHERE delivered_at IS NULL AND failed_at IS NULL"
         )
         return int(row.fetchone()[0])
+
+    def undeliverable(self, limit: int = 50) -> list[OutboxItem]:
+        """Items a receiver refused for good, newest first: what the parent is shown."""
+        rows = self._db.connection().execute(
+            f"SELECT {_COLUMNS} FROM outbox WHERE failed_at IS NOT NULL"
+            " ORDER BY failed_at DESC LIMIT ?",
+            (max(0, int(limit)),),
+        )
+        return [_item(r) for r in rows.fetchall()]
+
+    def mark_undeliverable(self, key: str, error: str, now: datetime | None = None) -> OutboxItem:
+        """The receiver refused the item for good: it is kept with why, never sent again.
+        An item already delivered stays delivered."""
+        moment = self._db.timestamp(now)
+        with self._db.transaction() as conn:
+            conn.execute(
+                "UPDATE outbox SET failed_at = ?, attempts = attempts + 1, last_error = ?"
+                " WHERE uuid = ? AND delivered_at IS NULL AND failed_at IS NULL",
+                (moment, error[:_MAX_ERROR], key),
+            )
+            row = conn.execute(f"SELECT {_COLUMNS} FROM outbox WHERE uuid = ?", (key,)).fetchone()
+        if row is None:
+            raise OutboxItemNotFoundError(f"no outbox item with key {key!r}")
+        return _item(row)
 
     def mark_delivered(self, key: str, now: datetime | None = None) -> OutboxItem:
         moment = self._db.timestamp(now)
@@ -129,7 +170,7 @@ class Outbox:
             if delivered_at is None:
                 conn.execute(
                     "UPDATE outbox SET attempts = ?, next_attempt_at = ?, last_error = ?"
-                    " WHERE uuid = ?",
+                    " WHERE uuid = ? AND failed_at IS NULL",
                     (attempts + 1, next_attempt, error[:_MAX_ERROR], key),
                 )
             stored = conn.execute(
@@ -140,9 +181,10 @@ class Outbox:
     # --- retention ------------------------------------------------------------------------
 
     def prune(self, moment: float, retention: RetentionPolicy) -> int:
-        """Delivered items older than `outbox_delivered_days`; undelivered ones are kept."""
+        """Delivered (or refused for good) items older than `outbox_delivered_days`;
+        undelivered ones are kept."""
         return self._db.delete_chunked(
-            "DELETE FROM outbox WHERE rowid IN (SELECT rowid FROM outbox WHERE delivered_at"
-            " IS NOT NULL AND delivered_at < ? LIMIT ?)",
+            "DELETE FROM outbox WHERE rowid IN (SELECT rowid FROM outbox WHERE"
+            " coalesce(delivered_at, failed_at) < ? LIMIT ?)",
             (moment - retention.outbox_delivered_days * DAY_SECONDS,),
         )

@@ -1,0 +1,150 @@
+"""Who hears an alert and through what: the agent's side of `sync.delivery`.
+
+The family policy names the caregivers and their channels; the keyring holds what must not
+be in family.toml (ntfy access tokens, the SMTP account). An alert fans out to one receiver
+per caregiver and channel ("ntfy:Mẹ", "email:Bà"), looked up again when each copy is sent.
+A copy a receiver refused for good is an event for the dashboard, so the parent sees it.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import socket
+from collections.abc import Callable, Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+import requests
+
+from agent.policy.model import Caregiver, FamilyPolicy
+from agent.secrets import SecretStore
+from agent.store import Store
+from sync.delivery import Channel, DeliveryService
+from sync.mail import EmailChannel, SmtpSettings
+from sync.ntfy import NtfyChannel, NtfyTopic
+
+log = logging.getLogger(__name__)
+
+EVENT_ALERT_UNDELIVERABLE = "alert-undeliverable"
+NTFY = "ntfy"
+EMAIL = "email"
+
+
+def ntfy_token_secret(server: str) -> str:
+    """The keyring name of the access token Bảo An publishes to `server` with."""
+    return f"ntfy-token:{server.rstrip('/')}"
+
+
+def smtp_secret(server: str) -> str:
+    """The keyring name of the SMTP account (JSON: username, password, sender)."""
+    return f"smtp:{server}"
+
+
+def receivers_of(caregiver: Caregiver) -> list[str]:
+    found = []
+    if caregiver.ntfy_topic:
+        found.append(f"{NTFY}:{caregiver.name}")
+    if caregiver.email:
+        found.append(f"{EMAIL}:{caregiver.name}")
+    return found
+
+
+class AlertRouting:
+    """`sync.delivery.Routing` over the policy in force and the keyring."""
+
+    def __init__(
+        self,
+        family: Callable[[], FamilyPolicy],
+        secrets: SecretStore,
+        session: requests.Session | None = None,
+    ) -> None:
+        self._family = family
+        self._secrets = secrets
+        self._session = session or requests.Session()
+
+    def receivers(self, alert: Mapping[str, Any]) -> Sequence[str]:
+        found: list[str] = []
+        for caregiver in self._family().caregivers:
+            found.extend(receivers_of(caregiver))
+        return found
+
+    def channel(self, receiver: str) -> Channel | None:
+        kind, _, name = receiver.partition(":")
+        wanted = name.casefold()
+        caregiver = next(
+            (c for c in self._family().caregivers if c.name.casefold() == wanted), None
+        )
+        if caregiver is None:
+            return None
+        if kind == NTFY and caregiver.ntfy_topic:
+            token = self._secrets.get(ntfy_token_secret(caregiver.ntfy_server))
+            return NtfyChannel(
+                NtfyTopic(caregiver.ntfy_server, caregiver.ntfy_topic, token), self._session
+            )
+        if kind == EMAIL and caregiver.email:
+            settings = self.smtp_settings(caregiver)
+            return None if settings is None else EmailChannel(settings, caregiver.email)
+        return None
+
+    def smtp_settings(self, caregiver: Caregiver) -> SmtpSettings | None:
+        if not caregiver.smtp:
+            log.warning("caregiver %s has an email address but no smtp server", caregiver.name)
+            return None
+        host, _, port = caregiver.smtp.rpartition(":")
+        account: dict[str, Any] = {}
+        raw = self._secrets.get(smtp_secret(caregiver.smtp))
+        if raw:
+            try:
+                loaded = json.loads(raw)
+            except ValueError:
+                log.error("the SMTP account for %s in the keyring is unreadable", caregiver.smtp)
+            else:
+                account = loaded if isinstance(loaded, dict) else {}
+        security = str(account.get("security") or ("tls" if port == "465" else "starttls"))
+        username = account.get("username")
+        return SmtpSettings(
+            host=host,
+            port=int(port),
+            security=security,
+            username=str(username) if username else None,
+            password=str(account.get("password") or "") or None,
+            sender=str(account.get("sender") or username or "baoan@localhost"),
+            cafile=str(account["cafile"]) if account.get("cafile") else None,
+        )
+
+
+def pc_name() -> str:
+    """The name alerts give this PC."""
+    return socket.gethostname() or "PC"
+
+
+def build_delivery(
+    store: Store,
+    family: Callable[[], FamilyPolicy],
+    secrets: SecretStore,
+    now: Callable[[], datetime],
+    *,
+    interval: float = 30.0,
+) -> DeliveryService:
+    """The delivery service over the store's outbox, woken by each new item."""
+
+    def undeliverable(key: str, why: str) -> None:
+        store.events.add(
+            EVENT_ALERT_UNDELIVERABLE,
+            f"an alert could not be delivered and will not be retried: {why}",
+            severity="alert",
+            data={"outbox_key": key, "error": why},
+            at=now(),
+        )
+
+    service = DeliveryService(
+        queue=store.outbox,
+        routing=AlertRouting(family, secrets),
+        now=now,
+        interval=interval,
+        on_undeliverable=undeliverable,
+        pc=pc_name(),
+    )
+    store.outbox.on_enqueued(service.wake)
+    return service

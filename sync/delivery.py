@@ -1,0 +1,232 @@
+"""The delivery service: a worker thread that empties the durable outbox into the
+caregivers' channels, on a timer and at once when woken.
+
+Two kinds of outbox item meet here. An *alert* (the agent's `alerts` channel) says what
+happened; delivering it means fanning it out: one new outbox item per receiver ("ntfy:Mẹ",
+"email:Bà"), each with a key made from the alert's id, so a crash half-way through the
+fan-out only repeats what is idempotent anyway. A *receiver item* is handed to its
+`Channel`; each carries the alert's id, which the channel sends along (ntfy's sequence id,
+the mail's Message-ID) so that the receiver can drop a duplicate.
+
+Which receivers an alert has, and which channel a receiver name stands for, are asked of
+the agent at delivery time (`Routing`): a caregiver removed meanwhile is not written to.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Protocol
+
+from sync.outbox import (
+    DeliveryPass,
+    OutboxEntry,
+    OutboxQueue,
+    PermanentDeliveryError,
+    RetryPolicy,
+    deliver_due,
+)
+
+logger = logging.getLogger(__name__)
+
+ALERTS_CHANNEL = "alerts"
+DEFAULT_RETRY = RetryPolicy(base=15.0, factor=2.0, maximum=3600.0, jitter=0.2)
+
+
+@dataclass(frozen=True)
+class Action:
+    """A button on the caregiver's notification: an HTTP request the phone makes."""
+
+    label: str
+    url: str
+    body: str
+    method: str = "POST"
+    clear: bool = True
+
+
+@dataclass(frozen=True)
+class Alert:
+    """What a channel sends: the words in both languages and the minimum to act on."""
+
+    alert_id: str
+    kind: str
+    severity: str
+    title: str
+    message: str
+    title_en: str = ""
+    message_en: str = ""
+    child: str | None = None
+    pc: str | None = None
+    created: str | None = None
+    request_id: str | None = None
+    actions: tuple[Action, ...] = ()
+    click: str | None = None
+
+    @classmethod
+    def from_payload(cls, alert_id: str, payload: Mapping[str, Any]) -> Alert:
+        """An alert from the outbox's JSON, tolerant of fields it does not know."""
+
+        def text(name: str, default: str = "") -> str:
+            value = payload.get(name)
+            return value if isinstance(value, str) else default
+
+        def optional(name: str) -> str | None:
+            value = payload.get(name)
+            return value if isinstance(value, str) and value else None
+
+        actions = tuple(
+            Action(
+                label=str(raw.get("label", "")),
+                url=str(raw.get("url", "")),
+                body=str(raw.get("body", "")),
+                method=str(raw.get("method", "POST")),
+            )
+            for raw in payload.get("buttons", ())
+            if isinstance(raw, Mapping)
+        )
+        title = text("title") or text("title_en") or "Bảo An"
+        return cls(
+            alert_id=alert_id,
+            kind=text("kind", "alert"),
+            severity=text("severity", "info"),
+            title=title,
+            message=text("message"),
+            title_en=text("title_en"),
+            message_en=text("message_en"),
+            child=optional("child"),
+            pc=optional("pc"),
+            created=optional("time"),
+            request_id=optional("request_id"),
+            actions=actions[:3],
+            click=optional("click"),
+        )
+
+
+class Channel(Protocol):
+    """One receiver's way in (an ntfy topic, a mailbox, an Apprise URL)."""
+
+    def send(self, alert: Alert) -> None:
+        """Return once the receiver accepted it; raise `PermanentDeliveryError` when it
+        never will, any other `Exception` when it may later."""
+        ...
+
+
+class FanOutQueue(OutboxQueue, Protocol):
+    """The outbox, also able to queue the per-receiver items of an alert."""
+
+    def enqueue(
+        self, channel: str, payload: Mapping[str, Any], *, key: str | None, now: datetime | None
+    ) -> object: ...
+
+
+class Routing(Protocol):
+    """The agent's answer to who hears an alert, and how to reach them."""
+
+    def receivers(self, alert: Mapping[str, Any]) -> Sequence[str]:
+        """Receiver names ("ntfy:Mẹ") for this alert; empty: nobody is to hear it."""
+        ...
+
+    def channel(self, receiver: str) -> Channel | None:
+        """The channel a receiver name stands for now; None when it is gone."""
+        ...
+
+
+def receiver_key(alert_id: str, receiver: str) -> str:
+    """The outbox key of one receiver's copy of an alert (stable: the fan-out is idempotent)."""
+    return f"{alert_id}>{receiver}"
+
+
+@dataclass
+class DeliveryService:
+    """Runs `deliver_due` every `interval` seconds and whenever `wake()` is called."""
+
+    queue: FanOutQueue
+    routing: Routing
+    now: Callable[[], datetime]
+    policy: RetryPolicy = DEFAULT_RETRY
+    interval: float = 30.0
+    on_undeliverable: Callable[[str, str], None] | None = None
+    pc: str | None = None  # every alert names the PC it came from
+    _wake: threading.Event = field(default_factory=threading.Event, init=False)
+    _stop: threading.Event = field(default_factory=threading.Event, init=False)
+    _thread: threading.Thread | None = field(default=None, init=False)
+
+    def start(self) -> None:
+        if self._thread is not None:
+            return
+        self._thread = threading.Thread(target=self._run, name="baoan-delivery", daemon=True)
+        self._thread.start()
+
+    def stop(self, timeout: float = 5.0) -> None:
+        self._stop.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+
+    def wake(self) -> None:
+        """Something was queued: deliver now rather than at the next tick."""
+        self._wake.set()
+
+    def run_once(self) -> DeliveryPass:
+        """One pass; alerts fanned out in it are delivered in the same call."""
+        total = DeliveryPass()
+        for _ in range(3):  # alerts, then their receivers' copies (and a spare)
+            result = deliver_due(self.queue, self._send, self.policy, self.now())
+            total = DeliveryPass(
+                total.delivered + result.delivered,
+                total.retries + result.retries,
+                total.undeliverable + result.undeliverable,
+            )
+            if not result.delivered:
+                break
+        return total
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self._wake.clear()
+            try:
+                self.run_once()
+            except Exception:
+                logger.exception("an alert delivery pass failed; trying again later")
+            self._wake.wait(self.interval)
+
+    def _send(self, item: OutboxEntry) -> None:
+        if item.channel == ALERTS_CHANNEL:
+            self._fan_out(item)
+            return
+        alert_id = item.payload.get("alert_id")
+        alert = item.payload.get("alert")
+        if not isinstance(alert_id, str) or not isinstance(alert, Mapping):
+            raise PermanentDeliveryError(f"outbox item {item.key} is not a receiver's copy")
+        channel = self.routing.channel(item.channel)
+        if channel is None:
+            self._undeliverable(item.key, f"{item.channel} is no longer a receiver")
+            raise PermanentDeliveryError(f"{item.channel} is no longer a receiver")
+        try:
+            channel.send(Alert.from_payload(alert_id, alert))
+        except PermanentDeliveryError as error:
+            self._undeliverable(item.key, str(error))
+            raise
+
+    def _fan_out(self, item: OutboxEntry) -> None:
+        now = self.now()
+        alert = dict(item.payload)
+        if self.pc and not alert.get("pc"):
+            alert["pc"] = self.pc
+        for receiver in self.routing.receivers(item.payload):
+            self.queue.enqueue(
+                receiver,
+                {"alert_id": item.key, "alert": alert},
+                key=receiver_key(item.key, receiver),
+                now=now,
+            )
+
+    def _undeliverable(self, key: str, why: str) -> None:
+        if self.on_undeliverable is not None:
+            try:
+                self.on_undeliverable(key, why)
+            except Exception:
+                logger.exception("cannot record that alert %s is undeliverable", key)
