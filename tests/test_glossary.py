@@ -108,6 +108,8 @@ def parent_strings() -> Iterator[tuple[str, str]]:
     cli = [
         *sorted((REPO / "baoan").glob("*.py")),
         *sorted((REPO / "agent" / "commands").glob("*.py")),
+        *sorted((REPO / "agent" / "policy").glob("*.py")),  # the policy's messages and notes
+        *sorted((REPO / "dns_filter" / "lists").glob("*.py")),  # `baoan lists` messages
     ]
     for path in cli:
         for value in literal_strings(path):

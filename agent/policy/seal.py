@@ -19,7 +19,7 @@ from agent.policy.errors import InvalidPolicyError, PolicyError
 SEAL_PREFIX = "# baoan:"
 _SEAL_RE = re.compile(r"^# baoan: length=(\d+) sha256=([0-9a-f]{64})(?:\s.*)?$")
 _NOTE = (
-    "— do Bảo An ghi; tự sửa tệp thì xoá dòng này / "
+    "— do Bảo An ghi; tự sửa tệp thì xóa dòng này / "
     "written by Bảo An; delete this line when you edit the file by hand"
 )
 

@@ -398,7 +398,7 @@ def _adblock_name(rule: str, number: int, raw: str, out: _Collector) -> str | No
     """The name of `||name^` (optionally `$important`), or None after counting the line."""
     body, _, options = rule.partition("$")
     if options and options.strip().lower() != "important":
-        out.unsupported_line(number, raw, f"tuỳ chọn AdBlock chưa hỗ trợ: ${options}")
+        out.unsupported_line(number, raw, f"tùy chọn AdBlock chưa hỗ trợ: ${options}")
         return None
     if not body.startswith("||"):
         out.unsupported_line(number, raw, "cú pháp AdBlock chưa hỗ trợ")
