@@ -18,7 +18,7 @@ from helpers_tray import TrayApi, running_tray_api
 from agent.access import InvalidInputError
 from agent.pages.i18n import AgeBand, band_for_age
 from agent.pages.strings import COMMON, WATCH
-from agent.pages.watch import offers_choice, watch_words
+from agent.pages.watch import asks_consent, watch_words
 from agent.store.models import RetentionPolicy
 
 RETENTION = RetentionPolicy(
@@ -62,8 +62,8 @@ def test_the_page_tells_each_band_the_truth(pages: RunningPages, language: str) 
         # Every child is told how to see or delete their records.
         rights = section(body, "rights")
         assert {"vi": "xóa", "en": "delete"}[language] in rights
-        # From the 6–10 band, a real choice; the youngest acknowledge with a parent.
-        note_key = "watch_choice_note" if offers_choice(band) else "watch_ack_note"
+        # From 7, a real choice; the youngest acknowledge with a parent.
+        note_key = "watch_choice_note" if asks_consent(age) else "watch_ack_note"
         assert html.escape(COMMON[language][note_key], quote=True) in body
         assert "30 days" not in body and "30 ngày" not in body
 
@@ -77,9 +77,11 @@ def test_the_words_fill_every_days_placeholder() -> None:
             assert len(WATCH[language][band]) == 5
 
 
-def test_offers_choice_from_six() -> None:
-    assert not offers_choice(AgeBand.UNDER_6)
-    assert all(offers_choice(band) for band in AgeBand if band is not AgeBand.UNDER_6)
+def test_consent_is_asked_from_seven_by_the_childs_own_age() -> None:
+    assert not asks_consent(4) and not asks_consent(5) and not asks_consent(6)
+    assert all(asks_consent(age) for age in range(7, 18))
+    # Both 6 and 7 are in the 6–10 band: the band alone cannot tell them apart.
+    assert band_for_age(6) is band_for_age(7) is AgeBand.AGES_6_10
 
 
 @pytest.fixture
