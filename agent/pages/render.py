@@ -200,10 +200,10 @@ def report_box(context: PageContext, *, offer_tell: bool = True) -> str:
         if context.report_receivers > 0:
             tell = (
                 f'<p class="note" id="report-tell-too">{esc(context.t("report_tell_too"))}</p>'
-                f'<form method="post" action="{PAGE_PREFIX}/report" id="report-tell">'
+                f'<form method="post" action="{PAGE_PREFIX}/report">'
                 f"{hidden('csrf', context.report_token)}{hidden('lang', context.language)}"
-                f'<button type="submit" class="secondary">{esc(context.t("report_tell_button"))}'
-                "</button></form>"
+                '<button type="submit" class="secondary" id="report-tell">'
+                f'{esc(context.t("report_tell_button"))}</button></form>'
             )
         else:
             tell = f'<p class="note" id="report-nobody">{esc(context.t("report_nobody"))}</p>'
