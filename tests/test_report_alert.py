@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import html
+import urllib.parse
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -23,9 +24,19 @@ from helpers_pages import (
     running_pages,
 )
 from helpers_tray import FAMILY, TrayApi, running_tray_api
+from test_agent_composition import (
+    MINH_AND_HIS_TABLET,
+    TABLET_MAC,
+    FakeMacLookup,
+    http_from,
+    lan_address,
+    write_family,
+)
+from test_upstreams_standin import StandInDns
 
 from agent.access import ALERTS_CHANNEL, AccessLimits
 from agent.pages.strings import COMMON
+from agent.runtime import Agent, AgentSettings
 
 SITE = "casino.example"
 
@@ -209,3 +220,55 @@ def test_the_pages_report_needs_its_token_and_is_not_for_the_young(tmp_path: Pat
         assert pages.store.events.recent(kind="report") == []
         pages.runtime.child_at_pc = "Minh"  # 9: 111 only, no report form
         assert "/__baoan/report" not in page(pages, SITE).text
+
+
+# -- the pages for a LAN device known only by its MAC -------------------------------------------
+
+
+def test_the_pages_report_names_a_mac_only_devices_child(
+    tmp_path: Path, upstream: StandInDns
+) -> None:
+    tablet = lan_address()
+    if tablet is None:
+        pytest.skip("this machine has no non-loopback IPv4 address to play the tablet")
+    site = "www.example.test"
+    family = MINH_AND_HIS_TABLET + (
+        '\n[[caregivers]]\nname = "Bà ngoại"\nntfy_topic = "baoan-report-test"\n'
+        'ntfy_server = "http://127.0.0.1:9"\n'  # nothing listens: no alert leaves the test
+    )
+    agent = Agent(
+        AgentSettings(
+            config_path=write_family(tmp_path, upstream.udp_url, family),
+            data_dir=tmp_path / "data",
+            dns_listen=(("127.0.0.1", 0),),
+            http_listen=(tablet, 0),
+            refresh_lists_at_start=False,
+        ),
+        session_user=lambda: "an",
+        local_addresses=frozenset,
+        mac_lookup=FakeMacLookup({tablet: TABLET_MAC}),
+    )
+    agent.start()
+    try:
+        assert agent.http_server is not None and agent.store is not None
+        port = agent.http_server.address[1]
+        block = http_from(tablet, tablet, port, "GET", "/", {"Host": site})
+        form = {
+            "Host": site,
+            "Content-Type": "application/x-www-form-urlencoded",
+            "Origin": f"http://{site}",
+        }
+        # Minh (12) is the tablet's child, whatever the form says.
+        body = urllib.parse.urlencode(
+            {"csrf": form_field(block.text, "/__baoan/report", "csrf"), "child": "An"}
+        ).encode()
+        told = http_from(tablet, tablet, port, "POST", "/__baoan/report", form, body)
+        assert told.status == 200, told.text
+        assert [event.child for event in agent.store.events.recent(kind="report")] == ["Minh"]
+        assert agent.store.events.recent(kind="help") == []
+        # Queued (delivery to the closed port may already have been tried and put off).
+        later = agent.store.events.recent(kind="report")[0].time + timedelta(days=365)
+        items = [*agent.store.outbox.due(now=later), *agent.store.outbox.undeliverable()]
+        assert [item.payload["kind"] for item in items] == ["report"]
+    finally:
+        agent.stop()

@@ -1,9 +1,9 @@
 """The child's tray: its logic (:class:`TrayController`), its face (:class:`TrayPresenter`)
 and its entry points (:func:`build_tray`, :func:`run_tray`).
 
-The controller holds everything that matters — Help / 111, notifications of blocked
-sites, the first-session "what Bảo An watches", the dashboard entry — and works with no
-system tray at all, so it is testable offscreen. The presenter shows it as a
+The controller holds everything that matters — Help / 111, "Báo điều xấu", notifications
+of blocked sites, the first-session "what Bảo An watches", the dashboard entry — and works
+with no system tray at all, so it is testable offscreen. The presenter shows it as a
 :class:`QSystemTrayIcon` when the desktop has a tray, else as a small always-on-top window
 with the 111 button.
 """
