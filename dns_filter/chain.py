@@ -17,7 +17,7 @@ from dns_filter.reason import Reason
 
 
 class AnswerType(StrEnum):
-    RESOLVED = "resolved"  # answered by an upstream
+    RESOLVED = "resolved"  # answered by an upstream (or, reason `local`, by this filter)
     CACHED = "cached"  # answered from the cache
     BLOCKED = "blocked"  # a rule blocked the name
     REWRITTEN = "rewritten"  # safe search and similar rewrites

@@ -1,6 +1,6 @@
 """Builds the resolver chain, in the order ARCHITECTURE.md draws it:
 
-    client -> profile -> bypass guard -> allow/deny + schedule -> safe search
+    client -> profile -> local zones -> bypass guard -> allow/deny + schedule -> safe search
            -> category/service block -> cache -> upstream
 
 The filtering links are built here from the policy source, the clock and the agent's
@@ -26,6 +26,7 @@ from dns_filter.resolvers.client_profile import (
     LocalAddresses,
     MacLookup,
 )
+from dns_filter.resolvers.local_zones import LocalZonesResolver
 from dns_filter.resolvers.rules import RuleBook, RulesResolver
 from dns_filter.resolvers.safe_search import SafeSearchResolver, SafeSearchTable
 
@@ -36,6 +37,7 @@ if TYPE_CHECKING:
 # The order of the links, first to last; `build_chain` follows it exactly.
 CHAIN_ORDER = (
     "client_profile",
+    "local_zones",
     "bypass",
     "rules",
     "safe_search",
@@ -104,8 +106,10 @@ def build_chain(
         child_resolver = ChildResolver(
             policy_source, active_child, local_addresses=local_addresses, mac_lookup=mac_lookup
         )
-    head = ClientProfileResolver(policy_links[0], child_resolver)
-    links: list[Resolver] = [head, *policy_links]
+    # Local names are answered before any rule: they never leave this network, for anyone.
+    local_zones = LocalZonesResolver(policy_links[0], policy_source)
+    head = ClientProfileResolver(local_zones, child_resolver)
+    links: list[Resolver] = [head, local_zones, *policy_links]
     if tail is not upstream:
         links.append(tail)
     links.append(upstream)

@@ -120,6 +120,9 @@ class FilterPolicy:
     strictest_profile: str | None = None
     # names that are never blocked for anyone: the 111 hotline and help sites
     always_allowed: tuple[str, ...] = ()
+    # (DNS label, address) of each LAN device the family named: answered locally as
+    # `<label>.home.arpa`, and its address's reverse name (never forwarded)
+    lan_hosts: tuple[tuple[str, str], ...] = ()
     block_page_ipv4: str = "127.0.0.1"
     block_page_ipv6: str = "::1"
     block_ttl: int = 60

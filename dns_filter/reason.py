@@ -28,6 +28,7 @@ class ReasonKind(StrEnum):
     SIGNAL = "signal"  # a name that tells devices to stay on this filter
     CNAME = "cname"  # the name points at a blocked name (CNAME cloaking)
     UPSTREAM = "upstream"  # answered by an upstream resolver
+    LOCAL = "local"  # a name that stays on this network, answered here, never forwarded
     CACHE = "cache"  # answered from the cache
     STALE = "stale"  # an expired cached answer, served while the upstreams fail
     FAILURE = "failure"  # no answer could be had: SERVFAIL

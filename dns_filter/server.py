@@ -94,7 +94,13 @@ class ServerLimits:
 
     max_udp_payload: int = 4096  # the most we send over UDP, whatever the client offers
     tcp_idle_timeout: float = 10.0  # seconds a TCP connection may wait between queries
+    # Seconds a new TCP connection may take to send its first whole query: a client that
+    # connects and says nothing holds a place another client needs.
+    tcp_first_query_timeout: float = 2.0
     max_tcp_connections: int = 128
+    # TCP connections one client address may hold; its next one closes its own oldest
+    # idle connection, so one client can never take every place.
+    max_tcp_connections_per_client: int = 16
     max_tcp_queries_per_connection: int = 32  # answered concurrently on one connection
     max_pending: int = 4096  # memo misses in flight; beyond that, SERVFAIL at once
     resolve_timeout: float = 4.0  # a chain that takes longer gets SERVFAIL
@@ -121,8 +127,20 @@ class ServerStats:
     truncated: int = 0
     overloaded: int = 0
     tcp_refused: int = 0
+    tcp_idle_closed: int = 0  # idle TCP connections closed to make room for a new one
     log_dropped: int = 0
     log_errors: int = 0
+
+
+@dataclass(eq=False, slots=True)
+class _TcpConnection:
+    """One open TCP connection: whose it is, when it last did something, and how many of
+    its queries are being answered (it is idle when none is)."""
+
+    client: str
+    writer: asyncio.StreamWriter
+    last_active: float
+    in_flight: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -413,7 +431,8 @@ class DnsServer:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._udp_sockets: list[socket.socket] = []
         self._tcp_servers: list[asyncio.Server] = []
-        self._tcp_writers: set[asyncio.StreamWriter] = set()
+        # Open TCP connections, oldest first.
+        self._tcp_connections: dict[asyncio.StreamWriter, _TcpConnection] = {}
         self._tasks: set[asyncio.Task[None]] = set()
         self._addresses: list[BoundAddress] = []
         self._warnings = LogThrottle(logger, _ERROR_LOG_INTERVAL, clock)
@@ -463,7 +482,7 @@ class DnsServer:
             loop.remove_reader(sock.fileno())
         for server in self._tcp_servers:
             server.close()
-        for writer in list(self._tcp_writers):
+        for writer in list(self._tcp_connections):
             writer.close()
         if self._tasks:
             _done, still_running = await asyncio.wait(list(self._tasks), timeout=1.0)
@@ -677,13 +696,14 @@ class DnsServer:
         self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
     ) -> None:
         limits = self.limits
-        if len(self._tcp_writers) >= limits.max_tcp_connections:
+        peer = writer.get_extra_info("peername")
+        client_ip = peer[0] if peer else ""
+        if not self._make_room_for_tcp(client_ip):
             self.stats.tcp_refused += 1
             writer.close()
             return
-        self._tcp_writers.add(writer)
-        peer = writer.get_extra_info("peername")
-        client_ip = peer[0] if peer else ""
+        connection = _TcpConnection(client_ip, writer, self._clock())
+        self._tcp_connections[writer] = connection
         slots = asyncio.Semaphore(limits.max_tcp_queries_per_connection)
 
         def reply(answer: bytes) -> None:
@@ -691,17 +711,23 @@ class DnsServer:
                 writer.write(len(answer).to_bytes(2, "big") + answer)
 
         def release(_task: object = None) -> None:
+            connection.in_flight -= 1
+            connection.last_active = self._clock()
             slots.release()
 
+        wait = limits.tcp_first_query_timeout
         try:
             while True:
                 try:
-                    async with asyncio.timeout(limits.tcp_idle_timeout):
+                    async with asyncio.timeout(wait):
                         prefix = await reader.readexactly(2)
                         data = await reader.readexactly(int.from_bytes(prefix, "big"))
                 except (TimeoutError, asyncio.IncompleteReadError, ConnectionError):
                     break
+                wait = limits.tcp_idle_timeout
                 await slots.acquire()
+                connection.in_flight += 1
+                connection.last_active = self._clock()
                 task = self._handle(data, client_ip, "tcp", reply)
                 if task is None:
                     release()
@@ -713,10 +739,36 @@ class DnsServer:
             for _ in range(limits.max_tcp_queries_per_connection):
                 await slots.acquire()
         finally:
-            self._tcp_writers.discard(writer)
+            self._tcp_connections.pop(writer, None)
             writer.close()
             with contextlib.suppress(Exception):
                 await writer.wait_closed()
+
+    def _make_room_for_tcp(self, client_ip: str) -> bool:
+        """Whether a new connection from `client_ip` may be served: at its own cap, its
+        oldest idle connection is closed for it; at the global cap, the oldest idle one of
+        anyone's. False when every connection in the way is busy answering."""
+        limits = self.limits
+        connections = self._tcp_connections
+        mine = [c for c in connections.values() if c.client == client_ip]
+        if len(mine) >= limits.max_tcp_connections_per_client and not self._close_oldest_idle(
+            mine
+        ):
+            return False
+        if len(connections) < limits.max_tcp_connections:
+            return True
+        return self._close_oldest_idle(list(connections.values()))
+
+    def _close_oldest_idle(self, candidates: list[_TcpConnection]) -> bool:
+        idle = [c for c in candidates if c.in_flight == 0]
+        if not idle:
+            return False
+        oldest = min(idle, key=lambda connection: connection.last_active)
+        # Out of the count now: its reader sees the close and ends on its own.
+        self._tcp_connections.pop(oldest.writer, None)
+        oldest.writer.close()
+        self.stats.tcp_idle_closed += 1
+        return True
 
     # ---------------------------------------------------------------- both paths
 

@@ -82,6 +82,7 @@ def reason_label(reason: QueryReason | None) -> str:
         "help_site": translate("Labels", "Help site, always open"),
         "granted": translate("Labels", "Allowed by a parent for now"),
         "signal": translate("Labels", "Keeps devices on this filter"),
+        "local": translate("Labels", "Home network name, answered here"),
         "cache": translate("Labels", "From the cache"),
         "stale": translate("Labels", "From an old cached copy (DNS servers not answering)"),
         "failure": translate("Labels", "No DNS server answered"),

@@ -31,6 +31,7 @@ from dns_filter.resolvers.block import BlockResolver
 from dns_filter.resolvers.bypass import BypassGuardResolver
 from dns_filter.resolvers.cache import CacheResolver
 from dns_filter.resolvers.client_profile import ClientProfileResolver
+from dns_filter.resolvers.local_zones import LocalZonesResolver
 from dns_filter.resolvers.rules import RulesResolver
 from dns_filter.resolvers.safe_search import SafeSearchResolver
 from dns_filter.resolvers.upstream import UpstreamResolver
@@ -139,8 +140,8 @@ def test_the_whole_chain_against_a_loopback_upstream() -> None:
         )
         assert chain.upstream_group is not None
         assert [type(link) for link in chain.links] == [
-            ClientProfileResolver, BypassGuardResolver, RulesResolver, SafeSearchResolver,
-            BlockResolver, CacheResolver, UpstreamResolver,
+            ClientProfileResolver, LocalZonesResolver, BypassGuardResolver, RulesResolver,
+            SafeSearchResolver, BlockResolver, CacheResolver, UpstreamResolver,
         ]
         assert len(chain.links) == len(CHAIN_ORDER)
         ask = chain.head.resolve

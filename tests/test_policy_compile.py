@@ -80,6 +80,8 @@ def test_snapshot_carries_services_devices_default_and_help_sites() -> None:
     assert "roblox.com" in snapshot.services["roblox"].domains
     assert dict(snapshot.devices) == {"192.168.1.23": "Minh An", "a4:5e:60:d1:22:3b": "Bảo Ngọc"}
     assert snapshot.default_profile == "Minh An"
+    # a named device with an address answers locally by its name (the MAC one cannot)
+    assert snapshot.lan_hosts == (("may-tinh-bang-cua-an", "192.168.1.23"),)
     assert snapshot.always_allowed == HELP_SITES
     assert {"tongdai111.vn", "vn-cop.vn"} <= set(snapshot.always_allowed)
     assert snapshot.categories["adult"].match("www.adult.example") == "adult.example"

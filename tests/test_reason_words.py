@@ -49,6 +49,7 @@ ONE_OF_EACH: dict[ReasonKind, Reason] = {
     ),
     ReasonKind.CNAME: ADULT.cname("tracker.x.example"),
     ReasonKind.UPSTREAM: Reason(ReasonKind.UPSTREAM, upstream="udp://8.8.8.8:53"),
+    ReasonKind.LOCAL: Reason(ReasonKind.LOCAL, rule="localhost", detail="localhost"),
     ReasonKind.CACHE: Reason(ReasonKind.CACHE),
     ReasonKind.STALE: Reason(ReasonKind.STALE),
     ReasonKind.FAILURE: Reason(

@@ -752,12 +752,39 @@ def test_tcp_connection_cap_and_idle_timeout(fixed: FixedAnswer) -> None:
             length = struct.unpack(">H", read_exactly(first, 2))[0]
             assert DNSRecord.parse(read_exactly(first, length)).rr
             with socket.create_connection((V4, port), timeout=2) as second:
-                assert second.recv(10) == b""  # over the cap: closed at once
-            started = time.monotonic()
-            assert first.recv(10) == b""  # idle: closed by the server
-            assert time.monotonic() - started < 1.5
-        assert server.stats().tcp_refused == 1
+                # At the cap, the oldest idle connection gives way to the new one.
+                assert first.recv(10) == b""
+                second.sendall(struct.pack(">H", len(request)) + request)
+                length = struct.unpack(">H", read_exactly(second, 2))[0]
+                assert DNSRecord.parse(read_exactly(second, length)).rr
+                started = time.monotonic()
+                assert second.recv(10) == b""  # idle: closed by the server
+                assert time.monotonic() - started < 1.5
+        assert server.stats().tcp_idle_closed == 1
+        assert server.stats().tcp_refused == 0
         assert udp_ask(V4, port, question("www.example.test")).rr
+    finally:
+        server.close()
+
+
+def test_tcp_over_the_cap_with_every_connection_busy_is_closed_at_once() -> None:
+    class Slow(Resolver):
+        async def resolve(self, query: Query) -> Result:
+            await asyncio.sleep(1.0)
+            return await FixedAnswer().resolve(query)
+
+    server = ServerThread(Slow(), limits=ServerLimits(max_tcp_connections=1))
+    try:
+        port = server.port()
+        with socket.create_connection((V4, port), timeout=3) as first:
+            request = question("www.example.test").pack()
+            first.sendall(struct.pack(">H", len(request)) + request)
+            time.sleep(0.2)  # its query is being answered: it is not idle
+            with socket.create_connection((V4, port), timeout=2) as second:
+                assert second.recv(10) == b""  # over the cap: closed at once
+            length = struct.unpack(">H", read_exactly(first, 2))[0]
+            assert DNSRecord.parse(read_exactly(first, length)).rr
+        assert server.stats().tcp_refused == 1
     finally:
         server.close()
 

@@ -23,6 +23,7 @@ from dns_filter.policy import (
     ScheduleRule,
     YouTubeMode,
 )
+from dns_filter.resolvers.local_zones import device_host_name
 
 # Never blocked for anyone: where a child finds help.
 HELP_SITES: tuple[str, ...] = (
@@ -192,6 +193,7 @@ def compile_filter_policy(
         ),
         categories=MappingProxyType(dict(categories)),
         devices=MappingProxyType({device.key: device.child for device in family.devices}),
+        lan_hosts=lan_hosts(family),
         default_profile=family.pc_default_child(),
         strictest_profile=strictest_profile(profiles),
         always_allowed=HELP_SITES,
@@ -199,6 +201,17 @@ def compile_filter_policy(
         block_page_ipv6=block_page_ipv6,
         timezone=family.settings.timezone,
     )
+
+
+def lan_hosts(family: FamilyPolicy) -> tuple[tuple[str, str], ...]:
+    """(DNS label, address) of every device the family named and gave an IP address, for
+    the filter's local answers (`<label>.home.arpa` and the address's reverse name)."""
+    found = []
+    for device in family.devices:
+        label = device_host_name(device.name) if device.ip is not None else None
+        if label is not None and device.ip is not None:
+            found.append((label, device.ip))
+    return tuple(found)
 
 
 def compile_screen_time(

@@ -125,6 +125,10 @@
         <translation>Giữ thiết bị dùng bộ lọc này</translation>
     </message>
     <message>
+        <source>Home network name, answered here</source>
+        <translation>Tên trong mạng nhà, trả lời tại máy này</translation>
+    </message>
+    <message>
         <source>From the cache</source>
         <translation>Từ bộ nhớ đệm</translation>
     </message>
