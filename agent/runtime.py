@@ -24,6 +24,7 @@ from agent.access import AccessService
 from agent.active_child import ActiveChildTracker
 from agent.alert_delivery import build_delivery
 from agent.api.app import create_server
+from agent.api.policy_endpoints import PolicyEndpointServices, register_policy_endpoints
 from agent.api.requests_endpoints import register_request_endpoints
 from agent.api.server import HttpServer
 from agent.api.tray_routes import register_tray_routes
@@ -37,6 +38,7 @@ from agent.pin_setup import SetupCodes, setup_code_path
 from agent.policy import FamilyPolicy
 from agent.policy.holder import PolicyHolder
 from agent.policy_alerts import PolicyAlerts
+from agent.policy_editor import PolicyEditor, site_checker
 from agent.private_files import secure_data_dir
 from agent.scheduler import Scheduler, add_agent_jobs
 from agent.secrets import SecretStore, open_secret_store
@@ -305,6 +307,15 @@ class Agent:
         host, port = settings.http_listen
         server = self.http_server = create_server(services, authenticator, host=host, port=port)
         register_request_endpoints(server.router, access)
+        register_policy_endpoints(
+            server.router,
+            PolicyEndpointServices(
+                editor=PolicyEditor(
+                    settings.config_path, self.policy_holder, store.events, self.clock.now
+                ),
+                check_site=site_checker(dns.current_filter_policy, self.clock.now),
+            ),
+        )
         register_pages(
             server.router,
             PageServices(

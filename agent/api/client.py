@@ -29,12 +29,16 @@ import requests
 from agent.api.types import (
     AccessRequestInfo,
     ChildInfo,
+    ChildRules,
     EventInfo,
     GrantInfo,
     Health,
+    PolicyDocument,
+    PolicyProblem,
     QueryLogEntry,
     SessionInfo,
     ShapeError,
+    SiteCheck,
     Stats,
     Status,
     UsageToday,
@@ -114,6 +118,34 @@ class PinNotSetError(ApiClientError):
 
 class AlreadyDecidedError(ApiClientError):
     """409 ``already_decided``: the request was answered before (the first decision stands)."""
+
+
+class PolicyConflictError(ApiClientError):
+    """412 ``precondition_failed``: the policy changed since it was read (by hand, or on
+    another device); nothing was written. ``current_etag`` is the version now in the file."""
+
+    @property
+    def current_etag(self) -> str | None:
+        value = self.body.get("etag")
+        return value if isinstance(value, str) else None
+
+
+class PolicyRefusedError(ApiClientError):
+    """422 ``invalid_policy``: the policy was not valid; nothing was written. ``problems``
+    are the loader's, each with its path, what was expected and what was found."""
+
+    @property
+    def problems(self) -> tuple[PolicyProblem, ...]:
+        items = self.body.get("problems")
+        if not isinstance(items, list):
+            return ()
+        found: list[PolicyProblem] = []
+        for item in items:
+            try:
+                found.append(PolicyProblem.from_json(item))
+            except ShapeError:
+                continue
+        return tuple(found)
 
 
 class ApiClient:
@@ -289,7 +321,53 @@ class ApiClient:
             value,
         )
 
+    # -- the policy (docs/api.md, "The policy") ----------------------------------------------
+
+    def policy(self) -> PolicyDocument:
+        """``GET /api/policy``: the family policy as JSON with its version's ETag."""
+        value, etag = self._versioned("GET", "/api/policy")
+        return self._parse(lambda v: PolicyDocument.from_json(v, etag), value)
+
+    def replace_policy(self, document: PolicyDocument) -> PolicyDocument:
+        """``PUT /api/policy`` with ``If-Match: document.etag``. Raises PolicyConflictError
+        (412) when the file changed since, PolicyRefusedError (422) when it is not valid."""
+        value, etag = self._versioned(
+            "PUT", "/api/policy", json=document.to_json(), if_match=document.etag
+        )
+        return self._parse(lambda v: PolicyDocument.from_json(v, etag), value)
+
+    def child_rules(self, child: str) -> tuple[str, ChildRules]:
+        """``GET /api/children/<name>/rules``: the ETag and the child's web rules."""
+        value, etag = self._versioned("GET", f"/api/children/{_segment(child)}/rules")
+        return etag, self._parse(ChildRules.from_json, value)
+
+    def set_child_rules(self, etag: str, rules: ChildRules) -> tuple[str, ChildRules]:
+        """``PUT /api/children/<name>/rules`` with ``If-Match``; the same errors as
+        :meth:`replace_policy`."""
+        value, new_etag = self._versioned(
+            "PUT",
+            f"/api/children/{_segment(rules.child)}/rules",
+            json=rules.to_json(),
+            if_match=etag,
+        )
+        return new_etag, self._parse(ChildRules.from_json, value)
+
+    def check_site(self, name: str, child: str | None = None) -> SiteCheck:
+        """``GET /api/check``: the verdict of the rules in force for `name`."""
+        params = {"name": name, **({"child": child} if child else {})}
+        return self._parse(SiteCheck.from_json, self._request("GET", "/api/check", params=params))
+
     # -- plumbing ---------------------------------------------------------------------------
+
+    def _versioned(
+        self, method: str, path: str, *, json: Any = None, if_match: str | None = None
+    ) -> tuple[Any, str]:
+        extra = {"If-Match": if_match} if if_match else {}
+        value, headers = self._send(method, path, json=json, extra_headers=extra)
+        etag = headers.get("ETag")
+        if not etag:
+            raise ProtocolError(f"{method} {path}: the answer has no ETag", code="bad_answer")
+        return value, etag
 
     def _request(
         self,
@@ -299,7 +377,18 @@ class ApiClient:
         json: Any = None,
         params: Mapping[str, str | int] | None = None,
     ) -> Any:
-        headers = {"Accept": "application/json"}
+        return self._send(method, path, json=json, params=params)[0]
+
+    def _send(
+        self,
+        method: str,
+        path: str,
+        *,
+        json: Any = None,
+        params: Mapping[str, str | int] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+    ) -> tuple[Any, Mapping[str, str]]:
+        headers = {"Accept": "application/json", **(extra_headers or {})}
         if self.token:
             headers["Authorization"] = f"Bearer {self.token}"
         url = self.base_url + path
@@ -325,7 +414,7 @@ class ApiClient:
                     status=response.status_code,
                     code="bad_answer",
                 )
-            return value
+            return value, response.headers
         raise _error_for(response.status_code, value if isinstance(value, dict) else {}, path)
 
     @staticmethod
@@ -358,6 +447,10 @@ def _error_for(status: int, body: Mapping[str, Any], path: str) -> ApiClientErro
         error_class = PinNotSetError
     elif code == "already_decided":
         error_class = AlreadyDecidedError
+    elif status == 412:
+        error_class = PolicyConflictError
+    elif status == 422:
+        error_class = PolicyRefusedError
     else:
         error_class = ApiClientError
     return error_class(message, status=status, code=code, body=body)

@@ -1188,3 +1188,135 @@ class EventInfo:
             message=_field(data, "message", str, where),
             child=_optional(data, "child", str, where),
         )
+
+
+# -- the family policy, as a parent edits it (docs/api.md, "The policy") -------------------
+
+
+@dataclass(frozen=True)
+class PolicyDocument:
+    """``GET /api/policy``: the content of `family.toml` as JSON (times as ``"HH:MM"``)
+    and the entity tag of that version of the file (the ``ETag`` header); ``PUT`` it back
+    with ``If-Match: <etag>``."""
+
+    etag: str
+    policy: Mapping[str, object]
+
+    def to_json(self) -> JsonObject:
+        return dict(self.policy)
+
+    @classmethod
+    def from_json(cls, value: Any, etag: str, where: str = "policy") -> PolicyDocument:
+        return cls(etag=etag, policy=dict(_object(value, where)))
+
+
+@dataclass(frozen=True)
+class PolicyProblem:
+    """One reason a policy was refused (``422 invalid_policy``): the key path
+    (``children[0].deny[1]``), what was expected and what was found, as the loader says."""
+
+    path: str
+    expected: str | None
+    got: str | None = None
+    message: str = ""
+    line: int | None = None
+
+    def to_json(self) -> JsonObject:
+        return {
+            "path": self.path,
+            "expected": self.expected,
+            "got": self.got,
+            "message": self.message,
+            "line": self.line,
+        }
+
+    @classmethod
+    def from_json(cls, value: Any, where: str = "problem") -> PolicyProblem:
+        data = _object(value, where)
+        return cls(
+            path=_optional(data, "path", str, where) or "",
+            expected=_optional(data, "expected", str, where),
+            got=_optional(data, "got", str, where),
+            message=_optional(data, "message", str, where) or "",
+            line=_optional(data, "line", int, where),
+        )
+
+
+@dataclass(frozen=True)
+class ChildRules:
+    """``GET/PUT /api/children/<name>/rules``: a child's web rules as they work (the
+    preset with the parent's changes): the categories and services blocked, the child's
+    own allow and deny lists, SafeSearch, YouTube's mode (``off``, ``moderate``,
+    ``strict``) and whether only the allow list opens."""
+
+    child: str
+    preset: str
+    blocked_categories: tuple[str, ...] = ()
+    blocked_services: tuple[str, ...] = ()
+    allow: tuple[str, ...] = ()
+    deny: tuple[str, ...] = ()
+    safe_search: bool = True
+    youtube_mode: str = "strict"
+    allow_list_only: bool = False
+
+    def to_json(self) -> JsonObject:
+        return {
+            "child": self.child,
+            "preset": self.preset,
+            "blocked_categories": list(self.blocked_categories),
+            "blocked_services": list(self.blocked_services),
+            "allow": list(self.allow),
+            "deny": list(self.deny),
+            "safe_search": self.safe_search,
+            "youtube_mode": self.youtube_mode,
+            "allow_list_only": self.allow_list_only,
+        }
+
+    @classmethod
+    def from_json(cls, value: Any, where: str = "rules") -> ChildRules:
+        data = _object(value, where)
+        return cls(
+            child=_field(data, "child", str, where),
+            preset=_optional(data, "preset", str, where) or "",
+            blocked_categories=_strings(
+                data.get("blocked_categories", []), f"{where}.blocked_categories"
+            ),
+            blocked_services=_strings(
+                data.get("blocked_services", []), f"{where}.blocked_services"
+            ),
+            allow=_strings(data.get("allow", []), f"{where}.allow"),
+            deny=_strings(data.get("deny", []), f"{where}.deny"),
+            safe_search=_field(data, "safe_search", bool, where),
+            youtube_mode=_field(data, "youtube_mode", str, where),
+            allow_list_only=_field(data, "allow_list_only", bool, where),
+        )
+
+
+@dataclass(frozen=True)
+class SiteCheck:
+    """``GET /api/check?name=&child=``: the verdict the rules in force give a name, as
+    ``baoan check`` gives it: ``decision`` (``allowed``, ``blocked``, ``rewritten``, …)
+    and the typed reason."""
+
+    name: str
+    child: str | None
+    decision: str
+    reason: ReasonInfo
+
+    def to_json(self) -> JsonObject:
+        return {
+            "name": self.name,
+            "child": self.child,
+            "decision": self.decision,
+            "reason": self.reason.to_json(),
+        }
+
+    @classmethod
+    def from_json(cls, value: Any, where: str = "check") -> SiteCheck:
+        data = _object(value, where)
+        return cls(
+            name=_field(data, "name", str, where),
+            child=_optional(data, "child", str, where),
+            decision=_field(data, "decision", str, where),
+            reason=_reason(data.get("reason"), f"{where}.reason"),
+        )

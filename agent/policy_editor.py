@@ -1,0 +1,266 @@
+"""A parent's edits of `family.toml` through the API.
+
+Every edit reads the file, checks that it is the version the parent saw (its entity tag),
+lays the change over the parsed document (:mod:`agent.policy.editing`), and writes it with
+the policy writer (validated by the loader, atomic, sealed, the last good file kept as a
+backup). The agent then adopts it at once, and the change is recorded as an event.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Protocol
+
+from agent.api.types import ChildRules, ReasonInfo, SiteCheck
+from agent.policy.compile import resolve_child
+from agent.policy.editing import PolicyJson, apply_policy_json, policy_etag, policy_json
+from agent.policy.errors import InvalidPolicyError, PolicyError
+from agent.policy.model import FamilyPolicy
+from agent.policy.services import ServiceCatalogue, load_catalogue
+from agent.policy.writer import write_policy_text
+from dns_filter.policy import FilterPolicy
+from dns_filter.verdict import verdict
+
+log = logging.getLogger(__name__)
+
+
+class StalePolicyError(Exception):
+    """The file changed since the parent read it: their edit would overwrite another."""
+
+    def __init__(self, current_etag: str) -> None:
+        super().__init__("family.toml changed since it was read")
+        self.current_etag = current_etag
+
+
+class UnknownChildError(LookupError):
+    pass
+
+
+class EventLog(Protocol):
+    def add(self, kind: str, message: str, *, child: str | None = ..., data: Mapping[str, object] | None = ...) -> object: ...  # noqa: E501
+
+
+class PolicyAdopter(Protocol):
+    @property
+    def policy(self) -> FamilyPolicy: ...
+
+    def check_for_changes(self) -> bool: ...
+
+
+@dataclass(frozen=True)
+class PolicyVersion:
+    etag: str
+    policy: PolicyJson
+
+
+class PolicyEditor:
+    """Reads and replaces the family policy for the API; one edit at a time."""
+
+    def __init__(
+        self,
+        path: Path,
+        holder: PolicyAdopter,
+        events: EventLog,
+        now: Callable[[], datetime],
+        *,
+        catalogue: ServiceCatalogue | None = None,
+    ) -> None:
+        self._path = path
+        self._holder = holder
+        self._events = events
+        self._now = now
+        self._catalogue = catalogue if catalogue is not None else load_catalogue()
+        self._lock = threading.Lock()
+
+    # -- the whole policy ---------------------------------------------------------------------
+
+    def read(self) -> PolicyVersion:
+        text, etag = self._read()
+        return PolicyVersion(etag, policy_json(text))
+
+    def replace(self, if_match: str, new: Mapping[str, object]) -> PolicyVersion:
+        """Write `new` if the file is still the version `if_match`; raise StalePolicyError
+        or InvalidPolicyError (nothing written)."""
+        with self._lock:
+            text, etag = self._read()
+            if if_match != etag:
+                raise StalePolicyError(etag)
+            before = self._holder.policy
+            written = write_policy_text(
+                self._path, apply_policy_json(text, new), catalogue=self._catalogue
+            )
+            self._holder.check_for_changes()
+            self._record(before, written)
+            text, etag = self._read()
+            return PolicyVersion(etag, policy_json(text))
+
+    # -- one child's web rules ----------------------------------------------------------------
+
+    def child_rules(self, name: str) -> tuple[str, ChildRules]:
+        version = self.read()
+        family = self._holder.policy
+        child = family.child(name)
+        if child is None:
+            raise UnknownChildError(name)
+        resolved = resolve_child(child, self._now().year, self._catalogue)
+        rules = ChildRules(
+            child=child.name,
+            preset=resolved.preset.preset_id,
+            blocked_categories=tuple(sorted(resolved.blocked_categories)),
+            blocked_services=tuple(sorted(resolved.blocked_services)),
+            allow=child.allow,
+            deny=child.deny,
+            safe_search=resolved.safe_search,
+            youtube_mode=str(resolved.youtube_mode),
+            allow_list_only=resolved.allow_list_only,
+        )
+        return version.etag, rules
+
+    def set_child_rules(self, if_match: str, rules: ChildRules) -> tuple[str, ChildRules]:
+        """Make the child's blocked categories and services, lists and switches `rules`;
+        what equals the preset is not written unless the file already says it."""
+        document = self.read().policy
+        children = document.get("children")
+        family = self._holder.policy
+        child = family.child(rules.child)
+        if child is None or not isinstance(children, list):
+            raise UnknownChildError(rules.child)
+        index = next(
+            (
+                i
+                for i, raw in enumerate(children)
+                if isinstance(raw, dict) and str(raw.get("name", "")).casefold()
+                == rules.child.casefold()
+            ),
+            None,
+        )
+        if index is None:
+            raise UnknownChildError(rules.child)
+        raw = dict(children[index])
+        preset = resolve_child(child, self._now().year, self._catalogue).preset
+        categories = set(rules.blocked_categories)
+        _set_list(raw, "block_categories", sorted(categories - preset.blocked_categories))
+        _set_list(raw, "allow_categories", sorted(preset.blocked_categories - categories))
+        # The services the categories alone block (as resolve_child computes them).
+        freed = preset.blocked_categories - categories
+        base = {s for s in preset.blocked_services if self._category(s) not in freed}
+        base |= {entry.service_id for entry in self._catalogue if entry.category in categories}
+        # A service the parent did not touch follows its category; one they ticked or
+        # unticked is kept as they set it.
+        before = set(resolve_child(child, self._now().year, self._catalogue).blocked_services)
+        services = (base | set(child.block_services)) - set(child.allow_services)
+        services |= set(rules.blocked_services) - before
+        services -= before - set(rules.blocked_services)
+        _set_list(raw, "block_services", sorted(services - base))
+        _set_list(raw, "allow_services", sorted(base - services))
+        _set_list(raw, "allow", list(rules.allow))
+        _set_list(raw, "deny", list(rules.deny))
+        _set_value(raw, "safe_search", rules.safe_search, preset.safe_search)
+        _set_value(raw, "youtube_mode", rules.youtube_mode, str(preset.youtube_mode))
+        _set_value(raw, "allow_list_only", rules.allow_list_only, preset.allow_list_only)
+        children = list(children)
+        children[index] = raw
+        document["children"] = children
+        self.replace(if_match, document)
+        return self.child_rules(rules.child)
+
+    # -- helpers ------------------------------------------------------------------------------
+
+    def _category(self, service_id: str) -> str | None:
+        entry = self._catalogue.get(service_id)
+        return entry.category if entry else None
+
+    def _read(self) -> tuple[str, str]:
+        try:
+            data = self._path.read_bytes()
+        except OSError as error:
+            raise InvalidPolicyError(
+                [PolicyError(str(self._path), f"cannot read the file: {error.strerror}")]
+            ) from None
+        return data.decode("utf-8-sig", errors="replace"), policy_etag(data)
+
+    def _record(self, before: FamilyPolicy, after: FamilyPolicy) -> None:
+        moment = self._now()
+        changes = describe_changes(before, after)
+        summary = "; ".join(changes) if changes else "the policy was saved unchanged"
+        message = f"a parent changed the rules at {moment:%H:%M}: {summary}"
+        try:
+            self._events.add("policy-edited", message, data={"changes": changes})
+        except Exception:
+            log.exception("cannot record the policy edit as an event")
+
+
+def _set_list(raw: dict[str, object], key: str, values: list[str]) -> None:
+    if values or key in raw:
+        raw[key] = values
+
+
+def _set_value(raw: dict[str, object], key: str, value: object, preset_value: object) -> None:
+    if key in raw or value != preset_value:
+        raw[key] = value
+
+
+_CHILD_FIELDS = (
+    ("deny", "denied", "no longer denies"),
+    ("allow", "allowed", "no longer allows"),
+    ("block_categories", "blocked category", "no longer blocks category"),
+    ("allow_categories", "allowed category", "no longer allows category"),
+    ("block_services", "blocked", "no longer blocks"),
+    ("allow_services", "allowed", "no longer allows"),
+)
+
+
+def describe_changes(before: FamilyPolicy, after: FamilyPolicy) -> list[str]:
+    """Short English lines for the event log: ``Minh: blocked roblox``."""
+    lines: list[str] = []
+    for child in after.children:
+        old = before.child(child.name)
+        if old is None:
+            lines.append(f"added child {child.name}")
+            continue
+        for field_name, added_word, removed_word in _CHILD_FIELDS:
+            new_values = set(getattr(child, field_name))
+            old_values = set(getattr(old, field_name))
+            lines += [f"{child.name}: {added_word} {v}" for v in sorted(new_values - old_values)]
+            lines += [f"{child.name}: {removed_word} {v}" for v in sorted(old_values - new_values)]
+        for switch in ("safe_search", "youtube_mode", "allow_list_only"):
+            if getattr(child, switch) != getattr(old, switch):
+                lines.append(f"{child.name}: {switch} set to {getattr(child, switch)}")
+        if child.schedules != old.schedules:
+            lines.append(f"{child.name}: schedules changed")
+        if child.screen_time != old.screen_time:
+            lines.append(f"{child.name}: screen time changed")
+    lines += [
+        f"removed child {child.name}"
+        for child in before.children
+        if after.child(child.name) is None
+    ]
+    if before.settings != after.settings:
+        lines.append("settings changed")
+    if before.caregivers != after.caregivers:
+        lines.append("caregivers changed")
+    if before.devices != after.devices:
+        lines.append("devices changed")
+    return lines
+
+
+def site_checker(
+    filter_policy: Callable[[], FilterPolicy], now: Callable[[], datetime]
+) -> Callable[[str, str | None], SiteCheck]:
+    """"Test a site": the verdict of the rules in force, computed as `baoan check` does."""
+
+    def check(name: str, child: str | None) -> SiteCheck:
+        found = verdict(filter_policy(), child, name, "A", now=now())
+        return SiteCheck(
+            name=name,
+            child=found.profile,
+            decision=found.decision,
+            reason=ReasonInfo.from_stored(found.reason.to_json()),
+        )
+
+    return check

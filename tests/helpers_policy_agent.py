@@ -1,0 +1,91 @@
+"""A real agent on random loopback ports for the policy-editing tests, and its parent."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from test_upstreams_standin import ZONE_TEXT, StandInDns, Zone
+
+from agent.api.client import ApiClient
+from agent.pin_setup import setup_code_path
+from agent.policy.template import render_initial_policy
+from agent.runtime import Agent, AgentSettings
+from dns_filter.clock import SystemClock
+
+PARENT_PIN = "2468"
+HAND_COMMENT = "# Minh's own note: keep this line"
+
+
+@dataclass(frozen=True)
+class RunningFamily:
+    agent: Agent
+    config: Path
+
+    @property
+    def url(self) -> str:
+        return self.agent.http_url()
+
+
+def family_text(upstream_url: str) -> str:
+    text = render_initial_policy("An", 9, ["an"], [upstream_url])
+    return text.replace(
+        'os_users = ["an"]', f'{HAND_COMMENT}\nos_users = ["an"]\ndeny = ["a.example"]', 1
+    )
+
+
+@contextmanager
+def running_family(tmp_path: Path) -> Iterator[RunningFamily]:
+    from dnslib import RR
+
+    upstream = StandInDns(Zone(RR.fromZone(ZONE_TEXT))).start()
+    config = tmp_path / "family.toml"
+    config.write_text(family_text(upstream.udp_url), encoding="utf-8")
+    agent = Agent(
+        AgentSettings(
+            config_path=config,
+            data_dir=tmp_path / "data",
+            dns_listen=(("127.0.0.1", 0),),
+            http_listen=("127.0.0.1", 0),
+            refresh_lists_at_start=False,
+            policy_poll_seconds=0.2,
+        ),
+        session_user=lambda: "an",
+        clock=SystemClock(),
+    )
+    agent.start()
+    try:
+        yield RunningFamily(agent, config)
+    finally:
+        agent.stop()
+        upstream.close()
+
+
+def set_first_pin(family: RunningFamily) -> None:
+    code = setup_code_path(family.agent.settings.data_dir).read_text(encoding="ascii").strip()
+    with ApiClient(family.url) as client:
+        client.set_pin(PARENT_PIN, setup_code=code)
+
+
+def parent_client(family: RunningFamily) -> ApiClient:
+    set_first_pin(family)
+    client = ApiClient(family.url)
+    client.token = client.open_session(PARENT_PIN).token
+    return client
+
+
+def baoan_check(config: Path, name: str) -> dict[str, object]:
+    """`baoan check NAME --json`, as a parent runs it."""
+    result = subprocess.run(
+        [sys.executable, "-m", "baoan", "check", name, "--config", str(config), "--json",
+         "--data-dir", str(config.parent / "data")],
+        capture_output=True, text=True, timeout=60, check=True,
+    )
+    value = json.loads(result.stdout)
+    assert isinstance(value, dict)
+    return value
