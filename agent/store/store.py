@@ -26,6 +26,7 @@ from agent.store.outbox import Outbox
 from agent.store.query_counts import QueryCounts
 from agent.store.query_log import QueryLog
 from agent.store.usage import Usage
+from agent.store.used_commands import UsedCommands
 from dns_filter.clock import Clock
 
 logger = logging.getLogger(__name__)
@@ -58,6 +59,7 @@ class Store:
         self.outbox = Outbox(self.database)
         self.lists = ListStates(self.database)
         self.kv = KeyValues(self.database)
+        self.used_commands = UsedCommands(self.database)
 
     @property
     def path(self) -> Path:
