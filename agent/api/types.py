@@ -265,6 +265,16 @@ class UsageToday:
 
 
 @dataclass(frozen=True)
+class DnsCounters:
+    """What the DNS filter counted since it started: query-log rows shed under load (each
+    answer still counted in the statistics) and queries refused by the per-client rate
+    limit."""
+
+    log_shed: int = 0
+    rate_limited: int = 0
+
+
+@dataclass(frozen=True)
 class Status:
     """``GET /api/status``. `children` is None unless asked with a parent token.
     `timezone` is the family's IANA time zone (``Asia/Ho_Chi_Minh``); None from an older
@@ -278,6 +288,7 @@ class Status:
     language: str
     children: tuple[ChildInfo, ...] | None = None
     timezone: str | None = None
+    dns_counters: DnsCounters | None = None  # None from an older agent that does not say
 
     @property
     def total_list_entries(self) -> int:
@@ -294,6 +305,11 @@ class Status:
         }
         if self.timezone is not None:
             value["timezone"] = self.timezone
+        if self.dns_counters is not None:
+            dns = value["dns"]
+            assert isinstance(dns, dict)
+            dns["log_shed"] = self.dns_counters.log_shed
+            dns["rate_limited"] = self.dns_counters.rate_limited
         if self.children is not None:
             value["children"] = [child.to_json() for child in self.children]
         return value
@@ -315,6 +331,12 @@ class Status:
             pin_set=_field(data, "pin_set", bool, where),
             language=_field(data, "language", str, where),
             timezone=_optional(data, "timezone", str, where),
+            dns_counters=None
+            if "log_shed" not in dns
+            else DnsCounters(
+                log_shed=_field(dns, "log_shed", int, f"{where}.dns"),
+                rate_limited=_optional(dns, "rate_limited", int, f"{where}.dns") or 0,
+            ),
             children=None
             if children is None
             else tuple(
