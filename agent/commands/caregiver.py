@@ -101,7 +101,7 @@ def run(args: argparse.Namespace, stdin: TextIO | None = None, out: TextIO | Non
                 return 1
             plain["caregivers"] = kept
             write_policy_text(config, apply_policy_json(text, plain))
-            out.write(f"Đã bỏ {args.name} khỏi danh sách người thân nhận tin báo.\n")
+            out.write(f"Đã bỏ {args.name} khỏi danh sách người thân nhận cảnh báo.\n")
             return 0
         if any(str(c.get("name", "")).casefold() == args.name.casefold() for c in caregivers):
             print(f"{args.name} đã có trong family.toml (already a caregiver).", file=sys.stderr)
@@ -157,7 +157,7 @@ def _add(
                 store.set(smtp_secret(args.smtp), json.dumps(account))
     plain["caregivers"] = [*caregivers, entry]
     write_policy_text(config, apply_policy_json(text, plain))
-    out.write(f"Đã thêm {args.name} vào danh sách người thân nhận tin báo.\n")
+    out.write(f"Đã thêm {args.name} vào danh sách người thân nhận cảnh báo.\n")
     if topic:
         out.write(_ntfy_rules(args.name, server, topic))
     elif not args.smtp:
@@ -169,9 +169,9 @@ def _ntfy_rules(name: str, server: str, topic: str) -> str:
     command = commands_topic(topic)
     return (
         f"\nntfy: {server}\n"
-        f"  Kênh tin báo (alerts topic):  {topic}\n"
+        f"  Kênh cảnh báo (alerts topic):  {topic}\n"
         f"  Kênh lệnh (commands topic):   {command}\n"
-        f"\n{name} đăng ký kênh tin báo trong ứng dụng ntfy ({server}/{topic}).\n"
+        f"\n{name} đăng ký kênh cảnh báo trong ứng dụng ntfy ({server}/{topic}).\n"
         "Quy tắc truy cập nên đặt trên máy chủ ntfy (ntfy access rules):\n"
         f"  ntfy access everyone '{topic}*' deny\n"
         f"  ntfy access <người thân> {topic} read-only\n"
@@ -185,7 +185,7 @@ def _ntfy_rules(name: str, server: str, topic: str) -> str:
 def _list(config: Path, out: TextIO) -> int:
     family = load_policy(config)
     if not family.caregivers:
-        out.write("Chưa có người thân nào nhận tin báo (no caregivers yet).\n")
+        out.write("Chưa có người thân nào nhận cảnh báo (no caregivers yet).\n")
     for caregiver in family.caregivers:
         ways = []
         if caregiver.ntfy_topic:

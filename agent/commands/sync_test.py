@@ -40,7 +40,7 @@ def test_alert() -> Alert:
         kind="test",
         severity="info",
         title="Bảo An: tin thử",
-        message=f"Đây là tin thử từ Bảo An trên máy {pc}. Bạn nhận được tin báo rồi.",
+        message=f"Đây là tin thử từ Bảo An trên máy {pc}. Cảnh báo của Bảo An đã đến được với bạn.",
         title_en="Bảo An: test alert",
         message_en=f"A test from Bảo An on {pc}: alerts reach you.",
         pc=pc,
@@ -60,7 +60,7 @@ def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
     routing = AlertRouting(lambda: family, open_secret_store(args.data_dir or default_data_dir()))
     receivers = routing.receivers({})
     if not receivers:
-        out.write("Chưa có người thân nào nhận tin báo: thêm bằng `baoan caregiver add`.\n")
+        out.write("Chưa có người thân nào nhận cảnh báo: thêm bằng `baoan caregiver add`.\n")
         return 1
     alert = test_alert()
     failed = 0
