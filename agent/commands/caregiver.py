@@ -30,6 +30,7 @@ from agent.policy.loader import load_policy
 from agent.policy.model import DEFAULT_NTFY_SERVER
 from agent.policy.writer import write_policy_text
 from agent.secrets import open_secret_store
+from sync.deadman import probe_topic
 
 TOPIC_RANDOM_BYTES = 12  # 96 bits: a topic nobody can guess
 MIN_TOPIC_CHARS = 16
@@ -178,6 +179,7 @@ def _ntfy_rules(name: str, server: str, topic: str) -> str:
         f"  ntfy access <người thân> {command} write-only\n"
         f"  ntfy access <bảo an> {topic} write-only\n"
         f"  ntfy access <bảo an> {command} read-only\n"
+        f"  ntfy access <bảo an> {probe_topic(topic)} read-write\n"
         "Mã truy cập của Bảo An (access token): baoan caregiver add ... --token-stdin\n"
     )
 

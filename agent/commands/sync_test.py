@@ -14,13 +14,28 @@ import uuid
 from pathlib import Path
 from typing import Any, TextIO
 
-from agent.alert_delivery import AlertRouting, pc_name
+import requests
+
+from agent.alert_delivery import AlertRouting, ntfy_token_secret, pc_name
 from agent.commands.common import default_config_path, default_data_dir, report_policy_error
 from agent.policy.errors import InvalidPolicyError
 from agent.policy.loader import load_policy
 from agent.secrets import open_secret_store
+from sync.deadman import Support, probe
 from sync.delivery import Alert
+from sync.ntfy import NtfyTopic
 from sync.outbox import PermanentDeliveryError
+
+DEAD_MAN_WORDS = {
+    Support.REPLACES: "báo được khi máy ngừng báo tin (dead-man signal works)",
+    Support.KEEPS_EVERY_COPY: (
+        "máy chủ ntfy cũ hơn 2.16: người thân sẽ KHÔNG được báo khi máy tắt hay Bảo An bị "
+        "dừng (the server is older than 2.16: no dead-man signal)"
+    ),
+    Support.UNKNOWN: (
+        "chưa kiểm tra được tín hiệu khi máy ngừng báo tin (cannot check the dead-man signal)"
+    ),
+}
 
 
 def register(subparsers: Any) -> None:
@@ -57,7 +72,8 @@ def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
         return 1
     except InvalidPolicyError as error:
         return report_policy_error(error)
-    routing = AlertRouting(lambda: family, open_secret_store(args.data_dir or default_data_dir()))
+    secrets = open_secret_store(args.data_dir or default_data_dir())
+    routing = AlertRouting(lambda: family, secrets)
     receivers = routing.receivers({})
     if not receivers:
         out.write("Chưa có người thân nào nhận cảnh báo: thêm bằng `baoan caregiver add`.\n")
@@ -81,4 +97,10 @@ def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
             failed += 1
         else:
             out.write(f"{receiver}: đã gửi (sent)\n")
+    session = requests.Session()
+    servers = {c.ntfy_server: c.ntfy_topic for c in family.caregivers if c.ntfy_topic}
+    for server, topic in servers.items():
+        assert topic is not None
+        where = NtfyTopic(server, topic, secrets.get(ntfy_token_secret(server)))
+        out.write(f"{server}: {DEAD_MAN_WORDS[probe(session, where)]}\n")
     return 0 if failed == 0 else 1
