@@ -663,7 +663,9 @@ class WatchNotice:
     leaves: tuple[str, ...] = ()  # what leaves the PC, and to whom
     rights_heading: str = ""
     rights: str = ""  # how to see or delete the records
-    choice: bool = False  # the child answers "agree" or "disagree" (else "acknowledged")
+    # Consent is asked: the child is 7 or more (Decree 13/2023) and answers "agree" or
+    # "disagree"; else they acknowledge it ("acknowledged"), read with a parent.
+    choice: bool = False
     agree_label: str = ""
     disagree_label: str = ""
 
@@ -727,6 +729,9 @@ class TrayProfile:
     help_page: str = "/__baoan/help"
     # How many caregivers a help alert would reach now; None from an agent that does not say.
     help_receivers: int | None = None
+    # How many caregivers "Báo điều xấu" → "tell my parents" would reach now (help alerts on
+    # or off); None from an agent that does not say.
+    report_receivers: int | None = None
 
     def to_json(self) -> JsonObject:
         return {
@@ -736,6 +741,7 @@ class TrayProfile:
             "language": self.language,
             "help_alerts": self.help_alerts,
             "help_receivers": self.help_receivers,
+            "report_receivers": self.report_receivers,
             "poll_seconds": self.poll_seconds,
             "pages": {"watch": self.watch_page, "help": self.help_page},
             "watch": {
@@ -757,6 +763,7 @@ class TrayProfile:
             language=_field(data, "language", str, where),
             help_alerts=bool(_optional(data, "help_alerts", bool, where)),
             help_receivers=_optional(data, "help_receivers", int, where),
+            report_receivers=_optional(data, "report_receivers", int, where),
             poll_seconds=_number(data, "poll_seconds", where, 5.0),
             acknowledged=_field(watch, "acknowledged", bool, f"{where}.watch"),
             acknowledged_at=_time(
@@ -866,6 +873,37 @@ class HelpOutcome:
             child=_optional(data, "child", str, where),
             already_told=bool(_optional(data, "already_told", bool, where)),
             receivers=_optional(data, "receivers", int, where),
+        )
+
+
+@dataclass(frozen=True)
+class ReportOutcome:
+    """``POST /api/tray/report``: whether the caregivers were told that the child wants to
+    report something bad. `receivers`: how many the alert was queued for (0: nobody is set
+    up, so nobody was told). `already_told`: this press sent nothing new, since they were
+    told a few minutes ago. `child` is None when no known child pressed it."""
+
+    alerted: bool
+    receivers: int = 0
+    child: str | None = None
+    already_told: bool = False
+
+    def to_json(self) -> JsonObject:
+        return {
+            "child": self.child,
+            "alerted": self.alerted,
+            "receivers": self.receivers,
+            "already_told": self.already_told,
+        }
+
+    @classmethod
+    def from_json(cls, value: Any, where: str = "report") -> ReportOutcome:
+        data = _object(value, where)
+        return cls(
+            alerted=bool(_optional(data, "alerted", bool, where)),
+            receivers=_optional(data, "receivers", int, where) or 0,
+            child=_optional(data, "child", str, where),
+            already_told=bool(_optional(data, "already_told", bool, where)),
         )
 
 
