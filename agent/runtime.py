@@ -49,6 +49,7 @@ from agent.tray.handover import remove_empty_token_dir, token_dir_for
 from agent.tray.service import TrayService
 from agent.tray.wiring import connect_tray
 from agent.usage.service import UsageService
+from agent.usage.wiring import add_usage_jobs
 from dns_filter.clock import Clock, SystemClock
 from dns_filter.policy import FilterPolicy
 from dns_filter.resolvers import FilterPolicySlot
@@ -403,9 +404,7 @@ class Agent:
             seconds=self.settings.policy_poll_seconds,
         )
         if self.usage is not None:
-            # Saved at least every 30 s (and on each heartbeat batch once due).
-            scheduler.add_interval_job("usage-save", self.usage.save_if_due, seconds=10)
-            scheduler.add_interval_job("usage-clock", self.usage.check_clock, seconds=30)
+            add_usage_jobs(scheduler, self.usage, self.active_child)
         scheduler.add_interval_job(
             "active-session",
             self.active_child.refresh,
