@@ -12,15 +12,17 @@ import json
 import logging
 import socket
 from collections.abc import Callable, Mapping, Sequence
-from datetime import datetime
+from datetime import datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import requests
 
 from agent.policy.model import Caregiver, FamilyPolicy
 from agent.secrets import SecretStore
 from agent.store import Store
-from sync.delivery import Action, Alert, Channel, DeliveryService
+from sync.deadman import DeadManSignal, Support, probe
+from sync.delivery import Action, Alert, Channel, DeliveryService, Receiver
 from sync.mail import EmailChannel, SmtpSettings
 from sync.ntfy import NtfyChannel, NtfyTopic
 
@@ -31,6 +33,40 @@ Buttons = Callable[[Caregiver], Callable[[Alert], tuple[Action, ...]]]
 """Per caregiver: the buttons an alert gets on their phone (signed approval commands)."""
 NTFY = "ntfy"
 EMAIL = "email"
+# Which choice in a caregiver's `hears` each alert kind belongs to; a kind not listed is
+# heard by everyone (a new kind must never go unheard by default).
+TOPIC_OF_KIND = {
+    "help": "help",
+    "access_request": "requests",
+    "approval-answer": "requests",
+    "adult-attempt": "adult",
+    "policy-loosened": "tamper",
+    "tamper": "tamper",
+    "limit-reached": "limit",
+    "protection-paused": "paused",
+}
+NEVER_HELD = frozenset({"help"})  # Help reaches everyone who hears it, quiet hours or not
+
+
+def hears(caregiver: Caregiver, kind: str) -> bool:
+    topic = TOPIC_OF_KIND.get(kind)
+    if topic is None or topic == "help" or not caregiver.hears:
+        return True
+    return topic in caregiver.hears
+
+
+def quiet_until(caregiver: Caregiver, moment: datetime, zone: ZoneInfo) -> datetime | None:
+    """The end of the caregiver's quiet hours when `moment` falls inside them, else None."""
+    start, end = caregiver.quiet_start, caregiver.quiet_end
+    if start is None or end is None or start == end:
+        return None
+    local = moment.astimezone(zone)
+    now = local.time().replace(tzinfo=None)
+    inside = start <= now < end if start < end else (now >= start or now < end)
+    if not inside:
+        return None
+    day = local.date() if now < end else local.date() + timedelta(days=1)
+    return datetime.combine(day, time(end.hour, end.minute), tzinfo=zone)
 
 
 def ntfy_token_secret(server: str) -> str:
@@ -61,16 +97,31 @@ class AlertRouting:
         secrets: SecretStore,
         session: requests.Session | None = None,
         buttons: Buttons | None = None,
+        now: Callable[[], datetime] | None = None,
     ) -> None:
         self._family = family
         self._secrets = secrets
         self._session = session or requests.Session()
         self._buttons = buttons
+        self._now = now
 
-    def receivers(self, alert: Mapping[str, Any]) -> Sequence[str]:
-        found: list[str] = []
-        for caregiver in self._family().caregivers:
-            found.extend(receivers_of(caregiver))
+    def receivers(self, alert: Mapping[str, Any]) -> Sequence[Receiver]:
+        """Each caregiver's channels that hear this kind; outside Help, a copy for someone
+        in their quiet hours waits until the quiet hours end."""
+        family = self._family()
+        kind = str(alert.get("kind", ""))
+        try:
+            zone = ZoneInfo(family.settings.timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            zone = ZoneInfo("UTC")
+        found: list[Receiver] = []
+        for caregiver in family.caregivers:
+            if not hears(caregiver, kind):
+                continue
+            hold = None
+            if self._now is not None and kind not in NEVER_HELD:
+                hold = quiet_until(caregiver, self._now(), zone)
+            found.extend(Receiver(name, hold) for name in receivers_of(caregiver))
         return found
 
     def channel(self, receiver: str) -> Channel | None:
@@ -147,7 +198,7 @@ def build_delivery(
 
     service = DeliveryService(
         queue=store.outbox,
-        routing=AlertRouting(family, secrets, buttons=buttons),
+        routing=AlertRouting(family, secrets, buttons=buttons, now=now),
         now=now,
         interval=interval,
         on_undeliverable=undeliverable,
@@ -155,3 +206,57 @@ def build_delivery(
     )
     store.outbox.on_enqueued(service.wake)
     return service
+
+
+class DeadManPublisher:
+    """Every ten minutes (a scheduler job): this PC's dead-man signal on each alerts topic
+    whose server replaces scheduled messages; a server that does not is told once in the
+    log and in `baoan sync test`, and gets no signal (it would be a false alarm)."""
+
+    def __init__(
+        self,
+        family: Callable[[], FamilyPolicy],
+        secrets: SecretStore,
+        store: Store,
+        pc: str,
+        session: requests.Session | None = None,
+    ) -> None:
+        self._family = family
+        self._secrets = secrets
+        self._store = store
+        self._pc = pc
+        self._session = session or requests.Session()
+
+    def topics(self) -> list[NtfyTopic]:
+        found: dict[str, NtfyTopic] = {}
+        for caregiver in self._family().caregivers:
+            if caregiver.ntfy_topic:
+                token = self._secrets.get(ntfy_token_secret(caregiver.ntfy_server))
+                where = NtfyTopic(caregiver.ntfy_server, caregiver.ntfy_topic, token)
+                found.setdefault(where.url, where)
+        return list(found.values())
+
+    def support(self, where: NtfyTopic) -> Support:
+        """Whether `where`'s server carries the signal (kept once known)."""
+        key = f"deadman_support:{where.url}"
+        known = self._store.kv.get(key)
+        if known in (Support.REPLACES.value, Support.KEEPS_EVERY_COPY.value):
+            return Support(known)
+        found = probe(self._session, where)
+        if found is not Support.UNKNOWN:
+            self._store.kv.set(key, found.value)
+        if found is Support.KEEPS_EVERY_COPY:
+            log.error(
+                "the ntfy server %s is older than 2.16: it cannot carry the signal that "
+                "tells caregivers this PC stopped reporting",
+                where.server,
+            )
+        return found
+
+    def __call__(self) -> None:
+        for where in self.topics():
+            try:
+                if self.support(where) is Support.REPLACES:
+                    DeadManSignal(where, self._pc).publish(self._session)
+            except Exception as error:
+                log.warning("the dead-man signal to %s failed: %s", where.url, error)

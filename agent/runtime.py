@@ -16,13 +16,13 @@ import sys
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from agent import platform
 from agent.access import AccessService
 from agent.active_child import ActiveChildTracker
-from agent.alert_delivery import build_delivery
+from agent.alert_delivery import DeadManPublisher, build_delivery, pc_name
 from agent.api.app import create_server
 from agent.api.policy_endpoints import PolicyEndpointServices, register_policy_endpoints
 from agent.api.requests_endpoints import register_request_endpoints
@@ -49,6 +49,7 @@ from agent.tray.handover import remove_empty_token_dir, token_dir_for
 from agent.tray.service import TrayService
 from agent.tray.wiring import connect_tray
 from agent.usage.service import UsageService
+from agent.usage.wiring import add_usage_jobs
 from dns_filter.clock import Clock, SystemClock
 from dns_filter.policy import FilterPolicy
 from dns_filter.resolvers import FilterPolicySlot
@@ -59,6 +60,7 @@ from dns_filter.resolvers.client_profile import (
     SystemAddresses,
 )
 from dns_filter.server import DnsServer
+from sync.deadman import PUBLISH_EVERY_MINUTES
 from sync.delivery import DeliveryService
 
 log = logging.getLogger(__name__)
@@ -402,13 +404,22 @@ class Agent:
             seconds=self.settings.policy_poll_seconds,
         )
         if self.usage is not None:
-            # Saved at least every 30 s (and on each heartbeat batch once due).
-            scheduler.add_interval_job("usage-save", self.usage.save_if_due, seconds=10)
-            scheduler.add_interval_job("usage-clock", self.usage.check_clock, seconds=30)
+            add_usage_jobs(scheduler, self.usage, self.active_child)
         scheduler.add_interval_job(
             "active-session",
             self.active_child.refresh,
             seconds=self.settings.session_poll_seconds,
+        )
+        scheduler.add_interval_job(
+            "dead-man-signal",
+            DeadManPublisher(
+                lambda: self.policy_holder.policy,
+                open_secret_store(self.settings.data_dir),
+                store,
+                pc_name(),
+            ),
+            minutes=PUBLISH_EVERY_MINUTES,
+            first_run=self.clock.now() + timedelta(seconds=5),  # soon after start
         )
         scheduler.start()
         if self.settings.refresh_lists_at_start:

@@ -33,6 +33,7 @@ from agent.api.types import (
     WatchAcknowledgementInfo,
 )
 from gui.tray.backend import AgentUnreachableError, TrayBackendError
+from gui.tray.enforcement import Enforcer, Standing
 from gui.tray.heartbeat import HeartbeatSender, QueuedBeat
 from gui.tray.watchers import Watcher, create_watcher
 
@@ -303,12 +304,34 @@ class HttpTrayBackend:
         return body
 
 
+def standing_of(answer: HeartbeatAnswer) -> Standing:
+    return Standing(
+        allowed=answer.allowed,
+        seconds_left=answer.seconds_left,
+        action=answer.action,
+        warnings_minutes=answer.warnings_minutes,
+        limit_kind=answer.limit.kind,
+        service=answer.limit.service,
+    )
+
+
 def start_heartbeat(
-    backend: HttpTrayBackend, watcher: Watcher | None = None
+    backend: HttpTrayBackend,
+    enforcer: Enforcer | None = None,
+    watcher: Watcher | None = None,
 ) -> HeartbeatSender[HeartbeatAnswer]:
     """Screen time: this session's heartbeat to the agent, on its own thread (the watcher
-    for this OS unless one is given)."""
-    sender = HeartbeatSender(watcher or create_watcher(), backend.send_heartbeats)
+    for this OS unless one is given); each answer goes to `enforcer` (warnings, and the
+    parent's action at zero)."""
+    sender: HeartbeatSender[HeartbeatAnswer]
+
+    def on_answer(answer: HeartbeatAnswer) -> None:
+        if enforcer is not None:
+            enforcer.on_standing(standing_of(answer), sender.last_sample)
+
+    sender = HeartbeatSender(
+        watcher or create_watcher(), backend.send_heartbeats, on_answer=on_answer
+    )
     sender.start()
     return sender
 
