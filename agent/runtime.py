@@ -49,7 +49,7 @@ from agent.tray.handover import remove_empty_token_dir, token_dir_for
 from agent.tray.service import TrayService
 from agent.tray.wiring import connect_tray
 from agent.usage.more_time import MoreTime
-from agent.usage.service import UsageService
+from agent.usage.service import UsageService, recent_dns_names
 from agent.usage.wiring import add_usage_jobs
 from dns_filter.clock import Clock, SystemClock
 from dns_filter.policy import FilterPolicy
@@ -216,6 +216,7 @@ class Agent:
             family=lambda: self.policy_holder.policy,
             clock=self.clock,
             approved_minutes=self.more_time.approved_minutes,
+            recent_names=lambda child: recent_dns_names(store.query_log, child, self.clock.now()),
         )
         usage.start()
         # Built now, started last: the DNS service arms the grant-expiry job at its first
