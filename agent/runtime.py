@@ -217,6 +217,7 @@ class Agent:
             clock=self.clock,
             approved_minutes=self.more_time.approved_minutes,
             recent_names=lambda child: recent_dns_names(store.query_log, child, self.clock.now()),
+            on_spent_changed=self.recompile,
         )
         usage.start()
         # Built now, started last: the DNS service arms the grant-expiry job at its first
@@ -237,6 +238,7 @@ class Agent:
             grant_expiry=GrantExpiry(scheduler),
             query_log=query_log,
             clock=self.clock,
+            spent_services=usage.spent_services,
         )
         dns.start()
         self._start_http(store, access, dns, lists)
@@ -447,6 +449,7 @@ class Agent:
         log.info("a new day begins in the family's time zone")
         if self.store is not None:
             self.store.events.add("day-rollover", "a new day began")
+        self.recompile()  # yesterday's spent screen-time services are free again
 
     # ------------------------------------------------------------------ changes
 

@@ -69,6 +69,12 @@ class AppClassifier:
             for entry in catalogue
             for word in entry.apps.titles
         )
+        in_category: dict[str, list[str]] = {}
+        for entry in catalogue:
+            in_category.setdefault(entry.category, []).append(entry.service_id)
+        self._in_category: Mapping[str, tuple[str, ...]] = MappingProxyType(
+            {category: tuple(ids) for category, ids in in_category.items()}
+        )
         self._domains: Mapping[str, tuple[str, ...]] = MappingProxyType(
             {entry.service_id: entry.domains for entry in catalogue}
         )
@@ -81,6 +87,9 @@ class AppClassifier:
     @staticmethod
     def is_browser(app: AppIdentity) -> bool:
         return any(name in BROWSERS for name in _names(app))
+
+    def services_in(self, category: str) -> tuple[str, ...]:
+        return tuple(self._in_category.get(category, ()))
 
     def domains_of(self, service_id: str) -> tuple[str, ...]:
         return self._domains.get(service_id, ())

@@ -37,7 +37,7 @@ from agent.usage.counting import (
     new_counter,
     roll_over,
 )
-from agent.usage.limits import LimitDecision, LimitKind, LimitReason, decide
+from agent.usage.limits import LimitDecision, LimitKind, LimitReason, decide, spent_services
 from agent.usage.model import (
     SLEEP_GAP_SECONDS,
     AppIdentity,
@@ -184,7 +184,11 @@ class UsageService:
         cmdline_of: Callable[[int, float | None], tuple[str, ...]] = cmdline_of,
         approved_minutes: Callable[[str, date], int] | None = None,
         recent_names: Callable[[str], frozenset[str]] | None = None,
+        on_spent_changed: Callable[[], None] | None = None,
     ) -> None:
+        # A service's minutes spent (or a new day): the DNS policy is compiled again.
+        self._on_spent_changed = on_spent_changed
+        self._spent: dict[str, frozenset[str]] = {}
         # The child's recent DNS names (the query log): a browser title naming a service
         # counts as its website only when they name the service's domains too.
         self._recent_names = recent_names
@@ -278,6 +282,9 @@ class UsageService:
             self._last_heard[child] = self._clock.monotonic()
             current = counter.last.app if counter.last is not None else None
             decision = self._decide(child, counter, now, zone, rules, current)
+            changed = self._note_spent(child, counter, rules)
+        if changed and self._on_spent_changed is not None:
+            self._on_spent_changed()
         self.save_if_due()
         action = str(rules.limits.action) if rules else "lock"
         warnings = tuple(rules.limits.warnings_minutes) if rules else (15, 5, 1)
@@ -441,6 +448,30 @@ class UsageService:
                     )
                 )
         return UsageToday(date=now.astimezone(zone).date(), minutes=minutes, details=tuple(details))
+
+    def spent_services(self, child: str) -> frozenset[str]:
+        """Today's services with their minutes spent (the DNS filter blocks them), read
+        afresh so that a new day frees them."""
+        zone = ZoneInfo(self._family().settings.timezone)
+        with self._lock:
+            now = self.now()
+            counter = roll_over(self._counter(child, now, zone), now, zone).counter
+            rules = self._rules().get(child)
+            if rules is None:
+                return frozenset()
+            found = spent_services(
+                rules.limits, rules.age, counter.tally, self._classifier.services_in
+            )
+            self._spent[child] = found
+            return found
+
+    def _note_spent(self, child: str, counter: ChildCounter, rules: ChildRules | None) -> bool:
+        if rules is None:
+            return False
+        found = spent_services(rules.limits, rules.age, counter.tally, self._classifier.services_in)
+        changed = found != self._spent.get(child, frozenset())
+        self._spent[child] = found
+        return changed
 
     def child_names(self) -> tuple[str, ...]:
         return tuple(child.name for child in self._family().children)
