@@ -21,6 +21,7 @@ from PySide6.QtWidgets import QApplication, QMainWindow
 from gui.backend import DashboardBackend
 from gui.controller import DEFAULT_REFRESH_MS, DashboardController
 from gui.i18n import LANGUAGE_ENV, Translations, choose_language, system_language
+from gui.rules_controller import WebRulesController
 from gui.views.main_window import MainWindow
 from gui.workers import ApiRunner
 
@@ -61,10 +62,14 @@ def build_main_window(
 
     runner = ApiRunner(backend)
     controller = DashboardController(runner, refresh_ms=refresh_ms, timezone=timezone, clock=clock)
-    window = MainWindow(controller, agent_address, language=translations.language or initial)
+    rules = WebRulesController(runner, controller.parent_token, controller.report_failure)
+    window = MainWindow(
+        controller, agent_address, language=translations.language or initial, rules=rules
+    )
     # The window owns its services, so closing it releases them.
     runner.setParent(window)
     controller.setParent(window)
+    rules.setParent(window)
     if translations.parent() is None:
         translations.setParent(window)
 

@@ -132,6 +132,15 @@ class DashboardController(QObject):
     def now(self) -> datetime:
         return self._clock()
 
+    def parent_token(self) -> str | None:
+        """The parent session's token while logged in (for the other tabs' controllers)."""
+        return self._token
+
+    def report_failure(self, error: BackendError) -> None:
+        """A parent call of another tab failed: an expired session locks the window, an
+        agent that does not answer turns the banner red, the rest goes to the status line."""
+        self._on_parent_call_failed(error)
+
     @property
     def query_log_child(self) -> str | None:
         return self._query_log_child

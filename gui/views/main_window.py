@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 
 from gui.backend import AgentStatus
 from gui.controller import Connection, DashboardController
+from gui.rules_controller import WebRulesController
 from gui.views.banner import StatusBanner
 from gui.views.login_page import LoginMode, LoginPage
 from gui.views.parent_page import ParentPage
@@ -37,10 +38,13 @@ class MainWindow(QMainWindow):
         agent_address: str,
         language: str = "vi",
         parent: QWidget | None = None,
+        *,
+        rules: WebRulesController | None = None,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("dashboardWindow")
         self.controller = controller
+        self.rules = rules
         self._status_note = ""  # "updated", "expired" or "error:<text>"
         self._updated_at: datetime | None = None
 
@@ -109,6 +113,31 @@ class MainWindow(QMainWindow):
         )
         requests_tab.end_of_day_requested.connect(c.allow_until_end_of_day)
         requests_tab.revoke_requested.connect(c.revoke_request)
+        self._wire_rules()
+
+    def _wire_rules(self) -> None:
+        web = self.parent_page.web_tab
+        rules = self.rules
+        if rules is None or not rules.supported:
+            self.parent_page.hide_web_tab()
+            return
+        self.controller.children_changed.connect(
+            lambda children: web.set_children([child.name for child in children])
+        )
+        self.controller.login_succeeded.connect(rules.load_catalogue)
+        self.controller.logged_out.connect(lambda _expired: rules.clear())
+        rules.catalogue_changed.connect(web.set_catalogue)
+        rules.rules_loaded.connect(web.show_rules)
+        rules.rules_saved.connect(web.show_saved)
+        rules.save_conflict.connect(web.show_conflict)
+        rules.save_refused.connect(web.show_refused)
+        rules.site_checked.connect(web.show_verdict)
+        rules.failed.connect(web.show_failure)
+        rules.unavailable.connect(self.parent_page.hide_web_tab)
+        web.child_selected.connect(rules.load)
+        web.reload_requested.connect(lambda: rules.load(web.selected_child() or ""))
+        web.save_requested.connect(rules.save)
+        web.check_requested.connect(rules.check_site)
 
     # What the window shows.
     def showing_parent_page(self) -> bool:
