@@ -105,7 +105,7 @@ def test_a_rule_edited_in_the_window_reaches_the_file_and_the_verdict(
     with qtbot.waitSignal(window.rules.site_checked, timeout=WAIT_MS):  # type: ignore[union-attr]
         qtbot.keyClick(tab.test_edit, Qt.Key.Key_Return)
     assert "www.roblox.com" in tab.test_result.text()
-    assert "Bị chặn" in tab.test_result.text()
+    assert "Đã chặn" in tab.test_result.text()
     assert "Trò chơi trực tuyến" in tab.test_result.text()
 
 
