@@ -1,5 +1,5 @@
-"""A child's requests to open a blocked site, the parents' temporary grants, help alerts and
-the child's acknowledgement of what Bảo An watches.
+"""A child's requests to open a blocked site, the parents' temporary grants, help alerts,
+reports of something bad online and the child's acknowledgement of what Bảo An watches.
 
 Plain Python over the store; everything it needs is passed in:
 
@@ -46,7 +46,8 @@ log = logging.getLogger(__name__)
 ALERTS_CHANNEL = "alerts"  # the outbox channel the sync layer delivers to caregivers
 # Bump when "what Bảo An watches" changes in substance: every child is asked again.
 # 2: each record's real retention, what leaves the PC, and a real choice from 7.
-WATCH_NOTICE_VERSION = 2
+# 3: "Báo điều xấu" → "tell my parents" leaves the PC too; consent by the child's own age.
+WATCH_NOTICE_VERSION = 3
 MAX_REASON_CHARS = 500
 MIN_GRANT_MINUTES = 1
 MAX_GRANT_MINUTES = 24 * 60
@@ -54,11 +55,17 @@ MAX_GRANT_MINUTES = 24 * 60
 EVENT_ACCESS_REQUEST = "access_request"
 EVENT_ACCESS_DECISION = "access_decision"
 EVENT_HELP = "help"
+# The child chose to tell a caregiver that they want to report something bad met online
+# ("Báo điều xấu"): its own kind, never a Help / 111 alert.
+EVENT_REPORT = "report"
 EVENT_WATCH_ACK = "watch_acknowledged"
 EVENT_WATCH_DISAGREE = "watch_disagreed"
 
-# A child's answer to "what Bảo An watches": "acknowledged" (the youngest, who read it with a
-# parent), "agree", or "disagree" — "con chưa đồng ý / con muốn nói chuyện với bố mẹ".
+# Decree 13/2023 (art. 20) asks for the consent of a child of 7 or more; the pages and the
+# tray ask it from this age (agent.pages.watch.asks_consent).
+CONSENT_AGE = 7
+# A child's answer to "what Bảo An watches": "acknowledged" (a child under 7, who read it with
+# a parent), "agree", or "disagree" — "con chưa đồng ý / con muốn nói chuyện với bố mẹ".
 # Protection stays on whatever the answer; a disagreement tells the parents.
 WATCH_ANSWERS = ("acknowledged", "agree", "disagree")
 
@@ -140,6 +147,17 @@ class HelpResult:
     # How many caregivers the alert was queued for (None: none was tried). 0 with alerts
     # on: nobody is set up to receive one, so nobody was told.
     receivers: int | None = None
+
+
+@dataclass(frozen=True)
+class ReportResult:
+    """What became of a child's "tell my parents" from "Báo điều xấu"."""
+
+    child: str | None  # None: no known child pressed it, and no alert went
+    alerted: bool  # an alert went (or had just gone) to the caregivers
+    # How many caregivers the alert was queued for; 0: nobody is set up to receive one.
+    receivers: int = 0
+    already_told: bool = False  # this press sent nothing new: they were told recently
 
 
 @dataclass(frozen=True)
@@ -286,6 +304,11 @@ class AccessLimits:
     help_alert_every_seconds: float = 5 * 60  # one urgent alert per child in this time
     help_alerts_per_pc: int = 6  # every child together
     help_alerts_per_pc_seconds: float = 60 * 60
+    # "Báo điều xấu" → "tell my parents": its own limits, so that reports never spend
+    # the Help / 111 alerts' allowance (nor the other way round).
+    report_alert_every_seconds: float = 5 * 60  # one report alert per child in this time
+    report_alerts_per_pc: int = 6  # every child together
+    report_alerts_per_pc_seconds: float = 60 * 60
 
 
 THIS_PC = "this PC"  # the rate-limit key of every loopback address
@@ -330,6 +353,10 @@ class AccessService:
             limits.help_alerts_per_pc, limits.help_alerts_per_pc_seconds
         )
         self._last_help_alert: dict[str, float] = {}
+        self._report_per_pc = SlidingWindowLimiter(
+            limits.report_alerts_per_pc, limits.report_alerts_per_pc_seconds
+        )
+        self._last_report_alert: dict[str, float] = {}
         self._lock = threading.Lock()
 
     # -- policy helpers -----------------------------------------------------------------------
@@ -621,20 +648,91 @@ class AccessService:
             log.warning("help pressed (%s): caregivers alerted", name)
         return HelpResult(name, alerted=receivers > 0, alerts_enabled=True, receivers=receivers)
 
+    # -- report something bad -------------------------------------------------------------------
+
+    def report_pressed(self, child: str | None, client_address: str) -> ReportResult:
+        """From "Báo điều xấu", the child chose to tell a caregiver that they want to report
+        something bad they met online. Caregivers get an alert of kind ``report`` (severity
+        ``alert``: important, but not Help's ``urgent``) that says only that, and carries
+        no browsing history. At most one per child every few minutes (pressing again says
+        the family was told) and a few per hour on the whole PC, counted apart from Help's.
+        It does not depend on ``help_alerts_caregivers``: it is a message the child chose
+        to send, like asking to open a site. A press that names no child of the policy
+        alerts no one."""
+        name: str | None = None
+        if child is not None:
+            found = self.family.child(child)
+            name = found.name if found is not None else None
+        if name is None:
+            log.info("report pressed by no known child (from %s): no alert", client_address)
+            return ReportResult(None, alerted=False)
+        now = self.now()
+        moment = now.timestamp()
+        key = name.casefold()
+        receivers = len(alert_receivers(self.family))
+        with self._lock:
+            last = self._last_report_alert.get(key)
+            if last is not None and moment - last < self.limits.report_alert_every_seconds:
+                return ReportResult(
+                    name, alerted=receivers > 0, receivers=receivers, already_told=receivers > 0
+                )
+            if self._report_per_pc.retry_after(THIS_PC, moment):
+                log.warning("report pressed (%s): too many report alerts on this PC", name)
+                return ReportResult(name, alerted=False, receivers=receivers)
+            self._report_per_pc.hit(THIS_PC, moment)
+            self._last_report_alert[key] = moment
+        event = self._store.events.add(
+            EVENT_REPORT,
+            f"{name} wants to report something bad met online",
+            child=name,
+            severity="alert",
+            at=now,
+        )
+        self._alert_caregivers(
+            event,
+            {
+                "kind": EVENT_REPORT,
+                "severity": "alert",
+                "child": name,
+                "title": f"{name} muốn báo một điều xấu gặp trên mạng",
+                "title_en": f"{name} wants to report something bad they met online",
+                "message": (
+                    f"{name} đã chọn báo cho người thân. Hãy bình tĩnh hỏi han và lắng nghe "
+                    "con trước. Con có thể tự báo cáo trên vn-cop.vn; Tổng đài 111 luôn sẵn "
+                    "sàng, miễn phí."
+                ),
+                "message_en": (
+                    f"{name} chose to tell the family. Please talk with them calmly and "
+                    "listen first. They can report it on vn-cop.vn; the 111 hotline is free."
+                ),
+            },
+        )
+        if receivers == 0:
+            log.warning("report pressed (%s): no caregiver could receive the alert", name)
+        else:
+            log.info("report pressed (%s): caregivers alerted", name)
+        return ReportResult(name, alerted=receivers > 0, receivers=receivers)
+
     # -- what Bảo An watches --------------------------------------------------------------------
 
     def acknowledge_watch(
         self, child: str, language: str = "vi", answer: str = "acknowledged"
     ) -> WatchAcknowledgement:
         """Record the child's answer to "what Bảo An watches" (Decree 13/2023: a child of 7
-        or more gives their own consent): "agree", "disagree", or "acknowledged" for the
-        youngest. Protection stays on whatever the answer; "disagree" tells the parents
-        (an event for the dashboard and an alert to the caregivers) so that they talk."""
+        or more gives their own consent): "agree", "disagree", or "acknowledged" for a child
+        under 7 (whose "agree" is recorded as that). Protection stays on whatever the
+        answer; "disagree" tells the parents (an event for the dashboard and an alert to the
+        caregivers) so that they talk."""
         name = self.child_name(child)
         if language not in ("vi", "en"):
             raise InvalidInputError("language must be 'vi' or 'en'")
         if answer not in WATCH_ANSWERS:
             raise InvalidInputError("answer must be 'acknowledged', 'agree' or 'disagree'")
+        age = self.child_age(name)
+        if answer == "agree" and age is not None and age < CONSENT_AGE:
+            # Under 7 a child is not asked for consent (Decree 13/2023): what they gave is
+            # an acknowledgement, and the parents' dashboard must not read it as consent.
+            answer = "acknowledged"
         now = self.now()
         ack = WatchAcknowledgement(name, now, WATCH_NOTICE_VERSION, language, answer)
         self._store.kv.set(

@@ -20,13 +20,15 @@ import requests
 from agent.policy.model import Caregiver, FamilyPolicy
 from agent.secrets import SecretStore
 from agent.store import Store
-from sync.delivery import Channel, DeliveryService
+from sync.delivery import Action, Alert, Channel, DeliveryService
 from sync.mail import EmailChannel, SmtpSettings
 from sync.ntfy import NtfyChannel, NtfyTopic
 
 log = logging.getLogger(__name__)
 
 EVENT_ALERT_UNDELIVERABLE = "alert-undeliverable"
+Buttons = Callable[[Caregiver], Callable[[Alert], tuple[Action, ...]]]
+"""Per caregiver: the buttons an alert gets on their phone (signed approval commands)."""
 NTFY = "ntfy"
 EMAIL = "email"
 
@@ -58,10 +60,12 @@ class AlertRouting:
         family: Callable[[], FamilyPolicy],
         secrets: SecretStore,
         session: requests.Session | None = None,
+        buttons: Buttons | None = None,
     ) -> None:
         self._family = family
         self._secrets = secrets
         self._session = session or requests.Session()
+        self._buttons = buttons
 
     def receivers(self, alert: Mapping[str, Any]) -> Sequence[str]:
         found: list[str] = []
@@ -80,7 +84,9 @@ class AlertRouting:
         if kind == NTFY and caregiver.ntfy_topic:
             token = self._secrets.get(ntfy_token_secret(caregiver.ntfy_server))
             return NtfyChannel(
-                NtfyTopic(caregiver.ntfy_server, caregiver.ntfy_topic, token), self._session
+                NtfyTopic(caregiver.ntfy_server, caregiver.ntfy_topic, token),
+                self._session,
+                None if self._buttons is None else self._buttons(caregiver),
             )
         if kind == EMAIL and caregiver.email:
             settings = self.smtp_settings(caregiver)
@@ -126,6 +132,7 @@ def build_delivery(
     now: Callable[[], datetime],
     *,
     interval: float = 30.0,
+    buttons: Buttons | None = None,
 ) -> DeliveryService:
     """The delivery service over the store's outbox, woken by each new item."""
 
@@ -140,7 +147,7 @@ def build_delivery(
 
     service = DeliveryService(
         queue=store.outbox,
-        routing=AlertRouting(family, secrets),
+        routing=AlertRouting(family, secrets, buttons=buttons),
         now=now,
         interval=interval,
         on_undeliverable=undeliverable,

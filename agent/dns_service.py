@@ -22,10 +22,12 @@ from agent.grant_expiry import GrantExpiry
 from agent.policy import FamilyPolicy
 from agent.policy.compile import compile_filter_policy
 from agent.store import QueryLogEntry
+from dns_filter.addresses import is_loopback, normalise_ip
 from dns_filter.chain import AnswerType, Query, Result
 from dns_filter.clock import Clock
 from dns_filter.factory import Chain, build_chain_from_config
 from dns_filter.policy import FilterPolicy, Profile
+from dns_filter.rate_limit import ClientRateLimit
 from dns_filter.resolvers import ActiveChild, FilterPolicySlot
 from dns_filter.resolvers.client_profile import ChildResolver
 from dns_filter.server import DnsServer, next_minute
@@ -110,6 +112,9 @@ class DnsService:
         self._thread: threading.Thread | None = None
         self._chain: Chain | None = None
         self.server: DnsServer | None = None
+        self.rate_limit = ClientRateLimit(
+            family.policy.settings.dns_rate_limit_qps, exempt=self._never_limited, clock=clock
+        )
 
     # -- life cycle ---------------------------------------------------------------------------
 
@@ -171,6 +176,7 @@ class DnsService:
             # The same decision as the chain's first link: the memo is kept per child.
             profile_for=self._child_resolver,
             policy_changes_at=self._policy_changes_at,
+            rate_limit=self.rate_limit,
         )
         await self.server.start()
 
@@ -197,6 +203,9 @@ class DnsService:
                 self._block_page.ipv6,
             )
             self._filter_policy.swap(self._with_grants(policy, now))
+            qps = self._family.policy.settings.dns_rate_limit_qps
+            if qps != self.rate_limit.qps:
+                self.rate_limit.set_rate(qps)
             if self.server is not None:
                 self.server.clear_memo()
             self._grant_expiry.arm(self._grants.next_expiry(now), self.recompile)
@@ -210,6 +219,14 @@ class DnsService:
             grants = self._grants.grants(name, now)
             profiles[name] = with_grants(profile, grants) if grants else profile
         return replace(policy, profiles=MappingProxyType(profiles))
+
+    def _never_limited(self, client: str) -> bool:
+        """The PC's own queries and the block page's are never rate limited."""
+        address = normalise_ip(client)
+        if is_loopback(address) or address in self._child_resolver.local_addresses():
+            return True
+        page = self._block_page
+        return address in (normalise_ip(page.ipv4), normalise_ip(page.ipv6))
 
     def _policy_changes_at(self, wall: float) -> float | None:
         """When a remembered answer may stop being right because of the clock: with no
@@ -230,6 +247,10 @@ class DnsService:
             host = f"[{bound.host}]" if ":" in bound.host else bound.host
             found.append(f"{bound.transport}://{host}:{bound.port}")
         return found
+
+    def rate_limited(self) -> int:
+        """Queries refused by the per-client rate limit since the server started."""
+        return 0 if self.server is None else self.server.stats.rate_limited
 
     def _log_queries(self, answers: Sequence[tuple[Query, Result, float]]) -> None:
         """The DNS server's batch query-log callback: one record per answer, one clock read

@@ -34,6 +34,7 @@ from agent.category_lists import CategoryLists
 from agent.dns_service import BlockPageAddresses, DnsService
 from agent.grant_expiry import GrantExpiry
 from agent.pages import CsrfSigner, PageServices, register_pages
+from agent.phone_approvals import PhoneApprovals
 from agent.pin_setup import SetupCodes, setup_code_path
 from agent.policy import FamilyPolicy
 from agent.policy.holder import PolicyHolder
@@ -166,6 +167,7 @@ class Agent:
         self.tray_token_dir: Path | None = None
         self.block_page_server: HttpServer | None = None
         self.delivery: DeliveryService | None = None
+        self.approvals: PhoneApprovals | None = None
 
     # ------------------------------------------------------------------ life cycle
 
@@ -194,7 +196,7 @@ class Agent:
                 self.policy_holder.last_error,
             )
         self._apply_retention(family)
-        query_log = self.query_log = QueryLogWriter(store.query_log)
+        query_log = self.query_log = QueryLogWriter(store.query_log, counts=store.query_counts)
         query_log.start()
         self.active_child.set_policy(family)
         lists = self.lists = CategoryLists(settings.data_dir, store)
@@ -229,14 +231,18 @@ class Agent:
         dns.start()
         self._start_http(store, access, dns, lists)
         # Alerts already waiting (a restart after a crash or days offline) go out first.
+        secrets = open_secret_store(settings.data_dir)
+        approvals = self.approvals = PhoneApprovals(store, access, secrets, self.clock.now)
         delivery = self.delivery = build_delivery(
             store,
             lambda: self.policy_holder.policy,
-            open_secret_store(settings.data_dir),
+            secrets,
             self.clock.now,
             interval=settings.delivery_poll_seconds,
+            buttons=approvals.buttons,
         )
         delivery.start()
+        approvals.follow(family)
         self.policy_holder.subscribe(self._on_new_policy)
         self._start_scheduler(scheduler, store)
         log.info(
@@ -252,6 +258,8 @@ class Agent:
         self._stopped.set()
         if self.scheduler is not None:
             self.scheduler.shutdown(wait=False)
+        if self.approvals is not None:
+            self.approvals.stop()
         if self.delivery is not None:
             self.delivery.stop()
         if self.block_page_server is not None:
@@ -302,6 +310,7 @@ class Agent:
             lists=lists,
             clock=self.clock,
             usage=self.usage,
+            log_shed=lambda: 0 if self.query_log is None else self.query_log.dropped,
         )
         host, port = settings.http_listen
         server = self.http_server = create_server(services, authenticator, host=host, port=port)
@@ -435,6 +444,8 @@ class Agent:
         self.loaded_at = self.clock.now()
         self.active_child.set_policy(family)
         self._apply_retention(family)
+        if self.approvals is not None:
+            self.approvals.follow(family)
         if self.lists is not None:
             self.lists.reload_if_changed(family)
         self.recompile()

@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 from agent.alert_receivers import help_alerts_unheard
 from agent.api.types import (
     ChildProfile,
+    DnsCounters,
     ListInfo,
     PolicyState,
     QueryLogEntry,
@@ -47,6 +48,8 @@ class FamilyPolicyView(Protocol):
 class DnsStatus(Protocol):
     def listening(self) -> list[str]: ...
 
+    def rate_limited(self) -> int: ...
+
 
 class LoadedLists(Protocol):
     def categories(self) -> tuple[str, ...]: ...
@@ -69,8 +72,10 @@ class RuntimeServices:
         lists: LoadedLists,
         clock: Clock,
         usage: UsageTodaySource | None = None,
+        log_shed: Callable[[], int] = lambda: 0,
     ) -> None:
         self._clock = clock
+        self._log_shed = log_shed
         self._usage = usage
         self._family = family
         self._loaded_at = loaded_at
@@ -80,6 +85,9 @@ class RuntimeServices:
 
     def dns_listening(self) -> Sequence[str]:
         return self._dns.listening()
+
+    def dns_counters(self) -> DnsCounters:
+        return DnsCounters(log_shed=self._log_shed(), rate_limited=self._dns.rate_limited())
 
     def policy_state(self) -> PolicyState:
         error = self._family.last_error

@@ -48,6 +48,7 @@ from dns_filter.chain import AnswerType, Query, Resolver, Result
 from dns_filter.clock import Clock, SystemClock
 from dns_filter.log_throttle import LogThrottle
 from dns_filter.names import query_name
+from dns_filter.rate_limit import ClientRateLimit
 from dns_filter.reason import failure_reason
 
 logger = logging.getLogger(__name__)
@@ -128,6 +129,7 @@ class ServerStats:
     overloaded: int = 0
     tcp_refused: int = 0
     tcp_idle_closed: int = 0  # idle TCP connections closed to make room for a new one
+    rate_limited: int = 0  # REFUSED: the client asked faster than its rate limit
     log_dropped: int = 0
     log_errors: int = 0
 
@@ -410,6 +412,7 @@ class DnsServer:
         policy_changes_at: PolicyChangesAt = next_minute,
         clock: Clock | None = None,
         fastpath: bool | None = None,
+        rate_limit: ClientRateLimit | None = None,
     ) -> None:
         if not listen:
             raise ValueError("the DNS server needs at least one listen address")
@@ -427,6 +430,12 @@ class DnsServer:
         self._exact: dict[_ExactKey, list[Any]] = {}
         self._fastpath = load_fastpath(fastpath)
         self._no_profile = object()  # `who` when profile_for failed: never a memo key
+        self._rate_limit = rate_limit
+        # What the C fast path asks: a limited client is never a hit there, so its
+        # packets come back to `_answer_udp`, which refuses them.
+        self._fast_profile_for: Callable[[str], object] | None = (
+            profile_for if self._rate_limit is None else self._profile_unless_limited
+        )
         self._log = _QueryLog(on_result, self.stats, self.limits.log_backlog, on_results)
         self._loop: asyncio.AbstractEventLoop | None = None
         self._udp_sockets: list[socket.socket] = []
@@ -626,7 +635,7 @@ class DnsServer:
         read = self._fastpath.serve(
             sock.fileno(),
             self._exact,
-            self._profile_for,
+            self._fast_profile_for,
             self._no_profile,
             self._clock,
             hits,
@@ -635,6 +644,10 @@ class DnsServer:
         if read < 0:  # the read failed (e.g. an ICMP error): the Python loop reports it
             self._on_udp_readable(sock)
             return
+        limit = self._rate_limit
+        if limit is not None:  # the answers it gave count against their clients
+            for index in range(2, len(hits), 3):
+                limit.charge(hits[index])
         try:
             for data, addr, client_ip, who in misses:
                 self._answer_udp(sock, data, addr, client_ip, who, hits)
@@ -655,6 +668,9 @@ class DnsServer:
         paths end here: the Python loop for every packet, the C fast path for those it
         hands back."""
         started = time.perf_counter()
+        if self._rate_limit is not None and not self._rate_limit.allow(client_ip):
+            self._refuse(data, lambda answer: self._send_udp(sock, answer, addr, client_ip))
+            return
         hit = self._exact.get((who, data[2:]))
         if hit is not None:
             now = self._clock()
@@ -674,12 +690,38 @@ class DnsServer:
             self._exact.pop((who, data[2:]), None)
 
         def reply(answer: bytes) -> None:
-            try:
-                sock.sendto(answer, addr)
-            except OSError as exc:  # full buffer or closed socket: the client retries
-                logger.debug("UDP send to %s failed: %s", client_ip, exc)
+            self._send_udp(sock, answer, addr, client_ip)
 
         self._handle(data, client_ip, "udp", reply)
+
+    @staticmethod
+    def _send_udp(sock: socket.socket, answer: bytes, addr: Any, client_ip: str) -> None:
+        try:
+            sock.sendto(answer, addr)
+        except OSError as exc:  # full buffer or closed socket: the client retries
+            logger.debug("UDP send to %s failed: %s", client_ip, exc)
+
+    def _profile_unless_limited(self, client_ip: str) -> object:
+        assert self._rate_limit is not None
+        if self._rate_limit.limited(client_ip):
+            return self._no_profile  # never a memo key
+        profile_for = self._profile_for
+        return profile_for(client_ip) if profile_for is not None else client_ip
+
+    def _refuse(self, data: bytes, reply: Reply) -> None:
+        """REFUSED for a client past its rate limit (nothing for an unreadable packet)."""
+        self.stats.queries += 1
+        self.stats.rate_limited += 1
+        try:
+            parsed = wire.parse_query(data)
+        except wire.UnreadablePacketError:
+            self.stats.dropped += 1
+            return
+        except wire.QueryError as exc:
+            reply(self._error_answer(data, exc))
+            return
+        opt = self._opt_cache[parsed.do_bit] if parsed.edns else None
+        reply(wire.error_response(data, wire.RCODE_REFUSED, parsed.question_end, opt))
 
     def _remember_exact(
         self, who: object, data: bytes, entry: _MemoEntry, parsed: wire.ParsedQuery
@@ -725,6 +767,9 @@ class DnsServer:
                 except (TimeoutError, asyncio.IncompleteReadError, ConnectionError):
                     break
                 wait = limits.tcp_idle_timeout
+                if self._rate_limit is not None and not self._rate_limit.allow(client_ip):
+                    self._refuse(data, reply)
+                    continue
                 await slots.acquire()
                 connection.in_flight += 1
                 connection.last_active = self._clock()

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import logging
 import re
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import requests
 
-from sync.delivery import Alert
+from sync.delivery import Action, Alert
 from sync.outbox import PermanentDeliveryError
 
 logger = logging.getLogger(__name__)
@@ -114,14 +115,22 @@ def publish(
 class NtfyChannel:
     """One caregiver's alerts topic."""
 
-    def __init__(self, where: NtfyTopic, session: requests.Session | None = None) -> None:
+    def __init__(
+        self,
+        where: NtfyTopic,
+        session: requests.Session | None = None,
+        buttons: Callable[[Alert], tuple[Action, ...]] | None = None,
+    ) -> None:
         self._where = where
         self._session = session or requests.Session()
+        self._buttons = buttons  # made when sent: signed commands for a request's answers
 
     def __repr__(self) -> str:
         return f"NtfyChannel({self._where.url!r})"
 
     def send(self, alert: Alert) -> None:
+        if self._buttons is not None:
+            alert = replace(alert, actions=self._buttons(alert)[:3])
         answer = publish(self._session, self._where, alert_message(self._where.topic, alert))
         logger.info("alert %s published to %s as %s", alert.alert_id, self._where.url,
                     answer.get("id", "?"))

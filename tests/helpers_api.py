@@ -15,6 +15,7 @@ from agent.api.app import create_server
 from agent.api.server import HttpLimits, HttpServer
 from agent.api.types import (
     ChildProfile,
+    DnsCounters,
     ListInfo,
     PolicyState,
     QueryLogEntry,
@@ -92,6 +93,9 @@ class StaticServices:
 
     def dns_listening(self) -> Sequence[str]:
         return self.listening
+
+    def dns_counters(self) -> DnsCounters:
+        return DnsCounters()
 
     def policy_state(self) -> PolicyState:
         return self.policy

@@ -60,7 +60,11 @@ def test_public_status_has_dns_policy_and_lists_but_no_children(api: RunningApi)
     body = response.json()
     assert body == {
         "version": "9.8.7",
-        "dns": {"listening": ["udp://127.0.0.1:5353", "tcp://127.0.0.1:5353"]},
+        "dns": {
+            "listening": ["udp://127.0.0.1:5353", "tcp://127.0.0.1:5353"],
+            "log_shed": 0,
+            "rate_limited": 0,
+        },
         "policy": {
             "loaded_at": "2025-06-01T08:30:00+00:00",
             "source": "/home/family/family.toml",

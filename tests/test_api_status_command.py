@@ -151,3 +151,21 @@ def test_the_installed_command_end_to_end(api_with_pin: RunningApi) -> None:
     assert done.returncode == 0, done.stderr
     body = json.loads(done.stdout)
     assert body["version"] == TEST_VERSION and len(body["children"]) == 2
+
+
+def test_shed_log_rows_and_rate_limited_queries_are_shown() -> None:
+    from agent.api.types import DnsCounters, PolicyState, Status
+    from agent.commands.status import format_status
+
+    status = Status(
+        version="1.0", dns_listening=("udp://127.0.0.1:53",), policy=PolicyState("f", None, None),
+        lists=(), pin_set=True, language="vi", dns_counters=DnsCounters(87502, 12),
+    )
+    out = format_status(status, "http://127.0.0.1:8053", asked_with_pin=False)
+    assert "(log rows shed): 87502" in out and "(rate limited, REFUSED): 12" in out
+    assert Status.from_json(status.to_json()).dns_counters == DnsCounters(87502, 12)
+    quiet = format_status(
+        Status("1.0", (), PolicyState("f", None, None), (), True, "vi"),
+        "http://127.0.0.1:8053", asked_with_pin=False,
+    )
+    assert "shed" not in quiet

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QCoreApplication
 
-from agent.pages.strings import BY_BAND, COMMON, PARENT_REASONS, WATCH
+from agent.pages.strings import BY_BAND, COMMON, PARENT_REASONS, WATCH, WATCH_CONSENT_LEAVES
 from agent.pages.tips import TIPS
 from agent.policy.categories import categories
 from agent.policy.presets import presets
@@ -85,6 +85,8 @@ def child_strings() -> Iterator[tuple[str, str]]:
         for items in lists:
             for value in items:
                 yield f"pages WATCH[{band}]", value
+    for band, value in WATCH_CONSENT_LEAVES["vi"].items():
+        yield f"pages WATCH_CONSENT_LEAVES[{band}]", value
     for band, tips in TIPS.items():
         for tip in tips:
             yield f"tip {band}", tip.vi

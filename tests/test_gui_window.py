@@ -21,6 +21,7 @@ from agent.api.app import create_server
 from agent.api.server import HttpServer
 from agent.api.types import (
     ChildProfile,
+    DnsCounters,
     ListInfo,
     PolicyState,
     QueryLogEntry,
@@ -95,6 +96,9 @@ class FamilyData:
 
     def dns_listening(self) -> Sequence[str]:
         return self.listening
+
+    def dns_counters(self) -> DnsCounters:
+        return DnsCounters()
 
     def policy_state(self) -> PolicyState:
         return PolicyState("/home/gia-dinh/family.toml", datetime.now(UTC), self.policy_error)

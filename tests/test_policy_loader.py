@@ -103,7 +103,7 @@ def test_good_policy_and_its_defaults() -> None:
             'langauge = "en"',
             'family.toml:5: settings.langauge: unknown key "langauge" (did you mean "language"?);'
             " expected one of: language, timezone, upstreams, lists, block_mode,"
-            " query_log_retention_days, help_alerts_caregivers",
+            " query_log_retention_days, help_alerts_caregivers, dns_rate_limit_qps",
         ),
         (
             'os_users = ["an"]',
@@ -382,3 +382,12 @@ def test_relative_list_sources_follow_the_policy_file(tmp_path: Path) -> None:
     policy_file = tmp_path / "family.toml"
     assert resolve_list_source("lists/a.txt", policy_file) == str(tmp_path / "lists" / "a.txt")
     assert resolve_list_source("https://x.example/a", policy_file) == "https://x.example/a"
+
+
+def test_the_dns_rate_limit_setting() -> None:
+    assert parse_policy(GOOD, file="family.toml", today=TODAY).settings.dns_rate_limit_qps == 20
+    text = GOOD.replace('language = "en"', 'language = "en"\ndns_rate_limit_qps = 0', 1)
+    assert parse_policy(text, file="family.toml", today=TODAY).settings.dns_rate_limit_qps == 0
+    broken = GOOD.replace('language = "en"', 'language = "en"\ndns_rate_limit_qps = -5', 1)
+    [error] = errors_of(broken)
+    assert "settings.dns_rate_limit_qps" in error

@@ -16,6 +16,7 @@ MAX_LINES = 400
 # another concern (the `Store` composes them).
 CONCERNS = (
     "query_log",
+    "query_counts",
     "usage",
     "events",
     "access_requests",

@@ -134,6 +134,10 @@ def test_a_real_v1_file_is_migrated_with_its_data(tmp_path: Path) -> None:
         assert (event.kind, event.severity, event.data) == ("tamper", "alert", {"pid": 42})
         # And the migrated table takes new rows.
         assert store.query_log.stats(child="Bình").top_blocked == [("bad.example", 1)]
+        # v6 counted the rows kept so far, so the statistics' totals start from them.
+        counted = store.query_log.stats(child="Bình")
+        assert (counted.total, counted.blocked, counted.by_category) == (1, 1, {"adult": 1})
+        assert store.query_log.stats().total == 2
 
 
 def test_a_database_newer_than_the_code_is_refused_and_left_alone(tmp_path: Path) -> None:

@@ -539,3 +539,133 @@ def test_the_private_111_window_in_both_languages(
     qtbot.waitUntil(lambda: dialog.state == "alerted", timeout=5000)
     assert "1" in dialog.status.text() and "111" in dialog.status.text()
     assert [event.child for event in agent.store.events.recent(kind="help")] == ["Lan"]
+
+
+# -- "Báo điều xấu": its own alert, only if the child chooses -----------------------------------
+
+
+@pytest.mark.parametrize(
+    "language, tell, sent",
+    [
+        (
+            "vi",
+            "Báo cho bố mẹ",
+            "Tin báo của con đang được gửi tới 1 người thân trong gia đình: con muốn báo một "
+            "điều xấu gặp trên mạng.",
+        ),
+        (
+            "en",
+            "Tell my parents",
+            "Your message is on its way to 1 of your family: that you want to report "
+            "something bad you met online.",
+        ),
+    ],
+)
+def test_the_report_windows_tell_my_parents_sends_a_report_not_help(
+    qtbot: QtBot, agent: TrayApi, trays: list[Tray], language: str, tell: str, sent: str
+) -> None:
+    opener = Recorder()
+    agent.access.acknowledge_watch("Lan")
+    tray = make_tray(
+        trays, HttpTrayBackend(agent.api.url, credentials(agent, "lan")), opener, language=language
+    )
+    qtbot.waitUntil(lambda: tray.controller.profile is not None, timeout=5000)
+    tray.presenter.report_action.trigger()
+    dialog = tray.controller.report_dialog
+    assert dialog is not None and dialog.isVisible()
+    assert opener.urls == ["https://vn-cop.vn/"]
+    # Opening it, or vn-cop.vn, tells nobody.
+    qtbot.wait(300)
+    assert agent.store.outbox.pending_count() == 0
+    assert dialog.state == "idle" and dialog.tell_button.isVisibleTo(dialog)
+    assert dialog.tell_button.text() == tell
+    assert "111" in dialog.hotline.text()
+    dialog.tell_button.click()
+    qtbot.waitUntil(lambda: dialog.state == "alerted", timeout=5000)
+    assert dialog.status.text().startswith(sent)
+    assert "sẽ đến" not in dialog.status.text()
+    [item] = agent.store.outbox.due(channel="alerts", now=agent.access.now())
+    assert (item.payload["kind"], item.payload["child"]) == ("report", "Lan")
+    assert agent.store.events.recent(kind="help") == []
+    # Again at once: no second alert, and the window says the family was told.
+    tray.controller.tell_report()
+    qtbot.waitUntil(lambda: dialog.state == "already_told", timeout=5000)
+    assert len(agent.store.events.recent(kind="report")) == 1
+    # The Help window's "Báo điều xấu" leads to the same window.
+    help_dialog = tray.controller.show_help()
+    help_dialog.report_button.click()
+    assert tray.controller.report_dialog is dialog
+    assert opener.urls == ["https://vn-cop.vn/", "https://vn-cop.vn/"]
+
+
+def test_the_report_window_says_when_nobody_could_be_told(
+    qtbot: QtBot, tmp_path: Path, trays: list[Tray]
+) -> None:
+    import dataclasses
+
+    from helpers_tray import FAMILY
+
+    lonely = dataclasses.replace(FAMILY, caregivers=())
+    with running_tray_api(tmp_path / "agent", family=lonely) as agent:
+        agent.access.acknowledge_watch("Lan")
+        tray = make_tray(
+            trays, HttpTrayBackend(agent.api.url, credentials(agent, "lan")), Recorder()
+        )
+        qtbot.waitUntil(lambda: tray.controller.profile is not None, timeout=5000)
+        dialog = tray.controller.open_report()
+        assert dialog.state == "nobody"
+        assert not dialog.tell_button.isVisibleTo(dialog)
+        assert "111" in dialog.status.text() and "người lớn con tin" in dialog.status.text()
+
+
+@pytest.mark.parametrize("with_token", [True, False])
+def test_the_report_window_with_the_agent_down_says_nobody_was_told(
+    qtbot: QtBot, trays: list[Tray], with_token: bool
+) -> None:
+    opener = Recorder()
+    creds = TrayCredentials("t" * 20, "lan", "k" * 20) if with_token else None
+    tray = make_tray(trays, HttpTrayBackend(closed_port_url(), creds, timeout=1.0), opener)
+    dialog = tray.controller.open_report()
+    assert opener.urls == ["https://vn-cop.vn/"]  # vn-cop.vn needs no agent
+    dialog.tell_button.click()
+    qtbot.waitUntil(lambda: dialog.state == "offline", timeout=5000)
+    assert "111" in dialog.status.text()
+
+
+# -- consent from 7, by the child's own age -------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "age, choice, button",
+    [(6, False, "Con đã hiểu"), (7, True, "Con đồng ý")],
+)
+def test_the_tray_asks_for_consent_from_seven(
+    qtbot: QtBot, tmp_path: Path, trays: list[Tray], age: int, choice: bool, button: str
+) -> None:
+    import dataclasses
+
+    from helpers_tray import FAMILY
+
+    from agent.policy.model import Child
+
+    family = dataclasses.replace(FAMILY, children=(Child("Minh", age=age, os_users=("minh",)),))
+    with running_tray_api(tmp_path / "agent", family=family) as agent:
+        tray = make_tray(trays, HttpTrayBackend(agent.api.url, credentials(agent)), Recorder())
+        controller = tray.controller
+        qtbot.waitUntil(
+            lambda: controller.watch_dialog is not None and controller.watch_dialog.isVisible(),
+            timeout=5000,
+        )
+        dialog = controller.watch_dialog
+        assert dialog is not None and controller.profile is not None
+        assert controller.profile.age_band == "6-10"  # the same band at 6 and at 7
+        assert controller.profile.notice.choice is choice
+        assert dialog.understood_button.text() == button
+        assert dialog.disagree_button.isVisibleTo(dialog) is choice
+        assert ("Con chưa đồng ý" in dialog.text.text()) is choice
+        if not choice:
+            assert "Con hãy đọc trang này cùng bố mẹ" in dialog.text.text()
+        with qtbot.waitSignal(controller.watch_acknowledged, timeout=5000):
+            dialog.understood_button.click()
+        ack = agent.access.watch_acknowledgement("Minh")
+        assert ack is not None and ack.answer == ("agree" if choice else "acknowledged")

@@ -17,8 +17,9 @@ from helpers_tray import TrayApi, running_tray_api
 
 from agent.access import InvalidInputError
 from agent.pages.i18n import AgeBand, band_for_age
-from agent.pages.strings import COMMON, WATCH
-from agent.pages.watch import offers_choice, watch_words
+from agent.pages.strings import BY_BAND, COMMON, WATCH
+from agent.pages.watch import asks_consent, watch_words
+from agent.policy.model import Caregiver, Child, FamilyPolicy, Settings
 from agent.store.models import RetentionPolicy
 
 RETENTION = RetentionPolicy(
@@ -62,8 +63,8 @@ def test_the_page_tells_each_band_the_truth(pages: RunningPages, language: str) 
         # Every child is told how to see or delete their records.
         rights = section(body, "rights")
         assert {"vi": "xóa", "en": "delete"}[language] in rights
-        # From the 6–10 band, a real choice; the youngest acknowledge with a parent.
-        note_key = "watch_choice_note" if offers_choice(band) else "watch_ack_note"
+        # From 7, a real choice; the youngest acknowledge with a parent.
+        note_key = "watch_choice_note" if asks_consent(age) else "watch_ack_note"
         assert html.escape(COMMON[language][note_key], quote=True) in body
         assert "30 days" not in body and "30 ngày" not in body
 
@@ -77,9 +78,11 @@ def test_the_words_fill_every_days_placeholder() -> None:
             assert len(WATCH[language][band]) == 5
 
 
-def test_offers_choice_from_six() -> None:
-    assert not offers_choice(AgeBand.UNDER_6)
-    assert all(offers_choice(band) for band in AgeBand if band is not AgeBand.UNDER_6)
+def test_consent_is_asked_from_seven_by_the_childs_own_age() -> None:
+    assert not asks_consent(4) and not asks_consent(5) and not asks_consent(6)
+    assert all(asks_consent(age) for age in range(7, 18))
+    # Both 6 and 7 are in the 6–10 band: the band alone cannot tell them apart.
+    assert band_for_age(6) is band_for_age(7) is AgeBand.AGES_6_10
 
 
 @pytest.fixture
@@ -155,3 +158,71 @@ def test_the_dashboard_shows_each_childs_answer(tmp_path: Path) -> None:
             backend.close()
         assert children["Lan"].watch_answer == "disagree"
         assert children["Minh"].watch_answer is None
+
+
+# -- consent from 7, by the child's own age (a band is too coarse: 6 and 7 share one) ----------
+
+
+def twins(age: int) -> FamilyPolicy:
+    """One child of `age`, who is also the tray's account."""
+    return FamilyPolicy(
+        settings=Settings(help_alerts_caregivers=True),
+        children=(Child("Minh", age=age, os_users=("minh",)),),
+        default_child="Minh",
+        caregivers=(Caregiver("Bà ngoại", ntfy_topic="baoan-test-topic"),),
+    )
+
+
+@pytest.mark.parametrize("language", ["vi", "en"])
+@pytest.mark.parametrize("age, asked", [(6, False), (7, True)])
+def test_the_tray_asks_consent_from_seven(
+    tmp_path: Path, language: str, age: int, asked: bool
+) -> None:
+    with running_tray_api(tmp_path, family=twins(age)) as tray:
+        me = tray.call("GET", "/api/tray/me", params={"lang": language}).json()
+        assert me["age_band"] == "6-10"
+        notice = me["watch"]["notice"]
+        assert notice["choice"] is asked
+        disagree = COMMON[language]["watch_disagree"]
+        assert (notice["disagree_label"] == disagree) is asked
+        not_yet = {"vi": "Con chưa đồng ý", "en": "I don't agree yet"}[language]
+        # What "not yet" sends leaves the PC only for a child who can say it.
+        assert any(not_yet in line for line in notice["leaves"]) is asked
+        if asked:
+            assert notice["kept"] == COMMON[language]["watch_choice_note"]
+        else:
+            # Words for a 6-year-old: read it with a parent, and press "I understand".
+            assert notice["kept"] == BY_BAND[language][AgeBand.AGES_6_10]["watch_ack_note"]
+            assert {"vi": "cùng bố mẹ", "en": "with your parents"}[language] in notice["kept"]
+            assert not_yet not in notice["kept"]
+
+
+@pytest.mark.parametrize("language", ["vi", "en"])
+@pytest.mark.parametrize("age, asked", [(6, False), (7, True)])
+def test_the_page_asks_consent_from_seven(
+    tmp_path: Path, language: str, age: int, asked: bool
+) -> None:
+    with running_pages(tmp_path, family=twins(age)) as pages:
+        pages.runtime.child_at_pc = "Minh"
+        body = html.unescape(page(pages, "127.0.0.1", f"/__baoan/watch?lang={language}").text)
+        choice_note = COMMON[language]["watch_choice_note"]
+        six_note = BY_BAND[language][AgeBand.AGES_6_10]["watch_ack_note"]
+        assert (choice_note in body) is asked
+        assert (six_note in body) is not asked
+        not_yet = {"vi": "Con chưa đồng ý", "en": "I don't agree yet"}[language]
+        assert (not_yet in section_text(body, "leaves")) is asked
+
+
+def section_text(body: str, section_id: str) -> str:
+    found = re.search(rf'id="{section_id}">(.*?)</section>', body, re.S)
+    assert found, f"no section {section_id}"
+    return re.sub(r"<[^>]+>", " ", found.group(1))
+
+
+def test_a_six_year_olds_agree_is_recorded_as_an_acknowledgement(tmp_path: Path) -> None:
+    with running_tray_api(tmp_path / "six", family=twins(6)) as tray:
+        answer = tray.call("POST", "/api/tray/watch", json={"language": "vi", "answer": "agree"})
+        assert answer.status_code == 200 and answer.json()["answer"] == "acknowledged"
+    with running_tray_api(tmp_path / "seven", family=twins(7)) as tray:
+        answer = tray.call("POST", "/api/tray/watch", json={"language": "vi", "answer": "agree"})
+        assert answer.status_code == 200 and answer.json()["answer"] == "agree"

@@ -87,6 +87,7 @@ class ApiEndpoints:
             pin_set=self._auth.pins.is_set(),
             language=services.language(),
             timezone=services.timezone(),
+            dns_counters=services.dns_counters(),
             children=self._children() if request.role is Role.PARENT else None,
         )
         return status.to_json()

@@ -13,6 +13,7 @@ from typing import Protocol
 
 from agent.api.types import (
     ChildProfile,
+    DnsCounters,
     ListInfo,
     PolicyState,
     QueryLogEntry,
@@ -24,6 +25,10 @@ from agent.api.types import (
 class AgentServices(Protocol):
     def dns_listening(self) -> Sequence[str]:
         """Where the DNS filter answers, as URLs: ``udp://127.0.0.1:5353``, ``tcp://[::1]:53``."""
+        ...
+
+    def dns_counters(self) -> DnsCounters:
+        """Query-log rows shed under load and queries refused by the rate limit."""
         ...
 
     def policy_state(self) -> PolicyState:

@@ -9,6 +9,10 @@ All are ``auth="child"`` (the tray token); parent tokens get ``403 child_only``:
 * ``POST /api/tray/help`` — the child pressed Help / 111: this account's child is alerted
   for; without a verified account the answer is still 200 (the tray shows 111 anyway) but
   no one is alerted, since the shared token names no child;
+* ``POST /api/tray/report`` — from "Báo điều xấu", the child chose to tell a caregiver
+  that they want to report something bad online: an alert of its own kind (``report``)
+  for this account's child; the shared token alone (no verified account) reports for no
+  one and is refused;
 * ``POST /api/tray/watch`` ``{"language": "vi", "answer": "agree"}`` — the child's own
   answer: ``agree``, ``disagree`` (not yet; wants to talk with the parents) or
   ``acknowledged`` (the youngest);
@@ -68,6 +72,13 @@ def register_tray_routes(router: Router, service: TrayService) -> None:
             identity = None  # help is never refused for want of a name
         return service.help(identity, request.client_address).to_json()
 
+    def report(request: Request) -> object:
+        identity = identity_of(request)  # a verified account, or 401/403: never a body's name
+        try:
+            return service.report(identity, request.client_address).to_json()
+        except RuntimeError as error:
+            raise ApiError(503, "unavailable", str(error)) from None
+
     def acknowledge(request: Request) -> object:
         identity = identity_of(request)
         body = request.json_object()
@@ -112,5 +123,6 @@ def register_tray_routes(router: Router, service: TrayService) -> None:
     router.add("GET", "/api/tray/me", me, auth="child")
     router.add("GET", "/api/tray/blocked", blocked, auth="child")
     router.add("POST", "/api/tray/help", help_pressed, auth="child")
+    router.add("POST", "/api/tray/report", report, auth="child")
     router.add("POST", "/api/tray/watch", acknowledge, auth="child")
     router.add("POST", "/api/tray/ask", ask, auth="child")

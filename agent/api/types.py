@@ -265,6 +265,16 @@ class UsageToday:
 
 
 @dataclass(frozen=True)
+class DnsCounters:
+    """What the DNS filter counted since it started: query-log rows shed under load (each
+    answer still counted in the statistics) and queries refused by the per-client rate
+    limit."""
+
+    log_shed: int = 0
+    rate_limited: int = 0
+
+
+@dataclass(frozen=True)
 class Status:
     """``GET /api/status``. `children` is None unless asked with a parent token.
     `timezone` is the family's IANA time zone (``Asia/Ho_Chi_Minh``); None from an older
@@ -278,6 +288,7 @@ class Status:
     language: str
     children: tuple[ChildInfo, ...] | None = None
     timezone: str | None = None
+    dns_counters: DnsCounters | None = None  # None from an older agent that does not say
 
     @property
     def total_list_entries(self) -> int:
@@ -294,6 +305,11 @@ class Status:
         }
         if self.timezone is not None:
             value["timezone"] = self.timezone
+        if self.dns_counters is not None:
+            dns = value["dns"]
+            assert isinstance(dns, dict)
+            dns["log_shed"] = self.dns_counters.log_shed
+            dns["rate_limited"] = self.dns_counters.rate_limited
         if self.children is not None:
             value["children"] = [child.to_json() for child in self.children]
         return value
@@ -315,6 +331,12 @@ class Status:
             pin_set=_field(data, "pin_set", bool, where),
             language=_field(data, "language", str, where),
             timezone=_optional(data, "timezone", str, where),
+            dns_counters=None
+            if "log_shed" not in dns
+            else DnsCounters(
+                log_shed=_field(dns, "log_shed", int, f"{where}.dns"),
+                rate_limited=_optional(dns, "rate_limited", int, f"{where}.dns") or 0,
+            ),
             children=None
             if children is None
             else tuple(
@@ -641,7 +663,9 @@ class WatchNotice:
     leaves: tuple[str, ...] = ()  # what leaves the PC, and to whom
     rights_heading: str = ""
     rights: str = ""  # how to see or delete the records
-    choice: bool = False  # the child answers "agree" or "disagree" (else "acknowledged")
+    # Consent is asked: the child is 7 or more (Decree 13/2023) and answers "agree" or
+    # "disagree"; else they acknowledge it ("acknowledged"), read with a parent.
+    choice: bool = False
     agree_label: str = ""
     disagree_label: str = ""
 
@@ -705,6 +729,9 @@ class TrayProfile:
     help_page: str = "/__baoan/help"
     # How many caregivers a help alert would reach now; None from an agent that does not say.
     help_receivers: int | None = None
+    # How many caregivers "Báo điều xấu" → "tell my parents" would reach now (help alerts on
+    # or off); None from an agent that does not say.
+    report_receivers: int | None = None
 
     def to_json(self) -> JsonObject:
         return {
@@ -714,6 +741,7 @@ class TrayProfile:
             "language": self.language,
             "help_alerts": self.help_alerts,
             "help_receivers": self.help_receivers,
+            "report_receivers": self.report_receivers,
             "poll_seconds": self.poll_seconds,
             "pages": {"watch": self.watch_page, "help": self.help_page},
             "watch": {
@@ -735,6 +763,7 @@ class TrayProfile:
             language=_field(data, "language", str, where),
             help_alerts=bool(_optional(data, "help_alerts", bool, where)),
             help_receivers=_optional(data, "help_receivers", int, where),
+            report_receivers=_optional(data, "report_receivers", int, where),
             poll_seconds=_number(data, "poll_seconds", where, 5.0),
             acknowledged=_field(watch, "acknowledged", bool, f"{where}.watch"),
             acknowledged_at=_time(
@@ -844,6 +873,37 @@ class HelpOutcome:
             child=_optional(data, "child", str, where),
             already_told=bool(_optional(data, "already_told", bool, where)),
             receivers=_optional(data, "receivers", int, where),
+        )
+
+
+@dataclass(frozen=True)
+class ReportOutcome:
+    """``POST /api/tray/report``: whether the caregivers were told that the child wants to
+    report something bad. `receivers`: how many the alert was queued for (0: nobody is set
+    up, so nobody was told). `already_told`: this press sent nothing new, since they were
+    told a few minutes ago. `child` is None when no known child pressed it."""
+
+    alerted: bool
+    receivers: int = 0
+    child: str | None = None
+    already_told: bool = False
+
+    def to_json(self) -> JsonObject:
+        return {
+            "child": self.child,
+            "alerted": self.alerted,
+            "receivers": self.receivers,
+            "already_told": self.already_told,
+        }
+
+    @classmethod
+    def from_json(cls, value: Any, where: str = "report") -> ReportOutcome:
+        data = _object(value, where)
+        return cls(
+            alerted=bool(_optional(data, "alerted", bool, where)),
+            receivers=_optional(data, "receivers", int, where) or 0,
+            child=_optional(data, "child", str, where),
+            already_told=bool(_optional(data, "already_told", bool, where)),
         )
 
 

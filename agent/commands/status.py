@@ -141,6 +141,15 @@ def format_status(status: Status, api_url: str, *, asked_with_pin: bool) -> str:
     lines = [f"Bảo An {status.version}: đang chạy (running) — {api_url}"]
     listening = ", ".join(status.dns_listening) or "không (none)"
     lines.append(f"DNS đang nghe (listening): {listening}")
+    counters = status.dns_counters
+    if counters is not None and (counters.log_shed or counters.rate_limited):
+        lines.append(
+            f"  Nhật ký bỏ bớt khi quá tải (log rows shed): {counters.log_shed}"
+            " — thống kê vẫn đếm đủ (statistics still count them)"
+        )
+        lines.append(
+            f"  Từ chối vì hỏi quá nhanh (rate limited, REFUSED): {counters.rate_limited}"
+        )
 
     policy = status.policy
     loaded = (

@@ -1,5 +1,5 @@
 """The child's pages on the agent's HTTP listener: the block page (for any Host), the state
-of a request to a parent, Help / 111 and "what Bảo An watches".
+of a request to a parent, Help / 111, "Báo điều xấu" and "what Bảo An watches".
 
 Paths live under ``/__baoan/`` so they do not clash with a blocked site's own paths; every
 other path outside ``/api/`` is the block page for the Host the browser asked for. On the
@@ -33,7 +33,7 @@ from agent.pages.explain import Explanation, explain
 from agent.pages.i18n import AgeBand, band_for_age, choose_language
 from agent.pages.render import PAGE_PREFIX, PageContext
 from agent.pages.tips import tips_for
-from agent.pages.watch import offers_choice, watch_words
+from agent.pages.watch import asks_consent, watch_words
 from agent.policy.services import ServiceCatalogue, load_catalogue
 from dns_filter.policy import FilterPolicy
 from dns_filter.verdict import verdict
@@ -54,6 +54,7 @@ PAGE_HEADERS: Mapping[str, str] = {
 
 ASK_PURPOSE = "ask"
 HELP_PURPOSE = "help"
+REPORT_PURPOSE = "report"
 
 
 @dataclass(frozen=True)
@@ -79,6 +80,8 @@ def register_pages(router: Router, services: PageServices) -> None:
     router.add("GET", f"{PAGE_PREFIX}/request/{{request_id}}", pages.request_page)
     router.add("GET", f"{PAGE_PREFIX}/help", pages.help_get)
     router.add("POST", f"{PAGE_PREFIX}/help", pages.help_post)
+    router.add("GET", f"{PAGE_PREFIX}/report", pages.report_get)
+    router.add("POST", f"{PAGE_PREFIX}/report", pages.report_post)
     router.add("GET", f"{PAGE_PREFIX}/watch", pages.watch)
     router.add("GET", f"{PAGE_PREFIX}/blocked", pages.block)
     router.set_page_fallback(pages.block)
@@ -93,6 +96,7 @@ class _Who:
     child: str | None
     band: AgeBand
     language: str
+    age: int | None = None  # the child's own age, when known (consent is asked from 7)
 
 
 class _Pages:
@@ -136,7 +140,8 @@ class _Pages:
         explicit = (form or {}).get("lang") or request.query_value("lang")
         # The family's language wins over the browser's; the page's own switch wins over both.
         language = choose_language(explicit, family.settings.language.value)
-        return _Who(child, band_for_age(self._access.child_age(child)), language)
+        age = self._access.child_age(child)
+        return _Who(child, band_for_age(age), language, age)
 
     def _context(
         self, request: Request, who: _Who, path: str, params: Mapping[str, str]
@@ -151,6 +156,10 @@ class _Pages:
             ),
             help_alerts=self._help_receivers() > 0,
             help_alerts_unheard=help_alerts_unheard(self._access.family),
+            report_token=self._services.csrf.token(
+                REPORT_PURPOSE, self._host(request), request.client_address
+            ),
+            report_receivers=len(alert_receivers(self._access.family)),
         )
 
     def _help_receivers(self) -> int:
@@ -368,6 +377,37 @@ class _Pages:
             message = context.t("help_alert_busy")
         return _page(render.help_page(context, alert_message=message))
 
+    # -- report something bad ----------------------------------------------------------------
+
+    def report_get(self, request: Request) -> Response:
+        who = self._who(request)
+        context = self._context(request, who, request.path, {})
+        return _page(render.report_page(context, message=None))
+
+    def report_post(self, request: Request) -> Response:
+        """The child chose to tell a caregiver they want to report something bad: an alert
+        of its own kind (``report``), for the child the device is (IP, MAC, the PC's
+        session) — never a name from the form."""
+        form = self._form(request)
+        who = self._who(request, form)
+        context = self._context(request, who, f"{PAGE_PREFIX}/report", {})
+        if not self._csrf_ok(request, form, REPORT_PURPOSE):
+            # vn-cop.vn and 111 are still shown; only the alert needs the token.
+            return _page(render.report_page(context, message=None), status=403)
+        result = self._access.report_pressed(who.child, request.client_address)
+        # Say what actually happened: to how many, or that nobody could be told.
+        if result.child is None:
+            message = context.t("report_no_child")
+        elif result.receivers == 0:
+            message = context.t("report_nobody")
+        elif result.already_told:
+            message = context.t("report_already")
+        elif result.alerted:
+            message = context.t("report_sent").format(count=result.receivers)
+        else:
+            message = context.t("report_busy")
+        return _page(render.report_page(context, message=message))
+
     # -- what Bảo An watches -------------------------------------------------------------------
 
     def watch(self, request: Request) -> Response:
@@ -375,8 +415,10 @@ class _Pages:
         context = self._context(request, who, request.path, {})
         page = render.watch_page(
             context,
-            words=watch_words(who.language, who.band, self._access.retention()),
-            choice=offers_choice(who.band),
+            words=watch_words(
+                who.language, who.band, self._access.retention(), consent=asks_consent(who.age)
+            ),
+            choice=asks_consent(who.age),
         )
         return _page(page)
 

@@ -108,6 +108,8 @@ class PageContext:
     help_token: str  # CSRF token for the help form
     help_alerts: bool  # whether pressing help tells the caregivers (on, and someone to tell)
     help_alerts_unheard: bool = False  # on, but no caregiver could receive them
+    report_token: str = ""  # CSRF token for "Báo điều xấu" → "tell my parents"
+    report_receivers: int = 0  # how many caregivers a report alert would reach now
 
     def t(self, key: str) -> str:
         return text(self.language, self.band, key)
@@ -186,22 +188,31 @@ def help_box(context: PageContext, *, show_button: bool = True, heading: bool = 
     return "".join(parts)
 
 
-def report_box(context: PageContext) -> str:
-    """"Báo điều xấu": the child reports harm online to vn-cop.vn themselves, from 11; it
-    tells nobody at home, unless the child also presses the help box's "tell my parents"."""
+def report_box(context: PageContext, *, offer_tell: bool = True) -> str:
+    """"Báo điều xấu": the child reports harm online to vn-cop.vn themselves, from 11; that
+    tells nobody at home. "Báo cho bố mẹ" is its own button, pressed only if the child
+    wants to: it sends the caregivers an alert of its own kind (``report``), never the Help
+    alert. With nobody set up to receive it, the box says so instead of offering it."""
     if not shows_vncop(context.band):
         return ""
-    tell_too = (
-        f'<p class="note" id="report-tell-too">{esc(context.t("report_tell_too"))}</p>'
-        if context.help_alerts
-        else ""
-    )
+    tell = ""
+    if offer_tell and context.report_token:
+        if context.report_receivers > 0:
+            tell = (
+                f'<p class="note" id="report-tell-too">{esc(context.t("report_tell_too"))}</p>'
+                f'<form method="post" action="{PAGE_PREFIX}/report">'
+                f"{hidden('csrf', context.report_token)}{hidden('lang', context.language)}"
+                '<button type="submit" class="secondary" id="report-tell">'
+                f'{esc(context.t("report_tell_button"))}</button></form>'
+            )
+        else:
+            tell = f'<p class="note" id="report-nobody">{esc(context.t("report_nobody"))}</p>'
     return (
         '<section class="report" id="report" aria-labelledby="report-h">'
         f'<h2 id="report-h">{esc(context.t("report_heading"))}</h2>'
         f"<p>{esc(context.t('report_intro'))}</p>"
         f'<p><a class="button" id="report-link" href="{VNCOP_REPORT}" rel="noopener">'
-        f"{esc(context.t('report_button'))}</a></p>{tell_too}</section>"
+        f"{esc(context.t('report_button'))}</a></p>{tell}</section>"
     )
 
 
@@ -344,6 +355,23 @@ def help_page(context: PageContext, *, alert_message: str | None) -> str:
     parts.append(f'<p class="note">{esc(context.t("help_alert_off"))}</p>')
     parts.append(watch_link(context))
     return layout(context, context.t("title_help"), "".join(parts))
+
+
+def report_page(context: PageContext, *, message: str | None) -> str:
+    """"Báo điều xấu" on its own page: what happened with the alert (when the child chose
+    to tell), vn-cop.vn, and 111. Under 11 (no vn-cop.vn) it is 111 only."""
+    parts = [
+        f'<div class="illus">{HEART_SVG}</div>',
+        f"<h1>{esc(context.t('report_heading'))}</h1>",
+    ]
+    if message:
+        parts.append(
+            f'<p class="state state-allowed" id="report-status" role="status">{esc(message)}</p>'
+        )
+    parts.append(report_box(context, offer_tell=message is None))
+    parts.append(help_box(context, show_button=False))
+    parts.append(watch_link(context))
+    return layout(context, context.t("report_heading"), "".join(parts))
 
 
 def watch_page(context: PageContext, *, words: WatchWords, choice: bool) -> str:

@@ -71,7 +71,13 @@ COMMON: Mapping[str, Mapping[str, str]] = {
         "report_heading": "Báo điều xấu",
         "report_intro": "Con thấy ai bị bắt nạt, bị dụ dỗ hay bị xâm hại trên mạng — hay chính con gặp chuyện đó? Con có thể tự báo cáo trên vn-cop.vn, không cần hỏi ai.",
         "report_button": "Mở trang báo cáo của vn-cop.vn",
-        "report_tell_too": "Báo cáo trên vn-cop.vn không báo cho ai ở nhà. Nếu con muốn bố mẹ biết nữa, hãy bấm “Báo cho bố mẹ ngay” ở trên — chỉ khi con bấm, bố mẹ mới biết.",
+        "report_tell_too": "Báo cáo trên vn-cop.vn không báo cho ai ở nhà. Nếu con muốn bố mẹ biết nữa, hãy bấm “Báo cho bố mẹ biết chuyện này” dưới đây — chỉ khi con bấm, bố mẹ mới biết. Tin báo chỉ nói con muốn báo một điều xấu, không kèm trang nào con đã mở.",
+        "report_tell_button": "Báo cho bố mẹ biết chuyện này",
+        "report_nobody": "Máy này chưa có người thân nào được cài đặt để nhận tin báo, nên nếu con muốn bố mẹ biết, Bảo An chưa báo được. Con hãy gọi 111, hoặc tìm một người lớn con tin ở gần.",
+        "report_sent": "Tin báo của con đang được gửi tới {count} người thân trong gia đình: con muốn báo một điều xấu gặp trên mạng. Trong lúc chờ, con vẫn có thể báo cáo trên vn-cop.vn hoặc gọi 111.",
+        "report_already": "Tin báo đã được gửi cho người thân trong gia đình từ vài phút trước, nên lần này Bảo An không gửi thêm. Con vẫn có thể báo cáo trên vn-cop.vn hoặc gọi 111.",
+        "report_busy": "Bảo An chưa gửi được tin báo lúc này. Con hãy gọi 111, hoặc tìm một người lớn con tin ở gần.",
+        "report_no_child": "Máy này chưa biết con là ai, nên chưa ai được báo. Con hãy gọi 111, hoặc tìm một người lớn con tin ở gần.",
         "help_alert_already": "Tin báo đã được gửi cho người thân trong gia đình từ vài phút trước, nên lần này Bảo An không gửi thêm. Con cũng có thể gọi 111 ngay.",
         "tips_heading": "Mẹo nhỏ cho con",
         "watch_link": "Bảo An ghi lại những gì?",
@@ -147,7 +153,13 @@ COMMON: Mapping[str, Mapping[str, str]] = {
         "report_heading": "Report something bad",
         "report_intro": "Did you see someone bullied, groomed or abused online — or did it happen to you? You can report it yourself on vn-cop.vn, without asking anyone.",
         "report_button": "Open vn-cop.vn's report page",
-        "report_tell_too": "Reporting on vn-cop.vn tells nobody at home. If you want your parents to know too, press “Tell my parents now” above — only if you press it do they know.",
+        "report_tell_too": "Reporting on vn-cop.vn tells nobody at home. If you want your parents to know too, press “Tell my parents about it” below — only if you press it do they know. The message says only that you want to report something bad, never which pages you opened.",
+        "report_tell_button": "Tell my parents about it",
+        "report_nobody": "Nobody in your family is set up to get messages on this computer yet, so Bảo An cannot tell your parents for you. Call 111, or find an adult you trust nearby.",
+        "report_sent": "Your message is on its way to {count} of your family: that you want to report something bad you met online. While you wait, you can still report it on vn-cop.vn or call 111.",
+        "report_already": "Your family was sent a message a few minutes ago, so Bảo An did not send another. You can still report it on vn-cop.vn or call 111.",
+        "report_busy": "Bảo An could not send the message just now. Call 111, or find an adult you trust nearby.",
+        "report_no_child": "This computer does not know who you are yet, so nobody was told. Call 111, or find an adult you trust nearby.",
         "help_alert_already": "Your family was sent a message a few minutes ago, so Bảo An did not send another. You can also call 111 now.",
         "tips_heading": "A tip for you",
         "watch_link": "What does Bảo An record?",
@@ -218,6 +230,8 @@ BY_BAND: Mapping[str, Mapping[AgeBand, Mapping[str, str]]] = {
             "reassure_not_blocked": "Có thể bố mẹ vừa cho phép. Nếu trang chưa mở, con đợi một phút rồi thử lại nhé.",
             "reason_category": "Trang này thuộc nhóm “{category}”, chưa hợp với tuổi của con.",
             "watch_intro": "Bảo An giúp bố mẹ giữ an toàn cho con trên mạng. Đây là những gì Bảo An ghi lại.",
+            # In this band only a 6-year-old acknowledges (from 7, the child is asked).
+            "watch_ack_note": "Con hãy đọc trang này cùng bố mẹ. Khi con bấm “Con đã hiểu” trên màn hình Bảo An, bố mẹ sẽ biết con đã đọc. Có điều gì con chưa hiểu, con cứ hỏi bố mẹ nhé.",
         },
         B11: {
             "heading_blocked": "Trang này bị chặn",
@@ -294,6 +308,8 @@ BY_BAND: Mapping[str, Mapping[AgeBand, Mapping[str, str]]] = {
             "reassure_not_blocked": "A parent may have just allowed it. If it does not open yet, wait a minute and try again.",
             "reason_category": "This page is in the “{category}” group, which is not right for your age yet.",
             "watch_intro": "Bảo An helps your parents keep you safe online. Here is what Bảo An writes down.",
+            # In this band only a 6-year-old acknowledges (from 7, the child is asked).
+            "watch_ack_note": "Read this with your parents. When you press “I understand” on Bảo An's screen, they will know you have read it. If something is not clear, just ask them.",
         },
         B11: {
             "heading_blocked": "This page is blocked",
@@ -370,7 +386,6 @@ WATCH: Mapping[
             (
                 "Khi con xin mở một trang, người thân bố mẹ chọn nhận tin báo có tên con, tên trang và lời con viết.",
                 "Khi con chọn “Báo cho bố mẹ” trong Trợ giúp / 111, người thân nhận tin báo khẩn rằng con cần giúp. Chỉ mở Trợ giúp / 111 thì không ai biết.",
-                "Khi con chọn “Con chưa đồng ý”, người thân nhận tin báo để bố mẹ nói chuyện với con.",
                 "Ngoài những tin báo đó, các ghi chép chỉ nằm trên máy này.",
             ),
             (
@@ -384,7 +399,7 @@ WATCH: Mapping[
                 "Tên các trang web được mở và bị chặn (chỉ tên trang, không có nội dung) — giữ {query_log_days} ngày.",
                 "Thời gian dùng mỗi ứng dụng và trò chơi — giữ {usage_days} ngày.",
                 "Các lần con xin mở trang, lời con viết và câu trả lời của bố mẹ — giữ {requests_days} ngày.",
-                "Các lần con chọn báo cho bố mẹ trong Trợ giúp / 111, và câu trả lời của con cho trang này — giữ {events_days} ngày.",
+                "Các lần con chọn báo cho bố mẹ (trong Trợ giúp / 111 hay Báo điều xấu), và câu trả lời của con cho trang này — giữ {events_days} ngày.",
             ),
             (
                 "Không chụp hay quay màn hình.",
@@ -395,7 +410,7 @@ WATCH: Mapping[
             (
                 "Khi con xin mở trang: người thân bố mẹ chọn nhận tin báo có tên con, tên trang và đúng lời con viết.",
                 "Khi con chọn “Báo cho bố mẹ” trong Trợ giúp / 111: người thân nhận tin báo khẩn rằng con cần giúp. Chỉ mở Trợ giúp / 111, gọi 111 hay báo cáo trên vn-cop.vn thì không ai ở nhà biết.",
-                "Khi con chọn “Con chưa đồng ý”: người thân nhận tin báo để bố mẹ nói chuyện với con.",
+                "Khi con chọn “Báo cho bố mẹ” trong Báo điều xấu: người thân nhận tin báo rằng con muốn báo một điều xấu gặp trên mạng — chỉ vậy, không kèm trang nào con đã mở.",
                 "Ngoài những tin báo đó, không ghi chép nào rời khỏi máy này.",
             ),
             (
@@ -409,7 +424,7 @@ WATCH: Mapping[
                 "Tên miền của các trang được mở và bị chặn — không có đường dẫn hay nội dung trang — giữ {query_log_days} ngày.",
                 "Thời gian dùng mỗi ứng dụng và trò chơi — giữ {usage_days} ngày.",
                 "Các yêu cầu mở trang của con, lời con viết và quyết định của bố mẹ — giữ {requests_days} ngày.",
-                "Các lần con chọn báo cho bố mẹ trong Trợ giúp / 111, và câu trả lời của con cho trang này — giữ {events_days} ngày.",
+                "Các lần con chọn báo cho bố mẹ (trong Trợ giúp / 111 hay Báo điều xấu), và câu trả lời của con cho trang này — giữ {events_days} ngày.",
             ),
             (
                 "Không chụp hay quay màn hình, không ghi phím gõ hay mật khẩu.",
@@ -419,7 +434,7 @@ WATCH: Mapping[
             (
                 "Khi con xin mở trang: người thân bố mẹ chọn nhận tin báo có tên con, tên trang và đúng lời con viết.",
                 "Khi con chọn “Báo cho bố mẹ” trong Trợ giúp / 111: người thân nhận tin báo khẩn rằng con cần giúp. Chỉ mở Trợ giúp / 111, gọi 111 hay báo cáo trên vn-cop.vn thì không ai ở nhà biết.",
-                "Khi con chọn “Con chưa đồng ý”: người thân nhận tin báo để bố mẹ nói chuyện với con.",
+                "Khi con chọn “Báo cho bố mẹ” trong Báo điều xấu: người thân nhận tin báo rằng con muốn báo một điều xấu gặp trên mạng — chỉ vậy, không kèm trang nào con đã mở.",
                 "Ngoài những tin báo đó, không ghi chép nào rời khỏi máy này.",
             ),
             (
@@ -460,7 +475,6 @@ WATCH: Mapping[
             (
                 "When you ask to open a page, the family members your parents chose get a message with your name, the page and what you wrote.",
                 "When you choose “Tell my parents” in Help / 111, they get an urgent message that you need help. Just opening Help / 111 tells nobody.",
-                "When you choose “I don't agree yet”, they get a message so that your parents talk with you.",
                 "Apart from those messages, the records stay on this computer.",
             ),
             (
@@ -474,7 +488,7 @@ WATCH: Mapping[
                 "The names of websites opened and blocked (just the name, not what is on them) — kept {query_log_days} days.",
                 "Time spent in each app and game — kept {usage_days} days.",
                 "Your requests to open pages, what you wrote and your parents' answers — kept {requests_days} days.",
-                "When you chose to tell your parents in Help / 111, and your answer to this page — kept {events_days} days.",
+                "When you chose to tell your parents (in Help / 111 or Report something bad), and your answer to this page — kept {events_days} days.",
             ),
             (
                 "No screenshots or screen recording.",
@@ -485,7 +499,7 @@ WATCH: Mapping[
             (
                 "When you ask to open a page: the family members your parents chose get a message with your name, the page and exactly what you wrote.",
                 "When you choose “Tell my parents” in Help / 111: they get an urgent message that you need help. Just opening Help / 111, calling 111 or reporting on vn-cop.vn tells nobody at home.",
-                "When you choose “I don't agree yet”: they get a message so that your parents talk with you.",
+                "When you choose “Tell my parents” in Report something bad: they get a message that you want to report something bad you met online — only that, never a page you opened.",
                 "Apart from those messages, no record leaves this computer.",
             ),
             (
@@ -499,7 +513,7 @@ WATCH: Mapping[
                 "The domain names of websites opened and blocked — no paths, no page contents — kept {query_log_days} days.",
                 "Time spent in each app and game — kept {usage_days} days.",
                 "Your requests to open pages, what you wrote and your parents' decisions — kept {requests_days} days.",
-                "When you chose to tell your parents in Help / 111, and your answer to this page — kept {events_days} days.",
+                "When you chose to tell your parents (in Help / 111 or Report something bad), and your answer to this page — kept {events_days} days.",
             ),
             (
                 "No screenshots or screen recording, no keystrokes, no passwords.",
@@ -509,7 +523,7 @@ WATCH: Mapping[
             (
                 "When you ask to open a page: the family members your parents chose get a message with your name, the page and exactly what you wrote.",
                 "When you choose “Tell my parents” in Help / 111: they get an urgent message that you need help. Just opening Help / 111, calling 111 or reporting on vn-cop.vn tells nobody at home.",
-                "When you choose “I don't agree yet”: they get a message so that your parents talk with you.",
+                "When you choose “Tell my parents” in Report something bad: they get a message that you want to report something bad you met online — only that, never a page you opened.",
                 "Apart from those messages, no record leaves this computer.",
             ),
             (
@@ -518,6 +532,21 @@ WATCH: Mapping[
             ),
             "You have the right to ask your parents to show you, or delete, what is recorded about you (Decree 13/2023 on personal data protection).",
         ),
+    },
+}
+
+# What "not yet, I want to talk" sends, among what leaves the PC: only for a child who is
+# asked for consent (from 7; agent.pages.watch.asks_consent), before the closing line.
+WATCH_CONSENT_LEAVES: Mapping[str, Mapping[AgeBand, str]] = {
+    "vi": {
+        B6: "Khi con chọn “Con chưa đồng ý”, người thân nhận tin báo để bố mẹ nói chuyện với con.",
+        B11: "Khi con chọn “Con chưa đồng ý”: người thân nhận tin báo để bố mẹ nói chuyện với con.",
+        B15: "Khi con chọn “Con chưa đồng ý”: người thân nhận tin báo để bố mẹ nói chuyện với con.",
+    },
+    "en": {
+        B6: "When you choose “I don't agree yet”, they get a message so that your parents talk with you.",
+        B11: "When you choose “I don't agree yet”: they get a message so that your parents talk with you.",
+        B15: "When you choose “I don't agree yet”: they get a message so that your parents talk with you.",
     },
 }
 

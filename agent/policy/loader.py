@@ -25,6 +25,7 @@ from agent.policy.categories import CATEGORY_IDS, categories
 from agent.policy.errors import InvalidPolicyError, KeyPath, PolicyError
 from agent.policy.locator import KeyLocator
 from agent.policy.model import (
+    DEFAULT_DNS_RATE_LIMIT_QPS,
     DEFAULT_NTFY_SERVER,
     DEFAULT_UPSTREAMS,
     MAX_CHILD_AGE,
@@ -69,6 +70,7 @@ _SETTINGS_KEYS = (
     "block_mode",
     "query_log_retention_days",
     "help_alerts_caregivers",
+    "dns_rate_limit_qps",
 )
 _CHILD_KEYS = (
     "name",
@@ -438,6 +440,11 @@ class _Checker:
             flag = self.boolean(raw["help_alerts_caregivers"], (*path, "help_alerts_caregivers"))
             ok &= flag is not None
             help_alerts = bool(flag)
+        rate_limit = DEFAULT_DNS_RATE_LIMIT_QPS
+        if "dns_rate_limit_qps" in raw:
+            qps = self.integer(raw["dns_rate_limit_qps"], (*path, "dns_rate_limit_qps"), 0, 100_000)
+            ok &= qps is not None
+            rate_limit = rate_limit if qps is None else qps
         if not ok or timezone is None or upstreams is None or lists is None:
             return None
         return Settings(
@@ -448,6 +455,7 @@ class _Checker:
             block_mode=block_mode,
             query_log_retention_days=retention,
             help_alerts_caregivers=help_alerts,
+            dns_rate_limit_qps=rate_limit,
         )
 
     def timezone(self, value: object, path: KeyPath) -> str | None:

@@ -17,6 +17,7 @@ from dns_filter.upstreams import UpstreamSpec
 SCHEMA_VERSION = 1
 DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
 DEFAULT_QUERY_LOG_RETENTION_DAYS = 30
+DEFAULT_DNS_RATE_LIMIT_QPS = 20  # AdGuard Home's default per client
 DEFAULT_UPSTREAMS = ("udp://1.1.1.1", "udp://8.8.8.8")
 DEFAULT_NTFY_SERVER = "https://ntfy.sh"
 MAX_CHILD_AGE = 17  # Bảo An protects children: a person of 18 or more is refused.
@@ -52,6 +53,9 @@ class Settings:
     block_mode: BlockMode = BlockMode.PAGE
     query_log_retention_days: int = DEFAULT_QUERY_LOG_RETENTION_DAYS
     help_alerts_caregivers: bool = True
+    # DNS queries a second one LAN client may ask (bursts of twice that); past it, REFUSED.
+    # The PC itself and the block page are never limited; 0 turns the limit off.
+    dns_rate_limit_qps: int = DEFAULT_DNS_RATE_LIMIT_QPS
 
 
 @dataclass(frozen=True)

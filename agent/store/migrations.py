@@ -266,12 +266,43 @@ def _v5_outbox_undeliverable(conn: sqlite3.Connection) -> None:
     )
 
 
+# Adds to one minute's counter of `query_counts` (v6); the query log counts the rows it
+# writes with it, and the counters' own module the answers whose rows were shed.
+QUERY_COUNTS_UPSERT = (
+    "INSERT INTO query_counts (minute, child, decision, category, count)"
+    " VALUES (?, ?, ?, ?, ?) ON CONFLICT (minute, child, decision, category)"
+    " DO UPDATE SET count = count + excluded.count"
+)
+
+
+def _v6_query_counts(conn: sqlite3.Connection) -> None:
+    # Answers counted per minute, child, decision and category, for every answer: the
+    # statistics stay exact when query-log rows are shed under load or pruned by count.
+    conn.execute(
+        """CREATE TABLE query_counts (
+        minute INTEGER NOT NULL,
+        child TEXT NOT NULL DEFAULT '',
+        decision TEXT NOT NULL,
+        category TEXT NOT NULL DEFAULT '',
+        count INTEGER NOT NULL,
+        PRIMARY KEY (minute, child, decision, category)
+    ) WITHOUT ROWID"""
+    )
+    # The rows kept so far are all there is to count them from.
+    conn.execute(
+        "INSERT INTO query_counts (minute, child, decision, category, count)"
+        " SELECT CAST(time AS INTEGER) / 60 * 60, coalesce(child, ''), decision,"
+        " coalesce(category, ''), count(*) FROM query_log GROUP BY 1, 2, 3, 4"
+    )
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "initial schema", _v1),
     Migration(2, "query-log times as epoch seconds, (child, time) index", _v2_query_log_epoch),
     Migration(3, "access_requests.revoked_at", _v3_access_requests_revoked_at),
     Migration(4, "query-log reasons as typed JSON objects", _v4_query_log_typed_reasons),
     Migration(5, "outbox.failed_at (refused for good), used_commands", _v5_outbox_undeliverable),
+    Migration(6, "query_counts: answers counted per minute", _v6_query_counts),
 )
 
 LATEST_VERSION = MIGRATIONS[-1].version

@@ -64,6 +64,20 @@ class QueryLogEntry:
         }
 
 
+CountKey = tuple[int, str, str, str]
+"""Where one answer is counted (`query_counts`): (minute as epoch seconds, child or "",
+decision, category or "")."""
+
+
+def count_key(entry: QueryLogEntry) -> CountKey:
+    return (minute_of(entry.time), entry.child or "", entry.decision, entry.category or "")
+
+
+def minute_of(moment: datetime) -> int:
+    """The start of the counters' minute that holds `moment`."""
+    return int(to_timestamp(moment)) // 60 * 60
+
+
 @dataclass(frozen=True, slots=True)
 class QueryStats:
     total: int

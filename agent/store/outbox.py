@@ -94,6 +94,13 @@ class Outbox:
         )
         return None if row is None else _item(row)
 
+    def for_event(self, event_id: int) -> list[OutboxItem]:
+        """The items queued for one event, delivered or not (the alert and its copies)."""
+        rows = self._db.connection().execute(
+            f"SELECT {_COLUMNS} FROM outbox WHERE event_id = ? ORDER BY created_at", (event_id,)
+        )
+        return [_item(r) for r in rows.fetchall()]
+
     def due(
         self, now: datetime | None = None, limit: int = 50, channel: str | None = None
     ) -> list[OutboxItem]:

@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+import sqlite3
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
 from agent.store.core import DAY_SECONDS, Database, Where
+from agent.store.migrations import QUERY_COUNTS_UPSERT
 from agent.store.models import (
     BLOCKED_DECISIONS,
     NOT_ALLOWED_DECISIONS,
     QueryLogEntry,
     QueryStats,
     RetentionPolicy,
+    count_key,
     from_timestamp,
+    minute_of,
     to_timestamp,
 )
 from agent.store.reasons import decode_reason, encode_reason
@@ -42,14 +47,41 @@ def _filter(child: str | None, since: datetime | None) -> Where:
     return where
 
 
+def _counted(
+    conn: sqlite3.Connection, child: str | None, since: datetime | None
+) -> tuple[int, int, dict[str, int]]:
+    """Answers, blocks and blocks per category from `query_counts` (every answer, its
+    row kept or not), to the minute that holds `since`."""
+    where = Where()
+    where.add("child = ?", child)
+    where.add("minute >= ?", None if since is None else minute_of(since))
+    marks = ", ".join("?" for _ in BLOCKED_DECISIONS)
+    rows = conn.execute(
+        f"SELECT decision IN ({marks}), category, sum(count) FROM query_counts {where.sql}"
+        " GROUP BY 1, 2",
+        (*BLOCKED_DECISIONS, *where.params),
+    ).fetchall()
+    total = blocked = 0
+    by_category: dict[str, int] = {}
+    for is_block, category, count in rows:
+        total += int(count)
+        blocked += int(count) if is_block else 0
+        if category:
+            by_category[str(category)] = by_category.get(str(category), 0) + int(count)
+    ordered = sorted(by_category.items(), key=lambda item: (-item[1], item[0]))
+    return total, blocked, dict(ordered)
+
+
 class QueryLog:
-    """The `query_log` table."""
+    """The `query_log` table, and the counters (`query_counts`) of the rows it writes."""
 
     def __init__(self, database: Database) -> None:
         self._db = database
 
     def add(self, entries: Iterable[QueryLogEntry]) -> int:
-        """Write a batch in one transaction; returns how many rows were written."""
+        """Write a batch, and count it (`query_counts`), in one transaction; returns how
+        many rows were written."""
+        entries = list(entries)
         rows = [
             (
                 to_timestamp(e.time),
@@ -71,6 +103,10 @@ class QueryLog:
                 "INSERT INTO query_log (time, child, client, name, qtype, decision, reason,"
                 " category, latency_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 rows,
+            )
+            counts = Counter(count_key(entry) for entry in entries)
+            conn.executemany(
+                QUERY_COUNTS_UPSERT, [(*key, count) for key, count in counts.items()]
             )
         return len(rows)
 
@@ -130,16 +166,15 @@ class QueryLog:
     def stats(
         self, child: str | None = None, since: datetime | None = None, top: int = 10
     ) -> QueryStats:
-        """Top blocked and allowed names and counts per category, for the dashboard."""
+        """Top blocked and allowed names and counts per category, for the dashboard.
+
+        The totals, blocks and categories come from the counters (exact, to the minute,
+        even when rows were shed under load); the top names from the rows kept."""
         where = _filter(child, since)
         base, params = where.conditions, where.params
         marks = ", ".join("?" for _ in BLOCKED_DECISIONS)
         with self._db.snapshot() as conn:
-            total, blocked = conn.execute(
-                f"SELECT count(*), coalesce(sum(decision IN ({marks})), 0)"
-                f" FROM query_log WHERE {base}",
-                (*BLOCKED_DECISIONS, *params),
-            ).fetchone()
+            total, blocked, by_category = _counted(conn, child, since)
             top_blocked = conn.execute(
                 f"SELECT name, count(*) AS n FROM query_log WHERE {base} AND decision IN"
                 f" ({marks}) GROUP BY name ORDER BY n DESC, name LIMIT ?",
@@ -151,17 +186,12 @@ class QueryLog:
                 " ORDER BY n DESC, name LIMIT ?",
                 (*params, *NOT_ALLOWED_DECISIONS, top),
             ).fetchall()
-            categories = conn.execute(
-                f"SELECT category, count(*) AS n FROM query_log WHERE {base} AND category IS"
-                " NOT NULL AND category != '' GROUP BY category ORDER BY n DESC, category",
-                params,
-            ).fetchall()
         return QueryStats(
-            total=int(total),
-            blocked=int(blocked),
+            total=total,
+            blocked=blocked,
             top_blocked=[(str(n), int(c)) for n, c in top_blocked],
             top_allowed=[(str(n), int(c)) for n, c in top_allowed],
-            by_category={str(cat): int(c) for cat, c in categories},
+            by_category=by_category,
         )
 
     # --- retention and privacy ----------------------------------------------------------

@@ -3,18 +3,20 @@
 `log()` is what the DNS path calls; it only appends to a bounded deque under a lock and
 never touches SQLite. When the buffer is full (the disk is slow or the database is
 locked for long), the oldest entries are dropped and counted, and the count is logged
-from the writer thread: losing a few log lines is better than slowing every answer.
+from the writer thread: losing a few log lines is better than slowing every answer. A
+dropped entry is still counted where the statistics look (`counts`, the store's
+`query_counts`), so the parent's numbers stay exact; only its row is lost.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
-from collections import deque
-from collections.abc import Sequence
+from collections import Counter, deque
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Protocol
 
-from agent.store.models import QueryLogEntry
+from agent.store.models import CountKey, QueryLogEntry, count_key
 
 logger = logging.getLogger(__name__)
 
@@ -25,6 +27,12 @@ class QueryLogSink(Protocol):
     def add(self, entries: Sequence[QueryLogEntry]) -> int:
         """Write a batch in one transaction; returns how many rows were written."""
         ...
+
+
+class QueryCountSink(Protocol):
+    """Where the answers whose rows were dropped are counted (`Store.query_counts`)."""
+
+    def add(self, counts: Mapping[CountKey, int]) -> None: ...
 
 
 class QueryLogWriter:
@@ -39,10 +47,13 @@ class QueryLogWriter:
         flush_interval: float = 1.0,
         batch_size: int = 500,
         max_buffer: int = 50_000,
+        counts: QueryCountSink | None = None,
     ) -> None:
         if flush_interval <= 0 or batch_size < 1 or max_buffer < batch_size:
             raise ValueError("need flush_interval > 0, batch_size ≥ 1 and max_buffer ≥ batch_size")
         self._sink = sink
+        self._counts = counts
+        self._shed: Counter[CountKey] = Counter()  # dropped entries, not yet counted
         self._flush_interval = flush_interval
         self._batch_size = batch_size
         self._max_buffer = max_buffer
@@ -63,13 +74,10 @@ class QueryLogWriter:
         """Queue one entry; never blocks on the database."""
         with self._lock:
             if self._closed:
-                self._dropped += 1
-                self._dropped_unreported += 1
+                self._shed_locked((entry,))
                 return
             if len(self._buffer) >= self._max_buffer:
-                self._buffer.popleft()
-                self._dropped += 1
-                self._dropped_unreported += 1
+                self._shed_locked((self._buffer.popleft(),))
             self._buffer.append(entry)
             size = len(self._buffer)
         if size % self._batch_size == 0:
@@ -81,22 +89,29 @@ class QueryLogWriter:
             return
         with self._lock:
             if self._closed:
-                self._dropped += len(entries)
-                self._dropped_unreported += len(entries)
+                self._shed_locked(entries)
                 return
             before = len(self._buffer)
             buffer = self._buffer
             buffer.extend(entries)  # a full buffer drops the oldest, as `log` does
             overflow = len(buffer) - self._max_buffer
             if overflow > 0:
-                for _ in range(overflow):
-                    buffer.popleft()
-                self._dropped += overflow
-                self._dropped_unreported += overflow
+                popleft = buffer.popleft
+                self._shed_locked([popleft() for _ in range(overflow)])
             size = len(buffer)
         # wake the writer when this batch crossed a multiple of `batch_size`, as `log` does
         if size // self._batch_size > before // self._batch_size or overflow > 0:
             self._wake.set()
+
+    def _shed_locked(self, entries: Iterable[QueryLogEntry]) -> None:
+        """Drop `entries`' rows but keep their counts (holding `_lock`)."""
+        shed = self._shed
+        count = 0
+        for entry in entries:
+            shed[count_key(entry)] += 1
+            count += 1
+        self._dropped += count
+        self._dropped_unreported += count
 
     # --- counters -----------------------------------------------------------------------
 
@@ -139,6 +154,8 @@ class QueryLogWriter:
                 self._buffer.clear()
                 dropped_report = self._dropped_unreported
                 self._dropped_unreported = 0
+                shed, self._shed = self._shed, Counter()
+            self._count_shed(shed)
             if dropped_report:
                 logger.warning(
                     "query log: dropped %d oldest entries, the buffer of %d was full",
@@ -157,15 +174,24 @@ class QueryLogWriter:
                 self._written += written
             return written
 
+    def _count_shed(self, shed: Counter[CountKey]) -> None:
+        """Count the dropped entries in the store; kept for the next flush if that fails."""
+        if not shed or self._counts is None:
+            return
+        try:
+            self._counts.add(shed)
+        except Exception:
+            logger.exception("query log: counting %d dropped entries failed", shed.total())
+            with self._lock:
+                self._shed.update(shed)
+
     def _requeue(self, batch: list[QueryLogEntry]) -> None:
         """Put a failed batch back in front of newer entries, within the bound."""
         with self._lock:
             room = self._max_buffer - len(self._buffer)
             keep = batch[-room:] if room > 0 else []
-            lost = len(batch) - len(keep)
             self._buffer.extendleft(reversed(keep))
-            self._dropped += lost
-            self._dropped_unreported += lost
+            self._shed_locked(batch[: len(batch) - len(keep)])
 
     def close(self, timeout: float = 10.0) -> None:
         """Stop the thread and flush what is left. Entries logged later are dropped."""

@@ -1,7 +1,8 @@
 """The agent's SQLite store: one database, one object per concern.
 
 `Store` opens the connection core (`agent.store.core.Database`, migrated on open) and
-hands each concern its own small object: `store.query_log`, `store.usage`,
+hands each concern its own small object: `store.query_log` (and its counters,
+`store.query_counts`), `store.usage`,
 `store.events`, `store.requests`, `store.outbox`, `store.lists` and `store.kv`. What
 spans the concerns lives here: retention (each concern prunes its own table) and
 forgetting a child.
@@ -22,8 +23,10 @@ from agent.store.key_values import KeyValues
 from agent.store.list_state import ListStates
 from agent.store.models import PruneResult, RetentionPolicy
 from agent.store.outbox import Outbox
+from agent.store.query_counts import QueryCounts
 from agent.store.query_log import QueryLog
 from agent.store.usage import Usage
+from agent.store.used_commands import UsedCommands
 from dns_filter.clock import Clock
 
 logger = logging.getLogger(__name__)
@@ -49,12 +52,14 @@ class Store:
             clock=clock,
         )
         self.query_log = QueryLog(self.database)
+        self.query_counts = QueryCounts(self.database)
         self.usage = Usage(self.database)
         self.events = Events(self.database)
         self.requests = AccessRequests(self.database)
         self.outbox = Outbox(self.database)
         self.lists = ListStates(self.database)
         self.kv = KeyValues(self.database)
+        self.used_commands = UsedCommands(self.database)
 
     @property
     def path(self) -> Path:
@@ -75,6 +80,8 @@ class Store:
             access_requests=self.requests.prune(moment, retention),
             outbox=self.outbox.prune(moment, retention),
         )
+        # The per-minute counters go with the query log's days (a few rows a minute).
+        self.query_counts.prune(moment, retention)
         if result.total:
             self.database.vacuum()
             logger.info("retention removed %d rows: %s", result.total, result)
@@ -83,6 +90,7 @@ class Store:
     def delete_child_data(self, child: str) -> PruneResult:
         """Forget one child's query log, usage, events and requests (privacy), at once."""
         with self.database.transaction():
+            self.query_counts.delete_child(child)
             return PruneResult(
                 query_log=self.query_log.delete_child(child),
                 usage_intervals=self.usage.delete_child(child),

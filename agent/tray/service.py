@@ -16,13 +16,20 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from agent.access import WATCH_ANSWERS, HelpResult, WatchAcknowledgement, request_info
+from agent.access import (
+    WATCH_ANSWERS,
+    HelpResult,
+    ReportResult,
+    WatchAcknowledgement,
+    request_info,
+)
 from agent.alert_receivers import alert_receivers
 from agent.api.types import (
     AccessRequestInfo,
     BlockedBatch,
     BlockedSite,
     HelpOutcome,
+    ReportOutcome,
     TrayProfile,
     WatchAcknowledgementInfo,
     WatchNotice,
@@ -30,7 +37,7 @@ from agent.api.types import (
 from agent.pages.explain import explain
 from agent.pages.i18n import DEFAULT_LANGUAGE, LANGUAGES, AgeBand, band_for_age
 from agent.pages.strings import text
-from agent.pages.watch import offers_choice, watch_words
+from agent.pages.watch import asks_consent, watch_words
 from agent.policy.model import FamilyPolicy
 from agent.policy.services import load_catalogue
 from agent.store.models import AccessRequest, QueryLogEntry, RetentionPolicy
@@ -63,6 +70,8 @@ class TrayAccess(Protocol):
     """The parts of ``agent.access.AccessService`` the tray uses."""
 
     def help_pressed(self, child: str | None, client_address: str) -> HelpResult: ...
+
+    def report_pressed(self, child: str | None, client_address: str) -> ReportResult: ...
 
     def acknowledge_watch(
         self, child: str, language: str = "vi", answer: str = "acknowledged"
@@ -170,7 +179,8 @@ class TrayService:
         chosen = language if language in LANGUAGES else str(family.settings.language)
         if chosen not in LANGUAGES:
             chosen = DEFAULT_LANGUAGE
-        band = self._band(family, identity.child)
+        age = self._age(family, identity.child)
+        band = band_for_age(age)
         acknowledged_at: datetime | None = None
         acknowledged = False
         access = self._access
@@ -188,10 +198,14 @@ class TrayService:
             help_receivers=len(alert_receivers(family))
             if family.settings.help_alerts_caregivers
             else 0,
+            report_receivers=len(alert_receivers(family)),
             poll_seconds=self.poll_seconds,
             acknowledged=acknowledged,
             acknowledged_at=acknowledged_at,
-            notice=watch_notice(chosen, band, self._retention(family)),
+            # Consent is asked by the child's own age, not the band (a 6-year-old is 6–10).
+            notice=watch_notice(
+                chosen, band, self._retention(family), consent=asks_consent(age)
+            ),
             watch_page=self.pages.watch,
             help_page=self.pages.help,
         )
@@ -273,6 +287,20 @@ class TrayService:
             receivers=result.receivers,
         )
 
+    def report(self, identity: TrayIdentity, client_address: str) -> ReportOutcome:
+        """From "Báo điều xấu", the child chose to tell a caregiver: an alert of kind
+        ``report`` for this verified account's child only (never a name from the body)."""
+        access = self._access
+        if access is None:
+            raise RuntimeError("reports are not available in this agent")
+        result = access.report_pressed(identity.child, client_address)
+        return ReportOutcome(
+            alerted=result.alerted,
+            receivers=result.receivers,
+            child=result.child,
+            already_told=result.already_told,
+        )
+
     def acknowledge_watch(
         self, identity: TrayIdentity, language: str, answer: str = "acknowledged"
     ) -> WatchAcknowledgementInfo:
@@ -314,13 +342,16 @@ class TrayService:
         )
 
     def _band(self, family: FamilyPolicy, child_name: str | None) -> AgeBand:
+        return band_for_age(self._age(family, child_name))
+
+    def _age(self, family: FamilyPolicy, child_name: str | None) -> int | None:
         child = family.child(child_name) if child_name else None
         if child is None:
-            return band_for_age(None)
+            return None
         try:
-            return band_for_age(child.age_in(self._clock.now().year))
+            return child.age_in(self._clock.now().year)
         except ValueError:
-            return band_for_age(None)
+            return None
 
     def _safe_local_addresses(self) -> frozenset[str]:
         try:
@@ -330,10 +361,13 @@ class TrayService:
             return frozenset()
 
 
-def watch_notice(language: str, band: AgeBand, retention: RetentionPolicy) -> WatchNotice:
-    """The tray's "what Bảo An watches": the page's own words (agent.pages.watch)."""
-    words = watch_words(language, band, retention)
-    choice = offers_choice(band)
+def watch_notice(
+    language: str, band: AgeBand, retention: RetentionPolicy, *, consent: bool = True
+) -> WatchNotice:
+    """The tray's "what Bảo An watches": the page's own words (agent.pages.watch). With
+    `consent` (the child is 7 or more) the child is asked: agree, or not yet."""
+    words = watch_words(language, band, retention, consent=consent)
+    choice = consent and band is not AgeBand.UNDER_6
     return WatchNotice(
         title=text(language, band, "title_watch"),
         intro=text(language, band, "watch_intro"),

@@ -1,9 +1,9 @@
 """The child's tray: its logic (:class:`TrayController`), its face (:class:`TrayPresenter`)
 and its entry points (:func:`build_tray`, :func:`run_tray`).
 
-The controller holds everything that matters — Help / 111, notifications of blocked
-sites, the first-session "what Bảo An watches", the dashboard entry — and works with no
-system tray at all, so it is testable offscreen. The presenter shows it as a
+The controller holds everything that matters — Help / 111, "Báo điều xấu", notifications
+of blocked sites, the first-session "what Bảo An watches", the dashboard entry — and works
+with no system tray at all, so it is testable offscreen. The presenter shows it as a
 :class:`QSystemTrayIcon` when the desktop has a tray, else as a small always-on-top window
 with the 111 button.
 """
@@ -36,12 +36,13 @@ from gui.tray.backend import (
     VNCOP_REPORT,
     BlockedBatch,
     HelpOutcome,
+    ReportOutcome,
     TrayBackend,
     TrayBackendError,
     TrayProfile,
     WatchAcknowledgementInfo,
 )
-from gui.tray.dialogs import HelpDialog, WatchDialog
+from gui.tray.dialogs import HelpDialog, ReportDialog, WatchDialog
 from gui.tray.i18n import TRAY_TRANSLATIONS_DIR
 from gui.tray.throttle import NotificationThrottle
 from gui.tray.workers import TrayRunner
@@ -89,6 +90,7 @@ class TrayController(QObject):
         self.cursor: str | None = None
         self.reachable: bool | None = None
         self.help_dialog: HelpDialog | None = None
+        self.report_dialog: ReportDialog | None = None
         self.watch_dialog: WatchDialog | None = None
         self._message_box: QMessageBox | None = None
         self._polling = False
@@ -123,6 +125,7 @@ class TrayController(QObject):
             dialog = HelpDialog(self._open_url)
             dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, False)
             dialog.tell_requested.connect(self.tell_parents)
+            dialog.report_requested.connect(self.open_report)
             self.help_dialog = dialog
         if dialog.state not in ("sending", "alerted"):
             dialog.reset()
@@ -149,9 +152,52 @@ class TrayController(QObject):
             self._on_help_failed,
         )
 
-    def open_report(self) -> None:
-        """"Báo điều xấu": vn-cop.vn's report page, in the browser; it tells nobody."""
+    # -- Báo điều xấu ----------------------------------------------------------------------
+
+    def open_report(self) -> ReportDialog:
+        """"Báo điều xấu": vn-cop.vn's report page in the browser, and the report window
+        beside it. Nothing is sent: the child tells the parents only with the window's own
+        button (:meth:`tell_report`)."""
         self._open_url(QUrl(VNCOP_REPORT))
+        dialog = self.report_dialog
+        if dialog is None:
+            dialog = ReportDialog(self._open_url)
+            dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, False)
+            dialog.tell_requested.connect(self.tell_report)
+            dialog.help_requested.connect(self.show_help)
+            self.report_dialog = dialog
+        if dialog.state not in ("sending", "alerted"):
+            dialog.reset()
+        profile = self.profile
+        # Unknown (the agent is down): offer it; the window then says nobody was told.
+        dialog.set_options(receivers=profile.report_receivers if profile is not None else None)
+        dialog.show()
+        dialog.raise_()
+        dialog.activateWindow()
+        return dialog
+
+    def tell_report(self) -> None:
+        """The child chose to tell the parents: an alert of kind ``report``, not Help's."""
+        dialog = self.report_dialog
+        if dialog is not None:
+            dialog.set_sending()
+        self._runner.submit(
+            lambda backend: backend.report(),
+            self._on_report_sent,
+            self._on_report_failed,
+        )
+
+    def _on_report_sent(self, outcome: ReportOutcome) -> None:
+        self._set_reachable(True)
+        if self.report_dialog is not None:
+            self.report_dialog.set_outcome(outcome)
+
+    def _on_report_failed(self, error: TrayBackendError) -> None:
+        log.warning("the report did not reach the agent: %s", error)
+        if error.code == "unreachable":
+            self._set_reachable(False)
+        if self.report_dialog is not None:
+            self.report_dialog.set_failed(offline=error.code == "unreachable")
 
     def _on_help_sent(self, outcome: HelpOutcome) -> None:
         self._set_reachable(True)
@@ -496,7 +542,11 @@ class Tray:
     def close(self) -> None:
         self.controller.stop()
         self.presenter.hide()
-        for dialog in (self.controller.help_dialog, self.controller.watch_dialog):
+        for dialog in (
+            self.controller.help_dialog,
+            self.controller.report_dialog,
+            self.controller.watch_dialog,
+        ):
             if dialog is not None:
                 dialog.close()
         self.translations.remove()

@@ -13,6 +13,7 @@ from agent.api.types import (
     BlockedBatch,
     BlockedSite,
     HelpOutcome,
+    ReportOutcome,
     TrayProfile,
     WatchAcknowledgementInfo,
     WatchNotice,
@@ -28,6 +29,7 @@ __all__ = [
     "BlockedBatch",
     "BlockedSite",
     "HelpOutcome",
+    "ReportOutcome",
     "TrayBackend",
     "TrayBackendError",
     "TrayProfile",
@@ -68,6 +70,8 @@ class TrayBackend(Protocol):
     def blocked_since(self, cursor: str | None, language: str | None = None) -> BlockedBatch: ...
 
     def press_help(self) -> HelpOutcome: ...
+
+    def report(self) -> ReportOutcome: ...
 
     def acknowledge_watch(
         self, language: str, answer: str = "acknowledged"

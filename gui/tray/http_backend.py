@@ -27,6 +27,7 @@ from agent.api.types import (
     HeartbeatBatch,
     HeartbeatReport,
     HelpOutcome,
+    ReportOutcome,
     ShapeError,
     TrayProfile,
     WatchAcknowledgementInfo,
@@ -200,6 +201,17 @@ class HttpTrayBackend:
         except ShapeError:
             # The tray shows 111 whatever the agent says; an odd answer is no alert.
             return HelpOutcome(alerted=False, alerts_enabled=False)
+
+    def report(self) -> ReportOutcome:
+        """``POST /api/tray/report``: "Báo điều xấu" → "tell my parents", for this account's
+        child (named by the user key; without credentials nobody can be told)."""
+        body = self._request("POST", "/api/tray/report", json_body={})
+        try:
+            return ReportOutcome.from_json(body)
+        except ShapeError as error:
+            raise TrayBackendError(
+                f"unexpected answer from /api/tray/report: {error}", "protocol"
+            ) from None
 
     def acknowledge_watch(
         self, language: str, answer: str = "acknowledged"

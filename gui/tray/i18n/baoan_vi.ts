@@ -96,6 +96,77 @@
     </message>
 </context>
 <context>
+    <name>ReportDialog</name>
+    <message>
+        <source>Report something bad</source>
+        <translation>Báo điều xấu</translation>
+    </message>
+    <message>
+        <source>Did you see someone bullied, groomed or abused online — or did it happen to you? You can report it yourself on vn-cop.vn, without asking anyone. That tells nobody at home.</source>
+        <translation>Con thấy ai bị bắt nạt, bị dụ dỗ hay bị xâm hại trên mạng — hay chính con gặp chuyện đó? Con có thể tự báo cáo trên vn-cop.vn, không cần hỏi ai. Báo cáo ở đó không báo cho ai ở nhà.</translation>
+    </message>
+    <message>
+        <source>Open vn-cop.vn&apos;s report page</source>
+        <translation>Mở trang báo cáo của vn-cop.vn</translation>
+    </message>
+    <message>
+        <source>If you want your parents to know too, press “Tell my parents”. The message says only that you want to report something bad, never which pages you opened.</source>
+        <translation>Nếu con muốn bố mẹ biết nữa, hãy bấm “Báo cho bố mẹ”. Tin báo chỉ nói con muốn báo một điều xấu, không kèm trang nào con đã mở.</translation>
+    </message>
+    <message>
+        <source>Tell my parents</source>
+        <translation>Báo cho bố mẹ</translation>
+    </message>
+    <message>
+        <source>111, Vietnam&apos;s national child protection phone line</source>
+        <translation>Tổng đài điện thoại quốc gia bảo vệ trẻ em 111</translation>
+    </message>
+    <message>
+        <source>From any phone, call 111 — free, day and night.</source>
+        <translation>Dùng điện thoại bất kỳ, gọi 111 — miễn phí, cả ngày lẫn đêm.</translation>
+    </message>
+    <message>
+        <source>Help / 111</source>
+        <translation>Trợ giúp / 111</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>Đóng</translation>
+    </message>
+    <message>
+        <source>Sending a message to your parents…</source>
+        <translation>Đang gửi tin báo cho bố mẹ…</translation>
+    </message>
+    <message>
+        <source>Your message is on its way to %1 of your family: that you want to report something bad you met online. While you wait, you can still report it on vn-cop.vn or call 111.</source>
+        <translation>Tin báo của con đang được gửi tới %1 người thân trong gia đình: con muốn báo một điều xấu gặp trên mạng. Trong lúc chờ, con vẫn có thể báo cáo trên vn-cop.vn hoặc gọi 111.</translation>
+    </message>
+    <message>
+        <source>Nobody in your family is set up to get messages on this computer yet, so Bảo An cannot tell your parents for you. Call 111, or find an adult you trust nearby.</source>
+        <translation>Máy này chưa có người thân nào được cài đặt để nhận tin báo, nên Bảo An chưa báo cho bố mẹ giúp con được. Con hãy gọi 111, hoặc tìm một người lớn con tin ở gần.</translation>
+    </message>
+    <message>
+        <source>Your family was sent a message a few minutes ago, so Bảo An did not send another. You can still report it on vn-cop.vn or call 111.</source>
+        <translation>Tin báo đã được gửi cho người thân trong gia đình từ vài phút trước, nên lần này Bảo An không gửi thêm. Con vẫn có thể báo cáo trên vn-cop.vn hoặc gọi 111.</translation>
+    </message>
+    <message>
+        <source>Bảo An could not send the message just now. Call 111, or find an adult you trust nearby.</source>
+        <translation>Bảo An chưa gửi được tin báo lúc này. Con hãy gọi 111, hoặc tìm một người lớn con tin ở gần.</translation>
+    </message>
+    <message>
+        <source>This computer does not know who you are yet, so nobody was told. Call 111, or find an adult you trust nearby.</source>
+        <translation>Máy này chưa biết con là ai, nên chưa ai được báo. Con hãy gọi 111, hoặc tìm một người lớn con tin ở gần.</translation>
+    </message>
+    <message>
+        <source>Bảo An could not send the message, so nobody was told. Call 111, or find an adult you trust nearby.</source>
+        <translation>Bảo An không gửi được tin báo, nên chưa ai được báo. Con hãy gọi 111, hoặc tìm một người lớn con tin ở gần.</translation>
+    </message>
+    <message>
+        <source>Bảo An is not answering right now, so nobody was told. 111 always answers.</source>
+        <translation>Bảo An chưa trả lời lúc này, nên chưa ai được báo. Tổng đài 111 luôn nghe máy.</translation>
+    </message>
+</context>
+<context>
     <name>TrayController</name>
     <message>
         <source>Bảo An is not answering right now. Please try again in a moment.</source>
