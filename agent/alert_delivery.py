@@ -20,6 +20,7 @@ import requests
 from agent.policy.model import Caregiver, FamilyPolicy
 from agent.secrets import SecretStore
 from agent.store import Store
+from sync.deadman import DeadManSignal, Support, probe
 from sync.delivery import Action, Alert, Channel, DeliveryService
 from sync.mail import EmailChannel, SmtpSettings
 from sync.ntfy import NtfyChannel, NtfyTopic
@@ -155,3 +156,57 @@ def build_delivery(
     )
     store.outbox.on_enqueued(service.wake)
     return service
+
+
+class DeadManPublisher:
+    """Every ten minutes (a scheduler job): this PC's dead-man signal on each alerts topic
+    whose server replaces scheduled messages; a server that does not is told once in the
+    log and in `baoan sync test`, and gets no signal (it would be a false alarm)."""
+
+    def __init__(
+        self,
+        family: Callable[[], FamilyPolicy],
+        secrets: SecretStore,
+        store: Store,
+        pc: str,
+        session: requests.Session | None = None,
+    ) -> None:
+        self._family = family
+        self._secrets = secrets
+        self._store = store
+        self._pc = pc
+        self._session = session or requests.Session()
+
+    def topics(self) -> list[NtfyTopic]:
+        found: dict[str, NtfyTopic] = {}
+        for caregiver in self._family().caregivers:
+            if caregiver.ntfy_topic:
+                token = self._secrets.get(ntfy_token_secret(caregiver.ntfy_server))
+                where = NtfyTopic(caregiver.ntfy_server, caregiver.ntfy_topic, token)
+                found.setdefault(where.url, where)
+        return list(found.values())
+
+    def support(self, where: NtfyTopic) -> Support:
+        """Whether `where`'s server carries the signal (kept once known)."""
+        key = f"deadman_support:{where.url}"
+        known = self._store.kv.get(key)
+        if known in (Support.REPLACES.value, Support.KEEPS_EVERY_COPY.value):
+            return Support(known)
+        found = probe(self._session, where)
+        if found is not Support.UNKNOWN:
+            self._store.kv.set(key, found.value)
+        if found is Support.KEEPS_EVERY_COPY:
+            log.error(
+                "the ntfy server %s is older than 2.16: it cannot carry the signal that "
+                "tells caregivers this PC stopped reporting",
+                where.server,
+            )
+        return found
+
+    def __call__(self) -> None:
+        for where in self.topics():
+            try:
+                if self.support(where) is Support.REPLACES:
+                    DeadManSignal(where, self._pc).publish(self._session)
+            except Exception as error:
+                log.warning("the dead-man signal to %s failed: %s", where.url, error)

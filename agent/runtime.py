@@ -16,13 +16,13 @@ import sys
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from agent import platform
 from agent.access import AccessService
 from agent.active_child import ActiveChildTracker
-from agent.alert_delivery import build_delivery
+from agent.alert_delivery import DeadManPublisher, build_delivery, pc_name
 from agent.api.app import create_server
 from agent.api.policy_endpoints import PolicyEndpointServices, register_policy_endpoints
 from agent.api.requests_endpoints import register_request_endpoints
@@ -59,6 +59,7 @@ from dns_filter.resolvers.client_profile import (
     SystemAddresses,
 )
 from dns_filter.server import DnsServer
+from sync.deadman import PUBLISH_EVERY_MINUTES
 from sync.delivery import DeliveryService
 
 log = logging.getLogger(__name__)
@@ -410,6 +411,17 @@ class Agent:
             "active-session",
             self.active_child.refresh,
             seconds=self.settings.session_poll_seconds,
+        )
+        scheduler.add_interval_job(
+            "dead-man-signal",
+            DeadManPublisher(
+                lambda: self.policy_holder.policy,
+                open_secret_store(self.settings.data_dir),
+                store,
+                pc_name(),
+            ),
+            minutes=PUBLISH_EVERY_MINUTES,
+            first_run=self.clock.now() + timedelta(seconds=5),  # soon after start
         )
         scheduler.start()
         if self.settings.refresh_lists_at_start:

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 
 from agent.commands import (
     agent,
+    caregiver,
     check,
     events,
     init,
@@ -17,6 +18,7 @@ from agent.commands import (
     pin,
     policy,
     status,
+    sync_test,
     try_out,
     usage,
 )
@@ -26,7 +28,8 @@ from gui.tray import cli as tray
 
 # Each module exposes `register(subparsers) -> None`; the parser it adds sets `func`.
 COMMANDS = (
-    init, policy, check, agent, status, pin, usage, events, try_out, lists, dashboard, tray
+    init, policy, check, agent, status, pin, usage, events, try_out, lists, caregiver, sync_test,
+    dashboard, tray,
 )
 
 

@@ -6,7 +6,8 @@ uses, over real HTTP.
   (POST `/` with `topic`, `message`, `title`, `priority`, `tags`, `click`, `actions`,
   `sequence_id`, `delay`);
 * subscribe: GET `/<topic>/json`, a stream of JSON lines (an `open` event, then messages as
-  they come), or `poll=1` for what is there and done; `since=<id|unix time|all>`;
+  they come), or `poll=1` for what is there and done (`sched=1`: scheduled ones too);
+  `since=<id|unix time|all>`;
 * access: `Authorization: Bearer <token>` against per-topic read/write grants (401 without
   a token where one is needed, 403 with the wrong one);
 * scheduled messages: held until due (`clock` can be moved on); with `version >= (2, 16)`
@@ -294,9 +295,11 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_response(200)
         self.send_header("Content-Type", "application/x-ndjson")
         if poll:
-            lines = b"".join(
-                (json.dumps(m) + "\n").encode() for m in owner.since(topic, since or "all")
-            )
+            found = owner.since(topic, since or "all")
+            if query.get("sched", ["0"])[0] in ("1", "true", "yes"):
+                with owner._changed:
+                    found += [m for m in owner.scheduled if m["topic"] == topic]
+            lines = b"".join((json.dumps(m) + "\n").encode() for m in found)
             self.send_header("Content-Length", str(len(lines)))
             self.end_headers()
             self.wfile.write(lines)

@@ -1,0 +1,102 @@
+"""The dead-man signal: caregivers learn that a PC's protection stopped reporting, also when
+the PC is off or the agent was killed, with no server of our own.
+
+Every ten minutes the agent publishes to each alerts topic a message scheduled for thirty
+minutes later ("Bảo An trên máy X đã ngừng báo tin"), always with the same sequence id. An
+ntfy server from 2.16 on replaces the pending message with the new one, so while the agent
+runs the message never comes due; when it stops, the last one arrives within 30 minutes.
+
+An older server would keep every scheduled copy and deliver each of them, a false alarm
+every ten minutes. So a server is probed first, on a topic nobody reads (`<topic>-probe`):
+two scheduled messages with one sequence id, then a poll with `sched=1`; one pending
+message means the server replaces, two mean it does not, and then nothing is scheduled.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import secrets
+from dataclasses import dataclass
+from enum import Enum
+
+import requests
+
+from sync.ntfy import NtfyTopic, publish
+
+logger = logging.getLogger(__name__)
+
+PUBLISH_EVERY_MINUTES = 10
+SILENCE_MINUTES = 30
+_SLUG = re.compile(r"[^A-Za-z0-9_-]+")
+
+
+class Support(Enum):
+    REPLACES = "replaces"  # ntfy 2.16 or later: the signal works
+    KEEPS_EVERY_COPY = "keeps-every-copy"  # older: no signal, say so
+    UNKNOWN = "unknown"  # the probe failed (offline, or no access to the probe topic)
+
+
+def sequence_for(pc: str) -> str:
+    """One sequence id per PC: each PC has its own signal on a shared topic."""
+    return ("baoan-stopped-" + _SLUG.sub("-", pc).strip("-"))[:64] or "baoan-stopped"
+
+
+def probe_topic(topic: str) -> str:
+    return f"{topic[:58]}-probe"
+
+
+@dataclass(frozen=True)
+class DeadManSignal:
+    """Publishes one PC's signal to one alerts topic."""
+
+    where: NtfyTopic
+    pc: str
+
+    def message(self) -> dict[str, object]:
+        return {
+            "title": f"Bảo An trên máy {self.pc} đã ngừng báo tin",
+            "message": (
+                f"Đã {SILENCE_MINUTES} phút Bảo An trên máy {self.pc} không báo tin: máy có "
+                "thể đã tắt, mất mạng, hoặc Bảo An bị dừng. Hãy xem lại máy khi có thể.\n\n"
+                f"Bảo An on {self.pc} has not reported for {SILENCE_MINUTES} minutes: the PC "
+                "may be off or offline, or Bảo An was stopped."
+            ),
+            "priority": 4,
+            "tags": ["warning", "baoan-stopped"],
+            "sequence_id": sequence_for(self.pc),
+            "delay": f"{SILENCE_MINUTES}m",
+        }
+
+    def publish(self, session: requests.Session) -> None:
+        publish(session, self.where, self.message())
+
+
+def probe(session: requests.Session, where: NtfyTopic, timeout: float = 10.0) -> Support:
+    """Does `where`'s server replace a scheduled message that has the same sequence id?"""
+    target = NtfyTopic(where.server, probe_topic(where.topic), where.token)
+    sequence = "probe-" + secrets.token_hex(8)
+    body: dict[str, object] = {"message": "probe", "sequence_id": sequence, "delay": "12h"}
+    try:
+        publish(session, target, body, timeout=timeout)
+        publish(session, target, {**body, "message": "probe again"}, timeout=timeout)
+        response = session.get(
+            f"{target.url}/json",
+            params={"poll": "1", "sched": "1", "since": "all"},
+            headers=target.headers(),
+            timeout=timeout,
+        )
+        response.raise_for_status()
+    except Exception as error:
+        logger.warning("cannot tell whether %s can carry the dead-man signal: %s",
+                       where.server, error)
+        return Support.UNKNOWN
+    pending = 0
+    for line in response.text.splitlines():
+        if f'"{sequence}"' in line:
+            pending += 1
+    if pending == 1:
+        return Support.REPLACES
+    if pending > 1:
+        return Support.KEEPS_EVERY_COPY
+    return Support.UNKNOWN
