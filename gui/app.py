@@ -111,6 +111,12 @@ def run_dashboard(api_url: str, argv: Sequence[str]) -> int:
     app.setOrganizationName("baoan")
     backend = ApiBackend(api_url)
     previous_handler = _quit_on_sigint(app)
+    # `baoan try` closes its dashboard with SIGTERM when it stops: a clean close too.
+    previous_term = (
+        signal.signal(signal.SIGTERM, lambda _signum, _frame: app.quit())
+        if previous_handler is not None
+        else None
+    )
     try:
         window: QMainWindow = build_main_window(backend, agent_address=api_url)
         window.show()
@@ -121,6 +127,8 @@ def run_dashboard(api_url: str, argv: Sequence[str]) -> int:
         backend.close()
         if previous_handler is not None:
             signal.signal(signal.SIGINT, previous_handler)
+        if previous_term is not None:
+            signal.signal(signal.SIGTERM, previous_term)
     log.debug("dashboard closed with %s", code)
     return code
 
