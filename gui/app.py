@@ -19,7 +19,7 @@ from PySide6.QtCore import QCoreApplication, QTimer
 from PySide6.QtWidgets import QApplication, QMainWindow
 
 from gui.backend import DashboardBackend
-from gui.controller import DEFAULT_REFRESH_MS, DashboardController
+from gui.controller import DEFAULT_IDLE_LOCK_MS, DEFAULT_REFRESH_MS, DashboardController
 from gui.i18n import LANGUAGE_ENV, Translations, choose_language, system_language
 from gui.rules_controller import WebRulesController
 from gui.views.main_window import MainWindow
@@ -38,6 +38,7 @@ def build_main_window(
     *,
     timezone: tzinfo | None = None,
     clock: Callable[[], datetime] | None = None,
+    idle_lock_ms: int = DEFAULT_IDLE_LOCK_MS,
 ) -> MainWindow:
     """The dashboard window around ``backend``; a QApplication must exist already.
 
@@ -61,7 +62,9 @@ def build_main_window(
     translations.use(initial)
 
     runner = ApiRunner(backend)
-    controller = DashboardController(runner, refresh_ms=refresh_ms, timezone=timezone, clock=clock)
+    controller = DashboardController(
+        runner, refresh_ms=refresh_ms, timezone=timezone, clock=clock, idle_lock_ms=idle_lock_ms
+    )
     rules = WebRulesController(runner, controller.parent_token, controller.report_failure)
     window = MainWindow(
         controller, agent_address, language=translations.language or initial, rules=rules

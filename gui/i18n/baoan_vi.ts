@@ -471,6 +471,10 @@
         <translation>Đã khóa. Nhập mã PIN để xem lại thông tin của các con.</translation>
     </message>
     <message>
+        <source>Locked because it was not used for a few minutes. Enter the PIN to go on.</source>
+        <translation>Đã khóa vì không được dùng trong vài phút. Nhập mã PIN để dùng tiếp.</translation>
+    </message>
+    <message>
         <source>The last request failed: %1</source>
         <translation>Yêu cầu gần nhất không thành công: %1</translation>
     </message>
