@@ -12,8 +12,9 @@ import json
 import logging
 import socket
 from collections.abc import Callable, Mapping, Sequence
-from datetime import datetime
+from datetime import datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import requests
 
@@ -21,7 +22,7 @@ from agent.policy.model import Caregiver, FamilyPolicy
 from agent.secrets import SecretStore
 from agent.store import Store
 from sync.deadman import DeadManSignal, Support, probe
-from sync.delivery import Action, Alert, Channel, DeliveryService
+from sync.delivery import Action, Alert, Channel, DeliveryService, Receiver
 from sync.mail import EmailChannel, SmtpSettings
 from sync.ntfy import NtfyChannel, NtfyTopic
 
@@ -32,6 +33,40 @@ Buttons = Callable[[Caregiver], Callable[[Alert], tuple[Action, ...]]]
 """Per caregiver: the buttons an alert gets on their phone (signed approval commands)."""
 NTFY = "ntfy"
 EMAIL = "email"
+# Which choice in a caregiver's `hears` each alert kind belongs to; a kind not listed is
+# heard by everyone (a new kind must never go unheard by default).
+TOPIC_OF_KIND = {
+    "help": "help",
+    "access_request": "requests",
+    "approval-answer": "requests",
+    "adult-attempt": "adult",
+    "policy-loosened": "tamper",
+    "tamper": "tamper",
+    "limit-reached": "limit",
+    "protection-paused": "paused",
+}
+NEVER_HELD = frozenset({"help"})  # Help reaches everyone who hears it, quiet hours or not
+
+
+def hears(caregiver: Caregiver, kind: str) -> bool:
+    topic = TOPIC_OF_KIND.get(kind)
+    if topic is None or topic == "help" or not caregiver.hears:
+        return True
+    return topic in caregiver.hears
+
+
+def quiet_until(caregiver: Caregiver, moment: datetime, zone: ZoneInfo) -> datetime | None:
+    """The end of the caregiver's quiet hours when `moment` falls inside them, else None."""
+    start, end = caregiver.quiet_start, caregiver.quiet_end
+    if start is None or end is None or start == end:
+        return None
+    local = moment.astimezone(zone)
+    now = local.time().replace(tzinfo=None)
+    inside = start <= now < end if start < end else (now >= start or now < end)
+    if not inside:
+        return None
+    day = local.date() if now < end else local.date() + timedelta(days=1)
+    return datetime.combine(day, time(end.hour, end.minute), tzinfo=zone)
 
 
 def ntfy_token_secret(server: str) -> str:
@@ -62,16 +97,31 @@ class AlertRouting:
         secrets: SecretStore,
         session: requests.Session | None = None,
         buttons: Buttons | None = None,
+        now: Callable[[], datetime] | None = None,
     ) -> None:
         self._family = family
         self._secrets = secrets
         self._session = session or requests.Session()
         self._buttons = buttons
+        self._now = now
 
-    def receivers(self, alert: Mapping[str, Any]) -> Sequence[str]:
-        found: list[str] = []
-        for caregiver in self._family().caregivers:
-            found.extend(receivers_of(caregiver))
+    def receivers(self, alert: Mapping[str, Any]) -> Sequence[Receiver]:
+        """Each caregiver's channels that hear this kind; outside Help, a copy for someone
+        in their quiet hours waits until the quiet hours end."""
+        family = self._family()
+        kind = str(alert.get("kind", ""))
+        try:
+            zone = ZoneInfo(family.settings.timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            zone = ZoneInfo("UTC")
+        found: list[Receiver] = []
+        for caregiver in family.caregivers:
+            if not hears(caregiver, kind):
+                continue
+            hold = None
+            if self._now is not None and kind not in NEVER_HELD:
+                hold = quiet_until(caregiver, self._now(), zone)
+            found.extend(Receiver(name, hold) for name in receivers_of(caregiver))
         return found
 
     def channel(self, receiver: str) -> Channel | None:
@@ -148,7 +198,7 @@ def build_delivery(
 
     service = DeliveryService(
         queue=store.outbox,
-        routing=AlertRouting(family, secrets, buttons=buttons),
+        routing=AlertRouting(family, secrets, buttons=buttons, now=now),
         now=now,
         interval=interval,
         on_undeliverable=undeliverable,

@@ -48,7 +48,9 @@ from agent.store import QueryLogWriter, RetentionPolicy, Store
 from agent.tray.handover import remove_empty_token_dir, token_dir_for
 from agent.tray.service import TrayService
 from agent.tray.wiring import connect_tray
+from agent.usage.more_time import MoreTime
 from agent.usage.service import UsageService
+from agent.usage.wiring import add_usage_jobs
 from dns_filter.clock import Clock, SystemClock
 from dns_filter.policy import FilterPolicy
 from dns_filter.resolvers import FilterPolicySlot
@@ -164,6 +166,7 @@ class Agent:
         self.http_server: HttpServer | None = None
         self.tray: TrayService | None = None
         self.usage: UsageService | None = None
+        self.more_time: MoreTime | None = None
         # This agent's own tray token folder (named from the data folder), once handed over.
         self.tray_token_dir: Path | None = None
         self.block_page_server: HttpServer | None = None
@@ -202,12 +205,17 @@ class Agent:
         self.active_child.set_policy(family)
         lists = self.lists = CategoryLists(settings.data_dir, store)
         lists.load(family)
+        self.more_time = MoreTime(
+            store.requests, store.events, store.outbox, lambda: self.policy_holder.policy,
+            self.clock.now,
+        )
         usage = self.usage = UsageService(
             kv=store.kv,
             intervals=store.usage,
             events=store.events,
             family=lambda: self.policy_holder.policy,
             clock=self.clock,
+            approved_minutes=self.more_time.approved_minutes,
         )
         usage.start()
         # Built now, started last: the DNS service arms the grant-expiry job at its first
@@ -360,7 +368,9 @@ class Agent:
         )
         register_tray_routes(server.router, tray)
         if self.usage is not None:
-            register_usage_routes(server.router, self.usage, tray.identify, store.events)
+            register_usage_routes(
+                server.router, self.usage, tray.identify, store.events, self.more_time
+            )
         return tray
 
     def _start_block_page_listener(
@@ -404,9 +414,7 @@ class Agent:
             seconds=self.settings.policy_poll_seconds,
         )
         if self.usage is not None:
-            # Saved at least every 30 s (and on each heartbeat batch once due).
-            scheduler.add_interval_job("usage-save", self.usage.save_if_due, seconds=10)
-            scheduler.add_interval_job("usage-clock", self.usage.check_clock, seconds=30)
+            add_usage_jobs(scheduler, self.usage, self.active_child)
         scheduler.add_interval_job(
             "active-session",
             self.active_child.refresh,

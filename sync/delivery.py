@@ -118,15 +118,29 @@ class FanOutQueue(OutboxQueue, Protocol):
     """The outbox, also able to queue the per-receiver items of an alert."""
 
     def enqueue(
-        self, channel: str, payload: Mapping[str, Any], *, key: str | None, now: datetime | None
+        self,
+        channel: str,
+        payload: Mapping[str, Any],
+        *,
+        key: str | None,
+        now: datetime | None,
+        due_at: datetime | None,
     ) -> object: ...
+
+
+@dataclass(frozen=True)
+class Receiver:
+    """One receiver of an alert ("ntfy:Mẹ"), and until when its copy waits (quiet hours)."""
+
+    name: str
+    hold_until: datetime | None = None
 
 
 class Routing(Protocol):
     """The agent's answer to who hears an alert, and how to reach them."""
 
-    def receivers(self, alert: Mapping[str, Any]) -> Sequence[str]:
-        """Receiver names ("ntfy:Mẹ") for this alert; empty: nobody is to hear it."""
+    def receivers(self, alert: Mapping[str, Any]) -> Sequence[Receiver]:
+        """Who is to hear this alert; empty: nobody."""
         ...
 
     def channel(self, receiver: str) -> Channel | None:
@@ -218,10 +232,11 @@ class DeliveryService:
             alert["pc"] = self.pc
         for receiver in self.routing.receivers(item.payload):
             self.queue.enqueue(
-                receiver,
+                receiver.name,
                 {"alert_id": item.key, "alert": alert},
-                key=receiver_key(item.key, receiver),
+                key=receiver_key(item.key, receiver.name),
                 now=now,
+                due_at=receiver.hold_until,
             )
 
     def _undeliverable(self, key: str, why: str) -> None:

@@ -184,3 +184,67 @@ def test_an_unknown_child_is_not_counted(store: Store) -> None:
     tray = Tray(clock)
     answer = usage.receive(None, tray.batch(tray.beat()))
     assert answer.accepted == 0 and answer.allowed
+
+
+def test_a_silent_tray_in_an_active_session_is_tamper_and_its_time_counts(store: Store) -> None:
+    clock = ManualClock(START)
+    usage = service(store, clock)
+    tray = Tray(clock)
+    usage.watch_session("Minh")  # the child's session is active
+    play(usage, tray, 30)  # the tray reports, then is killed
+    for _ in range(12):  # two minutes of the child's session without the tray
+        clock.advance(10)
+        usage.watch_session("Minh")
+    kinds = [e.kind for e in store.events.recent()]
+    assert kinds == ["tray-missing"]
+    detail = usage.today().details[0]
+    # all of the two minutes without the tray count, once the silence is noticed
+    assert dict(detail.apps)["session-without-tray"] == 120
+    assert detail.counted_seconds == 30 + 120
+    # the tray comes back
+    tray = Tray(clock, "tray-2")
+    play(usage, tray, 10)
+    usage.watch_session("Minh")
+    assert store.events.recent()[0].kind == "tray-back"
+
+
+def test_no_session_no_tamper(store: Store) -> None:
+    clock = ManualClock(START)
+    usage = service(store, clock)
+    for _ in range(360):  # an hour with nobody's session
+        clock.advance(10)
+        usage.watch_session(None)
+    assert store.events.recent() == []
+    # then the child logs in without a tray: only the session's own time counts
+    for _ in range(9):
+        clock.advance(10)
+        usage.watch_session("Minh")
+    assert [e.kind for e in store.events.recent()] == ["tray-missing"]
+    assert counted(usage) == 80
+
+
+def test_an_interpreter_in_front_is_the_app_its_command_line_names(store: Store) -> None:
+    clock = ManualClock(START)
+    asked: list[tuple[int, float | None]] = []
+
+    def cmdline_of(pid: int, create_time: float | None) -> tuple[str, ...]:
+        asked.append((pid, create_time))
+        return ("java", "net.minecraft.client.main.Main")
+
+    usage = UsageService(
+        kv=store.kv,
+        intervals=store.usage,
+        events=store.events,
+        family=lambda: FAMILY,
+        clock=clock,
+        cmdline_of=cmdline_of,
+    )
+    usage.start()
+    tray = Tray(clock)
+    java = ForegroundApp(exe_path="/usr/bin/java", pid=31, create_time=1234.5)
+    for _ in range(3):
+        usage.receive("Minh", tray.batch(tray.beat(java)))
+        clock.advance(5)
+    detail = usage.today().details[0]
+    assert detail.services == (("minecraft", 10),)
+    assert asked[0] == (31, 1234.5)

@@ -1164,9 +1164,11 @@ class ChildUsage:
     seconds_left: int | None = None
     limit: LimitInfo = field(default_factory=lambda: LimitInfo("none"))
     extra_minutes: int = 0
+    running: tuple[str, ...] = ()  # catalogue services running now, in front or not
 
     def to_json(self) -> JsonObject:
         return {
+            "running": list(self.running),
             "child": self.child,
             "counted_seconds": self.counted_seconds,
             "apps": [list(pair) for pair in self.apps],
@@ -1189,6 +1191,7 @@ class ChildUsage:
             seconds_left=_optional(data, "seconds_left", int, where),
             limit=LimitInfo.from_json(data.get("limit", {"kind": "none"}), f"{where}.limit"),
             extra_minutes=_optional(data, "extra_minutes", int, where) or 0,
+            running=_strings(data.get("running", []), f"{where}.running"),
         )
 
 

@@ -74,7 +74,7 @@ def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
         return report_policy_error(error)
     secrets = open_secret_store(args.data_dir or default_data_dir())
     routing = AlertRouting(lambda: family, secrets)
-    receivers = routing.receivers({})
+    receivers = [receiver.name for receiver in routing.receivers({"kind": "test"})]
     if not receivers:
         out.write("Chưa có người thân nào nhận cảnh báo: thêm bằng `baoan caregiver add`.\n")
         return 1

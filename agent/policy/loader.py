@@ -25,6 +25,7 @@ from agent.policy.categories import CATEGORY_IDS, categories
 from agent.policy.errors import InvalidPolicyError, KeyPath, PolicyError
 from agent.policy.locator import KeyLocator
 from agent.policy.model import (
+    ALERT_TOPICS,
     DEFAULT_DNS_RATE_LIMIT_QPS,
     DEFAULT_NTFY_SERVER,
     DEFAULT_UPSTREAMS,
@@ -104,7 +105,8 @@ _SCREEN_TIME_KEYS = (
     "idle_minutes",
 )
 _DEVICE_KEYS = ("name", "child", "ip", "mac")
-_CAREGIVER_KEYS = ("name", "ntfy_topic", "ntfy_server", "email", "smtp")
+_CAREGIVER_KEYS = ("name", "ntfy_topic", "ntfy_server", "email", "smtp", "hears", "quiet_hours")
+_QUIET_KEYS = ("start", "end")
 _UPSTREAM_TABLE_KEYS = ("url", "bootstrap")
 
 _MAC_RE = re.compile(r"^[0-9a-f]{2}([:-])[0-9a-f]{2}(\1[0-9a-f]{2}){4}$")
@@ -989,11 +991,35 @@ class _Checker:
                 smtp = str(value)
             else:
                 self.expected((*path, "smtp"), 'a mail server such as "smtp.gmail.com:465"', value)
+        hears: list[str] = []
+        if "hears" in raw:
+            what = "alert kinds: " + ", ".join(ALERT_TOPICS)
+            values = self.array(raw["hears"], (*path, "hears"), what)
+            for index, item in enumerate(values or ()):
+                if isinstance(item, str) and item in ALERT_TOPICS:
+                    hears.append(item)
+                else:
+                    hint = _did_you_mean(item, ALERT_TOPICS) if isinstance(item, str) else ""
+                    self.error((*path, "hears", index), f"expected {what}, got {show(item)}{hint}")
+        quiet_start = quiet_end = None
+        if "quiet_hours" in raw:
+            quiet = self.table(raw["quiet_hours"], (*path, "quiet_hours"), _QUIET_KEYS)
+            if quiet is not None:
+                for key in _QUIET_KEYS:
+                    if key not in quiet:
+                        self.missing((*path, "quiet_hours", key), 'a time of day "HH:MM"')
+                if "start" in quiet:
+                    quiet_start = self.time_of_day(quiet["start"], (*path, "quiet_hours", "start"))
+                if "end" in quiet:
+                    quiet_end = self.time_of_day(quiet["end"], (*path, "quiet_hours", "end"))
         if len(self.errors) == before and topic is None and email is None:
             self.error(path, "expected at least one channel: ntfy_topic or email")
         if len(self.errors) > before or name is None:
             return None
-        return Caregiver(name=name, ntfy_topic=topic, ntfy_server=server, email=email, smtp=smtp)
+        return Caregiver(
+            name=name, ntfy_topic=topic, ntfy_server=server, email=email, smtp=smtp,
+            hears=tuple(dict.fromkeys(hears)), quiet_start=quiet_start, quiet_end=quiet_end,
+        )
 
 
 def resolve_list_source(source: str, policy_file: str | Path) -> str:

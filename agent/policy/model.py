@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import time
 from enum import StrEnum
 from types import MappingProxyType
 
@@ -115,6 +116,10 @@ class Device:
         return self.ip if self.ip is not None else str(self.mac)
 
 
+# What a caregiver can choose to hear (`hears` in [[caregivers]]). Help is always heard.
+ALERT_TOPICS = ("help", "adult", "tamper", "limit", "requests", "paused")
+
+
 @dataclass(frozen=True)
 class Caregiver:
     name: str
@@ -122,6 +127,11 @@ class Caregiver:
     ntfy_server: str = DEFAULT_NTFY_SERVER
     email: str | None = None
     smtp: str | None = None  # "host:port" of the mail server that sends to `email`
+    # What this caregiver hears (ALERT_TOPICS); empty: everything.
+    hears: tuple[str, ...] = ()
+    # Alerts wait until `quiet_end` between these times (Help never waits).
+    quiet_start: time | None = None
+    quiet_end: time | None = None
 
 
 @dataclass(frozen=True)

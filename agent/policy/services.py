@@ -27,12 +27,14 @@ class ServiceApps:
     macos: tuple[str, ...] = ()
     linux: tuple[str, ...] = ()
     product_names: tuple[str, ...] = ()
+    # Markers in the command line of an app an interpreter hosts (``java … Main``).
+    cmdline: tuple[str, ...] = ()
 
     def executables(self) -> tuple[str, ...]:
         return self.windows + self.macos + self.linux
 
     def __bool__(self) -> bool:
-        return bool(self.executables() or self.product_names)
+        return bool(self.executables() or self.product_names or self.cmdline)
 
 
 @dataclass(frozen=True)
@@ -112,7 +114,7 @@ def _parse_entry(raw: Mapping[str, object], index: int) -> ServiceEntry:
     apps_raw = raw.get("apps", {})
     if not isinstance(apps_raw, dict):
         raise ValueError(f"{where}.apps: expected a table")
-    unknown = set(apps_raw) - {"windows", "macos", "linux", "product_names"}
+    unknown = set(apps_raw) - {"windows", "macos", "linux", "product_names", "cmdline"}
     if unknown:
         raise ValueError(f"{where}.apps: unknown keys {sorted(unknown)}")
     apps = ServiceApps(

@@ -61,8 +61,9 @@ class Outbox:
         key: str | None = None,
         event_id: int | None = None,
         now: datetime | None = None,
+        due_at: datetime | None = None,
     ) -> OutboxItem:
-        """Put an alert in the durable outbox; due at once.
+        """Put an alert in the durable outbox; due at once, or at `due_at` when given.
 
         `key` is the idempotency key (a new UUID when None): enqueueing the same key again
         returns the stored item and adds nothing.
@@ -76,7 +77,8 @@ class Outbox:
             conn.execute(
                 "INSERT OR IGNORE INTO outbox (uuid, channel, payload, event_id, created_at,"
                 " attempts, next_attempt_at) VALUES (?, ?, ?, ?, ?, 0, ?)",
-                (key, channel, encoded, event_id, moment, moment),
+                (key, channel, encoded, event_id, moment,
+                 moment if due_at is None else max(moment, to_timestamp(due_at))),
             )
             row = conn.execute(f"SELECT {_COLUMNS} FROM outbox WHERE uuid = ?", (key,)).fetchone()
         for listener in self._listeners:

@@ -8,7 +8,7 @@ as the file name, so a renamed ``Roblox.exe`` is still Roblox.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from types import MappingProxyType
 
 from agent.policy.services import ServiceCatalogue
@@ -19,6 +19,14 @@ from agent.usage.model import AppIdentity, AppUse
 TRAY_APP_ID = "baoan-tray"
 BUILT_IN_ALWAYS_ALLOWED: frozenset[str] = frozenset({TRAY_APP_ID})
 UNKNOWN_APP_ID = "unknown"
+# Programs that host an app named in their command line; the file name alone says nothing.
+INTERPRETERS: frozenset[str] = frozenset(
+    {
+        "java", "java.exe", "javaw", "javaw.exe", "python", "python3", "python.exe",
+        "pythonw.exe", "node", "node.exe", "electron", "electron.exe", "wine",
+        "wine64", "wine-preloader", "wine64-preloader",
+    }
+)
 
 
 def _names(app: AppIdentity) -> tuple[str, ...]:
@@ -42,6 +50,28 @@ class AppClassifier:
             for name in (*entry.apps.executables(), *entry.apps.product_names):
                 by_name.setdefault(name.casefold(), (entry.service_id, entry.category))
         self._by_name: Mapping[str, tuple[str, str]] = MappingProxyType(by_name)
+        self._markers: tuple[tuple[str, str, str], ...] = tuple(
+            (marker.casefold(), entry.service_id, entry.category)
+            for entry in catalogue
+            for marker in entry.apps.cmdline
+        )
+
+    @staticmethod
+    def is_interpreter(app: AppIdentity) -> bool:
+        return app.exe_name.casefold() in INTERPRETERS
+
+    def service_of_cmdline(self, cmdline: Iterable[str]) -> tuple[str, str] | None:
+        """An interpreter's command line: a catalogue marker in it, else an argument whose
+        file name is one of the catalogue's executables (``wine Roblox.exe``)."""
+        arguments = [argument.casefold() for argument in cmdline]
+        for marker, service_id, category in self._markers:
+            if any(marker in argument for argument in arguments):
+                return service_id, category
+        for argument in arguments[1:]:
+            found = self._by_name.get(argument.replace("\\", "/").rsplit("/", 1)[-1])
+            if found is not None:
+                return found
+        return None
 
     def service_of(self, app: AppIdentity) -> tuple[str, str] | None:
         for name in _names(app):
@@ -50,13 +80,22 @@ class AppClassifier:
                 return found
         return None
 
-    def classify(self, app: AppIdentity, always_allowed: Iterable[str] = ()) -> AppUse:
+    def classify(
+        self, app: AppIdentity, always_allowed: Iterable[str] = (), cmdline: Sequence[str] = ()
+    ) -> AppUse:
+        """`cmdline` matters for an interpreter (java, python, wine): its app is the one
+        its command line names, and the app's id is the service's."""
         names = set(_names(app))
         allowed = {name.casefold() for name in always_allowed} | BUILT_IN_ALWAYS_ALLOWED
         service = self.service_of(app)
+        app_id = app_id_of(app)
+        if service is None and cmdline and self.is_interpreter(app):
+            service = self.service_of_cmdline(cmdline)
+            if service is not None:
+                app_id = f"{app_id}:{service[0]}"
         service_id, category = service if service is not None else (None, None)
         return AppUse(
-            app_id=app_id_of(app),
+            app_id=app_id,
             service=service_id,
             category=category,
             always_allowed=bool(names & allowed) or (service_id in allowed),

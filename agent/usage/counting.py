@@ -82,6 +82,27 @@ def roll_over(counter: ChildCounter, at: datetime, zone: tzinfo) -> CountResult:
     return CountResult(replace(counter, tally=DayTally(day=today)), closed_days=(counter.tally,))
 
 
+def count_span(
+    counter: ChildCounter, app: AppUse, start: datetime, end: datetime, zone: tzinfo
+) -> CountResult:
+    """Credit [start, end) of trusted time to `app`, split at midnight; a piece of a later
+    day starts that day's tally, a piece of an earlier day (a late replay after a
+    roll-over) is kept in the history by its span, not in today's tally."""
+    spans: list[CountedSpan] = []
+    closed: list[DayTally] = []
+    tally = counter.tally
+    for piece_start, piece_end in split_at_midnight(start, end, zone):
+        span = CountedSpan(counter.child, app, piece_start, piece_end)
+        spans.append(span)
+        day = family_day(piece_start, zone)
+        if day > tally.day:
+            closed.append(tally)
+            tally = DayTally(day=day)
+        if day == tally.day:
+            tally = tally.add(app, span.seconds)
+    return CountResult(replace(counter, tally=tally), tuple(spans), (), tuple(closed))
+
+
 def count_heartbeat(
     counter: ChildCounter,
     beat: Heartbeat,
@@ -107,25 +128,13 @@ def count_heartbeat(
             elapsed = 0.0
     else:
         elapsed = 0.0  # the first heartbeat of a tray: nothing to measure from yet
-    spans: list[CountedSpan] = []
-    closed: list[DayTally] = []
-    tally = counter.tally
+    counted = CountResult(counter)
     if elapsed > 0.0 and last is not None:
-        for start, end in split_at_midnight(at - timedelta(seconds=elapsed), at, zone):
-            span = CountedSpan(counter.child, last.app, start, end)
-            spans.append(span)
-            day = family_day(start, zone)
-            if day > tally.day:
-                closed.append(tally)
-                tally = DayTally(day=day)
-            if day == tally.day:
-                tally = tally.add(last.app, span.seconds)
-            # A piece of an earlier day (a late replay after a roll-over) is kept in the
-            # history by its span, not in today's tally.
-    today = family_day(at, zone)
-    if today > tally.day:
-        closed.append(tally)
-        tally = DayTally(day=today)
+        counted = count_span(counter, last.app, at - timedelta(seconds=elapsed), at, zone)
+    rolled = roll_over(counted.counter, at, zone)
+    tally = rolled.counter.tally
+    spans = list(counted.spans)
+    closed = [*counted.closed_days, *rolled.closed_days]
     next_last = LastBeat(
         tray_instance=beat.tray_instance,
         monotonic=beat.monotonic,

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
@@ -29,9 +29,16 @@ from agent.policy.compile import resolve_child
 from agent.policy.model import FamilyPolicy, ScreenTimeLimits
 from agent.policy.services import ServiceCatalogue, load_catalogue
 from agent.usage.apps import AppClassifier
-from agent.usage.counting import CountResult, count_heartbeat, new_counter, roll_over
+from agent.usage.counting import (
+    CountResult,
+    count_heartbeat,
+    count_span,
+    new_counter,
+    roll_over,
+)
 from agent.usage.limits import LimitDecision, LimitKind, LimitReason, decide
 from agent.usage.model import (
+    SLEEP_GAP_SECONDS,
     AppIdentity,
     AppUse,
     ChildCounter,
@@ -39,12 +46,17 @@ from agent.usage.model import (
     UsageEvent,
     UsageEventKind,
 )
+from agent.usage.sampler import RunningApp, cmdline_of
 from agent.usage.trusted_clock import TrustedClock
 from dns_filter.clock import Clock, SystemClock
 
 log = logging.getLogger(__name__)
 
 SAVE_EVERY_SECONDS = 30.0
+# No heartbeat for this long while the child holds the desktop session: the tray is gone
+# (killed, or never started), which is a tamper event, and the session's time counts.
+TRAY_SILENCE_SECONDS = 60.0
+SESSION_APP = AppUse(app_id="session-without-tray")
 TRUSTED_TIME_KEY = "usage.trusted_time"
 RUNNING_KEY = "usage.running"
 COUNTER_KEY = "usage.counter.{child}"
@@ -147,7 +159,11 @@ class UsageService:
         family: Callable[[], FamilyPolicy],
         clock: Clock | None = None,
         catalogue: ServiceCatalogue | None = None,
+        cmdline_of: Callable[[int, float | None], tuple[str, ...]] = cmdline_of,
+        approved_minutes: Callable[[str, date], int] | None = None,
     ) -> None:
+        self._cmdline_of = cmdline_of
+        self._approved_minutes = approved_minutes
         self._kv = kv
         self._intervals = intervals
         self._events = events
@@ -160,6 +176,12 @@ class UsageService:
         self._trusted: TrustedClock | None = None
         self._last_save = 0.0
         self._rules_for: tuple[FamilyPolicy, Mapping[str, ChildRules]] | None = None
+        self._last_heard: dict[str, float] = {}  # child -> the agent's monotonic time
+        self._silent: set[str] = set()
+        self._started_at = self._clock.monotonic()
+        self._last_session_check: float | None = None
+        self._session: tuple[str, float] | None = None  # the active child, and since when
+        self._running: Mapping[str, tuple[str, ...]] = {}
 
     # -- life cycle -------------------------------------------------------------------------
 
@@ -218,7 +240,7 @@ class UsageService:
                 beat = heartbeat_of(child, report)
                 age = max(0.0, batch.sent_monotonic - beat.monotonic)
                 at = now - timedelta(seconds=age)
-                app = self._classifier.classify(beat.app, always)
+                app = self._classify(beat.app, always)
                 result = count_heartbeat(counter, beat, app, at, zone, idle)
                 if result.counter is not counter:
                     accepted += 1
@@ -226,6 +248,7 @@ class UsageService:
                 self._apply(result)
             self._counters[child] = counter
             self._dirty.add(child)
+            self._last_heard[child] = self._clock.monotonic()
             current = counter.last.app if counter.last is not None else None
             decision = self._decide(child, counter, now, zone, rules, current)
         self.save_if_due()
@@ -240,6 +263,14 @@ class UsageService:
             action=action,
             warnings_minutes=warnings,
         )
+
+    def _classify(self, app: AppIdentity, always: tuple[str, ...]) -> AppUse:
+        # An interpreter (java, python, wine) is the app its command line names; the
+        # agent reads it itself, for the very process the tray saw.
+        cmdline: tuple[str, ...] = ()
+        if app.pid and self._classifier.is_interpreter(app):
+            cmdline = self._cmdline_of(app.pid, app.create_time)
+        return self._classifier.classify(app, always, cmdline)
 
     def _apply(self, result: CountResult) -> None:
         child = result.counter.child
@@ -268,6 +299,65 @@ class UsageService:
             data={"seconds": event.seconds, "side": "tray"},
         )
 
+    def note_running(self, running: Mapping[str, Sequence[RunningApp]]) -> None:
+        """The process sampler's last pass: each child's catalogue services running."""
+        self._running = {
+            child: tuple(sorted({app.app.service for app in apps if app.app.service}))
+            for child, apps in running.items()
+        }
+
+    def children_by_account(self) -> Mapping[str, str]:
+        """Each child's OS accounts (for the process sampler)."""
+        return {
+            user: child.name for child in self._family().children for user in child.os_users
+        }
+
+    def watch_session(self, active_child: str | None) -> None:
+        """A periodic job: while `active_child` holds the desktop session and its tray is
+        silent, raise ``tray-missing`` once and count the session's time (as
+        ``session-without-tray``), so killing the tray gains nothing."""
+        moment = self._clock.monotonic()
+        family = self._family()
+        zone = ZoneInfo(family.settings.timezone)
+        with self._lock:
+            previous, self._last_session_check = self._last_session_check, moment
+            if active_child is None or active_child not in self._rules():
+                self._session = None
+                return
+            if self._session is None or self._session[0] != active_child:
+                self._session = (active_child, moment)
+            # Silence counts from the last heartbeat, but never from before this session.
+            heard = max(self._last_heard.get(active_child, self._started_at), self._session[1])
+            if moment - heard < TRAY_SILENCE_SECONDS:
+                if active_child in self._silent:
+                    self._silent.discard(active_child)
+                    self._event("tray-back", "the tray reports again", child=active_child)
+                return
+            # From the last heartbeat on: the silence before it was noticed counts too.
+            noticed_before = active_child in self._silent
+            if active_child not in self._silent:
+                self._silent.add(active_child)
+                self._event(
+                    "tray-missing",
+                    "no heartbeat from the tray while the child's session is active; "
+                    "the session's time counts",
+                    child=active_child,
+                    severity="alert",
+                    data={"silent_seconds": moment - heard},
+                )
+            # The checks come every 10 s; a longer pause between two is sleep.
+            if previous is None or moment - previous >= SLEEP_GAP_SECONDS:
+                return
+            elapsed = moment - (max(previous, heard) if noticed_before else heard)
+            if elapsed <= 0.0:
+                return
+            now = self.now()
+            counter = self._counter(active_child, now, zone)
+            result = count_span(counter, SESSION_APP, now - timedelta(seconds=elapsed), now, zone)
+            self._counters[active_child] = result.counter
+            self._dirty.add(active_child)
+            self._apply(result)
+
     # -- the day ----------------------------------------------------------------------------
 
     def today(self) -> UsageToday:
@@ -295,6 +385,7 @@ class UsageService:
                         else int(decision.seconds_left),
                         limit=limit_info(decision.reason),
                         extra_minutes=self._extra_minutes(child.name, counter),
+                        running=self._running.get(child.name, ()),
                     )
                 )
         return UsageToday(date=now.astimezone(zone).date(), minutes=minutes, details=tuple(details))
@@ -303,25 +394,30 @@ class UsageService:
         return tuple(child.name for child in self._family().children)
 
     def add_extra_minutes(self, child: str, minutes: int) -> int:
-        """One-off extra minutes for `child` today (a parent's approval); the day's total."""
+        """One-off extra minutes for `child` today (a parent's gift); today's extra in all."""
         if minutes <= 0:
             raise ValueError("extra minutes must be more than 0")
         zone = ZoneInfo(self._family().settings.timezone)
         with self._lock:
             counter = roll_over(self._counter(child, self.now(), zone), self.now(), zone).counter
-            total = self._extra_minutes(child, counter) + minutes
-            self._kv.set(
-                EXTRA_KEY.format(child=child),
-                {"day": counter.tally.day.isoformat(), "minutes": total},
-            )
-        return total
+            day = counter.tally.day
+            given = self._given_minutes(child, day) + minutes
+            self._kv.set(EXTRA_KEY.format(child=child), {"day": day.isoformat(), "minutes": given})
+        return self._extra_minutes(child, counter)
 
-    def _extra_minutes(self, child: str, counter: ChildCounter) -> int:
+    def _given_minutes(self, child: str, day: date) -> int:
         saved = self._kv.get(EXTRA_KEY.format(child=child))
-        if not isinstance(saved, dict) or saved.get("day") != counter.tally.day.isoformat():
+        if not isinstance(saved, dict) or saved.get("day") != day.isoformat():
             return 0
         minutes = saved.get("minutes", 0)
         return minutes if isinstance(minutes, int) else 0
+
+    def _extra_minutes(self, child: str, counter: ChildCounter) -> int:
+        """Today's one-off minutes: a parent's gifts and the approved requests for more
+        time (:mod:`agent.usage.more_time`)."""
+        day = counter.tally.day
+        approved = self._approved_minutes(child, day) if self._approved_minutes else 0
+        return self._given_minutes(child, day) + approved
 
     def _decide(
         self,

@@ -43,6 +43,7 @@ from gui.tray.backend import (
     WatchAcknowledgementInfo,
 )
 from gui.tray.dialogs import HelpDialog, ReportDialog, WatchDialog
+from gui.tray.enforcement import Enforcer, NotifyOnly, session_controller
 from gui.tray.i18n import TRAY_TRANSLATIONS_DIR
 from gui.tray.throttle import NotificationThrottle
 from gui.tray.workers import TrayRunner
@@ -665,7 +666,9 @@ def run_tray(
     backend = HttpTrayBackend(url, credentials)
     previous = _quit_on_sigint(app)
     tray = build_tray(backend, language=language, open_dashboard=dashboard_opener(url))
-    heartbeat = start_heartbeat(backend) if credentials is not None else None
+    heartbeat = (
+        start_heartbeat(backend, screen_time_enforcer(tray)) if credentials is not None else None
+    )
     try:
         code: int = app.exec()
     finally:
@@ -676,6 +679,23 @@ def run_tray(
         if previous is not None:
             signal.signal(signal.SIGINT, previous)
     return code
+
+
+def screen_time_enforcer(tray: Tray) -> Enforcer:
+    """Warnings as the tray's notifications (in the child's language and words for the
+    age), and the action at zero through this OS's session controller."""
+    controller = tray.controller
+
+    def words() -> tuple[str, str | None]:
+        profile = controller.profile
+        return (tray.translations.language or "vi", profile.age_band if profile else None)
+
+    return Enforcer(
+        session_controller() or NotifyOnly(),
+        # From the heartbeat's thread: the signal is delivered on the GUI thread.
+        lambda title, body: controller.notification.emit(title, body, ""),
+        words=words,
+    )
 
 
 def _quit_on_sigint(app: QApplication) -> Callable[..., object] | int | None:

@@ -88,6 +88,7 @@ class HeartbeatSender(Generic[Answer]):
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self.dropped = 0
+        self.last_sample: Sample | None = None  # what the enforcement acts on
 
     @property
     def queued(self) -> int:
@@ -102,6 +103,7 @@ class HeartbeatSender(Generic[Answer]):
             sample = Sample()
         if sample.app is not None and sample.app.pid == self._own_pid:
             sample = replace(sample, app=ForegroundWindow(original_name=TRAY_APP_NAME))
+        self.last_sample = sample
         if len(self._queue) == self._queue.maxlen:
             self.dropped += 1
         self._queue.append(

@@ -33,6 +33,7 @@ from agent.api.types import (
     WatchAcknowledgementInfo,
 )
 from gui.tray.backend import AgentUnreachableError, TrayBackendError
+from gui.tray.enforcement import Enforcer, Standing
 from gui.tray.heartbeat import HeartbeatSender, QueuedBeat
 from gui.tray.watchers import Watcher, create_watcher
 
@@ -239,6 +240,16 @@ class HttpTrayBackend:
                 f"unexpected answer from /api/usage/heartbeat: {error}", "protocol"
             ) from None
 
+    def ask_for_more_time(self, minutes: int, reason: str = "") -> str:
+        """``POST /api/usage/more-time`` (15, 30 or 60 minutes): the pending request's id."""
+        body = self._request(
+            "POST", "/api/usage/more-time", json_body={"minutes": minutes, "reason": reason}
+        )
+        request_id = body.get("request_id")
+        if not isinstance(request_id, str):
+            raise TrayBackendError("unexpected answer from /api/usage/more-time", "protocol")
+        return request_id
+
     # Plumbing.
     def _session(self) -> requests.Session:
         session: requests.Session | None = getattr(self._local, "session", None)
@@ -303,12 +314,34 @@ class HttpTrayBackend:
         return body
 
 
+def standing_of(answer: HeartbeatAnswer) -> Standing:
+    return Standing(
+        allowed=answer.allowed,
+        seconds_left=answer.seconds_left,
+        action=answer.action,
+        warnings_minutes=answer.warnings_minutes,
+        limit_kind=answer.limit.kind,
+        service=answer.limit.service,
+    )
+
+
 def start_heartbeat(
-    backend: HttpTrayBackend, watcher: Watcher | None = None
+    backend: HttpTrayBackend,
+    enforcer: Enforcer | None = None,
+    watcher: Watcher | None = None,
 ) -> HeartbeatSender[HeartbeatAnswer]:
     """Screen time: this session's heartbeat to the agent, on its own thread (the watcher
-    for this OS unless one is given)."""
-    sender = HeartbeatSender(watcher or create_watcher(), backend.send_heartbeats)
+    for this OS unless one is given); each answer goes to `enforcer` (warnings, and the
+    parent's action at zero)."""
+    sender: HeartbeatSender[HeartbeatAnswer]
+
+    def on_answer(answer: HeartbeatAnswer) -> None:
+        if enforcer is not None:
+            enforcer.on_standing(standing_of(answer), sender.last_sample)
+
+    sender = HeartbeatSender(
+        watcher or create_watcher(), backend.send_heartbeats, on_answer=on_answer
+    )
     sender.start()
     return sender
 

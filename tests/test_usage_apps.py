@@ -1,0 +1,115 @@
+"""Matching apps that renaming does not escape, interpreter-hosted apps, and the agent's
+process sampler with a fake process list."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+import pytest
+
+from agent.policy.services import load_catalogue
+from agent.usage.apps import AppClassifier, app_id_of
+from agent.usage.model import AppIdentity
+from agent.usage.sampler import ATTRIBUTES, ProcessSampler, account_name
+
+CLASSIFIER = AppClassifier(load_catalogue())
+
+
+@pytest.mark.parametrize(
+    ("app", "service"),
+    [
+        (AppIdentity(exe_path=r"C:\Games\RobloxPlayerBeta.exe"), "roblox"),
+        # renamed file: the version information still says what it is
+        (
+            AppIdentity(
+                exe_path=r"C:\Users\minh\homework.exe", original_name="RobloxPlayerBeta.exe"
+            ),
+            "roblox",
+        ),
+        (
+            AppIdentity(exe_path=r"C:\Users\minh\maths.exe", product_name="Minecraft Launcher"),
+            "minecraft",
+        ),
+        (AppIdentity(exe_path="/usr/bin/gedit"), None),
+    ],
+)
+def test_renaming_does_not_escape(app: AppIdentity, service: str | None) -> None:
+    assert CLASSIFIER.classify(app).service == service
+
+
+def test_the_app_id_prefers_the_original_name() -> None:
+    renamed = AppIdentity(exe_path=r"C:\x\homework.exe", original_name="RobloxPlayerBeta.exe")
+    assert app_id_of(renamed) == "robloxplayerbeta.exe"
+    assert app_id_of(AppIdentity()) == "unknown"
+
+
+def test_an_app_hosted_by_java_is_matched_by_its_command_line() -> None:
+    java = AppIdentity(exe_path="/usr/lib/jvm/java-17/bin/java", pid=77)
+    cmdline = ["java", "-Xmx2G", "-cp", "libs.jar", "net.minecraft.client.main.Main", "--demo"]
+    use = CLASSIFIER.classify(java, cmdline=cmdline)
+    assert use.service == "minecraft" and use.category == "games"
+    assert use.app_id == "java:minecraft"
+    assert CLASSIFIER.classify(java, cmdline=["java", "-jar", "school.jar"]).service is None
+    # a file name that is not an interpreter's is not looked into
+    other = AppIdentity(exe_path="/usr/bin/gedit")
+    assert (
+        CLASSIFIER.classify(other, cmdline=["gedit", "net.minecraft.client.main.Main"]).service
+        is None
+    )
+
+
+def test_wine_hosting_a_windows_game() -> None:
+    wine = AppIdentity(exe_path="/usr/bin/wine64-preloader")
+    use = CLASSIFIER.classify(wine, cmdline=["wine64-preloader", r"C:\Roblox\RobloxPlayerBeta.exe"])
+    assert use.service == "roblox"
+
+
+def test_always_allowed_by_name_or_service() -> None:
+    school = AppIdentity(exe_path=r"C:\OLM\olm.exe")
+    assert CLASSIFIER.classify(school, always_allowed=("OLM.exe",)).always_allowed
+    assert CLASSIFIER.classify(AppIdentity(original_name="baoan-tray")).always_allowed
+    game = AppIdentity(exe_path="RobloxPlayerBeta.exe")
+    assert CLASSIFIER.classify(game, always_allowed=("roblox",)).always_allowed
+
+
+@dataclass(frozen=True)
+class FakeProcess:
+    info: Mapping[str, object]
+
+
+def fake_iter(processes: list[dict[str, object]]):  # type: ignore[no-untyped-def]
+    def process_iter(*, attrs: list[str], ad_value: object) -> Iterable[FakeProcess]:
+        assert tuple(attrs) == ATTRIBUTES and ad_value is None
+        return [FakeProcess({key: p.get(key) for key in ATTRIBUTES}) for p in processes]
+
+    return process_iter
+
+
+def test_the_sampler_sees_the_childrens_games_even_without_focus() -> None:
+    processes: list[dict[str, object]] = [
+        {"pid": 1, "name": "systemd", "username": "root", "exe": "/sbin/init"},
+        {
+            "pid": 10,
+            "name": "java",
+            "username": "an",
+            "exe": "/usr/bin/java",
+            "cmdline": ["java", "net.minecraft.client.main.Main"],
+        },
+        {
+            "pid": 11,
+            "name": "RobloxPlayerBeta.exe",
+            "username": r"FAMILY-PC\Lan",
+            "exe": r"C:\Roblox\RobloxPlayerBeta.exe",
+            "cmdline": None,
+        },
+        {"pid": 12, "name": "bash", "username": "an", "exe": "/bin/bash", "cmdline": ["bash"]},
+        {"pid": 13, "name": "gone", "username": None, "exe": None, "cmdline": None},
+    ]
+    sampler = ProcessSampler(CLASSIFIER, lambda: {"an": "An", "lan": "Lan"}, fake_iter(processes))
+    found = sampler.sample()
+    assert {child: [app.app.service for app in apps] for child, apps in found.items()} == {
+        "An": ["minecraft"],
+        "Lan": ["roblox"],
+    }
+    assert account_name(r"PC\Minh") == "minh"
