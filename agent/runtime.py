@@ -39,7 +39,7 @@ from agent.pin_setup import SetupCodes, setup_code_path
 from agent.policy import FamilyPolicy
 from agent.policy.holder import PolicyHolder
 from agent.policy_alerts import PolicyAlerts
-from agent.policy_editor import PolicyEditor, site_checker
+from agent.policy_editor import PolicyEditor, catalogue_info, site_checker
 from agent.private_files import secure_data_dir
 from agent.scheduler import Scheduler, add_agent_jobs
 from agent.secrets import SecretStore, open_secret_store
@@ -334,6 +334,7 @@ class Agent:
                     settings.config_path, self.policy_holder, store.events, self.clock.now
                 ),
                 check_site=site_checker(dns.current_filter_policy, self.clock.now),
+                catalogue=catalogue_info(),
             ),
         )
         register_pages(
