@@ -134,14 +134,14 @@ def measure(
         by_server: dict[str, list[tuple[float, float, int]]] = {n: [] for n, _, _ in servers}
         paced: dict[str, list[tuple[float, ...]]] = {n: [] for n, _, _ in servers}
         for round_number in range(rounds):
-            for name, port, _pid in servers:
+            for index, (name, port, _pid) in enumerate(servers):
                 if mix == "misses":  # new names for every run
-                    misses_file(files[mix], MISS_QUERIES, f"{name[:3]}{round_number}f")
+                    misses_file(files[mix], MISS_QUERIES, f"s{index}r{round_number}f")
                 logger.info("%s, %s mix, round %d: full speed", name, mix, round_number + 1)
                 by_server[name].append(measure_full_speed(port, files[mix], duration))
-            for name, port, _pid in servers:
+            for index, (name, port, _pid) in enumerate(servers):
                 if mix == "misses":
-                    misses_file(files[mix], MISS_QUERIES, f"{name[:3]}{round_number}p")
+                    misses_file(files[mix], MISS_QUERIES, f"s{index}r{round_number}p")
                 logger.info("%s, %s mix, round %d: 1,000 qps", name, mix, round_number + 1)
                 paced[name].append(measure_paced(port, files[mix], duration))
         for name, _port, pid in servers:
