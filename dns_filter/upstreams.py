@@ -71,6 +71,7 @@ from requests.adapters import HTTPAdapter
 from dns_filter.addresses import is_loopback
 from dns_filter.clock import Clock, SystemClock
 from dns_filter.names import InvalidNameError, normalise_name
+from dns_filter.udp_pool import UdpSocketPool
 
 log = logging.getLogger(__name__)
 
@@ -142,41 +143,6 @@ class Upstream(abc.ABC):
         return f"{type(self).__name__}({self.url!r})"
 
 
-class _DatagramExchange(asyncio.DatagramProtocol):
-    """Waits for the one datagram that carries our message ID; ignores anything else."""
-
-    def __init__(self, message_id: bytes, answer: asyncio.Future[bytes]) -> None:
-        self._message_id = message_id
-        self._answer = answer
-
-    def datagram_received(self, data: bytes, addr: Any) -> None:
-        if data[:2] == self._message_id and not self._answer.done():
-            self._answer.set_result(data)
-
-    def error_received(self, exc: Exception) -> None:
-        if not self._answer.done():
-            self._answer.set_exception(exc)
-
-    def connection_lost(self, exc: Exception | None) -> None:
-        if not self._answer.done():
-            self._answer.set_exception(exc or ConnectionError("socket closed"))
-
-
-async def _udp_exchange(host: str, port: int, packet: bytes, timeout: float) -> bytes:
-    loop = asyncio.get_running_loop()
-    answer: asyncio.Future[bytes] = loop.create_future()
-    # A fresh socket (and so a fresh random source port) per query, against spoofed answers.
-    transport, _ = await loop.create_datagram_endpoint(
-        lambda: _DatagramExchange(packet[:2], answer), remote_addr=(host, port)
-    )
-    try:
-        transport.sendto(packet)
-        async with asyncio.timeout(timeout):
-            return await answer
-    finally:
-        transport.close()
-
-
 async def _tcp_exchange(host: str, port: int, packet: bytes, timeout: float) -> bytes:
     async with asyncio.timeout(timeout):
         reader, writer = await asyncio.open_connection(host, port)
@@ -201,18 +167,21 @@ def _describe(exc: BaseException) -> str:
 
 
 class UdpUpstream(Upstream):
-    """DNS over UDP; a truncated answer is asked again over TCP within the same timeout."""
+    """DNS over UDP through a small pool of long-lived sockets on random ports, rotated
+    (:mod:`dns_filter.udp_pool`); a truncated answer is asked again over TCP within the
+    same timeout."""
 
     def __init__(self, host: str, port: int = 53) -> None:
         super().__init__(f"udp://{_host_port(host, port)}")
         self.host = host
         self.port = port
+        self.pool = UdpSocketPool(host, port)
 
     async def exchange(self, packet: bytes, timeout: float) -> bytes:
         started = time.monotonic()
         try:
-            answer = await _udp_exchange(self.host, self.port, packet, timeout)
-        except (OSError, TimeoutError) as exc:
+            answer = await self.pool.exchange(packet, timeout)
+        except (OSError, TimeoutError, ValueError) as exc:
             raise UpstreamError(_describe(exc)) from exc
         if len(answer) < 4 or not struct.unpack("!H", answer[2:4])[0] & _TC_BIT:
             return answer
@@ -221,6 +190,10 @@ class UdpUpstream(Upstream):
             return await _tcp_exchange(self.host, self.port, packet, max(remaining, 0.0))
         except (OSError, TimeoutError, asyncio.IncompleteReadError) as exc:
             raise UpstreamError(f"truncated over UDP, TCP retry {_describe(exc)}") from exc
+
+
+    async def aclose(self) -> None:
+        self.pool.close()
 
 
 class TcpUpstream(Upstream):
@@ -622,6 +595,7 @@ class UpstreamGroup:
         probe_name: str = ".",
         probe_qtype: str = "NS",
         clock: Clock | None = None,
+        max_outstanding: int = 2048,
     ) -> None:
         if timeout <= 0:
             raise ValueError(f"timeout must be positive, got {timeout}")
@@ -635,6 +609,11 @@ class UpstreamGroup:
         self._probe_qtype = probe_qtype
         self._clock = (clock or SystemClock()).monotonic  # latencies and probe times
         self._probe_task: asyncio.Task[None] | None = None
+        # Questions being asked upstream now, by the query's bytes after its ID: the same
+        # question asked again meanwhile waits for that answer instead of asking again.
+        self._in_flight: dict[bytes, asyncio.Future[UpstreamAnswer]] = {}
+        # Past this many questions waiting on the upstreams, SERVFAIL at once (not silence).
+        self.max_outstanding = max_outstanding
         # DoH host names without bootstrap addresses are looked up through the plain
         # upstreams, never through the system resolver (which may be this very filter).
         plain = [u for u in upstreams if not isinstance(u, DohUpstream)]
@@ -693,13 +672,45 @@ class UpstreamGroup:
     # -- queries
 
     async def resolve(self, request: DNSRecord) -> UpstreamAnswer:
-        """Ask the upstreams for `request`; raise UpstreamsFailedError when none answers in time."""
+        """Ask the upstreams for `request`; raise UpstreamsFailedError when none answers in time.
+
+        A question already on its way upstream (the same bytes but the ID) waits for that
+        answer; past `max_outstanding` questions in flight, it fails at once."""
+        packet = bytes(request.pack())
+        key = packet[2:]
+        asked = self._in_flight.get(key)
+        if asked is not None:
+            shared = await asyncio.shield(asked)
+            copy = DNSRecord.parse(shared.response.pack())
+            copy.header.id = request.header.id
+            return UpstreamAnswer(copy, shared.upstream, shared.latency)
+        if len(self._in_flight) >= self.max_outstanding:
+            raise UpstreamsFailedError(
+                [f"{self.max_outstanding} questions already waiting for the upstreams"]
+            )
+        future: asyncio.Future[UpstreamAnswer] = asyncio.get_running_loop().create_future()
+        self._in_flight[key] = future
+        try:
+            answer = await self._resolve_now(request, packet)
+        except BaseException as exc:
+            if isinstance(exc, Exception):
+                future.set_exception(exc)
+                future.exception()  # the waiters, if any, see it; nobody else must
+            else:
+                future.cancel()
+            raise
+        else:
+            future.set_result(answer)
+            return answer
+        finally:
+            del self._in_flight[key]
+
+    async def _resolve_now(self, request: DNSRecord, packet: bytes) -> UpstreamAnswer:
         order = self._ordered()
         if not order:
             raise UpstreamsFailedError([])
         loop = asyncio.get_running_loop()
         deadline = loop.time() + self.timeout
-        packet = request.pack()
         pending: dict[asyncio.Task[bytes], tuple[_Health, int, float]] = {}
         failures: list[str] = []
         launched = 0

@@ -1,0 +1,196 @@
+"""A small pool of long-lived UDP sockets to one upstream, as RFC 5452 asks.
+
+Opening a datagram endpoint per query costs more than the query itself on a busy home
+resolver. The pool keeps a few connected sockets instead, each with its own random
+source port (the system picks one at connect), and matches every answer to its query on
+the message ID (random for every query) and the question, compared without regard to
+case. A socket is connected, so the system drops datagrams from any other address or
+port; an answer with an ID nobody waits for, or for another question, is ignored and its
+query keeps waiting for the real one. Each socket is retired after `max_uses` queries
+(and replaced by one on a new random port), so a spoofer cannot learn a port and keep it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import secrets
+import socket
+import struct
+from typing import Any, cast
+
+_RECEIVE_BUFFER = 1024 * 1024
+_RCODES_WITHOUT_QUESTION = frozenset({2, 5})  # SERVFAIL, REFUSED may leave the question out
+
+
+def question_of(message: bytes) -> bytes | None:
+    """The question section (name lower-cased, type, class) of a message with exactly one
+    uncompressed question; b"" when it has none; None when it cannot be read."""
+    if len(message) < 12:
+        return None
+    qdcount = struct.unpack_from("!H", message, 4)[0]
+    if qdcount == 0:
+        return b""
+    if qdcount != 1:
+        return None
+    pos, end = 12, len(message)
+    while True:
+        if pos >= end:
+            return None
+        length = message[pos]
+        if length == 0:
+            break
+        if length > 63:  # a compression pointer has no place in the first name
+            return None
+        pos += length + 1
+    pos += 1
+    if pos + 4 > end:
+        return None
+    return bytes(message[12:pos]).lower() + bytes(message[pos : pos + 4])
+
+
+class _PooledSocket(asyncio.DatagramProtocol):
+    """One connected socket and the queries waiting on it, by message ID."""
+
+    def __init__(self, ready: asyncio.Future[None]) -> None:
+        self.ready = ready  # done once the socket is open (queries may wait for it)
+        self.transport: asyncio.DatagramTransport | None = None
+        self.waiting: dict[int, tuple[bytes, asyncio.Future[bytes]]] = {}
+        self.uses = 0
+        self.retired = False
+        self.lost = False
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport = cast(asyncio.DatagramTransport, transport)
+        raw = transport.get_extra_info("socket")
+        if raw is not None:  # room for a burst of answers (a page load asks dozens at once)
+            with contextlib.suppress(OSError):
+                raw.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, _RECEIVE_BUFFER)
+        if not self.ready.done():
+            self.ready.set_result(None)
+
+    def datagram_received(self, data: bytes, addr: Any) -> None:
+        if len(data) < 12:
+            return
+        message_id = struct.unpack_from("!H", data)[0]
+        waiter = self.waiting.get(message_id)
+        if waiter is None:
+            return  # nobody asked with this ID (late, or forged): ignored
+        question, future = waiter
+        got = question_of(data)
+        if got is None:
+            return
+        rcode = data[3] & 0x0F
+        if got != question and not (got == b"" and rcode in _RCODES_WITHOUT_QUESTION):
+            return  # another question under our ID: forged, ignored
+        del self.waiting[message_id]
+        if not future.done():
+            future.set_result(data)
+        self._close_if_done()
+
+    def error_received(self, exc: Exception) -> None:
+        # On a connected socket this is the upstream's ICMP error (port unreachable):
+        # every query waiting here has failed.
+        waiting, self.waiting = self.waiting, {}
+        for _question, future in waiting.values():
+            if not future.done():
+                future.set_exception(exc)
+        self.retired = True
+        self._close_if_done()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.lost = True
+        waiting, self.waiting = self.waiting, {}
+        for _question, future in waiting.values():
+            if not future.done():
+                future.set_exception(exc or ConnectionError("socket closed"))
+
+    def forget(self, message_id: int) -> None:
+        self.waiting.pop(message_id, None)
+        self._close_if_done()
+
+    def _close_if_done(self) -> None:
+        if self.retired and not self.waiting and self.transport is not None:
+            self.transport.close()
+
+
+class UdpSocketPool:
+    """`size` long-lived sockets to (host, port), used in turn and rotated."""
+
+    def __init__(self, host: str, port: int, *, size: int = 4, max_uses: int = 500) -> None:
+        self.host = host
+        self.port = port
+        self.size = size
+        self.max_uses = max_uses
+        self._sockets: list[_PooledSocket | None] = [None] * size
+        self._next = 0
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self.opened = 0  # sockets opened so far (each on a new random port)
+
+    async def _socket(self) -> _PooledSocket:
+        loop = asyncio.get_running_loop()
+        if loop is not self._loop:  # a new event loop: the old sockets belong to the old one
+            self._abandon()
+            self._loop = loop
+        index = self._next
+        self._next = (index + 1) % self.size
+        sock = self._sockets[index]
+        if sock is None or sock.retired or sock.lost or sock.uses >= self.max_uses:
+            if sock is not None:
+                sock.retired = True
+                sock._close_if_done()
+            sock = _PooledSocket(loop.create_future())
+            self._sockets[index] = sock
+            try:
+                await loop.create_datagram_endpoint(
+                    lambda: sock, remote_addr=(self.host, self.port)
+                )
+            except BaseException as exc:
+                if self._sockets[index] is sock:
+                    self._sockets[index] = None
+                if not sock.ready.done():
+                    sock.ready.set_exception(exc if isinstance(exc, Exception) else OSError())
+                    sock.ready.exception()  # seen by the queries waiting for it, if any
+                raise
+            self.opened += 1
+        elif sock.transport is None:  # being opened by another query: wait for it
+            await asyncio.shield(sock.ready)
+        return sock
+
+    async def exchange(self, packet: bytes, timeout: float) -> bytes:
+        """Send `packet` (a query) and return the answer to it, with `packet`'s ID."""
+        question = question_of(packet)
+        if question is None or len(packet) < 12:
+            raise ValueError("not a query with one question")
+        sock = await self._socket()
+        sock.uses += 1
+        original_id = packet[:2]
+        message_id = secrets.randbelow(0x10000)
+        while message_id in sock.waiting:
+            message_id = secrets.randbelow(0x10000)
+        future: asyncio.Future[bytes] = asyncio.get_running_loop().create_future()
+        sock.waiting[message_id] = (question, future)
+        try:
+            assert sock.transport is not None
+            sock.transport.sendto(struct.pack("!H", message_id) + packet[2:])
+            async with asyncio.timeout(timeout):
+                answer = await future
+        finally:
+            sock.forget(message_id)
+        return original_id + answer[2:]
+
+    def _abandon(self) -> None:
+        for sock in self._sockets:
+            if sock is not None and sock.transport is not None:
+                with contextlib.suppress(Exception):
+                    sock.transport.abort()
+        self._sockets = [None] * self.size
+
+    def close(self) -> None:
+        for sock in self._sockets:
+            if sock is not None:
+                sock.retired = True
+                if sock.transport is not None:
+                    with contextlib.suppress(Exception):
+                        sock.transport.close()
+        self._sockets = [None] * self.size
