@@ -16,7 +16,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Protocol
 
-from agent.api.types import ChildRules, ReasonInfo, SiteCheck
+from agent.api.types import CatalogueInfo, ChildRules, ReasonInfo, ServiceInfo, SiteCheck
+from agent.policy.categories import categories
 from agent.policy.compile import resolve_child
 from agent.policy.editing import PolicyJson, apply_policy_json, policy_etag, policy_json
 from agent.policy.errors import InvalidPolicyError, PolicyError
@@ -264,3 +265,15 @@ def site_checker(
         )
 
     return check
+
+
+def catalogue_info(catalogue: ServiceCatalogue | None = None) -> CatalogueInfo:
+    """The categories and services a parent may block, for the API."""
+    entries = catalogue if catalogue is not None else load_catalogue()
+    return CatalogueInfo(
+        categories=tuple(categories()),
+        services=tuple(
+            ServiceInfo(entry.service_id, entry.name, entry.category, entry.age_rating)
+            for entry in entries
+        ),
+    )

@@ -39,7 +39,7 @@ from agent.pin_setup import SetupCodes, setup_code_path
 from agent.policy import FamilyPolicy
 from agent.policy.holder import PolicyHolder
 from agent.policy_alerts import PolicyAlerts
-from agent.policy_editor import PolicyEditor, site_checker
+from agent.policy_editor import PolicyEditor, catalogue_info, site_checker
 from agent.private_files import secure_data_dir
 from agent.scheduler import Scheduler, add_agent_jobs
 from agent.secrets import SecretStore, open_secret_store
@@ -48,6 +48,7 @@ from agent.store import QueryLogWriter, RetentionPolicy, Store
 from agent.tray.handover import remove_empty_token_dir, token_dir_for
 from agent.tray.service import TrayService
 from agent.tray.wiring import connect_tray
+from agent.usage.more_time import MoreTime
 from agent.usage.service import UsageService
 from agent.usage.wiring import add_usage_jobs
 from dns_filter.clock import Clock, SystemClock
@@ -165,6 +166,7 @@ class Agent:
         self.http_server: HttpServer | None = None
         self.tray: TrayService | None = None
         self.usage: UsageService | None = None
+        self.more_time: MoreTime | None = None
         # This agent's own tray token folder (named from the data folder), once handed over.
         self.tray_token_dir: Path | None = None
         self.block_page_server: HttpServer | None = None
@@ -203,12 +205,17 @@ class Agent:
         self.active_child.set_policy(family)
         lists = self.lists = CategoryLists(settings.data_dir, store)
         lists.load(family)
+        self.more_time = MoreTime(
+            store.requests, store.events, store.outbox, lambda: self.policy_holder.policy,
+            self.clock.now,
+        )
         usage = self.usage = UsageService(
             kv=store.kv,
             intervals=store.usage,
             events=store.events,
             family=lambda: self.policy_holder.policy,
             clock=self.clock,
+            approved_minutes=self.more_time.approved_minutes,
         )
         usage.start()
         # Built now, started last: the DNS service arms the grant-expiry job at its first
@@ -324,6 +331,7 @@ class Agent:
                     settings.config_path, self.policy_holder, store.events, self.clock.now
                 ),
                 check_site=site_checker(dns.current_filter_policy, self.clock.now),
+                catalogue=catalogue_info(),
             ),
         )
         register_pages(
@@ -360,7 +368,9 @@ class Agent:
         )
         register_tray_routes(server.router, tray)
         if self.usage is not None:
-            register_usage_routes(server.router, self.usage, tray.identify, store.events)
+            register_usage_routes(
+                server.router, self.usage, tray.identify, store.events, self.more_time
+            )
         return tray
 
     def _start_block_page_listener(

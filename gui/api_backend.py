@@ -25,19 +25,27 @@ from gui.backend import (
     AgentUnreachableError,
     AlreadyDecidedError,
     BackendError,
+    Catalogue,
     ChildSummary,
     Health,
     ListInfo,
     LockedOutError,
     PinNotSetError,
+    PolicyConflictError,
+    PolicyProblem,
+    PolicyRefusedError,
     QueryLogEntry,
     QueryReason,
     RequestsSnapshot,
     ScheduleWindow,
+    ServiceEntry,
     Session,
     SessionExpiredError,
     SetupCodeRequiredError,
+    SiteVerdict,
     Stats,
+    VersionedRules,
+    WebRules,
     WrongPinError,
     WrongSetupCodeError,
 )
@@ -154,6 +162,40 @@ class ApiBackend:
     def revoke_request(self, token: str, request_id: str) -> AccessRequest:
         return _request(self._call(token, lambda c: c.revoke_request(request_id)))
 
+    # RulesBackend.
+    def catalogue(self, token: str) -> Catalogue:
+        answer = self._call(token, lambda c: c.catalogue())
+        return Catalogue(
+            categories=answer.categories,
+            services=tuple(
+                ServiceEntry(item.id, item.name, item.category, item.age_rating)
+                for item in answer.services
+            ),
+        )
+
+    def web_rules(self, token: str, child: str) -> VersionedRules:
+        etag, rules = self._call(token, lambda c: c.child_rules(child))
+        return VersionedRules(etag, _rules(rules))
+
+    def save_web_rules(self, token: str, etag: str, rules: WebRules) -> VersionedRules:
+        wire = api_types.ChildRules(
+            child=rules.child,
+            preset=rules.preset,
+            blocked_categories=tuple(sorted(rules.blocked_categories)),
+            blocked_services=tuple(sorted(rules.blocked_services)),
+            allow=rules.allow,
+            deny=rules.deny,
+            safe_search=rules.safe_search,
+            youtube_mode=rules.youtube_mode,
+            allow_list_only=rules.allow_list_only,
+        )
+        new_etag, saved = self._call(token, lambda c: c.set_child_rules(etag, wire))
+        return VersionedRules(new_etag, _rules(saved))
+
+    def check_site(self, token: str, name: str, child: str | None) -> SiteVerdict:
+        answer = self._call(token, lambda c: c.check_site(name, child))
+        return SiteVerdict(answer.name, answer.child, answer.decision, _reason(answer.reason))
+
     # Plumbing.
     def _client(self) -> api.ApiClient:
         existing: api.ApiClient | None = getattr(self._local, "client", None)
@@ -185,6 +227,13 @@ class ApiBackend:
             raise WrongSetupCodeError(error.tries_left, str(error)) from error
         except api.SetupCodeRequiredError as error:
             raise SetupCodeRequiredError(str(error)) from error
+        except api.PolicyConflictError as error:
+            raise PolicyConflictError(str(error)) from error
+        except api.PolicyRefusedError as error:
+            problems = tuple(
+                PolicyProblem(item.path, item.expected, item.got) for item in error.problems
+            )
+            raise PolicyRefusedError(problems, str(error)) from error
         except api.UnauthorizedError as error:
             if login:
                 raise BackendError(str(error), code=error.code) from error
@@ -262,6 +311,20 @@ def _reason(item: api_types.ReasonInfo) -> QueryReason:
         target_kind=item.target_kind,
         upstream=item.upstream,
         detail=item.detail,
+    )
+
+
+def _rules(item: api_types.ChildRules) -> WebRules:
+    return WebRules(
+        child=item.child,
+        preset=item.preset,
+        blocked_categories=frozenset(item.blocked_categories),
+        blocked_services=frozenset(item.blocked_services),
+        allow=item.allow,
+        deny=item.deny,
+        safe_search=item.safe_search,
+        youtube_mode=item.youtube_mode,
+        allow_list_only=item.allow_list_only,
     )
 
 

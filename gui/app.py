@@ -19,8 +19,9 @@ from PySide6.QtCore import QCoreApplication, QTimer
 from PySide6.QtWidgets import QApplication, QMainWindow
 
 from gui.backend import DashboardBackend
-from gui.controller import DEFAULT_REFRESH_MS, DashboardController
+from gui.controller import DEFAULT_IDLE_LOCK_MS, DEFAULT_REFRESH_MS, DashboardController
 from gui.i18n import LANGUAGE_ENV, Translations, choose_language, system_language
+from gui.rules_controller import WebRulesController
 from gui.views.main_window import MainWindow
 from gui.workers import ApiRunner
 
@@ -37,6 +38,7 @@ def build_main_window(
     *,
     timezone: tzinfo | None = None,
     clock: Callable[[], datetime] | None = None,
+    idle_lock_ms: int = DEFAULT_IDLE_LOCK_MS,
 ) -> MainWindow:
     """The dashboard window around ``backend``; a QApplication must exist already.
 
@@ -60,11 +62,17 @@ def build_main_window(
     translations.use(initial)
 
     runner = ApiRunner(backend)
-    controller = DashboardController(runner, refresh_ms=refresh_ms, timezone=timezone, clock=clock)
-    window = MainWindow(controller, agent_address, language=translations.language or initial)
+    controller = DashboardController(
+        runner, refresh_ms=refresh_ms, timezone=timezone, clock=clock, idle_lock_ms=idle_lock_ms
+    )
+    rules = WebRulesController(runner, controller.parent_token, controller.report_failure)
+    window = MainWindow(
+        controller, agent_address, language=translations.language or initial, rules=rules
+    )
     # The window owns its services, so closing it releases them.
     runner.setParent(window)
     controller.setParent(window)
+    rules.setParent(window)
     if translations.parent() is None:
         translations.setParent(window)
 
@@ -106,6 +114,12 @@ def run_dashboard(api_url: str, argv: Sequence[str]) -> int:
     app.setOrganizationName("baoan")
     backend = ApiBackend(api_url)
     previous_handler = _quit_on_sigint(app)
+    # `baoan try` closes its dashboard with SIGTERM when it stops: a clean close too.
+    previous_term = (
+        signal.signal(signal.SIGTERM, lambda _signum, _frame: app.quit())
+        if previous_handler is not None
+        else None
+    )
     try:
         window: QMainWindow = build_main_window(backend, agent_address=api_url)
         window.show()
@@ -116,6 +130,8 @@ def run_dashboard(api_url: str, argv: Sequence[str]) -> int:
         backend.close()
         if previous_handler is not None:
             signal.signal(signal.SIGINT, previous_handler)
+        if previous_term is not None:
+            signal.signal(signal.SIGTERM, previous_term)
     log.debug("dashboard closed with %s", code)
     return code
 

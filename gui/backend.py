@@ -201,6 +201,66 @@ def request_state(request: AccessRequest, active_ids: frozenset[str]) -> str:
     return "expired"
 
 
+@dataclass(frozen=True)
+class WebRules:
+    """A child's web rules as they work: the categories and services blocked, the child's
+    own allow and deny lists, SafeSearch, YouTube's mode and allow-list-only."""
+
+    child: str
+    preset: str
+    blocked_categories: frozenset[str] = frozenset()
+    blocked_services: frozenset[str] = frozenset()
+    allow: tuple[str, ...] = ()
+    deny: tuple[str, ...] = ()
+    safe_search: bool = True
+    youtube_mode: str = "strict"
+    allow_list_only: bool = False
+
+
+@dataclass(frozen=True)
+class VersionedRules:
+    """Rules with the version of the file they were read from (the agent's ETag)."""
+
+    etag: str
+    rules: WebRules
+
+
+@dataclass(frozen=True)
+class ServiceEntry:
+    service_id: str
+    name: str
+    category: str
+    age_rating: str = ""
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    """What a parent may block: category ids (in the agent's order) and services."""
+
+    categories: tuple[str, ...] = ()
+    services: tuple[ServiceEntry, ...] = ()
+
+
+@dataclass(frozen=True)
+class SiteVerdict:
+    """"Test a site": what the rules in force answer for a name, and why."""
+
+    name: str
+    child: str | None
+    decision: str
+    reason: QueryReason
+
+
+@dataclass(frozen=True)
+class PolicyProblem:
+    """One reason the agent refused a change: where (``children[0].deny[1]``), what it
+    expected and what it found."""
+
+    path: str
+    expected: str | None
+    got: str | None = None
+
+
 class BackendError(Exception):
     """The agent could not be asked, or refused. ``code`` is the API's error code."""
 
@@ -260,6 +320,22 @@ class AlreadyDecidedError(BackendError):
 
     def __init__(self, message: str = "already decided") -> None:
         super().__init__(message, code="already_decided")
+
+
+class PolicyConflictError(BackendError):
+    """The rules changed since they were read (by hand, or on another device): nothing was
+    saved."""
+
+    def __init__(self, message: str = "the policy changed since it was read") -> None:
+        super().__init__(message, code="precondition_failed")
+
+
+class PolicyRefusedError(BackendError):
+    """The agent refused the change as invalid; nothing was saved."""
+
+    def __init__(self, problems: tuple[PolicyProblem, ...], message: str = "invalid") -> None:
+        super().__init__(message, code="invalid_policy")
+        self.problems = problems
 
 
 class SessionExpiredError(BackendError):
@@ -341,4 +417,25 @@ class RequestsBackend(Protocol):
 
     def revoke_request(self, token: str, request_id: str) -> AccessRequest:
         """``POST /api/requests/<id>/revoke``."""
+        ...
+
+
+@runtime_checkable
+class RulesBackend(Protocol):
+    """The API of the family's rules (docs/api.md, "The policy")."""
+
+    def catalogue(self, token: str) -> Catalogue:
+        """``GET /api/catalogue``."""
+        ...
+
+    def web_rules(self, token: str, child: str) -> VersionedRules:
+        """``GET /api/children/<name>/rules``."""
+        ...
+
+    def save_web_rules(self, token: str, etag: str, rules: WebRules) -> VersionedRules:
+        """``PUT /api/children/<name>/rules``; raises PolicyConflictError, PolicyRefusedError."""
+        ...
+
+    def check_site(self, token: str, name: str, child: str | None) -> SiteVerdict:
+        """``GET /api/check``."""
         ...

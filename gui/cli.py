@@ -23,7 +23,26 @@ def register(subparsers: Any) -> None:
     parser.set_defaults(func=run)
 
 
-def run(args: argparse.Namespace) -> int:
-    from gui.app import run_dashboard  # Qt loads only when the dashboard really opens
+# The exit code when Qt cannot be loaded (`baoan try` knows it: it has been said already).
+QT_MISSING_EXIT = 3
 
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        from gui.app import run_dashboard  # Qt loads only when the dashboard really opens
+    except ImportError as error:
+        print(qt_missing_message(error), file=sys.stderr)
+        return QT_MISSING_EXIT
     return run_dashboard(args.api, [sys.argv[0]])
+
+
+def qt_missing_message(error: ImportError) -> str:
+    """Why the dashboard cannot start without Qt, and how to fix it, in both languages."""
+    return (
+        f"baoan dashboard: không mở được bảng điều khiển vì thiếu thư viện Qt ({error}).\n"
+        "  Cách sửa: cài lại Bảo An (`pip install --force-reinstall baoan`), và trên Debian"
+        " hoặc Ubuntu cài thêm: sudo apt install libegl1 libxkbcommon0 libgl1 libfontconfig1\n"
+        f"baoan dashboard: the dashboard cannot start: a Qt library is missing ({error}).\n"
+        "  To fix it: reinstall Bảo An (`pip install --force-reinstall baoan`), and on Debian"
+        " or Ubuntu also: sudo apt install libegl1 libxkbcommon0 libgl1 libfontconfig1"
+    )

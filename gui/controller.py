@@ -40,6 +40,9 @@ from gui.workers import ApiRunner
 log = logging.getLogger(__name__)
 
 DEFAULT_REFRESH_MS = 10_000
+# The window locks itself after this long with no key pressed and no click (the agent's
+# own session ends after 20 minutes; a parent who walks away should not leave it open).
+DEFAULT_IDLE_LOCK_MS = 5 * 60_000
 QUERY_LOG_LIMIT = 200
 DECIDED_REQUESTS_LIMIT = 50  # the recently decided requests shown under the waiting ones
 MAX_GRANT_MINUTES = 24 * 60  # the agent's limit for one approval
@@ -83,6 +86,7 @@ class DashboardController(QObject):
     request_decided = Signal(object, str)  # AccessRequest as stored; "allow", "deny", "revoke"
     request_action_failed = Signal(str, object)  # request id, BackendError
     timezone_changed = Signal(object)  # tzinfo: the family's, once the agent says it
+    idle_locked = Signal()  # locked after minutes unused (then logged_out follows)
 
     def __init__(
         self,
@@ -92,6 +96,7 @@ class DashboardController(QObject):
         *,
         timezone: tzinfo | None = None,
         clock: Callable[[], datetime] | None = None,
+        idle_lock_ms: int = DEFAULT_IDLE_LOCK_MS,
     ) -> None:
         super().__init__(parent)
         self._runner = runner
@@ -110,6 +115,10 @@ class DashboardController(QObject):
         self._timer = QTimer(self)
         self._timer.setInterval(refresh_ms)
         self._timer.timeout.connect(self.refresh)
+        self._idle_timer = QTimer(self)
+        self._idle_timer.setSingleShot(True)
+        self._idle_timer.setInterval(idle_lock_ms)
+        self._idle_timer.timeout.connect(self._lock_when_idle)
 
     # State.
     @property
@@ -132,6 +141,15 @@ class DashboardController(QObject):
     def now(self) -> datetime:
         return self._clock()
 
+    def parent_token(self) -> str | None:
+        """The parent session's token while logged in (for the other tabs' controllers)."""
+        return self._token
+
+    def report_failure(self, error: BackendError) -> None:
+        """A parent call of another tab failed: an expired session locks the window, an
+        agent that does not answer turns the banner red, the rest goes to the status line."""
+        self._on_parent_call_failed(error)
+
     @property
     def query_log_child(self) -> str | None:
         return self._query_log_child
@@ -148,6 +166,19 @@ class DashboardController(QObject):
 
     def stop(self) -> None:
         self._timer.stop()
+        self._idle_timer.stop()
+
+    def note_activity(self) -> None:
+        """The parent pressed a key or clicked: the idle lock starts counting again."""
+        if self.logged_in:
+            self._idle_timer.start()
+
+    def _lock_when_idle(self) -> None:
+        if self.logged_in:
+            log.info("the dashboard locked itself after %d s unused",
+                     self._idle_timer.interval() // 1000)
+            self.idle_locked.emit()
+            self.logout()
 
     def refresh(self) -> None:
         self.refresh_status()
@@ -227,6 +258,7 @@ class DashboardController(QObject):
     def _on_session(self, session: Session) -> None:
         self._token = session.token
         self._pin_set = True
+        self._idle_timer.start()
         self.login_succeeded.emit()
         self.refresh()
 
@@ -252,6 +284,7 @@ class DashboardController(QObject):
     def logout(self) -> None:
         token = self._token
         self._token = None
+        self._idle_timer.stop()
         if token is not None:
             self._runner.submit(
                 lambda backend: backend.close_session(token),

@@ -145,6 +145,48 @@ def category_label(category: str) -> str:
     return labels.get(category, category)
 
 
+def category_description(category: str) -> str:
+    """What a category holds, in a parent's words, with an example."""
+    translate = QCoreApplication.translate
+    texts = {
+        "adult": translate("Labels", "Pornography and other sexual content."),
+        "gambling": translate(
+            "Labels", "Casinos, betting on football, lotteries and card games for money."
+        ),
+        "threats": translate(
+            "Labels", "Sites that spread viruses or steal passwords and bank details."
+        ),
+        "scam": translate(
+            "Labels", "Fake shops, fake prizes and other tricks to take money."
+        ),
+        "dating": translate("Labels", "Sites for meeting strangers for dates."),
+        "drugs": translate("Labels", "Selling or promoting drugs and banned substances."),
+        "violence": translate("Labels", "Cruel violence, hate against groups of people."),
+        "weapons": translate("Labels", "Weapons, explosives and how to make them."),
+        "chat": translate(
+            "Labels", "Chatting with anyone online, for example Messenger, Zalo, Discord."
+        ),
+        "social": translate(
+            "Labels", "Social networks such as Facebook, TikTok and Instagram."
+        ),
+        "games": translate("Labels", "Online games and game shops, for example Roblox, Steam."),
+        "video": translate(
+            "Labels", "Watching videos and listening to music, for example YouTube, Netflix."
+        ),
+        "shopping": translate("Labels", "Online shops such as Shopee, Lazada and Tiki."),
+        "bypass": translate(
+            "Labels",
+            "VPNs, proxies and encrypted DNS that would get around Bảo An. Keep this blocked.",
+        ),
+        "piracy": translate("Labels", "Films, music and software copied without permission."),
+        "hacking": translate("Labels", "Breaking into computers and cheating tools."),
+        "shortener": translate(
+            "Labels", "Short links (such as bit.ly) that hide where they lead."
+        ),
+    }
+    return texts.get(category, "")
+
+
 def preset_label(preset: str) -> str:
     """An age preset code (``tieu-hoc``) as a school level with its ages."""
     labels = {

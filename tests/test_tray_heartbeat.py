@@ -159,6 +159,12 @@ def test_the_tray_and_the_agent_end_to_end(agent: Agent) -> None:
     )
     assert today.details[0].counted_seconds == 60
     assert today.details[0].services == (("minecraft", 60),)
+    # the tray asks for more time for the child
+    backend = HttpTrayBackend(agent.http_url(), TrayCredentials(token, "an", keys.key_for("an")))
+    try:
+        assert backend.ask_for_more_time(15, "bài tập")
+    finally:
+        backend.close()
     # a window title never reaches the store
     assert agent.store is not None
     rows = agent.store.database.connection().execute("SELECT * FROM usage_intervals").fetchall()

@@ -113,3 +113,38 @@ def test_baoan_usage_and_events_commands(agent: Agent) -> None:
     assert json.loads(text)[0]["kind"] == "agent-unclean-stop"
     args = parser.parse_args(["usage", "--api", agent.http_url(), "--pin-stdin"])
     assert args.func(args, stdin=io.StringIO("0000\n"), out=io.StringIO()) == 3
+
+
+def test_asking_for_more_time_and_a_parent_approving_it(agent: Agent) -> None:
+    asked = call(
+        agent,
+        "POST",
+        "/api/usage/more-time",
+        tray_headers(agent),
+        json={"minutes": 30, "reason": "con làm bài tập trên OLM"},
+    )
+    assert asked.status_code == 200, asked.text
+    body = asked.json()
+    assert body["status"] == "pending" and body["minutes"] == 30 and body["new"] is True
+    again = call(
+        agent, "POST", "/api/usage/more-time", tray_headers(agent), json={"minutes": 15}
+    ).json()
+    assert again["request_id"] == body["request_id"] and again["new"] is False
+    bad = call(agent, "POST", "/api/usage/more-time", tray_headers(agent), json={"minutes": 45})
+    assert bad.status_code == 400
+    headers = parent_headers(agent)
+    events = call(agent, "GET", "/api/events", headers).json()["events"]
+    assert events[0]["kind"] == "time-request" and events[0]["child"] == "An"
+    # the parent gives 20 minutes, not the 30 asked for
+    decided = call(
+        agent,
+        "POST",
+        f"/api/requests/{body['request_id']}/decision",
+        headers,
+        json={"allow": True, "minutes": 20},
+    )
+    assert decided.status_code == 200, decided.text
+    today = UsageToday.from_json(call(agent, "GET", "/api/usage/today", headers).json())
+    assert today.details[0].extra_minutes == 20
+    more = call(agent, "POST", "/api/usage/extra", headers, json={"child": "An", "minutes": 10})
+    assert more.json()["extra_minutes"] == 30

@@ -28,6 +28,7 @@ import requests
 
 from agent.api.types import (
     AccessRequestInfo,
+    CatalogueInfo,
     ChildInfo,
     ChildRules,
     EventInfo,
@@ -356,6 +357,10 @@ class ApiClient:
         """``GET /api/check``: the verdict of the rules in force for `name`."""
         params = {"name": name, **({"child": child} if child else {})}
         return self._parse(SiteCheck.from_json, self._request("GET", "/api/check", params=params))
+
+    def catalogue(self) -> CatalogueInfo:
+        """``GET /api/catalogue``: the category ids and the services."""
+        return self._parse(CatalogueInfo.from_json, self._request("GET", "/api/catalogue"))
 
     # -- plumbing ---------------------------------------------------------------------------
 

@@ -7,6 +7,7 @@
   precondition_required`` without ``If-Match``.
 - ``GET /api/children/<name>/rules``, ``PUT`` the same (``If-Match``): one child's web rules.
 - ``GET /api/check?name=&child=`` (parent): the verdict of the rules in force for a name.
+- ``GET /api/catalogue`` (parent): the category ids and the services, for the rules' forms.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from agent.api.http import ApiError, Request, Response, Router, json_response
-from agent.api.types import ChildRules, ShapeError, SiteCheck
+from agent.api.types import CatalogueInfo, ChildRules, ShapeError, SiteCheck
 from agent.policy.editing import PolicyTextError, errors_json
 from agent.policy.errors import InvalidPolicyError
 from agent.policy_editor import PolicyEditor, PolicyVersion, StalePolicyError, UnknownChildError
@@ -27,6 +28,7 @@ SiteChecker = Callable[[str, str | None], SiteCheck]
 class PolicyEndpointServices:
     editor: PolicyEditor
     check_site: SiteChecker  # raises ValueError for an unknown child or a bad name
+    catalogue: CatalogueInfo
 
 
 def register_policy_endpoints(router: Router, services: PolicyEndpointServices) -> None:
@@ -36,6 +38,7 @@ def register_policy_endpoints(router: Router, services: PolicyEndpointServices) 
     router.add("GET", "/api/children/{name}/rules", endpoints.get_rules, auth="parent")
     router.add("PUT", "/api/children/{name}/rules", endpoints.put_rules, auth="parent")
     router.add("GET", "/api/check", endpoints.check, auth="parent")
+    router.add("GET", "/api/catalogue", endpoints.catalogue, auth="parent")
 
 
 def _if_match(request: Request) -> str:
@@ -73,6 +76,10 @@ class _PolicyEndpoints:
     def __init__(self, services: PolicyEndpointServices) -> None:
         self._editor = services.editor
         self._check = services.check_site
+        self._catalogue = services.catalogue
+
+    def catalogue(self, request: Request) -> object:
+        return self._catalogue.to_json()
 
     def get_policy(self, request: Request) -> Response:
         try:

@@ -1361,3 +1361,59 @@ class SiteCheck:
             decision=_field(data, "decision", str, where),
             reason=_reason(data.get("reason"), f"{where}.reason"),
         )
+
+
+@dataclass(frozen=True)
+class ServiceInfo:
+    """A service of the catalogue: its id, name, category and age rating (``13+``)."""
+
+    id: str
+    name: str
+    category: str
+    age_rating: str = ""
+
+    def to_json(self) -> JsonObject:
+        return {
+            "id": self.id,
+            "name": self.name,
+            "category": self.category,
+            "age_rating": self.age_rating,
+        }
+
+    @classmethod
+    def from_json(cls, value: Any, where: str = "service") -> ServiceInfo:
+        data = _object(value, where)
+        return cls(
+            id=_field(data, "id", str, where),
+            name=_field(data, "name", str, where),
+            category=_field(data, "category", str, where),
+            age_rating=_optional(data, "age_rating", str, where) or "",
+        )
+
+
+@dataclass(frozen=True)
+class CatalogueInfo:
+    """``GET /api/catalogue``: the category ids and the services a rule may name."""
+
+    categories: tuple[str, ...]
+    services: tuple[ServiceInfo, ...]
+
+    def to_json(self) -> JsonObject:
+        return {
+            "categories": list(self.categories),
+            "services": [service.to_json() for service in self.services],
+        }
+
+    @classmethod
+    def from_json(cls, value: Any, where: str = "catalogue") -> CatalogueInfo:
+        data = _object(value, where)
+        services = data.get("services", [])
+        if not isinstance(services, list):
+            raise ShapeError(f"{where}.services: expected a list")
+        return cls(
+            categories=_strings(data.get("categories", []), f"{where}.categories"),
+            services=tuple(
+                ServiceInfo.from_json(item, f"{where}.services[{i}]")
+                for i, item in enumerate(services)
+            ),
+        )

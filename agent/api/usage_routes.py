@@ -2,6 +2,8 @@
 
 * ``POST /api/usage/heartbeat`` (the tray token and the child's own user key) — a batch of
   heartbeats, oldest first; answers with the child's standing (time left, why, the action);
+* ``POST /api/usage/more-time`` (the child's tray) ``{"minutes": 15 | 30 | 60, "reason"}`` —
+  a pending request for more time, decided as any request (``/api/requests``);
 * ``POST /api/usage/extra`` (parent) ``{"child": "Minh", "minutes": 30}`` — one-off extra
   minutes for today;
 * ``GET /api/events?limit=&child=`` (parent) — alerts, tamper and clock events, newest first.
@@ -19,6 +21,7 @@ from agent.api.http import ApiError, Request, Router
 from agent.api.types import EventInfo, HeartbeatBatch, ShapeError
 from agent.store.models import Event
 from agent.tray.identity import USER_HEADER, USER_KEY_HEADER, TrayIdentity, TrayIdentityError
+from agent.usage.more_time import ASKABLE_MINUTES, MoreTime
 from agent.usage.service import UsageService
 
 EVENTS_DEFAULT_LIMIT = 50
@@ -41,15 +44,20 @@ Identify = Callable[[str | None, str | None], TrayIdentity]
 
 
 def register_usage_routes(
-    router: Router, usage: UsageService, identify: Identify, events: EventSource
+    router: Router,
+    usage: UsageService,
+    identify: Identify,
+    events: EventSource,
+    more_time: MoreTime | None = None,
 ) -> None:
-    def heartbeat(request: Request) -> object:
+    def identity_of(request: Request) -> TrayIdentity:
         try:
-            identity = identify(
-                request.headers.get(USER_HEADER), request.headers.get(USER_KEY_HEADER)
-            )
+            return identify(request.headers.get(USER_HEADER), request.headers.get(USER_KEY_HEADER))
         except TrayIdentityError as error:
             raise ApiError(error.status, error.code, str(error)) from None
+
+    def heartbeat(request: Request) -> object:
+        identity = identity_of(request)
         try:
             batch = HeartbeatBatch.from_json(request.json_object())
         except ShapeError as error:
@@ -82,6 +90,21 @@ def register_usage_routes(
             ]
         }
 
+    def ask_for_more_time(request: Request) -> object:
+        identity = identity_of(request)
+        if more_time is None or identity.child is None:
+            raise ApiError(404, "unknown_child", "this account is no child's")
+        body = request.json_object()
+        minutes, reason = body.get("minutes"), body.get("reason", "")
+        if minutes not in ASKABLE_MINUTES or isinstance(minutes, bool):
+            raise ApiError(400, "bad_request", f"minutes must be one of {list(ASKABLE_MINUTES)}")
+        if not isinstance(reason, str):
+            raise ApiError(400, "bad_request", "reason must be text")
+        asked, new = more_time.ask(identity.child, int(str(minutes)), reason)
+        return {"request_id": asked.id, "status": asked.status, "minutes": int(asked.target),
+                "new": new}
+
     router.add("POST", "/api/usage/heartbeat", heartbeat, auth="child")
+    router.add("POST", "/api/usage/more-time", ask_for_more_time, auth="child")
     router.add("POST", "/api/usage/extra", extra, auth="parent")
     router.add("GET", "/api/events", recent_events, auth="parent")

@@ -11,11 +11,12 @@ import argparse
 import getpass
 import logging
 import os
+import signal
 import subprocess
 import sys
 import threading
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from agent.commands.agent import run_until_signalled
 from agent.commands.common import report_policy_error
@@ -159,6 +160,7 @@ def _run_with_dashboard(agent: Agent, config: Path, dns: tuple[str, int]) -> int
     """The dashboard runs as its own process: a client of the agent like any other, and a
     display problem there cannot take the agent down with it."""
     dashboard: subprocess.Popen[bytes] | None = None
+    stopping = threading.Event()  # set before the stop closes the dashboard: not a failure
 
     def open_dashboard() -> None:
         nonlocal dashboard
@@ -167,7 +169,9 @@ def _run_with_dashboard(agent: Agent, config: Path, dns: tuple[str, int]) -> int
             [sys.executable, "-m", "baoan", "dashboard", "--api", agent.http_url()]
         )
         threading.Thread(
-            target=_report_dashboard_exit, args=(dashboard, agent.http_url()), daemon=True
+            target=report_dashboard_exit,
+            args=(dashboard, agent.http_url(), stopping),
+            daemon=True,
         ).start()
 
     try:
@@ -178,6 +182,7 @@ def _run_with_dashboard(agent: Agent, config: Path, dns: tuple[str, int]) -> int
         print(f"baoan try: cannot start: {error}", file=sys.stderr)
         return 1
     finally:
+        stopping.set()
         if dashboard is not None and dashboard.poll() is None:
             dashboard.terminate()
             try:
@@ -186,10 +191,35 @@ def _run_with_dashboard(agent: Agent, config: Path, dns: tuple[str, int]) -> int
                 dashboard.kill()
 
 
-def _report_dashboard_exit(dashboard: subprocess.Popen[bytes], api_url: str) -> None:
+# `baoan dashboard` exits with this when Qt cannot be loaded; it has said why already.
+DASHBOARD_QT_MISSING_EXIT = 3
+
+
+class _Waitable(Protocol):
+    def wait(self, timeout: float | None = None) -> int: ...
+
+
+def report_dashboard_exit(
+    dashboard: _Waitable, api_url: str, stopping: threading.Event
+) -> None:
+    """Say how the dashboard ended: nothing when the try-out's own stop closed it."""
     code = dashboard.wait()
+    if stopping.is_set():
+        return
     if code == 0:
         log.info("the dashboard was closed; the agent keeps running until Ctrl-C")
+    elif code == DASHBOARD_QT_MISSING_EXIT:
+        log.warning(
+            "the dashboard could not start (see above); the agent keeps running — after "
+            "the fix, open it with `baoan dashboard --api %s`", api_url,
+        )
+    elif code == -signal.SIGABRT:
+        log.warning(
+            "the dashboard could not open a window (Qt stopped: exit %s). Qt's message above "
+            "names what is missing; on Debian or Ubuntu `sudo apt install libxcb-cursor0 "
+            "libxkbcommon-x11-0 libegl1` usually fixes it. The agent keeps running — open "
+            "the dashboard again with `baoan dashboard --api %s`", code, api_url,
+        )
     else:
         log.warning(
             "the dashboard could not run (exit %s); the agent keeps running — open it again "

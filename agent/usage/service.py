@@ -13,7 +13,7 @@ import logging
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
@@ -160,8 +160,10 @@ class UsageService:
         clock: Clock | None = None,
         catalogue: ServiceCatalogue | None = None,
         cmdline_of: Callable[[int, float | None], tuple[str, ...]] = cmdline_of,
+        approved_minutes: Callable[[str, date], int] | None = None,
     ) -> None:
         self._cmdline_of = cmdline_of
+        self._approved_minutes = approved_minutes
         self._kv = kv
         self._intervals = intervals
         self._events = events
@@ -392,25 +394,30 @@ class UsageService:
         return tuple(child.name for child in self._family().children)
 
     def add_extra_minutes(self, child: str, minutes: int) -> int:
-        """One-off extra minutes for `child` today (a parent's approval); the day's total."""
+        """One-off extra minutes for `child` today (a parent's gift); today's extra in all."""
         if minutes <= 0:
             raise ValueError("extra minutes must be more than 0")
         zone = ZoneInfo(self._family().settings.timezone)
         with self._lock:
             counter = roll_over(self._counter(child, self.now(), zone), self.now(), zone).counter
-            total = self._extra_minutes(child, counter) + minutes
-            self._kv.set(
-                EXTRA_KEY.format(child=child),
-                {"day": counter.tally.day.isoformat(), "minutes": total},
-            )
-        return total
+            day = counter.tally.day
+            given = self._given_minutes(child, day) + minutes
+            self._kv.set(EXTRA_KEY.format(child=child), {"day": day.isoformat(), "minutes": given})
+        return self._extra_minutes(child, counter)
 
-    def _extra_minutes(self, child: str, counter: ChildCounter) -> int:
+    def _given_minutes(self, child: str, day: date) -> int:
         saved = self._kv.get(EXTRA_KEY.format(child=child))
-        if not isinstance(saved, dict) or saved.get("day") != counter.tally.day.isoformat():
+        if not isinstance(saved, dict) or saved.get("day") != day.isoformat():
             return 0
         minutes = saved.get("minutes", 0)
         return minutes if isinstance(minutes, int) else 0
+
+    def _extra_minutes(self, child: str, counter: ChildCounter) -> int:
+        """Today's one-off minutes: a parent's gifts and the approved requests for more
+        time (:mod:`agent.usage.more_time`)."""
+        day = counter.tally.day
+        approved = self._approved_minutes(child, day) if self._approved_minutes else 0
+        return self._given_minutes(child, day) + approved
 
     def _decide(
         self,

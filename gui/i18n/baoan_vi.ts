@@ -257,6 +257,74 @@
         <translation>Rút gọn liên kết</translation>
     </message>
     <message>
+        <source>Pornography and other sexual content.</source>
+        <translation>Phim ảnh khiêu dâm và các nội dung tình dục khác.</translation>
+    </message>
+    <message>
+        <source>Casinos, betting on football, lotteries and card games for money.</source>
+        <translation>Sòng bạc, cá độ bóng đá, xổ số và đánh bài ăn tiền.</translation>
+    </message>
+    <message>
+        <source>Sites that spread viruses or steal passwords and bank details.</source>
+        <translation>Trang phát tán virus hoặc lấy cắp mật khẩu, thông tin ngân hàng.</translation>
+    </message>
+    <message>
+        <source>Fake shops, fake prizes and other tricks to take money.</source>
+        <translation>Cửa hàng giả, trúng thưởng giả và những chiêu lừa lấy tiền khác.</translation>
+    </message>
+    <message>
+        <source>Sites for meeting strangers for dates.</source>
+        <translation>Trang làm quen, hẹn hò với người lạ.</translation>
+    </message>
+    <message>
+        <source>Selling or promoting drugs and banned substances.</source>
+        <translation>Mua bán hoặc cổ xúy ma túy và chất cấm.</translation>
+    </message>
+    <message>
+        <source>Cruel violence, hate against groups of people.</source>
+        <translation>Bạo lực tàn nhẫn, kích động thù ghét một nhóm người.</translation>
+    </message>
+    <message>
+        <source>Weapons, explosives and how to make them.</source>
+        <translation>Vũ khí, chất nổ và cách chế tạo chúng.</translation>
+    </message>
+    <message>
+        <source>Chatting with anyone online, for example Messenger, Zalo, Discord.</source>
+        <translation>Trò chuyện với bất kỳ ai trên mạng, ví dụ Messenger, Zalo, Discord.</translation>
+    </message>
+    <message>
+        <source>Social networks such as Facebook, TikTok and Instagram.</source>
+        <translation>Mạng xã hội như Facebook, TikTok, Instagram.</translation>
+    </message>
+    <message>
+        <source>Online games and game shops, for example Roblox, Steam.</source>
+        <translation>Trò chơi trực tuyến và cửa hàng trò chơi, ví dụ Roblox, Steam.</translation>
+    </message>
+    <message>
+        <source>Watching videos and listening to music, for example YouTube, Netflix.</source>
+        <translation>Xem video và nghe nhạc, ví dụ YouTube, Netflix.</translation>
+    </message>
+    <message>
+        <source>Online shops such as Shopee, Lazada and Tiki.</source>
+        <translation>Mua sắm trên mạng như Shopee, Lazada, Tiki.</translation>
+    </message>
+    <message>
+        <source>VPNs, proxies and encrypted DNS that would get around Bảo An. Keep this blocked.</source>
+        <translation>VPN, proxy và DNS mã hóa giúp vượt rào Bảo An. Nên luôn chặn mục này.</translation>
+    </message>
+    <message>
+        <source>Films, music and software copied without permission.</source>
+        <translation>Phim, nhạc và phần mềm sao chép trái phép.</translation>
+    </message>
+    <message>
+        <source>Breaking into computers and cheating tools.</source>
+        <translation>Xâm nhập máy tính người khác và công cụ gian lận.</translation>
+    </message>
+    <message>
+        <source>Short links (such as bit.ly) that hide where they lead.</source>
+        <translation>Liên kết rút gọn (như bit.ly) che giấu trang thật phía sau.</translation>
+    </message>
+    <message>
         <source>Preschool (0–5)</source>
         <translation>Mầm non (0–5 tuổi)</translation>
     </message>
@@ -403,6 +471,10 @@
         <translation>Đã khóa. Nhập mã PIN để xem lại thông tin của các con.</translation>
     </message>
     <message>
+        <source>Locked because it was not used for a few minutes. Enter the PIN to go on.</source>
+        <translation>Đã khóa vì không được dùng trong vài phút. Nhập mã PIN để dùng tiếp.</translation>
+    </message>
+    <message>
         <source>The last request failed: %1</source>
         <translation>Yêu cầu gần nhất không thành công: %1</translation>
     </message>
@@ -448,6 +520,10 @@
     <message>
         <source>Statistics</source>
         <translation>Thống kê</translation>
+    </message>
+    <message>
+        <source>Web</source>
+        <translation>Web</translation>
     </message>
     <message>
         <source>Refresh</source>
@@ -727,6 +803,133 @@
     <message>
         <source>Bảo An is protecting this computer · version %1</source>
         <translation>Bảo An đang bảo vệ máy tính này · phiên bản %1</translation>
+    </message>
+</context>
+<context>
+    <name>WebTab</name>
+    <message>
+        <source>%1: %2 — %3</source>
+        <translation>%1: %2 — %3</translation>
+    </message>
+    <message>
+        <source>Starting rules: %1</source>
+        <translation>Gói theo tuổi: %1</translation>
+    </message>
+    <message>
+        <source>Not a website name: %1</source>
+        <translation>Không phải tên trang web: %1</translation>
+    </message>
+    <message>
+        <source>Checking…</source>
+        <translation>Đang kiểm tra…</translation>
+    </message>
+    <message>
+        <source>Saving…</source>
+        <translation>Đang lưu…</translation>
+    </message>
+    <message>
+        <source>Saved. %1&apos;s new rules work now.</source>
+        <translation>Đã lưu. Quy định mới của %1 có hiệu lực ngay.</translation>
+    </message>
+    <message>
+        <source>These rules were changed somewhere else (in family.toml or on another device) since you opened them, so your changes were not saved. They are still here: press Save again to apply them over the new rules, or Reload to see the new rules and drop yours.</source>
+        <translation>Quy định này đã được thay đổi ở nơi khác (trong tệp cài đặt của gia đình hoặc trên thiết bị khác) sau khi bạn mở ra, nên thay đổi của bạn chưa được lưu. Thay đổi của bạn vẫn còn đây: bấm Lưu lần nữa để áp dụng lên quy định mới, hoặc Tải lại để xem quy định mới và bỏ thay đổi của bạn.</translation>
+    </message>
+    <message>
+        <source>Bảo An could not save these rules:</source>
+        <translation>Bảo An không lưu được quy định này:</translation>
+    </message>
+    <message>
+        <source>Not saved: %1</source>
+        <translation>Chưa lưu được: %1</translation>
+    </message>
+    <message>
+        <source>Rules of:</source>
+        <translation>Quy định của:</translation>
+    </message>
+    <message>
+        <source>Reload</source>
+        <translation>Tải lại</translation>
+    </message>
+    <message>
+        <source>Save</source>
+        <translation>Lưu</translation>
+    </message>
+    <message>
+        <source>Blocked kinds of websites</source>
+        <translation>Loại trang web bị chặn</translation>
+    </message>
+    <message>
+        <source>Blocked apps and services</source>
+        <translation>Ứng dụng và dịch vụ bị chặn</translation>
+    </message>
+    <message>
+        <source>Your own lists</source>
+        <translation>Danh sách riêng của bạn</translation>
+    </message>
+    <message>
+        <source>Always allowed (one website a line):</source>
+        <translation>Luôn cho phép (mỗi dòng một trang):</translation>
+    </message>
+    <message>
+        <source>Always blocked (one website a line):</source>
+        <translation>Luôn chặn (mỗi dòng một trang):</translation>
+    </message>
+    <message>
+        <source>Always allowed websites</source>
+        <translation>Trang web luôn cho phép</translation>
+    </message>
+    <message>
+        <source>Always blocked websites</source>
+        <translation>Trang web luôn chặn</translation>
+    </message>
+    <message>
+        <source>A website includes its sub-sites: roblox.com also covers www.roblox.com. You may paste a whole address; only the website&apos;s name is kept.</source>
+        <translation>Một trang gồm cả các trang con của nó: roblox.com gồm cả www.roblox.com. Bạn có thể dán cả địa chỉ; Bảo An chỉ giữ lại tên trang.</translation>
+    </message>
+    <message>
+        <source>Search and YouTube</source>
+        <translation>Tìm kiếm và YouTube</translation>
+    </message>
+    <message>
+        <source>SafeSearch on Google, Bing and others</source>
+        <translation>Tìm kiếm an toàn (SafeSearch) trên Google, Bing và các trang khác</translation>
+    </message>
+    <message>
+        <source>YouTube:</source>
+        <translation>YouTube:</translation>
+    </message>
+    <message>
+        <source>No restriction</source>
+        <translation>Không giới hạn</translation>
+    </message>
+    <message>
+        <source>Restricted mode (moderate)</source>
+        <translation>Chế độ hạn chế (vừa phải)</translation>
+    </message>
+    <message>
+        <source>Restricted mode (strict)</source>
+        <translation>Chế độ hạn chế (nghiêm ngặt)</translation>
+    </message>
+    <message>
+        <source>Only the always-allowed websites open</source>
+        <translation>Chỉ mở được các trang luôn cho phép</translation>
+    </message>
+    <message>
+        <source>Test a website</source>
+        <translation>Thử một trang web</translation>
+    </message>
+    <message>
+        <source>Website:</source>
+        <translation>Trang web:</translation>
+    </message>
+    <message>
+        <source>for example roblox.com</source>
+        <translation>ví dụ roblox.com</translation>
+    </message>
+    <message>
+        <source>Test</source>
+        <translation>Thử</translation>
     </message>
 </context>
 </TS>

@@ -240,6 +240,16 @@ class HttpTrayBackend:
                 f"unexpected answer from /api/usage/heartbeat: {error}", "protocol"
             ) from None
 
+    def ask_for_more_time(self, minutes: int, reason: str = "") -> str:
+        """``POST /api/usage/more-time`` (15, 30 or 60 minutes): the pending request's id."""
+        body = self._request(
+            "POST", "/api/usage/more-time", json_body={"minutes": minutes, "reason": reason}
+        )
+        request_id = body.get("request_id")
+        if not isinstance(request_id, str):
+            raise TrayBackendError("unexpected answer from /api/usage/more-time", "protocol")
+        return request_id
+
     # Plumbing.
     def _session(self) -> requests.Session:
         session: requests.Session | None = getattr(self._local, "session", None)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from PySide6.QtCore import QEvent, Signal
+from PySide6.QtCore import QEvent, QObject, Signal
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
+    QApplication,
     QComboBox,
     QLabel,
     QMainWindow,
@@ -17,6 +18,7 @@ from PySide6.QtWidgets import (
 
 from gui.backend import AgentStatus
 from gui.controller import Connection, DashboardController
+from gui.rules_controller import WebRulesController
 from gui.views.banner import StatusBanner
 from gui.views.login_page import LoginMode, LoginPage
 from gui.views.parent_page import ParentPage
@@ -37,12 +39,16 @@ class MainWindow(QMainWindow):
         agent_address: str,
         language: str = "vi",
         parent: QWidget | None = None,
+        *,
+        rules: WebRulesController | None = None,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("dashboardWindow")
         self.controller = controller
+        self.rules = rules
         self._status_note = ""  # "updated", "expired" or "error:<text>"
         self._updated_at: datetime | None = None
+        self._idle = False  # the lock that comes next is the idle lock
 
         self.banner = StatusBanner(agent_address, self)
         self.login_page = LoginPage(self)
@@ -70,6 +76,10 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.language_box)
 
         self._wire()
+        # Any key or click anywhere in the application keeps the session open.
+        application = QApplication.instance()
+        if application is not None:
+            application.installEventFilter(self)
         self.resize(980, 640)
         self.retranslate()
 
@@ -84,6 +94,7 @@ class MainWindow(QMainWindow):
         c.wrong_pin.connect(self.login_page.show_wrong_pin)
         c.wrong_setup_code.connect(self.login_page.show_wrong_setup_code)
         c.locked_out.connect(self.login_page.show_locked)
+        c.idle_locked.connect(self._on_idle_locked)
         c.logged_out.connect(self._on_logged_out)
         c.request_failed.connect(self._on_request_failed)
         c.children_changed.connect(self.parent_page.show_children)
@@ -109,6 +120,31 @@ class MainWindow(QMainWindow):
         )
         requests_tab.end_of_day_requested.connect(c.allow_until_end_of_day)
         requests_tab.revoke_requested.connect(c.revoke_request)
+        self._wire_rules()
+
+    def _wire_rules(self) -> None:
+        web = self.parent_page.web_tab
+        rules = self.rules
+        if rules is None or not rules.supported:
+            self.parent_page.hide_web_tab()
+            return
+        self.controller.children_changed.connect(
+            lambda children: web.set_children([child.name for child in children])
+        )
+        self.controller.login_succeeded.connect(rules.load_catalogue)
+        self.controller.logged_out.connect(lambda _expired: rules.clear())
+        rules.catalogue_changed.connect(web.set_catalogue)
+        rules.rules_loaded.connect(web.show_rules)
+        rules.rules_saved.connect(web.show_saved)
+        rules.save_conflict.connect(web.show_conflict)
+        rules.save_refused.connect(web.show_refused)
+        rules.site_checked.connect(web.show_verdict)
+        rules.failed.connect(web.show_failure)
+        rules.unavailable.connect(self.parent_page.hide_web_tab)
+        web.child_selected.connect(rules.load)
+        web.reload_requested.connect(lambda: rules.load(web.selected_child() or ""))
+        web.save_requested.connect(rules.save)
+        web.check_requested.connect(rules.check_site)
 
     # What the window shows.
     def showing_parent_page(self) -> bool:
@@ -130,7 +166,7 @@ class MainWindow(QMainWindow):
         self.banner.show_status(status)
         self.login_page.set_connected(True)
         self._updated_at = datetime.now(self.controller.timezone)  # the family's clock
-        if self._status_note not in ("expired", "locked"):
+        if self._status_note not in ("expired", "locked", "idle"):
             self._status_note = "updated"  # a fresh answer replaces an older failure
         self._render_status_line()
 
@@ -153,8 +189,12 @@ class MainWindow(QMainWindow):
         self.stack.setCurrentWidget(self.login_page)
         self.login_page.reset_message()
         self.login_page.set_busy(False)
-        self._status_note = "expired" if expired else "locked"
+        self._status_note = "expired" if expired else "idle" if self._idle else "locked"
+        self._idle = False
         self._render_status_line()
+
+    def _on_idle_locked(self) -> None:
+        self._idle = True
 
     def _on_request_failed(self, text: str) -> None:
         if self.stack.currentWidget() is self.login_page:
@@ -173,6 +213,10 @@ class MainWindow(QMainWindow):
             text = self.tr("The parent session ended. Enter the PIN again.")
         elif note == "locked":
             text = self.tr("Locked. Enter the PIN to see the children's data again.")
+        elif note == "idle":
+            text = self.tr(
+                "Locked because it was not used for a few minutes. Enter the PIN to go on."
+            )
         elif note.startswith("error:"):
             text = self.tr("The last request failed: %1").replace("%1", note[len("error:") :])
         elif self._updated_at is not None:
@@ -191,7 +235,24 @@ class MainWindow(QMainWindow):
         self.language_box.setToolTip(self.tr("Language"))
         self._render_status_line()
 
+    _ACTIVITY = frozenset(
+        {
+            QEvent.Type.KeyPress,
+            QEvent.Type.MouseButtonPress,
+            QEvent.Type.Wheel,
+            QEvent.Type.TouchBegin,
+        }
+    )
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+        if event.type() in self._ACTIVITY:
+            self.controller.note_activity()
+        return False
+
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+        application = QApplication.instance()
+        if application is not None:
+            application.removeEventFilter(self)
         self.controller.stop()
         self.closed.emit()
         super().closeEvent(event)

@@ -28,6 +28,7 @@ from gui.models import (
 )
 from gui.views.common import make_table
 from gui.views.requests_tab import RequestsTab
+from gui.views.web_tab import WebTab
 
 _WAITING_TAB_COLOUR = QColor(176, 96, 0)
 
@@ -217,6 +218,8 @@ class ParentPage(QWidget):
         self.requests_tab = RequestsTab(self.requests_model, self)
         self.requests_index = self.tabs.addTab(self.requests_tab, "")
         self._normal_tab_colour = self.tabs.tabBar().tabTextColor(self.requests_index)
+        self.web_tab = WebTab(self)
+        self.web_index = self.tabs.addTab(self.web_tab, "")
 
         self.refresh_button = QPushButton(self)
         self.refresh_button.clicked.connect(self.refresh_requested)
@@ -264,7 +267,14 @@ class ParentPage(QWidget):
         self.show_query_log([])
         self.show_stats(Stats())
         self.requests_tab.clear()
+        self.web_tab.clear()
         self._update_requests_tab()
+
+    def hide_web_tab(self) -> None:
+        """An agent that cannot edit rules: the Web tab goes."""
+        index = self.tabs.indexOf(self.web_tab)
+        if index >= 0:
+            self.tabs.removeTab(index)
 
     def _update_requests_tab(self) -> None:
         """The tab's title counts the waiting requests, in a colour that catches the eye."""
@@ -291,6 +301,10 @@ class ParentPage(QWidget):
         self.tabs.setTabText(0, self.tr("Children"))
         self.tabs.setTabText(1, self.tr("Websites visited"))
         self.tabs.setTabText(2, self.tr("Statistics"))
+        web_index = self.tabs.indexOf(self.web_tab)
+        if web_index >= 0:
+            self.tabs.setTabText(web_index, self.tr("Web"))
+        self.web_tab.retranslate()
         self.refresh_button.setText(self.tr("Refresh"))
         self.logout_button.setText(self.tr("Lock"))
         self.children_tab.retranslate()

@@ -1,0 +1,136 @@
+"""Asking for more time: the child asks from the tray (15 minutes, 30 minutes or an hour,
+with a reason); a pending request (kind ``time`` in the store's access requests) that a
+parent decides like any other (``POST /api/requests/{id}/decision`` with the PIN, or a
+caregiver's approval once it arrives); approved minutes are today's extra minutes at once.
+
+The minutes that count are the parent's (the decision's ``minutes``: a parent may give
+less or more than was asked); taking the grant back ends what is left of it.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping, Sequence
+from datetime import date, datetime
+from typing import Any, Protocol
+from zoneinfo import ZoneInfo
+
+from agent.alert_receivers import alert_receivers
+from agent.policy.model import FamilyPolicy
+from agent.store.models import AccessRequest
+
+log = logging.getLogger(__name__)
+
+ASKABLE_MINUTES: tuple[int, ...] = (15, 30, 60)
+EVENT_TIME_REQUEST = "time-request"
+ALERTS_CHANNEL = "alerts"  # as agent.access: the channel the sync layer delivers
+
+
+class RequestStore(Protocol):
+    """``agent.store.Store.requests``."""
+
+    def create(
+        self, child: str, kind: str, target: str, reason: str = "", *, now: datetime | None = None
+    ) -> AccessRequest: ...
+
+    def recent(
+        self, child: str | None = None, status: str | None = None, limit: int = 100
+    ) -> Sequence[AccessRequest]: ...
+
+
+class EventStore(Protocol):
+    def add(
+        self,
+        kind: str,
+        message: str,
+        *,
+        child: str | None = None,
+        severity: str = "info",
+        data: Mapping[str, Any] | None = None,
+        at: datetime | None = None,
+    ) -> Any: ...
+
+
+class Outbox(Protocol):
+    def enqueue(
+        self,
+        channel: str,
+        payload: Mapping[str, Any],
+        *,
+        key: str | None = None,
+        event_id: int | None = None,
+        now: datetime | None = None,
+    ) -> object: ...
+
+
+class MoreTime:
+    def __init__(
+        self,
+        requests: RequestStore,
+        events: EventStore,
+        outbox: Outbox,
+        family: Callable[[], FamilyPolicy],
+        now: Callable[[], datetime],
+    ) -> None:
+        self._requests = requests
+        self._events = events
+        self._outbox = outbox
+        self._family = family
+        self._now = now
+
+    def ask(self, child: str, minutes: int, reason: str = "") -> tuple[AccessRequest, bool]:
+        """The child's request, and whether it is new (a pending one is returned as it is:
+        the parents know already)."""
+        if minutes not in ASKABLE_MINUTES:
+            raise ValueError(f"minutes must be one of {ASKABLE_MINUTES}")
+        pending = [
+            item
+            for item in self._requests.recent(child=child, status="pending", limit=50)
+            if item.kind == "time"
+        ]
+        if pending:
+            return pending[0], False
+        now = self._now()
+        request = self._requests.create(child, "time", str(minutes), reason, now=now)
+        event = self._events.add(
+            EVENT_TIME_REQUEST,
+            f"{child} asks for {minutes} more minutes",
+            child=child,
+            severity="alert",
+            data={"request_id": request.id, "minutes": minutes, "reason": request.reason},
+            at=now,
+        )
+        family = self._family()
+        if alert_receivers(family):
+            self._outbox.enqueue(
+                ALERTS_CHANNEL,
+                {
+                    "kind": EVENT_TIME_REQUEST,
+                    "severity": "alert",
+                    "child": child,
+                    "minutes": minutes,
+                    "reason": request.reason,
+                    "request_id": request.id,
+                    "title": f"{child} xin thêm {minutes} phút",
+                    "title_en": f"{child} asks for {minutes} more minutes",
+                    "actions": {"allow_minutes": [15, 30, 60], "deny": True},
+                    "event_id": getattr(event, "id", None),
+                    "time": now.isoformat(),
+                },
+                event_id=getattr(event, "id", None),
+                now=now,
+            )
+        log.info("time request %s: %s asks for %d minutes", request.id, child, minutes)
+        return request, True
+
+    def approved_minutes(self, child: str, day: date) -> int:
+        """Minutes parents gave `child` on `day` (the family's day of each decision)."""
+        zone = ZoneInfo(self._family().settings.timezone)
+        total = 0
+        for item in self._requests.recent(child=child, status="allowed", limit=200):
+            if item.kind != "time" or item.decided_at is None or item.allowed_until is None:
+                continue
+            if item.decided_at.astimezone(zone).date() != day:
+                continue
+            total += max(0, round((item.allowed_until - item.decided_at).total_seconds() / 60))
+        return total

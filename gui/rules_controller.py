@@ -1,0 +1,183 @@
+"""The Web tab's state and flow, with no widgets: a child's rules read, edited, saved.
+
+Every save carries the version of the rules the parent started from; when the file
+changed in the meantime (a hand edit, another dashboard) the agent refuses it, and the
+parent's edit stays on the screen with the news, never silently lost nor silently
+written over the other change.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from PySide6.QtCore import QObject, Signal
+
+from gui.backend import (
+    BackendError,
+    Catalogue,
+    PolicyConflictError,
+    PolicyRefusedError,
+    RulesBackend,
+    VersionedRules,
+    WebRules,
+)
+from gui.workers import ApiRunner
+
+log = logging.getLogger(__name__)
+
+
+class WebRulesController(QObject):
+    catalogue_changed = Signal(object)  # Catalogue
+    rules_loaded = Signal(object)  # WebRules, fresh from the agent: the form shows them
+    rules_saved = Signal(object)  # WebRules as the agent wrote them
+    save_conflict = Signal()  # changed elsewhere since read; the parent's edit is kept
+    save_refused = Signal(object)  # tuple[PolicyProblem, ...]
+    site_checked = Signal(object)  # SiteVerdict
+    failed = Signal(str)  # anything else, in words for the status line
+    unavailable = Signal()  # an agent without the policy endpoints
+
+    def __init__(
+        self,
+        runner: ApiRunner,
+        token: Callable[[], str | None],
+        on_failure: Callable[[BackendError], None],
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._runner = runner
+        self._token = token
+        self._on_failure = on_failure
+        self._child: str | None = None
+        self._etag: str | None = None
+        self.catalogue = Catalogue()
+
+    @property
+    def supported(self) -> bool:
+        return isinstance(self._runner.backend, RulesBackend)
+
+    @property
+    def child(self) -> str | None:
+        return self._child
+
+    @property
+    def has_version(self) -> bool:
+        return self._etag is not None
+
+    def clear(self) -> None:
+        """Forget the child and the version (on lock or expiry)."""
+        self._child = None
+        self._etag = None
+
+    def load_catalogue(self) -> None:
+        token = self._token()
+        if token is None or not self.supported:
+            return
+        self._runner.submit(
+            lambda backend: _rules(backend).catalogue(token),
+            self._on_catalogue,
+            self._on_load_failed,
+            key="catalogue",
+        )
+
+    def load(self, child: str) -> None:
+        """Read `child`'s rules; they come as ``rules_loaded``."""
+        token = self._token()
+        self._child = child
+        if token is None or not self.supported:
+            return
+        self._runner.submit(
+            lambda backend: _rules(backend).web_rules(token, child),
+            self._on_loaded,
+            self._on_load_failed,
+            key="web-rules",
+        )
+
+    def save(self, rules: WebRules) -> None:
+        """Save `rules` over the version read; ``rules_saved``, ``save_conflict`` or
+        ``save_refused`` follows."""
+        token = self._token()
+        etag = self._etag
+        if token is None or etag is None:
+            return
+        self._runner.submit(
+            lambda backend: _rules(backend).save_web_rules(token, etag, rules),
+            self._on_saved,
+            self._on_save_failed,
+            key="web-rules",
+        )
+
+    def check_site(self, name: str) -> None:
+        token = self._token()
+        if token is None or not name.strip():
+            return
+        child = self._child
+        self._runner.submit(
+            lambda backend: _rules(backend).check_site(token, name.strip(), child),
+            self.site_checked.emit,
+            self._on_check_failed,
+            key="check-site",
+        )
+
+    # Answers.
+    def _on_catalogue(self, catalogue: Catalogue) -> None:
+        self.catalogue = catalogue
+        self.catalogue_changed.emit(catalogue)
+
+    def _on_loaded(self, version: VersionedRules) -> None:
+        if self._token() is None or version.rules.child != self._child:
+            return
+        self._etag = version.etag
+        self.rules_loaded.emit(version.rules)
+
+    def _on_saved(self, version: VersionedRules) -> None:
+        if self._token() is None:
+            return
+        self._etag = version.etag
+        self.rules_saved.emit(version.rules)
+
+    def _on_save_failed(self, error: BackendError) -> None:
+        if isinstance(error, PolicyConflictError):
+            # Take the new version, keep the parent's edit on screen: saving again applies
+            # it over the other change, knowingly.
+            self.save_conflict.emit()
+            self._refresh_version()
+        elif isinstance(error, PolicyRefusedError):
+            self.save_refused.emit(error.problems)
+        else:
+            self._report(error)
+
+    def _refresh_version(self) -> None:
+        token, child = self._token(), self._child
+        if token is None or child is None:
+            return
+
+        def adopt(version: VersionedRules) -> None:
+            if version.rules.child == self._child:
+                self._etag = version.etag
+
+        self._runner.submit(
+            lambda backend: _rules(backend).web_rules(token, child),
+            adopt,
+            self._report,
+            key="web-rules-version",
+        )
+
+    def _on_load_failed(self, error: BackendError) -> None:
+        if error.code == "not_found":
+            self.unavailable.emit()
+        else:
+            self._report(error)
+
+    def _on_check_failed(self, error: BackendError) -> None:
+        self._report(error)
+
+    def _report(self, error: BackendError) -> None:
+        self.failed.emit(str(error))
+        self._on_failure(error)
+
+
+def _rules(backend: object) -> RulesBackend:
+    if not isinstance(backend, RulesBackend):
+        raise BackendError("this agent does not edit rules", code="not_found")
+    return backend

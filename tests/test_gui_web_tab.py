@@ -1,0 +1,145 @@
+"""The Web tab against a real agent on random ports: a rule edited in the window reaches
+family.toml and changes `baoan check`'s verdict; lists are checked as they are typed; "test
+a site" gives the agent's verdict in words; a stale edit is shown, and kept, not lost."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from helpers_policy_agent import (
+    HAND_COMMENT,
+    PARENT_PIN,
+    RunningFamily,
+    baoan_check,
+    running_family,
+    set_first_pin,
+)
+from PySide6.QtCore import Qt
+from pytestqt.qtbot import QtBot
+
+from agent.policy.seal import strip_seal
+from gui.api_backend import ApiBackend
+from gui.app import build_main_window
+from gui.i18n import Translations
+from gui.views.main_window import MainWindow
+from gui.views.web_tab import WebTab
+
+WAIT_MS = 15_000
+
+
+@pytest.fixture
+def family(tmp_path: Path) -> Iterator[RunningFamily]:
+    with running_family(tmp_path) as running:
+        set_first_pin(running)
+        yield running
+
+
+@pytest.fixture
+def window(qtbot: QtBot, qapp: object, family: RunningFamily) -> Iterator[MainWindow]:
+    backend = ApiBackend(family.url, timeout=5.0)
+    translations = Translations(qapp)  # type: ignore[arg-type]
+    made = build_main_window(
+        backend, agent_address=family.url, language="vi", translations=translations,
+        refresh_ms=60_000,
+    )
+    qtbot.addWidget(made)
+    made.show()
+    page = made.login_page
+    qtbot.waitUntil(page.pin_edit.isEnabled, timeout=WAIT_MS)
+    with qtbot.waitSignal(made.controller.login_succeeded, timeout=WAIT_MS):
+        qtbot.keyClicks(page.pin_edit, PARENT_PIN)
+        qtbot.mouseClick(page.submit_button, Qt.MouseButton.LeftButton)
+    yield made
+    made.close()
+    backend.close()
+    translations.remove()
+
+
+def web_tab(qtbot: QtBot, window: MainWindow) -> WebTab:
+    tab = window.parent_page.web_tab
+    window.parent_page.tabs.setCurrentWidget(tab)
+    qtbot.waitUntil(lambda: tab.save_button.isEnabled(), timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: tab.services_list.count() > 10, timeout=WAIT_MS)
+    return tab
+
+
+def check_item(tab: WebTab, text: str) -> None:
+    items = tab.services_list.findItems(text, Qt.MatchFlag.MatchStartsWith)
+    assert items, text
+    items[0].setCheckState(Qt.CheckState.Checked)
+
+
+def test_a_rule_edited_in_the_window_reaches_the_file_and_the_verdict(
+    qtbot: QtBot, window: MainWindow, family: RunningFamily
+) -> None:
+    tab = web_tab(qtbot, window)
+    assert tab.selected_child() == "An"
+    assert "Tiểu học" in tab.preset_label.text()
+    assert baoan_check(family.config, "roblox.com")["decision"] == "allowed"
+
+    check_item(tab, "Roblox")
+    tab.deny_edit.setFocus()
+    tab.deny_edit.moveCursor(tab.deny_edit.textCursor().MoveOperation.End)
+    qtbot.keyClick(tab.deny_edit, Qt.Key.Key_Return)
+    qtbot.keyClicks(tab.deny_edit, "not a site")
+    assert tab.deny_error.isVisibleTo(tab) and "not a site" in tab.deny_error.text()
+    assert not tab.save_button.isEnabled()  # nothing invalid is sent
+    for _ in "not a site":
+        qtbot.keyClick(tab.deny_edit, Qt.Key.Key_Backspace)
+    qtbot.keyClicks(tab.deny_edit, "https://www.casino.example/play")
+    assert not tab.deny_error.isVisibleTo(tab)
+    with qtbot.waitSignal(window.rules.rules_saved, timeout=WAIT_MS):  # type: ignore[union-attr]
+        qtbot.mouseClick(tab.save_button, Qt.MouseButton.LeftButton)
+
+    assert "Đã lưu" in tab.message_label.text()
+    text = family.config.read_text(encoding="utf-8")
+    assert 'block_services = ["roblox"]' in text
+    assert "www.casino.example" in text
+    assert HAND_COMMENT in text
+    assert baoan_check(family.config, "roblox.com")["decision"] == "blocked"
+
+    # "Test a site" words the agent's verdict and reason.
+    tab.test_edit.setText("www.roblox.com")
+    with qtbot.waitSignal(window.rules.site_checked, timeout=WAIT_MS):  # type: ignore[union-attr]
+        qtbot.keyClick(tab.test_edit, Qt.Key.Key_Return)
+    assert "www.roblox.com" in tab.test_result.text()
+    assert "Đã chặn" in tab.test_result.text()
+    assert "Trò chơi trực tuyến" in tab.test_result.text()
+
+
+def test_a_stale_edit_is_shown_and_kept(
+    qtbot: QtBot, window: MainWindow, family: RunningFamily
+) -> None:
+    tab = web_tab(qtbot, window)
+    check_item(tab, "Roblox")
+    # Meanwhile a parent edits the file by hand.
+    hand = strip_seal(family.config.read_text(encoding="utf-8")).replace(
+        'deny = ["a.example"]', 'deny = ["a.example", "hand.example"]'
+    )
+    family.config.write_text(hand, encoding="utf-8")
+
+    with qtbot.waitSignal(window.rules.save_conflict, timeout=WAIT_MS):  # type: ignore[union-attr]
+        qtbot.mouseClick(tab.save_button, Qt.MouseButton.LeftButton)
+
+    assert "đã được thay đổi ở nơi khác" in tab.message_label.text()
+    assert family.config.read_text(encoding="utf-8") == hand  # the hand edit stands
+    roblox = tab.services_list.findItems("Roblox", Qt.MatchFlag.MatchStartsWith)[0]
+    assert roblox.checkState() == Qt.CheckState.Checked  # the parent's edit is still there
+    # Saving again, knowingly, applies it over the new version.
+    qtbot.waitUntil(lambda: window.rules.has_version, timeout=WAIT_MS)  # type: ignore[union-attr]
+    qtbot.wait(300)
+    with qtbot.waitSignal(window.rules.rules_saved, timeout=WAIT_MS):  # type: ignore[union-attr]
+        qtbot.mouseClick(tab.save_button, Qt.MouseButton.LeftButton)
+    text = family.config.read_text(encoding="utf-8")
+    assert 'block_services = ["roblox"]' in text
+
+
+def test_the_web_tab_in_english(qtbot: QtBot, window: MainWindow) -> None:
+    tab = web_tab(qtbot, window)
+    window.language_box.setCurrentIndex(window.language_box.findData("en"))
+    qtbot.waitUntil(lambda: tab.save_button.text() == "Save", timeout=WAIT_MS)
+    assert tab.categories_box.title() == "Blocked kinds of websites"
+    social = tab.categories_list.findItems("Social networks", Qt.MatchFlag.MatchExactly)
+    assert social and "Facebook" in social[0].toolTip()
