@@ -16,12 +16,14 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections import deque
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
-from datetime import datetime
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from sync.outbox import (
+    DeferDelivery,
     DeliveryPass,
     OutboxEntry,
     OutboxQueue,
@@ -33,6 +35,8 @@ from sync.outbox import (
 logger = logging.getLogger(__name__)
 
 ALERTS_CHANNEL = "alerts"
+NEVER_LIMITED = frozenset({"help"})  # Help is never held back nor folded into a digest
+HOUR = timedelta(hours=1)
 DEFAULT_RETRY = RetryPolicy(base=15.0, factor=2.0, maximum=3600.0, jitter=0.2)
 
 
@@ -164,6 +168,12 @@ class DeliveryService:
     interval: float = 30.0
     on_undeliverable: Callable[[str, str], None] | None = None
     pc: str | None = None  # every alert names the PC it came from
+    # At most this many messages an hour to one receiver; the rest wait and go together as
+    # one digest. None: no limit. Counted since the process started.
+    per_hour: int | None = 10
+    _sent: dict[str, deque[datetime]] = field(default_factory=dict, init=False)
+    _held: dict[str, dict[str, Mapping[str, Any]]] = field(default_factory=dict, init=False)
+    _folded: set[str] = field(default_factory=set, init=False)
     _wake: threading.Event = field(default_factory=threading.Event, init=False)
     _stop: threading.Event = field(default_factory=threading.Event, init=False)
     _thread: threading.Thread | None = field(default=None, init=False)
@@ -215,15 +225,56 @@ class DeliveryService:
         alert = item.payload.get("alert")
         if not isinstance(alert_id, str) or not isinstance(alert, Mapping):
             raise PermanentDeliveryError(f"outbox item {item.key} is not a receiver's copy")
+        if item.key in self._folded:
+            return  # already sent inside a digest in this pass
         channel = self.routing.channel(item.channel)
         if channel is None:
             self._undeliverable(item.key, f"{item.channel} is no longer a receiver")
             raise PermanentDeliveryError(f"{item.channel} is no longer a receiver")
+        message = Alert.from_payload(alert_id, alert)
+        folded: list[str] = []
+        if message.kind not in NEVER_LIMITED and self.per_hour is not None:
+            message, folded = self._limit(item, message)
         try:
-            channel.send(Alert.from_payload(alert_id, alert))
+            channel.send(message)
         except PermanentDeliveryError as error:
             self._undeliverable(item.key, str(error))
             raise
+        self._sent.setdefault(item.channel, deque()).append(self.now())
+        held = self._held.get(item.channel, {})
+        for key in folded:
+            held.pop(key, None)
+            self.queue.mark_delivered(key, self.now())
+            self._folded.add(key)
+
+    def _limit(self, item: OutboxEntry, message: Alert) -> tuple[Alert, list[str]]:
+        """Defer `item` past its receiver's hourly limit; once there is room again, send
+        every copy held for that receiver as one digest (returns it and the keys folded)."""
+        now = self.now()
+        sent = self._sent.setdefault(item.channel, deque())
+        while sent and sent[0] <= now - HOUR:
+            sent.popleft()
+        held = self._held.setdefault(item.channel, {})
+        assert self.per_hour is not None
+        if len(sent) >= self.per_hour:
+            held[item.key] = {"title": message.title, "title_en": message.title_en}
+            raise DeferDelivery(sent[0] + HOUR, f"held: {self.per_hour} an hour reached")
+        others = [key for key in held if key != item.key]
+        if not others:
+            held.pop(item.key, None)
+            return message, []
+        titles = [message.title] + [str(held[key]["title"]) for key in others]
+        titles_en = [message.title_en] + [str(held[key]["title_en"]) for key in others]
+        digest = replace(
+            message,
+            title=f"{len(titles)} cảnh báo trong giờ qua",
+            message="\n".join(f"• {title}" for title in titles),
+            title_en=f"{len(titles)} alerts in the last hour",
+            message_en="; ".join(title for title in titles_en if title),
+            actions=(),
+        )
+        held.pop(item.key, None)
+        return digest, others
 
     def _fan_out(self, item: OutboxEntry) -> None:
         now = self.now()

@@ -70,6 +70,14 @@ class PermanentDeliveryError(Exception):
     address): retrying cannot help, so the failure is recorded for the parent instead."""
 
 
+class DeferDelivery(Exception):  # noqa: N818 (not an error: a decision to wait)
+    """Not now (a receiver's hourly limit is reached): try the item again at `retry_at`."""
+
+    def __init__(self, retry_at: datetime, why: str = "held back") -> None:
+        super().__init__(why)
+        self.retry_at = retry_at
+
+
 Send = Callable[[OutboxEntry], None]
 """Hands one item to its channel; returns once accepted, raises if not
 (`PermanentDeliveryError` when trying again cannot help)."""
@@ -142,6 +150,10 @@ def deliver_due(
     for item in queue.due(now, limit):
         try:
             send(item)
+        except DeferDelivery as deferral:
+            queue.mark_failed(item.key, str(deferral), retry_at=deferral.retry_at)
+            retries.append((item.key, deferral.retry_at))
+            continue
         except PermanentDeliveryError as error:
             message = str(error)[:MAX_ERROR_LENGTH]
             queue.mark_undeliverable(item.key, message, now)

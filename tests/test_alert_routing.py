@@ -82,3 +82,33 @@ def test_help_reaches_at_once_at_night_and_a_request_waits_for_the_morning(
     clock.now = MORNING
     service.run_once()
     assert [m["title"] for m in ntfy.on(grandpa.ntfy_topic or "")][1:] == ["An xin mở youtube.com"]
+
+
+def test_past_the_hourly_limit_alerts_wait_and_go_as_one_digest_but_help_never_waits(
+    tmp_path: Path, store: Store, ntfy: NtfyStandIn
+) -> None:
+    mum = Caregiver("Mẹ", ntfy_topic="baoan-me-3a3a3a3a3a", ntfy_server=ntfy.url)
+    clock = Clock(NIGHT)
+    service = build_delivery(store, lambda: FamilyPolicy(caregivers=(mum,)),
+                             file_secret_store(tmp_path), clock)
+    service.per_hour = 2
+    for site in ("a.example", "b.example", "c.example", "d.example", "e.example"):
+        store.outbox.enqueue(ALERTS_CHANNEL, {"kind": "access_request", "severity": "alert",
+                                              "title": f"An xin mở {site}"}, now=NIGHT)
+    service.run_once()
+    topic = mum.ntfy_topic or ""
+    assert [m["title"] for m in ntfy.on(topic)] == ["An xin mở a.example", "An xin mở b.example"]
+    store.outbox.enqueue(ALERTS_CHANNEL, {"kind": "help", "severity": "urgent",
+                                          "title": "An vừa bấm nút Trợ giúp / 111"}, now=NIGHT)
+    service.run_once()
+    assert ntfy.on(topic)[-1]["title"] == "An vừa bấm nút Trợ giúp / 111"
+    clock.now = NIGHT + timedelta(minutes=59)
+    service.run_once()
+    assert len(ntfy.on(topic)) == 3
+    clock.now = NIGHT + timedelta(hours=1, seconds=1)
+    service.run_once()
+    digest = ntfy.on(topic)[3:]
+    assert [m["title"] for m in digest] == ["3 cảnh báo trong giờ qua"]
+    for site in ("c.example", "d.example", "e.example"):
+        assert site in digest[0]["message"]
+    assert store.outbox.pending_count() == 0

@@ -168,3 +168,19 @@ def test_commands_posted_while_the_agent_was_away_are_applied_after_restart(
         wait_for(lambda: addresses(ask(again, SITE)) == ["192.0.2.10"], timeout=10)
     finally:
         again.stop()
+
+
+def test_alerts_carry_what_a_caregiver_needs_and_no_browsing_history(
+    agent: Agent, ntfy: NtfyStandIn
+) -> None:
+    for name in ("pornhub.com", "tongdai111.vn", "alias.example.test"):
+        ask(agent, name)
+    assert agent.access is not None
+    agent.access.help_pressed("An", "127.0.0.1")
+    agent.access.request_access("An", SITE, "bài tập về nhà", "127.0.0.1")
+    messages = ntfy.wait_for(TOPIC, 2)
+    sent = " ".join(str(message) for message in messages)
+    assert SITE in sent  # the request names its site: that is what is asked
+    for visited in ("pornhub", "tongdai111", "alias.example.test"):
+        assert visited not in sent
+
