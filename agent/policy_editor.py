@@ -16,7 +16,15 @@ from datetime import datetime
 from pathlib import Path
 from typing import Protocol
 
-from agent.api.types import CatalogueInfo, ChildRules, ReasonInfo, ServiceInfo, SiteCheck
+from agent.api.types import (
+    WEEKDAY_KEYS,
+    CatalogueInfo,
+    ChildRules,
+    ReasonInfo,
+    ScreenTimeRules,
+    ServiceInfo,
+    SiteCheck,
+)
 from agent.policy.categories import categories
 from agent.policy.compile import resolve_child
 from agent.policy.editing import PolicyJson, apply_policy_json, policy_etag, policy_json
@@ -170,7 +178,65 @@ class PolicyEditor:
         self.replace(if_match, document)
         return self.child_rules(rules.child)
 
+    # -- one child's screen time --------------------------------------------------------------
+
+    def screen_time(self, name: str) -> tuple[str, ScreenTimeRules]:
+        version = self.read()
+        child = self._holder.policy.child(name)
+        if child is None:
+            raise UnknownChildError(name)
+        limits = resolve_child(child, self._now().year, self._catalogue).screen_time
+        mon, tue, wed, thu, fri, sat, sun = (limits.daily_minutes[day] for day in range(7))
+        return version.etag, ScreenTimeRules(
+            child=child.name,
+            daily_minutes=(mon, tue, wed, thu, fri, sat, sun),
+            action=str(limits.action),
+            warnings_minutes=tuple(limits.warnings_minutes),
+            category_minutes=dict(limits.category_minutes),
+            service_minutes=dict(limits.service_minutes),
+        )
+
+    def set_screen_time(
+        self, if_match: str, rules: ScreenTimeRules
+    ) -> tuple[str, ScreenTimeRules]:
+        """Make the child's limits `rules`; only what differs from what works now is
+        written (the days as a whole week when one of them changed)."""
+        _etag, current = self.screen_time(rules.child)
+        document = self.read().policy
+        children = document.get("children")
+        index = self._child_index(children, rules.child)
+        assert isinstance(children, list)
+        raw = dict(children[index])
+        own = raw.get("screen_time")
+        table: dict[str, object] = dict(own) if isinstance(own, dict) else {}
+        if rules.daily_minutes != current.daily_minutes:
+            table["daily_minutes"] = dict(zip(WEEKDAY_KEYS, rules.daily_minutes, strict=True))
+        if rules.action != current.action:
+            table["action"] = rules.action
+        if rules.warnings_minutes != current.warnings_minutes:
+            table["warnings_minutes"] = list(rules.warnings_minutes)
+        for key, new, old in (
+            ("category_minutes", rules.category_minutes, current.category_minutes),
+            ("service_minutes", rules.service_minutes, current.service_minutes),
+        ):
+            if dict(new) != dict(old):
+                table[key] = dict(new)
+        if table:
+            raw["screen_time"] = table
+        children = list(children)
+        children[index] = raw
+        document["children"] = children
+        self.replace(if_match, document)
+        return self.screen_time(rules.child)
+
     # -- helpers ------------------------------------------------------------------------------
+
+    def _child_index(self, children: object, name: str) -> int:
+        if isinstance(children, list):
+            for index, raw in enumerate(children):
+                if isinstance(raw, dict) and str(raw.get("name", "")).casefold() == name.casefold():
+                    return index
+        raise UnknownChildError(name)
 
     def _category(self, service_id: str) -> str | None:
         entry = self._catalogue.get(service_id)

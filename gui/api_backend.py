@@ -38,12 +38,14 @@ from gui.backend import (
     QueryReason,
     RequestsSnapshot,
     ScheduleWindow,
+    ScreenTimeLimits,
     ServiceEntry,
     Session,
     SessionExpiredError,
     SetupCodeRequiredError,
     SiteVerdict,
     Stats,
+    VersionedLimits,
     VersionedRules,
     WebRules,
     WrongPinError,
@@ -196,6 +198,23 @@ class ApiBackend:
         answer = self._call(token, lambda c: c.check_site(name, child))
         return SiteVerdict(answer.name, answer.child, answer.decision, _reason(answer.reason))
 
+    def screen_time(self, token: str, child: str) -> VersionedLimits:
+        etag, limits = self._call(token, lambda c: c.screen_time(child))
+        return VersionedLimits(etag, _limits(limits))
+
+    def save_screen_time(self, token: str, etag: str, limits: ScreenTimeLimits) -> VersionedLimits:
+        mon, tue, wed, thu, fri, sat, sun = limits.daily_minutes
+        wire = api_types.ScreenTimeRules(
+            child=limits.child,
+            daily_minutes=(mon, tue, wed, thu, fri, sat, sun),
+            action=limits.action,
+            warnings_minutes=limits.warnings_minutes,
+            category_minutes=dict(limits.category_minutes),
+            service_minutes=dict(limits.service_minutes),
+        )
+        new_etag, saved = self._call(token, lambda c: c.set_screen_time(etag, wire))
+        return VersionedLimits(new_etag, _limits(saved))
+
     # Plumbing.
     def _client(self) -> api.ApiClient:
         existing: api.ApiClient | None = getattr(self._local, "client", None)
@@ -311,6 +330,17 @@ def _reason(item: api_types.ReasonInfo) -> QueryReason:
         target_kind=item.target_kind,
         upstream=item.upstream,
         detail=item.detail,
+    )
+
+
+def _limits(item: api_types.ScreenTimeRules) -> ScreenTimeLimits:
+    return ScreenTimeLimits(
+        child=item.child,
+        daily_minutes=tuple(item.daily_minutes),
+        action=item.action,
+        warnings_minutes=item.warnings_minutes,
+        category_minutes=tuple(sorted(item.category_minutes.items())),
+        service_minutes=tuple(sorted(item.service_minutes.items())),
     )
 
 

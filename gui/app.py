@@ -21,7 +21,7 @@ from PySide6.QtWidgets import QApplication, QMainWindow
 from gui.backend import DashboardBackend
 from gui.controller import DEFAULT_IDLE_LOCK_MS, DEFAULT_REFRESH_MS, DashboardController
 from gui.i18n import LANGUAGE_ENV, Translations, choose_language, system_language
-from gui.rules_controller import WebRulesController
+from gui.rules_controller import ScreenTimeController, WebRulesController
 from gui.views.main_window import MainWindow
 from gui.workers import ApiRunner
 
@@ -66,13 +66,21 @@ def build_main_window(
         runner, refresh_ms=refresh_ms, timezone=timezone, clock=clock, idle_lock_ms=idle_lock_ms
     )
     rules = WebRulesController(runner, controller.parent_token, controller.report_failure)
+    screen_time = ScreenTimeController(
+        runner, controller.parent_token, controller.report_failure
+    )
     window = MainWindow(
-        controller, agent_address, language=translations.language or initial, rules=rules
+        controller,
+        agent_address,
+        language=translations.language or initial,
+        rules=rules,
+        screen_time=screen_time,
     )
     # The window owns its services, so closing it releases them.
     runner.setParent(window)
     controller.setParent(window)
     rules.setParent(window)
+    screen_time.setParent(window)
     if translations.parent() is None:
         translations.setParent(window)
 

@@ -226,6 +226,25 @@ class VersionedRules:
 
 
 @dataclass(frozen=True)
+class ScreenTimeLimits:
+    """A child's screen-time limits as they work: minutes Monday to Sunday, the action
+    when time runs out, the warnings, per-category and per-service daily minutes."""
+
+    child: str
+    daily_minutes: tuple[int, ...]  # seven: Monday first
+    action: str = "lock"
+    warnings_minutes: tuple[int, ...] = (15, 5, 1)
+    category_minutes: tuple[tuple[str, int], ...] = ()
+    service_minutes: tuple[tuple[str, int], ...] = ()
+
+
+@dataclass(frozen=True)
+class VersionedLimits:
+    etag: str
+    limits: ScreenTimeLimits
+
+
+@dataclass(frozen=True)
 class ServiceEntry:
     service_id: str
     name: str
@@ -438,4 +457,12 @@ class RulesBackend(Protocol):
 
     def check_site(self, token: str, name: str, child: str | None) -> SiteVerdict:
         """``GET /api/check``."""
+        ...
+
+    def screen_time(self, token: str, child: str) -> VersionedLimits:
+        """``GET /api/children/<name>/screen-time``."""
+        ...
+
+    def save_screen_time(self, token: str, etag: str, limits: ScreenTimeLimits) -> VersionedLimits:
+        """``PUT /api/children/<name>/screen-time``; the same errors as save_web_rules."""
         ...

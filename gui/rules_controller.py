@@ -19,6 +19,8 @@ from gui.backend import (
     PolicyConflictError,
     PolicyRefusedError,
     RulesBackend,
+    ScreenTimeLimits,
+    VersionedLimits,
     VersionedRules,
     WebRules,
 )
@@ -171,6 +173,100 @@ class WebRulesController(QObject):
 
     def _on_check_failed(self, error: BackendError) -> None:
         self._report(error)
+
+    def _report(self, error: BackendError) -> None:
+        self.failed.emit(str(error))
+        self._on_failure(error)
+
+
+class ScreenTimeController(QObject):
+    """The Screen time tab's flow: a child's limits read and saved, with the same
+    stale-edit rule as the Web tab."""
+
+    limits_loaded = Signal(object)  # ScreenTimeLimits
+    limits_saved = Signal(object)  # ScreenTimeLimits
+    save_conflict = Signal()
+    save_refused = Signal(object)  # tuple[PolicyProblem, ...]
+    failed = Signal(str)
+
+    def __init__(
+        self,
+        runner: ApiRunner,
+        token: Callable[[], str | None],
+        on_failure: Callable[[BackendError], None],
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._runner = runner
+        self._token = token
+        self._on_failure = on_failure
+        self._child: str | None = None
+        self._etag: str | None = None
+
+    @property
+    def has_version(self) -> bool:
+        return self._etag is not None
+
+    def clear(self) -> None:
+        self._child = None
+        self._etag = None
+
+    def load(self, child: str) -> None:
+        token = self._token()
+        self._child = child
+        if token is None or not isinstance(self._runner.backend, RulesBackend):
+            return
+        self._runner.submit(
+            lambda backend: _rules(backend).screen_time(token, child),
+            self._on_loaded,
+            self._report,
+            key="screen-time",
+        )
+
+    def save(self, limits: ScreenTimeLimits) -> None:
+        token, etag = self._token(), self._etag
+        if token is None or etag is None:
+            return
+        self._runner.submit(
+            lambda backend: _rules(backend).save_screen_time(token, etag, limits),
+            self._on_saved,
+            self._on_save_failed,
+            key="screen-time",
+        )
+
+    def _on_loaded(self, version: VersionedLimits) -> None:
+        if self._token() is None or version.limits.child != self._child:
+            return
+        self._etag = version.etag
+        self.limits_loaded.emit(version.limits)
+
+    def _on_saved(self, version: VersionedLimits) -> None:
+        if self._token() is None:
+            return
+        self._etag = version.etag
+        self.limits_saved.emit(version.limits)
+
+    def _on_save_failed(self, error: BackendError) -> None:
+        if isinstance(error, PolicyConflictError):
+            self.save_conflict.emit()
+            token, child = self._token(), self._child
+            if token is None or child is None:
+                return
+
+            def adopt(version: VersionedLimits) -> None:
+                if version.limits.child == self._child:
+                    self._etag = version.etag
+
+            self._runner.submit(
+                lambda backend: _rules(backend).screen_time(token, child),
+                adopt,
+                self._report,
+                key="screen-time-version",
+            )
+        elif isinstance(error, PolicyRefusedError):
+            self.save_refused.emit(error.problems)
+        else:
+            self._report(error)
 
     def _report(self, error: BackendError) -> None:
         self.failed.emit(str(error))

@@ -206,3 +206,40 @@ def test_error_fields_split_the_loaders_words() -> None:
         "message": 'expected a whole number from 0 to 17, got "ten"',
         "line": 3,
     }
+
+
+def test_screen_time_limits_reach_the_file_and_the_usage_rules(family: RunningFamily) -> None:
+    from dataclasses import replace
+
+    from agent.policy.compile import compile_screen_time
+    from agent.policy.loader import load_policy
+
+    client = parent_client(family)
+    etag, limits = client.screen_time("An")
+    assert limits.daily_minutes == (60, 60, 60, 60, 60, 120, 120)  # tieu-hoc's
+    assert limits.category_minutes["games"] == 180
+
+    saturday_more = (*limits.daily_minutes[:5], 180, limits.daily_minutes[6])
+    new_etag, saved = client.set_screen_time(
+        etag,
+        replace(
+            limits,
+            daily_minutes=saturday_more,  # type: ignore[arg-type]
+            action="notify",
+            service_minutes={"youtube": 45},
+        ),
+    )
+
+    assert saved.daily_minutes[5] == 180 and saved.action == "notify"
+    assert saved.service_minutes == {"youtube": 45}
+    text = family.config.read_text(encoding="utf-8")
+    assert "sat = 180" in text and 'action = "notify"' in text
+    assert HAND_COMMENT in text
+    rules = compile_screen_time(load_policy(family.config))["An"]
+    assert rules.daily_minutes[5] == 180 and rules.daily_minutes[0] == 60
+    assert rules.service_minutes["youtube"] == 45
+    in_force = compile_screen_time(family.agent.policy_holder.policy)["An"]
+    assert in_force.daily_minutes[5] == 180 and str(in_force.action) == "notify"
+    with pytest.raises(PolicyConflictError):
+        client.set_screen_time(etag, limits)
+    assert client.screen_time("An")[0] == new_etag

@@ -143,3 +143,29 @@ def test_the_web_tab_in_english(qtbot: QtBot, window: MainWindow) -> None:
     assert tab.categories_box.title() == "Blocked kinds of websites"
     social = tab.categories_list.findItems("Social networks", Qt.MatchFlag.MatchExactly)
     assert social and "Facebook" in social[0].toolTip()
+
+
+def test_a_limit_edited_in_the_window_reaches_the_usage_rules(
+    qtbot: QtBot, window: MainWindow, family: RunningFamily
+) -> None:
+    from agent.policy.compile import compile_screen_time
+    from agent.policy.loader import load_policy
+
+    tab = window.parent_page.screen_time_tab
+    window.parent_page.tabs.setCurrentWidget(tab)
+    qtbot.waitUntil(lambda: tab.save_button.isEnabled(), timeout=WAIT_MS)
+    saturday = tab.day_spins[5]
+    assert saturday.value() == 120 and "Thứ Bảy" in tab.day_labels[5].text()
+    saturday.setFocus()
+    saturday.selectAll()
+    qtbot.keyClicks(saturday, "180")
+    tab.action_combo.setCurrentIndex(tab.action_combo.findData("notify"))
+    with qtbot.waitSignal(window.screen_time.limits_saved, timeout=WAIT_MS):  # type: ignore[union-attr]
+        qtbot.mouseClick(tab.save_button, Qt.MouseButton.LeftButton)
+
+    assert "Đã lưu" in tab.message_label.text()
+    text = family.config.read_text(encoding="utf-8")
+    assert "sat = 180" in text and HAND_COMMENT in text
+    rules = compile_screen_time(load_policy(family.config))["An"]
+    assert rules.daily_minutes[5] == 180 and rules.daily_minutes[6] == 120
+    assert str(rules.action) == "notify"

@@ -37,6 +37,7 @@ from agent.api.types import (
     PolicyDocument,
     PolicyProblem,
     QueryLogEntry,
+    ScreenTimeRules,
     SessionInfo,
     ShapeError,
     SiteCheck,
@@ -352,6 +353,21 @@ class ApiClient:
             if_match=etag,
         )
         return new_etag, self._parse(ChildRules.from_json, value)
+
+    def screen_time(self, child: str) -> tuple[str, ScreenTimeRules]:
+        """``GET /api/children/<name>/screen-time``: the ETag and the child's limits."""
+        value, etag = self._versioned("GET", f"/api/children/{_segment(child)}/screen-time")
+        return etag, self._parse(ScreenTimeRules.from_json, value)
+
+    def set_screen_time(self, etag: str, rules: ScreenTimeRules) -> tuple[str, ScreenTimeRules]:
+        """``PUT /api/children/<name>/screen-time`` with ``If-Match``."""
+        value, new_etag = self._versioned(
+            "PUT",
+            f"/api/children/{_segment(rules.child)}/screen-time",
+            json=rules.to_json(),
+            if_match=etag,
+        )
+        return new_etag, self._parse(ScreenTimeRules.from_json, value)
 
     def check_site(self, name: str, child: str | None = None) -> SiteCheck:
         """``GET /api/check``: the verdict of the rules in force for `name`."""

@@ -1417,3 +1417,56 @@ class CatalogueInfo:
                 for i, item in enumerate(services)
             ),
         )
+
+
+WEEKDAY_KEYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+@dataclass(frozen=True)
+class ScreenTimeRules:
+    """``GET/PUT /api/children/<name>/screen-time``: a child's screen-time limits as they
+    work (the preset's with the parent's changes): minutes for each day Monday to Sunday,
+    the action when time runs out (``lock``, ``logoff``, ``close_app``, ``notify``), the
+    warnings before, and the daily limits per category and per service."""
+
+    child: str
+    daily_minutes: tuple[int, int, int, int, int, int, int]
+    action: str = "lock"
+    warnings_minutes: tuple[int, ...] = (15, 5, 1)
+    category_minutes: Mapping[str, int] = field(default_factory=dict)
+    service_minutes: Mapping[str, int] = field(default_factory=dict)
+
+    def to_json(self) -> JsonObject:
+        return {
+            "child": self.child,
+            "daily_minutes": dict(zip(WEEKDAY_KEYS, self.daily_minutes, strict=True)),
+            "action": self.action,
+            "warnings_minutes": list(self.warnings_minutes),
+            "category_minutes": dict(self.category_minutes),
+            "service_minutes": dict(self.service_minutes),
+        }
+
+    @classmethod
+    def from_json(cls, value: Any, where: str = "screen_time") -> ScreenTimeRules:
+        data = _object(value, where)
+        days = _count_map(_field(data, "daily_minutes", dict, where), f"{where}.daily_minutes")
+        if set(days) != set(WEEKDAY_KEYS):
+            raise ShapeError(f"{where}.daily_minutes: expected every day from mon to sun")
+        warnings = data.get("warnings_minutes", [15, 5, 1])
+        if not isinstance(warnings, list) or not all(
+            isinstance(item, int) and not isinstance(item, bool) for item in warnings
+        ):
+            raise ShapeError(f"{where}.warnings_minutes: expected a list of whole numbers")
+        monday, tuesday, wednesday, thursday, friday, saturday, sunday = (
+            days[key] for key in WEEKDAY_KEYS
+        )
+        return cls(
+            child=_field(data, "child", str, where),
+            daily_minutes=(monday, tuesday, wednesday, thursday, friday, saturday, sunday),
+            action=_optional(data, "action", str, where) or "lock",
+            warnings_minutes=tuple(warnings),
+            category_minutes=_count_map(
+                data.get("category_minutes", {}), f"{where}.category_minutes"
+            ),
+            service_minutes=_count_map(data.get("service_minutes", {}), f"{where}.service_minutes"),
+        )

@@ -130,6 +130,12 @@ def _toml_value(key: str, value: object) -> object:
             _merge_table(fresh, item)
             tables.append(fresh)
         return tables
+    if isinstance(value, Mapping) and not any(
+        isinstance(item, Mapping | list) for item in value.values()
+    ):
+        inline = tomlkit.inline_table()  # minutes per day, per category: one line
+        inline.update(dict(value))
+        return inline
     if isinstance(value, Mapping):
         fresh_table = tomlkit.table()
         _merge_table(fresh_table, value)

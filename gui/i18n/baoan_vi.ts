@@ -526,6 +526,10 @@
         <translation>Web</translation>
     </message>
     <message>
+        <source>Screen time</source>
+        <translation>Thời gian</translation>
+    </message>
+    <message>
         <source>Refresh</source>
         <translation>Làm mới</translation>
     </message>
@@ -720,6 +724,105 @@
     <message>
         <source>Answered at %1</source>
         <translation>Trả lời lúc %1</translation>
+    </message>
+</context>
+<context>
+    <name>ScreenTimeTab</name>
+    <message>
+        <source>Daily limits (minutes): %1</source>
+        <translation>Giới hạn mỗi ngày (phút): %1</translation>
+    </message>
+    <message>
+        <source>Saving…</source>
+        <translation>Đang lưu…</translation>
+    </message>
+    <message>
+        <source>Saved. %1&apos;s new limits work now.</source>
+        <translation>Đã lưu. Giới hạn mới của %1 có hiệu lực ngay.</translation>
+    </message>
+    <message>
+        <source>These limits were changed somewhere else since you opened them, so your changes were not saved. They are still here: press Save again to apply them, or Reload to see the new limits.</source>
+        <translation>Giới hạn này đã được thay đổi ở nơi khác sau khi bạn mở ra, nên thay đổi của bạn chưa được lưu. Thay đổi của bạn vẫn còn đây: bấm Lưu lần nữa để áp dụng, hoặc Tải lại để xem giới hạn mới.</translation>
+    </message>
+    <message>
+        <source>Bảo An could not save these limits:</source>
+        <translation>Bảo An không lưu được giới hạn này:</translation>
+    </message>
+    <message>
+        <source>Not saved: %1</source>
+        <translation>Chưa lưu được: %1</translation>
+    </message>
+    <message>
+        <source>Limits of:</source>
+        <translation>Giới hạn của:</translation>
+    </message>
+    <message>
+        <source>Reload</source>
+        <translation>Tải lại</translation>
+    </message>
+    <message>
+        <source>Save</source>
+        <translation>Lưu</translation>
+    </message>
+    <message>
+        <source>Minutes a day</source>
+        <translation>Số phút mỗi ngày</translation>
+    </message>
+    <message>
+        <source>Monday</source>
+        <translation>Thứ Hai</translation>
+    </message>
+    <message>
+        <source>Tuesday</source>
+        <translation>Thứ Ba</translation>
+    </message>
+    <message>
+        <source>Wednesday</source>
+        <translation>Thứ Tư</translation>
+    </message>
+    <message>
+        <source>Thursday</source>
+        <translation>Thứ Năm</translation>
+    </message>
+    <message>
+        <source>Friday</source>
+        <translation>Thứ Sáu</translation>
+    </message>
+    <message>
+        <source>Saturday</source>
+        <translation>Thứ Bảy</translation>
+    </message>
+    <message>
+        <source>Sunday</source>
+        <translation>Chủ Nhật</translation>
+    </message>
+    <message>
+        <source> min</source>
+        <translation> phút</translation>
+    </message>
+    <message>
+        <source>When time runs out</source>
+        <translation>Khi hết giờ</translation>
+    </message>
+    <message>
+        <source>Then:</source>
+        <translation>Thì:</translation>
+    </message>
+    <message>
+        <source>Lock the computer</source>
+        <translation>Khóa máy tính</translation>
+    </message>
+    <message>
+        <source>Sign the child out</source>
+        <translation>Đăng xuất tài khoản của con</translation>
+    </message>
+    <message>
+        <source>Close the app in use</source>
+        <translation>Đóng ứng dụng đang dùng</translation>
+    </message>
+    <message>
+        <source>Only tell the child and you</source>
+        <translation>Chỉ báo cho con và cha mẹ</translation>
     </message>
 </context>
 <context>

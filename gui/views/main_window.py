@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 
 from gui.backend import AgentStatus
 from gui.controller import Connection, DashboardController
-from gui.rules_controller import WebRulesController
+from gui.rules_controller import ScreenTimeController, WebRulesController
 from gui.views.banner import StatusBanner
 from gui.views.login_page import LoginMode, LoginPage
 from gui.views.parent_page import ParentPage
@@ -41,11 +41,13 @@ class MainWindow(QMainWindow):
         parent: QWidget | None = None,
         *,
         rules: WebRulesController | None = None,
+        screen_time: ScreenTimeController | None = None,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("dashboardWindow")
         self.controller = controller
         self.rules = rules
+        self.screen_time = screen_time
         self._status_note = ""  # "updated", "expired" or "error:<text>"
         self._updated_at: datetime | None = None
         self._idle = False  # the lock that comes next is the idle lock
@@ -145,6 +147,21 @@ class MainWindow(QMainWindow):
         web.reload_requested.connect(lambda: rules.load(web.selected_child() or ""))
         web.save_requested.connect(rules.save)
         web.check_requested.connect(rules.check_site)
+        limits, tab = self.screen_time, self.parent_page.screen_time_tab
+        if limits is None:
+            return
+        self.controller.children_changed.connect(
+            lambda children: tab.set_children([child.name for child in children])
+        )
+        self.controller.logged_out.connect(lambda _expired: limits.clear())
+        limits.limits_loaded.connect(tab.show_limits)
+        limits.limits_saved.connect(tab.show_saved)
+        limits.save_conflict.connect(tab.show_conflict)
+        limits.save_refused.connect(tab.show_refused)
+        limits.failed.connect(tab.show_failure)
+        tab.child_selected.connect(limits.load)
+        tab.reload_requested.connect(lambda: limits.load(tab.selected_child() or ""))
+        tab.save_requested.connect(limits.save)
 
     # What the window shows.
     def showing_parent_page(self) -> bool:

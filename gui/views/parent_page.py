@@ -28,6 +28,7 @@ from gui.models import (
 )
 from gui.views.common import make_table
 from gui.views.requests_tab import RequestsTab
+from gui.views.screen_time_tab import ScreenTimeTab
 from gui.views.web_tab import WebTab
 
 _WAITING_TAB_COLOUR = QColor(176, 96, 0)
@@ -220,6 +221,8 @@ class ParentPage(QWidget):
         self._normal_tab_colour = self.tabs.tabBar().tabTextColor(self.requests_index)
         self.web_tab = WebTab(self)
         self.web_index = self.tabs.addTab(self.web_tab, "")
+        self.screen_time_tab = ScreenTimeTab(self)
+        self.tabs.addTab(self.screen_time_tab, "")
 
         self.refresh_button = QPushButton(self)
         self.refresh_button.clicked.connect(self.refresh_requested)
@@ -268,11 +271,15 @@ class ParentPage(QWidget):
         self.show_stats(Stats())
         self.requests_tab.clear()
         self.web_tab.clear()
+        self.screen_time_tab.clear()
         self._update_requests_tab()
 
     def hide_web_tab(self) -> None:
         """An agent that cannot edit rules: the Web tab goes."""
         index = self.tabs.indexOf(self.web_tab)
+        if index >= 0:
+            self.tabs.removeTab(index)
+        index = self.tabs.indexOf(self.screen_time_tab)
         if index >= 0:
             self.tabs.removeTab(index)
 
@@ -305,6 +312,10 @@ class ParentPage(QWidget):
         if web_index >= 0:
             self.tabs.setTabText(web_index, self.tr("Web"))
         self.web_tab.retranslate()
+        screen_index = self.tabs.indexOf(self.screen_time_tab)
+        if screen_index >= 0:
+            self.tabs.setTabText(screen_index, self.tr("Screen time"))
+        self.screen_time_tab.retranslate()
         self.refresh_button.setText(self.tr("Refresh"))
         self.logout_button.setText(self.tr("Lock"))
         self.children_tab.retranslate()

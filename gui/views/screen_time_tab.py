@@ -1,0 +1,246 @@
+"""The parent's "Screen time" tab: minutes for each day of the week and what happens when
+time runs out. A thin view over :class:`~gui.rules_controller.ScreenTimeController`."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+
+from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from gui.backend import PolicyProblem, ScreenTimeLimits
+
+_ERROR_STYLE = "color: #b22222;"
+_DONE_STYLE = "color: #1e783c;"
+_ACTIONS = ("lock", "logoff", "close_app", "notify")
+MAX_DAY_MINUTES = 24 * 60
+
+
+class ScreenTimeTab(QWidget):
+    child_selected = Signal(str)
+    save_requested = Signal(object)  # ScreenTimeLimits
+    reload_requested = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._limits: ScreenTimeLimits | None = None
+        self._message: tuple[str, str] = ("", "")
+
+        self.child_label = QLabel(self)
+        self.child_combo = QComboBox(self)
+        self.child_combo.setObjectName("screenTimeChild")
+        self.child_combo.setMinimumContentsLength(16)
+        self.child_label.setBuddy(self.child_combo)
+        self.child_combo.currentIndexChanged.connect(self._on_child_index)
+        self.reload_button = QPushButton(self)
+        self.reload_button.clicked.connect(self.reload_requested)
+        self.save_button = QPushButton(self)
+        self.save_button.setObjectName("screenTimeSave")
+        self.save_button.clicked.connect(self._on_save)
+        self.message_label = QLabel(self)
+        self.message_label.setObjectName("screenTimeMessage")
+        self.message_label.setWordWrap(True)
+        self.message_label.setTextFormat(Qt.TextFormat.PlainText)
+
+        self.days_box = QGroupBox(self)
+        days = QFormLayout(self.days_box)
+        self.day_labels: list[QLabel] = []
+        self.day_spins: list[QSpinBox] = []
+        for index in range(7):
+            label = QLabel(self.days_box)
+            spin = QSpinBox(self.days_box)
+            spin.setObjectName(f"screenTimeDay{index}")
+            spin.setRange(0, MAX_DAY_MINUTES)
+            spin.setSingleStep(15)
+            label.setBuddy(spin)
+            days.addRow(label, spin)
+            self.day_labels.append(label)
+            self.day_spins.append(spin)
+
+        self.action_box = QGroupBox(self)
+        self.action_label = QLabel(self.action_box)
+        self.action_combo = QComboBox(self.action_box)
+        self.action_combo.setObjectName("screenTimeAction")
+        for action in _ACTIONS:
+            self.action_combo.addItem("", action)
+        self.action_label.setBuddy(self.action_combo)
+        self.limits_label = QLabel(self.action_box)
+        self.limits_label.setWordWrap(True)
+        self.limits_label.setTextFormat(Qt.TextFormat.PlainText)
+        action_form = QFormLayout(self.action_box)
+        action_form.addRow(self.action_label, self.action_combo)
+        action_form.addRow(self.limits_label)
+
+        top = QHBoxLayout()
+        top.addWidget(self.child_label)
+        top.addWidget(self.child_combo)
+        top.addStretch(1)
+        top.addWidget(self.reload_button)
+        top.addWidget(self.save_button)
+        body = QHBoxLayout()
+        body.addWidget(self.days_box)
+        body.addWidget(self.action_box, 1)
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(self.message_label)
+        layout.addLayout(body)
+        layout.addStretch(1)
+        self.retranslate()
+        self._update_enabled()
+
+    # Data in.
+    def set_children(self, names: Sequence[str]) -> None:
+        current = self.selected_child()
+        if [self.child_combo.itemData(i) for i in range(self.child_combo.count())] == list(names):
+            return
+        self.child_combo.blockSignals(True)
+        self.child_combo.clear()
+        for name in names:
+            self.child_combo.addItem(name, name)
+        position = self.child_combo.findData(current) if current is not None else -1
+        self.child_combo.setCurrentIndex(max(0, position) if names else -1)
+        self.child_combo.blockSignals(False)
+        chosen = self.selected_child()
+        if chosen is not None and chosen != current:
+            self.child_selected.emit(chosen)
+
+    def selected_child(self) -> str | None:
+        value = self.child_combo.currentData()
+        return value if isinstance(value, str) else None
+
+    def show_limits(self, limits: ScreenTimeLimits) -> None:
+        self._limits = limits
+        for spin, minutes in zip(self.day_spins, limits.daily_minutes, strict=True):
+            spin.setValue(minutes)
+        self.action_combo.setCurrentIndex(max(0, self.action_combo.findData(limits.action)))
+        self._show_other_limits()
+        self._set_message("", "")
+        self._update_enabled()
+
+    def show_saved(self, limits: ScreenTimeLimits) -> None:
+        self.show_limits(limits)
+        self._set_message("saved", limits.child)
+
+    def show_conflict(self) -> None:
+        self._set_message("conflict", "")
+
+    def show_refused(self, problems: Sequence[PolicyProblem]) -> None:
+        detail = "\n".join(f"{problem.path}: {problem.expected or ''}" for problem in problems)
+        self._set_message("refused", detail)
+
+    def show_failure(self, text: str) -> None:
+        self._set_message("failed", text)
+
+    def clear(self) -> None:
+        self._limits = None
+        self.set_children([])
+        self._set_message("", "")
+        self._update_enabled()
+
+    def edited_limits(self) -> ScreenTimeLimits | None:
+        if self._limits is None:
+            return None
+        action = self.action_combo.currentData()
+        return replace(
+            self._limits,
+            daily_minutes=tuple(spin.value() for spin in self.day_spins),
+            action=action if isinstance(action, str) else self._limits.action,
+        )
+
+    # Form.
+    def _on_child_index(self, _index: int) -> None:
+        child = self.selected_child()
+        if child is not None:
+            self.child_selected.emit(child)
+
+    def _on_save(self) -> None:
+        limits = self.edited_limits()
+        if limits is not None:
+            self._set_message("saving", "")
+            self.save_requested.emit(limits)
+
+    def _update_enabled(self) -> None:
+        has = self._limits is not None
+        for widget in (self.days_box, self.action_box, self.save_button, self.reload_button):
+            widget.setEnabled(has)
+
+    def _show_other_limits(self) -> None:
+        limits = self._limits
+        if limits is None:
+            self.limits_label.clear()
+            return
+        parts = [f"{name}: {minutes}" for name, minutes in limits.category_minutes]
+        parts += [f"{name}: {minutes}" for name, minutes in limits.service_minutes]
+        self.limits_label.setText(
+            self.tr("Daily limits (minutes): %1").replace("%1", ", ".join(parts))
+            if parts
+            else ""
+        )
+
+    def _set_message(self, kind: str, detail: str) -> None:
+        self._message = (kind, detail)
+        texts = {
+            "": "",
+            "saving": self.tr("Saving…"),
+            "saved": self.tr("Saved. %1's new limits work now.").replace("%1", detail),
+            "conflict": self.tr(
+                "These limits were changed somewhere else since you opened them, so your "
+                "changes were not saved. They are still here: press Save again to apply "
+                "them, or Reload to see the new limits."
+            ),
+            "refused": self.tr("Bảo An could not save these limits:") + "\n" + detail,
+            "failed": self.tr("Not saved: %1").replace("%1", detail),
+        }
+        self.message_label.setText(texts.get(kind, ""))
+        self.message_label.setStyleSheet(
+            _DONE_STYLE if kind in ("saved", "saving") else _ERROR_STYLE
+        )
+        self.message_label.setVisible(bool(kind))
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
+
+    def retranslate(self) -> None:
+        self.child_label.setText(self.tr("Limits of:"))
+        self.reload_button.setText(self.tr("Reload"))
+        self.save_button.setText(self.tr("Save"))
+        self.days_box.setTitle(self.tr("Minutes a day"))
+        names = (
+            self.tr("Monday"),
+            self.tr("Tuesday"),
+            self.tr("Wednesday"),
+            self.tr("Thursday"),
+            self.tr("Friday"),
+            self.tr("Saturday"),
+            self.tr("Sunday"),
+        )
+        for label, spin, name in zip(self.day_labels, self.day_spins, names, strict=True):
+            label.setText(name + ":")
+            spin.setSuffix(self.tr(" min"))
+            spin.setAccessibleName(name)
+        self.action_box.setTitle(self.tr("When time runs out"))
+        self.action_label.setText(self.tr("Then:"))
+        words = {
+            "lock": self.tr("Lock the computer"),
+            "logoff": self.tr("Sign the child out"),
+            "close_app": self.tr("Close the app in use"),
+            "notify": self.tr("Only tell the child and you"),
+        }
+        for index in range(self.action_combo.count()):
+            code = str(self.action_combo.itemData(index))
+            self.action_combo.setItemText(index, words.get(code, code))
+        self._show_other_limits()
+        self._set_message(*self._message)
