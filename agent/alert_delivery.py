@@ -21,6 +21,7 @@ import requests
 from agent.policy.model import Caregiver, FamilyPolicy
 from agent.secrets import SecretStore
 from agent.store import Store
+from sync.apprise_channel import AppriseChannel
 from sync.deadman import DeadManSignal, Support, probe
 from sync.delivery import Action, Alert, Channel, DeliveryService, Receiver
 from sync.mail import EmailChannel, SmtpSettings
@@ -33,6 +34,7 @@ Buttons = Callable[[Caregiver], Callable[[Alert], tuple[Action, ...]]]
 """Per caregiver: the buttons an alert gets on their phone (signed approval commands)."""
 NTFY = "ntfy"
 EMAIL = "email"
+APPRISE = "apprise"
 # Which choice in a caregiver's `hears` each alert kind belongs to; a kind not listed is
 # heard by everyone (a new kind must never go unheard by default).
 TOPIC_OF_KIND = {
@@ -74,6 +76,11 @@ def ntfy_token_secret(server: str) -> str:
     return f"ntfy-token:{server.rstrip('/')}"
 
 
+def apprise_secret(caregiver: str) -> str:
+    """The keyring name of a caregiver's Apprise URL."""
+    return f"apprise:{caregiver.casefold()}"
+
+
 def smtp_secret(server: str) -> str:
     """The keyring name of the SMTP account (JSON: username, password, sender)."""
     return f"smtp:{server}"
@@ -85,6 +92,8 @@ def receivers_of(caregiver: Caregiver) -> list[str]:
         found.append(f"{NTFY}:{caregiver.name}")
     if caregiver.email:
         found.append(f"{EMAIL}:{caregiver.name}")
+    if caregiver.apprise:
+        found.append(f"{APPRISE}:{caregiver.name}")
     return found
 
 
@@ -142,6 +151,9 @@ class AlertRouting:
         if kind == EMAIL and caregiver.email:
             settings = self.smtp_settings(caregiver)
             return None if settings is None else EmailChannel(settings, caregiver.email)
+        if kind == APPRISE and caregiver.apprise:
+            url = self._secrets.get(apprise_secret(caregiver.name))
+            return None if not url else AppriseChannel(url)
         return None
 
     def smtp_settings(self, caregiver: Caregiver) -> SmtpSettings | None:

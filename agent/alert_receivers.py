@@ -11,9 +11,12 @@ from agent.policy.model import Caregiver, FamilyPolicy
 
 
 def alert_receivers(family: FamilyPolicy) -> tuple[Caregiver, ...]:
-    """The caregivers an alert can reach: those with an ntfy topic or an email address."""
+    """The caregivers an alert can reach: those with an ntfy topic, an email address or an
+    Apprise channel."""
     return tuple(
-        caregiver for caregiver in family.caregivers if caregiver.ntfy_topic or caregiver.email
+        caregiver
+        for caregiver in family.caregivers
+        if caregiver.ntfy_topic or caregiver.email or caregiver.apprise
     )
 
 

@@ -4,8 +4,12 @@
 from __future__ import annotations
 
 import io
+import json
+import threading
 from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 from helpers_ntfy import NtfyStandIn, ntfy_standin
@@ -84,3 +88,48 @@ def test_a_short_topic_is_refused_and_sync_test_says_what_is_missing(
     code, out, _ = run("sync", "test", "--config", str(config), "--data-dir", str(data),
                        capsys=capsys)
     assert code == 1 and "email:Bà: chưa đủ thiết lập" in out
+
+
+class Webhook(BaseHTTPRequestHandler):
+    bodies: ClassVar[list[dict[str, object]]] = []
+    status: ClassVar[int] = 200
+
+    def log_message(self, format: str, *args: object) -> None:
+        return
+
+    def do_POST(self) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        Webhook.bodies.append(json.loads(self.rfile.read(length)))
+        self.send_response(Webhook.status)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+
+def test_an_apprise_channel_keeps_its_url_in_the_keyring_and_takes_alerts(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Webhook)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        config = init_file(tmp_path)
+        data = tmp_path / "data"
+        url = f"json://127.0.0.1:{server.server_address[1]}/hook"
+        code, _, err = run("caregiver", "add", "Cô", "--apprise", url, "--config", str(config),
+                           "--data-dir", str(data), capsys=capsys)
+        assert code == 0, err
+        assert url not in config.read_text(encoding="utf-8")
+        [aunt] = load_policy(config).caregivers
+        assert aunt.apprise
+        code, out, err = run("sync", "test", "--config", str(config), "--data-dir", str(data),
+                             capsys=capsys)
+        assert code == 0, out + err
+        assert "apprise:Cô: đã gửi (sent)" in out
+        assert Webhook.bodies[-1]["title"] == "Bảo An: tin thử"
+        Webhook.status = 500
+        code, out, _ = run("sync", "test", "--config", str(config), "--data-dir", str(data),
+                           capsys=capsys)
+        assert code == 1 and "sẽ thử lại" in out  # a failure Apprise reports is retried
+    finally:
+        Webhook.status = 200
+        server.shutdown()
+        server.server_close()

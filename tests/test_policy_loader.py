@@ -262,7 +262,7 @@ def test_unknown_keys_at_every_level_are_errors() -> None:
     messages = errors_of(text)
     assert len(messages) == 2
     assert messages[0] == (
-        "family.toml:25: caregivers[0]: expected at least one channel: ntfy_topic or email"
+        "family.toml:25: caregivers[0]: expected at least one channel: ntfy_topic, email or apprise"
     )
     assert messages[1].startswith(
         'family.toml:27: caregivers[0].emial: unknown key "emial" (did you mean "email"?)'

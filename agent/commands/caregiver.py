@@ -1,6 +1,7 @@
 """`baoan caregiver add|list|remove`: who hears Bảo An's alerts, edited in family.toml.
 
-    baoan caregiver add NAME (--ntfy [URL/]TOPIC | --email ADDRESS [--smtp HOST:PORT])
+    baoan caregiver add NAME (--ntfy [URL/]TOPIC | --email ADDRESS [--smtp HOST:PORT] |
+                             --apprise URL)
                         [--config FILE] [--data-dir DIR] [--token-stdin | --smtp-user USER
                         --password-stdin]
     baoan caregiver list [--config FILE]
@@ -21,7 +22,7 @@ from pathlib import Path
 from typing import Any, TextIO
 from urllib.parse import urlsplit
 
-from agent.alert_delivery import ntfy_token_secret, smtp_secret
+from agent.alert_delivery import apprise_secret, ntfy_token_secret, smtp_secret
 from agent.commands.common import default_config_path, default_data_dir, report_policy_error
 from agent.phone_approvals import commands_topic
 from agent.policy.editing import PolicyTextError, apply_policy_json, policy_json
@@ -52,6 +53,8 @@ def register(subparsers: Any) -> None:
         help="an ntfy server and/or topic; a server alone gets an unguessable new topic",
     )
     channel.add_argument("--email", metavar="ADDRESS")
+    channel.add_argument("--apprise", metavar="URL",
+                         help="an Apprise URL (kept in the keyring: it may hold a token)")
     add.add_argument("--smtp", metavar="HOST:PORT",
                      help="the mail server (port 465: TLS, else STARTTLS)")
     add.add_argument("--smtp-user", metavar="USER", help="the mail account Bảo An sends from")
@@ -144,6 +147,9 @@ def _add(
             entry["ntfy_server"] = server
         if args.token_stdin:
             store.set(ntfy_token_secret(server), stdin.readline().strip())
+    elif args.apprise is not None:
+        entry["apprise"] = True
+        store.set(apprise_secret(args.name), args.apprise)
     else:
         entry["email"] = args.email
         if args.smtp:
@@ -161,7 +167,7 @@ def _add(
     out.write(f"Đã thêm {args.name} vào danh sách người thân nhận cảnh báo.\n")
     if topic:
         out.write(_ntfy_rules(args.name, server, topic))
-    elif not args.smtp:
+    elif args.email is not None and not args.smtp:
         out.write("Chưa có máy chủ thư: thêm --smtp HOST:PORT để Bảo An gửi được email.\n")
     return 0
 
@@ -195,5 +201,7 @@ def _list(config: Path, out: TextIO) -> int:
         if caregiver.email:
             ways.append(f"email {caregiver.email}" + (f" via {caregiver.smtp}"
                                                        if caregiver.smtp else ""))
+        if caregiver.apprise:
+            ways.append("Apprise")
         out.write(f"{caregiver.name}: {'; '.join(ways)}\n")
     return 0

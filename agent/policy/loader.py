@@ -105,7 +105,9 @@ _SCREEN_TIME_KEYS = (
     "idle_minutes",
 )
 _DEVICE_KEYS = ("name", "child", "ip", "mac")
-_CAREGIVER_KEYS = ("name", "ntfy_topic", "ntfy_server", "email", "smtp", "hears", "quiet_hours")
+_CAREGIVER_KEYS = (
+    "name", "ntfy_topic", "ntfy_server", "email", "smtp", "apprise", "hears", "quiet_hours"
+)
 _QUIET_KEYS = ("start", "end")
 _UPSTREAM_TABLE_KEYS = ("url", "bootstrap")
 
@@ -1012,13 +1014,17 @@ class _Checker:
                     quiet_start = self.time_of_day(quiet["start"], (*path, "quiet_hours", "start"))
                 if "end" in quiet:
                     quiet_end = self.time_of_day(quiet["end"], (*path, "quiet_hours", "end"))
-        if len(self.errors) == before and topic is None and email is None:
-            self.error(path, "expected at least one channel: ntfy_topic or email")
+        apprise = False
+        if "apprise" in raw:
+            apprise = bool(self.boolean(raw["apprise"], (*path, "apprise")))
+        if len(self.errors) == before and topic is None and email is None and not apprise:
+            self.error(path, "expected at least one channel: ntfy_topic, email or apprise")
         if len(self.errors) > before or name is None:
             return None
         return Caregiver(
             name=name, ntfy_topic=topic, ntfy_server=server, email=email, smtp=smtp,
-            hears=tuple(dict.fromkeys(hears)), quiet_start=quiet_start, quiet_end=quiet_end,
+            apprise=apprise, hears=tuple(dict.fromkeys(hears)), quiet_start=quiet_start,
+            quiet_end=quiet_end,
         )
 
 

@@ -127,6 +127,8 @@ class Caregiver:
     ntfy_server: str = DEFAULT_NTFY_SERVER
     email: str | None = None
     smtp: str | None = None  # "host:port" of the mail server that sends to `email`
+    # An Apprise channel whose URL is in the keyring (`apprise:<name>`): it may hold a token.
+    apprise: bool = False
     # What this caregiver hears (ALERT_TOPICS); empty: everything.
     hears: tuple[str, ...] = ()
     # Alerts wait until `quiet_end` between these times (Help never waits).
