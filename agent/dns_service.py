@@ -9,7 +9,7 @@ import asyncio
 import concurrent.futures
 import logging
 import threading
-from collections.abc import Coroutine, Sequence
+from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from types import MappingProxyType
@@ -95,7 +95,10 @@ class DnsService:
         grant_expiry: GrantExpiry,
         query_log: QueryLogSink,
         clock: Clock,
+        spent_services: Callable[[str], frozenset[str]] | None = None,
     ) -> None:
+        # Screen time: a child's services whose minutes are spent today are blocked too.
+        self._spent_services = spent_services
         self._listen = tuple(listen)
         self._block_page = block_page
         self._family = family
@@ -217,7 +220,11 @@ class DnsService:
         profiles = {}
         for name, profile in policy.profiles.items():
             grants = self._grants.grants(name, now)
-            profiles[name] = with_grants(profile, grants) if grants else profile
+            profile = with_grants(profile, grants) if grants else profile
+            spent = self._spent_services(name) if self._spent_services else frozenset()
+            if spent - profile.blocked_services:
+                profile = replace(profile, blocked_services=profile.blocked_services | spent)
+            profiles[name] = profile
         return replace(policy, profiles=MappingProxyType(profiles))
 
     def _never_limited(self, client: str) -> bool:

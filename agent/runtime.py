@@ -50,7 +50,7 @@ from agent.tray.handover import remove_empty_token_dir, token_dir_for
 from agent.tray.service import TrayService
 from agent.tray.wiring import connect_tray
 from agent.usage.more_time import MoreTime
-from agent.usage.service import UsageService
+from agent.usage.service import UsageService, recent_dns_names
 from agent.usage.wiring import add_usage_jobs
 from dns_filter.clock import Clock, SystemClock
 from dns_filter.policy import FilterPolicy
@@ -217,6 +217,8 @@ class Agent:
             family=lambda: self.policy_holder.policy,
             clock=self.clock,
             approved_minutes=self.more_time.approved_minutes,
+            recent_names=lambda child: recent_dns_names(store.query_log, child, self.clock.now()),
+            on_spent_changed=self.recompile,
         )
         usage.start()
         # Built now, started last: the DNS service arms the grant-expiry job at its first
@@ -237,6 +239,7 @@ class Agent:
             grant_expiry=GrantExpiry(scheduler),
             query_log=query_log,
             clock=self.clock,
+            spent_services=usage.spent_services,
         )
         dns.start()
         self._start_http(store, access, dns, lists)
@@ -454,6 +457,7 @@ class Agent:
         log.info("a new day begins in the family's time zone")
         if self.store is not None:
             self.store.events.add("day-rollover", "a new day began")
+        self.recompile()  # yesterday's spent screen-time services are free again
 
     # ------------------------------------------------------------------ changes
 

@@ -23,11 +23,16 @@ PIN = "2468"
 
 
 @contextmanager
-def running_usage_agent(tmp_path: Path) -> Iterator[Agent]:
+def running_usage_agent(tmp_path: Path, screen_time: str = "") -> Iterator[Agent]:
+    """A real agent for the child An (age 9, OS account "an", whose session is active);
+    `screen_time` is the body of An's ``[children.screen_time]`` table."""
     config = tmp_path / "family.toml"
-    config.write_text(
-        render_initial_policy("An", 9, ["an"], ["udp://127.0.0.1:9"]), encoding="utf-8"
-    )
+    text = render_initial_policy("An", 9, ["an"], ["udp://127.0.0.1:9"])
+    if screen_time:
+        marker = "# [children.screen_time]\n"
+        assert marker in text
+        text = text.replace(marker, "[children.screen_time]\n" + screen_time + "\n", 1)
+    config.write_text(text, encoding="utf-8")
     running = Agent(
         AgentSettings(
             config_path=config,

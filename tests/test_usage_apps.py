@@ -113,3 +113,21 @@ def test_the_sampler_sees_the_childrens_games_even_without_focus() -> None:
         "Lan": ["roblox"],
     }
     assert account_name(r"PC\Minh") == "minh"
+
+
+def test_a_browser_showing_a_services_website_is_that_service() -> None:
+    chrome = AppIdentity(
+        exe_path=r"C:\Program Files\Google\Chrome\Application\chrome.exe",
+        title="Mèo con đáng yêu - YouTube - Google Chrome",
+    )
+    use = CLASSIFIER.classify(chrome)
+    assert use.service == "youtube" and use.category == "video"
+    assert use.app_id == "chrome.exe:youtube"
+    # the child's recent DNS queries must agree when they are asked
+    assert CLASSIFIER.classify(chrome, site_support=lambda service: False).service is None
+    assert CLASSIFIER.classify(chrome, site_support=lambda s: s == "youtube").service == "youtube"
+    # a title is looked at only in a browser
+    editor = AppIdentity(exe_path="/usr/bin/gedit", title="notes about YouTube")
+    assert CLASSIFIER.classify(editor).service is None
+    plain = AppIdentity(exe_path="/usr/bin/firefox", title="Bài tập Toán lớp 5")
+    assert CLASSIFIER.classify(plain).service is None

@@ -119,3 +119,25 @@ def test_no_limit_at_all() -> None:
     rule = ScreenTimeLimits(daily_minutes=MappingProxyType({}), allowed_hours=())
     decision = decide(rule, 10, tally(0), NOON)
     assert decision.allowed and decision.reason.kind is LimitKind.NONE
+
+
+def test_spent_services_by_service_game_and_category() -> None:
+    from agent.usage.limits import spent_services
+
+    games = {"games": ("roblox", "minecraft")}
+    rule = limits(service_minutes=MappingProxyType({"youtube": 30}))
+    t = DayTally(
+        date(2026, 3, 2),
+        service_seconds=MappingProxyType({"youtube": 1800.0, "roblox": 3600.0}),
+        category_seconds=MappingProxyType({"games": 3600.0}),
+    )
+    assert spent_services(rule, 12, t, lambda c: games.get(c, ())) == {"youtube", "roblox"}
+    # an adult's games are not capped by the Decree
+    assert spent_services(rule, 30, t, lambda c: games.get(c, ())) == {"youtube"}
+    all_games = DayTally(
+        date(2026, 3, 2), category_seconds=MappingProxyType({"games": 180 * 60.0})
+    )
+    assert spent_services(rule, 12, all_games, lambda c: games.get(c, ())) == {
+        "roblox",
+        "minecraft",
+    }

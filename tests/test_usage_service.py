@@ -248,3 +248,34 @@ def test_an_interpreter_in_front_is_the_app_its_command_line_names(store: Store)
     detail = usage.today().details[0]
     assert detail.services == (("minecraft", 10),)
     assert asked[0] == (31, 1234.5)
+
+
+def test_a_website_counts_as_its_service_when_the_dns_agrees(store: Store) -> None:
+    clock = ManualClock(START)
+    names = {"Minh": frozenset({"www.youtube.com", "rr3---sn-8qj-i5oz.googlevideo.com"})}
+    usage = UsageService(
+        kv=store.kv,
+        intervals=store.usage,
+        events=store.events,
+        family=lambda: FAMILY,
+        clock=clock,
+        recent_names=lambda child: names.get(child, frozenset()),
+    )
+    usage.start()
+    tray = Tray(clock)
+    youtube = ForegroundApp(
+        exe_path="/usr/bin/firefox", title="Nhạc thiếu nhi - YouTube — Mozilla Firefox"
+    )
+    for _ in range(3):
+        usage.receive("Minh", tray.batch(tray.beat(youtube)))
+        clock.advance(5)
+    names["Minh"] = frozenset({"vnexpress.net"})
+    clock.advance(31)  # the cached names are read again
+    for _ in range(3):
+        usage.receive("Minh", tray.batch(tray.beat(youtube)))
+        clock.advance(5)
+    detail = usage.today().details[0]
+    # 0-10 s and the 36 s up to the next heartbeat were YouTube; after it the names no
+    # longer agree, so the last 10 s are the browser's own
+    assert dict(detail.services) == {"youtube": 46}
+    assert dict(detail.apps) == {"firefox:youtube": 46, "firefox": 10}

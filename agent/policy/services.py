@@ -29,6 +29,8 @@ class ServiceApps:
     product_names: tuple[str, ...] = ()
     # Markers in the command line of an app an interpreter hosts (``java … Main``).
     cmdline: tuple[str, ...] = ()
+    # Words in a browser window's title that show the service's website is in front.
+    titles: tuple[str, ...] = ()
 
     def executables(self) -> tuple[str, ...]:
         return self.windows + self.macos + self.linux
@@ -114,7 +116,9 @@ def _parse_entry(raw: Mapping[str, object], index: int) -> ServiceEntry:
     apps_raw = raw.get("apps", {})
     if not isinstance(apps_raw, dict):
         raise ValueError(f"{where}.apps: expected a table")
-    unknown = set(apps_raw) - {"windows", "macos", "linux", "product_names", "cmdline"}
+    unknown = set(apps_raw) - {
+        "windows", "macos", "linux", "product_names", "cmdline", "titles"
+    }
     if unknown:
         raise ValueError(f"{where}.apps: unknown keys {sorted(unknown)}")
     apps = ServiceApps(

@@ -8,7 +8,7 @@ as the file name, so a renamed ``Roblox.exe`` is still Roblox.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from types import MappingProxyType
 
 from agent.policy.services import ServiceCatalogue
@@ -41,6 +41,20 @@ def app_id_of(app: AppIdentity) -> str:
     return names[0] if names else UNKNOWN_APP_ID
 
 
+# Browsers: their window title says which website is in front.
+BROWSERS: frozenset[str] = frozenset(
+    {
+        "chrome.exe", "chrome", "google-chrome", "google chrome", "chromium",
+        "chromium-browser", "msedge.exe", "msedge", "microsoft edge", "firefox.exe",
+        "firefox", "firefox-esr", "brave.exe", "brave", "brave browser", "opera.exe",
+        "opera", "vivaldi.exe", "vivaldi", "safari", "browser.exe",  # Cốc Cốc's
+        "coccoc", "cốc cốc",
+    }
+)
+
+SiteSupport = Callable[[str], bool]
+
+
 class AppClassifier:
     """Heartbeat apps to :class:`AppUse`, over the services catalogue."""
 
@@ -50,11 +64,42 @@ class AppClassifier:
             for name in (*entry.apps.executables(), *entry.apps.product_names):
                 by_name.setdefault(name.casefold(), (entry.service_id, entry.category))
         self._by_name: Mapping[str, tuple[str, str]] = MappingProxyType(by_name)
+        self._titles: tuple[tuple[str, str, str], ...] = tuple(
+            (word.casefold(), entry.service_id, entry.category)
+            for entry in catalogue
+            for word in entry.apps.titles
+        )
+        in_category: dict[str, list[str]] = {}
+        for entry in catalogue:
+            in_category.setdefault(entry.category, []).append(entry.service_id)
+        self._in_category: Mapping[str, tuple[str, ...]] = MappingProxyType(
+            {category: tuple(ids) for category, ids in in_category.items()}
+        )
+        self._domains: Mapping[str, tuple[str, ...]] = MappingProxyType(
+            {entry.service_id: entry.domains for entry in catalogue}
+        )
         self._markers: tuple[tuple[str, str, str], ...] = tuple(
             (marker.casefold(), entry.service_id, entry.category)
             for entry in catalogue
             for marker in entry.apps.cmdline
         )
+
+    @staticmethod
+    def is_browser(app: AppIdentity) -> bool:
+        return any(name in BROWSERS for name in _names(app))
+
+    def services_in(self, category: str) -> tuple[str, ...]:
+        return tuple(self._in_category.get(category, ()))
+
+    def domains_of(self, service_id: str) -> tuple[str, ...]:
+        return self._domains.get(service_id, ())
+
+    def service_of_title(self, title: str) -> tuple[str, str] | None:
+        folded = title.casefold()
+        for word, service_id, category in self._titles:
+            if word in folded:
+                return service_id, category
+        return None
 
     @staticmethod
     def is_interpreter(app: AppIdentity) -> bool:
@@ -81,10 +126,17 @@ class AppClassifier:
         return None
 
     def classify(
-        self, app: AppIdentity, always_allowed: Iterable[str] = (), cmdline: Sequence[str] = ()
+        self,
+        app: AppIdentity,
+        always_allowed: Iterable[str] = (),
+        cmdline: Sequence[str] = (),
+        site_support: SiteSupport | None = None,
     ) -> AppUse:
         """`cmdline` matters for an interpreter (java, python, wine): its app is the one
-        its command line names, and the app's id is the service's."""
+        its command line names. A browser whose window title names a service is that
+        service's website when `site_support(service)` agrees (the child's recent DNS
+        queries for its domains; None: the title alone). Either way the app id says both
+        (``java:minecraft``, ``chrome.exe:youtube``)."""
         names = set(_names(app))
         allowed = {name.casefold() for name in always_allowed} | BUILT_IN_ALWAYS_ALLOWED
         service = self.service_of(app)
@@ -93,6 +145,10 @@ class AppClassifier:
             service = self.service_of_cmdline(cmdline)
             if service is not None:
                 app_id = f"{app_id}:{service[0]}"
+        if service is None and app.title and self.is_browser(app):
+            site = self.service_of_title(app.title)
+            if site is not None and (site_support is None or site_support(site[0])):
+                service, app_id = site, f"{app_id}:{site[0]}"
         service_id, category = service if service is not None else (None, None)
         return AppUse(
             app_id=app_id,

@@ -9,6 +9,7 @@ minutes a day in all; a parent may set stricter limits but never looser ones for
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from datetime import time as wall_time
@@ -202,3 +203,33 @@ def _app_candidates(
             )
         )
     return found
+
+
+def spent_services(
+    limits: ScreenTimeLimits,
+    age: int,
+    tally: DayTally,
+    services_in: Callable[[str], tuple[str, ...]],
+) -> frozenset[str]:
+    """The services whose own minutes are spent today: a service's minutes, a game's
+    (Decree 147/2024 for under-18s) and every service of a category whose minutes are
+    spent. Their websites are blocked for the child until the next day."""
+    spent = {
+        service
+        for service, minutes in limits.service_minutes.items()
+        if tally.service_seconds.get(service, 0.0) >= minutes * 60.0
+    }
+    per_game, games_per_day = effective_game_caps(limits, age)
+    if per_game is not None:
+        spent |= {
+            service
+            for service in services_in(GAMES_CATEGORY)
+            if tally.service_seconds.get(service, 0.0) >= per_game * 60.0
+        }
+    caps = dict(limits.category_minutes)
+    if games_per_day is not None:
+        caps[GAMES_CATEGORY] = games_per_day
+    for category, minutes in caps.items():
+        if tally.category_seconds.get(category, 0.0) >= minutes * 60.0:
+            spent |= set(services_in(category))
+    return frozenset(spent)

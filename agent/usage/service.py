@@ -28,6 +28,7 @@ from agent.api.types import (
 from agent.policy.compile import resolve_child
 from agent.policy.model import FamilyPolicy, ScreenTimeLimits
 from agent.policy.services import ServiceCatalogue, load_catalogue
+from agent.store.models import QueryLogEntry
 from agent.usage.apps import AppClassifier
 from agent.usage.counting import (
     CountResult,
@@ -36,7 +37,7 @@ from agent.usage.counting import (
     new_counter,
     roll_over,
 )
-from agent.usage.limits import LimitDecision, LimitKind, LimitReason, decide
+from agent.usage.limits import LimitDecision, LimitKind, LimitReason, decide, spent_services
 from agent.usage.model import (
     SLEEP_GAP_SECONDS,
     AppIdentity,
@@ -57,6 +58,8 @@ SAVE_EVERY_SECONDS = 30.0
 # (killed, or never started), which is a tamper event, and the session's time counts.
 TRAY_SILENCE_SECONDS = 60.0
 SESSION_APP = AppUse(app_id="session-without-tray")
+RECENT_NAMES_CACHE_SECONDS = 30.0
+RECENT_NAMES_MINUTES = 15  # a website in front keeps asking for its names
 TRUSTED_TIME_KEY = "usage.trusted_time"
 RUNNING_KEY = "usage.running"
 COUNTER_KEY = "usage.counter.{child}"
@@ -149,6 +152,25 @@ def _most_first(mapping: Mapping[str, float]) -> tuple[tuple[str, int], ...]:
     )
 
 
+class QueryLogSource(Protocol):
+    """``agent.store.Store.query_log``."""
+
+    def recent(
+        self,
+        child: str | None = None,
+        limit: int = 100,
+        *,
+        since: datetime | None = None,
+        until: datetime | None = None,
+    ) -> Sequence[QueryLogEntry]: ...
+
+
+def recent_dns_names(query_log: QueryLogSource, child: str, now: datetime) -> frozenset[str]:
+    """The names `child` looked up in the last :data:`RECENT_NAMES_MINUTES` minutes."""
+    since = now - timedelta(minutes=RECENT_NAMES_MINUTES)
+    return frozenset(entry.name for entry in query_log.recent(child, 2000, since=since))
+
+
 class UsageService:
     def __init__(
         self,
@@ -161,7 +183,16 @@ class UsageService:
         catalogue: ServiceCatalogue | None = None,
         cmdline_of: Callable[[int, float | None], tuple[str, ...]] = cmdline_of,
         approved_minutes: Callable[[str, date], int] | None = None,
+        recent_names: Callable[[str], frozenset[str]] | None = None,
+        on_spent_changed: Callable[[], None] | None = None,
     ) -> None:
+        # A service's minutes spent (or a new day): the DNS policy is compiled again.
+        self._on_spent_changed = on_spent_changed
+        self._spent: dict[str, frozenset[str]] = {}
+        # The child's recent DNS names (the query log): a browser title naming a service
+        # counts as its website only when they name the service's domains too.
+        self._recent_names = recent_names
+        self._names_cache: dict[str, tuple[float, frozenset[str]]] = {}
         self._cmdline_of = cmdline_of
         self._approved_minutes = approved_minutes
         self._kv = kv
@@ -240,7 +271,7 @@ class UsageService:
                 beat = heartbeat_of(child, report)
                 age = max(0.0, batch.sent_monotonic - beat.monotonic)
                 at = now - timedelta(seconds=age)
-                app = self._classify(beat.app, always)
+                app = self._classify(child, beat.app, always)
                 result = count_heartbeat(counter, beat, app, at, zone, idle)
                 if result.counter is not counter:
                     accepted += 1
@@ -251,6 +282,9 @@ class UsageService:
             self._last_heard[child] = self._clock.monotonic()
             current = counter.last.app if counter.last is not None else None
             decision = self._decide(child, counter, now, zone, rules, current)
+            changed = self._note_spent(child, counter, rules)
+        if changed and self._on_spent_changed is not None:
+            self._on_spent_changed()
         self.save_if_due()
         action = str(rules.limits.action) if rules else "lock"
         warnings = tuple(rules.limits.warnings_minutes) if rules else (15, 5, 1)
@@ -264,13 +298,38 @@ class UsageService:
             warnings_minutes=warnings,
         )
 
-    def _classify(self, app: AppIdentity, always: tuple[str, ...]) -> AppUse:
+    def _classify(self, child: str, app: AppIdentity, always: tuple[str, ...]) -> AppUse:
         # An interpreter (java, python, wine) is the app its command line names; the
         # agent reads it itself, for the very process the tray saw.
         cmdline: tuple[str, ...] = ()
         if app.pid and self._classifier.is_interpreter(app):
             cmdline = self._cmdline_of(app.pid, app.create_time)
-        return self._classifier.classify(app, always, cmdline)
+        support = None if self._recent_names is None else self._site_support(child)
+        return self._classifier.classify(app, always, cmdline, support)
+
+    def _site_support(self, child: str) -> Callable[[str], bool]:
+        def supported(service: str) -> bool:
+            names = self._names_of(child)
+            return any(
+                name == domain or name.endswith("." + domain)
+                for domain in self._classifier.domains_of(service)
+                for name in names
+            )
+
+        return supported
+
+    def _names_of(self, child: str) -> frozenset[str]:
+        moment = self._clock.monotonic()
+        cached = self._names_cache.get(child)
+        if cached is not None and moment - cached[0] < RECENT_NAMES_CACHE_SECONDS:
+            return cached[1]
+        try:
+            names = self._recent_names(child) if self._recent_names else frozenset()
+        except Exception:
+            log.exception("the recent DNS names of %s could not be read", child)
+            names = frozenset()
+        self._names_cache[child] = (moment, names)
+        return names
 
     def _apply(self, result: CountResult) -> None:
         child = result.counter.child
@@ -389,6 +448,30 @@ class UsageService:
                     )
                 )
         return UsageToday(date=now.astimezone(zone).date(), minutes=minutes, details=tuple(details))
+
+    def spent_services(self, child: str) -> frozenset[str]:
+        """Today's services with their minutes spent (the DNS filter blocks them), read
+        afresh so that a new day frees them."""
+        zone = ZoneInfo(self._family().settings.timezone)
+        with self._lock:
+            now = self.now()
+            counter = roll_over(self._counter(child, now, zone), now, zone).counter
+            rules = self._rules().get(child)
+            if rules is None:
+                return frozenset()
+            found = spent_services(
+                rules.limits, rules.age, counter.tally, self._classifier.services_in
+            )
+            self._spent[child] = found
+            return found
+
+    def _note_spent(self, child: str, counter: ChildCounter, rules: ChildRules | None) -> bool:
+        if rules is None:
+            return False
+        found = spent_services(rules.limits, rules.age, counter.tally, self._classifier.services_in)
+        changed = found != self._spent.get(child, frozenset())
+        self._spent[child] = found
+        return changed
 
     def child_names(self) -> tuple[str, ...]:
         return tuple(child.name for child in self._family().children)
