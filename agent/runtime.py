@@ -45,6 +45,7 @@ from agent.scheduler import Scheduler, add_agent_jobs
 from agent.secrets import SecretStore, open_secret_store
 from agent.services import RuntimeServices
 from agent.store import QueryLogWriter, RetentionPolicy, Store
+from agent.sync_conflicts import SyncConflictWatch
 from agent.tray.handover import remove_empty_token_dir, token_dir_for
 from agent.tray.service import TrayService
 from agent.tray.wiring import connect_tray
@@ -422,6 +423,12 @@ class Agent:
             "active-session",
             self.active_child.refresh,
             seconds=self.settings.session_poll_seconds,
+        )
+        scheduler.add_interval_job(
+            "policy-sync-conflicts",
+            SyncConflictWatch(self.settings.config_path, store, self.clock.now, pc_name()),
+            minutes=1,
+            first_run=self.clock.now() + timedelta(seconds=5),
         )
         scheduler.add_interval_job(
             "dead-man-signal",

@@ -84,15 +84,15 @@ class ClientRateLimit:
             return True
         return False
 
-    def charge(self, client: str) -> None:
-        """Spend a token for a query already answered (one the C fast path answered)."""
+    def charge(self, client: str, count: int = 1) -> None:
+        """Spend `count` tokens for queries already answered (the C fast path's)."""
         if not self.qps:
             return
         now = self._clock()
         bucket = self._bucket(client, now)
         if bucket is not None:
             self._fill(bucket, now)
-            bucket[0] = max(bucket[0] - 1.0, -self.burst)
+            bucket[0] = max(bucket[0] - count, -self.burst)
 
     def limited(self, client: str) -> bool:
         """Whether `client`'s next query would be refused (spends nothing)."""

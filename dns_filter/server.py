@@ -645,9 +645,14 @@ class DnsServer:
             self._on_udp_readable(sock)
             return
         limit = self._rate_limit
-        if limit is not None:  # the answers it gave count against their clients
-            for index in range(2, len(hits), 3):
-                limit.charge(hits[index])
+        if limit is not None and len(hits) > 1:  # its answers count against their clients
+            clients = hits[2::3]
+            first = clients[0]
+            if clients.count(first) == len(clients):  # one client asked the whole burst
+                limit.charge(first, len(clients))
+            else:
+                for client in set(clients):
+                    limit.charge(client, clients.count(client))
         try:
             for data, addr, client_ip, who in misses:
                 self._answer_udp(sock, data, addr, client_ip, who, hits)
