@@ -36,7 +36,7 @@ import os
 import socket
 import sys
 import time
-from collections import OrderedDict, deque
+from collections import Counter, OrderedDict, deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -797,7 +797,9 @@ class DnsServer:
     def _make_room_for_tcp(self, client_ip: str) -> bool:
         """Whether a new connection from `client_ip` may be served: at its own cap, its
         oldest idle connection is closed for it; at the global cap, the oldest idle one of
-        anyone's. False when every connection in the way is busy answering."""
+        the client holding the most connections (so one who keeps reconnecting as fast as
+        it can never pushes out a client with one connection that has not yet sent its
+        query). False when every connection in the way is busy answering."""
         limits = self.limits
         connections = self._tcp_connections
         mine = [c for c in connections.values() if c.client == client_ip]
@@ -807,7 +809,12 @@ class DnsServer:
             return False
         if len(connections) < limits.max_tcp_connections:
             return True
-        return self._close_oldest_idle(list(connections.values()))
+        held = Counter(c.client for c in connections.values())
+        idle = [c for c in connections.values() if c.in_flight == 0]
+        if not idle:
+            return False
+        most = max(held[c.client] for c in idle)
+        return self._close_oldest_idle([c for c in idle if held[c.client] == most])
 
     def _close_oldest_idle(self, candidates: list[_TcpConnection]) -> bool:
         idle = [c for c in candidates if c.in_flight == 0]

@@ -210,3 +210,38 @@ def test_a_clients_own_cap_closes_its_own_oldest_idle_connection() -> None:
         assert server.stats().tcp_idle_closed == 1
     finally:
         server.close()
+
+
+def test_at_the_global_cap_the_client_holding_most_gives_way_not_a_newcomer() -> None:
+    # A connection that has not sent its query yet is idle too: at the cap, the one that
+    # gives way is the oldest idle connection of whoever holds the most, never the
+    # newcomer's own older connection.
+    server = Served(
+        ServerLimits(
+            max_tcp_connections=4, max_tcp_connections_per_client=4, tcp_first_query_timeout=5
+        )
+    )
+    try:
+        mine = socket.create_connection(("127.0.0.1", server.port), timeout=5)
+        time.sleep(0.1)  # the oldest connection of all
+        theirs = []
+        for _ in range(3):
+            sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            sock.bind(("127.0.0.2", 0))
+            sock.settimeout(5)
+            sock.connect(("127.0.0.1", server.port))
+            theirs.append(sock)
+            time.sleep(0.05)
+        late = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        late.bind(("127.0.0.3", 0))
+        late.settimeout(5)
+        late.connect(("127.0.0.1", server.port))
+        assert theirs[0].recv(1) == b""  # the oldest of the client holding three
+        mine.setblocking(False)
+        with pytest.raises(BlockingIOError):  # the oldest of all is kept: its client holds one
+            mine.recv(1)
+        assert server.stats().tcp_idle_closed == 1
+        for sock in (mine, late, *theirs):
+            sock.close()
+    finally:
+        server.close()
