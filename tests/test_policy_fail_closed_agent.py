@@ -20,7 +20,10 @@ from agent.policy_alerts import EVENT_POLICY_LOOSENED
 from agent.runtime import LAST_GOOD_POLICY_NAME, Agent, AgentSettings
 
 EXTRA_ZONE = "pornhub.com. 300 IN A 198.51.100.66\n"
-CAREGIVER = '\n[[caregivers]]\nname = "Mẹ"\nntfy_topic = "baoan-me"\n'
+# A closed loopback port: the agent's delivery tries it and reaches nothing beyond the PC.
+CAREGIVER = (
+    '\n[[caregivers]]\nname = "Mẹ"\nntfy_topic = "baoan-me"\nntfy_server = "http://127.0.0.1:9"\n'
+)
 
 
 def family_text(upstream: str) -> str:
