@@ -213,14 +213,24 @@ def test_grants_end_within_a_second_of_their_end_one_after_another(
 
         # Each ends by itself, within a second of its end: the job that ends the first
         # grant arms the one that ends the second.
+        # Judged by when each question was asked, not when its answer was seen, so a
+        # loaded machine that is slow to look cannot make an on-time end look late.
         for name, until in ends.items():
             deadline = time.monotonic() + 6
-            while answer(name) != block_page:
+            while True:
+                asked = agent.clock.now()
+                blocked = answer(name) == block_page
+                answered = agent.clock.now()
+                if blocked:
+                    assert answered >= until, f"the grant for {name} ended early"
+                    break
+                assert asked < until + timedelta(seconds=0.1), f"{name} still open after its end"
                 assert time.monotonic() < deadline, f"the grant for {name} did not end"
                 time.sleep(0.05)
-            ended = agent.clock.now()
-            assert until <= ended < until + timedelta(seconds=1), name
-        # With no grant left, nothing waits.
-        assert "grant-expiry" not in agent.scheduler.job_names()
+        # With no grant left, nothing waits (the last job may still be finishing its run).
+        deadline = time.monotonic() + 5
+        while "grant-expiry" in agent.scheduler.job_names():
+            assert time.monotonic() < deadline, "a grant-expiry job is left with no grant"
+            time.sleep(0.05)
     finally:
         agent.stop()
