@@ -12,8 +12,7 @@ import json
 import sys
 from typing import Any, TextIO
 
-from agent.commands.parent_call import add_parent_arguments, call_as_parent
-from agent.commands.status import EXIT_OK
+from agent.commands.parent_call import EXIT_OK, add_parent_arguments, call_as_parent
 
 
 def register(subparsers: Any) -> None:

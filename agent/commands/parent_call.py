@@ -4,6 +4,8 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
+import os
 import sys
 from collections.abc import Callable
 from typing import Any, TextIO, TypeVar
@@ -17,16 +19,51 @@ from agent.api.client import (
     PinNotSetError,
     WrongPinError,
 )
-from agent.commands.status import (
-    EXIT_NOT_RUNNING,
-    EXIT_PIN_REFUSED,
-    PIN_ENV_VAR,
-)
-from agent.commands.status import _log_out as log_out
-from agent.commands.status import _pin_refusal as pin_refusal
-from agent.commands.status import _read_pin as read_pin
 
 T = TypeVar("T")
+
+PIN_ENV_VAR = "BAOAN_PIN"
+EXIT_OK = 0
+EXIT_NOT_RUNNING = 1
+EXIT_PIN_REFUSED = 3
+
+
+def log_out(client: ApiClient) -> None:
+    if client.token is None:
+        return
+    # The session ends by itself when unused, and the status already came back.
+    with contextlib.suppress(ApiClientError):
+        client.close_session()
+
+
+def read_pin(from_stdin: bool, stdin: TextIO) -> str | None:
+    if from_stdin:
+        line = stdin.readline()
+        return line.strip() or None
+    value = os.environ.get(PIN_ENV_VAR, "").strip()
+    return value or None
+
+
+def pin_refusal(error: ApiClientError) -> str:
+    if isinstance(error, WrongPinError):
+        tries = error.tries_left
+        return (
+            f"Mã PIN sai (còn {tries} lần thử). / Wrong PIN ({tries} tries left)."
+            if tries is not None
+            else "Mã PIN sai. / Wrong PIN."
+        )
+    if isinstance(error, LockedError):
+        seconds = error.retry_after
+        return (
+            f"Đã khóa vì nhập sai PIN quá nhiều lần; thử lại sau {seconds} giây. / "
+            f"Locked after too many wrong PINs; try again in {seconds} s."
+        )
+    return (
+        "Chưa đặt mã PIN của cha mẹ; hãy chạy `sudo baoan pin set` (hoặc dùng mã cài đặt "
+        "trong bảng điều khiển). / No parent PIN is set yet; run `sudo baoan pin set` (or "
+        "use the set-up code in the dashboard)."
+    )
+
 
 
 def add_parent_arguments(parser: Any) -> None:
@@ -56,17 +93,24 @@ def call_as_parent(
             file=sys.stderr,
         )
         return EXIT_PIN_REFUSED
-    with ApiClient(args.api) as client:
+    return ask_agent(args.api, pin, call)
+
+
+def ask_agent(api: str, pin: str | None, call: Callable[[ApiClient], T]) -> T | int:
+    """`call`'s answer over a session opened with `pin` (none without one), or an exit
+    code with the reason on stderr."""
+    with ApiClient(api) as client:
         try:
-            client.open_session(pin)
+            if pin is not None:
+                client.open_session(pin)
             try:
                 return call(client)
             finally:
                 log_out(client)
         except AgentNotRunningError:
             print(
-                f"Bảo An chưa chạy: không có gì trả lời ở {args.api}.\n"
-                f"The Bảo An agent is not running: nothing answers at {args.api}.",
+                f"Bảo An chưa chạy: không có gì trả lời ở {api}.\n"
+                f"The Bảo An agent is not running: nothing answers at {api}.",
                 file=sys.stderr,
             )
             return EXIT_NOT_RUNNING

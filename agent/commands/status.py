@@ -11,33 +11,27 @@ Exit codes: 0 the agent answered; 1 the agent does not answer or answered with a
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
-import os
 import sys
 from typing import Any, TextIO
 
 from agent.api.client import (
     DEFAULT_BASE_URL,
-    AgentNotRunningError,
-    ApiClient,
-    ApiClientError,
-    LockedError,
-    PinNotSetError,
-    WrongPinError,
 )
 from agent.api.types import Status
+from agent.commands.parent_call import (
+    EXIT_OK,
+    PIN_ENV_VAR,
+    ask_agent,
+    read_pin,
+)
 
-PIN_ENV_VAR = "BAOAN_PIN"
 HELP_ALERTS_UNHEARD = (
     "Cảnh báo: tin báo Trợ giúp đang bật (help_alerts_caregivers = true) nhưng chưa có người "
     "thân nào trong [[caregivers]] có ntfy_topic hoặc email, nên sẽ không ai nhận được. / "
     "Warning: help alerts are on but no caregiver could receive them; add a [[caregivers]] "
     "entry with ntfy_topic or email, or set help_alerts_caregivers = false."
 )
-EXIT_OK = 0
-EXIT_NOT_RUNNING = 1
-EXIT_PIN_REFUSED = 3
 
 
 def register(subparsers: Any) -> None:
@@ -67,30 +61,10 @@ def register(subparsers: Any) -> None:
 def run(args: argparse.Namespace, stdin: TextIO | None = None, out: TextIO | None = None) -> int:
     stdin = stdin or sys.stdin
     out = out or sys.stdout
-    pin = _read_pin(args.pin_stdin, stdin)
-    with ApiClient(args.api) as client:
-        try:
-            if pin is not None:
-                client.open_session(pin)
-            try:
-                status = client.status()
-            finally:
-                _log_out(client)
-        except AgentNotRunningError:
-            print(
-                f"Bảo An chưa chạy: không có gì trả lời ở {args.api}.\n"
-                f"The Bảo An agent is not running: nothing answers at {args.api}.",
-                file=sys.stderr,
-            )
-            return EXIT_NOT_RUNNING
-        except (WrongPinError, LockedError, PinNotSetError) as error:
-            print(_pin_refusal(error), file=sys.stderr)
-            return EXIT_PIN_REFUSED
-        except ApiClientError as error:
-            print(
-                f"Bảo An trả lời lỗi / the agent answered with an error: {error}", file=sys.stderr
-            )
-            return EXIT_NOT_RUNNING
+    pin = read_pin(args.pin_stdin, stdin)
+    status = ask_agent(args.api, pin, lambda client: client.status())
+    if isinstance(status, int):
+        return status
     if args.json:
         json.dump(status.to_json(), out, ensure_ascii=False, indent=2)
         out.write("\n")
@@ -99,41 +73,6 @@ def run(args: argparse.Namespace, stdin: TextIO | None = None, out: TextIO | Non
     return EXIT_OK
 
 
-def _log_out(client: ApiClient) -> None:
-    if client.token is None:
-        return
-    # The session ends by itself when unused, and the status already came back.
-    with contextlib.suppress(ApiClientError):
-        client.close_session()
-
-
-def _read_pin(from_stdin: bool, stdin: TextIO) -> str | None:
-    if from_stdin:
-        line = stdin.readline()
-        return line.strip() or None
-    value = os.environ.get(PIN_ENV_VAR, "").strip()
-    return value or None
-
-
-def _pin_refusal(error: ApiClientError) -> str:
-    if isinstance(error, WrongPinError):
-        tries = error.tries_left
-        return (
-            f"Mã PIN sai (còn {tries} lần thử). / Wrong PIN ({tries} tries left)."
-            if tries is not None
-            else "Mã PIN sai. / Wrong PIN."
-        )
-    if isinstance(error, LockedError):
-        seconds = error.retry_after
-        return (
-            f"Đã khóa vì nhập sai PIN quá nhiều lần; thử lại sau {seconds} giây. / "
-            f"Locked after too many wrong PINs; try again in {seconds} s."
-        )
-    return (
-        "Chưa đặt mã PIN của cha mẹ; hãy chạy `sudo baoan pin set` (hoặc dùng mã cài đặt "
-        "trong bảng điều khiển). / No parent PIN is set yet; run `sudo baoan pin set` (or "
-        "use the set-up code in the dashboard)."
-    )
 
 
 def format_status(status: Status, api_url: str, *, asked_with_pin: bool) -> str:

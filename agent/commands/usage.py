@@ -14,8 +14,7 @@ import sys
 from typing import Any, TextIO
 
 from agent.api.types import ChildUsage, UsageToday
-from agent.commands.parent_call import add_parent_arguments, call_as_parent
-from agent.commands.status import EXIT_OK
+from agent.commands.parent_call import EXIT_OK, add_parent_arguments, call_as_parent
 
 EXIT_NO_SUCH_CHILD = 2
 
