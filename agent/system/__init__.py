@@ -50,17 +50,19 @@ def for_os(
     platform_name: str | None = None,
     runner: CommandRunner | None = None,
     root: Path | None = None,
+    data_dir: Path | None = None,
 ) -> SystemIntegration | None:
     """The integration for this OS (or `platform_name`), its module imported only now;
-    None where there is none."""
+    None where there is none. `data_dir` is where it keeps what it must give back (the
+    DNS settings it replaced), by default the agent's data folder under `root`."""
     name = platform_name or sys.platform
     runner = runner or SubprocessRunner()
     if name == "win32":
         from agent.system.windows import WindowsIntegration
 
-        return WindowsIntegration(runner, root or Path("C:\\"))
+        return WindowsIntegration(runner, root or Path("C:\\"), data_dir)
     if name == "darwin":
         from agent.system.macos import MacIntegration
 
-        return MacIntegration(runner, root or Path("/"))
+        return MacIntegration(runner, root or Path("/"), data_dir)
     return None
