@@ -1147,6 +1147,58 @@ class HeartbeatAnswer:
         )
 
 
+TIME_REQUEST_STATES = ("pending", "allowed", "denied", "expired", "revoked")
+
+
+@dataclass(frozen=True)
+class TimeRequestInfo:
+    """A child's request for more time (``POST /api/usage/more-time`` and ``GET
+    /api/usage/more-time/{request_id}``). `state`: ``pending``, ``allowed`` (the minutes
+    count today; ``expired`` once their span is over), ``denied`` or ``revoked``.
+    `minutes`: what the child asked; `minutes_given`: what the parent gave (None until
+    allowed). `receivers`: how many of the family a message about it was queued for (0:
+    nobody is set up to get one, so only a parent at this PC can see it). `new`: this ask
+    made the request (else a pending one was returned as it is)."""
+
+    request_id: str
+    state: str
+    minutes: int
+    minutes_given: int | None = None
+    receivers: int = 0
+    new: bool = False
+
+    @property
+    def approved(self) -> bool:
+        return self.state in ("allowed", "expired")
+
+    def to_json(self) -> JsonObject:
+        return {
+            "request_id": self.request_id,
+            "state": self.state,
+            # the stored decision, as /api/requests gives it (kept for older trays)
+            "status": "allowed" if self.approved or self.state == "revoked" else self.state,
+            "minutes": self.minutes,
+            "minutes_given": self.minutes_given,
+            "receivers": self.receivers,
+            "new": self.new,
+        }
+
+    @classmethod
+    def from_json(cls, value: Any, where: str = "time_request") -> TimeRequestInfo:
+        data = _object(value, where)
+        state = _field(data, "state", str, where)
+        if state not in TIME_REQUEST_STATES:
+            raise ShapeError(f"{where}.state: unknown state {state[:40]!r}")
+        return cls(
+            request_id=_field(data, "request_id", str, where),
+            state=state,
+            minutes=_field(data, "minutes", int, where),
+            minutes_given=_optional(data, "minutes_given", int, where),
+            receivers=_optional(data, "receivers", int, where) or 0,
+            new=bool(_optional(data, "new", bool, where)),
+        )
+
+
 def _seconds_pairs(value: Any, where: str) -> tuple[tuple[str, int], ...]:
     return _counts(value if value is not None else [], where)
 
