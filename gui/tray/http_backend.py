@@ -333,6 +333,8 @@ def standing_of(answer: HeartbeatAnswer) -> Standing:
         warnings_minutes=answer.warnings_minutes,
         limit_kind=answer.limit.kind,
         service=answer.limit.service,
+        close_pids=answer.close_pids,
+        service_name=answer.limit.service_name,
     )
 
 
