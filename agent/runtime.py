@@ -31,6 +31,12 @@ from agent.api.tray_routes import register_tray_routes
 from agent.api.usage_routes import register_usage_routes
 from agent.auth import Authenticator
 from agent.category_lists import CategoryLists
+from agent.child_alerts import (
+    ADULT_FLUSH_SECONDS,
+    AdultAttempts,
+    LimitReachedAlerts,
+    QueryLogTap,
+)
 from agent.dns_service import BlockPageAddresses, DnsService
 from agent.grant_expiry import GrantExpiry
 from agent.pages import CsrfSigner, PageServices, register_pages
@@ -173,6 +179,7 @@ class Agent:
         self.block_page_server: HttpServer | None = None
         self.delivery: DeliveryService | None = None
         self.approvals: PhoneApprovals | None = None
+        self.adult_attempts: AdultAttempts | None = None
 
     # ------------------------------------------------------------------ life cycle
 
@@ -219,6 +226,9 @@ class Agent:
             approved_minutes=self.more_time.approved_minutes,
             recent_names=lambda child: recent_dns_names(store.query_log, child, self.clock.now()),
             on_spent_changed=self.recompile,
+            on_limit_reached=LimitReachedAlerts(
+                store, lambda: self.policy_holder.policy, self.clock.now
+            ),
         )
         usage.start()
         # Built now, started last: the DNS service arms the grant-expiry job at its first
@@ -226,6 +236,9 @@ class Agent:
         scheduler = self.scheduler = Scheduler(clock=self.clock, timezone=family.settings.timezone)
         access = self.access = AccessService(
             store, lambda: self.policy_holder.policy, self.clock, self._grants_changed
+        )
+        adult = self.adult_attempts = AdultAttempts(
+            store, lambda: self.policy_holder.policy, self.clock.now
         )
         dns = self.dns = DnsService(
             listen=settings.dns_listen,
@@ -237,7 +250,7 @@ class Agent:
             active_child=self.active_child,
             grants=access,
             grant_expiry=GrantExpiry(scheduler),
-            query_log=query_log,
+            query_log=QueryLogTap(query_log, [adult.note]),
             clock=self.clock,
             spent_services=usage.spent_services,
         )
@@ -430,6 +443,10 @@ class Agent:
             minutes=1,
             first_run=self.clock.now() + timedelta(seconds=5),
         )
+        if self.adult_attempts is not None:
+            scheduler.add_interval_job(
+                "adult-attempts", self.adult_attempts.flush, seconds=ADULT_FLUSH_SECONDS
+            )
         scheduler.add_interval_job(
             "dead-man-signal",
             DeadManPublisher(
