@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import logging
-import socket
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, time, timedelta
 from typing import Any
@@ -18,6 +17,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import requests
 
+from agent.alert_receivers import pc_name
 from agent.policy.model import Caregiver, FamilyPolicy
 from agent.secrets import SecretStore
 from agent.store import Store
@@ -181,11 +181,6 @@ class AlertRouting:
             sender=str(account.get("sender") or username or "baoan@localhost"),
             cafile=str(account["cafile"]) if account.get("cafile") else None,
         )
-
-
-def pc_name() -> str:
-    """The name alerts give this PC."""
-    return socket.gethostname() or "PC"
 
 
 def build_delivery(
