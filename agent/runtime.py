@@ -24,12 +24,14 @@ from agent.access import AccessService
 from agent.active_child import ActiveChildTracker
 from agent.alert_delivery import DeadManPublisher, build_delivery, pc_name
 from agent.api.app import create_server
+from agent.api.caregiver_endpoints import register_caregiver_endpoints
 from agent.api.policy_endpoints import PolicyEndpointServices, register_policy_endpoints
 from agent.api.requests_endpoints import register_request_endpoints
 from agent.api.server import HttpServer
 from agent.api.tray_routes import register_tray_routes
 from agent.api.usage_routes import register_usage_routes
 from agent.auth import Authenticator
+from agent.caregiver_status import CaregiverStatus
 from agent.category_lists import CategoryLists
 from agent.child_alerts import (
     ADULT_FLUSH_SECONDS,
@@ -266,6 +268,7 @@ class Agent:
             self.clock.now,
             interval=settings.delivery_poll_seconds,
             buttons=approvals.buttons,
+            pc=pc_name(family),
         )
         delivery.start()
         approvals.follow(family)
@@ -341,6 +344,9 @@ class Agent:
         host, port = settings.http_listen
         server = self.http_server = create_server(services, authenticator, host=host, port=port)
         register_request_endpoints(server.router, access)
+        register_caregiver_endpoints(
+            server.router, CaregiverStatus(lambda: self.policy_holder.policy, store, secrets)
+        )
         register_policy_endpoints(
             server.router,
             PolicyEndpointServices(
@@ -439,7 +445,12 @@ class Agent:
         )
         scheduler.add_interval_job(
             "policy-sync-conflicts",
-            SyncConflictWatch(self.settings.config_path, store, self.clock.now, pc_name()),
+            SyncConflictWatch(
+                self.settings.config_path,
+                store,
+                self.clock.now,
+                pc_name(self.policy_holder.policy),
+            ),
             minutes=1,
             first_run=self.clock.now() + timedelta(seconds=5),
         )
@@ -453,7 +464,6 @@ class Agent:
                 lambda: self.policy_holder.policy,
                 open_secret_store(self.settings.data_dir),
                 store,
-                pc_name(),
             ),
             minutes=PUBLISH_EVERY_MINUTES,
             first_run=self.clock.now() + timedelta(seconds=5),  # soon after start
