@@ -21,7 +21,7 @@ def sorting(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> 
     """Each test once with the C module (when built) and once with the Python steps."""
     if request.param == "c":
         if load_packed() is None:
-            pytest.skip("the C module dns_filter.lists._packed is not built")
+            pytest.skip("the C module dns_filter._packed is not built")
     else:
         monkeypatch.setattr(index_module, "load_packed", lambda: None)
     yield request.param
@@ -49,7 +49,7 @@ def test_sorting_keeps_each_key_once_with_its_lowest_list() -> None:
 
 def test_c_and_python_steps_give_the_same_arrays(monkeypatch: pytest.MonkeyPatch) -> None:
     if load_packed() is None:
-        pytest.skip("the C module dns_filter.lists._packed is not built")
+        pytest.skip("the C module dns_filter._packed is not built")
     results = []
     for use_c in (True, False):
         if not use_c:

@@ -16,7 +16,7 @@ about a one-in-10^13 chance per lookup with a million rules, and a collision cou
 block a name, never let one through: the exceptions, which let names through, are kept
 as the exact names.
 
-Sorting is done by the optional C module :mod:`dns_filter.lists._packed` (a fraction of a
+Sorting is done by the optional C module :mod:`dns_filter._packed` (a fraction of a
 second for a million rules, without the GIL); without it the same steps run in Python,
 more slowly and with more memory at build time.
 """
@@ -52,7 +52,7 @@ fingerprint: Callable[[str], int] = hash if sys.hash_info.width >= 64 else _blak
 def load_packed() -> ModuleType | None:
     """The C sorting module, or None when it is not built."""
     try:
-        from dns_filter.lists import _packed  # type: ignore[attr-defined]
+        from dns_filter import _packed  # type: ignore[attr-defined]
     except ImportError:
         return None
     module: ModuleType = _packed

@@ -245,7 +245,7 @@ static PyMethodDef methods[] = {
 };
 
 static struct PyModuleDef module_definition = {
-    PyModuleDef_HEAD_INIT, "dns_filter.lists._packed",
+    PyModuleDef_HEAD_INIT, "dns_filter._packed",
     "Sorting for the packed domain index (optional; index.py has the same in Python).",
     -1, methods,
 };
