@@ -37,7 +37,14 @@ from agent.usage.counting import (
     new_counter,
     roll_over,
 )
-from agent.usage.limits import LimitDecision, LimitKind, LimitReason, decide, spent_services
+from agent.usage.limits import (
+    GAMES_CATEGORY,
+    LimitDecision,
+    LimitKind,
+    LimitReason,
+    decide,
+    spent_services,
+)
 from agent.usage.model import (
     SLEEP_GAP_SECONDS,
     AppIdentity,
@@ -218,6 +225,7 @@ class UsageService:
         self._session: tuple[str, float] | None = None  # the active child, and since when
         self._running: Mapping[str, tuple[str, ...]] = {}
         self._running_apps: Mapping[str, tuple[RunningApp, ...]] = {}
+        self._last_running_check: float | None = None
 
     # -- life cycle -------------------------------------------------------------------------
 
@@ -418,13 +426,80 @@ class UsageService:
             data={"seconds": event.seconds, "side": "tray"},
         )
 
-    def note_running(self, running: Mapping[str, Sequence[RunningApp]]) -> None:
-        """The process sampler's last pass: each child's catalogue services running."""
+    def note_running(
+        self, running: Mapping[str, Sequence[RunningApp]], active_child: str | None = None
+    ) -> None:
+        """The process sampler's last pass: each child's catalogue services running. A game
+        of `active_child` (who holds the desktop session) running without focus counts,
+        since the last pass, for its game's and the day's game caps (Decree 147/2024) —
+        while the child uses the PC (the tray's last heartbeat active, or the tray silent)
+        and not when it is the app in front (the heartbeats count that)."""
+        moment = self._clock.monotonic()
+        previous, self._last_running_check = self._last_running_check, moment
         self._running = {
             child: tuple(sorted({app.app.service for app in apps if app.app.service}))
             for child, apps in running.items()
         }
         self._running_apps = {child: tuple(apps) for child, apps in running.items()}
+        if active_child is None or previous is None:
+            return
+        elapsed = moment - previous
+        if elapsed <= 0.0 or elapsed >= SLEEP_GAP_SECONDS:
+            return  # a longer pause between two passes is sleep
+        rules = self._rules().get(active_child)
+        if rules is None:
+            return
+        if self._count_games_behind(
+            active_child, running.get(active_child, ()), elapsed, moment, rules
+        ) and self._on_spent_changed is not None:
+            self._on_spent_changed()
+
+    def _count_games_behind(
+        self,
+        child: str,
+        apps: Sequence[RunningApp],
+        elapsed: float,
+        moment: float,
+        rules: ChildRules,
+    ) -> bool:
+        """Count `elapsed` seconds for each game of `child` running behind; whether the set
+        of spent services changed."""
+        allowed = {name.casefold() for name in rules.limits.always_allowed_apps}
+        zone = ZoneInfo(self._family().settings.timezone)
+        with self._lock:
+            now = self.now()
+            counter = self._counter(child, now, zone)
+            heard = self._last_heard.get(child)
+            last = counter.last
+            reporting = heard is not None and moment - heard < TRAY_SILENCE_SECONDS
+            if reporting and (last is None or not last.active):
+                return False  # locked or idle: nobody is playing
+            in_front = last.app.service if reporting and last is not None else None
+            games: dict[str, AppUse] = {}
+            for app in apps:
+                use, name = app.app, AppIdentity(exe_path=app.exe_path).exe_name.casefold()
+                if (
+                    use.category == GAMES_CATEGORY
+                    and use.service is not None
+                    and use.service != in_front
+                    and not use.always_allowed
+                    and name not in allowed
+                    and use.service not in allowed
+                ):
+                    games.setdefault(
+                        use.service, AppUse(f"{use.app_id}:behind", use.service, use.category)
+                    )
+            if not games:
+                return False
+            for game in games.values():
+                result = count_span(
+                    counter, game, now - timedelta(seconds=elapsed), now, zone, in_front=False
+                )
+                counter = result.counter
+                self._apply(result)
+            self._counters[child] = counter
+            self._dirty.add(child)
+            return self._note_spent(child, counter, rules)
 
     def children_by_account(self) -> Mapping[str, str]:
         """Each child's OS accounts (for the process sampler)."""

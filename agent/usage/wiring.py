@@ -42,7 +42,7 @@ def add_usage_jobs(
     )
     scheduler.add_interval_job(
         "usage-processes",
-        lambda: usage.note_running(processes.sample()),
+        lambda: usage.note_running(processes.sample(), active_child()),
         seconds=DEFAULT_INTERVAL_SECONDS,
     )
     return processes
