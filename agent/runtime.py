@@ -51,6 +51,7 @@ from agent.tray.service import TrayService
 from agent.tray.wiring import connect_tray
 from agent.usage.more_time import MoreTime
 from agent.usage.service import UsageService, recent_dns_names
+from agent.usage.tamper import AccountWatch, TamperAlerts
 from agent.usage.wiring import add_usage_jobs
 from dns_filter.clock import Clock, SystemClock
 from dns_filter.policy import FilterPolicy
@@ -127,6 +128,7 @@ class Agent:
         settings: AgentSettings,
         *,
         session_user: Callable[[], str | None] | None = None,
+        os_accounts: Callable[[], frozenset[str] | None] | None = None,
         local_addresses: Callable[[], frozenset[str]] | None = None,
         mac_lookup: MacLookup | None = None,
         clock: Clock | None = None,
@@ -139,6 +141,8 @@ class Agent:
         self.active_child = ActiveChildTracker(
             session_user or platform.current().active_session_user
         )
+        # The PC's people's accounts: a new one is a tamper alert (agent/usage/tamper.py).
+        self._os_accounts = os_accounts or platform.current().os_accounts
         # The compiled snapshot the DNS filter reads, and the one answer to "which child
         # is this address?" for the chain, the server's memo and the child's pages. Both
         # lookups below are read per query, so both cache what they read.
@@ -168,6 +172,8 @@ class Agent:
         self.tray: TrayService | None = None
         self.usage: UsageService | None = None
         self.more_time: MoreTime | None = None
+        self.tamper: TamperAlerts | None = None
+        self.account_watch: AccountWatch | None = None
         # This agent's own tray token folder (named from the data folder), once handed over.
         self.tray_token_dir: Path | None = None
         self.block_page_server: HttpServer | None = None
@@ -210,6 +216,9 @@ class Agent:
             store.requests, store.events, store.outbox, lambda: self.policy_holder.policy,
             self.clock.now,
         )
+        self.tamper = TamperAlerts(
+            store.events, store.outbox, lambda: self.policy_holder.policy, self.clock.now
+        )
         usage = self.usage = UsageService(
             kv=store.kv,
             intervals=store.usage,
@@ -219,6 +228,7 @@ class Agent:
             approved_minutes=self.more_time.approved_minutes,
             recent_names=lambda child: recent_dns_names(store.query_log, child, self.clock.now()),
             on_spent_changed=self.recompile,
+            tamper=self.tamper,
         )
         usage.start()
         # Built now, started last: the DNS service arms the grant-expiry job at its first
@@ -418,7 +428,11 @@ class Agent:
             seconds=self.settings.policy_poll_seconds,
         )
         if self.usage is not None:
-            add_usage_jobs(scheduler, self.usage, self.active_child)
+            if self.tamper is not None:
+                self.account_watch = AccountWatch(self._os_accounts, store.kv, self.tamper)
+            add_usage_jobs(
+                scheduler, self.usage, self.active_child, accounts=self.account_watch
+            )
         scheduler.add_interval_job(
             "active-session",
             self.active_child.refresh,

@@ -401,3 +401,29 @@ def test_a_game_running_behind_counts_for_the_game_caps_not_the_day(store: Store
     assert usage.spent_services("Minh") == {"roblox"} and compiles
     answer = usage.receive("Minh", tray.batch(tray.beat(notes)))
     assert answer.allowed and 77 in answer.close_pids
+
+
+def test_a_killed_tray_is_an_alert_to_the_family(store: Store) -> None:
+    from agent.policy.model import Caregiver
+    from agent.usage.tamper import TamperAlerts
+
+    clock = ManualClock(START)
+    watched = FamilyPolicy(
+        settings=Settings(timezone="Asia/Ho_Chi_Minh"),
+        children=(Child("Minh", age=9, os_users=("minh",)),),
+        caregivers=(Caregiver("Mẹ", ntfy_topic="baoan-me", ntfy_server="http://127.0.0.1:9"),),
+    )
+    usage = UsageService(
+        kv=store.kv, intervals=store.usage, events=store.events, family=lambda: watched,
+        clock=clock, tamper=TamperAlerts(store.events, store.outbox, lambda: watched, clock.now),
+    )
+    usage.start()
+    usage.watch_session("Minh")
+    play(usage, Tray(clock), 10)
+    for _ in range(8):
+        clock.advance(10)
+        usage.watch_session("Minh")
+    (event,) = store.events.recent(kind="tray-missing")
+    (item,) = store.outbox.for_event(event.id)
+    assert item.payload["kind"] == "tamper" and item.payload["tamper"] == "tray-missing"
+    assert item.payload["child"] == "Minh" and "Minh" in item.payload["title"]

@@ -55,6 +55,7 @@ from agent.usage.model import (
     UsageEventKind,
 )
 from agent.usage.sampler import RunningApp, cmdline_of
+from agent.usage.tamper import TamperAlerts, tray_missing_words
 from agent.usage.trusted_clock import TrustedClock
 from dns_filter.clock import Clock, SystemClock
 
@@ -195,7 +196,10 @@ class UsageService:
         approved_minutes: Callable[[str, date], int] | None = None,
         recent_names: Callable[[str], frozenset[str]] | None = None,
         on_spent_changed: Callable[[], None] | None = None,
+        tamper: TamperAlerts | None = None,
     ) -> None:
+        # Tamper events that reach the family (an event and an alert); without it, events.
+        self._tamper = tamper
         # A service's minutes spent (or a new day): the DNS policy is compiled again.
         self._on_spent_changed = on_spent_changed
         self._spent: dict[str, frozenset[str]] = {}
@@ -532,14 +536,7 @@ class UsageService:
             noticed_before = active_child in self._silent
             if active_child not in self._silent:
                 self._silent.add(active_child)
-                self._event(
-                    "tray-missing",
-                    "no heartbeat from the tray while the child's session is active; "
-                    "the session's time counts",
-                    child=active_child,
-                    severity="alert",
-                    data={"silent_seconds": moment - heard},
-                )
+                self._tray_missing(active_child, moment - heard)
             # The checks come every 10 s; a longer pause between two is sleep.
             if previous is None or moment - previous >= SLEEP_GAP_SECONDS:
                 return
@@ -552,6 +549,22 @@ class UsageService:
             self._counters[active_child] = result.counter
             self._dirty.add(active_child)
             self._apply(result)
+
+    def _tray_missing(self, child: str, silent_seconds: float) -> None:
+        message = (
+            "no heartbeat from the tray while the child's session is active; "
+            "the session's time counts"
+        )
+        data = {"silent_seconds": silent_seconds}
+        if self._tamper is None:
+            self._event("tray-missing", message, child=child, severity="alert", data=data)
+            return
+        try:
+            self._tamper.alert(
+                "tray-missing", message, tray_missing_words(child), child=child, data=data
+            )
+        except Exception:
+            log.exception("the tray-missing alert could not be raised")
 
     # -- the day ----------------------------------------------------------------------------
 
