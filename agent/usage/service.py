@@ -197,9 +197,12 @@ class UsageService:
         recent_names: Callable[[str], frozenset[str]] | None = None,
         on_spent_changed: Callable[[], None] | None = None,
         tamper: TamperAlerts | None = None,
+        on_limit_reached: Callable[[str, int | None], object] | None = None,
     ) -> None:
         # Tamper events that reach the family (an event and an alert); without it, events.
         self._tamper = tamper
+        # A child's day at zero (the caregivers' `limit` alert, told once a day there).
+        self._on_limit_reached = on_limit_reached
         # A service's minutes spent (or a new day): the DNS policy is compiled again.
         self._on_spent_changed = on_spent_changed
         self._spent: dict[str, frozenset[str]] = {}
@@ -307,6 +310,15 @@ class UsageService:
             close = self._to_close(child, front, front_use, always)
         if changed and self._on_spent_changed is not None:
             self._on_spent_changed()
+        if (
+            not decision.allowed
+            and decision.reason.kind is LimitKind.DAILY
+            and self._on_limit_reached is not None
+        ):
+            try:
+                self._on_limit_reached(child, decision.reason.limit_minutes)
+            except Exception:
+                log.exception("the limit-reached alert for %s failed", child)
         self.save_if_due()
         action = str(rules.limits.action) if rules else "lock"
         if action == "notify":
