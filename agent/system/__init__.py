@@ -12,17 +12,14 @@ under the root, so tests run them against a recording runner and a fake `/etc`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import sys
+from pathlib import Path
 from typing import Protocol
 
+from agent.system.findings import Finding
+from agent.system.runner import CommandRunner
 
-@dataclass(frozen=True)
-class Finding:
-    """One thing found out of place, said so that a parent can act on it."""
-
-    key: str  # stable, for --json and tests: "dns", "browser-policy:firefox", ...
-    ok: bool
-    detail: str  # what was seen, in plain English (the doctor words it per language)
+__all__ = ["Finding", "SystemIntegration", "UnsupportedSystemError", "for_os"]
 
 
 class SystemIntegration(Protocol):
@@ -47,3 +44,23 @@ class SystemIntegration(Protocol):
         ...
 
     def remove_firewall(self) -> None: ...
+
+
+class UnsupportedSystemError(RuntimeError):
+    """No integration is written for this OS."""
+
+
+def for_os(
+    runner: CommandRunner, root: Path, platform_name: str | None = None
+) -> SystemIntegration:
+    """The integration for this OS (or `platform_name`, as `sys.platform` names it), its
+    module imported only now."""
+    name = platform_name or sys.platform
+    if name.startswith("linux"):
+        from agent.system.linux import LinuxIntegration
+
+        return LinuxIntegration(runner, root)
+    raise UnsupportedSystemError(
+        f"Bảo An cannot set up the system's DNS, browsers and firewall on {name!r}: "
+        "there is an integration for Linux, Windows (win32) and macOS (darwin) only"
+    )
