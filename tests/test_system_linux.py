@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from helpers_runner import RecordingRunner
 
-from agent.system import UnsupportedSystemError, for_os
+from agent.system import SystemSetupError, UnsupportedSystemError, for_os
 from agent.system.browser_policies import CHROMIUM_POLICIES, FIREFOX_POLICIES
 from agent.system.doh_addresses import KNOWN_DOH_ADDRESSES, split_by_family
 from agent.system.linux import (
@@ -17,7 +17,6 @@ from agent.system.linux import (
     MANAGER_RESOLV_CONF,
     MANAGER_RESOLVED,
     LinuxIntegration,
-    SystemSetupError,
     nameservers,
     nftables_ruleset,
 )

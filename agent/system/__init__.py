@@ -16,10 +16,13 @@ import sys
 from pathlib import Path
 from typing import Protocol
 
+from agent.system.errors import SystemSetupError
 from agent.system.findings import Finding
 from agent.system.runner import CommandRunner
 
-__all__ = ["Finding", "SystemIntegration", "UnsupportedSystemError", "for_os"]
+__all__ = [
+    "Finding", "SystemIntegration", "SystemSetupError", "UnsupportedSystemError", "for_os",
+]
 
 
 class SystemIntegration(Protocol):
@@ -59,7 +62,8 @@ def for_os(
     if name.startswith("linux"):
         from agent.system.linux import LinuxIntegration
 
-        return LinuxIntegration(runner, root)
+        # The services running are this PC's: under another root they are left alone.
+        return LinuxIntegration(runner, root, manage_services=Path(root).resolve() == Path("/"))
     raise UnsupportedSystemError(
         f"Bảo An cannot set up the system's DNS, browsers and firewall on {name!r}: "
         "there is an integration for Linux, Windows (win32) and macOS (darwin) only"

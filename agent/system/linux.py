@@ -30,6 +30,7 @@ from pathlib import Path
 
 from agent.system.browser_policies import CHROMIUM_POLICIES, FIREFOX_POLICIES
 from agent.system.doh_addresses import split_by_family
+from agent.system.errors import SystemSetupError
 from agent.system.findings import Finding
 from agent.system.runner import CommandRunner, run_checked
 from agent.system.saved_files import (
@@ -83,10 +84,6 @@ DNS_PORTS = (53, 853)
 DOH_PORT = 443
 
 _HEADER = "# Bảo An: this PC's DNS goes through the parental-control agent.\n"
-
-
-class SystemSetupError(RuntimeError):
-    """A change could not be made; the message says what and why."""
 
 
 @dataclass(frozen=True)
