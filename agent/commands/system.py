@@ -35,7 +35,7 @@ EXIT_OK = 0
 EXIT_FAILED = 1
 EXIT_NOT_ROOT = 4
 
-DEFAULT_AGENT_ADDRESSES = ("127.0.0.1", "::1")
+DEFAULT_AGENT_ADDRESSES = ("127.0.0.1",)  # where the installed agent answers DNS
 CONFIG_UNDER_ROOT = "etc/baoan/family.toml"
 
 ACTIONS = (
@@ -65,7 +65,7 @@ def register(subparsers: Any) -> None:
         if name == "install-dns":
             action.add_argument(
                 "--agent-address", action="append", default=[], metavar="ADDR",
-                help="an address the agent answers DNS on (default: 127.0.0.1 and ::1)",
+                help="an address the agent answers DNS on (default: 127.0.0.1)",
             )
         if name == "install-firewall":
             action.add_argument(
