@@ -7,6 +7,8 @@ still points at the agent and whether every browser policy is in place; what is 
 put back through the same code the installer used, recorded as a `system-tampered` event
 and sent to the caregivers as a tamper alert, as `agent.policy_alerts` does for a policy
 that protects less. A change that cannot be put back is alerted once, until it is fixed.
+The firewall follows the children's accounts in `family.toml` (loaded again whenever they
+change, and at the first pass).
 """
 
 from __future__ import annotations
@@ -44,6 +46,7 @@ class SystemWatch:
         self._now = now
         self._agent_addresses = agent_addresses
         self._unfixed: set[str] = set()  # alerted already, could not be put back
+        self._firewall_accounts: tuple[str, ...] | None = None  # as last loaded
 
     def __call__(self) -> None:
         addresses = self._agent_addresses
@@ -57,6 +60,21 @@ class SystemWatch:
             self._system.install_browser_policies,
             self._system.browser_policies_in_place,
         )
+        self._follow_children_accounts()
+
+    def _follow_children_accounts(self) -> None:
+        """A child's account added or removed in family.toml: the firewall follows."""
+        accounts = tuple(sorted(
+            {user for child in self._family().children for user in child.os_users}
+        ))
+        if accounts == self._firewall_accounts:
+            return
+        try:
+            self._system.install_firewall(accounts)
+        except Exception:  # tried again at the next pass
+            log.exception("the firewall was not loaded for %s", ", ".join(accounts) or "nobody")
+            return
+        self._firewall_accounts = accounts
 
     def _check(
         self,

@@ -140,3 +140,21 @@ def test_the_agent_watches_the_system_only_when_asked(tmp_path: Path) -> None:
             assert ("system-watch" in agent.scheduler.job_names()) is watch
         finally:
             agent.stop()
+
+
+def test_the_firewall_follows_the_children_s_accounts(tmp_path: Path, store: Store) -> None:
+    from agent.policy.model import Child
+
+    root = tmp_path / "root"
+    system = installed_pc(root)
+    runner = RecordingRunner()
+    system = LinuxIntegration(runner, root, manage_services=False)
+    family = [FamilyPolicy(children=(Child(name="An", age=9, os_users=("1001",)),))]
+    watch = SystemWatch(system, store, lambda: family[0], lambda: NOW, AGENT)
+    watch()
+    watch()  # the same accounts: loaded once
+    assert len(runner.ran("nft", "-f", "-")) == 1
+    assert "meta skuid { 1001 }" in (runner.inputs[-1] or "")
+    family[0] = FamilyPolicy(children=(Child(name="An", age=9, os_users=("1001", "1002")),))
+    watch()
+    assert "meta skuid { 1001, 1002 }" in (runner.inputs[-1] or "")
