@@ -46,7 +46,7 @@ from agent.secrets import SecretStore, open_secret_store
 from agent.services import RuntimeServices
 from agent.store import QueryLogWriter, RetentionPolicy, Store
 from agent.sync_conflicts import SyncConflictWatch
-from agent.system import SystemIntegration, UnsupportedSystemError, for_os
+from agent.system import SystemIntegration, for_os
 from agent.system.runner import SubprocessRunner
 from agent.system_watch import JOB_SYSTEM_WATCH, WATCH_EVERY_SECONDS, SystemWatch
 from agent.tray.handover import remove_empty_token_dir, token_dir_for
@@ -467,13 +467,12 @@ class Agent:
         if not addresses:
             log.warning("no tamper watch: the agent does not answer DNS on a port-53 address")
             return
-        system = self._system
+        system = self._system or for_os(
+            runner=SubprocessRunner(), root=Path("/"), data_dir=self.settings.data_dir
+        )
         if system is None:
-            try:
-                system = for_os(SubprocessRunner(), Path("/"))
-            except UnsupportedSystemError as error:
-                log.warning("no tamper watch: %s", error)
-                return
+            log.warning("no tamper watch: Bảo An has no system integration for %s", sys.platform)
+            return
         scheduler.add_interval_job(
             JOB_SYSTEM_WATCH,
             SystemWatch(

@@ -12,6 +12,7 @@ from agent.commands import (
     agent,
     caregiver,
     check,
+    doctor,
     events,
     init,
     lists,
@@ -30,7 +31,8 @@ from gui.tray import cli as tray
 # Each module exposes `register(subparsers) -> None`; the parser it adds sets `func`.
 COMMANDS = (
     init, policy, check, agent, status, pin, usage, events, try_out, lists, caregiver, sync_test,
-    system, dashboard, tray,
+    system, doctor,
+    dashboard, tray,
 )
 
 

@@ -18,11 +18,21 @@ from typing import Protocol
 
 from agent.system.errors import SystemSetupError
 from agent.system.findings import Finding
-from agent.system.runner import CommandRunner
+from agent.system.runner import CommandRunner, SubprocessRunner
 
 __all__ = [
-    "Finding", "SystemIntegration", "SystemSetupError", "UnsupportedSystemError", "for_os",
+    "Finding", "SystemIntegration", "SystemSetupError", "default_agent_addresses", "for_os",
 ]
+
+# Where the installed agent answers DNS, as the system is told to ask it. On Linux the
+# service listens on 127.0.0.1 only (a PC without IPv6 could not bind ::1).
+DEFAULT_AGENT_ADDRESSES = ("127.0.0.1", "::1")
+LINUX_AGENT_ADDRESSES = ("127.0.0.1",)
+
+
+def default_agent_addresses(platform_name: str | None = None) -> tuple[str, ...]:
+    name = platform_name or sys.platform
+    return LINUX_AGENT_ADDRESSES if name.startswith("linux") else DEFAULT_AGENT_ADDRESSES
 
 
 class SystemIntegration(Protocol):
@@ -49,22 +59,33 @@ class SystemIntegration(Protocol):
     def remove_firewall(self) -> None: ...
 
 
-class UnsupportedSystemError(RuntimeError):
-    """No integration is written for this OS."""
-
-
 def for_os(
-    runner: CommandRunner, root: Path, platform_name: str | None = None
-) -> SystemIntegration:
-    """The integration for this OS (or `platform_name`, as `sys.platform` names it), its
-    module imported only now."""
+    platform_name: str | None = None,
+    runner: CommandRunner | None = None,
+    root: Path | None = None,
+    data_dir: Path | None = None,
+) -> SystemIntegration | None:
+    """The integration for this OS (or `platform_name`), its module imported only now;
+    None where there is none. `data_dir` is where it keeps what it must give back (the
+    DNS settings it replaced), by default the agent's data folder under `root`."""
     name = platform_name or sys.platform
+    runner = runner or SubprocessRunner()
     if name.startswith("linux"):
         from agent.system.linux import LinuxIntegration
 
-        # The services running are this PC's: under another root they are left alone.
-        return LinuxIntegration(runner, root, manage_services=Path(root).resolve() == Path("/"))
-    raise UnsupportedSystemError(
-        f"Bảo An cannot set up the system's DNS, browsers and firewall on {name!r}: "
-        "there is an integration for Linux, Windows (win32) and macOS (darwin) only"
-    )
+        linux_root = root or Path("/")
+        return LinuxIntegration(
+            runner, linux_root,
+            state_dir=None if data_dir is None else data_dir / "system",
+            # The services running are this PC's: under another root they are left alone.
+            manage_services=linux_root.resolve() == Path("/"),
+        )
+    if name == "win32":
+        from agent.system.windows import WindowsIntegration
+
+        return WindowsIntegration(runner, root or Path("C:\\"), data_dir)
+    if name == "darwin":
+        from agent.system.macos import MacIntegration
+
+        return MacIntegration(runner, root or Path("/"), data_dir)
+    return None

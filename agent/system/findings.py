@@ -1,7 +1,4 @@
-"""What a check of the system found, shared by every OS module and `baoan doctor`.
-
-Its own module, so that the OS modules need not import the package that imports them.
-"""
+"""What a check of the PC's settings found, in one small type every OS module shares."""
 
 from __future__ import annotations
 

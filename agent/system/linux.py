@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from agent.system.browser_policies import CHROMIUM_POLICIES, FIREFOX_POLICIES
-from agent.system.doh_addresses import split_by_family
+from agent.system.doh_addresses import known_doh_addresses
 from agent.system.errors import SystemSetupError
 from agent.system.findings import Finding
 from agent.system.runner import CommandRunner, run_checked
@@ -136,7 +136,7 @@ def nftables_ruleset(child_uids: Iterable[int]) -> str:
     uids = sorted(set(child_uids))
     if not uids:
         raise ValueError("the firewall needs at least one child account")
-    doh_v4, doh_v6 = split_by_family()
+    doh_v4, doh_v6 = known_doh_addresses(4), known_doh_addresses(6)
     ports = ", ".join(str(port) for port in DNS_PORTS)
     return "\n".join((
         f"table inet {NFT_TABLE}",
