@@ -39,6 +39,15 @@ def test_systemd_unit_runs_the_agent_with_its_policy_and_data() -> None:
     assert unit["Install"]["WantedBy"] == "multi-user.target"
 
 
+def test_the_unit_loads_the_firewall_and_watches_the_system() -> None:
+    service = read_ini(INSTALLERS / "linux" / "baoan-agent.service")["Service"]
+    before = service["ExecStartPre"]
+    assert before.startswith("-")  # a failure is logged; the agent starts all the same
+    args = parse_baoan(shlex.split(before[1:]))
+    assert (args.command, args.system_action) == ("system", "install-firewall")
+    assert parse_baoan(shlex.split(service["ExecStart"])).watch_system is True
+
+
 def test_tray_autostart_runs_the_tray() -> None:
     entry = read_ini(INSTALLERS / "linux" / "baoan-tray.desktop")["Desktop Entry"]
     assert entry["Type"] == "Application"

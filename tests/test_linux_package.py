@@ -160,6 +160,17 @@ def test_the_app_runs_from_its_own_environment_at_opt_baoan(installed: Installed
     assert "home = /usr/bin" in config and str(root) not in config
     version = run(str(root / "opt/baoan/bin/python"), "-m", "baoan", "--version").stdout
     assert version.startswith("baoan ")
+    if shutil.which("unshare") is not None:
+        # At its real path, in a mount namespace of its own (/opt here is an empty tmpfs):
+        # the launcher, its shebang and the environment as the unit and the menu run them.
+        script = (
+            "mount -t tmpfs none /opt && mkdir /opt/baoan && "
+            f"mount --bind {root / 'opt/baoan'} /opt/baoan && "
+            "env -i /opt/baoan/bin/baoan --version && "
+            "env -i /opt/baoan/bin/baoan system install-firewall --help"
+        )
+        at_opt = run("unshare", "--mount", "--propagation", "private", "sh", "-c", script)
+        assert at_opt.stdout.startswith("baoan ") and "--child-account" in at_opt.stdout
     # Nothing points into the folder the environment was built in.
     leftovers = subprocess.run(
         ["grep", "-rlI", "baoan-deb.", str(root / "opt/baoan/bin"), str(root / "opt/baoan/lib")],
