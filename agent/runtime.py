@@ -54,6 +54,9 @@ from agent.secrets import SecretStore, open_secret_store
 from agent.services import RuntimeServices
 from agent.store import QueryLogWriter, RetentionPolicy, Store
 from agent.sync_conflicts import SyncConflictWatch
+from agent.system import SystemIntegration, for_os
+from agent.system.runner import SubprocessRunner
+from agent.system_watch import JOB_SYSTEM_WATCH, WATCH_EVERY_SECONDS, SystemWatch
 from agent.tray.handover import remove_empty_token_dir, token_dir_for
 from agent.tray.service import TrayService
 from agent.tray.wiring import connect_tray
@@ -105,6 +108,9 @@ class AgentSettings:
     extra_tray_users: tuple[str, ...] = ()
     # How often the outbox is checked for retries (a new alert wakes delivery at once).
     delivery_poll_seconds: float = 30.0
+    # The tamper watch (agent.system_watch): the installed service only, never a try-out
+    # or a test's agent, since it rewrites the PC's DNS and browser policies.
+    watch_system: bool = False
 
 
 def parse_listen(value: str, default_port: int) -> tuple[str, int]:
@@ -140,8 +146,11 @@ class Agent:
         local_addresses: Callable[[], frozenset[str]] | None = None,
         mac_lookup: MacLookup | None = None,
         clock: Clock | None = None,
+        system: SystemIntegration | None = None,
     ) -> None:
         self.settings = settings
+        # The PC's own settings for the tamper watch; built at start when not given.
+        self._system = system
         self.clock: Clock = clock or SystemClock()
         self.policy_holder = PolicyHolder(
             settings.config_path, last_good_path=settings.data_dir / LAST_GOOD_POLICY_NAME
@@ -482,11 +491,37 @@ class Agent:
             minutes=PUBLISH_EVERY_MINUTES,
             first_run=self.clock.now() + timedelta(seconds=5),  # soon after start
         )
+        if self.settings.watch_system:
+            self._add_system_watch(scheduler, store)
         scheduler.start()
         if self.settings.refresh_lists_at_start:
             threading.Thread(
                 target=self._refresh_lists_quietly, name="baoan-lists", daemon=True
             ).start()
+
+    def _add_system_watch(self, scheduler: Scheduler, store: Store) -> None:
+        # resolv.conf names no port: the system can only use the agent on port 53.
+        addresses = tuple(
+            host for host, port in self.settings.dns_listen
+            if port == DEFAULT_DNS_PORT and host not in ("0.0.0.0", "::")
+        )
+        if not addresses:
+            log.warning("no tamper watch: the agent does not answer DNS on a port-53 address")
+            return
+        system = self._system or for_os(
+            runner=SubprocessRunner(), root=Path("/"), data_dir=self.settings.data_dir
+        )
+        if system is None:
+            log.warning("no tamper watch: Bảo An has no system integration for %s", sys.platform)
+            return
+        scheduler.add_interval_job(
+            JOB_SYSTEM_WATCH,
+            SystemWatch(
+                system, store, lambda: self.policy_holder.policy, self.clock.now, addresses
+            ),
+            seconds=WATCH_EVERY_SECONDS,
+            first_run=self.clock.now() + timedelta(seconds=10),
+        )
 
     def _refresh_lists_quietly(self) -> None:
         try:
