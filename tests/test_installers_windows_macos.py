@@ -220,6 +220,7 @@ def test_the_service_runs_the_agent_and_is_restarted_on_failure(
     args = build_parser().parse_args(["agent", *service_argv[1:]])
     assert str(args.config) == CONFIG and str(args.data_dir) == DATA
     assert args.dns_listen == ["127.0.0.1", "[::1]"]  # IPv4 and IPv6 ask the agent
+    assert args.watch_system  # the tamper watch runs in the installed service
     failure = next(argv for argv in sc if argv[0] == "failure")
     assert failure[1] == "BaoAnAgent"
     actions = failure[failure.index("actions=") + 1].split("/")
@@ -307,6 +308,7 @@ def test_the_launch_daemon_runs_the_agent_on_both_loopbacks() -> None:
     assert isinstance(arguments, list) and arguments[0] == "/usr/local/bin/baoan"
     args = build_parser().parse_args(arguments[1:])
     assert args.command == "agent" and args.dns_listen == ["127.0.0.1", "[::1]"]
+    assert args.watch_system
     assert str(args.data_dir) == f"{SUPPORT}/data"
 
 
