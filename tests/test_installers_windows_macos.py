@@ -199,7 +199,10 @@ def test_the_setup_runs_as_administrator_and_starts_the_tray_for_every_user(
 ) -> None:
     setup = dict(line.split("=", 1) for line in iss["Setup"])
     assert setup["PrivilegesRequired"] == "admin"
-    (run_key,) = [inno_entry(line) for line in iss["Registry"]]
+    entries = [inno_entry(line) for line in iss["Registry"]]
+    run_key = next(entry for entry in entries if entry["ValueName"] == "BaoAnTray")
+    path = next(entry for entry in entries if entry["ValueName"] == "Path")
+    assert path["ValueData"] == "{olddata};{app}" and path["Check"] == "NotOnPath"
     assert run_key["Root"] == "HKLM"
     assert run_key["Subkey"] == "Software\\Microsoft\\Windows\\CurrentVersion\\Run"
     assert windows_argv(expand(run_key["ValueData"])) == [f"{APP}\\baoan-tray.exe"]
