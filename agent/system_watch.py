@@ -5,10 +5,10 @@ Run by the installed system service only (`AgentSettings.watch_system`, the unit
 `/etc/resolv.conf`. Each pass asks the OS integration (`agent.system`) whether the DNS
 still points at the agent and whether every browser policy is in place; what is not is
 put back through the same code the installer used, recorded as a `system-tampered` event
-and sent to the caregivers as a tamper alert, as `agent.policy_alerts` does for a policy
-that protects less. A change that cannot be put back is alerted once, until it is fixed.
-The firewall follows the children's accounts in `family.toml` (loaded again whenever they
-change, and at the first pass).
+and sent to the caregivers as a tamper alert (`agent.child_alerts.raise_alert`, the path
+every alert takes; heard by those whose `hears` has `tamper`). A change that cannot be
+put back is alerted once, until it is fixed. The firewall follows the children's
+accounts in `family.toml` (loaded again whenever they change, and at the first pass).
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import logging
 from collections.abc import Callable
 from datetime import datetime
 
-from agent.access import ALERTS_CHANNEL
+from agent.child_alerts import raise_alert
 from agent.policy import FamilyPolicy
 from agent.store import Store
 from agent.system import Finding, SystemIntegration
@@ -104,29 +104,28 @@ class SystemWatch:
     def _alert(self, finding: Finding, fixed: bool, error: str | None) -> None:
         outcome = "put back" if fixed else f"could not be put back ({error or 'still wrong'})"
         message = f"the PC's protection was changed: {finding.detail}; {outcome}"
-        event = self._store.events.add(
-            EVENT_SYSTEM_TAMPERED,
-            message,
+        log.warning("tamper: %s", message)
+        raise_alert(
+            self._store,
+            self._family(),
+            kind=EVENT_SYSTEM_TAMPERED,
             severity="alert",
+            event_message=message,
+            payload={
+                "title": "Cài đặt bảo vệ trên máy vừa bị thay đổi"
+                + (" (đã khôi phục)" if fixed else " (chưa khôi phục được)"),
+                "title_en": "The PC's protection was changed"
+                + (" (put back)" if fixed else " (could not be put back)"),
+                "message": "Bảo An đã đặt lại." if fixed
+                else "Bảo An chưa đặt lại được: hãy chạy baoan doctor trên máy.",
+                "message_en": "Bảo An put it back." if fixed
+                else "Bảo An could not put it back: run baoan doctor on the PC.",
+                "check": finding.key,
+                "detail": finding.detail,
+                "fixed": fixed,
+            },
+            child=None,
+            at=self._now(),
             data={"check": finding.key, "detail": finding.detail, "fixed": fixed,
                   "error": error},
-            at=self._now(),
         )
-        log.warning("tamper: %s", message)
-        if not self._family().caregivers:
-            return
-        payload = {
-            "kind": EVENT_SYSTEM_TAMPERED,
-            "severity": "alert",
-            "child": None,
-            "check": finding.key,
-            "fixed": fixed,
-            "title": "Cài đặt bảo vệ trên máy vừa bị thay đổi"
-            + (" (đã khôi phục)" if fixed else " (chưa khôi phục được)"),
-            "title_en": "The PC's protection was changed"
-            + (" (put back)" if fixed else " (could not be put back)"),
-            "detail": finding.detail,
-            "event_id": event.id,
-            "time": event.time.isoformat(),
-        }
-        self._store.outbox.enqueue(ALERTS_CHANNEL, payload, event_id=event.id, now=event.time)
