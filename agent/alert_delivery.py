@@ -49,6 +49,7 @@ TOPIC_OF_KIND = {
     "policy-loosened": "tamper",
     "tamper": "tamper",
     "system-tampered": "tamper",
+    "new-account": "tamper",
     "limit-reached": "limit",
     "protection-paused": "paused",
 }

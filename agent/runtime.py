@@ -56,7 +56,14 @@ from agent.store import QueryLogWriter, RetentionPolicy, Store
 from agent.sync_conflicts import SyncConflictWatch
 from agent.system import SystemIntegration, for_os
 from agent.system.runner import SubprocessRunner
-from agent.system_watch import JOB_SYSTEM_WATCH, WATCH_EVERY_SECONDS, SystemWatch
+from agent.system_watch import (
+    ACCOUNT_WATCH_EVERY_SECONDS,
+    JOB_ACCOUNT_WATCH,
+    JOB_SYSTEM_WATCH,
+    WATCH_EVERY_SECONDS,
+    NewAccountWatch,
+    SystemWatch,
+)
 from agent.tray.handover import remove_empty_token_dir, token_dir_for
 from agent.tray.service import TrayService
 from agent.tray.wiring import connect_tray
@@ -486,6 +493,12 @@ class Agent:
             ).start()
 
     def _add_system_watch(self, scheduler: Scheduler, store: Store) -> None:
+        scheduler.add_interval_job(
+            JOB_ACCOUNT_WATCH,
+            NewAccountWatch(store, lambda: self.policy_holder.policy, self.clock.now),
+            seconds=ACCOUNT_WATCH_EVERY_SECONDS,
+            first_run=self.clock.now() + timedelta(seconds=15),
+        )
         # resolv.conf names no port: the system can only use the agent on port 53.
         addresses = tuple(
             host for host, port in self.settings.dns_listen
