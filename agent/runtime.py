@@ -87,6 +87,8 @@ class AgentSettings:
 
     config_path: Path
     data_dir: Path
+    # This PC's own settings (agent.policy.this_pc); None: this-pc.toml beside config_path.
+    local_config_path: Path | None = None
     dns_listen: tuple[tuple[str, int], ...] = (("127.0.0.1", DEFAULT_DNS_PORT),)
     http_listen: tuple[str, int] = ("127.0.0.1", DEFAULT_HTTP_PORT)
     # A second listener for the block page, on port 80 where browsers go for a blocked
@@ -142,7 +144,9 @@ class Agent:
         self.settings = settings
         self.clock: Clock = clock or SystemClock()
         self.policy_holder = PolicyHolder(
-            settings.config_path, last_good_path=settings.data_dir / LAST_GOOD_POLICY_NAME
+            settings.config_path,
+            last_good_path=settings.data_dir / LAST_GOOD_POLICY_NAME,
+            local_path=settings.local_config_path,
         )
         self.active_child = ActiveChildTracker(
             session_user or platform.current().active_session_user
@@ -351,7 +355,11 @@ class Agent:
             server.router,
             PolicyEndpointServices(
                 editor=PolicyEditor(
-                    settings.config_path, self.policy_holder, store.events, self.clock.now
+                    settings.config_path,
+                    self.policy_holder,
+                    store.events,
+                    self.clock.now,
+                    local_path=self.policy_holder.local_path,
                 ),
                 check_site=site_checker(dns.current_filter_policy, self.clock.now),
                 catalogue=catalogue_info(),
