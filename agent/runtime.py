@@ -46,7 +46,7 @@ from agent.phone_approvals import PhoneApprovals
 from agent.pin_setup import SetupCodes, setup_code_path
 from agent.policy import FamilyPolicy
 from agent.policy.holder import PolicyHolder
-from agent.policy_alerts import PolicyAlerts
+from agent.policy_alerts import PolicyAlerts, PolicyRefusedAlerts
 from agent.policy_editor import PolicyEditor, catalogue_info, site_checker
 from agent.private_files import secure_data_dir
 from agent.scheduler import Scheduler, add_agent_jobs
@@ -206,6 +206,14 @@ class Agent:
         # copy is an event and an alert like any other such change.
         store = self.store = Store(settings.data_dir / DATABASE_NAME)
         self.policy_holder.on_loosened(PolicyAlerts(store, self.clock.now))
+        self.policy_holder.on_refused(
+            PolicyRefusedAlerts(
+                store,
+                lambda: self.policy_holder.policy,
+                self.clock.now,
+                lambda: pc_name(self.policy_holder.policy),
+            )
+        )
         family = self.policy_holder.load()
         self.loaded_at = self.clock.now()
         if self.policy_holder.last_error is not None:

@@ -3,7 +3,7 @@ PC's own settings (OS accounts, LAN devices, default child, its name) in its own
 `this-pc.toml`. Two real agents with two data folders share one policy folder: an edit on
 one reaches the other's verdicts, the local files stay apart, each PC has its own dead-man
 signal and every alert names its PC; a conflict copy or a half-synced file never replaces
-the last good policy."""
+the last good policy, and each PC tells the caregivers."""
 
 from __future__ import annotations
 
@@ -204,6 +204,15 @@ def test_two_pcs_share_one_policy_folder_and_keep_their_own_settings(
         config.write_bytes(whole)
         wait_for(lambda: not pc_a.policy_holder.last_error and not pc_b.policy_holder.last_error)
 
+        def alerts(kind: str) -> list[str]:
+            return [m["message"] for m in ntfy.on(TOPIC) if f"baoan-{kind}" in m["tags"]]
+
+        # … and each PC tells the caregivers so, naming itself.
+        wait_for(lambda: len(alerts("policy-not-applied")) == 2, timeout=20)
+        refused = alerts("policy-not-applied")
+        assert any("May-A" in message for message in refused)
+        assert any("May-B" in message for message in refused)
+
         # Each PC has its own dead-man signal on the shared topic.
         def signals() -> set[str]:
             return {m["sequence_id"] for m in ntfy.scheduled if m["topic"] == TOPIC}
@@ -215,9 +224,6 @@ def test_two_pcs_share_one_policy_folder_and_keep_their_own_settings(
         assert pc_a.access is not None and pc_b.access is not None
         pc_a.access.help_pressed("An", "127.0.0.1")
         pc_b.access.help_pressed("An", "127.0.0.1")
-
-        def alerts(kind: str) -> list[str]:
-            return [m["message"] for m in ntfy.on(TOPIC) if f"baoan-{kind}" in m["tags"]]
 
         wait_for(lambda: len(alerts("help")) == 2 and len(alerts("policy-sync-conflict")) == 2,
                  timeout=30)

@@ -49,7 +49,8 @@ class PolicyLoosened:
 
 
 LoosenedSubscriber = Callable[[PolicyLoosened], None]
-_C = TypeVar("_C", Subscriber, LoosenedSubscriber)
+RefusedSubscriber = Callable[[InvalidPolicyError], object]
+_C = TypeVar("_C", Subscriber, LoosenedSubscriber, RefusedSubscriber)
 
 
 def default_last_good_path(path: Path) -> Path:
@@ -106,6 +107,7 @@ class PolicyHolder:
         self._seen: _Seen | None = None
         self._subscribers: list[Subscriber] = []
         self._loosened_subscribers: list[LoosenedSubscriber] = []
+        self._refused_subscribers: list[RefusedSubscriber] = []
 
     @property
     def policy(self) -> FamilyPolicy:
@@ -132,6 +134,12 @@ class PolicyHolder:
         """Call `callback(change)` whenever a new policy in force protects less than the one
         before (the first load included); returns an unsubscribe function."""
         return self._add(self._loosened_subscribers, callback)
+
+    def on_refused(self, callback: RefusedSubscriber) -> Callable[[], None]:
+        """Call `callback(error)` when a changed file cannot be adopted (a half-synced or
+        half-written file, a broken edit), once per new problem, while the last good
+        policy stays in force; returns an unsubscribe function."""
+        return self._add(self._refused_subscribers, callback)
 
     def _add(self, subscribers: list[_C], callback: _C) -> Callable[[], None]:
         with self._lock:
@@ -173,6 +181,8 @@ class PolicyHolder:
                     )
                 log.warning("running on the last good copy until %s is fixed", self.path)
                 self._adopt(Adoption(fallback))
+                if self._last_error is not None:
+                    self._tell_refused(self._last_error)
             return self.policy
 
     def check_for_changes(self) -> bool:
@@ -225,10 +235,20 @@ class PolicyHolder:
             yield
 
     def _fail(self, error: InvalidPolicyError) -> None:
-        if self._last_error is None or str(self._last_error) != str(error):
+        fresh = self._last_error is None or str(self._last_error) != str(error)
+        if fresh:
             kept = "keeping the last good policy" if self._policy else "no policy yet"
             log.error("family policy not applied (%s):\n%s", kept, error)
         self._last_error = error
+        if fresh and self._policy is not None:
+            self._tell_refused(error)
+
+    def _tell_refused(self, error: InvalidPolicyError) -> None:
+        for callback in list(self._refused_subscribers):
+            try:
+                callback(error)
+            except Exception:
+                log.exception("a subscriber to refused policy files failed")
 
     def _read_copy(self, path: Path, local_path: Path) -> PolicyFile | None:
         """A good copy kept earlier (the last good copy or the writer's backup, with this
