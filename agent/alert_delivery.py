@@ -49,6 +49,7 @@ TOPIC_OF_KIND = {
     "policy-loosened": "tamper",
     "policy-not-applied": "tamper",
     "tamper": "tamper",
+    "system-tampered": "tamper",
     "limit-reached": "limit",
     "protection-paused": "paused",
 }
