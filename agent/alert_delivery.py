@@ -47,6 +47,7 @@ TOPIC_OF_KIND = {
     "approval-answer": "requests",
     "adult-attempt": "adult",
     "policy-loosened": "tamper",
+    "policy-not-applied": "tamper",
     "tamper": "tamper",
     "system-tampered": "tamper",
     "new-account": "tamper",

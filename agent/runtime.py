@@ -46,7 +46,7 @@ from agent.phone_approvals import PhoneApprovals
 from agent.pin_setup import SetupCodes, setup_code_path
 from agent.policy import FamilyPolicy
 from agent.policy.holder import PolicyHolder
-from agent.policy_alerts import PolicyAlerts
+from agent.policy_alerts import PolicyAlerts, PolicyRefusedAlerts
 from agent.policy_editor import PolicyEditor, catalogue_info, site_checker
 from agent.private_files import secure_data_dir
 from agent.scheduler import Scheduler, add_agent_jobs
@@ -69,6 +69,7 @@ from agent.tray.service import TrayService
 from agent.tray.wiring import connect_tray
 from agent.usage.more_time import MoreTime
 from agent.usage.service import UsageService, recent_dns_names
+from agent.usage.tamper import AccountWatch, TamperAlerts
 from agent.usage.wiring import add_usage_jobs
 from dns_filter.clock import Clock, SystemClock
 from dns_filter.policy import FilterPolicy
@@ -97,6 +98,8 @@ class AgentSettings:
 
     config_path: Path
     data_dir: Path
+    # This PC's own settings (agent.policy.this_pc); None: this-pc.toml beside config_path.
+    local_config_path: Path | None = None
     dns_listen: tuple[tuple[str, int], ...] = (("127.0.0.1", DEFAULT_DNS_PORT),)
     http_listen: tuple[str, int] = ("127.0.0.1", DEFAULT_HTTP_PORT)
     # A second listener for the block page, on port 80 where browsers go for a blocked
@@ -148,6 +151,7 @@ class Agent:
         settings: AgentSettings,
         *,
         session_user: Callable[[], str | None] | None = None,
+        os_accounts: Callable[[], frozenset[str] | None] | None = None,
         local_addresses: Callable[[], frozenset[str]] | None = None,
         mac_lookup: MacLookup | None = None,
         clock: Clock | None = None,
@@ -158,11 +162,15 @@ class Agent:
         self._system = system
         self.clock: Clock = clock or SystemClock()
         self.policy_holder = PolicyHolder(
-            settings.config_path, last_good_path=settings.data_dir / LAST_GOOD_POLICY_NAME
+            settings.config_path,
+            last_good_path=settings.data_dir / LAST_GOOD_POLICY_NAME,
+            local_path=settings.local_config_path,
         )
         self.active_child = ActiveChildTracker(
             session_user or platform.current().active_session_user
         )
+        # The PC's people's accounts: a new one is a tamper alert (agent/usage/tamper.py).
+        self._os_accounts = os_accounts or platform.current().os_accounts
         # The compiled snapshot the DNS filter reads, and the one answer to "which child
         # is this address?" for the chain, the server's memo and the child's pages. Both
         # lookups below are read per query, so both cache what they read.
@@ -192,6 +200,8 @@ class Agent:
         self.tray: TrayService | None = None
         self.usage: UsageService | None = None
         self.more_time: MoreTime | None = None
+        self.tamper: TamperAlerts | None = None
+        self.account_watch: AccountWatch | None = None
         # This agent's own tray token folder (named from the data folder), once handed over.
         self.tray_token_dir: Path | None = None
         self.block_page_server: HttpServer | None = None
@@ -218,6 +228,14 @@ class Agent:
         # copy is an event and an alert like any other such change.
         store = self.store = Store(settings.data_dir / DATABASE_NAME)
         self.policy_holder.on_loosened(PolicyAlerts(store, self.clock.now))
+        self.policy_holder.on_refused(
+            PolicyRefusedAlerts(
+                store,
+                lambda: self.policy_holder.policy,
+                self.clock.now,
+                lambda: pc_name(self.policy_holder.policy),
+            )
+        )
         family = self.policy_holder.load()
         self.loaded_at = self.clock.now()
         if self.policy_holder.last_error is not None:
@@ -235,6 +253,9 @@ class Agent:
             store.requests, store.events, store.outbox, lambda: self.policy_holder.policy,
             self.clock.now,
         )
+        self.tamper = TamperAlerts(
+            store.events, store.outbox, lambda: self.policy_holder.policy, self.clock.now
+        )
         usage = self.usage = UsageService(
             kv=store.kv,
             intervals=store.usage,
@@ -244,6 +265,7 @@ class Agent:
             approved_minutes=self.more_time.approved_minutes,
             recent_names=lambda child: recent_dns_names(store.query_log, child, self.clock.now()),
             on_spent_changed=self.recompile,
+            tamper=self.tamper,
             on_limit_reached=LimitReachedAlerts(
                 store, lambda: self.policy_holder.policy, self.clock.now
             ),
@@ -367,7 +389,11 @@ class Agent:
             server.router,
             PolicyEndpointServices(
                 editor=PolicyEditor(
-                    settings.config_path, self.policy_holder, store.events, self.clock.now
+                    settings.config_path,
+                    self.policy_holder,
+                    store.events,
+                    self.clock.now,
+                    local_path=self.policy_holder.local_path,
                 ),
                 check_site=site_checker(dns.current_filter_policy, self.clock.now),
                 catalogue=catalogue_info(),
@@ -453,7 +479,11 @@ class Agent:
             seconds=self.settings.policy_poll_seconds,
         )
         if self.usage is not None:
-            add_usage_jobs(scheduler, self.usage, self.active_child)
+            if self.tamper is not None:
+                self.account_watch = AccountWatch(self._os_accounts, store.kv, self.tamper)
+            add_usage_jobs(
+                scheduler, self.usage, self.active_child, accounts=self.account_watch
+            )
         scheduler.add_interval_job(
             "active-session",
             self.active_child.refresh,
