@@ -299,7 +299,7 @@ class Agent:
             self.clock.now,
             interval=settings.delivery_poll_seconds,
             buttons=approvals.buttons,
-            pc=pc_name(family),
+            pc=lambda: pc_name(self.policy_holder.policy),
         )
         delivery.start()
         approvals.follow(family)
@@ -488,7 +488,7 @@ class Agent:
                 self.settings.config_path,
                 store,
                 self.clock.now,
-                pc_name(self.policy_holder.policy),
+                lambda: pc_name(self.policy_holder.policy),
             ),
             minutes=1,
             first_run=self.clock.now() + timedelta(seconds=5),
