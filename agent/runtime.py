@@ -24,6 +24,7 @@ from agent.access import AccessService
 from agent.active_child import ActiveChildTracker
 from agent.alert_delivery import DeadManPublisher, build_delivery, pc_name
 from agent.api.app import create_server
+from agent.api.overview_routes import register_overview_routes
 from agent.api.policy_endpoints import PolicyEndpointServices, register_policy_endpoints
 from agent.api.requests_endpoints import register_request_endpoints
 from agent.api.server import HttpServer
@@ -33,6 +34,7 @@ from agent.auth import Authenticator
 from agent.category_lists import CategoryLists
 from agent.dns_service import BlockPageAddresses, DnsService
 from agent.grant_expiry import GrantExpiry
+from agent.overview import OverviewService
 from agent.pages import CsrfSigner, PageServices, register_pages
 from agent.phone_approvals import PhoneApprovals
 from agent.pin_setup import SetupCodes, setup_code_path
@@ -41,6 +43,7 @@ from agent.policy.holder import PolicyHolder
 from agent.policy_alerts import PolicyAlerts
 from agent.policy_editor import PolicyEditor, catalogue_info, site_checker
 from agent.private_files import secure_data_dir
+from agent.protection import resolv_conf_check
 from agent.scheduler import Scheduler, add_agent_jobs
 from agent.secrets import SecretStore, open_secret_store
 from agent.services import RuntimeServices
@@ -336,6 +339,17 @@ class Agent:
                 ),
                 check_site=site_checker(dns.current_filter_policy, self.clock.now),
                 catalogue=catalogue_info(),
+            ),
+        )
+        register_overview_routes(
+            server.router,
+            OverviewService(
+                family=lambda: self.policy_holder.policy,
+                store=store,
+                clock=self.clock,
+                lists=services.lists,
+                dns_check=resolv_conf_check(dns.listening),
+                usage=self.usage,
             ),
         )
         register_pages(
