@@ -28,6 +28,7 @@ from agent.api.types import (
     UsageToday,
 )
 from agent.policy import FamilyPolicy
+from agent.protection import DnsFinding
 from agent.store import Store
 from dns_filter.clock import Clock
 
@@ -52,7 +53,7 @@ class TodaySource(Protocol):
     def category_of_app(self, app_id: str) -> str | None: ...
 
 
-DnsCheck = Callable[[], tuple[str, str]]  # ("ok" | "off" | "unknown", what was seen)
+DnsCheck = Callable[[], DnsFinding]
 
 
 class UnknownChildError(LookupError):
@@ -126,10 +127,10 @@ class OverviewService:
 
     def _protection(self) -> ProtectionInfo:
         try:
-            dns, detail = self._dns_check()
+            dns = self._dns_check()
         except OSError as error:
             log.info("cannot tell where the PC's DNS points: %s", error)
-            dns, detail = "unknown", str(error)
+            dns = DnsFinding("unknown", "unreadable")
         lists = list(self._lists())
         fetched = [item for item in lists if item.source != "starter"]
         oldest = min(
@@ -141,7 +142,13 @@ class OverviewService:
             state = "missing"
         else:
             state = "stale" if unfetched or old else "fresh"
-        return ProtectionInfo(dns=dns, dns_detail=detail, lists=state, lists_updated_at=oldest)
+        return ProtectionInfo(
+            dns=dns.state,
+            dns_reason=dns.reason,
+            dns_servers=dns.servers,
+            lists=state,
+            lists_updated_at=oldest,
+        )
 
     # -- the days before ----------------------------------------------------------------------
 

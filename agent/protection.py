@@ -10,6 +10,7 @@ answer is "unknown" until the OS's system integration reports it.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -43,30 +44,39 @@ def agent_port_53_addresses(listening: Sequence[str]) -> set[str]:
     return found
 
 
-def dns_points_at_agent(listening: Sequence[str], resolv_conf: str | None) -> tuple[str, str]:
-    """("ok" | "off" | "unknown", what was seen), from the agent's listening URLs and the
-    text of resolv.conf (None: the PC has none)."""
+@dataclass(frozen=True)
+class DnsFinding:
+    """Where the PC's DNS points: ``state`` (``ok``, ``off``, ``unknown``), why in a code
+    (``asks_agent``, ``asks_others``, ``agent_not_on_53``, ``no_servers``,
+    ``resolved_stub``, ``no_resolv_conf``) and the name servers seen."""
+
+    state: str
+    reason: str
+    servers: tuple[str, ...] = ()
+
+
+def dns_points_at_agent(listening: Sequence[str], resolv_conf: str | None) -> DnsFinding:
+    """From the agent's listening URLs and the text of resolv.conf (None: the PC has none)."""
     if resolv_conf is None:
-        return "unknown", "no /etc/resolv.conf on this PC"
-    servers = name_servers(resolv_conf)
+        return DnsFinding("unknown", "no_resolv_conf")
+    servers = tuple(name_servers(resolv_conf))
     if not servers:
-        return "off", "no name server is set"
-    seen = ", ".join(servers)
+        return DnsFinding("off", "no_servers")
     agent = agent_port_53_addresses(listening)
     if not agent:
-        return "off", f"the DNS filter does not answer on port 53; the PC asks {seen}"
+        return DnsFinding("off", "agent_not_on_53", servers)
     for server in servers:
         if server in agent or (is_loopback(server) and agent & WILDCARDS):
-            return "ok", seen
+            return DnsFinding("ok", "asks_agent", servers)
     if all(server in RESOLVED_STUBS for server in servers):
-        return "unknown", f"the PC asks systemd-resolved ({seen})"
-    return "off", f"the PC asks {seen}"
+        return DnsFinding("unknown", "resolved_stub", servers)
+    return DnsFinding("off", "asks_others", servers)
 
 
 def resolv_conf_check(
     listening: Callable[[], Sequence[str]], path: Path = RESOLV_CONF
-) -> Callable[[], tuple[str, str]]:
-    def check() -> tuple[str, str]:
+) -> Callable[[], DnsFinding]:
+    def check() -> DnsFinding:
         try:
             text: str | None = path.read_text(encoding="utf-8", errors="replace")
         except FileNotFoundError:

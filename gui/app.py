@@ -21,6 +21,7 @@ from PySide6.QtWidgets import QApplication, QMainWindow
 from gui.backend import DashboardBackend
 from gui.controller import DEFAULT_IDLE_LOCK_MS, DEFAULT_REFRESH_MS, DashboardController
 from gui.i18n import LANGUAGE_ENV, Translations, choose_language, system_language
+from gui.pages_controller import ActivityController, OverviewController, ScheduleController
 from gui.rules_controller import ScreenTimeController, WebRulesController
 from gui.views.main_window import MainWindow
 from gui.workers import ApiRunner
@@ -69,18 +70,29 @@ def build_main_window(
     screen_time = ScreenTimeController(
         runner, controller.parent_token, controller.report_failure
     )
+    family_pages = (
+        OverviewController(runner, controller.parent_token, controller.report_failure),
+        ActivityController(runner, controller.parent_token, controller.report_failure),
+        ScheduleController(runner, controller.parent_token, controller.report_failure),
+    )
+    overview, activity, schedules = family_pages
     window = MainWindow(
         controller,
         agent_address,
         language=translations.language or initial,
         rules=rules,
         screen_time=screen_time,
+        overview=overview,
+        activity=activity,
+        schedules=schedules,
     )
     # The window owns its services, so closing it releases them.
     runner.setParent(window)
     controller.setParent(window)
     rules.setParent(window)
     screen_time.setParent(window)
+    for page_controller in family_pages:
+        page_controller.setParent(window)
     if translations.parent() is None:
         translations.setParent(window)
 

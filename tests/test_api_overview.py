@@ -16,7 +16,7 @@ from helpers_policy_agent import RunningFamily, baoan_check, parent_client, runn
 from agent.api.client import ApiClient, ApiClientError, ForbiddenError, UnauthorizedError
 from agent.api.types import ChildSchedules, ScheduleRule, WeeklyWindow
 from agent.auth import load_or_create_tray_token
-from agent.protection import dns_points_at_agent, name_servers
+from agent.protection import DnsFinding, dns_points_at_agent, name_servers
 from agent.secrets import open_secret_store
 from agent.store import Store
 from agent.store.models import QueryLogEntry
@@ -190,10 +190,14 @@ def test_where_the_pcs_dns_points() -> None:
     conf = "# made by hand\nnameserver 127.0.0.1\nnameserver 8.8.8.8 # spare\nsearch lan\n"
     assert name_servers(conf) == ["127.0.0.1", "8.8.8.8"]
     agent = ["udp://127.0.0.1:53", "tcp://127.0.0.1:53"]
-    assert dns_points_at_agent(agent, conf)[0] == "ok"
-    assert dns_points_at_agent(["udp://0.0.0.0:53"], conf)[0] == "ok"
-    assert dns_points_at_agent(agent, "nameserver 8.8.8.8\n") == ("off", "the PC asks 8.8.8.8")
-    assert dns_points_at_agent(["udp://127.0.0.1:5353"], conf)[0] == "off"
-    assert dns_points_at_agent(agent, "nameserver 127.0.0.53\n")[0] == "unknown"
-    assert dns_points_at_agent(agent, None)[0] == "unknown"
-    assert dns_points_at_agent(agent, "")[0] == "off"
+    assert dns_points_at_agent(agent, conf) == DnsFinding(
+        "ok", "asks_agent", ("127.0.0.1", "8.8.8.8")
+    )
+    assert dns_points_at_agent(["udp://0.0.0.0:53"], conf).state == "ok"
+    assert dns_points_at_agent(agent, "nameserver 8.8.8.8\n") == DnsFinding(
+        "off", "asks_others", ("8.8.8.8",)
+    )
+    assert dns_points_at_agent(["udp://127.0.0.1:5353"], conf).reason == "agent_not_on_53"
+    assert dns_points_at_agent(agent, "nameserver 127.0.0.53\n").state == "unknown"
+    assert dns_points_at_agent(agent, None) == DnsFinding("unknown", "no_resolv_conf")
+    assert dns_points_at_agent(agent, "") == DnsFinding("off", "no_servers")

@@ -1296,19 +1296,21 @@ class ChildOverview:
 @dataclass(frozen=True)
 class ProtectionInfo:
     """Whether the PC's protection is whole: the system's DNS asks the agent (``dns``:
-    ``ok``, ``off`` or ``unknown``, with what was seen in ``dns_detail``) and the block
-    lists are fresh (``lists``: ``fresh``, ``stale`` or ``missing``; the oldest list's
-    ``lists_updated_at``)."""
+    ``ok``, ``off`` or ``unknown``; why as a code, ``dns_reason``, and the name servers
+    seen) and the block lists are fresh (``lists``: ``fresh``, ``stale`` or ``missing``;
+    the oldest list's ``lists_updated_at``)."""
 
     dns: str = "unknown"
-    dns_detail: str = ""
+    dns_reason: str = ""
+    dns_servers: tuple[str, ...] = ()
     lists: str = "missing"
     lists_updated_at: datetime | None = None
 
     def to_json(self) -> JsonObject:
         return {
             "dns": self.dns,
-            "dns_detail": self.dns_detail,
+            "dns_reason": self.dns_reason,
+            "dns_servers": list(self.dns_servers),
             "lists": self.lists,
             "lists_updated_at": _iso(self.lists_updated_at),
         }
@@ -1318,7 +1320,8 @@ class ProtectionInfo:
         data = _object(value, where)
         return cls(
             dns=_optional(data, "dns", str, where) or "unknown",
-            dns_detail=_optional(data, "dns_detail", str, where) or "",
+            dns_reason=_optional(data, "dns_reason", str, where) or "",
+            dns_servers=_strings(data.get("dns_servers", []), f"{where}.dns_servers"),
             lists=_optional(data, "lists", str, where) or "missing",
             lists_updated_at=_time(
                 _optional(data, "lists_updated_at", str, where), f"{where}.lists_updated_at"
