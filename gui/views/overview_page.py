@@ -22,8 +22,8 @@ from gui.event_words import event_text
 from gui.labels import local_timezone
 from gui.pages_backend import FamilyOverview
 from gui.pages_models import ChildCard, OverviewModel, StatusLine
+from gui.views.contrast import status_style
 
-_PROBLEM_STYLE = "color: #b22222; font-weight: bold;"
 CARD_COLUMNS = 2
 
 
@@ -42,7 +42,7 @@ def _label(parent: QWidget, name: str = "") -> QLabel:
 def _show_status(label: QLabel, line: StatusLine) -> None:
     label.setText(line.shown)
     label.setAccessibleName(line.shown)
-    label.setStyleSheet("" if line.ok else _PROBLEM_STYLE)
+    label.setStyleSheet(status_style(label, line.ok))
 
 
 class ChildCardBox(QGroupBox):
@@ -199,6 +199,8 @@ class OverviewPage(QWidget):
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802
         if event.type() == QEvent.Type.LanguageChange:
             self.retranslate()
+        elif event.type() == QEvent.Type.PaletteChange:
+            self._render()  # a problem's colour follows the theme
         super().changeEvent(event)
 
     def retranslate(self) -> None:

@@ -32,9 +32,8 @@ from PySide6.QtWidgets import (
 from gui.backend import PolicyProblem
 from gui.pages_backend import SCHEDULE_MODES, WEEKDAYS, VersionedSchedules, WeekWindow
 from gui.schedule_model import WeekSchedule, day_name, window_text
+from gui.views.contrast import message_style
 
-_ERROR_STYLE = "color: #b22222;"
-_DONE_STYLE = "color: #1e783c;"
 _TIME_FORMAT = "HH:mm"
 
 
@@ -296,7 +295,7 @@ class ScheduleEditor(QGroupBox):
         }
         self.message_label.setText(texts.get(kind, ""))
         good = kind in ("saved", "saving", "edited")
-        self.message_label.setStyleSheet(_DONE_STYLE if good else _ERROR_STYLE)
+        self.message_label.setStyleSheet(message_style(self.message_label, good))
         self.message_label.setVisible(bool(kind))
 
     # Language.
