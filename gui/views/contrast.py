@@ -7,19 +7,14 @@ dark (high-contrast) palette a problem is shown in bold in the theme's own text 
 
 from __future__ import annotations
 
-from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QWidget
+
+from gui.pages_models import dark_palette
 
 PROBLEM_COLOUR = "#b22222"
 DONE_COLOUR = "#1e783c"
 
-
-def dark_palette(palette: QPalette) -> bool:
-    """Whether the theme writes light text on a dark background (most high-contrast
-    themes do)."""
-    window = palette.color(QPalette.ColorRole.Window).lightness()
-    text = palette.color(QPalette.ColorRole.WindowText).lightness()
-    return window < text
+__all__ = ["dark_palette", "message_style", "status_style"]
 
 
 def status_style(widget: QWidget, ok: bool | None) -> str:

@@ -355,6 +355,10 @@ class ParentPage(QWidget):
         if screen_index >= 0:
             self.tabs.setTabText(screen_index, self.tr("Screen time"))
         self.screen_time_tab.retranslate()
+        self.tabs.setAccessibleName(self.tr("The parent's pages"))
+        self.children_tab.table.setAccessibleName(self.tr("Children"))
+        self.query_log_tab.table.setAccessibleName(self.tr("Websites visited"))
+        self.requests_tab.table.setAccessibleName(self.tr("The children's requests"))
         self.refresh_button.setText(self.tr("Refresh"))
         self.logout_button.setText(self.tr("Lock"))
         self.children_tab.retranslate()
