@@ -1019,6 +1019,14 @@
         <translation>Thời gian</translation>
     </message>
     <message>
+        <source>The parent&apos;s pages</source>
+        <translation>Các trang của cha mẹ</translation>
+    </message>
+    <message>
+        <source>The children&apos;s requests</source>
+        <translation>Yêu cầu của các con</translation>
+    </message>
+    <message>
         <source>Refresh</source>
         <translation>Làm mới</translation>
     </message>
