@@ -19,6 +19,7 @@ from PySide6.QtCore import QCoreApplication, QTimer
 from PySide6.QtWidgets import QApplication, QMainWindow
 
 from gui.backend import DashboardBackend
+from gui.caregivers import CaregiversController
 from gui.controller import DEFAULT_IDLE_LOCK_MS, DEFAULT_REFRESH_MS, DashboardController
 from gui.i18n import LANGUAGE_ENV, Translations, choose_language, system_language
 from gui.pages_controller import ActivityController, OverviewController, ScheduleController
@@ -76,6 +77,7 @@ def build_main_window(
         ScheduleController(runner, controller.parent_token, controller.report_failure),
     )
     overview, activity, schedules = family_pages
+    caregivers = CaregiversController(runner, controller.parent_token, controller.report_failure)
     window = MainWindow(
         controller,
         agent_address,
@@ -85,6 +87,7 @@ def build_main_window(
         overview=overview,
         activity=activity,
         schedules=schedules,
+        caregivers=caregivers,
     )
     # The window owns its services, so closing it releases them.
     runner.setParent(window)
@@ -93,6 +96,7 @@ def build_main_window(
     screen_time.setParent(window)
     for page_controller in family_pages:
         page_controller.setParent(window)
+    caregivers.setParent(window)
     if translations.parent() is None:
         translations.setParent(window)
 

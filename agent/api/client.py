@@ -29,7 +29,9 @@ import requests
 from agent.api.types import (
     AccessRequestInfo,
     ActivityHistory,
+    CaregiversInfo,
     CatalogueInfo,
+    ChannelChecks,
     ChildInfo,
     ChildRules,
     ChildSchedules,
@@ -325,6 +327,18 @@ class ApiClient:
             ],
             value,
         )
+
+    # -- caregivers (docs/api.md, "Caregivers") --------------------------------------------
+
+    def caregivers(self) -> CaregiversInfo:
+        """``GET /api/caregivers`` (parent): the caregivers, their channels' last results
+        and this PC's dead-man signal to each."""
+        return self._parse(CaregiversInfo.from_json, self._request("GET", "/api/caregivers"))
+
+    def send_test_alert(self) -> ChannelChecks:
+        """``POST /api/caregivers/test`` (parent): a test alert to every channel now."""
+        value = self._request("POST", "/api/caregivers/test", json={})
+        return self._parse(ChannelChecks.from_json, value)
 
     # -- the policy (docs/api.md, "The policy") ----------------------------------------------
 
