@@ -51,17 +51,21 @@ from agent.policy.holder import PolicyHolder
 from agent.policy_alerts import PolicyAlerts
 from agent.policy_editor import PolicyEditor, catalogue_info, site_checker
 from agent.private_files import secure_data_dir
-from agent.protection import resolv_conf_check
+from agent.protection import DnsFinding, resolv_conf_check
 from agent.scheduler import Scheduler, add_agent_jobs
 from agent.secrets import SecretStore, open_secret_store
 from agent.services import RuntimeServices
 from agent.store import QueryLogWriter, RetentionPolicy, Store
 from agent.sync_conflicts import SyncConflictWatch
+from agent.system import SystemIntegration, for_os
+from agent.system.runner import SubprocessRunner
+from agent.system_watch import JOB_SYSTEM_WATCH, WATCH_EVERY_SECONDS, SystemWatch
 from agent.tray.handover import remove_empty_token_dir, token_dir_for
 from agent.tray.service import TrayService
 from agent.tray.wiring import connect_tray
 from agent.usage.more_time import MoreTime
 from agent.usage.service import UsageService, recent_dns_names
+from agent.usage.tamper import AccountWatch, TamperAlerts
 from agent.usage.wiring import add_usage_jobs
 from dns_filter.clock import Clock, SystemClock
 from dns_filter.policy import FilterPolicy
@@ -107,6 +111,9 @@ class AgentSettings:
     extra_tray_users: tuple[str, ...] = ()
     # How often the outbox is checked for retries (a new alert wakes delivery at once).
     delivery_poll_seconds: float = 30.0
+    # The tamper watch (agent.system_watch): the installed service only, never a try-out
+    # or a test's agent, since it rewrites the PC's DNS and browser policies.
+    watch_system: bool = False
 
 
 def parse_listen(value: str, default_port: int) -> tuple[str, int]:
@@ -138,11 +145,15 @@ class Agent:
         settings: AgentSettings,
         *,
         session_user: Callable[[], str | None] | None = None,
+        os_accounts: Callable[[], frozenset[str] | None] | None = None,
         local_addresses: Callable[[], frozenset[str]] | None = None,
         mac_lookup: MacLookup | None = None,
         clock: Clock | None = None,
+        system: SystemIntegration | None = None,
     ) -> None:
         self.settings = settings
+        # The PC's own settings for the tamper watch; built at start when not given.
+        self._system = system
         self.clock: Clock = clock or SystemClock()
         self.policy_holder = PolicyHolder(
             settings.config_path, last_good_path=settings.data_dir / LAST_GOOD_POLICY_NAME
@@ -150,6 +161,8 @@ class Agent:
         self.active_child = ActiveChildTracker(
             session_user or platform.current().active_session_user
         )
+        # The PC's people's accounts: a new one is a tamper alert (agent/usage/tamper.py).
+        self._os_accounts = os_accounts or platform.current().os_accounts
         # The compiled snapshot the DNS filter reads, and the one answer to "which child
         # is this address?" for the chain, the server's memo and the child's pages. Both
         # lookups below are read per query, so both cache what they read.
@@ -179,6 +192,8 @@ class Agent:
         self.tray: TrayService | None = None
         self.usage: UsageService | None = None
         self.more_time: MoreTime | None = None
+        self.tamper: TamperAlerts | None = None
+        self.account_watch: AccountWatch | None = None
         # This agent's own tray token folder (named from the data folder), once handed over.
         self.tray_token_dir: Path | None = None
         self.block_page_server: HttpServer | None = None
@@ -222,6 +237,9 @@ class Agent:
             store.requests, store.events, store.outbox, lambda: self.policy_holder.policy,
             self.clock.now,
         )
+        self.tamper = TamperAlerts(
+            store.events, store.outbox, lambda: self.policy_holder.policy, self.clock.now
+        )
         usage = self.usage = UsageService(
             kv=store.kv,
             intervals=store.usage,
@@ -231,6 +249,7 @@ class Agent:
             approved_minutes=self.more_time.approved_minutes,
             recent_names=lambda child: recent_dns_names(store.query_log, child, self.clock.now()),
             on_spent_changed=self.recompile,
+            tamper=self.tamper,
             on_limit_reached=LimitReachedAlerts(
                 store, lambda: self.policy_holder.policy, self.clock.now
             ),
@@ -367,7 +386,7 @@ class Agent:
                 store=store,
                 clock=self.clock,
                 lists=services.lists,
-                dns_check=resolv_conf_check(dns.listening),
+                dns_check=self._dns_check(dns),
                 usage=self.usage,
             ),
         )
@@ -451,7 +470,11 @@ class Agent:
             seconds=self.settings.policy_poll_seconds,
         )
         if self.usage is not None:
-            add_usage_jobs(scheduler, self.usage, self.active_child)
+            if self.tamper is not None:
+                self.account_watch = AccountWatch(self._os_accounts, store.kv, self.tamper)
+            add_usage_jobs(
+                scheduler, self.usage, self.active_child, accounts=self.account_watch
+            )
         scheduler.add_interval_job(
             "active-session",
             self.active_child.refresh,
@@ -482,11 +505,61 @@ class Agent:
             minutes=PUBLISH_EVERY_MINUTES,
             first_run=self.clock.now() + timedelta(seconds=5),  # soon after start
         )
+        if self.settings.watch_system:
+            self._add_system_watch(scheduler, store)
         scheduler.start()
         if self.settings.refresh_lists_at_start:
             threading.Thread(
                 target=self._refresh_lists_quietly, name="baoan-lists", daemon=True
             ).start()
+
+    def _port_53_addresses(self) -> tuple[str, ...]:
+        # resolv.conf names no port: the system can only use the agent on port 53.
+        return tuple(
+            host for host, port in self.settings.dns_listen
+            if port == DEFAULT_DNS_PORT and host not in ("0.0.0.0", "::")
+        )
+
+    def _dns_check(self, dns: DnsService) -> Callable[[], DnsFinding]:
+        """Where the PC's DNS points, for the overview: the installed service asks its
+        system integration (the tamper watch's own check); a try-out reads resolv.conf."""
+        addresses = self._port_53_addresses()
+        system = self._system
+        if system is None and self.settings.watch_system and addresses:
+            system = for_os(
+                runner=SubprocessRunner(), root=Path("/"), data_dir=self.settings.data_dir
+            )
+        if system is None or not addresses:
+            return resolv_conf_check(dns.listening)
+        integration = system
+
+        def check() -> DnsFinding:
+            finding = integration.dns_points_at_agent(addresses)
+            if finding.ok:
+                return DnsFinding("ok", "asks_agent", addresses)
+            return DnsFinding("off", "system_changed")
+
+        return check
+
+    def _add_system_watch(self, scheduler: Scheduler, store: Store) -> None:
+        addresses = self._port_53_addresses()
+        if not addresses:
+            log.warning("no tamper watch: the agent does not answer DNS on a port-53 address")
+            return
+        system = self._system or for_os(
+            runner=SubprocessRunner(), root=Path("/"), data_dir=self.settings.data_dir
+        )
+        if system is None:
+            log.warning("no tamper watch: Bảo An has no system integration for %s", sys.platform)
+            return
+        scheduler.add_interval_job(
+            JOB_SYSTEM_WATCH,
+            SystemWatch(
+                system, store, lambda: self.policy_holder.policy, self.clock.now, addresses
+            ),
+            seconds=WATCH_EVERY_SECONDS,
+            first_run=self.clock.now() + timedelta(seconds=10),
+        )
 
     def _refresh_lists_quietly(self) -> None:
         try:

@@ -118,6 +118,13 @@ def protection_lines(protection: Protection, child: ChildToday | None) -> tuple[
             ),
         ),
         "no_servers": (False, translate("PagesModels", "The computer has no DNS server set")),
+        "system_changed": (
+            False,
+            translate(
+                "PagesModels",
+                "The computer's DNS settings were changed: they no longer point at Bảo An",
+            ),
+        ),
         "resolved_stub": (
             None,
             translate(

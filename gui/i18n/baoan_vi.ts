@@ -1028,6 +1028,10 @@
         <translation>Máy tính chưa đặt máy chủ DNS nào</translation>
     </message>
     <message>
+        <source>The computer&apos;s DNS settings were changed: they no longer point at Bảo An</source>
+        <translation>Cài đặt DNS của máy tính đã bị đổi: không còn trỏ tới Bảo An</translation>
+    </message>
+    <message>
         <source>Not known whether the computer&apos;s DNS goes through Bảo An (it asks %1, which hides where it asks next)</source>
         <translation>Chưa biết DNS của máy tính có đi qua Bảo An không (máy hỏi %1, nơi này không cho biết sẽ hỏi tiếp ở đâu)</translation>
     </message>
