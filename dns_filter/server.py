@@ -113,6 +113,11 @@ class ServerLimits:
     # expires in the same second (the block TTL) and walks the chain again all together.
     policy_answer_seconds: int = 600
     log_backlog: int = 100_000  # query-log entries waiting for `on_result`
+    # Error answers (FORMERR, NOTIMP, BADVERS) one client address gets a second, bursts of
+    # twice that; past it, its malformed packets are dropped unanswered. A flood of junk
+    # then costs a read each instead of a read and a send, and cannot be reflected at a
+    # forged source. No client that asks well-formed questions comes near it. 0: no limit.
+    error_answers_per_client: int = 100
 
 
 @dataclass
@@ -125,6 +130,7 @@ class ServerStats:
     servfail: int = 0
     error_answers: int = 0  # FORMERR, NOTIMP, BADVERS
     dropped: int = 0  # unreadable packets
+    errors_unanswered: int = 0  # malformed packets past the client's error-answer budget
     truncated: int = 0
     overloaded: int = 0
     tcp_refused: int = 0
@@ -431,6 +437,7 @@ class DnsServer:
         self._fastpath = load_fastpath(fastpath)
         self._no_profile = object()  # `who` when profile_for failed: never a memo key
         self._rate_limit = rate_limit
+        self._error_budget = ClientRateLimit(self.limits.error_answers_per_client, clock=clock)
         # What the C fast path asks: a limited client is never a hit there, so its
         # packets come back to `_answer_udp`, which refuses them.
         self._fast_profile_for: Callable[[str], object] | None = (
@@ -672,6 +679,12 @@ class DnsServer:
         at once (its hit appended to `hits`), anything else through `_handle`. Both UDP
         paths end here: the Python loop for every packet, the C fast path for those it
         hands back."""
+        if len(data) < 12 or data[2] & 0x80:
+            # No header, or an answer: `wire.parse_query` would refuse it unanswered. Seen
+            # first, so that junk costs a flood's sender more than it costs us.
+            self.stats.queries += 1
+            self.stats.dropped += 1
+            return
         started = time.perf_counter()
         if self._rate_limit is not None and not self._rate_limit.allow(client_ip):
             self._refuse(data, lambda answer: self._send_udp(sock, answer, addr, client_ip))
@@ -844,6 +857,9 @@ class DnsServer:
             stats.dropped += 1
             return None
         except wire.QueryError as exc:
+            if not self._error_budget.allow(client_ip):
+                stats.errors_unanswered += 1
+                return None
             stats.error_answers += 1
             reply(self._error_answer(data, exc))
             return None
