@@ -38,7 +38,7 @@ import sys
 import time
 from collections import Counter, OrderedDict, deque
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 from dnslib import QTYPE, DNSHeader, DNSRecord
@@ -49,7 +49,7 @@ from dns_filter.clock import Clock, SystemClock
 from dns_filter.log_throttle import LogThrottle
 from dns_filter.names import query_name
 from dns_filter.rate_limit import ClientRateLimit
-from dns_filter.reason import failure_reason
+from dns_filter.reason import Reason, failure_reason
 
 logger = logging.getLogger(__name__)
 
@@ -160,29 +160,67 @@ class BoundAddress:
 
 @dataclass(frozen=True, slots=True)
 class _MemoEntry:
+    """One remembered answer, held as bytes and plain values only: the memo keeps up to
+    `memo_size` of these for minutes, and every object in them that the cyclic garbage
+    collector tracks (a dnslib record is a dozen) is one more it walks, with every thread
+    stopped, at each full collection. What a hit reports to the query log (its request
+    and its result as records) is parsed back from the bytes, once, at the first hit."""
+
     response: bytes  # the full answer, our OPT included when the key says the client had one
     ttls: wire.RecordTtls
     stored_at: float  # monotonic
     expires_at: float  # monotonic
-    request: DNSRecord  # the request that filled the entry (same question, other ID)
+    request: bytes  # the request that filled the entry (same question, other ID)
     name: str
     qtype: int
     profile: str | None
-    result: Result  # what `on_result` sees for a hit
-    aged_copy: list[Any] = field(default_factory=lambda: [0, b""])  # [elapsed, response]
-    # the Query objects that hits report, by (client, transport)
-    queries: dict[tuple[str, str], Query] = field(default_factory=dict)
+    outcome: tuple[AnswerType, Reason, str | None, float | None]  # the result, but its records
+    # [elapsed, aged response, the hits' Result or None, their Query objects or None]
+    scratch: list[Any] = field(default_factory=lambda: [0, b"", None, None])
 
     def aged(self, elapsed: int) -> bytes:
         """The response with TTLs lowered by `elapsed` s (the last copy is kept)."""
         if elapsed <= 0:
             return self.response
-        copy = self.aged_copy
+        copy = self.scratch
         if copy[0] != elapsed:
             copy[1] = wire.aged(self.response, self.ttls, elapsed)
             copy[0] = elapsed
         body: bytes = copy[1]
         return body
+
+    def logged_as(self, client_ip: str, transport: str) -> tuple[Query, Result]:
+        """What the query log gets for a hit of `client_ip` (one Query per client and
+        transport, reused: hits are many, clients few)."""
+        scratch = self.scratch
+        result: Result | None = scratch[2]
+        queries: dict[tuple[str, str], Query] | None = scratch[3]
+        if result is None or queries is None:
+            answer_type, reason, profile, valid_until = self.outcome
+            result = Result(_parsed(self.response), answer_type, reason, profile, valid_until)
+            queries = {}
+            scratch[2], scratch[3] = result, queries
+        query = queries.get((client_ip, transport))
+        if query is None:
+            query = Query(
+                request=next(iter(queries.values())).request if queries else _parsed(self.request),
+                name=self.name,
+                qtype=self.qtype,
+                client_ip=client_ip,
+                transport=transport,
+                profile=self.profile,
+            )
+            if len(queries) < _QUERIES_PER_ENTRY:
+                queries[(client_ip, transport)] = query
+        return query, result
+
+
+def _parsed(packet: bytes) -> DNSRecord:
+    """A packet this server read or wrote, as a record (an empty one if dnslib cannot)."""
+    try:
+        return DNSRecord.parse(packet)
+    except Exception:
+        return DNSRecord()
 
 
 _MemoKey = tuple[object, bytes, int, int, bool, bool]
@@ -355,21 +393,8 @@ class _QueryLog:
             items = iter(item)
             next(items)
             for entry, client_ip, latency in zip(items, items, items, strict=True):
-                # one Query per entry and client, reused: hits are many, clients few
-                queries = entry.queries
-                query = queries.get((client_ip, transport))
-                if query is None:
-                    query = Query(
-                        request=entry.request,
-                        name=entry.name,
-                        qtype=entry.qtype,
-                        client_ip=client_ip,
-                        transport=transport,
-                        profile=entry.profile,
-                    )
-                    if len(queries) < _QUERIES_PER_ENTRY:
-                        queries[(client_ip, transport)] = query
-                batch.append((query, entry.result, latency))
+                query, result = entry.logged_as(client_ip, transport)
+                batch.append((query, result, latency))
             done += (len(item) - 1) // 3
         self._waiting -= done
         if on_result is not None:
@@ -972,7 +997,7 @@ class DnsServer:
         self._send(answer, parsed, transport, reply)
         self._log.add((query, result, time.perf_counter() - started))
         if generation == self._generation:
-            entry = self._memoise(key, answer, query, result, answered_at, answered_wall)
+            entry = self._memoise(key, answer, data, query, result, answered_at, answered_wall)
             if entry is not None and transport == "udp":
                 self._remember_exact(key[0], data, entry, parsed)
 
@@ -1031,6 +1056,7 @@ class DnsServer:
         self,
         key: _MemoKey,
         answer: bytes,
+        request_packet: bytes,
         query: Query,
         result: Result,
         now: float,
@@ -1085,11 +1111,11 @@ class DnsServer:
             ttls=ttls,
             stored_at=stored_at,
             expires_at=now + lifetime,
-            request=query.request,
+            request=request_packet,
             name=query.name,
             qtype=query.qtype,
             profile=result.profile if result.profile is not None else query.profile,
-            result=replace(result, answer_type=memo_type),
+            outcome=(memo_type, result.reason, result.profile, result.valid_until),
         )
         memo = self._memo
         memo[key] = entry
