@@ -393,6 +393,12 @@ class _QueryLog:
             items = iter(item)
             next(items)
             for entry, client_ip, latency in zip(items, items, items, strict=True):
+                scratch = entry.scratch  # the commonest case inline: a client seen before
+                queries = scratch[3]
+                query = queries.get((client_ip, transport)) if queries is not None else None
+                if query is not None:
+                    batch.append((query, scratch[2], latency))
+                    continue
                 query, result = entry.logged_as(client_ip, transport)
                 batch.append((query, result, latency))
             done += (len(item) - 1) // 3
