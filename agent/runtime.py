@@ -24,13 +24,21 @@ from agent.access import AccessService
 from agent.active_child import ActiveChildTracker
 from agent.alert_delivery import DeadManPublisher, build_delivery, pc_name
 from agent.api.app import create_server
+from agent.api.caregiver_endpoints import register_caregiver_endpoints
 from agent.api.policy_endpoints import PolicyEndpointServices, register_policy_endpoints
 from agent.api.requests_endpoints import register_request_endpoints
 from agent.api.server import HttpServer
 from agent.api.tray_routes import register_tray_routes
 from agent.api.usage_routes import register_usage_routes
 from agent.auth import Authenticator
+from agent.caregiver_status import CaregiverStatus
 from agent.category_lists import CategoryLists
+from agent.child_alerts import (
+    ADULT_FLUSH_SECONDS,
+    AdultAttempts,
+    LimitReachedAlerts,
+    QueryLogTap,
+)
 from agent.dns_service import BlockPageAddresses, DnsService
 from agent.grant_expiry import GrantExpiry
 from agent.pages import CsrfSigner, PageServices, register_pages
@@ -38,7 +46,7 @@ from agent.phone_approvals import PhoneApprovals
 from agent.pin_setup import SetupCodes, setup_code_path
 from agent.policy import FamilyPolicy
 from agent.policy.holder import PolicyHolder
-from agent.policy_alerts import PolicyAlerts
+from agent.policy_alerts import PolicyAlerts, PolicyRefusedAlerts
 from agent.policy_editor import PolicyEditor, catalogue_info, site_checker
 from agent.private_files import secure_data_dir
 from agent.scheduler import Scheduler, add_agent_jobs
@@ -46,11 +54,22 @@ from agent.secrets import SecretStore, open_secret_store
 from agent.services import RuntimeServices
 from agent.store import QueryLogWriter, RetentionPolicy, Store
 from agent.sync_conflicts import SyncConflictWatch
+from agent.system import SystemIntegration, for_os
+from agent.system.runner import SubprocessRunner
+from agent.system_watch import (
+    ACCOUNT_WATCH_EVERY_SECONDS,
+    JOB_ACCOUNT_WATCH,
+    JOB_SYSTEM_WATCH,
+    WATCH_EVERY_SECONDS,
+    NewAccountWatch,
+    SystemWatch,
+)
 from agent.tray.handover import remove_empty_token_dir, token_dir_for
 from agent.tray.service import TrayService
 from agent.tray.wiring import connect_tray
 from agent.usage.more_time import MoreTime
 from agent.usage.service import UsageService, recent_dns_names
+from agent.usage.tamper import AccountWatch, TamperAlerts
 from agent.usage.wiring import add_usage_jobs
 from dns_filter.clock import Clock, SystemClock
 from dns_filter.policy import FilterPolicy
@@ -79,6 +98,8 @@ class AgentSettings:
 
     config_path: Path
     data_dir: Path
+    # This PC's own settings (agent.policy.this_pc); None: this-pc.toml beside config_path.
+    local_config_path: Path | None = None
     dns_listen: tuple[tuple[str, int], ...] = (("127.0.0.1", DEFAULT_DNS_PORT),)
     http_listen: tuple[str, int] = ("127.0.0.1", DEFAULT_HTTP_PORT)
     # A second listener for the block page, on port 80 where browsers go for a blocked
@@ -96,6 +117,9 @@ class AgentSettings:
     extra_tray_users: tuple[str, ...] = ()
     # How often the outbox is checked for retries (a new alert wakes delivery at once).
     delivery_poll_seconds: float = 30.0
+    # The tamper watch (agent.system_watch): the installed service only, never a try-out
+    # or a test's agent, since it rewrites the PC's DNS and browser policies.
+    watch_system: bool = False
 
 
 def parse_listen(value: str, default_port: int) -> tuple[str, int]:
@@ -127,18 +151,26 @@ class Agent:
         settings: AgentSettings,
         *,
         session_user: Callable[[], str | None] | None = None,
+        os_accounts: Callable[[], frozenset[str] | None] | None = None,
         local_addresses: Callable[[], frozenset[str]] | None = None,
         mac_lookup: MacLookup | None = None,
         clock: Clock | None = None,
+        system: SystemIntegration | None = None,
     ) -> None:
         self.settings = settings
+        # The PC's own settings for the tamper watch; built at start when not given.
+        self._system = system
         self.clock: Clock = clock or SystemClock()
         self.policy_holder = PolicyHolder(
-            settings.config_path, last_good_path=settings.data_dir / LAST_GOOD_POLICY_NAME
+            settings.config_path,
+            last_good_path=settings.data_dir / LAST_GOOD_POLICY_NAME,
+            local_path=settings.local_config_path,
         )
         self.active_child = ActiveChildTracker(
             session_user or platform.current().active_session_user
         )
+        # The PC's people's accounts: a new one is a tamper alert (agent/usage/tamper.py).
+        self._os_accounts = os_accounts or platform.current().os_accounts
         # The compiled snapshot the DNS filter reads, and the one answer to "which child
         # is this address?" for the chain, the server's memo and the child's pages. Both
         # lookups below are read per query, so both cache what they read.
@@ -168,11 +200,14 @@ class Agent:
         self.tray: TrayService | None = None
         self.usage: UsageService | None = None
         self.more_time: MoreTime | None = None
+        self.tamper: TamperAlerts | None = None
+        self.account_watch: AccountWatch | None = None
         # This agent's own tray token folder (named from the data folder), once handed over.
         self.tray_token_dir: Path | None = None
         self.block_page_server: HttpServer | None = None
         self.delivery: DeliveryService | None = None
         self.approvals: PhoneApprovals | None = None
+        self.adult_attempts: AdultAttempts | None = None
 
     # ------------------------------------------------------------------ life cycle
 
@@ -193,6 +228,14 @@ class Agent:
         # copy is an event and an alert like any other such change.
         store = self.store = Store(settings.data_dir / DATABASE_NAME)
         self.policy_holder.on_loosened(PolicyAlerts(store, self.clock.now))
+        self.policy_holder.on_refused(
+            PolicyRefusedAlerts(
+                store,
+                lambda: self.policy_holder.policy,
+                self.clock.now,
+                lambda: pc_name(self.policy_holder.policy),
+            )
+        )
         family = self.policy_holder.load()
         self.loaded_at = self.clock.now()
         if self.policy_holder.last_error is not None:
@@ -210,6 +253,9 @@ class Agent:
             store.requests, store.events, store.outbox, lambda: self.policy_holder.policy,
             self.clock.now,
         )
+        self.tamper = TamperAlerts(
+            store.events, store.outbox, lambda: self.policy_holder.policy, self.clock.now
+        )
         usage = self.usage = UsageService(
             kv=store.kv,
             intervals=store.usage,
@@ -219,6 +265,10 @@ class Agent:
             approved_minutes=self.more_time.approved_minutes,
             recent_names=lambda child: recent_dns_names(store.query_log, child, self.clock.now()),
             on_spent_changed=self.recompile,
+            tamper=self.tamper,
+            on_limit_reached=LimitReachedAlerts(
+                store, lambda: self.policy_holder.policy, self.clock.now
+            ),
         )
         usage.start()
         # Built now, started last: the DNS service arms the grant-expiry job at its first
@@ -226,6 +276,9 @@ class Agent:
         scheduler = self.scheduler = Scheduler(clock=self.clock, timezone=family.settings.timezone)
         access = self.access = AccessService(
             store, lambda: self.policy_holder.policy, self.clock, self._grants_changed
+        )
+        adult = self.adult_attempts = AdultAttempts(
+            store, lambda: self.policy_holder.policy, self.clock.now
         )
         dns = self.dns = DnsService(
             listen=settings.dns_listen,
@@ -237,7 +290,7 @@ class Agent:
             active_child=self.active_child,
             grants=access,
             grant_expiry=GrantExpiry(scheduler),
-            query_log=query_log,
+            query_log=QueryLogTap(query_log, [adult.note]),
             clock=self.clock,
             spent_services=usage.spent_services,
         )
@@ -253,6 +306,7 @@ class Agent:
             self.clock.now,
             interval=settings.delivery_poll_seconds,
             buttons=approvals.buttons,
+            pc=pc_name(family),
         )
         delivery.start()
         approvals.follow(family)
@@ -328,11 +382,18 @@ class Agent:
         host, port = settings.http_listen
         server = self.http_server = create_server(services, authenticator, host=host, port=port)
         register_request_endpoints(server.router, access)
+        register_caregiver_endpoints(
+            server.router, CaregiverStatus(lambda: self.policy_holder.policy, store, secrets)
+        )
         register_policy_endpoints(
             server.router,
             PolicyEndpointServices(
                 editor=PolicyEditor(
-                    settings.config_path, self.policy_holder, store.events, self.clock.now
+                    settings.config_path,
+                    self.policy_holder,
+                    store.events,
+                    self.clock.now,
+                    local_path=self.policy_holder.local_path,
                 ),
                 check_site=site_checker(dns.current_filter_policy, self.clock.now),
                 catalogue=catalogue_info(),
@@ -418,7 +479,11 @@ class Agent:
             seconds=self.settings.policy_poll_seconds,
         )
         if self.usage is not None:
-            add_usage_jobs(scheduler, self.usage, self.active_child)
+            if self.tamper is not None:
+                self.account_watch = AccountWatch(self._os_accounts, store.kv, self.tamper)
+            add_usage_jobs(
+                scheduler, self.usage, self.active_child, accounts=self.account_watch
+            )
         scheduler.add_interval_job(
             "active-session",
             self.active_child.refresh,
@@ -426,26 +491,66 @@ class Agent:
         )
         scheduler.add_interval_job(
             "policy-sync-conflicts",
-            SyncConflictWatch(self.settings.config_path, store, self.clock.now, pc_name()),
+            SyncConflictWatch(
+                self.settings.config_path,
+                store,
+                self.clock.now,
+                pc_name(self.policy_holder.policy),
+            ),
             minutes=1,
             first_run=self.clock.now() + timedelta(seconds=5),
         )
+        if self.adult_attempts is not None:
+            scheduler.add_interval_job(
+                "adult-attempts", self.adult_attempts.flush, seconds=ADULT_FLUSH_SECONDS
+            )
         scheduler.add_interval_job(
             "dead-man-signal",
             DeadManPublisher(
                 lambda: self.policy_holder.policy,
                 open_secret_store(self.settings.data_dir),
                 store,
-                pc_name(),
             ),
             minutes=PUBLISH_EVERY_MINUTES,
             first_run=self.clock.now() + timedelta(seconds=5),  # soon after start
         )
+        if self.settings.watch_system:
+            self._add_system_watch(scheduler, store)
         scheduler.start()
         if self.settings.refresh_lists_at_start:
             threading.Thread(
                 target=self._refresh_lists_quietly, name="baoan-lists", daemon=True
             ).start()
+
+    def _add_system_watch(self, scheduler: Scheduler, store: Store) -> None:
+        scheduler.add_interval_job(
+            JOB_ACCOUNT_WATCH,
+            NewAccountWatch(store, lambda: self.policy_holder.policy, self.clock.now),
+            seconds=ACCOUNT_WATCH_EVERY_SECONDS,
+            first_run=self.clock.now() + timedelta(seconds=15),
+        )
+        # resolv.conf names no port: the system can only use the agent on port 53.
+        addresses = tuple(
+            host for host, port in self.settings.dns_listen
+            if port == DEFAULT_DNS_PORT and host not in ("0.0.0.0", "::")
+        )
+        if not addresses:
+            log.warning("no tamper watch: the agent does not answer DNS on a port-53 address")
+            return
+        system = self._system or for_os(
+            runner=SubprocessRunner(), root=Path("/"), data_dir=self.settings.data_dir
+        )
+        if system is None:
+            log.warning("no tamper watch: Bảo An has no system integration for %s", sys.platform)
+            return
+        scheduler.add_interval_job(
+            JOB_SYSTEM_WATCH,
+            SystemWatch(
+                system, store, lambda: self.policy_holder.policy, self.clock.now, addresses
+            ),
+            seconds=WATCH_EVERY_SECONDS,
+            first_run=self.clock.now() + timedelta(seconds=10),
+        )
 
     def _refresh_lists_quietly(self) -> None:
         try:

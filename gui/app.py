@@ -19,6 +19,7 @@ from PySide6.QtCore import QCoreApplication, QTimer
 from PySide6.QtWidgets import QApplication, QMainWindow
 
 from gui.backend import DashboardBackend
+from gui.caregivers import CaregiversController
 from gui.controller import DEFAULT_IDLE_LOCK_MS, DEFAULT_REFRESH_MS, DashboardController
 from gui.i18n import LANGUAGE_ENV, Translations, choose_language, system_language
 from gui.rules_controller import ScreenTimeController, WebRulesController
@@ -69,18 +70,21 @@ def build_main_window(
     screen_time = ScreenTimeController(
         runner, controller.parent_token, controller.report_failure
     )
+    caregivers = CaregiversController(runner, controller.parent_token, controller.report_failure)
     window = MainWindow(
         controller,
         agent_address,
         language=translations.language or initial,
         rules=rules,
         screen_time=screen_time,
+        caregivers=caregivers,
     )
     # The window owns its services, so closing it releases them.
     runner.setParent(window)
     controller.setParent(window)
     rules.setParent(window)
     screen_time.setParent(window)
+    caregivers.setParent(window)
     if translations.parent() is None:
         translations.setParent(window)
 

@@ -20,6 +20,11 @@ class PlatformModule(Protocol):
         """The PC's own IP addresses, so its own DNS queries are recognised."""
         ...
 
+    def os_accounts(self) -> frozenset[str] | None:
+        """The people's accounts on this PC (not the system's own), or None when they
+        cannot be read: a new one is a tamper event."""
+        ...
+
 
 def current(platform_name: str | None = None) -> PlatformModule:
     """The module for this OS (or `platform_name`), imported only now."""

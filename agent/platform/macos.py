@@ -19,3 +19,33 @@ def active_session_user() -> str | None:
 
 def local_addresses() -> frozenset[str]:
     return psutil_local_addresses()
+
+
+FIRST_PERSON_UID = 501  # macOS gives the people's accounts uids from 501
+
+
+def parse_dscl_uids(text: str) -> frozenset[str]:
+    """The people's accounts in ``dscl . -list /Users UniqueID`` output: a uid of 501 or
+    more, and not a service account (``_name``)."""
+    names: set[str] = set()
+    for line in text.splitlines():
+        parts = line.split()
+        if len(parts) != 2 or not parts[1].lstrip("-").isdigit():
+            continue
+        name, uid = parts[0], int(parts[1])
+        if uid >= FIRST_PERSON_UID and not name.startswith("_"):
+            names.add(name)
+    return frozenset(names)
+
+
+def os_accounts() -> frozenset[str] | None:
+    import subprocess
+
+    try:
+        done = subprocess.run(
+            ["dscl", ".", "-list", "/Users", "UniqueID"],
+            capture_output=True, text=True, timeout=5, check=False,
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return parse_dscl_uids(done.stdout) if done.returncode == 0 else None

@@ -11,3 +11,7 @@ def active_session_user() -> str | None:
 
 def local_addresses() -> frozenset[str]:
     return psutil_local_addresses()
+
+
+def os_accounts() -> frozenset[str] | None:
+    return None

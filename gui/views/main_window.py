@@ -17,9 +17,11 @@ from PySide6.QtWidgets import (
 )
 
 from gui.backend import AgentStatus
+from gui.caregivers import CaregiversController, CaregiversModel
 from gui.controller import Connection, DashboardController
 from gui.rules_controller import ScreenTimeController, WebRulesController
 from gui.views.banner import StatusBanner
+from gui.views.caregivers_view import CaregiversView
 from gui.views.login_page import LoginMode, LoginPage
 from gui.views.parent_page import ParentPage
 
@@ -42,6 +44,7 @@ class MainWindow(QMainWindow):
         *,
         rules: WebRulesController | None = None,
         screen_time: ScreenTimeController | None = None,
+        caregivers: CaregiversController | None = None,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("dashboardWindow")
@@ -55,6 +58,14 @@ class MainWindow(QMainWindow):
         self.banner = StatusBanner(agent_address, self)
         self.login_page = LoginPage(self)
         self.parent_page = ParentPage(self, timezone=controller.timezone, now=controller.now)
+        # The caregivers, their channels and the dead-man signal: its own tab.
+        self.caregivers = caregivers
+        self.caregivers_view: CaregiversView | None = None
+        if caregivers is not None and caregivers.supported:
+            self.caregivers_view = CaregiversView(
+                CaregiversModel(controller.now, controller.timezone, self), self
+            )
+            self.parent_page.tabs.addTab(self.caregivers_view, "")
         self.stack = QStackedWidget(self)
         self.stack.addWidget(self.login_page)
         self.stack.addWidget(self.parent_page)
@@ -123,6 +134,30 @@ class MainWindow(QMainWindow):
         requests_tab.end_of_day_requested.connect(c.allow_until_end_of_day)
         requests_tab.revoke_requested.connect(c.revoke_request)
         self._wire_rules()
+        self._wire_caregivers()
+
+    def _wire_caregivers(self) -> None:
+        view, caregivers = self.caregivers_view, self.caregivers
+        if view is None or caregivers is None:
+            return
+        c = self.controller
+        c.login_succeeded.connect(caregivers.load)
+        c.logged_out.connect(lambda _expired: view.clear())
+        c.timezone_changed.connect(view.model.set_timezone)
+        self.parent_page.refresh_requested.connect(caregivers.load)
+        view.refresh_requested.connect(caregivers.load)
+        view.test_requested.connect(caregivers.send_test)
+        caregivers.loaded.connect(view.show_snapshot)
+        caregivers.tested.connect(view.show_tested)
+        caregivers.failed.connect(view.show_failure)
+        caregivers.unavailable.connect(self._hide_caregivers)
+
+    def _hide_caregivers(self) -> None:
+        """An agent without the caregivers endpoints: the tab goes."""
+        if self.caregivers_view is not None:
+            index = self.parent_page.tabs.indexOf(self.caregivers_view)
+            if index >= 0:
+                self.parent_page.tabs.removeTab(index)
 
     def _wire_rules(self) -> None:
         web = self.parent_page.web_tab
@@ -249,6 +284,10 @@ class MainWindow(QMainWindow):
 
     def retranslate(self) -> None:
         self.setWindowTitle(self.tr("Bảo An — for parents"))
+        if self.caregivers_view is not None:
+            index = self.parent_page.tabs.indexOf(self.caregivers_view)
+            if index >= 0:
+                self.parent_page.tabs.setTabText(index, self.tr("Caregivers"))
         self.language_box.setToolTip(self.tr("Language"))
         self._render_status_line()
 
