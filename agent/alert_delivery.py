@@ -50,6 +50,7 @@ TOPIC_OF_KIND = {
     "policy-not-applied": "tamper",
     "tamper": "tamper",
     "system-tampered": "tamper",
+    "new-account": "tamper",
     "limit-reached": "limit",
     "protection-paused": "paused",
 }
