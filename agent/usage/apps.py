@@ -78,11 +78,28 @@ class AppClassifier:
         self._domains: Mapping[str, tuple[str, ...]] = MappingProxyType(
             {entry.service_id: entry.domains for entry in catalogue}
         )
+        # The longest path end first, so that the most specific one wins.
+        self._paths: tuple[tuple[str, str, str], ...] = tuple(
+            sorted(
+                (
+                    ("/" + path.replace("\\", "/").strip("/").casefold(), entry.service_id,
+                     entry.category)
+                    for entry in catalogue
+                    for path in entry.apps.paths
+                ),
+                key=lambda item: -len(item[0]),
+            )
+        )
         self._markers: tuple[tuple[str, str, str], ...] = tuple(
             (marker.casefold(), entry.service_id, entry.category)
             for entry in catalogue
             for marker in entry.apps.cmdline
         )
+
+    def category_of_app_id(self, app_id: str) -> str | None:
+        """The category of the catalogue service whose app has this id, if one has."""
+        found = self._by_name.get(app_id.casefold())
+        return found[1] if found else None
 
     @staticmethod
     def is_browser(app: AppIdentity) -> bool:
@@ -123,6 +140,11 @@ class AppClassifier:
             found = self._by_name.get(name)
             if found is not None:
                 return found
+        if self._paths and app.exe_path:
+            path = app.exe_path.replace("\\", "/").casefold()
+            for end, service_id, category in self._paths:
+                if path.endswith(end):
+                    return service_id, category
         return None
 
     def classify(
