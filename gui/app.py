@@ -22,6 +22,7 @@ from gui.backend import DashboardBackend
 from gui.caregivers import CaregiversController
 from gui.controller import DEFAULT_IDLE_LOCK_MS, DEFAULT_REFRESH_MS, DashboardController
 from gui.i18n import LANGUAGE_ENV, Translations, choose_language, system_language
+from gui.pages_controller import ActivityController, OverviewController, ScheduleController
 from gui.rules_controller import ScreenTimeController, WebRulesController
 from gui.views.main_window import MainWindow
 from gui.workers import ApiRunner
@@ -70,6 +71,12 @@ def build_main_window(
     screen_time = ScreenTimeController(
         runner, controller.parent_token, controller.report_failure
     )
+    family_pages = (
+        OverviewController(runner, controller.parent_token, controller.report_failure),
+        ActivityController(runner, controller.parent_token, controller.report_failure),
+        ScheduleController(runner, controller.parent_token, controller.report_failure),
+    )
+    overview, activity, schedules = family_pages
     caregivers = CaregiversController(runner, controller.parent_token, controller.report_failure)
     window = MainWindow(
         controller,
@@ -77,6 +84,9 @@ def build_main_window(
         language=translations.language or initial,
         rules=rules,
         screen_time=screen_time,
+        overview=overview,
+        activity=activity,
+        schedules=schedules,
         caregivers=caregivers,
     )
     # The window owns its services, so closing it releases them.
@@ -84,6 +94,8 @@ def build_main_window(
     controller.setParent(window)
     rules.setParent(window)
     screen_time.setParent(window)
+    for page_controller in family_pages:
+        page_controller.setParent(window)
     caregivers.setParent(window)
     if translations.parent() is None:
         translations.setParent(window)
