@@ -15,7 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QScrollArea
 
 from gui.backend import DashboardBackend
 from gui.i18n import Translations
@@ -83,6 +83,7 @@ def _render_language(
             tabs.setCurrentIndex(index)
             _settle()
             written.append(_save(window, directory, language, index + 1, tabs.tabText(index)))
+        written += _save_schedule_editor(window, directory, language, tabs.count() + 1)
         window.controller.logout()
         _settle()
     finally:
@@ -90,6 +91,26 @@ def _render_language(
         translations.remove()
         _settle(0.2)
     return written
+
+
+def _save_schedule_editor(
+    window: object, directory: Path, language: str, number: int
+) -> list[Path]:
+    """The Web tab's weekly schedule, which sits below the fold: scrolled into view."""
+    from gui.views.main_window import MainWindow
+
+    if not isinstance(window, MainWindow):
+        return []
+    web = window.parent_page.web_tab
+    editor = web.schedule_editor
+    if window.parent_page.tabs.indexOf(web) < 0 or not editor.isVisibleTo(web):
+        return []
+    window.parent_page.tabs.setCurrentWidget(web)
+    scroll = web.findChild(QScrollArea)
+    if scroll is not None:
+        scroll.ensureWidgetVisible(editor)
+    _settle()
+    return [_save(window, directory, language, number, "web-" + editor.title())]
 
 
 def _save(window: object, directory: Path, language: str, number: int, page: str) -> Path:

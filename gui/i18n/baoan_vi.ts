@@ -1470,6 +1470,10 @@
         <translation>Các khung giờ trong tuần</translation>
     </message>
     <message>
+        <source>No hours are set: the internet follows the other rules at any hour. Add a window below; several a day are fine.</source>
+        <translation>Chưa đặt giờ nào: Internet theo các quy định khác vào mọi giờ. Thêm khung giờ ở dưới; một ngày có thể có nhiều khung.</translation>
+    </message>
+    <message>
         <source>Day:</source>
         <translation>Ngày:</translation>
     </message>

@@ -59,6 +59,9 @@ class ScheduleEditor(QGroupBox):
         self.windows_list.setObjectName("scheduleWindows")
         self.windows_list.currentRowChanged.connect(self._on_selected)
         self.windows_list.installEventFilter(self)
+        self.empty_label = QLabel(self)
+        self.empty_label.setObjectName("scheduleEmpty")
+        self.empty_label.setWordWrap(True)
 
         self.day_label = QLabel(self)
         self.day_combo = QComboBox(self)
@@ -120,6 +123,7 @@ class ScheduleEditor(QGroupBox):
         buttons.addWidget(self.save_button)
         layout = QVBoxLayout(self)
         layout.addLayout(mode_row)
+        layout.addWidget(self.empty_label)
         layout.addWidget(self.windows_list)
         layout.addLayout(fields)
         layout.addLayout(buttons)
@@ -181,6 +185,7 @@ class ScheduleEditor(QGroupBox):
         if schedule is not None:
             self.mode_combo.setCurrentIndex(max(0, self.mode_combo.findData(schedule.mode)))
         self.mode_combo.blockSignals(False)
+        self.empty_label.setVisible(schedule is not None and not schedule.windows)
         self._update_enabled()
         self._update_hint()
 
@@ -315,6 +320,12 @@ class ScheduleEditor(QGroupBox):
             mode = str(self.mode_combo.itemData(index))
             self.mode_combo.setItemText(index, modes.get(mode, mode))
         self.windows_list.setAccessibleName(self.tr("Hours of the week"))
+        self.empty_label.setText(
+            self.tr(
+                "No hours are set: the internet follows the other rules at any hour. Add a "
+                "window below; several a day are fine."
+            )
+        )
         self.day_label.setText(self.tr("Day:"))
         for index in range(self.day_combo.count()):
             self.day_combo.setItemText(index, day_name(str(self.day_combo.itemData(index))))
