@@ -1414,6 +1414,14 @@
 <context>
     <name>ScheduleEditor</name>
     <message>
+        <source>Hatched: the hours with no internet. Click a day to pick it.</source>
+        <translation>Phần gạch chéo: những giờ không có Internet. Bấm vào một ngày để chọn ngày đó.</translation>
+    </message>
+    <message>
+        <source>Filled: the only hours with internet. Click a day to pick it.</source>
+        <translation>Phần tô màu: những giờ duy nhất có Internet. Bấm vào một ngày để chọn ngày đó.</translation>
+    </message>
+    <message>
         <source>The same start and end: the whole day.</source>
         <translation>Giờ bắt đầu và kết thúc như nhau: cả ngày.</translation>
     </message>
@@ -1468,6 +1476,10 @@
     <message>
         <source>Hours of the week</source>
         <translation>Các khung giờ trong tuần</translation>
+    </message>
+    <message>
+        <source>The week at a glance</source>
+        <translation>Cả tuần trong một hình</translation>
     </message>
     <message>
         <source>No hours are set: the internet follows the other rules at any hour. Add a window below; several a day are fine.</source>
