@@ -24,15 +24,21 @@ from agent.access import AccessService
 from agent.active_child import ActiveChildTracker
 from agent.alert_delivery import DeadManPublisher, build_delivery, pc_name
 from agent.api.app import create_server
+from agent.api.family_endpoints import FamilyEndpointServices, register_family_endpoints
 from agent.api.policy_endpoints import PolicyEndpointServices, register_policy_endpoints
 from agent.api.requests_endpoints import register_request_endpoints
 from agent.api.server import HttpServer
+from agent.api.settings_endpoints import SettingsEndpointServices, register_settings_endpoints
 from agent.api.tray_routes import register_tray_routes
+from agent.api.types import OsAccountInfo
 from agent.api.usage_routes import register_usage_routes
 from agent.auth import Authenticator
 from agent.category_lists import CategoryLists
+from agent.child_data import ChildData
 from agent.dns_service import BlockPageAddresses, DnsService
+from agent.family_editor import FamilyEditor
 from agent.grant_expiry import GrantExpiry
+from agent.list_update import ListUpdates
 from agent.pages import CsrfSigner, PageServices, register_pages
 from agent.phone_approvals import PhoneApprovals
 from agent.pin_setup import SetupCodes, setup_code_path
@@ -41,6 +47,8 @@ from agent.policy.holder import PolicyHolder
 from agent.policy_alerts import PolicyAlerts
 from agent.policy_editor import PolicyEditor, catalogue_info, site_checker
 from agent.private_files import secure_data_dir
+from agent.protection_pause import ProtectionPause
+from agent.recovery_codes import RecoveryCodes
 from agent.scheduler import Scheduler, add_agent_jobs
 from agent.secrets import SecretStore, open_secret_store
 from agent.services import RuntimeServices
@@ -96,6 +104,8 @@ class AgentSettings:
     extra_tray_users: tuple[str, ...] = ()
     # How often the outbox is checked for retries (a new alert wakes delivery at once).
     delivery_poll_seconds: float = 30.0
+    # How long one minute of a parent's pause of protection lasts (tests shorten it).
+    pause_minute_seconds: float = 60.0
 
 
 def parse_listen(value: str, default_port: int) -> tuple[str, int]:
@@ -130,9 +140,12 @@ class Agent:
         local_addresses: Callable[[], frozenset[str]] | None = None,
         mac_lookup: MacLookup | None = None,
         clock: Clock | None = None,
+        os_accounts: Callable[[], Sequence[OsAccountInfo]] | None = None,
     ) -> None:
         self.settings = settings
         self.clock: Clock = clock or SystemClock()
+        # The people's accounts on this PC, for the parent to pick a child's from.
+        self._os_accounts = os_accounts or _platform_accounts
         self.policy_holder = PolicyHolder(
             settings.config_path, last_good_path=settings.data_dir / LAST_GOOD_POLICY_NAME
         )
@@ -173,6 +186,8 @@ class Agent:
         self.block_page_server: HttpServer | None = None
         self.delivery: DeliveryService | None = None
         self.approvals: PhoneApprovals | None = None
+        self.pause: ProtectionPause | None = None
+        self.list_updates: ListUpdates | None = None
 
     # ------------------------------------------------------------------ life cycle
 
@@ -224,6 +239,12 @@ class Agent:
         # Built now, started last: the DNS service arms the grant-expiry job at its first
         # compile, and the scheduler keeps it until it runs.
         scheduler = self.scheduler = Scheduler(clock=self.clock, timezone=family.settings.timezone)
+        pause = self.pause = ProtectionPause(
+            store.kv, store.events, store.outbox, lambda: self.policy_holder.policy,
+            self.clock.now,
+            minute=timedelta(seconds=settings.pause_minute_seconds),
+        )
+        pause.on_change(self.recompile)
         access = self.access = AccessService(
             store, lambda: self.policy_holder.policy, self.clock, self._grants_changed
         )
@@ -240,6 +261,7 @@ class Agent:
             query_log=query_log,
             clock=self.clock,
             spent_services=usage.spent_services,
+            paused_until=pause.paused_until,
         )
         dns.start()
         self._start_http(store, access, dns, lists)
@@ -305,7 +327,10 @@ class Agent:
         secrets = open_secret_store(settings.data_dir)
         setup_codes = SetupCodes(setup_code_path(settings.data_dir), secrets, clock=self.clock)
         authenticator = self.authenticator = Authenticator.create(
-            secrets, clock=self.clock, setup_codes=setup_codes
+            secrets,
+            clock=self.clock,
+            setup_codes=setup_codes,
+            recovery_codes=RecoveryCodes(secrets, clock=self.clock),
         )
         if not authenticator.pins.is_set():
             # A fresh code each start: the PIN is set with it (or with `baoan pin set`).
@@ -328,14 +353,34 @@ class Agent:
         host, port = settings.http_listen
         server = self.http_server = create_server(services, authenticator, host=host, port=port)
         register_request_endpoints(server.router, access)
+        editor = PolicyEditor(
+            settings.config_path, self.policy_holder, store.events, self.clock.now
+        )
         register_policy_endpoints(
             server.router,
             PolicyEndpointServices(
-                editor=PolicyEditor(
-                    settings.config_path, self.policy_holder, store.events, self.clock.now
-                ),
+                editor=editor,
                 check_site=site_checker(dns.current_filter_policy, self.clock.now),
                 catalogue=catalogue_info(),
+            ),
+        )
+        register_family_endpoints(
+            server.router,
+            FamilyEndpointServices(
+                family=FamilyEditor(editor, self.policy_holder, self.clock.now),
+                accounts=self._os_accounts,
+            ),
+        )
+        assert self.pause is not None
+        self.list_updates = ListUpdates(
+            lists, lambda: self.policy_holder.policy, self.recompile, self.clock.now
+        )
+        register_settings_endpoints(
+            server.router,
+            SettingsEndpointServices(
+                pause=self.pause,
+                list_updates=self.list_updates,
+                child_data=ChildData(store, self.clock.now),
             ),
         )
         register_pages(
@@ -512,6 +557,13 @@ class Agent:
         listener = self.settings.block_page_listen or self.settings.http_listen
         host = self.settings.block_page_ipv4 or listener[0]
         return host if host not in ("0.0.0.0", "", "localhost") else "127.0.0.1"
+
+
+def _platform_accounts() -> tuple[OsAccountInfo, ...]:
+    return tuple(
+        OsAccountInfo(account.name, account.full_name)
+        for account in platform.current().list_user_accounts()
+    )
 
 
 def describe_addresses(addresses: Sequence[str]) -> str:

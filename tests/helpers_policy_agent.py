@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,6 +13,7 @@ from pathlib import Path
 from test_upstreams_standin import ZONE_TEXT, StandInDns, Zone
 
 from agent.api.client import ApiClient
+from agent.api.types import OsAccountInfo
 from agent.pin_setup import setup_code_path
 from agent.policy.template import render_initial_policy
 from agent.runtime import Agent, AgentSettings
@@ -40,12 +41,18 @@ def family_text(upstream_url: str) -> str:
 
 
 @contextmanager
-def running_family(tmp_path: Path) -> Iterator[RunningFamily]:
+def running_family(
+    tmp_path: Path,
+    *,
+    os_accounts: Callable[[], Sequence[OsAccountInfo]] | None = None,
+    pause_minute_seconds: float = 60.0,
+    text: Callable[[str], str] = family_text,
+) -> Iterator[RunningFamily]:
     from dnslib import RR
 
     upstream = StandInDns(Zone(RR.fromZone(ZONE_TEXT))).start()
     config = tmp_path / "family.toml"
-    config.write_text(family_text(upstream.udp_url), encoding="utf-8")
+    config.write_text(text(upstream.udp_url), encoding="utf-8")
     agent = Agent(
         AgentSettings(
             config_path=config,
@@ -54,9 +61,11 @@ def running_family(tmp_path: Path) -> Iterator[RunningFamily]:
             http_listen=("127.0.0.1", 0),
             refresh_lists_at_start=False,
             policy_poll_seconds=0.2,
+            pause_minute_seconds=pause_minute_seconds,
         ),
         session_user=lambda: "an",
         clock=SystemClock(),
+        os_accounts=os_accounts,
     )
     agent.start()
     try:

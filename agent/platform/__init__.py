@@ -10,6 +10,8 @@ from __future__ import annotations
 import sys
 from typing import Protocol, cast
 
+from agent.platform.common import OsAccount
+
 
 class PlatformModule(Protocol):
     def active_session_user(self) -> str | None:
@@ -18,6 +20,10 @@ class PlatformModule(Protocol):
 
     def local_addresses(self) -> frozenset[str]:
         """The PC's own IP addresses, so its own DNS queries are recognised."""
+        ...
+
+    def list_user_accounts(self) -> tuple[OsAccount, ...]:
+        """The people's accounts on this PC (not the system's own), by login name."""
         ...
 
 

@@ -6,7 +6,7 @@ import logging
 import shutil
 import subprocess
 
-from agent.platform.common import psutil_local_addresses
+from agent.platform.common import OsAccount, parse_passwd, psutil_local_addresses
 
 logger = logging.getLogger(__name__)
 
@@ -63,3 +63,14 @@ def active_session_user() -> str | None:
 
 def local_addresses() -> frozenset[str]:
     return psutil_local_addresses()
+
+
+def list_user_accounts() -> tuple[OsAccount, ...]:
+    """The people's accounts on this PC (`/etc/passwd`: user ids from 1000, a login
+    shell), for the parent to pick a child's account from."""
+    try:
+        with open("/etc/passwd", encoding="utf-8", errors="replace") as passwd:
+            return parse_passwd(passwd.read())
+    except OSError as error:
+        logger.warning("cannot read the accounts of this PC: %s", error)
+        return ()
