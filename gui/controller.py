@@ -255,6 +255,14 @@ class DashboardController(QObject):
 
         self._runner.submit(set_and_open, self._on_session, self._on_login_failed, key="login")
 
+    def adopt_session(self, session: Session) -> None:
+        """A session opened elsewhere (the first run's PIN): log in with it."""
+        self._on_session(session)
+
+    def report_login_failure(self, error: BackendError) -> None:
+        """A PIN or code refused elsewhere (the first run): shown as a login's refusal."""
+        self._on_login_failed(error)
+
     def _on_session(self, session: Session) -> None:
         self._token = session.token
         self._pin_set = True
