@@ -34,6 +34,7 @@ from gui.backend import (
     WrongPinError,
     WrongSetupCodeError,
 )
+from gui.family_backend import WrongRecoveryCodeError
 from gui.labels import local_timezone
 from gui.workers import ApiRunner
 
@@ -273,7 +274,7 @@ class DashboardController(QObject):
     def _on_login_failed(self, error: BackendError) -> None:
         if isinstance(error, WrongPinError):
             self.wrong_pin.emit(error.tries_left)
-        elif isinstance(error, WrongSetupCodeError):
+        elif isinstance(error, WrongSetupCodeError | WrongRecoveryCodeError):
             self.wrong_setup_code.emit(error.tries_left)
         elif isinstance(error, SetupCodeRequiredError):
             self._pin_set = False
