@@ -19,10 +19,12 @@ from PySide6.QtWidgets import QApplication
 
 from gui.backend import DashboardBackend
 from gui.i18n import Translations
+from gui.views.main_window import MainWindow
 
 log = logging.getLogger(__name__)
 
 LANGUAGES = ("vi", "en")
+EXAMPLE_RECOVERY_CODE = "7KQ2-M9XD-4HTR-WB3C"
 WAIT_SECONDS = 15.0
 
 
@@ -83,12 +85,32 @@ def _render_language(
             tabs.setCurrentIndex(index)
             _settle()
             written.append(_save(window, directory, language, index + 1, tabs.tabText(index)))
+        written += _first_run(window, directory, language, tabs.count() + 1)
         window.controller.logout()
         _settle()
     finally:
         window.close()
         translations.remove()
         _settle(0.2)
+    return written
+
+
+def _first_run(window: MainWindow, directory: Path, language: str, number: int) -> list[Path]:
+    """The first run's two steps, as a new family sees them (with an example code: the
+    real one is made once, when the first PIN is set)."""
+    page = window.first_run_page
+    window.stack.setCurrentWidget(page)
+    page.start(EXAMPLE_RECOVERY_CODE, True)
+    if window.family is not None and window.family.snapshot is not None:
+        page.show_family(window.family.snapshot)
+    _settle(0.5)
+    written = [_save(window, directory, language, number, "first-run-recovery-code")]
+    page.written_down.setChecked(True)
+    page.next_button.click()
+    _settle(0.5)
+    written.append(_save(window, directory, language, number + 1, "first-run-first-child"))
+    page.clear()
+    window.stack.setCurrentWidget(window.parent_page)
     return written
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 
 from PySide6.QtCore import QObject, QTimer, Signal
@@ -24,6 +25,7 @@ from gui.workers import ApiRunner
 log = logging.getLogger(__name__)
 
 POLL_MS = 400
+PAUSE_END_MARGIN_MS = 500  # the agent's own end comes first
 
 
 class _Progress(QObject):
@@ -66,6 +68,10 @@ class SettingsController(QObject):
         self._progress = _Progress(self)
         self._progress.changed.connect(self.export_progress)
         self.exporting = False
+        # A pause ends by itself in the agent: ask again then, so the page says so.
+        self._pause_end = QTimer(self)
+        self._pause_end.setSingleShot(True)
+        self._pause_end.timeout.connect(self._ask_pause)
 
     @property
     def supported(self) -> bool:
@@ -73,18 +79,29 @@ class SettingsController(QObject):
 
     def stop(self) -> None:
         self._poll.stop()
+        self._pause_end.stop()
         self._export_stop.set()
 
     # Pause.
     def load(self) -> None:
-        self._call("pause", lambda b, t: b.pause_state(t), self.pause_changed.emit)
+        self._ask_pause()
         self._call("list-update", lambda b, t: b.list_update(t), self._on_update)
 
     def pause(self, minutes: int) -> None:
-        self._call("pause", lambda b, t: b.pause_protection(t, minutes), self.pause_changed.emit)
+        self._call("pause", lambda b, t: b.pause_protection(t, minutes), self._on_pause)
 
     def resume(self) -> None:
-        self._call("pause", lambda b, t: b.resume_protection(t), self.pause_changed.emit)
+        self._call("pause", lambda b, t: b.resume_protection(t), self._on_pause)
+
+    def _ask_pause(self) -> None:
+        self._call("pause", lambda b, t: b.pause_state(t), self._on_pause)
+
+    def _on_pause(self, state: PauseState) -> None:
+        self._pause_end.stop()
+        if state.paused_until is not None:
+            left = (state.paused_until - datetime.now(UTC)).total_seconds()
+            self._pause_end.start(max(0, int(left * 1000)) + PAUSE_END_MARGIN_MS)
+        self.pause_changed.emit(state)
 
     # "Update now".
     def start_list_update(self) -> None:

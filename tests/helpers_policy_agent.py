@@ -98,3 +98,15 @@ def baoan_check(config: Path, name: str) -> dict[str, object]:
     value = json.loads(result.stdout)
     assert isinstance(value, dict)
     return value
+
+
+def with_local_lists(text: str, sources: dict[str, Path]) -> str:
+    """`text` with every category's list sources set: the local files given, else none,
+    so that "update now" never reaches for a public server."""
+    from agent.policy.categories import categories
+
+    lines = ["[settings.lists]"]
+    for category in categories():
+        paths = [json.dumps(str(sources[category]))] if category in sources else []
+        lines.append(f"{category} = [{', '.join(paths)}]")
+    return text.replace("# [settings.lists]\n", "\n".join(lines) + "\n", 1)

@@ -21,6 +21,7 @@ from helpers_policy_agent import (
     family_text,
     parent_client,
     running_family,
+    with_local_lists,
 )
 
 from agent.api.client import ApiClient, ApiClientError, WrongRecoveryCodeError
@@ -36,13 +37,16 @@ ACCOUNTS = (OsAccountInfo("an", "Nguyễn An"), OsAccountInfo("binh", "Trần B�
 BLOCKED = "www.example.test"
 
 
-def with_deny(upstream_url: str) -> str:
-    text = family_text(upstream_url)
-    return text.replace('deny = ["a.example"]', f'deny = ["a.example", "{BLOCKED}"]', 1)
-
-
 @pytest.fixture
 def family(tmp_path: Path) -> Iterator[RunningFamily]:
+    list_file = tmp_path / "gambling.txt"
+    list_file.write_text("casino.example\n", encoding="utf-8")
+
+    def with_deny(upstream_url: str) -> str:
+        text = family_text(upstream_url)
+        text = text.replace('deny = ["a.example"]', f'deny = ["a.example", "{BLOCKED}"]', 1)
+        return with_local_lists(text, {"gambling": list_file})
+
     with running_family(
         tmp_path, os_accounts=lambda: ACCOUNTS, pause_minute_seconds=1.0, text=with_deny
     ) as running:
@@ -215,7 +219,8 @@ def test_update_now_reports_its_progress(family: RunningFamily, parent: ApiClien
     assert family.agent.list_updates is not None
     assert family.agent.list_updates.wait(60)
     done = parent.list_update()
-    assert done.state == "done" and done.done == done.total and done.finished_at is not None
+    assert done.state == "done" and done.done == done.total == 1
+    assert done.updated == 1 and done.finished_at is not None
 
 
 PARENT_ROUTES = (
