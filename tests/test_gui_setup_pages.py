@@ -105,6 +105,12 @@ def ask(family: RunningFamily, name: str) -> list[str]:
     return [str(rr.rdata) for rr in reply.rr if rr.rtype == QTYPE.A]
 
 
+def declined(asked: list[str], question: str) -> bool:
+    """A parent who reads the question and answers No."""
+    asked.append(question)
+    return False
+
+
 def tick_account(items: object, name: str) -> None:
     from PySide6.QtWidgets import QListWidget
 
@@ -207,11 +213,13 @@ def test_a_child_added_in_the_window_reaches_family_toml_and_is_removed(
 ) -> None:
     page = window.parent_page.children_page
     qtbot.waitUntil(lambda: page.settings_model.rowCount() == 1, timeout=WAIT_MS)
-    assert window.family is not None
-    qtbot.waitUntil(lambda: len(window.family.presets) == 4, timeout=WAIT_MS)
+    controller = window.family
+    assert controller is not None
+    qtbot.waitUntil(lambda: len(controller.presets) == 4, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: len(controller.accounts) == 2, timeout=WAIT_MS)
 
     # The dialog: the form gives what the parent typed, with the preset shown.
-    dialog = ChildDialog(window.family.presets, window.family.accounts, None, window)
+    dialog = ChildDialog(controller.presets, controller.accounts, None, window)
     qtbot.addWidget(dialog)
     dialog.form.name_edit.setText("Bình")  # typed: keyClicks takes Latin-1 only
     dialog.form.age_spin.setValue(13)
@@ -235,7 +243,7 @@ def test_a_child_added_in_the_window_reaches_family_toml_and_is_removed(
 
     page.select_child("Bình")
     asked: list[str] = []
-    page.confirm = lambda title, question: asked.append(question) is None and False
+    page.confirm = lambda title, question: declined(asked, question)
     qtbot.mouseClick(page.remove_button, Qt.MouseButton.LeftButton)
     assert asked and "Bình" in asked[0]
     assert len(load_policy(family.config).children) == 2  # not confirmed: kept
@@ -272,7 +280,7 @@ def test_export_writes_that_childs_rows_only_and_delete_removes_them(
     assert [row["message"] for row in events] == ["An's tray is gone"]
 
     asked: list[str] = []
-    settings.confirm = lambda title, question: asked.append(question) is None and False
+    settings.confirm = lambda title, question: declined(asked, question)
     qtbot.mouseClick(settings.delete_button, Qt.MouseButton.LeftButton)
     assert asked and "An" in asked[0]
     assert "An's tray is gone" in [event.message for event in store.events.recent(child="An")]
