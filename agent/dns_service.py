@@ -231,8 +231,8 @@ class DnsService:
             grants = self._grants.grants(name, now)
             profile = with_grants(profile, grants) if grants else profile
             spent = self._spent_services(name) if self._spent_services else frozenset()
-            if spent - profile.blocked_services:
-                profile = replace(profile, blocked_services=profile.blocked_services | spent)
+            if spent:
+                profile = replace(profile, time_up_services=spent)
             profiles[name] = profile
         return replace(policy, profiles=MappingProxyType(profiles))
 

@@ -12,6 +12,7 @@ from agent.commands import (
     agent,
     caregiver,
     check,
+    doctor,
     events,
     init,
     lists,
@@ -19,6 +20,7 @@ from agent.commands import (
     policy,
     status,
     sync_test,
+    system,
     try_out,
     usage,
 )
@@ -29,6 +31,7 @@ from gui.tray import cli as tray
 # Each module exposes `register(subparsers) -> None`; the parser it adds sets `func`.
 COMMANDS = (
     init, policy, check, agent, status, pin, usage, events, try_out, lists, caregiver, sync_test,
+    system, doctor,
     dashboard, tray,
 )
 

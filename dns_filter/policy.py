@@ -83,6 +83,10 @@ class Profile:
     preset: str
     blocked_categories: frozenset[str] = frozenset()
     blocked_services: frozenset[str] = frozenset()
+    # Services whose screen-time minutes the child has spent today: running state that the
+    # agent fills; blocked until the next day, before the child's allow list (a parent's
+    # grant still opens them).
+    time_up_services: frozenset[str] = frozenset()
     allow: tuple[str, ...] = ()  # the child's own allow list (suffix rules)
     # Names a parent approved for now (suffix rules, like `allow`): running state that the
     # agent fills from its grants. They pass every block, bedtime's "*" schedule included.

@@ -17,6 +17,7 @@ from enum import StrEnum
 class ReasonKind(StrEnum):
     CATEGORY = "category"  # a blocked category's list (or a service catalogued in it)
     SERVICE = "service"  # a blocked service's domains
+    TIME_UP = "time_up"  # the service's screen-time minutes are spent for today
     DENY_LIST = "deny_list"  # the child's deny list
     ALLOW_LIST_ONLY = "allow_list_only"  # the child may open only the allow list
     ALLOW_LIST = "allow_list"  # the child's allow list let the name through

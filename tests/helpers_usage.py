@@ -20,18 +20,28 @@ from agent.secrets import open_secret_store
 from agent.tray.identity import load_tray_user_keys
 
 PIN = "2468"
+# A caregiver whose ntfy server is a closed loopback port: delivery reaches nothing beyond
+# the PC.
+CAREGIVER = (
+    '\n[[caregivers]]\nname = "Mẹ"\nntfy_topic = "baoan-me"\nntfy_server = "http://127.0.0.1:9"\n'
+)
 
 
 @contextmanager
-def running_usage_agent(tmp_path: Path, screen_time: str = "") -> Iterator[Agent]:
+def running_usage_agent(
+    tmp_path: Path, screen_time: str = "", *, caregiver: bool = False
+) -> Iterator[Agent]:
     """A real agent for the child An (age 9, OS account "an", whose session is active);
-    `screen_time` is the body of An's ``[children.screen_time]`` table."""
+    `screen_time` is the body of An's ``[children.screen_time]`` table; `caregiver` adds
+    one who gets alerts (at a closed loopback port)."""
     config = tmp_path / "family.toml"
     text = render_initial_policy("An", 9, ["an"], ["udp://127.0.0.1:9"])
     if screen_time:
         marker = "# [children.screen_time]\n"
         assert marker in text
         text = text.replace(marker, "[children.screen_time]\n" + screen_time + "\n", 1)
+    if caregiver:
+        text += CAREGIVER
     config.write_text(text, encoding="utf-8")
     running = Agent(
         AgentSettings(

@@ -110,6 +110,7 @@ def parent_strings() -> Iterator[tuple[str, str]]:
     cli = [
         *sorted((REPO / "baoan").glob("*.py")),
         *sorted((REPO / "agent" / "commands").glob("*.py")),
+        *sorted((REPO / "agent" / "doctor").glob("*.py")),  # `baoan doctor`'s findings and fixes
         *sorted((REPO / "agent" / "policy").glob("*.py")),  # the policy's messages and notes
         *sorted((REPO / "dns_filter" / "lists").glob("*.py")),  # `baoan lists` messages
     ]

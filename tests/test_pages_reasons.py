@@ -19,7 +19,7 @@ from agent.pages.strings import BY_BAND, COMMON, text
 from agent.pages.tips import TIPS
 from dns_filter.reason import Reason, ReasonKind, ScheduleWindow, WindowMode
 
-GROUPS = ("blocked", "schedule", "bedtime", "bypass", "not_blocked")
+GROUPS = ("blocked", "schedule", "bedtime", "bypass", "time_up", "not_blocked")
 
 
 @pytest.fixture

@@ -32,6 +32,9 @@ ONE_OF_EACH: dict[ReasonKind, Reason] = {
     ReasonKind.SERVICE: Reason(
         ReasonKind.SERVICE, category="social", service="tiktok", rule="tiktok.com"
     ),
+    ReasonKind.TIME_UP: Reason(
+        ReasonKind.TIME_UP, category="video", service="youtube", rule="youtube.com"
+    ),
     ReasonKind.DENY_LIST: Reason(ReasonKind.DENY_LIST, rule="example.com"),
     ReasonKind.ALLOW_LIST_ONLY: Reason(ReasonKind.ALLOW_LIST_ONLY),
     ReasonKind.ALLOW_LIST: Reason(ReasonKind.ALLOW_LIST, rule="wikipedia.org"),

@@ -426,6 +426,7 @@ def test_menu_in_english_and_the_dashboard_entry(
     assert actions == [
         "Help / 111",
         "Report something bad",
+        "Ask for more time",
         "What Bảo An watches",
         "Open the parent's dashboard",
     ]
@@ -437,14 +438,19 @@ def test_translations_are_complete_and_compiled() -> None:
     tree = ET.parse(TRAY_TRANSLATIONS_DIR / "baoan_vi.ts")
     messages = list(tree.iter("message"))
     assert messages
-    unfinished = [
-        m.findtext("source")
-        for m in messages
-        if m.find("translation") is None
-        or m.find("translation").get("type") == "unfinished"  # type: ignore[union-attr]
-        or not (m.findtext("translation") or "").strip()
-    ]
+
+    def untranslated(message: ET.Element) -> bool:
+        translation = message.find("translation")
+        if translation is None or translation.get("type") == "unfinished":
+            return True
+        forms = translation.findall("numerusform")  # a plural: every form is written
+        texts = [form.text for form in forms] if forms else [translation.text]
+        return not all((text or "").strip() for text in texts)
+
+    unfinished = [m.findtext("source") for m in messages if untranslated(m)]
     assert unfinished == []
+    plurals = list(ET.parse(TRAY_TRANSLATIONS_DIR / "baoan_en.ts").iter("message"))
+    assert [m.findtext("source") for m in plurals if untranslated(m)] == []
     compiled = TRAY_TRANSLATIONS_DIR / "baoan_vi.qm"
     assert compiled.stat().st_size > 0
     assert compiled.stat().st_mtime >= (TRAY_TRANSLATIONS_DIR / "baoan_vi.ts").stat().st_mtime - 1

@@ -146,3 +146,45 @@ def test_words_for_the_age(language: str, band: str | None, expected: str) -> No
 def test_the_controller_for_each_os() -> None:
     assert type(session_controller("win32")).__name__ == "WindowsSession"
     assert type(session_controller("darwin")).__name__ == "MacSession"
+
+
+def test_a_spent_service_closes_its_apps_in_front_and_behind_but_never_the_tray() -> None:
+    session, told = FakeSession(), []  # type: ignore[var-annotated]
+    clock = Clock()
+    guard = enforcer(session, told, clock)
+    spent = Standing(
+        allowed=False,
+        seconds_left=0.0,
+        action="close_app",
+        limit_kind="game",
+        service="roblox",
+        close_pids=(4242, 5151, 999),  # 999 is the tray itself
+        service_name="Roblox",
+    )
+    guard.on_standing(spent, GAME)
+    assert sorted(session.calls) == [("close_app", 4242), ("close_app", 5151)]
+    assert told == [("Hết giờ Roblox hôm nay", "Roblox đóng lại rồi. Mai chơi tiếp nhé!")]
+    # Not asked again at once; again after the repeat interval if still running.
+    guard.on_standing(spent, GAME)
+    assert len(session.calls) == 2
+    clock.now += 16
+    guard.on_standing(spent, GAME)
+    assert sorted(session.calls[2:]) == [("close_app", 4242), ("close_app", 5151)]
+
+
+def test_a_game_behind_is_closed_while_the_app_in_front_is_allowed() -> None:
+    session, told = FakeSession(), []  # type: ignore[var-annotated]
+    guard = enforcer(session, told)
+    homework = Sample(app=ForegroundWindow(exe_path="/usr/bin/libreoffice", pid=3000))
+    guard.on_standing(
+        Standing(allowed=True, seconds_left=30 * 60.0, close_pids=(5151,)), homework
+    )
+    assert session.calls == [("close_app", 5151)]
+    assert told == []  # the child's own time goes on: no "time is up"
+
+
+def test_the_service_words_in_english_for_an_older_child() -> None:
+    from gui.tray.enforcement import service_out_words
+
+    title, body = service_out_words("en", "11-14", "YouTube")
+    assert title == "No more YouTube time today" and "Help / 111" in body

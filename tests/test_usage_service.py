@@ -279,3 +279,59 @@ def test_a_website_counts_as_its_service_when_the_dns_agrees(store: Store) -> No
     # longer agree, so the last 10 s are the browser's own
     assert dict(detail.services) == {"youtube": 46}
     assert dict(detail.apps) == {"firefox:youtube": 46, "firefox": 10}
+
+
+def test_a_spent_service_names_its_apps_to_close_and_never_the_browser(store: Store) -> None:
+    from agent.policy.model import ScreenTimeOverrides
+    from agent.usage.model import AppUse
+    from agent.usage.sampler import RunningApp
+
+    clock = ManualClock(START)
+    strict = FamilyPolicy(
+        settings=Settings(timezone="Asia/Ho_Chi_Minh"),
+        children=(
+            Child(
+                "Minh",
+                age=9,
+                os_users=("minh",),
+                screen_time=ScreenTimeOverrides(
+                    per_game_minutes=1, service_minutes={"youtube": 1}
+                ),
+            ),
+        ),
+    )
+    usage = UsageService(
+        kv=store.kv, intervals=store.usage, events=store.events, family=lambda: strict, clock=clock
+    )
+    usage.start()
+    tray = Tray(clock)
+    play(usage, tray, 65)
+    answer = usage.receive("Minh", tray.batch(tray.beat()))
+    assert not answer.allowed and answer.limit.kind == "game"
+    assert answer.action == "close_app" and answer.close_pids == (42,)
+    assert answer.limit.service_name == "Roblox"
+    # Roblox left running behind a school app is closed; the school app is not.
+    usage.note_running(
+        {
+            "Minh": (
+                RunningApp("Minh", 77, AppUse("robloxplayerbeta.exe", "roblox", "games"),
+                           "C:\\Games\\RobloxPlayerBeta.exe"),
+                RunningApp("Minh", 88, AppUse("discord.exe", "discord", "chat"),
+                           "C:\\Discord\\Discord.exe"),
+            )
+        }
+    )
+    notes = ForegroundApp(exe_path="C:\\Windows\\notepad.exe", pid=300, title="bài tập")
+    clock.advance(5)
+    answer = usage.receive("Minh", tray.batch(tray.beat(notes)))
+    assert answer.allowed and answer.close_pids == (77,)
+    # YouTube's minutes spent in a browser: the DNS filter blocks the site; the browser
+    # is never closed.
+    browser = ForegroundApp(exe_path="/usr/bin/firefox", pid=500, title="Nhạc - YouTube")
+    for _ in range(14):
+        usage.receive("Minh", tray.batch(tray.beat(browser)))
+        clock.advance(5)
+    answer = usage.receive("Minh", tray.batch(tray.beat(browser)))
+    assert not answer.allowed and answer.limit.kind == "service"
+    assert answer.action == "notify" and 500 not in answer.close_pids
+    assert usage.spent_services("Minh") == {"roblox", "youtube"}

@@ -52,3 +52,31 @@ def test_a_spent_service_is_blocked_on_the_web_too(agent: Agent) -> None:
     assert blocked(agent, "www.youtube.com")
     assert blocked(agent, "youtube.com")
     assert agent.usage is not None and agent.usage.spent_services("An") == {"youtube"}
+
+
+def test_the_block_page_and_the_query_log_say_the_services_time_is_up(agent: Agent) -> None:
+    base = time.monotonic()
+    app = ForegroundApp(exe_path="/usr/bin/freetube", pid=556, title="FreeTube")
+    beats = tuple(
+        HeartbeatReport("tray-why", base + t, datetime.now(UTC), app) for t in range(0, 66, 5)
+    )
+    batch = HeartbeatBatch(base + 65, beats)
+    call(agent, "POST", "/api/usage/heartbeat", tray_headers(agent), json=batch.to_json())
+    assert blocked(agent, "m.youtube.com")
+    # The typed reason the query log keeps: time up, not an ordinary blocked service.
+    assert agent.store is not None
+    deadline = time.monotonic() + 5
+    found: list[dict[str, object]] = []
+    while not found and time.monotonic() < deadline:
+        found = [
+            dict(entry.reason)
+            for entry in agent.store.query_log.recent("An", 50)
+            if entry.name == "m.youtube.com"
+        ]
+        time.sleep(0.05)
+    assert found and found[0]["kind"] == "time_up" and found[0]["service"] == "youtube"
+    # The block page says why, in the child's words, in both languages.
+    said = {"vi": "Hết giờ YouTube hôm nay", "en": "No more YouTube time today"}
+    for language, words in said.items():
+        page = call(agent, "GET", f"/__baoan/blocked?site=m.youtube.com&lang={language}", {})
+        assert words in page.text, page.text[:2000]

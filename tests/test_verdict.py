@@ -162,3 +162,28 @@ def test_a_grant_is_allowed_at_bedtime_with_its_reason() -> None:
     night = verdict(granted, "an", "vi.wikipedia.org", now=MONDAY_NIGHT)
     assert (night.decision, night.reason) == ("blocked", BEDTIME_REASON)
     assert verdict(granted, "an", "pornhub.com", now=MONDAY_NOON).decision == "blocked"
+
+
+def test_a_service_whose_minutes_are_spent_is_time_up_before_the_allow_list() -> None:
+    youtube = Service("youtube", "YouTube", "video", ("youtube.com", "youtu.be"))
+    profile = replace(
+        POLICY.profiles["an"],
+        allow=("wikipedia.org", "youtube.com"),
+        time_up_services=frozenset({"youtube"}),
+    )
+    policy = replace(
+        POLICY,
+        profiles={"an": profile},
+        services={**POLICY.services, "youtube": youtube},
+    )
+    found = verdict(policy, "an", "m.youtube.com", "A", MONDAY_NOON)
+    assert found.decision == "blocked"
+    assert found.reason == Reason(
+        ReasonKind.TIME_UP, category="video", service="youtube", rule="youtube.com"
+    )
+    # Others stay as they were, and a parent's grant still opens it for now.
+    assert verdict(policy, "an", "wikipedia.org", "A", MONDAY_NOON).decision == "allowed"
+    granted = replace(profile, granted=("youtube.com",))
+    opened = verdict(replace(policy, profiles={"an": granted}), "an", "youtube.com", "A",
+                     MONDAY_NOON)
+    assert opened.decision == "allowed" and opened.reason.kind is ReasonKind.GRANTED

@@ -1071,7 +1071,9 @@ class HeartbeatBatch:
 class LimitInfo:
     """Why a child may go on or not (``agent.usage.limits.LimitReason``): the kind of the
     nearest limit (`none`, `always_allowed`, `daily`, `allowed_hours`, `service`,
-    `category`, `game`) and its fields."""
+    `category`, `game`) and its fields. `service_name`: the catalogue's name of the
+    service the limit is about (for a category's limit, of the service in front), for the
+    child's words."""
 
     kind: str
     limit_minutes: int | None = None
@@ -1079,6 +1081,7 @@ class LimitInfo:
     category: str | None = None
     decree_147: bool = False
     window_ends: datetime | None = None
+    service_name: str | None = None
 
     def to_json(self) -> JsonObject:
         return {
@@ -1088,6 +1091,7 @@ class LimitInfo:
             "category": self.category,
             "decree_147": self.decree_147,
             "window_ends": _iso(self.window_ends),
+            "service_name": self.service_name,
         }
 
     @classmethod
@@ -1100,13 +1104,16 @@ class LimitInfo:
             category=_optional(data, "category", str, where),
             decree_147=bool(_optional(data, "decree_147", bool, where)),
             window_ends=_time(_optional(data, "window_ends", str, where), f"{where}.window_ends"),
+            service_name=_optional(data, "service_name", str, where),
         )
 
 
 @dataclass(frozen=True)
 class HeartbeatAnswer:
     """The agent's answer to a batch: how many counted anew, and the child's standing now
-    (`seconds_left` None: nothing limits; `action`: what happens at zero)."""
+    (`seconds_left` None: nothing limits; `action`: what happens at zero). `close_pids`:
+    the child's processes of services whose minutes are spent today (the app in front or
+    one running behind), which the tray closes whatever the standing."""
 
     accepted: int
     child: str | None
@@ -1115,9 +1122,11 @@ class HeartbeatAnswer:
     limit: LimitInfo
     action: str = "lock"
     warnings_minutes: tuple[int, ...] = (15, 5, 1)
+    close_pids: tuple[int, ...] = ()
 
     def to_json(self) -> JsonObject:
         return {
+            "close_pids": list(self.close_pids),
             "accepted": self.accepted,
             "child": self.child,
             "allowed": self.allowed,
@@ -1136,6 +1145,11 @@ class HeartbeatAnswer:
             isinstance(item, int) and not isinstance(item, bool) for item in warnings
         ):
             raise ShapeError(f"{where}.warnings_minutes: expected a list of whole minutes")
+        close = data.get("close_pids", [])
+        if not isinstance(close, list) or not all(
+            isinstance(item, int) and not isinstance(item, bool) and item > 0 for item in close
+        ):
+            raise ShapeError(f"{where}.close_pids: expected a list of process ids")
         return cls(
             accepted=_field(data, "accepted", int, where),
             child=_optional(data, "child", str, where),
@@ -1144,6 +1158,59 @@ class HeartbeatAnswer:
             limit=LimitInfo.from_json(data.get("limit"), f"{where}.limit"),
             action=_optional(data, "action", str, where) or "lock",
             warnings_minutes=tuple(warnings),
+            close_pids=tuple(close),
+        )
+
+
+TIME_REQUEST_STATES = ("pending", "allowed", "denied", "expired", "revoked")
+
+
+@dataclass(frozen=True)
+class TimeRequestInfo:
+    """A child's request for more time (``POST /api/usage/more-time`` and ``GET
+    /api/usage/more-time/{request_id}``). `state`: ``pending``, ``allowed`` (the minutes
+    count today; ``expired`` once their span is over), ``denied`` or ``revoked``.
+    `minutes`: what the child asked; `minutes_given`: what the parent gave (None until
+    allowed). `receivers`: how many of the family a message about it was queued for (0:
+    nobody is set up to get one, so only a parent at this PC can see it). `new`: this ask
+    made the request (else a pending one was returned as it is)."""
+
+    request_id: str
+    state: str
+    minutes: int
+    minutes_given: int | None = None
+    receivers: int = 0
+    new: bool = False
+
+    @property
+    def approved(self) -> bool:
+        return self.state in ("allowed", "expired")
+
+    def to_json(self) -> JsonObject:
+        return {
+            "request_id": self.request_id,
+            "state": self.state,
+            # the stored decision, as /api/requests gives it (kept for older trays)
+            "status": "allowed" if self.approved or self.state == "revoked" else self.state,
+            "minutes": self.minutes,
+            "minutes_given": self.minutes_given,
+            "receivers": self.receivers,
+            "new": self.new,
+        }
+
+    @classmethod
+    def from_json(cls, value: Any, where: str = "time_request") -> TimeRequestInfo:
+        data = _object(value, where)
+        state = _field(data, "state", str, where)
+        if state not in TIME_REQUEST_STATES:
+            raise ShapeError(f"{where}.state: unknown state {state[:40]!r}")
+        return cls(
+            request_id=_field(data, "request_id", str, where),
+            state=state,
+            minutes=_field(data, "minutes", int, where),
+            minutes_given=_optional(data, "minutes_given", int, where),
+            receivers=_optional(data, "receivers", int, where) or 0,
+            new=bool(_optional(data, "new", bool, where)),
         )
 
 

@@ -4,6 +4,8 @@
   heartbeats, oldest first; answers with the child's standing (time left, why, the action);
 * ``POST /api/usage/more-time`` (the child's tray) ``{"minutes": 15 | 30 | 60, "reason"}`` —
   a pending request for more time, decided as any request (``/api/requests``);
+* ``GET /api/usage/more-time/{request_id}`` (the child's tray) — that request's state, the
+  minutes given, and how many of the family were sent a message about it;
 * ``POST /api/usage/extra`` (parent) ``{"child": "Minh", "minutes": 30}`` — one-off extra
   minutes for today;
 * ``GET /api/events?limit=&child=`` (parent) — alerts, tamper and clock events, newest first.
@@ -21,7 +23,7 @@ from agent.api.http import ApiError, Request, Router
 from agent.api.types import EventInfo, HeartbeatBatch, ShapeError
 from agent.store.models import Event
 from agent.tray.identity import USER_HEADER, USER_KEY_HEADER, TrayIdentity, TrayIdentityError
-from agent.usage.more_time import ASKABLE_MINUTES, MoreTime
+from agent.usage.more_time import ASKABLE_MINUTES, MoreTime, TimeRequestNotFoundError
 from agent.usage.service import UsageService
 
 EVENTS_DEFAULT_LIMIT = 50
@@ -100,11 +102,23 @@ def register_usage_routes(
             raise ApiError(400, "bad_request", f"minutes must be one of {list(ASKABLE_MINUTES)}")
         if not isinstance(reason, str):
             raise ApiError(400, "bad_request", "reason must be text")
-        asked, new = more_time.ask(identity.child, int(str(minutes)), reason)
-        return {"request_id": asked.id, "status": asked.status, "minutes": int(asked.target),
-                "new": new}
+        return more_time.ask_from_tray(identity.child, int(str(minutes)), reason).to_json()
+
+    def time_request_state(request: Request) -> object:
+        identity = identity_of(request)
+        if more_time is None or identity.child is None:
+            raise ApiError(404, "unknown_child", "this account is no child's")
+        try:
+            return more_time.state_for(
+                identity.child, request.path_params.get("request_id", "")
+            ).to_json()
+        except TimeRequestNotFoundError as error:
+            raise ApiError(404, "not_found", str(error)) from None
 
     router.add("POST", "/api/usage/heartbeat", heartbeat, auth="child")
     router.add("POST", "/api/usage/more-time", ask_for_more_time, auth="child")
+    router.add(
+        "GET", "/api/usage/more-time/{request_id}", time_request_state, auth="child"
+    )
     router.add("POST", "/api/usage/extra", extra, auth="parent")
     router.add("GET", "/api/events", recent_events, auth="parent")

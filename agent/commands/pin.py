@@ -3,6 +3,7 @@ installed PC) — the proof of set-up that the HTTP API cannot give.
 
     baoan pin set --config FILE [--data-dir DIR] [--only-if-unset]  # the PIN on stdin
     baoan pin reset-code --config FILE [--data-dir DIR]  # a fresh set-up code
+    baoan pin verify [--data-dir DIR] [--pin-file FILE]  # is this the parent PIN?
 
 ``set`` reads the PIN from standard input: twice from a terminal (without echo), one line
 from a pipe. It sets the first PIN or replaces a forgotten one, and removes any set-up
@@ -11,8 +12,13 @@ PIN" or first-run screen) and prints it. Both work whether the agent runs or not
 write the secret store and the code file that the agent reads at every check. Any other
 account is refused before anything is read or written.
 
-Exit codes: 0 done; 1 the secret store could not be read or written; 2 a bad PIN (or the
-two differ); 4 not the account that owns the agent's data.
+``verify`` checks a PIN (one line on standard input, or the first line of ``--pin-file``)
+against the one set, with the same lockout as the dashboard: an uninstaller runs it so that
+only a parent removes Bảo An.
+
+Exit codes: 0 done (``verify``: the PIN is right); 1 the secret store could not be read or
+written; 2 a bad PIN (or the two differ); 3 ``verify``: wrong, locked, or no PIN set; 4 not
+the account that owns the agent's data.
 """
 
 from __future__ import annotations
@@ -25,7 +31,14 @@ import sys
 from pathlib import Path
 from typing import Any, TextIO
 
-from agent.auth import InvalidPinError, PinManager, check_pin_format
+from agent.auth import (
+    InvalidPinError,
+    LockedOutError,
+    PinManager,
+    PinNotSetError,
+    WrongPinError,
+    check_pin_format,
+)
 from agent.commands.common import default_config_path, default_data_dir
 from agent.pin_setup import SetupCodes, setup_code_path
 from agent.private_files import PRIVATE_DIR_MODE
@@ -36,6 +49,7 @@ log = logging.getLogger(__name__)
 EXIT_OK = 0
 EXIT_STORE_FAILED = 1
 EXIT_BAD_PIN = 2
+EXIT_PIN_REFUSED = 3
 EXIT_NOT_OWNER = 4
 
 
@@ -54,6 +68,7 @@ def register(subparsers: Any) -> None:
     for name, help_text, func in (
         ("set", "set the parent PIN (read from standard input)", run_set),
         ("reset-code", "write and print a fresh one-time set-up code", run_reset_code),
+        ("verify", "check the parent PIN (for an uninstaller)", run_verify),
     ):
         action = actions.add_parser(name, help=help_text, description=help_text)
         action.add_argument("--config", type=Path, help="the agent's family.toml")
@@ -65,6 +80,11 @@ def register(subparsers: Any) -> None:
                 "--only-if-unset",
                 action="store_true",
                 help="do nothing when a PIN is already set (for installers run again)",
+            )
+        if name == "verify":
+            action.add_argument(
+                "--pin-file", type=Path, metavar="FILE",
+                help="read the PIN from the first line of FILE instead of standard input",
             )
         action.set_defaults(func=func)
 
@@ -182,6 +202,39 @@ def run_reset_code(args: argparse.Namespace, out: TextIO | None = None) -> int:
         f"Enter this one-time set-up code in the dashboard to set a new PIN ({path}).",
         file=sys.stderr,
     )
+    return EXIT_OK
+
+
+def run_verify(args: argparse.Namespace, stdin: TextIO | None = None) -> int:
+    data_dir = _data_dir(args)
+    problem = ownership_problem(data_dir)
+    if problem is not None:
+        return _not_owner(problem)
+    try:
+        if args.pin_file is not None:
+            lines = args.pin_file.read_text(encoding="utf-8").splitlines()
+            pin = lines[0].strip() if lines else ""
+        else:
+            pin = (stdin or sys.stdin).readline().strip()
+        PinManager(open_secret_store(_checked_data_dir(data_dir))).verify(pin)
+    except NotOwnerError as error:
+        return _not_owner(str(error))
+    except WrongPinError as error:
+        print(f"Mã PIN sai (còn {error.tries_left} lần thử). / Wrong PIN "
+              f"({error.tries_left} tries left).", file=sys.stderr)
+        return EXIT_PIN_REFUSED
+    except LockedOutError as error:
+        print(f"Đã khóa vì nhập sai PIN quá nhiều lần; thử lại sau {error.retry_after} giây. / "
+              f"Locked after too many wrong PINs; try again in {error.retry_after} s.",
+              file=sys.stderr)
+        return EXIT_PIN_REFUSED
+    except PinNotSetError:
+        print("Chưa đặt mã PIN của cha mẹ. / No parent PIN is set.", file=sys.stderr)
+        return EXIT_PIN_REFUSED
+    except (SecretStoreError, OSError) as error:
+        print(f"baoan pin verify: {error}", file=sys.stderr)
+        return EXIT_STORE_FAILED
+    print("Mã PIN đúng. / The PIN is right.", file=sys.stderr)
     return EXIT_OK
 
 

@@ -22,7 +22,7 @@ class Explanation:
     """Why a name is blocked, as data; :meth:`sentence` gives the words."""
 
     kind: str  # category, service, parent, bedtime, schedule_only, schedule_blocked,
-    # schedule_closed, allow_list, bypass, generic, not_blocked
+    # schedule_closed, allow_list, bypass, time_up, generic, not_blocked
     category: str | None = None  # category id
     service: str | None = None  # service id
     window: str | None = None  # "21:30–06:00"
@@ -31,10 +31,10 @@ class Explanation:
     @property
     def group(self) -> str:
         """Which heading and reassurance go with the reason: ``blocked``, ``schedule``,
-        ``bedtime``, ``bypass`` or ``not_blocked``."""
+        ``bedtime``, ``bypass``, ``time_up`` or ``not_blocked``."""
         if self.kind.startswith("schedule_"):
             return "schedule"
-        if self.kind in ("bedtime", "bypass", "not_blocked"):
+        if self.kind in ("bedtime", "bypass", "not_blocked", "time_up"):
             return self.kind
         return "blocked"
 
@@ -97,6 +97,8 @@ def explain(reason: Reason, catalogue: ServiceCatalogue | None = None) -> Explan
         return Explanation("allow_list")
     if kind is ReasonKind.DENY_LIST:
         return Explanation("parent")
+    if kind is ReasonKind.TIME_UP and reason.service:
+        return Explanation("time_up", category=reason.category, service=reason.service)
     if kind in (ReasonKind.SERVICE, ReasonKind.CATEGORY) and reason.service:
         category = reason.category
         if category is None and catalogue is not None:

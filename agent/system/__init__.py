@@ -12,17 +12,14 @@ under the root, so tests run them against a recording runner and a fake `/etc`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import sys
+from pathlib import Path
 from typing import Protocol
 
+from agent.system.findings import Finding
+from agent.system.runner import CommandRunner, SubprocessRunner
 
-@dataclass(frozen=True)
-class Finding:
-    """One thing found out of place, said so that a parent can act on it."""
-
-    key: str  # stable, for --json and tests: "dns", "browser-policy:firefox", ...
-    ok: bool
-    detail: str  # what was seen, in plain English (the doctor words it per language)
+__all__ = ["Finding", "SystemIntegration", "for_os"]
 
 
 class SystemIntegration(Protocol):
@@ -47,3 +44,25 @@ class SystemIntegration(Protocol):
         ...
 
     def remove_firewall(self) -> None: ...
+
+
+def for_os(
+    platform_name: str | None = None,
+    runner: CommandRunner | None = None,
+    root: Path | None = None,
+    data_dir: Path | None = None,
+) -> SystemIntegration | None:
+    """The integration for this OS (or `platform_name`), its module imported only now;
+    None where there is none. `data_dir` is where it keeps what it must give back (the
+    DNS settings it replaced), by default the agent's data folder under `root`."""
+    name = platform_name or sys.platform
+    runner = runner or SubprocessRunner()
+    if name == "win32":
+        from agent.system.windows import WindowsIntegration
+
+        return WindowsIntegration(runner, root or Path("C:\\"), data_dir)
+    if name == "darwin":
+        from agent.system.macos import MacIntegration
+
+        return MacIntegration(runner, root or Path("/"), data_dir)
+    return None

@@ -16,6 +16,7 @@ from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from agent.alert_receivers import alert_receivers
+from agent.api.types import TimeRequestInfo
 from agent.policy.model import FamilyPolicy
 from agent.store.models import AccessRequest
 
@@ -36,6 +37,12 @@ class RequestStore(Protocol):
     def recent(
         self, child: str | None = None, status: str | None = None, limit: int = 100
     ) -> Sequence[AccessRequest]: ...
+
+    def get(self, request_id: str) -> AccessRequest | None: ...
+
+
+class TimeRequestNotFoundError(LookupError):
+    """No request for more time with that id belongs to this child."""
 
 
 class EventStore(Protocol):
@@ -77,6 +84,32 @@ class MoreTime:
         self._outbox = outbox
         self._family = family
         self._now = now
+
+    def ask_from_tray(self, child: str, minutes: int, reason: str = "") -> TimeRequestInfo:
+        """:meth:`ask`, as the tray is told it: the request's state and how many of the
+        family a message about it went to (0: nobody is set up to get one)."""
+        request, new = self.ask(child, minutes, reason)
+        return self._info(request, new=new)
+
+    def state_for(self, child: str, request_id: str) -> TimeRequestInfo:
+        """The state of `child`'s own request (another child's is not found)."""
+        request = self._requests.get(request_id)
+        if request is None or request.kind != "time" or request.child != child:
+            raise TimeRequestNotFoundError(f"no request for more time with id {request_id!r}")
+        return self._info(request)
+
+    def _info(self, request: AccessRequest, *, new: bool = False) -> TimeRequestInfo:
+        given: int | None = None
+        if request.decided_at is not None and request.allowed_until is not None:
+            given = max(0, round((request.allowed_until - request.decided_at).total_seconds() / 60))
+        return TimeRequestInfo(
+            request_id=request.id,
+            state=request.state(self._now()),
+            minutes=int(request.target) if request.target.isdigit() else 0,
+            minutes_given=given,
+            receivers=len(alert_receivers(self._family())),
+            new=new,
+        )
 
     def ask(self, child: str, minutes: int, reason: str = "") -> tuple[AccessRequest, bool]:
         """The child's request, and whether it is new (a pending one is returned as it is:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
@@ -58,6 +58,9 @@ SAVE_EVERY_SECONDS = 30.0
 # (killed, or never started), which is a tamper event, and the session's time counts.
 TRAY_SILENCE_SECONDS = 60.0
 SESSION_APP = AppUse(app_id="session-without-tray")
+# Limits of one service (its minutes, a game's, its category's): at zero its app closes and
+# its website is blocked; the rest of the child's time goes on.
+SERVICE_LIMIT_KINDS = frozenset({LimitKind.SERVICE, LimitKind.CATEGORY, LimitKind.GAME})
 RECENT_NAMES_CACHE_SECONDS = 30.0
 RECENT_NAMES_MINUTES = 15  # a website in front keeps asking for its names
 TRUSTED_TIME_KEY = "usage.trusted_time"
@@ -200,7 +203,8 @@ class UsageService:
         self._events = events
         self._family = family
         self._clock = clock or SystemClock()
-        self._classifier = AppClassifier(catalogue or load_catalogue())
+        self._catalogue = catalogue or load_catalogue()
+        self._classifier = AppClassifier(self._catalogue)
         self._lock = threading.RLock()
         self._counters: dict[str, ChildCounter] = {}
         self._dirty: set[str] = set()
@@ -213,6 +217,7 @@ class UsageService:
         self._last_session_check: float | None = None
         self._session: tuple[str, float] | None = None  # the active child, and since when
         self._running: Mapping[str, tuple[str, ...]] = {}
+        self._running_apps: Mapping[str, tuple[RunningApp, ...]] = {}
 
     # -- life cycle -------------------------------------------------------------------------
 
@@ -262,6 +267,8 @@ class UsageService:
         family = self._family()
         zone = ZoneInfo(family.settings.timezone)
         accepted = 0
+        front: AppIdentity | None = None  # the newest heartbeat's app, and what it is
+        front_use: AppUse | None = None
         with self._lock:
             now = self.now()
             counter = self._counter(child, now, zone)
@@ -269,9 +276,11 @@ class UsageService:
             always = rules.limits.always_allowed_apps if rules else ()
             for report in sorted(batch.beats, key=lambda beat: beat.monotonic):
                 beat = heartbeat_of(child, report)
+                front = beat.app
                 age = max(0.0, batch.sent_monotonic - beat.monotonic)
                 at = now - timedelta(seconds=age)
                 app = self._classify(child, beat.app, always)
+                front_use = app
                 result = count_heartbeat(counter, beat, app, at, zone, idle)
                 if result.counter is not counter:
                     accepted += 1
@@ -283,20 +292,71 @@ class UsageService:
             current = counter.last.app if counter.last is not None else None
             decision = self._decide(child, counter, now, zone, rules, current)
             changed = self._note_spent(child, counter, rules)
+            close = self._to_close(child, front, front_use, always)
         if changed and self._on_spent_changed is not None:
             self._on_spent_changed()
         self.save_if_due()
         action = str(rules.limits.action) if rules else "lock"
+        if action == "notify":
+            close = ()  # the parent chose to have the child only told
+        elif not decision.allowed and decision.reason.kind in SERVICE_LIMIT_KINDS:
+            # One service's time is up, not the child's: its app closes; its website in a
+            # browser is blocked by the DNS filter, and the browser stays open.
+            action = "close_app" if front is not None and front.pid in close else "notify"
         warnings = tuple(rules.limits.warnings_minutes) if rules else (15, 5, 1)
         return HeartbeatAnswer(
             accepted=accepted,
             child=child,
             allowed=decision.allowed,
             seconds_left=decision.seconds_left,
-            limit=limit_info(decision.reason),
+            limit=self._limit_info(decision.reason, current),
             action=action,
             warnings_minutes=warnings,
+            close_pids=close,
         )
+
+    def _limit_info(self, reason: LimitReason, current: AppUse | None) -> LimitInfo:
+        info = limit_info(reason)
+        service = reason.service or (current.service if current is not None else None)
+        entry = self._catalogue.get(service) if service else None
+        return replace(info, service_name=entry.name) if entry is not None else info
+
+    def _to_close(
+        self,
+        child: str,
+        front: AppIdentity | None,
+        current: AppUse | None,
+        always: tuple[str, ...],
+    ) -> tuple[int, ...]:
+        """The child's processes of today's spent services: the app in front (not a
+        browser showing the service's website: the DNS filter blocks that) and those the
+        sampler saw running behind. Never an always-allowed app, never the tray."""
+        spent = self._spent.get(child, frozenset())
+        if not spent:
+            return ()
+        allowed = {name.casefold() for name in always}
+        pids: list[int] = []
+        if (
+            front is not None
+            and front.pid
+            and current is not None
+            and current.service in spent
+            and not current.always_allowed
+            and not self._classifier.is_browser(front)
+        ):
+            pids.append(front.pid)
+        for app in self._running_apps.get(child, ()):
+            name = AppIdentity(exe_path=app.exe_path).exe_name.casefold()
+            if (
+                app.pid > 0
+                and app.app.service in spent
+                and not app.app.always_allowed
+                and name not in allowed
+                and app.app.service not in allowed
+                and app.pid not in pids
+            ):
+                pids.append(app.pid)
+        return tuple(pids)
 
     def _classify(self, child: str, app: AppIdentity, always: tuple[str, ...]) -> AppUse:
         # An interpreter (java, python, wine) is the app its command line names; the
@@ -364,6 +424,7 @@ class UsageService:
             child: tuple(sorted({app.app.service for app in apps if app.app.service}))
             for child, apps in running.items()
         }
+        self._running_apps = {child: tuple(apps) for child, apps in running.items()}
 
     def children_by_account(self) -> Mapping[str, str]:
         """Each child's OS accounts (for the process sampler)."""

@@ -88,7 +88,7 @@ class ParsedList:
 
 # Receives the rules of one chunk of lines; the list is the sink's to keep or drop.
 NameSink = Callable[[list[str]], None]
-READ_BLOCK = 1 << 20  # characters read at a time from a file
+READ_BLOCK = 1 << 18  # characters read at a time from a file (a quarter of a MB: a small peak)
 
 
 # Names that every hosts file carries for the machine itself; not rules, not errors.
@@ -302,16 +302,28 @@ def _drop(_names: list[str]) -> None:
     return None
 
 
+def _without(lines: list[str], *prefixes: str) -> list[str]:
+    """`lines` (well-formed fast-path lines) without their markers, in a few C calls: a
+    name holds no space, `|`, `^` or `*`, so each marker text occurs only as the marker."""
+    if not lines:
+        return []
+    text = "\n".join(lines)
+    for prefix in prefixes:
+        text = text.replace(prefix, "")
+    return text.split("\n")
+
+
 def _strip_hosts_address(lines: list[str]) -> list[str]:
-    return [line[line.index(" ") + 1 :] for line in lines]
+    # "0.0.0.0 " ends at the line's only space, so it can only be the address itself.
+    return _without(lines, "0.0.0.0 ", "127.0.0.1 ")
 
 
 def _strip_adblock(lines: list[str]) -> list[str]:
-    return [line[2:-1] for line in lines]
+    return _without(lines, "||", "^")
 
 
 def _strip_wildcard(lines: list[str]) -> list[str]:
-    return [line[2:] if line[0] == "*" else line for line in lines]
+    return _without(lines, "*.")
 
 
 def _as_is(lines: list[str]) -> list[str]:

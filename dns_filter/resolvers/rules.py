@@ -8,7 +8,9 @@ Order of precedence for one name and one child (the same in the chain and in `ba
    schedule included: a parent who allows a site at bedtime means it for now; until its
    end (`Profile.granted_until`), checked at each query's time;
 3. a `"*"` schedule that is blocking now (for example "no internet 21:30-06:00 on school
-   nights") blocks everything else, the child's allow list included;
+   nights") blocks everything else, the child's allow list included; so does a service
+   whose screen-time minutes the child spent today (`Profile.time_up_services`, until
+   the next day);
 4. the child's allow list passes every later block: deny list, other schedules,
    allow-list-only, categories, services and CNAME cloaking;
 5. the child's deny list;
@@ -165,6 +167,14 @@ class ProfileRules:
                 service,
                 Reason(ReasonKind.SERVICE, category=service.category, service=service_id),
             )
+        self._time_up = _ServiceIndex()
+        for service_id in sorted(profile.time_up_services):
+            service = policy.services.get(service_id)
+            if service is not None:
+                self._time_up.add(
+                    service,
+                    Reason(ReasonKind.TIME_UP, category=service.category, service=service_id),
+                )
         for service in policy.services.values():
             if service.category in profile.blocked_categories:
                 self._services.add(
@@ -290,7 +300,7 @@ class ProfileRules:
         if self.always_allowed(name) or self.granted(name, now):
             return None
         local = self.local_time(now)
-        reason = self._everything_blocked(local)
+        reason = self._everything_blocked(local) or self._time_up.match(name)
         if reason:
             return reason
         if self.allowed(name, now):

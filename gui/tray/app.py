@@ -37,6 +37,7 @@ from gui.tray.backend import (
     BlockedBatch,
     HelpOutcome,
     ReportOutcome,
+    TimeRequestInfo,
     TrayBackend,
     TrayBackendError,
     TrayProfile,
@@ -45,6 +46,7 @@ from gui.tray.backend import (
 from gui.tray.dialogs import HelpDialog, ReportDialog, WatchDialog
 from gui.tray.enforcement import Enforcer, NotifyOnly, session_controller
 from gui.tray.i18n import TRAY_TRANSLATIONS_DIR
+from gui.tray.more_time import MoreTimeDialog
 from gui.tray.throttle import NotificationThrottle
 from gui.tray.workers import TrayRunner
 
@@ -93,6 +95,10 @@ class TrayController(QObject):
         self.help_dialog: HelpDialog | None = None
         self.report_dialog: ReportDialog | None = None
         self.watch_dialog: WatchDialog | None = None
+        self.more_time_dialog: MoreTimeDialog | None = None
+        # The child's request for more time while it waits for a parent's answer.
+        self.time_request: TimeRequestInfo | None = None
+        self._time_request_polling = False
         self._message_box: QMessageBox | None = None
         self._polling = False
         self._profile_loading = False
@@ -213,6 +219,92 @@ class TrayController(QObject):
         if self.help_dialog is not None:
             self.help_dialog.set_offline()
 
+    # -- Xin thêm thời gian -------------------------------------------------------------------
+
+    def ask_for_more_time(self) -> MoreTimeDialog:
+        """The window to ask a parent for more time; nothing is sent until the child
+        presses "Ask" (:meth:`send_time_request`)."""
+        dialog = self.more_time_dialog
+        if dialog is None:
+            dialog = MoreTimeDialog()
+            dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, False)
+            dialog.ask_requested.connect(self.send_time_request)
+            self.more_time_dialog = dialog
+        dialog.set_age_band(self.profile.age_band if self.profile is not None else None)
+        if self.time_request is not None:
+            dialog.set_request(self.time_request)
+        elif dialog.state not in ("sending",):
+            dialog.reset()
+        dialog.show()
+        dialog.raise_()
+        dialog.activateWindow()
+        return dialog
+
+    def send_time_request(self, minutes: int, reason: str = "") -> None:
+        """The child asks for `minutes` more (15, 30 or 60), with their own key."""
+        if self.more_time_dialog is not None:
+            self.more_time_dialog.set_sending()
+        self._runner.submit(
+            lambda backend: backend.ask_for_more_time(minutes, reason),
+            self._on_time_request,
+            self._on_time_request_failed,
+        )
+
+    def check_time_request(self) -> None:
+        """Ask the agent whether a parent answered the waiting request (one at a time)."""
+        request = self.time_request
+        if request is None or self._time_request_polling:
+            return
+        self._time_request_polling = True
+        request_id = request.request_id
+        self._runner.submit(
+            lambda backend: backend.time_request(request_id),
+            self._on_time_request_state,
+            self._on_time_request_state_failed,
+        )
+
+    def _on_time_request(self, request: TimeRequestInfo) -> None:
+        self._set_reachable(True)
+        self._follow_time_request(request)
+
+    def _on_time_request_failed(self, error: TrayBackendError) -> None:
+        log.warning("the request for more time did not reach the agent: %s", error)
+        if error.code == "unreachable":
+            self._set_reachable(False)
+        if self.more_time_dialog is not None:
+            self.more_time_dialog.set_failed(error.code)
+
+    def _on_time_request_state(self, request: TimeRequestInfo) -> None:
+        self._time_request_polling = False
+        self._set_reachable(True)
+        self._follow_time_request(request)
+
+    def _on_time_request_state_failed(self, error: TrayBackendError) -> None:
+        self._time_request_polling = False
+        if error.code == "not_found":
+            self.time_request = None  # a new database: nothing to wait for any more
+        if error.code == "unreachable":
+            self._set_reachable(False)
+        log.debug("asking for the request's state failed: %s", error)
+
+    def _follow_time_request(self, request: TimeRequestInfo) -> None:
+        waiting = self.time_request is not None
+        self.time_request = request if request.state == "pending" else None
+        dialog = self.more_time_dialog
+        if dialog is not None:
+            dialog.set_request(request)
+        if waiting and request.state != "pending" and (dialog is None or not dialog.isVisible()):
+            self.notification.emit(*self._time_answer_words(request), "")
+
+    def _time_answer_words(self, request: TimeRequestInfo) -> tuple[str, str]:
+        if request.approved:
+            minutes = request.minutes_given or request.minutes
+            return (
+                self.tr("More time: yes"),
+                self.tr("A parent gave you %n more minute(s).", "", minutes),
+            )
+        return self.tr("More time: no"), self.tr("A parent said no this time.")
+
     # -- who we are -------------------------------------------------------------------------
 
     def load_profile(self) -> None:
@@ -306,7 +398,9 @@ class TrayController(QObject):
     # -- blocked sites ------------------------------------------------------------------------
 
     def poll(self) -> None:
-        """Ask for sites blocked since the cursor (one request at a time)."""
+        """Ask for sites blocked since the cursor (one request at a time), and whether a
+        parent answered the request for more time."""
+        self.check_time_request()
         if self.profile is None:
             self.load_profile()
             return
@@ -448,12 +542,16 @@ class TrayPresenter(QObject):
         self.report_action = QAction(self.menu)
         self.report_action.setObjectName("reportAction")
         self.report_action.triggered.connect(controller.open_report)
+        self.more_time_action = QAction(self.menu)
+        self.more_time_action.setObjectName("moreTimeAction")
+        self.more_time_action.triggered.connect(controller.ask_for_more_time)
         self.watch_action = QAction(self.menu)
         self.watch_action.triggered.connect(controller.show_watch)
         self.dashboard_action = QAction(self.menu)
         self.dashboard_action.triggered.connect(controller.open_dashboard)
         self.menu.addAction(self.help_action)
         self.menu.addAction(self.report_action)
+        self.menu.addAction(self.more_time_action)
         self.menu.addSeparator()
         self.menu.addAction(self.watch_action)
         self.menu.addAction(self.dashboard_action)
@@ -511,6 +609,10 @@ class TrayPresenter(QObject):
         # vn-cop.vn is for children of 11 or more (unknown age: offered).
         band = self.controller.profile.age_band if self.controller.profile else None
         self.report_action.setVisible(band in (None, "11-14", "15-17"))
+        self.more_time_action.setText(self.tr("Ask for more time"))
+        # Known to be no child's tray (a parent's account): nobody to give time to.
+        profile = self.controller.profile
+        self.more_time_action.setVisible(profile is None or profile.child is not None)
         self.watch_action.setText(self.tr("What Bảo An watches"))
         self.dashboard_action.setText(self.tr("Open the parent's dashboard"))
         tooltip = "Bảo An"
@@ -547,6 +649,7 @@ class Tray:
             self.controller.help_dialog,
             self.controller.report_dialog,
             self.controller.watch_dialog,
+            self.controller.more_time_dialog,
         ):
             if dialog is not None:
                 dialog.close()

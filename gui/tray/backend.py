@@ -14,6 +14,7 @@ from agent.api.types import (
     BlockedSite,
     HelpOutcome,
     ReportOutcome,
+    TimeRequestInfo,
     TrayProfile,
     WatchAcknowledgementInfo,
     WatchNotice,
@@ -30,6 +31,7 @@ __all__ = [
     "BlockedSite",
     "HelpOutcome",
     "ReportOutcome",
+    "TimeRequestInfo",
     "TrayBackend",
     "TrayBackendError",
     "TrayProfile",
@@ -76,5 +78,13 @@ class TrayBackend(Protocol):
     def acknowledge_watch(
         self, language: str, answer: str = "acknowledged"
     ) -> WatchAcknowledgementInfo: ...
+
+    def ask_for_more_time(self, minutes: int, reason: str = "") -> TimeRequestInfo:
+        """A request for more time (15, 30 or 60 minutes), with the child's own key."""
+        ...
+
+    def time_request(self, request_id: str) -> TimeRequestInfo:
+        """The state of this child's request for more time."""
+        ...
 
     def close(self) -> None: ...

@@ -11,6 +11,10 @@ behind :class:`SessionController` (tests use a fake).
   after a grace period). ``notify``: only tell the child.
 - The tray's own windows (Help / 111) and always-allowed apps are never closed: the agent
   answers "allowed" for them, and the tray never ends its own process.
+- One service's minutes spent (its own, a game's, its category's): the agent names the
+  child's processes of it (``close_pids``: the app in front, or one running behind) and
+  the tray closes them, whatever the rest of the standing; the child is told "no more
+  YouTube time today". Its website is blocked by the DNS filter; the browser stays.
 """
 
 from __future__ import annotations
@@ -45,6 +49,8 @@ class Standing:
     warnings_minutes: tuple[int, ...] = (15, 5, 1)
     limit_kind: str = "none"
     service: str | None = None
+    close_pids: tuple[int, ...] = ()
+    service_name: str | None = None
 
 
 class SessionController(Protocol):
@@ -81,6 +87,19 @@ _OUT: Mapping[tuple[str, bool], tuple[str, str]] = {
         "Your screen time is over. Ask a parent for more. Help / 111 always works.",
     ),
 }
+_SERVICE_OUT: Mapping[tuple[str, bool], tuple[str, str]] = {
+    ("vi", True): ("Hết giờ {service} hôm nay", "{service} đóng lại rồi. Mai chơi tiếp nhé!"),
+    ("vi", False): (
+        "Hết giờ {service} hôm nay",
+        "Bảo An đã đóng {service}. Việc khác trên máy vẫn dùng được; Trợ giúp / 111 luôn mở.",
+    ),
+    ("en", True): ("No more {service} time today", "{service} is closed now. Play again tomorrow!"),
+    ("en", False): (
+        "No more {service} time today",
+        "Bảo An closed {service}. The rest of the computer still works; Help / 111 always does.",
+    ),
+}
+SERVICE_LIMIT_KINDS = frozenset({"service", "category", "game"})
 _YOUNG_BANDS = frozenset({"0-5", "6-10"})
 
 
@@ -92,6 +111,13 @@ def warning_words(language: str, age_band: str | None, minutes: int | None) -> t
         return _OUT[key]
     title, body = _WARNING[key]
     return title, body.format(minutes=minutes)
+
+
+def service_out_words(language: str, age_band: str | None, service: str) -> tuple[str, str]:
+    """(title, body) when one service's minutes are spent today."""
+    key = (language if language in ("vi", "en") else "vi", age_band in _YOUNG_BANDS)
+    title, body = _SERVICE_OUT[key]
+    return title.format(service=service), body.format(service=service)
 
 
 Notify = Callable[[str, str], None]
@@ -117,8 +143,10 @@ class Enforcer:
         self._warned: set[int] = set()
         self._told_out = False
         self._last_action: float | None = None
+        self._closing: dict[int, float] = {}  # pid -> when it was last asked to close
 
     def on_standing(self, standing: Standing, sample: Sample | None) -> None:
+        self._close_spent(standing)
         if standing.allowed:
             self._told_out = False
             self._last_action = None
@@ -126,7 +154,10 @@ class Enforcer:
             return
         if not self._told_out:
             language, band = self._words()
-            self._notify(*warning_words(language, band, None))
+            if standing.limit_kind in SERVICE_LIMIT_KINDS and standing.service_name:
+                self._notify(*service_out_words(language, band, standing.service_name))
+            else:
+                self._notify(*warning_words(language, band, None))
             self._told_out = True
         if standing.action == "notify":
             return
@@ -138,6 +169,22 @@ class Enforcer:
             return
         self._last_action = now
         self._act(standing.action, sample)
+
+    def _close_spent(self, standing: Standing) -> None:
+        """Close each process the agent names (a spent service's app), at most once per
+        :data:`ACTION_REPEAT_SECONDS` each; never the tray itself."""
+        listed = set(standing.close_pids) - {self._own_pid}
+        self._closing = {pid: at for pid, at in self._closing.items() if pid in listed}
+        now = self._monotonic()
+        for pid in sorted(listed):
+            asked = self._closing.get(pid)
+            if asked is not None and now - asked < ACTION_REPEAT_SECONDS:
+                continue
+            self._closing[pid] = now
+            try:
+                self._controller.close_app(pid)
+            except Exception:
+                log.exception("closing process %d failed", pid)
 
     def _warn(self, standing: Standing) -> None:
         left = standing.seconds_left
@@ -160,8 +207,10 @@ class Enforcer:
                 self._controller.log_off()
             elif action == "close_app":
                 app = sample.app if sample is not None else None
-                if app is not None and app.pid and app.pid != self._own_pid:
-                    self._controller.close_app(app.pid)
+                pid = app.pid if app is not None else None
+                # A pid the agent named is closed already (`_close_spent`).
+                if pid and pid != self._own_pid and pid not in self._closing:
+                    self._controller.close_app(pid)
             else:
                 self._controller.lock()
         except Exception:

@@ -17,6 +17,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import requests
 
@@ -29,6 +30,7 @@ from agent.api.types import (
     HelpOutcome,
     ReportOutcome,
     ShapeError,
+    TimeRequestInfo,
     TrayProfile,
     WatchAcknowledgementInfo,
 )
@@ -240,15 +242,17 @@ class HttpTrayBackend:
                 f"unexpected answer from /api/usage/heartbeat: {error}", "protocol"
             ) from None
 
-    def ask_for_more_time(self, minutes: int, reason: str = "") -> str:
-        """``POST /api/usage/more-time`` (15, 30 or 60 minutes): the pending request's id."""
+    def ask_for_more_time(self, minutes: int, reason: str = "") -> TimeRequestInfo:
+        """``POST /api/usage/more-time`` (15, 30 or 60 minutes): the pending request."""
         body = self._request(
             "POST", "/api/usage/more-time", json_body={"minutes": minutes, "reason": reason}
         )
-        request_id = body.get("request_id")
-        if not isinstance(request_id, str):
-            raise TrayBackendError("unexpected answer from /api/usage/more-time", "protocol")
-        return request_id
+        return _time_request(body, "/api/usage/more-time")
+
+    def time_request(self, request_id: str) -> TimeRequestInfo:
+        """``GET /api/usage/more-time/{id}``: whether a parent answered, and how."""
+        path = f"/api/usage/more-time/{quote(request_id, safe='')}"
+        return _time_request(self._request("GET", path), path)
 
     # Plumbing.
     def _session(self) -> requests.Session:
@@ -314,6 +318,13 @@ class HttpTrayBackend:
         return body
 
 
+def _time_request(body: dict[str, Any], path: str) -> TimeRequestInfo:
+    try:
+        return TimeRequestInfo.from_json(body)
+    except ShapeError as error:
+        raise TrayBackendError(f"unexpected answer from {path}: {error}", "protocol") from None
+
+
 def standing_of(answer: HeartbeatAnswer) -> Standing:
     return Standing(
         allowed=answer.allowed,
@@ -322,6 +333,8 @@ def standing_of(answer: HeartbeatAnswer) -> Standing:
         warnings_minutes=answer.warnings_minutes,
         limit_kind=answer.limit.kind,
         service=answer.limit.service,
+        close_pids=answer.close_pids,
+        service_name=answer.limit.service_name,
     )
 
 

@@ -96,6 +96,113 @@
     </message>
 </context>
 <context>
+    <name>MoreTimeDialog</name>
+    <message>
+        <source>Ask for more time</source>
+        <translation>Xin thêm thời gian</translation>
+    </message>
+    <message>
+        <source>How much more time would you like today?</source>
+        <translation>Hôm nay con muốn thêm bao lâu?</translation>
+    </message>
+    <message>
+        <source>How much more screen time do you need today? A parent decides.</source>
+        <translation>Hôm nay con cần thêm bao nhiêu thời gian dùng máy? Bố mẹ sẽ quyết định.</translation>
+    </message>
+    <message>
+        <source>15 minutes</source>
+        <translation>15 phút</translation>
+    </message>
+    <message>
+        <source>30 minutes</source>
+        <translation>30 phút</translation>
+    </message>
+    <message>
+        <source>1 hour</source>
+        <translation>1 tiếng</translation>
+    </message>
+    <message>
+        <source>What is it for? (you can leave this empty)</source>
+        <translation>Con cần thêm để làm gì? (không viết cũng được)</translation>
+    </message>
+    <message>
+        <source>Why do you need it? (optional)</source>
+        <translation>Vì sao con cần thêm? (không bắt buộc)</translation>
+    </message>
+    <message>
+        <source>For example: finishing my homework</source>
+        <translation>Ví dụ: con làm nốt bài tập</translation>
+    </message>
+    <message>
+        <source>Ask</source>
+        <translation>Gửi lời xin</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>Đóng</translation>
+    </message>
+    <message>
+        <source>Ask again</source>
+        <translation>Xin lần nữa</translation>
+    </message>
+    <message>
+        <source>Sending your request…</source>
+        <translation>Đang gửi lời xin của con…</translation>
+    </message>
+    <message numerus="yes">
+        <source>A message about it is on its way to %n person(s) in your family. Wait for the answer here.</source>
+        <translation>
+            <numerusform>Bảo An đang gửi tin báo tới %n người trong gia đình. Con chờ câu trả lời ở đây nhé.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Nobody in your family gets messages on this computer yet, so nobody was told. Ask a parent to answer it in Bảo An on this computer.</source>
+        <translation>Trên máy này chưa ai trong gia đình nhận tin báo, nên chưa ai biết. Con hãy nhờ bố mẹ trả lời trong Bảo An trên máy này.</translation>
+    </message>
+    <message numerus="yes">
+        <source>Yes! You have %n more minute(s) now.</source>
+        <translation>
+            <numerusform>Được rồi! Con có thêm %n phút.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>A parent gave you %n more minute(s). They count from now.</source>
+        <translation>
+            <numerusform>Bố mẹ đã cho con thêm %n phút, tính từ bây giờ.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Your parents said no this time.</source>
+        <translation>Lần này bố mẹ chưa đồng ý.</translation>
+    </message>
+    <message>
+        <source>A parent said no this time. You can talk with them about it.</source>
+        <translation>Lần này bố mẹ chưa đồng ý. Con có thể nói chuyện với bố mẹ về việc này.</translation>
+    </message>
+    <message>
+        <source>Bảo An is not answering right now, so the request was not sent.</source>
+        <translation>Bảo An chưa trả lời lúc này, nên lời xin chưa được gửi.</translation>
+    </message>
+    <message>
+        <source>This computer does not know whose Bảo An this is yet, so the request was not sent. Ask a parent.</source>
+        <translation>Máy này chưa biết Bảo An này là của ai, nên lời xin chưa được gửi. Con hãy hỏi bố mẹ.</translation>
+    </message>
+    <message>
+        <source>The request could not be sent just now. Try again in a moment.</source>
+        <translation>Lúc này chưa gửi được lời xin. Con thử lại sau một lát nhé.</translation>
+    </message>
+    <message>
+        <source>You asked for 1 hour more.</source>
+        <translation>Con đã xin thêm 1 tiếng.</translation>
+    </message>
+    <message numerus="yes">
+        <source>You asked for %n more minute(s).</source>
+        <translation>
+            <numerusform>Con đã xin thêm %n phút.</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>ReportDialog</name>
     <message>
         <source>Report something bad</source>
@@ -169,6 +276,24 @@
 <context>
     <name>TrayController</name>
     <message>
+        <source>More time: yes</source>
+        <translation>Thêm giờ: bố mẹ đồng ý</translation>
+    </message>
+    <message numerus="yes">
+        <source>A parent gave you %n more minute(s).</source>
+        <translation>
+            <numerusform>Bố mẹ đã cho con thêm %n phút.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>More time: no</source>
+        <translation>Thêm giờ: bố mẹ chưa đồng ý</translation>
+    </message>
+    <message>
+        <source>A parent said no this time.</source>
+        <translation>Lần này bố mẹ chưa đồng ý.</translation>
+    </message>
+    <message>
         <source>Bảo An is not answering right now. Please try again in a moment.</source>
         <translation>Bảo An chưa trả lời lúc này. Con thử lại sau một chút nhé.</translation>
     </message>
@@ -190,6 +315,10 @@
     <message>
         <source>Report something bad</source>
         <translation>Báo điều xấu</translation>
+    </message>
+    <message>
+        <source>Ask for more time</source>
+        <translation>Xin thêm thời gian</translation>
     </message>
     <message>
         <source>What Bảo An watches</source>
