@@ -10,14 +10,17 @@ from __future__ import annotations
 
 import json
 import logging
-import socket
+import uuid
 from collections.abc import Callable, Mapping, Sequence
-from datetime import datetime, time, timedelta
+from dataclasses import dataclass
+from datetime import UTC, datetime, time, timedelta
+from enum import StrEnum
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import requests
 
+from agent.alert_receivers import pc_name
 from agent.policy.model import Caregiver, FamilyPolicy
 from agent.secrets import SecretStore
 from agent.store import Store
@@ -26,6 +29,7 @@ from sync.deadman import DeadManSignal, Support, probe
 from sync.delivery import Action, Alert, Channel, DeliveryService, Receiver
 from sync.mail import EmailChannel, SmtpSettings
 from sync.ntfy import NtfyChannel, NtfyTopic
+from sync.outbox import PermanentDeliveryError
 
 log = logging.getLogger(__name__)
 
@@ -183,11 +187,6 @@ class AlertRouting:
         )
 
 
-def pc_name() -> str:
-    """The name alerts give this PC."""
-    return socket.gethostname() or "PC"
-
-
 def build_delivery(
     store: Store,
     family: Callable[[], FamilyPolicy],
@@ -196,6 +195,7 @@ def build_delivery(
     *,
     interval: float = 30.0,
     buttons: Buttons | None = None,
+    pc: str | None = None,
 ) -> DeliveryService:
     """The delivery service over the store's outbox, woken by each new item."""
 
@@ -214,7 +214,8 @@ def build_delivery(
         now=now,
         interval=interval,
         on_undeliverable=undeliverable,
-        pc=pc_name(),
+        pc=pc or pc_name(),
+        ledger=store.kv,  # the hourly count and the held copies survive a restart
     )
     store.outbox.on_enqueued(service.wake)
     return service
@@ -230,7 +231,7 @@ class DeadManPublisher:
         family: Callable[[], FamilyPolicy],
         secrets: SecretStore,
         store: Store,
-        pc: str,
+        pc: str | None = None,
         session: requests.Session | None = None,
     ) -> None:
         self._family = family
@@ -250,7 +251,7 @@ class DeadManPublisher:
 
     def support(self, where: NtfyTopic) -> Support:
         """Whether `where`'s server carries the signal (kept once known)."""
-        key = f"deadman_support:{where.url}"
+        key = deadman_support_key(where)
         known = self._store.kv.get(key)
         if known in (Support.REPLACES.value, Support.KEEPS_EVERY_COPY.value):
             return Support(known)
@@ -268,7 +269,113 @@ class DeadManPublisher:
     def __call__(self) -> None:
         for where in self.topics():
             try:
-                if self.support(where) is Support.REPLACES:
-                    DeadManSignal(where, self._pc).publish(self._session)
+                support = self.support(where)
+                if support is Support.REPLACES:
+                    DeadManSignal(where, self._pc_name()).publish(self._session)
             except Exception as error:
                 log.warning("the dead-man signal to %s failed: %s", where.url, error)
+                self._record(where, error=f"{type(error).__name__}: {error}")
+            else:
+                self._record(where, published=support is Support.REPLACES)
+
+    def _pc_name(self) -> str:
+        return self._pc or pc_name(self._family())
+
+    def _record(self, where: NtfyTopic, *, published: bool = False, error: str = "") -> None:
+        """What the dashboard shows (`dead_man_state`): the last publish, the last error."""
+        key = deadman_state_key(where)
+        try:
+            state = self._store.kv.get(key)
+            saved = dict(state) if isinstance(state, dict) else {}
+            if published:
+                saved["last_published"] = datetime.now(UTC).isoformat()
+                saved["last_error"] = None
+            if error:
+                saved["last_error"] = error[:500]
+            self._store.kv.set(key, saved)
+        except Exception:
+            log.exception("cannot keep the state of the dead-man signal to %s", where.url)
+
+
+def deadman_state_key(where: NtfyTopic) -> str:
+    return f"deadman_state:{where.url}"
+
+
+def deadman_support_key(where: NtfyTopic) -> str:
+    return f"deadman_support:{where.url}"
+
+
+@dataclass(frozen=True)
+class DeadManState:
+    """This PC's dead-man signal on one topic, as kept by `DeadManPublisher`."""
+
+    support: Support
+    last_published: datetime | None
+    last_error: str | None
+
+
+def dead_man_state(store: Store, where: NtfyTopic) -> DeadManState:
+    known = store.kv.get(deadman_support_key(where))
+    support = Support(known) if known in {item.value for item in Support} else Support.UNKNOWN
+    state = store.kv.get(deadman_state_key(where))
+    saved = state if isinstance(state, dict) else {}
+    published = saved.get("last_published")
+    try:
+        last = datetime.fromisoformat(published) if isinstance(published, str) else None
+    except ValueError:
+        last = None
+    error = saved.get("last_error")
+    return DeadManState(support, last, error if isinstance(error, str) else None)
+
+
+class ChannelOutcome(StrEnum):
+    """What one channel answered to a test alert."""
+
+    SENT = "sent"
+    REFUSED = "refused"  # for good: a wrong token, an unknown address
+    RETRY = "retry"  # not now: offline, a 5xx; the outbox would try again
+    NOT_SET_UP = "not_set_up"  # an email with no mail server, a missing Apprise URL
+
+
+@dataclass(frozen=True)
+class ChannelResult:
+    receiver: str
+    outcome: ChannelOutcome
+    detail: str = ""
+
+
+def trial_alert(pc: str) -> Alert:
+    """The alert `baoan sync test` and the dashboard's button send."""
+    return Alert(
+        alert_id=str(uuid.uuid4()),
+        kind="test",
+        severity="info",
+        title="Bảo An: tin thử",
+        message=f"Đây là tin thử từ Bảo An trên máy {pc}. Cảnh báo của Bảo An đã đến được với bạn.",
+        title_en="Bảo An: test alert",
+        message_en=f"A test from Bảo An on {pc}: alerts reach you.",
+        pc=pc,
+    )
+
+
+def send_test_alert(routing: AlertRouting, pc: str) -> list[ChannelResult]:
+    """A test alert straight to every caregiver's channel (not through the outbox: the
+    point is to see now whether each works), and what each answered."""
+    alert = trial_alert(pc)
+    results: list[ChannelResult] = []
+    for receiver in [receiver.name for receiver in routing.receivers({"kind": "test"})]:
+        channel = routing.channel(receiver)
+        if channel is None:
+            results.append(ChannelResult(receiver, ChannelOutcome.NOT_SET_UP))
+            continue
+        try:
+            channel.send(alert)
+        except PermanentDeliveryError as error:
+            results.append(ChannelResult(receiver, ChannelOutcome.REFUSED, str(error)))
+        except Exception as error:
+            results.append(
+                ChannelResult(receiver, ChannelOutcome.RETRY, f"{type(error).__name__}: {error}")
+            )
+        else:
+            results.append(ChannelResult(receiver, ChannelOutcome.SENT))
+    return results

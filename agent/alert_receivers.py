@@ -7,6 +7,8 @@ instead.
 
 from __future__ import annotations
 
+import socket
+
 from agent.policy.model import Caregiver, FamilyPolicy
 
 
@@ -23,3 +25,10 @@ def alert_receivers(family: FamilyPolicy) -> tuple[Caregiver, ...]:
 def help_alerts_unheard(family: FamilyPolicy) -> bool:
     """Help alerts are on, but nobody would receive them."""
     return family.settings.help_alerts_caregivers and not alert_receivers(family)
+
+
+def pc_name(family: FamilyPolicy | None = None) -> str:
+    """The name alerts give this PC: this-pc.toml's `name`, else the host name."""
+    if family is not None and family.pc_name:
+        return family.pc_name
+    return socket.gethostname() or "PC"

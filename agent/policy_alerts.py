@@ -1,15 +1,20 @@
 """A new family policy that protects less is an event in the store and an alert to the
-caregivers, whoever made the change (a hand edit, or Bảo An's own writer)."""
+caregivers, whoever made the change (a hand edit, or Bảo An's own writer); and a parent's
+pause of protection (`alert_protection_paused`, for the dashboard's pause endpoint)."""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
 from datetime import datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from agent.access import ALERTS_CHANNEL
+from agent.child_alerts import raise_alert
 from agent.policy.holder import PolicyLoosened
+from agent.policy.model import FamilyPolicy
 from agent.store import Store
+from agent.store.models import Event
 
 log = logging.getLogger(__name__)
 
@@ -57,3 +62,54 @@ class PolicyAlerts:
         }
         self._store.outbox.enqueue(ALERTS_CHANNEL, payload, event_id=event.id, now=event.time)
         log.info("caregivers alerted: the family policy protects less")
+
+
+EVENT_PROTECTION_PAUSED = "protection-paused"
+
+
+def alert_protection_paused(
+    store: Store,
+    family: FamilyPolicy,
+    *,
+    at: datetime,
+    until: datetime | None,
+    by: str = "parent",
+    child: str | None = None,
+) -> Event:
+    """Tell the caregivers that a parent paused protection (the dashboard's pause; call it
+    once when the pause begins). `until` is when protection comes back (None: until it is
+    turned on again), `child` the one child paused (None: the whole PC), `by` who paused
+    it. Records a `protection-paused` event and queues an alert of that kind, heard by
+    the caregivers whose `hears` has `paused`; returns the event."""
+    who_vi = f"cho {child}" if child else "trên máy này"
+    who_en = f"for {child}" if child else "on this PC"
+    if until is None:
+        until_vi, until_en = "cho đến khi được bật lại", "until it is turned on again"
+    else:
+        local = until.astimezone(_zone(family))
+        until_vi, until_en = f"đến {local:%H:%M}", f"until {local:%H:%M}"
+    return raise_alert(
+        store,
+        family,
+        kind=EVENT_PROTECTION_PAUSED,
+        severity="alert",
+        event_message=f"protection paused {who_en} {until_en} (by {by})",
+        payload={
+            "title": f"Bảo An tạm dừng bảo vệ {who_vi}",
+            "title_en": f"Bảo An protection paused {who_en}",
+            "message": f"Bảo vệ tạm dừng {until_vi}. Nếu không phải bạn làm, hãy xem lại máy.",
+            "message_en": f"Paused {until_en}. If this was not you, check the PC.",
+            "until": None if until is None else until.isoformat(),
+            "by": by,
+        },
+        child=child,
+        at=at,
+        data={"until": None if until is None else until.isoformat(), "by": by},
+    )
+
+
+def _zone(family: FamilyPolicy) -> ZoneInfo:
+    try:
+        return ZoneInfo(family.settings.timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")

@@ -24,6 +24,7 @@ from agent.access import AccessService
 from agent.active_child import ActiveChildTracker
 from agent.alert_delivery import DeadManPublisher, build_delivery, pc_name
 from agent.api.app import create_server
+from agent.api.caregiver_endpoints import register_caregiver_endpoints
 from agent.api.family_endpoints import FamilyEndpointServices, register_family_endpoints
 from agent.api.policy_endpoints import PolicyEndpointServices, register_policy_endpoints
 from agent.api.requests_endpoints import register_request_endpoints
@@ -33,7 +34,14 @@ from agent.api.tray_routes import register_tray_routes
 from agent.api.types import OsAccountInfo
 from agent.api.usage_routes import register_usage_routes
 from agent.auth import Authenticator
+from agent.caregiver_status import CaregiverStatus
 from agent.category_lists import CategoryLists
+from agent.child_alerts import (
+    ADULT_FLUSH_SECONDS,
+    AdultAttempts,
+    LimitReachedAlerts,
+    QueryLogTap,
+)
 from agent.child_data import ChildData
 from agent.dns_service import BlockPageAddresses, DnsService
 from agent.family_editor import FamilyEditor
@@ -188,6 +196,7 @@ class Agent:
         self.approvals: PhoneApprovals | None = None
         self.pause: ProtectionPause | None = None
         self.list_updates: ListUpdates | None = None
+        self.adult_attempts: AdultAttempts | None = None
 
     # ------------------------------------------------------------------ life cycle
 
@@ -234,6 +243,9 @@ class Agent:
             approved_minutes=self.more_time.approved_minutes,
             recent_names=lambda child: recent_dns_names(store.query_log, child, self.clock.now()),
             on_spent_changed=self.recompile,
+            on_limit_reached=LimitReachedAlerts(
+                store, lambda: self.policy_holder.policy, self.clock.now
+            ),
         )
         usage.start()
         # Built now, started last: the DNS service arms the grant-expiry job at its first
@@ -248,6 +260,9 @@ class Agent:
         access = self.access = AccessService(
             store, lambda: self.policy_holder.policy, self.clock, self._grants_changed
         )
+        adult = self.adult_attempts = AdultAttempts(
+            store, lambda: self.policy_holder.policy, self.clock.now
+        )
         dns = self.dns = DnsService(
             listen=settings.dns_listen,
             block_page=BlockPageAddresses(self.block_page_ipv4(), settings.block_page_ipv6),
@@ -258,7 +273,7 @@ class Agent:
             active_child=self.active_child,
             grants=access,
             grant_expiry=GrantExpiry(scheduler),
-            query_log=query_log,
+            query_log=QueryLogTap(query_log, [adult.note]),
             clock=self.clock,
             spent_services=usage.spent_services,
             paused_until=pause.paused_until,
@@ -275,6 +290,7 @@ class Agent:
             self.clock.now,
             interval=settings.delivery_poll_seconds,
             buttons=approvals.buttons,
+            pc=pc_name(family),
         )
         delivery.start()
         approvals.follow(family)
@@ -353,6 +369,9 @@ class Agent:
         host, port = settings.http_listen
         server = self.http_server = create_server(services, authenticator, host=host, port=port)
         register_request_endpoints(server.router, access)
+        register_caregiver_endpoints(
+            server.router, CaregiverStatus(lambda: self.policy_holder.policy, store, secrets)
+        )
         editor = PolicyEditor(
             settings.config_path, self.policy_holder, store.events, self.clock.now
         )
@@ -471,17 +490,25 @@ class Agent:
         )
         scheduler.add_interval_job(
             "policy-sync-conflicts",
-            SyncConflictWatch(self.settings.config_path, store, self.clock.now, pc_name()),
+            SyncConflictWatch(
+                self.settings.config_path,
+                store,
+                self.clock.now,
+                pc_name(self.policy_holder.policy),
+            ),
             minutes=1,
             first_run=self.clock.now() + timedelta(seconds=5),
         )
+        if self.adult_attempts is not None:
+            scheduler.add_interval_job(
+                "adult-attempts", self.adult_attempts.flush, seconds=ADULT_FLUSH_SECONDS
+            )
         scheduler.add_interval_job(
             "dead-man-signal",
             DeadManPublisher(
                 lambda: self.policy_holder.policy,
                 open_secret_store(self.settings.data_dir),
                 store,
-                pc_name(),
             ),
             minutes=PUBLISH_EVERY_MINUTES,
             first_run=self.clock.now() + timedelta(seconds=5),  # soon after start

@@ -51,6 +51,13 @@ from gui.backend import (
     WrongPinError,
     WrongSetupCodeError,
 )
+from gui.caregivers import (
+    CaregiversSnapshot,
+    CaregiverState,
+    ChannelState,
+    ChannelTest,
+    DeadManState,
+)
 from gui.family_backend import (
     ChildEntry,
     ChildExistsError,
@@ -297,6 +304,16 @@ class ApiBackend:
         return PinCreated(self.open_session(pin), answer.recovery_code)
 
     # Plumbing.
+    # CaregiversBackend (gui.caregivers).
+    def caregivers(self, token: str) -> CaregiversSnapshot:
+        return _caregivers(self._call(token, lambda c: c.caregivers()))
+
+    def send_test_alert(self, token: str) -> tuple[ChannelTest, ...]:
+        answer = self._call(token, lambda c: c.send_test_alert())
+        return tuple(
+            ChannelTest(item.receiver, item.outcome, item.detail) for item in answer.checks
+        )
+
     def _client(self) -> api.ApiClient:
         existing: api.ApiClient | None = getattr(self._local, "client", None)
         if existing is None:
@@ -346,6 +363,40 @@ class ApiBackend:
             raise BackendError(str(error), code=error.code) from error
         finally:
             client.token = None
+
+
+def _caregivers(answer: api_types.CaregiversInfo) -> CaregiversSnapshot:
+    return CaregiversSnapshot(
+        pc=answer.pc,
+        caregivers=tuple(
+            CaregiverState(
+                name=item.name,
+                hears=item.hears,
+                quiet_hours=item.quiet_hours,
+                channels=tuple(
+                    ChannelState(
+                        receiver=channel.receiver,
+                        kind=channel.kind,
+                        address=channel.address,
+                        last_delivered=channel.last_delivered,
+                        last_error=channel.last_error,
+                        refused_for_good=channel.refused_for_good,
+                        waiting=channel.waiting,
+                    )
+                    for channel in item.channels
+                ),
+                dead_man=None
+                if item.dead_man is None
+                else DeadManState(
+                    server=item.dead_man.server,
+                    support=item.dead_man.support,
+                    last_published=item.dead_man.last_published,
+                    last_error=item.dead_man.last_error,
+                ),
+            )
+            for item in answer.caregivers
+        ),
+    )
 
 
 def _status(answer: api_types.Status) -> AgentStatus:

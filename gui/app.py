@@ -19,6 +19,7 @@ from PySide6.QtCore import QCoreApplication, QTimer
 from PySide6.QtWidgets import QApplication, QMainWindow
 
 from gui.backend import DashboardBackend
+from gui.caregivers import CaregiversController
 from gui.controller import DEFAULT_IDLE_LOCK_MS, DEFAULT_REFRESH_MS, DashboardController
 from gui.family_controller import FamilyController, FirstRunController
 from gui.i18n import LANGUAGE_ENV, Translations, choose_language, system_language
@@ -71,6 +72,7 @@ def build_main_window(
     screen_time = ScreenTimeController(
         runner, controller.parent_token, controller.report_failure
     )
+    caregivers = CaregiversController(runner, controller.parent_token, controller.report_failure)
     family = FamilyController(runner, controller.parent_token, controller.report_failure)
     first_run = FirstRunController(runner, controller)
     settings = SettingsController(runner, controller.parent_token, controller.report_failure)
@@ -80,12 +82,14 @@ def build_main_window(
         language=translations.language or initial,
         rules=rules,
         screen_time=screen_time,
+        caregivers=caregivers,
         family=family,
         first_run=first_run,
         settings=settings,
     )
     # The window owns its services, so closing it releases them.
-    for service in (runner, controller, rules, screen_time, family, first_run, settings):
+    services = (runner, controller, rules, screen_time, caregivers, family, first_run, settings)
+    for service in services:
         service.setParent(window)
     if translations.parent() is None:
         translations.setParent(window)

@@ -85,7 +85,16 @@ def _render_language(
             tabs.setCurrentIndex(index)
             _settle()
             written.append(_save(window, directory, language, index + 1, tabs.tabText(index)))
-        written += _first_run(window, directory, language, tabs.count() + 1)
+        number = tabs.count() + 1
+        if window.caregivers_view is not None:  # in Settings, under the fold
+            settings = window.parent_page.settings_page
+            tabs.setCurrentWidget(settings)
+            settings.scroll_area.ensureWidgetVisible(settings.caregivers_box)
+            _settle()
+            title = settings.caregivers_box.title()
+            written.append(_save(window, directory, language, number, title))
+            number += 1
+        written += _first_run(window, directory, language, number)
         window.controller.logout()
         _settle()
     finally:

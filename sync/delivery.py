@@ -152,6 +152,21 @@ class Routing(Protocol):
         ...
 
 
+class RateLedger(Protocol):
+    """Durable names and JSON values (the agent's store keeps them): where each receiver's
+    hourly count and the copies held for its digest live, so that a restart neither
+    starts the count again nor splits a digest."""
+
+    def get(self, key: str, default: Any = None) -> Any: ...
+
+    def set(self, key: str, value: Any) -> None: ...
+
+
+def rate_key(receiver: str) -> str:
+    """The ledger name of one receiver's hourly count and held copies."""
+    return f"delivery.rate.{receiver}"
+
+
 def receiver_key(alert_id: str, receiver: str) -> str:
     """The outbox key of one receiver's copy of an alert (stable: the fan-out is idempotent)."""
     return f"{alert_id}>{receiver}"
@@ -169,8 +184,10 @@ class DeliveryService:
     on_undeliverable: Callable[[str, str], None] | None = None
     pc: str | None = None  # every alert names the PC it came from
     # At most this many messages an hour to one receiver; the rest wait and go together as
-    # one digest. None: no limit. Counted since the process started.
+    # one digest. None: no limit. Kept in `ledger` when there is one (else in memory).
     per_hour: int | None = 10
+    ledger: RateLedger | None = None
+    _loaded: set[str] = field(default_factory=set, init=False)
     _sent: dict[str, deque[datetime]] = field(default_factory=dict, init=False)
     _held: dict[str, dict[str, Mapping[str, Any]]] = field(default_factory=dict, init=False)
     _folded: set[str] = field(default_factory=set, init=False)
@@ -240,24 +257,74 @@ class DeliveryService:
         except PermanentDeliveryError as error:
             self._undeliverable(item.key, str(error))
             raise
+        if message.kind in NEVER_LIMITED or self.per_hour is None:
+            return
+        self._load(item.channel)
         self._sent.setdefault(item.channel, deque()).append(self.now())
         held = self._held.get(item.channel, {})
         for key in folded:
             held.pop(key, None)
+        self._save(item.channel)
+        for key in folded:
             self.queue.mark_delivered(key, self.now())
             self._folded.add(key)
+
+    def _load(self, receiver: str) -> None:
+        """Read a receiver's count and held copies from the ledger, once per process."""
+        if receiver in self._loaded:
+            return
+        self._loaded.add(receiver)
+        if self.ledger is None:
+            return
+        try:
+            saved = self.ledger.get(rate_key(receiver))
+        except Exception:
+            logger.exception("cannot read the hourly count of %s; counting afresh", receiver)
+            return
+        if not isinstance(saved, Mapping):
+            return
+        sent: deque[datetime] = deque()
+        for value in saved.get("sent", ()):
+            try:
+                sent.append(datetime.fromisoformat(str(value)))
+            except ValueError:
+                continue
+        self._sent[receiver] = deque(sorted(sent))
+        held = saved.get("held")
+        if isinstance(held, Mapping):
+            self._held[receiver] = {
+                str(key): {"title": str(titles.get("title", "")),
+                           "title_en": str(titles.get("title_en", ""))}
+                for key, titles in held.items()
+                if isinstance(titles, Mapping)
+            }
+
+    def _save(self, receiver: str) -> None:
+        if self.ledger is None:
+            return
+        value = {
+            "sent": [moment.isoformat() for moment in self._sent.get(receiver, ())],
+            "held": {key: dict(titles) for key, titles in self._held.get(receiver, {}).items()},
+        }
+        try:
+            self.ledger.set(rate_key(receiver), value)
+        except Exception:
+            logger.exception("cannot keep the hourly count of %s", receiver)
 
     def _limit(self, item: OutboxEntry, message: Alert) -> tuple[Alert, list[str]]:
         """Defer `item` past its receiver's hourly limit; once there is room again, send
         every copy held for that receiver as one digest (returns it and the keys folded)."""
         now = self.now()
+        self._load(item.channel)
         sent = self._sent.setdefault(item.channel, deque())
         while sent and sent[0] <= now - HOUR:
             sent.popleft()
         held = self._held.setdefault(item.channel, {})
         assert self.per_hour is not None
         if len(sent) >= self.per_hour:
-            held[item.key] = {"title": message.title, "title_en": message.title_en}
+            if item.key not in held:
+                held[item.key] = {"title": message.title, "title_en": message.title_en}
+                self._save(item.channel)
             raise DeferDelivery(sent[0] + HOUR, f"held: {self.per_hour} an hour reached")
         others = [key for key in held if key != item.key]
         if not others:

@@ -10,7 +10,13 @@ import re
 from dataclasses import dataclass, field
 
 from agent.system.runner import CommandResult
-from agent.system.windows import ADAPTERS_SCRIPT, DNS_SCRIPT, POWERSHELL, TCPIP_KEYS
+from agent.system.windows import (
+    ADAPTERS_SCRIPT,
+    ALL_ADAPTERS_SCRIPT,
+    DNS_SCRIPT,
+    POWERSHELL,
+    TCPIP_KEYS,
+)
 
 REG_NOT_FOUND = "ERROR: The system was unable to find the specified registry key or value.\r\n"
 
@@ -62,11 +68,11 @@ class FakeWindows:
         return None
 
     def _powershell(self, argv: tuple[str, ...], script: str) -> CommandResult:
-        if script == ADAPTERS_SCRIPT:
+        if script in (ADAPTERS_SCRIPT, ALL_ADAPTERS_SCRIPT):
             rows: list[dict[str, object]] = [
                 {"Name": a.name, "InterfaceDescription": f"{a.name} adapter",
                  "ifIndex": a.index, "Status": a.status, "InterfaceGuid": a.guid}
-                for a in self.adapters if a.status == "Up"
+                for a in self.adapters if a.status == "Up" or script == ALL_ADAPTERS_SCRIPT
             ]
             return CommandResult(argv, 0, ps_json(rows))
         if script == DNS_SCRIPT:

@@ -103,6 +103,8 @@ def parent_strings() -> Iterator[tuple[str, str]]:
         yield "gui/i18n/baoan_vi.ts", value
     for line in render_initial_policy("Minh", 9).splitlines():
         yield "family.toml template", line
+    for line in (REPO / "docs" / "guide.vi.md").read_text(encoding="utf-8").splitlines():
+        yield "docs/guide.vi.md", line  # the parents' guide
     example = REPO / "docs" / "family.example.toml"
     for line in example.read_text(encoding="utf-8").splitlines():
         if line.lstrip().startswith("#"):

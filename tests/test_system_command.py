@@ -131,3 +131,15 @@ def test_pin_verify_keeps_the_lockout(tmp_path: Path) -> None:
 def test_pin_verify_without_a_pin_set_refuses(tmp_path: Path) -> None:
     args = build_parser().parse_args(["pin", "verify", "--data-dir", str(tmp_path / "d")])
     assert run_verify(args, io.StringIO("1234\n")) == pin.EXIT_PIN_REFUSED
+
+
+def test_pin_set_from_an_installers_file(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    pin_file = tmp_path / "pin.txt"
+    pin_file.write_text("\ufeff8642\r\n", encoding="utf-8")
+    args = build_parser().parse_args(
+        ["pin", "set", "--data-dir", str(data), "--pin-file", str(pin_file), "--only-if-unset"]
+    )
+    assert pin.run_set(args) == 0
+    verify = build_parser().parse_args(["pin", "verify", "--data-dir", str(data)])
+    assert run_verify(verify, io.StringIO("8642\n")) == 0

@@ -89,6 +89,7 @@ def mac(tmp_path: Path) -> tuple[MacIntegration, FakeMac, RecordingRunner]:
 def test_networksetup_output_is_parsed() -> None:
     assert parse_services(SERVICES_TEXT) == ["USB 10/100/1000 LAN", "Wi-Fi",
                                              "Thunderbolt Bridge"]
+    assert parse_services(SERVICES_TEXT, with_disabled=True)[2] == "Bluetooth PAN"
     assert parse_dns_servers("There aren't any DNS Servers set on Wi-Fi.\n") == ()
     assert parse_dns_servers("192.168.1.1\n2001:db8::53\n") == ("192.168.1.1", "2001:db8::53")
 

@@ -113,6 +113,16 @@ def test_what_was_there_is_saved_before_the_change_and_given_back_exactly(
     assert not system.dns_points_at_agent(AGENT).ok
 
 
+def test_an_adapter_disconnected_at_removal_is_given_back_too(tmp_path: Path) -> None:
+    pc = family_pc()
+    system, _ = integration(pc, tmp_path)
+    system.point_dns_at_agent(AGENT)
+    pc.adapter(7).status = "Disconnected"  # the laptop's Wi-Fi, off when Bảo An is removed
+    system.restore_dns()
+    assert (WIFI, 4) not in pc.static
+    assert pc.static == {(ETHERNET, 4): ("8.8.8.8", "8.8.4.4")}
+
+
 def test_running_the_install_twice_keeps_the_first_saved_settings(tmp_path: Path) -> None:
     pc = family_pc()
     system, _ = integration(pc, tmp_path)

@@ -28,7 +28,9 @@ import requests
 
 from agent.api.types import (
     AccessRequestInfo,
+    CaregiversInfo,
     CatalogueInfo,
+    ChannelChecks,
     ChildDataDeleted,
     ChildDataExport,
     ChildInfo,
@@ -339,6 +341,18 @@ class ApiClient:
             ],
             value,
         )
+
+    # -- caregivers (docs/api.md, "Caregivers") --------------------------------------------
+
+    def caregivers(self) -> CaregiversInfo:
+        """``GET /api/caregivers`` (parent): the caregivers, their channels' last results
+        and this PC's dead-man signal to each."""
+        return self._parse(CaregiversInfo.from_json, self._request("GET", "/api/caregivers"))
+
+    def send_test_alert(self) -> ChannelChecks:
+        """``POST /api/caregivers/test`` (parent): a test alert to every channel now."""
+        value = self._request("POST", "/api/caregivers/test", json={})
+        return self._parse(ChannelChecks.from_json, value)
 
     # -- the policy (docs/api.md, "The policy") ----------------------------------------------
 

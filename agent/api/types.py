@@ -1298,6 +1298,188 @@ class EventInfo:
         )
 
 
+# -- caregivers, their channels and the dead-man signal (docs/api.md, "Caregivers") ----------
+
+
+@dataclass(frozen=True)
+class DeadManInfo:
+    """This PC's dead-man signal on one ntfy alerts topic. `support`: ``replaces`` (ntfy
+    2.16 or later: the signal works), ``keeps-every-copy`` (an older server: no signal) or
+    ``unknown`` (not probed yet, or the probe failed)."""
+
+    server: str
+    support: str
+    last_published: datetime | None = None
+    last_error: str | None = None
+
+    def to_json(self) -> JsonObject:
+        return {
+            "server": self.server,
+            "support": self.support,
+            "last_published": _iso(self.last_published),
+            "last_error": self.last_error,
+        }
+
+    @classmethod
+    def from_json(cls, value: Any, where: str = "dead_man") -> DeadManInfo:
+        data = _object(value, where)
+        return cls(
+            server=_field(data, "server", str, where),
+            support=_field(data, "support", str, where),
+            last_published=_time(
+                _optional(data, "last_published", str, where), f"{where}.last_published"
+            ),
+            last_error=_optional(data, "last_error", str, where),
+        )
+
+
+@dataclass(frozen=True)
+class ChannelInfo:
+    """One way a caregiver is reached (`kind`: ``ntfy``, ``email`` or ``apprise``), and how
+    its last deliveries went: the last accepted, the last error, whether the last copy was
+    refused for good, and how many copies wait."""
+
+    receiver: str
+    kind: str
+    address: str
+    last_delivered: datetime | None = None
+    last_error: str | None = None
+    refused_for_good: bool = False
+    waiting: int = 0
+
+    def to_json(self) -> JsonObject:
+        return {
+            "receiver": self.receiver,
+            "kind": self.kind,
+            "address": self.address,
+            "last_delivered": _iso(self.last_delivered),
+            "last_error": self.last_error,
+            "refused_for_good": self.refused_for_good,
+            "waiting": self.waiting,
+        }
+
+    @classmethod
+    def from_json(cls, value: Any, where: str = "channel") -> ChannelInfo:
+        data = _object(value, where)
+        return cls(
+            receiver=_field(data, "receiver", str, where),
+            kind=_field(data, "kind", str, where),
+            address=_field(data, "address", str, where),
+            last_delivered=_time(
+                _optional(data, "last_delivered", str, where), f"{where}.last_delivered"
+            ),
+            last_error=_optional(data, "last_error", str, where),
+            refused_for_good=bool(_optional(data, "refused_for_good", bool, where)),
+            waiting=_optional(data, "waiting", int, where) or 0,
+        )
+
+
+@dataclass(frozen=True)
+class CaregiverInfo:
+    """A caregiver as the parent sees them: what they hear, their quiet hours
+    (``"22:00–06:30"``), their channels and this PC's dead-man signal to their topic."""
+
+    name: str
+    hears: tuple[str, ...] = ()
+    quiet_hours: str | None = None
+    channels: tuple[ChannelInfo, ...] = ()
+    dead_man: DeadManInfo | None = None
+
+    def to_json(self) -> JsonObject:
+        return {
+            "name": self.name,
+            "hears": list(self.hears),
+            "quiet_hours": self.quiet_hours,
+            "channels": [channel.to_json() for channel in self.channels],
+            "dead_man": None if self.dead_man is None else self.dead_man.to_json(),
+        }
+
+    @classmethod
+    def from_json(cls, value: Any, where: str = "caregiver") -> CaregiverInfo:
+        data = _object(value, where)
+        channels = _field(data, "channels", list, where)
+        dead_man = data.get("dead_man")
+        return cls(
+            name=_field(data, "name", str, where),
+            hears=_strings(data.get("hears", []), f"{where}.hears"),
+            quiet_hours=_optional(data, "quiet_hours", str, where),
+            channels=tuple(
+                ChannelInfo.from_json(item, f"{where}.channels[{index}]")
+                for index, item in enumerate(channels)
+            ),
+            dead_man=None
+            if dead_man is None
+            else DeadManInfo.from_json(dead_man, f"{where}.dead_man"),
+        )
+
+
+@dataclass(frozen=True)
+class CaregiversInfo:
+    """``GET /api/caregivers`` (parent): this PC's name and every caregiver."""
+
+    pc: str
+    caregivers: tuple[CaregiverInfo, ...] = ()
+
+    def to_json(self) -> JsonObject:
+        return {"pc": self.pc, "caregivers": [item.to_json() for item in self.caregivers]}
+
+    @classmethod
+    def from_json(cls, value: Any, where: str = "caregivers") -> CaregiversInfo:
+        data = _object(value, where)
+        items = _field(data, "caregivers", list, where)
+        return cls(
+            pc=_field(data, "pc", str, where),
+            caregivers=tuple(
+                CaregiverInfo.from_json(item, f"{where}.caregivers[{index}]")
+                for index, item in enumerate(items)
+            ),
+        )
+
+
+@dataclass(frozen=True)
+class ChannelCheck:
+    """One channel's answer to a test alert. `outcome`: ``sent``, ``refused`` (for good:
+    a wrong token, an unknown address), ``retry`` (not now: offline, a 5xx) or
+    ``not_set_up`` (an email with no mail server, a missing Apprise URL)."""
+
+    receiver: str
+    outcome: str
+    detail: str = ""
+
+    def to_json(self) -> JsonObject:
+        return {"receiver": self.receiver, "outcome": self.outcome, "detail": self.detail}
+
+    @classmethod
+    def from_json(cls, value: Any, where: str = "check") -> ChannelCheck:
+        data = _object(value, where)
+        return cls(
+            receiver=_field(data, "receiver", str, where),
+            outcome=_field(data, "outcome", str, where),
+            detail=_optional(data, "detail", str, where) or "",
+        )
+
+
+@dataclass(frozen=True)
+class ChannelChecks:
+    """``POST /api/caregivers/test`` (parent): a test alert sent at once to every channel."""
+
+    checks: tuple[ChannelCheck, ...] = ()
+
+    def to_json(self) -> JsonObject:
+        return {"checks": [check.to_json() for check in self.checks]}
+
+    @classmethod
+    def from_json(cls, value: Any, where: str = "checks") -> ChannelChecks:
+        data = _object(value, where)
+        items = _field(data, "checks", list, where)
+        return cls(
+            checks=tuple(
+                ChannelCheck.from_json(item, f"{where}.checks[{index}]")
+                for index, item in enumerate(items)
+            )
+        )
+
+
 # -- the family policy, as a parent edits it (docs/api.md, "The policy") -------------------
 
 

@@ -1,14 +1,15 @@
 """`baoan pin`: the parent PIN set by the account that owns the agent's data (root on an
 installed PC) — the proof of set-up that the HTTP API cannot give.
 
-    baoan pin set --config FILE [--data-dir DIR] [--only-if-unset]  # the PIN on stdin
+    baoan pin set --config FILE [--data-dir DIR] [--only-if-unset] [--pin-file FILE]
     baoan pin reset-code --config FILE [--data-dir DIR]  # a fresh set-up code
     baoan pin verify [--data-dir DIR] [--pin-file FILE]  # is this the parent PIN?
 
 ``set`` reads the PIN from standard input: twice from a terminal (without echo), one line
-from a pipe. It sets the first PIN or replaces a forgotten one, and removes any set-up
-code. ``reset-code`` writes a fresh one-time set-up code (for the dashboard's "forgot the
-PIN" or first-run screen) and prints it. Both work whether the agent runs or not: they
+from a pipe (or the first line of ``--pin-file``, for an installer's own PIN page). It
+sets the first PIN or replaces a forgotten one, and removes any set-up code.
+``reset-code`` writes a fresh one-time set-up code (for the dashboard's "forgot the PIN"
+or first-run screen) and prints it. Both work whether the agent runs or not: they
 write the secret store and the code file that the agent reads at every check. Any other
 account is refused before anything is read or written.
 
@@ -81,7 +82,7 @@ def register(subparsers: Any) -> None:
                 action="store_true",
                 help="do nothing when a PIN is already set (for installers run again)",
             )
-        if name == "verify":
+        if name in ("set", "verify"):
             action.add_argument(
                 "--pin-file", type=Path, metavar="FILE",
                 help="read the PIN from the first line of FILE instead of standard input",
@@ -169,7 +170,10 @@ def run_set(args: argparse.Namespace, stdin: TextIO | None = None) -> int:
         if getattr(args, "only_if_unset", False) and pin_is_set(data_dir):
             print("Mã PIN đã được đặt. / A parent PIN is already set.", file=sys.stderr)
             return EXIT_OK
-        pin = read_new_pin(stdin or sys.stdin)
+        if getattr(args, "pin_file", None) is not None:
+            pin = _first_line(args.pin_file)
+        else:
+            pin = read_new_pin(stdin or sys.stdin)
         set_parent_pin(data_dir, pin)
     except NotOwnerError as error:
         return _not_owner(str(error))
@@ -205,6 +209,11 @@ def run_reset_code(args: argparse.Namespace, out: TextIO | None = None) -> int:
     return EXIT_OK
 
 
+def _first_line(path: Path) -> str:
+    lines = path.read_text(encoding="utf-8-sig").splitlines()  # Notepad's BOM too
+    return lines[0].strip() if lines else ""
+
+
 def run_verify(args: argparse.Namespace, stdin: TextIO | None = None) -> int:
     data_dir = _data_dir(args)
     problem = ownership_problem(data_dir)
@@ -212,8 +221,7 @@ def run_verify(args: argparse.Namespace, stdin: TextIO | None = None) -> int:
         return _not_owner(problem)
     try:
         if args.pin_file is not None:
-            lines = args.pin_file.read_text(encoding="utf-8").splitlines()
-            pin = lines[0].strip() if lines else ""
+            pin = _first_line(args.pin_file)
         else:
             pin = (stdin or sys.stdin).readline().strip()
         PinManager(open_secret_store(_checked_data_dir(data_dir))).verify(pin)

@@ -10,31 +10,50 @@ from __future__ import annotations
 
 import argparse
 import sys
-import uuid
 from pathlib import Path
 from typing import Any, TextIO
 
 import requests
 
-from agent.alert_delivery import AlertRouting, ntfy_token_secret, pc_name
+from agent.alert_delivery import (
+    AlertRouting,
+    ChannelOutcome,
+    ntfy_token_secret,
+    pc_name,
+    send_test_alert,
+)
 from agent.commands.common import default_config_path, default_data_dir, report_policy_error
 from agent.policy.errors import InvalidPolicyError
 from agent.policy.loader import load_policy
 from agent.secrets import open_secret_store
 from sync.deadman import Support, probe
-from sync.delivery import Alert
 from sync.ntfy import NtfyTopic
-from sync.outbox import PermanentDeliveryError
 
 DEAD_MAN_WORDS = {
-    Support.REPLACES: "báo được khi máy ngừng báo tin (dead-man signal works)",
+    Support.REPLACES: (
+        "ntfy 2.16 trở lên: máy chủ thay được tin hẹn giờ, nên có tín hiệu báo máy ngừng — "
+        "nếu máy {pc} tắt, mất mạng hay Bảo An bị dừng, người thân được báo trong 30 phút. "
+        "(ntfy 2.16 or later: scheduled messages are replaced, so the dead-man signal works: "
+        "if {pc} is off, offline or Bảo An is stopped, caregivers hear it within 30 minutes.)"
+    ),
     Support.KEEPS_EVERY_COPY: (
-        "máy chủ ntfy cũ hơn 2.16: người thân sẽ KHÔNG được báo khi máy tắt hay Bảo An bị "
-        "dừng (the server is older than 2.16: no dead-man signal)"
+        "máy chủ ntfy cũ hơn 2.16: không thay được tin hẹn giờ, nên KHÔNG có tín hiệu báo máy "
+        "ngừng — người thân sẽ không được báo khi máy {pc} tắt hay Bảo An bị dừng. Hãy nâng "
+        "máy chủ lên ntfy 2.16 trở lên. (Older than 2.16: scheduled messages are not "
+        "replaced, so there is NO dead-man signal; caregivers are not told when {pc} stops. "
+        "Upgrade the server to ntfy 2.16 or later.)"
     ),
     Support.UNKNOWN: (
-        "chưa kiểm tra được tín hiệu khi máy ngừng báo tin (cannot check the dead-man signal)"
+        "chưa biết máy chủ có thay được tin hẹn giờ không (không hỏi được máy chủ, hoặc thiếu "
+        "quyền trên chủ đề -probe): chưa chắc có tín hiệu báo máy ngừng. (Cannot tell whether "
+        "the server replaces scheduled messages: the dead-man signal is not confirmed.)"
     ),
+}
+RESULT_WORDS = {
+    ChannelOutcome.SENT: "đã gửi (sent)",
+    ChannelOutcome.REFUSED: "bị từ chối, sẽ không thử lại (refused): {detail}",
+    ChannelOutcome.RETRY: "chưa gửi được, Bảo An sẽ thử lại sau (will retry): {detail}",
+    ChannelOutcome.NOT_SET_UP: "chưa đủ thiết lập (not set up: an email needs --smtp)",
 }
 
 
@@ -46,20 +65,6 @@ def register(subparsers: Any) -> None:
     test.add_argument("--data-dir", type=Path, default=None,
                       help="the agent's data folder (where its keyring file is)")
     parser.set_defaults(func=run)
-
-
-def test_alert() -> Alert:
-    pc = pc_name()
-    return Alert(
-        alert_id=str(uuid.uuid4()),
-        kind="test",
-        severity="info",
-        title="Bảo An: tin thử",
-        message=f"Đây là tin thử từ Bảo An trên máy {pc}. Cảnh báo của Bảo An đã đến được với bạn.",
-        title_en="Bảo An: test alert",
-        message_en=f"A test from Bảo An on {pc}: alerts reach you.",
-        pc=pc,
-    )
 
 
 def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
@@ -74,33 +79,19 @@ def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
         return report_policy_error(error)
     secrets = open_secret_store(args.data_dir or default_data_dir())
     routing = AlertRouting(lambda: family, secrets)
-    receivers = [receiver.name for receiver in routing.receivers({"kind": "test"})]
-    if not receivers:
+    pc = pc_name(family)
+    results = send_test_alert(routing, pc)
+    if not results:
         out.write("Chưa có người thân nào nhận cảnh báo: thêm bằng `baoan caregiver add`.\n")
         return 1
-    alert = test_alert()
-    failed = 0
-    for receiver in receivers:
-        channel = routing.channel(receiver)
-        if channel is None:
-            out.write(f"{receiver}: chưa đủ thiết lập (not set up: an email needs --smtp)\n")
-            failed += 1
-            continue
-        try:
-            channel.send(alert)
-        except PermanentDeliveryError as error:
-            out.write(f"{receiver}: bị từ chối, sẽ không thử lại (refused): {error}\n")
-            failed += 1
-        except Exception as error:
-            out.write(f"{receiver}: chưa gửi được, Bảo An sẽ thử lại sau (will retry): "
-                      f"{type(error).__name__}: {error}\n")
-            failed += 1
-        else:
-            out.write(f"{receiver}: đã gửi (sent)\n")
+    for result in results:
+        words = RESULT_WORDS[result.outcome].format(detail=result.detail)
+        out.write(f"{result.receiver}: {words}\n")
     session = requests.Session()
     servers = {c.ntfy_server: c.ntfy_topic for c in family.caregivers if c.ntfy_topic}
     for server, topic in servers.items():
         assert topic is not None
         where = NtfyTopic(server, topic, secrets.get(ntfy_token_secret(server)))
-        out.write(f"{server}: {DEAD_MAN_WORDS[probe(session, where)]}\n")
-    return 0 if failed == 0 else 1
+        out.write(f"{server}: {DEAD_MAN_WORDS[probe(session, where)].format(pc=pc)}\n")
+    failed = [result for result in results if result.outcome is not ChannelOutcome.SENT]
+    return 0 if not failed else 1

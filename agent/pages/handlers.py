@@ -24,7 +24,7 @@ from agent.access import (
     display_site,
     normalise_site,
 )
-from agent.alert_receivers import alert_receivers, help_alerts_unheard
+from agent.alert_receivers import alert_receivers, help_alerts_unheard, pc_name
 from agent.api.http import Request, Response, Router, html_response, json_response
 from agent.api.server import LOOPBACK_NAMES, split_host
 from agent.pages import render
@@ -416,7 +416,11 @@ class _Pages:
         page = render.watch_page(
             context,
             words=watch_words(
-                who.language, who.band, self._access.retention(), consent=asks_consent(who.age)
+                who.language,
+                who.band,
+                self._access.retention(),
+                consent=asks_consent(who.age),
+                pc=pc_name(self._access.family),
             ),
             choice=asks_consent(who.age),
         )

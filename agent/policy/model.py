@@ -144,6 +144,9 @@ class FamilyPolicy:
     default_child: str | None = None
     caregivers: tuple[Caregiver, ...] = ()
     schema_version: int = SCHEMA_VERSION
+    # This PC's name in alerts and its dead-man signal (this-pc.toml `name`); None: the
+    # host name.
+    pc_name: str | None = None
 
     def child(self, name: str) -> Child | None:
         wanted = name.casefold()

@@ -7,6 +7,7 @@ import json
 import logging
 import uuid as uuid_module
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -25,6 +26,16 @@ _COLUMNS = (
 
 class OutboxItemNotFoundError(StoreError, LookupError):
     """No outbox item has that key."""
+
+
+@dataclass(frozen=True)
+class ReceiverSummary:
+    """How one receiver's copies went (the dashboard's "last delivery results")."""
+
+    last_delivered: datetime | None = None
+    last_error: str | None = None  # of the newest copy that failed and is not delivered
+    refused_for_good: bool = False  # the newest copy that ended was refused for good
+    waiting: int = 0
 
 
 def _item(row: tuple[Any, ...]) -> OutboxItem:
@@ -186,6 +197,37 @@ class Outbox:
                 f"SELECT {_COLUMNS} FROM outbox WHERE uuid = ?", (key,)
             ).fetchone()
         return _item(stored)
+
+    def receiver_summary(self, channel: str) -> ReceiverSummary:
+        """The last delivery, the last error still standing and the copies waiting, of one
+        receiver's channel ("ntfy:Mẹ"). A copy held by the hourly limit is not an error."""
+        conn = self._db.connection()
+        delivered = conn.execute(
+            "SELECT max(delivered_at) FROM outbox WHERE channel = ?", (channel,)
+        ).fetchone()[0]
+        waiting = conn.execute(
+            "SELECT count(*) FROM outbox WHERE channel = ? AND delivered_at IS NULL"
+            " AND failed_at IS NULL",
+            (channel,),
+        ).fetchone()[0]
+        failed = conn.execute(
+            "SELECT last_error, failed_at FROM outbox WHERE channel = ? AND delivered_at IS NULL"
+            " AND last_error IS NOT NULL AND last_error NOT LIKE 'held:%'"
+            " ORDER BY coalesce(failed_at, next_attempt_at) DESC LIMIT 1",
+            (channel,),
+        ).fetchone()
+        ended = conn.execute(
+            "SELECT failed_at FROM outbox WHERE channel = ?"
+            " AND coalesce(delivered_at, failed_at) IS NOT NULL"
+            " ORDER BY coalesce(delivered_at, failed_at) DESC LIMIT 1",
+            (channel,),
+        ).fetchone()
+        return ReceiverSummary(
+            last_delivered=None if delivered is None else from_timestamp(delivered),
+            last_error=None if failed is None else failed[0],
+            refused_for_good=ended is not None and ended[0] is not None,
+            waiting=int(waiting),
+        )
 
     # --- retention ------------------------------------------------------------------------
 

@@ -49,13 +49,18 @@ PF_ANCHOR_FILE = Path("etc") / "pf.anchors" / "vn.baoan"
 _ACCOUNT = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,254}$")
 
 
-def parse_services(text: str) -> list[str]:
-    """The enabled services in `networksetup -listallnetworkservices` output."""
+def parse_services(text: str, *, with_disabled: bool = False) -> list[str]:
+    """The enabled services in `networksetup -listallnetworkservices` output (and the
+    disabled ones, their asterisk taken off, with `with_disabled`)."""
     services = []
     for line in text.splitlines():
         line = line.strip()
-        if not line or line == DISABLED_NOTE or line.startswith("*"):
+        if not line or line == DISABLED_NOTE:
             continue
+        if line.startswith("*"):
+            if not with_disabled:
+                continue
+            line = line[1:]
         services.append(line)
     return services
 
@@ -111,10 +116,9 @@ class MacIntegration:
 
     # -- DNS --------------------------------------------------------------------------------
 
-    def network_services(self) -> list[str]:
-        return parse_services(
-            run_checked(self._runner, (NETWORKSETUP, "-listallnetworkservices")).stdout
-        )
+    def network_services(self, *, with_disabled: bool = False) -> list[str]:
+        listing = run_checked(self._runner, (NETWORKSETUP, "-listallnetworkservices")).stdout
+        return parse_services(listing, with_disabled=with_disabled)
 
     def dns_servers(self, service: str) -> tuple[str, ...]:
         result = run_checked(self._runner, (NETWORKSETUP, "-getdnsservers", service))
@@ -133,7 +137,8 @@ class MacIntegration:
 
     def restore_dns(self) -> None:
         saved = self._load_saved()
-        present = set(self.network_services())
+        # A service switched off since the install is given back too.
+        present = set(self.network_services(with_disabled=True))
         for service, servers in saved.items():
             if service not in present:
                 continue

@@ -38,6 +38,11 @@ ADAPTERS_SCRIPT = (
     "Get-NetAdapter | Where-Object Status -eq 'Up' | "
     "Select-Object Name,InterfaceDescription,ifIndex,Status,InterfaceGuid | ConvertTo-Json"
 )
+# Every adapter, connected or not: a laptop's Wi-Fi may be off when Bảo An is removed.
+ALL_ADAPTERS_SCRIPT = (
+    "Get-NetAdapter | "
+    "Select-Object Name,InterfaceDescription,ifIndex,Status,InterfaceGuid | ConvertTo-Json"
+)
 DNS_SCRIPT = (
     "Get-DnsClientServerAddress | "
     "Select-Object InterfaceAlias,InterfaceIndex,AddressFamily,ServerAddresses | ConvertTo-Json"
@@ -218,9 +223,15 @@ class WindowsIntegration:
         return run_checked(self._runner, (*POWERSHELL, script))
 
     def active_adapters(self) -> list[Adapter]:
+        return self._adapters(ADAPTERS_SCRIPT, active_only=True)
+
+    def all_adapters(self) -> list[Adapter]:
+        return self._adapters(ALL_ADAPTERS_SCRIPT, active_only=False)
+
+    def _adapters(self, script: str, *, active_only: bool) -> list[Adapter]:
         adapters = []
-        for row in _json_rows(self._powershell(ADAPTERS_SCRIPT).stdout):
-            if str(row.get("Status", "Up")) != "Up":
+        for row in _json_rows(self._powershell(script).stdout):
+            if active_only and str(row.get("Status", "Up")) != "Up":
                 continue
             index = row.get("ifIndex")
             if not isinstance(index, int):
@@ -275,7 +286,7 @@ class WindowsIntegration:
 
     def restore_dns(self) -> None:
         saved = self._load_saved()
-        adapters = {adapter.guid: adapter for adapter in self.active_adapters()}
+        adapters = {adapter.guid: adapter for adapter in self.all_adapters()}
         for before in saved:
             adapter = adapters.get(before.guid)
             if adapter is None:

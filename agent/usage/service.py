@@ -188,7 +188,10 @@ class UsageService:
         approved_minutes: Callable[[str, date], int] | None = None,
         recent_names: Callable[[str], frozenset[str]] | None = None,
         on_spent_changed: Callable[[], None] | None = None,
+        on_limit_reached: Callable[[str, int | None], object] | None = None,
     ) -> None:
+        # A child's day at zero (the caregivers' `limit` alert, told once a day there).
+        self._on_limit_reached = on_limit_reached
         # A service's minutes spent (or a new day): the DNS policy is compiled again.
         self._on_spent_changed = on_spent_changed
         self._spent: dict[str, frozenset[str]] = {}
@@ -295,6 +298,15 @@ class UsageService:
             close = self._to_close(child, front, front_use, always)
         if changed and self._on_spent_changed is not None:
             self._on_spent_changed()
+        if (
+            not decision.allowed
+            and decision.reason.kind is LimitKind.DAILY
+            and self._on_limit_reached is not None
+        ):
+            try:
+                self._on_limit_reached(child, decision.reason.limit_minutes)
+            except Exception:
+                log.exception("the limit-reached alert for %s failed", child)
         self.save_if_due()
         action = str(rules.limits.action) if rules else "lock"
         if action == "notify":

@@ -2,6 +2,182 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="vi" sourcelanguage="en">
 <context>
+    <name>CaregiversModel</name>
+    <message>
+        <source>Loading the caregivers…</source>
+        <translation>Đang tải danh sách người thân…</translation>
+    </message>
+    <message>
+        <source>No caregiver gets alerts from %1 yet. Add one with `baoan caregiver add`.</source>
+        <translation>Chưa có người thân nào nhận cảnh báo từ máy %1. Thêm người thân bằng `baoan caregiver add`.</translation>
+    </message>
+    <message>
+        <source>Caregivers who get alerts from %1</source>
+        <translation>Người thân nhận cảnh báo từ máy %1</translation>
+    </message>
+    <message>
+        <source>Quiet hours %1 (Help still rings)</source>
+        <translation>Giờ yên lặng %1 (Trợ giúp vẫn báo ngay)</translation>
+    </message>
+    <message>
+        <source>no channel</source>
+        <translation>chưa có cách nhận</translation>
+    </message>
+    <message>
+        <source>Every alert</source>
+        <translation>Mọi cảnh báo</translation>
+    </message>
+    <message>
+        <source>Help / 111</source>
+        <translation>Trợ giúp / 111</translation>
+    </message>
+    <message>
+        <source>Adult content</source>
+        <translation>Nội dung người lớn</translation>
+    </message>
+    <message>
+        <source>Protection weakened</source>
+        <translation>Bảo vệ bị nới lỏng</translation>
+    </message>
+    <message>
+        <source>Screen time used up</source>
+        <translation>Hết giờ dùng máy</translation>
+    </message>
+    <message>
+        <source>The children&apos;s requests</source>
+        <translation>Yêu cầu của các con</translation>
+    </message>
+    <message>
+        <source>Protection paused</source>
+        <translation>Tạm dừng bảo vệ</translation>
+    </message>
+    <message>
+        <source>ntfy (phone)</source>
+        <translation>ntfy (điện thoại)</translation>
+    </message>
+    <message>
+        <source>Email</source>
+        <translation>Email</translation>
+    </message>
+    <message>
+        <source>Apprise</source>
+        <translation>Apprise</translation>
+    </message>
+    <message>
+        <source>Refused, not retried: %1</source>
+        <translation>Bị từ chối, không thử lại: %1</translation>
+    </message>
+    <message>
+        <source>no reason given</source>
+        <translation>không rõ lý do</translation>
+    </message>
+    <message>
+        <source>Failing, Bảo An keeps trying: %1</source>
+        <translation>Chưa gửi được, Bảo An vẫn đang thử lại: %1</translation>
+    </message>
+    <message>
+        <source>Last delivered %1</source>
+        <translation>Gửi được lần cuối lúc %1</translation>
+    </message>
+    <message>
+        <source>Nothing sent yet</source>
+        <translation>Chưa gửi gì</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n waiting</source>
+        <translation>
+            <numerusform>%n tin đang chờ</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>No signal: needs an ntfy channel</source>
+        <translation>Không có tín hiệu: cần kênh ntfy</translation>
+    </message>
+    <message>
+        <source>No signal: the ntfy server is older than 2.16, so this caregiver is not told when this PC stops reporting. Upgrade the server.</source>
+        <translation>Không có tín hiệu: máy chủ ntfy cũ hơn 2.16, nên người thân này không được báo khi máy này ngừng báo tin. Hãy nâng cấp máy chủ.</translation>
+    </message>
+    <message>
+        <source>Not checked yet: cannot tell whether the server carries the signal</source>
+        <translation>Chưa kiểm tra được: chưa biết máy chủ có mang được tín hiệu không</translation>
+    </message>
+    <message>
+        <source>Works (ntfy 2.16 or later); not published yet</source>
+        <translation>Hoạt động (ntfy 2.16 trở lên); chưa gửi lần nào</translation>
+    </message>
+    <message>
+        <source>Works: last re-published %1</source>
+        <translation>Hoạt động: gửi lại lần cuối lúc %1</translation>
+    </message>
+    <message>
+        <source>last try failed: %1</source>
+        <translation>lần thử cuối bị lỗi: %1</translation>
+    </message>
+    <message>
+        <source>No caregiver to send a test alert to.</source>
+        <translation>Chưa có người thân nào để gửi cảnh báo thử.</translation>
+    </message>
+    <message>
+        <source>sent</source>
+        <translation>đã gửi</translation>
+    </message>
+    <message>
+        <source>refused, check the address or the token</source>
+        <translation>bị từ chối, hãy xem lại địa chỉ hoặc mã truy cập</translation>
+    </message>
+    <message>
+        <source>not sent now (offline or the server failed); try again later</source>
+        <translation>chưa gửi được (mất mạng hoặc máy chủ lỗi); hãy thử lại sau</translation>
+    </message>
+    <message>
+        <source>not set up (an email needs a mail server)</source>
+        <translation>chưa thiết lập xong (email cần máy chủ thư)</translation>
+    </message>
+</context>
+<context>
+    <name>CaregiversView</name>
+    <message>
+        <source>Bảo An did not answer: %1</source>
+        <translation>Bảo An không trả lời: %1</translation>
+    </message>
+    <message>
+        <source>Sending a test alert to every channel…</source>
+        <translation>Đang gửi cảnh báo thử tới mọi kênh…</translation>
+    </message>
+    <message>
+        <source>Caregiver</source>
+        <translation>Người thân</translation>
+    </message>
+    <message>
+        <source>Hears</source>
+        <translation>Nhận cảnh báo về</translation>
+    </message>
+    <message>
+        <source>Channels</source>
+        <translation>Cách nhận</translation>
+    </message>
+    <message>
+        <source>Last deliveries</source>
+        <translation>Lần gửi gần nhất</translation>
+    </message>
+    <message>
+        <source>Dead-man signal</source>
+        <translation>Tín hiệu báo máy ngừng</translation>
+    </message>
+    <message>
+        <source>The dead-man signal: every 10 minutes this PC re-publishes a message to each ntfy topic, scheduled 30 minutes ahead. While the PC reports, it never arrives; if the PC is off, offline or Bảo An was stopped, the caregiver gets it within 30 minutes. It needs ntfy 2.16 or later.</source>
+        <translation>Tín hiệu báo máy ngừng: cứ 10 phút, máy này gửi lại tới mỗi chủ đề ntfy một tin hẹn giờ 30 phút sau. Khi máy còn báo tin, tin đó không bao giờ đến; nếu máy tắt, mất mạng hay Bảo An bị dừng, người thân nhận được nó trong vòng 30 phút. Cần ntfy 2.16 trở lên.</translation>
+    </message>
+    <message>
+        <source>Send a test alert</source>
+        <translation>Gửi cảnh báo thử</translation>
+    </message>
+    <message>
+        <source>Refresh</source>
+        <translation>Làm mới</translation>
+    </message>
+</context>
+<context>
     <name>ChildDialog</name>
     <message>
         <source>Add a child</source>
@@ -1291,7 +1467,7 @@ Hãy ghi lại và cất kỹ. Mã chỉ hiện lần này.</translation>
     </message>
     <message>
         <source>Caregivers</source>
-        <translation>Người thân nhận cảnh báo</translation>
+        <translation>Người thân</translation>
     </message>
     <message>
         <source>The people who get alerts are set in the family settings file for now.</source>

@@ -17,11 +17,13 @@ from PySide6.QtWidgets import (
 )
 
 from gui.backend import AgentStatus
+from gui.caregivers import CaregiversController, CaregiversModel
 from gui.controller import Connection, DashboardController
 from gui.family_controller import FamilyController, FirstRunController
 from gui.rules_controller import ScreenTimeController, WebRulesController
 from gui.settings_controller import SettingsController
 from gui.views.banner import StatusBanner
+from gui.views.caregivers_view import CaregiversView
 from gui.views.first_run_page import FirstRunPage
 from gui.views.login_page import LoginMode, LoginPage
 from gui.views.parent_page import ParentPage
@@ -45,6 +47,7 @@ class MainWindow(QMainWindow):
         *,
         rules: WebRulesController | None = None,
         screen_time: ScreenTimeController | None = None,
+        caregivers: CaregiversController | None = None,
         family: FamilyController | None = None,
         first_run: FirstRunController | None = None,
         settings: SettingsController | None = None,
@@ -65,6 +68,14 @@ class MainWindow(QMainWindow):
         self.banner = StatusBanner(agent_address, self)
         self.login_page = LoginPage(self)
         self.parent_page = ParentPage(self, timezone=controller.timezone, now=controller.now)
+        # The caregivers, their channels and the dead-man signal: in Settings.
+        self.caregivers = caregivers
+        self.caregivers_view: CaregiversView | None = None
+        if caregivers is not None and caregivers.supported:
+            self.caregivers_view = CaregiversView(
+                CaregiversModel(controller.now, controller.timezone, self), self
+            )
+            self.parent_page.settings_page.set_caregivers_view(self.caregivers_view)
         self.stack = QStackedWidget(self)
         self.first_run_page = FirstRunPage(self)
         self.stack.addWidget(self.login_page)
@@ -148,6 +159,7 @@ class MainWindow(QMainWindow):
         self._wire_rules()
         self._wire_family()
         self._wire_settings()
+        self._wire_caregivers()
 
     def _wire_family(self) -> None:
         family, page, first = self.family, self.parent_page.children_page, self.first_run_page
@@ -222,6 +234,27 @@ class MainWindow(QMainWindow):
         self._first_run_active = False
         if self.controller.logged_in:
             self.stack.setCurrentWidget(self.parent_page)
+
+    def _wire_caregivers(self) -> None:
+        view, caregivers = self.caregivers_view, self.caregivers
+        if view is None or caregivers is None:
+            return
+        c = self.controller
+        c.login_succeeded.connect(caregivers.load)
+        c.logged_out.connect(lambda _expired: view.clear())
+        c.timezone_changed.connect(view.model.set_timezone)
+        self.parent_page.refresh_requested.connect(caregivers.load)
+        view.refresh_requested.connect(caregivers.load)
+        view.test_requested.connect(caregivers.send_test)
+        caregivers.loaded.connect(view.show_snapshot)
+        caregivers.tested.connect(view.show_tested)
+        caregivers.failed.connect(view.show_failure)
+        caregivers.unavailable.connect(self._hide_caregivers)
+
+    def _hide_caregivers(self) -> None:
+        """An agent without the caregivers endpoints: Settings keeps only its note."""
+        if self.caregivers_view is not None:
+            self.parent_page.settings_page.hide_caregivers_view()
 
     def _wire_rules(self) -> None:
         web = self.parent_page.web_tab

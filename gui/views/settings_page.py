@@ -336,6 +336,15 @@ class SettingsPage(QWidget):
         self.caregivers_note.hide()
         self.caregivers_layout.addWidget(view)
 
+    def hide_caregivers_view(self) -> None:
+        """The caregivers' view cannot work with this agent: the note comes back."""
+        for index in range(1, self.caregivers_layout.count()):
+            item = self.caregivers_layout.itemAt(index)
+            widget = item.widget() if item is not None else None
+            if widget is not None:
+                widget.hide()
+        self.caregivers_note.show()
+
     def clear(self) -> None:
         """Forget what a parent saw (on lock): the code shown once, the PIN fields."""
         for edit in (self.old_pin, self.new_pin, self.repeat_pin):

@@ -19,14 +19,15 @@ if (-not (Test-Path $config)) {
     & $baoan init --config $config --child $Child --age $Age --os-user $OsUser
 }
 New-Service -Name "BaoAnAgent" -DisplayName "Bảo An agent" -StartupType Automatic `
-    -BinaryPathName "`"$baoan`" agent --config `"$config`" --data-dir `"$data`""
+    -BinaryPathName "`"$baoan`" agent --config `"$config`" --data-dir `"$data`" --dns-listen 127.0.0.1 --dns-listen [::1]"
 sc.exe failure BaoAnAgent reset= 60 actions= restart/2000/restart/2000/restart/2000 | Out-Null
 Start-Service BaoAnAgent
 Set-ItemProperty -Path "HKLM:\Software\Microsoft\Windows\CurrentVersion\Run" `
     -Name "BaoAnTray" -Value "`"$baoan`" tray"
-Get-NetAdapter | Where-Object Status -eq "Up" | ForEach-Object {
-    Set-DnsClientServerAddress -InterfaceIndex $_.ifIndex -ServerAddresses ("127.0.0.1", "::1")
-}
+# DNS on every active adapter (what was there saved, given back by `baoan system remove`),
+# the browsers' policies and the firewall rules for the children's accounts.
+& $baoan system install --config $config --data-dir $data
+if ($LASTEXITCODE -ne 0) { Write-Warning "baoan system install did not finish; see above" }
 # The parent PIN is set here, by the administrator who owns the agent's data: the
 # dashboard cannot set a first PIN without the one-time set-up code.
 if ([Environment]::UserInteractive -and -not [Console]::IsInputRedirected) {
