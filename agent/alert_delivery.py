@@ -48,6 +48,7 @@ TOPIC_OF_KIND = {
     "adult-attempt": "adult",
     "policy-loosened": "tamper",
     "tamper": "tamper",
+    "system-tampered": "tamper",
     "limit-reached": "limit",
     "protection-paused": "paused",
 }

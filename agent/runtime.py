@@ -62,11 +62,15 @@ from agent.secrets import SecretStore, open_secret_store
 from agent.services import RuntimeServices
 from agent.store import QueryLogWriter, RetentionPolicy, Store
 from agent.sync_conflicts import SyncConflictWatch
+from agent.system import SystemIntegration, for_os
+from agent.system.runner import SubprocessRunner
+from agent.system_watch import JOB_SYSTEM_WATCH, WATCH_EVERY_SECONDS, SystemWatch
 from agent.tray.handover import remove_empty_token_dir, token_dir_for
 from agent.tray.service import TrayService
 from agent.tray.wiring import connect_tray
 from agent.usage.more_time import MoreTime
 from agent.usage.service import UsageService, recent_dns_names
+from agent.usage.tamper import AccountWatch, TamperAlerts
 from agent.usage.wiring import add_usage_jobs
 from dns_filter.clock import Clock, SystemClock
 from dns_filter.policy import FilterPolicy
@@ -114,6 +118,9 @@ class AgentSettings:
     delivery_poll_seconds: float = 30.0
     # How long one minute of a parent's pause of protection lasts (tests shorten it).
     pause_minute_seconds: float = 60.0
+    # The tamper watch (agent.system_watch): the installed service only, never a try-out
+    # or a test's agent, since it rewrites the PC's DNS and browser policies.
+    watch_system: bool = False
 
 
 def parse_listen(value: str, default_port: int) -> tuple[str, int]:
@@ -145,21 +152,25 @@ class Agent:
         settings: AgentSettings,
         *,
         session_user: Callable[[], str | None] | None = None,
+        os_accounts: Callable[[], frozenset[str] | None] | None = None,
         local_addresses: Callable[[], frozenset[str]] | None = None,
         mac_lookup: MacLookup | None = None,
         clock: Clock | None = None,
-        os_accounts: Callable[[], Sequence[OsAccountInfo]] | None = None,
+        system: SystemIntegration | None = None,
     ) -> None:
         self.settings = settings
+        # The PC's own settings for the tamper watch; built at start when not given.
+        self._system = system
         self.clock: Clock = clock or SystemClock()
-        # The people's accounts on this PC, for the parent to pick a child's from.
-        self._os_accounts = os_accounts or _platform_accounts
         self.policy_holder = PolicyHolder(
             settings.config_path, last_good_path=settings.data_dir / LAST_GOOD_POLICY_NAME
         )
         self.active_child = ActiveChildTracker(
             session_user or platform.current().active_session_user
         )
+        # The PC's people's accounts: a new one is a tamper alert (agent/usage/tamper.py),
+        # and the parent picks a child's from them (GET /api/os-accounts).
+        self._os_accounts = os_accounts or platform.current().os_accounts
         # The compiled snapshot the DNS filter reads, and the one answer to "which child
         # is this address?" for the chain, the server's memo and the child's pages. Both
         # lookups below are read per query, so both cache what they read.
@@ -189,6 +200,8 @@ class Agent:
         self.tray: TrayService | None = None
         self.usage: UsageService | None = None
         self.more_time: MoreTime | None = None
+        self.tamper: TamperAlerts | None = None
+        self.account_watch: AccountWatch | None = None
         # This agent's own tray token folder (named from the data folder), once handed over.
         self.tray_token_dir: Path | None = None
         self.block_page_server: HttpServer | None = None
@@ -234,6 +247,9 @@ class Agent:
             store.requests, store.events, store.outbox, lambda: self.policy_holder.policy,
             self.clock.now,
         )
+        self.tamper = TamperAlerts(
+            store.events, store.outbox, lambda: self.policy_holder.policy, self.clock.now
+        )
         usage = self.usage = UsageService(
             kv=store.kv,
             intervals=store.usage,
@@ -243,6 +259,7 @@ class Agent:
             approved_minutes=self.more_time.approved_minutes,
             recent_names=lambda child: recent_dns_names(store.query_log, child, self.clock.now()),
             on_spent_changed=self.recompile,
+            tamper=self.tamper,
             on_limit_reached=LimitReachedAlerts(
                 store, lambda: self.policy_holder.policy, self.clock.now
             ),
@@ -387,7 +404,7 @@ class Agent:
             server.router,
             FamilyEndpointServices(
                 family=FamilyEditor(editor, self.policy_holder, self.clock.now),
-                accounts=self._os_accounts,
+                accounts=lambda: account_infos(self._os_accounts()),
             ),
         )
         assert self.pause is not None
@@ -482,7 +499,11 @@ class Agent:
             seconds=self.settings.policy_poll_seconds,
         )
         if self.usage is not None:
-            add_usage_jobs(scheduler, self.usage, self.active_child)
+            if self.tamper is not None:
+                self.account_watch = AccountWatch(self._os_accounts, store.kv, self.tamper)
+            add_usage_jobs(
+                scheduler, self.usage, self.active_child, accounts=self.account_watch
+            )
         scheduler.add_interval_job(
             "active-session",
             self.active_child.refresh,
@@ -513,11 +534,37 @@ class Agent:
             minutes=PUBLISH_EVERY_MINUTES,
             first_run=self.clock.now() + timedelta(seconds=5),  # soon after start
         )
+        if self.settings.watch_system:
+            self._add_system_watch(scheduler, store)
         scheduler.start()
         if self.settings.refresh_lists_at_start:
             threading.Thread(
                 target=self._refresh_lists_quietly, name="baoan-lists", daemon=True
             ).start()
+
+    def _add_system_watch(self, scheduler: Scheduler, store: Store) -> None:
+        # resolv.conf names no port: the system can only use the agent on port 53.
+        addresses = tuple(
+            host for host, port in self.settings.dns_listen
+            if port == DEFAULT_DNS_PORT and host not in ("0.0.0.0", "::")
+        )
+        if not addresses:
+            log.warning("no tamper watch: the agent does not answer DNS on a port-53 address")
+            return
+        system = self._system or for_os(
+            runner=SubprocessRunner(), root=Path("/"), data_dir=self.settings.data_dir
+        )
+        if system is None:
+            log.warning("no tamper watch: Bảo An has no system integration for %s", sys.platform)
+            return
+        scheduler.add_interval_job(
+            JOB_SYSTEM_WATCH,
+            SystemWatch(
+                system, store, lambda: self.policy_holder.policy, self.clock.now, addresses
+            ),
+            seconds=WATCH_EVERY_SECONDS,
+            first_run=self.clock.now() + timedelta(seconds=10),
+        )
 
     def _refresh_lists_quietly(self) -> None:
         try:
@@ -586,11 +633,9 @@ class Agent:
         return host if host not in ("0.0.0.0", "", "localhost") else "127.0.0.1"
 
 
-def _platform_accounts() -> tuple[OsAccountInfo, ...]:
-    return tuple(
-        OsAccountInfo(account.name, account.full_name)
-        for account in platform.current().list_user_accounts()
-    )
+def account_infos(names: frozenset[str] | None) -> tuple[OsAccountInfo, ...]:
+    """The PC's accounts for the API, by name (none when they cannot be read)."""
+    return tuple(OsAccountInfo(name) for name in sorted(names or (), key=str.casefold))
 
 
 def describe_addresses(addresses: Sequence[str]) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,7 +13,6 @@ from pathlib import Path
 from test_upstreams_standin import ZONE_TEXT, StandInDns, Zone
 
 from agent.api.client import ApiClient
-from agent.api.types import OsAccountInfo
 from agent.pin_setup import setup_code_path
 from agent.policy.template import render_initial_policy
 from agent.runtime import Agent, AgentSettings
@@ -44,7 +43,7 @@ def family_text(upstream_url: str) -> str:
 def running_family(
     tmp_path: Path,
     *,
-    os_accounts: Callable[[], Sequence[OsAccountInfo]] | None = None,
+    os_accounts: Callable[[], frozenset[str] | None] | None = None,
     pause_minute_seconds: float = 60.0,
     text: Callable[[str], str] = family_text,
 ) -> Iterator[RunningFamily]:

@@ -4,7 +4,7 @@ calls as the child's tray or as a parent. Not a test module of its own."""
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -29,7 +29,11 @@ CAREGIVER = (
 
 @contextmanager
 def running_usage_agent(
-    tmp_path: Path, screen_time: str = "", *, caregiver: bool = False
+    tmp_path: Path,
+    screen_time: str = "",
+    *,
+    caregiver: bool = False,
+    os_accounts: Callable[[], frozenset[str] | None] | None = None,
 ) -> Iterator[Agent]:
     """A real agent for the child An (age 9, OS account "an", whose session is active);
     `screen_time` is the body of An's ``[children.screen_time]`` table; `caregiver` adds
@@ -52,6 +56,7 @@ def running_usage_agent(
             refresh_lists_at_start=False,
         ),
         session_user=lambda: "an",
+        os_accounts=os_accounts or (lambda: frozenset({"an"})),
     )
     running.start()
     assert running.authenticator is not None

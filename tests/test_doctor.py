@@ -304,3 +304,20 @@ def test_tray_processes_and_servers_are_recognised() -> None:
     assert host_and_port("https://ntfy.sh", 443) == ("ntfy.sh", 443)
     assert host_and_port("http://127.0.0.1:8080", 443) == ("127.0.0.1", 8080)
     assert host_and_port("smtp.example:587", 25) == ("smtp.example", 587)
+
+
+def test_a_channel_refused_for_good_is_a_problem() -> None:
+    from agent.api.types import CaregiverInfo, CaregiversInfo, ChannelInfo
+
+    info = CaregiversInfo("family-pc", (
+        CaregiverInfo("Bà ngoại", channels=(
+            ChannelInfo("ntfy:baoan-x", "ntfy", "https://ntfy.sh/baoan-x",
+                        last_error="403 forbidden", refused_for_good=True),
+            ChannelInfo("email:ba@example.org", "email", "ba@example.org",
+                        last_delivered=NOW),
+        )),
+    ))
+    (problem,) = checks.check_delivery(info)
+    assert problem.key == "delivery:Bà ngoại:ntfy" and problem.outcome is Outcome.PROBLEM
+    assert "403 forbidden" in problem.seen_en and "baoan sync test" in problem.fix_en
+    assert checks.check_delivery(None) == []

@@ -26,7 +26,6 @@ from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from agent.api.client import ApiClient
-from agent.api.types import OsAccountInfo
 from agent.pin_setup import setup_code_path
 from agent.policy import load_policy
 from gui.api_backend import ApiBackend
@@ -38,7 +37,7 @@ from gui.views.login_page import LoginMode
 from gui.views.main_window import MainWindow
 
 WAIT_MS = 20_000
-ACCOUNTS = (OsAccountInfo("an", "Nguyễn An"), OsAccountInfo("binh", ""))
+ACCOUNTS = frozenset({"an", "binh"})
 BLOCKED = "www.example.test"
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from agent.system.linux import resolved_drop_in
 from baoan.cli import build_parser
 
 INSTALLERS = Path(__file__).resolve().parents[1] / "installers"
@@ -38,6 +39,15 @@ def test_systemd_unit_runs_the_agent_with_its_policy_and_data() -> None:
     assert unit["Install"]["WantedBy"] == "multi-user.target"
 
 
+def test_the_unit_loads_the_firewall_and_watches_the_system() -> None:
+    service = read_ini(INSTALLERS / "linux" / "baoan-agent.service")["Service"]
+    before = service["ExecStartPre"]
+    assert before.startswith("-")  # a failure is logged; the agent starts all the same
+    args = parse_baoan(shlex.split(before[1:]))
+    assert (args.command, args.system_action) == ("system", "install-firewall")
+    assert parse_baoan(shlex.split(service["ExecStart"])).watch_system is True
+
+
 def test_tray_autostart_runs_the_tray() -> None:
     entry = read_ini(INSTALLERS / "linux" / "baoan-tray.desktop")["Desktop Entry"]
     assert entry["Type"] == "Application"
@@ -52,20 +62,50 @@ def test_macos_launch_daemon_runs_the_agent() -> None:
 
 
 def test_resolved_drop_in_points_dns_at_the_agent() -> None:
-    conf = read_ini(INSTALLERS / "linux" / "resolved-baoan.conf")
+    # Written by `baoan system install-dns` (agent.system.linux), no longer a fixed file.
+    conf = configparser.ConfigParser(strict=False, interpolation=None)
+    conf.read_string(resolved_drop_in(("127.0.0.1",)).decode())
     assert conf["Resolve"]["DNS"] == "127.0.0.1"
 
 
-@pytest.mark.parametrize("script", ["install.sh", "uninstall.sh"])
+@pytest.mark.parametrize("script", ["install.sh", "uninstall.sh", "build.sh"])
 def test_shell_scripts_parse_and_refuse_a_non_root_or_empty_call(script: str) -> None:
     path = INSTALLERS / "linux" / script
     assert subprocess.run(["bash", "-n", str(path)], check=False).returncode == 0
     text = path.read_text(encoding="utf-8")
-    assert 'id -u)" = 0' in text  # both refuse to run without root
+    if script != "build.sh":  # building needs no root
+        assert 'id -u)" = 0' in text  # both refuse to run without root
+
+
+@pytest.mark.parametrize("script", ["postinst", "prerm", "postrm"])
+def test_maintainer_scripts_parse_and_honour_dpkg_root(script: str) -> None:
+    path = INSTALLERS / "linux" / "debian" / script
+    assert subprocess.run(["sh", "-n", str(path)], check=False).returncode == 0
+    text = path.read_text(encoding="utf-8")
+    assert 'root="${DPKG_ROOT:-}"' in text
+    for line in text.splitlines():
+        for word in shlex.split(line, comments=True) if "$(" not in line else []:
+            if word.startswith(("/etc/baoan", "/var/lib/baoan", "/opt/baoan")):
+                assert line.lstrip().startswith("echo"), f"{script}: {line}"
+
+
+def test_the_maintainer_scripts_change_the_system_through_baoan_system() -> None:
+    folder = INSTALLERS / "linux" / "debian"
+    postinst = (folder / "postinst").read_text(encoding="utf-8")
+    removal = (folder / "prerm").read_text(encoding="utf-8")
+    for action in ("install-dns", "install-policies", "install-firewall"):
+        assert f"baoan system {action}" in postinst
+        parse_baoan(["baoan", "system", action])
+    for action in ("restore-dns", "remove-policies", "remove-firewall"):
+        assert f"baoan system {action}" in removal
+        parse_baoan(["baoan", "system", action])
 
 
 def test_linux_installer_makes_the_data_folder_root_s_alone() -> None:
-    script = (INSTALLERS / "linux" / "install.sh").read_text(encoding="utf-8")
+    # The package's postinst makes it (install.sh installs the package).
+    script = (INSTALLERS / "linux" / "debian" / "postinst").read_text(encoding="utf-8")
+    assert 'data="$root/var/lib/baoan"' in script
+    script = script.replace('"$data"', "/var/lib/baoan")
     lines = [line.split() for line in script.splitlines() if line.startswith("install -d")]
     data = [line for line in lines if "/var/lib/baoan" in line]
     assert data and all(line[line.index("-m") + 1] == "0700" for line in data)

@@ -295,3 +295,15 @@ def test_the_try_out_sets_its_pin_as_the_datas_owner(
     assert try_out.run(args) == 0
     assert started == [tmp_path / "try"]
     assert not setup_code_path(tmp_path / "try").exists()
+
+
+def test_an_installer_asks_for_a_code_only_while_no_pin_is_set(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    first = run_cli("reset-code", "--data-dir", str(data), "--only-if-unset")
+    assert first.returncode == 0, first.stderr
+    assert first.stdout.strip() == setup_code_path(data).read_text().strip()
+    set_parent_pin(data, "2468")
+    again = run_cli("reset-code", "--data-dir", str(data), "--only-if-unset")
+    assert again.returncode == 0 and again.stdout == ""
+    assert "already set" in again.stderr
+    assert not setup_code_path(data).exists()  # no code that could replace the PIN

@@ -1,9 +1,11 @@
-"""`baoan system` (what the installers run) and `baoan pin verify` (what an uninstaller
-asks before it removes anything)."""
+"""`baoan system` (what the installers run, one command per change, root only, under
+`--root` or `$DPKG_ROOT` for a package installed elsewhere) and `baoan pin verify` (what an
+uninstaller asks before it removes anything)."""
 
 from __future__ import annotations
 
 import io
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -14,9 +16,11 @@ from helpers_windows import FakeWindows, NetAdapter
 from agent.commands import pin, system
 from agent.commands.pin import run_verify, set_parent_pin
 from agent.policy.template import render_initial_policy
-from agent.system import Finding
+from agent.system import Finding, default_agent_addresses
+from agent.system.linux import LinuxIntegration
+from agent.system.runner import CommandResult
 from agent.system.windows import WindowsIntegration
-from baoan.cli import build_parser
+from baoan.cli import build_parser, main
 
 
 @dataclass
@@ -64,7 +68,7 @@ def test_install_does_all_three_with_the_childrens_accounts_from_family_toml(
         ["system", "install", "--config", str(family_file(tmp_path)), "--data-dir", str(tmp_path)]
     )
     assert system.run(args, fake) == 0
-    assert fake.calls == [("dns", ("127.0.0.1", "::1")), ("browsers", None),
+    assert fake.calls == [("dns", default_agent_addresses()), ("browsers", None),
                           ("firewall", ("minh", "minh-game"))]
     args = build_parser().parse_args(["system", "remove", "--data-dir", str(tmp_path)])
     assert system.run(args, fake) == 0
@@ -143,3 +147,90 @@ def test_pin_set_from_an_installers_file(tmp_path: Path) -> None:
     assert pin.run_set(args) == 0
     verify = build_parser().parse_args(["pin", "verify", "--data-dir", str(data)])
     assert run_verify(verify, io.StringIO("8642\n")) == 0
+
+
+# -- on Linux, as the package's maintainer scripts call it -------------------------------
+
+OLD_RESOLV = b"nameserver 192.0.2.1\n"
+
+
+@pytest.fixture
+def as_root(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(os, "geteuid", lambda: 0)
+
+
+def test_install_and_restore_dns_under_a_root(tmp_path: Path, as_root: None) -> None:
+    (tmp_path / "etc").mkdir()
+    (tmp_path / "etc/resolv.conf").write_bytes(OLD_RESOLV)
+    assert main(["system", "--root", str(tmp_path), "install-dns"]) == 0
+    assert b"\nnameserver 127.0.0.1\noptions" in (tmp_path / "etc/resolv.conf").read_bytes()
+    assert main(["system", "--root", str(tmp_path), "restore-dns"]) == 0
+    assert (tmp_path / "etc/resolv.conf").read_bytes() == OLD_RESOLV
+
+
+def test_the_root_comes_from_dpkg_root(
+    tmp_path: Path, as_root: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DPKG_ROOT", str(tmp_path))
+    assert main(["system", "install-policies"]) == 0
+    assert (tmp_path / "etc/chromium/policies/managed/baoan.json").is_file()
+    assert main(["system", "remove-policies"]) == 0
+    assert not (tmp_path / "etc/chromium").exists()
+
+
+def test_the_firewall_takes_the_children_s_accounts_from_the_policy(tmp_path: Path) -> None:
+    config = tmp_path / "etc/baoan/family.toml"
+    config.parent.mkdir(parents=True)
+    config.write_text(render_initial_policy("An", 9, ["an", "an2"]), encoding="utf-8")
+    (tmp_path / "etc/passwd").write_text("an:x:1001:1001::/home/an:/bin/sh\n")
+    runner = RecordingRunner()
+    args = build_parser().parse_args(["system", "--root", str(tmp_path), "install-firewall"])
+    assert system.run(args, LinuxIntegration(runner, tmp_path)) == 0
+    assert runner.commands == [("nft", "-f", "-")]
+    assert "meta skuid { 1001 } jump child" in (runner.inputs[0] or "")
+
+
+def test_a_linux_install_asks_the_agent_on_127_0_0_1_only(tmp_path: Path) -> None:
+    integration = LinuxIntegration(RecordingRunner(), tmp_path, manage_services=False)
+    (tmp_path / "etc").mkdir()
+    (tmp_path / "etc/resolv.conf").write_bytes(OLD_RESOLV)
+    args = build_parser().parse_args(["system", "--root", str(tmp_path), "install-dns"])
+    assert system.run(args, integration) == 0
+    assert integration.dns_points_at_agent(default_agent_addresses("linux")).ok
+    assert default_agent_addresses("linux") == ("127.0.0.1",)
+
+
+def test_a_named_account_needs_no_policy(tmp_path: Path) -> None:
+    runner = RecordingRunner()
+    args = build_parser().parse_args(
+        ["system", "--root", str(tmp_path), "install-firewall", "--child-account", "1500"]
+    )
+    assert system.run(args, LinuxIntegration(runner, tmp_path)) == 0
+    assert "meta skuid { 1500 }" in (runner.inputs[0] or "")
+
+
+def test_failures_are_said_plainly(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    args = build_parser().parse_args(["system", "--root", str(tmp_path), "install-firewall"])
+    assert system.run(args, LinuxIntegration(RecordingRunner(), tmp_path)) == 1
+    assert "the children's accounts are not known" in capsys.readouterr().err
+    failing = RecordingRunner(lambda argv, _: CommandResult(argv, 1, "", "Operation not permitted"))
+    args = build_parser().parse_args(["system", "--root", str(tmp_path), "remove-firewall"])
+    assert system.run(args, LinuxIntegration(failing, tmp_path)) == 1
+    assert "Operation not permitted" in capsys.readouterr().err
+
+
+def test_only_root_may_change_the_system(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(os, "geteuid", lambda: 1000)
+    assert main(["system", "--root", str(tmp_path), "install-dns"]) == 4
+    assert "run this as root" in capsys.readouterr().err
+    assert not (tmp_path / "etc").exists()
+
+
+def test_every_action_parses_and_the_old_names_too() -> None:
+    for name in system.ACTIONS:
+        args = build_parser().parse_args(["system", name])
+        assert system.action_of(args) == name
+    args = build_parser().parse_args(["system", "install-browser-policies"])
+    assert system.action_of(args) == "install-policies"

@@ -7,7 +7,7 @@ import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 import pytest
 
@@ -134,3 +134,33 @@ def test_a_closed_active_window_does_not_end_the_tray(display: str) -> None:
 def test_no_display_falls_back_to_the_null_watcher() -> None:
     assert create_watcher("linux", {}).name == "null"
     assert create_watcher("linux", {"DISPLAY": ":999"}).name == "null"
+
+
+def test_without_xscreensaver_idle_and_lock_come_from_logind(
+    display: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import ctypes.util
+
+    from gui.tray.watchers import linux_x11
+    from gui.tray.watchers.linux_session import LogindSession
+
+    real_find = ctypes.util.find_library
+    monkeypatch.setattr(
+        linux_x11.ctypes.util,
+        "find_library",
+        lambda name: None if name == "Xss" else real_find(name),
+    )
+    asked: list[list[str]] = []
+
+    def loginctl(command: Sequence[str]) -> str:
+        asked.append(list(command))
+        # `loginctl show-session 2 -p IdleHint -p IdleSinceHintMonotonic -p LockedHint`
+        return "IdleHint=yes\nIdleSinceHintMonotonic=40000000\nLockedHint=yes\n"
+
+    watcher = X11Watcher(display, logind=LogindSession("2", loginctl, monotonic=lambda: 100.0))
+    try:
+        sample = watcher.sample()
+        assert sample.idle_seconds == pytest.approx(60.0) and sample.locked is True
+        assert asked and asked[0][:3] == ["loginctl", "show-session", "2"]
+    finally:
+        watcher.close()

@@ -335,3 +335,95 @@ def test_a_spent_service_names_its_apps_to_close_and_never_the_browser(store: St
     assert not answer.allowed and answer.limit.kind == "service"
     assert answer.action == "notify" and 500 not in answer.close_pids
     assert usage.spent_services("Minh") == {"roblox", "youtube"}
+
+
+def test_a_game_running_behind_counts_for_the_game_caps_not_the_day(store: Store) -> None:
+    from agent.policy.model import ScreenTimeOverrides
+    from agent.usage.model import AppUse
+    from agent.usage.sampler import RunningApp
+
+    clock = ManualClock(START)
+    strict = FamilyPolicy(
+        settings=Settings(timezone="Asia/Ho_Chi_Minh"),
+        children=(
+            Child("Minh", age=9, os_users=("minh",),
+                  screen_time=ScreenTimeOverrides(per_game_minutes=2)),
+        ),
+    )
+    compiles: list[int] = []
+    usage = UsageService(
+        kv=store.kv, intervals=store.usage, events=store.events, family=lambda: strict,
+        clock=clock, on_spent_changed=lambda: compiles.append(1),
+    )
+    usage.start()
+    tray = Tray(clock)
+    notes = ForegroundApp(exe_path="C:\\Windows\\notepad.exe", pid=300, title="bài tập")
+    behind = {
+        "Minh": (
+            RunningApp("Minh", 77, AppUse("robloxplayerbeta.exe", "roblox", "games"),
+                       "C:\\Games\\RobloxPlayerBeta.exe"),
+        )
+    }
+
+    def minute_of_notes_with_roblox_behind(active: str | None = "Minh") -> None:
+        for _ in range(4):  # the sampler every 15 s, heartbeats every 5 s
+            for _ in range(3):
+                usage.receive("Minh", tray.batch(tray.beat(notes)))
+                clock.advance(5)
+            usage.note_running(behind, active)
+
+    usage.note_running(behind, "Minh")  # the first pass only starts the count
+    minute_of_notes_with_roblox_behind()
+    detail = usage.today().details[0]
+    assert dict(detail.services)["roblox"] == 60
+    assert dict(detail.categories)["games"] == 60  # Decree 147's 180 minutes a day see it
+    assert dict(detail.apps)["robloxplayerbeta.exe:behind"] == 60
+    assert detail.counted_seconds == 55  # the day's minutes: the notes in front only
+    assert detail.running == ("roblox",)
+    # Another child's session, or a locked one: nothing counts behind.
+    minute_of_notes_with_roblox_behind(active=None)
+    assert dict(usage.today().details[0].services)["roblox"] == 60
+    usage.receive("Minh", tray.batch(tray.beat(notes, locked=True)))
+    clock.advance(5)
+    usage.note_running(behind, "Minh")
+    clock.advance(15)
+    usage.note_running(behind, "Minh")
+    assert dict(usage.today().details[0].services)["roblox"] == 60
+    # In front it is counted once, by the heartbeats.
+    for _ in range(4):
+        for _ in range(3):
+            usage.receive("Minh", tray.batch(tray.beat()))  # Roblox in front
+            clock.advance(5)
+        usage.note_running(behind, "Minh")
+    assert dict(usage.today().details[0].services)["roblox"] == pytest.approx(120, abs=25)
+    # Its 2 minutes spent: the DNS policy is compiled again and the next answer closes it.
+    minute_of_notes_with_roblox_behind()
+    assert usage.spent_services("Minh") == {"roblox"} and compiles
+    answer = usage.receive("Minh", tray.batch(tray.beat(notes)))
+    assert answer.allowed and 77 in answer.close_pids
+
+
+def test_a_killed_tray_is_an_alert_to_the_family(store: Store) -> None:
+    from agent.policy.model import Caregiver
+    from agent.usage.tamper import TamperAlerts
+
+    clock = ManualClock(START)
+    watched = FamilyPolicy(
+        settings=Settings(timezone="Asia/Ho_Chi_Minh"),
+        children=(Child("Minh", age=9, os_users=("minh",)),),
+        caregivers=(Caregiver("Mẹ", ntfy_topic="baoan-me", ntfy_server="http://127.0.0.1:9"),),
+    )
+    usage = UsageService(
+        kv=store.kv, intervals=store.usage, events=store.events, family=lambda: watched,
+        clock=clock, tamper=TamperAlerts(store.events, store.outbox, lambda: watched, clock.now),
+    )
+    usage.start()
+    usage.watch_session("Minh")
+    play(usage, Tray(clock), 10)
+    for _ in range(8):
+        clock.advance(10)
+        usage.watch_session("Minh")
+    (event,) = store.events.recent(kind="tray-missing")
+    (item,) = store.outbox.for_event(event.id)
+    assert item.payload["kind"] == "tamper" and item.payload["tamper"] == "tray-missing"
+    assert item.payload["child"] == "Minh" and "Minh" in item.payload["title"]

@@ -43,6 +43,11 @@ def register(subparsers: Any) -> None:
         "--no-list-refresh", action="store_true",
         help="do not download blocklists at start (the scheduled refresh still runs)",
     )
+    parser.add_argument(
+        "--watch-system", action="store_true",
+        help="put the system's DNS and the browsers' policies back when changed, with an "
+        "alert (the installed service; never for a try-out)",
+    )
     parser.set_defaults(func=run)
 
 
@@ -62,6 +67,7 @@ def settings_from_args(args: argparse.Namespace) -> AgentSettings:
         http_listen=http,
         block_page_listen=block_page,
         refresh_lists_at_start=not args.no_list_refresh,
+        watch_system=args.watch_system,
     )
 
 

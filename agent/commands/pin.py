@@ -2,7 +2,7 @@
 installed PC) — the proof of set-up that the HTTP API cannot give.
 
     baoan pin set --config FILE [--data-dir DIR] [--only-if-unset] [--pin-file FILE]
-    baoan pin reset-code --config FILE [--data-dir DIR]  # a fresh set-up code
+    baoan pin reset-code --config FILE [--data-dir DIR] [--only-if-unset]  # a fresh code
     baoan pin verify [--data-dir DIR] [--pin-file FILE]  # is this the parent PIN?
 
 ``set`` reads the PIN from standard input: twice from a terminal (without echo), one line
@@ -76,7 +76,7 @@ def register(subparsers: Any) -> None:
         action.add_argument(
             "--data-dir", type=Path, help="the agent's data folder (default: the OS's place)"
         )
-        if name == "set":
+        if name in ("set", "reset-code"):
             action.add_argument(
                 "--only-if-unset",
                 action="store_true",
@@ -194,6 +194,9 @@ def run_set(args: argparse.Namespace, stdin: TextIO | None = None) -> int:
 def run_reset_code(args: argparse.Namespace, out: TextIO | None = None) -> int:
     data_dir = _data_dir(args)
     try:
+        if getattr(args, "only_if_unset", False) and pin_is_set(data_dir):
+            print("Mã PIN đã được đặt. / A parent PIN is already set.", file=sys.stderr)
+            return EXIT_OK
         path, code = issue_setup_code(data_dir)
     except NotOwnerError as error:
         return _not_owner(str(error))

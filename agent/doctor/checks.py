@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from agent.api.types import EventInfo, ListInfo
+from agent.api.types import CaregiversInfo, EventInfo, ListInfo
 from agent.doctor.report import Check, Outcome
 from agent.system.findings import Finding
 
@@ -247,10 +247,10 @@ class CaregiverReach:
 
 
 def check_caregivers(reaches: Sequence[CaregiverReach] | None, unheard: bool) -> list[Check]:
-    fix_vi = ("Thêm người thân có ntfy_topic hoặc email trong mục Người thân của bảng điều "
-              "khiển (hoặc [[caregivers]] trong tệp cài đặt của gia đình).")
-    fix_en = ("Add a caregiver with an ntfy_topic or an email in the dashboard's Caregivers "
-              "page (or [[caregivers]] in family.toml).")
+    fix_vi = ("Thêm một người thân có chủ đề ntfy hoặc email: baoan caregiver add (hoặc "
+              "[[caregivers]] trong tệp cài đặt của gia đình), rồi thử: baoan sync test")
+    fix_en = ("Add a caregiver with an ntfy topic or an email: baoan caregiver add (or "
+              "[[caregivers]] in family.toml), then try it: baoan sync test")
     if reaches is None:
         return [Check("caregivers", Outcome.UNKNOWN, "Chưa đọc được danh sách người thân.",
                       "The caregivers could not be read.")]
@@ -301,3 +301,29 @@ def check_disk(free_bytes: int | None, total_bytes: int | None, where: str) -> C
         "Dọn bớt tệp trên ổ đĩa đó (thùng rác, tệp tải về).",
         "Free some space on that disk (the bin, downloads).",
     )
+
+
+def check_delivery(info: CaregiversInfo | None) -> list[Check]:
+    """What the agent's own deliveries say (with the PIN): a channel whose last alert was
+    refused for good (a wrong token, an unknown address) never gets the next ones."""
+    if info is None:
+        return []
+    checks = []
+    for caregiver in info.caregivers:
+        for channel in caregiver.channels:
+            if not channel.refused_for_good:
+                continue
+            checks.append(Check(
+                f"delivery:{caregiver.name}:{channel.kind}", Outcome.PROBLEM,
+                f"Cảnh báo gần nhất gửi {caregiver.name} qua {channel.kind} bị từ chối hẳn "
+                f"({channel.last_error or 'không rõ lý do'}): các cảnh báo sau cũng không đến.",
+                f"The last alert to {caregiver.name} by {channel.kind} was refused for good "
+                f"({channel.last_error or 'no reason given'}): the next ones will not arrive "
+                "either.",
+                "Kiểm tra chủ đề, mã truy cập hoặc địa chỉ email của người thân (mục Người "
+                "thân trong bảng điều khiển), sửa bằng baoan caregiver add, rồi thử: "
+                "baoan sync test",
+                "Check the caregiver's topic, token or email address (the dashboard's "
+                "Caregivers tab), fix it with baoan caregiver add, then try: baoan sync test",
+            ))
+    return checks

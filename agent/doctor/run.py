@@ -17,7 +17,7 @@ from agent.api.client import (
     PinNotSetError,
     WrongPinError,
 )
-from agent.api.types import EventInfo, Status
+from agent.api.types import CaregiversInfo, EventInfo, Status
 from agent.doctor import checks
 from agent.doctor.probe import PcProbe, host_and_port
 from agent.doctor.report import Check, Outcome, Report
@@ -49,6 +49,7 @@ class AgentAnswer:
     events: tuple[EventInfo, ...] | None  # None without a PIN (or when refused)
     error: str = ""
     pin_problem: str = ""
+    caregivers: CaregiversInfo | None = None  # with the PIN, from an agent that says
 
 
 def ask_the_agent(api_url: str, pin: str | None) -> AgentAnswer:
@@ -64,7 +65,13 @@ def ask_the_agent(api_url: str, pin: str | None) -> AgentAnswer:
         try:
             client.open_session(pin)
             try:
-                return AgentAnswer(client.status(), tuple(client.events(EVENTS_LOOKED_AT)))
+                status = client.status()
+                events = tuple(client.events(EVENTS_LOOKED_AT))
+                try:
+                    caregivers: CaregiversInfo | None = client.caregivers()
+                except ApiClientError:  # an agent without /api/caregivers
+                    caregivers = None
+                return AgentAnswer(status, events, caregivers=caregivers)
             finally:
                 client.close_session()
         except (WrongPinError, LockedError, PinNotSetError) as error:
@@ -190,6 +197,7 @@ def examine(
     unheard = bool(status is not None and status.policy.help_alerts_unheard)
     reaches = caregiver_reaches(policy, probe) if policy is not None else None
     found.extend(checks.check_caregivers(reaches, unheard))
+    found.extend(checks.check_delivery(answer.caregivers))
 
     usage = probe.disk_usage(inputs.data_dir)
     found.append(checks.check_disk(usage[0] if usage else None, usage[1] if usage else None,

@@ -10,8 +10,6 @@ from __future__ import annotations
 import sys
 from typing import Protocol, cast
 
-from agent.platform.common import OsAccount
-
 
 class PlatformModule(Protocol):
     def active_session_user(self) -> str | None:
@@ -22,8 +20,9 @@ class PlatformModule(Protocol):
         """The PC's own IP addresses, so its own DNS queries are recognised."""
         ...
 
-    def list_user_accounts(self) -> tuple[OsAccount, ...]:
-        """The people's accounts on this PC (not the system's own), by login name."""
+    def os_accounts(self) -> frozenset[str] | None:
+        """The people's accounts on this PC (not the system's own), or None when they
+        cannot be read: a new one is a tamper event."""
         ...
 
 

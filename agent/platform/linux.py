@@ -5,8 +5,9 @@ from __future__ import annotations
 import logging
 import shutil
 import subprocess
+from pathlib import Path
 
-from agent.platform.common import OsAccount, parse_passwd, psutil_local_addresses
+from agent.platform.common import psutil_local_addresses
 
 logger = logging.getLogger(__name__)
 
@@ -65,12 +66,53 @@ def local_addresses() -> frozenset[str]:
     return psutil_local_addresses()
 
 
-def list_user_accounts() -> tuple[OsAccount, ...]:
-    """The people's accounts on this PC (`/etc/passwd`: user ids from 1000, a login
-    shell), for the parent to pick a child's account from."""
+PASSWD = Path("/etc/passwd")
+LOGIN_DEFS = Path("/etc/login.defs")
+# useradd's defaults (login.defs UID_MIN / UID_MAX): the people's accounts, not the system's.
+DEFAULT_UID_MIN = 1000
+DEFAULT_UID_MAX = 60000
+NO_LOGIN_SHELLS = frozenset({"/usr/sbin/nologin", "/sbin/nologin", "/bin/false", "/usr/bin/false"})
+
+
+def parse_login_defs(text: str) -> tuple[int, int]:
+    """(UID_MIN, UID_MAX) from /etc/login.defs text, else useradd's defaults."""
+    found = {"UID_MIN": DEFAULT_UID_MIN, "UID_MAX": DEFAULT_UID_MAX}
+    for line in text.splitlines():
+        parts = line.split("#", 1)[0].split()
+        if len(parts) == 2 and parts[0] in found and parts[1].isdigit():
+            found[parts[0]] = int(parts[1])
+    return found["UID_MIN"], found["UID_MAX"]
+
+
+def parse_passwd(
+    text: str, uid_min: int = DEFAULT_UID_MIN, uid_max: int = DEFAULT_UID_MAX
+) -> frozenset[str]:
+    """The people's accounts in /etc/passwd text: a uid from `uid_min` to `uid_max` and a
+    shell one can log in with (system accounts and ``nobody`` are left out)."""
+    names: set[str] = set()
+    for line in text.splitlines():
+        if not line.strip() or line.startswith(("#", "+", "-")):
+            continue
+        fields = line.split(":")
+        if len(fields) < 7 or not fields[2].isdigit():
+            continue
+        name, uid, shell = fields[0], int(fields[2]), fields[6].strip()
+        if uid_min <= uid <= uid_max and shell not in NO_LOGIN_SHELLS:
+            names.add(name)
+    return frozenset(names)
+
+
+def os_accounts() -> frozenset[str] | None:
+    """The people's accounts of /etc/passwd (accounts only in a directory service, LDAP or
+    SSSD, are not seen)."""
     try:
-        with open("/etc/passwd", encoding="utf-8", errors="replace") as passwd:
-            return parse_passwd(passwd.read())
+        passwd = PASSWD.read_text(encoding="utf-8", errors="replace")
     except OSError as error:
-        logger.warning("cannot read the accounts of this PC: %s", error)
-        return ()
+        logger.debug("cannot read %s: %s", PASSWD, error)
+        return None
+    try:
+        defs = LOGIN_DEFS.read_text(encoding="utf-8", errors="replace")
+        uid_min, uid_max = parse_login_defs(defs)
+    except OSError:
+        uid_min, uid_max = DEFAULT_UID_MIN, DEFAULT_UID_MAX
+    return parse_passwd(passwd, uid_min, uid_max)

@@ -2,16 +2,10 @@
 
 from __future__ import annotations
 
-import logging
 import os
 import pwd
-import subprocess
 
-from agent.platform.common import OsAccount, psutil_local_addresses
-
-logger = logging.getLogger(__name__)
-
-FIRST_PERSON_UID = 501  # macOS gives people ids from 501; below are the system's
+from agent.platform.common import psutil_local_addresses
 
 
 def active_session_user() -> str | None:
@@ -27,27 +21,31 @@ def local_addresses() -> frozenset[str]:
     return psutil_local_addresses()
 
 
-def parse_dscl_users(listing: str) -> tuple[OsAccount, ...]:
-    """People's accounts from `dscl . -list /Users UniqueID`: ids from 501, and not the
-    system's own (`_spotlight`, `nobody`)."""
-    accounts: list[OsAccount] = []
-    for line in listing.splitlines():
+FIRST_PERSON_UID = 501  # macOS gives the people's accounts uids from 501
+
+
+def parse_dscl_uids(text: str) -> frozenset[str]:
+    """The people's accounts in ``dscl . -list /Users UniqueID`` output: a uid of 501 or
+    more, and not a service account (``_name``)."""
+    names: set[str] = set()
+    for line in text.splitlines():
         parts = line.split()
         if len(parts) != 2 or not parts[1].lstrip("-").isdigit():
             continue
         name, uid = parts[0], int(parts[1])
-        if uid >= FIRST_PERSON_UID and not name.startswith("_") and name != "nobody":
-            accounts.append(OsAccount(name))
-    return tuple(sorted(accounts, key=lambda account: account.name.casefold()))
+        if uid >= FIRST_PERSON_UID and not name.startswith("_"):
+            names.add(name)
+    return frozenset(names)
 
 
-def list_user_accounts() -> tuple[OsAccount, ...]:
+def os_accounts() -> frozenset[str] | None:
+    import subprocess
+
     try:
         done = subprocess.run(
             ["dscl", ".", "-list", "/Users", "UniqueID"],
             capture_output=True, text=True, timeout=5, check=False,
         )
-    except (OSError, subprocess.TimeoutExpired) as error:
-        logger.warning("cannot list the accounts of this PC: %s", error)
-        return ()
-    return parse_dscl_users(done.stdout) if done.returncode == 0 else ()
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return parse_dscl_uids(done.stdout) if done.returncode == 0 else None

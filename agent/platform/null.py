@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from agent.platform.common import OsAccount, psutil_local_addresses
+from agent.platform.common import psutil_local_addresses
 
 
 def active_session_user() -> str | None:
@@ -13,5 +13,5 @@ def local_addresses() -> frozenset[str]:
     return psutil_local_addresses()
 
 
-def list_user_accounts() -> tuple[OsAccount, ...]:
-    return ()
+def os_accounts() -> frozenset[str] | None:
+    return None

@@ -6,11 +6,10 @@
 
 from __future__ import annotations
 
-import json
 import logging
-import subprocess
+from collections.abc import Callable
 
-from agent.platform.common import OsAccount, psutil_local_addresses
+from agent.platform.common import psutil_local_addresses
 
 logger = logging.getLogger(__name__)
 
@@ -47,36 +46,73 @@ def local_addresses() -> frozenset[str]:
     return psutil_local_addresses()
 
 
-# Enabled local accounts, without the built-in ones Windows makes for itself.
-_LIST_ACCOUNTS = (
-    "Get-LocalUser | Where-Object { $_.Enabled -and $_.SID.Value -match '-1[0-9]{3,}$' } "
-    "| Select-Object Name, FullName | ConvertTo-Json -Compress"
+# Accounts Windows makes itself, never a person's.
+BUILT_IN_ACCOUNTS = frozenset(
+    {"administrator", "guest", "defaultaccount", "wdagutilityaccount", "defaultuser0"}
 )
+_FILTER_NORMAL_ACCOUNT = 0x0002
+_UF_ACCOUNTDISABLE = 0x0002
+_MAX_PREFERRED_LENGTH = 0xFFFFFFFF
+_NERR_SUCCESS = 0
+_ERROR_MORE_DATA = 234
+
+AccountLister = Callable[[], list[tuple[str, int]]]
 
 
-def parse_local_users(text: str) -> tuple[OsAccount, ...]:
-    """Accounts from PowerShell's `Get-LocalUser | ConvertTo-Json` (one object when there
-    is one account, a list otherwise)."""
-    try:
-        value = json.loads(text or "[]")
-    except ValueError:
-        return ()
-    items = value if isinstance(value, list) else [value]
-    accounts = [
-        OsAccount(str(item["Name"]), str(item.get("FullName") or ""))
-        for item in items
-        if isinstance(item, dict) and isinstance(item.get("Name"), str) and item["Name"]
-    ]
-    return tuple(sorted(accounts, key=lambda account: account.name.casefold()))
+def people_accounts(accounts: list[tuple[str, int]]) -> frozenset[str]:
+    """(name, flags) of NetUserEnum level 1 to the people's accounts: enabled, and not
+    one of Windows's own."""
+    return frozenset(
+        name
+        for name, flags in accounts
+        if name and not flags & _UF_ACCOUNTDISABLE and name.casefold() not in BUILT_IN_ACCOUNTS
+    )
 
 
-def list_user_accounts() -> tuple[OsAccount, ...]:
-    try:
-        done = subprocess.run(
-            ["powershell", "-NoProfile", "-NonInteractive", "-Command", _LIST_ACCOUNTS],
-            capture_output=True, text=True, timeout=15, check=False,
+def _net_user_enum() -> list[tuple[str, int]]:
+    """``NetUserEnum(NULL, 1, FILTER_NORMAL_ACCOUNT)``: each local account's name and flags."""
+    import ctypes
+    from ctypes import wintypes
+
+    class UserInfo1(ctypes.Structure):
+        _fields_ = [
+            ("name", wintypes.LPWSTR),
+            ("password", wintypes.LPWSTR),
+            ("password_age", wintypes.DWORD),
+            ("priv", wintypes.DWORD),
+            ("home_dir", wintypes.LPWSTR),
+            ("comment", wintypes.LPWSTR),
+            ("flags", wintypes.DWORD),
+            ("script_path", wintypes.LPWSTR),
+        ]
+
+    netapi32 = ctypes.WinDLL("netapi32")  # type: ignore[attr-defined,unused-ignore]
+    found: list[tuple[str, int]] = []
+    resume = wintypes.DWORD(0)
+    while True:
+        buffer = ctypes.c_void_p()
+        read, total = wintypes.DWORD(), wintypes.DWORD()
+        status = netapi32.NetUserEnum(
+            None, 1, _FILTER_NORMAL_ACCOUNT, ctypes.byref(buffer), _MAX_PREFERRED_LENGTH,
+            ctypes.byref(read), ctypes.byref(total), ctypes.byref(resume),
         )
-    except (OSError, subprocess.TimeoutExpired) as error:
-        logger.warning("cannot list the accounts of this PC: %s", error)
-        return ()
-    return parse_local_users(done.stdout) if done.returncode == 0 else ()
+        if status not in (_NERR_SUCCESS, _ERROR_MORE_DATA):
+            raise OSError(f"NetUserEnum failed: {status}")
+        try:
+            if buffer.value:
+                entries = ctypes.cast(buffer, ctypes.POINTER(UserInfo1))
+                for index in range(read.value):
+                    found.append((entries[index].name or "", int(entries[index].flags)))
+        finally:
+            if buffer.value:
+                netapi32.NetApiBufferFree(buffer)
+        if status == _NERR_SUCCESS:
+            return found
+
+
+def os_accounts(list_accounts: AccountLister = _net_user_enum) -> frozenset[str] | None:
+    try:
+        return people_accounts(list_accounts())
+    except OSError as error:
+        logger.debug("cannot list the accounts: %s", error)
+        return None

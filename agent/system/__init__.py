@@ -16,10 +16,23 @@ import sys
 from pathlib import Path
 from typing import Protocol
 
+from agent.system.errors import SystemSetupError
 from agent.system.findings import Finding
 from agent.system.runner import CommandRunner, SubprocessRunner
 
-__all__ = ["Finding", "SystemIntegration", "for_os"]
+__all__ = [
+    "Finding", "SystemIntegration", "SystemSetupError", "default_agent_addresses", "for_os",
+]
+
+# Where the installed agent answers DNS, as the system is told to ask it. On Linux the
+# service listens on 127.0.0.1 only (a PC without IPv6 could not bind ::1).
+DEFAULT_AGENT_ADDRESSES = ("127.0.0.1", "::1")
+LINUX_AGENT_ADDRESSES = ("127.0.0.1",)
+
+
+def default_agent_addresses(platform_name: str | None = None) -> tuple[str, ...]:
+    name = platform_name or sys.platform
+    return LINUX_AGENT_ADDRESSES if name.startswith("linux") else DEFAULT_AGENT_ADDRESSES
 
 
 class SystemIntegration(Protocol):
@@ -57,6 +70,16 @@ def for_os(
     DNS settings it replaced), by default the agent's data folder under `root`."""
     name = platform_name or sys.platform
     runner = runner or SubprocessRunner()
+    if name.startswith("linux"):
+        from agent.system.linux import LinuxIntegration
+
+        linux_root = root or Path("/")
+        return LinuxIntegration(
+            runner, linux_root,
+            state_dir=None if data_dir is None else data_dir / "system",
+            # The services running are this PC's: under another root they are left alone.
+            manage_services=linux_root.resolve() == Path("/"),
+        )
     if name == "win32":
         from agent.system.windows import WindowsIntegration
 

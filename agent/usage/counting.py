@@ -83,11 +83,18 @@ def roll_over(counter: ChildCounter, at: datetime, zone: tzinfo) -> CountResult:
 
 
 def count_span(
-    counter: ChildCounter, app: AppUse, start: datetime, end: datetime, zone: tzinfo
+    counter: ChildCounter,
+    app: AppUse,
+    start: datetime,
+    end: datetime,
+    zone: tzinfo,
+    *,
+    in_front: bool = True,
 ) -> CountResult:
     """Credit [start, end) of trusted time to `app`, split at midnight; a piece of a later
     day starts that day's tally, a piece of an earlier day (a late replay after a
-    roll-over) is kept in the history by its span, not in today's tally."""
+    roll-over) is kept in the history by its span, not in today's tally. An app running
+    behind (`in_front` False) counts for its service and category only."""
     spans: list[CountedSpan] = []
     closed: list[DayTally] = []
     tally = counter.tally
@@ -99,7 +106,7 @@ def count_span(
             closed.append(tally)
             tally = DayTally(day=day)
         if day == tally.day:
-            tally = tally.add(app, span.seconds)
+            tally = tally.add(app, span.seconds, in_front=in_front)
     return CountResult(replace(counter, tally=tally), tuple(spans), (), tuple(closed))
 
 

@@ -100,15 +100,20 @@ class DayTally:
     service_seconds: Mapping[str, float] = field(default_factory=_empty)
     category_seconds: Mapping[str, float] = field(default_factory=_empty)
 
-    def add(self, app: AppUse, seconds: float) -> DayTally:
+    def add(self, app: AppUse, seconds: float, *, in_front: bool = True) -> DayTally:
+        """`seconds` more of `app`. An app running behind another (`in_front` False: a game
+        the sampler sees without focus) counts for its service and category — a game's
+        caps — but not for the day's minutes, which the app in front already uses."""
+
         def plus(mapping: Mapping[str, float], key: str | None) -> Mapping[str, float]:
             if key is None:
                 return mapping
             return MappingProxyType({**mapping, key: mapping.get(key, 0.0) + seconds})
 
+        counts_for_day = in_front and not app.always_allowed
         return DayTally(
             day=self.day,
-            counted_seconds=self.counted_seconds + (0.0 if app.always_allowed else seconds),
+            counted_seconds=self.counted_seconds + (seconds if counts_for_day else 0.0),
             app_seconds=plus(self.app_seconds, app.app_id),
             service_seconds=plus(self.service_seconds, app.service),
             category_seconds=plus(self.category_seconds, app.category),

@@ -37,7 +37,14 @@ from agent.usage.counting import (
     new_counter,
     roll_over,
 )
-from agent.usage.limits import LimitDecision, LimitKind, LimitReason, decide, spent_services
+from agent.usage.limits import (
+    GAMES_CATEGORY,
+    LimitDecision,
+    LimitKind,
+    LimitReason,
+    decide,
+    spent_services,
+)
 from agent.usage.model import (
     SLEEP_GAP_SECONDS,
     AppIdentity,
@@ -48,6 +55,7 @@ from agent.usage.model import (
     UsageEventKind,
 )
 from agent.usage.sampler import RunningApp, cmdline_of
+from agent.usage.tamper import TamperAlerts, tray_missing_words
 from agent.usage.trusted_clock import TrustedClock
 from dns_filter.clock import Clock, SystemClock
 
@@ -188,8 +196,11 @@ class UsageService:
         approved_minutes: Callable[[str, date], int] | None = None,
         recent_names: Callable[[str], frozenset[str]] | None = None,
         on_spent_changed: Callable[[], None] | None = None,
+        tamper: TamperAlerts | None = None,
         on_limit_reached: Callable[[str, int | None], object] | None = None,
     ) -> None:
+        # Tamper events that reach the family (an event and an alert); without it, events.
+        self._tamper = tamper
         # A child's day at zero (the caregivers' `limit` alert, told once a day there).
         self._on_limit_reached = on_limit_reached
         # A service's minutes spent (or a new day): the DNS policy is compiled again.
@@ -221,6 +232,7 @@ class UsageService:
         self._session: tuple[str, float] | None = None  # the active child, and since when
         self._running: Mapping[str, tuple[str, ...]] = {}
         self._running_apps: Mapping[str, tuple[RunningApp, ...]] = {}
+        self._last_running_check: float | None = None
 
     # -- life cycle -------------------------------------------------------------------------
 
@@ -430,13 +442,80 @@ class UsageService:
             data={"seconds": event.seconds, "side": "tray"},
         )
 
-    def note_running(self, running: Mapping[str, Sequence[RunningApp]]) -> None:
-        """The process sampler's last pass: each child's catalogue services running."""
+    def note_running(
+        self, running: Mapping[str, Sequence[RunningApp]], active_child: str | None = None
+    ) -> None:
+        """The process sampler's last pass: each child's catalogue services running. A game
+        of `active_child` (who holds the desktop session) running without focus counts,
+        since the last pass, for its game's and the day's game caps (Decree 147/2024) —
+        while the child uses the PC (the tray's last heartbeat active, or the tray silent)
+        and not when it is the app in front (the heartbeats count that)."""
+        moment = self._clock.monotonic()
+        previous, self._last_running_check = self._last_running_check, moment
         self._running = {
             child: tuple(sorted({app.app.service for app in apps if app.app.service}))
             for child, apps in running.items()
         }
         self._running_apps = {child: tuple(apps) for child, apps in running.items()}
+        if active_child is None or previous is None:
+            return
+        elapsed = moment - previous
+        if elapsed <= 0.0 or elapsed >= SLEEP_GAP_SECONDS:
+            return  # a longer pause between two passes is sleep
+        rules = self._rules().get(active_child)
+        if rules is None:
+            return
+        if self._count_games_behind(
+            active_child, running.get(active_child, ()), elapsed, moment, rules
+        ) and self._on_spent_changed is not None:
+            self._on_spent_changed()
+
+    def _count_games_behind(
+        self,
+        child: str,
+        apps: Sequence[RunningApp],
+        elapsed: float,
+        moment: float,
+        rules: ChildRules,
+    ) -> bool:
+        """Count `elapsed` seconds for each game of `child` running behind; whether the set
+        of spent services changed."""
+        allowed = {name.casefold() for name in rules.limits.always_allowed_apps}
+        zone = ZoneInfo(self._family().settings.timezone)
+        with self._lock:
+            now = self.now()
+            counter = self._counter(child, now, zone)
+            heard = self._last_heard.get(child)
+            last = counter.last
+            reporting = heard is not None and moment - heard < TRAY_SILENCE_SECONDS
+            if reporting and (last is None or not last.active):
+                return False  # locked or idle: nobody is playing
+            in_front = last.app.service if reporting and last is not None else None
+            games: dict[str, AppUse] = {}
+            for app in apps:
+                use, name = app.app, AppIdentity(exe_path=app.exe_path).exe_name.casefold()
+                if (
+                    use.category == GAMES_CATEGORY
+                    and use.service is not None
+                    and use.service != in_front
+                    and not use.always_allowed
+                    and name not in allowed
+                    and use.service not in allowed
+                ):
+                    games.setdefault(
+                        use.service, AppUse(f"{use.app_id}:behind", use.service, use.category)
+                    )
+            if not games:
+                return False
+            for game in games.values():
+                result = count_span(
+                    counter, game, now - timedelta(seconds=elapsed), now, zone, in_front=False
+                )
+                counter = result.counter
+                self._apply(result)
+            self._counters[child] = counter
+            self._dirty.add(child)
+            return self._note_spent(child, counter, rules)
 
     def children_by_account(self) -> Mapping[str, str]:
         """Each child's OS accounts (for the process sampler)."""
@@ -469,14 +548,7 @@ class UsageService:
             noticed_before = active_child in self._silent
             if active_child not in self._silent:
                 self._silent.add(active_child)
-                self._event(
-                    "tray-missing",
-                    "no heartbeat from the tray while the child's session is active; "
-                    "the session's time counts",
-                    child=active_child,
-                    severity="alert",
-                    data={"silent_seconds": moment - heard},
-                )
+                self._tray_missing(active_child, moment - heard)
             # The checks come every 10 s; a longer pause between two is sleep.
             if previous is None or moment - previous >= SLEEP_GAP_SECONDS:
                 return
@@ -489,6 +561,22 @@ class UsageService:
             self._counters[active_child] = result.counter
             self._dirty.add(active_child)
             self._apply(result)
+
+    def _tray_missing(self, child: str, silent_seconds: float) -> None:
+        message = (
+            "no heartbeat from the tray while the child's session is active; "
+            "the session's time counts"
+        )
+        data = {"silent_seconds": silent_seconds}
+        if self._tamper is None:
+            self._event("tray-missing", message, child=child, severity="alert", data=data)
+            return
+        try:
+            self._tamper.alert(
+                "tray-missing", message, tray_missing_words(child), child=child, data=data
+            )
+        except Exception:
+            log.exception("the tray-missing alert could not be raised")
 
     # -- the day ----------------------------------------------------------------------------
 

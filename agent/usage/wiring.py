@@ -9,6 +9,7 @@ from agent.policy.services import load_catalogue
 from agent.usage.apps import AppClassifier
 from agent.usage.sampler import DEFAULT_INTERVAL_SECONDS, ProcessSampler
 from agent.usage.service import UsageService
+from agent.usage.tamper import ACCOUNTS_JOB_SECONDS, AccountWatch
 
 SAVE_JOB_SECONDS = 10.0  # the counters are saved once 30 s old
 CLOCK_JOB_SECONDS = 30.0
@@ -28,10 +29,12 @@ def add_usage_jobs(
     usage: UsageService,
     active_child: Callable[[], str | None],
     sampler: ProcessSampler | None = None,
+    accounts: AccountWatch | None = None,
 ) -> ProcessSampler:
     """``usage-save`` (counters saved at least every 30 s), ``usage-clock`` (a change of the
-    PC's clock), ``usage-session`` (a child's session without its tray) and
-    ``usage-processes`` (the children's running apps)."""
+    PC's clock), ``usage-session`` (a child's session without its tray),
+    ``usage-processes`` (the children's running apps) and ``tamper-accounts`` (a new OS
+    account)."""
     processes = sampler or ProcessSampler(
         AppClassifier(load_catalogue()), usage.children_by_account
     )
@@ -42,7 +45,9 @@ def add_usage_jobs(
     )
     scheduler.add_interval_job(
         "usage-processes",
-        lambda: usage.note_running(processes.sample()),
+        lambda: usage.note_running(processes.sample(), active_child()),
         seconds=DEFAULT_INTERVAL_SECONDS,
     )
+    if accounts is not None:
+        scheduler.add_interval_job("tamper-accounts", accounts, seconds=ACCOUNTS_JOB_SECONDS)
     return processes

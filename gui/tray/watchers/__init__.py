@@ -36,7 +36,7 @@ def create_watcher(platform: str | None = None, environ: dict[str, str] | None =
         elif env.get("DISPLAY"):
             from gui.tray.watchers import linux_x11
 
-            watcher = linux_x11.create(env.get("DISPLAY"))
+            watcher = linux_x11.create(env.get("DISPLAY"), env.get("XDG_SESSION_ID"))
     except Exception:
         log.exception("the %s session watcher could not start", platform)
         watcher = None

@@ -1,28 +1,24 @@
 """The Wayland watcher: GNOME and most Wayland desktops give no program the window in
-front, so this reports only what logind knows (idle and locked); the app is unknown and
-the dashboard says so. The agent's own process sampler sees which apps run.
+front, so this reports only what the session says of itself — idle and locked from
+logind, media playing from MPRIS (:mod:`gui.tray.watchers.linux_session`); the app is
+unknown and the dashboard says so. The agent's own process sampler sees which apps run.
 
-logind is asked with ``loginctl show-session`` (no D-Bus library needed); the command
-runner is injected so tests need no logind.
+The command runner is injected so tests need no logind.
 """
 
 from __future__ import annotations
 
-import logging
-import subprocess
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 
 from gui.tray.watchers.base import Sample
-
-log = logging.getLogger(__name__)
-
-Runner = Callable[[Sequence[str]], str]
-
-
-def _run(command: Sequence[str]) -> str:
-    done = subprocess.run(list(command), capture_output=True, text=True, timeout=2, check=True)
-    return done.stdout
+from gui.tray.watchers.linux_session import (
+    LogindSession,
+    MprisMedia,
+    Runner,
+    mpris_media,
+    run_tool,
+)
 
 
 class WaylandWatcher:
@@ -31,42 +27,21 @@ class WaylandWatcher:
     def __init__(
         self,
         session: str,
-        run: Runner = _run,
+        run: Runner = run_tool,
         monotonic: Callable[[], float] = time.monotonic,
+        media: MprisMedia | None = None,
     ) -> None:
-        self._session = session
-        self._run = run
-        self._monotonic = monotonic
+        self._logind = LogindSession(session, run, monotonic)
+        self._media = media
 
     def sample(self) -> Sample:
-        try:
-            text = self._run(
-                [
-                    "loginctl",
-                    "show-session",
-                    self._session,
-                    "-p",
-                    "IdleHint",
-                    "-p",
-                    "IdleSinceHintMonotonic",
-                    "-p",
-                    "LockedHint",
-                ]
-            )
-        except (OSError, subprocess.SubprocessError) as error:
-            log.debug("logind did not answer: %s", error)
-            return Sample()
-        values = dict(line.split("=", 1) for line in text.splitlines() if "=" in line)
-        idle = 0.0
-        if values.get("IdleHint") == "yes":
-            since = values.get("IdleSinceHintMonotonic", "0")
-            if since.isdigit() and int(since) > 0:
-                idle = max(0.0, self._monotonic() - int(since) / 1_000_000)
-        return Sample(idle_seconds=idle, locked=values.get("LockedHint") == "yes")
+        idle, locked = self._logind.idle_and_locked()
+        playing = self._media is not None and self._media.playing()
+        return Sample(idle_seconds=idle, locked=locked, media_playing=playing)
 
     def close(self) -> None:
         return None
 
 
-def create(environ: Mapping[str, str], run: Runner = _run) -> WaylandWatcher:
-    return WaylandWatcher(environ.get("XDG_SESSION_ID") or "auto", run)
+def create(environ: Mapping[str, str], run: Runner = run_tool) -> WaylandWatcher:
+    return WaylandWatcher(environ.get("XDG_SESSION_ID") or "auto", run, media=mpris_media(run))

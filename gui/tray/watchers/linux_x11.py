@@ -1,6 +1,8 @@
 """The X11 watcher: the active window (EWMH ``_NET_ACTIVE_WINDOW``), its process
 (``_NET_WM_PID``), title (``_NET_WM_NAME``, else ``WM_NAME``) and full-screen state
-(``_NET_WM_STATE_FULLSCREEN``), and the idle time from the MIT-SCREEN-SAVER extension.
+(``_NET_WM_STATE_FULLSCREEN``), and the idle time from the MIT-SCREEN-SAVER extension —
+where it is missing, logind's ``IdleHint`` — and media playing from MPRIS
+(:mod:`gui.tray.watchers.linux_session`).
 
 libX11 and libXss are loaded with ctypes when :func:`create` is called, never at import.
 X errors (a window closed between two calls) go to a handler that ignores them: Xlib's
@@ -16,6 +18,7 @@ import threading
 from dataclasses import dataclass
 
 from gui.tray.watchers.base import ForegroundWindow, Sample, process_create_time, process_exe
+from gui.tray.watchers.linux_session import LogindSession, MprisMedia, logind_session, mpris_media
 
 log = logging.getLogger(__name__)
 
@@ -50,7 +53,15 @@ class _Property:
 class X11Watcher:
     name = "linux-x11"
 
-    def __init__(self, display_name: str | None) -> None:
+    def __init__(
+        self,
+        display_name: str | None,
+        logind: LogindSession | None = None,
+        media: MprisMedia | None = None,
+    ) -> None:
+        # The idle fallback without XScreenSaver, and whether media plays (None: unknown).
+        self._logind = logind
+        self._media = media
         x11_path = ctypes.util.find_library("X11")
         if x11_path is None:
             raise OSError("libX11 is not installed")
@@ -100,7 +111,7 @@ class X11Watcher:
     def _load_screen_saver(self) -> ctypes.CDLL | None:
         path = ctypes.util.find_library("Xss")
         if path is None:
-            log.warning("libXss is not installed: idle time is not known on this X display")
+            log.warning("libXss is not installed: idle time comes from logind, if it knows")
             return None
         xss = ctypes.cdll.LoadLibrary(path)
         xss.XScreenSaverAllocInfo.restype = ctypes.c_void_p
@@ -116,7 +127,14 @@ class X11Watcher:
             window = self.active_window()
             app = self._app(window) if window else None
             full_screen = bool(window) and self._is_full_screen(window)
-        return Sample(app=app, idle_seconds=idle, locked=saver_on, full_screen=full_screen)
+        playing = self._media is not None and self._media.playing()
+        return Sample(
+            app=app,
+            idle_seconds=idle,
+            locked=saver_on,
+            full_screen=full_screen,
+            media_playing=playing,
+        )
 
     def close(self) -> None:
         with self._lock:
@@ -164,6 +182,8 @@ class X11Watcher:
 
     def _idle(self) -> tuple[float, bool]:
         if self._xss is None or self._info is None:
+            if self._logind is not None:
+                return self._logind.idle_and_locked()
             return 0.0, False
         if not self._xss.XScreenSaverQueryInfo(self._display, self._root, self._info):
             return 0.0, False
@@ -209,9 +229,11 @@ def _longs(prop: _Property | None) -> list[int]:
     return [int(value) for value in array]
 
 
-def create(display_name: str | None = None) -> X11Watcher | None:
+def create(
+    display_name: str | None = None, session: str | None = None
+) -> X11Watcher | None:
     try:
-        return X11Watcher(display_name)
+        return X11Watcher(display_name, logind_session(session), mpris_media())
     except OSError as error:
         log.warning("no X11 watcher: %s", error)
         return None
