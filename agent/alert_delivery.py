@@ -47,8 +47,10 @@ TOPIC_OF_KIND = {
     "approval-answer": "requests",
     "adult-attempt": "adult",
     "policy-loosened": "tamper",
+    "policy-not-applied": "tamper",
     "tamper": "tamper",
     "system-tampered": "tamper",
+    "new-account": "tamper",
     "limit-reached": "limit",
     "protection-paused": "paused",
 }

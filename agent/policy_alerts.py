@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from agent.access import ALERTS_CHANNEL
 from agent.child_alerts import raise_alert
+from agent.policy.errors import InvalidPolicyError
 from agent.policy.holder import PolicyLoosened
 from agent.policy.model import FamilyPolicy
 from agent.store import Store
@@ -113,3 +114,54 @@ def _zone(family: FamilyPolicy) -> ZoneInfo:
         return ZoneInfo(family.settings.timezone)
     except (ZoneInfoNotFoundError, ValueError):
         return ZoneInfo("UTC")
+
+
+EVENT_POLICY_REFUSED = "policy-not-applied"
+_SHOWN_PROBLEMS = 3
+
+
+class PolicyRefusedAlerts:
+    """Subscribe to `PolicyHolder.on_refused`: a changed policy file that cannot be
+    adopted (half-synced or half-written, a broken edit) is an event and an alert naming
+    the PC, while the last good policy keeps protecting."""
+
+    def __init__(
+        self,
+        store: Store,
+        family: Callable[[], FamilyPolicy],
+        now: Callable[[], datetime],
+        pc: Callable[[], str],
+    ) -> None:
+        self._store = store
+        self._family = family
+        self._now = now
+        self._pc = pc
+
+    def __call__(self, error: InvalidPolicyError) -> Event:
+        problems = [str(item) for item in error.errors]
+        shown = "; ".join(problems[:_SHOWN_PROBLEMS])
+        if len(problems) > _SHOWN_PROBLEMS:
+            shown += f"; and {len(problems) - _SHOWN_PROBLEMS} more"
+        pc = self._pc()
+        return raise_alert(
+            self._store,
+            self._family(),
+            kind=EVENT_POLICY_REFUSED,
+            severity="alert",
+            event_message=f"a new family policy file was not applied: {shown}",
+            payload={
+                "title": "Tệp cài đặt của gia đình mới không dùng được",
+                "title_en": "A new family policy file was not applied",
+                "message": (
+                    f"Bảo An trên máy {pc} vẫn giữ bản cài đặt trước. Tệp mới bị lỗi, "
+                    "chép chưa xong hoặc bị cắt ngang; hãy xem lại tệp."
+                ),
+                "message_en": (
+                    f"Bảo An on {pc} keeps the rules it had. The new file is broken, "
+                    "half-synced or cut off; please look at it."
+                ),
+            },
+            child=None,
+            at=self._now(),
+            data={"problems": problems[:10]},
+        )

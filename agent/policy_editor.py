@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable, Mapping
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -31,7 +32,8 @@ from agent.policy.editing import PolicyJson, apply_policy_json, policy_etag, pol
 from agent.policy.errors import InvalidPolicyError, PolicyError
 from agent.policy.model import FamilyPolicy
 from agent.policy.services import ServiceCatalogue, load_catalogue
-from agent.policy.writer import write_policy_text
+from agent.policy.this_pc import local_policy_path, merged_policy_json, split_policy_json
+from agent.policy.writer import write_policy_pair, write_policy_text
 from dns_filter.policy import FilterPolicy
 from dns_filter.verdict import verdict
 
@@ -60,6 +62,8 @@ class PolicyAdopter(Protocol):
 
     def check_for_changes(self) -> bool: ...
 
+    def writing(self) -> AbstractContextManager[None]: ...
+
 
 @dataclass(frozen=True)
 class PolicyVersion:
@@ -78,8 +82,12 @@ class PolicyEditor:
         now: Callable[[], datetime],
         *,
         catalogue: ServiceCatalogue | None = None,
+        local_path: Path | None = None,
     ) -> None:
         self._path = path
+        # This PC's own settings (agent.policy.this_pc): when the file exists, the API
+        # shows it with the family's file as one document and writes each part to its own.
+        self._local_path = local_path if local_path is not None else local_policy_path(path)
         self._holder = holder
         self._events = events
         self._now = now
@@ -89,24 +97,37 @@ class PolicyEditor:
     # -- the whole policy ---------------------------------------------------------------------
 
     def read(self) -> PolicyVersion:
-        text, etag = self._read()
-        return PolicyVersion(etag, policy_json(text))
+        text, local, etag = self._read()
+        document = policy_json(text)
+        if local is not None:
+            document = merged_policy_json(document, policy_json(local))
+        return PolicyVersion(etag, document)
 
     def replace(self, if_match: str, new: Mapping[str, object]) -> PolicyVersion:
-        """Write `new` if the file is still the version `if_match`; raise StalePolicyError
-        or InvalidPolicyError (nothing written)."""
+        """Write `new` if the files are still the version `if_match`; raise
+        StalePolicyError or InvalidPolicyError (nothing written)."""
         with self._lock:
-            text, etag = self._read()
+            text, local, etag = self._read()
             if if_match != etag:
                 raise StalePolicyError(etag)
             before = self._holder.policy
-            written = write_policy_text(
-                self._path, apply_policy_json(text, new), catalogue=self._catalogue
-            )
-            self._holder.check_for_changes()
+            with self._holder.writing():
+                if local is None:
+                    written = write_policy_text(
+                        self._path, apply_policy_json(text, new), catalogue=self._catalogue
+                    )
+                else:
+                    shared, own = split_policy_json(new, policy_json(local))
+                    written = write_policy_pair(
+                        self._path,
+                        apply_policy_json(text, shared),
+                        self._local_path,
+                        apply_policy_json(local, own),
+                        catalogue=self._catalogue,
+                    )
+                self._holder.check_for_changes()
             self._record(before, written)
-            text, etag = self._read()
-            return PolicyVersion(etag, policy_json(text))
+            return self.read()
 
     # -- one child's web rules ----------------------------------------------------------------
 
@@ -242,14 +263,24 @@ class PolicyEditor:
         entry = self._catalogue.get(service_id)
         return entry.category if entry else None
 
-    def _read(self) -> tuple[str, str]:
+    def _read(self) -> tuple[str, str | None, str]:
+        """The family's file, this PC's own file (None when there is none), and the
+        entity tag of both."""
         try:
             data = self._path.read_bytes()
+            local = self._local_path.read_bytes() if self._local_path.exists() else None
         except OSError as error:
             raise InvalidPolicyError(
                 [PolicyError(str(self._path), f"cannot read the file: {error.strerror}")]
             ) from None
-        return data.decode("utf-8-sig", errors="replace"), policy_etag(data)
+        text = data.decode("utf-8-sig", errors="replace")
+        if local is None:
+            return text, None, policy_etag(data)
+        return (
+            text,
+            local.decode("utf-8-sig", errors="replace"),
+            policy_etag(data + b"\0" + local),
+        )
 
     def _record(self, before: FamilyPolicy, after: FamilyPolicy) -> None:
         moment = self._now()

@@ -52,7 +52,7 @@ from agent.phone_approvals import PhoneApprovals
 from agent.pin_setup import SetupCodes, setup_code_path
 from agent.policy import FamilyPolicy
 from agent.policy.holder import PolicyHolder
-from agent.policy_alerts import PolicyAlerts
+from agent.policy_alerts import PolicyAlerts, PolicyRefusedAlerts
 from agent.policy_editor import PolicyEditor, catalogue_info, site_checker
 from agent.private_files import secure_data_dir
 from agent.protection_pause import ProtectionPause
@@ -64,7 +64,14 @@ from agent.store import QueryLogWriter, RetentionPolicy, Store
 from agent.sync_conflicts import SyncConflictWatch
 from agent.system import SystemIntegration, for_os
 from agent.system.runner import SubprocessRunner
-from agent.system_watch import JOB_SYSTEM_WATCH, WATCH_EVERY_SECONDS, SystemWatch
+from agent.system_watch import (
+    ACCOUNT_WATCH_EVERY_SECONDS,
+    JOB_ACCOUNT_WATCH,
+    JOB_SYSTEM_WATCH,
+    WATCH_EVERY_SECONDS,
+    NewAccountWatch,
+    SystemWatch,
+)
 from agent.tray.handover import remove_empty_token_dir, token_dir_for
 from agent.tray.service import TrayService
 from agent.tray.wiring import connect_tray
@@ -99,6 +106,8 @@ class AgentSettings:
 
     config_path: Path
     data_dir: Path
+    # This PC's own settings (agent.policy.this_pc); None: this-pc.toml beside config_path.
+    local_config_path: Path | None = None
     dns_listen: tuple[tuple[str, int], ...] = (("127.0.0.1", DEFAULT_DNS_PORT),)
     http_listen: tuple[str, int] = ("127.0.0.1", DEFAULT_HTTP_PORT)
     # A second listener for the block page, on port 80 where browsers go for a blocked
@@ -163,7 +172,9 @@ class Agent:
         self._system = system
         self.clock: Clock = clock or SystemClock()
         self.policy_holder = PolicyHolder(
-            settings.config_path, last_good_path=settings.data_dir / LAST_GOOD_POLICY_NAME
+            settings.config_path,
+            last_good_path=settings.data_dir / LAST_GOOD_POLICY_NAME,
+            local_path=settings.local_config_path,
         )
         self.active_child = ActiveChildTracker(
             session_user or platform.current().active_session_user
@@ -230,6 +241,14 @@ class Agent:
         # copy is an event and an alert like any other such change.
         store = self.store = Store(settings.data_dir / DATABASE_NAME)
         self.policy_holder.on_loosened(PolicyAlerts(store, self.clock.now))
+        self.policy_holder.on_refused(
+            PolicyRefusedAlerts(
+                store,
+                lambda: self.policy_holder.policy,
+                self.clock.now,
+                lambda: pc_name(self.policy_holder.policy),
+            )
+        )
         family = self.policy_holder.load()
         self.loaded_at = self.clock.now()
         if self.policy_holder.last_error is not None:
@@ -390,7 +409,11 @@ class Agent:
             server.router, CaregiverStatus(lambda: self.policy_holder.policy, store, secrets)
         )
         editor = PolicyEditor(
-            settings.config_path, self.policy_holder, store.events, self.clock.now
+            settings.config_path,
+            self.policy_holder,
+            store.events,
+            self.clock.now,
+            local_path=self.policy_holder.local_path,
         )
         register_policy_endpoints(
             server.router,
@@ -543,6 +566,12 @@ class Agent:
             ).start()
 
     def _add_system_watch(self, scheduler: Scheduler, store: Store) -> None:
+        scheduler.add_interval_job(
+            JOB_ACCOUNT_WATCH,
+            NewAccountWatch(store, lambda: self.policy_holder.policy, self.clock.now),
+            seconds=ACCOUNT_WATCH_EVERY_SECONDS,
+            first_run=self.clock.now() + timedelta(seconds=15),
+        )
         # resolv.conf names no port: the system can only use the agent on port 53.
         addresses = tuple(
             host for host, port in self.settings.dns_listen

@@ -1,23 +1,25 @@
-"""The tamper watch: the system's DNS and the browsers' policies, checked and put back.
+"""The tamper watch: the system's DNS and the browsers' policies, checked and put back;
+and new OS accounts, alerted.
 
 Run by the installed system service only (`AgentSettings.watch_system`, the unit's
 `--watch-system`): a try-out agent or a test's agent must never rewrite the PC's
 `/etc/resolv.conf`. Each pass asks the OS integration (`agent.system`) whether the DNS
 still points at the agent and whether every browser policy is in place; what is not is
 put back through the same code the installer used, recorded as a `system-tampered` event
-and sent to the caregivers as a tamper alert, as `agent.policy_alerts` does for a policy
-that protects less. A change that cannot be put back is alerted once, until it is fixed.
-The firewall follows the children's accounts in `family.toml` (loaded again whenever they
-change, and at the first pass).
+and sent to the caregivers as a tamper alert (`agent.child_alerts.raise_alert`, the path
+every alert takes; heard by those whose `hears` has `tamper`). A change that cannot be
+put back is alerted once, until it is fixed. The firewall follows the children's
+accounts in `family.toml` (loaded again whenever they change, and at the first pass).
 """
 
 from __future__ import annotations
 
 import logging
+import sys
 from collections.abc import Callable
 from datetime import datetime
 
-from agent.access import ALERTS_CHANNEL
+from agent.child_alerts import raise_alert
 from agent.policy import FamilyPolicy
 from agent.store import Store
 from agent.system import Finding, SystemIntegration
@@ -104,29 +106,99 @@ class SystemWatch:
     def _alert(self, finding: Finding, fixed: bool, error: str | None) -> None:
         outcome = "put back" if fixed else f"could not be put back ({error or 'still wrong'})"
         message = f"the PC's protection was changed: {finding.detail}; {outcome}"
-        event = self._store.events.add(
-            EVENT_SYSTEM_TAMPERED,
-            message,
+        log.warning("tamper: %s", message)
+        raise_alert(
+            self._store,
+            self._family(),
+            kind=EVENT_SYSTEM_TAMPERED,
             severity="alert",
+            event_message=message,
+            payload={
+                "title": "Cài đặt bảo vệ trên máy vừa bị thay đổi"
+                + (" (đã khôi phục)" if fixed else " (chưa khôi phục được)"),
+                "title_en": "The PC's protection was changed"
+                + (" (put back)" if fixed else " (could not be put back)"),
+                "message": "Bảo An đã đặt lại." if fixed
+                else "Bảo An chưa đặt lại được: hãy chạy baoan doctor trên máy.",
+                "message_en": "Bảo An put it back." if fixed
+                else "Bảo An could not put it back: run baoan doctor on the PC.",
+                "check": finding.key,
+                "detail": finding.detail,
+                "fixed": fixed,
+            },
+            child=None,
+            at=self._now(),
             data={"check": finding.key, "detail": finding.detail, "fixed": fixed,
                   "error": error},
-            at=self._now(),
         )
-        log.warning("tamper: %s", message)
-        if not self._family().caregivers:
+
+
+EVENT_NEW_ACCOUNT = "new-account"
+JOB_ACCOUNT_WATCH = "account-watch"
+ACCOUNT_WATCH_EVERY_SECONDS = 60
+KNOWN_ACCOUNTS_KEY = "system.known_accounts"
+_NO_LOGIN_SHELLS = ("nologin", "false")
+
+
+def people_accounts() -> frozenset[str]:
+    """The PC's accounts a person logs in with (POSIX: uid 1000 and up on Linux, 501 and up
+    on macOS, below `nobody`, with a login shell); empty where there is no `pwd`."""
+    try:
+        import pwd
+    except ImportError:  # Windows
+        return frozenset()
+    first = 501 if sys.platform == "darwin" else 1000
+    return frozenset(
+        entry.pw_name for entry in pwd.getpwall()
+        if first <= entry.pw_uid < 65534
+        and not entry.pw_shell.rstrip("/").endswith(_NO_LOGIN_SHELLS)
+    )
+
+
+class NewAccountWatch:
+    """A new OS account is a way round the children's rules (its sessions are nobody's):
+    each one is alerted once, unless family.toml already names it as a child's. The
+    accounts seen are kept in the store, so one made while the agent was stopped is
+    found at the next start; the first pass only learns them."""
+
+    def __init__(
+        self,
+        store: Store,
+        family: Callable[[], FamilyPolicy],
+        now: Callable[[], datetime],
+        accounts: Callable[[], frozenset[str]] = people_accounts,
+    ) -> None:
+        self._store = store
+        self._family = family
+        self._now = now
+        self._accounts = accounts
+
+    def __call__(self) -> None:
+        present = self._accounts()
+        known = self._store.kv.get(KNOWN_ACCOUNTS_KEY)
+        if not isinstance(known, list):
+            self._store.kv.set(KNOWN_ACCOUNTS_KEY, sorted(present), now=self._now())
             return
-        payload = {
-            "kind": EVENT_SYSTEM_TAMPERED,
-            "severity": "alert",
-            "child": None,
-            "check": finding.key,
-            "fixed": fixed,
-            "title": "Cài đặt bảo vệ trên máy vừa bị thay đổi"
-            + (" (đã khôi phục)" if fixed else " (chưa khôi phục được)"),
-            "title_en": "The PC's protection was changed"
-            + (" (put back)" if fixed else " (could not be put back)"),
-            "detail": finding.detail,
-            "event_id": event.id,
-            "time": event.time.isoformat(),
-        }
-        self._store.outbox.enqueue(ALERTS_CHANNEL, payload, event_id=event.id, now=event.time)
+        family = self._family()
+        children = {user.casefold() for child in family.children for user in child.os_users}
+        for name in sorted(present - set(known)):
+            if name.casefold() in children:
+                continue
+            message = f"a new account on this PC: {name} (no child's rules apply to it)"
+            log.warning("tamper: %s", message)
+            raise_alert(
+                self._store, family,
+                kind=EVENT_NEW_ACCOUNT, severity="alert", event_message=message,
+                payload={
+                    "title": f"Có tài khoản mới trên máy: {name}",
+                    "title_en": f"A new account on the PC: {name}",
+                    "message": "Nếu đó là tài khoản của con, hãy thêm nó vào os_users của con; "
+                    "nếu không phải bạn tạo, hãy xem lại máy.",
+                    "message_en": "If it is a child's, add it to that child's os_users; if "
+                    "you did not make it, check the PC.",
+                    "account": name,
+                },
+                child=None, at=self._now(), data={"account": name},
+            )
+        if sorted(present) != sorted(known):
+            self._store.kv.set(KNOWN_ACCOUNTS_KEY, sorted(present), now=self._now())

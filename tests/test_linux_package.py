@@ -257,7 +257,7 @@ def test_postinst_loads_the_firewall_for_the_child(installed: Installed) -> None
     assert "th dport { 53, 853 } drop" in listed.stdout
 
 
-def test_removal_gives_everything_back_and_purge_removes_the_data(
+def test_reinstall_then_removal_gives_everything_back_and_purge_removes_the_data(
     installed: Installed, tmp_path: Path
 ) -> None:
     # Runs last in this module (pytest keeps file order): it removes the package.
@@ -267,6 +267,11 @@ def test_removal_gives_everything_back_and_purge_removes_the_data(
     system_paths = ("etc/resolv.conf", "etc/NetworkManager", "run/NetworkManager",
                     "etc/firefox", "usr/lib/firefox-esr")
     expected = snapshot(fresh, *system_paths)
+
+    # Installed again (as an upgrade is): the settings saved the first time are kept.
+    again = installed.dpkg("-i", str(installed.deb))
+    assert "baoan dashboard" in again
+    assert "meta skuid 1500" in installed.nft("list", "table", "inet", "baoan").stdout
 
     installed.dpkg("-r", "baoan")
 

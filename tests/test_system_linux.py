@@ -134,6 +134,27 @@ def test_dns_points_at_the_agent_and_comes_back_byte_for_byte(
     assert tree(tmp_path) == before
 
 
+def test_with_resolved_and_network_manager_both_are_told(tmp_path: Path) -> None:
+    make_resolved(tmp_path)
+    write(tmp_path, "etc/NetworkManager/NetworkManager.conf", b"[main]\ndns=systemd-resolved\n")
+    before = tree(tmp_path)
+    runner = RecordingRunner()
+    system = LinuxIntegration(runner, tmp_path)
+    assert system.dns_manager() == MANAGER_RESOLVED
+    system.point_dns_at_agent(AGENT)
+    conf = (tmp_path / "etc/NetworkManager/conf.d/baoan.conf").read_text()
+    assert "dns=none\n" in conf and "rc-manager=unmanaged\n" in conf
+    assert (tmp_path / "etc/resolv.conf").is_symlink()  # still resolved's stub
+    assert system.dns_points_at_agent(AGENT).ok
+    assert runner.ran("systemctl", "try-reload-or-restart", "NetworkManager.service")
+    assert runner.ran("systemctl", "try-restart", "systemd-resolved.service")
+    (tmp_path / "etc/NetworkManager/conf.d/baoan.conf").unlink()
+    assert not system.dns_points_at_agent(AGENT).ok
+    system.point_dns_at_agent(AGENT)
+    system.restore_dns()
+    assert tree(tmp_path) == before
+
+
 def test_a_resolv_conf_changed_away_is_seen(tmp_path: Path) -> None:
     make_plain(tmp_path)
     system = LinuxIntegration(RecordingRunner(), tmp_path, manage_services=False)

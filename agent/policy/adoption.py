@@ -22,6 +22,7 @@ from agent.policy.loosening import Loosening, loosenings
 from agent.policy.model import FamilyPolicy
 from agent.policy.seal import SEAL_PREFIX
 from agent.policy.services import ServiceCatalogue
+from agent.policy.this_pc import LOCAL_POLICY_NAME
 
 _BOM = b"\xef\xbb\xbf"
 _SHOWN_LOOSENINGS = 3
@@ -30,15 +31,21 @@ _TABLE_HEADER_RE = re.compile(r"^(\[\[?[^\]]+\]\]?)\s*(?:#.*)?$")
 
 @dataclass(frozen=True)
 class PolicyFile:
-    """A policy file's bytes and the policy they hold."""
+    """A policy file's bytes and the policy they hold; with this PC's own file
+    (`this-pc.toml`, :mod:`agent.policy.this_pc`) beside it, that file's bytes too."""
 
     data: bytes
     policy: FamilyPolicy
+    local: bytes | None = None
 
     @property
     def sealed(self) -> bool:
         """Written by Bảo An: it starts with a check line (the loader checked it matches)."""
-        return self.data.removeprefix(_BOM).startswith(SEAL_PREFIX.encode())
+        return _sealed(self.data) and (self.local is None or _sealed(self.local))
+
+
+def _sealed(data: bytes) -> bool:
+    return data.removeprefix(_BOM).startswith(SEAL_PREFIX.encode())
 
 
 @dataclass(frozen=True)
@@ -56,16 +63,32 @@ def judge_policy_file(
     file: str,
     today: date,
     catalogue: ServiceCatalogue | None = None,
+    local: bytes | None = None,
+    local_file: str = LOCAL_POLICY_NAME,
 ) -> Adoption:
-    """The Adoption of `data` as a change from `in_force` (None: nothing to compare with);
-    raise InvalidPolicyError, with what is wrong and where, if it may not be adopted."""
-    policy = parse_policy_bytes(data, file=file, today=today, catalogue=catalogue)
-    candidate = PolicyFile(data, policy)
-    if in_force is None or data == in_force.data:
+    """The Adoption of `data` (with this PC's own file `local`, when there is one) as a
+    change from `in_force` (None: nothing to compare with); raise InvalidPolicyError, with
+    what is wrong and where, if it may not be adopted."""
+    policy = parse_policy_bytes(
+        data, file=file, today=today, catalogue=catalogue, local=local, local_file=local_file
+    )
+    candidate = PolicyFile(data, policy, local)
+    if in_force is None or (data == in_force.data and local == in_force.local):
         return Adoption(candidate)
     found = loosenings(in_force.policy, policy, year=today.year, catalogue=catalogue)
     if found and not candidate.sealed:
-        problem = cut_off_signature(data, in_force.data)
+        problem = None
+        if data != in_force.data and not _sealed(data):
+            problem = cut_off_signature(data, in_force.data)
+        if (
+            problem is None
+            and local is not None
+            and local != in_force.local
+            and not _sealed(local)
+        ):
+            problem = cut_off_signature(local, in_force.local or b"")
+            file = local_file if problem is not None else file
+            data = local if problem is not None else data
         if problem is not None:
             shown = "; ".join(item.describe() for item in found[:_SHOWN_LOOSENINGS])
             more = len(found) - _SHOWN_LOOSENINGS

@@ -15,6 +15,7 @@ import re
 import tomllib
 import zoneinfo
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 from datetime import date, time
 from pathlib import Path
 from types import MappingProxyType
@@ -44,6 +45,13 @@ from agent.policy.model import (
 from agent.policy.presets import PRESET_IDS
 from agent.policy.seal import check_seal
 from agent.policy.services import ServiceCatalogue, load_catalogue
+from agent.policy.this_pc import (
+    LOCAL_POLICY_NAME,
+    Origins,
+    local_policy_path,
+    merge_local,
+    read_local,
+)
 from dns_filter.names import InvalidNameError, normalise_name
 from dns_filter.policy import BlockMode, ScheduleMode, ScheduleRule, TimeWindow, YouTubeMode
 from dns_filter.upstreams import UpstreamConfigError, UpstreamSpec, parse_upstream_url
@@ -119,17 +127,28 @@ _SYNTAX_POSITION_RE = re.compile(r"\s*\(at line (\d+), column (\d+)\)$")
 
 
 def load_policy(
-    path: str | Path, *, today: date | None = None, catalogue: ServiceCatalogue | None = None
+    path: str | Path,
+    *,
+    today: date | None = None,
+    catalogue: ServiceCatalogue | None = None,
+    local_path: str | Path | None = None,
 ) -> FamilyPolicy:
-    """Read and validate the policy file at `path`; raise InvalidPolicyError on any problem."""
+    """Read and validate the policy file at `path`, with this PC's own settings from
+    `local_path` (default: `this-pc.toml` beside it) when that file exists; raise
+    InvalidPolicyError on any problem."""
     path = Path(path)
     label = str(path)
+    local = Path(local_path) if local_path is not None else local_policy_path(path)
     try:
         data = path.read_bytes()
+        local_data = local.read_bytes() if local.exists() else None
     except OSError as error:
         reason = error.strerror or str(error)
         raise InvalidPolicyError([PolicyError(label, f"cannot read the file: {reason}")]) from None
-    return parse_policy_bytes(data, file=label, today=today, catalogue=catalogue)
+    return parse_policy_bytes(
+        data, file=label, today=today, catalogue=catalogue, local=local_data,
+        local_file=str(local),
+    )
 
 
 def parse_policy_bytes(
@@ -138,14 +157,24 @@ def parse_policy_bytes(
     file: str = "family.toml",
     today: date | None = None,
     catalogue: ServiceCatalogue | None = None,
+    local: bytes | None = None,
+    local_file: str = LOCAL_POLICY_NAME,
 ) -> FamilyPolicy:
+    text = _decode(data, file)
+    local_text = None if local is None else _decode(local, local_file)
+    return parse_policy(
+        text, file=file, today=today, catalogue=catalogue, local_text=local_text,
+        local_file=local_file,
+    )
+
+
+def _decode(data: bytes, file: str) -> str:
     try:
-        text = data.decode("utf-8-sig")
+        return data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         line = data[: error.start].count(b"\n") + 1
         message = f"the file is not UTF-8 text (byte {error.start + 1}); save it as UTF-8"
         raise InvalidPolicyError([PolicyError(file, message, line=line)]) from None
-    return parse_policy(text, file=file, today=today, catalogue=catalogue)
 
 
 def parse_policy(
@@ -154,10 +183,14 @@ def parse_policy(
     file: str = "family.toml",
     today: date | None = None,
     catalogue: ServiceCatalogue | None = None,
+    local_text: str | None = None,
+    local_file: str = LOCAL_POLICY_NAME,
 ) -> FamilyPolicy:
     """Validate policy text; `file` names it in error messages. A text that starts with
-    Bảo An's check line must match it (:mod:`agent.policy.seal`)."""
+    Bảo An's check line must match it (:mod:`agent.policy.seal`). `local_text` is this
+    PC's own file (:mod:`agent.policy.this_pc`), checked with it as one policy."""
     check_seal(text, file=file)
+    local = None if local_text is None else read_local(local_text, file=local_file)
     try:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
@@ -166,16 +199,28 @@ def parse_policy(
         locator: KeyLocator | None = KeyLocator(text)
     except (ValueError, IndexError, tomllib.TOMLDecodeError):
         locator = None  # positions are a help, never a reason to fail
+    origins: Origins | None = None
+    problems: list[PolicyError] = []
+    if local is not None:
+        raw, origins, problems = merge_local(
+            raw, local, shared_file=file, shared_locator=locator
+        )
     checker = _Checker(
         file,
         locator,
         year=(today or date.today()).year,
         catalogue=catalogue if catalogue is not None else load_catalogue(),
         last_line=text.count("\n") + (0 if text.endswith("\n") else 1),
+        origins=origins,
     )
+    checker.errors.extend(problems)
     policy = checker.family(raw)
     if checker.errors or policy is None:
-        raise InvalidPolicyError(sorted(checker.errors, key=lambda error: error.line or 0))
+        raise InvalidPolicyError(
+            sorted(checker.errors, key=lambda error: (error.file != file, error.line or 0))
+        )
+    if local is not None and local.pc_name:
+        policy = replace(policy, pc_name=local.pc_name)
     return policy
 
 
@@ -227,7 +272,9 @@ class _Checker:
         year: int,
         catalogue: ServiceCatalogue,
         last_line: int = 1,
+        origins: Origins | None = None,
     ) -> None:
+        self.origins = origins
         self.file = file
         self.last_line = last_line
         self.locator = locator
@@ -238,9 +285,12 @@ class _Checker:
     # -- primitives -----------------------------------------------------------------------
 
     def error(self, path: KeyPath, message: str) -> None:
-        position = self.locator.find(path) if self.locator else None
+        file, locator, located = self.file, self.locator, path
+        if self.origins is not None:  # a key of this PC's own file: its file and line
+            file, locator, located = self.origins.where(path)
+        position = locator.find(located) if locator else None
         line, column = position if position else (None, None)
-        self.errors.append(PolicyError(self.file, message, line=line, column=column, key_path=path))
+        self.errors.append(PolicyError(file, message, line=line, column=column, key_path=path))
 
     def expected(self, path: KeyPath, what: str, value: object) -> None:
         self.error(path, f"expected {what}, got {show(value)}")

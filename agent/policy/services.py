@@ -31,12 +31,15 @@ class ServiceApps:
     cmdline: tuple[str, ...] = ()
     # Words in a browser window's title that show the service's website is in front.
     titles: tuple[str, ...] = ()
+    # Ends of an executable's path ("/" between folders), for an app whose file name alone
+    # says too little: the Minecraft launcher on macOS is `Minecraft.app/Contents/MacOS/launcher`.
+    paths: tuple[str, ...] = ()
 
     def executables(self) -> tuple[str, ...]:
         return self.windows + self.macos + self.linux
 
     def __bool__(self) -> bool:
-        return bool(self.executables() or self.product_names or self.cmdline)
+        return bool(self.executables() or self.product_names or self.cmdline or self.paths)
 
 
 @dataclass(frozen=True)
@@ -117,7 +120,7 @@ def _parse_entry(raw: Mapping[str, object], index: int) -> ServiceEntry:
     if not isinstance(apps_raw, dict):
         raise ValueError(f"{where}.apps: expected a table")
     unknown = set(apps_raw) - {
-        "windows", "macos", "linux", "product_names", "cmdline", "titles"
+        "windows", "macos", "linux", "product_names", "cmdline", "titles", "paths"
     }
     if unknown:
         raise ValueError(f"{where}.apps: unknown keys {sorted(unknown)}")

@@ -63,3 +63,31 @@ def _backup_if_good(
         log.warning("%s is not valid; its backup is left as it was", path)
         return
     atomic_write_bytes(backup_path(path), current, new_file_mode=PRIVATE_FILE_MODE)
+
+
+def write_policy_pair(
+    path: str | Path,
+    text: str,
+    local_path: str | Path,
+    local_text: str,
+    *,
+    today: date | None = None,
+    catalogue: ServiceCatalogue | None = None,
+) -> FamilyPolicy:
+    """Write the family's file and this PC's own one (agent.policy.this_pc) together:
+    validated as one policy first (nothing is written if it is not valid), each sealed,
+    each file being replaced kept as its backup. This PC's file is written first: a crash
+    between the two leaves the shared file as it was."""
+    path, local_path = Path(path), Path(local_path)
+    text, local_text = strip_seal(text), strip_seal(local_text)
+    policy = parse_policy(
+        text, file=str(path), today=today, catalogue=catalogue, local_text=local_text,
+        local_file=str(local_path),
+    )
+    for target, body in ((local_path, local_text), (path, text)):
+        current = target.read_bytes() if target.exists() else None
+        if current is not None and current != seal(body).encode("utf-8"):
+            atomic_write_bytes(backup_path(target), current, new_file_mode=PRIVATE_FILE_MODE)
+        atomic_write_bytes(target, seal(body).encode("utf-8"), new_file_mode=PRIVATE_FILE_MODE)
+    log.info("wrote the family policy to %s and this PC's settings to %s", path, local_path)
+    return policy

@@ -4,7 +4,10 @@ DNS goes to the agent by whichever way the system manages it:
 
 - systemd-resolved (`/etc/resolv.conf` is its stub file, or the service is running): a
   drop-in `/etc/systemd/resolved.conf.d/baoan.conf` makes the agent the only global server
-  for every domain (`Domains=~.`); programs still ask the stub, the stub asks the agent;
+  for every domain (`Domains=~.`); programs still ask the stub, the stub asks the agent.
+  With NetworkManager beside it, NetworkManager's `dns=none` too, so that it gives
+  resolved no link servers to ask beside the agent (servers that systemd-networkd takes
+  from DHCP are not handled);
 - NetworkManager without resolved: `dns=none` in `/etc/NetworkManager/conf.d/baoan.conf`
   so that it stops writing `/etc/resolv.conf`, and that file names the agent;
 - neither: `/etc/resolv.conf` names the agent.
@@ -205,7 +208,14 @@ class LinuxIntegration:
 
     def _wanted_dns_files(self, manager: str, agent_addresses: tuple[str, ...]) -> _ManagerFiles:
         if manager == MANAGER_RESOLVED:
-            return _ManagerFiles(manager, ((RESOLVED_DROP_IN, resolved_drop_in(agent_addresses)),))
+            drop_in = (RESOLVED_DROP_IN, resolved_drop_in(agent_addresses))
+            if (self._root / NETWORK_MANAGER_CONF).exists():
+                # Else NetworkManager hands resolved each link's DHCP servers, which it
+                # asks beside the agent; resolv.conf stays resolved's stub.
+                return _ManagerFiles(
+                    manager, (drop_in, (NETWORK_MANAGER_DROP_IN, network_manager_drop_in()))
+                )
+            return _ManagerFiles(manager, (drop_in,))
         resolv = (RESOLV_CONF, resolv_conf(agent_addresses))
         if manager == MANAGER_NETWORK_MANAGER:
             return _ManagerFiles(
@@ -293,10 +303,12 @@ class LinuxIntegration:
         return None
 
     def _reload_dns_service(self, manager: str) -> None:
+        if manager == MANAGER_NETWORK_MANAGER or (
+            (self._root / NETWORK_MANAGER_CONF).exists()
+        ):
+            self._service_command("try-reload-or-restart", "NetworkManager.service")
         if manager == MANAGER_RESOLVED:
             self._service_command("try-restart", "systemd-resolved.service")
-        elif manager == MANAGER_NETWORK_MANAGER:
-            self._service_command("try-reload-or-restart", "NetworkManager.service")
 
     # ------------------------------------------------------------------ browsers
 

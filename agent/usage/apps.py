@@ -78,6 +78,18 @@ class AppClassifier:
         self._domains: Mapping[str, tuple[str, ...]] = MappingProxyType(
             {entry.service_id: entry.domains for entry in catalogue}
         )
+        # The longest path end first, so that the most specific one wins.
+        self._paths: tuple[tuple[str, str, str], ...] = tuple(
+            sorted(
+                (
+                    ("/" + path.replace("\\", "/").strip("/").casefold(), entry.service_id,
+                     entry.category)
+                    for entry in catalogue
+                    for path in entry.apps.paths
+                ),
+                key=lambda item: -len(item[0]),
+            )
+        )
         self._markers: tuple[tuple[str, str, str], ...] = tuple(
             (marker.casefold(), entry.service_id, entry.category)
             for entry in catalogue
@@ -123,6 +135,11 @@ class AppClassifier:
             found = self._by_name.get(name)
             if found is not None:
                 return found
+        if self._paths and app.exe_path:
+            path = app.exe_path.replace("\\", "/").casefold()
+            for end, service_id, category in self._paths:
+                if path.endswith(end):
+                    return service_id, category
         return None
 
     def classify(

@@ -34,8 +34,13 @@ venv=$package$final
 # The checkout's files as they are (committed or not, never what git ignores), so that
 # building leaves the checkout untouched.
 mkdir -p "$work/source"
-(cd "$checkout" && git ls-files -z --cached --others --exclude-standard) \
-    | (cd "$checkout" && xargs -0 cp --parents -t "$work/source" 2>/dev/null || true)
+if git -C "$checkout" rev-parse --is-inside-work-tree >/dev/null 2>&1; then
+    (cd "$checkout" && git ls-files -z --cached --others --exclude-standard) \
+        | (cd "$checkout" && xargs -0 cp --parents -t "$work/source" 2>/dev/null || true)
+else  # an unpacked source archive
+    tar -C "$checkout" --exclude=./.venv --exclude=./dist --exclude=./build -cf - . \
+        | tar -C "$work/source" -xf -
+fi
 [ -f "$work/source/pyproject.toml" ] || { echo "build.sh: cannot copy the checkout" >&2; exit 1; }
 
 echo "build.sh: the app and its dependencies into $final (Python $py_version)" >&2
