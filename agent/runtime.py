@@ -26,6 +26,7 @@ from agent.alert_delivery import DeadManPublisher, build_delivery, pc_name
 from agent.api.app import create_server
 from agent.api.caregiver_endpoints import register_caregiver_endpoints
 from agent.api.family_endpoints import FamilyEndpointServices, register_family_endpoints
+from agent.api.overview_routes import register_overview_routes
 from agent.api.policy_endpoints import PolicyEndpointServices, register_policy_endpoints
 from agent.api.requests_endpoints import register_request_endpoints
 from agent.api.server import HttpServer
@@ -47,6 +48,7 @@ from agent.dns_service import BlockPageAddresses, DnsService
 from agent.family_editor import FamilyEditor
 from agent.grant_expiry import GrantExpiry
 from agent.list_update import ListUpdates
+from agent.overview import OverviewService
 from agent.pages import CsrfSigner, PageServices, register_pages
 from agent.phone_approvals import PhoneApprovals
 from agent.pin_setup import SetupCodes, setup_code_path
@@ -55,6 +57,7 @@ from agent.policy.holder import PolicyHolder
 from agent.policy_alerts import PolicyAlerts, PolicyRefusedAlerts
 from agent.policy_editor import PolicyEditor, catalogue_info, site_checker
 from agent.private_files import secure_data_dir
+from agent.protection import DnsFinding, resolv_conf_check
 from agent.protection_pause import ProtectionPause
 from agent.recovery_codes import RecoveryCodes
 from agent.scheduler import Scheduler, add_agent_jobs
@@ -326,7 +329,7 @@ class Agent:
             self.clock.now,
             interval=settings.delivery_poll_seconds,
             buttons=approvals.buttons,
-            pc=pc_name(family),
+            pc=lambda: pc_name(self.policy_holder.policy),
         )
         delivery.start()
         approvals.follow(family)
@@ -442,6 +445,17 @@ class Agent:
                 child_data=ChildData(store, self.clock.now),
             ),
         )
+        register_overview_routes(
+            server.router,
+            OverviewService(
+                family=lambda: self.policy_holder.policy,
+                store=store,
+                clock=self.clock,
+                lists=services.lists,
+                dns_check=self._dns_check(dns),
+                usage=self.usage,
+            ),
+        )
         register_pages(
             server.router,
             PageServices(
@@ -538,7 +552,7 @@ class Agent:
                 self.settings.config_path,
                 store,
                 self.clock.now,
-                pc_name(self.policy_holder.policy),
+                lambda: pc_name(self.policy_holder.policy),
             ),
             minutes=1,
             first_run=self.clock.now() + timedelta(seconds=5),
@@ -565,6 +579,34 @@ class Agent:
                 target=self._refresh_lists_quietly, name="baoan-lists", daemon=True
             ).start()
 
+    def _port_53_addresses(self) -> tuple[str, ...]:
+        # resolv.conf names no port: the system can only use the agent on port 53.
+        return tuple(
+            host for host, port in self.settings.dns_listen
+            if port == DEFAULT_DNS_PORT and host not in ("0.0.0.0", "::")
+        )
+
+    def _dns_check(self, dns: DnsService) -> Callable[[], DnsFinding]:
+        """Where the PC's DNS points, for the overview: the installed service asks its
+        system integration (the tamper watch's own check); a try-out reads resolv.conf."""
+        addresses = self._port_53_addresses()
+        system = self._system
+        if system is None and self.settings.watch_system and addresses:
+            system = for_os(
+                runner=SubprocessRunner(), root=Path("/"), data_dir=self.settings.data_dir
+            )
+        if system is None or not addresses:
+            return resolv_conf_check(dns.listening)
+        integration = system
+
+        def check() -> DnsFinding:
+            finding = integration.dns_points_at_agent(addresses)
+            if finding.ok:
+                return DnsFinding("ok", "asks_agent", addresses)
+            return DnsFinding("off", "system_changed")
+
+        return check
+
     def _add_system_watch(self, scheduler: Scheduler, store: Store) -> None:
         scheduler.add_interval_job(
             JOB_ACCOUNT_WATCH,
@@ -572,11 +614,7 @@ class Agent:
             seconds=ACCOUNT_WATCH_EVERY_SECONDS,
             first_run=self.clock.now() + timedelta(seconds=15),
         )
-        # resolv.conf names no port: the system can only use the agent on port 53.
-        addresses = tuple(
-            host for host, port in self.settings.dns_listen
-            if port == DEFAULT_DNS_PORT and host not in ("0.0.0.0", "::")
-        )
+        addresses = self._port_53_addresses()
         if not addresses:
             log.warning("no tamper watch: the agent does not answer DNS on a port-53 address")
             return

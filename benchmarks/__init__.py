@@ -1,1 +1,1 @@
-"""Benchmarks of the DNS filter against dnsmasq (`./dev bench`, i.e. `python -m benchmarks`)."""
+"""Benchmarks of the DNS filter and the agent against dnsmasq (`./dev bench`)."""

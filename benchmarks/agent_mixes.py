@@ -1,11 +1,14 @@
 """The agent process as a family runs it, against dnsmasq, on three query mixes.
 
-    python -m benchmarks.agent_mixes [--quick] [--duration 10] [--rounds 3] [--record]
+    python -m benchmarks.agent_mixes [--quick] [--duration 10] [--rounds 3]
+                                     [--paths both|c|python] [--record]
 
 `baoan agent` runs with the merged lists as its `adult` category, page mode and the query
-log to SQLite; dnsmasq blocks the same names with 0.0.0.0; both forward to the same
-stand-in upstream (TTLs from 30 s to a day, chosen by the name). Three mixes, each
-through dnsperf at full speed (qps, mean latency) and at 1,000 qps (p50, p99, max):
+log to SQLite, once with the C fast path for UDP memo hits (when it is built) and once
+with the pure-Python path (`BAOAN_DNS_FASTPATH=0`); dnsmasq blocks the same names with
+0.0.0.0; both forward to the same stand-in upstream (TTLs from 30 s to a day, chosen by
+the name). Three mixes, each through dnsperf at full speed (qps, mean latency) and at
+1,000 qps (p50, p99, max):
 
 - **memo**: 5,000 blocked and 5,000 allowed names, shuffled, cached by a warm-up pass;
 - **misses**: every query a new name (none cached; the forwarding path);
@@ -35,7 +38,7 @@ from pathlib import Path
 
 from dnslib import DNSRecord
 
-from benchmarks.__main__ import (
+from benchmarks.filter_vs_dnsmasq import (
     LOOPBACK,
     REPO_ROOT,
     ServerRun,
@@ -54,6 +57,7 @@ from benchmarks.__main__ import (
     write_dnsmasq_conf,
     write_lines,
 )
+from dns_filter.server import load_fastpath
 
 logger = logging.getLogger("benchmarks.agent")
 
@@ -105,7 +109,7 @@ def agent_command(config: Path, data_dir: Path, port: int, http_port: int) -> li
     return [
         sys.executable, "-m", "baoan", "agent", "--config", str(config),
         "--data-dir", str(data_dir), "--dns-listen", f"{LOOPBACK}:{port}",
-        "--http-listen", f"{LOOPBACK}:{http_port}",
+        "--http-listen", f"{LOOPBACK}:{http_port}", "--block-page-listen", "none",
     ]
 
 
@@ -218,6 +222,20 @@ def upstream_process(port: int) -> Iterator[None]:
         process.wait(10)
 
 
+def agent_variants(paths: str) -> list[tuple[str, dict[str, str]]]:
+    """(label, environment) of each agent run: the C fast path when built, the Python one."""
+    variants = []
+    if paths in ("both", "c"):
+        if load_fastpath() is None:
+            if paths == "c":
+                raise SystemExit("the C fast path is not built (or BAOAN_DNS_FASTPATH=0)")
+        else:
+            variants.append(("Bảo An agent (C fast path)", {"BAOAN_DNS_FASTPATH": "1"}))
+    if paths in ("both", "python"):
+        variants.append(("Bảo An agent (Python)", {"BAOAN_DNS_FASTPATH": "0"}))
+    return variants
+
+
 def run_all(args: argparse.Namespace, work: Path) -> str:
     names = merged_blocklist(blocklists_dir())
     if args.quick:
@@ -233,14 +251,17 @@ def run_all(args: argparse.Namespace, work: Path) -> str:
         servers: list[tuple[str, int, int]] = []
         config = work / "family.toml"
         family_toml(config, upstream_port, list_path)
-        port, http_port = free_port(), free_port()
-        run = ServerRun("Bảo An agent", len(names))
-        agent = stack.enter_context(
-            started(agent_command(config, work / "data", port, http_port), port,
-                    blocked_sample[0], run)
-        )
-        wait_until_blocking(port, blocked_sample[0])
-        servers.append(("Bảo An agent", port, agent.pid))
+        for label, env in agent_variants(args.paths):
+            port, http_port = free_port(), free_port()
+            run = ServerRun(label, len(names))
+            data_dir = work / f"data-{len(servers)}"
+            agent = stack.enter_context(
+                started(agent_command(config, data_dir, port, http_port), port,
+                        blocked_sample[0], run, env=env,
+                        log_path=work / f"agent-{len(servers)}.log")
+            )
+            wait_until_blocking(port, blocked_sample[0])
+            servers.append((label, port, agent.pid))
         conf = work / "dnsmasq.conf"
         dnsmasq_port = free_port()
         write_dnsmasq_conf(conf, names, upstream_port, dnsmasq_port)
@@ -261,6 +282,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="a short check of the benchmark")
     parser.add_argument("--duration", type=float, default=10.0, help="seconds per dnsperf run")
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument(
+        "--paths", choices=["both", "c", "python"], default="both",
+        help="the agent with the C fast path for UDP memo hits, the pure-Python path, or both",
+    )
     parser.add_argument("--record", action="store_true", help="append the report to BENCHMARKS.md")
     args = parser.parse_args(argv)
     if args.quick:

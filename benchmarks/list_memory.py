@@ -38,7 +38,8 @@ from pathlib import Path
 
 from dnslib import DNSRecord
 
-from benchmarks.__main__ import (
+from benchmarks.agent_mixes import agent_command, upstream_process
+from benchmarks.filter_vs_dnsmasq import (
     LOOPBACK,
     REPO_ROOT,
     blocklists_dir,
@@ -46,7 +47,6 @@ from benchmarks.__main__ import (
     merged_blocklist,
     write_lines,
 )
-from benchmarks.agent_mixes import agent_command, upstream_process
 from dns_filter.lists import ListSource
 
 logger = logging.getLogger("benchmarks.lists")
@@ -137,8 +137,7 @@ def running_agent(
     family_toml(config, upstream_port, sources)
     place_copies(folder / "data", sources)
     port, http_port = free_port(), free_port()
-    command = [*agent_command(config, folder / "data", port, http_port), "--no-list-refresh",
-               "--block-page-listen", "none"]
+    command = [*agent_command(config, folder / "data", port, http_port), "--no-list-refresh"]
     with (folder / "agent.log").open("wb") as log_file:
         begin = time.monotonic()
         process = subprocess.Popen(
@@ -266,14 +265,15 @@ def run_all(args: argparse.Namespace, work: Path) -> str:
             without.append(
                 measure_start(work, upstream_port, [], 0, probe, f"bare{round_number}")
             )
-    return report(with_lists, without, len(real_part), args.label)
+    label = args.label or f"{wanted:,} listed names"
+    return report(with_lists, without, len(real_part), label)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.list_memory", description=__doc__)
     parser.add_argument("--names", type=int, default=1_000_000, help="names in the category")
     parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--label", default="A million listed names", help="the report's title")
+    parser.add_argument("--label", default="", help="the report's title")
     parser.add_argument("--record", action="store_true", help="append the report to BENCHMARKS.md")
     args = parser.parse_args(argv)
     if not 1 <= args.rounds <= 9 or not 1 <= args.names <= 5_000_000:

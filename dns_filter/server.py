@@ -38,7 +38,7 @@ import sys
 import time
 from collections import Counter, OrderedDict, deque
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 from dnslib import QTYPE, DNSHeader, DNSRecord
@@ -49,7 +49,7 @@ from dns_filter.clock import Clock, SystemClock
 from dns_filter.log_throttle import LogThrottle
 from dns_filter.names import query_name
 from dns_filter.rate_limit import ClientRateLimit
-from dns_filter.reason import failure_reason
+from dns_filter.reason import Reason, failure_reason
 
 logger = logging.getLogger(__name__)
 
@@ -113,6 +113,11 @@ class ServerLimits:
     # expires in the same second (the block TTL) and walks the chain again all together.
     policy_answer_seconds: int = 600
     log_backlog: int = 100_000  # query-log entries waiting for `on_result`
+    # Error answers (FORMERR, NOTIMP, BADVERS) one client address gets a second, bursts of
+    # twice that; past it, its malformed packets are dropped unanswered. A flood of junk
+    # then costs a read each instead of a read and a send, and cannot be reflected at a
+    # forged source. No client that asks well-formed questions comes near it. 0: no limit.
+    error_answers_per_client: int = 100
 
 
 @dataclass
@@ -125,6 +130,7 @@ class ServerStats:
     servfail: int = 0
     error_answers: int = 0  # FORMERR, NOTIMP, BADVERS
     dropped: int = 0  # unreadable packets
+    errors_unanswered: int = 0  # malformed packets past the client's error-answer budget
     truncated: int = 0
     overloaded: int = 0
     tcp_refused: int = 0
@@ -154,29 +160,67 @@ class BoundAddress:
 
 @dataclass(frozen=True, slots=True)
 class _MemoEntry:
+    """One remembered answer, held as bytes and plain values only: the memo keeps up to
+    `memo_size` of these for minutes, and every object in them that the cyclic garbage
+    collector tracks (a dnslib record is a dozen) is one more it walks, with every thread
+    stopped, at each full collection. What a hit reports to the query log (its request
+    and its result as records) is parsed back from the bytes, once, at the first hit."""
+
     response: bytes  # the full answer, our OPT included when the key says the client had one
     ttls: wire.RecordTtls
     stored_at: float  # monotonic
     expires_at: float  # monotonic
-    request: DNSRecord  # the request that filled the entry (same question, other ID)
+    request: bytes  # the request that filled the entry (same question, other ID)
     name: str
     qtype: int
     profile: str | None
-    result: Result  # what `on_result` sees for a hit
-    aged_copy: list[Any] = field(default_factory=lambda: [0, b""])  # [elapsed, response]
-    # the Query objects that hits report, by (client, transport)
-    queries: dict[tuple[str, str], Query] = field(default_factory=dict)
+    outcome: tuple[AnswerType, Reason, str | None, float | None]  # the result, but its records
+    # [elapsed, aged response, the hits' Result or None, their Query objects or None]
+    scratch: list[Any] = field(default_factory=lambda: [0, b"", None, None])
 
     def aged(self, elapsed: int) -> bytes:
         """The response with TTLs lowered by `elapsed` s (the last copy is kept)."""
         if elapsed <= 0:
             return self.response
-        copy = self.aged_copy
+        copy = self.scratch
         if copy[0] != elapsed:
             copy[1] = wire.aged(self.response, self.ttls, elapsed)
             copy[0] = elapsed
         body: bytes = copy[1]
         return body
+
+    def logged_as(self, client_ip: str, transport: str) -> tuple[Query, Result]:
+        """What the query log gets for a hit of `client_ip` (one Query per client and
+        transport, reused: hits are many, clients few)."""
+        scratch = self.scratch
+        result: Result | None = scratch[2]
+        queries: dict[tuple[str, str], Query] | None = scratch[3]
+        if result is None or queries is None:
+            answer_type, reason, profile, valid_until = self.outcome
+            result = Result(_parsed(self.response), answer_type, reason, profile, valid_until)
+            queries = {}
+            scratch[2], scratch[3] = result, queries
+        query = queries.get((client_ip, transport))
+        if query is None:
+            query = Query(
+                request=next(iter(queries.values())).request if queries else _parsed(self.request),
+                name=self.name,
+                qtype=self.qtype,
+                client_ip=client_ip,
+                transport=transport,
+                profile=self.profile,
+            )
+            if len(queries) < _QUERIES_PER_ENTRY:
+                queries[(client_ip, transport)] = query
+        return query, result
+
+
+def _parsed(packet: bytes) -> DNSRecord:
+    """A packet this server read or wrote, as a record (an empty one if dnslib cannot)."""
+    try:
+        return DNSRecord.parse(packet)
+    except Exception:
+        return DNSRecord()
 
 
 _MemoKey = tuple[object, bytes, int, int, bool, bool]
@@ -349,21 +393,14 @@ class _QueryLog:
             items = iter(item)
             next(items)
             for entry, client_ip, latency in zip(items, items, items, strict=True):
-                # one Query per entry and client, reused: hits are many, clients few
-                queries = entry.queries
-                query = queries.get((client_ip, transport))
-                if query is None:
-                    query = Query(
-                        request=entry.request,
-                        name=entry.name,
-                        qtype=entry.qtype,
-                        client_ip=client_ip,
-                        transport=transport,
-                        profile=entry.profile,
-                    )
-                    if len(queries) < _QUERIES_PER_ENTRY:
-                        queries[(client_ip, transport)] = query
-                batch.append((query, entry.result, latency))
+                scratch = entry.scratch  # the commonest case inline: a client seen before
+                queries = scratch[3]
+                query = queries.get((client_ip, transport)) if queries is not None else None
+                if query is not None:
+                    batch.append((query, scratch[2], latency))
+                    continue
+                query, result = entry.logged_as(client_ip, transport)
+                batch.append((query, result, latency))
             done += (len(item) - 1) // 3
         self._waiting -= done
         if on_result is not None:
@@ -431,6 +468,7 @@ class DnsServer:
         self._fastpath = load_fastpath(fastpath)
         self._no_profile = object()  # `who` when profile_for failed: never a memo key
         self._rate_limit = rate_limit
+        self._error_budget = ClientRateLimit(self.limits.error_answers_per_client, clock=clock)
         # What the C fast path asks: a limited client is never a hit there, so its
         # packets come back to `_answer_udp`, which refuses them.
         self._fast_profile_for: Callable[[str], object] | None = (
@@ -672,6 +710,12 @@ class DnsServer:
         at once (its hit appended to `hits`), anything else through `_handle`. Both UDP
         paths end here: the Python loop for every packet, the C fast path for those it
         hands back."""
+        if len(data) < 12 or data[2] & 0x80:
+            # No header, or an answer: `wire.parse_query` would refuse it unanswered. Seen
+            # first, so that junk costs a flood's sender more than it costs us.
+            self.stats.queries += 1
+            self.stats.dropped += 1
+            return
         started = time.perf_counter()
         if self._rate_limit is not None and not self._rate_limit.allow(client_ip):
             self._refuse(data, lambda answer: self._send_udp(sock, answer, addr, client_ip))
@@ -844,6 +888,9 @@ class DnsServer:
             stats.dropped += 1
             return None
         except wire.QueryError as exc:
+            if not self._error_budget.allow(client_ip):
+                stats.errors_unanswered += 1
+                return None
             stats.error_answers += 1
             reply(self._error_answer(data, exc))
             return None
@@ -956,7 +1003,7 @@ class DnsServer:
         self._send(answer, parsed, transport, reply)
         self._log.add((query, result, time.perf_counter() - started))
         if generation == self._generation:
-            entry = self._memoise(key, answer, query, result, answered_at, answered_wall)
+            entry = self._memoise(key, answer, data, query, result, answered_at, answered_wall)
             if entry is not None and transport == "udp":
                 self._remember_exact(key[0], data, entry, parsed)
 
@@ -1015,6 +1062,7 @@ class DnsServer:
         self,
         key: _MemoKey,
         answer: bytes,
+        request_packet: bytes,
         query: Query,
         result: Result,
         now: float,
@@ -1069,11 +1117,11 @@ class DnsServer:
             ttls=ttls,
             stored_at=stored_at,
             expires_at=now + lifetime,
-            request=query.request,
+            request=request_packet,
             name=query.name,
             qtype=query.qtype,
             profile=result.profile if result.profile is not None else query.profile,
-            result=replace(result, answer_type=memo_type),
+            outcome=(memo_type, result.reason, result.profile, result.valid_until),
         )
         memo = self._memo
         memo[key] = entry

@@ -71,6 +71,17 @@ from gui.family_backend import (
     PresetSummary,
     WrongRecoveryCodeError,
 )
+from gui.pages_backend import (
+    ActivityHistory,
+    ChildToday,
+    DayActivity,
+    FamilyEvent,
+    FamilyOverview,
+    Protection,
+    Schedule,
+    VersionedSchedules,
+    WeekWindow,
+)
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
@@ -235,6 +246,73 @@ class ApiBackend:
         new_etag, saved = self._call(token, lambda c: c.set_screen_time(etag, wire))
         return VersionedLimits(new_etag, _limits(saved))
 
+    # PagesBackend: the family pages.
+    def overview(self, token: str) -> FamilyOverview:
+        answer = self._call(token, lambda c: c.overview())
+        protection = answer.protection
+        return FamilyOverview(
+            date=answer.date,
+            children=tuple(
+                ChildToday(
+                    child=item.child,
+                    used_seconds=item.used_seconds,
+                    seconds_left=item.seconds_left,
+                    limit_kind=item.limit_kind,
+                    top_apps=item.top_apps,
+                    top_sites=item.top_sites,
+                    blocked=item.blocked,
+                    blocked_by_category=item.blocked_by_category,
+                    pending_requests=item.pending_requests,
+                    alerts=item.alerts,
+                    tray=item.tray,
+                )
+                for item in answer.children
+            ),
+            protection=Protection(
+                protection.dns,
+                protection.dns_reason,
+                protection.dns_servers,
+                protection.lists,
+                protection.lists_updated_at,
+            ),
+            alerts=tuple(_event(item) for item in answer.alerts),
+        )
+
+    def activity(self, token: str, child: str, days: int) -> ActivityHistory:
+        answer = self._call(token, lambda c: c.activity(child, days))
+        return ActivityHistory(
+            child=answer.child,
+            days=tuple(
+                DayActivity(day.date, day.seconds, day.apps, day.categories, day.blocked)
+                for day in answer.days
+            ),
+        )
+
+    def events(self, token: str, limit: int = 100) -> list[FamilyEvent]:
+        return [_event(item) for item in self._call(token, lambda c: c.events(limit=limit))]
+
+    # SchedulesBackend.
+    def schedules(self, token: str, child: str) -> VersionedSchedules:
+        etag, answer = self._call(token, lambda c: c.schedules(child))
+        return _schedules(etag, answer)
+
+    def save_schedules(
+        self, token: str, etag: str, child: str, schedules: tuple[Schedule, ...]
+    ) -> VersionedSchedules:
+        wire = api_types.ChildSchedules(
+            child=child,
+            schedules=tuple(
+                api_types.ScheduleRule(
+                    target=rule.target,
+                    mode=rule.mode,
+                    windows=_grouped_windows(rule.windows),
+                )
+                for rule in schedules
+            ),
+        )
+        new_etag, answer = self._call(token, lambda c: c.set_schedules(etag, wire))
+        return _schedules(new_etag, answer)
+
     # FamilyBackend: the first PIN, the presets, the PC's accounts, the children.
     def create_pin(self, pin: str, setup_code: str) -> PinCreated:
         answer = self._call(None, lambda c: c.create_pin(pin, setup_code), login=True)
@@ -303,7 +381,6 @@ class ApiBackend:
         )
         return PinCreated(self.open_session(pin), answer.recovery_code)
 
-    # Plumbing.
     # CaregiversBackend (gui.caregivers).
     def caregivers(self, token: str) -> CaregiversSnapshot:
         return _caregivers(self._call(token, lambda c: c.caregivers()))
@@ -314,6 +391,7 @@ class ApiBackend:
             ChannelTest(item.receiver, item.outcome, item.detail) for item in answer.checks
         )
 
+    # Plumbing.
     def _client(self) -> api.ApiClient:
         existing: api.ApiClient | None = getattr(self._local, "client", None)
         if existing is None:
@@ -508,6 +586,52 @@ def _request(item: api_types.AccessRequestInfo) -> AccessRequest:
         kind=item.kind,
         state=item.state,
         revoked_at=item.revoked_at,
+    )
+
+
+def _event(item: api_types.EventInfo) -> FamilyEvent:
+    return FamilyEvent(
+        event_id=item.event_id,
+        time=item.time,
+        kind=item.kind,
+        severity=item.severity,
+        message=item.message,
+        child=item.child,
+        data=dict(item.data),
+    )
+
+
+def _schedules(etag: str, item: api_types.ChildSchedules) -> VersionedSchedules:
+    """One window a day: the editor shows and edits each day's windows on their own."""
+    return VersionedSchedules(
+        etag=etag,
+        child=item.child,
+        schedules=tuple(
+            Schedule(
+                target=rule.target,
+                mode=rule.mode,
+                windows=tuple(
+                    WeekWindow(day, window.start, window.end)
+                    for window in rule.windows
+                    for day in window.days
+                ),
+            )
+            for rule in item.schedules
+        ),
+    )
+
+
+def _grouped_windows(windows: tuple[WeekWindow, ...]) -> tuple[api_types.WeeklyWindow, ...]:
+    """Days with the same hours as one window (``weekdays 07:00–09:00``), as a parent
+    would write them in family.toml."""
+    days_by_hours: dict[tuple[str, str], list[str]] = {}
+    for window in windows:
+        days = days_by_hours.setdefault((window.start, window.end), [])
+        if window.day not in days:
+            days.append(window.day)
+    return tuple(
+        api_types.WeeklyWindow(tuple(days), start, end)
+        for (start, end), days in days_by_hours.items()
     )
 
 

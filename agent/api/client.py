@@ -28,6 +28,7 @@ import requests
 
 from agent.api.types import (
     AccessRequestInfo,
+    ActivityHistory,
     CaregiversInfo,
     CatalogueInfo,
     ChannelChecks,
@@ -35,12 +36,14 @@ from agent.api.types import (
     ChildDataExport,
     ChildInfo,
     ChildRules,
+    ChildSchedules,
     ChildSettings,
     EventInfo,
     GrantInfo,
     Health,
     ListUpdateInfo,
     OsAccountInfo,
+    Overview,
     PinAnswer,
     PolicyDocument,
     PolicyProblem,
@@ -399,6 +402,30 @@ class ApiClient:
             if_match=etag,
         )
         return new_etag, self._parse(ScreenTimeRules.from_json, value)
+
+    def schedules(self, child: str) -> tuple[str, ChildSchedules]:
+        """``GET /api/children/<name>/schedules``: the ETag and the child's time rules."""
+        value, etag = self._versioned("GET", f"/api/children/{_segment(child)}/schedules")
+        return etag, self._parse(ChildSchedules.from_json, value)
+
+    def set_schedules(self, etag: str, rules: ChildSchedules) -> tuple[str, ChildSchedules]:
+        """``PUT /api/children/<name>/schedules`` with ``If-Match``."""
+        value, new_etag = self._versioned(
+            "PUT",
+            f"/api/children/{_segment(rules.child)}/schedules",
+            json=rules.to_json(),
+            if_match=etag,
+        )
+        return new_etag, self._parse(ChildSchedules.from_json, value)
+
+    def overview(self) -> Overview:
+        """``GET /api/overview``: today for each child and the protection's state (parent)."""
+        return self._parse(Overview.from_json, self._request("GET", "/api/overview"))
+
+    def activity(self, child: str, days: int = 7) -> ActivityHistory:
+        """``GET /api/activity``: a child's last `days` days (parent)."""
+        value = self._request("GET", "/api/activity", params={"child": child, "days": days})
+        return self._parse(ActivityHistory.from_json, value)
 
     def check_site(self, name: str, child: str | None = None) -> SiteCheck:
         """``GET /api/check``: the verdict of the rules in force for `name`."""

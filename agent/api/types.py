@@ -1272,6 +1272,8 @@ class EventInfo:
     severity: str
     message: str
     child: str | None = None
+    # What happened, as structured facts (a policy edit's changes): clients word it.
+    data: Mapping[str, Any] = field(default_factory=dict)
 
     def to_json(self) -> JsonObject:
         return {
@@ -1281,6 +1283,7 @@ class EventInfo:
             "severity": self.severity,
             "message": self.message,
             "child": self.child,
+            "data": dict(self.data),
         }
 
     @classmethod
@@ -1295,6 +1298,201 @@ class EventInfo:
             severity=_field(data, "severity", str, where),
             message=_field(data, "message", str, where),
             child=_optional(data, "child", str, where),
+            data=dict(_object(data.get("data") or {}, f"{where}.data")),
+        )
+
+
+
+# -- the dashboard's pages: today at a glance, the history, the weekly schedule -------------
+
+
+@dataclass(frozen=True)
+class ChildOverview:
+    """One child's today in ``GET /api/overview``: time used and left, the apps and sites
+    most used, blocks, requests waiting, alerts, and whether the child's tray reports
+    (``tray``: ``running``, ``missing`` while the child's session is on without it, or
+    ``not_seen`` since the agent started)."""
+
+    child: str
+    used_seconds: int
+    seconds_left: int | None = None
+    limit_kind: str = "none"
+    top_apps: tuple[tuple[str, int], ...] = ()  # (app, seconds), most first
+    top_sites: tuple[tuple[str, int], ...] = ()  # (site, queries), most first
+    blocked: int = 0
+    blocked_by_category: tuple[tuple[str, int], ...] = ()
+    pending_requests: int = 0
+    alerts: int = 0
+    tray: str = "not_seen"
+
+    def to_json(self) -> JsonObject:
+        return {
+            "child": self.child,
+            "used_seconds": self.used_seconds,
+            "seconds_left": self.seconds_left,
+            "limit_kind": self.limit_kind,
+            "top_apps": [list(pair) for pair in self.top_apps],
+            "top_sites": [list(pair) for pair in self.top_sites],
+            "blocked": self.blocked,
+            "blocked_by_category": [list(pair) for pair in self.blocked_by_category],
+            "pending_requests": self.pending_requests,
+            "alerts": self.alerts,
+            "tray": self.tray,
+        }
+
+    @classmethod
+    def from_json(cls, value: Any, where: str = "child_overview") -> ChildOverview:
+        data = _object(value, where)
+        return cls(
+            child=_field(data, "child", str, where),
+            used_seconds=_field(data, "used_seconds", int, where),
+            seconds_left=_optional(data, "seconds_left", int, where),
+            limit_kind=_optional(data, "limit_kind", str, where) or "none",
+            top_apps=_counts(data.get("top_apps", []), f"{where}.top_apps"),
+            top_sites=_counts(data.get("top_sites", []), f"{where}.top_sites"),
+            blocked=_optional(data, "blocked", int, where) or 0,
+            blocked_by_category=_counts(
+                data.get("blocked_by_category", []), f"{where}.blocked_by_category"
+            ),
+            pending_requests=_optional(data, "pending_requests", int, where) or 0,
+            alerts=_optional(data, "alerts", int, where) or 0,
+            tray=_optional(data, "tray", str, where) or "not_seen",
+        )
+
+
+@dataclass(frozen=True)
+class ProtectionInfo:
+    """Whether the PC's protection is whole: the system's DNS asks the agent (``dns``:
+    ``ok``, ``off`` or ``unknown``; why as a code, ``dns_reason``, and the name servers
+    seen) and the block lists are fresh (``lists``: ``fresh``, ``stale`` or ``missing``;
+    the oldest list's ``lists_updated_at``)."""
+
+    dns: str = "unknown"
+    dns_reason: str = ""
+    dns_servers: tuple[str, ...] = ()
+    lists: str = "missing"
+    lists_updated_at: datetime | None = None
+
+    def to_json(self) -> JsonObject:
+        return {
+            "dns": self.dns,
+            "dns_reason": self.dns_reason,
+            "dns_servers": list(self.dns_servers),
+            "lists": self.lists,
+            "lists_updated_at": _iso(self.lists_updated_at),
+        }
+
+    @classmethod
+    def from_json(cls, value: Any, where: str = "protection") -> ProtectionInfo:
+        data = _object(value, where)
+        return cls(
+            dns=_optional(data, "dns", str, where) or "unknown",
+            dns_reason=_optional(data, "dns_reason", str, where) or "",
+            dns_servers=_strings(data.get("dns_servers", []), f"{where}.dns_servers"),
+            lists=_optional(data, "lists", str, where) or "missing",
+            lists_updated_at=_time(
+                _optional(data, "lists_updated_at", str, where), f"{where}.lists_updated_at"
+            ),
+        )
+
+
+@dataclass(frozen=True)
+class Overview:
+    """``GET /api/overview`` (parent): the family's day so far, on its own clock."""
+
+    date: date
+    children: tuple[ChildOverview, ...] = ()
+    protection: ProtectionInfo = field(default_factory=ProtectionInfo)
+    alerts: tuple[EventInfo, ...] = ()  # today's alerts, newest first
+
+    def to_json(self) -> JsonObject:
+        return {
+            "date": self.date.isoformat(),
+            "children": [child.to_json() for child in self.children],
+            "protection": self.protection.to_json(),
+            "alerts": [event.to_json() for event in self.alerts],
+        }
+
+    @classmethod
+    def from_json(cls, value: Any, where: str = "overview") -> Overview:
+        data = _object(value, where)
+        children = _field(data, "children", list, where)
+        alerts = data.get("alerts", [])
+        if not isinstance(alerts, list):
+            raise ShapeError(f"{where}.alerts: expected a list")
+        return cls(
+            date=_date(_field(data, "date", str, where), f"{where}.date"),
+            children=tuple(
+                ChildOverview.from_json(item, f"{where}.children[{i}]")
+                for i, item in enumerate(children)
+            ),
+            protection=ProtectionInfo.from_json(data.get("protection", {}), f"{where}.protection"),
+            alerts=tuple(
+                EventInfo.from_json(item, f"{where}.alerts[{i}]") for i, item in enumerate(alerts)
+            ),
+        )
+
+
+def _date(text: str, where: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError as exc:
+        raise ShapeError(f"{where}: not a YYYY-MM-DD date: {text!r}") from exc
+
+
+@dataclass(frozen=True)
+class ActivityDay:
+    """One family day of ``GET /api/activity``: counted seconds, seconds per app and per
+    category (most first; ``other`` for apps of no catalogue category) and blocked
+    answers per category (``other`` for blocks of no category)."""
+
+    date: date
+    seconds: int = 0
+    apps: tuple[tuple[str, int], ...] = ()
+    categories: tuple[tuple[str, int], ...] = ()
+    blocked: tuple[tuple[str, int], ...] = ()
+
+    def to_json(self) -> JsonObject:
+        return {
+            "date": self.date.isoformat(),
+            "seconds": self.seconds,
+            "apps": [list(pair) for pair in self.apps],
+            "categories": [list(pair) for pair in self.categories],
+            "blocked": [list(pair) for pair in self.blocked],
+        }
+
+    @classmethod
+    def from_json(cls, value: Any, where: str = "day") -> ActivityDay:
+        data = _object(value, where)
+        return cls(
+            date=_date(_field(data, "date", str, where), f"{where}.date"),
+            seconds=_field(data, "seconds", int, where),
+            apps=_counts(data.get("apps", []), f"{where}.apps"),
+            categories=_counts(data.get("categories", []), f"{where}.categories"),
+            blocked=_counts(data.get("blocked", []), f"{where}.blocked"),
+        )
+
+
+@dataclass(frozen=True)
+class ActivityHistory:
+    """``GET /api/activity?child=&days=`` (parent): a child's last `days` days, oldest
+    first, today last."""
+
+    child: str
+    days: tuple[ActivityDay, ...] = ()
+
+    def to_json(self) -> JsonObject:
+        return {"child": self.child, "days": [day.to_json() for day in self.days]}
+
+    @classmethod
+    def from_json(cls, value: Any, where: str = "activity") -> ActivityHistory:
+        data = _object(value, where)
+        days = _field(data, "days", list, where)
+        return cls(
+            child=_field(data, "child", str, where),
+            days=tuple(
+                ActivityDay.from_json(item, f"{where}.days[{i}]") for i, item in enumerate(days)
+            ),
         )
 
 
@@ -1718,6 +1916,82 @@ class ScreenTimeRules:
                 data.get("category_minutes", {}), f"{where}.category_minutes"
             ),
             service_minutes=_count_map(data.get("service_minutes", {}), f"{where}.service_minutes"),
+        )
+
+
+@dataclass(frozen=True)
+class WeeklyWindow:
+    """One window of a schedule: the days it starts on (``mon`` … ``sun``) and its start
+    and end as ``"HH:MM"``; an end before the start crosses midnight into the next day."""
+
+    days: tuple[str, ...]
+    start: str
+    end: str
+
+    def to_json(self) -> JsonObject:
+        return {"days": list(self.days), "start": self.start, "end": self.end}
+
+    @classmethod
+    def from_json(cls, value: Any, where: str = "window") -> WeeklyWindow:
+        data = _object(value, where)
+        return cls(
+            days=_strings(_field(data, "days", list, where), f"{where}.days"),
+            start=_field(data, "start", str, where),
+            end=_field(data, "end", str, where),
+        )
+
+
+@dataclass(frozen=True)
+class ScheduleRule:
+    """One of a child's schedules: what it applies to (``*``, ``service:<id>``,
+    ``category:<id>``), ``blocked_during`` or ``allowed_only_during``, and its windows."""
+
+    target: str
+    mode: str
+    windows: tuple[WeeklyWindow, ...] = ()
+
+    def to_json(self) -> JsonObject:
+        return {
+            "target": self.target,
+            "mode": self.mode,
+            "windows": [window.to_json() for window in self.windows],
+        }
+
+    @classmethod
+    def from_json(cls, value: Any, where: str = "schedule") -> ScheduleRule:
+        data = _object(value, where)
+        windows = _field(data, "windows", list, where)
+        return cls(
+            target=_optional(data, "target", str, where) or "*",
+            mode=_optional(data, "mode", str, where) or "blocked_during",
+            windows=tuple(
+                WeeklyWindow.from_json(item, f"{where}.windows[{i}]")
+                for i, item in enumerate(windows)
+            ),
+        )
+
+
+@dataclass(frozen=True)
+class ChildSchedules:
+    """``GET/PUT /api/children/<name>/schedules``: a child's time rules, each window with
+    its days spelt out (a group such as ``school_nights`` is read as its days)."""
+
+    child: str
+    schedules: tuple[ScheduleRule, ...] = ()
+
+    def to_json(self) -> JsonObject:
+        return {"child": self.child, "schedules": [rule.to_json() for rule in self.schedules]}
+
+    @classmethod
+    def from_json(cls, value: Any, where: str = "schedules") -> ChildSchedules:
+        data = _object(value, where)
+        rules = _field(data, "schedules", list, where)
+        return cls(
+            child=_field(data, "child", str, where),
+            schedules=tuple(
+                ScheduleRule.from_json(item, f"{where}.schedules[{i}]")
+                for i, item in enumerate(rules)
+            ),
         )
 
 

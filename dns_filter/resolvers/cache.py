@@ -9,6 +9,9 @@
   ``[min_ttl, negative_max_ttl]``; without an SOA they are not cached.
 - Only NOERROR and NXDOMAIN answers that are not truncated are stored; never SERVFAIL.
 - The cache is bounded: the least recently used entry goes first.
+- An entry holds the stored answer packed, as bytes: thousands of entries of dnslib records
+  (a dozen objects each) would be walked by every full run of the cyclic garbage
+  collector, which stops every thread meanwhile; a hit parses its bytes back.
 - Serve-stale (RFC 8767): when the next link answers SERVFAIL or raises, an expired entry
   that expired less than ``max_stale`` seconds ago is served with TTL ``stale_ttl`` (30 s),
   as ``cached`` with a reason of kind ``stale``. For the next ``stale_recheck`` seconds (RFC 8767's
@@ -77,9 +80,9 @@ class CacheSettings:
             raise ValueError("invalid cache settings: " + "; ".join(problems))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class _Entry:
-    response: DNSRecord  # TTLs already clamped; never handed out, only copied
+    packed: bytes  # the answer, TTLs already clamped, packed; each hit parses a copy
     stored_at: float
     expires_at: float
     retry_after: float = -math.inf  # while a failed refresh is fresh in memory, serve stale
@@ -212,7 +215,7 @@ class CacheResolver(Resolver):
     @staticmethod
     def _render(entry: _Entry, request: DNSRecord, ttl_of: Callable[[RR], int]) -> DNSRecord:
         """A copy of the stored answer for this request: its ID, question, RD flag and TTLs."""
-        stored = entry.response
+        stored = DNSRecord.parse(entry.packed)
         header = DNSHeader(id=request.header.id, bitmap=stored.header.bitmap)
         header.rd = request.header.rd
 
@@ -249,7 +252,12 @@ class CacheResolver(Resolver):
             auth=[self._clamped_auth(rr, negative, clamp) for rr in response.auth],
             ar=[rr if rr.rtype == QTYPE.OPT else _copy_rr(rr, clamp(rr.ttl)) for rr in response.ar],
         )
-        self._entries[key] = _Entry(stored, now, now + lifetime)
+        try:
+            packed = bytes(stored.pack())
+        except Exception:  # a record dnslib reads but cannot write again: not cached
+            log.debug("cannot pack the answer for %s; not cached", key[0])
+            return
+        self._entries[key] = _Entry(packed, now, now + lifetime)
         self._entries.move_to_end(key)
         while len(self._entries) > settings.max_entries:
             self._entries.popitem(last=False)

@@ -12,6 +12,23 @@
     </message>
 </context>
 <context>
+    <name>EventsPanel</name>
+    <message numerus="yes">
+        <source>The %n newest events</source>
+        <translation>
+            <numerusform>The newest event</numerusform>
+            <numerusform>The %n newest events</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n alert(s) among them</source>
+        <translation>
+            <numerusform>%n alert among them</numerusform>
+            <numerusform>%n alerts among them</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>LoginPage</name>
     <message numerus="yes">
         <source>Wrong PIN. %n try(s) left before a lockout.</source>
@@ -38,10 +55,10 @@
 <context>
     <name>ParentPage</name>
     <message numerus="yes">
-        <source>Requests (%n)</source>
+        <source>Requests and alerts (%n)</source>
         <translation>
-            <numerusform>Requests (%n)</numerusform>
-            <numerusform>Requests (%n)</numerusform>
+            <numerusform>Requests and alerts (%n)</numerusform>
+            <numerusform>Requests and alerts (%n)</numerusform>
         </translation>
     </message>
     <message numerus="yes">

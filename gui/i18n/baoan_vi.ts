@@ -2,6 +2,45 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="vi" sourcelanguage="en">
 <context>
+    <name>ActivityPage</name>
+    <message>
+        <source>This version of Bảo An cannot show the days before.</source>
+        <translation>Phiên bản Bảo An này chưa xem được các ngày trước.</translation>
+    </message>
+    <message>
+        <source>One bar a day, today on the right. Select a chart and use the arrow keys (or click a bar) to read a day&apos;s numbers.</source>
+        <translation>Mỗi ngày một cột, hôm nay ở bên phải. Chọn một biểu đồ rồi dùng phím mũi tên (hoặc bấm vào một cột) để đọc số liệu của ngày đó.</translation>
+    </message>
+    <message>
+        <source>Activity of:</source>
+        <translation>Hoạt động của:</translation>
+    </message>
+    <message>
+        <source>Period:</source>
+        <translation>Khoảng thời gian:</translation>
+    </message>
+    <message>
+        <source>The last 7 days</source>
+        <translation>7 ngày qua</translation>
+    </message>
+    <message>
+        <source>The last 30 days</source>
+        <translation>30 ngày qua</translation>
+    </message>
+    <message>
+        <source>Screen time a day, per app</source>
+        <translation>Thời gian dùng máy mỗi ngày, theo ứng dụng</translation>
+    </message>
+    <message>
+        <source>Screen time a day, per kind of app</source>
+        <translation>Thời gian dùng máy mỗi ngày, theo loại ứng dụng</translation>
+    </message>
+    <message>
+        <source>Blocked attempts a day, per kind of website</source>
+        <translation>Số lần bị chặn mỗi ngày, theo loại trang web</translation>
+    </message>
+</context>
+<context>
     <name>CaregiversModel</name>
     <message>
         <source>Loading the caregivers…</source>
@@ -145,6 +184,10 @@
         <translation>Đang gửi cảnh báo thử tới mọi kênh…</translation>
     </message>
     <message>
+        <source>Relatives who get alerts</source>
+        <translation>Người thân nhận cảnh báo</translation>
+    </message>
+    <message>
         <source>Caregiver</source>
         <translation>Người thân</translation>
     </message>
@@ -175,6 +218,29 @@
     <message>
         <source>Refresh</source>
         <translation>Làm mới</translation>
+    </message>
+</context>
+<context>
+    <name>ChildCardBox</name>
+    <message>
+        <source>%1: protection whole</source>
+        <translation>%1: được bảo vệ đầy đủ</translation>
+    </message>
+    <message>
+        <source>%1: protection needs a look</source>
+        <translation>%1: việc bảo vệ cần được kiểm tra</translation>
+    </message>
+    <message>
+        <source>Apps:</source>
+        <translation>Ứng dụng:</translation>
+    </message>
+    <message>
+        <source>Websites:</source>
+        <translation>Trang web:</translation>
+    </message>
+    <message>
+        <source>See requests and alerts</source>
+        <translation>Xem yêu cầu và cảnh báo</translation>
     </message>
 </context>
 <context>
@@ -432,6 +498,243 @@
     <message>
         <source>Protection stays on. Talk with your child about what Bảo An records.</source>
         <translation>Bảo An vẫn bảo vệ như cũ. Hãy nói chuyện với con về những gì Bảo An ghi lại.</translation>
+    </message>
+</context>
+<context>
+    <name>EventWords</name>
+    <message>
+        <source>%1 asks to open %2</source>
+        <translation>%1 xin mở %2</translation>
+    </message>
+    <message>
+        <source>A parent allowed %1 to open %2</source>
+        <translation>Cha mẹ đã cho %1 mở %2</translation>
+    </message>
+    <message>
+        <source>A parent did not allow %1 to open %2</source>
+        <translation>Cha mẹ không cho %1 mở %2</translation>
+    </message>
+    <message>
+        <source>%1 asks for %2 more minutes</source>
+        <translation>%1 xin thêm %2 phút</translation>
+    </message>
+    <message>
+        <source>%1 pressed Help / 111</source>
+        <translation>%1 đã bấm Trợ giúp / 111</translation>
+    </message>
+    <message>
+        <source>%1 wants to tell you about something bad met online</source>
+        <translation>%1 muốn kể với cha mẹ về điều xấu gặp trên mạng</translation>
+    </message>
+    <message>
+        <source>%1 does not agree yet with what Bảo An records and wants to talk</source>
+        <translation>%1 chưa đồng ý với những gì Bảo An ghi lại và muốn nói chuyện với cha mẹ</translation>
+    </message>
+    <message>
+        <source>%1 read what Bảo An records</source>
+        <translation>%1 đã đọc những gì Bảo An ghi lại</translation>
+    </message>
+    <message>
+        <source>Bảo An&apos;s icon stopped answering while %1 used the computer; the time still counts</source>
+        <translation>Biểu tượng Bảo An không còn trả lời khi %1 đang dùng máy; thời gian vẫn được tính</translation>
+    </message>
+    <message>
+        <source>Bảo An&apos;s icon answers again for %1</source>
+        <translation>Biểu tượng Bảo An của %1 đã trả lời lại</translation>
+    </message>
+    <message>
+        <source>The computer&apos;s clock was changed</source>
+        <translation>Đồng hồ của máy tính đã bị chỉnh</translation>
+    </message>
+    <message>
+        <source>The computer&apos;s time zone was changed</source>
+        <translation>Múi giờ của máy tính đã bị đổi</translation>
+    </message>
+    <message>
+        <source>Bảo An stopped without closing properly (switched off or killed)</source>
+        <translation>Bảo An đã dừng mà không tắt đúng cách (máy bị tắt ngang hoặc bị buộc dừng)</translation>
+    </message>
+    <message>
+        <source>The family&apos;s settings file now protects less (changed at %1)</source>
+        <translation>Tệp cài đặt của gia đình giờ bảo vệ ít hơn (đổi lúc %1)</translation>
+    </message>
+    <message>
+        <source>Two computers changed the family&apos;s settings at once; the settings of this computer stay in force</source>
+        <translation>Hai máy tính cùng lúc đổi cài đặt của gia đình; cài đặt của máy này vẫn được giữ</translation>
+    </message>
+    <message>
+        <source>A new day began: screen time starts again</source>
+        <translation>Ngày mới bắt đầu: thời gian dùng máy được tính lại</translation>
+    </message>
+    <message>
+        <source>A parent changed the rules at %1</source>
+        <translation>Cha mẹ đã đổi quy định lúc %1</translation>
+    </message>
+    <message>
+        <source>A parent saved the rules unchanged at %1</source>
+        <translation>Cha mẹ đã lưu quy định, không có gì thay đổi, lúc %1</translation>
+    </message>
+    <message>
+        <source>A parent %1 at %2</source>
+        <translation>Cha mẹ đã %1 lúc %2</translation>
+    </message>
+    <message>
+        <source>, </source>
+        <translation>, </translation>
+    </message>
+    <message>
+        <source>blocked the website %1 for %2</source>
+        <translation>chặn trang %1 cho %2</translation>
+    </message>
+    <message>
+        <source>took the website %1 off %2&apos;s block list</source>
+        <translation>bỏ trang %1 khỏi danh sách chặn của %2</translation>
+    </message>
+    <message>
+        <source>always allowed the website %1 for %2</source>
+        <translation>luôn cho phép trang %1 cho %2</translation>
+    </message>
+    <message>
+        <source>took the website %1 off %2&apos;s allow list</source>
+        <translation>bỏ trang %1 khỏi danh sách luôn cho phép của %2</translation>
+    </message>
+    <message>
+        <source>blocked %1 for %2</source>
+        <translation>chặn %1 cho %2</translation>
+    </message>
+    <message>
+        <source>stopped blocking %1 for %2</source>
+        <translation>thôi chặn %1 cho %2</translation>
+    </message>
+    <message>
+        <source>allowed %1 for %2</source>
+        <translation>cho phép %1 cho %2</translation>
+    </message>
+    <message>
+        <source>set %1 back to the age rules for %2</source>
+        <translation>đưa %1 về quy định theo tuổi của %2</translation>
+    </message>
+    <message>
+        <source>turned SafeSearch on for %1</source>
+        <translation>bật Tìm kiếm an toàn cho %1</translation>
+    </message>
+    <message>
+        <source>turned SafeSearch off for %1</source>
+        <translation>tắt Tìm kiếm an toàn cho %1</translation>
+    </message>
+    <message>
+        <source>let %1 open only the always-allowed websites</source>
+        <translation>chỉ cho %1 mở các trang luôn cho phép</translation>
+    </message>
+    <message>
+        <source>let %1 open more than the always-allowed websites</source>
+        <translation>cho %1 mở cả các trang ngoài danh sách luôn cho phép</translation>
+    </message>
+    <message>
+        <source>no restriction</source>
+        <translation>không giới hạn</translation>
+    </message>
+    <message>
+        <source>restricted (moderate)</source>
+        <translation>chế độ hạn chế (vừa phải)</translation>
+    </message>
+    <message>
+        <source>restricted (strict)</source>
+        <translation>chế độ hạn chế (nghiêm ngặt)</translation>
+    </message>
+    <message>
+        <source>set YouTube to %1 for %2</source>
+        <translation>đặt YouTube ở %1 cho %2</translation>
+    </message>
+    <message>
+        <source>changed %1&apos;s internet hours</source>
+        <translation>đổi giờ dùng Internet của %1</translation>
+    </message>
+    <message>
+        <source>changed %1&apos;s screen time</source>
+        <translation>đổi thời gian dùng máy của %1</translation>
+    </message>
+    <message>
+        <source>added %1</source>
+        <translation>thêm con %1</translation>
+    </message>
+    <message>
+        <source>removed %1</source>
+        <translation>xóa con %1</translation>
+    </message>
+    <message>
+        <source>changed the family&apos;s settings</source>
+        <translation>đổi cài đặt của gia đình</translation>
+    </message>
+    <message>
+        <source>changed the relatives who get alerts</source>
+        <translation>đổi những người thân nhận cảnh báo</translation>
+    </message>
+    <message>
+        <source>changed the family&apos;s devices</source>
+        <translation>đổi các thiết bị của gia đình</translation>
+    </message>
+    <message>
+        <source>changed the rules</source>
+        <translation>đổi quy định</translation>
+    </message>
+</context>
+<context>
+    <name>EventsPanel</name>
+    <message>
+        <source>Nothing has happened yet.</source>
+        <translation>Chưa có việc gì xảy ra.</translation>
+    </message>
+    <message numerus="yes">
+        <source>The %n newest events</source>
+        <translation>
+            <numerusform>%n việc mới nhất</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n alert(s) among them</source>
+        <translation>
+            <numerusform>trong đó có %n cảnh báo</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>What happened</source>
+        <translation>Việc đã xảy ra</translation>
+    </message>
+</context>
+<context>
+    <name>EventsTableModel</name>
+    <message>
+        <source>Time</source>
+        <translation>Lúc</translation>
+    </message>
+    <message>
+        <source>Child</source>
+        <translation>Con</translation>
+    </message>
+    <message>
+        <source>Importance</source>
+        <translation>Mức độ</translation>
+    </message>
+    <message>
+        <source>What happened</source>
+        <translation>Việc đã xảy ra</translation>
+    </message>
+    <message>
+        <source>Urgent</source>
+        <translation>Khẩn cấp</translation>
+    </message>
+    <message>
+        <source>Alert</source>
+        <translation>Cảnh báo</translation>
+    </message>
+    <message>
+        <source>Worth a look</source>
+        <translation>Nên xem</translation>
+    </message>
+    <message>
+        <source>For your information</source>
+        <translation>Để cha mẹ biết</translation>
     </message>
 </context>
 <context>
@@ -944,22 +1247,212 @@
     </message>
 </context>
 <context>
-    <name>ParentPage</name>
-    <message numerus="yes">
-        <source>Requests (%n)</source>
-        <translation>
-            <numerusform>Yêu cầu (%n)</numerusform>
-        </translation>
+    <name>OverviewPage</name>
+    <message>
+        <source>Today, %1</source>
+        <translation>Hôm nay, %1</translation>
     </message>
+    <message>
+        <source>Today</source>
+        <translation>Hôm nay</translation>
+    </message>
+    <message>
+        <source>This version of Bảo An cannot show the overview.</source>
+        <translation>Phiên bản Bảo An này chưa xem được trang tổng quan.</translation>
+    </message>
+    <message>
+        <source>Loading…</source>
+        <translation>Đang tải…</translation>
+    </message>
+    <message>
+        <source>No child is set up yet.</source>
+        <translation>Chưa có con nào được cài đặt.</translation>
+    </message>
+    <message>
+        <source>Today&apos;s alerts</source>
+        <translation>Cảnh báo hôm nay</translation>
+    </message>
+</context>
+<context>
+    <name>PagesModels</name>
+    <message>
+        <source>Protection is whole</source>
+        <translation>Được bảo vệ đầy đủ</translation>
+    </message>
+    <message>
+        <source>Protection needs a look (see above)</source>
+        <translation>Việc bảo vệ cần được kiểm tra (xem ở trên)</translation>
+    </message>
+    <message>
+        <source>The computer&apos;s DNS goes through Bảo An</source>
+        <translation>DNS của máy tính đi qua Bảo An</translation>
+    </message>
+    <message>
+        <source>The computer&apos;s DNS does not go through Bảo An: it asks %1</source>
+        <translation>DNS của máy tính không đi qua Bảo An: máy đang hỏi %1</translation>
+    </message>
+    <message>
+        <source>The computer&apos;s DNS cannot go through Bảo An: its filter does not answer on the usual port 53 (as in the try-out)</source>
+        <translation>DNS của máy tính không thể đi qua Bảo An: bộ lọc không trả lời ở cổng 53 thông thường (như khi dùng thử)</translation>
+    </message>
+    <message>
+        <source>The computer has no DNS server set</source>
+        <translation>Máy tính chưa đặt máy chủ DNS nào</translation>
+    </message>
+    <message>
+        <source>The computer&apos;s DNS settings were changed: they no longer point at Bảo An</source>
+        <translation>Cài đặt DNS của máy tính đã bị đổi: không còn trỏ tới Bảo An</translation>
+    </message>
+    <message>
+        <source>Not known whether the computer&apos;s DNS goes through Bảo An (it asks %1, which hides where it asks next)</source>
+        <translation>Chưa biết DNS của máy tính có đi qua Bảo An không (máy hỏi %1, nơi này không cho biết sẽ hỏi tiếp ở đâu)</translation>
+    </message>
+    <message>
+        <source>Not known whether the computer&apos;s DNS goes through Bảo An</source>
+        <translation>Chưa biết DNS của máy tính có đi qua Bảo An không</translation>
+    </message>
+    <message>
+        <source>Block lists are up to date</source>
+        <translation>Danh sách chặn đã được cập nhật</translation>
+    </message>
+    <message>
+        <source>Block lists have not been updated for a while</source>
+        <translation>Danh sách chặn đã lâu chưa được cập nhật</translation>
+    </message>
+    <message>
+        <source>No block list is loaded</source>
+        <translation>Chưa nạp danh sách chặn nào</translation>
+    </message>
+    <message>
+        <source>Bảo An&apos;s icon is running for %1</source>
+        <translation>Biểu tượng Bảo An đang chạy cho %1</translation>
+    </message>
+    <message>
+        <source>Bảo An&apos;s icon is not running for %1</source>
+        <translation>Biểu tượng Bảo An không chạy cho %1</translation>
+    </message>
+    <message>
+        <source>%1 has not used the computer since Bảo An started</source>
+        <translation>%1 chưa dùng máy từ khi Bảo An khởi động</translation>
+    </message>
+    <message>
+        <source>Blocked attempts: %1</source>
+        <translation>Số lần bị chặn: %1</translation>
+    </message>
+    <message>
+        <source>Requests waiting: %1</source>
+        <translation>Yêu cầu đang chờ: %1</translation>
+    </message>
+    <message>
+        <source>Alerts today: %1</source>
+        <translation>Cảnh báo hôm nay: %1</translation>
+    </message>
+    <message>
+        <source>No limit today</source>
+        <translation>Hôm nay không giới hạn</translation>
+    </message>
+    <message>
+        <source>Outside the hours the computer may be used</source>
+        <translation>Đang ngoài giờ được dùng máy</translation>
+    </message>
+    <message>
+        <source>No time left today</source>
+        <translation>Hôm nay đã hết giờ</translation>
+    </message>
+    <message>
+        <source>%1 left</source>
+        <translation>Còn %1</translation>
+    </message>
+    <message>
+        <source>Used today: %1</source>
+        <translation>Hôm nay đã dùng: %1</translation>
+    </message>
+    <message>
+        <source>No app used yet</source>
+        <translation>Chưa dùng ứng dụng nào</translation>
+    </message>
+    <message>
+        <source>No website visited yet</source>
+        <translation>Chưa vào trang web nào</translation>
+    </message>
+    <message>
+        <source>Nothing waits for you</source>
+        <translation>Không có gì chờ cha mẹ</translation>
+    </message>
+    <message>
+        <source>%1 blocked</source>
+        <translation>%1 lần bị chặn</translation>
+    </message>
+    <message>
+        <source>Nothing recorded on these days</source>
+        <translation>Những ngày này chưa ghi nhận gì</translation>
+    </message>
+    <message>
+        <source>In all %1; the most on %2 (%3); most of it: %4</source>
+        <translation>Tổng cộng %1; nhiều nhất vào %2 (%3); phần lớn là: %4</translation>
+    </message>
+    <message>
+        <source>Everything else</source>
+        <translation>Còn lại</translation>
+    </message>
+    <message>
+        <source>Other apps</source>
+        <translation>Ứng dụng khác</translation>
+    </message>
+    <message>
+        <source>Other reasons</source>
+        <translation>Lý do khác</translation>
+    </message>
+    <message>
+        <source>Mon</source>
+        <translation>T2</translation>
+    </message>
+    <message>
+        <source>Tue</source>
+        <translation>T3</translation>
+    </message>
+    <message>
+        <source>Wed</source>
+        <translation>T4</translation>
+    </message>
+    <message>
+        <source>Thu</source>
+        <translation>T5</translation>
+    </message>
+    <message>
+        <source>Fri</source>
+        <translation>T6</translation>
+    </message>
+    <message>
+        <source>Sat</source>
+        <translation>T7</translation>
+    </message>
+    <message>
+        <source>Sun</source>
+        <translation>CN</translation>
+    </message>
+</context>
+<context>
+    <name>ParentPage</name>
     <message numerus="yes">
         <source>%n request(s) waiting for your answer.</source>
         <translation>
             <numerusform>Có %n yêu cầu đang chờ bạn trả lời.</numerusform>
         </translation>
     </message>
+    <message numerus="yes">
+        <source>Requests and alerts (%n)</source>
+        <translation>
+            <numerusform>Yêu cầu và cảnh báo (%n)</numerusform>
+        </translation>
+    </message>
     <message>
-        <source>Requests</source>
-        <translation>Yêu cầu</translation>
+        <source>Requests and alerts</source>
+        <translation>Yêu cầu và cảnh báo</translation>
+    </message>
+    <message>
+        <source>Overview</source>
+        <translation>Tổng quan</translation>
     </message>
     <message>
         <source>Children</source>
@@ -974,6 +1467,10 @@
         <translation>Thống kê</translation>
     </message>
     <message>
+        <source>Activity</source>
+        <translation>Hoạt động</translation>
+    </message>
+    <message>
         <source>Web</source>
         <translation>Web</translation>
     </message>
@@ -984,6 +1481,14 @@
     <message>
         <source>Settings</source>
         <translation>Cài đặt</translation>
+    </message>
+    <message>
+        <source>The parent&apos;s pages</source>
+        <translation>Các trang của cha mẹ</translation>
+    </message>
+    <message>
+        <source>The children&apos;s requests</source>
+        <translation>Yêu cầu của các con</translation>
     </message>
     <message>
         <source>Refresh</source>
@@ -1180,6 +1685,144 @@
     <message>
         <source>Answered at %1</source>
         <translation>Trả lời lúc %1</translation>
+    </message>
+</context>
+<context>
+    <name>ScheduleEditor</name>
+    <message>
+        <source>The same start and end: the whole day.</source>
+        <translation>Giờ bắt đầu và kết thúc như nhau: cả ngày.</translation>
+    </message>
+    <message>
+        <source>Ends the next morning (the window goes on past midnight).</source>
+        <translation>Kết thúc vào sáng hôm sau (qua nửa đêm).</translation>
+    </message>
+    <message>
+        <source>Changed, not saved yet: press Save hours.</source>
+        <translation>Đã sửa, chưa lưu: bấm Lưu giờ.</translation>
+    </message>
+    <message>
+        <source>This window is in the list already.</source>
+        <translation>Khung giờ này đã có trong danh sách.</translation>
+    </message>
+    <message>
+        <source>Saving…</source>
+        <translation>Đang lưu…</translation>
+    </message>
+    <message>
+        <source>Saved. %1&apos;s new hours work now.</source>
+        <translation>Đã lưu. Giờ mới của %1 có hiệu lực ngay.</translation>
+    </message>
+    <message>
+        <source>These hours were changed somewhere else since you opened them, so your changes were not saved. They are still here: press Save hours again to apply them.</source>
+        <translation>Các giờ này đã được thay đổi ở nơi khác từ khi bạn mở ra, nên thay đổi của bạn chưa được lưu. Chúng vẫn còn đây: bấm Lưu giờ lần nữa để áp dụng.</translation>
+    </message>
+    <message>
+        <source>Bảo An could not save these hours:</source>
+        <translation>Bảo An không lưu được các giờ này:</translation>
+    </message>
+    <message>
+        <source>Not saved: %1</source>
+        <translation>Chưa lưu: %1</translation>
+    </message>
+    <message>
+        <source>Internet hours</source>
+        <translation>Giờ dùng Internet</translation>
+    </message>
+    <message>
+        <source>Rule:</source>
+        <translation>Quy định:</translation>
+    </message>
+    <message>
+        <source>Internet only in these hours</source>
+        <translation>Chỉ dùng Internet trong các giờ này</translation>
+    </message>
+    <message>
+        <source>No internet in these hours</source>
+        <translation>Không dùng Internet trong các giờ này</translation>
+    </message>
+    <message>
+        <source>Hours of the week</source>
+        <translation>Các khung giờ trong tuần</translation>
+    </message>
+    <message>
+        <source>Day:</source>
+        <translation>Ngày:</translation>
+    </message>
+    <message>
+        <source>From:</source>
+        <translation>Từ:</translation>
+    </message>
+    <message>
+        <source>To:</source>
+        <translation>Đến:</translation>
+    </message>
+    <message>
+        <source>From</source>
+        <translation>Từ</translation>
+    </message>
+    <message>
+        <source>To</source>
+        <translation>Đến</translation>
+    </message>
+    <message>
+        <source>Add</source>
+        <translation>Thêm</translation>
+    </message>
+    <message>
+        <source>Change selected</source>
+        <translation>Sửa khung đã chọn</translation>
+    </message>
+    <message>
+        <source>Remove selected</source>
+        <translation>Xóa khung đã chọn</translation>
+    </message>
+    <message>
+        <source>Save hours</source>
+        <translation>Lưu giờ</translation>
+    </message>
+</context>
+<context>
+    <name>ScheduleModel</name>
+    <message>
+        <source>Monday</source>
+        <translation>Thứ Hai</translation>
+    </message>
+    <message>
+        <source>Tuesday</source>
+        <translation>Thứ Ba</translation>
+    </message>
+    <message>
+        <source>Wednesday</source>
+        <translation>Thứ Tư</translation>
+    </message>
+    <message>
+        <source>Thursday</source>
+        <translation>Thứ Năm</translation>
+    </message>
+    <message>
+        <source>Friday</source>
+        <translation>Thứ Sáu</translation>
+    </message>
+    <message>
+        <source>Saturday</source>
+        <translation>Thứ Bảy</translation>
+    </message>
+    <message>
+        <source>Sunday</source>
+        <translation>Chủ Nhật</translation>
+    </message>
+    <message>
+        <source>%1: the whole day</source>
+        <translation>%1: cả ngày</translation>
+    </message>
+    <message>
+        <source>%1: %2 – %3</source>
+        <translation>%1: %2 – %3</translation>
+    </message>
+    <message>
+        <source>(the next morning)</source>
+        <translation>(sáng hôm sau)</translation>
     </message>
 </context>
 <context>

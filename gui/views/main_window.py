@@ -20,6 +20,7 @@ from gui.backend import AgentStatus
 from gui.caregivers import CaregiversController, CaregiversModel
 from gui.controller import Connection, DashboardController
 from gui.family_controller import FamilyController, FirstRunController
+from gui.pages_controller import ActivityController, OverviewController, ScheduleController
 from gui.rules_controller import ScreenTimeController, WebRulesController
 from gui.settings_controller import SettingsController
 from gui.views.banner import StatusBanner
@@ -47,6 +48,9 @@ class MainWindow(QMainWindow):
         *,
         rules: WebRulesController | None = None,
         screen_time: ScreenTimeController | None = None,
+        overview: OverviewController | None = None,
+        activity: ActivityController | None = None,
+        schedules: ScheduleController | None = None,
         caregivers: CaregiversController | None = None,
         family: FamilyController | None = None,
         first_run: FirstRunController | None = None,
@@ -61,6 +65,9 @@ class MainWindow(QMainWindow):
         self.first_run = first_run
         self.settings = settings
         self._first_run_active = False  # the recovery code and first child come first
+        self.overview = overview
+        self.activity = activity
+        self.schedules = schedules
         self._status_note = ""  # "updated", "expired" or "error:<text>"
         self._updated_at: datetime | None = None
         self._idle = False  # the lock that comes next is the idle lock
@@ -159,6 +166,7 @@ class MainWindow(QMainWindow):
         self._wire_rules()
         self._wire_family()
         self._wire_settings()
+        self._wire_pages()
         self._wire_caregivers()
 
     def _wire_family(self) -> None:
@@ -294,6 +302,46 @@ class MainWindow(QMainWindow):
         tab.child_selected.connect(limits.load)
         tab.reload_requested.connect(lambda: limits.load(tab.selected_child() or ""))
         tab.save_requested.connect(limits.save)
+
+    def _wire_pages(self) -> None:
+        """Overview, activity, events and the weekly schedule; each refreshes with the
+        parent's data (the children's list comes with every refresh)."""
+        page = self.parent_page
+        overview, activity, schedules = self.overview, self.activity, self.schedules
+        c = self.controller
+        if overview is not None:
+            c.login_succeeded.connect(overview.refresh)
+            c.children_changed.connect(lambda _children: overview.refresh())
+            overview.overview_changed.connect(page.overview_page.show_overview)
+            overview.events_changed.connect(page.events_model.set_events)
+            overview.unavailable.connect(page.overview_page.show_unavailable)
+        if activity is not None:
+            c.logged_out.connect(lambda _expired: activity.clear())
+            page.activity_page.child_selected.connect(
+                lambda child: activity.show(child, page.activity_page.selected_days())
+            )
+            page.activity_page.days_selected.connect(
+                lambda days: activity.show(page.activity_page.selected_child(), days)
+            )
+            activity.history_changed.connect(page.activity_page.show_history)
+            activity.unavailable.connect(page.activity_page.show_unavailable)
+            page.refresh_requested.connect(activity.refresh)
+        editor = page.web_tab.schedule_editor
+        if schedules is None or not schedules.supported:
+            editor.hide()
+            return
+        c.logged_out.connect(lambda _expired: schedules.clear())
+        page.web_tab.child_selected.connect(schedules.load)
+        page.web_tab.reload_requested.connect(
+            lambda: schedules.load(page.web_tab.selected_child() or "")
+        )
+        schedules.schedules_loaded.connect(editor.show_schedules)
+        schedules.schedules_saved.connect(editor.show_saved)
+        schedules.save_conflict.connect(editor.show_conflict)
+        schedules.save_refused.connect(editor.show_refused)
+        schedules.failed.connect(editor.show_failure)
+        schedules.unavailable.connect(editor.hide)
+        editor.save_requested.connect(schedules.save)
 
     # What the window shows.
     def showing_parent_page(self) -> bool:

@@ -1,0 +1,139 @@
+"""A client sending junk gets a bounded number of error answers, and another client's
+questions are all answered while it floods (issue 11, item 5; the full-size flood is
+`python -m benchmarks.flood`)."""
+
+from __future__ import annotations
+
+import random
+import socket
+import struct
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime
+
+import pytest
+from dnslib import RCODE, DNSRecord
+from test_server import V4, FixedAnswer, ServerThread, question
+
+from dns_filter.clock import ManualClock
+from dns_filter.server import ServerLimits, load_fastpath
+
+OTHER_LOOPBACK = "127.0.0.2"
+
+
+def _two_questions(ident: int) -> bytes:
+    name = b"\x03bad\x07example\x00\x00\x01\x00\x01"
+    return struct.pack(">HHHHHH", ident, 0x0100, 2, 0, 0, 0) + name + name
+
+
+def _junk(rng: random.Random, count: int) -> list[bytes]:
+    kinds = (
+        lambda: rng.randbytes(rng.randint(0, 300)),
+        lambda: _two_questions(rng.getrandbits(16)),
+        lambda: struct.pack(">HHHHHH", rng.getrandbits(16), 0x2800, 1, 0, 0, 0) + b"\x00",
+        lambda: struct.pack(">HHHHHH", rng.getrandbits(16), 0x0100, 1, 0, 0, 0) + b"\x3fab",
+    )
+    return [kinds[index % len(kinds)]() for index in range(count)]
+
+
+@pytest.fixture(params=["python", "c"])
+def fastpath(request: pytest.FixtureRequest) -> bool:
+    if request.param == "c" and load_fastpath() is None:
+        pytest.skip("the C fast path (dns_filter._fastpath) is not built")
+    return bool(request.param == "c")
+
+
+def _socket(host: str) -> Iterator[socket.socket]:
+    sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    sock.bind((host, 0))
+    sock.settimeout(2.0)
+    try:
+        yield sock
+    finally:
+        sock.close()
+
+
+@pytest.fixture
+def flooder() -> Iterator[socket.socket]:
+    yield from _socket(OTHER_LOOPBACK)
+
+
+@pytest.fixture
+def client() -> Iterator[socket.socket]:
+    yield from _socket(V4)
+
+
+def _wait_for_queries(server: ServerThread, count: int, limit: float = 10.0) -> None:
+    deadline = time.monotonic() + limit
+    while server.stats().queries < count:
+        assert time.monotonic() < deadline, "the server did not read every packet in time"
+        time.sleep(0.01)
+
+
+def _answers(sock: socket.socket) -> list[bytes]:
+    sock.settimeout(0.3)
+    found = []
+    while True:
+        try:
+            found.append(sock.recv(4096))
+        except TimeoutError:
+            return found
+
+
+def test_past_its_budget_a_client_s_malformed_packets_go_unanswered(
+    fastpath: bool, flooder: socket.socket, client: socket.socket
+) -> None:
+    clock = ManualClock(datetime(2026, 12, 1, 12, tzinfo=UTC))  # no budget refills meanwhile
+    limits = ServerLimits(error_answers_per_client=10)  # bursts of 20
+    server = ServerThread(FixedAnswer(), fastpath=fastpath, limits=limits, clock=clock)
+    try:
+        target = (V4, server.port())
+        for ident in range(50):
+            flooder.sendto(_two_questions(ident), target)
+        _wait_for_queries(server, 50)
+        answers = _answers(flooder)
+        assert len(answers) == 20
+        assert all(DNSRecord.parse(answer).header.rcode == RCODE.FORMERR for answer in answers)
+        stats = server.stats()
+        assert (stats.error_answers, stats.errors_unanswered) == (20, 30)
+        # Another client's budget is its own, and its questions are answered as ever.
+        client.sendto(_two_questions(7), target)
+        assert DNSRecord.parse(client.recv(4096)).header.rcode == RCODE.FORMERR
+        client.sendto(question("fine.example.test").pack(), target)
+        assert DNSRecord.parse(client.recv(4096)).header.rcode == RCODE.NOERROR
+    finally:
+        server.close()
+
+
+def test_every_question_of_one_client_is_answered_while_another_floods(
+    fastpath: bool, flooder: socket.socket, client: socket.socket
+) -> None:
+    clock = ManualClock(datetime(2026, 12, 1, 12, tzinfo=UTC))  # no budget refills meanwhile
+    server = ServerThread(FixedAnswer(), fastpath=fastpath, clock=clock)
+    rng = random.Random(11)
+    try:
+        target = (V4, server.port())
+        flooder.setblocking(False)
+        answered = 0
+        sent = 0
+        for round_number in range(20):
+            # 1,000 junk packets, then one question; waiting for the server to read the
+            # burst keeps the socket's buffer from overflowing on a slow machine (the
+            # kernel would drop anyone's packets then, which this test is not about).
+            for data in _junk(rng, 1_000):
+                flooder.sendto(data, target)
+            sent += 1_000
+            request = question(f"n{round_number % 5}.example.test")
+            client.sendto(request.pack(), target)
+            reply = DNSRecord.parse(client.recv(4096))
+            assert reply.header.id == request.header.id
+            answered += 1
+            _wait_for_queries(server, sent + answered)
+        assert answered == 20
+        stats = server.stats()
+        assert stats.queries == sent + answered  # every packet was read
+        # The flooder got no more error answers than one burst of its budget.
+        assert stats.error_answers <= 2 * ServerLimits().error_answers_per_client
+        assert stats.errors_unanswered > 10_000
+    finally:
+        server.close()
