@@ -198,7 +198,7 @@ def build_delivery(
     *,
     interval: float = 30.0,
     buttons: Buttons | None = None,
-    pc: str | None = None,
+    pc: str | Callable[[], str] | None = None,
 ) -> DeliveryService:
     """The delivery service over the store's outbox, woken by each new item."""
 
@@ -217,7 +217,7 @@ def build_delivery(
         now=now,
         interval=interval,
         on_undeliverable=undeliverable,
-        pc=pc or pc_name(),
+        pc=pc or (lambda: pc_name(family())),
         ledger=store.kv,  # the hourly count and the held copies survive a restart
     )
     store.outbox.on_enqueued(service.wake)

@@ -21,10 +21,13 @@ from agent.api.types import (
     WEEKDAY_KEYS,
     CatalogueInfo,
     ChildRules,
+    ChildSchedules,
     ReasonInfo,
+    ScheduleRule,
     ScreenTimeRules,
     ServiceInfo,
     SiteCheck,
+    WeeklyWindow,
 )
 from agent.policy.categories import categories
 from agent.policy.compile import resolve_child
@@ -250,6 +253,62 @@ class PolicyEditor:
         self.replace(if_match, document)
         return self.screen_time(rules.child)
 
+    # -- one child's schedules ----------------------------------------------------------------
+
+    def schedules(self, name: str) -> tuple[str, ChildSchedules]:
+        version = self.read()
+        child = self._holder.policy.child(name)
+        if child is None:
+            raise UnknownChildError(name)
+        rules = tuple(
+            ScheduleRule(
+                target=rule.target,
+                mode=str(rule.mode),
+                windows=tuple(
+                    WeeklyWindow(
+                        days=tuple(WEEKDAY_KEYS[day] for day in sorted(window.days)),
+                        start=window.start.strftime("%H:%M"),
+                        end=window.end.strftime("%H:%M"),
+                    )
+                    for window in rule.windows
+                ),
+            )
+            for rule in child.schedules
+        )
+        return version.etag, ChildSchedules(child.name, rules)
+
+    def set_schedules(
+        self, if_match: str, wanted: ChildSchedules
+    ) -> tuple[str, ChildSchedules]:
+        """Make the child's schedules `wanted` (a schedule with no window is dropped;
+        days that make a group are written as the group's name)."""
+        document = self.read().policy
+        children = document.get("children")
+        index = self._child_index(children, wanted.child)
+        assert isinstance(children, list)
+        raw = dict(children[index])
+        tables = [
+            {
+                "target": rule.target,
+                "mode": rule.mode,
+                "windows": [
+                    {"days": _days_value(window.days), "start": window.start, "end": window.end}
+                    for window in rule.windows
+                ],
+            }
+            for rule in wanted.schedules
+            if rule.windows
+        ]
+        if tables:
+            raw["schedules"] = tables
+        else:
+            raw.pop("schedules", None)
+        children = list(children)
+        children[index] = raw
+        document["children"] = children
+        self.replace(if_match, document)
+        return self.schedules(wanted.child)
+
     # -- helpers ------------------------------------------------------------------------------
 
     def _child_index(self, children: object, name: str) -> int:
@@ -287,8 +346,17 @@ class PolicyEditor:
         changes = describe_changes(before, after)
         summary = "; ".join(changes) if changes else "the policy was saved unchanged"
         message = f"a parent changed the rules at {moment:%H:%M}: {summary}"
+        # The English lines for `baoan events`; the edits as facts, for the dashboard to
+        # word in the family's language.
+        edits = policy_edits(before, after, self._catalogue)
+        children = {str(edit["child"]) for edit in edits if edit.get("child")}
         try:
-            self._events.add("policy-edited", message, data={"changes": changes})
+            self._events.add(
+                "policy-edited",
+                message,
+                child=children.pop() if len(children) == 1 else None,
+                data={"changes": changes, "edits": edits},
+            )
         except Exception:
             log.exception("cannot record the policy edit as an event")
 
@@ -345,6 +413,75 @@ def describe_changes(before: FamilyPolicy, after: FamilyPolicy) -> list[str]:
     if before.devices != after.devices:
         lines.append("devices changed")
     return lines
+
+
+_DAY_GROUP_NAMES = (
+    ("every_day", frozenset(WEEKDAY_KEYS)),
+    ("weekdays", frozenset(WEEKDAY_KEYS[:5])),
+    ("weekend", frozenset(WEEKDAY_KEYS[5:])),
+    ("school_nights", frozenset(("sun", "mon", "tue", "wed", "thu"))),
+)
+
+
+def _days_value(days: tuple[str, ...]) -> str | list[str]:
+    """Days as family.toml says them: a group's name when they are exactly a group, one
+    day's name, or the list (Monday first)."""
+    wanted = frozenset(days)
+    for name, group in _DAY_GROUP_NAMES:
+        if wanted == group:
+            return name
+    ordered = [day for day in WEEKDAY_KEYS if day in wanted]
+    return ordered[0] if len(ordered) == 1 else ordered
+
+
+def policy_edits(
+    before: FamilyPolicy, after: FamilyPolicy, catalogue: ServiceCatalogue
+) -> list[dict[str, object]]:
+    """What a save changed, as facts a client words in its own language:
+    ``{"child": "An", "field": "block_services", "change": "added", "value": "roblox",
+    "name": "Roblox"}``; ``field`` is a child's key (``deny``, ``allow``,
+    ``block_categories``, …, ``safe_search``, ``schedules``, ``screen_time``), ``child``
+    (a child added or removed) or a top-level table (``settings``, ``caregivers``,
+    ``devices``)."""
+    edits: list[dict[str, object]] = []
+    for child in after.children:
+        old = before.child(child.name)
+        if old is None:
+            edits.append({"child": child.name, "field": "child", "change": "added"})
+            continue
+        for field_name, _added, _removed in _CHILD_FIELDS:
+            new_values = set(getattr(child, field_name))
+            old_values = set(getattr(old, field_name))
+            for change, values in (("added", new_values - old_values),
+                                   ("removed", old_values - new_values)):
+                for value in sorted(values):
+                    edit: dict[str, object] = {
+                        "child": child.name, "field": field_name, "change": change,
+                        "value": value,
+                    }
+                    entry = catalogue.get(value) if "services" in field_name else None
+                    if entry is not None:
+                        edit["name"] = entry.name
+                    edits.append(edit)
+        for switch in ("safe_search", "youtube_mode", "allow_list_only"):
+            if getattr(child, switch) != getattr(old, switch):
+                value = getattr(child, switch)
+                edits.append({
+                    "child": child.name, "field": switch, "change": "set",
+                    "value": value if isinstance(value, bool) or value is None else str(value),
+                })
+        for table in ("schedules", "screen_time"):
+            if getattr(child, table) != getattr(old, table):
+                edits.append({"child": child.name, "field": table, "change": "changed"})
+    edits += [
+        {"child": child.name, "field": "child", "change": "removed"}
+        for child in before.children
+        if after.child(child.name) is None
+    ]
+    for table in ("settings", "caregivers", "devices"):
+        if getattr(before, table) != getattr(after, table):
+            edits.append({"field": table, "change": "changed"})
+    return edits
 
 
 def site_checker(

@@ -29,7 +29,11 @@ class SyncConflictWatch:
     """A scheduler job: one event and one alert for each conflict copy not seen before."""
 
     def __init__(
-        self, config_path: Path, store: Store, now: Callable[[], datetime], pc: str
+        self,
+        config_path: Path,
+        store: Store,
+        now: Callable[[], datetime],
+        pc: str | Callable[[], str],
     ) -> None:
         self._config_path = config_path
         self._store = store
@@ -40,6 +44,7 @@ class SyncConflictWatch:
         seen_value = self._store.kv.get(_SEEN_KEY, [])
         seen = set(seen_value) if isinstance(seen_value, list) else set()
         fresh = [path for path in conflict_copies(self._config_path) if path.name not in seen]
+        pc = self._pc() if callable(self._pc) else self._pc
         for path in fresh:
             event = self._store.events.add(
                 EVENT_SYNC_CONFLICT,
@@ -57,11 +62,11 @@ class SyncConflictWatch:
                     "title": "Hai máy cùng sửa cài đặt của gia đình",
                     "title_en": "Two PCs changed the family policy at once",
                     "message": (
-                        f"Bảo An trên máy {self._pc} vẫn dùng {self._config_path.name}; bản "
+                        f"Bảo An trên máy {pc} vẫn dùng {self._config_path.name}; bản "
                         f"{path.name} chưa được áp dụng. Hãy xem và gộp lại hai bản."
                     ),
                     "message_en": (
-                        f"Bảo An on {self._pc} keeps {self._config_path.name}; {path.name} "
+                        f"Bảo An on {pc} keeps {self._config_path.name}; {path.name} "
                         "is not applied. Please look at both and merge them."
                     ),
                     "event_id": event.id,

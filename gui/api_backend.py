@@ -58,6 +58,30 @@ from gui.caregivers import (
     ChannelTest,
     DeadManState,
 )
+from gui.family_backend import (
+    ChildEntry,
+    ChildExistsError,
+    ChildExport,
+    DeviceEntry,
+    FamilySnapshot,
+    ListUpdate,
+    OsAccount,
+    PauseState,
+    PinCreated,
+    PresetSummary,
+    WrongRecoveryCodeError,
+)
+from gui.pages_backend import (
+    ActivityHistory,
+    ChildToday,
+    DayActivity,
+    FamilyEvent,
+    FamilyOverview,
+    Protection,
+    Schedule,
+    VersionedSchedules,
+    WeekWindow,
+)
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
@@ -222,7 +246,141 @@ class ApiBackend:
         new_etag, saved = self._call(token, lambda c: c.set_screen_time(etag, wire))
         return VersionedLimits(new_etag, _limits(saved))
 
-    # Plumbing.
+    # PagesBackend: the family pages.
+    def overview(self, token: str) -> FamilyOverview:
+        answer = self._call(token, lambda c: c.overview())
+        protection = answer.protection
+        return FamilyOverview(
+            date=answer.date,
+            children=tuple(
+                ChildToday(
+                    child=item.child,
+                    used_seconds=item.used_seconds,
+                    seconds_left=item.seconds_left,
+                    limit_kind=item.limit_kind,
+                    top_apps=item.top_apps,
+                    top_sites=item.top_sites,
+                    blocked=item.blocked,
+                    blocked_by_category=item.blocked_by_category,
+                    pending_requests=item.pending_requests,
+                    alerts=item.alerts,
+                    tray=item.tray,
+                )
+                for item in answer.children
+            ),
+            protection=Protection(
+                protection.dns,
+                protection.dns_reason,
+                protection.dns_servers,
+                protection.lists,
+                protection.lists_updated_at,
+            ),
+            alerts=tuple(_event(item) for item in answer.alerts),
+        )
+
+    def activity(self, token: str, child: str, days: int) -> ActivityHistory:
+        answer = self._call(token, lambda c: c.activity(child, days))
+        return ActivityHistory(
+            child=answer.child,
+            days=tuple(
+                DayActivity(day.date, day.seconds, day.apps, day.categories, day.blocked)
+                for day in answer.days
+            ),
+        )
+
+    def events(self, token: str, limit: int = 100) -> list[FamilyEvent]:
+        return [_event(item) for item in self._call(token, lambda c: c.events(limit=limit))]
+
+    # SchedulesBackend.
+    def schedules(self, token: str, child: str) -> VersionedSchedules:
+        etag, answer = self._call(token, lambda c: c.schedules(child))
+        return _schedules(etag, answer)
+
+    def save_schedules(
+        self, token: str, etag: str, child: str, schedules: tuple[Schedule, ...]
+    ) -> VersionedSchedules:
+        wire = api_types.ChildSchedules(
+            child=child,
+            schedules=tuple(
+                api_types.ScheduleRule(
+                    target=rule.target,
+                    mode=rule.mode,
+                    windows=_grouped_windows(rule.windows),
+                )
+                for rule in schedules
+            ),
+        )
+        new_etag, answer = self._call(token, lambda c: c.set_schedules(etag, wire))
+        return _schedules(new_etag, answer)
+
+    # FamilyBackend: the first PIN, the presets, the PC's accounts, the children.
+    def create_pin(self, pin: str, setup_code: str) -> PinCreated:
+        answer = self._call(None, lambda c: c.create_pin(pin, setup_code), login=True)
+        return PinCreated(self.open_session(pin), answer.recovery_code)
+
+    def presets(self, token: str) -> tuple[PresetSummary, ...]:
+        return tuple(_preset(item) for item in self._call(token, lambda c: c.presets()))
+
+    def os_accounts(self, token: str) -> tuple[OsAccount, ...]:
+        answer = self._call(token, lambda c: c.os_accounts())
+        return tuple(OsAccount(item.name, item.full_name) for item in answer)
+
+    def family(self, token: str) -> FamilySnapshot:
+        etag, children, default = self._call(token, lambda c: c.family_children())
+        return FamilySnapshot(etag, tuple(_child_entry(item) for item in children), default)
+
+    def add_child(self, token: str, etag: str, child: ChildEntry) -> FamilySnapshot:
+        self._call(token, lambda c: c.add_child(etag, _child_settings(child)))
+        return self.family(token)
+
+    def update_child(self, token: str, etag: str, name: str, child: ChildEntry) -> FamilySnapshot:
+        self._call(token, lambda c: c.update_child(etag, name, _child_settings(child)))
+        return self.family(token)
+
+    def remove_child(self, token: str, etag: str, name: str) -> FamilySnapshot:
+        self._call(token, lambda c: c.remove_child(etag, name))
+        return self.family(token)
+
+    # SettingsBackend: pause, "update now", a child's data, the PIN.
+    def pause_state(self, token: str) -> PauseState:
+        return _pause(self._call(token, lambda c: c.protection_pause()))
+
+    def pause_protection(self, token: str, minutes: int) -> PauseState:
+        return _pause(self._call(token, lambda c: c.pause_protection(minutes)))
+
+    def resume_protection(self, token: str) -> PauseState:
+        return _pause(self._call(token, lambda c: c.resume_protection()))
+
+    def list_update(self, token: str) -> ListUpdate:
+        return _list_update(self._call(token, lambda c: c.list_update()))
+
+    def start_list_update(self, token: str) -> ListUpdate:
+        return _list_update(self._call(token, lambda c: c.start_list_update()))
+
+    def cancel_list_update(self, token: str) -> ListUpdate:
+        return _list_update(self._call(token, lambda c: c.cancel_list_update()))
+
+    def export_child_data(self, token: str, child: str) -> ChildExport:
+        answer = self._call(token, lambda c: c.export_child_data(child))
+        return ChildExport(answer.child, answer.exported_at, dict(answer.tables))
+
+    def delete_child_data(self, token: str, child: str) -> int:
+        answer = self._call(token, lambda c: c.delete_child_data(child))
+        return sum(answer.removed.values())
+
+    def change_pin(self, token: str, old_pin: str, new_pin: str) -> None:
+        # The old PIN is checked as a login is: a wrong one is WrongPinError, not an expiry.
+        self._call(token, lambda c: c.set_pin(new_pin, old_pin), login=True)
+
+    def new_recovery_code(self, token: str) -> str:
+        return self._call(token, lambda c: c.new_recovery_code())
+
+    def reset_pin_with_recovery_code(self, pin: str, recovery_code: str) -> PinCreated:
+        answer = self._call(
+            None, lambda c: c.reset_pin_with_recovery_code(pin, recovery_code), login=True
+        )
+        return PinCreated(self.open_session(pin), answer.recovery_code)
+
     # CaregiversBackend (gui.caregivers).
     def caregivers(self, token: str) -> CaregiversSnapshot:
         return _caregivers(self._call(token, lambda c: c.caregivers()))
@@ -233,6 +391,7 @@ class ApiBackend:
             ChannelTest(item.receiver, item.outcome, item.detail) for item in answer.checks
         )
 
+    # Plumbing.
     def _client(self) -> api.ApiClient:
         existing: api.ApiClient | None = getattr(self._local, "client", None)
         if existing is None:
@@ -261,6 +420,8 @@ class ApiBackend:
             raise AlreadyDecidedError(str(error)) from error
         except api.WrongSetupCodeError as error:
             raise WrongSetupCodeError(error.tries_left, str(error)) from error
+        except api.WrongRecoveryCodeError as error:
+            raise WrongRecoveryCodeError(error.tries_left, str(error)) from error
         except api.SetupCodeRequiredError as error:
             raise SetupCodeRequiredError(str(error)) from error
         except api.PolicyConflictError as error:
@@ -275,6 +436,8 @@ class ApiBackend:
                 raise BackendError(str(error), code=error.code) from error
             raise SessionExpiredError(str(error)) from error
         except api.ApiClientError as error:
+            if error.code == "child_exists":
+                raise ChildExistsError(str(error)) from error
             raise BackendError(str(error), code=error.code) from error
         finally:
             client.token = None
@@ -423,4 +586,112 @@ def _request(item: api_types.AccessRequestInfo) -> AccessRequest:
         kind=item.kind,
         state=item.state,
         revoked_at=item.revoked_at,
+    )
+
+
+def _event(item: api_types.EventInfo) -> FamilyEvent:
+    return FamilyEvent(
+        event_id=item.event_id,
+        time=item.time,
+        kind=item.kind,
+        severity=item.severity,
+        message=item.message,
+        child=item.child,
+        data=dict(item.data),
+    )
+
+
+def _schedules(etag: str, item: api_types.ChildSchedules) -> VersionedSchedules:
+    """One window a day: the editor shows and edits each day's windows on their own."""
+    return VersionedSchedules(
+        etag=etag,
+        child=item.child,
+        schedules=tuple(
+            Schedule(
+                target=rule.target,
+                mode=rule.mode,
+                windows=tuple(
+                    WeekWindow(day, window.start, window.end)
+                    for window in rule.windows
+                    for day in window.days
+                ),
+            )
+            for rule in item.schedules
+        ),
+    )
+
+
+def _grouped_windows(windows: tuple[WeekWindow, ...]) -> tuple[api_types.WeeklyWindow, ...]:
+    """Days with the same hours as one window (``weekdays 07:00–09:00``), as a parent
+    would write them in family.toml."""
+    days_by_hours: dict[tuple[str, str], list[str]] = {}
+    for window in windows:
+        days = days_by_hours.setdefault((window.start, window.end), [])
+        if window.day not in days:
+            days.append(window.day)
+    return tuple(
+        api_types.WeeklyWindow(tuple(days), start, end)
+        for (start, end), days in days_by_hours.items()
+    )
+
+
+def _preset(item: api_types.PresetInfo) -> PresetSummary:
+    return PresetSummary(
+        preset_id=item.id,
+        name_vi=item.name_vi,
+        name_en=item.name_en,
+        min_age=item.min_age,
+        max_age=item.max_age,
+        blocked_categories=item.blocked_categories,
+        blocked_services=item.blocked_services,
+        allow_list_only=item.allow_list_only,
+        safe_search=item.safe_search,
+        youtube_mode=item.youtube_mode,
+        daily_minutes=item.daily_minutes,
+        allowed_hours=tuple((window.start, window.end) for window in item.allowed_hours),
+        category_minutes=tuple(sorted(item.category_minutes.items())),
+        per_game_minutes=item.per_game_minutes,
+        film_ratings=item.film_ratings,
+        game_rating=item.game_rating,
+    )
+
+
+def _child_entry(item: api_types.ChildSettings) -> ChildEntry:
+    return ChildEntry(
+        name=item.name,
+        age=item.age,
+        birth_year=item.birth_year,
+        preset=item.preset,
+        os_users=item.os_users,
+        devices=tuple(DeviceEntry(device.name, device.ip, device.mac) for device in item.devices),
+        preset_in_force=item.preset_in_force,
+    )
+
+
+def _child_settings(child: ChildEntry) -> api_types.ChildSettings:
+    return api_types.ChildSettings(
+        name=child.name,
+        age=child.age,
+        birth_year=child.birth_year,
+        preset=child.preset,
+        os_users=child.os_users,
+        devices=tuple(
+            api_types.DeviceInfo(ip=device.ip, mac=device.mac, name=device.name)
+            for device in child.devices
+        ),
+    )
+
+
+def _pause(item: api_types.ProtectionPauseInfo) -> PauseState:
+    return PauseState(paused_until=item.paused_until)
+
+
+def _list_update(item: api_types.ListUpdateInfo) -> ListUpdate:
+    return ListUpdate(
+        state=item.state,
+        total=item.total,
+        done=item.done,
+        current=item.current,
+        updated=item.updated,
+        failed=item.failed,
     )

@@ -182,7 +182,8 @@ class DeliveryService:
     policy: RetryPolicy = DEFAULT_RETRY
     interval: float = 30.0
     on_undeliverable: Callable[[str, str], None] | None = None
-    pc: str | None = None  # every alert names the PC it came from
+    # Every alert names the PC it came from (asked at each fan-out: the name may change).
+    pc: str | Callable[[], str] | None = None
     # At most this many messages an hour to one receiver; the rest wait and go together as
     # one digest. None: no limit. Kept in `ledger` when there is one (else in memory).
     per_hour: int | None = 10
@@ -346,8 +347,9 @@ class DeliveryService:
     def _fan_out(self, item: OutboxEntry) -> None:
         now = self.now()
         alert = dict(item.payload)
-        if self.pc and not alert.get("pc"):
-            alert["pc"] = self.pc
+        pc = self.pc() if callable(self.pc) else self.pc
+        if pc and not alert.get("pc"):
+            alert["pc"] = pc
         for receiver in self.routing.receivers(item.payload):
             self.queue.enqueue(
                 receiver.name,

@@ -130,7 +130,7 @@ def test_parent_allows_one_hour_and_the_site_opens_at_once(
 
     assert tab.model.rowCount() == 1
     assert state_of(tab, request_id) == "Đang chờ bạn trả lời"
-    assert parent.tabs.tabText(parent.requests_index) == "Yêu cầu (1)"
+    assert parent.tabs.tabText(parent.requests_index) == "Yêu cầu và cảnh báo (1)"
     assert tab.count_label.text() == "Có 1 yêu cầu đang chờ bạn trả lời."
     # The newest waiting request is offered, in full, under the table.
     assert tab.selected_row() is not None and tab.selected_row().request.id == request_id  # type: ignore[union-attr]
@@ -144,7 +144,7 @@ def test_parent_allows_one_hour_and_the_site_opens_at_once(
         click(qtbot, tab.allow_buttons[60])
     assert state_of(tab, request_id) == "Được phép đến 13:00"  # 12:00 + 1 hour, family time
     assert tab.message_label.text() == f"Đã cho phép: Minh được mở {SITE} đến 13:00."
-    assert parent.tabs.tabText(parent.requests_index) == "Yêu cầu"
+    assert parent.tabs.tabText(parent.requests_index) == "Yêu cầu và cảnh báo"
     stored = pages.store.requests.get(request_id)
     assert stored is not None and stored.status == "allowed"
     assert stored.allowed_until == pages.clock.now() + timedelta(hours=1)
@@ -259,7 +259,8 @@ def test_parent_denies(qtbot: QtBot, pages: RunningPages, open_window: WindowMak
     window = open_window()
     tab = log_in(qtbot, window)
     assert [row.request.id for row in tab.model.rows()] == [second, first]
-    assert window.parent_page.tabs.tabText(window.parent_page.requests_index) == "Yêu cầu (2)"
+    parent = window.parent_page
+    assert parent.tabs.tabText(parent.requests_index) == "Yêu cầu và cảnh báo (2)"
 
     assert tab.select_request(first)
     with qtbot.waitSignal(window.controller.requests_changed, timeout=WAIT_MS):
@@ -268,7 +269,8 @@ def test_parent_denies(qtbot: QtBot, pages: RunningPages, open_window: WindowMak
     assert tab.message_label.text() == f"Không cho phép: Minh sẽ không mở được {SITE}."
     # Still waiting first; the answered one below it.
     assert [row.request.id for row in tab.model.rows()] == [second, first]
-    assert window.parent_page.tabs.tabText(window.parent_page.requests_index) == "Yêu cầu (1)"
+    parent = window.parent_page
+    assert parent.tabs.tabText(parent.requests_index) == "Yêu cầu và cảnh báo (1)"
     assert pages.access.active_grants("Minh") == ()
     assert child_page_state(pages, first) == "denied"
     assert child_page_state(pages, second, host="bet.example") == "pending"

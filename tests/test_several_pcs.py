@@ -10,6 +10,7 @@ from __future__ import annotations
 import shutil
 from collections.abc import Iterator
 from contextlib import ExitStack
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -237,3 +238,29 @@ def test_two_pcs_share_one_policy_folder_and_keep_their_own_settings(
     shutil.copy(tmp_path / "pc-a" / "this-pc.toml", folder / "this-pc.toml")
     family = load_policy(config)
     assert family.pc_name == "May-A" and family.children[0].os_users == ("an",)
+
+
+def test_a_new_name_in_this_pcs_file_names_the_next_alert(
+    tmp_path: Path, ntfy: NtfyStandIn
+) -> None:
+    from dataclasses import replace
+
+    from agent.alert_delivery import build_delivery
+    from agent.policy.model import Caregiver, FamilyPolicy
+    from agent.secrets import file_secret_store
+    from agent.store import Store
+    from sync.delivery import ALERTS_CHANNEL
+
+    family = FamilyPolicy(
+        caregivers=(Caregiver("Mẹ", ntfy_topic=TOPIC, ntfy_server=ntfy.url),), pc_name="May-A"
+    )
+    current = [family]
+    with Store(tmp_path / "baoan.sqlite3") as store:
+        service = build_delivery(store, lambda: current[0], file_secret_store(tmp_path),
+                                 lambda: datetime.now(UTC))
+        store.outbox.enqueue(ALERTS_CHANNEL, {"kind": "help", "title": "An cần giúp"})
+        service.run_once()
+        current[0] = replace(family, pc_name="Phòng-học")
+        store.outbox.enqueue(ALERTS_CHANNEL, {"kind": "help", "title": "An cần giúp"})
+        service.run_once()
+    assert [m["message"].rsplit("— ", 1)[1] for m in ntfy.on(TOPIC)] == ["May-A", "Phòng-học"]

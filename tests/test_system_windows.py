@@ -216,7 +216,7 @@ def test_firewall_rules_block_the_childrens_accounts_only(tmp_path: Path) -> Non
     dns = next(s for s in pc.firewall_scripts if "'BaoAn-DNS-UDP'" in s)
     assert "-RemotePort 53,853" in dns
     # Every address but the loopback, where the agent answers.
-    assert "-RemoteAddress 0.0.0.0-126.255.255.255,128.0.0.0-255.255.255.255,::-::0,::2-" in dns
+    assert "-RemoteAddress 0.0.0.0-126.255.255.255,128.0.0.0-255.255.255.255,::2-ffff:" in dns
     doh = next(s for s in pc.firewall_scripts if "'BaoAn-DoH-TCP'" in s)
     assert "-RemotePort 443,853" in doh
     addresses = doh.split("-RemoteAddress ", 1)[1].split(" ", 1)[0].split(",")
@@ -225,9 +225,15 @@ def test_firewall_rules_block_the_childrens_accounts_only(tmp_path: Path) -> Non
     # Rules of an earlier install go first: running it again leaves one set.
     system.install_firewall(("minh",))
     assert len(pc.firewall_scripts) == 4
+    assert system.firewall_in_place().ok
+    pc.firewall_scripts.pop()  # a rule deleted by hand
+    finding = system.firewall_in_place()
+    assert not finding.ok and "BaoAn-DoH-TCP" in finding.detail
     system.remove_firewall()
     assert pc.firewall_scripts == []
-    assert runner.ran("powershell.exe")[-1][-1].startswith("Remove-NetFirewallRule -Group 'BaoAn'")
+    assert not system.firewall_in_place().ok
+    assert any(argv[-1].startswith("Remove-NetFirewallRule -Group 'BaoAn'")
+               for argv in runner.ran("powershell.exe"))
 
 
 def test_an_unknown_child_account_stops_the_firewall_before_any_rule(tmp_path: Path) -> None:

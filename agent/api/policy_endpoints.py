@@ -7,6 +7,7 @@
   precondition_required`` without ``If-Match``.
 - ``GET /api/children/<name>/rules``, ``PUT`` the same (``If-Match``): one child's web rules.
 - ``GET /api/children/<name>/screen-time``, ``PUT`` the same (``If-Match``): the limits.
+- ``GET /api/children/<name>/schedules``, ``PUT`` the same (``If-Match``): the time rules.
 - ``GET /api/check?name=&child=`` (parent): the verdict of the rules in force for a name.
 - ``GET /api/catalogue`` (parent): the category ids and the services, for the rules' forms.
 """
@@ -17,7 +18,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from agent.api.http import ApiError, Request, Response, Router, json_response
-from agent.api.types import CatalogueInfo, ChildRules, ScreenTimeRules, ShapeError, SiteCheck
+from agent.api.types import (
+    CatalogueInfo,
+    ChildRules,
+    ChildSchedules,
+    ScreenTimeRules,
+    ShapeError,
+    SiteCheck,
+)
 from agent.policy.editing import PolicyTextError, errors_json
 from agent.policy.errors import InvalidPolicyError
 from agent.policy_editor import PolicyEditor, PolicyVersion, StalePolicyError, UnknownChildError
@@ -40,11 +48,13 @@ def register_policy_endpoints(router: Router, services: PolicyEndpointServices) 
     router.add("PUT", "/api/children/{name}/rules", endpoints.put_rules, auth="parent")
     router.add("GET", "/api/children/{name}/screen-time", endpoints.get_screen_time, auth="parent")
     router.add("PUT", "/api/children/{name}/screen-time", endpoints.put_screen_time, auth="parent")
+    router.add("GET", "/api/children/{name}/schedules", endpoints.get_schedules, auth="parent")
+    router.add("PUT", "/api/children/{name}/schedules", endpoints.put_schedules, auth="parent")
     router.add("GET", "/api/check", endpoints.check, auth="parent")
     router.add("GET", "/api/catalogue", endpoints.catalogue, auth="parent")
 
 
-def _if_match(request: Request) -> str:
+def if_match(request: Request) -> str:
     value = request.headers.get("if-match", "").strip()
     if not value:
         raise ApiError(
@@ -55,7 +65,7 @@ def _if_match(request: Request) -> str:
     return value.removeprefix("W/")
 
 
-def _edit_error(error: Exception) -> ApiError:
+def edit_error(error: Exception) -> ApiError:
     if isinstance(error, StalePolicyError):
         return ApiError(
             412,
@@ -88,27 +98,27 @@ class _PolicyEndpoints:
         try:
             version = self._editor.read()
         except (InvalidPolicyError, PolicyTextError) as error:
-            raise _edit_error(error) from None
+            raise edit_error(error) from None
         return _versioned(version)
 
     def put_policy(self, request: Request) -> Response:
-        etag = _if_match(request)
+        etag = if_match(request)
         body = request.json_object()
         try:
             version = self._editor.replace(etag, body)
         except (StalePolicyError, InvalidPolicyError, PolicyTextError) as error:
-            raise _edit_error(error) from None
+            raise edit_error(error) from None
         return _versioned(version)
 
     def get_rules(self, request: Request) -> Response:
         try:
             etag, rules = self._editor.child_rules(request.path_params["name"])
         except (UnknownChildError, InvalidPolicyError, PolicyTextError) as error:
-            raise _edit_error(error) from None
+            raise edit_error(error) from None
         return json_response(rules.to_json(), headers={"ETag": etag})
 
     def put_rules(self, request: Request) -> Response:
-        etag = _if_match(request)
+        etag = if_match(request)
         body = request.json_object()
         body["child"] = request.path_params["name"]
         try:
@@ -123,18 +133,18 @@ class _PolicyEndpoints:
             UnknownChildError,
             PolicyTextError,
         ) as error:
-            raise _edit_error(error) from None
+            raise edit_error(error) from None
         return json_response(saved.to_json(), headers={"ETag": new_etag})
 
     def get_screen_time(self, request: Request) -> Response:
         try:
             etag, rules = self._editor.screen_time(request.path_params["name"])
         except (UnknownChildError, InvalidPolicyError, PolicyTextError) as error:
-            raise _edit_error(error) from None
+            raise edit_error(error) from None
         return json_response(rules.to_json(), headers={"ETag": etag})
 
     def put_screen_time(self, request: Request) -> Response:
-        etag = _if_match(request)
+        etag = if_match(request)
         body = request.json_object()
         body["child"] = request.path_params["name"]
         try:
@@ -149,7 +159,33 @@ class _PolicyEndpoints:
             UnknownChildError,
             PolicyTextError,
         ) as error:
-            raise _edit_error(error) from None
+            raise edit_error(error) from None
+        return json_response(saved.to_json(), headers={"ETag": new_etag})
+
+    def get_schedules(self, request: Request) -> Response:
+        try:
+            etag, rules = self._editor.schedules(request.path_params["name"])
+        except (UnknownChildError, InvalidPolicyError, PolicyTextError) as error:
+            raise edit_error(error) from None
+        return json_response(rules.to_json(), headers={"ETag": etag})
+
+    def put_schedules(self, request: Request) -> Response:
+        etag = if_match(request)
+        body = request.json_object()
+        body["child"] = request.path_params["name"]
+        try:
+            rules = ChildSchedules.from_json(body)
+        except ShapeError as error:
+            raise ApiError(400, "bad_request", str(error)) from None
+        try:
+            new_etag, saved = self._editor.set_schedules(etag, rules)
+        except (
+            StalePolicyError,
+            InvalidPolicyError,
+            UnknownChildError,
+            PolicyTextError,
+        ) as error:
+            raise edit_error(error) from None
         return json_response(saved.to_json(), headers={"ETag": new_etag})
 
     def check(self, request: Request) -> object:

@@ -1272,6 +1272,8 @@ class EventInfo:
     severity: str
     message: str
     child: str | None = None
+    # What happened, as structured facts (a policy edit's changes): clients word it.
+    data: Mapping[str, Any] = field(default_factory=dict)
 
     def to_json(self) -> JsonObject:
         return {
@@ -1281,6 +1283,7 @@ class EventInfo:
             "severity": self.severity,
             "message": self.message,
             "child": self.child,
+            "data": dict(self.data),
         }
 
     @classmethod
@@ -1295,6 +1298,201 @@ class EventInfo:
             severity=_field(data, "severity", str, where),
             message=_field(data, "message", str, where),
             child=_optional(data, "child", str, where),
+            data=dict(_object(data.get("data") or {}, f"{where}.data")),
+        )
+
+
+
+# -- the dashboard's pages: today at a glance, the history, the weekly schedule -------------
+
+
+@dataclass(frozen=True)
+class ChildOverview:
+    """One child's today in ``GET /api/overview``: time used and left, the apps and sites
+    most used, blocks, requests waiting, alerts, and whether the child's tray reports
+    (``tray``: ``running``, ``missing`` while the child's session is on without it, or
+    ``not_seen`` since the agent started)."""
+
+    child: str
+    used_seconds: int
+    seconds_left: int | None = None
+    limit_kind: str = "none"
+    top_apps: tuple[tuple[str, int], ...] = ()  # (app, seconds), most first
+    top_sites: tuple[tuple[str, int], ...] = ()  # (site, queries), most first
+    blocked: int = 0
+    blocked_by_category: tuple[tuple[str, int], ...] = ()
+    pending_requests: int = 0
+    alerts: int = 0
+    tray: str = "not_seen"
+
+    def to_json(self) -> JsonObject:
+        return {
+            "child": self.child,
+            "used_seconds": self.used_seconds,
+            "seconds_left": self.seconds_left,
+            "limit_kind": self.limit_kind,
+            "top_apps": [list(pair) for pair in self.top_apps],
+            "top_sites": [list(pair) for pair in self.top_sites],
+            "blocked": self.blocked,
+            "blocked_by_category": [list(pair) for pair in self.blocked_by_category],
+            "pending_requests": self.pending_requests,
+            "alerts": self.alerts,
+            "tray": self.tray,
+        }
+
+    @classmethod
+    def from_json(cls, value: Any, where: str = "child_overview") -> ChildOverview:
+        data = _object(value, where)
+        return cls(
+            child=_field(data, "child", str, where),
+            used_seconds=_field(data, "used_seconds", int, where),
+            seconds_left=_optional(data, "seconds_left", int, where),
+            limit_kind=_optional(data, "limit_kind", str, where) or "none",
+            top_apps=_counts(data.get("top_apps", []), f"{where}.top_apps"),
+            top_sites=_counts(data.get("top_sites", []), f"{where}.top_sites"),
+            blocked=_optional(data, "blocked", int, where) or 0,
+            blocked_by_category=_counts(
+                data.get("blocked_by_category", []), f"{where}.blocked_by_category"
+            ),
+            pending_requests=_optional(data, "pending_requests", int, where) or 0,
+            alerts=_optional(data, "alerts", int, where) or 0,
+            tray=_optional(data, "tray", str, where) or "not_seen",
+        )
+
+
+@dataclass(frozen=True)
+class ProtectionInfo:
+    """Whether the PC's protection is whole: the system's DNS asks the agent (``dns``:
+    ``ok``, ``off`` or ``unknown``; why as a code, ``dns_reason``, and the name servers
+    seen) and the block lists are fresh (``lists``: ``fresh``, ``stale`` or ``missing``;
+    the oldest list's ``lists_updated_at``)."""
+
+    dns: str = "unknown"
+    dns_reason: str = ""
+    dns_servers: tuple[str, ...] = ()
+    lists: str = "missing"
+    lists_updated_at: datetime | None = None
+
+    def to_json(self) -> JsonObject:
+        return {
+            "dns": self.dns,
+            "dns_reason": self.dns_reason,
+            "dns_servers": list(self.dns_servers),
+            "lists": self.lists,
+            "lists_updated_at": _iso(self.lists_updated_at),
+        }
+
+    @classmethod
+    def from_json(cls, value: Any, where: str = "protection") -> ProtectionInfo:
+        data = _object(value, where)
+        return cls(
+            dns=_optional(data, "dns", str, where) or "unknown",
+            dns_reason=_optional(data, "dns_reason", str, where) or "",
+            dns_servers=_strings(data.get("dns_servers", []), f"{where}.dns_servers"),
+            lists=_optional(data, "lists", str, where) or "missing",
+            lists_updated_at=_time(
+                _optional(data, "lists_updated_at", str, where), f"{where}.lists_updated_at"
+            ),
+        )
+
+
+@dataclass(frozen=True)
+class Overview:
+    """``GET /api/overview`` (parent): the family's day so far, on its own clock."""
+
+    date: date
+    children: tuple[ChildOverview, ...] = ()
+    protection: ProtectionInfo = field(default_factory=ProtectionInfo)
+    alerts: tuple[EventInfo, ...] = ()  # today's alerts, newest first
+
+    def to_json(self) -> JsonObject:
+        return {
+            "date": self.date.isoformat(),
+            "children": [child.to_json() for child in self.children],
+            "protection": self.protection.to_json(),
+            "alerts": [event.to_json() for event in self.alerts],
+        }
+
+    @classmethod
+    def from_json(cls, value: Any, where: str = "overview") -> Overview:
+        data = _object(value, where)
+        children = _field(data, "children", list, where)
+        alerts = data.get("alerts", [])
+        if not isinstance(alerts, list):
+            raise ShapeError(f"{where}.alerts: expected a list")
+        return cls(
+            date=_date(_field(data, "date", str, where), f"{where}.date"),
+            children=tuple(
+                ChildOverview.from_json(item, f"{where}.children[{i}]")
+                for i, item in enumerate(children)
+            ),
+            protection=ProtectionInfo.from_json(data.get("protection", {}), f"{where}.protection"),
+            alerts=tuple(
+                EventInfo.from_json(item, f"{where}.alerts[{i}]") for i, item in enumerate(alerts)
+            ),
+        )
+
+
+def _date(text: str, where: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError as exc:
+        raise ShapeError(f"{where}: not a YYYY-MM-DD date: {text!r}") from exc
+
+
+@dataclass(frozen=True)
+class ActivityDay:
+    """One family day of ``GET /api/activity``: counted seconds, seconds per app and per
+    category (most first; ``other`` for apps of no catalogue category) and blocked
+    answers per category (``other`` for blocks of no category)."""
+
+    date: date
+    seconds: int = 0
+    apps: tuple[tuple[str, int], ...] = ()
+    categories: tuple[tuple[str, int], ...] = ()
+    blocked: tuple[tuple[str, int], ...] = ()
+
+    def to_json(self) -> JsonObject:
+        return {
+            "date": self.date.isoformat(),
+            "seconds": self.seconds,
+            "apps": [list(pair) for pair in self.apps],
+            "categories": [list(pair) for pair in self.categories],
+            "blocked": [list(pair) for pair in self.blocked],
+        }
+
+    @classmethod
+    def from_json(cls, value: Any, where: str = "day") -> ActivityDay:
+        data = _object(value, where)
+        return cls(
+            date=_date(_field(data, "date", str, where), f"{where}.date"),
+            seconds=_field(data, "seconds", int, where),
+            apps=_counts(data.get("apps", []), f"{where}.apps"),
+            categories=_counts(data.get("categories", []), f"{where}.categories"),
+            blocked=_counts(data.get("blocked", []), f"{where}.blocked"),
+        )
+
+
+@dataclass(frozen=True)
+class ActivityHistory:
+    """``GET /api/activity?child=&days=`` (parent): a child's last `days` days, oldest
+    first, today last."""
+
+    child: str
+    days: tuple[ActivityDay, ...] = ()
+
+    def to_json(self) -> JsonObject:
+        return {"child": self.child, "days": [day.to_json() for day in self.days]}
+
+    @classmethod
+    def from_json(cls, value: Any, where: str = "activity") -> ActivityHistory:
+        data = _object(value, where)
+        days = _field(data, "days", list, where)
+        return cls(
+            child=_field(data, "child", str, where),
+            days=tuple(
+                ActivityDay.from_json(item, f"{where}.days[{i}]") for i, item in enumerate(days)
+            ),
         )
 
 
@@ -1718,4 +1916,436 @@ class ScreenTimeRules:
                 data.get("category_minutes", {}), f"{where}.category_minutes"
             ),
             service_minutes=_count_map(data.get("service_minutes", {}), f"{where}.service_minutes"),
+        )
+
+
+@dataclass(frozen=True)
+class WeeklyWindow:
+    """One window of a schedule: the days it starts on (``mon`` … ``sun``) and its start
+    and end as ``"HH:MM"``; an end before the start crosses midnight into the next day."""
+
+    days: tuple[str, ...]
+    start: str
+    end: str
+
+    def to_json(self) -> JsonObject:
+        return {"days": list(self.days), "start": self.start, "end": self.end}
+
+    @classmethod
+    def from_json(cls, value: Any, where: str = "window") -> WeeklyWindow:
+        data = _object(value, where)
+        return cls(
+            days=_strings(_field(data, "days", list, where), f"{where}.days"),
+            start=_field(data, "start", str, where),
+            end=_field(data, "end", str, where),
+        )
+
+
+@dataclass(frozen=True)
+class ScheduleRule:
+    """One of a child's schedules: what it applies to (``*``, ``service:<id>``,
+    ``category:<id>``), ``blocked_during`` or ``allowed_only_during``, and its windows."""
+
+    target: str
+    mode: str
+    windows: tuple[WeeklyWindow, ...] = ()
+
+    def to_json(self) -> JsonObject:
+        return {
+            "target": self.target,
+            "mode": self.mode,
+            "windows": [window.to_json() for window in self.windows],
+        }
+
+    @classmethod
+    def from_json(cls, value: Any, where: str = "schedule") -> ScheduleRule:
+        data = _object(value, where)
+        windows = _field(data, "windows", list, where)
+        return cls(
+            target=_optional(data, "target", str, where) or "*",
+            mode=_optional(data, "mode", str, where) or "blocked_during",
+            windows=tuple(
+                WeeklyWindow.from_json(item, f"{where}.windows[{i}]")
+                for i, item in enumerate(windows)
+            ),
+        )
+
+
+@dataclass(frozen=True)
+class ChildSchedules:
+    """``GET/PUT /api/children/<name>/schedules``: a child's time rules, each window with
+    its days spelt out (a group such as ``school_nights`` is read as its days)."""
+
+    child: str
+    schedules: tuple[ScheduleRule, ...] = ()
+
+    def to_json(self) -> JsonObject:
+        return {"child": self.child, "schedules": [rule.to_json() for rule in self.schedules]}
+
+    @classmethod
+    def from_json(cls, value: Any, where: str = "schedules") -> ChildSchedules:
+        data = _object(value, where)
+        rules = _field(data, "schedules", list, where)
+        return cls(
+            child=_field(data, "child", str, where),
+            schedules=tuple(
+                ScheduleRule.from_json(item, f"{where}.schedules[{i}]")
+                for i, item in enumerate(rules)
+            ),
+        )
+
+
+# -- the family's set-up: accounts, presets, children, pause, lists, a child's data ---------
+
+
+@dataclass(frozen=True)
+class OsAccountInfo:
+    """``GET /api/os-accounts``: a person's account on this PC (``name`` is the login
+    name a child's ``os_users`` holds; ``full_name`` when the OS keeps one)."""
+
+    name: str
+    full_name: str = ""
+
+    def to_json(self) -> JsonObject:
+        return {"name": self.name, "full_name": self.full_name}
+
+    @classmethod
+    def from_json(cls, value: Any, where: str = "account") -> OsAccountInfo:
+        data = _object(value, where)
+        return cls(
+            name=_field(data, "name", str, where),
+            full_name=_optional(data, "full_name", str, where) or "",
+        )
+
+
+@dataclass(frozen=True)
+class HoursInfo:
+    """One window of allowed hours: weekdays (0 = Monday) and ``"HH:MM"`` times; an end
+    before the start runs past midnight."""
+
+    days: tuple[int, ...]
+    start: str
+    end: str
+
+    def to_json(self) -> JsonObject:
+        return {"days": list(self.days), "start": self.start, "end": self.end}
+
+    @classmethod
+    def from_json(cls, value: Any, where: str = "hours") -> HoursInfo:
+        data = _object(value, where)
+        days = data.get("days", [])
+        if not isinstance(days, list) or not all(
+            isinstance(day, int) and not isinstance(day, bool) for day in days
+        ):
+            raise ShapeError(f"{where}.days: expected a list of weekday numbers")
+        return cls(
+            days=tuple(days),
+            start=_field(data, "start", str, where),
+            end=_field(data, "end", str, where),
+        )
+
+
+@dataclass(frozen=True)
+class PresetInfo:
+    """``GET /api/presets``: an age preset, what it blocks and limits (docs/api.md)."""
+
+    id: str
+    name_vi: str
+    name_en: str
+    min_age: int
+    max_age: int
+    film_ratings: tuple[str, ...]
+    game_rating: str
+    blocked_categories: tuple[str, ...]
+    blocked_services: tuple[str, ...]
+    allow_list_only: bool
+    safe_search: bool
+    youtube_mode: str
+    daily_minutes: tuple[int, ...]  # Monday to Sunday
+    allowed_hours: tuple[HoursInfo, ...] = ()
+    category_minutes: Mapping[str, int] = field(default_factory=dict)
+    per_game_minutes: int | None = None
+
+    def to_json(self) -> JsonObject:
+        return {
+            "id": self.id,
+            "name_vi": self.name_vi,
+            "name_en": self.name_en,
+            "min_age": self.min_age,
+            "max_age": self.max_age,
+            "film_ratings": list(self.film_ratings),
+            "game_rating": self.game_rating,
+            "blocked_categories": list(self.blocked_categories),
+            "blocked_services": list(self.blocked_services),
+            "allow_list_only": self.allow_list_only,
+            "safe_search": self.safe_search,
+            "youtube_mode": self.youtube_mode,
+            "daily_minutes": dict(zip(WEEKDAY_KEYS, self.daily_minutes, strict=True)),
+            "allowed_hours": [window.to_json() for window in self.allowed_hours],
+            "category_minutes": dict(self.category_minutes),
+            "per_game_minutes": self.per_game_minutes,
+        }
+
+    @classmethod
+    def from_json(cls, value: Any, where: str = "preset") -> PresetInfo:
+        data = _object(value, where)
+        days = _count_map(data.get("daily_minutes", {}), f"{where}.daily_minutes")
+        if set(days) != set(WEEKDAY_KEYS):
+            raise ShapeError(f"{where}.daily_minutes: expected the seven days mon to sun")
+        hours = data.get("allowed_hours", [])
+        if not isinstance(hours, list):
+            raise ShapeError(f"{where}.allowed_hours: expected a list")
+        return cls(
+            id=_field(data, "id", str, where),
+            name_vi=_field(data, "name_vi", str, where),
+            name_en=_field(data, "name_en", str, where),
+            min_age=_field(data, "min_age", int, where),
+            max_age=_field(data, "max_age", int, where),
+            film_ratings=_strings(data.get("film_ratings", []), f"{where}.film_ratings"),
+            game_rating=_optional(data, "game_rating", str, where) or "",
+            blocked_categories=_strings(
+                data.get("blocked_categories", []), f"{where}.blocked_categories"
+            ),
+            blocked_services=_strings(
+                data.get("blocked_services", []), f"{where}.blocked_services"
+            ),
+            allow_list_only=_field(data, "allow_list_only", bool, where),
+            safe_search=_field(data, "safe_search", bool, where),
+            youtube_mode=_field(data, "youtube_mode", str, where),
+            daily_minutes=tuple(days[key] for key in WEEKDAY_KEYS),
+            allowed_hours=tuple(
+                HoursInfo.from_json(item, f"{where}.allowed_hours[{index}]")
+                for index, item in enumerate(hours)
+            ),
+            category_minutes=_count_map(
+                data.get("category_minutes", {}), f"{where}.category_minutes"
+            ),
+            per_game_minutes=_optional(data, "per_game_minutes", int, where),
+        )
+
+
+@dataclass(frozen=True)
+class DeviceInfo:
+    """A LAN device of a child: by IP address or MAC address, with a name the family
+    gave it ("Máy tính bảng")."""
+
+    ip: str | None = None
+    mac: str | None = None
+    name: str = ""
+
+    def to_json(self) -> JsonObject:
+        return {"ip": self.ip, "mac": self.mac, "name": self.name}
+
+    @classmethod
+    def from_json(cls, value: Any, where: str = "device") -> DeviceInfo:
+        data = _object(value, where)
+        return cls(
+            ip=_optional(data, "ip", str, where),
+            mac=_optional(data, "mac", str, where),
+            name=_optional(data, "name", str, where) or "",
+        )
+
+
+@dataclass(frozen=True)
+class ChildSettings:
+    """``GET/PUT /api/children/<name>/settings``, ``POST /api/children``: who a child
+    is on this PC. ``age`` or ``birth_year`` (one of them); ``preset`` is the one the file
+    names (None: it follows the age), ``preset_in_force`` the one that works now (the
+    agent's answer only); ``os_users`` the child's accounts, ``devices`` the LAN devices
+    that are the child's. In a ``PUT`` a ``name`` other than the path's renames the child
+    (their devices and the PC's default child follow)."""
+
+    name: str
+    age: int | None = None
+    birth_year: int | None = None
+    preset: str | None = None
+    os_users: tuple[str, ...] = ()
+    devices: tuple[DeviceInfo, ...] = ()
+    preset_in_force: str = ""
+
+    def to_json(self) -> JsonObject:
+        return {
+            "name": self.name,
+            "age": self.age,
+            "birth_year": self.birth_year,
+            "preset": self.preset,
+            "os_users": list(self.os_users),
+            "devices": [device.to_json() for device in self.devices],
+            "preset_in_force": self.preset_in_force,
+        }
+
+    @classmethod
+    def from_json(cls, value: Any, where: str = "child") -> ChildSettings:
+        data = _object(value, where)
+        devices = data.get("devices", [])
+        if not isinstance(devices, list):
+            raise ShapeError(f"{where}.devices: expected a list")
+        return cls(
+            name=_field(data, "name", str, where),
+            age=_optional(data, "age", int, where),
+            birth_year=_optional(data, "birth_year", int, where),
+            preset=_optional(data, "preset", str, where),
+            os_users=_strings(data.get("os_users", []), f"{where}.os_users"),
+            devices=tuple(
+                DeviceInfo.from_json(item, f"{where}.devices[{index}]")
+                for index, item in enumerate(devices)
+            ),
+            preset_in_force=_optional(data, "preset_in_force", str, where) or "",
+        )
+
+
+@dataclass(frozen=True)
+class PinAnswer:
+    """``POST /api/pin``'s answer: ``set``, ``reset`` or ``changed``, and the new recovery
+    code when the agent made one (shown to the parent once, never again)."""
+
+    status: str
+    recovery_code: str | None = None
+
+    def to_json(self) -> JsonObject:
+        data: JsonObject = {"status": self.status}
+        if self.recovery_code is not None:
+            data["recovery_code"] = self.recovery_code
+        return data
+
+    @classmethod
+    def from_json(cls, value: Any, where: str = "pin") -> PinAnswer:
+        data = _object(value, where)
+        return cls(
+            status=_field(data, "status", str, where),
+            recovery_code=_optional(data, "recovery_code", str, where),
+        )
+
+
+@dataclass(frozen=True)
+class ProtectionPauseInfo:
+    """``GET/POST/DELETE /api/protection/pause``: whether the DNS filter's blocks are
+    paused, since when and until when (None: protection is on)."""
+
+    paused_until: datetime | None = None
+    paused_at: datetime | None = None
+
+    @property
+    def paused(self) -> bool:
+        return self.paused_until is not None
+
+    def to_json(self) -> JsonObject:
+        return {
+            "paused": self.paused,
+            "paused_until": _iso(self.paused_until),
+            "paused_at": _iso(self.paused_at),
+        }
+
+    @classmethod
+    def from_json(cls, value: Any, where: str = "pause") -> ProtectionPauseInfo:
+        data = _object(value, where)
+        return cls(
+            paused_until=_time(_optional(data, "paused_until", str, where), where),
+            paused_at=_time(_optional(data, "paused_at", str, where), where),
+        )
+
+
+LIST_UPDATE_STATES = ("idle", "running", "done", "cancelled", "failed")
+
+
+@dataclass(frozen=True)
+class ListUpdateInfo:
+    """``GET/POST/DELETE /api/lists/update``: the list sources' download, one source at a
+    time: ``state`` (one of :data:`LIST_UPDATE_STATES`), sources ``done`` of ``total``,
+    the one being fetched, how many changed and how many failed (their last good copies
+    stay)."""
+
+    state: str = "idle"
+    total: int = 0
+    done: int = 0
+    current: str | None = None
+    updated: int = 0
+    failed: int = 0
+    started_at: datetime | None = None
+    finished_at: datetime | None = None
+
+    @property
+    def running(self) -> bool:
+        return self.state == "running"
+
+    def to_json(self) -> JsonObject:
+        return {
+            "state": self.state,
+            "total": self.total,
+            "done": self.done,
+            "current": self.current,
+            "updated": self.updated,
+            "failed": self.failed,
+            "started_at": _iso(self.started_at),
+            "finished_at": _iso(self.finished_at),
+        }
+
+    @classmethod
+    def from_json(cls, value: Any, where: str = "update") -> ListUpdateInfo:
+        data = _object(value, where)
+        state = _field(data, "state", str, where)
+        if state not in LIST_UPDATE_STATES:
+            raise ShapeError(f"{where}.state: expected one of {LIST_UPDATE_STATES}, got {state!r}")
+        return cls(
+            state=state,
+            total=_field(data, "total", int, where),
+            done=_field(data, "done", int, where),
+            current=_optional(data, "current", str, where),
+            updated=_optional(data, "updated", int, where) or 0,
+            failed=_optional(data, "failed", int, where) or 0,
+            started_at=_time(_optional(data, "started_at", str, where), where),
+            finished_at=_time(_optional(data, "finished_at", str, where), where),
+        )
+
+
+CHILD_DATA_TABLES = ("query_log", "usage_intervals", "events", "access_requests")
+
+
+@dataclass(frozen=True)
+class ChildDataExport:
+    """``GET /api/children/<name>/data``: everything the agent keeps about one child
+    (Decree 13/2023: the right to a copy), one list of plain rows per table of
+    :data:`CHILD_DATA_TABLES`."""
+
+    child: str
+    exported_at: datetime
+    tables: Mapping[str, tuple[Mapping[str, object], ...]]
+
+    def to_json(self) -> JsonObject:
+        return {
+            "child": self.child,
+            "exported_at": self.exported_at.isoformat(),
+            "tables": {name: [dict(row) for row in rows] for name, rows in self.tables.items()},
+        }
+
+    @classmethod
+    def from_json(cls, value: Any, where: str = "export") -> ChildDataExport:
+        data = _object(value, where)
+        exported = _time(_field(data, "exported_at", str, where), f"{where}.exported_at")
+        assert exported is not None
+        raw_tables = _object(data.get("tables", {}), f"{where}.tables")
+        tables: dict[str, tuple[Mapping[str, object], ...]] = {}
+        for name, rows in raw_tables.items():
+            if not isinstance(rows, list) or not all(isinstance(row, dict) for row in rows):
+                raise ShapeError(f"{where}.tables.{name}: expected a list of objects")
+            tables[str(name)] = tuple(rows)
+        return cls(child=_field(data, "child", str, where), exported_at=exported, tables=tables)
+
+
+@dataclass(frozen=True)
+class ChildDataDeleted:
+    """``DELETE /api/children/<name>/data``: how many rows of each table were removed."""
+
+    child: str
+    removed: Mapping[str, int]
+
+    def to_json(self) -> JsonObject:
+        return {"child": self.child, "removed": dict(self.removed)}
+
+    @classmethod
+    def from_json(cls, value: Any, where: str = "deleted") -> ChildDataDeleted:
+        data = _object(value, where)
+        return cls(
+            child=_field(data, "child", str, where),
+            removed=_count_map(data.get("removed", {}), f"{where}.removed"),
         )

@@ -87,7 +87,9 @@ def register_usage_routes(
         found = events.recent(child=request.query_value("child") or None, limit=limit)
         return {
             "events": [
-                EventInfo(e.id, e.time, e.kind, e.severity, e.message, e.child).to_json()
+                EventInfo(
+                    e.id, e.time, e.kind, e.severity, e.message, e.child, dict(e.data)
+                ).to_json()
                 for e in found
             ]
         }

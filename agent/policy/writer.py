@@ -18,6 +18,7 @@ from agent.policy.loader import parse_policy, parse_policy_bytes
 from agent.policy.model import FamilyPolicy
 from agent.policy.seal import seal, strip_seal
 from agent.policy.services import ServiceCatalogue
+from agent.policy.this_pc import read_local
 from agent.private_files import PRIVATE_FILE_MODE  # caregivers' topics are in it
 from dns_filter.fileio import atomic_write_bytes
 
@@ -84,10 +85,23 @@ def write_policy_pair(
         text, file=str(path), today=today, catalogue=catalogue, local_text=local_text,
         local_file=str(local_path),
     )
-    for target, body in ((local_path, local_text), (path, text)):
-        current = target.read_bytes() if target.exists() else None
-        if current is not None and current != seal(body).encode("utf-8"):
-            atomic_write_bytes(backup_path(target), current, new_file_mode=PRIVATE_FILE_MODE)
-        atomic_write_bytes(target, seal(body).encode("utf-8"), new_file_mode=PRIVATE_FILE_MODE)
+    _backup_local_if_good(local_path)
+    atomic_write_bytes(local_path, seal(local_text).encode("utf-8"),
+                       new_file_mode=PRIVATE_FILE_MODE)
+    _backup_if_good(path, today=today, catalogue=catalogue)
+    atomic_write_bytes(path, seal(text).encode("utf-8"), new_file_mode=PRIVATE_FILE_MODE)
     log.info("wrote the family policy to %s and this PC's settings to %s", path, local_path)
     return policy
+
+
+def _backup_local_if_good(path: Path) -> None:
+    try:
+        current = path.read_bytes()
+    except FileNotFoundError:
+        return
+    try:
+        read_local(current.decode("utf-8-sig"), file=str(path))
+    except (InvalidPolicyError, UnicodeDecodeError):
+        log.warning("%s is not valid; its backup is left as it was", path)
+        return
+    atomic_write_bytes(backup_path(path), current, new_file_mode=PRIVATE_FILE_MODE)

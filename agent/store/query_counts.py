@@ -14,7 +14,13 @@ from collections.abc import Iterable, Mapping
 
 from agent.store.core import DAY_SECONDS, Database
 from agent.store.migrations import QUERY_COUNTS_UPSERT
-from agent.store.models import CountKey, QueryLogEntry, RetentionPolicy, count_key
+from agent.store.models import (
+    BLOCKED_DECISIONS,
+    CountKey,
+    QueryLogEntry,
+    RetentionPolicy,
+    count_key,
+)
 
 
 def count_entries(entries: Iterable[QueryLogEntry]) -> Counter[CountKey]:
@@ -39,6 +45,24 @@ class QueryCounts:
         """Every answer counted, of every child and time kept."""
         row = self._db.connection().execute("SELECT coalesce(sum(count), 0) FROM query_counts")
         return int(row.fetchone()[0])
+
+    def blocked_by_minute(
+        self, child: str | None, start: float, end: float
+    ) -> list[tuple[int, str, int]]:
+        """Blocked answers as (minute, category or "", count) from `start` to `end` (epoch
+        seconds), every answer counted whether its row was kept or not; oldest first."""
+        marks = ", ".join("?" for _ in BLOCKED_DECISIONS)
+        where = "minute >= ? AND minute < ? AND decision IN (" + marks + ")"
+        params: list[object] = [int(start) // 60 * 60, end, *BLOCKED_DECISIONS]
+        if child is not None:
+            where += " AND child = ?"
+            params.append(child)
+        rows = self._db.connection().execute(
+            f"SELECT minute, category, sum(count) FROM query_counts WHERE {where}"
+            " GROUP BY minute, category ORDER BY minute",
+            params,
+        )
+        return [(int(m), str(c or ""), int(n)) for m, c, n in rows.fetchall()]
 
     def prune(self, moment: float, retention: RetentionPolicy) -> int:
         """Minutes older than the query log's days (never by count: that is their point)."""

@@ -154,6 +154,23 @@ class Usage:
             spans[app].append((start, end))
         return {app: _union_seconds(s) / 60.0 for app, s in sorted(spans.items())}
 
+    def seconds_by_day_and_app(
+        self, child: str, first_day: date, days: int, tz: str | tzinfo = "Asia/Ho_Chi_Minh"
+    ) -> list[tuple[date, float, dict[str, float]]]:
+        """For each of `days` days from `first_day` (midnight to midnight in `tz`): the
+        child's counted seconds (overlaps once) and the seconds per app id, oldest first."""
+        history: list[tuple[date, float, dict[str, float]]] = []
+        for offset in range(max(0, days)):
+            day = first_day + timedelta(days=offset)
+            every: list[tuple[float, float]] = []
+            by_app: dict[str, list[tuple[float, float]]] = defaultdict(list)
+            for _child, app, start, end in self._spans(day, tz, child):
+                every.append((start, end))
+                by_app[app].append((start, end))
+            apps = {app: _union_seconds(spans) for app, spans in sorted(by_app.items())}
+            history.append((day, _union_seconds(every), apps))
+        return history
+
     # --- retention and privacy ----------------------------------------------------------
 
     def prune(self, moment: float, retention: RetentionPolicy) -> int:

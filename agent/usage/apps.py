@@ -96,6 +96,11 @@ class AppClassifier:
             for marker in entry.apps.cmdline
         )
 
+    def category_of_app_id(self, app_id: str) -> str | None:
+        """The category of the catalogue service whose app has this id, if one has."""
+        found = self._by_name.get(app_id.casefold())
+        return found[1] if found else None
+
     @staticmethod
     def is_browser(app: AppIdentity) -> bool:
         return any(name in BROWSERS for name in _names(app))

@@ -562,6 +562,19 @@ class UsageService:
             self._dirty.add(active_child)
             self._apply(result)
 
+    def tray_state(self, child: str) -> str:
+        """``running`` when the child's tray sent a heartbeat within the last minute,
+        ``missing`` while the child's session is on without it, else ``not_seen``."""
+        with self._lock:
+            heard = self._last_heard.get(child)
+            if heard is not None and self._clock.monotonic() - heard < TRAY_SILENCE_SECONDS:
+                return "running"
+            return "missing" if child in self._silent else "not_seen"
+
+    def category_of_app(self, app_id: str) -> str | None:
+        """The catalogue's category of a counted app id (``robloxplayerbeta.exe``)."""
+        return self._classifier.category_of_app_id(app_id)
+
     def _tray_missing(self, child: str, silent_seconds: float) -> None:
         message = (
             "no heartbeat from the tray while the child's session is active; "

@@ -12,12 +12,36 @@
     </message>
 </context>
 <context>
+    <name>EventsPanel</name>
+    <message numerus="yes">
+        <source>The %n newest events</source>
+        <translation>
+            <numerusform>The newest event</numerusform>
+            <numerusform>The %n newest events</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n alert(s) among them</source>
+        <translation>
+            <numerusform>%n alert among them</numerusform>
+            <numerusform>%n alerts among them</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>LoginPage</name>
     <message numerus="yes">
         <source>Wrong PIN. %n try(s) left before a lockout.</source>
         <translation>
             <numerusform>Wrong PIN. %n try left before a lockout.</numerusform>
             <numerusform>Wrong PIN. %n tries left before a lockout.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Wrong code. %n try(s) left before a lockout.</source>
+        <translation>
+            <numerusform>Wrong code. %n try left before a lockout.</numerusform>
+            <numerusform>Wrong code. %n tries left before a lockout.</numerusform>
         </translation>
     </message>
     <message numerus="yes">
@@ -31,10 +55,10 @@
 <context>
     <name>ParentPage</name>
     <message numerus="yes">
-        <source>Requests (%n)</source>
+        <source>Requests and alerts (%n)</source>
         <translation>
-            <numerusform>Requests (%n)</numerusform>
-            <numerusform>Requests (%n)</numerusform>
+            <numerusform>Requests and alerts (%n)</numerusform>
+            <numerusform>Requests and alerts (%n)</numerusform>
         </translation>
     </message>
     <message numerus="yes">
@@ -62,6 +86,16 @@
         <translation>
             <numerusform>%n request is waiting for your answer.</numerusform>
             <numerusform>%n requests are waiting for your answer.</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>SettingsPage</name>
+    <message numerus="yes">
+        <source>%n try(ies) left before a pause.</source>
+        <translation>
+            <numerusform>%n try left before a pause.</numerusform>
+            <numerusform>%n tries left before a pause.</numerusform>
         </translation>
     </message>
 </context>

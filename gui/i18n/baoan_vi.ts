@@ -2,6 +2,45 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="vi" sourcelanguage="en">
 <context>
+    <name>ActivityPage</name>
+    <message>
+        <source>This version of Bảo An cannot show the days before.</source>
+        <translation>Phiên bản Bảo An này chưa xem được các ngày trước.</translation>
+    </message>
+    <message>
+        <source>One bar a day, today on the right. Select a chart and use the arrow keys (or click a bar) to read a day&apos;s numbers.</source>
+        <translation>Mỗi ngày một cột, hôm nay ở bên phải. Chọn một biểu đồ rồi dùng phím mũi tên (hoặc bấm vào một cột) để đọc số liệu của ngày đó.</translation>
+    </message>
+    <message>
+        <source>Activity of:</source>
+        <translation>Hoạt động của:</translation>
+    </message>
+    <message>
+        <source>Period:</source>
+        <translation>Khoảng thời gian:</translation>
+    </message>
+    <message>
+        <source>The last 7 days</source>
+        <translation>7 ngày qua</translation>
+    </message>
+    <message>
+        <source>The last 30 days</source>
+        <translation>30 ngày qua</translation>
+    </message>
+    <message>
+        <source>Screen time a day, per app</source>
+        <translation>Thời gian dùng máy mỗi ngày, theo ứng dụng</translation>
+    </message>
+    <message>
+        <source>Screen time a day, per kind of app</source>
+        <translation>Thời gian dùng máy mỗi ngày, theo loại ứng dụng</translation>
+    </message>
+    <message>
+        <source>Blocked attempts a day, per kind of website</source>
+        <translation>Số lần bị chặn mỗi ngày, theo loại trang web</translation>
+    </message>
+</context>
+<context>
     <name>CaregiversModel</name>
     <message>
         <source>Loading the caregivers…</source>
@@ -145,6 +184,10 @@
         <translation>Đang gửi cảnh báo thử tới mọi kênh…</translation>
     </message>
     <message>
+        <source>Relatives who get alerts</source>
+        <translation>Người thân nhận cảnh báo</translation>
+    </message>
+    <message>
         <source>Caregiver</source>
         <translation>Người thân</translation>
     </message>
@@ -178,6 +221,40 @@
     </message>
 </context>
 <context>
+    <name>ChildCardBox</name>
+    <message>
+        <source>%1: protection whole</source>
+        <translation>%1: được bảo vệ đầy đủ</translation>
+    </message>
+    <message>
+        <source>%1: protection needs a look</source>
+        <translation>%1: việc bảo vệ cần được kiểm tra</translation>
+    </message>
+    <message>
+        <source>Apps:</source>
+        <translation>Ứng dụng:</translation>
+    </message>
+    <message>
+        <source>Websites:</source>
+        <translation>Trang web:</translation>
+    </message>
+    <message>
+        <source>See requests and alerts</source>
+        <translation>Xem yêu cầu và cảnh báo</translation>
+    </message>
+</context>
+<context>
+    <name>ChildDialog</name>
+    <message>
+        <source>Add a child</source>
+        <translation>Thêm con</translation>
+    </message>
+    <message>
+        <source>Change a child</source>
+        <translation>Sửa thông tin của con</translation>
+    </message>
+</context>
+<context>
     <name>ChildFilter</name>
     <message>
         <source>Every child</source>
@@ -185,10 +262,195 @@
     </message>
 </context>
 <context>
+    <name>ChildForm</name>
+    <message>
+        <source>Choose an age to see what Bảo An sets.</source>
+        <translation>Chọn tuổi để xem Bảo An đặt những gì.</translation>
+    </message>
+    <message>
+        <source>&amp;Name:</source>
+        <translation>&amp;Tên:</translation>
+    </message>
+    <message>
+        <source>&amp;Age:</source>
+        <translation>&amp;Tuổi:</translation>
+    </message>
+    <message>
+        <source>Age &amp;preset:</source>
+        <translation>&amp;Mức theo tuổi:</translation>
+    </message>
+    <message>
+        <source>Computer &amp;accounts:</source>
+        <translation>Tài khoản &amp;máy tính:</translation>
+    </message>
+    <message>
+        <source>Devices at &amp;home:</source>
+        <translation>Thiết bị trong &amp;nhà:</translation>
+    </message>
+    <message>
+        <source>Age</source>
+        <translation>Tuổi</translation>
+    </message>
+    <message>
+        <source>Birth year</source>
+        <translation>Năm sinh</translation>
+    </message>
+    <message>
+        <source>Age or birth year</source>
+        <translation>Tuổi hoặc năm sinh</translation>
+    </message>
+    <message>
+        <source>Tick the accounts on this computer that the child uses.</source>
+        <translation>Đánh dấu các tài khoản trên máy tính này mà con dùng.</translation>
+    </message>
+    <message>
+        <source>Device name</source>
+        <translation>Tên thiết bị</translation>
+    </message>
+    <message>
+        <source>IP or MAC address</source>
+        <translation>Địa chỉ IP hoặc MAC</translation>
+    </message>
+    <message>
+        <source>A tablet or phone at home: its IP address (192.168.1.23) or MAC address.</source>
+        <translation>Máy tính bảng hay điện thoại trong nhà: địa chỉ IP (192.168.1.23) hoặc địa chỉ MAC của thiết bị.</translation>
+    </message>
+    <message>
+        <source>Add a device</source>
+        <translation>Thêm thiết bị</translation>
+    </message>
+    <message>
+        <source>Remove the device</source>
+        <translation>Bỏ thiết bị</translation>
+    </message>
+    <message>
+        <source>By age (recommended)</source>
+        <translation>Theo tuổi (nên chọn)</translation>
+    </message>
+    <message>
+        <source>Blocks: %1.</source>
+        <translation>Chặn: %1.</translation>
+    </message>
+    <message>
+        <source>Blocked apps and services: %1.</source>
+        <translation>Ứng dụng và dịch vụ bị chặn: %1.</translation>
+    </message>
+    <message>
+        <source>Only the websites on the always-allowed list open.</source>
+        <translation>Chỉ mở được các trang trong danh sách luôn cho phép.</translation>
+    </message>
+    <message>
+        <source>Screen time: %1 on school days, %2 at the weekend.</source>
+        <translation>Thời gian dùng máy: %1 vào ngày đi học, %2 vào cuối tuần.</translation>
+    </message>
+    <message>
+        <source>The computer can be used: %1.</source>
+        <translation>Giờ được dùng máy: %1.</translation>
+    </message>
+    <message>
+        <source>Games: %1 a day, %2 per game (Decree 147/2024).</source>
+        <translation>Trò chơi: %1 mỗi ngày, %2 mỗi trò (Nghị định 147/2024).</translation>
+    </message>
+    <message>
+        <source>Safe search is on.</source>
+        <translation>Bật tìm kiếm an toàn.</translation>
+    </message>
+</context>
+<context>
+    <name>ChildSettingsTableModel</name>
+    <message>
+        <source>Name</source>
+        <translation>Tên</translation>
+    </message>
+    <message>
+        <source>Age</source>
+        <translation>Tuổi</translation>
+    </message>
+    <message>
+        <source>Age preset</source>
+        <translation>Mức theo tuổi</translation>
+    </message>
+    <message>
+        <source>Computer accounts</source>
+        <translation>Tài khoản máy tính</translation>
+    </message>
+    <message>
+        <source>Devices at home</source>
+        <translation>Thiết bị trong nhà</translation>
+    </message>
+    <message>
+        <source>%1 (born %2)</source>
+        <translation>%1 (sinh năm %2)</translation>
+    </message>
+    <message>
+        <source>%1, by age</source>
+        <translation>%1, theo tuổi</translation>
+    </message>
+</context>
+<context>
+    <name>ChildrenPage</name>
+    <message>
+        <source>Remove %1 from Bảo An? Their rules and limits go; their data stays until you delete it in Settings.</source>
+        <translation>Bỏ %1 khỏi Bảo An? Các quy định và giới hạn của con sẽ mất; dữ liệu của con vẫn còn cho đến khi bạn xóa trong Cài đặt.</translation>
+    </message>
+    <message>
+        <source>Remove a child</source>
+        <translation>Bỏ một con khỏi Bảo An</translation>
+    </message>
+    <message>
+        <source>Added %1. The age preset works at once.</source>
+        <translation>Đã thêm %1. Mức theo tuổi có hiệu lực ngay.</translation>
+    </message>
+    <message>
+        <source>Saved. %1&apos;s settings work at once.</source>
+        <translation>Đã lưu. Cài đặt của %1 có hiệu lực ngay.</translation>
+    </message>
+    <message>
+        <source>Removed %1.</source>
+        <translation>Đã bỏ %1.</translation>
+    </message>
+    <message>
+        <source>The family settings changed elsewhere in the meantime (by hand or on another device). Nothing was saved; the list shows them now. Make the change again.</source>
+        <translation>Tệp cài đặt của gia đình vừa thay đổi ở nơi khác (sửa tay hoặc trên thiết bị khác). Chưa có gì được lưu; danh sách đang hiện bản mới. Hãy làm lại thay đổi.</translation>
+    </message>
+    <message>
+        <source>Bảo An could not save this:</source>
+        <translation>Bảo An không lưu được:</translation>
+    </message>
+    <message>
+        <source>A child with that name is already in the family.</source>
+        <translation>Gia đình đã có một con tên này.</translation>
+    </message>
+    <message>
+        <source>Could not save: %1</source>
+        <translation>Không lưu được: %1</translation>
+    </message>
+    <message>
+        <source>The children on this computer</source>
+        <translation>Các con trên máy tính này</translation>
+    </message>
+    <message>
+        <source>&amp;Add a child…</source>
+        <translation>&amp;Thêm con…</translation>
+    </message>
+    <message>
+        <source>&amp;Change…</source>
+        <translation>&amp;Sửa…</translation>
+    </message>
+    <message>
+        <source>&amp;Remove…</source>
+        <translation>&amp;Bỏ…</translation>
+    </message>
+    <message>
+        <source>The last child cannot be removed.</source>
+        <translation>Không bỏ được người con cuối cùng.</translation>
+    </message>
+</context>
+<context>
     <name>ChildrenTab</name>
     <message>
-        <source>No child is set up yet. Add one in the family settings (family.toml).</source>
-        <translation>Chưa có con nào được thiết lập. Hãy thêm con trong tệp cài đặt gia đình (family.toml).</translation>
+        <source>No child is set up yet. Add one below.</source>
+        <translation>Chưa có con nào. Hãy thêm con ở bên dưới.</translation>
     </message>
 </context>
 <context>
@@ -236,6 +498,282 @@
     <message>
         <source>Protection stays on. Talk with your child about what Bảo An records.</source>
         <translation>Bảo An vẫn bảo vệ như cũ. Hãy nói chuyện với con về những gì Bảo An ghi lại.</translation>
+    </message>
+</context>
+<context>
+    <name>EventWords</name>
+    <message>
+        <source>%1 asks to open %2</source>
+        <translation>%1 xin mở %2</translation>
+    </message>
+    <message>
+        <source>A parent allowed %1 to open %2</source>
+        <translation>Cha mẹ đã cho %1 mở %2</translation>
+    </message>
+    <message>
+        <source>A parent did not allow %1 to open %2</source>
+        <translation>Cha mẹ không cho %1 mở %2</translation>
+    </message>
+    <message>
+        <source>%1 asks for %2 more minutes</source>
+        <translation>%1 xin thêm %2 phút</translation>
+    </message>
+    <message>
+        <source>%1 pressed Help / 111</source>
+        <translation>%1 đã bấm Trợ giúp / 111</translation>
+    </message>
+    <message>
+        <source>%1 wants to tell you about something bad met online</source>
+        <translation>%1 muốn kể với cha mẹ về điều xấu gặp trên mạng</translation>
+    </message>
+    <message>
+        <source>%1 does not agree yet with what Bảo An records and wants to talk</source>
+        <translation>%1 chưa đồng ý với những gì Bảo An ghi lại và muốn nói chuyện với cha mẹ</translation>
+    </message>
+    <message>
+        <source>%1 read what Bảo An records</source>
+        <translation>%1 đã đọc những gì Bảo An ghi lại</translation>
+    </message>
+    <message>
+        <source>Bảo An&apos;s icon stopped answering while %1 used the computer; the time still counts</source>
+        <translation>Biểu tượng Bảo An không còn trả lời khi %1 đang dùng máy; thời gian vẫn được tính</translation>
+    </message>
+    <message>
+        <source>Bảo An&apos;s icon answers again for %1</source>
+        <translation>Biểu tượng Bảo An của %1 đã trả lời lại</translation>
+    </message>
+    <message>
+        <source>The computer&apos;s clock was changed</source>
+        <translation>Đồng hồ của máy tính đã bị chỉnh</translation>
+    </message>
+    <message>
+        <source>The computer&apos;s time zone was changed</source>
+        <translation>Múi giờ của máy tính đã bị đổi</translation>
+    </message>
+    <message>
+        <source>Bảo An stopped without closing properly (switched off or killed)</source>
+        <translation>Bảo An đã dừng mà không tắt đúng cách (máy bị tắt ngang hoặc bị buộc dừng)</translation>
+    </message>
+    <message>
+        <source>The family&apos;s settings file now protects less (changed at %1)</source>
+        <translation>Tệp cài đặt của gia đình giờ bảo vệ ít hơn (đổi lúc %1)</translation>
+    </message>
+    <message>
+        <source>Two computers changed the family&apos;s settings at once; the settings of this computer stay in force</source>
+        <translation>Hai máy tính cùng lúc đổi cài đặt của gia đình; cài đặt của máy này vẫn được giữ</translation>
+    </message>
+    <message>
+        <source>A new day began: screen time starts again</source>
+        <translation>Ngày mới bắt đầu: thời gian dùng máy được tính lại</translation>
+    </message>
+    <message>
+        <source>A parent changed the rules at %1</source>
+        <translation>Cha mẹ đã đổi quy định lúc %1</translation>
+    </message>
+    <message>
+        <source>A parent saved the rules unchanged at %1</source>
+        <translation>Cha mẹ đã lưu quy định, không có gì thay đổi, lúc %1</translation>
+    </message>
+    <message>
+        <source>A parent %1 at %2</source>
+        <translation>Cha mẹ đã %1 lúc %2</translation>
+    </message>
+    <message>
+        <source>, </source>
+        <translation>, </translation>
+    </message>
+    <message>
+        <source>blocked the website %1 for %2</source>
+        <translation>chặn trang %1 cho %2</translation>
+    </message>
+    <message>
+        <source>took the website %1 off %2&apos;s block list</source>
+        <translation>bỏ trang %1 khỏi danh sách chặn của %2</translation>
+    </message>
+    <message>
+        <source>always allowed the website %1 for %2</source>
+        <translation>luôn cho phép trang %1 cho %2</translation>
+    </message>
+    <message>
+        <source>took the website %1 off %2&apos;s allow list</source>
+        <translation>bỏ trang %1 khỏi danh sách luôn cho phép của %2</translation>
+    </message>
+    <message>
+        <source>blocked %1 for %2</source>
+        <translation>chặn %1 cho %2</translation>
+    </message>
+    <message>
+        <source>stopped blocking %1 for %2</source>
+        <translation>thôi chặn %1 cho %2</translation>
+    </message>
+    <message>
+        <source>allowed %1 for %2</source>
+        <translation>cho phép %1 cho %2</translation>
+    </message>
+    <message>
+        <source>set %1 back to the age rules for %2</source>
+        <translation>đưa %1 về quy định theo tuổi của %2</translation>
+    </message>
+    <message>
+        <source>turned SafeSearch on for %1</source>
+        <translation>bật Tìm kiếm an toàn cho %1</translation>
+    </message>
+    <message>
+        <source>turned SafeSearch off for %1</source>
+        <translation>tắt Tìm kiếm an toàn cho %1</translation>
+    </message>
+    <message>
+        <source>let %1 open only the always-allowed websites</source>
+        <translation>chỉ cho %1 mở các trang luôn cho phép</translation>
+    </message>
+    <message>
+        <source>let %1 open more than the always-allowed websites</source>
+        <translation>cho %1 mở cả các trang ngoài danh sách luôn cho phép</translation>
+    </message>
+    <message>
+        <source>no restriction</source>
+        <translation>không giới hạn</translation>
+    </message>
+    <message>
+        <source>restricted (moderate)</source>
+        <translation>chế độ hạn chế (vừa phải)</translation>
+    </message>
+    <message>
+        <source>restricted (strict)</source>
+        <translation>chế độ hạn chế (nghiêm ngặt)</translation>
+    </message>
+    <message>
+        <source>set YouTube to %1 for %2</source>
+        <translation>đặt YouTube ở %1 cho %2</translation>
+    </message>
+    <message>
+        <source>changed %1&apos;s internet hours</source>
+        <translation>đổi giờ dùng Internet của %1</translation>
+    </message>
+    <message>
+        <source>changed %1&apos;s screen time</source>
+        <translation>đổi thời gian dùng máy của %1</translation>
+    </message>
+    <message>
+        <source>added %1</source>
+        <translation>thêm con %1</translation>
+    </message>
+    <message>
+        <source>removed %1</source>
+        <translation>xóa con %1</translation>
+    </message>
+    <message>
+        <source>changed the family&apos;s settings</source>
+        <translation>đổi cài đặt của gia đình</translation>
+    </message>
+    <message>
+        <source>changed the relatives who get alerts</source>
+        <translation>đổi những người thân nhận cảnh báo</translation>
+    </message>
+    <message>
+        <source>changed the family&apos;s devices</source>
+        <translation>đổi các thiết bị của gia đình</translation>
+    </message>
+    <message>
+        <source>changed the rules</source>
+        <translation>đổi quy định</translation>
+    </message>
+</context>
+<context>
+    <name>EventsPanel</name>
+    <message>
+        <source>Nothing has happened yet.</source>
+        <translation>Chưa có việc gì xảy ra.</translation>
+    </message>
+    <message numerus="yes">
+        <source>The %n newest events</source>
+        <translation>
+            <numerusform>%n việc mới nhất</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n alert(s) among them</source>
+        <translation>
+            <numerusform>trong đó có %n cảnh báo</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>What happened</source>
+        <translation>Việc đã xảy ra</translation>
+    </message>
+</context>
+<context>
+    <name>EventsTableModel</name>
+    <message>
+        <source>Time</source>
+        <translation>Lúc</translation>
+    </message>
+    <message>
+        <source>Child</source>
+        <translation>Con</translation>
+    </message>
+    <message>
+        <source>Importance</source>
+        <translation>Mức độ</translation>
+    </message>
+    <message>
+        <source>What happened</source>
+        <translation>Việc đã xảy ra</translation>
+    </message>
+    <message>
+        <source>Urgent</source>
+        <translation>Khẩn cấp</translation>
+    </message>
+    <message>
+        <source>Alert</source>
+        <translation>Cảnh báo</translation>
+    </message>
+    <message>
+        <source>Worth a look</source>
+        <translation>Nên xem</translation>
+    </message>
+    <message>
+        <source>For your information</source>
+        <translation>Để cha mẹ biết</translation>
+    </message>
+</context>
+<context>
+    <name>FirstRunPage</name>
+    <message>
+        <source>The PIN is set. Now write down your recovery code</source>
+        <translation>Đã đặt mã PIN. Bây giờ hãy ghi lại mã khôi phục</translation>
+    </message>
+    <message>
+        <source>If you forget the PIN, this code sets a new one (on the PIN page, under &quot;Forgot the PIN?&quot;). Keep it somewhere safe, away from the children. It is shown only now: Bảo An keeps no copy it could show again.</source>
+        <translation>Nếu quên mã PIN, mã này giúp đặt mã PIN mới (ở trang mã PIN, mục &quot;Quên mã PIN?&quot;). Hãy cất ở nơi an toàn, xa tầm tay các con. Mã chỉ hiện lần này: Bảo An không giữ bản nào để hiện lại.</translation>
+    </message>
+    <message>
+        <source>I have &amp;written the code down</source>
+        <translation>Tôi đã &amp;ghi lại mã</translation>
+    </message>
+    <message>
+        <source>&amp;Next</source>
+        <translation>&amp;Tiếp</translation>
+    </message>
+    <message>
+        <source>&amp;Done</source>
+        <translation>&amp;Xong</translation>
+    </message>
+    <message>
+        <source>Your first child</source>
+        <translation>Thông tin của con</translation>
+    </message>
+    <message>
+        <source>Tell Bảo An about the child who uses this computer. Their age chooses what is blocked and how long they may use the computer; you can change each rule later. Nothing is saved until you press Save.</source>
+        <translation>Hãy cho Bảo An biết về con dùng máy tính này. Tuổi của con quyết định những gì bị chặn và con được dùng máy bao lâu; bạn có thể đổi từng quy định sau. Chưa có gì được lưu cho đến khi bạn bấm Lưu.</translation>
+    </message>
+    <message>
+        <source>&amp;Save</source>
+        <translation>&amp;Lưu</translation>
+    </message>
+    <message>
+        <source>&amp;Later</source>
+        <translation>Để &amp;sau</translation>
     </message>
 </context>
 <context>
@@ -534,6 +1072,29 @@
     </message>
 </context>
 <context>
+    <name>ListSourcesTableModel</name>
+    <message>
+        <source>Category</source>
+        <translation>Nhóm nội dung</translation>
+    </message>
+    <message>
+        <source>Source</source>
+        <translation>Nguồn</translation>
+    </message>
+    <message>
+        <source>Entries</source>
+        <translation>Số mục</translation>
+    </message>
+    <message>
+        <source>Updated</source>
+        <translation>Cập nhật lúc</translation>
+    </message>
+    <message>
+        <source>Never</source>
+        <translation>Chưa bao giờ</translation>
+    </message>
+</context>
+<context>
     <name>LoginPage</name>
     <message>
         <source>Set the parent PIN</source>
@@ -566,6 +1127,14 @@
     <message>
         <source>To show that you set up this PC, enter its one-time set-up code. On the PC&apos;s administrator account, run: %1</source>
         <translation>Để chứng tỏ bạn là người đã cài đặt máy này, hãy nhập mã cài đặt dùng một lần của máy. Trên tài khoản quản trị của máy, hãy chạy: %1</translation>
+    </message>
+    <message>
+        <source>Recovery code or set-up code</source>
+        <translation>Mã khôi phục hoặc mã cài đặt</translation>
+    </message>
+    <message>
+        <source>Enter the recovery code you wrote down when the PIN was set, or the PC&apos;s one-time set-up code (on the PC&apos;s administrator account, run: %1).</source>
+        <translation>Nhập mã khôi phục bạn đã ghi lại khi đặt mã PIN, hoặc mã cài đặt dùng một lần của máy (trên tài khoản quản trị của máy, chạy: %1).</translation>
     </message>
     <message>
         <source>Set PIN</source>
@@ -612,6 +1181,16 @@
     <message>
         <source>Too many wrong tries. Try again in %1.</source>
         <translation>Nhập sai quá nhiều lần. Hãy thử lại sau %1.</translation>
+    </message>
+    <message>
+        <source>Wrong code.</source>
+        <translation>Mã không đúng.</translation>
+    </message>
+    <message numerus="yes">
+        <source>Wrong code. %n try(s) left before a lockout.</source>
+        <translation>
+            <numerusform>Mã không đúng. Còn %n lần thử trước khi bị tạm khóa.</numerusform>
+        </translation>
     </message>
     <message>
         <source>Enter the set-up code of this PC.</source>
@@ -663,31 +1242,217 @@
         <translation>Bảo An — Dành cho cha mẹ</translation>
     </message>
     <message>
-        <source>Caregivers</source>
-        <translation>Người thân</translation>
-    </message>
-    <message>
         <source>Language</source>
         <translation>Ngôn ngữ</translation>
     </message>
 </context>
 <context>
-    <name>ParentPage</name>
-    <message numerus="yes">
-        <source>Requests (%n)</source>
-        <translation>
-            <numerusform>Yêu cầu (%n)</numerusform>
-        </translation>
+    <name>OverviewPage</name>
+    <message>
+        <source>Today, %1</source>
+        <translation>Hôm nay, %1</translation>
     </message>
+    <message>
+        <source>Today</source>
+        <translation>Hôm nay</translation>
+    </message>
+    <message>
+        <source>This version of Bảo An cannot show the overview.</source>
+        <translation>Phiên bản Bảo An này chưa xem được trang tổng quan.</translation>
+    </message>
+    <message>
+        <source>Loading…</source>
+        <translation>Đang tải…</translation>
+    </message>
+    <message>
+        <source>No child is set up yet.</source>
+        <translation>Chưa có con nào được cài đặt.</translation>
+    </message>
+    <message>
+        <source>Today&apos;s alerts</source>
+        <translation>Cảnh báo hôm nay</translation>
+    </message>
+</context>
+<context>
+    <name>PagesModels</name>
+    <message>
+        <source>Protection is whole</source>
+        <translation>Được bảo vệ đầy đủ</translation>
+    </message>
+    <message>
+        <source>Protection needs a look (see above)</source>
+        <translation>Việc bảo vệ cần được kiểm tra (xem ở trên)</translation>
+    </message>
+    <message>
+        <source>The computer&apos;s DNS goes through Bảo An</source>
+        <translation>DNS của máy tính đi qua Bảo An</translation>
+    </message>
+    <message>
+        <source>The computer&apos;s DNS does not go through Bảo An: it asks %1</source>
+        <translation>DNS của máy tính không đi qua Bảo An: máy đang hỏi %1</translation>
+    </message>
+    <message>
+        <source>The computer&apos;s DNS cannot go through Bảo An: its filter does not answer on the usual port 53 (as in the try-out)</source>
+        <translation>DNS của máy tính không thể đi qua Bảo An: bộ lọc không trả lời ở cổng 53 thông thường (như khi dùng thử)</translation>
+    </message>
+    <message>
+        <source>The computer has no DNS server set</source>
+        <translation>Máy tính chưa đặt máy chủ DNS nào</translation>
+    </message>
+    <message>
+        <source>The computer&apos;s DNS settings were changed: they no longer point at Bảo An</source>
+        <translation>Cài đặt DNS của máy tính đã bị đổi: không còn trỏ tới Bảo An</translation>
+    </message>
+    <message>
+        <source>Not known whether the computer&apos;s DNS goes through Bảo An (it asks %1, which hides where it asks next)</source>
+        <translation>Chưa biết DNS của máy tính có đi qua Bảo An không (máy hỏi %1, nơi này không cho biết sẽ hỏi tiếp ở đâu)</translation>
+    </message>
+    <message>
+        <source>Not known whether the computer&apos;s DNS goes through Bảo An</source>
+        <translation>Chưa biết DNS của máy tính có đi qua Bảo An không</translation>
+    </message>
+    <message>
+        <source>Block lists are up to date</source>
+        <translation>Danh sách chặn đã được cập nhật</translation>
+    </message>
+    <message>
+        <source>Block lists have not been updated for a while</source>
+        <translation>Danh sách chặn đã lâu chưa được cập nhật</translation>
+    </message>
+    <message>
+        <source>No block list is loaded</source>
+        <translation>Chưa nạp danh sách chặn nào</translation>
+    </message>
+    <message>
+        <source>Bảo An&apos;s icon is running for %1</source>
+        <translation>Biểu tượng Bảo An đang chạy cho %1</translation>
+    </message>
+    <message>
+        <source>Bảo An&apos;s icon is not running for %1</source>
+        <translation>Biểu tượng Bảo An không chạy cho %1</translation>
+    </message>
+    <message>
+        <source>%1 has not used the computer since Bảo An started</source>
+        <translation>%1 chưa dùng máy từ khi Bảo An khởi động</translation>
+    </message>
+    <message>
+        <source>Blocked attempts: %1</source>
+        <translation>Số lần bị chặn: %1</translation>
+    </message>
+    <message>
+        <source>Requests waiting: %1</source>
+        <translation>Yêu cầu đang chờ: %1</translation>
+    </message>
+    <message>
+        <source>Alerts today: %1</source>
+        <translation>Cảnh báo hôm nay: %1</translation>
+    </message>
+    <message>
+        <source>No limit today</source>
+        <translation>Hôm nay không giới hạn</translation>
+    </message>
+    <message>
+        <source>Outside the hours the computer may be used</source>
+        <translation>Đang ngoài giờ được dùng máy</translation>
+    </message>
+    <message>
+        <source>No time left today</source>
+        <translation>Hôm nay đã hết giờ</translation>
+    </message>
+    <message>
+        <source>%1 left</source>
+        <translation>Còn %1</translation>
+    </message>
+    <message>
+        <source>Used today: %1</source>
+        <translation>Hôm nay đã dùng: %1</translation>
+    </message>
+    <message>
+        <source>No app used yet</source>
+        <translation>Chưa dùng ứng dụng nào</translation>
+    </message>
+    <message>
+        <source>No website visited yet</source>
+        <translation>Chưa vào trang web nào</translation>
+    </message>
+    <message>
+        <source>Nothing waits for you</source>
+        <translation>Không có gì chờ cha mẹ</translation>
+    </message>
+    <message>
+        <source>%1 blocked</source>
+        <translation>%1 lần bị chặn</translation>
+    </message>
+    <message>
+        <source>Nothing recorded on these days</source>
+        <translation>Những ngày này chưa ghi nhận gì</translation>
+    </message>
+    <message>
+        <source>In all %1; the most on %2 (%3); most of it: %4</source>
+        <translation>Tổng cộng %1; nhiều nhất vào %2 (%3); phần lớn là: %4</translation>
+    </message>
+    <message>
+        <source>Everything else</source>
+        <translation>Còn lại</translation>
+    </message>
+    <message>
+        <source>Other apps</source>
+        <translation>Ứng dụng khác</translation>
+    </message>
+    <message>
+        <source>Other reasons</source>
+        <translation>Lý do khác</translation>
+    </message>
+    <message>
+        <source>Mon</source>
+        <translation>T2</translation>
+    </message>
+    <message>
+        <source>Tue</source>
+        <translation>T3</translation>
+    </message>
+    <message>
+        <source>Wed</source>
+        <translation>T4</translation>
+    </message>
+    <message>
+        <source>Thu</source>
+        <translation>T5</translation>
+    </message>
+    <message>
+        <source>Fri</source>
+        <translation>T6</translation>
+    </message>
+    <message>
+        <source>Sat</source>
+        <translation>T7</translation>
+    </message>
+    <message>
+        <source>Sun</source>
+        <translation>CN</translation>
+    </message>
+</context>
+<context>
+    <name>ParentPage</name>
     <message numerus="yes">
         <source>%n request(s) waiting for your answer.</source>
         <translation>
             <numerusform>Có %n yêu cầu đang chờ bạn trả lời.</numerusform>
         </translation>
     </message>
+    <message numerus="yes">
+        <source>Requests and alerts (%n)</source>
+        <translation>
+            <numerusform>Yêu cầu và cảnh báo (%n)</numerusform>
+        </translation>
+    </message>
     <message>
-        <source>Requests</source>
-        <translation>Yêu cầu</translation>
+        <source>Requests and alerts</source>
+        <translation>Yêu cầu và cảnh báo</translation>
+    </message>
+    <message>
+        <source>Overview</source>
+        <translation>Tổng quan</translation>
     </message>
     <message>
         <source>Children</source>
@@ -702,12 +1467,28 @@
         <translation>Thống kê</translation>
     </message>
     <message>
+        <source>Activity</source>
+        <translation>Hoạt động</translation>
+    </message>
+    <message>
         <source>Web</source>
         <translation>Web</translation>
     </message>
     <message>
         <source>Screen time</source>
         <translation>Thời gian</translation>
+    </message>
+    <message>
+        <source>Settings</source>
+        <translation>Cài đặt</translation>
+    </message>
+    <message>
+        <source>The parent&apos;s pages</source>
+        <translation>Các trang của cha mẹ</translation>
+    </message>
+    <message>
+        <source>The children&apos;s requests</source>
+        <translation>Yêu cầu của các con</translation>
     </message>
     <message>
         <source>Refresh</source>
@@ -907,6 +1688,160 @@
     </message>
 </context>
 <context>
+    <name>ScheduleEditor</name>
+    <message>
+        <source>Hatched: the hours with no internet. Click a day to pick it.</source>
+        <translation>Phần gạch chéo: những giờ không có Internet. Bấm vào một ngày để chọn ngày đó.</translation>
+    </message>
+    <message>
+        <source>Filled: the only hours with internet. Click a day to pick it.</source>
+        <translation>Phần tô màu: những giờ duy nhất có Internet. Bấm vào một ngày để chọn ngày đó.</translation>
+    </message>
+    <message>
+        <source>The same start and end: the whole day.</source>
+        <translation>Giờ bắt đầu và kết thúc như nhau: cả ngày.</translation>
+    </message>
+    <message>
+        <source>Ends the next morning (the window goes on past midnight).</source>
+        <translation>Kết thúc vào sáng hôm sau (qua nửa đêm).</translation>
+    </message>
+    <message>
+        <source>Changed, not saved yet: press Save hours.</source>
+        <translation>Đã sửa, chưa lưu: bấm Lưu giờ.</translation>
+    </message>
+    <message>
+        <source>This window is in the list already.</source>
+        <translation>Khung giờ này đã có trong danh sách.</translation>
+    </message>
+    <message>
+        <source>Saving…</source>
+        <translation>Đang lưu…</translation>
+    </message>
+    <message>
+        <source>Saved. %1&apos;s new hours work now.</source>
+        <translation>Đã lưu. Giờ mới của %1 có hiệu lực ngay.</translation>
+    </message>
+    <message>
+        <source>These hours were changed somewhere else since you opened them, so your changes were not saved. They are still here: press Save hours again to apply them.</source>
+        <translation>Các giờ này đã được thay đổi ở nơi khác từ khi bạn mở ra, nên thay đổi của bạn chưa được lưu. Chúng vẫn còn đây: bấm Lưu giờ lần nữa để áp dụng.</translation>
+    </message>
+    <message>
+        <source>Bảo An could not save these hours:</source>
+        <translation>Bảo An không lưu được các giờ này:</translation>
+    </message>
+    <message>
+        <source>Not saved: %1</source>
+        <translation>Chưa lưu: %1</translation>
+    </message>
+    <message>
+        <source>Internet hours</source>
+        <translation>Giờ dùng Internet</translation>
+    </message>
+    <message>
+        <source>Rule:</source>
+        <translation>Quy định:</translation>
+    </message>
+    <message>
+        <source>Internet only in these hours</source>
+        <translation>Chỉ dùng Internet trong các giờ này</translation>
+    </message>
+    <message>
+        <source>No internet in these hours</source>
+        <translation>Không dùng Internet trong các giờ này</translation>
+    </message>
+    <message>
+        <source>Hours of the week</source>
+        <translation>Các khung giờ trong tuần</translation>
+    </message>
+    <message>
+        <source>The week at a glance</source>
+        <translation>Cả tuần trong một hình</translation>
+    </message>
+    <message>
+        <source>No hours are set: the internet follows the other rules at any hour. Add a window below; several a day are fine.</source>
+        <translation>Chưa đặt giờ nào: Internet theo các quy định khác vào mọi giờ. Thêm khung giờ ở dưới; một ngày có thể có nhiều khung.</translation>
+    </message>
+    <message>
+        <source>Day:</source>
+        <translation>Ngày:</translation>
+    </message>
+    <message>
+        <source>From:</source>
+        <translation>Từ:</translation>
+    </message>
+    <message>
+        <source>To:</source>
+        <translation>Đến:</translation>
+    </message>
+    <message>
+        <source>From</source>
+        <translation>Từ</translation>
+    </message>
+    <message>
+        <source>To</source>
+        <translation>Đến</translation>
+    </message>
+    <message>
+        <source>Add</source>
+        <translation>Thêm</translation>
+    </message>
+    <message>
+        <source>Change selected</source>
+        <translation>Sửa khung đã chọn</translation>
+    </message>
+    <message>
+        <source>Remove selected</source>
+        <translation>Xóa khung đã chọn</translation>
+    </message>
+    <message>
+        <source>Save hours</source>
+        <translation>Lưu giờ</translation>
+    </message>
+</context>
+<context>
+    <name>ScheduleModel</name>
+    <message>
+        <source>Monday</source>
+        <translation>Thứ Hai</translation>
+    </message>
+    <message>
+        <source>Tuesday</source>
+        <translation>Thứ Ba</translation>
+    </message>
+    <message>
+        <source>Wednesday</source>
+        <translation>Thứ Tư</translation>
+    </message>
+    <message>
+        <source>Thursday</source>
+        <translation>Thứ Năm</translation>
+    </message>
+    <message>
+        <source>Friday</source>
+        <translation>Thứ Sáu</translation>
+    </message>
+    <message>
+        <source>Saturday</source>
+        <translation>Thứ Bảy</translation>
+    </message>
+    <message>
+        <source>Sunday</source>
+        <translation>Chủ Nhật</translation>
+    </message>
+    <message>
+        <source>%1: the whole day</source>
+        <translation>%1: cả ngày</translation>
+    </message>
+    <message>
+        <source>%1: %2 – %3</source>
+        <translation>%1: %2 – %3</translation>
+    </message>
+    <message>
+        <source>(the next morning)</source>
+        <translation>(sáng hôm sau)</translation>
+    </message>
+</context>
+<context>
     <name>ScreenTimeTab</name>
     <message>
         <source>Daily limits (minutes): %1</source>
@@ -1003,6 +1938,203 @@
     <message>
         <source>Only tell the child and you</source>
         <translation>Chỉ báo cho con và cha mẹ</translation>
+    </message>
+</context>
+<context>
+    <name>SettingsPage</name>
+    <message>
+        <source>Pause protection for %1 minutes? Blocked websites open until then, and the family&apos;s caregivers are told.</source>
+        <translation>Tạm dừng bảo vệ %1 phút? Đến lúc đó các trang bị chặn sẽ mở được, và người thân trong gia đình được báo.</translation>
+    </message>
+    <message>
+        <source>Pause protection</source>
+        <translation>Tạm dừng bảo vệ</translation>
+    </message>
+    <message>
+        <source>Delete everything Bảo An keeps about %1: websites visited, screen time, requests and alerts? This cannot be undone. Export a copy first if you want one.</source>
+        <translation>Xóa mọi thứ Bảo An giữ về %1: các trang web đã vào, thời gian dùng máy, các yêu cầu và cảnh báo? Việc này không hoàn tác được. Nếu muốn giữ một bản, hãy xuất trước.</translation>
+    </message>
+    <message>
+        <source>Delete a child&apos;s data</source>
+        <translation>Xóa dữ liệu của con</translation>
+    </message>
+    <message>
+        <source>Make a new recovery code? The old one stops working. Write the new one down.</source>
+        <translation>Tạo mã khôi phục mới? Mã cũ sẽ không dùng được nữa. Hãy ghi lại mã mới.</translation>
+    </message>
+    <message>
+        <source>New recovery code</source>
+        <translation>Mã khôi phục mới</translation>
+    </message>
+    <message>
+        <source>Where to save the copy</source>
+        <translation>Lưu bản sao vào đâu</translation>
+    </message>
+    <message>
+        <source>Protection is on.</source>
+        <translation>Bảo An đang bảo vệ.</translation>
+    </message>
+    <message>
+        <source>Protection is paused until %1: nothing is blocked. It comes back by itself.</source>
+        <translation>Đã tạm dừng bảo vệ đến %1: không trang nào bị chặn. Bảo vệ sẽ tự bật lại.</translation>
+    </message>
+    <message>
+        <source>Downloading %1 of %2: %3</source>
+        <translation>Đang tải %1/%2: %3</translation>
+    </message>
+    <message>
+        <source>The lists are up to date: %1 changed, %2 could not be downloaded.</source>
+        <translation>Danh sách đã cập nhật: %1 danh sách thay đổi, %2 không tải được.</translation>
+    </message>
+    <message>
+        <source>Cancelled. The lists not downloaded keep their last copy.</source>
+        <translation>Đã hủy. Các danh sách chưa tải giữ bản gần nhất.</translation>
+    </message>
+    <message>
+        <source>The update failed. The last good lists stay in force.</source>
+        <translation>Cập nhật không thành công. Bảo An vẫn dùng các danh sách tốt gần nhất.</translation>
+    </message>
+    <message>
+        <source>Exporting %1&apos;s data…</source>
+        <translation>Đang xuất dữ liệu của %1…</translation>
+    </message>
+    <message>
+        <source>Saved (JSON and CSV):
+%1</source>
+        <translation>Đã lưu (JSON và CSV):
+%1</translation>
+    </message>
+    <message>
+        <source>The export was cancelled; nothing was saved.</source>
+        <translation>Đã hủy xuất dữ liệu; không có tệp nào được lưu.</translation>
+    </message>
+    <message>
+        <source>%1&apos;s data is deleted.</source>
+        <translation>Đã xóa dữ liệu của %1.</translation>
+    </message>
+    <message>
+        <source>It did not work: %1</source>
+        <translation>Không thực hiện được: %1</translation>
+    </message>
+    <message>
+        <source>The current PIN is not right.</source>
+        <translation>Mã PIN hiện tại không đúng.</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n try(ies) left before a pause.</source>
+        <translation>
+            <numerusform>Còn %n lần thử trước khi phải chờ.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>The PIN is changed. Other devices must enter the new PIN.</source>
+        <translation>Đã đổi mã PIN. Các thiết bị khác phải nhập mã PIN mới.</translation>
+    </message>
+    <message>
+        <source>Too many wrong PINs: wait a little, then try again.</source>
+        <translation>Nhập sai mã PIN quá nhiều lần: hãy chờ một lát rồi thử lại.</translation>
+    </message>
+    <message>
+        <source>The two new PINs are not the same.</source>
+        <translation>Hai mã PIN mới không giống nhau.</translation>
+    </message>
+    <message>
+        <source>Your new recovery code: %1
+Write it down and keep it safe. It is shown only now.</source>
+        <translation>Mã khôi phục mới của bạn: %1
+Hãy ghi lại và cất kỹ. Mã chỉ hiện lần này.</translation>
+    </message>
+    <message>
+        <source>Bảo An %1 keeps children safe online on this computer: it filters websites, limits screen time and tells the family when a child needs help. Everything stays on this computer. Children in danger can call 111 (free, day and night).</source>
+        <translation>Bảo An %1 giữ an toàn cho các con khi lên mạng trên máy tính này: lọc trang web, giới hạn thời gian dùng máy và báo cho gia đình khi con cần giúp đỡ. Mọi dữ liệu ở lại trên máy tính này. Khi trẻ gặp nguy hiểm: Tổng đài điện thoại quốc gia bảo vệ trẻ em 111 — dùng điện thoại bất kỳ, gọi 111 — miễn phí, cả ngày lẫn đêm.</translation>
+    </message>
+    <message>
+        <source>Language</source>
+        <translation>Ngôn ngữ</translation>
+    </message>
+    <message>
+        <source>Language of the dashboard</source>
+        <translation>Ngôn ngữ của trang cha mẹ</translation>
+    </message>
+    <message>
+        <source>Block lists</source>
+        <translation>Danh sách chặn</translation>
+    </message>
+    <message>
+        <source>&amp;Update now</source>
+        <translation>&amp;Cập nhật ngay</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Hủy</translation>
+    </message>
+    <message>
+        <source>&amp;Minutes:</source>
+        <translation>Số &amp;phút:</translation>
+    </message>
+    <message>
+        <source>&amp;Pause</source>
+        <translation>&amp;Tạm dừng</translation>
+    </message>
+    <message>
+        <source>Turn protection back &amp;on</source>
+        <translation>&amp;Bật lại bảo vệ</translation>
+    </message>
+    <message>
+        <source>A child&apos;s data</source>
+        <translation>Dữ liệu của con</translation>
+    </message>
+    <message>
+        <source>As Decree 13/2023 on personal data provides, you may get a copy of what Bảo An keeps about a child (JSON and CSV files) or delete it.</source>
+        <translation>Theo Nghị định 13/2023 về bảo vệ dữ liệu cá nhân, bạn có thể lấy một bản sao những gì Bảo An giữ về con (tệp JSON và CSV) hoặc xóa chúng.</translation>
+    </message>
+    <message>
+        <source>&amp;Child:</source>
+        <translation>&amp;Con:</translation>
+    </message>
+    <message>
+        <source>&amp;Export…</source>
+        <translation>X&amp;uất…</translation>
+    </message>
+    <message>
+        <source>&amp;Delete…</source>
+        <translation>&amp;Xóa…</translation>
+    </message>
+    <message>
+        <source>Parent PIN</source>
+        <translation>Mã PIN của cha mẹ</translation>
+    </message>
+    <message>
+        <source>C&amp;urrent PIN:</source>
+        <translation>Mã PIN &amp;hiện tại:</translation>
+    </message>
+    <message>
+        <source>&amp;New PIN (4–12 digits):</source>
+        <translation>Mã PIN &amp;mới (4–12 chữ số):</translation>
+    </message>
+    <message>
+        <source>&amp;Repeat the new PIN:</source>
+        <translation>&amp;Nhập lại mã PIN mới:</translation>
+    </message>
+    <message>
+        <source>C&amp;hange the PIN</source>
+        <translation>Đổ&amp;i mã PIN</translation>
+    </message>
+    <message>
+        <source>New &amp;recovery code…</source>
+        <translation>Mã &amp;khôi phục mới…</translation>
+    </message>
+    <message>
+        <source>Caregivers</source>
+        <translation>Người thân</translation>
+    </message>
+    <message>
+        <source>The people who get alerts are set in the family settings file for now.</source>
+        <translation>Hiện tại, những người nhận cảnh báo được ghi trong tệp cài đặt của gia đình.</translation>
+    </message>
+    <message>
+        <source>About</source>
+        <translation>Giới thiệu</translation>
     </message>
 </context>
 <context>

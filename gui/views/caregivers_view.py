@@ -147,6 +147,7 @@ class CaregiversView(QWidget):
         super().changeEvent(event)
 
     def retranslate(self) -> None:
+        self.table.setAccessibleName(self.tr("Relatives who get alerts"))
         self.table.setHorizontalHeaderLabels(
             [
                 self.tr("Caregiver"),

@@ -1,4 +1,5 @@
-"""What a parent sees after the PIN: children, the query log, statistics, requests."""
+"""What a parent sees after the PIN: today at a glance, children, the query log,
+statistics, the days before, requests and alerts, and the rules."""
 
 from __future__ import annotations
 
@@ -26,9 +27,15 @@ from gui.models import (
     RequestsTableModel,
     StatsTableModel,
 )
+from gui.pages_models import EventsTableModel
+from gui.views.activity_page import ActivityPage
+from gui.views.children_page import ChildrenPage
 from gui.views.common import make_table
+from gui.views.events_panel import EventsPanel, RequestsAndAlertsPage
+from gui.views.overview_page import OverviewPage
 from gui.views.requests_tab import RequestsTab
 from gui.views.screen_time_tab import ScreenTimeTab
+from gui.views.settings_page import SettingsPage
 from gui.views.web_tab import WebTab
 
 _WAITING_TAB_COLOUR = QColor(176, 96, 0)
@@ -95,7 +102,7 @@ class ChildrenTab(QWidget):
 
     def retranslate(self) -> None:
         self.empty_label.setText(
-            self.tr("No child is set up yet. Add one in the family settings (family.toml).")
+            self.tr("No child is set up yet. Add one below.")
         )
 
     def _update_empty(self) -> None:
@@ -211,18 +218,36 @@ class ParentPage(QWidget):
         self.stats_tab = StatsTab(
             self.top_blocked_model, self.top_allowed_model, self.category_model, self
         )
+        self.overview_page = OverviewPage(self, timezone=timezone)
+        self.activity_page = ActivityPage(self)
+        self.events_model = EventsTableModel(self, timezone=timezone, now=now)
+        self.events_panel = EventsPanel(self.events_model, self)
         self.tabs = QTabWidget(self)
         self.tabs.setObjectName("parentTabs")
+        self.tabs.setUsesScrollButtons(True)
+        self.tabs.addTab(self.overview_page, "")
         self.tabs.addTab(self.children_tab, "")
         self.tabs.addTab(self.query_log_tab, "")
         self.tabs.addTab(self.stats_tab, "")
+        self.tabs.addTab(self.activity_page, "")
         self.requests_tab = RequestsTab(self.requests_model, self)
-        self.requests_index = self.tabs.addTab(self.requests_tab, "")
+        self.requests_page = RequestsAndAlertsPage(self.requests_tab, self.events_panel, self)
+        self.tabs.addTab(self.requests_page, "")
         self._normal_tab_colour = self.tabs.tabBar().tabTextColor(self.requests_index)
+        self.overview_page.open_requests.connect(
+            lambda: self.tabs.setCurrentWidget(self.requests_page)
+        )
         self.web_tab = WebTab(self)
-        self.web_index = self.tabs.addTab(self.web_tab, "")
+        self.tabs.addTab(self.web_tab, "")
         self.screen_time_tab = ScreenTimeTab(self)
         self.tabs.addTab(self.screen_time_tab, "")
+        # Who the children are on this PC, under today's table of them.
+        self.children_page = ChildrenPage(self.children_tab)
+        children_layout = self.children_tab.layout()
+        assert children_layout is not None
+        children_layout.addWidget(self.children_page)
+        self.settings_page = SettingsPage(self, timezone=timezone)
+        self.settings_index = self.tabs.addTab(self.settings_page, "")
 
         self.refresh_button = QPushButton(self)
         self.refresh_button.clicked.connect(self.refresh_requested)
@@ -240,12 +265,22 @@ class ParentPage(QWidget):
         layout.addWidget(self.tabs)
         self.retranslate()
 
+    @property
+    def requests_index(self) -> int:
+        return self.tabs.indexOf(self.requests_page)
+
+    @property
+    def web_index(self) -> int:
+        return self.tabs.indexOf(self.web_tab)
+
     # Data in.
     def show_children(self, children: Sequence[ChildSummary]) -> None:
         self.children_model.set_rows(children)
         names = [child.name for child in children]
         self.query_log_tab.child_filter.set_children(names)
         self.stats_tab.child_filter.set_children(names)
+        self.settings_page.set_children(names)
+        self.activity_page.set_children(names)
 
     def show_query_log(self, entries: Sequence[QueryLogEntry]) -> None:
         self.query_log_model.set_rows(entries)
@@ -263,6 +298,9 @@ class ParentPage(QWidget):
         """The family's time zone, as the agent reported it: every time shown follows."""
         self.requests_model.set_timezone(zone)
         self.query_log_model.set_timezone(zone)  # the selected request's labels follow too
+        self.events_model.set_timezone(zone)
+        self.overview_page.set_timezone(zone)
+        self.settings_page.set_timezone(zone)
 
     def clear(self) -> None:
         """Forget everything a parent saw (on lock or expiry)."""
@@ -270,8 +308,13 @@ class ParentPage(QWidget):
         self.show_query_log([])
         self.show_stats(Stats())
         self.requests_tab.clear()
+        self.overview_page.clear()
+        self.activity_page.clear()
+        self.events_model.set_events([])
         self.web_tab.clear()
         self.screen_time_tab.clear()
+        self.children_page.clear_family()
+        self.settings_page.clear()
         self._update_requests_tab()
 
     def hide_web_tab(self) -> None:
@@ -283,19 +326,27 @@ class ParentPage(QWidget):
         if index >= 0:
             self.tabs.removeTab(index)
 
+    def hide_family_pages(self) -> None:
+        """An agent that cannot edit the family: no Add or Remove, and Settings keeps only
+        what the dashboard does itself (the language, about)."""
+        self.children_page.hide()
+        self.settings_page.set_agent_features(False)
+
     def _update_requests_tab(self) -> None:
         """The tab's title counts the waiting requests, in a colour that catches the eye."""
         waiting = self.requests_model.waiting_count()
         bar = self.tabs.tabBar()
         if waiting:
-            self.tabs.setTabText(self.requests_index, self.tr("Requests (%n)", None, waiting))
+            self.tabs.setTabText(
+                self.requests_index, self.tr("Requests and alerts (%n)", None, waiting)
+            )
             bar.setTabTextColor(self.requests_index, _WAITING_TAB_COLOUR)
             self.tabs.setTabToolTip(
                 self.requests_index,
                 self.tr("%n request(s) waiting for your answer.", None, waiting),
             )
         else:
-            self.tabs.setTabText(self.requests_index, self.tr("Requests"))
+            self.tabs.setTabText(self.requests_index, self.tr("Requests and alerts"))
             bar.setTabTextColor(self.requests_index, self._normal_tab_colour)
             self.tabs.setTabToolTip(self.requests_index, "")
 
@@ -305,9 +356,16 @@ class ParentPage(QWidget):
         super().changeEvent(event)
 
     def retranslate(self) -> None:
-        self.tabs.setTabText(0, self.tr("Children"))
-        self.tabs.setTabText(1, self.tr("Websites visited"))
-        self.tabs.setTabText(2, self.tr("Statistics"))
+        for page, title in (
+            (self.overview_page, self.tr("Overview")),
+            (self.children_tab, self.tr("Children")),
+            (self.query_log_tab, self.tr("Websites visited")),
+            (self.stats_tab, self.tr("Statistics")),
+            (self.activity_page, self.tr("Activity")),
+        ):
+            index = self.tabs.indexOf(page)
+            if index >= 0:
+                self.tabs.setTabText(index, title)
         web_index = self.tabs.indexOf(self.web_tab)
         if web_index >= 0:
             self.tabs.setTabText(web_index, self.tr("Web"))
@@ -316,6 +374,13 @@ class ParentPage(QWidget):
         if screen_index >= 0:
             self.tabs.setTabText(screen_index, self.tr("Screen time"))
         self.screen_time_tab.retranslate()
+        settings_index = self.tabs.indexOf(self.settings_page)
+        if settings_index >= 0:
+            self.tabs.setTabText(settings_index, self.tr("Settings"))
+        self.tabs.setAccessibleName(self.tr("The parent's pages"))
+        self.children_tab.table.setAccessibleName(self.tr("Children"))
+        self.query_log_tab.table.setAccessibleName(self.tr("Websites visited"))
+        self.requests_tab.table.setAccessibleName(self.tr("The children's requests"))
         self.refresh_button.setText(self.tr("Refresh"))
         self.logout_button.setText(self.tr("Lock"))
         self.children_tab.retranslate()
@@ -330,5 +395,6 @@ class ParentPage(QWidget):
             self.top_allowed_model,
             self.category_model,
             self.requests_model,
+            self.events_model,
         ):
             model.retranslate()

@@ -39,6 +39,7 @@ from gui.labels import (
     preset_label,
     reason_label,
 )
+from gui.views.schedule_editor import ScheduleEditor
 
 _ERROR_STYLE = "color: #b22222;"
 _DONE_STYLE = "color: #1e783c;"
@@ -184,6 +185,8 @@ class WebTab(QWidget):
         grid.addWidget(self.lists_box, 1, 0, 1, 2)
         grid.addWidget(self.switches_box, 2, 0)
         grid.addWidget(self.test_box, 2, 1)
+        self.schedule_editor = ScheduleEditor(body)
+        grid.addWidget(self.schedule_editor, 3, 0, 1, 2)
         scroll = QScrollArea(self)
         scroll.setWidgetResizable(True)
         scroll.setWidget(body)
@@ -259,6 +262,7 @@ class WebTab(QWidget):
         self._fill()
         self.test_edit.clear()
         self.test_result.clear()
+        self.schedule_editor.clear()
         self._set_message("", "")
 
     def edited_rules(self) -> WebRules | None:
