@@ -9,7 +9,7 @@ import asyncio
 import concurrent.futures
 import logging
 import threading
-from collections.abc import Callable, Coroutine, Sequence
+from collections.abc import Callable, Coroutine, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from types import MappingProxyType
@@ -28,6 +28,7 @@ from dns_filter.clock import Clock
 from dns_filter.factory import Chain, build_chain_from_config
 from dns_filter.policy import FilterPolicy, Profile
 from dns_filter.rate_limit import ClientRateLimit
+from dns_filter.reason import Reason
 from dns_filter.resolvers import ActiveChild, FilterPolicySlot
 from dns_filter.resolvers.client_profile import ChildResolver
 from dns_filter.server import DnsServer, next_minute
@@ -35,6 +36,8 @@ from dns_filter.server import DnsServer, next_minute
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
+
+_REASON_JSON_CACHE = 4096  # reasons whose JSON is kept; past it the cache starts afresh
 
 
 class FamilyPolicySource(Protocol):
@@ -96,9 +99,12 @@ class DnsService:
         query_log: QueryLogSink,
         clock: Clock,
         spent_services: Callable[[str], frozenset[str]] | None = None,
+        paused_until: Callable[[], datetime | None] | None = None,
     ) -> None:
         # Screen time: a child's services whose minutes are spent today are blocked too.
         self._spent_services = spent_services
+        # A parent's pause of protection: nothing is blocked until it ends.
+        self._paused_until = paused_until
         self._listen = tuple(listen)
         self._block_page = block_page
         self._family = family
@@ -109,6 +115,7 @@ class DnsService:
         self._grants = grants
         self._grant_expiry = grant_expiry
         self._query_log = query_log
+        self._reason_jsons: dict[int, tuple[Reason, Mapping[str, object]]] = {}
         self._clock = clock
         self._compile_lock = threading.Lock()
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -205,13 +212,19 @@ class DnsService:
                 self._block_page.ipv4,
                 self._block_page.ipv6,
             )
-            self._filter_policy.swap(self._with_grants(policy, now))
+            policy = self._with_grants(policy, now)
+            paused = self._paused_until() if self._paused_until is not None else None
+            if paused is not None:
+                policy = without_blocks(policy)
+            self._filter_policy.swap(policy)
             qps = self._family.policy.settings.dns_rate_limit_qps
             if qps != self.rate_limit.qps:
                 self.rate_limit.set_rate(qps)
             if self.server is not None:
                 self.server.clear_memo()
-            self._grant_expiry.arm(self._grants.next_expiry(now), self.recompile)
+            # The next grant's end, or the pause's if sooner: compile again then.
+            ends = [end for end in (self._grants.next_expiry(now), paused) if end is not None]
+            self._grant_expiry.arm(min(ends) if ends else None, self.recompile)
 
     def _with_grants(self, policy: FilterPolicy, now: datetime) -> FilterPolicy:
         """Put the parents' temporary approvals in each child's `granted` names, with their
@@ -259,6 +272,18 @@ class DnsService:
         """Queries refused by the per-client rate limit since the server started."""
         return 0 if self.server is None else self.server.stats.rate_limited
 
+    def _reason_json(self, reason: Reason) -> Mapping[str, object]:
+        """`reason.to_json()`, read-only, once per reason object: the memo hands the same
+        reason with every hit of an answer, thousands of times a second."""
+        cached = self._reason_jsons.get(id(reason))
+        if cached is not None and cached[0] is reason:
+            return cached[1]
+        if len(self._reason_jsons) >= _REASON_JSON_CACHE:
+            self._reason_jsons.clear()
+        value: Mapping[str, object] = MappingProxyType(reason.to_json())
+        self._reason_jsons[id(reason)] = (reason, value)  # the reason kept: its id stays its
+        return value
+
     def _log_queries(self, answers: Sequence[tuple[Query, Result, float]]) -> None:
         """The DNS server's batch query-log callback: one record per answer, one clock read
         and one hand-off to the writer per batch."""
@@ -277,13 +302,31 @@ class DnsService:
                     name=query.name,
                     qtype=_qtype_name(query.qtype),
                     decision=str(result.answer_type),
-                    reason=result.reason.to_json(),
+                    reason=self._reason_json(result.reason),
                     child=result.profile or query.profile,
                     category=category,
                     latency_ms=round(latency * 1000, 3),
                 )
             )
         self._query_log.log_many(entries)
+
+
+def without_blocks(policy: FilterPolicy) -> FilterPolicy:
+    """`policy` while protection is paused: no category, service, list, schedule or bypass
+    block for anyone (SafeSearch and YouTube's mode stay: they rewrite, not block)."""
+    open_profiles = {
+        name: replace(
+            profile,
+            blocked_categories=frozenset(),
+            blocked_services=frozenset(),
+            deny=(),
+            allow_list_only=False,
+            block_bypass=False,
+            schedules=(),
+        )
+        for name, profile in policy.profiles.items()
+    }
+    return replace(policy, profiles=MappingProxyType(open_profiles))
 
 
 def with_grants(profile: Profile, grants: Sequence[GrantedSite]) -> Profile:
