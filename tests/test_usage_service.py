@@ -427,3 +427,58 @@ def test_a_killed_tray_is_an_alert_to_the_family(store: Store) -> None:
     (item,) = store.outbox.for_event(event.id)
     assert item.payload["kind"] == "tamper" and item.payload["tamper"] == "tray-missing"
     assert item.payload["child"] == "Minh" and "Minh" in item.payload["title"]
+
+
+def watched_service(store: Store, clock: ManualClock) -> UsageService:
+    """A usage service whose family has a caregiver, so tamper events become alerts."""
+    from agent.policy.model import Caregiver
+    from agent.usage.tamper import TamperAlerts
+
+    watched = FamilyPolicy(
+        settings=Settings(timezone="Asia/Ho_Chi_Minh"),
+        children=(Child("Minh", age=9, os_users=("minh",)),),
+        caregivers=(Caregiver("Mẹ", ntfy_topic="baoan-me", ntfy_server="http://127.0.0.1:9"),),
+    )
+    usage = UsageService(
+        kv=store.kv, intervals=store.usage, events=store.events, family=lambda: watched,
+        clock=clock, tamper=TamperAlerts(store.events, store.outbox, lambda: watched, clock.now),
+    )
+    usage.start()
+    return usage
+
+
+def test_an_agent_killed_and_started_again_is_an_alert_to_the_family(store: Store) -> None:
+    clock = ManualClock(START)
+    usage = watched_service(store, clock)
+    play(usage, Tray(clock), 40)
+    usage.stop()
+    clock.advance(5)
+    watched_service(store, clock).stop()  # a clean stop and start: nothing to tell
+    assert store.events.recent(kind="agent-unclean-stop") == []
+    watched_service(store, clock)  # killed: no stop()
+    clock.advance(5)
+    watched_service(store, clock)  # the service manager starts it again
+    (event,) = store.events.recent(kind="agent-unclean-stop")
+    (item,) = store.outbox.for_event(event.id)
+    assert item.payload["kind"] == "tamper" and item.payload["tamper"] == "agent-unclean-stop"
+    assert "chạy lại" in item.payload["title"] and "running again" in item.payload["title_en"]
+
+
+def test_a_moved_clock_is_an_alert_to_the_family(store: Store) -> None:
+    clock = ManualClock(START)
+    usage = watched_service(store, clock)
+    play(usage, Tray(clock), 30)
+    clock.set(clock.now() + timedelta(days=1))
+    usage.check_clock()
+    (event,) = store.events.recent(kind="clock-changed")
+    (item,) = store.outbox.for_event(event.id)
+    assert item.payload["tamper"] == "clock-changed" and "tới" in item.payload["message"]
+    assert "1440 minutes" in item.payload["message_en"]
+    usage.stop()
+    clock.set(clock.now() - timedelta(days=2))  # set back while stopped
+    watched_service(store, clock)
+    titles = [
+        store.outbox.for_event(event.id)[0].payload["title_en"]
+        for event in store.events.recent(kind="clock-changed")
+    ]
+    assert "The PC's clock was set back" in titles, titles

@@ -55,7 +55,13 @@ from agent.usage.model import (
     UsageEventKind,
 )
 from agent.usage.sampler import RunningApp, cmdline_of
-from agent.usage.tamper import TamperAlerts, tray_missing_words
+from agent.usage.tamper import (
+    AlertWords,
+    TamperAlerts,
+    clock_moved_words,
+    tray_missing_words,
+    unclean_stop_words,
+)
 from agent.usage.trusted_clock import TrustedClock
 from dns_filter.clock import Clock, SystemClock
 
@@ -244,17 +250,20 @@ class UsageService:
             floor = datetime.fromisoformat(saved) if isinstance(saved, str) else None
             trusted = self._trusted = TrustedClock(self._clock, floor)
             if trusted.started_behind_floor and floor is not None:
-                self._event(
+                seconds = (self._clock.now() - floor).total_seconds()
+                self._tamper_alert(
                     "clock-changed",
                     "the PC's clock was set back while the agent was stopped",
-                    severity="warning",
-                    data={"seconds": (self._clock.now() - floor).total_seconds(), "side": "agent"},
+                    clock_moved_words(seconds, while_stopped=True),
+                    data={"seconds": seconds, "side": "agent"},
                 )
             if self._kv.get(RUNNING_KEY) is True:
-                self._event(
+                # Killed, or the power went: the service manager started it again; the
+                # family hears of it, since stopping the agent is a way round every rule.
+                self._tamper_alert(
                     "agent-unclean-stop",
                     "the agent stopped without saving (killed or power lost)",
-                    severity="warning",
+                    unclean_stop_words(),
                 )
             self._kv.set(RUNNING_KEY, True)
             self._last_save = self._clock.monotonic()
@@ -580,16 +589,29 @@ class UsageService:
             "no heartbeat from the tray while the child's session is active; "
             "the session's time counts"
         )
-        data = {"silent_seconds": silent_seconds}
+        self._tamper_alert(
+            "tray-missing", message, tray_missing_words(child), child=child,
+            data={"silent_seconds": silent_seconds}, severity="alert",
+        )
+
+    def _tamper_alert(
+        self,
+        kind: str,
+        message: str,
+        words: AlertWords,
+        *,
+        child: str | None = None,
+        data: Mapping[str, Any] | None = None,
+        severity: str = "warning",
+    ) -> None:
+        """A tamper event, and the family's alert when there is a way to raise one."""
         if self._tamper is None:
-            self._event("tray-missing", message, child=child, severity="alert", data=data)
+            self._event(kind, message, child=child, severity=severity, data=data)
             return
         try:
-            self._tamper.alert(
-                "tray-missing", message, tray_missing_words(child), child=child, data=data
-            )
+            self._tamper.alert(kind, message, words, child=child, data=data)
         except Exception:
-            log.exception("the tray-missing alert could not be raised")
+            log.exception("the %s alert could not be raised", kind)
 
     # -- the day ----------------------------------------------------------------------------
 
@@ -733,10 +755,10 @@ class UsageService:
         jump = trusted.check() if trusted is not None else None
         if jump is not None:
             direction = "forward" if jump.seconds > 0 else "back"
-            self._event(
+            self._tamper_alert(
                 "clock-changed",
                 f"the PC's clock was moved {direction} by {abs(jump.seconds):.0f} s",
-                severity="warning",
+                clock_moved_words(jump.seconds, while_stopped=False),
                 data={"seconds": jump.seconds, "side": "agent"},
             )
 

@@ -145,6 +145,51 @@ def new_account_words(name: str) -> AlertWords:
     )
 
 
+def unclean_stop_words() -> AlertWords:
+    return AlertWords(
+        title="Bảo An vừa bị dừng đột ngột và đã chạy lại",
+        message=(
+            "Bảo An trên máy này đã dừng mà không kịp lưu (bị tắt ngang, hoặc máy mất điện) "
+            "và nay đã chạy lại. Nếu máy không mất điện, có thể ai đó đã tắt Bảo An."
+        ),
+        title_en="Bảo An stopped suddenly and is running again",
+        message_en=(
+            "Bảo An on this PC stopped without saving (it was killed, or the power went) and "
+            "is running again. If the power did not go, someone may have stopped it."
+        ),
+    )
+
+
+def clock_moved_words(seconds: float, while_stopped: bool) -> AlertWords:
+    minutes = max(1, round(abs(seconds) / 60))
+    if while_stopped:
+        return AlertWords(
+            title="Giờ của máy đã bị lùi lại",
+            message=(
+                f"Lúc Bảo An không chạy, giờ của máy bị lùi lại khoảng {minutes} phút. "
+                "Bảo An vẫn tính thời gian theo giờ của nó, nên con không được thêm ngày mới."
+            ),
+            title_en="The PC's clock was set back",
+            message_en=(
+                f"While Bảo An was not running the PC's clock was set back by about {minutes} "
+                "minutes. Bảo An keeps its own time, so this gives no new day."
+            ),
+        )
+    direction_vi, direction_en = ("tới", "forward") if seconds > 0 else ("lùi", "back")
+    return AlertWords(
+        title="Giờ của máy đã bị đổi",
+        message=(
+            f"Giờ của máy vừa bị chỉnh {direction_vi} khoảng {minutes} phút. Bảo An vẫn tính "
+            "thời gian theo giờ của nó: không mất phút nào, cũng không được thêm phút nào."
+        ),
+        title_en="The PC's clock was changed",
+        message_en=(
+            f"The PC's clock was just moved {direction_en} by about {minutes} minutes. "
+            "Bảo An keeps its own time: no minute is lost or gained."
+        ),
+    )
+
+
 def tray_missing_words(child: str) -> AlertWords:
     return AlertWords(
         title=f"Bảo An trên máy của {child} không còn báo về",
