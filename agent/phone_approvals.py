@@ -116,7 +116,7 @@ class PhoneApprovals:
     # -- the buttons ------------------------------------------------------------------------
 
     def buttons(self, caregiver: Caregiver) -> Callable[[Alert], tuple[Action, ...]]:
-        """For this caregiver's channel: a request's three answers, each a signed command."""
+        """For this caregiver's channel: a request's answers, each a signed command."""
 
         def make(alert: Alert) -> tuple[Action, ...]:
             if not alert.request_id or not caregiver.ntfy_topic:
