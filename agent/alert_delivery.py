@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import requests
 
 from agent.alert_receivers import pc_name
-from agent.policy.model import Caregiver, FamilyPolicy
+from agent.policy.model import DEFAULT_ALERTS_PER_HOUR, Caregiver, FamilyPolicy
 from agent.secrets import SecretStore
 from agent.store import Store
 from sync.apprise_channel import AppriseChannel
@@ -140,12 +140,22 @@ class AlertRouting:
             found.extend(Receiver(name, hold) for name in receivers_of(caregiver))
         return found
 
-    def channel(self, receiver: str) -> Channel | None:
+    def _caregiver(self, receiver: str) -> tuple[str, Caregiver | None]:
         kind, _, name = receiver.partition(":")
         wanted = name.casefold()
         caregiver = next(
             (c for c in self._family().caregivers if c.name.casefold() == wanted), None
         )
+        return kind, caregiver
+
+    def hourly_limit(self, receiver: str) -> int | None:
+        """At most how many alerts an hour reach `receiver` (its caregiver's
+        `alerts_per_hour`); a receiver no longer in the policy keeps the default."""
+        _kind, caregiver = self._caregiver(receiver)
+        return DEFAULT_ALERTS_PER_HOUR if caregiver is None else caregiver.alerts_per_hour
+
+    def channel(self, receiver: str) -> Channel | None:
+        kind, caregiver = self._caregiver(receiver)
         if caregiver is None:
             return None
         if kind == NTFY and caregiver.ntfy_topic:
@@ -211,14 +221,16 @@ def build_delivery(
             at=now(),
         )
 
+    routing = AlertRouting(family, secrets, buttons=buttons, now=now)
     service = DeliveryService(
         queue=store.outbox,
-        routing=AlertRouting(family, secrets, buttons=buttons, now=now),
+        routing=routing,
         now=now,
         interval=interval,
         on_undeliverable=undeliverable,
         pc=pc or (lambda: pc_name(family())),
         ledger=store.kv,  # the hourly count and the held copies survive a restart
+        per_hour=routing.hourly_limit,  # each caregiver's own `alerts_per_hour`
     )
     store.outbox.on_enqueued(service.wake)
     return service
