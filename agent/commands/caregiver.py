@@ -16,19 +16,25 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import secrets
 import sys
 from pathlib import Path
 from typing import Any, TextIO
 from urllib.parse import urlsplit
 
-from agent.alert_delivery import apprise_secret, ntfy_token_secret, smtp_secret
+from agent.alert_delivery import (
+    apprise_secret,
+    cancel_pc_signals,
+    ntfy_token_secret,
+    smtp_secret,
+)
 from agent.commands.common import default_config_path, default_data_dir, report_policy_error
 from agent.phone_approvals import commands_topic
 from agent.policy.editing import PolicyTextError, apply_policy_json, policy_json
 from agent.policy.errors import InvalidPolicyError
 from agent.policy.loader import load_policy
-from agent.policy.model import DEFAULT_NTFY_SERVER
+from agent.policy.model import DEFAULT_NTFY_SERVER, FamilyPolicy
 from agent.policy.writer import write_policy_text
 from agent.secrets import open_secret_store
 from sync.deadman import probe_topic
@@ -104,8 +110,10 @@ def run(args: argparse.Namespace, stdin: TextIO | None = None, out: TextIO | Non
                 print(f"Không có người thân tên {args.name} (no such caregiver).", file=sys.stderr)
                 return 1
             plain["caregivers"] = kept
+            before = load_policy(config)
             write_policy_text(config, apply_policy_json(text, plain))
             out.write(f"Đã bỏ {args.name} khỏi danh sách người thân nhận cảnh báo.\n")
+            _cancel_signals_of_removed(args, config, before)
             return 0
         if any(str(c.get("name", "")).casefold() == args.name.casefold() for c in caregivers):
             print(f"{args.name} đã có trong family.toml (already a caregiver).", file=sys.stderr)
@@ -170,6 +178,29 @@ def _add(
     elif args.email is not None and not args.smtp:
         out.write("Chưa có máy chủ thư: thêm --smtp HOST:PORT để Bảo An gửi được email.\n")
     return 0
+
+
+def _cancel_signals_of_removed(
+    args: argparse.Namespace, config: Path, before: FamilyPolicy
+) -> None:
+    """The removed caregiver's topic, when nobody left uses it, loses this PC's pending
+    dead-man signal at once: it would otherwise reach them 30 minutes later as a false
+    "Bảo An stopped"."""
+    after = load_policy(config)
+    kept = {(c.ntfy_server, c.ntfy_topic) for c in after.caregivers if c.ntfy_topic}
+    gone = {
+        (c.ntfy_server, c.ntfy_topic)
+        for c in before.caregivers
+        if c.ntfy_topic and c.name.casefold() == args.name.casefold()
+    } - kept
+    if not gone:
+        return
+    data_dir = args.data_dir or default_data_dir()
+    try:
+        cancel_pc_signals(data_dir, before, open_secret_store(data_dir),
+                          topics={(server, str(topic)) for server, topic in gone})
+    except Exception as error:  # the removal itself is done; the agent retries the rest
+        logging.getLogger(__name__).warning("the dead-man signal was not cancelled: %s", error)
 
 
 def _ntfy_rules(name: str, server: str, topic: str) -> str:
