@@ -33,6 +33,7 @@ from agent.commands.common import default_config_path, default_data_dir, report_
 from agent.phone_approvals import commands_topic
 from agent.policy.editing import PolicyTextError, apply_policy_json, policy_json
 from agent.policy.errors import InvalidPolicyError
+from agent.policy.folder_lock import PolicyLockTimeoutError, policy_folder_lock
 from agent.policy.loader import load_policy
 from agent.policy.model import DEFAULT_NTFY_SERVER, FamilyPolicy
 from agent.policy.writer import write_policy_text
@@ -99,34 +100,59 @@ def run(args: argparse.Namespace, stdin: TextIO | None = None, out: TextIO | Non
     try:
         if args.action == "list":
             return _list(config, out)
-        text = config.read_text(encoding="utf-8")
-        plain = policy_json(text)
-        listed = plain.get("caregivers")
-        caregivers = [c for c in listed if isinstance(c, dict)] if isinstance(listed, list) else []
-        if args.action == "remove":
-            kept = [c for c in caregivers if str(c.get("name", "")).casefold()
-                    != args.name.casefold()]
-            if len(kept) == len(caregivers):
-                print(f"Không có người thân tên {args.name} (no such caregiver).", file=sys.stderr)
+        if not config.exists():
+            raise FileNotFoundError(config)
+        # From the read to the write: the agent's policy API (another process) waits, so
+        # neither edit is lost.
+        with policy_folder_lock(config):
+            text = config.read_text(encoding="utf-8")
+            plain = policy_json(text)
+            listed = plain.get("caregivers")
+            caregivers = (
+                [c for c in listed if isinstance(c, dict)] if isinstance(listed, list) else []
+            )
+            if args.action == "remove":
+                before = _remove(args, config, text, plain, caregivers, out)
+                if before is None:
+                    return 1
+            elif any(str(c.get("name", "")).casefold() == args.name.casefold()
+                     for c in caregivers):
+                print(f"{args.name} đã có trong family.toml (already a caregiver).",
+                      file=sys.stderr)
                 return 1
-            plain["caregivers"] = kept
-            before = load_policy(config)
-            write_policy_text(config, apply_policy_json(text, plain))
-            out.write(f"Đã bỏ {args.name} khỏi danh sách người thân nhận cảnh báo.\n")
-            _cancel_signals_of_removed(args, config, before)
-            return 0
-        if any(str(c.get("name", "")).casefold() == args.name.casefold() for c in caregivers):
-            print(f"{args.name} đã có trong family.toml (already a caregiver).", file=sys.stderr)
-            return 1
-        return _add(args, config, text, plain, caregivers, stdin or sys.stdin, out)
+            else:
+                return _add(args, config, text, plain, caregivers, stdin or sys.stdin, out)
+        # Outside the lock: the server's round trip does not hold up the agent's edits.
+        _cancel_signals_of_removed(args, config, before)
+        return 0
     except FileNotFoundError:
         print(f"{config} does not exist: create it with `baoan init`", file=sys.stderr)
         return 1
     except InvalidPolicyError as error:
         return report_policy_error(error)
-    except (PolicyTextError, ValueError) as error:
+    except (PolicyTextError, ValueError, PolicyLockTimeoutError) as error:
         print(str(error), file=sys.stderr)
         return 1
+
+
+def _remove(
+    args: argparse.Namespace,
+    config: Path,
+    text: str,
+    plain: dict[str, object],
+    caregivers: list[dict[str, Any]],
+    out: TextIO,
+) -> FamilyPolicy | None:
+    """Write the file without `args.name`; the policy before, or None: no such caregiver."""
+    kept = [c for c in caregivers if str(c.get("name", "")).casefold() != args.name.casefold()]
+    if len(kept) == len(caregivers):
+        print(f"Không có người thân tên {args.name} (no such caregiver).", file=sys.stderr)
+        return None
+    plain["caregivers"] = kept
+    before = load_policy(config)
+    write_policy_text(config, apply_policy_json(text, plain))
+    out.write(f"Đã bỏ {args.name} khỏi danh sách người thân nhận cảnh báo.\n")
+    return before
 
 
 def _add(
