@@ -22,7 +22,7 @@ from agent.policy.folder_lock import (
 )
 from agent.policy.loader import load_policy
 
-EDITS = 12
+EDITS = 25
 
 WRITER = textwrap.dedent(
     """
@@ -30,27 +30,30 @@ WRITER = textwrap.dedent(
     from datetime import UTC, datetime
     from pathlib import Path
 
+    from agent.policy.holder import PolicyHolder
+    from agent.policy_editor import PolicyEditor, StalePolicyError
+    from baoan.cli import main
+
     config, role, go = Path(sys.argv[1]), sys.argv[2], Path(sys.argv[3])
     edits = int(sys.argv[4])
-    while not go.exists():
-        time.sleep(0.005)
+
+
+    class Events:
+        def add(self, kind, message, *, child=None, data=None):
+            return None
+
+
+    holder = PolicyHolder(config, last_good_path=config.parent / f"{role}.last-good.toml")
+    holder.load()
+    editor = PolicyEditor(config, holder, Events(), lambda: datetime.now(UTC))
+    while not go.exists():  # everything imported and loaded: start together
+        time.sleep(0.001)
     if role == "cli":
-        from baoan.cli import main
         for index in range(edits):
             code = main(["caregiver", "add", f"Cg{index}", "--email", f"cg{index}@example.com",
                          "--config", str(config), "--data-dir", str(config.parent / "data")])
             assert code == 0, code
     else:
-        from agent.policy.holder import PolicyHolder
-        from agent.policy_editor import PolicyEditor, StalePolicyError
-
-        class Events:
-            def add(self, kind, message, *, child=None, data=None):
-                return None
-
-        holder = PolicyHolder(config, last_good_path=config.parent / "api.last-good.toml")
-        holder.load()
-        editor = PolicyEditor(config, holder, Events(), lambda: datetime.now(UTC))
         stale = 0
         for index in range(edits):
             while True:
@@ -83,7 +86,7 @@ def test_two_processes_writing_at_once_lose_no_edit(tmp_path: Path) -> None:
                          env=environment)
         for role in ("cli", "api")
     ]
-    time.sleep(1.5)  # both processes started and waiting
+    time.sleep(4)  # both processes started, loaded and waiting
     go.write_text("go")
     for writer in writers:
         out, err = writer.communicate(timeout=240)
