@@ -3,9 +3,10 @@
 The agent's policy API and `baoan caregiver add|remove` (another process) both read
 family.toml, change it and write it back. Inside one process a lock is enough; between
 two it is not, and the later write would silently drop the earlier edit. So every writer
-holds a lock on a file beside the policy (`.baoan-policy.lock`) from the moment it reads
-what it will change (or checks the entity tag it was given) until the new file is in
-place: `fcntl.flock` on POSIX, `msvcrt.locking` on Windows (each imported only there).
+holds a lock on the policy's folder from the moment it reads what it will change (or
+checks the entity tag it was given) until the new file is in place: `fcntl.flock` on the
+folder itself on POSIX (no file is left in a synced folder), `msvcrt.locking` on a file
+beside the policy, `.baoan-policy.lock`, on Windows (each imported only there).
 
 The lock is re-entrant within a process (a writer that holds it may call the policy
 writer, which takes it again) and also serialises the threads of one process.
@@ -35,8 +36,10 @@ class PolicyLockTimeoutError(TimeoutError):
 
 
 def lock_path_for(config_path: Path) -> Path:
-    """The lock file of the folder `config_path` (family.toml) is in."""
-    return Path(config_path).resolve().parent / LOCK_NAME
+    """What is locked for `config_path` (family.toml): its folder on POSIX, the lock file
+    in it on Windows (a folder cannot be locked there)."""
+    folder = Path(config_path).resolve().parent
+    return folder / LOCK_NAME if sys.platform == "win32" else folder
 
 
 @dataclass
@@ -63,7 +66,7 @@ def policy_folder_lock(
         held = _registry.setdefault(path, _Held())
     deadline = time.monotonic() + timeout
     if not held.threads.acquire(timeout=max(timeout, 0.0)):
-        raise PolicyLockTimeoutError(f"another writer is changing {path.parent}")
+        raise PolicyLockTimeoutError(f"another writer is changing the policy in {path}")
     try:
         if held.depth == 0:
             held.fd = _lock_file(path, deadline)
@@ -80,15 +83,17 @@ def policy_folder_lock(
 
 
 def _lock_file(path: Path, deadline: float) -> int:
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    if sys.platform == "win32":
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    else:
+        fd = os.open(path, os.O_RDONLY)  # the folder: flock takes a directory too
     try:
         while True:
             if _try_lock(fd):
                 return fd
             if time.monotonic() >= deadline:
                 raise PolicyLockTimeoutError(
-                    f"another program is changing the policy in {path.parent} "
-                    f"(it holds {path.name}); try again"
+                    f"another program is changing the policy in {path}; try again"
                 )
             time.sleep(_POLL_SECONDS)
     except BaseException:
