@@ -12,6 +12,7 @@ import pytest
 from helpers_ntfy import NtfyStandIn, ntfy_standin
 
 from agent.alert_delivery import build_delivery
+from agent.policy.editing import error_fields
 from agent.policy.errors import InvalidPolicyError
 from agent.policy.loader import parse_policy
 from agent.secrets import file_secret_store
@@ -58,6 +59,9 @@ def test_a_wrong_limit_is_an_error_at_its_line(value: str, shown: str) -> None:
         "family.toml:9: caregivers[0].alerts_per_hour: expected a whole number from 1 to "
         f"1000, got {shown}"
     )
+    fields = error_fields(error)  # as the policy API and the dashboard show it
+    assert (fields["path"], fields["expected"], fields["got"]) == (
+        "caregivers[0].alerts_per_hour", "a whole number from 1 to 1000", shown)
 
 
 def test_each_caregiver_gets_at_most_their_own_number_an_hour_and_help_is_never_held(
