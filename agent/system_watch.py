@@ -9,7 +9,9 @@ put back through the same code the installer used, recorded as a `system-tampere
 and sent to the caregivers as a tamper alert (`agent.child_alerts.raise_alert`, the path
 every alert takes; heard by those whose `hears` has `tamper`). A change that cannot be
 put back is alerted once, until it is fixed. The firewall follows the children's
-accounts in `family.toml` (loaded again whenever they change, and at the first pass).
+accounts in `family.toml` (loaded again whenever they change, and at the first pass);
+where the integration can tell (`FirewallCheck`, Linux), a table deleted since is put
+back and alerted like the rest.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import logging
 import sys
 from collections.abc import Callable
 from datetime import datetime
+from typing import Protocol, runtime_checkable
 
 from agent.child_alerts import raise_alert
 from agent.policy import FamilyPolicy
@@ -29,6 +32,13 @@ log = logging.getLogger(__name__)
 EVENT_SYSTEM_TAMPERED = "system-tampered"
 JOB_SYSTEM_WATCH = "system-watch"
 WATCH_EVERY_SECONDS = 30
+
+
+@runtime_checkable
+class FirewallCheck(Protocol):
+    """An integration that can tell whether its firewall rules are loaded (Linux's)."""
+
+    def firewall_in_place(self) -> Finding: ...
 
 
 class SystemWatch:
@@ -70,6 +80,14 @@ class SystemWatch:
             {user for child in self._family().children for user in child.os_users}
         ))
         if accounts == self._firewall_accounts:
+            system = self._system
+            if accounts and isinstance(system, FirewallCheck):
+                # Loaded, but deleted since (`nft delete table`): put back, alerted.
+                self._check(
+                    [system.firewall_in_place()],
+                    lambda: system.install_firewall(accounts),
+                    lambda: [system.firewall_in_place()],
+                )
             return
         try:
             self._system.install_firewall(accounts)

@@ -93,7 +93,7 @@ def protected_family(tmp_path: Path, ntfy_url: str) -> Iterator[RunningFamily]:
     from agent.policy.categories import categories
 
     upstream = StandInDns(Zone(RR.fromZone(ZONE_TEXT))).start()
-    (tmp_path / "lists").mkdir()
+    (tmp_path / "lists").mkdir(parents=True)
     (tmp_path / "lists" / "adult.txt").write_text("adult.example\n", encoding="utf-8")
     adult = (tmp_path / "lists" / "adult.txt").as_posix()
     lists = "\n".join(
@@ -321,3 +321,38 @@ def test_a_channel_refused_for_good_is_a_problem() -> None:
     assert problem.key == "delivery:Bà ngoại:ntfy" and problem.outcome is Outcome.PROBLEM
     assert "403 forbidden" in problem.seen_en and "baoan sync test" in problem.fix_en
     assert checks.check_delivery(None) == []
+
+
+def test_the_linux_integration_finds_the_dns_and_policies_and_its_fix_clears_them(
+    tmp_path: Path, ntfy: NtfyStandIn
+) -> None:
+    """The doctor on Linux, through the real integration under a throwaway root: what it
+    finds out of place is what `baoan system install` puts right."""
+    from helpers_runner import RecordingRunner
+
+    from agent.system.linux import LinuxIntegration
+    from agent.system.runner import CommandResult
+
+    def no_services(argv: tuple[str, ...], _input: str | None) -> CommandResult | None:
+        return CommandResult(argv, 3, "inactive\n") if argv[:2] == ("systemctl", "is-active") \
+            else None
+
+    root = tmp_path / "root"
+    (root / "etc").mkdir(parents=True)
+    (root / "etc" / "resolv.conf").write_text("nameserver 192.0.2.1\n", encoding="utf-8")
+    linux = LinuxIntegration(RecordingRunner(no_services), root, state_dir=tmp_path / "state",
+                             manage_services=False)
+    with protected_family(tmp_path / "family", ntfy.url) as family:
+        set_first_pin(family)
+        code, report = run_doctor(family, FakePc(), linux)  # type: ignore[arg-type]
+        found = by_key(report)
+        assert code == EXIT_PROBLEMS
+        assert found["dns"]["outcome"] == "problem"
+        assert "192.0.2.1" in found["dns"]["seen"]["en"]  # type: ignore[index]
+        assert any(key.startswith("browser-policy:") and item["outcome"] == "problem"
+                   for key, item in found.items())
+
+        linux.point_dns_at_agent(("127.0.0.1",))  # what `baoan system install` does
+        linux.install_browser_policies()
+        code, report = run_doctor(family, FakePc(), linux)  # type: ignore[arg-type]
+    assert code == EXIT_ALL_WELL, [c for c in by_key(report).values() if not c["ok"]]

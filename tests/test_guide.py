@@ -49,5 +49,7 @@ def test_both_guides_have_the_same_parts() -> None:
 def test_the_guide_says_plainly_what_is_not_built() -> None:
     english = (DOCS / "guide.en.md").read_text(encoding="utf-8")
     vietnamese = (DOCS / "guide.vi.md").read_text(encoding="utf-8")
-    assert english.count("not built yet") >= 3
-    assert vietnamese.count("chưa có") >= 3
+    # What is not done (a PIN-less Linux removal, a VPN on an unknown address, installers
+    # not yet run on a real Windows PC or Mac) is said, not left out.
+    assert len(re.findall(r"\byet\b", english)) >= 4
+    assert len(re.findall(r"\bchưa\b", vietnamese)) >= 4

@@ -199,7 +199,10 @@ def test_the_setup_runs_as_administrator_and_starts_the_tray_for_every_user(
 ) -> None:
     setup = dict(line.split("=", 1) for line in iss["Setup"])
     assert setup["PrivilegesRequired"] == "admin"
-    (run_key,) = [inno_entry(line) for line in iss["Registry"]]
+    entries = [inno_entry(line) for line in iss["Registry"]]
+    run_key = next(entry for entry in entries if entry["ValueName"] == "BaoAnTray")
+    path = next(entry for entry in entries if entry["ValueName"] == "Path")
+    assert path["ValueData"] == "{olddata};{app}" and path["Check"] == "NotOnPath"
     assert run_key["Root"] == "HKLM"
     assert run_key["Subkey"] == "Software\\Microsoft\\Windows\\CurrentVersion\\Run"
     assert windows_argv(expand(run_key["ValueData"])) == [f"{APP}\\baoan-tray.exe"]
@@ -220,6 +223,7 @@ def test_the_service_runs_the_agent_and_is_restarted_on_failure(
     args = build_parser().parse_args(["agent", *service_argv[1:]])
     assert str(args.config) == CONFIG and str(args.data_dir) == DATA
     assert args.dns_listen == ["127.0.0.1", "[::1]"]  # IPv4 and IPv6 ask the agent
+    assert args.watch_system  # the tamper watch runs in the installed service
     failure = next(argv for argv in sc if argv[0] == "failure")
     assert failure[1] == "BaoAnAgent"
     actions = failure[failure.index("actions=") + 1].split("/")
@@ -307,6 +311,7 @@ def test_the_launch_daemon_runs_the_agent_on_both_loopbacks() -> None:
     assert isinstance(arguments, list) and arguments[0] == "/usr/local/bin/baoan"
     args = build_parser().parse_args(arguments[1:])
     assert args.command == "agent" and args.dns_listen == ["127.0.0.1", "[::1]"]
+    assert args.watch_system
     assert str(args.data_dir) == f"{SUPPORT}/data"
 
 

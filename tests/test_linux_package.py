@@ -169,8 +169,15 @@ def test_the_app_runs_from_its_own_environment_at_opt_baoan(installed: Installed
             "env -i /opt/baoan/bin/baoan --version && "
             "env -i /opt/baoan/bin/baoan system install-firewall --help"
         )
+        if shutil.which("systemd-analyze") is not None:
+            # Every directive known to this systemd, and the command there to run.
+            unit = root / "usr/lib/systemd/system/baoan-agent.service"
+            script += f" && systemd-analyze verify {unit} && echo unit-verified"
         at_opt = run("unshare", "--mount", "--propagation", "private", "sh", "-c", script)
         assert at_opt.stdout.startswith("baoan ") and "--child-account" in at_opt.stdout
+        if shutil.which("systemd-analyze") is not None:
+            assert "unit-verified" in at_opt.stdout, at_opt.stderr
+            assert "Unknown key" not in at_opt.stderr, at_opt.stderr
     # Nothing points into the folder the environment was built in.
     leftovers = subprocess.run(
         ["grep", "-rlI", "baoan-deb.", str(root / "opt/baoan/bin"), str(root / "opt/baoan/lib")],

@@ -155,6 +155,26 @@ def test_with_resolved_and_network_manager_both_are_told(tmp_path: Path) -> None
     assert tree(tmp_path) == before
 
 
+def test_a_file_needed_later_is_saved_before_it_is_written(tmp_path: Path) -> None:
+    make_resolved(tmp_path)
+    before = tree(tmp_path)
+    system = LinuxIntegration(RecordingRunner(), tmp_path, manage_services=False)
+    system.point_dns_at_agent(AGENT)
+    # NetworkManager installed since, with a drop-in of its own name already there.
+    write(tmp_path, "etc/NetworkManager/NetworkManager.conf", b"[main]\n")
+    write(tmp_path, "etc/NetworkManager/conf.d/baoan.conf", b"# someone's\n")
+    expected = {
+        path: entry for path, entry in tree(tmp_path).items()
+        if not path.startswith("etc/systemd/resolved.conf.d")  # ours, from the first time
+    }
+    assert not system.dns_points_at_agent(AGENT).ok
+    system.point_dns_at_agent(AGENT)  # what the tamper watch does
+    assert system.dns_points_at_agent(AGENT).ok
+    system.restore_dns()
+    assert tree(tmp_path) == expected  # the someone's drop-in is back too
+    assert before.items() <= expected.items()
+
+
 def test_a_resolv_conf_changed_away_is_seen(tmp_path: Path) -> None:
     make_plain(tmp_path)
     system = LinuxIntegration(RecordingRunner(), tmp_path, manage_services=False)

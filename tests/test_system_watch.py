@@ -15,6 +15,7 @@ from agent.policy.model import Caregiver
 from agent.store import Store
 from agent.system import Finding
 from agent.system.linux import LinuxIntegration
+from agent.system.runner import CommandResult
 from agent.system_watch import EVENT_SYSTEM_TAMPERED, SystemWatch
 
 AGENT = ("127.0.0.1",)
@@ -152,13 +153,18 @@ def test_the_firewall_follows_the_children_s_accounts(tmp_path: Path, store: Sto
     system = LinuxIntegration(runner, root, manage_services=False)
     family = [FamilyPolicy(children=(Child(name="An", age=9, os_users=("1001",)),))]
     watch = SystemWatch(system, store, lambda: family[0], lambda: NOW, AGENT)
+
+    def loaded() -> list[str]:
+        return [text or "" for argv, text in zip(runner.commands, runner.inputs, strict=True)
+                if argv == ("nft", "-f", "-")]
+
     watch()
-    watch()  # the same accounts: loaded once
-    assert len(runner.ran("nft", "-f", "-")) == 1
-    assert "meta skuid { 1001 }" in (runner.inputs[-1] or "")
+    watch()  # the same accounts (and the table still there): loaded once
+    assert len(loaded()) == 1
+    assert "meta skuid { 1001 }" in loaded()[-1]
     family[0] = FamilyPolicy(children=(Child(name="An", age=9, os_users=("1001", "1002")),))
     watch()
-    assert "meta skuid { 1001, 1002 }" in (runner.inputs[-1] or "")
+    assert "meta skuid { 1001, 1002 }" in loaded()[-1]
 
 
 def test_a_new_account_is_alerted_once_unless_it_is_a_child_s(store: Store) -> None:
@@ -198,3 +204,39 @@ def test_people_accounts_are_those_with_a_login() -> None:
 
     found = people_accounts()
     assert "root" not in found and "nobody" not in found
+
+
+class NftTable:
+    """nft as far as the watch uses it: one table, loaded or not."""
+
+    def __init__(self) -> None:
+        self.loaded = False
+
+    def __call__(self, argv: tuple[str, ...], input_text: str | None) -> CommandResult | None:
+        if argv == ("nft", "-f", "-"):
+            self.loaded = "jump child" in (input_text or "")
+            return CommandResult(argv, 0)
+        if argv[:3] == ("nft", "list", "table"):
+            return CommandResult(argv, 0 if self.loaded else 1, "", "No such file or directory")
+        return None
+
+
+def test_a_deleted_firewall_table_is_put_back_and_alerted(tmp_path: Path, store: Store) -> None:
+    from agent.policy.model import Child
+
+    nft = NftTable()
+    root = tmp_path / "root"
+    installed_pc(root)
+    system = LinuxIntegration(RecordingRunner(nft), root, manage_services=False)
+    family = FamilyPolicy(
+        children=(Child(name="An", age=9, os_users=("1001",)),),
+        caregivers=WITH_CAREGIVER.caregivers,
+    )
+    watch = SystemWatch(system, store, lambda: family, lambda: NOW, AGENT)
+    watch()
+    assert nft.loaded and store.events.recent(kind=EVENT_SYSTEM_TAMPERED) == []
+    nft.loaded = False  # root ran `nft delete table inet baoan`
+    watch()
+    assert nft.loaded
+    [event] = store.events.recent(kind=EVENT_SYSTEM_TAMPERED)
+    assert event.data["check"] == "firewall" and event.data["fixed"] is True

@@ -216,7 +216,7 @@ def test_firewall_rules_block_the_childrens_accounts_only(tmp_path: Path) -> Non
     dns = next(s for s in pc.firewall_scripts if "'BaoAn-DNS-UDP'" in s)
     assert "-RemotePort 53,853" in dns
     # Every address but the loopback, where the agent answers.
-    assert "-RemoteAddress 0.0.0.0-126.255.255.255,128.0.0.0-255.255.255.255,::-::0,::2-" in dns
+    assert "-RemoteAddress 0.0.0.0-126.255.255.255,128.0.0.0-255.255.255.255,::2-ffff:" in dns
     doh = next(s for s in pc.firewall_scripts if "'BaoAn-DoH-TCP'" in s)
     assert "-RemotePort 443,853" in doh
     addresses = doh.split("-RemoteAddress ", 1)[1].split(" ", 1)[0].split(",")

@@ -73,8 +73,10 @@ class SystemProbe:
 
         found = set()
         try:
-            for process in psutil.process_iter(["username", "cmdline"], ad_value=None):
-                cmdline = process.info.get("cmdline") or []
+            for process in psutil.process_iter(["username", "cmdline", "name"], ad_value=None):
+                # Another account's command line may be hidden even from an administrator
+                # (Windows): its program's name still tells `baoan-tray.exe`.
+                cmdline = process.info.get("cmdline") or [process.info.get("name") or ""]
                 if is_tray_command(cmdline):
                     found.add(_short_account(process.info.get("username")))
         except (OSError, RuntimeError) as error:

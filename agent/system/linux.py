@@ -230,14 +230,19 @@ class LinuxIntegration:
         saved = load_state(state_path)
         manager = str(saved["manager"]) if saved else self.dns_manager()
         wanted = self._wanted_dns_files(manager, agent_addresses)
-        if saved is None:
-            created: list[str] = []
-            snapshots = [take_snapshot(self._root, path) for path, _ in wanted.files]
-            for path, _ in wanted.files:
+        saved_files = _list(saved.get("files")) if saved else []
+        saved_paths = {str(_mapping(raw).get("path")) for raw in saved_files}
+        unsaved = [path for path, _ in wanted.files if path not in saved_paths]
+        if unsaved:
+            # The first time, or a file this manager now needs that was not saved then
+            # (NetworkManager installed since): each file is saved once, before we write it.
+            created = [str(name) for name in _list(saved.get("created_dirs"))] if saved else []
+            snapshots = [take_snapshot(self._root, path) for path in unsaved]
+            for path in unsaved:
                 make_dirs(self._root, str(Path(path).parent), created)
             save_state(state_path, {
                 "manager": manager,
-                "files": [snapshot.to_json() for snapshot in snapshots],
+                "files": [*saved_files, *(snapshot.to_json() for snapshot in snapshots)],
                 "created_dirs": created,
             })
             log.info("DNS: %s; the previous settings are saved in %s", manager, state_path)

@@ -202,7 +202,7 @@ def everything_but_loopback(family: int) -> tuple[str, ...]:
     """Every address of `family` as ranges, leaving out the loopback (where the agent is)."""
     if family == 4:
         return ("0.0.0.0-126.255.255.255", "128.0.0.0-255.255.255.255")
-    return ("::-::0", "::2-ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff")
+    return ("::2-ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff",)  # all but :: and ::1
 
 
 class WindowsIntegration:

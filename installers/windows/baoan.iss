@@ -27,6 +27,8 @@ WizardStyle=modern
 UninstallDisplayName=Bảo An
 UninstallDisplayIcon={app}\baoan-dashboard.exe
 CloseApplications=force
+; `baoan doctor`, `baoan pin reset-code`... from any administrator prompt: {app} on the PATH.
+ChangesEnvironment=yes
 
 [Files]
 Source: "..\..\dist\baoan\*"; DestDir: "{app}"; Flags: ignoreversion recursesubdirs createallsubdirs
@@ -41,12 +43,13 @@ Name: "{autoprograms}\Bảo An"; Filename: "{app}\baoan-dashboard.exe"
 [Registry]
 ; The tray for every user, at each log-in (HKLM: a child's account cannot remove it).
 Root: HKLM; Subkey: "Software\Microsoft\Windows\CurrentVersion\Run"; ValueType: string; ValueName: "BaoAnTray"; ValueData: """{app}\baoan-tray.exe"""; Flags: uninsdeletevalue
+Root: HKLM; Subkey: "SYSTEM\CurrentControlSet\Control\Session Manager\Environment"; ValueType: expandsz; ValueName: "Path"; ValueData: "{olddata};{app}"; Check: NotOnPath
 
 [Run]
 ; The data folder is for LocalSystem and the Administrators only (no "Users: read").
 Filename: "{sys}\icacls.exe"; Parameters: """{commonappdata}\BaoAn\data"" /inheritance:r /grant:r *S-1-5-18:(OI)(CI)F *S-1-5-32-544:(OI)(CI)F"; Flags: runhidden waituntilterminated; AfterInstall: SetParentPin
 Filename: "{app}\baoan.exe"; Parameters: "init --config ""{commonappdata}\BaoAn\family.toml"" --child ""{code:ChildName}"" --age {code:ChildAge} --os-user ""{code:ChildAccount}"""; Check: NoFamilyFileYet; Flags: runhidden waituntilterminated
-Filename: "{sys}\sc.exe"; Parameters: "create {#ServiceName} binPath= ""\""{app}\baoan-service.exe\"" --config \""{commonappdata}\BaoAn\family.toml\"" --data-dir \""{commonappdata}\BaoAn\data\"" --dns-listen 127.0.0.1 --dns-listen [::1]"" start= auto obj= LocalSystem DisplayName= ""Bảo An agent"""; Check: NoServiceYet; Flags: runhidden waituntilterminated
+Filename: "{sys}\sc.exe"; Parameters: "create {#ServiceName} binPath= ""\""{app}\baoan-service.exe\"" --config \""{commonappdata}\BaoAn\family.toml\"" --data-dir \""{commonappdata}\BaoAn\data\"" --dns-listen 127.0.0.1 --dns-listen [::1] --watch-system"" start= auto obj= LocalSystem DisplayName= ""Bảo An agent"""; Check: NoServiceYet; Flags: runhidden waituntilterminated
 Filename: "{sys}\sc.exe"; Parameters: "description {#ServiceName} ""Bảo An: bộ lọc DNS và thời gian sử dụng của gia đình / the family's DNS filter and screen time"""; Flags: runhidden waituntilterminated
 ; Restarted 5 s after a failure, each time; a stop with an error counts as a failure too.
 Filename: "{sys}\sc.exe"; Parameters: "failure {#ServiceName} reset= 86400 actions= restart/5000/restart/5000/restart/5000"; Flags: runhidden waituntilterminated
@@ -91,6 +94,36 @@ var
 begin
   Result := not (Exec(ExpandConstant('{sys}\sc.exe'), 'query {#ServiceName}', '', SW_HIDE,
     ewWaitUntilTerminated, ResultCode) and (ResultCode = 0));
+end;
+
+const
+  EnvironmentKey = 'SYSTEM\CurrentControlSet\Control\Session Manager\Environment';
+
+function NotOnPath(): Boolean;
+var
+  PathValue: String;
+begin
+  if not RegQueryStringValue(HKLM, EnvironmentKey, 'Path', PathValue) then
+    Result := True
+  else
+    Result := Pos(';' + Uppercase(ExpandConstant('{app}')) + ';', ';' + Uppercase(PathValue) + ';') = 0;
+end;
+
+{ At removal, {app} leaves the PATH again (the rest of it untouched). }
+procedure CurUninstallStepChanged(CurUninstallStep: TUninstallStep);
+var
+  PathValue: String;
+  Index: Integer;
+begin
+  if (CurUninstallStep = usPostUninstall) and RegQueryStringValue(HKLM, EnvironmentKey, 'Path', PathValue) then
+  begin
+    Index := Pos(';' + Uppercase(ExpandConstant('{app}')), Uppercase(PathValue));
+    if Index > 0 then
+    begin
+      Delete(PathValue, Index, Length(ExpandConstant('{app}')) + 1);
+      RegWriteExpandStringValue(HKLM, EnvironmentKey, 'Path', PathValue);
+    end;
+  end;
 end;
 
 function Unquoted(Value: String): String;
