@@ -104,6 +104,14 @@ class WrongSetupCodeError(AuthError):
         self.tries_left = tries_left
 
 
+class WrongRecoveryCodeError(AuthError):
+    code = "wrong_recovery_code"
+
+    def __init__(self, tries_left: int) -> None:
+        super().__init__(f"wrong recovery code, {tries_left} tries left before a lockout")
+        self.tries_left = tries_left
+
+
 class LockedOutError(AuthError):
     code = "locked"
 
@@ -442,6 +450,14 @@ class SetupCodeCheck(Protocol):
     def consume(self) -> None: ...
 
 
+class RecoveryCodeCheck(Protocol):
+    """The parent's recovery code (:class:`agent.recovery_codes.RecoveryCodes`)."""
+
+    def issue(self) -> str: ...
+
+    def use(self, candidate: str) -> None: ...
+
+
 class Authenticator:
     """Answers "who is this token?" and runs the PIN and session flows for the API."""
 
@@ -451,11 +467,13 @@ class Authenticator:
         sessions: SessionManager,
         tray_token: str,
         setup_codes: SetupCodeCheck | None = None,
+        recovery_codes: RecoveryCodeCheck | None = None,
     ) -> None:
         self.pins = pins
         self.sessions = sessions
         self._tray_token = tray_token
         self.setup_codes = setup_codes
+        self.recovery_codes = recovery_codes
 
     @classmethod
     def create(
@@ -469,6 +487,7 @@ class Authenticator:
         session_idle_seconds: float = 20 * 60,
         session_max_age_seconds: float = 8 * 3600,
         setup_codes: SetupCodeCheck | None = None,
+        recovery_codes: RecoveryCodeCheck | None = None,
     ) -> Authenticator:
         clock = clock or SystemClock()
         return cls(
@@ -480,6 +499,7 @@ class Authenticator:
             ),
             load_or_create_tray_token(store),
             setup_codes,
+            recovery_codes,
         )
 
     def role_for(self, token: str) -> Role | None:
@@ -517,6 +537,25 @@ class Authenticator:
         self.sessions.close_all()
         log.info("parent PIN %s with the set-up code", "set" if first else "reset")
         return first
+
+    def issue_recovery_code(self) -> str | None:
+        """A fresh recovery code in place of any earlier one (None: this agent keeps none).
+        Only its hash is kept: the parent sees it once."""
+        return None if self.recovery_codes is None else self.recovery_codes.issue()
+
+    def reset_pin_with_recovery_code(self, code: str, pin: str) -> str | None:
+        """Set `pin` in place of a forgotten one with the recovery code, which is used up;
+        every parent session ends. Returns the next recovery code. Raises InvalidPinError
+        (nothing counted), WrongRecoveryCodeError or LockedOutError."""
+        check_pin_format(pin)
+        codes = self.recovery_codes
+        if codes is None:
+            raise WrongRecoveryCodeError(0)
+        codes.use(code)
+        self.pins.replace(pin)
+        self.sessions.close_all()
+        log.info("parent PIN reset with the recovery code")
+        return codes.issue()
 
     def change_pin(self, old_pin: str, new_pin: str, keep_token: str | None) -> None:
         """Change the PIN and end every other parent session."""

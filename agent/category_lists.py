@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from types import MappingProxyType
 
@@ -18,7 +18,7 @@ from agent.lists_service import (
 )
 from agent.policy import FamilyPolicy
 from agent.store import Store
-from dns_filter.lists import DomainIndex
+from dns_filter.lists import DomainIndex, ListSource, RefreshOutcome
 from dns_filter.lists.refresh import RefreshStatus
 from dns_filter.policy import DomainMatcher
 
@@ -55,13 +55,28 @@ class CategoryLists:
         self.load(family)
         return True
 
-    def refresh(self, family: FamilyPolicy) -> bool:
+    def refresh(
+        self,
+        family: FamilyPolicy,
+        *,
+        on_start: Callable[[ListSource], None] | None = None,
+        on_outcome: Callable[[RefreshOutcome], None] | None = None,
+        should_stop: Callable[[], bool] | None = None,
+    ) -> bool:
         """Download the sources (last good copies kept on failure); reload and return True
-        when any of them changed."""
+        when any of them changed. The callbacks follow each source (for a progress bar);
+        `should_stop` ends it between two sources."""
         states = StoreMirror(
             JsonListStateStore(lists_dir_for(self._data_dir) / "state.json"), self._store.lists
         )
-        outcomes = refresh_lists(family.settings.lists, self._data_dir, state_store=states)
+        outcomes = refresh_lists(
+            family.settings.lists,
+            self._data_dir,
+            state_store=states,
+            on_start=on_start,
+            on_outcome=on_outcome,
+            should_stop=should_stop,
+        )
         if any(outcome.status == RefreshStatus.UPDATED for outcome in outcomes):
             self.load(family)
             return True
@@ -70,6 +85,10 @@ class CategoryLists:
     def matchers(self) -> Mapping[str, DomainMatcher]:
         """The loaded matchers, for the compiler (a read-only snapshot)."""
         return MappingProxyType(dict(self._categories))
+
+    def source_count(self, family: FamilyPolicy) -> int:
+        """How many sources a refresh of `family`'s lists fetches."""
+        return sum(len(locations) for locations in family.settings.lists.values())
 
     def categories(self) -> tuple[str, ...]:
         """The names of the loaded categories."""

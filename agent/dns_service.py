@@ -96,9 +96,12 @@ class DnsService:
         query_log: QueryLogSink,
         clock: Clock,
         spent_services: Callable[[str], frozenset[str]] | None = None,
+        paused_until: Callable[[], datetime | None] | None = None,
     ) -> None:
         # Screen time: a child's services whose minutes are spent today are blocked too.
         self._spent_services = spent_services
+        # A parent's pause of protection: nothing is blocked until it ends.
+        self._paused_until = paused_until
         self._listen = tuple(listen)
         self._block_page = block_page
         self._family = family
@@ -205,13 +208,19 @@ class DnsService:
                 self._block_page.ipv4,
                 self._block_page.ipv6,
             )
-            self._filter_policy.swap(self._with_grants(policy, now))
+            policy = self._with_grants(policy, now)
+            paused = self._paused_until() if self._paused_until is not None else None
+            if paused is not None:
+                policy = without_blocks(policy)
+            self._filter_policy.swap(policy)
             qps = self._family.policy.settings.dns_rate_limit_qps
             if qps != self.rate_limit.qps:
                 self.rate_limit.set_rate(qps)
             if self.server is not None:
                 self.server.clear_memo()
-            self._grant_expiry.arm(self._grants.next_expiry(now), self.recompile)
+            # The next grant's end, or the pause's if sooner: compile again then.
+            ends = [end for end in (self._grants.next_expiry(now), paused) if end is not None]
+            self._grant_expiry.arm(min(ends) if ends else None, self.recompile)
 
     def _with_grants(self, policy: FilterPolicy, now: datetime) -> FilterPolicy:
         """Put the parents' temporary approvals in each child's `granted` names, with their
@@ -284,6 +293,24 @@ class DnsService:
                 )
             )
         self._query_log.log_many(entries)
+
+
+def without_blocks(policy: FilterPolicy) -> FilterPolicy:
+    """`policy` while protection is paused: no category, service, list, schedule or bypass
+    block for anyone (SafeSearch and YouTube's mode stay: they rewrite, not block)."""
+    open_profiles = {
+        name: replace(
+            profile,
+            blocked_categories=frozenset(),
+            blocked_services=frozenset(),
+            deny=(),
+            allow_list_only=False,
+            block_bypass=False,
+            schedules=(),
+        )
+        for name, profile in policy.profiles.items()
+    }
+    return replace(policy, profiles=MappingProxyType(open_profiles))
 
 
 def with_grants(profile: Profile, grants: Sequence[GrantedSite]) -> Profile:

@@ -184,9 +184,12 @@ def refresh_lists(
     clock: Clock | None = None,
     on_progress: ProgressCallback | None = None,
     on_outcome: Callable[[RefreshOutcome], None] | None = None,
+    on_start: Callable[[ListSource], None] | None = None,
+    should_stop: Callable[[], bool] | None = None,
 ) -> list[RefreshOutcome]:
     """Refresh every source; the function the scheduler calls. Never raises for a source
-    that fails: its last good copy stays and its state records the error."""
+    that fails: its last good copy stays and its state records the error. `should_stop`
+    is asked before each source (a cancel ends the refresh between two sources)."""
     lists_dir = lists_dir_for(data_dir)
     states = state_store or JsonListStateStore(lists_dir / STATE_FILE)
     own_session = session is None
@@ -194,6 +197,11 @@ def refresh_lists(
     outcomes: list[RefreshOutcome] = []
     try:
         for source in iter_sources(lists):
+            if should_stop is not None and should_stop():
+                log.info("the list refresh was cancelled")
+                break
+            if on_start is not None:
+                on_start(source)
             outcome = refresh_source(
                 source,
                 lists_dir,

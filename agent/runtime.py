@@ -25,11 +25,14 @@ from agent.active_child import ActiveChildTracker
 from agent.alert_delivery import DeadManPublisher, build_delivery, pc_name
 from agent.api.app import create_server
 from agent.api.caregiver_endpoints import register_caregiver_endpoints
+from agent.api.family_endpoints import FamilyEndpointServices, register_family_endpoints
 from agent.api.overview_routes import register_overview_routes
 from agent.api.policy_endpoints import PolicyEndpointServices, register_policy_endpoints
 from agent.api.requests_endpoints import register_request_endpoints
 from agent.api.server import HttpServer
+from agent.api.settings_endpoints import SettingsEndpointServices, register_settings_endpoints
 from agent.api.tray_routes import register_tray_routes
+from agent.api.types import OsAccountInfo
 from agent.api.usage_routes import register_usage_routes
 from agent.auth import Authenticator
 from agent.caregiver_status import CaregiverStatus
@@ -40,8 +43,11 @@ from agent.child_alerts import (
     LimitReachedAlerts,
     QueryLogTap,
 )
+from agent.child_data import ChildData
 from agent.dns_service import BlockPageAddresses, DnsService
+from agent.family_editor import FamilyEditor
 from agent.grant_expiry import GrantExpiry
+from agent.list_update import ListUpdates
 from agent.overview import OverviewService
 from agent.pages import CsrfSigner, PageServices, register_pages
 from agent.phone_approvals import PhoneApprovals
@@ -52,6 +58,8 @@ from agent.policy_alerts import PolicyAlerts, PolicyRefusedAlerts
 from agent.policy_editor import PolicyEditor, catalogue_info, site_checker
 from agent.private_files import secure_data_dir
 from agent.protection import DnsFinding, resolv_conf_check
+from agent.protection_pause import ProtectionPause
+from agent.recovery_codes import RecoveryCodes
 from agent.scheduler import Scheduler, add_agent_jobs
 from agent.secrets import SecretStore, open_secret_store
 from agent.services import RuntimeServices
@@ -120,6 +128,8 @@ class AgentSettings:
     extra_tray_users: tuple[str, ...] = ()
     # How often the outbox is checked for retries (a new alert wakes delivery at once).
     delivery_poll_seconds: float = 30.0
+    # How long one minute of a parent's pause of protection lasts (tests shorten it).
+    pause_minute_seconds: float = 60.0
     # The tamper watch (agent.system_watch): the installed service only, never a try-out
     # or a test's agent, since it rewrites the PC's DNS and browser policies.
     watch_system: bool = False
@@ -172,7 +182,8 @@ class Agent:
         self.active_child = ActiveChildTracker(
             session_user or platform.current().active_session_user
         )
-        # The PC's people's accounts: a new one is a tamper alert (agent/usage/tamper.py).
+        # The PC's people's accounts: a new one is a tamper alert (agent/usage/tamper.py),
+        # and the parent picks a child's from them (GET /api/os-accounts).
         self._os_accounts = os_accounts or platform.current().os_accounts
         # The compiled snapshot the DNS filter reads, and the one answer to "which child
         # is this address?" for the chain, the server's memo and the child's pages. Both
@@ -211,6 +222,8 @@ class Agent:
         self.delivery: DeliveryService | None = None
         self.approvals: PhoneApprovals | None = None
         self.dead_man: DeadManPublisher | None = None
+        self.pause: ProtectionPause | None = None
+        self.list_updates: ListUpdates | None = None
         self.adult_attempts: AdultAttempts | None = None
 
     # ------------------------------------------------------------------ life cycle
@@ -278,6 +291,12 @@ class Agent:
         # Built now, started last: the DNS service arms the grant-expiry job at its first
         # compile, and the scheduler keeps it until it runs.
         scheduler = self.scheduler = Scheduler(clock=self.clock, timezone=family.settings.timezone)
+        pause = self.pause = ProtectionPause(
+            store.kv, store.events, store.outbox, lambda: self.policy_holder.policy,
+            self.clock.now,
+            minute=timedelta(seconds=settings.pause_minute_seconds),
+        )
+        pause.on_change(self.recompile)
         access = self.access = AccessService(
             store, lambda: self.policy_holder.policy, self.clock, self._grants_changed
         )
@@ -297,6 +316,7 @@ class Agent:
             query_log=QueryLogTap(query_log, [adult.note]),
             clock=self.clock,
             spent_services=usage.spent_services,
+            paused_until=pause.paused_until,
         )
         dns.start()
         self._start_http(store, access, dns, lists)
@@ -363,7 +383,10 @@ class Agent:
         secrets = open_secret_store(settings.data_dir)
         setup_codes = SetupCodes(setup_code_path(settings.data_dir), secrets, clock=self.clock)
         authenticator = self.authenticator = Authenticator.create(
-            secrets, clock=self.clock, setup_codes=setup_codes
+            secrets,
+            clock=self.clock,
+            setup_codes=setup_codes,
+            recovery_codes=RecoveryCodes(secrets, clock=self.clock),
         )
         if not authenticator.pins.is_set():
             # A fresh code each start: the PIN is set with it (or with `baoan pin set`).
@@ -389,18 +412,38 @@ class Agent:
         register_caregiver_endpoints(
             server.router, CaregiverStatus(lambda: self.policy_holder.policy, store, secrets)
         )
+        editor = PolicyEditor(
+            settings.config_path,
+            self.policy_holder,
+            store.events,
+            self.clock.now,
+            local_path=self.policy_holder.local_path,
+        )
         register_policy_endpoints(
             server.router,
             PolicyEndpointServices(
-                editor=PolicyEditor(
-                    settings.config_path,
-                    self.policy_holder,
-                    store.events,
-                    self.clock.now,
-                    local_path=self.policy_holder.local_path,
-                ),
+                editor=editor,
                 check_site=site_checker(dns.current_filter_policy, self.clock.now),
                 catalogue=catalogue_info(),
+            ),
+        )
+        register_family_endpoints(
+            server.router,
+            FamilyEndpointServices(
+                family=FamilyEditor(editor, self.policy_holder, self.clock.now),
+                accounts=lambda: account_infos(self._os_accounts()),
+            ),
+        )
+        assert self.pause is not None
+        self.list_updates = ListUpdates(
+            lists, lambda: self.policy_holder.policy, self.recompile, self.clock.now
+        )
+        register_settings_endpoints(
+            server.router,
+            SettingsEndpointServices(
+                pause=self.pause,
+                list_updates=self.list_updates,
+                child_data=ChildData(store, self.clock.now),
             ),
         )
         register_overview_routes(
@@ -661,6 +704,11 @@ class Agent:
         listener = self.settings.block_page_listen or self.settings.http_listen
         host = self.settings.block_page_ipv4 or listener[0]
         return host if host not in ("0.0.0.0", "", "localhost") else "127.0.0.1"
+
+
+def account_infos(names: frozenset[str] | None) -> tuple[OsAccountInfo, ...]:
+    """The PC's accounts for the API, by name (none when they cannot be read)."""
+    return tuple(OsAccountInfo(name) for name in sorted(names or (), key=str.casefold))
 
 
 def describe_addresses(addresses: Sequence[str]) -> str:

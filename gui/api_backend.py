@@ -58,6 +58,19 @@ from gui.caregivers import (
     ChannelTest,
     DeadManState,
 )
+from gui.family_backend import (
+    ChildEntry,
+    ChildExistsError,
+    ChildExport,
+    DeviceEntry,
+    FamilySnapshot,
+    ListUpdate,
+    OsAccount,
+    PauseState,
+    PinCreated,
+    PresetSummary,
+    WrongRecoveryCodeError,
+)
 from gui.pages_backend import (
     ActivityHistory,
     ChildToday,
@@ -300,7 +313,74 @@ class ApiBackend:
         new_etag, answer = self._call(token, lambda c: c.set_schedules(etag, wire))
         return _schedules(new_etag, answer)
 
-    # Plumbing.
+    # FamilyBackend: the first PIN, the presets, the PC's accounts, the children.
+    def create_pin(self, pin: str, setup_code: str) -> PinCreated:
+        answer = self._call(None, lambda c: c.create_pin(pin, setup_code), login=True)
+        return PinCreated(self.open_session(pin), answer.recovery_code)
+
+    def presets(self, token: str) -> tuple[PresetSummary, ...]:
+        return tuple(_preset(item) for item in self._call(token, lambda c: c.presets()))
+
+    def os_accounts(self, token: str) -> tuple[OsAccount, ...]:
+        answer = self._call(token, lambda c: c.os_accounts())
+        return tuple(OsAccount(item.name, item.full_name) for item in answer)
+
+    def family(self, token: str) -> FamilySnapshot:
+        etag, children, default = self._call(token, lambda c: c.family_children())
+        return FamilySnapshot(etag, tuple(_child_entry(item) for item in children), default)
+
+    def add_child(self, token: str, etag: str, child: ChildEntry) -> FamilySnapshot:
+        self._call(token, lambda c: c.add_child(etag, _child_settings(child)))
+        return self.family(token)
+
+    def update_child(self, token: str, etag: str, name: str, child: ChildEntry) -> FamilySnapshot:
+        self._call(token, lambda c: c.update_child(etag, name, _child_settings(child)))
+        return self.family(token)
+
+    def remove_child(self, token: str, etag: str, name: str) -> FamilySnapshot:
+        self._call(token, lambda c: c.remove_child(etag, name))
+        return self.family(token)
+
+    # SettingsBackend: pause, "update now", a child's data, the PIN.
+    def pause_state(self, token: str) -> PauseState:
+        return _pause(self._call(token, lambda c: c.protection_pause()))
+
+    def pause_protection(self, token: str, minutes: int) -> PauseState:
+        return _pause(self._call(token, lambda c: c.pause_protection(minutes)))
+
+    def resume_protection(self, token: str) -> PauseState:
+        return _pause(self._call(token, lambda c: c.resume_protection()))
+
+    def list_update(self, token: str) -> ListUpdate:
+        return _list_update(self._call(token, lambda c: c.list_update()))
+
+    def start_list_update(self, token: str) -> ListUpdate:
+        return _list_update(self._call(token, lambda c: c.start_list_update()))
+
+    def cancel_list_update(self, token: str) -> ListUpdate:
+        return _list_update(self._call(token, lambda c: c.cancel_list_update()))
+
+    def export_child_data(self, token: str, child: str) -> ChildExport:
+        answer = self._call(token, lambda c: c.export_child_data(child))
+        return ChildExport(answer.child, answer.exported_at, dict(answer.tables))
+
+    def delete_child_data(self, token: str, child: str) -> int:
+        answer = self._call(token, lambda c: c.delete_child_data(child))
+        return sum(answer.removed.values())
+
+    def change_pin(self, token: str, old_pin: str, new_pin: str) -> None:
+        # The old PIN is checked as a login is: a wrong one is WrongPinError, not an expiry.
+        self._call(token, lambda c: c.set_pin(new_pin, old_pin), login=True)
+
+    def new_recovery_code(self, token: str) -> str:
+        return self._call(token, lambda c: c.new_recovery_code())
+
+    def reset_pin_with_recovery_code(self, pin: str, recovery_code: str) -> PinCreated:
+        answer = self._call(
+            None, lambda c: c.reset_pin_with_recovery_code(pin, recovery_code), login=True
+        )
+        return PinCreated(self.open_session(pin), answer.recovery_code)
+
     # CaregiversBackend (gui.caregivers).
     def caregivers(self, token: str) -> CaregiversSnapshot:
         return _caregivers(self._call(token, lambda c: c.caregivers()))
@@ -311,6 +391,7 @@ class ApiBackend:
             ChannelTest(item.receiver, item.outcome, item.detail) for item in answer.checks
         )
 
+    # Plumbing.
     def _client(self) -> api.ApiClient:
         existing: api.ApiClient | None = getattr(self._local, "client", None)
         if existing is None:
@@ -339,6 +420,8 @@ class ApiBackend:
             raise AlreadyDecidedError(str(error)) from error
         except api.WrongSetupCodeError as error:
             raise WrongSetupCodeError(error.tries_left, str(error)) from error
+        except api.WrongRecoveryCodeError as error:
+            raise WrongRecoveryCodeError(error.tries_left, str(error)) from error
         except api.SetupCodeRequiredError as error:
             raise SetupCodeRequiredError(str(error)) from error
         except api.PolicyConflictError as error:
@@ -353,6 +436,8 @@ class ApiBackend:
                 raise BackendError(str(error), code=error.code) from error
             raise SessionExpiredError(str(error)) from error
         except api.ApiClientError as error:
+            if error.code == "child_exists":
+                raise ChildExistsError(str(error)) from error
             raise BackendError(str(error), code=error.code) from error
         finally:
             client.token = None
@@ -547,4 +632,66 @@ def _grouped_windows(windows: tuple[WeekWindow, ...]) -> tuple[api_types.WeeklyW
     return tuple(
         api_types.WeeklyWindow(tuple(days), start, end)
         for (start, end), days in days_by_hours.items()
+    )
+
+
+def _preset(item: api_types.PresetInfo) -> PresetSummary:
+    return PresetSummary(
+        preset_id=item.id,
+        name_vi=item.name_vi,
+        name_en=item.name_en,
+        min_age=item.min_age,
+        max_age=item.max_age,
+        blocked_categories=item.blocked_categories,
+        blocked_services=item.blocked_services,
+        allow_list_only=item.allow_list_only,
+        safe_search=item.safe_search,
+        youtube_mode=item.youtube_mode,
+        daily_minutes=item.daily_minutes,
+        allowed_hours=tuple((window.start, window.end) for window in item.allowed_hours),
+        category_minutes=tuple(sorted(item.category_minutes.items())),
+        per_game_minutes=item.per_game_minutes,
+        film_ratings=item.film_ratings,
+        game_rating=item.game_rating,
+    )
+
+
+def _child_entry(item: api_types.ChildSettings) -> ChildEntry:
+    return ChildEntry(
+        name=item.name,
+        age=item.age,
+        birth_year=item.birth_year,
+        preset=item.preset,
+        os_users=item.os_users,
+        devices=tuple(DeviceEntry(device.name, device.ip, device.mac) for device in item.devices),
+        preset_in_force=item.preset_in_force,
+    )
+
+
+def _child_settings(child: ChildEntry) -> api_types.ChildSettings:
+    return api_types.ChildSettings(
+        name=child.name,
+        age=child.age,
+        birth_year=child.birth_year,
+        preset=child.preset,
+        os_users=child.os_users,
+        devices=tuple(
+            api_types.DeviceInfo(ip=device.ip, mac=device.mac, name=device.name)
+            for device in child.devices
+        ),
+    )
+
+
+def _pause(item: api_types.ProtectionPauseInfo) -> PauseState:
+    return PauseState(paused_until=item.paused_until)
+
+
+def _list_update(item: api_types.ListUpdateInfo) -> ListUpdate:
+    return ListUpdate(
+        state=item.state,
+        total=item.total,
+        done=item.done,
+        current=item.current,
+        updated=item.updated,
+        failed=item.failed,
     )

@@ -21,9 +21,11 @@ from PySide6.QtWidgets import QApplication, QMainWindow
 from gui.backend import DashboardBackend
 from gui.caregivers import CaregiversController
 from gui.controller import DEFAULT_IDLE_LOCK_MS, DEFAULT_REFRESH_MS, DashboardController
+from gui.family_controller import FamilyController, FirstRunController
 from gui.i18n import LANGUAGE_ENV, Translations, choose_language, system_language
 from gui.pages_controller import ActivityController, OverviewController, ScheduleController
 from gui.rules_controller import ScreenTimeController, WebRulesController
+from gui.settings_controller import SettingsController
 from gui.views.main_window import MainWindow
 from gui.workers import ApiRunner
 
@@ -78,6 +80,9 @@ def build_main_window(
     )
     overview, activity, schedules = family_pages
     caregivers = CaregiversController(runner, controller.parent_token, controller.report_failure)
+    family = FamilyController(runner, controller.parent_token, controller.report_failure)
+    first_run = FirstRunController(runner, controller)
+    settings = SettingsController(runner, controller.parent_token, controller.report_failure)
     window = MainWindow(
         controller,
         agent_address,
@@ -88,15 +93,14 @@ def build_main_window(
         activity=activity,
         schedules=schedules,
         caregivers=caregivers,
+        family=family,
+        first_run=first_run,
+        settings=settings,
     )
     # The window owns its services, so closing it releases them.
-    runner.setParent(window)
-    controller.setParent(window)
-    rules.setParent(window)
-    screen_time.setParent(window)
-    for page_controller in family_pages:
-        page_controller.setParent(window)
-    caregivers.setParent(window)
+    services = (runner, controller, rules, screen_time, caregivers, family, first_run, settings)
+    for service in (*services, *family_pages):
+        service.setParent(window)
     if translations.parent() is None:
         translations.setParent(window)
 

@@ -34,6 +34,7 @@ from gui.backend import (
     WrongPinError,
     WrongSetupCodeError,
 )
+from gui.family_backend import WrongRecoveryCodeError
 from gui.labels import local_timezone
 from gui.workers import ApiRunner
 
@@ -255,6 +256,14 @@ class DashboardController(QObject):
 
         self._runner.submit(set_and_open, self._on_session, self._on_login_failed, key="login")
 
+    def adopt_session(self, session: Session) -> None:
+        """A session opened elsewhere (the first run's PIN): log in with it."""
+        self._on_session(session)
+
+    def report_login_failure(self, error: BackendError) -> None:
+        """A PIN or code refused elsewhere (the first run): shown as a login's refusal."""
+        self._on_login_failed(error)
+
     def _on_session(self, session: Session) -> None:
         self._token = session.token
         self._pin_set = True
@@ -265,7 +274,7 @@ class DashboardController(QObject):
     def _on_login_failed(self, error: BackendError) -> None:
         if isinstance(error, WrongPinError):
             self.wrong_pin.emit(error.tries_left)
-        elif isinstance(error, WrongSetupCodeError):
+        elif isinstance(error, WrongSetupCodeError | WrongRecoveryCodeError):
             self.wrong_setup_code.emit(error.tries_left)
         elif isinstance(error, SetupCodeRequiredError):
             self._pin_set = False

@@ -121,3 +121,22 @@ class WeekSchedule:
             if windows:
                 lines.append("; ".join(window_text(window) for window in windows))
         return "\n".join(lines)
+
+
+def day_spans(windows: tuple[WeekWindow, ...]) -> dict[str, list[tuple[int, int]]]:
+    """The minutes of each day (``mon`` … ``sun``) the windows cover, as (start, end)
+    pairs from 0 to 1440: a window across midnight goes on into the next day's morning
+    (Sunday's into Monday's)."""
+    spans: dict[str, list[tuple[int, int]]] = {day: [] for day in WEEKDAYS}
+    for window in windows:
+        start, end = minutes_of(window.start), minutes_of(window.end)
+        index = WEEKDAYS.index(window.day)
+        if start == end:
+            spans[window.day].append((0, 24 * 60))
+        elif end > start:
+            spans[window.day].append((start, end))
+        else:
+            spans[window.day].append((start, 24 * 60))
+            if end:
+                spans[WEEKDAYS[(index + 1) % 7]].append((0, end))
+    return {day: sorted(found) for day, found in spans.items()}

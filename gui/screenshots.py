@@ -15,14 +15,16 @@ from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QScrollArea
 
 from gui.backend import DashboardBackend
 from gui.i18n import Translations
+from gui.views.main_window import MainWindow
 
 log = logging.getLogger(__name__)
 
 LANGUAGES = ("vi", "en")
+EXAMPLE_RECOVERY_CODE = "7KQ2-M9XD-4HTR-WB3C"
 WAIT_SECONDS = 15.0
 
 
@@ -83,12 +85,60 @@ def _render_language(
             tabs.setCurrentIndex(index)
             _settle()
             written.append(_save(window, directory, language, index + 1, tabs.tabText(index)))
+        number = tabs.count() + 1
+        schedule = _save_schedule_editor(window, directory, language, number)
+        written += schedule
+        number += len(schedule)
+        if window.caregivers_view is not None:  # in Settings, under the fold
+            settings = window.parent_page.settings_page
+            tabs.setCurrentWidget(settings)
+            settings.scroll_area.ensureWidgetVisible(settings.caregivers_box)
+            _settle()
+            title = settings.caregivers_box.title()
+            written.append(_save(window, directory, language, number, title))
+            number += 1
+        written += _first_run(window, directory, language, number)
         window.controller.logout()
         _settle()
     finally:
         window.close()
         translations.remove()
         _settle(0.2)
+    return written
+
+
+def _save_schedule_editor(
+    window: MainWindow, directory: Path, language: str, number: int
+) -> list[Path]:
+    """The Web tab's weekly schedule, which sits below the fold: scrolled into view."""
+    web = window.parent_page.web_tab
+    editor = web.schedule_editor
+    if window.parent_page.tabs.indexOf(web) < 0 or not editor.isVisibleTo(web):
+        return []
+    window.parent_page.tabs.setCurrentWidget(web)
+    scroll = web.findChild(QScrollArea)
+    if scroll is not None:
+        scroll.ensureWidgetVisible(editor)
+    _settle()
+    return [_save(window, directory, language, number, "web-" + editor.title())]
+
+
+def _first_run(window: MainWindow, directory: Path, language: str, number: int) -> list[Path]:
+    """The first run's two steps, as a new family sees them (with an example code: the
+    real one is made once, when the first PIN is set)."""
+    page = window.first_run_page
+    window.stack.setCurrentWidget(page)
+    page.start(EXAMPLE_RECOVERY_CODE, True)
+    if window.family is not None and window.family.snapshot is not None:
+        page.show_family(window.family.snapshot)
+    _settle(0.5)
+    written = [_save(window, directory, language, number, "first-run-recovery-code")]
+    page.written_down.setChecked(True)
+    page.next_button.click()
+    _settle(0.5)
+    written.append(_save(window, directory, language, number + 1, "first-run-first-child"))
+    page.clear()
+    window.stack.setCurrentWidget(window.parent_page)
     return written
 
 

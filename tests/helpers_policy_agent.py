@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -40,12 +40,18 @@ def family_text(upstream_url: str) -> str:
 
 
 @contextmanager
-def running_family(tmp_path: Path) -> Iterator[RunningFamily]:
+def running_family(
+    tmp_path: Path,
+    *,
+    os_accounts: Callable[[], frozenset[str] | None] | None = None,
+    pause_minute_seconds: float = 60.0,
+    text: Callable[[str], str] = family_text,
+) -> Iterator[RunningFamily]:
     from dnslib import RR
 
     upstream = StandInDns(Zone(RR.fromZone(ZONE_TEXT))).start()
     config = tmp_path / "family.toml"
-    config.write_text(family_text(upstream.udp_url), encoding="utf-8")
+    config.write_text(text(upstream.udp_url), encoding="utf-8")
     agent = Agent(
         AgentSettings(
             config_path=config,
@@ -54,9 +60,11 @@ def running_family(tmp_path: Path) -> Iterator[RunningFamily]:
             http_listen=("127.0.0.1", 0),
             refresh_lists_at_start=False,
             policy_poll_seconds=0.2,
+            pause_minute_seconds=pause_minute_seconds,
         ),
         session_user=lambda: "an",
         clock=SystemClock(),
+        os_accounts=os_accounts,
     )
     agent.start()
     try:
@@ -89,3 +97,15 @@ def baoan_check(config: Path, name: str) -> dict[str, object]:
     value = json.loads(result.stdout)
     assert isinstance(value, dict)
     return value
+
+
+def with_local_lists(text: str, sources: dict[str, Path]) -> str:
+    """`text` with every category's list sources set: the local files given, else none,
+    so that "update now" never reaches for a public server."""
+    from agent.policy.categories import categories
+
+    lines = ["[settings.lists]"]
+    for category in categories():
+        paths = [json.dumps(str(sources[category]))] if category in sources else []
+        lines.append(f"{category} = [{', '.join(paths)}]")
+    return text.replace("# [settings.lists]\n", "\n".join(lines) + "\n", 1)

@@ -34,7 +34,7 @@ from gui.pages_models import (
     child_card,
     protection_lines,
 )
-from gui.schedule_model import WeekSchedule, crosses_midnight, window_text
+from gui.schedule_model import WeekSchedule, crosses_midnight, day_spans, window_text
 
 ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 DISPLAY = Qt.ItemDataRole.DisplayRole
@@ -270,3 +270,17 @@ def test_the_week_schedule_edits(vietnamese: Translations) -> None:
     emptied = WeekSchedule("An", windows=(night,)).without_window(0)
     assert emptied.schedules() == ()  # no window, no schedule
     assert "Thứ Sáu: 17:00 – 19:00" in moved.summary()
+
+
+def test_the_week_at_a_glance_carries_a_night_into_the_morning() -> None:
+    spans = day_spans(
+        (
+            WeekWindow("sun", "21:30", "06:00"),
+            WeekWindow("mon", "17:00", "19:00"),
+            WeekWindow("sat", "08:00", "08:00"),
+        )
+    )
+    assert spans["sun"] == [(21 * 60 + 30, 1440)]
+    assert spans["mon"] == [(0, 360), (17 * 60, 19 * 60)]  # Sunday night goes on into Monday
+    assert spans["sat"] == [(0, 1440)]  # the same start and end: the whole day
+    assert spans["tue"] == []

@@ -32,15 +32,23 @@ from agent.api.types import (
     CaregiversInfo,
     CatalogueInfo,
     ChannelChecks,
+    ChildDataDeleted,
+    ChildDataExport,
     ChildInfo,
     ChildRules,
     ChildSchedules,
+    ChildSettings,
     EventInfo,
     GrantInfo,
     Health,
+    ListUpdateInfo,
+    OsAccountInfo,
     Overview,
+    PinAnswer,
     PolicyDocument,
     PolicyProblem,
+    PresetInfo,
+    ProtectionPauseInfo,
     QueryLogEntry,
     ScreenTimeRules,
     SessionInfo,
@@ -103,6 +111,15 @@ class SetupCodeRequiredError(ForbiddenError):
 
 class WrongSetupCodeError(ForbiddenError):
     """403 ``wrong_setup_code``; ``tries_left`` before a lockout."""
+
+    @property
+    def tries_left(self) -> int | None:
+        value = self.body.get("tries_left")
+        return value if isinstance(value, int) else None
+
+
+class WrongRecoveryCodeError(ForbiddenError):
+    """403 ``wrong_recovery_code``; ``tries_left`` before a lockout."""
 
     @property
     def tries_left(self) -> int | None:
@@ -419,6 +436,113 @@ class ApiClient:
         """``GET /api/catalogue``: the category ids and the services."""
         return self._parse(CatalogueInfo.from_json, self._request("GET", "/api/catalogue"))
 
+    # -- the first PIN's recovery code, the family, the Settings page (docs/api.md) ----------
+
+    def create_pin(self, pin: str, setup_code: str) -> PinAnswer:
+        """``POST /api/pin`` with the one-time set-up code: the first PIN (or one in place
+        of a forgotten one), and the recovery code the agent made, to show once."""
+        body = {"pin": pin, "setup_code": setup_code}
+        return self._parse(PinAnswer.from_json, self._request("POST", "/api/pin", json=body))
+
+    def reset_pin_with_recovery_code(self, pin: str, recovery_code: str) -> PinAnswer:
+        """A forgotten PIN replaced with the recovery code; the answer holds the next one."""
+        body = {"pin": pin, "recovery_code": recovery_code}
+        return self._parse(PinAnswer.from_json, self._request("POST", "/api/pin", json=body))
+
+    def new_recovery_code(self) -> str:
+        """``POST /api/pin/recovery-code`` (parent): a fresh code in place of the old one."""
+        answer = self._parse(
+            PinAnswer.from_json, self._request("POST", "/api/pin/recovery-code", json={})
+        )
+        if answer.recovery_code is None:
+            raise ProtocolError("the answer has no recovery code", code="bad_answer")
+        return answer.recovery_code
+
+    def presets(self) -> list[PresetInfo]:
+        value = self._request("GET", "/api/presets")
+        items = value.get("presets") if isinstance(value, dict) else None
+        if not isinstance(items, list):
+            raise ProtocolError("presets: expected {presets: [...]}", code="bad_answer")
+        return self._parse(
+            lambda v: [PresetInfo.from_json(item, f"presets[{i}]") for i, item in enumerate(v)],
+            items,
+        )
+
+    def os_accounts(self) -> list[OsAccountInfo]:
+        value = self._request("GET", "/api/os-accounts")
+        items = value.get("accounts") if isinstance(value, dict) else None
+        if not isinstance(items, list):
+            raise ProtocolError("os-accounts: expected {accounts: [...]}", code="bad_answer")
+        return self._parse(
+            lambda v: [OsAccountInfo.from_json(item, f"accounts[{i}]") for i, item in enumerate(v)],
+            items,
+        )
+
+    def family_children(self) -> tuple[str, list[ChildSettings], str | None]:
+        """``GET /api/family/children``: the ETag, each child's settings, the default child."""
+        value, etag = self._versioned("GET", "/api/family/children")
+        items = value.get("children") if isinstance(value, dict) else None
+        if not isinstance(items, list):
+            raise ProtocolError("family children: expected {children: [...]}", code="bad_answer")
+        children = self._parse(
+            lambda v: [ChildSettings.from_json(item, f"children[{i}]") for i, item in enumerate(v)],
+            items,
+        )
+        default = value.get("default_child")
+        return etag, children, default if isinstance(default, str) else None
+
+    def add_child(self, etag: str, settings: ChildSettings) -> tuple[str, ChildSettings]:
+        value, new_etag = self._versioned(
+            "POST", "/api/family/children", json=settings.to_json(), if_match=etag
+        )
+        return new_etag, self._parse(ChildSettings.from_json, value)
+
+    def update_child(
+        self, etag: str, name: str, settings: ChildSettings
+    ) -> tuple[str, ChildSettings]:
+        value, new_etag = self._versioned(
+            "PUT", f"/api/family/children/{_segment(name)}", json=settings.to_json(),
+            if_match=etag,
+        )
+        return new_etag, self._parse(ChildSettings.from_json, value)
+
+    def remove_child(self, etag: str, name: str) -> str:
+        _value, new_etag = self._versioned(
+            "DELETE", f"/api/family/children/{_segment(name)}", if_match=etag
+        )
+        return new_etag
+
+    def protection_pause(self) -> ProtectionPauseInfo:
+        return self._parse(
+            ProtectionPauseInfo.from_json, self._request("GET", "/api/protection/pause")
+        )
+
+    def pause_protection(self, minutes: int) -> ProtectionPauseInfo:
+        answer = self._request("POST", "/api/protection/pause", json={"minutes": minutes})
+        return self._parse(ProtectionPauseInfo.from_json, answer)
+
+    def resume_protection(self) -> ProtectionPauseInfo:
+        answer = self._request("DELETE", "/api/protection/pause")
+        return self._parse(ProtectionPauseInfo.from_json, answer)
+
+    def list_update(self) -> ListUpdateInfo:
+        return self._parse(ListUpdateInfo.from_json, self._request("GET", "/api/lists/update"))
+
+    def start_list_update(self) -> ListUpdateInfo:
+        answer = self._request("POST", "/api/lists/update", json={})
+        return self._parse(ListUpdateInfo.from_json, answer)
+
+    def cancel_list_update(self) -> ListUpdateInfo:
+        return self._parse(ListUpdateInfo.from_json, self._request("DELETE", "/api/lists/update"))
+
+    def export_child_data(self, child: str) -> ChildDataExport:
+        answer = self._request("GET", f"/api/children/{_segment(child)}/data")
+        return self._parse(ChildDataExport.from_json, answer)
+
+    def delete_child_data(self, child: str) -> ChildDataDeleted:
+        answer = self._request("DELETE", f"/api/children/{_segment(child)}/data")
+        return self._parse(ChildDataDeleted.from_json, answer)
+
     # -- plumbing ---------------------------------------------------------------------------
 
     def _versioned(
@@ -502,6 +626,7 @@ def _error_for(status: int, body: Mapping[str, Any], path: str) -> ApiClientErro
         error_class = {
             "setup_code_required": SetupCodeRequiredError,
             "wrong_setup_code": WrongSetupCodeError,
+            "wrong_recovery_code": WrongRecoveryCodeError,
         }.get(code, ForbiddenError)
     elif status == 429:
         error_class = LockedError

@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from agent.api.http import ApiError, Request, Response, Router, json_response
 from agent.api.services import AgentServices
-from agent.api.types import ChildInfo, Health, Status
+from agent.api.types import ChildInfo, Health, PinAnswer, Status
 from agent.auth import (
     Authenticator,
     InvalidPinError,
@@ -15,6 +15,7 @@ from agent.auth import (
     PinNotSetError,
     Role,
     WrongPinError,
+    WrongRecoveryCodeError,
     WrongSetupCodeError,
 )
 
@@ -36,6 +37,8 @@ def auth_error_to_api(error: Exception) -> ApiError:
         )
     if isinstance(error, WrongSetupCodeError):
         return ApiError(403, error.code, "wrong set-up code", tries_left=error.tries_left)
+    if isinstance(error, WrongRecoveryCodeError):
+        return ApiError(403, error.code, "wrong recovery code", tries_left=error.tries_left)
     if isinstance(error, PinNotSetError):
         return ApiError(
             409, error.code, "no parent PIN is set yet; set one with the set-up code first"
@@ -67,6 +70,7 @@ class ApiEndpoints:
         add("POST", "/api/session", self.open_session)
         add("DELETE", "/api/session", self.close_session, auth="parent")
         add("POST", "/api/pin", self.set_pin)
+        add("POST", "/api/pin/recovery-code", self.new_recovery_code, auth="parent")
         add("GET", "/api/children", self.children, auth="parent")
         add("GET", "/api/usage/today", self.usage_today, auth="parent")
         add("GET", "/api/querylog", self.query_log, auth="parent")
@@ -112,14 +116,22 @@ class ApiEndpoints:
         body = request.json_object()
         new_pin = _pin_field(body, "pin")
         code = body.get("setup_code")
+        recovery = body.get("recovery_code")
         try:
+            if recovery is not None:
+                if not isinstance(recovery, str):
+                    raise ApiError(400, "bad_request", "'recovery_code' must be a string")
+                fresh = self._auth.reset_pin_with_recovery_code(recovery, new_pin)
+                return json_response(PinAnswer("reset", fresh).to_json())
             if code is not None:
                 if not isinstance(code, str):
                     raise ApiError(400, "bad_request", "'setup_code' must be a string")
                 first = self._auth.set_pin_with_setup_code(code, new_pin)
+                # The recovery code is shown this once: only its hash is kept.
+                fresh = self._auth.issue_recovery_code()
                 if first:
-                    return json_response({"status": "set"}, status=201)
-                return json_response({"status": "reset"})
+                    return json_response(PinAnswer("set", fresh).to_json(), status=201)
+                return json_response(PinAnswer("reset", fresh).to_json())
             if not self._auth.pins.is_set():
                 raise ApiError(
                     403,
@@ -141,6 +153,7 @@ class ApiEndpoints:
         except (
             WrongPinError,
             WrongSetupCodeError,
+            WrongRecoveryCodeError,
             LockedOutError,
             PinNotSetError,
             PinAlreadySetError,
@@ -148,6 +161,13 @@ class ApiEndpoints:
         ) as error:
             raise auth_error_to_api(error) from None
         return json_response({"status": "changed"})
+
+    def new_recovery_code(self, request: Request) -> Response:
+        """A fresh recovery code in place of the old one (parent), shown this once."""
+        fresh = self._auth.issue_recovery_code()
+        if fresh is None:
+            raise ApiError(404, "not_found", "this agent keeps no recovery code")
+        return json_response(PinAnswer("recovery_code", fresh).to_json())
 
     # -- parent -----------------------------------------------------------------------------
 

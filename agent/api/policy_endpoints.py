@@ -54,7 +54,7 @@ def register_policy_endpoints(router: Router, services: PolicyEndpointServices) 
     router.add("GET", "/api/catalogue", endpoints.catalogue, auth="parent")
 
 
-def _if_match(request: Request) -> str:
+def if_match(request: Request) -> str:
     value = request.headers.get("if-match", "").strip()
     if not value:
         raise ApiError(
@@ -65,7 +65,7 @@ def _if_match(request: Request) -> str:
     return value.removeprefix("W/")
 
 
-def _edit_error(error: Exception) -> ApiError:
+def edit_error(error: Exception) -> ApiError:
     if isinstance(error, StalePolicyError):
         return ApiError(
             412,
@@ -98,27 +98,27 @@ class _PolicyEndpoints:
         try:
             version = self._editor.read()
         except (InvalidPolicyError, PolicyTextError) as error:
-            raise _edit_error(error) from None
+            raise edit_error(error) from None
         return _versioned(version)
 
     def put_policy(self, request: Request) -> Response:
-        etag = _if_match(request)
+        etag = if_match(request)
         body = request.json_object()
         try:
             version = self._editor.replace(etag, body)
         except (StalePolicyError, InvalidPolicyError, PolicyTextError) as error:
-            raise _edit_error(error) from None
+            raise edit_error(error) from None
         return _versioned(version)
 
     def get_rules(self, request: Request) -> Response:
         try:
             etag, rules = self._editor.child_rules(request.path_params["name"])
         except (UnknownChildError, InvalidPolicyError, PolicyTextError) as error:
-            raise _edit_error(error) from None
+            raise edit_error(error) from None
         return json_response(rules.to_json(), headers={"ETag": etag})
 
     def put_rules(self, request: Request) -> Response:
-        etag = _if_match(request)
+        etag = if_match(request)
         body = request.json_object()
         body["child"] = request.path_params["name"]
         try:
@@ -133,18 +133,18 @@ class _PolicyEndpoints:
             UnknownChildError,
             PolicyTextError,
         ) as error:
-            raise _edit_error(error) from None
+            raise edit_error(error) from None
         return json_response(saved.to_json(), headers={"ETag": new_etag})
 
     def get_screen_time(self, request: Request) -> Response:
         try:
             etag, rules = self._editor.screen_time(request.path_params["name"])
         except (UnknownChildError, InvalidPolicyError, PolicyTextError) as error:
-            raise _edit_error(error) from None
+            raise edit_error(error) from None
         return json_response(rules.to_json(), headers={"ETag": etag})
 
     def put_screen_time(self, request: Request) -> Response:
-        etag = _if_match(request)
+        etag = if_match(request)
         body = request.json_object()
         body["child"] = request.path_params["name"]
         try:
@@ -159,18 +159,18 @@ class _PolicyEndpoints:
             UnknownChildError,
             PolicyTextError,
         ) as error:
-            raise _edit_error(error) from None
+            raise edit_error(error) from None
         return json_response(saved.to_json(), headers={"ETag": new_etag})
 
     def get_schedules(self, request: Request) -> Response:
         try:
             etag, rules = self._editor.schedules(request.path_params["name"])
         except (UnknownChildError, InvalidPolicyError, PolicyTextError) as error:
-            raise _edit_error(error) from None
+            raise edit_error(error) from None
         return json_response(rules.to_json(), headers={"ETag": etag})
 
     def put_schedules(self, request: Request) -> Response:
-        etag = _if_match(request)
+        etag = if_match(request)
         body = request.json_object()
         body["child"] = request.path_params["name"]
         try:
@@ -185,7 +185,7 @@ class _PolicyEndpoints:
             UnknownChildError,
             PolicyTextError,
         ) as error:
-            raise _edit_error(error) from None
+            raise edit_error(error) from None
         return json_response(saved.to_json(), headers={"ETag": new_etag})
 
     def check(self, request: Request) -> object:

@@ -1993,3 +1993,359 @@ class ChildSchedules:
                 for i, item in enumerate(rules)
             ),
         )
+
+
+# -- the family's set-up: accounts, presets, children, pause, lists, a child's data ---------
+
+
+@dataclass(frozen=True)
+class OsAccountInfo:
+    """``GET /api/os-accounts``: a person's account on this PC (``name`` is the login
+    name a child's ``os_users`` holds; ``full_name`` when the OS keeps one)."""
+
+    name: str
+    full_name: str = ""
+
+    def to_json(self) -> JsonObject:
+        return {"name": self.name, "full_name": self.full_name}
+
+    @classmethod
+    def from_json(cls, value: Any, where: str = "account") -> OsAccountInfo:
+        data = _object(value, where)
+        return cls(
+            name=_field(data, "name", str, where),
+            full_name=_optional(data, "full_name", str, where) or "",
+        )
+
+
+@dataclass(frozen=True)
+class HoursInfo:
+    """One window of allowed hours: weekdays (0 = Monday) and ``"HH:MM"`` times; an end
+    before the start runs past midnight."""
+
+    days: tuple[int, ...]
+    start: str
+    end: str
+
+    def to_json(self) -> JsonObject:
+        return {"days": list(self.days), "start": self.start, "end": self.end}
+
+    @classmethod
+    def from_json(cls, value: Any, where: str = "hours") -> HoursInfo:
+        data = _object(value, where)
+        days = data.get("days", [])
+        if not isinstance(days, list) or not all(
+            isinstance(day, int) and not isinstance(day, bool) for day in days
+        ):
+            raise ShapeError(f"{where}.days: expected a list of weekday numbers")
+        return cls(
+            days=tuple(days),
+            start=_field(data, "start", str, where),
+            end=_field(data, "end", str, where),
+        )
+
+
+@dataclass(frozen=True)
+class PresetInfo:
+    """``GET /api/presets``: an age preset, what it blocks and limits (docs/api.md)."""
+
+    id: str
+    name_vi: str
+    name_en: str
+    min_age: int
+    max_age: int
+    film_ratings: tuple[str, ...]
+    game_rating: str
+    blocked_categories: tuple[str, ...]
+    blocked_services: tuple[str, ...]
+    allow_list_only: bool
+    safe_search: bool
+    youtube_mode: str
+    daily_minutes: tuple[int, ...]  # Monday to Sunday
+    allowed_hours: tuple[HoursInfo, ...] = ()
+    category_minutes: Mapping[str, int] = field(default_factory=dict)
+    per_game_minutes: int | None = None
+
+    def to_json(self) -> JsonObject:
+        return {
+            "id": self.id,
+            "name_vi": self.name_vi,
+            "name_en": self.name_en,
+            "min_age": self.min_age,
+            "max_age": self.max_age,
+            "film_ratings": list(self.film_ratings),
+            "game_rating": self.game_rating,
+            "blocked_categories": list(self.blocked_categories),
+            "blocked_services": list(self.blocked_services),
+            "allow_list_only": self.allow_list_only,
+            "safe_search": self.safe_search,
+            "youtube_mode": self.youtube_mode,
+            "daily_minutes": dict(zip(WEEKDAY_KEYS, self.daily_minutes, strict=True)),
+            "allowed_hours": [window.to_json() for window in self.allowed_hours],
+            "category_minutes": dict(self.category_minutes),
+            "per_game_minutes": self.per_game_minutes,
+        }
+
+    @classmethod
+    def from_json(cls, value: Any, where: str = "preset") -> PresetInfo:
+        data = _object(value, where)
+        days = _count_map(data.get("daily_minutes", {}), f"{where}.daily_minutes")
+        if set(days) != set(WEEKDAY_KEYS):
+            raise ShapeError(f"{where}.daily_minutes: expected the seven days mon to sun")
+        hours = data.get("allowed_hours", [])
+        if not isinstance(hours, list):
+            raise ShapeError(f"{where}.allowed_hours: expected a list")
+        return cls(
+            id=_field(data, "id", str, where),
+            name_vi=_field(data, "name_vi", str, where),
+            name_en=_field(data, "name_en", str, where),
+            min_age=_field(data, "min_age", int, where),
+            max_age=_field(data, "max_age", int, where),
+            film_ratings=_strings(data.get("film_ratings", []), f"{where}.film_ratings"),
+            game_rating=_optional(data, "game_rating", str, where) or "",
+            blocked_categories=_strings(
+                data.get("blocked_categories", []), f"{where}.blocked_categories"
+            ),
+            blocked_services=_strings(
+                data.get("blocked_services", []), f"{where}.blocked_services"
+            ),
+            allow_list_only=_field(data, "allow_list_only", bool, where),
+            safe_search=_field(data, "safe_search", bool, where),
+            youtube_mode=_field(data, "youtube_mode", str, where),
+            daily_minutes=tuple(days[key] for key in WEEKDAY_KEYS),
+            allowed_hours=tuple(
+                HoursInfo.from_json(item, f"{where}.allowed_hours[{index}]")
+                for index, item in enumerate(hours)
+            ),
+            category_minutes=_count_map(
+                data.get("category_minutes", {}), f"{where}.category_minutes"
+            ),
+            per_game_minutes=_optional(data, "per_game_minutes", int, where),
+        )
+
+
+@dataclass(frozen=True)
+class DeviceInfo:
+    """A LAN device of a child: by IP address or MAC address, with a name the family
+    gave it ("Máy tính bảng")."""
+
+    ip: str | None = None
+    mac: str | None = None
+    name: str = ""
+
+    def to_json(self) -> JsonObject:
+        return {"ip": self.ip, "mac": self.mac, "name": self.name}
+
+    @classmethod
+    def from_json(cls, value: Any, where: str = "device") -> DeviceInfo:
+        data = _object(value, where)
+        return cls(
+            ip=_optional(data, "ip", str, where),
+            mac=_optional(data, "mac", str, where),
+            name=_optional(data, "name", str, where) or "",
+        )
+
+
+@dataclass(frozen=True)
+class ChildSettings:
+    """``GET/PUT /api/children/<name>/settings``, ``POST /api/children``: who a child
+    is on this PC. ``age`` or ``birth_year`` (one of them); ``preset`` is the one the file
+    names (None: it follows the age), ``preset_in_force`` the one that works now (the
+    agent's answer only); ``os_users`` the child's accounts, ``devices`` the LAN devices
+    that are the child's. In a ``PUT`` a ``name`` other than the path's renames the child
+    (their devices and the PC's default child follow)."""
+
+    name: str
+    age: int | None = None
+    birth_year: int | None = None
+    preset: str | None = None
+    os_users: tuple[str, ...] = ()
+    devices: tuple[DeviceInfo, ...] = ()
+    preset_in_force: str = ""
+
+    def to_json(self) -> JsonObject:
+        return {
+            "name": self.name,
+            "age": self.age,
+            "birth_year": self.birth_year,
+            "preset": self.preset,
+            "os_users": list(self.os_users),
+            "devices": [device.to_json() for device in self.devices],
+            "preset_in_force": self.preset_in_force,
+        }
+
+    @classmethod
+    def from_json(cls, value: Any, where: str = "child") -> ChildSettings:
+        data = _object(value, where)
+        devices = data.get("devices", [])
+        if not isinstance(devices, list):
+            raise ShapeError(f"{where}.devices: expected a list")
+        return cls(
+            name=_field(data, "name", str, where),
+            age=_optional(data, "age", int, where),
+            birth_year=_optional(data, "birth_year", int, where),
+            preset=_optional(data, "preset", str, where),
+            os_users=_strings(data.get("os_users", []), f"{where}.os_users"),
+            devices=tuple(
+                DeviceInfo.from_json(item, f"{where}.devices[{index}]")
+                for index, item in enumerate(devices)
+            ),
+            preset_in_force=_optional(data, "preset_in_force", str, where) or "",
+        )
+
+
+@dataclass(frozen=True)
+class PinAnswer:
+    """``POST /api/pin``'s answer: ``set``, ``reset`` or ``changed``, and the new recovery
+    code when the agent made one (shown to the parent once, never again)."""
+
+    status: str
+    recovery_code: str | None = None
+
+    def to_json(self) -> JsonObject:
+        data: JsonObject = {"status": self.status}
+        if self.recovery_code is not None:
+            data["recovery_code"] = self.recovery_code
+        return data
+
+    @classmethod
+    def from_json(cls, value: Any, where: str = "pin") -> PinAnswer:
+        data = _object(value, where)
+        return cls(
+            status=_field(data, "status", str, where),
+            recovery_code=_optional(data, "recovery_code", str, where),
+        )
+
+
+@dataclass(frozen=True)
+class ProtectionPauseInfo:
+    """``GET/POST/DELETE /api/protection/pause``: whether the DNS filter's blocks are
+    paused, since when and until when (None: protection is on)."""
+
+    paused_until: datetime | None = None
+    paused_at: datetime | None = None
+
+    @property
+    def paused(self) -> bool:
+        return self.paused_until is not None
+
+    def to_json(self) -> JsonObject:
+        return {
+            "paused": self.paused,
+            "paused_until": _iso(self.paused_until),
+            "paused_at": _iso(self.paused_at),
+        }
+
+    @classmethod
+    def from_json(cls, value: Any, where: str = "pause") -> ProtectionPauseInfo:
+        data = _object(value, where)
+        return cls(
+            paused_until=_time(_optional(data, "paused_until", str, where), where),
+            paused_at=_time(_optional(data, "paused_at", str, where), where),
+        )
+
+
+LIST_UPDATE_STATES = ("idle", "running", "done", "cancelled", "failed")
+
+
+@dataclass(frozen=True)
+class ListUpdateInfo:
+    """``GET/POST/DELETE /api/lists/update``: the list sources' download, one source at a
+    time: ``state`` (one of :data:`LIST_UPDATE_STATES`), sources ``done`` of ``total``,
+    the one being fetched, how many changed and how many failed (their last good copies
+    stay)."""
+
+    state: str = "idle"
+    total: int = 0
+    done: int = 0
+    current: str | None = None
+    updated: int = 0
+    failed: int = 0
+    started_at: datetime | None = None
+    finished_at: datetime | None = None
+
+    @property
+    def running(self) -> bool:
+        return self.state == "running"
+
+    def to_json(self) -> JsonObject:
+        return {
+            "state": self.state,
+            "total": self.total,
+            "done": self.done,
+            "current": self.current,
+            "updated": self.updated,
+            "failed": self.failed,
+            "started_at": _iso(self.started_at),
+            "finished_at": _iso(self.finished_at),
+        }
+
+    @classmethod
+    def from_json(cls, value: Any, where: str = "update") -> ListUpdateInfo:
+        data = _object(value, where)
+        state = _field(data, "state", str, where)
+        if state not in LIST_UPDATE_STATES:
+            raise ShapeError(f"{where}.state: expected one of {LIST_UPDATE_STATES}, got {state!r}")
+        return cls(
+            state=state,
+            total=_field(data, "total", int, where),
+            done=_field(data, "done", int, where),
+            current=_optional(data, "current", str, where),
+            updated=_optional(data, "updated", int, where) or 0,
+            failed=_optional(data, "failed", int, where) or 0,
+            started_at=_time(_optional(data, "started_at", str, where), where),
+            finished_at=_time(_optional(data, "finished_at", str, where), where),
+        )
+
+
+CHILD_DATA_TABLES = ("query_log", "usage_intervals", "events", "access_requests")
+
+
+@dataclass(frozen=True)
+class ChildDataExport:
+    """``GET /api/children/<name>/data``: everything the agent keeps about one child
+    (Decree 13/2023: the right to a copy), one list of plain rows per table of
+    :data:`CHILD_DATA_TABLES`."""
+
+    child: str
+    exported_at: datetime
+    tables: Mapping[str, tuple[Mapping[str, object], ...]]
+
+    def to_json(self) -> JsonObject:
+        return {
+            "child": self.child,
+            "exported_at": self.exported_at.isoformat(),
+            "tables": {name: [dict(row) for row in rows] for name, rows in self.tables.items()},
+        }
+
+    @classmethod
+    def from_json(cls, value: Any, where: str = "export") -> ChildDataExport:
+        data = _object(value, where)
+        exported = _time(_field(data, "exported_at", str, where), f"{where}.exported_at")
+        assert exported is not None
+        raw_tables = _object(data.get("tables", {}), f"{where}.tables")
+        tables: dict[str, tuple[Mapping[str, object], ...]] = {}
+        for name, rows in raw_tables.items():
+            if not isinstance(rows, list) or not all(isinstance(row, dict) for row in rows):
+                raise ShapeError(f"{where}.tables.{name}: expected a list of objects")
+            tables[str(name)] = tuple(rows)
+        return cls(child=_field(data, "child", str, where), exported_at=exported, tables=tables)
+
+
+@dataclass(frozen=True)
+class ChildDataDeleted:
+    """``DELETE /api/children/<name>/data``: how many rows of each table were removed."""
+
+    child: str
+    removed: Mapping[str, int]
+
+    def to_json(self) -> JsonObject:
+        return {"child": self.child, "removed": dict(self.removed)}
+
+    @classmethod
+    def from_json(cls, value: Any, where: str = "deleted") -> ChildDataDeleted:
+        data = _object(value, where)
+        return cls(
+            child=_field(data, "child", str, where),
+            removed=_count_map(data.get("removed", {}), f"{where}.removed"),
+        )

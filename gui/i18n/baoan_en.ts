@@ -38,6 +38,13 @@
         </translation>
     </message>
     <message numerus="yes">
+        <source>Wrong code. %n try(s) left before a lockout.</source>
+        <translation>
+            <numerusform>Wrong code. %n try left before a lockout.</numerusform>
+            <numerusform>Wrong code. %n tries left before a lockout.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
         <source>Wrong set-up code. %n try(s) left before a lockout.</source>
         <translation>
             <numerusform>Wrong set-up code. %n try left before a lockout.</numerusform>
@@ -79,6 +86,16 @@
         <translation>
             <numerusform>%n request is waiting for your answer.</numerusform>
             <numerusform>%n requests are waiting for your answer.</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>SettingsPage</name>
+    <message numerus="yes">
+        <source>%n try(ies) left before a pause.</source>
+        <translation>
+            <numerusform>%n try left before a pause.</numerusform>
+            <numerusform>%n tries left before a pause.</numerusform>
         </translation>
     </message>
 </context>

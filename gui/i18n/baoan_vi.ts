@@ -244,6 +244,17 @@
     </message>
 </context>
 <context>
+    <name>ChildDialog</name>
+    <message>
+        <source>Add a child</source>
+        <translation>Thêm con</translation>
+    </message>
+    <message>
+        <source>Change a child</source>
+        <translation>Sửa thông tin của con</translation>
+    </message>
+</context>
+<context>
     <name>ChildFilter</name>
     <message>
         <source>Every child</source>
@@ -251,10 +262,195 @@
     </message>
 </context>
 <context>
+    <name>ChildForm</name>
+    <message>
+        <source>Choose an age to see what Bảo An sets.</source>
+        <translation>Chọn tuổi để xem Bảo An đặt những gì.</translation>
+    </message>
+    <message>
+        <source>&amp;Name:</source>
+        <translation>&amp;Tên:</translation>
+    </message>
+    <message>
+        <source>&amp;Age:</source>
+        <translation>&amp;Tuổi:</translation>
+    </message>
+    <message>
+        <source>Age &amp;preset:</source>
+        <translation>&amp;Mức theo tuổi:</translation>
+    </message>
+    <message>
+        <source>Computer &amp;accounts:</source>
+        <translation>Tài khoản &amp;máy tính:</translation>
+    </message>
+    <message>
+        <source>Devices at &amp;home:</source>
+        <translation>Thiết bị trong &amp;nhà:</translation>
+    </message>
+    <message>
+        <source>Age</source>
+        <translation>Tuổi</translation>
+    </message>
+    <message>
+        <source>Birth year</source>
+        <translation>Năm sinh</translation>
+    </message>
+    <message>
+        <source>Age or birth year</source>
+        <translation>Tuổi hoặc năm sinh</translation>
+    </message>
+    <message>
+        <source>Tick the accounts on this computer that the child uses.</source>
+        <translation>Đánh dấu các tài khoản trên máy tính này mà con dùng.</translation>
+    </message>
+    <message>
+        <source>Device name</source>
+        <translation>Tên thiết bị</translation>
+    </message>
+    <message>
+        <source>IP or MAC address</source>
+        <translation>Địa chỉ IP hoặc MAC</translation>
+    </message>
+    <message>
+        <source>A tablet or phone at home: its IP address (192.168.1.23) or MAC address.</source>
+        <translation>Máy tính bảng hay điện thoại trong nhà: địa chỉ IP (192.168.1.23) hoặc địa chỉ MAC của thiết bị.</translation>
+    </message>
+    <message>
+        <source>Add a device</source>
+        <translation>Thêm thiết bị</translation>
+    </message>
+    <message>
+        <source>Remove the device</source>
+        <translation>Bỏ thiết bị</translation>
+    </message>
+    <message>
+        <source>By age (recommended)</source>
+        <translation>Theo tuổi (nên chọn)</translation>
+    </message>
+    <message>
+        <source>Blocks: %1.</source>
+        <translation>Chặn: %1.</translation>
+    </message>
+    <message>
+        <source>Blocked apps and services: %1.</source>
+        <translation>Ứng dụng và dịch vụ bị chặn: %1.</translation>
+    </message>
+    <message>
+        <source>Only the websites on the always-allowed list open.</source>
+        <translation>Chỉ mở được các trang trong danh sách luôn cho phép.</translation>
+    </message>
+    <message>
+        <source>Screen time: %1 on school days, %2 at the weekend.</source>
+        <translation>Thời gian dùng máy: %1 vào ngày đi học, %2 vào cuối tuần.</translation>
+    </message>
+    <message>
+        <source>The computer can be used: %1.</source>
+        <translation>Giờ được dùng máy: %1.</translation>
+    </message>
+    <message>
+        <source>Games: %1 a day, %2 per game (Decree 147/2024).</source>
+        <translation>Trò chơi: %1 mỗi ngày, %2 mỗi trò (Nghị định 147/2024).</translation>
+    </message>
+    <message>
+        <source>Safe search is on.</source>
+        <translation>Bật tìm kiếm an toàn.</translation>
+    </message>
+</context>
+<context>
+    <name>ChildSettingsTableModel</name>
+    <message>
+        <source>Name</source>
+        <translation>Tên</translation>
+    </message>
+    <message>
+        <source>Age</source>
+        <translation>Tuổi</translation>
+    </message>
+    <message>
+        <source>Age preset</source>
+        <translation>Mức theo tuổi</translation>
+    </message>
+    <message>
+        <source>Computer accounts</source>
+        <translation>Tài khoản máy tính</translation>
+    </message>
+    <message>
+        <source>Devices at home</source>
+        <translation>Thiết bị trong nhà</translation>
+    </message>
+    <message>
+        <source>%1 (born %2)</source>
+        <translation>%1 (sinh năm %2)</translation>
+    </message>
+    <message>
+        <source>%1, by age</source>
+        <translation>%1, theo tuổi</translation>
+    </message>
+</context>
+<context>
+    <name>ChildrenPage</name>
+    <message>
+        <source>Remove %1 from Bảo An? Their rules and limits go; their data stays until you delete it in Settings.</source>
+        <translation>Bỏ %1 khỏi Bảo An? Các quy định và giới hạn của con sẽ mất; dữ liệu của con vẫn còn cho đến khi bạn xóa trong Cài đặt.</translation>
+    </message>
+    <message>
+        <source>Remove a child</source>
+        <translation>Bỏ một con khỏi Bảo An</translation>
+    </message>
+    <message>
+        <source>Added %1. The age preset works at once.</source>
+        <translation>Đã thêm %1. Mức theo tuổi có hiệu lực ngay.</translation>
+    </message>
+    <message>
+        <source>Saved. %1&apos;s settings work at once.</source>
+        <translation>Đã lưu. Cài đặt của %1 có hiệu lực ngay.</translation>
+    </message>
+    <message>
+        <source>Removed %1.</source>
+        <translation>Đã bỏ %1.</translation>
+    </message>
+    <message>
+        <source>The family settings changed elsewhere in the meantime (by hand or on another device). Nothing was saved; the list shows them now. Make the change again.</source>
+        <translation>Tệp cài đặt của gia đình vừa thay đổi ở nơi khác (sửa tay hoặc trên thiết bị khác). Chưa có gì được lưu; danh sách đang hiện bản mới. Hãy làm lại thay đổi.</translation>
+    </message>
+    <message>
+        <source>Bảo An could not save this:</source>
+        <translation>Bảo An không lưu được:</translation>
+    </message>
+    <message>
+        <source>A child with that name is already in the family.</source>
+        <translation>Gia đình đã có một con tên này.</translation>
+    </message>
+    <message>
+        <source>Could not save: %1</source>
+        <translation>Không lưu được: %1</translation>
+    </message>
+    <message>
+        <source>The children on this computer</source>
+        <translation>Các con trên máy tính này</translation>
+    </message>
+    <message>
+        <source>&amp;Add a child…</source>
+        <translation>&amp;Thêm con…</translation>
+    </message>
+    <message>
+        <source>&amp;Change…</source>
+        <translation>&amp;Sửa…</translation>
+    </message>
+    <message>
+        <source>&amp;Remove…</source>
+        <translation>&amp;Bỏ…</translation>
+    </message>
+    <message>
+        <source>The last child cannot be removed.</source>
+        <translation>Không bỏ được người con cuối cùng.</translation>
+    </message>
+</context>
+<context>
     <name>ChildrenTab</name>
     <message>
-        <source>No child is set up yet. Add one in the family settings (family.toml).</source>
-        <translation>Chưa có con nào được thiết lập. Hãy thêm con trong tệp cài đặt gia đình (family.toml).</translation>
+        <source>No child is set up yet. Add one below.</source>
+        <translation>Chưa có con nào. Hãy thêm con ở bên dưới.</translation>
     </message>
 </context>
 <context>
@@ -539,6 +735,45 @@
     <message>
         <source>For your information</source>
         <translation>Để cha mẹ biết</translation>
+    </message>
+</context>
+<context>
+    <name>FirstRunPage</name>
+    <message>
+        <source>The PIN is set. Now write down your recovery code</source>
+        <translation>Đã đặt mã PIN. Bây giờ hãy ghi lại mã khôi phục</translation>
+    </message>
+    <message>
+        <source>If you forget the PIN, this code sets a new one (on the PIN page, under &quot;Forgot the PIN?&quot;). Keep it somewhere safe, away from the children. It is shown only now: Bảo An keeps no copy it could show again.</source>
+        <translation>Nếu quên mã PIN, mã này giúp đặt mã PIN mới (ở trang mã PIN, mục &quot;Quên mã PIN?&quot;). Hãy cất ở nơi an toàn, xa tầm tay các con. Mã chỉ hiện lần này: Bảo An không giữ bản nào để hiện lại.</translation>
+    </message>
+    <message>
+        <source>I have &amp;written the code down</source>
+        <translation>Tôi đã &amp;ghi lại mã</translation>
+    </message>
+    <message>
+        <source>&amp;Next</source>
+        <translation>&amp;Tiếp</translation>
+    </message>
+    <message>
+        <source>&amp;Done</source>
+        <translation>&amp;Xong</translation>
+    </message>
+    <message>
+        <source>Your first child</source>
+        <translation>Thông tin của con</translation>
+    </message>
+    <message>
+        <source>Tell Bảo An about the child who uses this computer. Their age chooses what is blocked and how long they may use the computer; you can change each rule later. Nothing is saved until you press Save.</source>
+        <translation>Hãy cho Bảo An biết về con dùng máy tính này. Tuổi của con quyết định những gì bị chặn và con được dùng máy bao lâu; bạn có thể đổi từng quy định sau. Chưa có gì được lưu cho đến khi bạn bấm Lưu.</translation>
+    </message>
+    <message>
+        <source>&amp;Save</source>
+        <translation>&amp;Lưu</translation>
+    </message>
+    <message>
+        <source>&amp;Later</source>
+        <translation>Để &amp;sau</translation>
     </message>
 </context>
 <context>
@@ -837,6 +1072,29 @@
     </message>
 </context>
 <context>
+    <name>ListSourcesTableModel</name>
+    <message>
+        <source>Category</source>
+        <translation>Nhóm nội dung</translation>
+    </message>
+    <message>
+        <source>Source</source>
+        <translation>Nguồn</translation>
+    </message>
+    <message>
+        <source>Entries</source>
+        <translation>Số mục</translation>
+    </message>
+    <message>
+        <source>Updated</source>
+        <translation>Cập nhật lúc</translation>
+    </message>
+    <message>
+        <source>Never</source>
+        <translation>Chưa bao giờ</translation>
+    </message>
+</context>
+<context>
     <name>LoginPage</name>
     <message>
         <source>Set the parent PIN</source>
@@ -869,6 +1127,14 @@
     <message>
         <source>To show that you set up this PC, enter its one-time set-up code. On the PC&apos;s administrator account, run: %1</source>
         <translation>Để chứng tỏ bạn là người đã cài đặt máy này, hãy nhập mã cài đặt dùng một lần của máy. Trên tài khoản quản trị của máy, hãy chạy: %1</translation>
+    </message>
+    <message>
+        <source>Recovery code or set-up code</source>
+        <translation>Mã khôi phục hoặc mã cài đặt</translation>
+    </message>
+    <message>
+        <source>Enter the recovery code you wrote down when the PIN was set, or the PC&apos;s one-time set-up code (on the PC&apos;s administrator account, run: %1).</source>
+        <translation>Nhập mã khôi phục bạn đã ghi lại khi đặt mã PIN, hoặc mã cài đặt dùng một lần của máy (trên tài khoản quản trị của máy, chạy: %1).</translation>
     </message>
     <message>
         <source>Set PIN</source>
@@ -915,6 +1181,16 @@
     <message>
         <source>Too many wrong tries. Try again in %1.</source>
         <translation>Nhập sai quá nhiều lần. Hãy thử lại sau %1.</translation>
+    </message>
+    <message>
+        <source>Wrong code.</source>
+        <translation>Mã không đúng.</translation>
+    </message>
+    <message numerus="yes">
+        <source>Wrong code. %n try(s) left before a lockout.</source>
+        <translation>
+            <numerusform>Mã không đúng. Còn %n lần thử trước khi bị tạm khóa.</numerusform>
+        </translation>
     </message>
     <message>
         <source>Enter the set-up code of this PC.</source>
@@ -964,10 +1240,6 @@
     <message>
         <source>Bảo An — for parents</source>
         <translation>Bảo An — Dành cho cha mẹ</translation>
-    </message>
-    <message>
-        <source>Caregivers</source>
-        <translation>Người thân</translation>
     </message>
     <message>
         <source>Language</source>
@@ -1207,6 +1479,10 @@
         <translation>Thời gian</translation>
     </message>
     <message>
+        <source>Settings</source>
+        <translation>Cài đặt</translation>
+    </message>
+    <message>
         <source>The parent&apos;s pages</source>
         <translation>Các trang của cha mẹ</translation>
     </message>
@@ -1414,6 +1690,14 @@
 <context>
     <name>ScheduleEditor</name>
     <message>
+        <source>Hatched: the hours with no internet. Click a day to pick it.</source>
+        <translation>Phần gạch chéo: những giờ không có Internet. Bấm vào một ngày để chọn ngày đó.</translation>
+    </message>
+    <message>
+        <source>Filled: the only hours with internet. Click a day to pick it.</source>
+        <translation>Phần tô màu: những giờ duy nhất có Internet. Bấm vào một ngày để chọn ngày đó.</translation>
+    </message>
+    <message>
         <source>The same start and end: the whole day.</source>
         <translation>Giờ bắt đầu và kết thúc như nhau: cả ngày.</translation>
     </message>
@@ -1468,6 +1752,14 @@
     <message>
         <source>Hours of the week</source>
         <translation>Các khung giờ trong tuần</translation>
+    </message>
+    <message>
+        <source>The week at a glance</source>
+        <translation>Cả tuần trong một hình</translation>
+    </message>
+    <message>
+        <source>No hours are set: the internet follows the other rules at any hour. Add a window below; several a day are fine.</source>
+        <translation>Chưa đặt giờ nào: Internet theo các quy định khác vào mọi giờ. Thêm khung giờ ở dưới; một ngày có thể có nhiều khung.</translation>
     </message>
     <message>
         <source>Day:</source>
@@ -1646,6 +1938,203 @@
     <message>
         <source>Only tell the child and you</source>
         <translation>Chỉ báo cho con và cha mẹ</translation>
+    </message>
+</context>
+<context>
+    <name>SettingsPage</name>
+    <message>
+        <source>Pause protection for %1 minutes? Blocked websites open until then, and the family&apos;s caregivers are told.</source>
+        <translation>Tạm dừng bảo vệ %1 phút? Đến lúc đó các trang bị chặn sẽ mở được, và người thân trong gia đình được báo.</translation>
+    </message>
+    <message>
+        <source>Pause protection</source>
+        <translation>Tạm dừng bảo vệ</translation>
+    </message>
+    <message>
+        <source>Delete everything Bảo An keeps about %1: websites visited, screen time, requests and alerts? This cannot be undone. Export a copy first if you want one.</source>
+        <translation>Xóa mọi thứ Bảo An giữ về %1: các trang web đã vào, thời gian dùng máy, các yêu cầu và cảnh báo? Việc này không hoàn tác được. Nếu muốn giữ một bản, hãy xuất trước.</translation>
+    </message>
+    <message>
+        <source>Delete a child&apos;s data</source>
+        <translation>Xóa dữ liệu của con</translation>
+    </message>
+    <message>
+        <source>Make a new recovery code? The old one stops working. Write the new one down.</source>
+        <translation>Tạo mã khôi phục mới? Mã cũ sẽ không dùng được nữa. Hãy ghi lại mã mới.</translation>
+    </message>
+    <message>
+        <source>New recovery code</source>
+        <translation>Mã khôi phục mới</translation>
+    </message>
+    <message>
+        <source>Where to save the copy</source>
+        <translation>Lưu bản sao vào đâu</translation>
+    </message>
+    <message>
+        <source>Protection is on.</source>
+        <translation>Bảo An đang bảo vệ.</translation>
+    </message>
+    <message>
+        <source>Protection is paused until %1: nothing is blocked. It comes back by itself.</source>
+        <translation>Đã tạm dừng bảo vệ đến %1: không trang nào bị chặn. Bảo vệ sẽ tự bật lại.</translation>
+    </message>
+    <message>
+        <source>Downloading %1 of %2: %3</source>
+        <translation>Đang tải %1/%2: %3</translation>
+    </message>
+    <message>
+        <source>The lists are up to date: %1 changed, %2 could not be downloaded.</source>
+        <translation>Danh sách đã cập nhật: %1 danh sách thay đổi, %2 không tải được.</translation>
+    </message>
+    <message>
+        <source>Cancelled. The lists not downloaded keep their last copy.</source>
+        <translation>Đã hủy. Các danh sách chưa tải giữ bản gần nhất.</translation>
+    </message>
+    <message>
+        <source>The update failed. The last good lists stay in force.</source>
+        <translation>Cập nhật không thành công. Bảo An vẫn dùng các danh sách tốt gần nhất.</translation>
+    </message>
+    <message>
+        <source>Exporting %1&apos;s data…</source>
+        <translation>Đang xuất dữ liệu của %1…</translation>
+    </message>
+    <message>
+        <source>Saved (JSON and CSV):
+%1</source>
+        <translation>Đã lưu (JSON và CSV):
+%1</translation>
+    </message>
+    <message>
+        <source>The export was cancelled; nothing was saved.</source>
+        <translation>Đã hủy xuất dữ liệu; không có tệp nào được lưu.</translation>
+    </message>
+    <message>
+        <source>%1&apos;s data is deleted.</source>
+        <translation>Đã xóa dữ liệu của %1.</translation>
+    </message>
+    <message>
+        <source>It did not work: %1</source>
+        <translation>Không thực hiện được: %1</translation>
+    </message>
+    <message>
+        <source>The current PIN is not right.</source>
+        <translation>Mã PIN hiện tại không đúng.</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n try(ies) left before a pause.</source>
+        <translation>
+            <numerusform>Còn %n lần thử trước khi phải chờ.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>The PIN is changed. Other devices must enter the new PIN.</source>
+        <translation>Đã đổi mã PIN. Các thiết bị khác phải nhập mã PIN mới.</translation>
+    </message>
+    <message>
+        <source>Too many wrong PINs: wait a little, then try again.</source>
+        <translation>Nhập sai mã PIN quá nhiều lần: hãy chờ một lát rồi thử lại.</translation>
+    </message>
+    <message>
+        <source>The two new PINs are not the same.</source>
+        <translation>Hai mã PIN mới không giống nhau.</translation>
+    </message>
+    <message>
+        <source>Your new recovery code: %1
+Write it down and keep it safe. It is shown only now.</source>
+        <translation>Mã khôi phục mới của bạn: %1
+Hãy ghi lại và cất kỹ. Mã chỉ hiện lần này.</translation>
+    </message>
+    <message>
+        <source>Bảo An %1 keeps children safe online on this computer: it filters websites, limits screen time and tells the family when a child needs help. Everything stays on this computer. Children in danger can call 111 (free, day and night).</source>
+        <translation>Bảo An %1 giữ an toàn cho các con khi lên mạng trên máy tính này: lọc trang web, giới hạn thời gian dùng máy và báo cho gia đình khi con cần giúp đỡ. Mọi dữ liệu ở lại trên máy tính này. Khi trẻ gặp nguy hiểm: Tổng đài điện thoại quốc gia bảo vệ trẻ em 111 — dùng điện thoại bất kỳ, gọi 111 — miễn phí, cả ngày lẫn đêm.</translation>
+    </message>
+    <message>
+        <source>Language</source>
+        <translation>Ngôn ngữ</translation>
+    </message>
+    <message>
+        <source>Language of the dashboard</source>
+        <translation>Ngôn ngữ của trang cha mẹ</translation>
+    </message>
+    <message>
+        <source>Block lists</source>
+        <translation>Danh sách chặn</translation>
+    </message>
+    <message>
+        <source>&amp;Update now</source>
+        <translation>&amp;Cập nhật ngay</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Hủy</translation>
+    </message>
+    <message>
+        <source>&amp;Minutes:</source>
+        <translation>Số &amp;phút:</translation>
+    </message>
+    <message>
+        <source>&amp;Pause</source>
+        <translation>&amp;Tạm dừng</translation>
+    </message>
+    <message>
+        <source>Turn protection back &amp;on</source>
+        <translation>&amp;Bật lại bảo vệ</translation>
+    </message>
+    <message>
+        <source>A child&apos;s data</source>
+        <translation>Dữ liệu của con</translation>
+    </message>
+    <message>
+        <source>As Decree 13/2023 on personal data provides, you may get a copy of what Bảo An keeps about a child (JSON and CSV files) or delete it.</source>
+        <translation>Theo Nghị định 13/2023 về bảo vệ dữ liệu cá nhân, bạn có thể lấy một bản sao những gì Bảo An giữ về con (tệp JSON và CSV) hoặc xóa chúng.</translation>
+    </message>
+    <message>
+        <source>&amp;Child:</source>
+        <translation>&amp;Con:</translation>
+    </message>
+    <message>
+        <source>&amp;Export…</source>
+        <translation>X&amp;uất…</translation>
+    </message>
+    <message>
+        <source>&amp;Delete…</source>
+        <translation>&amp;Xóa…</translation>
+    </message>
+    <message>
+        <source>Parent PIN</source>
+        <translation>Mã PIN của cha mẹ</translation>
+    </message>
+    <message>
+        <source>C&amp;urrent PIN:</source>
+        <translation>Mã PIN &amp;hiện tại:</translation>
+    </message>
+    <message>
+        <source>&amp;New PIN (4–12 digits):</source>
+        <translation>Mã PIN &amp;mới (4–12 chữ số):</translation>
+    </message>
+    <message>
+        <source>&amp;Repeat the new PIN:</source>
+        <translation>&amp;Nhập lại mã PIN mới:</translation>
+    </message>
+    <message>
+        <source>C&amp;hange the PIN</source>
+        <translation>Đổ&amp;i mã PIN</translation>
+    </message>
+    <message>
+        <source>New &amp;recovery code…</source>
+        <translation>Mã &amp;khôi phục mới…</translation>
+    </message>
+    <message>
+        <source>Caregivers</source>
+        <translation>Người thân</translation>
+    </message>
+    <message>
+        <source>The people who get alerts are set in the family settings file for now.</source>
+        <translation>Hiện tại, những người nhận cảnh báo được ghi trong tệp cài đặt của gia đình.</translation>
+    </message>
+    <message>
+        <source>About</source>
+        <translation>Giới thiệu</translation>
     </message>
 </context>
 <context>

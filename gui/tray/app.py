@@ -768,7 +768,10 @@ def run_tray(
     url = api_url or (credentials.api_url if credentials else None) or DEFAULT_API_URL
     backend = HttpTrayBackend(url, credentials)
     previous = _quit_on_sigint(app)
-    tray = build_tray(backend, language=language, open_dashboard=dashboard_opener(url))
+    from gui.tray.dashboard_launch import dashboard_process_opener
+
+    # `baoan dashboard` in its own process: it asks for the PIN before anything shows.
+    tray = build_tray(backend, language=language, open_dashboard=dashboard_process_opener(url))
     heartbeat = (
         start_heartbeat(backend, screen_time_enforcer(tray)) if credentials is not None else None
     )

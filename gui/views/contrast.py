@@ -20,8 +20,8 @@ __all__ = ["dark_palette", "message_style", "status_style"]
 def status_style(widget: QWidget, ok: bool | None) -> str:
     """The style sheet of a line that reports a state: a problem stands out in bold, and
     in red only where red is readable."""
-    if ok:
-        return ""
+    if ok or ok is None:
+        return ""  # whole, or not known: the mark says it, no alarm
     if dark_palette(widget.palette()):
         return "font-weight: bold;"
     return f"color: {PROBLEM_COLOUR}; font-weight: bold;"

@@ -284,13 +284,22 @@ class LoginPage(QWidget):
                 )
             self.pin_edit.setPlaceholderText(self.tr("New PIN"))
             self.confirm_edit.setPlaceholderText(self.tr("Type the PIN again"))
-            self.setup_code_edit.setPlaceholderText(self.tr("Set-up code"))
-            self.setup_help.setText(
-                self.tr(
-                    "To show that you set up this PC, enter its one-time set-up code. On the "
-                    "PC's administrator account, run: %1"
-                ).replace("%1", SETUP_CODE_COMMAND)
-            )
+            if self._mode == LoginMode.SET_PIN:
+                self.setup_code_edit.setPlaceholderText(self.tr("Set-up code"))
+                self.setup_help.setText(
+                    self.tr(
+                        "To show that you set up this PC, enter its one-time set-up code. On "
+                        "the PC's administrator account, run: %1"
+                    ).replace("%1", SETUP_CODE_COMMAND)
+                )
+            else:
+                self.setup_code_edit.setPlaceholderText(self.tr("Recovery code or set-up code"))
+                self.setup_help.setText(
+                    self.tr(
+                        "Enter the recovery code you wrote down when the PIN was set, or the "
+                        "PC's one-time set-up code (on the PC's administrator account, run: %1)."
+                    ).replace("%1", SETUP_CODE_COMMAND)
+                )
             self.submit_button.setText(self.tr("Set PIN"))
         else:
             self.title.setText(self.tr("For parents"))
@@ -327,6 +336,11 @@ class LoginPage(QWidget):
             return self.tr("Too many wrong tries. Try again in %1.").replace(
                 "%1", format_seconds_wait(self._locked_until_s)
             )
+        if kind == "wrong_setup_code" and self._mode == LoginMode.RESET_PIN:
+            if self._code_tries_left is None:
+                return self.tr("Wrong code.")
+            tries = self._code_tries_left
+            return self.tr("Wrong code. %n try(s) left before a lockout.", None, tries)
         if kind == "wrong_setup_code":
             if self._code_tries_left is None:
                 return self.tr("Enter the set-up code of this PC.")

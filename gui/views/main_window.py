@@ -19,10 +19,13 @@ from PySide6.QtWidgets import (
 from gui.backend import AgentStatus
 from gui.caregivers import CaregiversController, CaregiversModel
 from gui.controller import Connection, DashboardController
+from gui.family_controller import FamilyController, FirstRunController
 from gui.pages_controller import ActivityController, OverviewController, ScheduleController
 from gui.rules_controller import ScreenTimeController, WebRulesController
+from gui.settings_controller import SettingsController
 from gui.views.banner import StatusBanner
 from gui.views.caregivers_view import CaregiversView
+from gui.views.first_run_page import FirstRunPage
 from gui.views.login_page import LoginMode, LoginPage
 from gui.views.parent_page import ParentPage
 
@@ -49,12 +52,19 @@ class MainWindow(QMainWindow):
         activity: ActivityController | None = None,
         schedules: ScheduleController | None = None,
         caregivers: CaregiversController | None = None,
+        family: FamilyController | None = None,
+        first_run: FirstRunController | None = None,
+        settings: SettingsController | None = None,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("dashboardWindow")
         self.controller = controller
         self.rules = rules
         self.screen_time = screen_time
+        self.family = family
+        self.first_run = first_run
+        self.settings = settings
+        self._first_run_active = False  # the recovery code and first child come first
         self.overview = overview
         self.activity = activity
         self.schedules = schedules
@@ -65,17 +75,19 @@ class MainWindow(QMainWindow):
         self.banner = StatusBanner(agent_address, self)
         self.login_page = LoginPage(self)
         self.parent_page = ParentPage(self, timezone=controller.timezone, now=controller.now)
-        # The caregivers, their channels and the dead-man signal: its own tab.
+        # The caregivers, their channels and the dead-man signal: in Settings.
         self.caregivers = caregivers
         self.caregivers_view: CaregiversView | None = None
         if caregivers is not None and caregivers.supported:
             self.caregivers_view = CaregiversView(
                 CaregiversModel(controller.now, controller.timezone, self), self
             )
-            self.parent_page.tabs.addTab(self.caregivers_view, "")
+            self.parent_page.settings_page.set_caregivers_view(self.caregivers_view)
         self.stack = QStackedWidget(self)
+        self.first_run_page = FirstRunPage(self)
         self.stack.addWidget(self.login_page)
         self.stack.addWidget(self.parent_page)
+        self.stack.addWidget(self.first_run_page)
 
         central = QWidget(self)
         layout = QVBoxLayout(central)
@@ -127,7 +139,18 @@ class MainWindow(QMainWindow):
         c.timezone_changed.connect(self.parent_page.set_timezone)
 
         self.login_page.login_requested.connect(c.login)
-        self.login_page.set_pin_requested.connect(c.set_first_pin)
+        first_run = self.first_run
+        if first_run is not None and first_run.supported:
+            # The agent's answer holds the recovery code: the first run shows it.
+            self.login_page.set_pin_requested.connect(
+                lambda pin, code: first_run.set_pin(
+                    pin, code, first=self.login_page.mode == LoginMode.SET_PIN
+                )
+            )
+            first_run.pin_created.connect(self._on_pin_created)
+        else:
+            self.login_page.set_pin_requested.connect(c.set_first_pin)
+        self.first_run_page.finished.connect(self._on_first_run_finished)
         self.parent_page.refresh_requested.connect(c.refresh)
         self.parent_page.logout_requested.connect(c.logout)
         self.parent_page.query_log_tab.child_selected.connect(c.set_query_log_child)
@@ -141,8 +164,84 @@ class MainWindow(QMainWindow):
         requests_tab.end_of_day_requested.connect(c.allow_until_end_of_day)
         requests_tab.revoke_requested.connect(c.revoke_request)
         self._wire_rules()
+        self._wire_family()
+        self._wire_settings()
         self._wire_pages()
         self._wire_caregivers()
+
+    def _wire_family(self) -> None:
+        family, page, first = self.family, self.parent_page.children_page, self.first_run_page
+        if family is None or not family.supported:
+            self.parent_page.hide_family_pages()
+            return
+        c = self.controller
+        c.login_succeeded.connect(family.load)
+        c.logged_out.connect(lambda _expired: family.clear())
+        family.family_loaded.connect(page.show_family)
+        family.family_loaded.connect(first.show_family)
+        family.presets_loaded.connect(page.set_presets)
+        family.presets_loaded.connect(first.set_presets)
+        family.accounts_loaded.connect(page.set_accounts)
+        family.accounts_loaded.connect(first.set_accounts)
+        family.child_saved.connect(page.show_saved)
+        family.child_saved.connect(first.show_saved)
+        family.child_saved.connect(lambda _action, _name: c.refresh_parent_data())
+        family.save_conflict.connect(page.show_conflict)
+        family.save_refused.connect(page.show_refused)
+        family.save_refused.connect(first.show_problem)
+        family.failed.connect(page.show_failure)
+        family.failed.connect(first.show_problem)
+        family.unavailable.connect(self.parent_page.hide_family_pages)
+        page.on_add = family.add_child
+        page.on_update = family.update_child
+        page.on_remove = family.remove_child
+        first.child_save_requested.connect(
+            lambda original, child: family.update_child(original, child)
+            if original
+            else family.add_child(child)
+        )
+
+    def _wire_settings(self) -> None:
+        settings, page = self.settings, self.parent_page.settings_page
+        page.language_selected.connect(self.language_selected)
+        c = self.controller
+        c.status_changed.connect(lambda status: page.show_lists(status.lists, status.version))
+        if settings is None or not settings.supported:
+            page.set_agent_features(False)
+            return
+        c.login_succeeded.connect(settings.load)
+        settings.pause_changed.connect(page.show_pause)
+        settings.update_progress.connect(page.show_update)
+        settings.update_finished.connect(page.show_update_finished)
+        settings.lists_changed.connect(c.refresh_status)
+        settings.export_progress.connect(page.show_export_progress)
+        settings.export_finished.connect(page.show_exported)
+        settings.export_cancelled.connect(page.show_export_cancelled)
+        settings.data_deleted.connect(page.show_deleted)
+        settings.data_deleted.connect(lambda _child, _rows: c.refresh_parent_data())
+        settings.pin_changed.connect(page.show_pin_changed)
+        settings.pin_refused.connect(page.show_pin_refused)
+        settings.recovery_code_made.connect(page.show_recovery_code)
+        settings.failed.connect(page.show_failure)
+        page.on_pause = settings.pause
+        page.on_resume = settings.resume
+        page.on_update = settings.start_list_update
+        page.on_cancel_update = settings.cancel_list_update
+        page.on_export = settings.export
+        page.on_cancel_export = settings.cancel_export
+        page.on_delete = settings.delete_data
+        page.on_change_pin = settings.change_pin
+        page.on_new_recovery_code = settings.new_recovery_code
+
+    def _on_pin_created(self, recovery_code: object, first: bool) -> None:
+        self._first_run_active = True
+        self.stack.setCurrentWidget(self.first_run_page)
+        self.first_run_page.start(recovery_code if isinstance(recovery_code, str) else None, first)
+
+    def _on_first_run_finished(self) -> None:
+        self._first_run_active = False
+        if self.controller.logged_in:
+            self.stack.setCurrentWidget(self.parent_page)
 
     def _wire_caregivers(self) -> None:
         view, caregivers = self.caregivers_view, self.caregivers
@@ -161,11 +260,9 @@ class MainWindow(QMainWindow):
         caregivers.unavailable.connect(self._hide_caregivers)
 
     def _hide_caregivers(self) -> None:
-        """An agent without the caregivers endpoints: the tab goes."""
+        """An agent without the caregivers endpoints: Settings keeps only its note."""
         if self.caregivers_view is not None:
-            index = self.parent_page.tabs.indexOf(self.caregivers_view)
-            if index >= 0:
-                self.parent_page.tabs.removeTab(index)
+            self.parent_page.settings_page.hide_caregivers_view()
 
     def _wire_rules(self) -> None:
         web = self.parent_page.web_tab
@@ -252,6 +349,7 @@ class MainWindow(QMainWindow):
 
     def set_language_choice(self, language: str) -> None:
         """Reflect the language in use in the picker without asking for a switch."""
+        self.parent_page.settings_page.set_language_choice(language)
         position = self.language_box.findData(language)
         if position >= 0 and position != self.language_box.currentIndex():
             self.language_box.blockSignals(True)
@@ -280,11 +378,14 @@ class MainWindow(QMainWindow):
         self.login_page.reset_message()
         self.login_page.set_busy(False)
         self.login_page.set_mode(LoginMode.UNLOCK)
-        self.stack.setCurrentWidget(self.parent_page)
+        if not self._first_run_active:
+            self.stack.setCurrentWidget(self.parent_page)
         self._status_note = "updated"
         self._render_status_line()
 
     def _on_logged_out(self, expired: bool) -> None:
+        self._first_run_active = False
+        self.first_run_page.clear()
         self.parent_page.clear()
         self.stack.setCurrentWidget(self.login_page)
         self.login_page.reset_message()
@@ -332,10 +433,6 @@ class MainWindow(QMainWindow):
 
     def retranslate(self) -> None:
         self.setWindowTitle(self.tr("Bảo An — for parents"))
-        if self.caregivers_view is not None:
-            index = self.parent_page.tabs.indexOf(self.caregivers_view)
-            if index >= 0:
-                self.parent_page.tabs.setTabText(index, self.tr("Caregivers"))
         self.language_box.setToolTip(self.tr("Language"))
         self._render_status_line()
 
@@ -358,5 +455,7 @@ class MainWindow(QMainWindow):
         if application is not None:
             application.removeEventFilter(self)
         self.controller.stop()
+        if self.settings is not None:
+            self.settings.stop()
         self.closed.emit()
         super().closeEvent(event)

@@ -29,11 +29,13 @@ from gui.models import (
 )
 from gui.pages_models import EventsTableModel
 from gui.views.activity_page import ActivityPage
+from gui.views.children_page import ChildrenPage
 from gui.views.common import make_table
 from gui.views.events_panel import EventsPanel, RequestsAndAlertsPage
 from gui.views.overview_page import OverviewPage
 from gui.views.requests_tab import RequestsTab
 from gui.views.screen_time_tab import ScreenTimeTab
+from gui.views.settings_page import SettingsPage
 from gui.views.web_tab import WebTab
 
 _WAITING_TAB_COLOUR = QColor(176, 96, 0)
@@ -100,7 +102,7 @@ class ChildrenTab(QWidget):
 
     def retranslate(self) -> None:
         self.empty_label.setText(
-            self.tr("No child is set up yet. Add one in the family settings (family.toml).")
+            self.tr("No child is set up yet. Add one below.")
         )
 
     def _update_empty(self) -> None:
@@ -239,6 +241,13 @@ class ParentPage(QWidget):
         self.tabs.addTab(self.web_tab, "")
         self.screen_time_tab = ScreenTimeTab(self)
         self.tabs.addTab(self.screen_time_tab, "")
+        # Who the children are on this PC, under today's table of them.
+        self.children_page = ChildrenPage(self.children_tab)
+        children_layout = self.children_tab.layout()
+        assert children_layout is not None
+        children_layout.addWidget(self.children_page)
+        self.settings_page = SettingsPage(self, timezone=timezone)
+        self.settings_index = self.tabs.addTab(self.settings_page, "")
 
         self.refresh_button = QPushButton(self)
         self.refresh_button.clicked.connect(self.refresh_requested)
@@ -270,6 +279,7 @@ class ParentPage(QWidget):
         names = [child.name for child in children]
         self.query_log_tab.child_filter.set_children(names)
         self.stats_tab.child_filter.set_children(names)
+        self.settings_page.set_children(names)
         self.activity_page.set_children(names)
 
     def show_query_log(self, entries: Sequence[QueryLogEntry]) -> None:
@@ -290,6 +300,7 @@ class ParentPage(QWidget):
         self.query_log_model.set_timezone(zone)  # the selected request's labels follow too
         self.events_model.set_timezone(zone)
         self.overview_page.set_timezone(zone)
+        self.settings_page.set_timezone(zone)
 
     def clear(self) -> None:
         """Forget everything a parent saw (on lock or expiry)."""
@@ -302,6 +313,8 @@ class ParentPage(QWidget):
         self.events_model.set_events([])
         self.web_tab.clear()
         self.screen_time_tab.clear()
+        self.children_page.clear_family()
+        self.settings_page.clear()
         self._update_requests_tab()
 
     def hide_web_tab(self) -> None:
@@ -312,6 +325,12 @@ class ParentPage(QWidget):
         index = self.tabs.indexOf(self.screen_time_tab)
         if index >= 0:
             self.tabs.removeTab(index)
+
+    def hide_family_pages(self) -> None:
+        """An agent that cannot edit the family: no Add or Remove, and Settings keeps only
+        what the dashboard does itself (the language, about)."""
+        self.children_page.hide()
+        self.settings_page.set_agent_features(False)
 
     def _update_requests_tab(self) -> None:
         """The tab's title counts the waiting requests, in a colour that catches the eye."""
@@ -355,6 +374,9 @@ class ParentPage(QWidget):
         if screen_index >= 0:
             self.tabs.setTabText(screen_index, self.tr("Screen time"))
         self.screen_time_tab.retranslate()
+        settings_index = self.tabs.indexOf(self.settings_page)
+        if settings_index >= 0:
+            self.tabs.setTabText(settings_index, self.tr("Settings"))
         self.tabs.setAccessibleName(self.tr("The parent's pages"))
         self.children_tab.table.setAccessibleName(self.tr("Children"))
         self.query_log_tab.table.setAccessibleName(self.tr("Websites visited"))

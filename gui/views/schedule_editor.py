@@ -33,6 +33,7 @@ from gui.backend import PolicyProblem
 from gui.pages_backend import SCHEDULE_MODES, WEEKDAYS, VersionedSchedules, WeekWindow
 from gui.schedule_model import WeekSchedule, day_name, window_text
 from gui.views.contrast import message_style
+from gui.views.week_strip import WeekStrip
 
 _TIME_FORMAT = "HH:mm"
 
@@ -59,6 +60,12 @@ class ScheduleEditor(QGroupBox):
         self.windows_list.setObjectName("scheduleWindows")
         self.windows_list.currentRowChanged.connect(self._on_selected)
         self.windows_list.installEventFilter(self)
+        self.week_strip = WeekStrip(self)
+        self.week_strip.setObjectName("scheduleWeek")
+        self.week_strip.day_clicked.connect(self._on_day_clicked)
+        self.empty_label = QLabel(self)
+        self.empty_label.setObjectName("scheduleEmpty")
+        self.empty_label.setWordWrap(True)
 
         self.day_label = QLabel(self)
         self.day_combo = QComboBox(self)
@@ -120,6 +127,8 @@ class ScheduleEditor(QGroupBox):
         buttons.addWidget(self.save_button)
         layout = QVBoxLayout(self)
         layout.addLayout(mode_row)
+        layout.addWidget(self.week_strip)
+        layout.addWidget(self.empty_label)
         layout.addWidget(self.windows_list)
         layout.addLayout(fields)
         layout.addLayout(buttons)
@@ -181,6 +190,18 @@ class ScheduleEditor(QGroupBox):
         if schedule is not None:
             self.mode_combo.setCurrentIndex(max(0, self.mode_combo.findData(schedule.mode)))
         self.mode_combo.blockSignals(False)
+        self.empty_label.setVisible(schedule is not None and not schedule.windows)
+        self.week_strip.set_windows(
+            schedule.windows if schedule else (),
+            schedule is not None and schedule.mode == "blocked_during",
+        )
+        self.week_strip.setAccessibleDescription(schedule.summary() if schedule else "")
+        blocked = schedule is not None and schedule.mode == "blocked_during"
+        self.week_strip.setToolTip(
+            self.tr("Hatched: the hours with no internet. Click a day to pick it.")
+            if blocked
+            else self.tr("Filled: the only hours with internet. Click a day to pick it.")
+        )
         self._update_enabled()
         self._update_hint()
 
@@ -240,6 +261,9 @@ class ScheduleEditor(QGroupBox):
             self.start_edit.setTime(QTime.fromString(window.start, _TIME_FORMAT))
             self.end_edit.setTime(QTime.fromString(window.end, _TIME_FORMAT))
         self._update_enabled()
+
+    def _on_day_clicked(self, day: str) -> None:
+        self.day_combo.setCurrentIndex(max(0, self.day_combo.findData(day)))
 
     def _on_save(self) -> None:
         if self._schedule is not None:
@@ -315,6 +339,14 @@ class ScheduleEditor(QGroupBox):
             mode = str(self.mode_combo.itemData(index))
             self.mode_combo.setItemText(index, modes.get(mode, mode))
         self.windows_list.setAccessibleName(self.tr("Hours of the week"))
+        self.week_strip.setAccessibleName(self.tr("The week at a glance"))
+
+        self.empty_label.setText(
+            self.tr(
+                "No hours are set: the internet follows the other rules at any hour. Add a "
+                "window below; several a day are fine."
+            )
+        )
         self.day_label.setText(self.tr("Day:"))
         for index in range(self.day_combo.count()):
             self.day_combo.setItemText(index, day_name(str(self.day_combo.itemData(index))))
