@@ -67,14 +67,7 @@ from agent.store import QueryLogWriter, RetentionPolicy, Store
 from agent.sync_conflicts import SyncConflictWatch
 from agent.system import SystemIntegration, for_os
 from agent.system.runner import SubprocessRunner
-from agent.system_watch import (
-    ACCOUNT_WATCH_EVERY_SECONDS,
-    JOB_ACCOUNT_WATCH,
-    JOB_SYSTEM_WATCH,
-    WATCH_EVERY_SECONDS,
-    NewAccountWatch,
-    SystemWatch,
-)
+from agent.system_watch import JOB_SYSTEM_WATCH, WATCH_EVERY_SECONDS, SystemWatch
 from agent.tray.handover import remove_empty_token_dir, token_dir_for
 from agent.tray.service import TrayService
 from agent.tray.wiring import connect_tray
@@ -538,7 +531,9 @@ class Agent:
         )
         if self.usage is not None:
             if self.tamper is not None:
-                self.account_watch = AccountWatch(self._os_accounts, store.kv, self.tamper)
+                self.account_watch = AccountWatch(
+                    self._os_accounts, store.kv, self.tamper, self._children_accounts
+                )
             add_usage_jobs(
                 scheduler, self.usage, self.active_child, accounts=self.account_watch
             )
@@ -609,13 +604,12 @@ class Agent:
 
         return check
 
-    def _add_system_watch(self, scheduler: Scheduler, store: Store) -> None:
-        scheduler.add_interval_job(
-            JOB_ACCOUNT_WATCH,
-            NewAccountWatch(store, lambda: self.policy_holder.policy, self.clock.now),
-            seconds=ACCOUNT_WATCH_EVERY_SECONDS,
-            first_run=self.clock.now() + timedelta(seconds=15),
+    def _children_accounts(self) -> frozenset[str]:
+        return frozenset(
+            user for child in self.policy_holder.policy.children for user in child.os_users
         )
+
+    def _add_system_watch(self, scheduler: Scheduler, store: Store) -> None:
         addresses = self._port_53_addresses()
         if not addresses:
             log.warning("no tamper watch: the agent does not answer DNS on a port-53 address")

@@ -14,6 +14,7 @@ from agent.system.windows import (
     ADAPTERS_SCRIPT,
     ALL_ADAPTERS_SCRIPT,
     DNS_SCRIPT,
+    FIREWALL_SCRIPT,
     POWERSHELL,
     TCPIP_KEYS,
 )
@@ -86,6 +87,9 @@ class FakeWindows:
                                  "AddressFamily": number,
                                  "ServerAddresses": list(self.asks(a.index, family))})
             return CommandResult(argv, 0, ps_json(rows))
+        if script == FIREWALL_SCRIPT:
+            names = [re.search(r"-Name '([^']+)'", s) for s in self.firewall_scripts]
+            return CommandResult(argv, 0, "".join(f"{m.group(1)}\r\n" for m in names if m))
         account = re.search(r"NTAccount\('([^']+)'\)", script)
         if account:
             sid = self.sids.get(account.group(1))

@@ -62,7 +62,11 @@ class FakeIntegration:
         Finding("browser-policy:chrome", True, "in place"),
         Finding("browser-policy:firefox", True, "in place"),
     ])
+    firewall: Finding = field(default_factory=lambda: Finding("firewall", True, "loaded"))
     asked: list[tuple[str, ...]] = field(default_factory=list)
+
+    def firewall_in_place(self) -> Finding:
+        return self.firewall
 
     def point_dns_at_agent(self, agent_addresses: tuple[str, ...]) -> None: ...
 
@@ -179,13 +183,17 @@ def test_problems_made_on_purpose_are_found_with_their_fix(tmp_path: Path) -> No
             dns=Finding("dns", False, "Wi-Fi (IPv4) asks 8.8.8.8"),
             browsers=[Finding("browser-policy:firefox", False,
                               "missing or changed: DNSOverHTTPS")],
+            firewall=Finding("firewall", False, "the pf anchor com.apple/250.BaoAn has no rules"),
         )
         code, report = run_doctor(family, pc, integration)
     assert code == EXIT_PROBLEMS and report["all_well"] is False
     found = by_key(report)
     problems = {key for key, item in found.items() if item["outcome"] == "problem"}
-    assert problems == {"dns", "browser-policy:firefox", "tray:An", "timezone", "lists",
-                        "caregiver:Bà ngoại"}
+    assert problems == {"dns", "firewall", "browser-policy:firefox", "tray:An", "timezone",
+                        "lists", "caregiver:Bà ngoại"}
+    firewall = found["firewall"]
+    assert isinstance(firewall["fix"], dict)
+    assert "sudo baoan system install-firewall" in firewall["fix"]["en"]
 
     tray = found["tray:An"]
     assert isinstance(tray["fix"], dict) and isinstance(tray["seen"], dict)
@@ -351,6 +359,7 @@ def test_the_linux_integration_finds_the_dns_and_policies_and_its_fix_clears_the
         assert "192.0.2.1" in found["dns"]["seen"]["en"]  # type: ignore[index]
         assert any(key.startswith("browser-policy:") and item["outcome"] == "problem"
                    for key, item in found.items())
+
 
         linux.point_dns_at_agent(("127.0.0.1",))  # what `baoan system install` does
         linux.install_browser_policies()

@@ -68,6 +68,13 @@ class FakeMac:
                 return CommandResult(argv, 0, "", "No ALTQ support in kernel\nALTQ related "
                                      "functions disabled\npf enabled\n"
                                      "Token : 13185626441284829247\n")
+            if argv[1:] == ("-s", "info"):
+                status = "Enabled" if self.enabled_tokens else "Disabled"
+                return CommandResult(argv, 0, f"Status: {status} for 0 days 00:01:02\n")
+            if argv[3:] == ("-s", "rules"):
+                rules = self.anchors.get(argv[2], "")
+                lines = [line for line in rules.splitlines() if line.startswith("block")]
+                return CommandResult(argv, 0, "".join(line + "\n" for line in lines))
             if argv[1:2] == ("-X",):
                 self.enabled_tokens.remove(argv[2])
                 return CommandResult(argv, 0, "", "pf disabled\n")
@@ -183,8 +190,10 @@ def test_the_pf_anchor_blocks_the_childrens_dns_elsewhere_and_is_removed(
     system.install_firewall(("minh", "lan"))  # again: pf is not enabled twice
     assert len(runner.ran(PFCTL, "-E")) == 1
 
+    assert system.firewall_in_place().ok
     system.remove_firewall()
     assert fake.anchors == {} and fake.enabled_tokens == []
+    assert system.firewall_in_place().detail == "pf is not enabled"
     assert not system.pf_anchor_path.exists()
 
 

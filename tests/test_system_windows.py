@@ -225,9 +225,15 @@ def test_firewall_rules_block_the_childrens_accounts_only(tmp_path: Path) -> Non
     # Rules of an earlier install go first: running it again leaves one set.
     system.install_firewall(("minh",))
     assert len(pc.firewall_scripts) == 4
+    assert system.firewall_in_place().ok
+    pc.firewall_scripts.pop()  # a rule deleted by hand
+    finding = system.firewall_in_place()
+    assert not finding.ok and "BaoAn-DoH-TCP" in finding.detail
     system.remove_firewall()
     assert pc.firewall_scripts == []
-    assert runner.ran("powershell.exe")[-1][-1].startswith("Remove-NetFirewallRule -Group 'BaoAn'")
+    assert not system.firewall_in_place().ok
+    assert any(argv[-1].startswith("Remove-NetFirewallRule -Group 'BaoAn'")
+               for argv in runner.ran("powershell.exe"))
 
 
 def test_an_unknown_child_account_stops_the_firewall_before_any_rule(tmp_path: Path) -> None:

@@ -119,6 +119,24 @@ def check_browsers(findings: Sequence[Finding] | None, platform_name: str) -> li
     return checks
 
 
+def check_firewall(finding: Finding, platform_name: str) -> Check:
+    if finding.ok:
+        return Check("firewall", Outcome.OK,
+                     "Tường lửa giữ các chương trình của con ở lại với Bảo An.",
+                     f"The firewall keeps the children's programs on the agent "
+                     f"({finding.detail}).")
+    fix_vi, fix_en = os_words(platform_name).admin(
+        _baoan(platform_name, "system install-firewall"))
+    return Check(
+        "firewall", Outcome.PROBLEM,
+        "Quy tắc tường lửa cho tài khoản của con không còn: chương trình của con có thể hỏi "
+        f"thẳng một máy chủ DNS khác để vượt rào ({finding.detail}).",
+        "The firewall rules for the children's accounts are gone: the child's programs "
+        f"can ask another DNS server directly and get round the filter ({finding.detail}).",
+        f"Đặt lại tường lửa — {fix_vi}", f"Put the firewall back — {fix_en}",
+    )
+
+
 def _newest_tray_event(events: Sequence[EventInfo], child: str) -> EventInfo | None:
     mine = [e for e in events if e.child == child and e.kind in ("tray-missing", "tray-back")]
     return max(mine, key=lambda event: (event.time, event.event_id), default=None)

@@ -131,6 +131,13 @@ def _guarded_dns(integration: SystemIntegration, addresses: tuple[str, ...]) -> 
         return str(error)
 
 
+def _guarded_firewall(integration: SystemIntegration) -> Finding | str:
+    try:
+        return integration.firewall_in_place()
+    except (CommandFailedError, OSError, ValueError) as error:
+        return str(error)
+
+
 def _guarded_browsers(integration: SystemIntegration) -> Sequence[Finding] | str:
     try:
         return integration.browser_policies_in_place()
@@ -174,6 +181,9 @@ def examine(
         dns = _guarded_dns(integration, agent_dns_addresses(status))
         found.append(_not_looked_at("dns", dns) if isinstance(dns, str)
                      else checks.check_dns(dns, inputs.platform_name))
+        firewall = _guarded_firewall(integration)
+        found.append(_not_looked_at("firewall", firewall) if isinstance(firewall, str)
+                     else checks.check_firewall(firewall, inputs.platform_name))
         browsers = _guarded_browsers(integration)
         if isinstance(browsers, str):
             found.append(_not_looked_at("browser-policy", browsers))

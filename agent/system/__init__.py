@@ -58,6 +58,10 @@ class SystemIntegration(Protocol):
 
     def remove_firewall(self) -> None: ...
 
+    def firewall_in_place(self) -> Finding:
+        """Whether the children's firewall rules are loaded (`baoan doctor`)."""
+        ...
+
 
 def for_os(
     platform_name: str | None = None,

@@ -283,3 +283,12 @@ class MacIntegration:
             self._runner.run((PFCTL, "-X", token))  # pf stays on if something else enabled it
         token_path.unlink(missing_ok=True)
         self.pf_anchor_path.unlink(missing_ok=True)
+
+    def firewall_in_place(self) -> Finding:
+        info = self._runner.run((PFCTL, "-s", "info"))
+        if "Status: Enabled" not in info.stdout + info.stderr:
+            return Finding("firewall", False, "pf is not enabled")
+        rules = self._runner.run((PFCTL, "-a", PF_ANCHOR_NAME, "-s", "rules"))
+        if not rules.ok or "block" not in rules.stdout:
+            return Finding("firewall", False, f"the pf anchor {PF_ANCHOR_NAME} has no rules")
+        return Finding("firewall", True, f"the pf anchor {PF_ANCHOR_NAME} is loaded")

@@ -60,6 +60,11 @@ EDGE_KEY = r"HKLM\SOFTWARE\Policies\Microsoft\Edge"
 FIREFOX_KEY = r"HKLM\SOFTWARE\Policies\Mozilla\Firefox"
 
 FIREWALL_GROUP = "BaoAn"
+FIREWALL_RULES = ("BaoAn-DNS-UDP", "BaoAn-DoH-UDP", "BaoAn-DNS-TCP", "BaoAn-DoH-TCP")
+FIREWALL_SCRIPT = (
+    f"Get-NetFirewallRule -Group '{FIREWALL_GROUP}' -ErrorAction SilentlyContinue | "
+    "Where-Object Enabled -eq 'True' | Select-Object -ExpandProperty Name"
+)
 SAVED_DNS_FILE = "dns-before.json"
 DEFAULT_DATA_DIR = Path("ProgramData") / "BaoAn" / "data"
 
@@ -439,3 +444,12 @@ class WindowsIntegration:
             f"Remove-NetFirewallRule -Group {ps_quote(FIREWALL_GROUP)} "
             "-ErrorAction SilentlyContinue",
         ))
+
+    def firewall_in_place(self) -> Finding:
+        result = self._runner.run((*POWERSHELL, FIREWALL_SCRIPT))
+        enabled = {line.strip() for line in result.stdout.splitlines() if line.strip()}
+        missing = [name for name in FIREWALL_RULES if name not in enabled]
+        if missing:
+            return Finding("firewall", False, "missing or off: " + ", ".join(missing))
+        return Finding("firewall", True, f"the {len(FIREWALL_RULES)} rules of group "
+                       f"{FIREWALL_GROUP} are on")
