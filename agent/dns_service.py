@@ -9,7 +9,7 @@ import asyncio
 import concurrent.futures
 import logging
 import threading
-from collections.abc import Callable, Coroutine, Sequence
+from collections.abc import Callable, Coroutine, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from types import MappingProxyType
@@ -28,6 +28,7 @@ from dns_filter.clock import Clock
 from dns_filter.factory import Chain, build_chain_from_config
 from dns_filter.policy import FilterPolicy, Profile
 from dns_filter.rate_limit import ClientRateLimit
+from dns_filter.reason import Reason
 from dns_filter.resolvers import ActiveChild, FilterPolicySlot
 from dns_filter.resolvers.client_profile import ChildResolver
 from dns_filter.server import DnsServer, next_minute
@@ -35,6 +36,8 @@ from dns_filter.server import DnsServer, next_minute
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
+
+_REASON_JSON_CACHE = 4096  # reasons whose JSON is kept; past it the cache starts afresh
 
 
 class FamilyPolicySource(Protocol):
@@ -112,6 +115,7 @@ class DnsService:
         self._grants = grants
         self._grant_expiry = grant_expiry
         self._query_log = query_log
+        self._reason_jsons: dict[int, tuple[Reason, Mapping[str, object]]] = {}
         self._clock = clock
         self._compile_lock = threading.Lock()
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -268,6 +272,18 @@ class DnsService:
         """Queries refused by the per-client rate limit since the server started."""
         return 0 if self.server is None else self.server.stats.rate_limited
 
+    def _reason_json(self, reason: Reason) -> Mapping[str, object]:
+        """`reason.to_json()`, read-only, once per reason object: the memo hands the same
+        reason with every hit of an answer, thousands of times a second."""
+        cached = self._reason_jsons.get(id(reason))
+        if cached is not None and cached[0] is reason:
+            return cached[1]
+        if len(self._reason_jsons) >= _REASON_JSON_CACHE:
+            self._reason_jsons.clear()
+        value: Mapping[str, object] = MappingProxyType(reason.to_json())
+        self._reason_jsons[id(reason)] = (reason, value)  # the reason kept: its id stays its
+        return value
+
     def _log_queries(self, answers: Sequence[tuple[Query, Result, float]]) -> None:
         """The DNS server's batch query-log callback: one record per answer, one clock read
         and one hand-off to the writer per batch."""
@@ -286,7 +302,7 @@ class DnsService:
                     name=query.name,
                     qtype=_qtype_name(query.qtype),
                     decision=str(result.answer_type),
-                    reason=result.reason.to_json(),
+                    reason=self._reason_json(result.reason),
                     child=result.profile or query.profile,
                     category=category,
                     latency_ms=round(latency * 1000, 3),

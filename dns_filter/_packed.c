@@ -237,7 +237,42 @@ release_free_memory(PyObject *self, PyObject *unused)
 #endif
 }
 
+PyDoc_STRVAR(fingerprints_doc,
+"fingerprints(names) -> bytes\n\n"
+"The hash() of every str of the list `names`, as native 64-bit integers: what\n"
+"array('q').frombytes takes (one copy, no int object per name).");
+
+static PyObject *
+fingerprints(PyObject *self, PyObject *names)
+{
+    if (!PyList_Check(names)) {
+        PyErr_SetString(PyExc_TypeError, "fingerprints() takes a list of str");
+        return NULL;
+    }
+    Py_ssize_t count = PyList_GET_SIZE(names);
+    PyObject *out = PyBytes_FromStringAndSize(NULL, count * (Py_ssize_t)sizeof(int64_t));
+    if (out == NULL)
+        return NULL;
+    int64_t *keys = (int64_t *)PyBytes_AS_STRING(out);
+    for (Py_ssize_t i = 0; i < count; i++) {
+        PyObject *name = PyList_GET_ITEM(names, i);
+        if (!PyUnicode_Check(name)) {
+            Py_DECREF(out);
+            PyErr_SetString(PyExc_TypeError, "fingerprints() takes a list of str");
+            return NULL;
+        }
+        Py_hash_t hash = PyObject_Hash(name);
+        if (hash == -1 && PyErr_Occurred()) {
+            Py_DECREF(out);
+            return NULL;
+        }
+        keys[i] = (int64_t)hash;
+    }
+    return out;
+}
+
 static PyMethodDef methods[] = {
+    {"fingerprints", fingerprints, METH_O, fingerprints_doc},
     {"release_free_memory", release_free_memory, METH_NOARGS, release_free_memory_doc},
     {"sort_unique", sort_unique, METH_VARARGS, sort_unique_doc},
     {"bucket_starts", bucket_starts, METH_VARARGS, bucket_starts_doc},

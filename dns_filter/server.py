@@ -34,6 +34,7 @@ import contextlib
 import logging
 import os
 import socket
+import struct
 import sys
 import time
 from collections import Counter, OrderedDict, deque
@@ -203,7 +204,11 @@ class _MemoEntry:
         query = queries.get((client_ip, transport))
         if query is None:
             query = Query(
-                request=next(iter(queries.values())).request if queries else _parsed(self.request),
+                request=(
+                    next(iter(queries.values())).request
+                    if queries
+                    else _request_like(self.request, result.response)
+                ),
                 name=self.name,
                 qtype=self.qtype,
                 client_ip=client_ip,
@@ -213,6 +218,13 @@ class _MemoEntry:
             if len(queries) < _QUERIES_PER_ENTRY:
                 queries[(client_ip, transport)] = query
         return query, result
+
+
+def _request_like(packet: bytes, response: DNSRecord) -> DNSRecord:
+    """The request `packet` as a record, built from its header and the question of its
+    parsed answer (the same question) instead of parsing it too."""
+    ident, flags = struct.unpack_from(">HH", packet) if len(packet) >= 4 else (0, 0)
+    return DNSRecord(DNSHeader(id=ident, bitmap=flags), questions=list(response.questions))
 
 
 def _parsed(packet: bytes) -> DNSRecord:

@@ -136,3 +136,15 @@ def test_an_empty_index_matches_nothing() -> None:
 
 def test_releasing_free_memory_is_harmless() -> None:
     assert release_free_memory() in (True, False)
+
+
+def test_fingerprints_in_c_are_the_names_hashes() -> None:
+    packed = load_packed()
+    if packed is None:
+        pytest.skip("the C module dns_filter._packed is not built")
+    names = [f"n{number}.example" for number in range(1_000)] + ["ví-dụ.vn", ""]
+    keys = array("q")
+    keys.frombytes(packed.fingerprints(names))
+    assert list(keys) == [hash(name) for name in names]
+    with pytest.raises(TypeError):
+        packed.fingerprints(["a", 1])

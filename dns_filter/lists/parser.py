@@ -213,7 +213,11 @@ def parse_stream(
             carry = text
             continue
         carry = text[cut + 1 :]
-        lines = text[:cut].replace("\r", "").lower().split("\n")
+        body = text[:cut]
+        if "\r" in body:
+            body = body.replace("\r", "")
+        lines = body.lower().split("\n")
+        del body
         del text
         if first and fmt is ListFormat.AUTO:
             fmt = detect_format(lines)
