@@ -214,6 +214,7 @@ class Agent:
         self.block_page_server: HttpServer | None = None
         self.delivery: DeliveryService | None = None
         self.approvals: PhoneApprovals | None = None
+        self.dead_man: DeadManPublisher | None = None
         self.pause: ProtectionPause | None = None
         self.list_updates: ListUpdates | None = None
         self.adult_attempts: AdultAttempts | None = None
@@ -556,13 +557,14 @@ class Agent:
             scheduler.add_interval_job(
                 "adult-attempts", self.adult_attempts.flush, seconds=ADULT_FLUSH_SECONDS
             )
+        dead_man = self.dead_man = DeadManPublisher(
+            lambda: self.policy_holder.policy,
+            open_secret_store(self.settings.data_dir),
+            store,
+        )
         scheduler.add_interval_job(
             "dead-man-signal",
-            DeadManPublisher(
-                lambda: self.policy_holder.policy,
-                open_secret_store(self.settings.data_dir),
-                store,
-            ),
+            dead_man,
             minutes=PUBLISH_EVERY_MINUTES,
             first_run=self.clock.now() + timedelta(seconds=5),  # soon after start
         )
@@ -659,6 +661,10 @@ class Agent:
             self.approvals.follow(family)
         if self.lists is not None:
             self.lists.reload_if_changed(family)
+        if self.dead_man is not None and self.scheduler is not None and self.dead_man.stale(family):
+            # The PC renamed, a caregiver or topic gone: cancel its pending signal now,
+            # not in ten minutes (off this thread: it is the server's round trip).
+            self.scheduler.add_once_job("dead-man-now", self.dead_man, at=self.clock.now())
         self.recompile()
 
     def refresh_lists(self) -> None:
