@@ -1844,6 +1844,18 @@
 <context>
     <name>ScreenTimeTab</name>
     <message>
+        <source>No limit today.</source>
+        <translation>Hôm nay không giới hạn thời gian.</translation>
+    </message>
+    <message>
+        <source>Time left today: %1</source>
+        <translation>Hôm nay còn: %1</translation>
+    </message>
+    <message>
+        <source>Extra today: %1</source>
+        <translation>Thêm hôm nay: %1</translation>
+    </message>
+    <message>
         <source>Daily limits (minutes): %1</source>
         <translation>Giới hạn mỗi ngày (phút): %1</translation>
     </message>
@@ -1938,6 +1950,22 @@
     <message>
         <source>Only tell the child and you</source>
         <translation>Chỉ báo cho con và cha mẹ</translation>
+    </message>
+    <message>
+        <source>Extra time today</source>
+        <translation>Thêm giờ hôm nay</translation>
+    </message>
+    <message>
+        <source>Give:</source>
+        <translation>Cho thêm:</translation>
+    </message>
+    <message>
+        <source>Extra minutes</source>
+        <translation>Số phút cho thêm</translation>
+    </message>
+    <message>
+        <source>Give extra minutes now</source>
+        <translation>Cho thêm ngay</translation>
     </message>
 </context>
 <context>

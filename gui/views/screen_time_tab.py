@@ -1,5 +1,6 @@
-"""The parent's "Screen time" tab: minutes for each day of the week and what happens when
-time runs out. A thin view over :class:`~gui.rules_controller.ScreenTimeController`."""
+"""The parent's "Screen time" tab: minutes for each day of the week, what happens when
+time runs out, and extra minutes for today. A thin view over
+:class:`~gui.rules_controller.ScreenTimeController`."""
 
 from __future__ import annotations
 
@@ -19,23 +20,27 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gui.backend import PolicyProblem, ScreenTimeLimits
+from gui.backend import PolicyProblem, ScreenTimeLimits, TimeLeft
+from gui.labels import format_minutes
 
 _ERROR_STYLE = "color: #b22222;"
 _DONE_STYLE = "color: #1e783c;"
 _ACTIONS = ("lock", "logoff", "close_app", "notify")
 MAX_DAY_MINUTES = 24 * 60
+MAX_EXTRA_MINUTES = 600  # what POST /api/usage/extra takes at once
 
 
 class ScreenTimeTab(QWidget):
     child_selected = Signal(str)
     save_requested = Signal(object)  # ScreenTimeLimits
     reload_requested = Signal()
+    extra_requested = Signal(int)  # minutes more for the selected child today
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._limits: ScreenTimeLimits | None = None
         self._message: tuple[str, str] = ("", "")
+        self._time_left: TimeLeft | None = None
 
         self.child_label = QLabel(self)
         self.child_combo = QComboBox(self)
@@ -82,6 +87,29 @@ class ScreenTimeTab(QWidget):
         action_form.addRow(self.action_label, self.action_combo)
         action_form.addRow(self.limits_label)
 
+        self.extra_box = QGroupBox(self)
+        self.time_left_label = QLabel(self.extra_box)
+        self.time_left_label.setObjectName("screenTimeLeft")
+        self.time_left_label.setWordWrap(True)
+        self.time_left_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.extra_label = QLabel(self.extra_box)
+        self.extra_spin = QSpinBox(self.extra_box)
+        self.extra_spin.setObjectName("screenTimeExtraMinutes")
+        self.extra_spin.setRange(1, MAX_EXTRA_MINUTES)
+        self.extra_spin.setSingleStep(15)
+        self.extra_spin.setValue(30)
+        self.extra_label.setBuddy(self.extra_spin)
+        self.extra_button = QPushButton(self.extra_box)
+        self.extra_button.setObjectName("screenTimeGiveExtra")
+        self.extra_button.clicked.connect(self._on_extra)
+        extra_row = QHBoxLayout()
+        extra_row.addWidget(self.extra_spin)
+        extra_row.addWidget(self.extra_button)
+        extra_form = QFormLayout(self.extra_box)
+        extra_form.addRow(self.time_left_label)
+        extra_form.addRow(self.extra_label, extra_row)
+        action_form.addRow(self.extra_box)
+
         top = QHBoxLayout()
         top.addWidget(self.child_label)
         top.addWidget(self.child_combo)
@@ -125,8 +153,14 @@ class ScreenTimeTab(QWidget):
             spin.setValue(minutes)
         self.action_combo.setCurrentIndex(max(0, self.action_combo.findData(limits.action)))
         self._show_other_limits()
+        self._show_time_left()
         self._set_message("", "")
         self._update_enabled()
+
+    def show_time_left(self, left: TimeLeft) -> None:
+        self._time_left = left
+        self.extra_button.setEnabled(self._limits is not None)
+        self._show_time_left()
 
     def show_saved(self, limits: ScreenTimeLimits) -> None:
         self.show_limits(limits)
@@ -140,10 +174,13 @@ class ScreenTimeTab(QWidget):
         self._set_message("refused", detail)
 
     def show_failure(self, text: str) -> None:
+        self.extra_button.setEnabled(self._limits is not None)
         self._set_message("failed", text)
 
     def clear(self) -> None:
         self._limits = None
+        self._time_left = None
+        self._show_time_left()
         self.set_children([])
         self._set_message("", "")
         self._update_enabled()
@@ -170,10 +207,32 @@ class ScreenTimeTab(QWidget):
             self._set_message("saving", "")
             self.save_requested.emit(limits)
 
+    def _on_extra(self) -> None:
+        if self._limits is not None:
+            self.extra_button.setEnabled(False)  # until the agent answers with the new time
+            self.extra_requested.emit(self.extra_spin.value())
+
     def _update_enabled(self) -> None:
         has = self._limits is not None
         for widget in (self.days_box, self.action_box, self.save_button, self.reload_button):
             widget.setEnabled(has)
+
+    def _show_time_left(self) -> None:
+        left = self._time_left
+        if left is None or self._limits is None or left.child != self._limits.child:
+            self.time_left_label.clear()
+            return
+        if left.seconds_left is None:
+            text = self.tr("No limit today.")
+        else:
+            text = self.tr("Time left today: %1").replace(
+                "%1", format_minutes(left.seconds_left // 60)
+            )
+        if left.extra_minutes:
+            text += "\n" + self.tr("Extra today: %1").replace(
+                "%1", format_minutes(left.extra_minutes)
+            )
+        self.time_left_label.setText(text)
 
     def _show_other_limits(self) -> None:
         limits = self._limits
@@ -242,5 +301,11 @@ class ScreenTimeTab(QWidget):
         for index in range(self.action_combo.count()):
             code = str(self.action_combo.itemData(index))
             self.action_combo.setItemText(index, words.get(code, code))
+        self.extra_box.setTitle(self.tr("Extra time today"))
+        self.extra_label.setText(self.tr("Give:"))
+        self.extra_spin.setSuffix(self.tr(" min"))
+        self.extra_spin.setAccessibleName(self.tr("Extra minutes"))
+        self.extra_button.setText(self.tr("Give extra minutes now"))
         self._show_other_limits()
+        self._show_time_left()
         self._set_message(*self._message)
