@@ -92,3 +92,38 @@ def test_the_extra_time_box_in_english(qtbot: QtBot, window: MainWindow) -> None
     qtbot.waitUntil(lambda: tab.extra_button.text() == "Give extra minutes now", timeout=WAIT_MS)
     assert tab.extra_box.title() == "Extra time today"
     assert tab.time_left_label.text().startswith("Time left today: ")
+
+
+def test_a_service_limit_added_in_the_window_reaches_the_usage_rules(
+    qtbot: QtBot, window: MainWindow, family: RunningFamily
+) -> None:
+    from agent.policy.compile import compile_screen_time
+    from agent.policy.loader import load_policy
+
+    tab = screen_time_tab(qtbot, window)
+    combo = tab.limit_target_combo
+    qtbot.waitUntil(lambda: combo.findData("service:youtube") >= 0, timeout=WAIT_MS)
+    assert [row.target for row in tab.limits_model.rows()] == ["games"]  # the preset's
+    combo.setCurrentIndex(combo.findData("service:youtube"))
+    tab.limit_minutes_spin.setValue(25)
+    qtbot.mouseClick(tab.limit_add_button, Qt.MouseButton.LeftButton)
+    combo.setCurrentIndex(combo.findData("category:games"))
+    tab.limit_minutes_spin.setValue(90)
+    qtbot.mouseClick(tab.limit_add_button, Qt.MouseButton.LeftButton)
+    with qtbot.waitSignal(window.screen_time.limits_saved, timeout=WAIT_MS):  # type: ignore[union-attr]
+        qtbot.mouseClick(tab.save_button, Qt.MouseButton.LeftButton)
+
+    text = family.config.read_text(encoding="utf-8")
+    assert "youtube = 25" in text and "games = 90" in text
+    rules = compile_screen_time(load_policy(family.config))["An"]
+    assert rules.service_minutes["youtube"] == 25 and rules.category_minutes["games"] == 90
+    assert [(row.target, row.minutes) for row in tab.limits_model.rows()] == [
+        ("games", 90), ("youtube", 25)
+    ]
+    # Removing the service's limit saves too.
+    tab.limits_view.selectRow(1)
+    qtbot.mouseClick(tab.limit_remove_button, Qt.MouseButton.LeftButton)
+    with qtbot.waitSignal(window.screen_time.limits_saved, timeout=WAIT_MS):  # type: ignore[union-attr]
+        qtbot.mouseClick(tab.save_button, Qt.MouseButton.LeftButton)
+    rules = compile_screen_time(load_policy(family.config))["An"]
+    assert "youtube" not in rules.service_minutes

@@ -1247,6 +1247,29 @@
     </message>
 </context>
 <context>
+    <name>MinuteLimitsTableModel</name>
+    <message>
+        <source>Kind</source>
+        <translation>Loại</translation>
+    </message>
+    <message>
+        <source>Limited</source>
+        <translation>Giới hạn cho</translation>
+    </message>
+    <message>
+        <source>A day</source>
+        <translation>Mỗi ngày</translation>
+    </message>
+    <message>
+        <source>Kind of site or app</source>
+        <translation>Loại trang web, ứng dụng</translation>
+    </message>
+    <message>
+        <source>Service</source>
+        <translation>Dịch vụ</translation>
+    </message>
+</context>
+<context>
     <name>OverviewPage</name>
     <message>
         <source>Today, %1</source>
@@ -1856,10 +1879,6 @@
         <translation>Thêm hôm nay: %1</translation>
     </message>
     <message>
-        <source>Daily limits (minutes): %1</source>
-        <translation>Giới hạn mỗi ngày (phút): %1</translation>
-    </message>
-    <message>
         <source>Saving…</source>
         <translation>Đang lưu…</translation>
     </message>
@@ -1966,6 +1985,26 @@
     <message>
         <source>Give extra minutes now</source>
         <translation>Cho thêm ngay</translation>
+    </message>
+    <message>
+        <source>Limits for a kind of site or app, or a service</source>
+        <translation>Giới hạn theo loại trang web, ứng dụng hoặc theo dịch vụ</translation>
+    </message>
+    <message>
+        <source>Limit on</source>
+        <translation>Giới hạn cho</translation>
+    </message>
+    <message>
+        <source>Minutes a day for it</source>
+        <translation>Số phút mỗi ngày</translation>
+    </message>
+    <message>
+        <source>Add or change</source>
+        <translation>Thêm hoặc đổi</translation>
+    </message>
+    <message>
+        <source>Remove</source>
+        <translation>Bỏ</translation>
     </message>
 </context>
 <context>

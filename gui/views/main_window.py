@@ -303,6 +303,7 @@ class MainWindow(QMainWindow):
         tab.reload_requested.connect(lambda: limits.load(tab.selected_child() or ""))
         tab.save_requested.connect(limits.save)
         tab.extra_requested.connect(limits.give_extra_minutes)
+        rules.catalogue_changed.connect(tab.set_catalogue)
         limits.time_left_changed.connect(tab.show_time_left)
 
     def _wire_pages(self) -> None:

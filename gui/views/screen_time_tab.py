@@ -9,6 +9,7 @@ from dataclasses import replace
 
 from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtWidgets import (
+    QAbstractItemView,
     QComboBox,
     QFormLayout,
     QGroupBox,
@@ -16,12 +17,14 @@ from PySide6.QtWidgets import (
     QLabel,
     QPushButton,
     QSpinBox,
+    QTableView,
     QVBoxLayout,
     QWidget,
 )
 
-from gui.backend import PolicyProblem, ScreenTimeLimits, TimeLeft
-from gui.labels import format_minutes
+from gui.backend import Catalogue, PolicyProblem, ScreenTimeLimits, TimeLeft
+from gui.labels import category_label, format_minutes
+from gui.limits_model import CATEGORY, SERVICE, MinuteLimitsTableModel
 
 _ERROR_STYLE = "color: #b22222;"
 _DONE_STYLE = "color: #1e783c;"
@@ -80,12 +83,8 @@ class ScreenTimeTab(QWidget):
         for action in _ACTIONS:
             self.action_combo.addItem("", action)
         self.action_label.setBuddy(self.action_combo)
-        self.limits_label = QLabel(self.action_box)
-        self.limits_label.setWordWrap(True)
-        self.limits_label.setTextFormat(Qt.TextFormat.PlainText)
         action_form = QFormLayout(self.action_box)
         action_form.addRow(self.action_label, self.action_combo)
-        action_form.addRow(self.limits_label)
 
         self.extra_box = QGroupBox(self)
         self.time_left_label = QLabel(self.extra_box)
@@ -110,6 +109,38 @@ class ScreenTimeTab(QWidget):
         extra_form.addRow(self.extra_label, extra_row)
         action_form.addRow(self.extra_box)
 
+        self.limits_box = QGroupBox(self)
+        self.limits_model = MinuteLimitsTableModel(self)
+        self.limits_view = QTableView(self.limits_box)
+        self.limits_view.setObjectName("screenTimeLimits")
+        self.limits_view.setModel(self.limits_model)
+        self.limits_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.limits_view.horizontalHeader().setStretchLastSection(True)
+        self.limits_view.verticalHeader().setVisible(False)
+        self.limit_target_combo = QComboBox(self.limits_box)
+        self.limit_target_combo.setObjectName("screenTimeLimitTarget")
+        self.limit_target_combo.setMinimumContentsLength(16)
+        self.limit_minutes_spin = QSpinBox(self.limits_box)
+        self.limit_minutes_spin.setObjectName("screenTimeLimitMinutes")
+        self.limit_minutes_spin.setRange(0, MAX_DAY_MINUTES)
+        self.limit_minutes_spin.setSingleStep(15)
+        self.limit_minutes_spin.setValue(60)
+        self.limit_add_button = QPushButton(self.limits_box)
+        self.limit_add_button.setObjectName("screenTimeLimitAdd")
+        self.limit_add_button.clicked.connect(self._on_add_limit)
+        self.limit_remove_button = QPushButton(self.limits_box)
+        self.limit_remove_button.setObjectName("screenTimeLimitRemove")
+        self.limit_remove_button.clicked.connect(self._on_remove_limits)
+        limit_row = QHBoxLayout()
+        limit_row.addWidget(self.limit_target_combo, 1)
+        limit_row.addWidget(self.limit_minutes_spin)
+        limit_row.addWidget(self.limit_add_button)
+        limit_row.addWidget(self.limit_remove_button)
+        limits_layout = QVBoxLayout(self.limits_box)
+        limits_layout.addWidget(self.limits_view)
+        limits_layout.addLayout(limit_row)
+        self._catalogue = Catalogue()
+
         top = QHBoxLayout()
         top.addWidget(self.child_label)
         top.addWidget(self.child_combo)
@@ -123,6 +154,7 @@ class ScreenTimeTab(QWidget):
         layout.addLayout(top)
         layout.addWidget(self.message_label)
         layout.addLayout(body)
+        layout.addWidget(self.limits_box)
         layout.addStretch(1)
         self.retranslate()
         self._update_enabled()
@@ -143,6 +175,14 @@ class ScreenTimeTab(QWidget):
         if chosen is not None and chosen != current:
             self.child_selected.emit(chosen)
 
+    def set_catalogue(self, catalogue: Catalogue) -> None:
+        """The categories and services a limit may name (the Web tab's catalogue)."""
+        self._catalogue = catalogue
+        self.limits_model.set_service_names(
+            {service.service_id: service.name for service in catalogue.services}
+        )
+        self._fill_targets()
+
     def selected_child(self) -> str | None:
         value = self.child_combo.currentData()
         return value if isinstance(value, str) else None
@@ -152,7 +192,7 @@ class ScreenTimeTab(QWidget):
         for spin, minutes in zip(self.day_spins, limits.daily_minutes, strict=True):
             spin.setValue(minutes)
         self.action_combo.setCurrentIndex(max(0, self.action_combo.findData(limits.action)))
-        self._show_other_limits()
+        self.limits_model.show_limits(limits)
         self._show_time_left()
         self._set_message("", "")
         self._update_enabled()
@@ -190,7 +230,7 @@ class ScreenTimeTab(QWidget):
             return None
         action = self.action_combo.currentData()
         return replace(
-            self._limits,
+            self.limits_model.applied_to(self._limits),
             daily_minutes=tuple(spin.value() for spin in self.day_spins),
             action=action if isinstance(action, str) else self._limits.action,
         )
@@ -214,7 +254,9 @@ class ScreenTimeTab(QWidget):
 
     def _update_enabled(self) -> None:
         has = self._limits is not None
-        for widget in (self.days_box, self.action_box, self.save_button, self.reload_button):
+        for widget in (
+            self.days_box, self.action_box, self.limits_box, self.save_button, self.reload_button
+        ):
             widget.setEnabled(has)
 
     def _show_time_left(self) -> None:
@@ -234,18 +276,28 @@ class ScreenTimeTab(QWidget):
             )
         self.time_left_label.setText(text)
 
-    def _show_other_limits(self) -> None:
-        limits = self._limits
-        if limits is None:
-            self.limits_label.clear()
-            return
-        parts = [f"{name}: {minutes}" for name, minutes in limits.category_minutes]
-        parts += [f"{name}: {minutes}" for name, minutes in limits.service_minutes]
-        self.limits_label.setText(
-            self.tr("Daily limits (minutes): %1").replace("%1", ", ".join(parts))
-            if parts
-            else ""
-        )
+    def _fill_targets(self) -> None:
+        """Categories first, then services; each item's data is ``kind:id``."""
+        chosen = self.limit_target_combo.currentData()
+        self.limit_target_combo.blockSignals(True)
+        self.limit_target_combo.clear()
+        for category in self._catalogue.categories:
+            self.limit_target_combo.addItem(category_label(category), f"{CATEGORY}:{category}")
+        for service in self._catalogue.services:
+            self.limit_target_combo.addItem(service.name, f"{SERVICE}:{service.service_id}")
+        position = self.limit_target_combo.findData(chosen) if chosen is not None else -1
+        self.limit_target_combo.setCurrentIndex(max(0, position))
+        self.limit_target_combo.blockSignals(False)
+
+    def _on_add_limit(self) -> None:
+        chosen = self.limit_target_combo.currentData()
+        if isinstance(chosen, str) and ":" in chosen:
+            kind, target = chosen.split(":", 1)
+            self.limits_model.put(kind, target, self.limit_minutes_spin.value())
+
+    def _on_remove_limits(self) -> None:
+        rows = self.limits_view.selectionModel().selectedRows()
+        self.limits_model.remove([index.row() for index in rows])
 
     def _set_message(self, kind: str, detail: str) -> None:
         self._message = (kind, detail)
@@ -306,6 +358,15 @@ class ScreenTimeTab(QWidget):
         self.extra_spin.setSuffix(self.tr(" min"))
         self.extra_spin.setAccessibleName(self.tr("Extra minutes"))
         self.extra_button.setText(self.tr("Give extra minutes now"))
-        self._show_other_limits()
+        limits_title = self.tr("Limits for a kind of site or app, or a service")
+        self.limits_box.setTitle(limits_title)
+        self.limit_target_combo.setAccessibleName(self.tr("Limit on"))
+        self.limit_minutes_spin.setSuffix(self.tr(" min"))
+        self.limit_minutes_spin.setAccessibleName(self.tr("Minutes a day for it"))
+        self.limit_add_button.setText(self.tr("Add or change"))
+        self.limit_remove_button.setText(self.tr("Remove"))
+        self.limits_view.setAccessibleName(limits_title)
+        self.limits_model.retranslate()
+        self._fill_targets()
         self._show_time_left()
         self._set_message(*self._message)
