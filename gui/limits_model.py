@@ -87,3 +87,16 @@ class MinuteLimitsTableModel(_RecordTableModel[MinuteLimit]):
 
 def _ordered(rows: Sequence[MinuteLimit]) -> list[MinuteLimit]:
     return sorted(rows, key=lambda row: (row.kind != CATEGORY, row.target))
+
+
+def parse_warnings(text: str) -> tuple[int, ...] | None:
+    """``"15, 5, 1"`` → ``(15, 5, 1)``, largest first; None when a part is not a whole
+    number of minutes (the agent checks the range, 1 to 120)."""
+    parts = [part for part in text.replace(",", " ").split() if part]
+    if not all(part.isdigit() for part in parts):
+        return None
+    return tuple(sorted({int(part) for part in parts}, reverse=True))
+
+
+def warnings_text(minutes: Sequence[int]) -> str:
+    return ", ".join(str(value) for value in minutes)

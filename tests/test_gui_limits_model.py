@@ -47,3 +47,13 @@ def test_a_limit_needs_a_target_and_minutes(qapp: object) -> None:
         model.put("app", "x", 10)
     with pytest.raises(ValueError):
         model.put(SERVICE, "", 10)
+
+
+def test_warnings_as_typed() -> None:
+    from gui.limits_model import parse_warnings, warnings_text
+
+    assert parse_warnings("15, 5, 1") == (15, 5, 1)
+    assert parse_warnings("1 5,15, 5") == (15, 5, 1)
+    assert parse_warnings("") == ()
+    assert parse_warnings("15, năm") is None and parse_warnings("-5") is None
+    assert warnings_text((15, 5, 1)) == "15, 5, 1"

@@ -127,3 +127,26 @@ def test_a_service_limit_added_in_the_window_reaches_the_usage_rules(
         qtbot.mouseClick(tab.save_button, Qt.MouseButton.LeftButton)
     rules = compile_screen_time(load_policy(family.config))["An"]
     assert "youtube" not in rules.service_minutes
+
+
+def test_warnings_typed_in_the_window_reach_the_usage_rules(
+    qtbot: QtBot, window: MainWindow, family: RunningFamily
+) -> None:
+    from agent.policy.compile import compile_screen_time
+    from agent.policy.loader import load_policy
+
+    tab = screen_time_tab(qtbot, window)
+    assert tab.warnings_edit.text() == "15, 5, 1"
+    tab.warnings_edit.clear()
+    qtbot.keyClicks(tab.warnings_edit, "10, x")
+    assert tab.warnings_hint.isVisibleTo(tab) and not tab.save_button.isEnabled()
+    tab.warnings_edit.clear()
+    qtbot.keyClicks(tab.warnings_edit, "2, 10")
+    assert tab.save_button.isEnabled()
+    with qtbot.waitSignal(window.screen_time.limits_saved, timeout=WAIT_MS):  # type: ignore[union-attr]
+        qtbot.mouseClick(tab.save_button, Qt.MouseButton.LeftButton)
+
+    assert "warnings_minutes = [10, 2]" in family.config.read_text(encoding="utf-8")
+    rules = compile_screen_time(load_policy(family.config))["An"]
+    assert tuple(rules.warnings_minutes) == (10, 2)
+    assert tab.warnings_edit.text() == "10, 2"

@@ -1971,6 +1971,22 @@
         <translation>Chỉ báo cho con và cha mẹ</translation>
     </message>
     <message>
+        <source>Warn before (minutes):</source>
+        <translation>Báo trước (phút):</translation>
+    </message>
+    <message>
+        <source>Warnings before time runs out, in minutes</source>
+        <translation>Báo trước khi hết giờ, tính bằng phút</translation>
+    </message>
+    <message>
+        <source>For example 15, 5, 1</source>
+        <translation>Ví dụ 15, 5, 1</translation>
+    </message>
+    <message>
+        <source>Write whole minutes, separated by commas, for example 15, 5, 1.</source>
+        <translation>Ghi số phút nguyên, cách nhau bằng dấu phẩy, ví dụ 15, 5, 1.</translation>
+    </message>
+    <message>
         <source>Extra time today</source>
         <translation>Thêm giờ hôm nay</translation>
     </message>

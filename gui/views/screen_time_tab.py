@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
     QLabel,
+    QLineEdit,
     QPushButton,
     QSpinBox,
     QTableView,
@@ -24,7 +25,13 @@ from PySide6.QtWidgets import (
 
 from gui.backend import Catalogue, PolicyProblem, ScreenTimeLimits, TimeLeft
 from gui.labels import category_label, format_minutes
-from gui.limits_model import CATEGORY, SERVICE, MinuteLimitsTableModel
+from gui.limits_model import (
+    CATEGORY,
+    SERVICE,
+    MinuteLimitsTableModel,
+    parse_warnings,
+    warnings_text,
+)
 
 _ERROR_STYLE = "color: #b22222;"
 _DONE_STYLE = "color: #1e783c;"
@@ -83,8 +90,19 @@ class ScreenTimeTab(QWidget):
         for action in _ACTIONS:
             self.action_combo.addItem("", action)
         self.action_label.setBuddy(self.action_combo)
+        self.warnings_label = QLabel(self.action_box)
+        self.warnings_edit = QLineEdit(self.action_box)
+        self.warnings_edit.setObjectName("screenTimeWarnings")
+        self.warnings_label.setBuddy(self.warnings_edit)
+        self.warnings_edit.textChanged.connect(self._on_warnings_typed)
+        self.warnings_hint = QLabel(self.action_box)
+        self.warnings_hint.setWordWrap(True)
+        self.warnings_hint.setStyleSheet(_ERROR_STYLE)
+        self.warnings_hint.setVisible(False)
         action_form = QFormLayout(self.action_box)
         action_form.addRow(self.action_label, self.action_combo)
+        action_form.addRow(self.warnings_label, self.warnings_edit)
+        action_form.addRow(self.warnings_hint)
 
         self.extra_box = QGroupBox(self)
         self.time_left_label = QLabel(self.extra_box)
@@ -193,6 +211,7 @@ class ScreenTimeTab(QWidget):
             spin.setValue(minutes)
         self.action_combo.setCurrentIndex(max(0, self.action_combo.findData(limits.action)))
         self.limits_model.show_limits(limits)
+        self.warnings_edit.setText(warnings_text(limits.warnings_minutes))
         self._show_time_left()
         self._set_message("", "")
         self._update_enabled()
@@ -229,8 +248,10 @@ class ScreenTimeTab(QWidget):
         if self._limits is None:
             return None
         action = self.action_combo.currentData()
+        warnings = parse_warnings(self.warnings_edit.text())
         return replace(
             self.limits_model.applied_to(self._limits),
+            warnings_minutes=self._limits.warnings_minutes if warnings is None else warnings,
             daily_minutes=tuple(spin.value() for spin in self.day_spins),
             action=action if isinstance(action, str) else self._limits.action,
         )
@@ -246,6 +267,11 @@ class ScreenTimeTab(QWidget):
         if limits is not None:
             self._set_message("saving", "")
             self.save_requested.emit(limits)
+
+    def _on_warnings_typed(self, text: str) -> None:
+        wrong = parse_warnings(text) is None
+        self.warnings_hint.setVisible(wrong)
+        self.save_button.setEnabled(self._limits is not None and not wrong)
 
     def _on_extra(self) -> None:
         if self._limits is not None:
@@ -353,6 +379,12 @@ class ScreenTimeTab(QWidget):
         for index in range(self.action_combo.count()):
             code = str(self.action_combo.itemData(index))
             self.action_combo.setItemText(index, words.get(code, code))
+        self.warnings_label.setText(self.tr("Warn before (minutes):"))
+        self.warnings_edit.setAccessibleName(self.tr("Warnings before time runs out, in minutes"))
+        self.warnings_edit.setToolTip(self.tr("For example 15, 5, 1"))
+        self.warnings_hint.setText(
+            self.tr("Write whole minutes, separated by commas, for example 15, 5, 1.")
+        )
         self.extra_box.setTitle(self.tr("Extra time today"))
         self.extra_label.setText(self.tr("Give:"))
         self.extra_spin.setSuffix(self.tr(" min"))
