@@ -10,22 +10,24 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
 import uuid
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from enum import StrEnum
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import requests
 
 from agent.alert_receivers import pc_name
-from agent.policy.model import Caregiver, FamilyPolicy
+from agent.policy.model import DEFAULT_ALERTS_PER_HOUR, Caregiver, FamilyPolicy
 from agent.secrets import SecretStore
 from agent.store import Store
 from sync.apprise_channel import AppriseChannel
-from sync.deadman import DeadManSignal, Support, probe
+from sync.deadman import DeadManSignal, Support, cancel, probe, sequence_for
 from sync.delivery import Action, Alert, Channel, DeliveryService, Receiver
 from sync.mail import EmailChannel, SmtpSettings
 from sync.ntfy import NtfyChannel, NtfyTopic
@@ -44,6 +46,7 @@ APPRISE = "apprise"
 TOPIC_OF_KIND = {
     "help": "help",
     "access_request": "requests",
+    "time-request": "requests",
     "approval-answer": "requests",
     "adult-attempt": "adult",
     "policy-loosened": "tamper",
@@ -140,12 +143,22 @@ class AlertRouting:
             found.extend(Receiver(name, hold) for name in receivers_of(caregiver))
         return found
 
-    def channel(self, receiver: str) -> Channel | None:
+    def _caregiver(self, receiver: str) -> tuple[str, Caregiver | None]:
         kind, _, name = receiver.partition(":")
         wanted = name.casefold()
         caregiver = next(
             (c for c in self._family().caregivers if c.name.casefold() == wanted), None
         )
+        return kind, caregiver
+
+    def hourly_limit(self, receiver: str) -> int | None:
+        """At most how many alerts an hour reach `receiver` (its caregiver's
+        `alerts_per_hour`); a receiver no longer in the policy keeps the default."""
+        _kind, caregiver = self._caregiver(receiver)
+        return DEFAULT_ALERTS_PER_HOUR if caregiver is None else caregiver.alerts_per_hour
+
+    def channel(self, receiver: str) -> Channel | None:
+        kind, caregiver = self._caregiver(receiver)
         if caregiver is None:
             return None
         if kind == NTFY and caregiver.ntfy_topic:
@@ -211,14 +224,16 @@ def build_delivery(
             at=now(),
         )
 
+    routing = AlertRouting(family, secrets, buttons=buttons, now=now)
     service = DeliveryService(
         queue=store.outbox,
-        routing=AlertRouting(family, secrets, buttons=buttons, now=now),
+        routing=routing,
         now=now,
         interval=interval,
         on_undeliverable=undeliverable,
         pc=pc or (lambda: pc_name(family())),
         ledger=store.kv,  # the hourly count and the held copies survive a restart
+        per_hour=routing.hourly_limit,  # each caregiver's own `alerts_per_hour`
     )
     store.outbox.on_enqueued(service.wake)
     return service
@@ -227,7 +242,12 @@ def build_delivery(
 class DeadManPublisher:
     """Every ten minutes (a scheduler job): this PC's dead-man signal on each alerts topic
     whose server replaces scheduled messages; a server that does not is told once in the
-    log and in `baoan sync test`, and gets no signal (it would be a false alarm)."""
+    log and in `baoan sync test`, and gets no signal (it would be a false alarm).
+
+    Each signal it schedules is noted in the store (`deadman_published`) before it is
+    sent, so that one no longer wanted — the PC renamed, a caregiver or a topic gone from
+    the policy, even while the agent was stopped — is cancelled on the server at the next
+    beat (`stale`: at once when the agent sees such a policy), never left to fire."""
 
     def __init__(
         self,
@@ -242,10 +262,11 @@ class DeadManPublisher:
         self._store = store
         self._pc = pc
         self._session = session or requests.Session()
+        self._beating = threading.Lock()  # the timer's beat and a policy change's
 
-    def topics(self) -> list[NtfyTopic]:
+    def topics(self, family: FamilyPolicy | None = None) -> list[NtfyTopic]:
         found: dict[str, NtfyTopic] = {}
-        for caregiver in self._family().caregivers:
+        for caregiver in (family or self._family()).caregivers:
             if caregiver.ntfy_topic:
                 token = self._secrets.get(ntfy_token_secret(caregiver.ntfy_server))
                 where = NtfyTopic(caregiver.ntfy_server, caregiver.ntfy_topic, token)
@@ -269,20 +290,38 @@ class DeadManPublisher:
             )
         return found
 
-    def __call__(self) -> None:
-        for where in self.topics():
-            try:
-                support = self.support(where)
-                if support is Support.REPLACES:
-                    DeadManSignal(where, self._pc_name()).publish(self._session)
-            except Exception as error:
-                log.warning("the dead-man signal to %s failed: %s", where.url, error)
-                self._record(where, error=f"{type(error).__name__}: {error}")
-            else:
-                self._record(where, published=support is Support.REPLACES)
+    def wanted(self, family: FamilyPolicy | None = None) -> set[PublishedSignal]:
+        """The signals this PC keeps with the policy `family` (default: in force)."""
+        family = family or self._family()
+        sequence = sequence_for(self._pc or pc_name(family))
+        return {PublishedSignal(where.server, where.topic, sequence)
+                for where in self.topics(family)}
 
-    def _pc_name(self) -> str:
-        return self._pc or pc_name(self._family())
+    def stale(self, family: FamilyPolicy | None = None) -> bool:
+        """Is a signal scheduled earlier no longer wanted (a beat now would cancel it)?"""
+        return bool(published_signals(self._store) - self.wanted(family))
+
+    def __call__(self) -> None:
+        with self._beating:
+            family = self._family()
+            wanted = self.wanted(family)
+            retire_signals(self._store, self._secrets, self._session,
+                           published_signals(self._store) - wanted)
+            sequence = sequence_for(self._pc or pc_name(family))
+            for where in self.topics(family):
+                try:
+                    support = self.support(where)
+                    if support is Support.REPLACES:
+                        note_published(self._store,
+                                       PublishedSignal(where.server, where.topic, sequence))
+                        DeadManSignal(where, self._pc or pc_name(family)).publish(
+                            self._session
+                        )
+                except Exception as error:
+                    log.warning("the dead-man signal to %s failed: %s", where.url, error)
+                    self._record(where, error=f"{type(error).__name__}: {error}")
+                else:
+                    self._record(where, published=support is Support.REPLACES)
 
     def _record(self, where: NtfyTopic, *, published: bool = False, error: str = "") -> None:
         """What the dashboard shows (`dead_man_state`): the last publish, the last error."""
@@ -298,6 +337,131 @@ class DeadManPublisher:
             self._store.kv.set(key, saved)
         except Exception:
             log.exception("cannot keep the state of the dead-man signal to %s", where.url)
+
+
+PUBLISHED_SIGNALS_KEY = "deadman_published"
+
+
+@dataclass(frozen=True)
+class PublishedSignal:
+    """A dead-man signal this PC scheduled: where, and under which sequence id."""
+
+    server: str
+    topic: str
+    sequence: str
+
+    def to_json(self) -> dict[str, str]:
+        return {"server": self.server, "topic": self.topic, "sequence": self.sequence}
+
+
+def published_signals(store: Store) -> set[PublishedSignal]:
+    """The signals this PC has scheduled and not cancelled (kept in the store)."""
+    saved = store.kv.get(PUBLISHED_SIGNALS_KEY)
+    found: set[PublishedSignal] = set()
+    for item in saved if isinstance(saved, list) else []:
+        if isinstance(item, dict) and all(
+            isinstance(item.get(name), str) for name in ("server", "topic", "sequence")
+        ):
+            found.add(PublishedSignal(item["server"], item["topic"], item["sequence"]))
+    return found
+
+
+def _keep_published(store: Store, signals: set[PublishedSignal]) -> None:
+    ordered = sorted(signals, key=lambda s: (s.server, s.topic, s.sequence))
+    store.kv.set(PUBLISHED_SIGNALS_KEY, [signal.to_json() for signal in ordered])
+
+
+def note_published(store: Store, signal: PublishedSignal) -> None:
+    """Noted before it is sent: a crash between the two still knows of it."""
+    known = published_signals(store)
+    if signal not in known:
+        _keep_published(store, known | {signal})
+
+
+def retire_signals(
+    store: Store,
+    secrets: SecretStore,
+    session: requests.Session,
+    signals: set[PublishedSignal],
+) -> set[PublishedSignal]:
+    """Cancel each of `signals` on its server and forget it; one the server could not be
+    asked about now (offline, a 5xx) is kept for the next beat, well inside the 30
+    minutes. Returns those cancelled (or refused for good: nothing to cancel there)."""
+    retired: set[PublishedSignal] = set()
+    for signal in signals:
+        where = NtfyTopic(signal.server, signal.topic,
+                          secrets.get(ntfy_token_secret(signal.server)))
+        try:
+            cancel(session, where, signal.sequence)
+        except PermanentDeliveryError as error:
+            log.warning("the dead-man signal %s cannot be cancelled: %s", signal.sequence, error)
+        except Exception as error:
+            log.warning("the dead-man signal %s on %s is not cancelled yet: %s",
+                        signal.sequence, where.url, error)
+            continue
+        retired.add(signal)
+    if retired:
+        _keep_published(store, published_signals(store) - retired)
+    return retired
+
+
+def retire_all_signals(
+    store: Store,
+    secrets: SecretStore,
+    session: requests.Session | None = None,
+    *,
+    where: Callable[[PublishedSignal], bool] | None = None,
+) -> set[PublishedSignal]:
+    """Cancel this PC's pending signals (those `where` picks; default: all): for a parent's
+    clean stop of protection, and `baoan caregiver remove`. Never on a crash or a kill."""
+    chosen = {s for s in published_signals(store) if where is None or where(s)}
+    return retire_signals(store, secrets, session or requests.Session(), chosen)
+
+
+STORE_NAME = "baoan.sqlite3"  # the agent's store in its data folder
+
+
+def cancel_pc_signals(
+    data_dir: Path,
+    family: FamilyPolicy,
+    secrets: SecretStore,
+    *,
+    topics: Collection[tuple[str, str]] | None = None,
+    session: requests.Session | None = None,
+) -> int:
+    """For a command (`baoan caregiver remove`, `baoan system remove`): cancel this PC's
+    pending dead-man signals on `topics` ((server, topic) pairs; default: every one).
+    Those the agent noted in its store, and the one of this PC's present name; returns
+    how many were cancelled."""
+    session = session or requests.Session()
+
+    def chosen(signal: PublishedSignal) -> bool:
+        return topics is None or (signal.server, signal.topic) in topics
+
+    sequence = sequence_for(pc_name(family))
+    present = {
+        PublishedSignal(c.ntfy_server, c.ntfy_topic, sequence)
+        for c in family.caregivers if c.ntfy_topic
+    }
+    if topics is not None:
+        present |= {PublishedSignal(server, topic, sequence) for server, topic in topics}
+    database = data_dir / STORE_NAME
+    if not database.exists():
+        done = 0
+        for signal in {s for s in present if chosen(s)}:
+            where = NtfyTopic(signal.server, signal.topic,
+                              secrets.get(ntfy_token_secret(signal.server)))
+            try:
+                cancel(session, where, signal.sequence)
+                done += 1
+            except Exception as error:
+                log.warning("cannot cancel the dead-man signal on %s: %s", where.url, error)
+        return done
+    with Store(database) as store:
+        for signal in present:
+            if chosen(signal):
+                note_published(store, signal)
+        return len(retire_all_signals(store, secrets, session, where=chosen))
 
 
 def deadman_state_key(where: NtfyTopic) -> str:

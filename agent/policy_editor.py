@@ -33,6 +33,7 @@ from agent.policy.categories import categories
 from agent.policy.compile import resolve_child
 from agent.policy.editing import PolicyJson, apply_policy_json, policy_etag, policy_json
 from agent.policy.errors import InvalidPolicyError, PolicyError
+from agent.policy.folder_lock import policy_folder_lock
 from agent.policy.model import FamilyPolicy
 from agent.policy.services import ServiceCatalogue, load_catalogue
 from agent.policy.this_pc import local_policy_path, merged_policy_json, split_policy_json
@@ -109,7 +110,9 @@ class PolicyEditor:
     def replace(self, if_match: str, new: Mapping[str, object]) -> PolicyVersion:
         """Write `new` if the files are still the version `if_match`; raise
         StalePolicyError or InvalidPolicyError (nothing written)."""
-        with self._lock:
+        # The folder's lock: `baoan caregiver` in another process waits, and what it writes
+        # after is read again (a changed tag then refuses this edit as stale).
+        with self._lock, policy_folder_lock(self._path):
             text, local, etag = self._read()
             if if_match != etag:
                 raise StalePolicyError(etag)

@@ -67,14 +67,7 @@ from agent.store import QueryLogWriter, RetentionPolicy, Store
 from agent.sync_conflicts import SyncConflictWatch
 from agent.system import SystemIntegration, for_os
 from agent.system.runner import SubprocessRunner
-from agent.system_watch import (
-    ACCOUNT_WATCH_EVERY_SECONDS,
-    JOB_ACCOUNT_WATCH,
-    JOB_SYSTEM_WATCH,
-    WATCH_EVERY_SECONDS,
-    NewAccountWatch,
-    SystemWatch,
-)
+from agent.system_watch import JOB_SYSTEM_WATCH, WATCH_EVERY_SECONDS, SystemWatch
 from agent.tray.handover import remove_empty_token_dir, token_dir_for
 from agent.tray.service import TrayService
 from agent.tray.wiring import connect_tray
@@ -221,6 +214,7 @@ class Agent:
         self.block_page_server: HttpServer | None = None
         self.delivery: DeliveryService | None = None
         self.approvals: PhoneApprovals | None = None
+        self.dead_man: DeadManPublisher | None = None
         self.pause: ProtectionPause | None = None
         self.list_updates: ListUpdates | None = None
         self.adult_attempts: AdultAttempts | None = None
@@ -537,7 +531,9 @@ class Agent:
         )
         if self.usage is not None:
             if self.tamper is not None:
-                self.account_watch = AccountWatch(self._os_accounts, store.kv, self.tamper)
+                self.account_watch = AccountWatch(
+                    self._os_accounts, store.kv, self.tamper, self._children_accounts
+                )
             add_usage_jobs(
                 scheduler, self.usage, self.active_child, accounts=self.account_watch
             )
@@ -561,13 +557,14 @@ class Agent:
             scheduler.add_interval_job(
                 "adult-attempts", self.adult_attempts.flush, seconds=ADULT_FLUSH_SECONDS
             )
+        dead_man = self.dead_man = DeadManPublisher(
+            lambda: self.policy_holder.policy,
+            open_secret_store(self.settings.data_dir),
+            store,
+        )
         scheduler.add_interval_job(
             "dead-man-signal",
-            DeadManPublisher(
-                lambda: self.policy_holder.policy,
-                open_secret_store(self.settings.data_dir),
-                store,
-            ),
+            dead_man,
             minutes=PUBLISH_EVERY_MINUTES,
             first_run=self.clock.now() + timedelta(seconds=5),  # soon after start
         )
@@ -607,13 +604,12 @@ class Agent:
 
         return check
 
-    def _add_system_watch(self, scheduler: Scheduler, store: Store) -> None:
-        scheduler.add_interval_job(
-            JOB_ACCOUNT_WATCH,
-            NewAccountWatch(store, lambda: self.policy_holder.policy, self.clock.now),
-            seconds=ACCOUNT_WATCH_EVERY_SECONDS,
-            first_run=self.clock.now() + timedelta(seconds=15),
+    def _children_accounts(self) -> frozenset[str]:
+        return frozenset(
+            user for child in self.policy_holder.policy.children for user in child.os_users
         )
+
+    def _add_system_watch(self, scheduler: Scheduler, store: Store) -> None:
         addresses = self._port_53_addresses()
         if not addresses:
             log.warning("no tamper watch: the agent does not answer DNS on a port-53 address")
@@ -665,6 +661,10 @@ class Agent:
             self.approvals.follow(family)
         if self.lists is not None:
             self.lists.reload_if_changed(family)
+        if self.dead_man is not None and self.scheduler is not None and self.dead_man.stale(family):
+            # The PC renamed, a caregiver or topic gone: cancel its pending signal now,
+            # not in ten minutes (off this thread: it is the server's round trip).
+            self.scheduler.add_once_job("dead-man-now", self.dead_man, at=self.clock.now())
         self.recompile()
 
     def refresh_lists(self) -> None:

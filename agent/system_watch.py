@@ -17,7 +17,6 @@ back and alerted like the rest.
 from __future__ import annotations
 
 import logging
-import sys
 from collections.abc import Callable
 from datetime import datetime
 from typing import Protocol, runtime_checkable
@@ -149,74 +148,3 @@ class SystemWatch:
             data={"check": finding.key, "detail": finding.detail, "fixed": fixed,
                   "error": error},
         )
-
-
-EVENT_NEW_ACCOUNT = "new-account"
-JOB_ACCOUNT_WATCH = "account-watch"
-ACCOUNT_WATCH_EVERY_SECONDS = 60
-KNOWN_ACCOUNTS_KEY = "system.known_accounts"
-_NO_LOGIN_SHELLS = ("nologin", "false")
-
-
-def people_accounts() -> frozenset[str]:
-    """The PC's accounts a person logs in with (POSIX: uid 1000 and up on Linux, 501 and up
-    on macOS, below `nobody`, with a login shell); empty where there is no `pwd`."""
-    try:
-        import pwd
-    except ImportError:  # Windows
-        return frozenset()
-    first = 501 if sys.platform == "darwin" else 1000
-    return frozenset(
-        entry.pw_name for entry in pwd.getpwall()
-        if first <= entry.pw_uid < 65534
-        and not entry.pw_shell.rstrip("/").endswith(_NO_LOGIN_SHELLS)
-    )
-
-
-class NewAccountWatch:
-    """A new OS account is a way round the children's rules (its sessions are nobody's):
-    each one is alerted once, unless family.toml already names it as a child's. The
-    accounts seen are kept in the store, so one made while the agent was stopped is
-    found at the next start; the first pass only learns them."""
-
-    def __init__(
-        self,
-        store: Store,
-        family: Callable[[], FamilyPolicy],
-        now: Callable[[], datetime],
-        accounts: Callable[[], frozenset[str]] = people_accounts,
-    ) -> None:
-        self._store = store
-        self._family = family
-        self._now = now
-        self._accounts = accounts
-
-    def __call__(self) -> None:
-        present = self._accounts()
-        known = self._store.kv.get(KNOWN_ACCOUNTS_KEY)
-        if not isinstance(known, list):
-            self._store.kv.set(KNOWN_ACCOUNTS_KEY, sorted(present), now=self._now())
-            return
-        family = self._family()
-        children = {user.casefold() for child in family.children for user in child.os_users}
-        for name in sorted(present - set(known)):
-            if name.casefold() in children:
-                continue
-            message = f"a new account on this PC: {name} (no child's rules apply to it)"
-            log.warning("tamper: %s", message)
-            raise_alert(
-                self._store, family,
-                kind=EVENT_NEW_ACCOUNT, severity="alert", event_message=message,
-                payload={
-                    "title": f"Có tài khoản mới trên máy: {name}",
-                    "title_en": f"A new account on the PC: {name}",
-                    "message": "Nếu đó là tài khoản của con, hãy thêm nó vào os_users của con; "
-                    "nếu không phải bạn tạo, hãy xem lại máy.",
-                    "message_en": "If it is a child's, add it to that child's os_users; if "
-                    "you did not make it, check the PC.",
-                    "account": name,
-                },
-                child=None, at=self._now(), data={"account": name},
-            )
-        if sorted(present) != sorted(known):
-            self._store.kv.set(KNOWN_ACCOUNTS_KEY, sorted(present), now=self._now())

@@ -16,6 +16,7 @@ from agent.commands import (
     events,
     init,
     lists,
+    pc,
     pin,
     policy,
     status,
@@ -31,7 +32,7 @@ from gui.tray import cli as tray
 # Each module exposes `register(subparsers) -> None`; the parser it adds sets `func`.
 COMMANDS = (
     init, policy, check, agent, status, pin, usage, events, try_out, lists, caregiver, sync_test,
-    system, doctor,
+    system, doctor, pc,
     dashboard, tray,
 )
 

@@ -6,6 +6,13 @@ minutes later ("Bảo An trên máy X đã ngừng báo tin"), always with the s
 ntfy server from 2.16 on replaces the pending message with the new one, so while the agent
 runs the message never comes due; when it stops, the last one arrives within 30 minutes.
 
+When a signal is no longer wanted — the PC was renamed (a new sequence id), its topic or
+its caregiver left the policy, a parent uninstalled Bảo An — the pending message is
+cancelled as ntfy 2.16 documents it (`DELETE /<topic>/<sequence id>`: the scheduled
+message is removed, never delivered, and subscribers get a `message_delete` event), so
+it raises no false alarm 30 minutes later. A crash or a kill cancels nothing: then the
+message must come.
+
 An older server would keep every scheduled copy and deliver each of them, a false alarm
 every ten minutes. So a server is probed first, on a topic nobody reads (`<topic>-probe`):
 two scheduled messages with one sequence id, then a poll with `sched=1`; one pending
@@ -22,7 +29,8 @@ from enum import Enum
 
 import requests
 
-from sync.ntfy import NtfyTopic, publish
+from sync.ntfy import TIMEOUT_SECONDS, NtfyTopic, publish
+from sync.outbox import PermanentDeliveryError
 
 logger = logging.getLogger(__name__)
 
@@ -70,6 +78,32 @@ class DeadManSignal:
 
     def publish(self, session: requests.Session) -> None:
         publish(session, self.where, self.message())
+
+    def cancel(self, session: requests.Session) -> None:
+        cancel(session, self.where, sequence_for(self.pc))
+
+
+def cancel(
+    session: requests.Session,
+    where: NtfyTopic,
+    sequence: str,
+    *,
+    timeout: float = TIMEOUT_SECONDS,
+) -> None:
+    """Cancel the pending scheduled message `sequence` on `where` (ntfy 2.16 and later:
+    `DELETE /<topic>/<sequence id>`). A 4xx (no such topic, no access) is a
+    `PermanentDeliveryError`; a 5xx or network error raises to be tried again."""
+    url = f"{where.url}/{sequence}"
+    response = session.delete(url, headers=where.headers(), timeout=timeout)
+    status = response.status_code
+    if 400 <= status < 500 and status not in (408, 429):
+        raise PermanentDeliveryError(
+            f"ntfy {where.url} refused to cancel {sequence}: HTTP {status} "
+            f"{response.text[:200].strip()}"
+        )
+    if status >= 300:
+        raise ConnectionError(f"ntfy {where.url} answered HTTP {status} to a cancel")
+    logger.info("cancelled the pending dead-man signal %s on %s", sequence, where.url)
 
 
 def probe(session: requests.Session, where: NtfyTopic, timeout: float = 10.0) -> Support:

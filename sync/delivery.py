@@ -185,8 +185,9 @@ class DeliveryService:
     # Every alert names the PC it came from (asked at each fan-out: the name may change).
     pc: str | Callable[[], str] | None = None
     # At most this many messages an hour to one receiver; the rest wait and go together as
-    # one digest. None: no limit. Kept in `ledger` when there is one (else in memory).
-    per_hour: int | None = 10
+    # one digest. None: no limit; a callable: each receiver's own limit, asked at each send
+    # (a caregiver's `alerts_per_hour`). Kept in `ledger` when there is one (else in memory).
+    per_hour: int | Callable[[str], int | None] | None = 10
     ledger: RateLedger | None = None
     _loaded: set[str] = field(default_factory=set, init=False)
     _sent: dict[str, deque[datetime]] = field(default_factory=dict, init=False)
@@ -251,14 +252,15 @@ class DeliveryService:
             raise PermanentDeliveryError(f"{item.channel} is no longer a receiver")
         message = Alert.from_payload(alert_id, alert)
         folded: list[str] = []
-        if message.kind not in NEVER_LIMITED and self.per_hour is not None:
-            message, folded = self._limit(item, message)
+        limit = self._limit_of(item.channel)
+        if message.kind not in NEVER_LIMITED and limit is not None:
+            message, folded = self._limit(item, message, limit)
         try:
             channel.send(message)
         except PermanentDeliveryError as error:
             self._undeliverable(item.key, str(error))
             raise
-        if message.kind in NEVER_LIMITED or self.per_hour is None:
+        if message.kind in NEVER_LIMITED or limit is None:
             return
         self._load(item.channel)
         self._sent.setdefault(item.channel, deque()).append(self.now())
@@ -312,7 +314,18 @@ class DeliveryService:
         except Exception:
             logger.exception("cannot keep the hourly count of %s", receiver)
 
-    def _limit(self, item: OutboxEntry, message: Alert) -> tuple[Alert, list[str]]:
+    def _limit_of(self, receiver: str) -> int | None:
+        if callable(self.per_hour):
+            try:
+                return self.per_hour(receiver)
+            except Exception:
+                logger.exception("cannot tell the hourly limit of %s; using 10", receiver)
+                return 10
+        return self.per_hour
+
+    def _limit(
+        self, item: OutboxEntry, message: Alert, per_hour: int
+    ) -> tuple[Alert, list[str]]:
         """Defer `item` past its receiver's hourly limit; once there is room again, send
         every copy held for that receiver as one digest (returns it and the keys folded)."""
         now = self.now()
@@ -321,12 +334,11 @@ class DeliveryService:
         while sent and sent[0] <= now - HOUR:
             sent.popleft()
         held = self._held.setdefault(item.channel, {})
-        assert self.per_hour is not None
-        if len(sent) >= self.per_hour:
+        if len(sent) >= per_hour:
             if item.key not in held:
                 held[item.key] = {"title": message.title, "title_en": message.title_en}
                 self._save(item.channel)
-            raise DeferDelivery(sent[0] + HOUR, f"held: {self.per_hour} an hour reached")
+            raise DeferDelivery(sent[0] + HOUR, f"held: {per_hour} an hour reached")
         others = [key for key in held if key != item.key]
         if not others:
             held.pop(item.key, None)

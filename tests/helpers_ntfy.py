@@ -11,7 +11,11 @@ uses, over real HTTP.
 * access: `Authorization: Bearer <token>` against per-topic read/write grants (401 without
   a token where one is needed, 403 with the wrong one);
 * scheduled messages: held until due (`clock` can be moved on); with `version >= (2, 16)`
-  a message published with the sequence id of a pending one replaces it.
+  a message published with the sequence id of a pending one replaces it;
+* deleting (2.16 and later): DELETE `/<topic>/<sequence id>` (or GET
+  `/<topic>/<sequence id>/delete`) removes a pending scheduled message of that sequence,
+  so it is never delivered, and publishes a `message_delete` event with the sequence id
+  (an older server answers 404: it has no such route).
 """
 
 from __future__ import annotations
@@ -49,7 +53,7 @@ class NtfyStandIn:
     messages: list[dict[str, Any]] = field(default_factory=list)
     scheduled: list[dict[str, Any]] = field(default_factory=list)
     requests: list[tuple[str, str, dict[str, str]]] = field(default_factory=list)
-    failures: list[int] = field(default_factory=list)  # statuses to answer next publishes with
+    failures: list[int] = field(default_factory=list)  # statuses for the next publishes/deletes
     # While set, a publish is recorded in `held` and never answered (a sender killed
     # mid-delivery: the server has the message, the sender never learnt it).
     holding: bool = False
@@ -100,9 +104,20 @@ class NtfyStandIn:
     # -- what the tests read -----------------------------------------------------------------
 
     def on(self, topic: str) -> list[dict[str, Any]]:
+        """The messages delivered on `topic` (not the `message_delete` events)."""
+        return [m for m in self.events(topic) if m.get("event", "message") == "message"]
+
+    def events(self, topic: str) -> list[dict[str, Any]]:
+        """Everything published on `topic`, `message_delete` events too."""
         self._release_due()
         with self._changed:
             return [m for m in self.messages if m["topic"] == topic]
+
+    def pending(self, topic: str) -> list[dict[str, Any]]:
+        """The scheduled messages of `topic` not yet due."""
+        self._release_due()
+        with self._changed:
+            return [m for m in self.scheduled if m["topic"] == topic]
 
     def wait_for(self, topic: str, count: int = 1, timeout: float = 10.0) -> list[dict[str, Any]]:
         deadline = time.monotonic() + timeout
@@ -140,12 +155,30 @@ class NtfyStandIn:
             if delay:
                 message["time"] = int(self.now() + delay)
                 if sequence and self.version >= (2, 16):
-                    self.scheduled = [m for m in self.scheduled if m.get("sequence_id") != sequence]
+                    # A sequence belongs to its topic: another topic's is left alone.
+                    self.scheduled = [
+                        m for m in self.scheduled
+                        if not (m["topic"] == message["topic"]
+                                and m.get("sequence_id") == sequence)
+                    ]
                 self.scheduled.append(message)
             else:
                 self.messages.append(message)
             self._changed.notify_all()
             return message
+
+    def delete(self, topic: str, sequence: str) -> dict[str, Any]:
+        """Cancel the pending messages of `sequence` and tell subscribers."""
+        with self._changed:
+            self.scheduled = [
+                m for m in self.scheduled
+                if not (m["topic"] == topic and m.get("sequence_id") == sequence)
+            ]
+            event = {"id": secrets.token_hex(6), "time": int(self.now()),
+                     "event": "message_delete", "topic": topic, "sequence_id": sequence}
+            self.messages.append(event)
+            self._changed.notify_all()
+            return event
 
     def _release_due(self) -> None:
         with self._changed:
@@ -278,10 +311,37 @@ class _Handler(BaseHTTPRequestHandler):
             return
         self._answer(200, owner.publish(message, delay))
 
+    def do_DELETE(self) -> None:
+        topic, _, sequence = urlsplit(self.path).path.strip("/").partition("/")
+        self.owner.requests.append(("DELETE", self.path, dict(self.headers)))
+        self._delete(topic, sequence)
+
+    def _delete(self, topic: str, sequence: str) -> None:
+        owner = self.owner
+        if owner.version < (2, 16):
+            self._error(404)
+            return
+        if not _TOPIC.fullmatch(topic) or not _TOPIC.fullmatch(sequence):
+            self._error(400)
+            return
+        permission = owner.allowed(self._token(), topic, write=True)
+        if permission != 200:
+            self._error(permission)
+            return
+        if owner.failures:
+            self._error(owner.failures.pop(0))
+            return
+        self._answer(200, owner.delete(topic, sequence))
+
     def do_GET(self) -> None:
         owner = self.owner
         parts = urlsplit(self.path)
         topic, _, kind = parts.path.strip("/").partition("/")
+        sequence, _, verb = kind.partition("/")
+        if verb == "delete":
+            owner.requests.append(("GET", self.path, dict(self.headers)))
+            self._delete(topic, sequence)
+            return
         if kind != "json" or not _TOPIC.fullmatch(topic):
             self._error(404)
             return
@@ -309,14 +369,14 @@ class _Handler(BaseHTTPRequestHandler):
         try:
             self._chunk({"id": secrets.token_hex(6), "time": int(owner.now()), "event": "open",
                          "topic": topic})
-            seen = {m["id"] for m in owner.on(topic)}
+            seen = {m["id"] for m in owner.events(topic)}
             for message in owner.since(topic, since):
                 seen.add(message["id"])
                 self._chunk(message)
             while not owner._stopping:
                 with owner._changed:
                     owner._changed.wait(0.5)
-                fresh = [m for m in owner.on(topic) if m["id"] not in seen]
+                fresh = [m for m in owner.events(topic) if m["id"] not in seen]
                 for message in fresh:
                     seen.add(message["id"])
                     self._chunk(message)

@@ -139,7 +139,6 @@ def test_the_agent_watches_the_system_only_when_asked(tmp_path: Path) -> None:
         try:
             assert agent.scheduler is not None
             assert ("system-watch" in agent.scheduler.job_names()) is watch
-            assert ("account-watch" in agent.scheduler.job_names()) is watch
         finally:
             agent.stop()
 
@@ -165,45 +164,6 @@ def test_the_firewall_follows_the_children_s_accounts(tmp_path: Path, store: Sto
     family[0] = FamilyPolicy(children=(Child(name="An", age=9, os_users=("1001", "1002")),))
     watch()
     assert "meta skuid { 1001, 1002 }" in loaded()[-1]
-
-
-def test_a_new_account_is_alerted_once_unless_it_is_a_child_s(store: Store) -> None:
-    from agent.policy.model import Child
-    from agent.system_watch import EVENT_NEW_ACCOUNT, NewAccountWatch
-
-    accounts = {"me", "an"}
-    family = FamilyPolicy(
-        children=(Child(name="An", age=9, os_users=("an", "an-game")),),
-        caregivers=WITH_CAREGIVER.caregivers,
-    )
-    watch = NewAccountWatch(store, lambda: family, lambda: NOW, lambda: frozenset(accounts))
-    watch()  # the first pass learns what is there
-    assert store.events.recent(kind=EVENT_NEW_ACCOUNT) == []
-    accounts |= {"an-game", "guest2"}
-    watch()
-    watch()
-    [event] = store.events.recent(kind=EVENT_NEW_ACCOUNT)
-    assert event.data == {"account": "guest2"}
-    [item] = store.outbox.for_event(event.id)
-    assert item.payload["kind"] == EVENT_NEW_ACCOUNT and "guest2" in item.payload["title"]
-
-
-def test_the_accounts_seen_outlive_a_restart(store: Store) -> None:
-    from agent.system_watch import EVENT_NEW_ACCOUNT, NewAccountWatch
-
-    NewAccountWatch(store, FamilyPolicy, lambda: NOW, lambda: frozenset({"me"}))()
-    # Stopped; an account made meanwhile is found by the next agent's first pass.
-    NewAccountWatch(store, FamilyPolicy, lambda: NOW, lambda: frozenset({"me", "x"}))()
-    assert [event.data["account"] for event in store.events.recent(kind=EVENT_NEW_ACCOUNT)] == [
-        "x"
-    ]
-
-
-def test_people_accounts_are_those_with_a_login() -> None:
-    from agent.system_watch import people_accounts
-
-    found = people_accounts()
-    assert "root" not in found and "nobody" not in found
 
 
 class NftTable:

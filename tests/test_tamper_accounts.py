@@ -122,6 +122,22 @@ def test_a_new_account_is_an_alert_once_and_a_restart_raises_nothing(store: Stor
     assert len(store.events.recent(kind=EVENT_NEW_ACCOUNT)) == 1
 
 
+def test_an_account_family_toml_gives_a_child_is_learnt_without_an_alarm(store: Store) -> None:
+    policy = family(Caregiver("Mẹ", ntfy_topic="baoan-me", ntfy_server="http://127.0.0.1:9"))
+    alerts = TamperAlerts(store.events, store.outbox, lambda: policy, lambda: NOW)
+    accounts = {"bo", "minh"}
+    watch = AccountWatch(
+        lambda: frozenset(accounts), store.kv, alerts, lambda: frozenset({"Minh-Game"})
+    )
+    watch()
+    accounts |= {"minh-game", "guest2"}
+    assert watch() == ("guest2",)
+    assert [event.data["account"] for event in store.events.recent(kind=EVENT_NEW_ACCOUNT)] == [
+        "guest2"
+    ]
+    assert watch() == ()  # both are known now
+
+
 def test_nobody_to_tell_still_records_the_event(store: Store) -> None:
     alerts = TamperAlerts(store.events, store.outbox, lambda: family(), lambda: NOW)
     accounts = {"minh"}

@@ -16,19 +16,26 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import secrets
 import sys
 from pathlib import Path
 from typing import Any, TextIO
 from urllib.parse import urlsplit
 
-from agent.alert_delivery import apprise_secret, ntfy_token_secret, smtp_secret
+from agent.alert_delivery import (
+    apprise_secret,
+    cancel_pc_signals,
+    ntfy_token_secret,
+    smtp_secret,
+)
 from agent.commands.common import default_config_path, default_data_dir, report_policy_error
 from agent.phone_approvals import commands_topic
 from agent.policy.editing import PolicyTextError, apply_policy_json, policy_json
 from agent.policy.errors import InvalidPolicyError
+from agent.policy.folder_lock import PolicyLockTimeoutError, policy_folder_lock
 from agent.policy.loader import load_policy
-from agent.policy.model import DEFAULT_NTFY_SERVER
+from agent.policy.model import DEFAULT_NTFY_SERVER, FamilyPolicy
 from agent.policy.writer import write_policy_text
 from agent.secrets import open_secret_store
 from sync.deadman import probe_topic
@@ -93,32 +100,59 @@ def run(args: argparse.Namespace, stdin: TextIO | None = None, out: TextIO | Non
     try:
         if args.action == "list":
             return _list(config, out)
-        text = config.read_text(encoding="utf-8")
-        plain = policy_json(text)
-        listed = plain.get("caregivers")
-        caregivers = [c for c in listed if isinstance(c, dict)] if isinstance(listed, list) else []
-        if args.action == "remove":
-            kept = [c for c in caregivers if str(c.get("name", "")).casefold()
-                    != args.name.casefold()]
-            if len(kept) == len(caregivers):
-                print(f"Không có người thân tên {args.name} (no such caregiver).", file=sys.stderr)
+        if not config.exists():
+            raise FileNotFoundError(config)
+        # From the read to the write: the agent's policy API (another process) waits, so
+        # neither edit is lost.
+        with policy_folder_lock(config):
+            text = config.read_text(encoding="utf-8")
+            plain = policy_json(text)
+            listed = plain.get("caregivers")
+            caregivers = (
+                [c for c in listed if isinstance(c, dict)] if isinstance(listed, list) else []
+            )
+            if args.action == "remove":
+                before = _remove(args, config, text, plain, caregivers, out)
+                if before is None:
+                    return 1
+            elif any(str(c.get("name", "")).casefold() == args.name.casefold()
+                     for c in caregivers):
+                print(f"{args.name} đã có trong family.toml (already a caregiver).",
+                      file=sys.stderr)
                 return 1
-            plain["caregivers"] = kept
-            write_policy_text(config, apply_policy_json(text, plain))
-            out.write(f"Đã bỏ {args.name} khỏi danh sách người thân nhận cảnh báo.\n")
-            return 0
-        if any(str(c.get("name", "")).casefold() == args.name.casefold() for c in caregivers):
-            print(f"{args.name} đã có trong family.toml (already a caregiver).", file=sys.stderr)
-            return 1
-        return _add(args, config, text, plain, caregivers, stdin or sys.stdin, out)
+            else:
+                return _add(args, config, text, plain, caregivers, stdin or sys.stdin, out)
+        # Outside the lock: the server's round trip does not hold up the agent's edits.
+        _cancel_signals_of_removed(args, config, before)
+        return 0
     except FileNotFoundError:
         print(f"{config} does not exist: create it with `baoan init`", file=sys.stderr)
         return 1
     except InvalidPolicyError as error:
         return report_policy_error(error)
-    except (PolicyTextError, ValueError) as error:
+    except (PolicyTextError, ValueError, PolicyLockTimeoutError) as error:
         print(str(error), file=sys.stderr)
         return 1
+
+
+def _remove(
+    args: argparse.Namespace,
+    config: Path,
+    text: str,
+    plain: dict[str, object],
+    caregivers: list[dict[str, Any]],
+    out: TextIO,
+) -> FamilyPolicy | None:
+    """Write the file without `args.name`; the policy before, or None: no such caregiver."""
+    kept = [c for c in caregivers if str(c.get("name", "")).casefold() != args.name.casefold()]
+    if len(kept) == len(caregivers):
+        print(f"Không có người thân tên {args.name} (no such caregiver).", file=sys.stderr)
+        return None
+    plain["caregivers"] = kept
+    before = load_policy(config)
+    write_policy_text(config, apply_policy_json(text, plain))
+    out.write(f"Đã bỏ {args.name} khỏi danh sách người thân nhận cảnh báo.\n")
+    return before
 
 
 def _add(
@@ -170,6 +204,29 @@ def _add(
     elif args.email is not None and not args.smtp:
         out.write("Chưa có máy chủ thư: thêm --smtp HOST:PORT để Bảo An gửi được email.\n")
     return 0
+
+
+def _cancel_signals_of_removed(
+    args: argparse.Namespace, config: Path, before: FamilyPolicy
+) -> None:
+    """The removed caregiver's topic, when nobody left uses it, loses this PC's pending
+    dead-man signal at once: it would otherwise reach them 30 minutes later as a false
+    "Bảo An stopped"."""
+    after = load_policy(config)
+    kept = {(c.ntfy_server, c.ntfy_topic) for c in after.caregivers if c.ntfy_topic}
+    gone = {
+        (c.ntfy_server, c.ntfy_topic)
+        for c in before.caregivers
+        if c.ntfy_topic and c.name.casefold() == args.name.casefold()
+    } - kept
+    if not gone:
+        return
+    data_dir = args.data_dir or default_data_dir()
+    try:
+        cancel_pc_signals(data_dir, before, open_secret_store(data_dir),
+                          topics={(server, str(topic)) for server, topic in gone})
+    except Exception as error:  # the removal itself is done; the agent retries the rest
+        logging.getLogger(__name__).warning("the dead-man signal was not cancelled: %s", error)
 
 
 def _ntfy_rules(name: str, server: str, topic: str) -> str:

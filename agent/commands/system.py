@@ -31,9 +31,11 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from agent.alert_delivery import cancel_pc_signals
 from agent.commands.common import default_config_path, default_data_dir
 from agent.policy.errors import InvalidPolicyError
 from agent.policy.loader import load_policy
+from agent.secrets import open_secret_store
 from agent.system import SystemIntegration, SystemSetupError, default_agent_addresses, for_os
 from agent.system.runner import CommandFailedError, SubprocessRunner
 
@@ -177,5 +179,24 @@ def run(args: argparse.Namespace, system: SystemIntegration | None = None) -> in
     except (SystemSetupError, CommandFailedError, OSError, ValueError) as error:
         print(f"baoan system {action}: không thực hiện được / failed: {error}", file=sys.stderr)
         return EXIT_FAILED
+    if action == "remove":
+        cancel_dead_man_signal(args)
     print(f"baoan system {action}: xong / done", file=sys.stderr)
     return EXIT_OK
+
+
+def cancel_dead_man_signal(args: argparse.Namespace) -> None:
+    """A parent removing Bảo An stops protection on purpose: cancel this PC's pending
+    "stopped" message so the caregivers get no alarm 30 minutes later. Never in the way
+    of the removal (a crash or a kill cancels nothing: then the alarm must come)."""
+    try:
+        family = load_policy(config_path(args))
+    except (OSError, InvalidPolicyError):
+        return
+    if not any(caregiver.ntfy_topic for caregiver in family.caregivers):
+        return
+    folder = data_dir(args)
+    try:
+        cancel_pc_signals(folder, family, open_secret_store(folder))
+    except Exception as error:
+        log.warning("the dead-man signal was not cancelled: %s", error)

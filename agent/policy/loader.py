@@ -27,9 +27,11 @@ from agent.policy.errors import InvalidPolicyError, KeyPath, PolicyError
 from agent.policy.locator import KeyLocator
 from agent.policy.model import (
     ALERT_TOPICS,
+    DEFAULT_ALERTS_PER_HOUR,
     DEFAULT_DNS_RATE_LIMIT_QPS,
     DEFAULT_NTFY_SERVER,
     DEFAULT_UPSTREAMS,
+    MAX_ALERTS_PER_HOUR,
     MAX_CHILD_AGE,
     SCHEMA_VERSION,
     WEEKDAYS,
@@ -114,7 +116,8 @@ _SCREEN_TIME_KEYS = (
 )
 _DEVICE_KEYS = ("name", "child", "ip", "mac")
 _CAREGIVER_KEYS = (
-    "name", "ntfy_topic", "ntfy_server", "email", "smtp", "apprise", "hears", "quiet_hours"
+    "name", "ntfy_topic", "ntfy_server", "email", "smtp", "apprise", "hears", "quiet_hours",
+    "alerts_per_hour",
 )
 _QUIET_KEYS = ("start", "end")
 _UPSTREAM_TABLE_KEYS = ("url", "bootstrap")
@@ -1064,6 +1067,12 @@ class _Checker:
                     quiet_start = self.time_of_day(quiet["start"], (*path, "quiet_hours", "start"))
                 if "end" in quiet:
                     quiet_end = self.time_of_day(quiet["end"], (*path, "quiet_hours", "end"))
+        per_hour = DEFAULT_ALERTS_PER_HOUR
+        if "alerts_per_hour" in raw:
+            checked = self.integer(
+                raw["alerts_per_hour"], (*path, "alerts_per_hour"), 1, MAX_ALERTS_PER_HOUR
+            )
+            per_hour = DEFAULT_ALERTS_PER_HOUR if checked is None else checked
         apprise = False
         if "apprise" in raw:
             apprise = bool(self.boolean(raw["apprise"], (*path, "apprise")))
@@ -1074,7 +1083,7 @@ class _Checker:
         return Caregiver(
             name=name, ntfy_topic=topic, ntfy_server=server, email=email, smtp=smtp,
             apprise=apprise, hears=tuple(dict.fromkeys(hears)), quiet_start=quiet_start,
-            quiet_end=quiet_end,
+            quiet_end=quiet_end, alerts_per_hour=per_hour,
         )
 
 

@@ -21,6 +21,8 @@ DEFAULT_QUERY_LOG_RETENTION_DAYS = 30
 DEFAULT_DNS_RATE_LIMIT_QPS = 20  # AdGuard Home's default per client
 DEFAULT_UPSTREAMS = ("udp://1.1.1.1", "udp://8.8.8.8")
 DEFAULT_NTFY_SERVER = "https://ntfy.sh"
+DEFAULT_ALERTS_PER_HOUR = 10  # to one caregiver; past it the rest go as one digest
+MAX_ALERTS_PER_HOUR = 1000
 MAX_CHILD_AGE = 17  # Bảo An protects children: a person of 18 or more is refused.
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")  # index = date.weekday()
@@ -134,6 +136,9 @@ class Caregiver:
     # Alerts wait until `quiet_end` between these times (Help never waits).
     quiet_start: time | None = None
     quiet_end: time | None = None
+    # At most this many alerts an hour reach this caregiver (each channel); the rest go
+    # as one digest. Help is never counted nor held.
+    alerts_per_hour: int = DEFAULT_ALERTS_PER_HOUR
 
 
 @dataclass(frozen=True)

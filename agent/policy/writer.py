@@ -2,9 +2,12 @@
 
 A write goes to a temporary file in the same folder, is flushed to disk, then renamed over
 the old file, so a crash leaves either the old file or the new one, never half of each.
-Nothing invalid is ever written: the text is validated first. Every file written here
-starts with a check line (:mod:`agent.policy.seal`) so a copy of it that was cut off or
-damaged is refused as half-written instead of read as a smaller policy.
+Nothing invalid is ever written: the text is validated first. Every write holds the
+policy folder's lock (:mod:`agent.policy.folder_lock`), which a writer that changes what
+it read holds from its read on, so two programs never lose one another's edit. Every
+file written here starts with a check line (:mod:`agent.policy.seal`) so a copy of it
+that was cut off or damaged is refused as half-written instead of read as a smaller
+policy.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from datetime import date
 from pathlib import Path
 
 from agent.policy.errors import InvalidPolicyError
+from agent.policy.folder_lock import policy_folder_lock
 from agent.policy.loader import parse_policy, parse_policy_bytes
 from agent.policy.model import FamilyPolicy
 from agent.policy.seal import seal, strip_seal
@@ -44,8 +48,9 @@ def write_policy_text(
     path = Path(path)
     text = strip_seal(text)
     policy = parse_policy(text, file=str(path), today=today, catalogue=catalogue)
-    _backup_if_good(path, today=today, catalogue=catalogue)
-    atomic_write_bytes(path, seal(text).encode("utf-8"), new_file_mode=PRIVATE_FILE_MODE)
+    with policy_folder_lock(path):  # a caller changing what it read holds it already
+        _backup_if_good(path, today=today, catalogue=catalogue)
+        atomic_write_bytes(path, seal(text).encode("utf-8"), new_file_mode=PRIVATE_FILE_MODE)
     log.info("wrote the family policy to %s", path)
     return policy
 
@@ -85,11 +90,12 @@ def write_policy_pair(
         text, file=str(path), today=today, catalogue=catalogue, local_text=local_text,
         local_file=str(local_path),
     )
-    _backup_local_if_good(local_path)
-    atomic_write_bytes(local_path, seal(local_text).encode("utf-8"),
-                       new_file_mode=PRIVATE_FILE_MODE)
-    _backup_if_good(path, today=today, catalogue=catalogue)
-    atomic_write_bytes(path, seal(text).encode("utf-8"), new_file_mode=PRIVATE_FILE_MODE)
+    with policy_folder_lock(path):
+        _backup_local_if_good(local_path)
+        atomic_write_bytes(local_path, seal(local_text).encode("utf-8"),
+                           new_file_mode=PRIVATE_FILE_MODE)
+        _backup_if_good(path, today=today, catalogue=catalogue)
+        atomic_write_bytes(path, seal(text).encode("utf-8"), new_file_mode=PRIVATE_FILE_MODE)
     log.info("wrote the family policy to %s and this PC's settings to %s", path, local_path)
     return policy
 

@@ -161,17 +161,20 @@ def tray_missing_words(child: str) -> AlertWords:
 
 
 class AccountWatch:
-    """A periodic job: each account that was not on the PC before is an alert, once."""
+    """A periodic job: each account that was not on the PC before is an alert, once,
+    unless family.toml already names it as a child's."""
 
     def __init__(
         self,
         accounts: Callable[[], frozenset[str] | None],
         kv: KeyValueStore,
         alerts: TamperAlerts,
+        children_accounts: Callable[[], frozenset[str]] = frozenset,
     ) -> None:
         self._accounts = accounts
         self._kv = kv
         self._alerts = alerts
+        self._children_accounts = children_accounts
 
     def __call__(self) -> tuple[str, ...]:
         """Look once; the new accounts (none on the first look ever: it only learns)."""
@@ -188,7 +191,11 @@ class AccountWatch:
             log.info("the PC's accounts: %d, watched from now on", len(current))
             return ()
         known = {str(name) for name in saved}
-        fresh = tuple(sorted(current - known))
+        # An account the parent already gave a child (family.toml's os_users) is no way
+        # round the rules: it is learnt without an alarm.
+        childrens = {name.casefold() for name in self._children_accounts()}
+        fresh = tuple(sorted(name for name in current - known
+                             if name.casefold() not in childrens))
         for name in fresh:
             self._alerts.alert(
                 EVENT_NEW_ACCOUNT,
