@@ -46,6 +46,7 @@ APPRISE = "apprise"
 TOPIC_OF_KIND = {
     "help": "help",
     "access_request": "requests",
+    "time-request": "requests",
     "approval-answer": "requests",
     "adult-attempt": "adult",
     "policy-loosened": "tamper",

@@ -1,6 +1,10 @@
 """Approvals from a caregiver's phone: signed buttons on a request's alert, and the
 commands they post, applied through `AccessService.decide` at once.
 
+A request to open a site gets "30 minutes / 1 hour / no"; a child's request for more time
+gets "the minutes asked / no" (the same decision a parent takes on the PC with the PIN, so
+the minutes are today's extra minutes at once, see `agent.usage.more_time`).
+
 Each caregiver with an ntfy topic has a command topic beside it (`<topic>-cmd`, on the same
 server): the alerts topic is for caregivers to read, the command topic for them to write.
 The agent subscribes to each command topic in the policy. A command that is forged,
@@ -40,7 +44,11 @@ COMMAND_LIFETIME = timedelta(hours=24)
 EVENT_PHONE_COMMAND = "phone-command"
 EVENT_PHONE_ANSWER = "approval-answer"
 REQUEST_KIND = "access_request"
-BUTTONS = (("Cho phép 30 phút", True, 30), ("Cho phép 1 giờ", True, 60), ("Không", False, None))
+TIME_REQUEST_KIND = "time-request"  # agent.usage.more_time.EVENT_TIME_REQUEST
+Answer = tuple[str, bool, int | None]  # a button's label, allow, minutes
+BUTTONS: tuple[Answer, ...] = (
+    ("Cho phép 30 phút", True, 30), ("Cho phép 1 giờ", True, 60), ("Không", False, None)
+)
 # What a caregiver is told when a command is not applied.
 REFUSAL_WORDS = {
     Refusal.MALFORMED: ("Lệnh không đọc được, Bảo An bỏ qua.", "The command is unreadable."),
@@ -108,19 +116,33 @@ class PhoneApprovals:
     # -- the buttons ------------------------------------------------------------------------
 
     def buttons(self, caregiver: Caregiver) -> Callable[[Alert], tuple[Action, ...]]:
-        """For this caregiver's channel: a request's three answers, each a signed command."""
+        """For this caregiver's channel: a request's answers, each a signed command."""
 
         def make(alert: Alert) -> tuple[Action, ...]:
-            if alert.kind != REQUEST_KIND or not alert.request_id or not caregiver.ntfy_topic:
+            if not alert.request_id or not caregiver.ntfy_topic:
+                return alert.actions
+            if alert.kind == REQUEST_KIND:
+                answers = BUTTONS
+            elif alert.kind == TIME_REQUEST_KIND:
+                answers = self._time_buttons(alert.request_id)
+            else:
                 return alert.actions
             url = f"{caregiver.ntfy_server.rstrip('/')}/{commands_topic(caregiver.ntfy_topic)}"
             expires = self._now() + COMMAND_LIFETIME
             return tuple(
                 Action(label, url, self._signer.sign(alert.request_id, allow, minutes, expires))
-                for label, allow, minutes in BUTTONS
+                for label, allow, minutes in answers
             )
 
         return make
+
+    def _time_buttons(self, request_id: str) -> tuple[Answer, ...]:
+        """A request for more time: the minutes the child asked for, or no."""
+        request = self._store.requests.get(request_id)
+        if request is None or request.kind != "time" or not request.target.isdigit():
+            return ()
+        minutes = int(request.target)
+        return ((f"Cho thêm {minutes} phút", True, minutes), ("Không", False, None))
 
     # -- the command topics -----------------------------------------------------------------
 
@@ -187,7 +209,14 @@ class PhoneApprovals:
         request = self._store.requests.get(command.request_id)
         child = request.child if request is not None else None
         site = request.target if request is not None else command.request_id
-        if command.allow:
+        if request is not None and request.kind == "time":
+            if command.allow:
+                title = f"Đã cho {child} thêm {command.minutes} phút hôm nay"
+                title_en = f"{child} has {command.minutes} more minutes today"
+            else:
+                title = f"Đã không cho {child} thêm thời gian"
+                title_en = f"{child} gets no more time"
+        elif command.allow:
             hours = f"{command.minutes} phút" if command.minutes != 60 else "1 giờ"
             title = f"Đã cho phép {child} mở {site} trong {hours}"
             title_en = f"{child} may open {site} for {command.minutes} minutes"

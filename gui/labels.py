@@ -67,6 +67,10 @@ def reason_label(reason: QueryReason | None) -> str:
         return category_label(reason.category)
     if kind == "service" and reason.service:  # a service of no known category
         return _fill(translate("Labels", "Blocked app or service: %1"), reason.service)
+    if kind == "time_up" and reason.service:
+        return _fill(translate("Labels", "No more %1 time today"), reason.service)
+    if kind == "time_up":
+        return translate("Labels", "No more screen time for this today")
     if kind == "bypass":
         return category_label("bypass")
     if kind == "schedule" and reason.window is not None:

@@ -451,12 +451,32 @@ class RequestsTableModel(_RecordTableModel[RequestRow]):
     def clock_text(self, moment: datetime) -> str:
         return format_clock(moment, self._zone, self._now())
 
+    def what_text(self, request: AccessRequest) -> str:
+        """What the child asked for: the site, or for a request for more time the minutes
+        (its ``site`` is the minutes asked, "30")."""
+        if request.kind == "time":
+            return self.tr("%1 more minutes").replace("%1", request.site)
+        return request.site
+
+    def heading_text(self, request: AccessRequest) -> str:
+        """The request in one sentence: "An xin mở roblox.com (lúc 20:14)", or for more
+        time "An xin thêm 30 phút (lúc 20:14)"."""
+        if request.kind == "time":
+            text = self.tr("%1 asks for %2 more minutes (at %3)")
+        else:
+            text = self.tr("%1 asks to open %2 (at %3)")
+        return (
+            text.replace("%1", request.child)
+            .replace("%2", request.site)
+            .replace("%3", self.clock_text(request.created_at))
+        )
+
     def display(self, row: RequestRow, column: int) -> str:
         request = row.request
         if column == self.CHILD:
             return request.child
         if column == self.SITE:
-            return request.site
+            return self.what_text(request)
         if column == self.REASON:
             # One line in the table; the whole reason is under the table and in the tooltip.
             return " ".join(request.reason.split()) or self.tr("(no reason given)")
@@ -476,7 +496,7 @@ class RequestsTableModel(_RecordTableModel[RequestRow]):
         if column == self.REASON and request.reason:
             return plain_text_tooltip(request.reason)
         if column == self.SITE:
-            return plain_text_tooltip(request.site)
+            return plain_text_tooltip(self.what_text(request))
         if column == self.STATE and request.decided_at is not None:
             return self.tr("Answered at %1").replace("%1", self.clock_text(request.decided_at))
         return None

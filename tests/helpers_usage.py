@@ -22,9 +22,18 @@ from agent.tray.identity import load_tray_user_keys
 PIN = "2468"
 # A caregiver whose ntfy server is a closed loopback port: delivery reaches nothing beyond
 # the PC.
-CAREGIVER = (
-    '\n[[caregivers]]\nname = "Mẹ"\nntfy_topic = "baoan-me"\nntfy_server = "http://127.0.0.1:9"\n'
-)
+CAREGIVER_TOPIC = "baoan-me"
+CLOSED_PORT = "http://127.0.0.1:9"
+
+
+def caregiver_table(server: str = CLOSED_PORT) -> str:
+    return (
+        f'\n[[caregivers]]\nname = "Mẹ"\nntfy_topic = "{CAREGIVER_TOPIC}"\n'
+        f'ntfy_server = "{server}"\n'
+    )
+
+
+CAREGIVER = caregiver_table()
 
 
 @contextmanager
@@ -33,19 +42,20 @@ def running_usage_agent(
     screen_time: str = "",
     *,
     caregiver: bool = False,
+    ntfy_server: str | None = None,
     os_accounts: Callable[[], frozenset[str] | None] | None = None,
 ) -> Iterator[Agent]:
     """A real agent for the child An (age 9, OS account "an", whose session is active);
     `screen_time` is the body of An's ``[children.screen_time]`` table; `caregiver` adds
-    one who gets alerts (at a closed loopback port)."""
+    one who gets alerts (at a closed loopback port, or at `ntfy_server`)."""
     config = tmp_path / "family.toml"
     text = render_initial_policy("An", 9, ["an"], ["udp://127.0.0.1:9"])
     if screen_time:
         marker = "# [children.screen_time]\n"
         assert marker in text
         text = text.replace(marker, "[children.screen_time]\n" + screen_time + "\n", 1)
-    if caregiver:
-        text += CAREGIVER
+    if caregiver or ntfy_server:
+        text += caregiver_table(ntfy_server or CLOSED_PORT)
     config.write_text(text, encoding="utf-8")
     running = Agent(
         AgentSettings(

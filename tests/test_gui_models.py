@@ -10,7 +10,7 @@ from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtGui import QBrush
 from pytestqt.qtbot import QtBot
 
-from gui.backend import ChildSummary, QueryLogEntry, QueryReason
+from gui.backend import AccessRequest, ChildSummary, QueryLogEntry, QueryReason, RequestsSnapshot
 from gui.i18n import Translations
 from gui.labels import format_log_time, format_minutes, format_seconds_wait
 from gui.models import (
@@ -18,6 +18,7 @@ from gui.models import (
     SORT_ROLE,
     ChildrenTableModel,
     QueryLogTableModel,
+    RequestsTableModel,
     StatsTableModel,
 )
 
@@ -265,3 +266,48 @@ def test_query_log_times_follow_the_family_zone(qtbot: QtBot) -> None:
         model.set_timezone(tokyo)
     assert changed.args[0].column() == QueryLogTableModel.TIME
     assert cell(model, 0, 0) == logged.astimezone(tokyo).strftime("%H:%M:%S")
+
+
+TIME_REQUEST = AccessRequest(
+    id="t1",
+    child="An",
+    site="30",
+    reason="con làm bài tập trên OLM",
+    status="pending",
+    created_at=datetime(2025, 5, 3, 7, 14, tzinfo=UTC),
+    kind="time",
+)
+SITE_REQUEST = dataclasses.replace(TIME_REQUEST, id="s1", site="roblox.com", kind="site")
+TIME_UP = QueryLogEntry(
+    "2025-05-03T14:05:09+07:00", "An", "www.youtube.com", "A", "blocked",
+    QueryReason("time_up", category="video", service="YouTube"),
+)
+
+
+def requests_model() -> RequestsTableModel:
+    model = RequestsTableModel(timezone=timezone(timedelta(hours=7)), now=lambda: NOW)
+    model.set_snapshot(RequestsSnapshot(pending=(TIME_REQUEST, SITE_REQUEST), decided=()))
+    return model
+
+
+def test_a_request_for_more_time_and_a_time_up_reason_in_vietnamese(
+    vietnamese: Translations,
+) -> None:
+    model = requests_model()
+    row = model.row_of("t1")
+    assert cell(model, row, RequestsTableModel.SITE) == "thêm 30 phút"
+    assert model.heading_text(TIME_REQUEST) == "An xin thêm 30 phút (lúc 14:14)"
+    assert model.heading_text(SITE_REQUEST) == "An xin mở roblox.com (lúc 14:14)"
+    assert cell(model, model.row_of("s1"), RequestsTableModel.SITE) == "roblox.com"
+    log = QueryLogTableModel()
+    log.set_rows([TIME_UP])
+    assert cell(log, 0, 4) == "Hết giờ YouTube hôm nay"
+
+
+def test_a_request_for_more_time_and_a_time_up_reason_in_english(english: Translations) -> None:
+    model = requests_model()
+    assert cell(model, model.row_of("t1"), RequestsTableModel.SITE) == "30 more minutes"
+    assert model.heading_text(TIME_REQUEST) == "An asks for 30 more minutes (at 14:14)"
+    log = QueryLogTableModel()
+    log.set_rows([TIME_UP])
+    assert cell(log, 0, 4) == "No more YouTube time today"

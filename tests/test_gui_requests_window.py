@@ -381,3 +381,18 @@ def test_screenshot_of_the_requests_tab(
         column = RequestsTableModel.STATE
         text = tab.model.index(row, column).data()
         assert header.sectionSize(column) >= metrics.horizontalAdvance(text), text
+
+
+def test_a_request_for_more_time_is_worded_as_one(
+    qtbot: QtBot, pages: RunningPages, open_window: WindowMaker
+) -> None:
+    request = pages.store.requests.create(
+        "Minh", "time", "30", "con làm bài tập", now=pages.clock.now()
+    )
+    window = open_window()
+    tab = log_in(qtbot, window)
+    assert tab.select_request(request.id)
+    assert tab.heading_label.text().startswith("Minh xin thêm 30 phút (lúc ")
+    with qtbot.waitSignal(window.controller.requests_changed, timeout=WAIT_MS):
+        click(qtbot, tab.allow_buttons[30])
+    assert tab.message_label.text() == "Đã cho phép: hôm nay Minh có thêm 30 phút."

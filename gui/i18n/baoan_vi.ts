@@ -915,6 +915,14 @@
         <translation>Danh sách chặn của cha mẹ</translation>
     </message>
     <message>
+        <source>No more %1 time today</source>
+        <translation>Hết giờ %1 hôm nay</translation>
+    </message>
+    <message>
+        <source>No more screen time for this today</source>
+        <translation>Hôm nay đã hết giờ cho mục này</translation>
+    </message>
+    <message>
         <source>Parent&apos;s allow list</source>
         <translation>Danh sách cho phép của cha mẹ</translation>
     </message>
@@ -1554,6 +1562,18 @@
         <translation>Không cho phép: %1 sẽ không mở được %2.</translation>
     </message>
     <message>
+        <source>Revoked: %1 has no more extra time today.</source>
+        <translation>Đã thu hồi: hôm nay %1 không còn thời gian thêm.</translation>
+    </message>
+    <message>
+        <source>Allowed: %1 has %2 more minutes today.</source>
+        <translation>Đã cho phép: hôm nay %1 có thêm %2 phút.</translation>
+    </message>
+    <message>
+        <source>Not allowed: %1 gets no more time today.</source>
+        <translation>Không cho phép: hôm nay %1 không được thêm thời gian.</translation>
+    </message>
+    <message>
         <source>This request was already answered, perhaps on another device. The list now shows that answer.</source>
         <translation>Yêu cầu này đã được trả lời rồi, có thể trên một thiết bị khác. Danh sách đã hiện câu trả lời đó.</translation>
     </message>
@@ -1576,10 +1596,6 @@
     <message>
         <source>Pick a request in the list to answer it.</source>
         <translation>Chọn một yêu cầu trong danh sách để trả lời.</translation>
-    </message>
-    <message>
-        <source>%1 asks to open %2 (at %3)</source>
-        <translation>%1 xin mở %2 (lúc %3)</translation>
     </message>
     <message>
         <source>Reason: %1</source>
@@ -1677,6 +1693,18 @@
     <message>
         <source>Revoked</source>
         <translation>Đã thu hồi</translation>
+    </message>
+    <message>
+        <source>%1 more minutes</source>
+        <translation>thêm %1 phút</translation>
+    </message>
+    <message>
+        <source>%1 asks for %2 more minutes (at %3)</source>
+        <translation>%1 xin thêm %2 phút (lúc %3)</translation>
+    </message>
+    <message>
+        <source>%1 asks to open %2 (at %3)</source>
+        <translation>%1 xin mở %2 (lúc %3)</translation>
     </message>
     <message>
         <source>(no reason given)</source>

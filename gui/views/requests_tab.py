@@ -126,7 +126,9 @@ class RequestsTab(QWidget):
     def show_decided(self, request: AccessRequest, action: str) -> None:
         """The agent stored an answer (`action`: ``allow``, ``deny`` or ``revoke``)."""
         self._busy_ids.discard(request.id)
-        if action == "revoke":
+        if request.kind == "time":
+            text = self._time_decided_text(request, action)
+        elif action == "revoke":
             text = self.tr("Revoked: %1 can no longer open %2.")
         elif request.status == "allowed" and request.allowed_until is not None:
             text = self.tr("Allowed: %1 may open %2 until %3.").replace(
@@ -138,6 +140,16 @@ class RequestsTab(QWidget):
             text = self.tr("Not allowed: %1 will not see %2.")
         self._set_message(text.replace("%1", request.child).replace("%2", request.site), False)
         self._show_selected()
+
+    def _time_decided_text(self, request: AccessRequest, action: str) -> str:
+        # A request for more time: the minutes given, not a site opened.
+        if action == "revoke":
+            return self.tr("Revoked: %1 has no more extra time today.")
+        if request.status == "allowed" and request.allowed_until is not None:
+            given = round((request.allowed_until - (request.decided_at or request.created_at))
+                          .total_seconds() / 60)
+            return self.tr("Allowed: %1 has %2 more minutes today.").replace("%2", str(given))
+        return self.tr("Not allowed: %1 gets no more time today.")
 
     def show_action_error(self, request_id: str, error: BackendError) -> None:
         """A decision or revoke failed: say why in words."""
@@ -252,12 +264,7 @@ class RequestsTab(QWidget):
             self.state_label.clear()
             return
         request = row.request
-        self.heading_label.setText(
-            self.tr("%1 asks to open %2 (at %3)")
-            .replace("%1", request.child)
-            .replace("%2", request.site)
-            .replace("%3", self.model.clock_text(request.created_at))
-        )
+        self.heading_label.setText(self.model.heading_text(request))
         self.reason_label.setVisible(True)
         if request.reason:
             self.reason_label.setText(self.tr("Reason: %1").replace("%1", request.reason))
