@@ -45,6 +45,7 @@ from gui.backend import (
     SetupCodeRequiredError,
     SiteVerdict,
     Stats,
+    TimeLeft,
     VersionedLimits,
     VersionedRules,
     WebRules,
@@ -245,6 +246,18 @@ class ApiBackend:
         )
         new_etag, saved = self._call(token, lambda c: c.set_screen_time(etag, wire))
         return VersionedLimits(new_etag, _limits(saved))
+
+    # ExtraTimeBackend: time left today and the parent's extra minutes.
+    def time_left(self, token: str, child: str) -> TimeLeft:
+        today = self._call(token, lambda c: c.usage_today())
+        for item in today.details:
+            if item.child == child:
+                return TimeLeft(child, item.extra_minutes, item.seconds_left)
+        return TimeLeft(child)
+
+    def give_extra_minutes(self, token: str, child: str, minutes: int) -> TimeLeft:
+        self._call(token, lambda c: c.add_extra_minutes(child, minutes))
+        return self.time_left(token, child)
 
     # PagesBackend: the family pages.
     def overview(self, token: str) -> FamilyOverview:

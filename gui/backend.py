@@ -245,6 +245,16 @@ class VersionedLimits:
 
 
 @dataclass(frozen=True)
+class TimeLeft:
+    """A child's time today as the agent counts it: the extra minutes given today and the
+    seconds left (None: no limit today)."""
+
+    child: str
+    extra_minutes: int = 0
+    seconds_left: int | None = None
+
+
+@dataclass(frozen=True)
 class ServiceEntry:
     service_id: str
     name: str
@@ -436,6 +446,19 @@ class RequestsBackend(Protocol):
 
     def revoke_request(self, token: str, request_id: str) -> AccessRequest:
         """``POST /api/requests/<id>/revoke``."""
+        ...
+
+
+@runtime_checkable
+class ExtraTimeBackend(Protocol):
+    """A child's time left today and the parent's extra minutes (docs/api.md, screen time)."""
+
+    def time_left(self, token: str, child: str) -> TimeLeft:
+        """``GET /api/usage/today``, the child's line."""
+        ...
+
+    def give_extra_minutes(self, token: str, child: str, minutes: int) -> TimeLeft:
+        """``POST /api/usage/extra``, then the child's time left."""
         ...
 
 

@@ -16,10 +16,12 @@ from PySide6.QtCore import QObject, Signal
 from gui.backend import (
     BackendError,
     Catalogue,
+    ExtraTimeBackend,
     PolicyConflictError,
     PolicyRefusedError,
     RulesBackend,
     ScreenTimeLimits,
+    TimeLeft,
     VersionedLimits,
     VersionedRules,
     WebRules,
@@ -187,6 +189,7 @@ class ScreenTimeController(QObject):
     limits_saved = Signal(object)  # ScreenTimeLimits
     save_conflict = Signal()
     save_refused = Signal(object)  # tuple[PolicyProblem, ...]
+    time_left_changed = Signal(object)  # TimeLeft
     failed = Signal(str)
 
     def __init__(
@@ -223,6 +226,35 @@ class ScreenTimeController(QObject):
             key="screen-time",
         )
 
+    def load_time_left(self, child: str) -> None:
+        token = self._token()
+        if token is None or not isinstance(self._runner.backend, ExtraTimeBackend):
+            return
+        self._runner.submit(
+            lambda backend: _extra_time(backend).time_left(token, child),
+            self._on_time_left,
+            self._report,
+            key="screen-time-left",
+        )
+
+    def give_extra_minutes(self, minutes: int) -> None:
+        """The same extra minutes as ``POST /api/usage/extra`` (and an approved request for
+        more time) give: for today, counted at once."""
+        token, child = self._token(), self._child
+        if token is None or child is None or minutes <= 0:
+            return
+        self._runner.submit(
+            lambda backend: _extra_time(backend).give_extra_minutes(token, child, minutes),
+            self._on_time_left,
+            self._report,
+            key="screen-time-extra",
+        )
+
+    def _on_time_left(self, left: TimeLeft) -> None:
+        if self._token() is None or left.child != self._child:
+            return
+        self.time_left_changed.emit(left)
+
     def save(self, limits: ScreenTimeLimits) -> None:
         token, etag = self._token(), self._etag
         if token is None or etag is None:
@@ -239,6 +271,7 @@ class ScreenTimeController(QObject):
             return
         self._etag = version.etag
         self.limits_loaded.emit(version.limits)
+        self.load_time_left(version.limits.child)
 
     def _on_saved(self, version: VersionedLimits) -> None:
         if self._token() is None:
@@ -276,4 +309,10 @@ class ScreenTimeController(QObject):
 def _rules(backend: object) -> RulesBackend:
     if not isinstance(backend, RulesBackend):
         raise BackendError("this agent does not edit rules", code="not_found")
+    return backend
+
+
+def _extra_time(backend: object) -> ExtraTimeBackend:
+    if not isinstance(backend, ExtraTimeBackend):
+        raise BackendError("this agent does not give extra minutes", code="not_found")
     return backend

@@ -151,3 +151,40 @@ def test_commands_report_a_broken_config(
     assert main(["lists", "show", "--config", str(broken), "--data-dir", str(tmp_path)]) == 1
     assert main(["lists", "update", "--config", str(broken), "--data-dir", str(tmp_path)]) == 1
     assert "family.toml" in capsys.readouterr().err
+
+
+def test_add_waits_for_another_writer_and_keeps_its_edit(config: Path, tmp_path: Path) -> None:
+    """Another process (the agent's policy API) edits family.toml while holding the
+    policy folder's lock; `lists add` waits for it and adds to its edit, never over it."""
+    import os
+    import subprocess
+    import sys
+    import textwrap
+
+    other_writer = textwrap.dedent(
+        """
+        import sys, time
+        from pathlib import Path
+        from agent.policy.folder_lock import policy_folder_lock
+        from agent.policy.writer import write_policy_text
+        config = Path(sys.argv[1])
+        with policy_folder_lock(config):
+            text = config.read_text(encoding="utf-8")
+            print("held", flush=True)
+            time.sleep(1.5)
+            write_policy_text(config, "# edited by the dashboard\\n" + text)
+        """
+    )
+    other = subprocess.Popen(
+        [sys.executable, "-c", other_writer, str(config)], stdout=subprocess.PIPE, text=True,
+        env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)},
+    )
+    try:
+        assert other.stdout is not None and other.stdout.readline().strip() == "held"
+        url = "https://lists.example/extra.txt"
+        assert main(["lists", "add", "gambling", url, "--config", str(config)]) == 0
+    finally:
+        assert other.wait(timeout=30) == 0
+    text = config.read_text(encoding="utf-8")
+    assert "# edited by the dashboard" in text and url in text
+    assert url in load_policy(config).settings.lists["gambling"]

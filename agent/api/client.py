@@ -264,6 +264,17 @@ class ApiClient:
     def usage_today(self) -> UsageToday:
         return self._parse(UsageToday.from_json, self._request("GET", "/api/usage/today"))
 
+    def add_extra_minutes(self, child: str, minutes: int) -> int:
+        """``POST /api/usage/extra`` (parent): `minutes` more for `child` today; answers with
+        today's extra minutes in all."""
+        value = self._request(
+            "POST", "/api/usage/extra", json={"child": child, "minutes": minutes}
+        )
+        extra = value.get("extra_minutes") if isinstance(value, dict) else None
+        if not isinstance(extra, int) or isinstance(extra, bool):
+            raise ProtocolError("usage/extra: expected extra_minutes", code="bad_answer")
+        return extra
+
     def events(self, limit: int = 50, child: str | None = None) -> list[EventInfo]:
         """Alerts, tamper and clock events, newest first (parent)."""
         params: dict[str, str | int] = {"limit": limit}

@@ -63,11 +63,8 @@ def _fail(message: str) -> int:
 
 
 def run_add(args: argparse.Namespace) -> int:
-    import tomlkit
-
     from agent.policy.categories import categories
-    from agent.policy.errors import InvalidPolicyError
-    from agent.policy.writer import write_policy_text
+    from agent.policy.folder_lock import PolicyLockTimeoutError, policy_folder_lock
 
     config: Path = args.config
     category: str = args.category.strip()
@@ -86,6 +83,27 @@ def run_add(args: argparse.Namespace) -> int:
             return _fail(f"{path}: không có dòng hợp lệ nào ({report.bad_count} dòng lỗi)")
         print(f"{path}: {report.rule_count} tên ({report.format}), {report.bad_count} dòng lỗi")
         source = str(path)
+    # From the read to the write: the agent's policy API (another process) waits, so
+    # neither edit is lost.
+    try:
+        with policy_folder_lock(config):
+            outcome = _add_source(config, category, source)
+    except PolicyLockTimeoutError as exc:
+        return _fail(str(exc))
+    if outcome is not None:
+        return outcome
+    print(f"Đã thêm vào nhóm {category} / added: {source}")
+    print("Chạy / run: baoan lists update --config " + str(config))
+    return 0
+
+
+def _add_source(config: Path, category: str, source: str) -> int | None:
+    """Add `source` to `category` in the file; an exit code when there is nothing more."""
+    import tomlkit
+
+    from agent.policy.errors import InvalidPolicyError
+    from agent.policy.writer import write_policy_text
+
     try:
         current = read_list_sources(config)
         text = config.read_text(encoding="utf-8")
@@ -121,9 +139,7 @@ def run_add(args: argparse.Namespace) -> int:
         return _fail(str(exc))
     except OSError as exc:
         return _fail(f"không ghi được {config}: {exc}")
-    print(f"Đã thêm vào nhóm {category} / added: {source}")
-    print("Chạy / run: baoan lists update --config " + str(config))
-    return 0
+    return None
 
 
 # --- update -------------------------------------------------------------------------------

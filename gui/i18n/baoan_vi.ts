@@ -1255,6 +1255,29 @@
     </message>
 </context>
 <context>
+    <name>MinuteLimitsTableModel</name>
+    <message>
+        <source>Kind</source>
+        <translation>Loại</translation>
+    </message>
+    <message>
+        <source>Limited</source>
+        <translation>Giới hạn cho</translation>
+    </message>
+    <message>
+        <source>A day</source>
+        <translation>Mỗi ngày</translation>
+    </message>
+    <message>
+        <source>Kind of site or app</source>
+        <translation>Loại trang web, ứng dụng</translation>
+    </message>
+    <message>
+        <source>Service</source>
+        <translation>Dịch vụ</translation>
+    </message>
+</context>
+<context>
     <name>OverviewPage</name>
     <message>
         <source>Today, %1</source>
@@ -1872,8 +1895,16 @@
 <context>
     <name>ScreenTimeTab</name>
     <message>
-        <source>Daily limits (minutes): %1</source>
-        <translation>Giới hạn mỗi ngày (phút): %1</translation>
+        <source>No limit today.</source>
+        <translation>Hôm nay không giới hạn thời gian.</translation>
+    </message>
+    <message>
+        <source>Time left today: %1</source>
+        <translation>Hôm nay còn: %1</translation>
+    </message>
+    <message>
+        <source>Extra today: %1</source>
+        <translation>Thêm hôm nay: %1</translation>
     </message>
     <message>
         <source>Saving…</source>
@@ -1966,6 +1997,58 @@
     <message>
         <source>Only tell the child and you</source>
         <translation>Chỉ báo cho con và cha mẹ</translation>
+    </message>
+    <message>
+        <source>Warn before (minutes):</source>
+        <translation>Báo trước (phút):</translation>
+    </message>
+    <message>
+        <source>Warnings before time runs out, in minutes</source>
+        <translation>Báo trước khi hết giờ, tính bằng phút</translation>
+    </message>
+    <message>
+        <source>For example 15, 5, 1</source>
+        <translation>Ví dụ 15, 5, 1</translation>
+    </message>
+    <message>
+        <source>Write whole minutes, separated by commas, for example 15, 5, 1.</source>
+        <translation>Ghi số phút nguyên, cách nhau bằng dấu phẩy, ví dụ 15, 5, 1.</translation>
+    </message>
+    <message>
+        <source>Extra time today</source>
+        <translation>Thêm giờ hôm nay</translation>
+    </message>
+    <message>
+        <source>Give:</source>
+        <translation>Cho thêm:</translation>
+    </message>
+    <message>
+        <source>Extra minutes</source>
+        <translation>Số phút cho thêm</translation>
+    </message>
+    <message>
+        <source>Give extra minutes now</source>
+        <translation>Cho thêm ngay</translation>
+    </message>
+    <message>
+        <source>Limits for a kind of site or app, or a service</source>
+        <translation>Giới hạn theo loại trang web, ứng dụng hoặc theo dịch vụ</translation>
+    </message>
+    <message>
+        <source>Limit on</source>
+        <translation>Giới hạn cho</translation>
+    </message>
+    <message>
+        <source>Minutes a day for it</source>
+        <translation>Số phút mỗi ngày</translation>
+    </message>
+    <message>
+        <source>Add or change</source>
+        <translation>Thêm hoặc đổi</translation>
+    </message>
+    <message>
+        <source>Remove</source>
+        <translation>Bỏ</translation>
     </message>
 </context>
 <context>

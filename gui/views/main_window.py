@@ -302,6 +302,9 @@ class MainWindow(QMainWindow):
         tab.child_selected.connect(limits.load)
         tab.reload_requested.connect(lambda: limits.load(tab.selected_child() or ""))
         tab.save_requested.connect(limits.save)
+        tab.extra_requested.connect(limits.give_extra_minutes)
+        rules.catalogue_changed.connect(tab.set_catalogue)
+        limits.time_left_changed.connect(tab.show_time_left)
 
     def _wire_pages(self) -> None:
         """Overview, activity, events and the weekly schedule; each refreshes with the

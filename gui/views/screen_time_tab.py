@@ -1,5 +1,6 @@
-"""The parent's "Screen time" tab: minutes for each day of the week and what happens when
-time runs out. A thin view over :class:`~gui.rules_controller.ScreenTimeController`."""
+"""The parent's "Screen time" tab: minutes for each day of the week, what happens when
+time runs out, and extra minutes for today. A thin view over
+:class:`~gui.rules_controller.ScreenTimeController`."""
 
 from __future__ import annotations
 
@@ -8,34 +9,48 @@ from dataclasses import replace
 
 from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtWidgets import (
+    QAbstractItemView,
     QComboBox,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
     QLabel,
+    QLineEdit,
     QPushButton,
     QSpinBox,
+    QTableView,
     QVBoxLayout,
     QWidget,
 )
 
-from gui.backend import PolicyProblem, ScreenTimeLimits
+from gui.backend import Catalogue, PolicyProblem, ScreenTimeLimits, TimeLeft
+from gui.labels import category_label, format_minutes
+from gui.limits_model import (
+    CATEGORY,
+    SERVICE,
+    MinuteLimitsTableModel,
+    parse_warnings,
+    warnings_text,
+)
 
 _ERROR_STYLE = "color: #b22222;"
 _DONE_STYLE = "color: #1e783c;"
 _ACTIONS = ("lock", "logoff", "close_app", "notify")
 MAX_DAY_MINUTES = 24 * 60
+MAX_EXTRA_MINUTES = 600  # what POST /api/usage/extra takes at once
 
 
 class ScreenTimeTab(QWidget):
     child_selected = Signal(str)
     save_requested = Signal(object)  # ScreenTimeLimits
     reload_requested = Signal()
+    extra_requested = Signal(int)  # minutes more for the selected child today
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._limits: ScreenTimeLimits | None = None
         self._message: tuple[str, str] = ("", "")
+        self._time_left: TimeLeft | None = None
 
         self.child_label = QLabel(self)
         self.child_combo = QComboBox(self)
@@ -75,12 +90,74 @@ class ScreenTimeTab(QWidget):
         for action in _ACTIONS:
             self.action_combo.addItem("", action)
         self.action_label.setBuddy(self.action_combo)
-        self.limits_label = QLabel(self.action_box)
-        self.limits_label.setWordWrap(True)
-        self.limits_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.warnings_label = QLabel(self.action_box)
+        self.warnings_edit = QLineEdit(self.action_box)
+        self.warnings_edit.setObjectName("screenTimeWarnings")
+        self.warnings_label.setBuddy(self.warnings_edit)
+        self.warnings_edit.textChanged.connect(self._on_warnings_typed)
+        self.warnings_hint = QLabel(self.action_box)
+        self.warnings_hint.setWordWrap(True)
+        self.warnings_hint.setStyleSheet(_ERROR_STYLE)
+        self.warnings_hint.setVisible(False)
         action_form = QFormLayout(self.action_box)
         action_form.addRow(self.action_label, self.action_combo)
-        action_form.addRow(self.limits_label)
+        action_form.addRow(self.warnings_label, self.warnings_edit)
+        action_form.addRow(self.warnings_hint)
+
+        self.extra_box = QGroupBox(self)
+        self.time_left_label = QLabel(self.extra_box)
+        self.time_left_label.setObjectName("screenTimeLeft")
+        self.time_left_label.setWordWrap(True)
+        self.time_left_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.extra_label = QLabel(self.extra_box)
+        self.extra_spin = QSpinBox(self.extra_box)
+        self.extra_spin.setObjectName("screenTimeExtraMinutes")
+        self.extra_spin.setRange(1, MAX_EXTRA_MINUTES)
+        self.extra_spin.setSingleStep(15)
+        self.extra_spin.setValue(30)
+        self.extra_label.setBuddy(self.extra_spin)
+        self.extra_button = QPushButton(self.extra_box)
+        self.extra_button.setObjectName("screenTimeGiveExtra")
+        self.extra_button.clicked.connect(self._on_extra)
+        extra_row = QHBoxLayout()
+        extra_row.addWidget(self.extra_spin)
+        extra_row.addWidget(self.extra_button)
+        extra_form = QFormLayout(self.extra_box)
+        extra_form.addRow(self.time_left_label)
+        extra_form.addRow(self.extra_label, extra_row)
+        action_form.addRow(self.extra_box)
+
+        self.limits_box = QGroupBox(self)
+        self.limits_model = MinuteLimitsTableModel(self)
+        self.limits_view = QTableView(self.limits_box)
+        self.limits_view.setObjectName("screenTimeLimits")
+        self.limits_view.setModel(self.limits_model)
+        self.limits_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.limits_view.horizontalHeader().setStretchLastSection(True)
+        self.limits_view.verticalHeader().setVisible(False)
+        self.limit_target_combo = QComboBox(self.limits_box)
+        self.limit_target_combo.setObjectName("screenTimeLimitTarget")
+        self.limit_target_combo.setMinimumContentsLength(16)
+        self.limit_minutes_spin = QSpinBox(self.limits_box)
+        self.limit_minutes_spin.setObjectName("screenTimeLimitMinutes")
+        self.limit_minutes_spin.setRange(0, MAX_DAY_MINUTES)
+        self.limit_minutes_spin.setSingleStep(15)
+        self.limit_minutes_spin.setValue(60)
+        self.limit_add_button = QPushButton(self.limits_box)
+        self.limit_add_button.setObjectName("screenTimeLimitAdd")
+        self.limit_add_button.clicked.connect(self._on_add_limit)
+        self.limit_remove_button = QPushButton(self.limits_box)
+        self.limit_remove_button.setObjectName("screenTimeLimitRemove")
+        self.limit_remove_button.clicked.connect(self._on_remove_limits)
+        limit_row = QHBoxLayout()
+        limit_row.addWidget(self.limit_target_combo, 1)
+        limit_row.addWidget(self.limit_minutes_spin)
+        limit_row.addWidget(self.limit_add_button)
+        limit_row.addWidget(self.limit_remove_button)
+        limits_layout = QVBoxLayout(self.limits_box)
+        limits_layout.addWidget(self.limits_view)
+        limits_layout.addLayout(limit_row)
+        self._catalogue = Catalogue()
 
         top = QHBoxLayout()
         top.addWidget(self.child_label)
@@ -95,6 +172,7 @@ class ScreenTimeTab(QWidget):
         layout.addLayout(top)
         layout.addWidget(self.message_label)
         layout.addLayout(body)
+        layout.addWidget(self.limits_box)
         layout.addStretch(1)
         self.retranslate()
         self._update_enabled()
@@ -115,6 +193,14 @@ class ScreenTimeTab(QWidget):
         if chosen is not None and chosen != current:
             self.child_selected.emit(chosen)
 
+    def set_catalogue(self, catalogue: Catalogue) -> None:
+        """The categories and services a limit may name (the Web tab's catalogue)."""
+        self._catalogue = catalogue
+        self.limits_model.set_service_names(
+            {service.service_id: service.name for service in catalogue.services}
+        )
+        self._fill_targets()
+
     def selected_child(self) -> str | None:
         value = self.child_combo.currentData()
         return value if isinstance(value, str) else None
@@ -124,9 +210,16 @@ class ScreenTimeTab(QWidget):
         for spin, minutes in zip(self.day_spins, limits.daily_minutes, strict=True):
             spin.setValue(minutes)
         self.action_combo.setCurrentIndex(max(0, self.action_combo.findData(limits.action)))
-        self._show_other_limits()
+        self.limits_model.show_limits(limits)
+        self.warnings_edit.setText(warnings_text(limits.warnings_minutes))
+        self._show_time_left()
         self._set_message("", "")
         self._update_enabled()
+
+    def show_time_left(self, left: TimeLeft) -> None:
+        self._time_left = left
+        self.extra_button.setEnabled(self._limits is not None)
+        self._show_time_left()
 
     def show_saved(self, limits: ScreenTimeLimits) -> None:
         self.show_limits(limits)
@@ -140,10 +233,13 @@ class ScreenTimeTab(QWidget):
         self._set_message("refused", detail)
 
     def show_failure(self, text: str) -> None:
+        self.extra_button.setEnabled(self._limits is not None)
         self._set_message("failed", text)
 
     def clear(self) -> None:
         self._limits = None
+        self._time_left = None
+        self._show_time_left()
         self.set_children([])
         self._set_message("", "")
         self._update_enabled()
@@ -152,8 +248,10 @@ class ScreenTimeTab(QWidget):
         if self._limits is None:
             return None
         action = self.action_combo.currentData()
+        warnings = parse_warnings(self.warnings_edit.text())
         return replace(
-            self._limits,
+            self.limits_model.applied_to(self._limits),
+            warnings_minutes=self._limits.warnings_minutes if warnings is None else warnings,
             daily_minutes=tuple(spin.value() for spin in self.day_spins),
             action=action if isinstance(action, str) else self._limits.action,
         )
@@ -170,23 +268,62 @@ class ScreenTimeTab(QWidget):
             self._set_message("saving", "")
             self.save_requested.emit(limits)
 
+    def _on_warnings_typed(self, text: str) -> None:
+        wrong = parse_warnings(text) is None
+        self.warnings_hint.setVisible(wrong)
+        self.save_button.setEnabled(self._limits is not None and not wrong)
+
+    def _on_extra(self) -> None:
+        if self._limits is not None:
+            self.extra_button.setEnabled(False)  # until the agent answers with the new time
+            self.extra_requested.emit(self.extra_spin.value())
+
     def _update_enabled(self) -> None:
         has = self._limits is not None
-        for widget in (self.days_box, self.action_box, self.save_button, self.reload_button):
+        for widget in (
+            self.days_box, self.action_box, self.limits_box, self.save_button, self.reload_button
+        ):
             widget.setEnabled(has)
 
-    def _show_other_limits(self) -> None:
-        limits = self._limits
-        if limits is None:
-            self.limits_label.clear()
+    def _show_time_left(self) -> None:
+        left = self._time_left
+        if left is None or self._limits is None or left.child != self._limits.child:
+            self.time_left_label.clear()
             return
-        parts = [f"{name}: {minutes}" for name, minutes in limits.category_minutes]
-        parts += [f"{name}: {minutes}" for name, minutes in limits.service_minutes]
-        self.limits_label.setText(
-            self.tr("Daily limits (minutes): %1").replace("%1", ", ".join(parts))
-            if parts
-            else ""
-        )
+        if left.seconds_left is None:
+            text = self.tr("No limit today.")
+        else:
+            text = self.tr("Time left today: %1").replace(
+                "%1", format_minutes(left.seconds_left // 60)
+            )
+        if left.extra_minutes:
+            text += "\n" + self.tr("Extra today: %1").replace(
+                "%1", format_minutes(left.extra_minutes)
+            )
+        self.time_left_label.setText(text)
+
+    def _fill_targets(self) -> None:
+        """Categories first, then services; each item's data is ``kind:id``."""
+        chosen = self.limit_target_combo.currentData()
+        self.limit_target_combo.blockSignals(True)
+        self.limit_target_combo.clear()
+        for category in self._catalogue.categories:
+            self.limit_target_combo.addItem(category_label(category), f"{CATEGORY}:{category}")
+        for service in self._catalogue.services:
+            self.limit_target_combo.addItem(service.name, f"{SERVICE}:{service.service_id}")
+        position = self.limit_target_combo.findData(chosen) if chosen is not None else -1
+        self.limit_target_combo.setCurrentIndex(max(0, position))
+        self.limit_target_combo.blockSignals(False)
+
+    def _on_add_limit(self) -> None:
+        chosen = self.limit_target_combo.currentData()
+        if isinstance(chosen, str) and ":" in chosen:
+            kind, target = chosen.split(":", 1)
+            self.limits_model.put(kind, target, self.limit_minutes_spin.value())
+
+    def _on_remove_limits(self) -> None:
+        rows = self.limits_view.selectionModel().selectedRows()
+        self.limits_model.remove([index.row() for index in rows])
 
     def _set_message(self, kind: str, detail: str) -> None:
         self._message = (kind, detail)
@@ -242,5 +379,26 @@ class ScreenTimeTab(QWidget):
         for index in range(self.action_combo.count()):
             code = str(self.action_combo.itemData(index))
             self.action_combo.setItemText(index, words.get(code, code))
-        self._show_other_limits()
+        self.warnings_label.setText(self.tr("Warn before (minutes):"))
+        self.warnings_edit.setAccessibleName(self.tr("Warnings before time runs out, in minutes"))
+        self.warnings_edit.setToolTip(self.tr("For example 15, 5, 1"))
+        self.warnings_hint.setText(
+            self.tr("Write whole minutes, separated by commas, for example 15, 5, 1.")
+        )
+        self.extra_box.setTitle(self.tr("Extra time today"))
+        self.extra_label.setText(self.tr("Give:"))
+        self.extra_spin.setSuffix(self.tr(" min"))
+        self.extra_spin.setAccessibleName(self.tr("Extra minutes"))
+        self.extra_button.setText(self.tr("Give extra minutes now"))
+        limits_title = self.tr("Limits for a kind of site or app, or a service")
+        self.limits_box.setTitle(limits_title)
+        self.limit_target_combo.setAccessibleName(self.tr("Limit on"))
+        self.limit_minutes_spin.setSuffix(self.tr(" min"))
+        self.limit_minutes_spin.setAccessibleName(self.tr("Minutes a day for it"))
+        self.limit_add_button.setText(self.tr("Add or change"))
+        self.limit_remove_button.setText(self.tr("Remove"))
+        self.limits_view.setAccessibleName(limits_title)
+        self.limits_model.retranslate()
+        self._fill_targets()
+        self._show_time_left()
         self._set_message(*self._message)
