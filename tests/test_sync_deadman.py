@@ -164,6 +164,10 @@ def test_a_running_agent_cancels_the_old_signal_as_soon_as_the_pc_is_renamed(
                 '[[children]]\nname = "An"\nos_users = ["an"]\n', encoding="utf-8")
             # Well before the next ten-minute beat: the old name's signal is gone.
             wait_for(lambda: [m["sequence_id"] for m in ntfy.pending(MUM)] == [new], timeout=20)
+            pending = ntfy.pending(MUM)
+            assert [m["sequence_id"] for m in pending] == [new]
+            assert all("Phong-khach" not in str(m.get("title")) for m in pending)
+            assert old != new
 
 
 def test_caregiver_remove_cancels_this_pcs_signal_on_their_topic(
