@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Protocol, TypeVar
 
 from agent.api.http import ApiError, Request, Response, Router, json_response
 from agent.api.types import (
@@ -111,82 +112,22 @@ class _PolicyEndpoints:
         return _versioned(version)
 
     def get_rules(self, request: Request) -> Response:
-        try:
-            etag, rules = self._editor.child_rules(request.path_params["name"])
-        except (UnknownChildError, InvalidPolicyError, PolicyTextError) as error:
-            raise edit_error(error) from None
-        return json_response(rules.to_json(), headers={"ETag": etag})
+        return _read_part(request, self._editor.child_rules)
 
     def put_rules(self, request: Request) -> Response:
-        etag = if_match(request)
-        body = request.json_object()
-        body["child"] = request.path_params["name"]
-        try:
-            rules = ChildRules.from_json(body)
-        except ShapeError as error:
-            raise ApiError(400, "bad_request", str(error)) from None
-        try:
-            new_etag, saved = self._editor.set_child_rules(etag, rules)
-        except (
-            StalePolicyError,
-            InvalidPolicyError,
-            UnknownChildError,
-            PolicyTextError,
-        ) as error:
-            raise edit_error(error) from None
-        return json_response(saved.to_json(), headers={"ETag": new_etag})
+        return _write_part(request, ChildRules.from_json, self._editor.set_child_rules)
 
     def get_screen_time(self, request: Request) -> Response:
-        try:
-            etag, rules = self._editor.screen_time(request.path_params["name"])
-        except (UnknownChildError, InvalidPolicyError, PolicyTextError) as error:
-            raise edit_error(error) from None
-        return json_response(rules.to_json(), headers={"ETag": etag})
+        return _read_part(request, self._editor.screen_time)
 
     def put_screen_time(self, request: Request) -> Response:
-        etag = if_match(request)
-        body = request.json_object()
-        body["child"] = request.path_params["name"]
-        try:
-            rules = ScreenTimeRules.from_json(body)
-        except ShapeError as error:
-            raise ApiError(400, "bad_request", str(error)) from None
-        try:
-            new_etag, saved = self._editor.set_screen_time(etag, rules)
-        except (
-            StalePolicyError,
-            InvalidPolicyError,
-            UnknownChildError,
-            PolicyTextError,
-        ) as error:
-            raise edit_error(error) from None
-        return json_response(saved.to_json(), headers={"ETag": new_etag})
+        return _write_part(request, ScreenTimeRules.from_json, self._editor.set_screen_time)
 
     def get_schedules(self, request: Request) -> Response:
-        try:
-            etag, rules = self._editor.schedules(request.path_params["name"])
-        except (UnknownChildError, InvalidPolicyError, PolicyTextError) as error:
-            raise edit_error(error) from None
-        return json_response(rules.to_json(), headers={"ETag": etag})
+        return _read_part(request, self._editor.schedules)
 
     def put_schedules(self, request: Request) -> Response:
-        etag = if_match(request)
-        body = request.json_object()
-        body["child"] = request.path_params["name"]
-        try:
-            rules = ChildSchedules.from_json(body)
-        except ShapeError as error:
-            raise ApiError(400, "bad_request", str(error)) from None
-        try:
-            new_etag, saved = self._editor.set_schedules(etag, rules)
-        except (
-            StalePolicyError,
-            InvalidPolicyError,
-            UnknownChildError,
-            PolicyTextError,
-        ) as error:
-            raise edit_error(error) from None
-        return json_response(saved.to_json(), headers={"ETag": new_etag})
+        return _write_part(request, ChildSchedules.from_json, self._editor.set_schedules)
 
     def check(self, request: Request) -> object:
         name = (request.query_value("name") or "").strip()
@@ -201,3 +142,39 @@ class _PolicyEndpoints:
 
 def _versioned(version: PolicyVersion) -> Response:
     return json_response(version.policy, headers={"ETag": version.etag})
+
+
+class _ChildPart(Protocol):
+    def to_json(self) -> dict[str, object]: ...
+
+
+_Part = TypeVar("_Part", bound=_ChildPart)
+
+
+def _read_part(request: Request, read: Callable[[str], tuple[str, _Part]]) -> Response:
+    """One part of a child's rules (web rules, screen time, schedules) with its ETag."""
+    try:
+        etag, part = read(request.path_params["name"])
+    except (UnknownChildError, InvalidPolicyError, PolicyTextError) as error:
+        raise edit_error(error) from None
+    return json_response(part.to_json(), headers={"ETag": etag})
+
+
+def _write_part(
+    request: Request,
+    parse: Callable[[dict[str, object]], _Part],
+    write: Callable[[str, _Part], tuple[str, _Part]],
+) -> Response:
+    """Replace one part of a child's rules, if the file is still the one the ETag names."""
+    etag = if_match(request)
+    body = request.json_object()
+    body["child"] = request.path_params["name"]
+    try:
+        part = parse(body)
+    except ShapeError as error:
+        raise ApiError(400, "bad_request", str(error)) from None
+    try:
+        new_etag, saved = write(etag, part)
+    except (StalePolicyError, InvalidPolicyError, UnknownChildError, PolicyTextError) as error:
+        raise edit_error(error) from None
+    return json_response(saved.to_json(), headers={"ETag": new_etag})
