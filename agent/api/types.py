@@ -1109,6 +1109,34 @@ class LimitInfo:
 
 
 @dataclass(frozen=True)
+class ClosingApp:
+    """One of a heartbeat answer's `close_pids`, for the child's words: the service's
+    name (``Minecraft``) and why it closes — ``service`` (its own minutes, or a game's
+    cap), ``games`` (the day's game minutes), ``category`` (its category's minutes)."""
+
+    pid: int
+    name: str
+    why: str = "service"
+
+    def to_json(self) -> JsonObject:
+        return {"pid": self.pid, "name": self.name, "why": self.why}
+
+    @classmethod
+    def from_json(cls, value: Any, where: str = "closing") -> ClosingApp:
+        data = _object(value, where)
+        pid = _field(data, "pid", int, where)
+        if isinstance(pid, bool) or pid <= 0:
+            raise ShapeError(f"{where}.pid: expected a process id")
+        why = _optional(data, "why", str, where) or "service"
+        if why not in CLOSING_REASONS:
+            raise ShapeError(f"{where}.why: expected one of {', '.join(CLOSING_REASONS)}")
+        return cls(pid=pid, name=_field(data, "name", str, where), why=why)
+
+
+CLOSING_REASONS = ("service", "games", "category")
+
+
+@dataclass(frozen=True)
 class HeartbeatAnswer:
     """The agent's answer to a batch: how many counted anew, and the child's standing now
     (`seconds_left` None: nothing limits; `action`: what happens at zero). `close_pids`:
@@ -1123,10 +1151,12 @@ class HeartbeatAnswer:
     action: str = "lock"
     warnings_minutes: tuple[int, ...] = (15, 5, 1)
     close_pids: tuple[int, ...] = ()
+    closing: tuple[ClosingApp, ...] = ()  # close_pids' names and why, for the child
 
     def to_json(self) -> JsonObject:
         return {
             "close_pids": list(self.close_pids),
+            "closing": [app.to_json() for app in self.closing],
             "accepted": self.accepted,
             "child": self.child,
             "allowed": self.allowed,
@@ -1150,6 +1180,9 @@ class HeartbeatAnswer:
             isinstance(item, int) and not isinstance(item, bool) and item > 0 for item in close
         ):
             raise ShapeError(f"{where}.close_pids: expected a list of process ids")
+        closing = data.get("closing", [])
+        if not isinstance(closing, list):
+            raise ShapeError(f"{where}.closing: expected a list")
         return cls(
             accepted=_field(data, "accepted", int, where),
             child=_optional(data, "child", str, where),
@@ -1159,6 +1192,10 @@ class HeartbeatAnswer:
             action=_optional(data, "action", str, where) or "lock",
             warnings_minutes=tuple(warnings),
             close_pids=tuple(close),
+            closing=tuple(
+                ClosingApp.from_json(app, f"{where}.closing[{index}]")
+                for index, app in enumerate(closing)
+            ),
         )
 
 

@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 
 from agent.api.types import (
     ChildUsage,
+    ClosingApp,
     HeartbeatAnswer,
     HeartbeatBatch,
     HeartbeatReport,
@@ -43,7 +44,7 @@ from agent.usage.limits import (
     LimitKind,
     LimitReason,
     decide,
-    spent_services,
+    spent_reasons,
 )
 from agent.usage.model import (
     SLEEP_GAP_SECONDS,
@@ -211,7 +212,7 @@ class UsageService:
         self._on_limit_reached = on_limit_reached
         # A service's minutes spent (or a new day): the DNS policy is compiled again.
         self._on_spent_changed = on_spent_changed
-        self._spent: dict[str, frozenset[str]] = {}
+        self._spent: dict[str, dict[str, str]] = {}  # child -> spent service -> why
         # The child's recent DNS names (the query log): a browser title naming a service
         # counts as its website only when they name the service's domains too.
         self._recent_names = recent_names
@@ -316,7 +317,7 @@ class UsageService:
             current = counter.last.app if counter.last is not None else None
             decision = self._decide(child, counter, now, zone, rules, current)
             changed = self._note_spent(child, counter, rules)
-            close = self._to_close(child, front, front_use, always)
+            closing = self._to_close(child, front, front_use, always)
         if changed and self._on_spent_changed is not None:
             self._on_spent_changed()
         if (
@@ -331,8 +332,10 @@ class UsageService:
         self.save_if_due()
         action = str(rules.limits.action) if rules else "lock"
         if action == "notify":
-            close = ()  # the parent chose to have the child only told
-        elif not decision.allowed and decision.reason.kind in SERVICE_LIMIT_KINDS:
+            closing = ()  # the parent chose to have the child only told
+        close = tuple(app.pid for app in closing)
+        spent_only = not decision.allowed and decision.reason.kind in SERVICE_LIMIT_KINDS
+        if action != "notify" and spent_only:
             # One service's time is up, not the child's: its app closes; its website in a
             # browser is blocked by the DNS filter, and the browser stays open.
             action = "close_app" if front is not None and front.pid in close else "notify"
@@ -346,6 +349,7 @@ class UsageService:
             action=action,
             warnings_minutes=warnings,
             close_pids=close,
+            closing=closing,
         )
 
     def _limit_info(self, reason: LimitReason, current: AppUse | None) -> LimitInfo:
@@ -360,15 +364,16 @@ class UsageService:
         front: AppIdentity | None,
         current: AppUse | None,
         always: tuple[str, ...],
-    ) -> tuple[int, ...]:
-        """The child's processes of today's spent services: the app in front (not a
-        browser showing the service's website: the DNS filter blocks that) and those the
-        sampler saw running behind. Never an always-allowed app, never the tray."""
-        spent = self._spent.get(child, frozenset())
+    ) -> tuple[ClosingApp, ...]:
+        """The child's processes of today's spent services, with the service's name and
+        why for the child's words: the app in front (not a browser showing the service's
+        website: the DNS filter blocks that) and those the sampler saw running behind.
+        Never an always-allowed app, never the tray."""
+        spent = self._spent.get(child, {})
         if not spent:
             return ()
         allowed = {name.casefold() for name in always}
-        pids: list[int] = []
+        found: dict[int, str] = {}  # pid -> service
         if (
             front is not None
             and front.pid
@@ -377,7 +382,7 @@ class UsageService:
             and not current.always_allowed
             and not self._classifier.is_browser(front)
         ):
-            pids.append(front.pid)
+            found[front.pid] = current.service
         for app in self._running_apps.get(child, ()):
             name = AppIdentity(exe_path=app.exe_path).exe_name.casefold()
             if (
@@ -386,10 +391,17 @@ class UsageService:
                 and not app.app.always_allowed
                 and name not in allowed
                 and app.app.service not in allowed
-                and app.pid not in pids
+                and app.pid not in found
             ):
-                pids.append(app.pid)
-        return tuple(pids)
+                found[app.pid] = app.app.service
+        return tuple(
+            ClosingApp(pid, self._service_name(service), spent[service])
+            for pid, service in found.items()
+        )
+
+    def _service_name(self, service: str) -> str:
+        entry = self._catalogue.get(service)
+        return entry.name if entry is not None else service
 
     def _classify(self, child: str, app: AppIdentity, always: tuple[str, ...]) -> AppUse:
         # An interpreter (java, python, wine) is the app its command line names; the
@@ -655,17 +667,17 @@ class UsageService:
             rules = self._rules().get(child)
             if rules is None:
                 return frozenset()
-            found = spent_services(
+            found = spent_reasons(
                 rules.limits, rules.age, counter.tally, self._classifier.services_in
             )
             self._spent[child] = found
-            return found
+            return frozenset(found)
 
     def _note_spent(self, child: str, counter: ChildCounter, rules: ChildRules | None) -> bool:
         if rules is None:
             return False
-        found = spent_services(rules.limits, rules.age, counter.tally, self._classifier.services_in)
-        changed = found != self._spent.get(child, frozenset())
+        found = spent_reasons(rules.limits, rules.age, counter.tally, self._classifier.services_in)
+        changed = set(found) != set(self._spent.get(child, {}))
         self._spent[child] = found
         return changed
 

@@ -792,15 +792,16 @@ def screen_time_enforcer(tray: Tray) -> Enforcer:
     age), and the action at zero through this OS's session controller."""
     controller = tray.controller
 
-    def words() -> tuple[str, str | None]:
+    def age_band() -> str | None:
         profile = controller.profile
-        return (tray.translations.language or "vi", profile.age_band if profile else None)
+        return profile.age_band if profile else None
 
+    # The words come through the tray's translator, in the child's language.
     return Enforcer(
         session_controller() or NotifyOnly(),
         # From the heartbeat's thread: the signal is delivered on the GUI thread.
         lambda title, body: controller.notification.emit(title, body, ""),
-        words=words,
+        age_band=age_band,
     )
 
 

@@ -35,7 +35,7 @@ from agent.api.types import (
     WatchAcknowledgementInfo,
 )
 from gui.tray.backend import AgentUnreachableError, TrayBackendError
-from gui.tray.enforcement import Enforcer, Standing
+from gui.tray.enforcement import AppToClose, Enforcer, Standing
 from gui.tray.heartbeat import HeartbeatSender, QueuedBeat
 from gui.tray.watchers import Watcher, create_watcher
 
@@ -335,6 +335,7 @@ def standing_of(answer: HeartbeatAnswer) -> Standing:
         service=answer.limit.service,
         close_pids=answer.close_pids,
         service_name=answer.limit.service_name,
+        closing=tuple(AppToClose(app.pid, app.name, app.why) for app in answer.closing),
     )
 
 
