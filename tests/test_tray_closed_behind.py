@@ -50,6 +50,7 @@ class Session:
 
 class Desk:
     name = "fake"
+    knows_foreground = True
 
     def __init__(self) -> None:
         self.front = MINECRAFT

@@ -1034,20 +1034,28 @@ class HeartbeatReport:
 
 # At most this many heartbeats in one request (a queue is sent in several).
 HEARTBEAT_BATCH_MAX = 100
+WATCHER_NAME_MAX = 40  # "linux-wayland" and the like
 
 
 @dataclass(frozen=True)
 class HeartbeatBatch:
     """Heartbeats oldest first, with the tray's monotonic reading when it sent them (so
-    the agent dates each one by its age, whatever the PC's clock says)."""
+    the agent dates each one by its age, whatever the PC's clock says); `watcher`: the
+    tray's session watcher (``linux-x11``, ``linux-wayland``, ``windows``, ``macos``,
+    ``null``; "" from an older tray) and whether it knows the app in front
+    (`foreground_known`; None: not said)."""
 
     sent_monotonic: float
     beats: tuple[HeartbeatReport, ...]
+    watcher: str = ""
+    foreground_known: bool | None = None
 
     def to_json(self) -> JsonObject:
         return {
             "sent_monotonic": self.sent_monotonic,
             "beats": [beat.to_json() for beat in self.beats],
+            "watcher": self.watcher,
+            "foreground_known": self.foreground_known,
         }
 
     @classmethod
@@ -1058,12 +1066,17 @@ class HeartbeatBatch:
             raise ShapeError(f"{where}.beats: expected a list")
         if len(beats) > HEARTBEAT_BATCH_MAX:
             raise ShapeError(f"{where}.beats: at most {HEARTBEAT_BATCH_MAX} in one batch")
+        watcher = _optional(data, "watcher", str, where) or ""
+        if len(watcher) > WATCHER_NAME_MAX:
+            raise ShapeError(f"{where}.watcher: at most {WATCHER_NAME_MAX} characters")
         return cls(
             sent_monotonic=float(_field(data, "sent_monotonic", (int, float), where)),
             beats=tuple(
                 HeartbeatReport.from_json(beat, f"{where}.beats[{index}]")
                 for index, beat in enumerate(beats)
             ),
+            watcher=watcher,
+            foreground_known=_optional(data, "foreground_known", bool, where),
         )
 
 
@@ -1348,7 +1361,9 @@ class ChildOverview:
     """One child's today in ``GET /api/overview``: time used and left, the apps and sites
     most used, blocks, requests waiting, alerts, and whether the child's tray reports
     (``tray``: ``running``, ``missing`` while the child's session is on without it, or
-    ``not_seen`` since the agent started)."""
+    ``not_seen`` since the agent started); the tray's session watcher (``watcher``, None
+    before its first heartbeat) and whether it knows the app in front (``foreground_known``:
+    False on a Wayland session, where app time comes from the apps that run)."""
 
     child: str
     used_seconds: int
@@ -1361,6 +1376,8 @@ class ChildOverview:
     pending_requests: int = 0
     alerts: int = 0
     tray: str = "not_seen"
+    watcher: str | None = None
+    foreground_known: bool | None = None
 
     def to_json(self) -> JsonObject:
         return {
@@ -1375,6 +1392,8 @@ class ChildOverview:
             "pending_requests": self.pending_requests,
             "alerts": self.alerts,
             "tray": self.tray,
+            "watcher": self.watcher,
+            "foreground_known": self.foreground_known,
         }
 
     @classmethod
@@ -1394,6 +1413,8 @@ class ChildOverview:
             pending_requests=_optional(data, "pending_requests", int, where) or 0,
             alerts=_optional(data, "alerts", int, where) or 0,
             tray=_optional(data, "tray", str, where) or "not_seen",
+            watcher=_optional(data, "watcher", str, where),
+            foreground_known=_optional(data, "foreground_known", bool, where),
         )
 
 

@@ -52,6 +52,7 @@ from agent.usage.model import (
     AppUse,
     ChildCounter,
     Heartbeat,
+    SessionWatch,
     UsageEvent,
     UsageEventKind,
 )
@@ -213,6 +214,7 @@ class UsageService:
         # A service's minutes spent (or a new day): the DNS policy is compiled again.
         self._on_spent_changed = on_spent_changed
         self._spent: dict[str, dict[str, str]] = {}  # child -> spent service -> why
+        self._watches: dict[str, SessionWatch] = {}  # child -> how the tray watches
         # The child's recent DNS names (the query log): a browser title naming a service
         # counts as its website only when they name the service's domains too.
         self._recent_names = recent_names
@@ -314,6 +316,8 @@ class UsageService:
             self._counters[child] = counter
             self._dirty.add(child)
             self._last_heard[child] = self._clock.monotonic()
+            if batch.watcher:
+                self._watches[child] = SessionWatch(batch.watcher, batch.foreground_known)
             current = counter.last.app if counter.last is not None else None
             decision = self._decide(child, counter, now, zone, rules, current)
             changed = self._note_spent(child, counter, rules)
@@ -512,11 +516,15 @@ class UsageService:
             if reporting and (last is None or not last.active):
                 return False  # locked or idle: nobody is playing
             in_front = last.app.service if reporting and last is not None else None
+            # A tray that cannot know the app in front (GNOME on Wayland): every
+            # catalogue app that runs counts for its service and category, not only games.
+            watch = self._watches.get(child)
+            every_app = reporting and watch is not None and watch.foreground_known is False
             games: dict[str, AppUse] = {}
             for app in apps:
                 use, name = app.app, AppIdentity(exe_path=app.exe_path).exe_name.casefold()
                 if (
-                    use.category == GAMES_CATEGORY
+                    (use.category == GAMES_CATEGORY or every_app)
                     and use.service is not None
                     and use.service != in_front
                     and not use.always_allowed
@@ -591,6 +599,11 @@ class UsageService:
             if heard is not None and self._clock.monotonic() - heard < TRAY_SILENCE_SECONDS:
                 return "running"
             return "missing" if child in self._silent else "not_seen"
+
+    def tray_watch(self, child: str) -> SessionWatch | None:
+        """How the child's tray last said it watches (None before its first heartbeat)."""
+        with self._lock:
+            return self._watches.get(child)
 
     def category_of_app(self, app_id: str) -> str | None:
         """The catalogue's category of a counted app id (``robloxplayerbeta.exe``)."""

@@ -91,6 +91,7 @@ def _base_name(path: str) -> str:
 
 class WindowsWatcher:
     name = "windows"
+    knows_foreground = True
 
     def __init__(self, api: Win32) -> None:
         self._api = api
