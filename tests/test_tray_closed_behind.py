@@ -158,3 +158,32 @@ def test_a_game_closed_from_behind_is_named_to_the_child(
         "Hết giờ chơi game hôm nay\n"
         "Đã đóng Minecraft: hôm nay hết giờ chơi game rồi. Mai chơi tiếp nhé!"
     )
+
+
+def test_the_answers_closing_and_the_batchs_watcher_travel_and_refuse_nonsense() -> None:
+    from agent.api.types import (
+        ClosingApp,
+        HeartbeatBatch,
+        LimitInfo,
+        ShapeError,
+    )
+
+    answer = HeartbeatAnswer(
+        1, "An", True, 600.0, LimitInfo("none"), close_pids=(5151,),
+        closing=(ClosingApp(5151, "Minecraft", "games"),),
+    )
+    assert HeartbeatAnswer.from_json(answer.to_json()) == answer
+    older = answer.to_json()
+    del older["closing"]
+    assert HeartbeatAnswer.from_json(older).closing == ()  # an older agent: no words
+    for bad in ({"pid": 0, "name": "x"}, {"pid": 1, "name": "x", "why": "because"},
+                {"pid": True, "name": "x"}, {"pid": 1}):
+        with pytest.raises(ShapeError):
+            HeartbeatAnswer.from_json({**answer.to_json(), "closing": [bad]})
+    batch = HeartbeatBatch(1.0, (), watcher="linux-wayland", foreground_known=False)
+    assert HeartbeatBatch.from_json(batch.to_json()) == batch
+    assert HeartbeatBatch.from_json({"sent_monotonic": 1.0, "beats": []}).watcher == ""
+    with pytest.raises(ShapeError):
+        HeartbeatBatch.from_json({"sent_monotonic": 1.0, "beats": [], "watcher": "x" * 41})
+    with pytest.raises(ShapeError):
+        HeartbeatBatch.from_json({"sent_monotonic": 1.0, "beats": [], "foreground_known": 1})
