@@ -14,7 +14,11 @@ behind :class:`SessionController` (tests use a fake).
 - One service's minutes spent (its own, a game's, its category's): the agent names the
   child's processes of it (``close_pids``: the app in front, or one running behind) and
   the tray closes them, whatever the rest of the standing; the child is told "no more
-  YouTube time today". Its website is blocked by the DNS filter; the browser stays.
+  YouTube time today", and of one closed from behind, once, what and why ("Closed
+  Minecraft: no more game time today"). Its website is blocked by the DNS filter; the
+  browser stays.
+- Every word the child reads here is the tray's translation (:class:`ChildWords`, through
+  ``tr()``: ``gui/tray/i18n``), in the child's language, shorter for a child under 11.
 """
 
 from __future__ import annotations
@@ -120,8 +124,8 @@ class ChildWords(QObject):
 
     def app_closed(self, app: str, why: str, young: bool) -> tuple[str, str]:
         """An app closed from behind (the child may not have seen it go): what and why.
-        `why`: ``service`` (its own minutes), ``games`` (the games' minutes or a game's
-        cap), ``category`` (the minutes of apps of its kind)."""
+        `why`: ``service`` (its own minutes, or a game's cap), ``games`` (the day's game
+        minutes), ``category`` (the minutes of apps of its kind)."""
         if why == "games":
             title = self.tr("No more game time today")
             body = self.tr("Closed %1: no more game time today.")
