@@ -16,7 +16,7 @@ from datetime import datetime
 
 from agent.api.types import SeenApp
 from agent.policy.services import ServiceCatalogue
-from agent.usage.apps import INTERPRETERS, TRAY_APP_ID, UNKNOWN_APP_ID
+from agent.usage.apps import INTERPRETERS, TRAY_APP_ID, UNKNOWN_APP_ID, AppClassifier
 from agent.usage.model import AppIdentity
 
 SEEN_APPS_KEY = "usage.apps_seen"
@@ -159,9 +159,11 @@ def seen_app_list(
     records: Iterable[SeenRecord],
     used: Iterable[tuple[str, str]],
     catalogue: ServiceCatalogue,
+    classifier: AppClassifier | None = None,
 ) -> tuple[SeenApp, ...]:
     """The apps for the API: the records, and the (child, app id) pairs of the usage
     records for apps the agent has no record of (seen before it kept them); by name."""
+    classifier = classifier if classifier is not None else AppClassifier(catalogue)
     merged: dict[str, SeenRecord] = {record.allow_name: record for record in records}
     for child, app_id in used:
         name = allow_name(app_id)
@@ -177,6 +179,11 @@ def seen_app_list(
         entry = catalogue.get(record.service) if record.service else None
         if entry is None:
             entry = catalogue.get(record.allow_name)
+        if entry is None and not record.service:
+            found = classifier.service_of(
+                AppIdentity(exe_path=record.exe_path or record.allow_name)
+            )
+            entry = catalogue.get(found[0]) if found is not None else None
         exe_name = record.exe_path.replace("\\", "/").rsplit("/", 1)[-1]
         apps.append(
             SeenApp(

@@ -685,7 +685,9 @@ class UsageService:
 
     def seen_apps(self) -> tuple[SeenApp, ...]:
         """The apps seen on this PC (heartbeats, the sampler, the usage records kept)."""
-        return seen_app_list(self._seen.records(), self._intervals.apps_used(), self._catalogue)
+        return seen_app_list(
+            self._seen.records(), self._intervals.apps_used(), self._catalogue, self._classifier
+        )
 
     def child_names(self) -> tuple[str, ...]:
         return tuple(child.name for child in self._family().children)
