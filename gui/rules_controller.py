@@ -213,6 +213,11 @@ class ScreenTimeController(QObject):
     def has_version(self) -> bool:
         return self._etag is not None
 
+    @property
+    def version(self) -> str | None:
+        """The version of the limits the next save goes over (the agent's ETag)."""
+        return self._etag
+
     def clear(self) -> None:
         self._child = None
         self._etag = None
