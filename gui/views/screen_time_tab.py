@@ -142,6 +142,7 @@ class ScreenTimeTab(QWidget):
         self.limits_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.limits_view.horizontalHeader().setStretchLastSection(True)
         self.limits_view.verticalHeader().setVisible(False)
+        self.limits_view.setTabKeyNavigation(False)  # Tab leaves the table; arrows move in it
         self.limit_target_combo = QComboBox(self.limits_box)
         self.limit_target_combo.setObjectName("screenTimeLimitTarget")
         self.limit_target_combo.setMinimumContentsLength(16)
@@ -187,6 +188,7 @@ class ScreenTimeTab(QWidget):
         self.apps_view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.apps_view.horizontalHeader().setStretchLastSection(True)
         self.apps_view.verticalHeader().setVisible(False)
+        self.apps_view.setTabKeyNavigation(False)
         self.apps_empty = QLabel(self.apps_box)
         self.apps_empty.setObjectName("screenTimeAppsEmpty")
         self.apps_empty.setWordWrap(True)
