@@ -6,6 +6,7 @@ are listed for a parent."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import datetime, timedelta
@@ -240,3 +241,24 @@ def test_get_apps_lists_the_apps_seen(family: RunningFamily, client: ApiClient) 
     with ApiClient(family.url) as anonymous, pytest.raises(ApiClientError) as raised:
         anonymous.seen_apps()
     assert raised.value.status == 401
+
+
+def test_the_running_agent_says_the_child_is_outside_the_allowed_hours(
+    family: RunningFamily, client: ApiClient
+) -> None:
+    # One short window two days from now: whenever the test runs, now is outside it.
+    later = datetime.now(ZONE) + timedelta(days=2)
+    day = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")[later.weekday()]
+    etag, rules = client.screen_time("An")
+    client.set_screen_time(
+        etag, replace(rules, allowed_hours=(WeeklyWindow((day,), "03:00", "03:01"),))
+    )
+
+    def standing() -> tuple[str, int | None]:
+        detail = next(item for item in client.usage_today().details if item.child == "An")
+        return detail.limit.kind, detail.seconds_left
+
+    deadline = datetime.now(ZONE) + timedelta(seconds=20)
+    while standing() != ("allowed_hours", 0) and datetime.now(ZONE) < deadline:
+        time.sleep(0.1)  # the agent adopts the written file at once; this only waits
+    assert standing() == ("allowed_hours", 0)
