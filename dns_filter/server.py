@@ -40,7 +40,7 @@ import time
 from collections import Counter, OrderedDict, deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from dnslib import QTYPE, DNSHeader, DNSRecord
 
@@ -236,6 +236,16 @@ def _parsed(packet: bytes) -> DNSRecord:
 
 
 _MemoKey = tuple[object, bytes, int, int, bool, bool]
+_Outcome = tuple[AnswerType, Reason, "str | None", "float | None"]
+# A remembered answer not asked for again yet: (response, TTL offsets, TTLs, stored at,
+# expires at, request, name, qtype, profile, outcome), bytes, numbers and strings only, the
+# outcome as its index in the server's table of outcomes. CPython stops tracking such a
+# tuple at its first young collection, so the memo of misses (most of it, on a busy day)
+# costs the full collections nothing; the first hit turns it into a `_MemoEntry`.
+_StoredAnswer = tuple[
+    bytes, tuple[int, ...], tuple[int, ...], float, float, bytes, str, int, "str | None", object
+]
+_MAX_OUTCOMES = 4096  # distinct outcomes held by index; past it an entry holds its own
 # (who, the query after its ID) -> [entry, parsed query, (valid until, answer after its ID)]:
 # a repeated identical query skips parsing and splicing altogether. The answer is valid
 # until its TTLs must drop by one more second or the entry expires, so a hit costs one
@@ -475,7 +485,9 @@ class DnsServer:
         self._wall_clock = clock.now  # for `policy_changes_at`
         self._policy_changes_at = policy_changes_at
         self._generation = 0
-        self._memo: OrderedDict[_MemoKey, _MemoEntry] = OrderedDict()
+        self._memo: OrderedDict[_MemoKey, _MemoEntry | _StoredAnswer] = OrderedDict()
+        self._outcomes: list[_Outcome] = []
+        self._outcome_index: dict[_Outcome, int] = {}
         self._exact: dict[_ExactKey, list[Any]] = {}
         self._fastpath = load_fastpath(fastpath)
         self._no_profile = object()  # `who` when profile_for failed: never a memo key
@@ -631,6 +643,8 @@ class DnsServer:
         self._generation += 1
         self._memo = OrderedDict()
         self._exact = {}
+        self._outcomes = []
+        self._outcome_index = {}
 
     @property
     def memo_size(self) -> int:
@@ -753,7 +767,7 @@ class DnsServer:
         def reply(answer: bytes) -> None:
             self._send_udp(sock, answer, addr, client_ip)
 
-        self._handle(data, client_ip, "udp", reply)
+        self._handle(data, client_ip, "udp", reply, hits)
 
     @staticmethod
     def _send_udp(sock: socket.socket, answer: bytes, addr: Any, client_ip: str) -> None:
@@ -886,9 +900,16 @@ class DnsServer:
     # ---------------------------------------------------------------- both paths
 
     def _handle(
-        self, data: bytes, client_ip: str, transport: str, reply: Reply
+        self,
+        data: bytes,
+        client_ip: str,
+        transport: str,
+        reply: Reply,
+        hits: list[Any] | None = None,
     ) -> asyncio.Task[None] | None:
-        """Answer one packet now (memo hit or error) or start resolving it.
+        """Answer one packet now (memo hit or error) or start resolving it. A memo hit
+        joins `hits`, the burst's, when given (it is logged and counted with them, in
+        arrival order).
 
         Returns the task when the answer comes later, else None."""
         started = time.perf_counter()
@@ -918,16 +939,23 @@ class DnsServer:
                 parsed.do_bit,
             )
             entry = self._memo.get(key)
+            if isinstance(entry, tuple):
+                entry = self._first_hit(key, entry)
             if entry is not None:
                 now = self._clock()
                 if now < entry.expires_at:
                     elapsed = int(now - entry.stored_at)
                     answer = wire.for_query(entry.aged(elapsed), data, parsed.name_end)
-                    stats.memo_hits += 1
                     if transport == "udp":
                         self._remember_exact(who, data, entry, parsed)
                     self._send(answer, parsed, transport, reply)
-                    self._log.add_hits([transport, entry, client_ip, time.perf_counter() - started])
+                    latency = time.perf_counter() - started
+                    if hits is None:
+                        stats.memo_hits += 1
+                        self._log.add_hits([transport, entry, client_ip, latency])
+                    else:
+                        stats.queries -= 1  # counted with the burst's (`_count_hits`)
+                        hits += (entry, client_ip, latency)
                     return None
                 self._memo.pop(key, None)
         except Exception:
@@ -1015,9 +1043,9 @@ class DnsServer:
         self._send(answer, parsed, transport, reply)
         self._log.add((query, result, time.perf_counter() - started))
         if generation == self._generation:
-            entry = self._memoise(key, answer, data, query, result, answered_at, answered_wall)
-            if entry is not None and transport == "udp":
-                self._remember_exact(key[0], data, entry, parsed)
+            # The exact memo (and the C fast path's) learns it at its first hit: most
+            # misses are never asked again, and each exact entry is two tracked objects.
+            self._memoise(key, answer, data, query, result, answered_at, answered_wall)
 
     # ---------------------------------------------------------------- answers
 
@@ -1079,7 +1107,7 @@ class DnsServer:
         result: Result,
         now: float,
         wall: float,
-    ) -> _MemoEntry | None:
+    ) -> None:
         limits = self.limits
         if limits.memo_size <= 0:
             return None
@@ -1124,22 +1152,54 @@ class DnsServer:
         if lifetime <= 0:
             return None
         memo_type = _MEMO_ANSWER_TYPE.get(result.answer_type, result.answer_type)
-        entry = _MemoEntry(
-            response=answer,
-            ttls=ttls,
-            stored_at=stored_at,
-            expires_at=now + lifetime,
-            request=request_packet,
-            name=query.name,
-            qtype=query.qtype,
-            profile=result.profile if result.profile is not None else query.profile,
-            outcome=(memo_type, result.reason, result.profile, result.valid_until),
+        stored: _StoredAnswer = (
+            answer,
+            ttls.offsets,
+            ttls.ttls,
+            stored_at,
+            now + lifetime,
+            request_packet,
+            query.name,
+            query.qtype,
+            result.profile if result.profile is not None else query.profile,
+            self._outcome_ref((memo_type, result.reason, result.profile, result.valid_until)),
         )
         memo = self._memo
-        memo[key] = entry
+        memo[key] = stored
         memo.move_to_end(key)
         while len(memo) > limits.memo_size:
             memo.popitem(last=False)
+        return None
+
+    def _outcome_ref(self, outcome: _Outcome) -> object:
+        """The outcome's index in the table (an int: untracked), or the outcome itself
+        when it cannot be held there."""
+        index = self._outcome_index.get(outcome)
+        if index is not None:
+            return index
+        if len(self._outcomes) >= _MAX_OUTCOMES:
+            return outcome
+        index = len(self._outcomes)
+        self._outcomes.append(outcome)
+        self._outcome_index[outcome] = index
+        return index
+
+    def _first_hit(self, key: _MemoKey, stored: _StoredAnswer) -> _MemoEntry:
+        """The entry a stored answer becomes when it is asked for again (kept in its place)."""
+        response, offsets, ttls, stored_at, expires_at, request, name, qtype, profile, ref = stored
+        outcome = self._outcomes[ref] if isinstance(ref, int) else cast(_Outcome, ref)
+        entry = _MemoEntry(
+            response=response,
+            ttls=wire.RecordTtls(offsets, ttls),
+            stored_at=stored_at,
+            expires_at=expires_at,
+            request=request,
+            name=name,
+            qtype=qtype,
+            profile=profile,
+            outcome=outcome,
+        )
+        self._memo[key] = entry
         return entry
 
     def _error_answer(self, data: bytes, exc: wire.QueryError) -> bytes:

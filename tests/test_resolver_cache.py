@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 
@@ -278,3 +279,14 @@ def test_invalid_settings_are_refused_with_every_problem() -> None:
     with pytest.raises(ValueError, match="max_entries must be at least 1") as error:
         CacheSettings(max_entries=0, min_ttl=100, max_ttl=10)
     assert "max_ttl (10) is below min_ttl (100)" in str(error.value)
+
+
+def test_entries_are_out_of_the_cyclic_collectors_sight(harness_for: MakeHarness) -> None:
+    # Plain tuples of bytes and floats: a full collection does not walk thousands of them.
+    harness = harness_for()
+    for name in (f"www.{ZONE}", f"mail.{ZONE}", f"missing.{ZONE}"):
+        harness.ask(name)
+    gc.collect()
+    entries = list(harness.cache._entries.values())
+    assert entries
+    assert not any(gc.is_tracked(entry) for entry in entries)

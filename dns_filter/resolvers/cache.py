@@ -29,7 +29,8 @@ import logging
 import math
 from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
+from typing import Final
 
 from dnslib import QTYPE, RCODE, RR, DNSHeader, DNSRecord
 
@@ -80,12 +81,15 @@ class CacheSettings:
             raise ValueError("invalid cache settings: " + "; ".join(problems))
 
 
-@dataclass(frozen=True, slots=True)
-class _Entry:
-    packed: bytes  # the answer, TTLs already clamped, packed; each hit parses a copy
-    stored_at: float
-    expires_at: float
-    retry_after: float = -math.inf  # while a failed refresh is fresh in memory, serve stale
+# (packed, stored at, expires at, retry after): the answer with its TTLs already clamped,
+# packed (each hit parses a copy), and until when a failed refresh is fresh in memory (serve
+# stale until then). A plain tuple of bytes and floats, not a dataclass: CPython stops
+# tracking such a tuple, so ten thousand entries cost the full collections nothing.
+_Entry = tuple[bytes, float, float, float]
+_PACKED: Final = 0
+_STORED_AT: Final = 1
+_EXPIRES_AT: Final = 2
+_RETRY_AFTER: Final = 3
 
 
 @dataclass(frozen=True)
@@ -150,15 +154,15 @@ class CacheResolver(Resolver):
         now = self._clock()
         entry = self._entries.get(key)
         if entry is not None:
-            if now < entry.expires_at:
+            if now < entry[_EXPIRES_AT]:
                 self._entries.move_to_end(key)
                 self._hits += 1
-                age = int(now - entry.stored_at)
+                age = int(now - entry[_STORED_AT])
                 response = self._render(entry, query.request, lambda rr: rr.ttl - age)
                 return Result(response, AnswerType.CACHED, CACHE_REASON, query.profile)
-            if now - entry.expires_at > self.settings.max_stale:
+            if now - entry[_EXPIRES_AT] > self.settings.max_stale:
                 del self._entries[key]
-            elif now < entry.retry_after:
+            elif now < entry[_RETRY_AFTER]:
                 return self._serve_stale(entry, key, query, now)
         self._misses += 1
 
@@ -189,14 +193,15 @@ class CacheResolver(Resolver):
         if entry is None:
             return failure
         now = self._clock()
-        if now - entry.expires_at > self.settings.max_stale:
+        if now - entry[_EXPIRES_AT] > self.settings.max_stale:
             del self._entries[key]
             return failure
         why = failure.reason.detail or failure.reason.kind
         # The name only at DEBUG: at the default level the log holds no browsing history.
         log.debug("serving stale %s: %s", query.name, why)
         self._warnings.info("stale", "serving stale answers: %s", why)
-        entry = replace(entry, retry_after=now + self.settings.stale_recheck)
+        retry_after = now + self.settings.stale_recheck
+        entry = (entry[_PACKED], entry[_STORED_AT], entry[_EXPIRES_AT], retry_after)
         self._entries[key] = entry
         return self._serve_stale(entry, key, query, now)
 
@@ -205,8 +210,8 @@ class CacheResolver(Resolver):
         self._entries.move_to_end(key)
         stale_ttl = self.settings.stale_ttl
         # An entry may still be fresh if the next link failed during a race; count it down.
-        age = int(now - entry.stored_at)
-        fresh = now < entry.expires_at
+        age = int(now - entry[_STORED_AT])
+        fresh = now < entry[_EXPIRES_AT]
         response = self._render(
             entry, query.request, (lambda rr: rr.ttl - age) if fresh else (lambda rr: stale_ttl)
         )
@@ -215,7 +220,7 @@ class CacheResolver(Resolver):
     @staticmethod
     def _render(entry: _Entry, request: DNSRecord, ttl_of: Callable[[RR], int]) -> DNSRecord:
         """A copy of the stored answer for this request: its ID, question, RD flag and TTLs."""
-        stored = DNSRecord.parse(entry.packed)
+        stored = DNSRecord.parse(entry[_PACKED])
         header = DNSHeader(id=request.header.id, bitmap=stored.header.bitmap)
         header.rd = request.header.rd
 
@@ -257,7 +262,7 @@ class CacheResolver(Resolver):
         except Exception:  # a record dnslib reads but cannot write again: not cached
             log.debug("cannot pack the answer for %s; not cached", key[0])
             return
-        self._entries[key] = _Entry(packed, now, now + lifetime)
+        self._entries[key] = (packed, now, now + lifetime, -math.inf)
         self._entries.move_to_end(key)
         while len(self._entries) > settings.max_entries:
             self._entries.popitem(last=False)
