@@ -164,7 +164,7 @@ memo_answer(PyObject *exact, PyObject *client, int i, unsigned int length, doubl
 }
 
 /*
- * serve(fd, exact, profile_for, unknown, clock, hits, misses) -> int
+ * serve(fd, exact, profile_for, unknown, clock, hits, misses[, muted]) -> int
  *
  * Reads up to MAX_BATCH datagrams from the non-blocking UDP socket `fd`. `profile_for`
  * (or None) is called once per client per burst, as the Python loop does, so a profile
@@ -173,14 +173,16 @@ memo_answer(PyObject *exact, PyObject *client, int i, unsigned int length, doubl
  * (flat: three items per answer, no tuple each, so the query log of a burst is one
  * object for the garbage collector, not one per answer). Every other packet is appended
  * to `misses` as (data, address, client_ip, who). `clock` is the server's memo clock,
- * read once per burst. Returns the number of datagrams read (0 when none was waiting),
+ * read once per burst. A packet whose client `profile_for` names as `muted` (when given)
+ * is dropped here, neither answered nor handed back: what the server does with a client
+ * flooding it with junk. Returns the number of datagrams read (0 when none was waiting),
  * or -errno when the read failed (Python then reads with recvfrom, which reports it).
  */
 static PyObject *
 serve(PyObject *module, PyObject *args)
 {
     int fd, count, i, answered = 0;
-    PyObject *exact, *profile_for, *unknown, *clock, *hits, *misses;
+    PyObject *exact, *profile_for, *unknown, *clock, *hits, *misses, *muted = NULL;
     struct mmsghdr messages[MAX_BATCH];
     struct iovec read_iov[MAX_BATCH];
     struct mmsghdr replies[MAX_BATCH];
@@ -194,8 +196,9 @@ serve(PyObject *module, PyObject *args)
     PyObject *result = NULL;
 
     (void)module;
-    if (!PyArg_ParseTuple(args, "iO!OOOO!O!:serve", &fd, &PyDict_Type, &exact, &profile_for,
-                          &unknown, &clock, &PyList_Type, &hits, &PyList_Type, &misses))
+    if (!PyArg_ParseTuple(args, "iO!OOOO!O!|O:serve", &fd, &PyDict_Type, &exact, &profile_for,
+                          &unknown, &clock, &PyList_Type, &hits, &PyList_Type, &misses,
+                          &muted))
         return NULL;
     if (busy)
         return PyLong_FromLong(-EBUSY);
@@ -252,6 +255,8 @@ serve(PyObject *module, PyObject *args)
                 goto done;
             last_peer = peer;
         }
+        if (muted != NULL && PyTuple_GET_ITEM(client, 1) == muted)
+            continue; /* a flooding client's: dropped unread, before any look-up */
         body = memo_answer(exact, client, i, length, now, &entry);
         if (body == NULL) {
             if (PyErr_Occurred()) {
@@ -316,7 +321,7 @@ done:
 
 static PyMethodDef methods[] = {
     {"serve", serve, METH_VARARGS,
-     "serve(fd, exact, profile_for, unknown, clock, hits, misses) -> int\n\n"
+     "serve(fd, exact, profile_for, unknown, clock, hits, misses[, muted]) -> int\n\n"
      "Answer a burst of UDP memo hits; hand the rest back in `misses`."},
     {NULL, NULL, 0, NULL},
 };

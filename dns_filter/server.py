@@ -115,9 +115,11 @@ class ServerLimits:
     policy_answer_seconds: int = 600
     log_backlog: int = 100_000  # query-log entries waiting for `on_result`
     # Error answers (FORMERR, NOTIMP, BADVERS) one client address gets a second, bursts of
-    # twice that; past it, its malformed packets are dropped unanswered. A flood of junk
-    # then costs a read each instead of a read and a send, and cannot be reflected at a
-    # forged source. No client that asks well-formed questions comes near it. 0: no limit.
+    # twice that; past it, all its packets are dropped unread (before any look-up; by the
+    # C fast path itself when it runs) until the budget fills again. A flood of junk then
+    # costs a read each instead of a read and a send, and cannot be reflected at a forged
+    # source. Packets without a header spend it too. No client that asks well-formed
+    # questions comes near it. 0: no limit.
     error_answers_per_client: int = 100
 
 
@@ -493,10 +495,14 @@ class DnsServer:
         self._no_profile = object()  # `who` when profile_for failed: never a memo key
         self._rate_limit = rate_limit
         self._error_budget = ClientRateLimit(self.limits.error_answers_per_client, clock=clock)
+        self._muted = object()  # `who` of a client past its error budget: dropped unread
         # What the C fast path asks: a limited client is never a hit there, so its
-        # packets come back to `_answer_udp`, which refuses them.
+        # packets come back to `_answer_udp`, which refuses them; a muted one's are
+        # dropped there.
         self._fast_profile_for: Callable[[str], object] | None = (
-            profile_for if self._rate_limit is None else self._profile_unless_limited
+            profile_for
+            if self._rate_limit is None and not self._error_budget.enabled
+            else self._fast_who
         )
         self._log = _QueryLog(on_result, self.stats, self.limits.log_backlog, on_results)
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -660,9 +666,11 @@ class DnsServer:
         """Read a burst of datagrams and answer each (`_answer_udp`), asking `profile_for`
         once per client and burst."""
         profile_for = self._profile_for
+        budget = self._error_budget
         hits: list[Any] = ["udp"]  # [transport, entry, client_ip, latency, ...]
         last_ip: str | None = None
         who: object = None
+        muted = False
         try:
             for _ in range(_UDP_BATCH):
                 try:
@@ -675,10 +683,16 @@ class DnsServer:
                 client_ip = addr[0]
                 if client_ip != last_ip:
                     last_ip = client_ip
+                    # past its error budget, a client's packets are dropped unread
+                    muted = budget.limited(client_ip)
                     try:
                         who = profile_for(client_ip) if profile_for is not None else client_ip
                     except Exception:
                         who = object()  # no hit; `_handle` reports the failure
+                if muted:
+                    self.stats.queries += 1
+                    self.stats.errors_unanswered += 1
+                    continue
                 self._answer_udp(sock, data, addr, client_ip, who, hits)
         finally:
             self._count_hits(hits)
@@ -704,10 +718,15 @@ class DnsServer:
             self._clock,
             hits,
             misses,
+            self._muted,
         )
         if read < 0:  # the read failed (e.g. an ICMP error): the Python loop reports it
             self._on_udp_readable(sock)
             return
+        muted = read - (len(hits) - 1) // 3 - len(misses)
+        if muted:  # a flooding client's packets, dropped unread by the C path
+            self.stats.queries += muted
+            self.stats.errors_unanswered += muted
         limit = self._rate_limit
         if limit is not None and len(hits) > 1:  # its answers count against their clients
             clients = hits[2::3]
@@ -738,9 +757,11 @@ class DnsServer:
         hands back."""
         if len(data) < 12 or data[2] & 0x80:
             # No header, or an answer: `wire.parse_query` would refuse it unanswered. Seen
-            # first, so that junk costs a flood's sender more than it costs us.
+            # first, so that junk costs a flood's sender more than it costs us; it spends
+            # the client's error budget, which mutes a flood of it.
             self.stats.queries += 1
             self.stats.dropped += 1
+            self._error_budget.allow(client_ip)
             return
         started = time.perf_counter()
         if self._rate_limit is not None and not self._rate_limit.allow(client_ip):
@@ -776,9 +797,14 @@ class DnsServer:
         except OSError as exc:  # full buffer or closed socket: the client retries
             logger.debug("UDP send to %s failed: %s", client_ip, exc)
 
-    def _profile_unless_limited(self, client_ip: str) -> object:
-        assert self._rate_limit is not None
-        if self._rate_limit.limited(client_ip):
+    def _fast_who(self, client_ip: str) -> object:
+        """`who` as the C fast path asks it, once per client and burst: `_muted` for a
+        client past its error budget (a flood: its packets are dropped before any look-up
+        until the budget fills again), `_no_profile` for one past its rate limit."""
+        if self._error_budget.limited(client_ip):
+            return self._muted
+        limit = self._rate_limit
+        if limit is not None and limit.limited(client_ip):
             return self._no_profile  # never a memo key
         profile_for = self._profile_for
         return profile_for(client_ip) if profile_for is not None else client_ip

@@ -137,3 +137,34 @@ def test_every_question_of_one_client_is_answered_while_another_floods(
         assert stats.errors_unanswered > 10_000
     finally:
         server.close()
+
+
+def test_past_its_budget_a_client_is_dropped_unread_until_the_budget_fills_again(
+    fastpath: bool, flooder: socket.socket, client: socket.socket
+) -> None:
+    clock = ManualClock(datetime(2026, 12, 1, 12, tzinfo=UTC))
+    limits = ServerLimits(error_answers_per_client=10)  # bursts of 20
+    server = ServerThread(FixedAnswer(), fastpath=fastpath, limits=limits, clock=clock)
+    try:
+        target = (V4, server.port())
+        for _ in range(30):  # no header at all: never answered, but it spends the budget
+            flooder.sendto(b"\x00\x01\x02", target)
+        _wait_for_queries(server, 30)
+        stats = server.stats()
+        assert stats.dropped + stats.errors_unanswered == 30
+        assert stats.dropped >= 20
+        # Muted: even a well-formed question of the flooder's is dropped before any look-up.
+        flooder.sendto(question("muted.example.test").pack(), target)
+        _wait_for_queries(server, 31)
+        assert _answers(flooder) == []
+        assert server.stats().errors_unanswered == stats.errors_unanswered + 1
+        # Others are not muted with it.
+        client.sendto(question("fine.example.test").pack(), target)
+        assert DNSRecord.parse(client.recv(4096)).header.rcode == RCODE.NOERROR
+        clock.advance(1.0)  # ten tokens back: heard again
+        request = question("muted.example.test")
+        flooder.settimeout(2.0)
+        flooder.sendto(request.pack(), target)
+        assert DNSRecord.parse(flooder.recv(4096)).header.id == request.header.id
+    finally:
+        server.close()
