@@ -7,6 +7,7 @@ from __future__ import annotations
 import random
 import socket
 import struct
+import sys
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -166,5 +167,31 @@ def test_past_its_budget_a_client_is_dropped_unread_until_the_budget_fills_again
         flooder.settimeout(2.0)
         flooder.sendto(request.pack(), target)
         assert DNSRecord.parse(flooder.recv(4096)).header.id == request.header.id
+    finally:
+        server.close()
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="SO_RCVBUFFORCE is Linux's")
+def test_the_listening_socket_takes_as_much_receive_buffer_as_it_may() -> None:
+    # 16 MiB, forced past net.core.rmem_max when the process may (Linux doubles the figure).
+    wanted = 16 * 1024 * 1024
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        default = probe.getsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF)
+        try:
+            probe.setsockopt(socket.SOL_SOCKET, 33, wanted)  # SO_RCVBUFFORCE
+        except OSError:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, wanted)
+        most = probe.getsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF)
+    server = ServerThread(FixedAnswer())
+    try:
+        sizes: list[int] = []
+        server.call(
+            lambda: sizes.extend(
+                sock.getsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF)
+                for sock in server.server._udp_sockets
+            )
+        )
+        assert sizes and all(size == most for size in sizes)
+        assert most > default
     finally:
         server.close()
