@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import logging
 import math
+import struct
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -34,6 +35,7 @@ from typing import Final
 
 from dnslib import QTYPE, RCODE, RR, DNSHeader, DNSRecord
 
+from dns_filter import wire
 from dns_filter.chain import AnswerType, Query, Resolver, Result
 from dns_filter.clock import Clock, SystemClock
 from dns_filter.log_throttle import LogThrottle
@@ -250,22 +252,40 @@ class CacheResolver(Resolver):
         def clamp(ttl: int) -> int:
             return min(max(ttl, settings.min_ttl), ceiling)
 
-        stored = DNSRecord(
-            DNSHeader(id=0, bitmap=response.header.bitmap),
-            questions=list(response.questions),
-            rr=[_copy_rr(rr, clamp(rr.ttl)) for rr in response.rr],
-            auth=[self._clamped_auth(rr, negative, clamp) for rr in response.auth],
-            ar=[rr if rr.rtype == QTYPE.OPT else _copy_rr(rr, clamp(rr.ttl)) for rr in response.ar],
-        )
-        try:
-            packed = bytes(stored.pack())
-        except Exception:  # a record dnslib reads but cannot write again: not cached
+        packed = self._packed_clamped(response, negative, clamp)
+        if packed is None:
             log.debug("cannot pack the answer for %s; not cached", key[0])
             return
         self._entries[key] = (packed, now, now + lifetime, -math.inf)
         self._entries.move_to_end(key)
         while len(self._entries) > settings.max_entries:
             self._entries.popitem(last=False)
+
+    def _packed_clamped(
+        self, response: DNSRecord, negative: bool, clamp: Callable[[int], int]
+    ) -> bytes | None:
+        """The answer packed once, with ID 0 and every TTL clamped in place on the wire
+        (a negative answer's SOA to its negative TTL); None when dnslib cannot write it."""
+        try:
+            packed = bytearray(response.pack())
+            offsets = wire.record_ttls(bytes(packed)).offsets
+        except Exception:  # a record dnslib reads but cannot write again: not cached
+            return None
+        # The wire's order of TTLs: answers, authority, additional, without OPT.
+        records = [
+            (rr, section is response.auth)
+            for section in (response.rr, response.auth, response.ar)
+            for rr in section
+            if rr.rtype != QTYPE.OPT
+        ]
+        if len(records) != len(offsets):
+            return None
+        for (rr, in_authority), offset in zip(records, offsets, strict=True):
+            soa = negative and in_authority and rr.rtype == QTYPE.SOA
+            ttl = self._negative_ttl(rr) if soa else rr.ttl
+            struct.pack_into(">I", packed, offset, clamp(ttl))
+        packed[0:2] = b"\x00\x00"
+        return bytes(packed)
 
     @staticmethod
     def _is_negative(response: DNSRecord) -> bool:
@@ -275,11 +295,6 @@ class CacheResolver(Resolver):
     def _negative_ttl(rr: RR) -> int:
         # RFC 2308: the negative TTL is the smaller of the SOA's own TTL and its MINIMUM.
         return int(min(rr.ttl, rr.rdata.times[-1]))
-
-    def _clamped_auth(self, rr: RR, negative: bool, clamp: Callable[[int], int]) -> RR:
-        if negative and rr.rtype == QTYPE.SOA:
-            return _copy_rr(rr, clamp(self._negative_ttl(rr)))
-        return _copy_rr(rr, clamp(rr.ttl))
 
     def _lifetime(self, response: DNSRecord) -> int | None:
         """Seconds the answer may be served from the cache, or None when it must not be cached."""
