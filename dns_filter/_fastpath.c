@@ -338,5 +338,8 @@ PyInit__fastpath(void)
     PyObject *module = PyModule_Create(&module_definition);
     if (module != NULL && PyModule_AddIntConstant(module, "MAX_BATCH", MAX_BATCH) < 0)
         Py_CLEAR(module);
+    /* 2: serve() takes `muted`; dns_filter.server refuses a module built before it */
+    if (module != NULL && PyModule_AddIntConstant(module, "API_VERSION", 2) < 0)
+        Py_CLEAR(module);
     return module;
 }

@@ -81,6 +81,7 @@ _LOG_SLICE = 2000  # callbacks per loop turn
 _SLOW_LOG_SECONDS = 0.1
 _UNSET: Any = object()
 _FASTPATH_ENV = "BAOAN_DNS_FASTPATH"
+_FASTPATH_API = 2  # the `API_VERSION` of _fastpath.c this server's calls need
 
 # Answer types that the server decided without asking the chain again. A failed answer
 # (SERVFAIL) is never remembered: the next query asks the chain, and its cache, again.
@@ -309,6 +310,13 @@ def load_fastpath(requested: bool | None = None) -> Any | None:
     except ImportError as exc:
         if requested:
             raise RuntimeError(f"the C fast path is not built: {exc}") from exc
+        return None
+    if getattr(_fastpath, "API_VERSION", 1) < _FASTPATH_API:
+        # built from an older _fastpath.c (e.g. an install not rebuilt): serve() would
+        # refuse the arguments this server passes, on every packet
+        if requested:
+            raise RuntimeError("the C fast path was built from an older source; rebuild it")
+        logger.warning("the C fast path was built from an older source; using the Python path")
         return None
     return _fastpath
 

@@ -324,3 +324,12 @@ def test_the_environment_turns_the_c_path_off(monkeypatch: pytest.MonkeyPatch) -
     monkeypatch.delenv("BAOAN_DNS_FASTPATH")
     assert DnsServer(FixedAnswer()).fastpath_enabled
     assert not DnsServer(FixedAnswer(), fastpath=False).fastpath_enabled
+
+
+def test_a_module_built_from_an_older_source_is_not_used(monkeypatch: pytest.MonkeyPatch) -> None:
+    module = load_fastpath(True)
+    assert module is not None and module.API_VERSION >= 2
+    monkeypatch.setattr(module, "API_VERSION", 1)  # as a build from before serve(muted)
+    assert load_fastpath() is None
+    with pytest.raises(RuntimeError, match="older source"):
+        load_fastpath(True)
