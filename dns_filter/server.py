@@ -1228,7 +1228,10 @@ class DnsServer:
     def _outcome_ref(self, outcome: _Outcome) -> object:
         """The outcome's index in the table (an int: untracked), or the outcome itself
         when it cannot be held there."""
-        index = self._outcome_index.get(outcome)
+        try:
+            index = self._outcome_index.get(outcome)
+        except TypeError:  # a reason that cannot be hashed: held by the entry itself
+            return outcome
         if index is not None:
             return index
         if len(self._outcomes) >= _MAX_OUTCOMES:

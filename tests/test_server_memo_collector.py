@@ -4,6 +4,7 @@ are tuples of bytes, numbers and strings, which CPython stops tracking, until a 
 from __future__ import annotations
 
 import gc
+import time
 
 from test_server import V4, FixedAnswer, ServerThread, question, udp_ask
 
@@ -21,6 +22,9 @@ def test_answers_asked_once_are_untracked_and_a_hit_is_served_the_same() -> None
     try:
         names = [f"once{index}.example.test" for index in range(50)]
         first = {name: udp_ask(V4, server.port(), question(name)) for name in names}
+        deadline = time.monotonic() + 10.0  # an answer is remembered just after it is sent
+        while len(_memo_values(server)) < len(names) and time.monotonic() < deadline:
+            time.sleep(0.01)
         for _ in range(2):  # each collection untracks the tuples whose items are untracked
             gc.collect()
         stored = _memo_values(server)
