@@ -120,6 +120,18 @@ client_of(const struct sockaddr_storage *peer, PyObject *profile_for, PyObject *
     return client;
 }
 
+/* Whether a packet's header is that of a plain query: QR 0, opcode QUERY, one question,
+ * no answer or authority records, at most one additional (an OPT), and room for a name,
+ * a type and a class. Twelve bytes read, nothing parsed: a muted client's questions still
+ * reach Python, its junk does not. Kept the same as dns_filter.server._looks_like_a_query. */
+static int
+looks_like_a_query(const unsigned char *packet, unsigned int length)
+{
+    return length >= 17 && (packet[2] & 0xF8) == 0 && packet[4] == 0 && packet[5] == 1 &&
+           packet[6] == 0 && packet[7] == 0 && packet[8] == 0 && packet[9] == 0 &&
+           packet[10] == 0 && packet[11] <= 1;
+}
+
 /* The answer (after its ID) for packet `i`, as a new reference, or NULL when Python must
  * handle the packet (with an error set only when something failed). `client` is
  * (client_ip, who). The packet itself is never parsed here: the exact memo's key is its
@@ -174,8 +186,8 @@ memo_answer(PyObject *exact, PyObject *client, int i, unsigned int length, doubl
  * object for the garbage collector, not one per answer). Every other packet is appended
  * to `misses` as (data, address, client_ip, who). `clock` is the server's memo clock,
  * read once per burst. A packet whose client `profile_for` names as `muted` (when given)
- * is dropped here, neither answered nor handed back: what the server does with a client
- * flooding it with junk. Returns the number of datagrams read (0 when none was waiting),
+ * is dropped here, neither answered nor handed back, unless its header is a plain
+ * query's: what the server does with a client flooding it with junk. Returns the number of datagrams read (0 when none was waiting),
  * or -errno when the read failed (Python then reads with recvfrom, which reports it).
  */
 static PyObject *
@@ -255,8 +267,9 @@ serve(PyObject *module, PyObject *args)
                 goto done;
             last_peer = peer;
         }
-        if (muted != NULL && PyTuple_GET_ITEM(client, 1) == muted)
-            continue; /* a flooding client's: dropped unread, before any look-up */
+        if (muted != NULL && PyTuple_GET_ITEM(client, 1) == muted &&
+            !looks_like_a_query(buffers[i], length))
+            continue; /* a flooding client's junk: dropped unread, before any look-up */
         body = memo_answer(exact, client, i, length, now, &entry);
         if (body == NULL) {
             if (PyErr_Occurred()) {

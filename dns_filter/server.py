@@ -124,8 +124,9 @@ class ServerLimits:
     policy_answer_seconds: int = 600
     log_backlog: int = 100_000  # query-log entries waiting for `on_result`
     # Error answers (FORMERR, NOTIMP, BADVERS) one client address gets a second, bursts of
-    # twice that; past it, all its packets are dropped unread (before any look-up; by the
-    # C fast path itself when it runs) until the budget fills again. A flood of junk then
+    # twice that; past it, its packets are dropped unread (before any look-up; by the C
+    # fast path itself when it runs) until the budget fills again, but for those whose
+    # header is a plain query's (a PC's apps share one address). A flood of junk then
     # costs a read each instead of a read and a send, and cannot be reflected at a forged
     # source. Packets without a header spend it too. No client that asks well-formed
     # questions comes near it. 0: no limit.
@@ -277,6 +278,19 @@ def _ready_answer(hit: list[Any], data: bytes, now: float) -> tuple[float, bytes
     ready = (valid_until, body[2:])
     hit[2] = ready
     return ready
+
+
+def _looks_like_a_query(data: bytes) -> bool:
+    """Whether the header is a plain query's: QR 0, opcode QUERY, one question, no answer
+    or authority records, at most one additional (an OPT), and room for a name, a type and
+    a class. A muted client's questions are still heard, its junk is not (the C fast path
+    has the same test, `looks_like_a_query`)."""
+    return (
+        len(data) >= 17
+        and data[2] & 0xF8 == 0
+        and data[4:11] == b"\x00\x01\x00\x00\x00\x00\x00"
+        and data[11] <= 1
+    )
 
 
 def _grow_receive_buffer(udp: socket.socket) -> None:
@@ -711,13 +725,13 @@ class DnsServer:
                 client_ip = addr[0]
                 if client_ip != last_ip:
                     last_ip = client_ip
-                    # past its error budget, a client's packets are dropped unread
+                    # past its error budget, a client's junk is dropped unread
                     muted = budget.limited(client_ip)
                     try:
                         who = profile_for(client_ip) if profile_for is not None else client_ip
                     except Exception:
                         who = object()  # no hit; `_handle` reports the failure
-                if muted:
+                if muted and not _looks_like_a_query(data):
                     self.stats.queries += 1
                     self.stats.errors_unanswered += 1
                     continue
@@ -752,7 +766,7 @@ class DnsServer:
             self._on_udp_readable(sock)
             return
         muted = read - (len(hits) - 1) // 3 - len(misses)
-        if muted:  # a flooding client's packets, dropped unread by the C path
+        if muted:  # a flooding client's junk, dropped unread by the C path
             self.stats.queries += muted
             self.stats.errors_unanswered += muted
         limit = self._rate_limit
@@ -827,8 +841,9 @@ class DnsServer:
 
     def _fast_who(self, client_ip: str) -> object:
         """`who` as the C fast path asks it, once per client and burst: `_muted` for a
-        client past its error budget (a flood: its packets are dropped before any look-up
-        until the budget fills again), `_no_profile` for one past its rate limit."""
+        client past its error budget (a flood: its packets are dropped before any look-up,
+        but for plain queries, until the budget fills again), `_no_profile` for one past
+        its rate limit."""
         if self._error_budget.limited(client_ip):
             return self._muted
         limit = self._rate_limit
