@@ -120,16 +120,41 @@ client_of(const struct sockaddr_storage *peer, PyObject *profile_for, PyObject *
     return client;
 }
 
-/* Whether a packet's header is that of a plain query: QR 0, opcode QUERY, one question,
- * no answer or authority records, at most one additional (an OPT), and room for a name,
- * a type and a class. Twelve bytes read, nothing parsed: a muted client's questions still
- * reach Python, its junk does not. Kept the same as dns_filter.server._looks_like_a_query. */
+/* Whether a packet is a plain, well-formed query: QR 0, opcode QUERY, one question, no
+ * answer or authority records; the question's name plain labels of 1-63 bytes (no
+ * pointers) within 255 bytes, then a type and a class; at most one additional record, an
+ * OPT of EDNS version 0 whose data ends the packet; at most 512 bytes in all. Read, not
+ * parsed: a muted client's questions still reach Python, its junk does not. Kept the same
+ * as dns_filter.server._looks_like_a_query. */
 static int
 looks_like_a_query(const unsigned char *packet, unsigned int length)
 {
-    return length >= 17 && (packet[2] & 0xF8) == 0 && packet[4] == 0 && packet[5] == 1 &&
-           packet[6] == 0 && packet[7] == 0 && packet[8] == 0 && packet[9] == 0 &&
-           packet[10] == 0 && packet[11] <= 1;
+    unsigned int pos = 12, label, data_length;
+
+    if (length < 17 || length > 512 || (packet[2] & 0xF8) != 0 || packet[4] != 0 ||
+        packet[5] != 1 || packet[6] != 0 || packet[7] != 0 || packet[8] != 0 ||
+        packet[9] != 0 || packet[10] != 0 || packet[11] > 1)
+        return 0;
+    for (;;) {
+        if (pos >= length)
+            return 0;
+        label = packet[pos];
+        if (label == 0)
+            break;
+        if (label > 63)
+            return 0;
+        pos += 1 + label;
+        if (pos - 12 > 255)
+            return 0;
+    }
+    pos += 1 + 4; /* the root label, the type and the class */
+    if (packet[11] == 0)
+        return pos == length;
+    if (pos + 11 > length || packet[pos] != 0 || packet[pos + 1] != 0 || packet[pos + 2] != 41 ||
+        packet[pos + 6] != 0)
+        return 0;
+    data_length = ((unsigned int)packet[pos + 9] << 8) | packet[pos + 10];
+    return pos + 11 + data_length == length;
 }
 
 /* The answer (after its ID) for packet `i`, as a new reference, or NULL when Python must

@@ -281,16 +281,38 @@ def _ready_answer(hit: list[Any], data: bytes, now: float) -> tuple[float, bytes
 
 
 def _looks_like_a_query(data: bytes) -> bool:
-    """Whether the header is a plain query's: QR 0, opcode QUERY, one question, no answer
-    or authority records, at most one additional (an OPT), and room for a name, a type and
-    a class. A muted client's questions are still heard, its junk is not (the C fast path
-    has the same test, `looks_like_a_query`)."""
-    return (
-        len(data) >= 17
-        and data[2] & 0xF8 == 0
-        and data[4:11] == b"\x00\x01\x00\x00\x00\x00\x00"
-        and data[11] <= 1
-    )
+    """Whether a packet is a plain, well-formed query: QR 0, opcode QUERY, one question, no
+    answer or authority records; the question's name plain labels of 1-63 bytes (no
+    pointers) within 255 bytes, then a type and a class; at most one additional record, an
+    OPT of EDNS version 0 whose data ends the packet; at most 512 bytes in all. A muted
+    client's questions are still heard, its junk is not (the C fast path has the same
+    test, `looks_like_a_query`)."""
+    length = len(data)
+    if (
+        not 17 <= length <= 512
+        or data[2] & 0xF8
+        or data[4:11] != b"\x00\x01\x00\x00\x00\x00\x00"
+        or data[11] > 1
+    ):
+        return False
+    pos = 12
+    while True:
+        if pos >= length:
+            return False
+        label = data[pos]
+        if label == 0:
+            break
+        if label > 63:
+            return False
+        pos += 1 + label
+        if pos - 12 > 255:
+            return False
+    pos += 1 + 4  # the root label, the type and the class
+    if data[11] == 0:
+        return pos == length
+    if pos + 11 > length or data[pos : pos + 3] != b"\x00\x00\x29" or data[pos + 6] != 0:
+        return False
+    return pos + 11 + int.from_bytes(data[pos + 9 : pos + 11], "big") == length
 
 
 def _grow_receive_buffer(udp: socket.socket) -> None:
