@@ -199,7 +199,8 @@ def test_a_hand_edit_in_between_is_not_overwritten_and_removing_is_an_event(
     etag, _ = parent.family_caregivers()
     etag, _ = parent.add_caregiver(etag, grandma(ntfy))
     family.config.write_text(
-        strip_seal(family.config.read_text(encoding="utf-8")) + "# a hand edit\n",
+        strip_seal(family.config.read_text(encoding="utf-8")).replace(
+            HAND_COMMENT, HAND_COMMENT + "\n# a hand edit", 1),
         encoding="utf-8",
     )
     with pytest.raises(PolicyConflictError) as stale:
