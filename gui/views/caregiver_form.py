@@ -278,7 +278,8 @@ class CaregiverForm(QWidget):
     def _show_problems(self) -> None:
         typed = {field: text for field, text in self.problems().items()}
         for field, label in self.problem_labels.items():
-            text = typed.get(field) or self._refused.get(field, "")
+            # The agent's refusal stands until the parent edits; then the checks as typed.
+            text = self._refused.get(field) or typed.get(field, "")
             label.setText(text)
             label.setStyleSheet(message_style(label, False))
             label.setVisible(bool(text))
@@ -290,7 +291,7 @@ class CaregiverForm(QWidget):
                             (NTFY_TOPIC, self.ntfy_topic_edit), (EMAIL, self.email_edit),
                             (SMTP, self.smtp_edit), (SMTP_USER, self.smtp_user_edit),
                             (APPRISE, self.apprise_edit)):
-            edit.setAccessibleDescription(typed.get(field) or self._refused.get(field, ""))
+            edit.setAccessibleDescription(self._refused.get(field) or typed.get(field, ""))
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802
         if event.type() == QEvent.Type.LanguageChange:
