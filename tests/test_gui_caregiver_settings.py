@@ -6,6 +6,7 @@ answers as the agent does. Then the form itself with the keyboard."""
 from __future__ import annotations
 
 from dataclasses import replace
+
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
