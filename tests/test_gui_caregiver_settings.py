@@ -221,3 +221,14 @@ def test_the_form_shows_the_agents_refusal_by_its_field(
     assert dialog.form.email_edit.text() == "ba@x"  # what the parent typed, kept
     dialog.form.email_edit.setText("ba@example.com")
     assert not label.isVisibleTo(dialog)
+
+
+def test_a_caregiver_edit_is_worded_as_an_event(vietnamese: Translations) -> None:
+    from gui.event_words import edit_phrase
+
+    assert edit_phrase({"field": "caregiver", "change": "added", "value": "Bà"}) == (
+        "thêm Bà vào những người thân nhận cảnh báo")
+    assert edit_phrase({"field": "caregiver", "change": "removed", "value": "Bà"}) == (
+        "bỏ Bà khỏi những người thân nhận cảnh báo")
+    assert edit_phrase({"field": "caregiver", "change": "changed", "value": "Bà"}) == (
+        "đổi cách Bà nhận cảnh báo")
