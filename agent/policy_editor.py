@@ -461,8 +461,8 @@ def policy_edits(
     ``{"child": "An", "field": "block_services", "change": "added", "value": "roblox",
     "name": "Roblox"}``; ``field`` is a child's key (``deny``, ``allow``,
     ``block_categories``, …, ``safe_search``, ``schedules``, ``screen_time``), ``child``
-    (a child added or removed) or a top-level table (``settings``, ``caregivers``,
-    ``devices``)."""
+    (a child added or removed), ``caregiver`` (one added, removed or changed, its name
+    as ``value``) or a top-level table (``settings``, ``devices``)."""
     edits: list[dict[str, object]] = []
     for child in after.children:
         old = before.child(child.name)
