@@ -303,6 +303,7 @@ class CaregiverForm(QWidget):
         self.name_edit.setAccessibleName(self.tr("The caregiver's name"))
         self.name_edit.setPlaceholderText(self.tr("Bà Nội, Mẹ, Cô Lan…"))
         self.hears_box.setTitle(self.tr("What they hear"))
+        self.hears_box.setAccessibleName(self.tr("What they hear"))
         for topic, check in self.hears_checks.items():
             check.setText(self.words.topic_name(topic))
             check.setAccessibleName(self.words.topic_name(topic))
