@@ -157,6 +157,7 @@ def test_a_hand_edit_meanwhile_is_said_and_the_change_saved_again(
     )
     qtbot.mouseClick(view.add_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: not view.save_again_button.isHidden(), timeout=WAIT_MS)
+    qtbot.waitUntil(view.save_again_button.isEnabled, timeout=WAIT_MS)  # read again
     assert "thay đổi ở nơi khác" in view.message_label.text()
     assert load_policy(family.config).caregivers == ()  # nothing overwritten
     assert view.pending == (None, aunt)  # the parent's change is not lost

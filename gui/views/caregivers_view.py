@@ -174,6 +174,8 @@ class CaregiversView(QWidget):
     def show_settings(self, caregivers: CaregiverList) -> None:
         self.settings = caregivers
         self._update_buttons()
+        if self._message[0] == "conflict":  # read again: "Save again" can apply it now
+            self.save_again_button.setEnabled(True)
 
     def show_saved(self, action: str, name: str) -> None:
         self.pending = None
@@ -186,6 +188,7 @@ class CaregiversView(QWidget):
         and "Save again" applies it over the new version."""
         self._message = ("conflict", "")
         self._render_message()
+        self.save_again_button.setEnabled(False)  # until the new version has been read
         self._update_buttons()
 
     def show_refused(self, problems: Sequence[PolicyProblem]) -> None:
