@@ -306,6 +306,7 @@ class ApiBackend:
                     pending_requests=item.pending_requests,
                     alerts=item.alerts,
                     tray=item.tray,
+                    foreground_known=item.foreground_known,
                 )
                 for item in answer.children
             ),

@@ -1034,20 +1034,28 @@ class HeartbeatReport:
 
 # At most this many heartbeats in one request (a queue is sent in several).
 HEARTBEAT_BATCH_MAX = 100
+WATCHER_NAME_MAX = 40  # "linux-wayland" and the like
 
 
 @dataclass(frozen=True)
 class HeartbeatBatch:
     """Heartbeats oldest first, with the tray's monotonic reading when it sent them (so
-    the agent dates each one by its age, whatever the PC's clock says)."""
+    the agent dates each one by its age, whatever the PC's clock says); `watcher`: the
+    tray's session watcher (``linux-x11``, ``linux-wayland``, ``windows``, ``macos``,
+    ``null``; "" from an older tray) and whether it knows the app in front
+    (`foreground_known`; None: not said)."""
 
     sent_monotonic: float
     beats: tuple[HeartbeatReport, ...]
+    watcher: str = ""
+    foreground_known: bool | None = None
 
     def to_json(self) -> JsonObject:
         return {
             "sent_monotonic": self.sent_monotonic,
             "beats": [beat.to_json() for beat in self.beats],
+            "watcher": self.watcher,
+            "foreground_known": self.foreground_known,
         }
 
     @classmethod
@@ -1058,12 +1066,17 @@ class HeartbeatBatch:
             raise ShapeError(f"{where}.beats: expected a list")
         if len(beats) > HEARTBEAT_BATCH_MAX:
             raise ShapeError(f"{where}.beats: at most {HEARTBEAT_BATCH_MAX} in one batch")
+        watcher = _optional(data, "watcher", str, where) or ""
+        if len(watcher) > WATCHER_NAME_MAX:
+            raise ShapeError(f"{where}.watcher: at most {WATCHER_NAME_MAX} characters")
         return cls(
             sent_monotonic=float(_field(data, "sent_monotonic", (int, float), where)),
             beats=tuple(
                 HeartbeatReport.from_json(beat, f"{where}.beats[{index}]")
                 for index, beat in enumerate(beats)
             ),
+            watcher=watcher,
+            foreground_known=_optional(data, "foreground_known", bool, where),
         )
 
 
@@ -1109,6 +1122,34 @@ class LimitInfo:
 
 
 @dataclass(frozen=True)
+class ClosingApp:
+    """One of a heartbeat answer's `close_pids`, for the child's words: the service's
+    name (``Minecraft``) and why it closes — ``service`` (its own minutes, or a game's
+    cap), ``games`` (the day's game minutes), ``category`` (its category's minutes)."""
+
+    pid: int
+    name: str
+    why: str = "service"
+
+    def to_json(self) -> JsonObject:
+        return {"pid": self.pid, "name": self.name, "why": self.why}
+
+    @classmethod
+    def from_json(cls, value: Any, where: str = "closing") -> ClosingApp:
+        data = _object(value, where)
+        pid = _field(data, "pid", int, where)
+        if isinstance(pid, bool) or pid <= 0:
+            raise ShapeError(f"{where}.pid: expected a process id")
+        why = _optional(data, "why", str, where) or "service"
+        if why not in CLOSING_REASONS:
+            raise ShapeError(f"{where}.why: expected one of {', '.join(CLOSING_REASONS)}")
+        return cls(pid=pid, name=_field(data, "name", str, where), why=why)
+
+
+CLOSING_REASONS = ("service", "games", "category")
+
+
+@dataclass(frozen=True)
 class HeartbeatAnswer:
     """The agent's answer to a batch: how many counted anew, and the child's standing now
     (`seconds_left` None: nothing limits; `action`: what happens at zero). `close_pids`:
@@ -1123,10 +1164,12 @@ class HeartbeatAnswer:
     action: str = "lock"
     warnings_minutes: tuple[int, ...] = (15, 5, 1)
     close_pids: tuple[int, ...] = ()
+    closing: tuple[ClosingApp, ...] = ()  # close_pids' names and why, for the child
 
     def to_json(self) -> JsonObject:
         return {
             "close_pids": list(self.close_pids),
+            "closing": [app.to_json() for app in self.closing],
             "accepted": self.accepted,
             "child": self.child,
             "allowed": self.allowed,
@@ -1150,6 +1193,9 @@ class HeartbeatAnswer:
             isinstance(item, int) and not isinstance(item, bool) and item > 0 for item in close
         ):
             raise ShapeError(f"{where}.close_pids: expected a list of process ids")
+        closing = data.get("closing", [])
+        if not isinstance(closing, list):
+            raise ShapeError(f"{where}.closing: expected a list")
         return cls(
             accepted=_field(data, "accepted", int, where),
             child=_optional(data, "child", str, where),
@@ -1159,6 +1205,10 @@ class HeartbeatAnswer:
             action=_optional(data, "action", str, where) or "lock",
             warnings_minutes=tuple(warnings),
             close_pids=tuple(close),
+            closing=tuple(
+                ClosingApp.from_json(app, f"{where}.closing[{index}]")
+                for index, app in enumerate(closing)
+            ),
         )
 
 
@@ -1311,7 +1361,9 @@ class ChildOverview:
     """One child's today in ``GET /api/overview``: time used and left, the apps and sites
     most used, blocks, requests waiting, alerts, and whether the child's tray reports
     (``tray``: ``running``, ``missing`` while the child's session is on without it, or
-    ``not_seen`` since the agent started)."""
+    ``not_seen`` since the agent started); the tray's session watcher (``watcher``, None
+    before its first heartbeat) and whether it knows the app in front (``foreground_known``:
+    False on a Wayland session, where app time comes from the apps that run)."""
 
     child: str
     used_seconds: int
@@ -1324,6 +1376,8 @@ class ChildOverview:
     pending_requests: int = 0
     alerts: int = 0
     tray: str = "not_seen"
+    watcher: str | None = None
+    foreground_known: bool | None = None
 
     def to_json(self) -> JsonObject:
         return {
@@ -1338,6 +1392,8 @@ class ChildOverview:
             "pending_requests": self.pending_requests,
             "alerts": self.alerts,
             "tray": self.tray,
+            "watcher": self.watcher,
+            "foreground_known": self.foreground_known,
         }
 
     @classmethod
@@ -1357,6 +1413,8 @@ class ChildOverview:
             pending_requests=_optional(data, "pending_requests", int, where) or 0,
             alerts=_optional(data, "alerts", int, where) or 0,
             tray=_optional(data, "tray", str, where) or "not_seen",
+            watcher=_optional(data, "watcher", str, where),
+            foreground_known=_optional(data, "foreground_known", bool, where),
         )
 
 

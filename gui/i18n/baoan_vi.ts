@@ -1779,6 +1779,10 @@
         <translation>Không có gì chờ cha mẹ</translation>
     </message>
     <message>
+        <source>On this computer&apos;s Wayland session, Bảo An sees idle time and the apps that are running, but not which window is in front, so app time is counted from the apps that are running.</source>
+        <translation>Trên phiên Wayland của máy này, Bảo An thấy lúc máy để yên và các ứng dụng đang chạy, nhưng không thấy cửa sổ nào đang ở trên cùng, nên thời gian dùng ứng dụng được tính theo các ứng dụng đang chạy.</translation>
+    </message>
+    <message>
         <source>%1 blocked</source>
         <translation>%1 lần bị chặn</translation>
     </message>
