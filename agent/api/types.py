@@ -2505,3 +2505,154 @@ class SeenApps:
         return cls(
             tuple(SeenApp.from_json(item, f"{where}.apps[{i}]") for i, item in enumerate(items))
         )
+
+
+# -- the caregivers' settings (docs/api.md, "Caregivers") -----------------------------------
+
+
+def _secret(data: Mapping[str, Any], name: str, where: str) -> str | None:
+    """A secret in a request: absent or null keeps the one in the keyring, ``""`` removes
+    it, any other text replaces it. An answer never carries one."""
+    return _optional(data, name, str, where)
+
+
+@dataclass(frozen=True)
+class NtfyChannelSettings:
+    """A caregiver's ntfy channel: the server and the alerts topic. ``token_set`` (answers)
+    says whether the keyring holds Bảo An's access token for that server; ``token``
+    (requests) sets it (None keeps it, ``""`` removes it). An empty ``topic`` in a request
+    asks the agent for a new unguessable one."""
+
+    server: str = "https://ntfy.sh"
+    topic: str = ""
+    token_set: bool = False
+    token: str | None = None
+
+    def to_json(self) -> JsonObject:
+        value: JsonObject = {
+            "server": self.server, "topic": self.topic, "token_set": self.token_set,
+        }
+        if self.token is not None:
+            value["token"] = self.token
+        return value
+
+    @classmethod
+    def from_json(cls, value: Any, where: str = "ntfy") -> NtfyChannelSettings:
+        data = _object(value, where)
+        return cls(
+            server=_optional(data, "server", str, where) or "https://ntfy.sh",
+            topic=_optional(data, "topic", str, where) or "",
+            token_set=bool(_optional(data, "token_set", bool, where)),
+            token=_secret(data, "token", where),
+        )
+
+
+@dataclass(frozen=True)
+class EmailChannelSettings:
+    """A caregiver's email: their address, the mail server (``host:port``) and the account
+    Bảo An sends from. ``password_set`` (answers) says whether the keyring holds the
+    account's password; ``password`` (requests) sets it (None keeps it, ``""`` removes)."""
+
+    address: str
+    smtp: str = ""
+    username: str = ""
+    password_set: bool = False
+    password: str | None = None
+
+    def to_json(self) -> JsonObject:
+        value: JsonObject = {
+            "address": self.address,
+            "smtp": self.smtp,
+            "username": self.username,
+            "password_set": self.password_set,
+        }
+        if self.password is not None:
+            value["password"] = self.password
+        return value
+
+    @classmethod
+    def from_json(cls, value: Any, where: str = "email") -> EmailChannelSettings:
+        data = _object(value, where)
+        return cls(
+            address=_field(data, "address", str, where),
+            smtp=_optional(data, "smtp", str, where) or "",
+            username=_optional(data, "username", str, where) or "",
+            password_set=bool(_optional(data, "password_set", bool, where)),
+            password=_secret(data, "password", where),
+        )
+
+
+@dataclass(frozen=True)
+class AppriseChannelSettings:
+    """A caregiver's Apprise channel (its URL often holds a token, so it lives in the
+    keyring). ``url_hint`` (answers) is the URL's scheme only (``"discord://…"``);
+    ``url`` (requests) sets it (None keeps it)."""
+
+    url_set: bool = False
+    url_hint: str = ""
+    url: str | None = None
+
+    def to_json(self) -> JsonObject:
+        value: JsonObject = {"url_set": self.url_set, "url_hint": self.url_hint}
+        if self.url is not None:
+            value["url"] = self.url
+        return value
+
+    @classmethod
+    def from_json(cls, value: Any, where: str = "apprise") -> AppriseChannelSettings:
+        data = _object(value, where)
+        return cls(
+            url_set=bool(_optional(data, "url_set", bool, where)),
+            url_hint=_optional(data, "url_hint", str, where) or "",
+            url=_secret(data, "url", where),
+        )
+
+
+@dataclass(frozen=True)
+class CaregiverSettings:
+    """``GET /api/family/caregivers`` (each), ``POST`` and ``PUT`` the same: a caregiver's
+    name, what they hear (``hears``: the policy's alert kinds; empty: everything; Help is
+    always heard), their hourly cap, their quiet hours (``"HH:MM"`` each, or None) and
+    their channels (None: not that kind). In a ``PUT`` a ``name`` other than the path's
+    renames the caregiver."""
+
+    name: str
+    hears: tuple[str, ...] = ()
+    alerts_per_hour: int = 10
+    quiet_start: str | None = None
+    quiet_end: str | None = None
+    ntfy: NtfyChannelSettings | None = None
+    email: EmailChannelSettings | None = None
+    apprise: AppriseChannelSettings | None = None
+
+    def to_json(self) -> JsonObject:
+        return {
+            "name": self.name,
+            "hears": list(self.hears),
+            "alerts_per_hour": self.alerts_per_hour,
+            "quiet_start": self.quiet_start,
+            "quiet_end": self.quiet_end,
+            "ntfy": None if self.ntfy is None else self.ntfy.to_json(),
+            "email": None if self.email is None else self.email.to_json(),
+            "apprise": None if self.apprise is None else self.apprise.to_json(),
+        }
+
+    @classmethod
+    def from_json(cls, value: Any, where: str = "caregiver") -> CaregiverSettings:
+        data = _object(value, where)
+        ntfy, email, apprise = data.get("ntfy"), data.get("email"), data.get("apprise")
+        per_hour = _optional(data, "alerts_per_hour", int, where)
+        return cls(
+            name=_field(data, "name", str, where),
+            hears=_strings(data.get("hears", []), f"{where}.hears"),
+            alerts_per_hour=10 if per_hour is None else per_hour,
+            quiet_start=_optional(data, "quiet_start", str, where),
+            quiet_end=_optional(data, "quiet_end", str, where),
+            ntfy=None if ntfy is None else NtfyChannelSettings.from_json(ntfy, f"{where}.ntfy"),
+            email=None
+            if email is None
+            else EmailChannelSettings.from_json(email, f"{where}.email"),
+            apprise=None
+            if apprise is None
+            else AppriseChannelSettings.from_json(apprise, f"{where}.apprise"),
+        )
