@@ -159,6 +159,7 @@ def run_dashboard(api_url: str, argv: Sequence[str]) -> int:
     try:
         window: QMainWindow = build_main_window(backend, agent_address=api_url)
         window.show()
+        log.info("the dashboard is open on %s", api_url)
         code: int = app.exec()
         window.close()
         window.deleteLater()

@@ -18,7 +18,8 @@ from urllib.parse import urlsplit
 
 from PySide6.QtCore import QObject, Signal
 
-from gui.backend import BackendError, PolicyConflictError, PolicyProblem, PolicyRefusedError
+from gui.backend import BackendError, PolicyProblem
+from gui.parent_calls import PolicyEditCalls
 from gui.workers import ApiRunner
 
 # What a caregiver can choose to hear (the policy's ALERT_TOPICS); Help is always heard.
@@ -241,15 +242,11 @@ class CaregiverWords(QObject):
         return names.get(topic, topic)
 
 
-class CaregiverSettingsController(QObject):
+class CaregiverSettingsController(PolicyEditCalls):
     """Reads and saves the caregivers' settings off the UI thread; no widgets."""
 
     loaded = Signal(object)  # CaregiverList
     saved = Signal(str, str)  # "added", "changed" or "removed"; the caregiver's name
-    save_conflict = Signal()  # changed elsewhere since read: nothing saved, read again
-    save_refused = Signal(object)  # tuple[PolicyProblem, ...]
-    failed = Signal(str)
-    unavailable = Signal()  # an agent without these endpoints
 
     def __init__(
         self,
@@ -258,10 +255,7 @@ class CaregiverSettingsController(QObject):
         on_failure: Callable[[BackendError], None],
         parent: QObject | None = None,
     ) -> None:
-        super().__init__(parent)
-        self._runner = runner
-        self._token = token
-        self._on_failure = on_failure
+        super().__init__(runner, token, on_failure, parent)
         self.caregivers: CaregiverList | None = None
 
     @property
@@ -322,24 +316,8 @@ class CaregiverSettingsController(QObject):
         self.caregivers = caregivers
         self.loaded.emit(caregivers)
 
-    def _on_load_failed(self, error: BackendError) -> None:
-        if error.code == "not_found":
-            self.unavailable.emit()
-            return
-        self._report(error)
-
-    def _on_save_failed(self, error: BackendError) -> None:
-        if isinstance(error, PolicyConflictError):
-            self.save_conflict.emit()
-            self.load()  # the new version: saving again applies the change over it
-        elif isinstance(error, PolicyRefusedError):
-            self.save_refused.emit(tuple(error.problems))
-        else:
-            self._report(error)
-
-    def _report(self, error: BackendError) -> None:
-        self._on_failure(error)
-        self.failed.emit(str(error))
+    def _after_conflict(self) -> None:
+        self.load()  # the new version: saving again applies the change over it
 
 
 def _backend(backend: object) -> CaregiverSettingsBackend:

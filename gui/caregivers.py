@@ -16,8 +16,7 @@ from typing import Protocol, runtime_checkable
 
 from PySide6.QtCore import QObject, Signal
 
-from gui.backend import BackendError
-from gui.workers import ApiRunner
+from gui.parent_calls import ParentCalls
 
 log = logging.getLogger(__name__)
 
@@ -234,25 +233,11 @@ class CaregiversModel(QObject):
         return local.strftime("%d/%m %H:%M")
 
 
-class CaregiversController(QObject):
+class CaregiversController(ParentCalls):
     """Asks the agent for the caregivers and sends the test alert, off the UI thread."""
 
     loaded = Signal(object)  # CaregiversSnapshot
     tested = Signal(object)  # tuple[ChannelTest, ...]
-    failed = Signal(str)
-    unavailable = Signal()  # an agent without the caregivers endpoints
-
-    def __init__(
-        self,
-        runner: ApiRunner,
-        token: Callable[[], str | None],
-        on_failure: Callable[[BackendError], None],
-        parent: QObject | None = None,
-    ) -> None:
-        super().__init__(parent)
-        self._runner = runner
-        self._token = token
-        self._on_failure = on_failure
 
     @property
     def supported(self) -> bool:
@@ -265,7 +250,7 @@ class CaregiversController(QObject):
         self._runner.submit(
             lambda backend: _caregivers(backend).caregivers(token),
             self.loaded.emit,
-            self._failed,
+            self._on_load_failed,
             key="caregivers",
         )
 
@@ -276,19 +261,13 @@ class CaregiversController(QObject):
         self._runner.submit(
             lambda backend: _caregivers(backend).send_test_alert(token),
             self._on_tested,
-            self._failed,
+            self._on_load_failed,
             key="caregivers-test",
         )
 
     def _on_tested(self, checks: tuple[ChannelTest, ...]) -> None:
         self.tested.emit(checks)
 
-    def _failed(self, error: BackendError) -> None:
-        if error.code == "not_found":
-            self.unavailable.emit()
-            return
-        self._on_failure(error)
-        self.failed.emit(str(error))
 
 
 def _caregivers(backend: object) -> CaregiversBackend:

@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import QObject, Signal
 
-from gui.backend import BackendError, PolicyConflictError, PolicyRefusedError
+from gui.backend import BackendError
 from gui.controller import DashboardController
 from gui.family_backend import (
     ChildEntry,
@@ -28,6 +28,7 @@ from gui.family_backend import (
     PresetSummary,
     SettingsBackend,
 )
+from gui.parent_calls import PolicyEditCalls
 from gui.workers import ApiRunner
 
 log = logging.getLogger(__name__)
@@ -100,15 +101,11 @@ class FirstRunController(QObject):
         self._dashboard.adopt_session(created.session)
 
 
-class FamilyController(QObject):
+class FamilyController(PolicyEditCalls):
     family_loaded = Signal(object)  # FamilySnapshot
     presets_loaded = Signal(object)  # tuple[PresetSummary, ...]
     accounts_loaded = Signal(object)  # tuple[OsAccount, ...]
     child_saved = Signal(str, str)  # "added", "changed" or "removed"; the child's name
-    save_conflict = Signal()  # changed elsewhere since read: nothing saved, read again
-    save_refused = Signal(object)  # tuple[PolicyProblem, ...]
-    failed = Signal(str)
-    unavailable = Signal()  # an agent without these endpoints
 
     def __init__(
         self,
@@ -117,10 +114,7 @@ class FamilyController(QObject):
         on_failure: Callable[[BackendError], None],
         parent: QObject | None = None,
     ) -> None:
-        super().__init__(parent)
-        self._runner = runner
-        self._token = token
-        self._on_failure = on_failure
+        super().__init__(runner, token, on_failure, parent)
         self.snapshot: FamilySnapshot | None = None
         self.presets: tuple[PresetSummary, ...] = ()
         self.accounts: tuple[OsAccount, ...] = ()
@@ -216,24 +210,11 @@ class FamilyController(QObject):
         self.accounts = tuple(accounts)
         self.accounts_loaded.emit(self.accounts)
 
-    def _on_save_failed(self, error: BackendError) -> None:
-        if isinstance(error, PolicyConflictError):
-            self.save_conflict.emit()
-            self.load()  # the new version: saving again applies the change over it
-        elif isinstance(error, PolicyRefusedError):
-            self.save_refused.emit(error.problems)
-        else:
-            self._report(error)
+    def _after_conflict(self) -> None:
+        self.load()  # the new version: saving again applies the change over it
 
-    def _on_load_failed(self, error: BackendError) -> None:
-        if error.code == "not_found":
-            self.unavailable.emit()
-        else:
-            self._report(error)
-
-    def _report(self, error: BackendError) -> None:
-        self.failed.emit(str(error) if error.code != "child_exists" else "child_exists")
-        self._on_failure(error)
+    def _words_for(self, error: BackendError) -> str:
+        return "child_exists" if error.code == "child_exists" else str(error)
 
 
 def _edits_family(backend: FamilyBackend, token: str) -> bool:

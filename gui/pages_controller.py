@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QObject, Signal
 
-from gui.backend import BackendError, PolicyConflictError, PolicyRefusedError
+from gui.backend import BackendError
 from gui.pages_backend import (
     ActivityHistory,
     FamilyEvent,
@@ -22,6 +22,7 @@ from gui.pages_backend import (
     SchedulesBackend,
     VersionedSchedules,
 )
+from gui.parent_calls import ParentCalls, PolicyEditCalls
 from gui.workers import ApiRunner
 
 log = logging.getLogger(__name__)
@@ -42,31 +43,7 @@ def _schedules(backend: object) -> SchedulesBackend:
     return backend
 
 
-class _ParentCalls(QObject):
-    failed = Signal(str)
-    unavailable = Signal()
-
-    def __init__(
-        self,
-        runner: ApiRunner,
-        token: Callable[[], str | None],
-        on_failure: Callable[[BackendError], None],
-        parent: QObject | None = None,
-    ) -> None:
-        super().__init__(parent)
-        self._runner = runner
-        self._token = token
-        self._on_failure = on_failure
-
-    def _report(self, error: BackendError) -> None:
-        if error.code == "not_found":
-            self.unavailable.emit()
-            return
-        self.failed.emit(str(error))
-        self._on_failure(error)
-
-
-class OverviewController(_ParentCalls):
+class OverviewController(ParentCalls):
     """Today for each child and the protection's state; the events."""
 
     overview_changed = Signal(object)  # FamilyOverview
@@ -79,13 +56,13 @@ class OverviewController(_ParentCalls):
         self._runner.submit(
             lambda backend: _pages(backend).overview(token),
             self._on_overview,
-            self._report,
+            self._on_load_failed,
             key="overview",
         )
         self._runner.submit(
             lambda backend: _pages(backend).events(token, EVENTS_SHOWN),
             self._on_events,
-            self._report,
+            self._on_load_failed,
             key="events",
         )
 
@@ -98,7 +75,7 @@ class OverviewController(_ParentCalls):
             self.events_changed.emit(list(events))
 
 
-class ActivityController(_ParentCalls):
+class ActivityController(ParentCalls):
     """A child's last 7 or 30 days."""
 
     history_changed = Signal(object)  # ActivityHistory
@@ -127,7 +104,7 @@ class ActivityController(_ParentCalls):
         self._runner.submit(
             lambda backend: _pages(backend).activity(token, child, days),
             self._on_history,
-            self._report,
+            self._on_load_failed,
             key="activity",
         )
 
@@ -139,14 +116,12 @@ class ActivityController(_ParentCalls):
             self.history_changed.emit(history)
 
 
-class ScheduleController(_ParentCalls):
+class ScheduleController(PolicyEditCalls):
     """A child's schedules, saved with the version they were read from (the Web tab's
     stale-edit rule: a conflict keeps the parent's edit on screen)."""
 
     schedules_loaded = Signal(object)  # VersionedSchedules
     schedules_saved = Signal(object)  # VersionedSchedules
-    save_conflict = Signal()
-    save_refused = Signal(object)  # tuple[PolicyProblem, ...]
 
     def __init__(
         self,
@@ -179,7 +154,7 @@ class ScheduleController(_ParentCalls):
         self._runner.submit(
             lambda backend: _schedules(backend).schedules(token, child),
             self._on_loaded,
-            self._report,
+            self._on_load_failed,
             key="schedules",
         )
 
@@ -206,24 +181,18 @@ class ScheduleController(_ParentCalls):
         self._etag = version.etag
         self.schedules_saved.emit(version)
 
-    def _on_save_failed(self, error: BackendError) -> None:
-        if isinstance(error, PolicyConflictError):
-            self.save_conflict.emit()
-            token, child = self._token(), self._child
-            if token is None or child is None:
-                return
+    def _after_conflict(self) -> None:
+        token, child = self._token(), self._child
+        if token is None or child is None:
+            return
 
-            def adopt(version: VersionedSchedules) -> None:
-                if version.child == self._child:
-                    self._etag = version.etag
+        def adopt(version: VersionedSchedules) -> None:
+            if version.child == self._child:
+                self._etag = version.etag
 
-            self._runner.submit(
-                lambda backend: _schedules(backend).schedules(token, child),
-                adopt,
-                self._report,
-                key="schedules-version",
-            )
-        elif isinstance(error, PolicyRefusedError):
-            self.save_refused.emit(error.problems)
-        else:
-            self._report(error)
+        self._runner.submit(
+            lambda backend: _schedules(backend).schedules(token, child),
+            adopt,
+            self._on_load_failed,
+            key="schedules-version",
+        )

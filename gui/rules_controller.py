@@ -17,8 +17,6 @@ from gui.backend import (
     BackendError,
     Catalogue,
     ExtraTimeBackend,
-    PolicyConflictError,
-    PolicyRefusedError,
     RulesBackend,
     ScreenTimeLimits,
     SeenApp,
@@ -28,20 +26,17 @@ from gui.backend import (
     VersionedRules,
     WebRules,
 )
+from gui.parent_calls import PolicyEditCalls
 from gui.workers import ApiRunner
 
 log = logging.getLogger(__name__)
 
 
-class WebRulesController(QObject):
+class WebRulesController(PolicyEditCalls):
     catalogue_changed = Signal(object)  # Catalogue
     rules_loaded = Signal(object)  # WebRules, fresh from the agent: the form shows them
     rules_saved = Signal(object)  # WebRules as the agent wrote them
-    save_conflict = Signal()  # changed elsewhere since read; the parent's edit is kept
-    save_refused = Signal(object)  # tuple[PolicyProblem, ...]
     site_checked = Signal(object)  # SiteVerdict
-    failed = Signal(str)  # anything else, in words for the status line
-    unavailable = Signal()  # an agent without the policy endpoints
 
     def __init__(
         self,
@@ -50,10 +45,7 @@ class WebRulesController(QObject):
         on_failure: Callable[[BackendError], None],
         parent: QObject | None = None,
     ) -> None:
-        super().__init__(parent)
-        self._runner = runner
-        self._token = token
-        self._on_failure = on_failure
+        super().__init__(runner, token, on_failure, parent)
         self._child: str | None = None
         self._etag: str | None = None
         self.catalogue = Catalogue()
@@ -142,18 +134,7 @@ class WebRulesController(QObject):
         self._etag = version.etag
         self.rules_saved.emit(version.rules)
 
-    def _on_save_failed(self, error: BackendError) -> None:
-        if isinstance(error, PolicyConflictError):
-            # Take the new version, keep the parent's edit on screen: saving again applies
-            # it over the other change, knowingly.
-            self.save_conflict.emit()
-            self._refresh_version()
-        elif isinstance(error, PolicyRefusedError):
-            self.save_refused.emit(error.problems)
-        else:
-            self._report(error)
-
-    def _refresh_version(self) -> None:
+    def _after_conflict(self) -> None:
         token, child = self._token(), self._child
         if token is None or child is None:
             return
@@ -169,31 +150,18 @@ class WebRulesController(QObject):
             key="web-rules-version",
         )
 
-    def _on_load_failed(self, error: BackendError) -> None:
-        if error.code == "not_found":
-            self.unavailable.emit()
-        else:
-            self._report(error)
-
     def _on_check_failed(self, error: BackendError) -> None:
         self._report(error)
 
-    def _report(self, error: BackendError) -> None:
-        self.failed.emit(str(error))
-        self._on_failure(error)
 
-
-class ScreenTimeController(QObject):
+class ScreenTimeController(PolicyEditCalls):
     """The Screen time tab's flow: a child's limits read and saved, with the same
     stale-edit rule as the Web tab."""
 
     limits_loaded = Signal(object)  # ScreenTimeLimits
     limits_saved = Signal(object)  # ScreenTimeLimits
-    save_conflict = Signal()
-    save_refused = Signal(object)  # tuple[PolicyProblem, ...]
     time_left_changed = Signal(object)  # TimeLeft
     apps_loaded = Signal(object)  # tuple[SeenApp, ...]: the apps seen on this PC
-    failed = Signal(str)
 
     def __init__(
         self,
@@ -202,10 +170,7 @@ class ScreenTimeController(QObject):
         on_failure: Callable[[BackendError], None],
         parent: QObject | None = None,
     ) -> None:
-        super().__init__(parent)
-        self._runner = runner
-        self._token = token
-        self._on_failure = on_failure
+        super().__init__(runner, token, on_failure, parent)
         self._child: str | None = None
         self._etag: str | None = None
 
@@ -304,31 +269,21 @@ class ScreenTimeController(QObject):
         self._etag = version.etag
         self.limits_saved.emit(version.limits)
 
-    def _on_save_failed(self, error: BackendError) -> None:
-        if isinstance(error, PolicyConflictError):
-            self.save_conflict.emit()
-            token, child = self._token(), self._child
-            if token is None or child is None:
-                return
+    def _after_conflict(self) -> None:
+        token, child = self._token(), self._child
+        if token is None or child is None:
+            return
 
-            def adopt(version: VersionedLimits) -> None:
-                if version.limits.child == self._child:
-                    self._etag = version.etag
+        def adopt(version: VersionedLimits) -> None:
+            if version.limits.child == self._child:
+                self._etag = version.etag
 
-            self._runner.submit(
-                lambda backend: _rules(backend).screen_time(token, child),
-                adopt,
-                self._report,
-                key="screen-time-version",
-            )
-        elif isinstance(error, PolicyRefusedError):
-            self.save_refused.emit(error.problems)
-        else:
-            self._report(error)
-
-    def _report(self, error: BackendError) -> None:
-        self.failed.emit(str(error))
-        self._on_failure(error)
+        self._runner.submit(
+            lambda backend: _rules(backend).screen_time(token, child),
+            adopt,
+            self._report,
+            key="screen-time-version",
+        )
 
 
 def _rules(backend: object) -> RulesBackend:

@@ -20,6 +20,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from gui.backend import BackendError, LockedOutError, WrongPinError
 from gui.export_files import ExportCancelledError, write_export
 from gui.family_backend import ListUpdate, PauseState, SettingsBackend
+from gui.parent_calls import ParentCalls
 from gui.workers import ApiRunner
 
 log = logging.getLogger(__name__)
@@ -34,7 +35,7 @@ class _Progress(QObject):
     changed = Signal(int, int)
 
 
-class SettingsController(QObject):
+class SettingsController(ParentCalls):
     pause_changed = Signal(object)  # PauseState
     update_progress = Signal(object)  # ListUpdate
     update_finished = Signal(object)  # ListUpdate: done, cancelled or failed
@@ -46,7 +47,6 @@ class SettingsController(QObject):
     pin_changed = Signal()
     pin_refused = Signal(object)  # tries left (int | None), or -1 for a lockout
     recovery_code_made = Signal(str)
-    failed = Signal(str)
 
     def __init__(
         self,
@@ -57,10 +57,7 @@ class SettingsController(QObject):
         *,
         poll_ms: int = POLL_MS,
     ) -> None:
-        super().__init__(parent)
-        self._runner = runner
-        self._token = token
-        self._on_failure = on_failure
+        super().__init__(runner, token, on_failure, parent)
         self._poll = QTimer(self)
         self._poll.setInterval(poll_ms)
         self._poll.timeout.connect(self._ask_update)
@@ -201,10 +198,6 @@ class SettingsController(QObject):
         self._runner.submit(
             lambda backend: call(_settings(backend), token), on_success, self._report, key=key
         )
-
-    def _report(self, error: BackendError) -> None:
-        self.failed.emit(str(error))
-        self._on_failure(error)
 
 
 def _settings(backend: object) -> SettingsBackend:

@@ -97,7 +97,7 @@ def main() -> int:
     report: dict[str, list[str]] = {}
     with tempfile.TemporaryDirectory() as folder, running_family(Path(folder)) as family:
         set_first_pin(family)
-        backend = ApiBackend(family.url, timeout=5.0)
+        backend = ApiBackend(family.url, timeout=30.0)
         window = build_main_window(backend, agent_address=family.url, language="vi",
                                    refresh_ms=600_000, idle_lock_ms=3_600_000)
         window.resize(1100, 760)

@@ -16,7 +16,7 @@ def test_every_page_in_both_languages(tmp_path: Path, qapp: object) -> None:
     (tmp_path / "agent").mkdir()
     with running_family(tmp_path / "agent") as family:
         set_first_pin(family)
-        backend = ApiBackend(family.url, timeout=5.0)
+        backend = ApiBackend(family.url, timeout=30.0)
         try:
             written = take_screenshots(
                 backend, tmp_path / "shots", agent_address=family.url, pin=PARENT_PIN

@@ -65,7 +65,7 @@ def family(tmp_path: Path) -> Iterator[RunningFamily]:
 
 
 def open_window(qtbot: QtBot, qapp: object, family: RunningFamily) -> Iterator[MainWindow]:
-    backend = ApiBackend(family.url, timeout=5.0)
+    backend = ApiBackend(family.url, timeout=30.0)
     translations = Translations(qapp)  # type: ignore[arg-type]
     window = build_main_window(
         backend, agent_address=family.url, language="vi", translations=translations,

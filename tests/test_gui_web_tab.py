@@ -38,7 +38,7 @@ def family(tmp_path: Path) -> Iterator[RunningFamily]:
 
 @pytest.fixture
 def window(qtbot: QtBot, qapp: object, family: RunningFamily) -> Iterator[MainWindow]:
-    backend = ApiBackend(family.url, timeout=5.0)
+    backend = ApiBackend(family.url, timeout=30.0)
     translations = Translations(qapp)  # type: ignore[arg-type]
     made = build_main_window(
         backend, agent_address=family.url, language="vi", translations=translations,

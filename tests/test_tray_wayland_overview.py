@@ -94,7 +94,7 @@ def translations(qapp: object) -> Iterator[Translations]:
 def window(
     qtbot: QtBot, agent: Agent, translations: Translations
 ) -> Iterator[MainWindow]:
-    backend = ApiBackend(agent.http_url(), timeout=5.0)
+    backend = ApiBackend(agent.http_url(), timeout=30.0)
     made = build_main_window(
         backend, agent_address=agent.http_url(), language="vi", translations=translations,
         refresh_ms=60_000,

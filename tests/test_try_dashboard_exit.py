@@ -62,7 +62,12 @@ def test_sigterm_closes_the_dashboard_cleanly() -> None:
         env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
     )
     try:
-        time.sleep(3.0)  # the window is up and its event loop runs
+        # Wait for the window to be up (its handlers set), however slow the machine is.
+        assert dashboard.stderr is not None
+        for line in dashboard.stderr:
+            if b"the dashboard is open" in line:
+                break
+        time.sleep(0.5)  # the event loop runs
         assert dashboard.poll() is None
         dashboard.send_signal(signal.SIGTERM)
         assert dashboard.wait(timeout=20) == 0
