@@ -26,7 +26,15 @@ from agent.alert_receivers import alert_receivers
 from agent.dns_service import QueryLogSink
 from agent.policy.model import FamilyPolicy
 from agent.store import Store
-from agent.store.models import Event, QueryLogEntry
+from agent.store.models import (
+    ROW_CATEGORY,
+    ROW_CHILD,
+    ROW_DECISION,
+    ROW_NAME,
+    CountKey,
+    Event,
+    QueryLogRow,
+)
 
 log = logging.getLogger(__name__)
 
@@ -81,20 +89,22 @@ class _Attempts:
 
 
 class QueryLogTap:
-    """The DNS service's query-log sink that also hands each batch to `watchers` (cheap
-    work only: this runs on the DNS loop)."""
+    """The DNS service's query-log sink that also hands each slice of answers to
+    `watchers` (cheap work only: this runs on the DNS loop)."""
 
     def __init__(
-        self, sink: QueryLogSink, watchers: Sequence[Callable[[Sequence[QueryLogEntry]], None]]
+        self,
+        sink: QueryLogSink,
+        watchers: Sequence[Callable[[Sequence[QueryLogRow], Mapping[CountKey, int]], None]],
     ) -> None:
         self._sink = sink
         self._watchers = tuple(watchers)
 
-    def log_many(self, entries: Sequence[QueryLogEntry]) -> None:
-        self._sink.log_many(entries)
+    def log_rows(self, rows: Sequence[QueryLogRow], counts: Mapping[CountKey, int]) -> None:
+        self._sink.log_rows(rows, counts)
         for watcher in self._watchers:
             try:
-                watcher(entries)
+                watcher(rows, counts)
             except Exception:
                 log.exception("a query-log watcher failed")
 
@@ -123,20 +133,27 @@ class AdultAttempts:
         self._pending: dict[str, _Attempts] = {}
         self._last_alert: dict[str, datetime] = {}
 
-    def note(self, entries: Sequence[QueryLogEntry]) -> None:
+    def note(self, rows: Sequence[QueryLogRow], counts: Mapping[CountKey, int]) -> None:
+        """A slice of answers as the query log gets them; `counts` (a few keys) says at
+        once whether any of them is a child's adult block, so most slices cost nothing."""
+        if not any(
+            key[1] and key[2] in BLOCKED_DECISIONS and key[3] == ADULT_CATEGORY for key in counts
+        ):
+            return
         now: datetime | None = None
         with self._lock:
-            for entry in entries:
+            for row in rows:
+                child = row[ROW_CHILD]
                 if (
-                    entry.child is None
-                    or entry.category != ADULT_CATEGORY
-                    or entry.decision not in BLOCKED_DECISIONS
+                    child is None
+                    or row[ROW_CATEGORY] != ADULT_CATEGORY
+                    or row[ROW_DECISION] not in BLOCKED_DECISIONS
                 ):
                     continue
-                attempts = self._pending.get(entry.child)
+                attempts = self._pending.get(child)
                 if attempts is None:
                     now = now or self._now()
-                    self._pending[entry.child] = _Attempts(1, entry.name, now)
+                    self._pending[child] = _Attempts(1, row[ROW_NAME], now)
                 else:
                     attempts.count += 1
 

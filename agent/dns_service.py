@@ -9,6 +9,8 @@ import asyncio
 import concurrent.futures
 import logging
 import threading
+import weakref
+from collections import Counter
 from collections.abc import Callable, Coroutine, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -21,14 +23,14 @@ from agent.category_lists import CategoryLists
 from agent.grant_expiry import GrantExpiry
 from agent.policy import FamilyPolicy
 from agent.policy.compile import compile_filter_policy
-from agent.store import QueryLogEntry
+from agent.store.models import CountKey, QueryLogRow, to_timestamp
+from agent.store.reasons import encode_reason
 from dns_filter.addresses import is_loopback, normalise_ip
 from dns_filter.chain import AnswerType, Query, Result
 from dns_filter.clock import Clock
 from dns_filter.factory import Chain, build_chain_from_config
 from dns_filter.policy import FilterPolicy, Profile
 from dns_filter.rate_limit import ClientRateLimit
-from dns_filter.reason import Reason
 from dns_filter.resolvers import ActiveChild, FilterPolicySlot
 from dns_filter.resolvers.client_profile import ChildResolver
 from dns_filter.server import DnsServer, next_minute
@@ -37,7 +39,9 @@ log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
-_REASON_JSON_CACHE = 4096  # reasons whose JSON is kept; past it the cache starts afresh
+# (query, result) pairs whose row parts are kept; past it the cache starts afresh. More
+# than a busy hour's distinct names of a family, few enough to cost the collector little.
+_ROW_PARTS_CACHE = 32_768
 
 
 class FamilyPolicySource(Protocol):
@@ -68,9 +72,23 @@ class GrantSource(Protocol):
 
 
 class QueryLogSink(Protocol):
-    """Where the answers' records go (``agent.store.QueryLogWriter``)."""
+    """Where the answers' rows go (``agent.store.QueryLogWriter``): one call per slice of
+    answers, with every answer's count (see `QueryLogWriter.log_rows`)."""
 
-    def log_many(self, entries: Sequence[QueryLogEntry]) -> None: ...
+    def log_rows(self, rows: Sequence[QueryLogRow], counts: Mapping[CountKey, int]) -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class _RowParts:
+    """What a query-log row of one (query, result) holds but its time and latency, and
+    where it is counted (child, decision, category), worked out once: a remembered answer
+    hands the same Query (per client) and Result with each of its hits. The references
+    are weak, so a memo entry's records die with the entry."""
+
+    query: weakref.ReferenceType[Query]
+    result: weakref.ReferenceType[Result]
+    row_start: tuple[str | None, str, str, str, str, str, str | None]
+    counted_as: tuple[str, str, str]
 
 
 @dataclass(frozen=True)
@@ -115,7 +133,10 @@ class DnsService:
         self._grants = grants
         self._grant_expiry = grant_expiry
         self._query_log = query_log
-        self._reason_jsons: dict[int, tuple[Reason, Mapping[str, object]]] = {}
+        # Row parts by id(query), and the id(result) of queries seen once (only a pair seen
+        # twice, a memo hit's, is worth keeping: a chain answer's pair is never seen again).
+        self._row_parts: dict[int, _RowParts] = {}
+        self._seen_once: dict[int, int] = {}
         self._clock = clock
         self._compile_lock = threading.Lock()
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -272,43 +293,58 @@ class DnsService:
         """Queries refused by the per-client rate limit since the server started."""
         return 0 if self.server is None else self.server.stats.rate_limited
 
-    def _reason_json(self, reason: Reason) -> Mapping[str, object]:
-        """`reason.to_json()`, read-only, once per reason object: the memo hands the same
-        reason with every hit of an answer, thousands of times a second."""
-        cached = self._reason_jsons.get(id(reason))
-        if cached is not None and cached[0] is reason:
-            return cached[1]
-        if len(self._reason_jsons) >= _REASON_JSON_CACHE:
-            self._reason_jsons.clear()
-        value: Mapping[str, object] = MappingProxyType(reason.to_json())
-        self._reason_jsons[id(reason)] = (reason, value)  # the reason kept: its id stays its
-        return value
-
     def _log_queries(self, answers: Sequence[tuple[Query, Result, float]]) -> None:
-        """The DNS server's batch query-log callback: one record per answer, one clock read
-        and one hand-off to the writer per batch."""
+        """The DNS server's batch query-log callback: one row per answer (the parts kept
+        for its (query, result) plus the time and latency), the slice's counts, one clock
+        read and one hand-off to the writer."""
         if not answers:
             return
-        now = self._clock.now()
-        blocks = (AnswerType.BLOCKED, AnswerType.BYPASS)
-        entries = []
+        now = to_timestamp(self._clock.now())
+        parts_of = self._row_parts.get
+        rows: list[QueryLogRow] = []
+        counted: list[tuple[str, str, str]] = []
+        add_row, add_count = rows.append, counted.append
         for query, result, latency in answers:
-            # every block's category is counted: lists, services, CNAME cloaking, bypass
-            category = (result.reason.category or None) if result.answer_type in blocks else None
-            entries.append(
-                QueryLogEntry(
-                    time=now,
-                    client=query.client_ip,
-                    name=query.name,
-                    qtype=_qtype_name(query.qtype),
-                    decision=str(result.answer_type),
-                    reason=self._reason_json(result.reason),
-                    child=result.profile or query.profile,
-                    category=category,
-                    latency_ms=round(latency * 1000, 3),
-                )
-            )
-        self._query_log.log_many(entries)
+            parts = parts_of(id(query))
+            if parts is None or parts.query() is not query or parts.result() is not result:
+                parts = self._row_parts_for(query, result)
+            add_row((*parts.row_start, now, latency * 1000.0))
+            add_count(parts.counted_as)
+        minute = int(now) // 60 * 60
+        counts = {(minute, *key): count for key, count in Counter(counted).items()}
+        self._query_log.log_rows(rows, counts)
+
+    def _row_parts_for(self, query: Query, result: Result) -> _RowParts:
+        """The row parts of (query, result), kept from their second sighting on."""
+        # every block's category is counted: lists, services, CNAME cloaking, bypass
+        blocks = result.answer_type in (AnswerType.BLOCKED, AnswerType.BYPASS)
+        category = (result.reason.category or None) if blocks else None
+        child = result.profile or query.profile
+        decision = str(result.answer_type)
+        parts = _RowParts(
+            weakref.ref(query),
+            weakref.ref(result),
+            (
+                child,
+                query.client_ip,
+                query.name,
+                _qtype_name(query.qtype),
+                decision,
+                encode_reason(result.reason.to_json()),
+                category,
+            ),
+            (child or "", decision, category or ""),
+        )
+        key, seen = id(query), self._seen_once
+        if seen.pop(key, None) == id(result):
+            if len(self._row_parts) >= _ROW_PARTS_CACHE:
+                self._row_parts.clear()
+            self._row_parts[key] = parts
+        else:
+            if len(seen) >= _ROW_PARTS_CACHE:
+                seen.clear()
+            seen[key] = id(result)
+        return parts
 
 
 def without_blocks(policy: FilterPolicy) -> FilterPolicy:

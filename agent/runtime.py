@@ -254,7 +254,7 @@ class Agent:
                 self.policy_holder.last_error,
             )
         self._apply_retention(family)
-        query_log = self.query_log = QueryLogWriter(store.query_log, counts=store.query_counts)
+        query_log = self.query_log = QueryLogWriter(store.query_log)
         query_log.start()
         self.active_child.set_policy(family)
         lists = self.lists = CategoryLists(settings.data_dir, store)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -13,17 +13,23 @@ from agent.store.migrations import QUERY_COUNTS_UPSERT
 from agent.store.models import (
     BLOCKED_DECISIONS,
     NOT_ALLOWED_DECISIONS,
+    QUERY_LOG_ROW_COLUMNS,
+    CountKey,
     QueryLogEntry,
+    QueryLogRow,
     QueryStats,
     RetentionPolicy,
     count_key,
     from_timestamp,
     minute_of,
-    to_timestamp,
+    row_of,
 )
 from agent.store.reasons import decode_reason, encode_reason
 
 _COLUMNS = "time, child, client, name, qtype, decision, reason, category, latency_ms"
+_INSERT = (
+    f"INSERT INTO query_log ({QUERY_LOG_ROW_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
 
 
 def _entry(row: Sequence[Any]) -> QueryLogEntry:
@@ -36,7 +42,7 @@ def _entry(row: Sequence[Any]) -> QueryLogEntry:
         decision=row[5],
         reason=decode_reason(row[6]),
         category=row[7],
-        latency_ms=row[8],
+        latency_ms=round(row[8], 3),  # written unrounded: one step less per answer
     )
 
 
@@ -82,32 +88,21 @@ class QueryLog:
         """Write a batch, and count it (`query_counts`), in one transaction; returns how
         many rows were written."""
         entries = list(entries)
-        rows = [
-            (
-                to_timestamp(e.time),
-                e.child,
-                e.client,
-                e.name,
-                e.qtype,
-                e.decision,
-                encode_reason(e.reason),
-                e.category,
-                float(e.latency_ms),
-            )
-            for e in entries
-        ]
-        if not rows:
+        rows = [row_of(entry, encode_reason(entry.reason)) for entry in entries]
+        return self.add_rows(rows, Counter(count_key(entry) for entry in entries))
+
+    def add_rows(self, rows: Sequence[QueryLogRow], counts: Mapping[CountKey, int]) -> int:
+        """Write `rows` and add `counts` to the counters in one transaction; returns how
+        many rows were written. `counts` are the writer's: every answer since its last
+        batch, these rows' and those it shed, so the counters stay exact."""
+        counted = [(*key, int(count)) for key, count in counts.items() if count]
+        if not rows and not counted:
             return 0
         with self._db.transaction() as conn:
-            conn.executemany(
-                "INSERT INTO query_log (time, child, client, name, qtype, decision, reason,"
-                " category, latency_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                rows,
-            )
-            counts = Counter(count_key(entry) for entry in entries)
-            conn.executemany(
-                QUERY_COUNTS_UPSERT, [(*key, count) for key, count in counts.items()]
-            )
+            if rows:
+                conn.executemany(_INSERT, rows)
+            if counted:
+                conn.executemany(QUERY_COUNTS_UPSERT, counted)
         return len(rows)
 
     def recent(
