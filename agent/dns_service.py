@@ -42,6 +42,7 @@ T = TypeVar("T")
 # (query, result) pairs whose row parts are kept; past it the cache starts afresh. More
 # than a busy hour's distinct names of a family, few enough to cost the collector little.
 _ROW_PARTS_CACHE = 32_768
+_SEEN_ONCE_CACHE = 8_192  # pairs seen once (most are chain answers, never seen again)
 
 
 class FamilyPolicySource(Protocol):
@@ -133,10 +134,10 @@ class DnsService:
         self._grants = grants
         self._grant_expiry = grant_expiry
         self._query_log = query_log
-        # Row parts by id(query), and the id(result) of queries seen once (only a pair seen
-        # twice, a memo hit's, is worth keeping: a chain answer's pair is never seen again).
+        # Row parts by id(query): of pairs seen twice (a memo hit's: worth keeping), and of
+        # pairs seen once so far (most of them a chain answer's, never seen again).
         self._row_parts: dict[int, _RowParts] = {}
-        self._seen_once: dict[int, int] = {}
+        self._seen_once: dict[int, _RowParts] = {}
         self._clock = clock
         self._compile_lock = threading.Lock()
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -316,6 +317,13 @@ class DnsService:
 
     def _row_parts_for(self, query: Query, result: Result) -> _RowParts:
         """The row parts of (query, result), kept from their second sighting on."""
+        key = id(query)
+        first = self._seen_once.pop(key, None)
+        if first is not None and first.query() is query and first.result() is result:
+            if len(self._row_parts) >= _ROW_PARTS_CACHE:
+                self._row_parts.clear()
+            self._row_parts[key] = first
+            return first
         # every block's category is counted: lists, services, CNAME cloaking, bypass
         blocks = result.answer_type in (AnswerType.BLOCKED, AnswerType.BYPASS)
         category = (result.reason.category or None) if blocks else None
@@ -335,15 +343,9 @@ class DnsService:
             ),
             (child or "", decision, category or ""),
         )
-        key, seen = id(query), self._seen_once
-        if seen.pop(key, None) == id(result):
-            if len(self._row_parts) >= _ROW_PARTS_CACHE:
-                self._row_parts.clear()
-            self._row_parts[key] = parts
-        else:
-            if len(seen) >= _ROW_PARTS_CACHE:
-                seen.clear()
-            seen[key] = id(result)
+        if len(self._seen_once) >= _SEEN_ONCE_CACHE:
+            self._seen_once.clear()
+        self._seen_once[key] = parts
         return parts
 
 
