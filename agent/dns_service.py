@@ -9,7 +9,6 @@ import asyncio
 import concurrent.futures
 import logging
 import threading
-import weakref
 from collections import Counter
 from collections.abc import Callable, Coroutine, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -31,6 +30,7 @@ from dns_filter.clock import Clock
 from dns_filter.factory import Chain, build_chain_from_config
 from dns_filter.policy import FilterPolicy, Profile
 from dns_filter.rate_limit import ClientRateLimit
+from dns_filter.reason import Reason
 from dns_filter.resolvers import ActiveChild, FilterPolicySlot
 from dns_filter.resolvers.client_profile import ChildResolver
 from dns_filter.server import DnsServer, next_minute
@@ -39,10 +39,12 @@ log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
-# (query, result) pairs whose row parts are kept; past it the cache starts afresh. More
-# than a busy hour's distinct names of a family, few enough to cost the collector little.
-_ROW_PARTS_CACHE = 32_768
-_SEEN_ONCE_CACHE = 8_192  # pairs seen once (most are chain answers, never seen again)
+# Reasons whose JSON text is kept, by object and by value; past it a cache starts afresh.
+# A memo entry hands the same reason object with every hit; more entries than this in use
+# at once cost a hash of the reason per answer (its value's text is kept too), not a JSON
+# encoding.
+_REASON_TEXT_CACHE = 32_768
+_BLOCKS = (AnswerType.BLOCKED, AnswerType.BYPASS)
 
 
 class FamilyPolicySource(Protocol):
@@ -77,19 +79,6 @@ class QueryLogSink(Protocol):
     answers, with every answer's count (see `QueryLogWriter.log_rows`)."""
 
     def log_rows(self, rows: Sequence[QueryLogRow], counts: Mapping[CountKey, int]) -> None: ...
-
-
-@dataclass(frozen=True, slots=True)
-class _RowParts:
-    """What a query-log row of one (query, result) holds but its time and latency, and
-    where it is counted (child, decision, category), worked out once: a remembered answer
-    hands the same Query (per client) and Result with each of its hits. The references
-    are weak, so a memo entry's records die with the entry."""
-
-    query: weakref.ReferenceType[Query]
-    result: weakref.ReferenceType[Result]
-    row_start: tuple[str | None, str, str, str, str, str, str | None]
-    counted_as: tuple[str, str, str]
 
 
 @dataclass(frozen=True)
@@ -134,10 +123,9 @@ class DnsService:
         self._grants = grants
         self._grant_expiry = grant_expiry
         self._query_log = query_log
-        # Row parts by id(query): of pairs seen twice (a memo hit's: worth keeping), and of
-        # pairs seen once so far (most of them a chain answer's, never seen again).
-        self._row_parts: dict[int, _RowParts] = {}
-        self._seen_once: dict[int, _RowParts] = {}
+        self._reason_texts: dict[int, tuple[Reason, str]] = {}  # by id(reason)
+        self._texts_by_reason: dict[Reason, str] = {}
+        self._qtype_names = {int(number): str(name) for number, name in QTYPE.forward.items()}
         self._clock = clock
         self._compile_lock = threading.Lock()
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -295,58 +283,45 @@ class DnsService:
         return 0 if self.server is None else self.server.stats.rate_limited
 
     def _log_queries(self, answers: Sequence[tuple[Query, Result, float]]) -> None:
-        """The DNS server's batch query-log callback: one row per answer (the parts kept
-        for its (query, result) plus the time and latency), the slice's counts, one clock
-        read and one hand-off to the writer."""
+        """The DNS server's batch query-log callback: one row per answer (a plain tuple,
+        the reason's JSON text kept per reason object), the slice's counts, one clock read
+        and one hand-off to the writer. Tens of thousands of answers a second come through
+        here on the DNS loop: no call per answer but the row's own few."""
         if not answers:
             return
         now = to_timestamp(self._clock.now())
-        parts_of = self._row_parts.get
+        texts = self._reason_texts.get
+        qtypes = self._qtype_names.get
         rows: list[QueryLogRow] = []
         counted: list[tuple[str, str, str]] = []
         add_row, add_count = rows.append, counted.append
         for query, result, latency in answers:
-            parts = parts_of(id(query))
-            if parts is None or parts.query() is not query or parts.result() is not result:
-                parts = self._row_parts_for(query, result)
-            add_row((*parts.row_start, now, latency * 1000.0))
-            add_count(parts.counted_as)
+            reason = result.reason
+            known = texts(id(reason))
+            text = known[1] if known is not None and known[0] is reason else self._text(reason)
+            decision = str(result.answer_type)
+            # every block's category is counted: lists, services, CNAME cloaking, bypass
+            category = (reason.category or None) if result.answer_type in _BLOCKS else None
+            child = result.profile or query.profile
+            qtype = qtypes(query.qtype) or _qtype_name(query.qtype)
+            add_row((child, query.client_ip, query.name, qtype, decision, text, category, now,
+                     latency * 1000.0))
+            add_count((child or "", decision, category or ""))
         minute = int(now) // 60 * 60
         counts = {(minute, *key): count for key, count in Counter(counted).items()}
         self._query_log.log_rows(rows, counts)
 
-    def _row_parts_for(self, query: Query, result: Result) -> _RowParts:
-        """The row parts of (query, result), kept from their second sighting on."""
-        key = id(query)
-        first = self._seen_once.pop(key, None)
-        if first is not None and first.query() is query and first.result() is result:
-            if len(self._row_parts) >= _ROW_PARTS_CACHE:
-                self._row_parts.clear()
-            self._row_parts[key] = first
-            return first
-        # every block's category is counted: lists, services, CNAME cloaking, bypass
-        blocks = result.answer_type in (AnswerType.BLOCKED, AnswerType.BYPASS)
-        category = (result.reason.category or None) if blocks else None
-        child = result.profile or query.profile
-        decision = str(result.answer_type)
-        parts = _RowParts(
-            weakref.ref(query),
-            weakref.ref(result),
-            (
-                child,
-                query.client_ip,
-                query.name,
-                _qtype_name(query.qtype),
-                decision,
-                encode_reason(result.reason.to_json()),
-                category,
-            ),
-            (child or "", decision, category or ""),
-        )
-        if len(self._seen_once) >= _SEEN_ONCE_CACHE:
-            self._seen_once.clear()
-        self._seen_once[key] = parts
-        return parts
+    def _text(self, reason: Reason) -> str:
+        """The JSON text of `reason` (kept by object, and by value for other objects)."""
+        text = self._texts_by_reason.get(reason)
+        if text is None:
+            if len(self._texts_by_reason) >= _REASON_TEXT_CACHE:
+                self._texts_by_reason.clear()
+            text = self._texts_by_reason[reason] = encode_reason(reason.to_json())
+        if len(self._reason_texts) >= _REASON_TEXT_CACHE:
+            self._reason_texts.clear()
+        self._reason_texts[id(reason)] = (reason, text)  # the reason kept: its id stays its
+        return text
 
 
 def without_blocks(policy: FilterPolicy) -> FilterPolicy:
