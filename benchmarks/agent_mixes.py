@@ -1,7 +1,8 @@
 """The agent process as a family runs it, against dnsmasq, on three query mixes.
 
     python -m benchmarks.agent_mixes [--quick] [--duration 10] [--rounds 3]
-                                     [--paths both|c|python] [--record]
+                                     [--paths both|c|python] [--mixes memo,misses,day]
+                                     [--before DIR] [--record]
 
 `baoan agent` runs with the merged lists as its `adult` category, page mode and the query
 log to SQLite, once with the C fast path for UDP memo hits (when it is built) and once
@@ -16,7 +17,10 @@ the name). Three mixes, each through dnsperf at full speed (qps, mean latency) a
   as a family PC's browsers ask, no warm-up.
 
 `--quick` takes a tenth of the list, 3 s per measurement and one round: to check that the
-benchmark works, not to judge the targets. The report states the load average before and
+benchmark works, not to judge the targets. `--before DIR` runs each agent variant a second
+time from another source tree (e.g. `git archive <commit> | tar -x -C DIR`, with the built
+C modules copied in), in the same run and the same interleaved rounds: an A/B that the
+machine's load moves alike. The report states the load average before and
 after, because figures from a shared machine are only as good as its quiet.
 """
 
@@ -128,10 +132,10 @@ def wait_until_blocking(port: int, name: str, limit: float = 120.0) -> None:
 
 def measure(
     servers: Sequence[tuple[str, int, int]], files: dict[str, Path], duration: float,
-    rounds: int,
+    rounds: int, mixes: Sequence[str] = MIXES,
 ) -> list[MixResult]:
     results = []
-    for mix in MIXES:
+    for mix in mixes:
         for _name, port, _pid in servers:
             if mix == "memo":
                 warm_up(port, files[mix])
@@ -163,11 +167,13 @@ def measure(
 def report(
     results: Sequence[MixResult], loads: tuple[tuple[float, ...], tuple[float, ...]],
     list_size: int, duration: float, rounds: int, quick: bool,
+    mixes: Sequence[str] = MIXES,
 ) -> str:
     when = dt.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z")
     before, after = (", ".join(f"{value:.2f}" for value in load) for load in loads)
     lines = [
-        f"## The agent process, three mixes{' (quick)' if quick else ''}: run of {when}",
+        f"## The agent process, {'three mixes' if tuple(mixes) == MIXES else ', '.join(mixes)}"
+        f"{' (quick)' if quick else ''}: run of {when}",
         "",
         f"Machine: {machine_line()}. Load average (1, 5, 15 min) before: {before}; "
         f"after: {after}.",
@@ -185,7 +191,14 @@ def report(
             f"| {result.max_ms:.3f} | {result.rss_mb:.1f} |"
         )
     lines.append("")
-    for mix in MIXES:
+    if rounds > 1:
+        lines.append("Max qps of each round, in the order measured:")
+        lines.append("")
+        for result in results:
+            per_round = ", ".join(f"{qps:,.0f}" for qps in result.rounds)
+            lines.append(f"- {result.mix}, {result.server}: {per_round}")
+        lines.append("")
+    for mix in mixes:
         ours = [r for r in results if r.mix == mix and r.server != "dnsmasq"]
         theirs = next((r for r in results if r.mix == mix and r.server == "dnsmasq"), None)
         for result in ours:
@@ -222,8 +235,11 @@ def upstream_process(port: int) -> Iterator[None]:
         process.wait(10)
 
 
-def agent_variants(paths: str) -> list[tuple[str, dict[str, str]]]:
-    """(label, environment) of each agent run: the C fast path when built, the Python one."""
+def agent_variants(
+    paths: str, before: Path | None = None
+) -> list[tuple[str, dict[str, str], Path | None]]:
+    """(label, environment, source tree) of each agent run: the C fast path when built,
+    the Python one; each also from the `before` tree when one is given."""
     variants = []
     if paths in ("both", "c"):
         if load_fastpath() is None:
@@ -233,10 +249,17 @@ def agent_variants(paths: str) -> list[tuple[str, dict[str, str]]]:
             variants.append(("Bảo An agent (C fast path)", {"BAOAN_DNS_FASTPATH": "1"}))
     if paths in ("both", "python"):
         variants.append(("Bảo An agent (Python)", {"BAOAN_DNS_FASTPATH": "0"}))
-    return variants
+    if before is None:
+        return [(label, env, None) for label, env in variants]
+    return [
+        (f"{label}{suffix}", env, tree)
+        for label, env in variants
+        for suffix, tree in ((", before", before), ("", None))
+    ]
 
 
 def run_all(args: argparse.Namespace, work: Path) -> str:
+    mixes = [mix.strip() for mix in args.mixes.split(",")]
     names = merged_blocklist(blocklists_dir())
     if args.quick:
         names = names[: len(names) // 10]
@@ -244,21 +267,22 @@ def run_all(args: argparse.Namespace, work: Path) -> str:
     write_lines(list_path, names)
     files = {mix: work / f"{mix}.txt" for mix in MIXES}
     blocked_sample = query_file(files["memo"], names)
-    day_file(files["day"], 100_000 if args.quick else 1_000_000)
+    if "day" in mixes:
+        day_file(files["day"], 100_000 if args.quick else 1_000_000)
     loads_before = os.getloadavg()
     upstream_port = free_port()
     with upstream_process(upstream_port), contextlib.ExitStack() as stack:
         servers: list[tuple[str, int, int]] = []
         config = work / "family.toml"
         family_toml(config, upstream_port, list_path)
-        for label, env in agent_variants(args.paths):
+        for label, env, tree in agent_variants(args.paths, args.before):
             port, http_port = free_port(), free_port()
             run = ServerRun(label, len(names))
             data_dir = work / f"data-{len(servers)}"
             agent = stack.enter_context(
                 started(agent_command(config, data_dir, port, http_port), port,
                         blocked_sample[0], run, env=env,
-                        log_path=work / f"agent-{len(servers)}.log")
+                        log_path=work / f"agent-{len(servers)}.log", cwd=tree)
             )
             wait_until_blocking(port, blocked_sample[0])
             servers.append((label, port, agent.pid))
@@ -270,10 +294,10 @@ def run_all(args: argparse.Namespace, work: Path) -> str:
             started(dnsmasq_command(conf), dnsmasq_port, blocked_sample[0], dnsmasq_run)
         )
         servers.append(("dnsmasq", dnsmasq_port, process.pid))
-        results = measure(servers, files, args.duration, args.rounds)
+        results = measure(servers, files, args.duration, args.rounds, mixes)
     return report(
         results, (loads_before, os.getloadavg()), len(names), args.duration, args.rounds,
-        args.quick,
+        args.quick, mixes,
     )
 
 
@@ -286,8 +310,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--paths", choices=["both", "c", "python"], default="both",
         help="the agent with the C fast path for UDP memo hits, the pure-Python path, or both",
     )
+    parser.add_argument(
+        "--mixes", default=",".join(MIXES), help="which mixes, comma-separated (all three)"
+    )
+    parser.add_argument(
+        "--before", type=Path, default=None,
+        help="also run each agent from this source tree, in the same rounds (an A/B)",
+    )
     parser.add_argument("--record", action="store_true", help="append the report to BENCHMARKS.md")
     args = parser.parse_args(argv)
+    if not set(args.mixes.split(",")) <= set(MIXES):
+        parser.error(f"--mixes takes some of {', '.join(MIXES)}")
+    if args.before is not None and not (args.before / "baoan" / "__main__.py").is_file():
+        parser.error(f"--before {args.before}: not a source tree of baoan")
     if args.quick:
         args.duration, args.rounds = 3.0, 1
     if not 1 <= args.duration <= 60 or not 1 <= args.rounds <= 9:

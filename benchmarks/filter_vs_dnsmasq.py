@@ -210,10 +210,12 @@ def started(
     *,
     env: Mapping[str, str] | None = None,
     log_path: Path | None = None,
+    cwd: Path | None = None,
 ) -> Iterator[subprocess.Popen[str]]:
     """Start a server, time it to its first answer, and stop it at the end. With
     `log_path` its stderr goes to that file (a process that logs a lot never waits on a
-    full pipe in the middle of a measurement)."""
+    full pipe in the middle of a measurement); `cwd` (this tree by default) is where
+    `python -m` finds the code it runs."""
     begin = time.monotonic()
     with contextlib.ExitStack() as files:
         stderr = (
@@ -222,7 +224,8 @@ def started(
             else subprocess.PIPE
         )
         process = subprocess.Popen(
-            list(command), stdout=subprocess.PIPE, stderr=stderr, text=True, cwd=REPO_ROOT,
+            list(command), stdout=subprocess.PIPE, stderr=stderr, text=True,
+            cwd=cwd or REPO_ROOT,
             env=None if env is None else {**os.environ, **env},
         )
         try:
