@@ -282,6 +282,11 @@ class DnsService:
         """Queries refused by the per-client rate limit since the server started."""
         return 0 if self.server is None else self.server.stats.rate_limited
 
+    def log_backlog_dropped(self) -> int:
+        """Answers the server could not hand to the query log (its backlog was full): no
+        row and no count; never seen unless the DNS loop stalls for a second or more."""
+        return 0 if self.server is None else self.server.stats.log_dropped
+
     def _log_queries(self, answers: Sequence[tuple[Query, Result, float]]) -> None:
         """The DNS server's batch query-log callback: one row per answer (a plain tuple,
         the reason's JSON text kept per reason object), the slice's counts, one clock read

@@ -397,7 +397,8 @@ class Agent:
             lists=lists,
             clock=self.clock,
             usage=self.usage,
-            log_shed=lambda: 0 if self.query_log is None else self.query_log.dropped,
+            log_shed=lambda: dns.log_backlog_dropped()
+            + (0 if self.query_log is None else self.query_log.dropped),
         )
         host, port = settings.http_listen
         server = self.http_server = create_server(services, authenticator, host=host, port=port)

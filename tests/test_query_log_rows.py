@@ -22,6 +22,7 @@ from test_upstreams_standin import ZONE_TEXT, StandInDns, Zone
 from agent.policy.template import render_initial_policy
 from agent.runtime import DATABASE_NAME, Agent, AgentSettings
 from agent.store import Store
+from agent.store.models import QueryLogRow
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 EXTRA_ZONE = "\npornhub.com. 300 IN A 198.51.100.66\n"
@@ -205,3 +206,17 @@ def test_a_crash_mid_batch_loses_at_most_the_unwritten_batch(tmp_path: Path) -> 
             assert store.query_log.stats().blocked == 100 * len(rounds)
             start = max(rounds) + 1
     assert len(acknowledged) >= 9
+
+
+@pytest.mark.parametrize("size", [1, 3, 2047, 2048, 2049, 5000])
+def test_a_batch_of_any_size_is_written_whole_and_in_order(tmp_path: Path, size: int) -> None:
+    rows: list[QueryLogRow] = [
+        ("An", "127.0.0.1", f"n{i}.test", "A", "cached", '{"kind":"cache"}', None,
+         1_757_041_200.0 + i / 1000, 0.25)
+        for i in range(size)
+    ]
+    with Store(tmp_path / "q.sqlite3") as store:
+        assert store.query_log.add_rows(rows, {(1_757_041_200, "An", "cached", ""): size}) == size
+        names = [e.name for e in store.query_log.recent(limit=size)]
+        assert names == [f"n{i}.test" for i in reversed(range(size))]
+        assert store.query_counts.total() == size
