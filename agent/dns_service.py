@@ -39,11 +39,12 @@ log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
-# Reasons whose JSON text is kept, by object and by value; past it a cache starts afresh.
-# A memo entry hands the same reason object with every hit; more entries than this in use
-# at once cost a hash of the reason per answer (its value's text is kept too), not a JSON
-# encoding.
-_REASON_TEXT_CACHE = 32_768
+# Reasons whose JSON text is kept by object: a memo entry hands the same reason object with
+# every hit. Each kept reason is an object the cyclic collector walks (and a chain answer's
+# reason would otherwise be freed at once), so they are not many; past it the cache starts
+# afresh and the hot reasons come back within a slice, found by value (a hash, no JSON).
+_REASON_TEXTS_BY_OBJECT = 16_384
+_REASON_TEXTS_BY_VALUE = 8_192
 _BLOCKS = (AnswerType.BLOCKED, AnswerType.BYPASS)
 
 
@@ -320,10 +321,10 @@ class DnsService:
         """The JSON text of `reason` (kept by object, and by value for other objects)."""
         text = self._texts_by_reason.get(reason)
         if text is None:
-            if len(self._texts_by_reason) >= _REASON_TEXT_CACHE:
+            if len(self._texts_by_reason) >= _REASON_TEXTS_BY_VALUE:
                 self._texts_by_reason.clear()
             text = self._texts_by_reason[reason] = encode_reason(reason.to_json())
-        if len(self._reason_texts) >= _REASON_TEXT_CACHE:
+        if len(self._reason_texts) >= _REASON_TEXTS_BY_OBJECT:
             self._reason_texts.clear()
         self._reason_texts[id(reason)] = (reason, text)  # the reason kept: its id stays its
         return text
