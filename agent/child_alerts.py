@@ -134,28 +134,34 @@ class AdultAttempts:
         self._last_alert: dict[str, datetime] = {}
 
     def note(self, rows: Sequence[QueryLogRow], counts: Mapping[CountKey, int]) -> None:
-        """A slice of answers as the query log gets them; `counts` (a few keys) says at
-        once whether any of them is a child's adult block, so most slices cost nothing."""
-        if not any(
-            key[1] and key[2] in BLOCKED_DECISIONS and key[3] == ADULT_CATEGORY for key in counts
-        ):
+        """A slice of answers as the query log gets them. `counts` (a few keys) gives how
+        many adult blocks each child had; the rows are read only for the first name of a
+        child with no attempts pending, so a page of blocked names costs a few steps."""
+        blocked: dict[str, int] = {}
+        for (_minute, child, decision, category), count in counts.items():
+            if child and decision in BLOCKED_DECISIONS and category == ADULT_CATEGORY:
+                blocked[child] = blocked.get(child, 0) + count
+        if not blocked:
             return
         now: datetime | None = None
         with self._lock:
-            for row in rows:
-                child = row[ROW_CHILD]
-                if (
-                    child is None
-                    or row[ROW_CATEGORY] != ADULT_CATEGORY
-                    or row[ROW_DECISION] not in BLOCKED_DECISIONS
-                ):
-                    continue
+            for child, count in blocked.items():
                 attempts = self._pending.get(child)
-                if attempts is None:
-                    now = now or self._now()
-                    self._pending[child] = _Attempts(1, row[ROW_NAME], now)
-                else:
-                    attempts.count += 1
+                if attempts is not None:
+                    attempts.count += count
+                    continue
+                first = next(
+                    (
+                        row[ROW_NAME]
+                        for row in rows
+                        if row[ROW_CHILD] == child
+                        and row[ROW_CATEGORY] == ADULT_CATEGORY
+                        and row[ROW_DECISION] in BLOCKED_DECISIONS
+                    ),
+                    "",
+                )
+                now = now or self._now()
+                self._pending[child] = _Attempts(count, first, now)
 
     def flush(self) -> list[Event]:
         """Raise the alerts that are due; returns their events."""
