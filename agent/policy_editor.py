@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime
@@ -38,7 +38,7 @@ from agent.policy.model import FamilyPolicy
 from agent.policy.services import ServiceCatalogue, load_catalogue
 from agent.policy.this_pc import local_policy_path, merged_policy_json, split_policy_json
 from agent.policy.writer import write_policy_pair, write_policy_text
-from dns_filter.policy import FilterPolicy
+from dns_filter.policy import FilterPolicy, TimeWindow
 from dns_filter.verdict import verdict
 
 log = logging.getLogger(__name__)
@@ -107,9 +107,17 @@ class PolicyEditor:
             document = merged_policy_json(document, policy_json(local))
         return PolicyVersion(etag, document)
 
-    def replace(self, if_match: str, new: Mapping[str, object]) -> PolicyVersion:
+    def replace(
+        self,
+        if_match: str,
+        new: Mapping[str, object],
+        *,
+        secrets_changed: Sequence[str] = (),
+    ) -> PolicyVersion:
         """Write `new` if the files are still the version `if_match`; raise
-        StalePolicyError or InvalidPolicyError (nothing written)."""
+        StalePolicyError or InvalidPolicyError (nothing written). `secrets_changed` names
+        the caregivers whose channel secrets (in the keyring, not the file) the caller
+        changes with it, so the event tells of them too."""
         # The folder's lock: `baoan caregiver` in another process waits, and what it writes
         # after is read again (a changed tag then refuses this edit as stale).
         with self._lock, policy_folder_lock(self._path):
@@ -132,7 +140,7 @@ class PolicyEditor:
                         catalogue=self._catalogue,
                     )
                 self._holder.check_for_changes()
-            self._record(before, written)
+            self._record(before, written, secrets_changed)
             return self.read()
 
     # -- one child's web rules ----------------------------------------------------------------
@@ -221,14 +229,22 @@ class PolicyEditor:
             warnings_minutes=tuple(limits.warnings_minutes),
             category_minutes=dict(limits.category_minutes),
             service_minutes=dict(limits.service_minutes),
+            allowed_hours=tuple(_weekly_window(window) for window in limits.allowed_hours),
+            always_allowed_apps=tuple(limits.always_allowed_apps),
         )
 
     def set_screen_time(
         self, if_match: str, rules: ScreenTimeRules
     ) -> tuple[str, ScreenTimeRules]:
         """Make the child's limits `rules`; only what differs from what works now is
-        written (the days as a whole week when one of them changed)."""
+        written (the days as a whole week when one of them changed). A preset's category or
+        service limit missing from `rules` is written ``false``: no limit, and the preset
+        does not bring it back."""
         _etag, current = self.screen_time(rules.child)
+        child = self._holder.policy.child(rules.child)
+        if child is None:
+            raise UnknownChildError(rules.child)
+        preset = resolve_child(child, self._now().year, self._catalogue).preset.screen_time
         document = self.read().policy
         children = document.get("children")
         index = self._child_index(children, rules.child)
@@ -242,12 +258,30 @@ class PolicyEditor:
             table["action"] = rules.action
         if rules.warnings_minutes != current.warnings_minutes:
             table["warnings_minutes"] = list(rules.warnings_minutes)
-        for key, new, old in (
-            ("category_minutes", rules.category_minutes, current.category_minutes),
-            ("service_minutes", rules.service_minutes, current.service_minutes),
+        for key, new, old, preset_minutes in (
+            ("category_minutes", rules.category_minutes, current.category_minutes,
+             preset.category_minutes),
+            ("service_minutes", rules.service_minutes, current.service_minutes,
+             preset.service_minutes),
         ):
             if dict(new) != dict(old):
-                table[key] = dict(new)
+                lifted: dict[str, object] = {k: False for k in preset_minutes if k not in new}
+                table[key] = {**lifted, **dict(new)}
+        if rules.allowed_hours is not None and _week_spans(rules.allowed_hours) != _week_spans(
+            current.allowed_hours or ()
+        ):
+            table["allowed_hours"] = [
+                {"days": _days_value(window.days), "start": window.start, "end": window.end}
+                for window in rules.allowed_hours
+            ]
+        if rules.always_allowed_apps is not None and tuple(rules.always_allowed_apps) != tuple(
+            current.always_allowed_apps or ()
+        ):
+            table["always_allowed_apps"] = [
+                app
+                for app in dict.fromkeys(name.strip() for name in rules.always_allowed_apps)
+                if app and app not in preset.always_allowed_apps
+            ]
         if table:
             raw["screen_time"] = table
         children = list(children)
@@ -267,14 +301,7 @@ class PolicyEditor:
             ScheduleRule(
                 target=rule.target,
                 mode=str(rule.mode),
-                windows=tuple(
-                    WeeklyWindow(
-                        days=tuple(WEEKDAY_KEYS[day] for day in sorted(window.days)),
-                        start=window.start.strftime("%H:%M"),
-                        end=window.end.strftime("%H:%M"),
-                    )
-                    for window in rule.windows
-                ),
+                windows=tuple(_weekly_window(window) for window in rule.windows),
             )
             for rule in child.schedules
         )
@@ -344,7 +371,9 @@ class PolicyEditor:
             policy_etag(data + b"\0" + local),
         )
 
-    def _record(self, before: FamilyPolicy, after: FamilyPolicy) -> None:
+    def _record(
+        self, before: FamilyPolicy, after: FamilyPolicy, secrets_changed: Sequence[str] = ()
+    ) -> None:
         moment = self._now()
         changes = describe_changes(before, after)
         summary = "; ".join(changes) if changes else "the policy was saved unchanged"
@@ -352,6 +381,11 @@ class PolicyEditor:
         # The English lines for `baoan events`; the edits as facts, for the dashboard to
         # word in the family's language.
         edits = policy_edits(before, after, self._catalogue)
+        for name in secrets_changed:
+            edit: dict[str, object] = {"field": "caregiver", "change": "changed", "value": name}
+            if edit not in edits:
+                edits.append(edit)
+                changes.append(f"caregiver {name}: channel changed")
         children = {str(edit["child"]) for edit in edits if edit.get("child")}
         try:
             self._events.add(
@@ -362,6 +396,20 @@ class PolicyEditor:
             )
         except Exception:
             log.exception("cannot record the policy edit as an event")
+
+
+def _weekly_window(window: TimeWindow) -> WeeklyWindow:
+    return WeeklyWindow(
+        days=tuple(WEEKDAY_KEYS[day] for day in sorted(window.days)),
+        start=window.start.strftime("%H:%M"),
+        end=window.end.strftime("%H:%M"),
+    )
+
+
+def _week_spans(windows: tuple[WeeklyWindow, ...]) -> frozenset[tuple[str, str, str]]:
+    """Windows as (day, start, end) for each of their days: the same hours compare equal
+    however their days were grouped."""
+    return frozenset((day, w.start, w.end) for w in windows for day in w.days)
 
 
 def _set_list(raw: dict[str, object], key: str, values: list[str]) -> None:
@@ -411,8 +459,10 @@ def describe_changes(before: FamilyPolicy, after: FamilyPolicy) -> list[str]:
     ]
     if before.settings != after.settings:
         lines.append("settings changed")
-    if before.caregivers != after.caregivers:
-        lines.append("caregivers changed")
+    lines += [
+        f"{change} caregiver {name}" if change != "changed" else f"caregiver {name}: changed"
+        for change, name in caregiver_changes(before, after)
+    ]
     if before.devices != after.devices:
         lines.append("devices changed")
     return lines
@@ -444,8 +494,8 @@ def policy_edits(
     ``{"child": "An", "field": "block_services", "change": "added", "value": "roblox",
     "name": "Roblox"}``; ``field`` is a child's key (``deny``, ``allow``,
     ``block_categories``, …, ``safe_search``, ``schedules``, ``screen_time``), ``child``
-    (a child added or removed) or a top-level table (``settings``, ``caregivers``,
-    ``devices``)."""
+    (a child added or removed), ``caregiver`` (one added, removed or changed, its name
+    as ``value``) or a top-level table (``settings``, ``devices``)."""
     edits: list[dict[str, object]] = []
     for child in after.children:
         old = before.child(child.name)
@@ -481,10 +531,26 @@ def policy_edits(
         for child in before.children
         if after.child(child.name) is None
     ]
-    for table in ("settings", "caregivers", "devices"):
+    edits += [
+        {"field": "caregiver", "change": change, "value": name}
+        for change, name in caregiver_changes(before, after)
+    ]
+    for table in ("settings", "devices"):
         if getattr(before, table) != getattr(after, table):
             edits.append({"field": table, "change": "changed"})
     return edits
+
+
+def caregiver_changes(before: FamilyPolicy, after: FamilyPolicy) -> list[tuple[str, str]]:
+    """Each caregiver added, removed or changed: ``("added", "Bà")``."""
+    old = {caregiver.name.casefold(): caregiver for caregiver in before.caregivers}
+    new = {caregiver.name.casefold(): caregiver for caregiver in after.caregivers}
+    found = [("added", c.name) for key, c in new.items() if key not in old]
+    found += [("removed", c.name) for key, c in old.items() if key not in new]
+    found += [
+        ("changed", c.name) for key, c in new.items() if key in old and old[key] != c
+    ]
+    return found
 
 
 def site_checker(

@@ -2,26 +2,27 @@
 
     python -m benchmarks.agent_mixes [--quick] [--duration 10] [--rounds 3]
                                      [--paths both|c|python] [--mixes memo,misses,day]
-                                     [--before DIR] [--record]
+                                     [--baseline TREE] [--record]
 
 `baoan agent` runs with the merged lists as its `adult` category, page mode and the query
 log to SQLite, once with the C fast path for UDP memo hits (when it is built) and once
 with the pure-Python path (`BAOAN_DNS_FASTPATH=0`); dnsmasq blocks the same names with
 0.0.0.0; both forward to the same stand-in upstream (TTLs from 30 s to a day, chosen by
-the name). Three mixes, each through dnsperf at full speed (qps, mean latency, and the server
-process's CPU per answer, every thread counted, which the load of others moves less than
-qps) and at 1,000 qps (p50, p99, max):
+the name). Three mixes, each through dnsperf at full speed (qps, mean latency, and the
+server process's CPU per answer, every thread counted, which the load of others moves less
+than qps) and at 1,000 qps (p50, p99, max):
 
 - **memo**: 5,000 blocked and 5,000 allowed names, shuffled, cached by a warm-up pass;
 - **misses**: every query a new name (none cached; the forwarding path);
 - **day**: a Zipf-like mix over 30,000 names (a few asked very often, most rarely),
   as a family PC's browsers ask, no warm-up.
 
+`--baseline TREE` also runs the agent from another source tree (an export of an earlier
+commit, with its C extensions built), so that before and after are measured in the same
+run on the same machine; `--mixes` picks some of the mixes.
+
 `--quick` takes a tenth of the list, 3 s per measurement and one round: to check that the
-benchmark works, not to judge the targets. `--before DIR` runs each agent variant a second
-time from another source tree (e.g. `git archive <commit> | tar -x -C DIR`, with the built
-C modules copied in), in the same run and the same interleaved rounds: an A/B that the
-machine's load moves alike. The report states the load average before and
+benchmark works, not to judge the targets. The report states the load average before and
 after, because figures from a shared machine are only as good as its quiet.
 """
 
@@ -111,9 +112,19 @@ def family_toml(path: Path, upstream_port: int, list_path: Path) -> None:
     )
 
 
-def agent_command(config: Path, data_dir: Path, port: int, http_port: int) -> list[str]:
+def agent_command(
+    config: Path, data_dir: Path, port: int, http_port: int, tree: Path | None = None
+) -> list[str]:
+    """`baoan agent` from this tree, or from the source tree `tree` (put first on the path)."""
+    start = (
+        [sys.executable, "-m", "baoan"]
+        if tree is None
+        else [sys.executable, "-c",
+              f"import sys; sys.path.insert(0, {str(tree)!r}); from baoan.cli import main; "
+              "sys.exit(main())"]
+    )
     return [
-        sys.executable, "-m", "baoan", "agent", "--config", str(config),
+        *start, "agent", "--config", str(config),
         "--data-dir", str(data_dir), "--dns-listen", f"{LOOPBACK}:{port}",
         "--http-listen", f"{LOOPBACK}:{http_port}", "--block-page-listen", "none",
     ]
@@ -188,8 +199,7 @@ def report(
     when = dt.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z")
     before, after = (", ".join(f"{value:.2f}" for value in load) for load in loads)
     lines = [
-        f"## The agent process, {'three mixes' if tuple(mixes) == MIXES else ', '.join(mixes)}"
-        f"{' (quick)' if quick else ''}: run of {when}",
+        f"## The agent process, three mixes{' (quick)' if quick else ''}: run of {when}",
         "",
         f"Machine: {machine_line()}. Load average (1, 5, 15 min) before: {before}; "
         f"after: {after}.",
@@ -253,11 +263,11 @@ def upstream_process(port: int) -> Iterator[None]:
 
 
 def agent_variants(
-    paths: str, before: Path | None = None
+    paths: str, baseline: Path | None = None
 ) -> list[tuple[str, dict[str, str], Path | None]]:
     """(label, environment, source tree) of each agent run: the C fast path when built,
-    the Python one; each also from the `before` tree when one is given."""
-    variants = []
+    the Python one; each from `baseline` first when given, then from this tree."""
+    variants: list[tuple[str, dict[str, str]]] = []
     if paths in ("both", "c"):
         if load_fastpath() is None:
             if paths == "c":
@@ -266,17 +276,16 @@ def agent_variants(
             variants.append(("Bảo An agent (C fast path)", {"BAOAN_DNS_FASTPATH": "1"}))
     if paths in ("both", "python"):
         variants.append(("Bảo An agent (Python)", {"BAOAN_DNS_FASTPATH": "0"}))
-    if before is None:
+    if baseline is None:
         return [(label, env, None) for label, env in variants]
     return [
-        (f"{label}{suffix}", env, tree)
+        (f"{label}, {when}", env, tree)
         for label, env in variants
-        for suffix, tree in ((", before", before), ("", None))
+        for when, tree in (("before", baseline), ("after", None))
     ]
 
 
 def run_all(args: argparse.Namespace, work: Path) -> str:
-    mixes = [mix.strip() for mix in args.mixes.split(",")]
     names = merged_blocklist(blocklists_dir())
     if args.quick:
         names = names[: len(names) // 10]
@@ -284,22 +293,21 @@ def run_all(args: argparse.Namespace, work: Path) -> str:
     write_lines(list_path, names)
     files = {mix: work / f"{mix}.txt" for mix in MIXES}
     blocked_sample = query_file(files["memo"], names)
-    if "day" in mixes:
-        day_file(files["day"], 100_000 if args.quick else 1_000_000)
+    day_file(files["day"], 100_000 if args.quick else 1_000_000)
     loads_before = os.getloadavg()
     upstream_port = free_port()
     with upstream_process(upstream_port), contextlib.ExitStack() as stack:
         servers: list[tuple[str, int, int]] = []
         config = work / "family.toml"
         family_toml(config, upstream_port, list_path)
-        for label, env, tree in agent_variants(args.paths, args.before):
+        for label, env, tree in agent_variants(args.paths, args.baseline):
             port, http_port = free_port(), free_port()
             run = ServerRun(label, len(names))
             data_dir = work / f"data-{len(servers)}"
             agent = stack.enter_context(
-                started(agent_command(config, data_dir, port, http_port), port,
+                started(agent_command(config, data_dir, port, http_port, tree), port,
                         blocked_sample[0], run, env=env,
-                        log_path=work / f"agent-{len(servers)}.log", cwd=tree)
+                        log_path=work / f"agent-{len(servers)}.log")
             )
             wait_until_blocking(port, blocked_sample[0])
             servers.append((label, port, agent.pid))
@@ -311,11 +319,14 @@ def run_all(args: argparse.Namespace, work: Path) -> str:
             started(dnsmasq_command(conf), dnsmasq_port, blocked_sample[0], dnsmasq_run)
         )
         servers.append(("dnsmasq", dnsmasq_port, process.pid))
-        results = measure(servers, files, args.duration, args.rounds, mixes)
-    return report(
+        results = measure(servers, files, args.duration, args.rounds, args.mixes)
+    text = report(
         results, (loads_before, os.getloadavg()), len(names), args.duration, args.rounds,
-        args.quick, mixes,
+        args.quick, args.mixes,
     )
+    if args.baseline is not None:
+        text += f"- before: the agent from {args.baseline}; after: from {REPO_ROOT}.\n"
+    return text
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -328,18 +339,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="the agent with the C fast path for UDP memo hits, the pure-Python path, or both",
     )
     parser.add_argument(
-        "--mixes", default=",".join(MIXES), help="which mixes, comma-separated (all three)"
+        "--mixes", type=lambda text: [mix for mix in text.split(",") if mix], default=MIXES,
+        help="comma-separated, of: " + ", ".join(MIXES),
     )
     parser.add_argument(
-        "--before", type=Path, default=None,
-        help="also run each agent from this source tree, in the same rounds (an A/B)",
+        "--baseline", type=Path,
+        help="also run the agent from this source tree (before/after in the same run)",
     )
     parser.add_argument("--record", action="store_true", help="append the report to BENCHMARKS.md")
     args = parser.parse_args(argv)
-    if not set(args.mixes.split(",")) <= set(MIXES):
-        parser.error(f"--mixes takes some of {', '.join(MIXES)}")
-    if args.before is not None and not (args.before / "baoan" / "__main__.py").is_file():
-        parser.error(f"--before {args.before}: not a source tree of baoan")
+    if any(mix not in MIXES for mix in args.mixes):
+        parser.error("--mixes takes " + ", ".join(MIXES))
     if args.quick:
         args.duration, args.rounds = 3.0, 1
     if not 1 <= args.duration <= 60 or not 1 <= args.rounds <= 9:

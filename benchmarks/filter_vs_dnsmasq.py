@@ -210,12 +210,10 @@ def started(
     *,
     env: Mapping[str, str] | None = None,
     log_path: Path | None = None,
-    cwd: Path | None = None,
 ) -> Iterator[subprocess.Popen[str]]:
     """Start a server, time it to its first answer, and stop it at the end. With
     `log_path` its stderr goes to that file (a process that logs a lot never waits on a
-    full pipe in the middle of a measurement); `cwd` (this tree by default) is where
-    `python -m` finds the code it runs."""
+    full pipe in the middle of a measurement)."""
     begin = time.monotonic()
     with contextlib.ExitStack() as files:
         stderr = (
@@ -224,8 +222,7 @@ def started(
             else subprocess.PIPE
         )
         process = subprocess.Popen(
-            list(command), stdout=subprocess.PIPE, stderr=stderr, text=True,
-            cwd=cwd or REPO_ROOT,
+            list(command), stdout=subprocess.PIPE, stderr=stderr, text=True, cwd=REPO_ROOT,
             env=None if env is None else {**os.environ, **env},
         )
         try:

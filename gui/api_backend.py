@@ -39,6 +39,7 @@ from gui.backend import (
     RequestsSnapshot,
     ScheduleWindow,
     ScreenTimeLimits,
+    SeenApp,
     ServiceEntry,
     Session,
     SessionExpiredError,
@@ -51,6 +52,14 @@ from gui.backend import (
     WebRules,
     WrongPinError,
     WrongSetupCodeError,
+)
+from gui.caregiver_settings import (
+    AppriseEntry,
+    CaregiverEntry,
+    CaregiverExistsError,
+    CaregiverList,
+    EmailEntry,
+    NtfyEntry,
 )
 from gui.caregivers import (
     CaregiversSnapshot,
@@ -243,9 +252,28 @@ class ApiBackend:
             warnings_minutes=limits.warnings_minutes,
             category_minutes=dict(limits.category_minutes),
             service_minutes=dict(limits.service_minutes),
+            allowed_hours=_grouped_windows(limits.allowed_hours),
+            always_allowed_apps=limits.always_allowed_apps,
         )
         new_etag, saved = self._call(token, lambda c: c.set_screen_time(etag, wire))
         return VersionedLimits(new_etag, _limits(saved))
+
+    # SeenAppsBackend: the apps seen on this PC.
+    def seen_apps(self, token: str) -> tuple[SeenApp, ...]:
+        answer = self._call(token, lambda c: c.seen_apps())
+        return tuple(
+            SeenApp(
+                allow_name=app.allow_name,
+                exe_name=app.exe_name,
+                exe_path=app.exe_path,
+                product_name=app.product_name,
+                service=app.service,
+                service_name=app.service_name,
+                category=app.category,
+                children=app.children,
+            )
+            for app in answer.apps
+        )
 
     # ExtraTimeBackend: time left today and the parent's extra minutes.
     def time_left(self, token: str, child: str) -> TimeLeft:
@@ -278,6 +306,7 @@ class ApiBackend:
                     pending_requests=item.pending_requests,
                     alerts=item.alerts,
                     tray=item.tray,
+                    foreground_known=item.foreground_known,
                 )
                 for item in answer.children
             ),
@@ -404,6 +433,25 @@ class ApiBackend:
             ChannelTest(item.receiver, item.outcome, item.detail) for item in answer.checks
         )
 
+    # CaregiverSettingsBackend (gui.caregiver_settings).
+    def caregiver_settings(self, token: str) -> CaregiverList:
+        etag, items = self._call(token, lambda c: c.family_caregivers())
+        return CaregiverList(etag, tuple(_caregiver_entry(item) for item in items))
+
+    def add_caregiver(self, token: str, etag: str, entry: CaregiverEntry) -> CaregiverList:
+        self._call(token, lambda c: c.add_caregiver(etag, _caregiver_settings(entry)))
+        return self.caregiver_settings(token)
+
+    def update_caregiver(
+        self, token: str, etag: str, name: str, entry: CaregiverEntry
+    ) -> CaregiverList:
+        self._call(token, lambda c: c.update_caregiver(etag, name, _caregiver_settings(entry)))
+        return self.caregiver_settings(token)
+
+    def remove_caregiver(self, token: str, etag: str, name: str) -> CaregiverList:
+        self._call(token, lambda c: c.remove_caregiver(etag, name))
+        return self.caregiver_settings(token)
+
     # Plumbing.
     def _client(self) -> api.ApiClient:
         existing: api.ApiClient | None = getattr(self._local, "client", None)
@@ -451,9 +499,49 @@ class ApiBackend:
         except api.ApiClientError as error:
             if error.code == "child_exists":
                 raise ChildExistsError(str(error)) from error
+            if error.code == "caregiver_exists":
+                raise CaregiverExistsError(str(error)) from error
             raise BackendError(str(error), code=error.code) from error
         finally:
             client.token = None
+
+
+def _caregiver_entry(item: api_types.CaregiverSettings) -> CaregiverEntry:
+    ntfy, email, apprise = item.ntfy, item.email, item.apprise
+    return CaregiverEntry(
+        name=item.name,
+        hears=item.hears,
+        alerts_per_hour=item.alerts_per_hour,
+        quiet_start=item.quiet_start,
+        quiet_end=item.quiet_end,
+        ntfy=None if ntfy is None else NtfyEntry(ntfy.server, ntfy.topic, ntfy.token_set),
+        email=None
+        if email is None
+        else EmailEntry(email.address, email.smtp, email.username, email.password_set),
+        apprise=None if apprise is None else AppriseEntry(apprise.url_set, apprise.url_hint),
+    )
+
+
+def _caregiver_settings(entry: CaregiverEntry) -> api_types.CaregiverSettings:
+    ntfy, email, apprise = entry.ntfy, entry.email, entry.apprise
+    return api_types.CaregiverSettings(
+        name=entry.name.strip(),
+        hears=entry.hears,
+        alerts_per_hour=entry.alerts_per_hour,
+        quiet_start=entry.quiet_start,
+        quiet_end=entry.quiet_end,
+        ntfy=None
+        if ntfy is None
+        else api_types.NtfyChannelSettings(ntfy.server.strip(), ntfy.topic.strip(),
+                                           token=ntfy.token),
+        email=None
+        if email is None
+        else api_types.EmailChannelSettings(
+            email.address.strip(), email.smtp.strip(), email.username.strip(),
+            password=email.password,
+        ),
+        apprise=None if apprise is None else api_types.AppriseChannelSettings(url=apprise.url),
+    )
 
 
 def _caregivers(answer: api_types.CaregiversInfo) -> CaregiversSnapshot:
@@ -568,6 +656,12 @@ def _limits(item: api_types.ScreenTimeRules) -> ScreenTimeLimits:
         warnings_minutes=item.warnings_minutes,
         category_minutes=tuple(sorted(item.category_minutes.items())),
         service_minutes=tuple(sorted(item.service_minutes.items())),
+        allowed_hours=tuple(
+            WeekWindow(day, window.start, window.end)
+            for window in item.allowed_hours or ()
+            for day in window.days
+        ),
+        always_allowed_apps=tuple(item.always_allowed_apps or ()),
     )
 
 

@@ -111,7 +111,9 @@ def tab_through(qtbot: QtBot, start: QWidget, page: QWidget, presses: int = 80) 
     return reached
 
 
-@pytest.mark.parametrize("page_name", ["overview_page", "activity_page", "web_tab"])
+@pytest.mark.parametrize(
+    "page_name", ["overview_page", "activity_page", "web_tab", "screen_time_tab"]
+)
 def test_tab_reaches_every_control(qtbot: QtBot, window: MainWindow, page_name: str) -> None:
     parent = window.parent_page
     page: QWidget = getattr(parent, page_name)
