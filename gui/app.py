@@ -26,6 +26,7 @@ from gui.i18n import LANGUAGE_ENV, Translations, choose_language, system_languag
 from gui.pages_controller import ActivityController, OverviewController, ScheduleController
 from gui.rules_controller import ScreenTimeController, WebRulesController
 from gui.settings_controller import SettingsController
+from gui.views.focus_ring import install_focus_ring
 from gui.views.main_window import MainWindow
 from gui.workers import ApiRunner
 
@@ -140,6 +141,7 @@ def run_dashboard(api_url: str, argv: Sequence[str]) -> int:
         app = QApplication(list(argv) or ["baoan"])
     app.setApplicationName("Bảo An")
     app.setOrganizationName("baoan")
+    install_focus_ring(app)  # one focus mark that every theme shows
     backend = ApiBackend(api_url)
     previous_handler = _quit_on_sigint(app)
     # `baoan try` closes its dashboard with SIGTERM when it stops: a clean close too.

@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from PySide6.QtCore import QEvent, Qt, Signal
-from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -25,10 +24,10 @@ from PySide6.QtWidgets import (
 )
 
 from gui.caregivers import CaregiversModel, CaregiversSnapshot, ChannelTest
+from gui.colours import Meaning, meaning_brush
+from gui.views.contrast import apply_meaning
 
-_ERROR_STYLE = "color: #b22222;"
-_DONE_STYLE = "color: #1e783c;"
-_TROUBLE = QColor("#b22222")
+TROUBLE_MARK = "⚠"
 
 
 class CaregiversView(QWidget):
@@ -52,6 +51,7 @@ class CaregiversView(QWidget):
 
         self.table = QTableWidget(0, 5, self)
         self.table.setObjectName("caregiversTable")
+        self.table.setTabKeyNavigation(False)  # Tab leaves it; arrows move inside
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
         self.table.verticalHeader().setVisible(False)
@@ -97,13 +97,13 @@ class CaregiversView(QWidget):
     def show_tested(self, checks: Sequence[ChannelTest]) -> None:
         self._busy = False
         text, all_sent = self.model.test_text(checks)
-        self.result_label.setStyleSheet(_DONE_STYLE if all_sent else _ERROR_STYLE)
+        apply_meaning(self.result_label, Meaning.DONE if all_sent else Meaning.PROBLEM)
         self.result_label.setText(text)
         self._update_buttons()
 
     def show_failure(self, text: str) -> None:
         self._busy = False
-        self.result_label.setStyleSheet(_ERROR_STYLE)
+        apply_meaning(self.result_label, Meaning.PROBLEM)
         self.result_label.setText(self.tr("Bảo An did not answer: %1").replace("%1", text))
         self._update_buttons()
 
@@ -116,7 +116,7 @@ class CaregiversView(QWidget):
     # The parent's choices.
     def _test(self) -> None:
         self._busy = True
-        self.result_label.setStyleSheet("")
+        apply_meaning(self.result_label, None)
         self.result_label.setText(self.tr("Sending a test alert to every channel…"))
         self._update_buttons()
         self.test_requested.emit()
@@ -132,11 +132,14 @@ class CaregiversView(QWidget):
         for index, row in enumerate(rows):
             cells = (row.name, row.hears, row.channels, row.deliveries, row.dead_man)
             for column, text in enumerate(cells):
-                item = QTableWidgetItem(text)
-                if (column == self.DELIVERIES and row.trouble) or (
+                trouble = (column == self.DELIVERIES and row.trouble) or (
                     column == self.DEAD_MAN and not row.dead_man_ok
-                ):
-                    item.setForeground(_TROUBLE)
+                )
+                # A mark says it; red adds to it where the theme lets red be read.
+                item = QTableWidgetItem(f"{TROUBLE_MARK} {text}" if trouble else text)
+                brush = meaning_brush(Meaning.PROBLEM, self.table.palette()) if trouble else None
+                if brush is not None:
+                    item.setForeground(brush)
                 self.table.setItem(index, column, item)
         self.table.resizeRowsToContents()
         self._update_buttons()
@@ -144,6 +147,8 @@ class CaregiversView(QWidget):
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802
         if event.type() == QEvent.Type.LanguageChange:
             self.retranslate()
+        elif event.type() == QEvent.Type.PaletteChange:
+            self._fill()  # the trouble's colour follows the theme
         super().changeEvent(event)
 
     def retranslate(self) -> None:

@@ -3,7 +3,14 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QSortFilterProxyModel, Qt
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QAbstractItemView,
+    QHeaderView,
+    QTableView,
+    QWidget,
+)
 
 from gui.models import SORT_ROLE, _RecordTableModel
 
@@ -32,6 +39,8 @@ def make_table(
     table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     table.setAlternatingRowColors(True)
     table.setWordWrap(False)
+    # Tab leaves the table (the arrow keys move inside it): a long table is no trap.
+    table.setTabKeyNavigation(False)
     table.verticalHeader().setVisible(False)
     header = table.horizontalHeader()
     if stretch == STRETCH_ALL:
@@ -44,3 +53,19 @@ def make_table(
             header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
     header.setMinimumSectionSize(60)
     return table
+
+
+def add_shortcut(
+    button: QAbstractButton, keys: QKeySequence | QKeySequence.StandardKey
+) -> QShortcut:
+    """A key that presses ``button`` while it shows (a shortcut of its own, not the
+    button's, which every ``setText`` resets to the text's mnemonic)."""
+    shortcut = QShortcut(QKeySequence(keys), button)
+    shortcut.setContext(Qt.ShortcutContext.WindowShortcut)
+    shortcut.activated.connect(lambda: button.animateClick() if button.isEnabled() else None)
+    return shortcut
+
+
+def add_save_shortcut(button: QAbstractButton) -> QShortcut:
+    """The platform's Save key (Ctrl+S) for a page's Save button."""
+    return add_shortcut(button, QKeySequence.StandardKey.Save)

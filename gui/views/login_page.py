@@ -23,7 +23,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from gui.colours import Meaning
 from gui.labels import format_seconds_wait
+from gui.views.contrast import apply_meaning
 
 PIN_MIN_DIGITS = 4
 PIN_MAX_DIGITS = 12
@@ -58,7 +60,8 @@ class LoginPage(QWidget):
         self.card = QFrame(self)
         self.card.setObjectName("loginCard")
         self.card.setStyleSheet(
-            "#loginCard { border:1px solid #c9d3df; border-radius:8px; background:palette(base); }"
+            "#loginCard { border:1px solid palette(mid); border-radius:8px;"
+            " background:palette(base); }"
         )
         self.card.setMinimumWidth(420)
         self.card.setMaximumWidth(520)
@@ -112,7 +115,6 @@ class LoginPage(QWidget):
         self.message = QLabel(self.card)
         self.message.setObjectName("loginMessage")
         self.message.setWordWrap(True)
-        self.message.setStyleSheet("color:#a11d1d;")
 
         card_layout = QVBoxLayout(self.card)
         card_layout.setContentsMargins(24, 20, 24, 20)
@@ -319,6 +321,8 @@ class LoginPage(QWidget):
         self.confirm_edit.setAccessibleName(self.confirm_edit.placeholderText())
         self.setup_code_edit.setAccessibleName(self.setup_code_edit.placeholderText())
         self.message.setText(self._message())
+        # Every message but "Checking…" says what went wrong: red where the theme lets it.
+        apply_meaning(self.message, None if self._busy else Meaning.PROBLEM)
         self.message.setVisible(bool(self.message.text()))
         self._update_enabled()
 

@@ -135,6 +135,7 @@ class OverviewPage(QWidget):
         scroll = QScrollArea(self)
         scroll.setWidgetResizable(True)
         scroll.setWidget(body)
+        self._scroll = scroll
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(scroll)
@@ -163,6 +164,9 @@ class OverviewPage(QWidget):
         while len(self.cards) < len(cards):
             box = ChildCardBox(self._cards_host)
             box.open_requests.connect(self.open_requests)
+            # A card made later would come last in the window's Tab order: keep the page's.
+            previous = self.cards[-1].requests_button if self.cards else self._scroll
+            QWidget.setTabOrder(previous, box.requests_button)
             index = len(self.cards)
             self._grid.addWidget(box, index // CARD_COLUMNS, index % CARD_COLUMNS)
             self.cards.append(box)

@@ -32,9 +32,9 @@ from gui.limits_model import (
     parse_warnings,
     warnings_text,
 )
+from gui.views.common import add_save_shortcut
+from gui.views.contrast import apply_message
 
-_ERROR_STYLE = "color: #b22222;"
-_DONE_STYLE = "color: #1e783c;"
 _ACTIONS = ("lock", "logoff", "close_app", "notify")
 MAX_DAY_MINUTES = 24 * 60
 MAX_EXTRA_MINUTES = 600  # what POST /api/usage/extra takes at once
@@ -63,6 +63,7 @@ class ScreenTimeTab(QWidget):
         self.save_button = QPushButton(self)
         self.save_button.setObjectName("screenTimeSave")
         self.save_button.clicked.connect(self._on_save)
+        add_save_shortcut(self.save_button)
         self.message_label = QLabel(self)
         self.message_label.setObjectName("screenTimeMessage")
         self.message_label.setWordWrap(True)
@@ -97,7 +98,7 @@ class ScreenTimeTab(QWidget):
         self.warnings_edit.textChanged.connect(self._on_warnings_typed)
         self.warnings_hint = QLabel(self.action_box)
         self.warnings_hint.setWordWrap(True)
-        self.warnings_hint.setStyleSheet(_ERROR_STYLE)
+        apply_message(self.warnings_hint, False)
         self.warnings_hint.setVisible(False)
         action_form = QFormLayout(self.action_box)
         action_form.addRow(self.action_label, self.action_combo)
@@ -131,6 +132,7 @@ class ScreenTimeTab(QWidget):
         self.limits_model = MinuteLimitsTableModel(self)
         self.limits_view = QTableView(self.limits_box)
         self.limits_view.setObjectName("screenTimeLimits")
+        self.limits_view.setTabKeyNavigation(False)  # Tab leaves it; arrows move inside
         self.limits_view.setModel(self.limits_model)
         self.limits_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.limits_view.horizontalHeader().setStretchLastSection(True)
@@ -340,9 +342,7 @@ class ScreenTimeTab(QWidget):
             "failed": self.tr("Not saved: %1").replace("%1", detail),
         }
         self.message_label.setText(texts.get(kind, ""))
-        self.message_label.setStyleSheet(
-            _DONE_STYLE if kind in ("saved", "saving") else _ERROR_STYLE
-        )
+        apply_message(self.message_label, kind in ("saved", "saving"))
         self.message_label.setVisible(bool(kind))
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802

@@ -29,9 +29,11 @@ from PySide6.QtWidgets import (
 )
 
 from gui.backend import ListInfo
+from gui.colours import Meaning
 from gui.family_backend import ListUpdate, PauseState
 from gui.family_models import ListSourcesTableModel
 from gui.views.common import make_table
+from gui.views.contrast import apply_meaning
 
 LANGUAGE_NAMES = (("vi", "Tiếng Việt"), ("en", "English"))  # each in itself, never translated
 PIN_PATTERN = r"\d{0,12}"
@@ -439,7 +441,7 @@ class SettingsPage(QWidget):
         self.resume_button.setVisible(until is not None)
         if until is None:
             self.pause_label.setText(self.tr("Protection is on."))
-            self.pause_label.setStyleSheet("")
+            apply_meaning(self.pause_label, None)
             return
         local = until.astimezone(self._timezone) if self._timezone else until.astimezone()
         self.pause_label.setText(
@@ -447,7 +449,7 @@ class SettingsPage(QWidget):
                 "Protection is paused until %1: nothing is blocked. It comes back by itself."
             ).replace("%1", local.strftime("%H:%M"))
         )
-        self.pause_label.setStyleSheet("color: #b06000; font-weight: bold;")
+        apply_meaning(self.pause_label, Meaning.WAITING, bold=True)
 
     def _render_update(self) -> None:
         update = self._update
