@@ -74,6 +74,22 @@ class FocusRingKeeper(QObject):
     def ring(self) -> FocusRing | None:
         return self._ring if self._ring is not None and isValid(self._ring) else None
 
+    def remove(self) -> None:
+        """Stop following the focus and take the ring away (a host that closes the
+        dashboard but keeps its QApplication)."""
+        application = QApplication.instance()
+        if isinstance(application, QApplication):
+            application.focusChanged.disconnect(self._on_focus_changed)
+        target, ring = self.target, self.ring
+        if target is not None:
+            target.removeEventFilter(self)
+        if ring is not None:
+            ring.hide()
+            ring.deleteLater()
+        self._target = self._ring = None
+        self.setParent(None)
+        self.deleteLater()
+
     def _on_focus_changed(self, _old: QWidget | None, now: QWidget | None) -> None:
         old_target = self.target
         if old_target is not None:
