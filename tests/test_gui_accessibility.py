@@ -566,3 +566,27 @@ def test_the_focus_ring_shows_on_every_kind_of_control(
     window.parent_page.refresh_button.setFocus()
     qtbot.wait(30)
     assert focus_ring.target is window.parent_page.refresh_button
+
+
+def test_the_first_run_is_named_and_reached_in_both_languages(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    page = window.first_run_page
+    window.stack.setCurrentWidget(page)
+    page.start("ABCD-EFGH-IJKL-MNOP", True)
+    qtbot.wait(50)
+    for language in ("vi", "en"):
+        window.language_box.setCurrentIndex(window.language_box.findData(language))
+        qtbot.wait(50)
+        assert unnamed(page) == []
+    page.written_down.setFocus(Qt.FocusReason.TabFocusReason)
+    qtbot.keyClick(page.written_down, Qt.Key.Key_Space)
+    assert page.next_button.isEnabled()
+    qtbot.keyClick(page.written_down, Qt.Key.Key_Tab)
+    assert QApplication.focusWidget() is page.next_button
+    qtbot.keyClick(page.next_button, Qt.Key.Key_Space)
+    qtbot.waitUntil(lambda: page.steps.currentWidget() is page.child_step, timeout=WAIT_MS)
+    assert unnamed(page) == []
+    wanted = [widget for widget in controls(page) if widget.isEnabled()]
+    reached = tab_through(qtbot, page.form.name_edit, page)
+    assert [describe(widget) for widget in wanted if id(widget) not in reached] == []
