@@ -10,9 +10,9 @@ from the window, else the window's text colour (:func:`gui.colours.frame_colour`
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject, QRect, Qt
+from PySide6.QtCore import QEvent, QObject, QPoint, QRect, Qt
 from PySide6.QtGui import QPainter, QPaintEvent
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtWidgets import QApplication, QSplitter, QWidget
 from shiboken6 import isValid
 
 from gui.colours import frame_colour
@@ -113,13 +113,17 @@ class FocusRingKeeper(QObject):
             return
         parent = target.parentWidget()
         assert parent is not None  # _ringable: never a window
+        while isinstance(parent, QSplitter) and parent.parentWidget() is not None:
+            parent = parent.parentWidget()  # a splitter takes each new child as a pane
+        assert parent is not None
         if ring is None:
             ring = FocusRing(parent)
             self._ring = ring
         elif ring.parentWidget() is not parent:
             ring.setParent(parent)
         margin = RING_WIDTH + RING_GAP
-        geometry: QRect = target.geometry().adjusted(-margin, -margin, margin, margin)
+        corner = target.mapTo(parent, QPoint(0, 0))
+        geometry = QRect(corner, target.size()).adjusted(-margin, -margin, margin, margin)
         ring.setGeometry(geometry)
         ring.show()
         ring.raise_()
