@@ -10,15 +10,24 @@ import subprocess
 import sys
 from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
+from itertools import pairwise
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 from helpers_accessibility import controls, cut, describe, unnamed
 from helpers_policy_agent import PARENT_PIN, RunningFamily, running_family, set_first_pin
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QAccessible, QBrush, QColor, QImage, QPalette
-from PySide6.QtWidgets import QApplication, QDialog, QDialogButtonBox, QPushButton, QWidget
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtGui import QAccessible, QBrush, QColor, QImage, QKeySequence, QPalette
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QApplication,
+    QDialog,
+    QDialogButtonBox,
+    QPushButton,
+    QScrollArea,
+    QWidget,
+)
 from pytestqt.qtbot import QtBot
 
 from agent.store.models import QueryLogEntry
@@ -283,6 +292,24 @@ def focus_chain(qtbot: QtBot, start: QWidget, key: Qt.Key, presses: int = 120) -
                          f"{[widget.objectName() for widget in visited[-6:]]}")
 
 
+def backwards_steps(page: QWidget, chain: list[QWidget]) -> list[str]:
+    """Steps of ``chain`` that go back up the page and to the left, against the reading
+    order (up and to the right is the next column). Positions as laid out, unscrolled;
+    a scroll area's own stop (for scrolling with the keys) is not a step of the page."""
+    for area in page.findChildren(QScrollArea):
+        area.verticalScrollBar().setValue(0)
+        area.horizontalScrollBar().setValue(0)
+    QApplication.processEvents()
+    placed = [(widget, widget.mapTo(page, QPoint(0, 0))) for widget in chain
+              if not isinstance(widget, QScrollArea)]
+    return [
+        f"{describe(first)} ({here.x()}, {here.y()}) → {describe(second)} "
+        f"({there.x()}, {there.y()})"
+        for (first, here), (second, there) in pairwise(placed)
+        if there.y() < here.y() - 4 and there.x() <= here.x() + 4
+    ]
+
+
 @pytest.mark.parametrize("page_name", EVERY_PAGE)
 def test_every_page_reads_in_order_with_no_trap(
     qtbot: QtBot, window: MainWindow, page_name: str
@@ -297,6 +324,7 @@ def test_every_page_reads_in_order_with_no_trap(
     assert forward[-1] is window.language_box
     inside = forward[3:-1]
     assert inside and all(page.isAncestorOf(widget) for widget in inside)
+    assert backwards_steps(page, inside) == []
     # Shift-Tab walks the same way back: nothing is reached in one direction only.
     backward = focus_chain(qtbot, parent.refresh_button, Qt.Key.Key_Backtab)
     assert backward[1:] == forward[1:][::-1]
@@ -590,3 +618,21 @@ def test_the_first_run_is_named_and_reached_in_both_languages(
     wanted = [widget for widget in controls(page) if widget.isEnabled()]
     reached = tab_through(qtbot, page.form.name_edit, page)
     assert [describe(widget) for widget in wanted if id(widget) not in reached] == []
+
+
+def test_the_answers_have_mnemonics_and_no_page_has_two_alike(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    requests = window.parent_page.requests_tab
+    answers = [*requests.allow_buttons.values(), requests.end_of_day_button,
+               requests.deny_button, requests.revoke_button]
+    for language in ("vi", "en"):
+        window.language_box.setCurrentIndex(window.language_box.findData(language))
+        qtbot.wait(50)
+        assert all(not QKeySequence.mnemonic(button.text()).isEmpty() for button in answers)
+        for title, page in pages(window):
+            keys = [QKeySequence.mnemonic(button.text()).toString()
+                    for button in page.findChildren(QAbstractButton)
+                    if button.isVisibleTo(page) and "&" in button.text()]
+            keys = [key for key in keys if key]
+            assert len(keys) == len(set(keys)), (language, title, keys)

@@ -290,15 +290,16 @@ class RequestsTab(QWidget):
 
     def retranslate(self) -> None:
         self.detail_box.setTitle(self.tr("Selected request"))
+        # Each answer has its mnemonic (Alt and the underlined letter or digit).
         labels = {
-            30: self.tr("Allow 30 minutes"),
-            60: self.tr("Allow 1 hour"),
-            120: self.tr("Allow 2 hours"),
+            30: self.tr("Allow &30 minutes"),
+            60: self.tr("Allow &1 hour"),
+            120: self.tr("Allow &2 hours"),
         }
         for minutes, button in self.allow_buttons.items():
             button.setText(labels[minutes])
-        self.end_of_day_button.setText(self.tr("Allow until the end of today"))
-        self.deny_button.setText(self.tr("Do not allow"))
-        self.revoke_button.setText(self.tr("Revoke now"))
+        self.end_of_day_button.setText(self.tr("Allow until the &end of today"))
+        self.deny_button.setText(self.tr("Do &not allow"))
+        self.revoke_button.setText(self.tr("&Revoke now"))
         self._update_count()
         self._show_selected()

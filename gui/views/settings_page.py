@@ -337,6 +337,14 @@ class SettingsPage(QWidget):
         """The caregivers' own view (caregivers, channels, "send a test alert")."""
         self.caregivers_note.hide()
         self.caregivers_layout.addWidget(view)
+        # Made after this page, the view would come last in Tab's order: put its controls
+        # where it shows, after the PIN's.
+        previous: QWidget = self.recovery_button
+        for widget in view.findChildren(QWidget):
+            if widget.focusPolicy() & Qt.FocusPolicy.TabFocus and not widget.isWindow():
+                if widget.parentWidget() is view:
+                    QWidget.setTabOrder(previous, widget)
+                    previous = widget
 
     def hide_caregivers_view(self) -> None:
         """The caregivers' view cannot work with this agent: the note comes back."""
