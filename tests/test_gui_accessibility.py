@@ -17,13 +17,14 @@ from zoneinfo import ZoneInfo
 import pytest
 from helpers_accessibility import controls, cut, describe, unnamed
 from helpers_policy_agent import PARENT_PIN, RunningFamily, running_family, set_first_pin
-from PySide6.QtCore import QPoint, Qt
+from PySide6.QtCore import QPoint, Qt, QTimer
 from PySide6.QtGui import QAccessible, QBrush, QColor, QImage, QKeySequence, QPalette
 from PySide6.QtWidgets import (
     QAbstractButton,
     QApplication,
     QDialog,
     QDialogButtonBox,
+    QMessageBox,
     QPushButton,
     QScrollArea,
     QWidget,
@@ -52,6 +53,7 @@ from gui.pages_models import EventsTableModel
 from gui.views.child_form import ChildDialog
 from gui.views.contrast import ground_palette
 from gui.views.focus_ring import RING_GAP, RING_WIDTH, FocusRingKeeper, install_focus_ring
+from gui.views.login_page import LoginMode
 from gui.views.main_window import MainWindow
 
 WAIT_MS = 15_000
@@ -636,3 +638,49 @@ def test_the_answers_have_mnemonics_and_no_page_has_two_alike(
                     if button.isVisibleTo(page) and "&" in button.text()]
             keys = [key for key in keys if key]
             assert len(keys) == len(set(keys)), (language, title, keys)
+
+
+def test_the_pin_page_works_with_the_keyboard_in_both_languages(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    with qtbot.waitSignal(window.controller.logged_out, timeout=WAIT_MS):
+        window.controller.logout()
+    page = window.login_page
+    qtbot.waitUntil(page.pin_edit.isEnabled, timeout=WAIT_MS)
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow, timeout=WAIT_MS)
+    for language in ("vi", "en"):
+        window.language_box.setCurrentIndex(window.language_box.findData(language))
+        qtbot.wait(50)
+        for mode in (LoginMode.UNLOCK, LoginMode.RESET_PIN):
+            page.set_mode(mode)
+            assert unnamed(page) == [], (language, mode)
+            chain = focus_chain(qtbot, page.pin_edit, Qt.Key.Key_Tab)
+            wanted = [widget for widget in controls(page) if widget.isEnabled()]
+            assert [describe(w) for w in wanted if w not in chain] == [], (language, mode)
+            assert chain.index(page.submit_button) > chain.index(page.pin_edit)
+            assert chain[-1] is window.language_box
+    # Escape leaves the reset form, as its Back button does.
+    page.set_mode(LoginMode.RESET_PIN)
+    page.pin_edit.setFocus()
+    qtbot.keyClick(page.pin_edit, Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: page.mode == LoginMode.UNLOCK, timeout=WAIT_MS)
+
+
+@pytest.mark.parametrize("key", [Qt.Key.Key_Escape, Qt.Key.Key_Return])
+def test_a_confirmation_is_answered_no_by_escape_and_enter(
+    qtbot: QtBot, window: MainWindow, key: Qt.Key
+) -> None:
+    seen: list[str] = []
+
+    def answer() -> None:
+        box = QApplication.activeModalWidget()
+        assert isinstance(box, QMessageBox)
+        default = box.defaultButton()
+        seen.append(box.standardButton(default).name if default is not None else "")
+        qtbot.keyClick(box, key)
+
+    for page in (window.parent_page.settings_page, window.parent_page.children_page):
+        QTimer.singleShot(200, answer)
+        assert page._confirm_with_box("Xóa dữ liệu", "Xóa hết dữ liệu của An?") is False
+    assert seen == ["No", "No"]

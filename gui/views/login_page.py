@@ -11,7 +11,7 @@ from __future__ import annotations
 from enum import Enum
 
 from PySide6.QtCore import QEvent, QRegularExpression, Qt, QTimer, Signal
-from PySide6.QtGui import QRegularExpressionValidator
+from PySide6.QtGui import QKeySequence, QRegularExpressionValidator
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from gui.colours import Meaning
 from gui.labels import format_seconds_wait
+from gui.views.common import add_shortcut
 from gui.views.contrast import apply_meaning
 
 PIN_MIN_DIGITS = 4
@@ -106,6 +107,7 @@ class LoginPage(QWidget):
         self.back_button.setObjectName("backToUnlock")
         self.back_button.setFlat(True)
         self.back_button.clicked.connect(lambda: self.set_mode(LoginMode.UNLOCK))
+        add_shortcut(self.back_button, QKeySequence(Qt.Key.Key_Escape))  # only while shown
 
         self.submit_button = QPushButton(self.card)
         self.submit_button.setObjectName("pinSubmit")

@@ -341,10 +341,9 @@ class SettingsPage(QWidget):
         # where it shows, after the PIN's.
         previous: QWidget = self.recovery_button
         for widget in view.findChildren(QWidget):
-            if widget.focusPolicy() & Qt.FocusPolicy.TabFocus and not widget.isWindow():
-                if widget.parentWidget() is view:
-                    QWidget.setTabOrder(previous, widget)
-                    previous = widget
+            if widget.focusPolicy() & Qt.FocusPolicy.TabFocus and widget.parentWidget() is view:
+                QWidget.setTabOrder(previous, widget)
+                previous = widget
 
     def hide_caregivers_view(self) -> None:
         """The caregivers' view cannot work with this agent: the note comes back."""
@@ -412,7 +411,9 @@ class SettingsPage(QWidget):
             self.on_new_recovery_code()
 
     def _confirm_with_box(self, title: str, question: str) -> bool:
-        answer = QMessageBox.question(self, title, question)
+        # No is the default: Enter, like Escape, changes nothing; Yes is a choice.
+        buttons = QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No
+        answer = QMessageBox.question(self, title, question, buttons, QMessageBox.StandardButton.No)
         return answer == QMessageBox.StandardButton.Yes
 
     def _choose_folder_with_dialog(self) -> Path | None:
