@@ -26,9 +26,7 @@ __all__ = [
     "dark_palette",
     "ground_palette",
     "meaning_style",
-    "message_style",
     "refresh_meanings",
-    "status_style",
 ]
 
 # The dynamic property that remembers a label's meaning, so a change of theme restyles it.
@@ -51,20 +49,6 @@ def ground_palette(widget: QWidget) -> QPalette:
     sheet (a colour set here) does not change."""
     parent = widget.parentWidget()
     return parent.palette() if parent is not None else widget.palette()
-
-
-def status_style(widget: QWidget, ok: bool | None) -> str:
-    """The style sheet of a line that reports a state: a problem stands out in bold, and
-    in red only where red is readable."""
-    if ok or ok is None:
-        return ""  # whole, or not known: the mark says it, no alarm
-    return meaning_style(widget, Meaning.PROBLEM, bold=True)
-
-
-def message_style(widget: QWidget, good: bool) -> str:
-    """A message under a form: green when done, red when not, the theme's colour in a
-    dark theme."""
-    return meaning_style(widget, Meaning.DONE if good else Meaning.PROBLEM)
 
 
 def apply_meaning(widget: QWidget, meaning: Meaning | None, bold: bool = False) -> None:

@@ -18,11 +18,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from gui.colours import Meaning
 from gui.event_words import event_text
 from gui.labels import local_timezone
 from gui.pages_backend import FamilyOverview
 from gui.pages_models import ChildCard, OverviewModel, StatusLine
-from gui.views.contrast import status_style
+from gui.views.contrast import apply_meaning
 
 CARD_COLUMNS = 2
 
@@ -42,7 +43,8 @@ def _label(parent: QWidget, name: str = "") -> QLabel:
 def _show_status(label: QLabel, line: StatusLine) -> None:
     label.setText(line.shown)
     label.setAccessibleName(line.shown)
-    label.setStyleSheet(status_style(label, line.ok))
+    # Whole or not known: the mark says it, no alarm; a problem stands out in bold.
+    apply_meaning(label, None if line.ok or line.ok is None else Meaning.PROBLEM, bold=True)
 
 
 class ChildCardBox(QGroupBox):
