@@ -134,12 +134,24 @@ def _ringable(widget: QWidget) -> bool:
     return not widget.isWindow() and widget.parentWidget() is not None
 
 
-def install_focus_ring(application: QApplication) -> FocusRingKeeper:
-    """Give ``application`` its focus ring (once; a second call returns the first)."""
+def find_focus_ring(application: QApplication) -> FocusRingKeeper | None:
+    """The application's focus ring, if it has one."""
     for child in application.children():
         if isinstance(child, FocusRingKeeper):
             return child
-    return FocusRingKeeper(application)
+    return None
 
 
-__all__ = ["RING_GAP", "RING_WIDTH", "FocusRing", "FocusRingKeeper", "install_focus_ring"]
+def install_focus_ring(application: QApplication) -> FocusRingKeeper:
+    """Give ``application`` its focus ring (once; a second call returns the first)."""
+    return find_focus_ring(application) or FocusRingKeeper(application)
+
+
+__all__ = [
+    "RING_GAP",
+    "RING_WIDTH",
+    "FocusRing",
+    "FocusRingKeeper",
+    "find_focus_ring",
+    "install_focus_ring",
+]
