@@ -34,7 +34,13 @@ from pytestqt.qtbot import QtBot
 from agent.store.models import QueryLogEntry
 from gui.api_backend import ApiBackend
 from gui.app import build_main_window
-from gui.backend import AccessRequest, BackendError, QueryReason, SiteVerdict
+from gui.backend import (
+    AccessRequest,
+    BackendError,
+    QueryReason,
+    RequestsSnapshot,
+    SiteVerdict,
+)
 from gui.colours import (
     FRAME_CONTRAST,
     TEXT_CONTRAST,
@@ -47,7 +53,7 @@ from gui.colours import (
 )
 from gui.family_backend import PauseState
 from gui.i18n import Translations
-from gui.models import QueryLogTableModel
+from gui.models import QueryLogTableModel, RequestsTableModel
 from gui.pages_backend import FamilyEvent
 from gui.pages_models import EventsTableModel
 from gui.views.child_form import ChildDialog
@@ -504,11 +510,24 @@ def test_meaningful_words_stay_readable_in_a_high_contrast_theme(
     else:
         assert isinstance(brush, QBrush)
         assert min(contrast_ratio(brush.color(), row) for row in rows) >= TEXT_CONTRAST
-    # The waiting requests' tab: counted in words, coloured only where readable.
-    bar = parent.tabs.tabBar()
-    colour = bar.tabTextColor(parent.requests_index)
-    if colour.isValid():
+    # The waiting requests' tab and their state: counted and said in words, coloured only
+    # where readable.
+    waiting = AccessRequest(id="3", child="An", site="roblox.com", reason="",
+                            created_at=datetime.now(ZONE), status="pending")
+    parent.show_requests(RequestsSnapshot(pending=(waiting,)))
+    assert parent.tabs.tabText(parent.requests_index).endswith("(1)")
+    colour = parent.tabs.tabBar().tabTextColor(parent.requests_index)
+    assert colour.isValid() != dark
+    if not dark:
         assert contrast_ratio(colour, palette.color(QPalette.ColorRole.Window)) >= TEXT_CONTRAST
+    state = parent.requests_model.index(0, RequestsTableModel.STATE)
+    assert str(parent.requests_model.data(state)).strip()
+    brush = parent.requests_model.data(state, Qt.ItemDataRole.ForegroundRole)
+    if dark:
+        assert brush is None
+    else:
+        assert isinstance(brush, QBrush)
+        assert min(contrast_ratio(brush.color(), row) for row in rows) >= TEXT_CONTRAST
 
 
 def test_a_theme_switch_recolours_what_was_shown(
