@@ -38,7 +38,7 @@ from agent.policy.model import FamilyPolicy
 from agent.policy.services import ServiceCatalogue, load_catalogue
 from agent.policy.this_pc import local_policy_path, merged_policy_json, split_policy_json
 from agent.policy.writer import write_policy_pair, write_policy_text
-from dns_filter.policy import FilterPolicy
+from dns_filter.policy import FilterPolicy, TimeWindow
 from dns_filter.verdict import verdict
 
 log = logging.getLogger(__name__)
@@ -221,14 +221,22 @@ class PolicyEditor:
             warnings_minutes=tuple(limits.warnings_minutes),
             category_minutes=dict(limits.category_minutes),
             service_minutes=dict(limits.service_minutes),
+            allowed_hours=tuple(_weekly_window(window) for window in limits.allowed_hours),
+            always_allowed_apps=tuple(limits.always_allowed_apps),
         )
 
     def set_screen_time(
         self, if_match: str, rules: ScreenTimeRules
     ) -> tuple[str, ScreenTimeRules]:
         """Make the child's limits `rules`; only what differs from what works now is
-        written (the days as a whole week when one of them changed)."""
+        written (the days as a whole week when one of them changed). A preset's category or
+        service limit missing from `rules` is written ``false``: no limit, and the preset
+        does not bring it back."""
         _etag, current = self.screen_time(rules.child)
+        child = self._holder.policy.child(rules.child)
+        if child is None:
+            raise UnknownChildError(rules.child)
+        preset = resolve_child(child, self._now().year, self._catalogue).preset.screen_time
         document = self.read().policy
         children = document.get("children")
         index = self._child_index(children, rules.child)
@@ -242,12 +250,30 @@ class PolicyEditor:
             table["action"] = rules.action
         if rules.warnings_minutes != current.warnings_minutes:
             table["warnings_minutes"] = list(rules.warnings_minutes)
-        for key, new, old in (
-            ("category_minutes", rules.category_minutes, current.category_minutes),
-            ("service_minutes", rules.service_minutes, current.service_minutes),
+        for key, new, old, preset_minutes in (
+            ("category_minutes", rules.category_minutes, current.category_minutes,
+             preset.category_minutes),
+            ("service_minutes", rules.service_minutes, current.service_minutes,
+             preset.service_minutes),
         ):
             if dict(new) != dict(old):
-                table[key] = dict(new)
+                lifted: dict[str, object] = {k: False for k in preset_minutes if k not in new}
+                table[key] = {**lifted, **dict(new)}
+        if rules.allowed_hours is not None and _week_spans(rules.allowed_hours) != _week_spans(
+            current.allowed_hours or ()
+        ):
+            table["allowed_hours"] = [
+                {"days": _days_value(window.days), "start": window.start, "end": window.end}
+                for window in rules.allowed_hours
+            ]
+        if rules.always_allowed_apps is not None and tuple(rules.always_allowed_apps) != tuple(
+            current.always_allowed_apps or ()
+        ):
+            table["always_allowed_apps"] = [
+                app
+                for app in dict.fromkeys(name.strip() for name in rules.always_allowed_apps)
+                if app and app not in preset.always_allowed_apps
+            ]
         if table:
             raw["screen_time"] = table
         children = list(children)
@@ -267,14 +293,7 @@ class PolicyEditor:
             ScheduleRule(
                 target=rule.target,
                 mode=str(rule.mode),
-                windows=tuple(
-                    WeeklyWindow(
-                        days=tuple(WEEKDAY_KEYS[day] for day in sorted(window.days)),
-                        start=window.start.strftime("%H:%M"),
-                        end=window.end.strftime("%H:%M"),
-                    )
-                    for window in rule.windows
-                ),
+                windows=tuple(_weekly_window(window) for window in rule.windows),
             )
             for rule in child.schedules
         )
@@ -362,6 +381,20 @@ class PolicyEditor:
             )
         except Exception:
             log.exception("cannot record the policy edit as an event")
+
+
+def _weekly_window(window: TimeWindow) -> WeeklyWindow:
+    return WeeklyWindow(
+        days=tuple(WEEKDAY_KEYS[day] for day in sorted(window.days)),
+        start=window.start.strftime("%H:%M"),
+        end=window.end.strftime("%H:%M"),
+    )
+
+
+def _week_spans(windows: tuple[WeeklyWindow, ...]) -> frozenset[tuple[str, str, str]]:
+    """Windows as (day, start, end) for each of their days: the same hours compare equal
+    however their days were grouped."""
+    return frozenset((day, w.start, w.end) for w in windows for day in w.days)
 
 
 def _set_list(raw: dict[str, object], key: str, values: list[str]) -> None:

@@ -39,6 +39,7 @@ from gui.backend import (
     RequestsSnapshot,
     ScheduleWindow,
     ScreenTimeLimits,
+    SeenApp,
     ServiceEntry,
     Session,
     SessionExpiredError,
@@ -243,9 +244,28 @@ class ApiBackend:
             warnings_minutes=limits.warnings_minutes,
             category_minutes=dict(limits.category_minutes),
             service_minutes=dict(limits.service_minutes),
+            allowed_hours=_grouped_windows(limits.allowed_hours),
+            always_allowed_apps=limits.always_allowed_apps,
         )
         new_etag, saved = self._call(token, lambda c: c.set_screen_time(etag, wire))
         return VersionedLimits(new_etag, _limits(saved))
+
+    # SeenAppsBackend: the apps seen on this PC.
+    def seen_apps(self, token: str) -> tuple[SeenApp, ...]:
+        answer = self._call(token, lambda c: c.seen_apps())
+        return tuple(
+            SeenApp(
+                allow_name=app.allow_name,
+                exe_name=app.exe_name,
+                exe_path=app.exe_path,
+                product_name=app.product_name,
+                service=app.service,
+                service_name=app.service_name,
+                category=app.category,
+                children=app.children,
+            )
+            for app in answer.apps
+        )
 
     # ExtraTimeBackend: time left today and the parent's extra minutes.
     def time_left(self, token: str, child: str) -> TimeLeft:
@@ -568,6 +588,12 @@ def _limits(item: api_types.ScreenTimeRules) -> ScreenTimeLimits:
         warnings_minutes=item.warnings_minutes,
         category_minutes=tuple(sorted(item.category_minutes.items())),
         service_minutes=tuple(sorted(item.service_minutes.items())),
+        allowed_hours=tuple(
+            WeekWindow(day, window.start, window.end)
+            for window in item.allowed_hours or ()
+            for day in window.days
+        ),
+        always_allowed_apps=tuple(item.always_allowed_apps or ()),
     )
 
 

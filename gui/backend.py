@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol, runtime_checkable
 
+from gui.pages_backend import WeekWindow
+
 # Decisions a query-log entry can carry (docs/api.md, ARCHITECTURE.md "DNS filter").
 DECISIONS = ("resolved", "cached", "blocked", "rewritten", "bypass", "failed", "allowed")
 
@@ -228,7 +230,8 @@ class VersionedRules:
 @dataclass(frozen=True)
 class ScreenTimeLimits:
     """A child's screen-time limits as they work: minutes Monday to Sunday, the action
-    when time runs out, the warnings, per-category and per-service daily minutes."""
+    when time runs out, the warnings, per-category and per-service daily minutes (one
+    missing has no limit), the allowed hours (none: any hour) and the always-allowed apps."""
 
     child: str
     daily_minutes: tuple[int, ...]  # seven: Monday first
@@ -236,6 +239,8 @@ class ScreenTimeLimits:
     warnings_minutes: tuple[int, ...] = (15, 5, 1)
     category_minutes: tuple[tuple[str, int], ...] = ()
     service_minutes: tuple[tuple[str, int], ...] = ()
+    allowed_hours: tuple[WeekWindow, ...] = ()  # one window a day
+    always_allowed_apps: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -252,6 +257,21 @@ class TimeLeft:
     child: str
     extra_minutes: int = 0
     seconds_left: int | None = None
+
+
+@dataclass(frozen=True)
+class SeenApp:
+    """An app seen on this PC (``GET /api/apps``): `allow_name` is what the child's
+    always-allowed list takes for it; the rest says which app it is."""
+
+    allow_name: str
+    exe_name: str = ""
+    exe_path: str = ""
+    product_name: str = ""
+    service: str | None = None
+    service_name: str | None = None
+    category: str | None = None
+    children: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -459,6 +479,15 @@ class ExtraTimeBackend(Protocol):
 
     def give_extra_minutes(self, token: str, child: str, minutes: int) -> TimeLeft:
         """``POST /api/usage/extra``, then the child's time left."""
+        ...
+
+
+@runtime_checkable
+class SeenAppsBackend(Protocol):
+    """The apps seen on this PC, for the always-allowed list (docs/api.md, screen time)."""
+
+    def seen_apps(self, token: str) -> tuple[SeenApp, ...]:
+        """``GET /api/apps``."""
         ...
 
 

@@ -6,6 +6,7 @@ language chosen at run time. The agent's codes stay in English; only their label
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime, tzinfo
 
 from PySide6.QtCore import QCoreApplication
@@ -43,9 +44,16 @@ def _fill(text: str, *values: str) -> str:
     return text
 
 
-def reason_label(reason: QueryReason | None) -> str:
+def service_label(service: str, names: Mapping[str, str] | None = None) -> str:
+    """A service by the catalogue's name (``YouTube``), never its id where the name is
+    known (`names`: service id to name, from ``GET /api/catalogue``)."""
+    return (names or {}).get(service, service)
+
+
+def reason_label(reason: QueryReason | None, names: Mapping[str, str] | None = None) -> str:
     """Why the agent answered as it did, in the family's words, from the reason's fields
-    (never its raw kind: a kind this version does not know gets "Other reason")."""
+    (never its raw kind: a kind this version does not know gets "Other reason"); services
+    by the catalogue's names in `names` (service id to name)."""
     if reason is None:
         return ""
     translate = QCoreApplication.translate
@@ -59,22 +67,26 @@ def reason_label(reason: QueryReason | None) -> str:
             window=reason.window,
         )
         text = translate("Labels", "Points to %1: %2")
-        return _fill(text, reason.cname_target, reason_label(behind))
+        return _fill(text, reason.cname_target, reason_label(behind, names))
     if kind in ("category", "service") and reason.category:
         if reason.service:
             return _fill(translate("Labels", "%1 (%2)"), category_label(reason.category),
-                         reason.service)
+                         service_label(reason.service, names))
         return category_label(reason.category)
     if kind == "service" and reason.service:  # a service of no known category
-        return _fill(translate("Labels", "Blocked app or service: %1"), reason.service)
+        return _fill(
+            translate("Labels", "Blocked app or service: %1"), service_label(reason.service, names)
+        )
     if kind == "time_up" and reason.service:
-        return _fill(translate("Labels", "No more %1 time today"), reason.service)
+        return _fill(
+            translate("Labels", "No more %1 time today"), service_label(reason.service, names)
+        )
     if kind == "time_up":
         return translate("Labels", "No more screen time for this today")
     if kind == "bypass":
         return category_label("bypass")
     if kind == "schedule" and reason.window is not None:
-        return _schedule_label(reason.window)
+        return _schedule_label(reason.window, names)
     if kind == "safe_search":
         return _fill(translate("Labels", "Safe search (%1)"), reason.detail or "")
     if kind == "upstream":
@@ -96,13 +108,13 @@ def reason_label(reason: QueryReason | None) -> str:
     return labels.get(kind, translate("Labels", "Other reason"))
 
 
-def _schedule_label(window: ScheduleWindow) -> str:
+def _schedule_label(window: ScheduleWindow, names: Mapping[str, str] | None) -> str:
     translate = QCoreApplication.translate
     kind, _, ident = window.target.partition(":")
     if kind == "category":
         what = category_label(ident)
     elif kind == "service":
-        what = ident
+        what = service_label(ident, names)
     else:
         what = translate("Labels", "Everything")
     times = ", ".join(f"{start}–{end}" for start, end in window.spans)
@@ -270,4 +282,5 @@ __all__ = [
     "local_timezone",
     "preset_label",
     "reason_label",
+    "service_label",
 ]

@@ -10,7 +10,7 @@ Header labels are translated on every call, so a language switch only needs
 from __future__ import annotations
 
 import html
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from typing import Any, ClassVar, Generic, TypeVar
@@ -250,11 +250,17 @@ class QueryLogTableModel(_RecordTableModel[QueryLogEntry]):
         super().__init__(parent)
         self._format_time = time_formatter
         self._zone = timezone  # the family's; None: the PC's own
+        self._service_names: dict[str, str] = {}
 
     def set_timezone(self, zone: tzinfo) -> None:
         """Show the times on the family's clock from now on."""
         self._zone = zone
         self._times_changed(self.TIME)
+
+    def set_service_names(self, names: Mapping[str, str]) -> None:
+        """Services by the catalogue's names (``YouTube``, not ``youtube``) in the reasons."""
+        self._service_names = dict(names)
+        self._times_changed(self.REASON)
 
     def format_time(self, moment: str) -> str:
         if self._format_time is not None:
@@ -282,7 +288,7 @@ class QueryLogTableModel(_RecordTableModel[QueryLogEntry]):
             return decision_label(row.decision)
         if row.reason is None and row.category:
             return category_label(row.category)
-        return reason_label(row.reason)
+        return reason_label(row.reason, self._service_names)
 
     def sort_value(self, row: QueryLogEntry, column: int) -> Any:
         if column == self.TIME:
@@ -296,7 +302,7 @@ class QueryLogTableModel(_RecordTableModel[QueryLogEntry]):
             return f"{row.name} ({row.qtype})"
         if column == self.REASON and row.reason is not None:
             # the rule or list entry that matched, for a parent who wants to know which
-            words = reason_label(row.reason)
+            words = reason_label(row.reason, self._service_names)
             return f"{words} — {row.reason.rule}" if row.reason.rule else words
         return None
 

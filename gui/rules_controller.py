@@ -21,6 +21,8 @@ from gui.backend import (
     PolicyRefusedError,
     RulesBackend,
     ScreenTimeLimits,
+    SeenApp,
+    SeenAppsBackend,
     TimeLeft,
     VersionedLimits,
     VersionedRules,
@@ -190,6 +192,7 @@ class ScreenTimeController(QObject):
     save_conflict = Signal()
     save_refused = Signal(object)  # tuple[PolicyProblem, ...]
     time_left_changed = Signal(object)  # TimeLeft
+    apps_loaded = Signal(object)  # tuple[SeenApp, ...]: the apps seen on this PC
     failed = Signal(str)
 
     def __init__(
@@ -209,6 +212,11 @@ class ScreenTimeController(QObject):
     @property
     def has_version(self) -> bool:
         return self._etag is not None
+
+    @property
+    def version(self) -> str | None:
+        """The version of the limits the next save goes over (the agent's ETag)."""
+        return self._etag
 
     def clear(self) -> None:
         self._child = None
@@ -272,6 +280,23 @@ class ScreenTimeController(QObject):
         self._etag = version.etag
         self.limits_loaded.emit(version.limits)
         self.load_time_left(version.limits.child)
+        self.load_apps()
+
+    def load_apps(self) -> None:
+        """The apps seen on this PC, for the always-allowed list (``apps_loaded``)."""
+        token = self._token()
+        if token is None or not isinstance(self._runner.backend, SeenAppsBackend):
+            return
+        self._runner.submit(
+            lambda backend: _seen_apps(backend).seen_apps(token),
+            self._on_apps,
+            self._report,
+            key="seen-apps",
+        )
+
+    def _on_apps(self, apps: tuple[SeenApp, ...]) -> None:
+        if self._token() is not None:
+            self.apps_loaded.emit(apps)
 
     def _on_saved(self, version: VersionedLimits) -> None:
         if self._token() is None:
@@ -309,6 +334,12 @@ class ScreenTimeController(QObject):
 def _rules(backend: object) -> RulesBackend:
     if not isinstance(backend, RulesBackend):
         raise BackendError("this agent does not edit rules", code="not_found")
+    return backend
+
+
+def _seen_apps(backend: object) -> SeenAppsBackend:
+    if not isinstance(backend, SeenAppsBackend):
+        raise BackendError("this agent does not list the apps it saw", code="not_found")
     return backend
 
 

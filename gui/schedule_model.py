@@ -1,6 +1,7 @@
-"""The weekly schedule a parent edits in the Web tab, with no widgets: the internet's
-windows (target ``*``), several a day, each may go on past midnight into the next
-morning. The child's other schedules (one for a service or a category) are kept as read.
+"""The weekly windows a parent edits, with no widgets: several a day, each may go on past
+midnight into the next morning. The Web tab's schedule is the internet's windows (target
+``*``), the child's other schedules (one for a service or a category) kept as read; the
+Screen time tab's allowed hours are windows alone (the same functions).
 """
 
 from __future__ import annotations
@@ -58,6 +59,39 @@ def _order(window: WeekWindow) -> tuple[int, int, int]:
     return WEEKDAYS.index(window.day), minutes_of(window.start), minutes_of(window.end)
 
 
+def with_window(
+    windows: tuple[WeekWindow, ...], window: WeekWindow, replacing: int | None = None
+) -> tuple[WeekWindow, ...]:
+    """`windows` with `window` added (or put in place of the one at `replacing`), in the
+    week's order; ValueError for a bad day or time, or a window that is there already."""
+    if window.day not in WEEKDAYS:
+        raise ValueError(f"not a day: {window.day!r}")
+    minutes_of(window.start)
+    minutes_of(window.end)
+    kept = [w for index, w in enumerate(windows) if index != replacing]
+    if window in kept:
+        raise ValueError("this window is there already")
+    return tuple(sorted((*kept, window), key=_order))
+
+
+def without_window(windows: tuple[WeekWindow, ...], index: int) -> tuple[WeekWindow, ...]:
+    return tuple(w for i, w in enumerate(windows) if i != index)
+
+
+def ordered_windows(windows: tuple[WeekWindow, ...]) -> tuple[WeekWindow, ...]:
+    return tuple(sorted(set(windows), key=_order))
+
+
+def week_summary(windows: tuple[WeekWindow, ...]) -> str:
+    """How the week reads, in one line a day (for a screen reader and the tests)."""
+    lines = []
+    for day in WEEKDAYS:
+        found = [window for window in windows if window.day == day]
+        if found:
+            lines.append("; ".join(window_text(window) for window in found))
+    return "\n".join(lines)
+
+
 @dataclass(frozen=True)
 class WeekSchedule:
     """The internet's schedule being edited, and the child's other schedules."""
@@ -88,17 +122,13 @@ class WeekSchedule:
     def with_window(self, window: WeekWindow, replacing: int | None = None) -> WeekSchedule:
         """A window added (or put in place of the one at `replacing`); ValueError for a bad
         day or time, or a window that is there already."""
-        if window.day not in WEEKDAYS:
-            raise ValueError(f"not a day: {window.day!r}")
-        minutes_of(window.start)
-        minutes_of(window.end)
-        kept = [w for index, w in enumerate(self.windows) if index != replacing]
-        if window in kept:
-            raise ValueError("this window is there already")
-        return replace(self, windows=tuple(sorted((*kept, window), key=_order)))
+        return replace(self, windows=with_window(self.windows, window, replacing))
 
     def without_window(self, index: int) -> WeekSchedule:
-        return replace(self, windows=tuple(w for i, w in enumerate(self.windows) if i != index))
+        return replace(self, windows=without_window(self.windows, index))
+
+    def with_windows(self, windows: tuple[WeekWindow, ...]) -> WeekSchedule:
+        return replace(self, windows=ordered_windows(windows))
 
     def day_windows(self, day: str) -> tuple[WeekWindow, ...]:
         return tuple(window for window in self.windows if window.day == day)
@@ -115,12 +145,7 @@ class WeekSchedule:
 
     def summary(self) -> str:
         """How the week reads, in one line a day (for a screen reader and the tests)."""
-        lines = []
-        for day in WEEKDAYS:
-            windows = self.day_windows(day)
-            if windows:
-                lines.append("; ".join(window_text(window) for window in windows))
-        return "\n".join(lines)
+        return week_summary(self.windows)
 
 
 def day_spans(windows: tuple[WeekWindow, ...]) -> dict[str, list[tuple[int, int]]]:

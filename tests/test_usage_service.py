@@ -482,3 +482,27 @@ def test_a_moved_clock_is_an_alert_to_the_family(store: Store) -> None:
         for event in store.events.recent(kind="clock-changed")
     ]
     assert "The PC's clock was set back" in titles, titles
+
+
+def test_the_apps_seen_are_kept_across_a_restart(store: Store) -> None:
+    clock = ManualClock(START)
+    tray = Tray(clock)
+    usage = service(store, clock)
+    zoom = ForegroundApp(exe_path="C:\\Zoom\\bin\\Zoom.exe", pid=7, title="Lớp 4A",
+                         product_name="Zoom Workplace")
+    for _ in range(3):
+        usage.receive("Minh", tray.batch(tray.beat(zoom)))
+        clock.advance(5)
+    play(usage, tray, 10)
+    seen = {app.allow_name: app for app in usage.seen_apps()}
+    assert set(seen) == {"zoom.exe", "robloxplayerbeta.exe"}
+    assert seen["zoom.exe"].product_name == "Zoom Workplace"
+    assert seen["zoom.exe"].exe_path == "C:\\Zoom\\bin\\Zoom.exe"
+    assert seen["robloxplayerbeta.exe"].service_name == "Roblox"
+    assert seen["zoom.exe"].children == ("Minh",)
+    usage.stop()
+
+    again = service(store, clock)
+    kept = {app.allow_name: app for app in again.seen_apps()}
+    assert kept["zoom.exe"].product_name == "Zoom Workplace"
+    assert "Lớp 4A" not in repr(store.kv.get("usage.apps_seen"))  # never a window title

@@ -51,6 +51,7 @@ from agent.api.types import (
     ProtectionPauseInfo,
     QueryLogEntry,
     ScreenTimeRules,
+    SeenApps,
     SessionInfo,
     ShapeError,
     SiteCheck,
@@ -263,6 +264,10 @@ class ApiClient:
 
     def usage_today(self) -> UsageToday:
         return self._parse(UsageToday.from_json, self._request("GET", "/api/usage/today"))
+
+    def seen_apps(self) -> SeenApps:
+        """``GET /api/apps`` (parent): the apps seen on this PC."""
+        return self._parse(SeenApps.from_json, self._request("GET", "/api/apps"))
 
     def add_extra_minutes(self, child: str, minutes: int) -> int:
         """``POST /api/usage/extra`` (parent): `minutes` more for `child` today; answers with

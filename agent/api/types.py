@@ -1874,7 +1874,10 @@ class ScreenTimeRules:
     """``GET/PUT /api/children/<name>/screen-time``: a child's screen-time limits as they
     work (the preset's with the parent's changes): minutes for each day Monday to Sunday,
     the action when time runs out (``lock``, ``logoff``, ``close_app``, ``notify``), the
-    warnings before, and the daily limits per category and per service."""
+    warnings before, the daily limits per category and per service (a limit missing from
+    a PUT has none, even one the preset sets), the allowed hours (the windows the PC may
+    be used in; none: any hour) and the always-allowed apps. A PUT without
+    ``allowed_hours`` or ``always_allowed_apps`` (None here) leaves them as they are."""
 
     child: str
     daily_minutes: tuple[int, int, int, int, int, int, int]
@@ -1882,9 +1885,11 @@ class ScreenTimeRules:
     warnings_minutes: tuple[int, ...] = (15, 5, 1)
     category_minutes: Mapping[str, int] = field(default_factory=dict)
     service_minutes: Mapping[str, int] = field(default_factory=dict)
+    allowed_hours: tuple[WeeklyWindow, ...] | None = None
+    always_allowed_apps: tuple[str, ...] | None = None
 
     def to_json(self) -> JsonObject:
-        return {
+        data: JsonObject = {
             "child": self.child,
             "daily_minutes": dict(zip(WEEKDAY_KEYS, self.daily_minutes, strict=True)),
             "action": self.action,
@@ -1892,6 +1897,11 @@ class ScreenTimeRules:
             "category_minutes": dict(self.category_minutes),
             "service_minutes": dict(self.service_minutes),
         }
+        if self.allowed_hours is not None:
+            data["allowed_hours"] = [window.to_json() for window in self.allowed_hours]
+        if self.always_allowed_apps is not None:
+            data["always_allowed_apps"] = list(self.always_allowed_apps)
+        return data
 
     @classmethod
     def from_json(cls, value: Any, where: str = "screen_time") -> ScreenTimeRules:
@@ -1916,7 +1926,27 @@ class ScreenTimeRules:
                 data.get("category_minutes", {}), f"{where}.category_minutes"
             ),
             service_minutes=_count_map(data.get("service_minutes", {}), f"{where}.service_minutes"),
+            allowed_hours=_optional_windows(data, "allowed_hours", where),
+            always_allowed_apps=(
+                None
+                if data.get("always_allowed_apps") is None
+                else _strings(
+                    _field(data, "always_allowed_apps", list, where),
+                    f"{where}.always_allowed_apps",
+                )
+            ),
         )
+
+
+def _optional_windows(
+    data: Mapping[str, Any], name: str, where: str
+) -> tuple[WeeklyWindow, ...] | None:
+    if data.get(name) is None:
+        return None
+    return tuple(
+        WeeklyWindow.from_json(item, f"{where}.{name}[{index}]")
+        for index, item in enumerate(_field(data, name, list, where))
+    )
 
 
 @dataclass(frozen=True)
@@ -2348,4 +2378,72 @@ class ChildDataDeleted:
         return cls(
             child=_field(data, "child", str, where),
             removed=_count_map(data.get("removed", {}), f"{where}.removed"),
+        )
+
+
+@dataclass(frozen=True)
+class SeenApp:
+    """One app seen on this PC (``GET /api/apps``): its usage id, the name a parent's
+    ``always_allowed_apps`` takes for it (``allow_name``), the executable's file name and
+    path, the product name from its version information, the catalogue's service, name and
+    category where it is one of its apps, which children used it, and when it was last seen
+    (``None``: only in older usage records)."""
+
+    app_id: str
+    allow_name: str
+    exe_name: str = ""
+    exe_path: str = ""
+    product_name: str = ""
+    service: str | None = None
+    service_name: str | None = None
+    category: str | None = None
+    children: tuple[str, ...] = ()
+    last_seen: datetime | None = None
+
+    def to_json(self) -> JsonObject:
+        return {
+            "app_id": self.app_id,
+            "allow_name": self.allow_name,
+            "exe_name": self.exe_name,
+            "exe_path": self.exe_path,
+            "product_name": self.product_name,
+            "service": self.service,
+            "service_name": self.service_name,
+            "category": self.category,
+            "children": list(self.children),
+            "last_seen": _iso(self.last_seen),
+        }
+
+    @classmethod
+    def from_json(cls, value: Any, where: str = "app") -> SeenApp:
+        data = _object(value, where)
+        return cls(
+            app_id=_field(data, "app_id", str, where),
+            allow_name=_field(data, "allow_name", str, where),
+            exe_name=_optional(data, "exe_name", str, where) or "",
+            exe_path=_optional(data, "exe_path", str, where) or "",
+            product_name=_optional(data, "product_name", str, where) or "",
+            service=_optional(data, "service", str, where),
+            service_name=_optional(data, "service_name", str, where),
+            category=_optional(data, "category", str, where),
+            children=_strings(data.get("children", []), f"{where}.children"),
+            last_seen=_time(_optional(data, "last_seen", str, where), f"{where}.last_seen"),
+        )
+
+
+@dataclass(frozen=True)
+class SeenApps:
+    """``GET /api/apps``: the apps seen on this PC, by name."""
+
+    apps: tuple[SeenApp, ...] = ()
+
+    def to_json(self) -> JsonObject:
+        return {"apps": [app.to_json() for app in self.apps]}
+
+    @classmethod
+    def from_json(cls, value: Any, where: str = "apps") -> SeenApps:
+        data = _object(value, where)
+        items = _field(data, "apps", list, where)
+        return cls(
+            tuple(SeenApp.from_json(item, f"{where}.apps[{i}]") for i, item in enumerate(items))
         )

@@ -8,7 +8,8 @@
   minutes given, and how many of the family were sent a message about it;
 * ``POST /api/usage/extra`` (parent) ``{"child": "Minh", "minutes": 30}`` — one-off extra
   minutes for today;
-* ``GET /api/events?limit=&child=`` (parent) — alerts, tamper and clock events, newest first.
+* ``GET /api/events?limit=&child=`` (parent) — alerts, tamper and clock events, newest first;
+* ``GET /api/apps`` (parent) — the apps seen on this PC, for the always-allowed list.
 
 ``GET /api/usage/today`` stays with the other parent endpoints (``agent.api.endpoints``).
 """
@@ -20,7 +21,7 @@ from datetime import datetime
 from typing import Protocol
 
 from agent.api.http import ApiError, Request, Router
-from agent.api.types import EventInfo, HeartbeatBatch, ShapeError
+from agent.api.types import EventInfo, HeartbeatBatch, SeenApps, ShapeError
 from agent.store.models import Event
 from agent.tray.identity import USER_HEADER, USER_KEY_HEADER, TrayIdentity, TrayIdentityError
 from agent.usage.more_time import ASKABLE_MINUTES, MoreTime, TimeRequestNotFoundError
@@ -124,3 +125,5 @@ def register_usage_routes(
     )
     router.add("POST", "/api/usage/extra", extra, auth="parent")
     router.add("GET", "/api/events", recent_events, auth="parent")
+    router.add("GET", "/api/apps", lambda _request: SeenApps(usage.seen_apps()).to_json(),
+               auth="parent")

@@ -109,8 +109,12 @@ def _merge_screen_time(defaults: ScreenTimeLimits, child: Child) -> ScreenTimeLi
     return ScreenTimeLimits(
         daily_minutes=MappingProxyType({**defaults.daily_minutes, **own.daily_minutes}),
         allowed_hours=defaults.allowed_hours if own.allowed_hours is None else own.allowed_hours,
-        service_minutes=MappingProxyType({**defaults.service_minutes, **own.service_minutes}),
-        category_minutes=MappingProxyType({**defaults.category_minutes, **own.category_minutes}),
+        service_minutes=_minutes_over(
+            defaults.service_minutes, own.service_minutes, own.unlimited_services
+        ),
+        category_minutes=_minutes_over(
+            defaults.category_minutes, own.category_minutes, own.unlimited_categories
+        ),
         per_game_minutes=(
             defaults.per_game_minutes if own.per_game_minutes is None else own.per_game_minutes
         ),
@@ -121,6 +125,14 @@ def _merge_screen_time(defaults: ScreenTimeLimits, child: Child) -> ScreenTimeLi
         action=defaults.action if own.action is None else own.action,
         idle_minutes=defaults.idle_minutes if own.idle_minutes is None else own.idle_minutes,
     )
+
+
+def _minutes_over(
+    defaults: Mapping[str, int], own: Mapping[str, int], unlimited: frozenset[str]
+) -> Mapping[str, int]:
+    """The preset's minutes with the child's own over them, less those the parent lifted."""
+    merged = {**defaults, **own}
+    return MappingProxyType({key: value for key, value in merged.items() if key not in unlimited})
 
 
 def child_profile(resolved: ResolvedChild, block_mode: BlockMode) -> Profile:

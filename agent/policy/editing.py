@@ -83,9 +83,20 @@ def _merge_table(table: MutableMapping[str, Any], new: Mapping[str, object]) -> 
                 assert isinstance(value, Sequence)
                 _merge_tables(current, value)
                 continue
-            if _plain(_unwrap(current)) == value:
+            if _same_json(_plain(_unwrap(current)), value):
                 continue
         table[key] = _toml_value(key, value)
+
+
+def _same_json(old: object, new: object) -> bool:
+    """Equal as JSON: ``false`` is not ``0`` (a category's "no limit" is not "0 minutes")."""
+    if isinstance(old, bool) or isinstance(new, bool):
+        return type(old) is type(new) and old == new
+    if isinstance(old, Mapping) and isinstance(new, Mapping):
+        return old.keys() == new.keys() and all(_same_json(old[k], new[k]) for k in old)
+    if isinstance(old, list | tuple) and isinstance(new, list | tuple):
+        return len(old) == len(new) and all(_same_json(a, b) for a, b in zip(old, new, strict=True))
+    return old == new
 
 
 def _merge_tables(tables: AoT, new: Sequence[object]) -> None:

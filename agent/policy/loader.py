@@ -847,10 +847,10 @@ class _Checker:
             allowed_hours = self.items(
                 raw["allowed_hours"], (*path, "allowed_hours"), "time windows", self.window
             )
-        service_minutes = self.minutes_table(
+        service_minutes, unlimited_services = self.minutes_table(
             raw.get("service_minutes", {}), (*path, "service_minutes"), self.service
         )
-        category_minutes = self.minutes_table(
+        category_minutes, unlimited_categories = self.minutes_table(
             raw.get("category_minutes", {}), (*path, "category_minutes"), self.category
         )
         per_game = None
@@ -891,6 +891,8 @@ class _Checker:
             allowed_hours=allowed_hours,
             service_minutes=service_minutes or MappingProxyType({}),
             category_minutes=category_minutes or MappingProxyType({}),
+            unlimited_services=unlimited_services,
+            unlimited_categories=unlimited_categories,
             per_game_minutes=per_game,
             always_allowed_apps=apps,
             warnings_minutes=warnings,
@@ -928,17 +930,32 @@ class _Checker:
 
     def minutes_table(
         self, value: object, path: KeyPath, check_key: Callable[[object, KeyPath], str | None]
-    ) -> Mapping[str, int] | None:
+    ) -> tuple[Mapping[str, int] | None, frozenset[str]]:
+        """``id = minutes`` per day, or ``id = false``: no limit for it, not even the
+        preset's. The minutes, and the ids with no limit."""
         if not isinstance(value, dict):
-            self.expected(path, "a table of id = minutes", value)
-            return None
+            self.expected(path, "a table of id = minutes (or id = false: no limit)", value)
+            return None, frozenset()
         result: dict[str, int] = {}
+        unlimited: set[str] = set()
         for key, item in value.items():
             ident = check_key(key, (*path, key))
+            if item is False:
+                if ident is not None:
+                    unlimited.add(ident)
+                continue
+            if isinstance(item, bool) or not isinstance(item, int):
+                self.expected(
+                    (*path, key),
+                    f"minutes a day (a whole number from 0 to {MINUTES_PER_DAY}) "
+                    "or false (no limit)",
+                    item,
+                )
+                continue
             minutes = self.minutes(item, (*path, key))
             if ident is not None and minutes is not None:
                 result[ident] = minutes
-        return MappingProxyType(result)
+        return MappingProxyType(result), frozenset(unlimited)
 
     # -- devices and caregivers ------------------------------------------------------------
 

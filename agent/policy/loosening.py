@@ -197,7 +197,7 @@ def _screen_time_raised(before: ResolvedChild, after: ResolvedChild) -> Iterator
     for day, minutes in old.daily_minutes.items():
         if new.daily_minutes.get(day, minutes) > minutes:
             yield f"daily_minutes.{WEEKDAYS[day]}"
-    if _week_minutes(new.allowed_hours) & ~_week_minutes(old.allowed_hours):
+    if _allowed_minutes(new.allowed_hours) & ~_allowed_minutes(old.allowed_hours):
         yield "allowed_hours"
     for table, old_minutes, new_minutes, blocked in (
         ("service_minutes", old.service_minutes, new.service_minutes, after.blocked_services),
@@ -219,6 +219,11 @@ def _screen_time_raised(before: ResolvedChild, after: ResolvedChild) -> Iterator
 
 MINUTES_UNLIMITED = 24 * 60 + 1  # a limit that was removed: more than any day has
 _MINUTES_PER_WEEK = 7 * 24 * 60
+
+
+def _allowed_minutes(windows: tuple[TimeWindow, ...]) -> int:
+    """The minutes of the week allowed hours allow: no window at all is every minute."""
+    return _week_minutes(windows) if windows else (1 << _MINUTES_PER_WEEK) - 1
 
 
 def _week_minutes(windows: tuple[TimeWindow, ...]) -> int:

@@ -63,12 +63,16 @@ class Settings:
 
 @dataclass(frozen=True)
 class ScreenTimeOverrides:
-    """A child's own screen-time settings; None (or an empty mapping) keeps the preset's."""
+    """A child's own screen-time settings; None (or an empty mapping) keeps the preset's.
+    A service or category in `unlimited_services` / `unlimited_categories` (``false`` in
+    family.toml's minutes tables) has no limit, even one its preset sets."""
 
     daily_minutes: Mapping[int, int] = field(default_factory=_empty_mapping)  # type: ignore[arg-type]
     allowed_hours: tuple[TimeWindow, ...] | None = None
     service_minutes: Mapping[str, int] = field(default_factory=_empty_mapping)  # type: ignore[arg-type]
     category_minutes: Mapping[str, int] = field(default_factory=_empty_mapping)  # type: ignore[arg-type]
+    unlimited_services: frozenset[str] = frozenset()
+    unlimited_categories: frozenset[str] = frozenset()
     per_game_minutes: int | None = None
     always_allowed_apps: tuple[str, ...] = ()
     warnings_minutes: tuple[int, ...] | None = None

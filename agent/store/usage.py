@@ -171,6 +171,17 @@ class Usage:
             history.append((day, _union_seconds(every), apps))
         return history
 
+    def apps_used(self, since: datetime | None = None) -> list[tuple[str, str]]:
+        """Each (child, app id) with usage since `since` (all kept: None), by child and app."""
+        where = Where()
+        where.add_time('"end" >= ?', since)
+        rows = self._db.connection().execute(
+            f"SELECT DISTINCT child, app_id FROM usage_intervals {where.sql}"
+            " ORDER BY child, app_id",
+            where.params,
+        )
+        return [(str(child), str(app)) for child, app in rows.fetchall()]
+
     # --- retention and privacy ----------------------------------------------------------
 
     def prune(self, moment: float, retention: RetentionPolicy) -> int:

@@ -23,6 +23,7 @@ from agent.api.types import (
     HeartbeatBatch,
     HeartbeatReport,
     LimitInfo,
+    SeenApp,
     UsageToday,
 )
 from agent.policy.compile import resolve_child
@@ -55,6 +56,7 @@ from agent.usage.model import (
     UsageEventKind,
 )
 from agent.usage.sampler import RunningApp, cmdline_of
+from agent.usage.seen_apps import SEEN_APPS_KEY, SeenApps, seen_app_list
 from agent.usage.tamper import (
     AlertWords,
     TamperAlerts,
@@ -103,6 +105,8 @@ class IntervalStore(Protocol):
         at: datetime | None = None,
         pulsetime: float = 15.0,
     ) -> object: ...
+
+    def apps_used(self, since: datetime | None = None) -> list[tuple[str, str]]: ...
 
 
 class EventSink(Protocol):
@@ -239,6 +243,8 @@ class UsageService:
         self._running: Mapping[str, tuple[str, ...]] = {}
         self._running_apps: Mapping[str, tuple[RunningApp, ...]] = {}
         self._last_running_check: float | None = None
+        # What each app is, for the parent who picks always-allowed apps (no titles).
+        self._seen = SeenApps(kv.get(SEEN_APPS_KEY))
 
     # -- life cycle -------------------------------------------------------------------------
 
@@ -305,6 +311,7 @@ class UsageService:
                 at = now - timedelta(seconds=age)
                 app = self._classify(child, beat.app, always)
                 front_use = app
+                self._seen.note(child, app.app_id, beat.app, app.service, app.category, at)
                 result = count_heartbeat(counter, beat, app, at, zone, idle)
                 if result.counter is not counter:
                     accepted += 1
@@ -466,6 +473,13 @@ class UsageService:
             for child, apps in running.items()
         }
         self._running_apps = {child: tuple(apps) for child, apps in running.items()}
+        seen_at = self.now()
+        for child, apps in running.items():
+            for app in apps:
+                self._seen.note(
+                    child, app.app.app_id, AppIdentity(exe_path=app.exe_path),
+                    app.app.service, app.app.category, seen_at,
+                )
         if active_child is None or previous is None:
             return
         elapsed = moment - previous
@@ -669,6 +683,12 @@ class UsageService:
         self._spent[child] = found
         return changed
 
+    def seen_apps(self) -> tuple[SeenApp, ...]:
+        """The apps seen on this PC (heartbeats, the sampler, the usage records kept)."""
+        return seen_app_list(
+            self._seen.records(), self._intervals.apps_used(), self._catalogue, self._classifier
+        )
+
     def child_names(self) -> tuple[str, ...]:
         return tuple(child.name for child in self._family().children)
 
@@ -746,6 +766,8 @@ class UsageService:
             for child in sorted(self._dirty):
                 self._kv.set(COUNTER_KEY.format(child=child), self._counters[child].to_json())
             self._dirty.clear()
+            if self._seen.changed:
+                self._kv.set(SEEN_APPS_KEY, self._seen.to_json())
             self._kv.set(TRUSTED_TIME_KEY, self.now().isoformat())
             self._last_save = self._clock.monotonic()
 

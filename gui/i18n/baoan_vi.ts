@@ -41,6 +41,37 @@
     </message>
 </context>
 <context>
+    <name>AllowedAppsTableModel</name>
+    <message>
+        <source>Always allowed</source>
+        <translation>Luôn được dùng</translation>
+    </message>
+    <message>
+        <source>File</source>
+        <translation>Tệp</translation>
+    </message>
+    <message>
+        <source>Used by</source>
+        <translation>Con đã dùng</translation>
+    </message>
+    <message>
+        <source>not seen on this computer</source>
+        <translation>chưa thấy trên máy tính này</translation>
+    </message>
+    <message>
+        <source>Counts no screen time and is never closed</source>
+        <translation>Không tính vào thời gian dùng máy và không bao giờ bị đóng</translation>
+    </message>
+    <message>
+        <source>always allowed</source>
+        <translation>luôn được dùng</translation>
+    </message>
+    <message>
+        <source>counted</source>
+        <translation>có tính giờ</translation>
+    </message>
+</context>
+<context>
     <name>CaregiversModel</name>
     <message>
         <source>Loading the caregivers…</source>
@@ -1741,22 +1772,6 @@
 <context>
     <name>ScheduleEditor</name>
     <message>
-        <source>Hatched: the hours with no internet. Click a day to pick it.</source>
-        <translation>Phần gạch chéo: những giờ không có Internet. Bấm vào một ngày để chọn ngày đó.</translation>
-    </message>
-    <message>
-        <source>Filled: the only hours with internet. Click a day to pick it.</source>
-        <translation>Phần tô màu: những giờ duy nhất có Internet. Bấm vào một ngày để chọn ngày đó.</translation>
-    </message>
-    <message>
-        <source>The same start and end: the whole day.</source>
-        <translation>Giờ bắt đầu và kết thúc như nhau: cả ngày.</translation>
-    </message>
-    <message>
-        <source>Ends the next morning (the window goes on past midnight).</source>
-        <translation>Kết thúc vào sáng hôm sau (qua nửa đêm).</translation>
-    </message>
-    <message>
         <source>Changed, not saved yet: press Save hours.</source>
         <translation>Đã sửa, chưa lưu: bấm Lưu giờ.</translation>
     </message>
@@ -1799,50 +1814,6 @@
     <message>
         <source>No internet in these hours</source>
         <translation>Không dùng Internet trong các giờ này</translation>
-    </message>
-    <message>
-        <source>Hours of the week</source>
-        <translation>Các khung giờ trong tuần</translation>
-    </message>
-    <message>
-        <source>The week at a glance</source>
-        <translation>Cả tuần trong một hình</translation>
-    </message>
-    <message>
-        <source>No hours are set: the internet follows the other rules at any hour. Add a window below; several a day are fine.</source>
-        <translation>Chưa đặt giờ nào: Internet theo các quy định khác vào mọi giờ. Thêm khung giờ ở dưới; một ngày có thể có nhiều khung.</translation>
-    </message>
-    <message>
-        <source>Day:</source>
-        <translation>Ngày:</translation>
-    </message>
-    <message>
-        <source>From:</source>
-        <translation>Từ:</translation>
-    </message>
-    <message>
-        <source>To:</source>
-        <translation>Đến:</translation>
-    </message>
-    <message>
-        <source>From</source>
-        <translation>Từ</translation>
-    </message>
-    <message>
-        <source>To</source>
-        <translation>Đến</translation>
-    </message>
-    <message>
-        <source>Add</source>
-        <translation>Thêm</translation>
-    </message>
-    <message>
-        <source>Change selected</source>
-        <translation>Sửa khung đã chọn</translation>
-    </message>
-    <message>
-        <source>Remove selected</source>
-        <translation>Xóa khung đã chọn</translation>
     </message>
     <message>
         <source>Save hours</source>
@@ -1905,6 +1876,14 @@
     <message>
         <source>Extra today: %1</source>
         <translation>Thêm hôm nay: %1</translation>
+    </message>
+    <message>
+        <source>Changed, not saved yet: press Save.</source>
+        <translation>Đã sửa, chưa lưu: bấm Lưu.</translation>
+    </message>
+    <message>
+        <source>This window is in the list already.</source>
+        <translation>Khung giờ này đã có trong danh sách.</translation>
     </message>
     <message>
         <source>Saving…</source>
@@ -2049,6 +2028,30 @@
     <message>
         <source>Remove</source>
         <translation>Bỏ</translation>
+    </message>
+    <message>
+        <source>Allowed hours</source>
+        <translation>Giờ được dùng máy</translation>
+    </message>
+    <message>
+        <source>Always-allowed apps</source>
+        <translation>Ứng dụng luôn được dùng</translation>
+    </message>
+    <message>
+        <source>Tick the apps the child may always use, such as school apps: they count no screen time and are never closed. The list holds the apps seen on this computer.</source>
+        <translation>Đánh dấu những ứng dụng con luôn được dùng, như ứng dụng học tập: chúng không tính vào thời gian dùng máy và không bao giờ bị đóng. Danh sách gồm các ứng dụng đã thấy trên máy tính này.</translation>
+    </message>
+    <message>
+        <source>Space ticks or unticks the selected app</source>
+        <translation>Phím cách đánh dấu hoặc bỏ đánh dấu ứng dụng đang chọn</translation>
+    </message>
+    <message>
+        <source>No app has been seen on this computer yet. Apps appear here once the child has used them with Bảo An running.</source>
+        <translation>Chưa thấy ứng dụng nào trên máy tính này. Ứng dụng sẽ hiện ở đây khi con đã dùng chúng lúc Bảo An đang chạy.</translation>
+    </message>
+    <message>
+        <source>Read the apps again</source>
+        <translation>Đọc lại danh sách ứng dụng</translation>
     </message>
 </context>
 <context>
@@ -2456,6 +2459,85 @@ Hãy ghi lại và cất kỹ. Mã chỉ hiện lần này.</translation>
     <message>
         <source>Test</source>
         <translation>Thử</translation>
+    </message>
+</context>
+<context>
+    <name>WeekWindowsEditor</name>
+    <message>
+        <source>The same start and end: the whole day.</source>
+        <translation>Giờ bắt đầu và kết thúc như nhau: cả ngày.</translation>
+    </message>
+    <message>
+        <source>Ends the next morning (the window goes on past midnight).</source>
+        <translation>Kết thúc vào sáng hôm sau (qua nửa đêm).</translation>
+    </message>
+    <message>
+        <source>Filled: the hours the computer may be used. Click a day to pick it.</source>
+        <translation>Phần tô màu: những giờ được dùng máy. Bấm vào một ngày để chọn ngày đó.</translation>
+    </message>
+    <message>
+        <source>Hatched: the hours with no internet. Click a day to pick it.</source>
+        <translation>Phần gạch chéo: những giờ không có Internet. Bấm vào một ngày để chọn ngày đó.</translation>
+    </message>
+    <message>
+        <source>Filled: the only hours with internet. Click a day to pick it.</source>
+        <translation>Phần tô màu: những giờ duy nhất có Internet. Bấm vào một ngày để chọn ngày đó.</translation>
+    </message>
+    <message>
+        <source>Allowed hours of the week</source>
+        <translation>Các khung giờ được dùng máy trong tuần</translation>
+    </message>
+    <message>
+        <source>The allowed hours at a glance</source>
+        <translation>Giờ được dùng máy trong một hình</translation>
+    </message>
+    <message>
+        <source>No allowed hours are set: the computer may be used at any hour, within the minutes a day. Add a window below; several a day are fine.</source>
+        <translation>Chưa đặt giờ được dùng máy: con được dùng máy vào bất kỳ giờ nào, trong số phút mỗi ngày. Thêm một khung giờ bên dưới; mỗi ngày có thể có nhiều khung giờ.</translation>
+    </message>
+    <message>
+        <source>Hours of the week</source>
+        <translation>Các khung giờ trong tuần</translation>
+    </message>
+    <message>
+        <source>The week at a glance</source>
+        <translation>Cả tuần trong một hình</translation>
+    </message>
+    <message>
+        <source>No hours are set: the internet follows the other rules at any hour. Add a window below; several a day are fine.</source>
+        <translation>Chưa đặt giờ nào: Internet theo các quy định khác vào mọi giờ. Thêm khung giờ ở dưới; một ngày có thể có nhiều khung.</translation>
+    </message>
+    <message>
+        <source>Day:</source>
+        <translation>Ngày:</translation>
+    </message>
+    <message>
+        <source>From:</source>
+        <translation>Từ:</translation>
+    </message>
+    <message>
+        <source>To:</source>
+        <translation>Đến:</translation>
+    </message>
+    <message>
+        <source>From</source>
+        <translation>Từ</translation>
+    </message>
+    <message>
+        <source>To</source>
+        <translation>Đến</translation>
+    </message>
+    <message>
+        <source>Add</source>
+        <translation>Thêm</translation>
+    </message>
+    <message>
+        <source>Change selected</source>
+        <translation>Sửa khung đã chọn</translation>
+    </message>
+    <message>
+        <source>Remove selected</source>
+        <translation>Xóa khung đã chọn</translation>
     </message>
 </context>
 </TS>

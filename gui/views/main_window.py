@@ -277,6 +277,11 @@ class MainWindow(QMainWindow):
         self.controller.login_succeeded.connect(rules.load_catalogue)
         self.controller.logged_out.connect(lambda _expired: rules.clear())
         rules.catalogue_changed.connect(web.set_catalogue)
+        rules.catalogue_changed.connect(
+            lambda catalogue: self.parent_page.query_log_model.set_service_names(
+                {service.service_id: service.name for service in catalogue.services}
+            )
+        )
         rules.rules_loaded.connect(web.show_rules)
         rules.rules_saved.connect(web.show_saved)
         rules.save_conflict.connect(web.show_conflict)
@@ -306,6 +311,8 @@ class MainWindow(QMainWindow):
         tab.extra_requested.connect(limits.give_extra_minutes)
         rules.catalogue_changed.connect(tab.set_catalogue)
         limits.time_left_changed.connect(tab.show_time_left)
+        limits.apps_loaded.connect(tab.show_seen_apps)
+        tab.apps_requested.connect(limits.load_apps)
 
     def _wire_pages(self) -> None:
         """Overview, activity, events and the weekly schedule; each refreshes with the

@@ -1,5 +1,7 @@
-"""The parent's "Screen time" tab: minutes for each day of the week, what happens when
-time runs out, and extra minutes for today. A thin view over
+"""The parent's "Screen time" tab: minutes for each day of the week, the allowed hours
+(the Web tab's week editor, saved with the rest), what happens when time runs out, extra
+minutes for today, limits per category and service, and the always-allowed apps picked
+from the apps seen on this PC. A thin view over
 :class:`~gui.rules_controller.ScreenTimeController`."""
 
 from __future__ import annotations
@@ -17,13 +19,15 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QScrollArea,
     QSpinBox,
     QTableView,
     QVBoxLayout,
     QWidget,
 )
 
-from gui.backend import Catalogue, PolicyProblem, ScreenTimeLimits, TimeLeft
+from gui.allowed_apps_model import AllowedAppsTableModel
+from gui.backend import Catalogue, PolicyProblem, ScreenTimeLimits, SeenApp, TimeLeft
 from gui.labels import category_label, format_minutes
 from gui.limits_model import (
     CATEGORY,
@@ -32,8 +36,10 @@ from gui.limits_model import (
     parse_warnings,
     warnings_text,
 )
+from gui.pages_backend import WeekWindow
 from gui.views.common import add_save_shortcut
 from gui.views.contrast import apply_message
+from gui.views.week_windows_editor import ALLOWED_HOURS, WeekWindowsEditor
 
 _ACTIONS = ("lock", "logoff", "close_app", "notify")
 MAX_DAY_MINUTES = 24 * 60
@@ -45,6 +51,7 @@ class ScreenTimeTab(QWidget):
     save_requested = Signal(object)  # ScreenTimeLimits
     reload_requested = Signal()
     extra_requested = Signal(int)  # minutes more for the selected child today
+    apps_requested = Signal()  # the apps seen on this PC, read again
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -132,11 +139,11 @@ class ScreenTimeTab(QWidget):
         self.limits_model = MinuteLimitsTableModel(self)
         self.limits_view = QTableView(self.limits_box)
         self.limits_view.setObjectName("screenTimeLimits")
-        self.limits_view.setTabKeyNavigation(False)  # Tab leaves it; arrows move inside
         self.limits_view.setModel(self.limits_model)
         self.limits_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.limits_view.horizontalHeader().setStretchLastSection(True)
         self.limits_view.verticalHeader().setVisible(False)
+        self.limits_view.setTabKeyNavigation(False)  # Tab leaves the table; arrows move in it
         self.limit_target_combo = QComboBox(self.limits_box)
         self.limit_target_combo.setObjectName("screenTimeLimitTarget")
         self.limit_target_combo.setMinimumContentsLength(16)
@@ -161,6 +168,44 @@ class ScreenTimeTab(QWidget):
         limits_layout.addLayout(limit_row)
         self._catalogue = Catalogue()
 
+        self.hours_box = QGroupBox(self)
+        self.hours_box.setObjectName("screenTimeHours")
+        self.hours_editor = WeekWindowsEditor(self.hours_box, purpose=ALLOWED_HOURS)
+        self.hours_editor.windows_changed.connect(self._on_hours_edited)
+        self.hours_editor.duplicate_refused.connect(lambda: self._set_message("duplicate", ""))
+        hours_layout = QVBoxLayout(self.hours_box)
+        hours_layout.addWidget(self.hours_editor)
+
+        self.apps_box = QGroupBox(self)
+        self.apps_box.setObjectName("screenTimeApps")
+        self.apps_note = QLabel(self.apps_box)
+        self.apps_note.setWordWrap(True)
+        self.apps_model = AllowedAppsTableModel(self)
+        self.apps_model.dataChanged.connect(lambda *_args: self._on_apps_edited())
+        self.apps_view = QTableView(self.apps_box)
+        self.apps_view.setObjectName("screenTimeAppsTable")
+        self.apps_view.setModel(self.apps_model)
+        self.apps_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.apps_view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.apps_view.horizontalHeader().setStretchLastSection(True)
+        self.apps_view.verticalHeader().setVisible(False)
+        self.apps_view.setTabKeyNavigation(False)
+        self.apps_empty = QLabel(self.apps_box)
+        self.apps_empty.setObjectName("screenTimeAppsEmpty")
+        self.apps_empty.setWordWrap(True)
+        self.apps_reload_button = QPushButton(self.apps_box)
+        self.apps_reload_button.setObjectName("screenTimeAppsReload")
+        self.apps_reload_button.clicked.connect(self.apps_requested)
+        apps_layout = QVBoxLayout(self.apps_box)
+        apps_layout.addWidget(self.apps_note)
+        apps_layout.addWidget(self.apps_view)
+        apps_layout.addWidget(self.apps_empty)
+        apps_buttons = QHBoxLayout()
+        apps_buttons.addStretch(1)
+        apps_buttons.addWidget(self.apps_reload_button)
+        apps_layout.addLayout(apps_buttons)
+        self._seen_apps: tuple[SeenApp, ...] = ()
+
         top = QHBoxLayout()
         top.addWidget(self.child_label)
         top.addWidget(self.child_combo)
@@ -170,12 +215,23 @@ class ScreenTimeTab(QWidget):
         body = QHBoxLayout()
         body.addWidget(self.days_box)
         body.addWidget(self.action_box, 1)
+        content = QWidget(self)
+        content_layout = QVBoxLayout(content)
+        content_layout.addLayout(body)
+        content_layout.addWidget(self.hours_box)
+        content_layout.addWidget(self.limits_box)
+        content_layout.addWidget(self.apps_box)
+        content_layout.addStretch(1)
+        for box in (self.days_box, self.action_box, self.hours_box, self.limits_box,
+                    self.apps_box):
+            box.setParent(content)
+        scroll = QScrollArea(self)
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(content)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(self.message_label)
-        layout.addLayout(body)
-        layout.addWidget(self.limits_box)
-        layout.addStretch(1)
+        layout.addWidget(scroll, 1)
         self.retranslate()
         self._update_enabled()
 
@@ -214,9 +270,19 @@ class ScreenTimeTab(QWidget):
         self.action_combo.setCurrentIndex(max(0, self.action_combo.findData(limits.action)))
         self.limits_model.show_limits(limits)
         self.warnings_edit.setText(warnings_text(limits.warnings_minutes))
+        self.hours_editor.set_windows(limits.allowed_hours)
+        self.apps_model.show_apps(self._seen_apps, limits.always_allowed_apps)
+        self._show_apps_empty()
         self._show_time_left()
         self._set_message("", "")
         self._update_enabled()
+
+    def show_seen_apps(self, apps: Sequence[SeenApp]) -> None:
+        """The apps seen on this PC; the ticks the parent made stay as they are."""
+        self._seen_apps = tuple(apps)
+        if self._limits is not None:
+            self.apps_model.show_apps(self._seen_apps, self.apps_model.allowed_names())
+        self._show_apps_empty()
 
     def show_time_left(self, left: TimeLeft) -> None:
         self._time_left = left
@@ -241,6 +307,9 @@ class ScreenTimeTab(QWidget):
     def clear(self) -> None:
         self._limits = None
         self._time_left = None
+        self._seen_apps = ()
+        self.hours_editor.clear()
+        self.apps_model.show_apps((), ())
         self._show_time_left()
         self.set_children([])
         self._set_message("", "")
@@ -256,6 +325,8 @@ class ScreenTimeTab(QWidget):
             warnings_minutes=self._limits.warnings_minutes if warnings is None else warnings,
             daily_minutes=tuple(spin.value() for spin in self.day_spins),
             action=action if isinstance(action, str) else self._limits.action,
+            allowed_hours=self.hours_editor.windows(),
+            always_allowed_apps=self.apps_model.allowed_names(),
         )
 
     # Form.
@@ -270,6 +341,21 @@ class ScreenTimeTab(QWidget):
             self._set_message("saving", "")
             self.save_requested.emit(limits)
 
+    def _on_hours_edited(self, _windows: tuple[WeekWindow, ...]) -> None:
+        if self._limits is not None:
+            self._set_message("edited", "")
+
+    def _on_apps_edited(self) -> None:
+        if self._limits is not None and (
+            self.apps_model.allowed_names() != tuple(self._limits.always_allowed_apps)
+        ):
+            self._set_message("edited", "")
+
+    def _show_apps_empty(self) -> None:
+        empty = self.apps_model.rowCount() == 0
+        self.apps_empty.setVisible(empty)
+        self.apps_view.setVisible(not empty)
+
     def _on_warnings_typed(self, text: str) -> None:
         wrong = parse_warnings(text) is None
         self.warnings_hint.setVisible(wrong)
@@ -283,7 +369,8 @@ class ScreenTimeTab(QWidget):
     def _update_enabled(self) -> None:
         has = self._limits is not None
         for widget in (
-            self.days_box, self.action_box, self.limits_box, self.save_button, self.reload_button
+            self.days_box, self.action_box, self.limits_box, self.hours_box, self.apps_box,
+            self.save_button, self.reload_button,
         ):
             widget.setEnabled(has)
 
@@ -331,6 +418,8 @@ class ScreenTimeTab(QWidget):
         self._message = (kind, detail)
         texts = {
             "": "",
+            "edited": self.tr("Changed, not saved yet: press Save."),
+            "duplicate": self.tr("This window is in the list already."),
             "saving": self.tr("Saving…"),
             "saved": self.tr("Saved. %1's new limits work now.").replace("%1", detail),
             "conflict": self.tr(
@@ -342,7 +431,7 @@ class ScreenTimeTab(QWidget):
             "failed": self.tr("Not saved: %1").replace("%1", detail),
         }
         self.message_label.setText(texts.get(kind, ""))
-        apply_message(self.message_label, kind in ("saved", "saving"))
+        apply_message(self.message_label, kind in ("saved", "saving", "edited"))
         self.message_label.setVisible(bool(kind))
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802
@@ -399,6 +488,29 @@ class ScreenTimeTab(QWidget):
         self.limit_remove_button.setText(self.tr("Remove"))
         self.limits_view.setAccessibleName(limits_title)
         self.limits_model.retranslate()
+        self.hours_box.setTitle(self.tr("Allowed hours"))
+        self.hours_editor.setAccessibleName(self.tr("Allowed hours"))
+        apps_title = self.tr("Always-allowed apps")
+        self.apps_box.setTitle(apps_title)
+        self.apps_note.setText(
+            self.tr(
+                "Tick the apps the child may always use, such as school apps: they count "
+                "no screen time and are never closed. The list holds the apps seen on this "
+                "computer."
+            )
+        )
+        self.apps_view.setAccessibleName(apps_title)
+        self.apps_view.setAccessibleDescription(
+            self.tr("Space ticks or unticks the selected app")
+        )
+        self.apps_empty.setText(
+            self.tr(
+                "No app has been seen on this computer yet. Apps appear here once the "
+                "child has used them with Bảo An running."
+            )
+        )
+        self.apps_reload_button.setText(self.tr("Read the apps again"))
+        self.apps_model.retranslate()
         self._fill_targets()
         self._show_time_left()
         self._set_message(*self._message)

@@ -251,7 +251,8 @@ class WebTab(QWidget):
 
     def show_verdict(self, verdict: SiteVerdict) -> None:
         words = decision_label(verdict.decision)
-        why = reason_label(verdict.reason)
+        names = {service.service_id: service.name for service in self._catalogue.services}
+        why = reason_label(verdict.reason, names)
         text = self.tr("%1: %2 — %3").replace("%1", verdict.name)
         self.test_result.setText(text.replace("%2", words).replace("%3", why))
         blocked = is_block(verdict.decision)
