@@ -449,7 +449,7 @@ def themed(qtbot: QtBot, qapp: object) -> Iterator[Callable[[QPalette], None]]:
 
     def use(palette: QPalette) -> None:
         application.setPalette(palette)
-        qtbot.wait(50)  # the window restyles once every widget has the new palette
+        qtbot.wait(50)  # every widget takes the new palette and repaints
 
     yield use
     application.setPalette(before)

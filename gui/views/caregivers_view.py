@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 
 from gui.caregivers import CaregiversModel, CaregiversSnapshot, ChannelTest
 from gui.colours import Meaning, meaning_brush
-from gui.views.contrast import apply_meaning
+from gui.views.contrast import apply_meaning, ground_palette
 
 TROUBLE_MARK = "⚠"
 
@@ -137,7 +137,8 @@ class CaregiversView(QWidget):
                 )
                 # A mark says it; red adds to it where the theme lets red be read.
                 item = QTableWidgetItem(f"{TROUBLE_MARK} {text}" if trouble else text)
-                brush = meaning_brush(Meaning.PROBLEM, self.table.palette()) if trouble else None
+                palette = ground_palette(self.table)
+                brush = meaning_brush(Meaning.PROBLEM, palette) if trouble else None
                 if brush is not None:
                     item.setForeground(brush)
                 self.table.setItem(index, column, item)

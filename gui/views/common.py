@@ -7,6 +7,8 @@ from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractItemView,
+    QAbstractSpinBox,
+    QComboBox,
     QHeaderView,
     QTableView,
     QWidget,
@@ -69,3 +71,18 @@ def add_shortcut(
 def add_save_shortcut(button: QAbstractButton) -> QShortcut:
     """The platform's Save key (Ctrl+S) for a page's Save button."""
     return add_shortcut(button, QKeySequence.StandardKey.Save)
+
+
+def place_in_tab_order(after: QWidget, group: QWidget) -> QWidget:
+    """Put the controls inside ``group`` right after ``after`` in Tab's order, in their
+    own order, and give the last of them (``after`` when there is none). For a part made
+    later than the controls it is shown among: Tab would otherwise reach it last."""
+    previous = after
+    for widget in group.findChildren(QWidget):
+        inner = isinstance(widget.parentWidget(), QAbstractSpinBox | QComboBox)
+        if inner or widget.focusProxy() is not None or widget.window() is not after.window():
+            continue  # a box's own line edit goes with it; a combo box's list is a popup
+        if widget.focusPolicy() & Qt.FocusPolicy.TabFocus:
+            QWidget.setTabOrder(previous, widget)
+            previous = widget
+    return previous

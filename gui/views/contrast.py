@@ -8,7 +8,7 @@ dark (high-contrast) palette a problem is shown in bold in the theme's own text 
 from __future__ import annotations
 
 from PySide6.QtGui import QColor, QPalette
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QApplication, QWidget
 
 from gui.colours import (
     FRAME_CONTRAST,
@@ -45,10 +45,10 @@ def meaning_style(widget: QWidget, meaning: Meaning, bold: bool = False) -> str:
 
 
 def ground_palette(widget: QWidget) -> QPalette:
-    """The theme around ``widget``: its parent's palette, which the widget's own style
-    sheet (a colour set here) does not change."""
-    parent = widget.parentWidget()
-    return parent.palette() if parent is not None else widget.palette()
+    """The theme around ``widget``: the application's palette for its kind of widget.
+    Neither the widget's own style sheet (a colour set here) changes it, nor the order in
+    which the widgets learn of a new theme."""
+    return QApplication.palette(widget)
 
 
 def apply_meaning(widget: QWidget, meaning: Meaning | None, bold: bool = False) -> None:

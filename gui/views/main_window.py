@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from PySide6.QtCore import QEvent, QObject, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, Signal
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QApplication,
@@ -441,9 +441,7 @@ class MainWindow(QMainWindow):
         if event.type() == QEvent.Type.LanguageChange:
             self.retranslate()
         elif event.type() in (QEvent.Type.PaletteChange, QEvent.Type.ApplicationPaletteChange):
-            # A colour readable in the old theme may not be now; the children take the new
-            # palette after this window, so once they have it.
-            QTimer.singleShot(0, self, lambda: refresh_meanings(self))
+            refresh_meanings(self)  # a colour readable in the old theme may not be now
         super().changeEvent(event)
 
     def retranslate(self) -> None:

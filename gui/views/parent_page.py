@@ -32,6 +32,7 @@ from gui.pages_models import EventsTableModel
 from gui.views.activity_page import ActivityPage
 from gui.views.children_page import ChildrenPage
 from gui.views.common import add_shortcut, make_table
+from gui.views.contrast import ground_palette
 from gui.views.events_panel import EventsPanel, RequestsAndAlertsPage
 from gui.views.overview_page import OverviewPage
 from gui.views.requests_tab import RequestsTab
@@ -358,7 +359,7 @@ class ParentPage(QWidget):
                 self.requests_index, self.tr("Requests and alerts (%n)", None, waiting)
             )
             grounds = (QPalette.ColorRole.Window, QPalette.ColorRole.Button)
-            colour = meaning_colour(Meaning.WAITING, bar.palette(), grounds)
+            colour = meaning_colour(Meaning.WAITING, ground_palette(bar), grounds)
             bar.setTabTextColor(self.requests_index, colour or self._normal_tab_colour)
             self.tabs.setTabToolTip(
                 self.requests_index,

@@ -37,7 +37,7 @@ from gui.limits_model import (
     warnings_text,
 )
 from gui.pages_backend import WeekWindow
-from gui.views.common import add_save_shortcut
+from gui.views.common import add_save_shortcut, place_in_tab_order
 from gui.views.contrast import apply_message
 from gui.views.week_windows_editor import ALLOWED_HOURS, WeekWindowsEditor
 
@@ -232,6 +232,7 @@ class ScreenTimeTab(QWidget):
         layout.addLayout(top)
         layout.addWidget(self.message_label)
         layout.addWidget(scroll, 1)
+        place_in_tab_order(self.extra_button, self.hours_box)  # shown over the limits
         self.retranslate()
         self._update_enabled()
 

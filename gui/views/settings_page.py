@@ -32,7 +32,7 @@ from gui.backend import ListInfo
 from gui.colours import Meaning
 from gui.family_backend import ListUpdate, PauseState
 from gui.family_models import ListSourcesTableModel
-from gui.views.common import make_table
+from gui.views.common import make_table, place_in_tab_order
 from gui.views.contrast import apply_meaning
 
 LANGUAGE_NAMES = (("vi", "Tiếng Việt"), ("en", "English"))  # each in itself, never translated
@@ -337,13 +337,7 @@ class SettingsPage(QWidget):
         """The caregivers' own view (caregivers, channels, "send a test alert")."""
         self.caregivers_note.hide()
         self.caregivers_layout.addWidget(view)
-        # Made after this page, the view would come last in Tab's order: put its controls
-        # where it shows, after the PIN's.
-        previous: QWidget = self.recovery_button
-        for widget in view.findChildren(QWidget):
-            if widget.focusPolicy() & Qt.FocusPolicy.TabFocus and widget.parentWidget() is view:
-                QWidget.setTabOrder(previous, widget)
-                previous = widget
+        place_in_tab_order(self.recovery_button, view)  # where it shows: after the PIN
 
     def hide_caregivers_view(self) -> None:
         """The caregivers' view cannot work with this agent: the note comes back."""
