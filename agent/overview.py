@@ -30,6 +30,7 @@ from agent.api.types import (
 from agent.policy import FamilyPolicy
 from agent.protection import DnsFinding
 from agent.store import Store
+from agent.usage.model import SessionWatch
 from dns_filter.clock import Clock
 
 log = logging.getLogger(__name__)
@@ -49,6 +50,8 @@ class TodaySource(Protocol):
     def today(self) -> UsageToday: ...
 
     def tray_state(self, child: str) -> str: ...
+
+    def tray_watch(self, child: str) -> SessionWatch | None: ...
 
     def category_of_app(self, app_id: str) -> str | None: ...
 
@@ -98,6 +101,7 @@ class OverviewService:
             detail = details.get(child.name)
             stats = self._store.query_log.stats(child=child.name, since=midnight, top=TOP_COUNT)
             pending = self._store.requests.recent(child=child.name, status="pending", limit=1000)
+            watch = self._usage.tray_watch(child.name) if self._usage else None
             children.append(
                 ChildOverview(
                     child=child.name,
@@ -113,6 +117,8 @@ class OverviewService:
                     pending_requests=len(pending),
                     alerts=sum(1 for event in alerts if event.child == child.name),
                     tray=self._usage.tray_state(child.name) if self._usage else "not_seen",
+                    watcher=watch.watcher if watch else None,
+                    foreground_known=watch.foreground_known if watch else None,
                 )
             )
         return Overview(

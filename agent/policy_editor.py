@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime
@@ -107,9 +107,17 @@ class PolicyEditor:
             document = merged_policy_json(document, policy_json(local))
         return PolicyVersion(etag, document)
 
-    def replace(self, if_match: str, new: Mapping[str, object]) -> PolicyVersion:
+    def replace(
+        self,
+        if_match: str,
+        new: Mapping[str, object],
+        *,
+        secrets_changed: Sequence[str] = (),
+    ) -> PolicyVersion:
         """Write `new` if the files are still the version `if_match`; raise
-        StalePolicyError or InvalidPolicyError (nothing written)."""
+        StalePolicyError or InvalidPolicyError (nothing written). `secrets_changed` names
+        the caregivers whose channel secrets (in the keyring, not the file) the caller
+        changes with it, so the event tells of them too."""
         # The folder's lock: `baoan caregiver` in another process waits, and what it writes
         # after is read again (a changed tag then refuses this edit as stale).
         with self._lock, policy_folder_lock(self._path):
@@ -132,7 +140,7 @@ class PolicyEditor:
                         catalogue=self._catalogue,
                     )
                 self._holder.check_for_changes()
-            self._record(before, written)
+            self._record(before, written, secrets_changed)
             return self.read()
 
     # -- one child's web rules ----------------------------------------------------------------
@@ -363,7 +371,9 @@ class PolicyEditor:
             policy_etag(data + b"\0" + local),
         )
 
-    def _record(self, before: FamilyPolicy, after: FamilyPolicy) -> None:
+    def _record(
+        self, before: FamilyPolicy, after: FamilyPolicy, secrets_changed: Sequence[str] = ()
+    ) -> None:
         moment = self._now()
         changes = describe_changes(before, after)
         summary = "; ".join(changes) if changes else "the policy was saved unchanged"
@@ -371,6 +381,11 @@ class PolicyEditor:
         # The English lines for `baoan events`; the edits as facts, for the dashboard to
         # word in the family's language.
         edits = policy_edits(before, after, self._catalogue)
+        for name in secrets_changed:
+            edit: dict[str, object] = {"field": "caregiver", "change": "changed", "value": name}
+            if edit not in edits:
+                edits.append(edit)
+                changes.append(f"caregiver {name}: channel changed")
         children = {str(edit["child"]) for edit in edits if edit.get("child")}
         try:
             self._events.add(
@@ -444,8 +459,10 @@ def describe_changes(before: FamilyPolicy, after: FamilyPolicy) -> list[str]:
     ]
     if before.settings != after.settings:
         lines.append("settings changed")
-    if before.caregivers != after.caregivers:
-        lines.append("caregivers changed")
+    lines += [
+        f"{change} caregiver {name}" if change != "changed" else f"caregiver {name}: changed"
+        for change, name in caregiver_changes(before, after)
+    ]
     if before.devices != after.devices:
         lines.append("devices changed")
     return lines
@@ -477,8 +494,8 @@ def policy_edits(
     ``{"child": "An", "field": "block_services", "change": "added", "value": "roblox",
     "name": "Roblox"}``; ``field`` is a child's key (``deny``, ``allow``,
     ``block_categories``, …, ``safe_search``, ``schedules``, ``screen_time``), ``child``
-    (a child added or removed) or a top-level table (``settings``, ``caregivers``,
-    ``devices``)."""
+    (a child added or removed), ``caregiver`` (one added, removed or changed, its name
+    as ``value``) or a top-level table (``settings``, ``devices``)."""
     edits: list[dict[str, object]] = []
     for child in after.children:
         old = before.child(child.name)
@@ -514,10 +531,26 @@ def policy_edits(
         for child in before.children
         if after.child(child.name) is None
     ]
-    for table in ("settings", "caregivers", "devices"):
+    edits += [
+        {"field": "caregiver", "change": change, "value": name}
+        for change, name in caregiver_changes(before, after)
+    ]
+    for table in ("settings", "devices"):
         if getattr(before, table) != getattr(after, table):
             edits.append({"field": table, "change": "changed"})
     return edits
+
+
+def caregiver_changes(before: FamilyPolicy, after: FamilyPolicy) -> list[tuple[str, str]]:
+    """Each caregiver added, removed or changed: ``("added", "Bà")``."""
+    old = {caregiver.name.casefold(): caregiver for caregiver in before.caregivers}
+    new = {caregiver.name.casefold(): caregiver for caregiver in after.caregivers}
+    found = [("added", c.name) for key, c in new.items() if key not in old]
+    found += [("removed", c.name) for key, c in old.items() if key not in new]
+    found += [
+        ("changed", c.name) for key, c in new.items() if key in old and old[key] != c
+    ]
+    return found
 
 
 def site_checker(

@@ -25,6 +25,7 @@ from agent.active_child import ActiveChildTracker
 from agent.alert_delivery import DeadManPublisher, build_delivery, pc_name
 from agent.api.app import create_server
 from agent.api.caregiver_endpoints import register_caregiver_endpoints
+from agent.api.caregiver_settings_endpoints import register_caregiver_settings_endpoints
 from agent.api.family_endpoints import FamilyEndpointServices, register_family_endpoints
 from agent.api.overview_routes import register_overview_routes
 from agent.api.policy_endpoints import PolicyEndpointServices, register_policy_endpoints
@@ -35,6 +36,7 @@ from agent.api.tray_routes import register_tray_routes
 from agent.api.types import OsAccountInfo
 from agent.api.usage_routes import register_usage_routes
 from agent.auth import Authenticator
+from agent.caregiver_editor import CaregiverEditor
 from agent.caregiver_status import CaregiverStatus
 from agent.category_lists import CategoryLists
 from agent.child_alerts import (
@@ -426,6 +428,9 @@ class Agent:
                 family=FamilyEditor(editor, self.policy_holder, self.clock.now),
                 accounts=lambda: account_infos(self._os_accounts()),
             ),
+        )
+        register_caregiver_settings_endpoints(
+            server.router, CaregiverEditor(editor, self.policy_holder, secrets)
         )
         assert self.pause is not None
         self.list_updates = ListUpdates(

@@ -11,6 +11,9 @@
    miss-only and day mixes; about twenty minutes.
 3. **lists** (`benchmarks/list_memory.py`): the agent with a million listed names: time
    to its first answer and its memory; about a minute.
+4. **monitoring** (`benchmarks/monitoring.py`): screen time's cost — the agent's process
+   sampler over 400 processes and the child's tray (X11 watcher on Xvfb, its MPRIS check
+   against stand-in players on a private session bus); about a minute and a half.
 
 `--quick` runs each for a few seconds (one round, a tenth of the lists for the mixes, 3 s
 per measurement, 200,000 names for the list start): a check that the benchmarks work, not
@@ -25,14 +28,16 @@ import logging
 import sys
 from collections.abc import Callable, Sequence
 
-from benchmarks import agent_mixes, filter_vs_dnsmasq, list_memory
+from benchmarks import agent_mixes, filter_vs_dnsmasq, list_memory, monitoring
 
-PARTS = ("filter", "agent", "lists")
+PARTS = ("filter", "agent", "lists", "monitoring")
 
 
 def part_arguments(part: str, args: argparse.Namespace) -> list[str]:
     """The command line of one part, from the suite's options."""
     common = ["--record"] if args.record else []
+    if part == "monitoring":
+        return [*common, "--seconds", "10"] if args.quick else common
     if part == "lists":
         quick = ["--rounds", "1", "--names", "200000"] if args.quick else []
         return [*common, *quick]
@@ -58,6 +63,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "filter": filter_vs_dnsmasq.main,
         "agent": agent_mixes.main,
         "lists": list_memory.main,
+        "monitoring": monitoring.main,
     }
     failed = 0
     for part in args.only or PARTS:

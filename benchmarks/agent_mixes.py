@@ -1,7 +1,8 @@
 """The agent process as a family runs it, against dnsmasq, on three query mixes.
 
     python -m benchmarks.agent_mixes [--quick] [--duration 10] [--rounds 3]
-                                     [--paths both|c|python] [--record]
+                                     [--paths both|c|python] [--mixes memo,misses,day]
+                                     [--baseline TREE] [--record]
 
 `baoan agent` runs with the merged lists as its `adult` category, page mode and the query
 log to SQLite, once with the C fast path for UDP memo hits (when it is built) and once
@@ -14,6 +15,10 @@ the name). Three mixes, each through dnsperf at full speed (qps, mean latency) a
 - **misses**: every query a new name (none cached; the forwarding path);
 - **day**: a Zipf-like mix over 30,000 names (a few asked very often, most rarely),
   as a family PC's browsers ask, no warm-up.
+
+`--baseline TREE` also runs the agent from another source tree (an export of an earlier
+commit, with its C extensions built), so that before and after are measured in the same
+run on the same machine; `--mixes` picks some of the mixes.
 
 `--quick` takes a tenth of the list, 3 s per measurement and one round: to check that the
 benchmark works, not to judge the targets. The report states the load average before and
@@ -105,9 +110,19 @@ def family_toml(path: Path, upstream_port: int, list_path: Path) -> None:
     )
 
 
-def agent_command(config: Path, data_dir: Path, port: int, http_port: int) -> list[str]:
+def agent_command(
+    config: Path, data_dir: Path, port: int, http_port: int, tree: Path | None = None
+) -> list[str]:
+    """`baoan agent` from this tree, or from the source tree `tree` (put first on the path)."""
+    start = (
+        [sys.executable, "-m", "baoan"]
+        if tree is None
+        else [sys.executable, "-c",
+              f"import sys; sys.path.insert(0, {str(tree)!r}); from baoan.cli import main; "
+              "sys.exit(main())"]
+    )
     return [
-        sys.executable, "-m", "baoan", "agent", "--config", str(config),
+        *start, "agent", "--config", str(config),
         "--data-dir", str(data_dir), "--dns-listen", f"{LOOPBACK}:{port}",
         "--http-listen", f"{LOOPBACK}:{http_port}", "--block-page-listen", "none",
     ]
@@ -128,10 +143,10 @@ def wait_until_blocking(port: int, name: str, limit: float = 120.0) -> None:
 
 def measure(
     servers: Sequence[tuple[str, int, int]], files: dict[str, Path], duration: float,
-    rounds: int,
+    rounds: int, mixes: Sequence[str] = MIXES,
 ) -> list[MixResult]:
     results = []
-    for mix in MIXES:
+    for mix in mixes:
         for _name, port, _pid in servers:
             if mix == "memo":
                 warm_up(port, files[mix])
@@ -163,6 +178,7 @@ def measure(
 def report(
     results: Sequence[MixResult], loads: tuple[tuple[float, ...], tuple[float, ...]],
     list_size: int, duration: float, rounds: int, quick: bool,
+    mixes: Sequence[str] = MIXES,
 ) -> str:
     when = dt.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z")
     before, after = (", ".join(f"{value:.2f}" for value in load) for load in loads)
@@ -185,7 +201,7 @@ def report(
             f"| {result.max_ms:.3f} | {result.rss_mb:.1f} |"
         )
     lines.append("")
-    for mix in MIXES:
+    for mix in mixes:
         ours = [r for r in results if r.mix == mix and r.server != "dnsmasq"]
         theirs = next((r for r in results if r.mix == mix and r.server == "dnsmasq"), None)
         for result in ours:
@@ -222,9 +238,12 @@ def upstream_process(port: int) -> Iterator[None]:
         process.wait(10)
 
 
-def agent_variants(paths: str) -> list[tuple[str, dict[str, str]]]:
-    """(label, environment) of each agent run: the C fast path when built, the Python one."""
-    variants = []
+def agent_variants(
+    paths: str, baseline: Path | None = None
+) -> list[tuple[str, dict[str, str], Path | None]]:
+    """(label, environment, source tree) of each agent run: the C fast path when built,
+    the Python one; each from `baseline` first when given, then from this tree."""
+    variants: list[tuple[str, dict[str, str]]] = []
     if paths in ("both", "c"):
         if load_fastpath() is None:
             if paths == "c":
@@ -233,7 +252,13 @@ def agent_variants(paths: str) -> list[tuple[str, dict[str, str]]]:
             variants.append(("Bảo An agent (C fast path)", {"BAOAN_DNS_FASTPATH": "1"}))
     if paths in ("both", "python"):
         variants.append(("Bảo An agent (Python)", {"BAOAN_DNS_FASTPATH": "0"}))
-    return variants
+    if baseline is None:
+        return [(label, env, None) for label, env in variants]
+    return [
+        (f"{label}, {when}", env, tree)
+        for label, env in variants
+        for when, tree in (("before", baseline), ("after", None))
+    ]
 
 
 def run_all(args: argparse.Namespace, work: Path) -> str:
@@ -251,12 +276,12 @@ def run_all(args: argparse.Namespace, work: Path) -> str:
         servers: list[tuple[str, int, int]] = []
         config = work / "family.toml"
         family_toml(config, upstream_port, list_path)
-        for label, env in agent_variants(args.paths):
+        for label, env, tree in agent_variants(args.paths, args.baseline):
             port, http_port = free_port(), free_port()
             run = ServerRun(label, len(names))
             data_dir = work / f"data-{len(servers)}"
             agent = stack.enter_context(
-                started(agent_command(config, data_dir, port, http_port), port,
+                started(agent_command(config, data_dir, port, http_port, tree), port,
                         blocked_sample[0], run, env=env,
                         log_path=work / f"agent-{len(servers)}.log")
             )
@@ -270,11 +295,14 @@ def run_all(args: argparse.Namespace, work: Path) -> str:
             started(dnsmasq_command(conf), dnsmasq_port, blocked_sample[0], dnsmasq_run)
         )
         servers.append(("dnsmasq", dnsmasq_port, process.pid))
-        results = measure(servers, files, args.duration, args.rounds)
-    return report(
+        results = measure(servers, files, args.duration, args.rounds, args.mixes)
+    text = report(
         results, (loads_before, os.getloadavg()), len(names), args.duration, args.rounds,
-        args.quick,
+        args.quick, args.mixes,
     )
+    if args.baseline is not None:
+        text += f"- before: the agent from {args.baseline}; after: from {REPO_ROOT}.\n"
+    return text
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -286,8 +314,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--paths", choices=["both", "c", "python"], default="both",
         help="the agent with the C fast path for UDP memo hits, the pure-Python path, or both",
     )
+    parser.add_argument(
+        "--mixes", type=lambda text: [mix for mix in text.split(",") if mix], default=MIXES,
+        help="comma-separated, of: " + ", ".join(MIXES),
+    )
+    parser.add_argument(
+        "--baseline", type=Path,
+        help="also run the agent from this source tree (before/after in the same run)",
+    )
     parser.add_argument("--record", action="store_true", help="append the report to BENCHMARKS.md")
     args = parser.parse_args(argv)
+    if any(mix not in MIXES for mix in args.mixes):
+        parser.error("--mixes takes " + ", ".join(MIXES))
     if args.quick:
         args.duration, args.rounds = 3.0, 1
     if not 1 <= args.duration <= 60 or not 1 <= args.rounds <= 9:

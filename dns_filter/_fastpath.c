@@ -120,6 +120,43 @@ client_of(const struct sockaddr_storage *peer, PyObject *profile_for, PyObject *
     return client;
 }
 
+/* Whether a packet is a plain, well-formed query: QR 0, opcode QUERY, one question, no
+ * answer or authority records; the question's name plain labels of 1-63 bytes (no
+ * pointers) within 255 bytes, then a type and a class; at most one additional record, an
+ * OPT of EDNS version 0 whose data ends the packet; at most 512 bytes in all. Read, not
+ * parsed: a muted client's questions still reach Python, its junk does not. Kept the same
+ * as dns_filter.server._looks_like_a_query. */
+static int
+looks_like_a_query(const unsigned char *packet, unsigned int length)
+{
+    unsigned int pos = 12, label, data_length;
+
+    if (length < 17 || length > 512 || (packet[2] & 0xF8) != 0 || packet[4] != 0 ||
+        packet[5] != 1 || packet[6] != 0 || packet[7] != 0 || packet[8] != 0 ||
+        packet[9] != 0 || packet[10] != 0 || packet[11] > 1)
+        return 0;
+    for (;;) {
+        if (pos >= length)
+            return 0;
+        label = packet[pos];
+        if (label == 0)
+            break;
+        if (label > 63)
+            return 0;
+        pos += 1 + label;
+        if (pos - 12 > 255)
+            return 0;
+    }
+    pos += 1 + 4; /* the root label, the type and the class */
+    if (packet[11] == 0)
+        return pos == length;
+    if (pos + 11 > length || packet[pos] != 0 || packet[pos + 1] != 0 || packet[pos + 2] != 41 ||
+        packet[pos + 6] != 0)
+        return 0;
+    data_length = ((unsigned int)packet[pos + 9] << 8) | packet[pos + 10];
+    return pos + 11 + data_length == length;
+}
+
 /* The answer (after its ID) for packet `i`, as a new reference, or NULL when Python must
  * handle the packet (with an error set only when something failed). `client` is
  * (client_ip, who). The packet itself is never parsed here: the exact memo's key is its
@@ -164,7 +201,7 @@ memo_answer(PyObject *exact, PyObject *client, int i, unsigned int length, doubl
 }
 
 /*
- * serve(fd, exact, profile_for, unknown, clock, hits, misses) -> int
+ * serve(fd, exact, profile_for, unknown, clock, hits, misses[, muted]) -> int
  *
  * Reads up to MAX_BATCH datagrams from the non-blocking UDP socket `fd`. `profile_for`
  * (or None) is called once per client per burst, as the Python loop does, so a profile
@@ -173,14 +210,16 @@ memo_answer(PyObject *exact, PyObject *client, int i, unsigned int length, doubl
  * (flat: three items per answer, no tuple each, so the query log of a burst is one
  * object for the garbage collector, not one per answer). Every other packet is appended
  * to `misses` as (data, address, client_ip, who). `clock` is the server's memo clock,
- * read once per burst. Returns the number of datagrams read (0 when none was waiting),
+ * read once per burst. A packet whose client `profile_for` names as `muted` (when given)
+ * is dropped here, neither answered nor handed back, unless its header is a plain
+ * query's: what the server does with a client flooding it with junk. Returns the number of datagrams read (0 when none was waiting),
  * or -errno when the read failed (Python then reads with recvfrom, which reports it).
  */
 static PyObject *
 serve(PyObject *module, PyObject *args)
 {
     int fd, count, i, answered = 0;
-    PyObject *exact, *profile_for, *unknown, *clock, *hits, *misses;
+    PyObject *exact, *profile_for, *unknown, *clock, *hits, *misses, *muted = NULL;
     struct mmsghdr messages[MAX_BATCH];
     struct iovec read_iov[MAX_BATCH];
     struct mmsghdr replies[MAX_BATCH];
@@ -194,8 +233,9 @@ serve(PyObject *module, PyObject *args)
     PyObject *result = NULL;
 
     (void)module;
-    if (!PyArg_ParseTuple(args, "iO!OOOO!O!:serve", &fd, &PyDict_Type, &exact, &profile_for,
-                          &unknown, &clock, &PyList_Type, &hits, &PyList_Type, &misses))
+    if (!PyArg_ParseTuple(args, "iO!OOOO!O!|O:serve", &fd, &PyDict_Type, &exact, &profile_for,
+                          &unknown, &clock, &PyList_Type, &hits, &PyList_Type, &misses,
+                          &muted))
         return NULL;
     if (busy)
         return PyLong_FromLong(-EBUSY);
@@ -252,6 +292,9 @@ serve(PyObject *module, PyObject *args)
                 goto done;
             last_peer = peer;
         }
+        if (muted != NULL && PyTuple_GET_ITEM(client, 1) == muted &&
+            !looks_like_a_query(buffers[i], length))
+            continue; /* a flooding client's junk: dropped unread, before any look-up */
         body = memo_answer(exact, client, i, length, now, &entry);
         if (body == NULL) {
             if (PyErr_Occurred()) {
@@ -316,7 +359,7 @@ done:
 
 static PyMethodDef methods[] = {
     {"serve", serve, METH_VARARGS,
-     "serve(fd, exact, profile_for, unknown, clock, hits, misses) -> int\n\n"
+     "serve(fd, exact, profile_for, unknown, clock, hits, misses[, muted]) -> int\n\n"
      "Answer a burst of UDP memo hits; hand the rest back in `misses`."},
     {NULL, NULL, 0, NULL},
 };
@@ -332,6 +375,9 @@ PyInit__fastpath(void)
 {
     PyObject *module = PyModule_Create(&module_definition);
     if (module != NULL && PyModule_AddIntConstant(module, "MAX_BATCH", MAX_BATCH) < 0)
+        Py_CLEAR(module);
+    /* 2: serve() takes `muted`; dns_filter.server refuses a module built before it */
+    if (module != NULL && PyModule_AddIntConstant(module, "API_VERSION", 2) < 0)
         Py_CLEAR(module);
     return module;
 }

@@ -40,7 +40,7 @@ import time
 from collections import Counter, OrderedDict, deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from dnslib import QTYPE, DNSHeader, DNSRecord
 
@@ -66,6 +66,14 @@ Reply = Callable[[bytes], None]
 _UDP_BATCH = 64  # datagrams read per readiness event: one wake-up serves a burst
 _UDP_READ_SIZE = 4096  # a query larger than this is not one we can answer anyway
 _SOCKET_BUFFER = 4 * 1024 * 1024
+# What a UDP listener may hold while the loop is busy elsewhere: at 100,000 junk packets a
+# second from a flooder, 4 MiB is gone in about 50 ms (then the kernel drops the family's
+# questions with the junk); 16 MiB rides out a pause four times as long. Past the system's
+# limit (net.core.rmem_max) only with the privilege to force it (the installed service).
+_RECEIVE_BUFFER = 16 * 1024 * 1024
+_SO_RCVBUFFORCE: int | None = getattr(
+    socket, "SO_RCVBUFFORCE", 33 if sys.platform.startswith("linux") else None
+)
 _LOG_FLUSH_SECONDS = 0.05
 _ERROR_LOG_INTERVAL = 10.0
 _QUERIES_PER_ENTRY = 64
@@ -73,6 +81,7 @@ _LOG_SLICE = 2000  # callbacks per loop turn
 _SLOW_LOG_SECONDS = 0.1
 _UNSET: Any = object()
 _FASTPATH_ENV = "BAOAN_DNS_FASTPATH"
+_FASTPATH_API = 2  # the `API_VERSION` of _fastpath.c this server's calls need
 
 # Answer types that the server decided without asking the chain again. A failed answer
 # (SERVFAIL) is never remembered: the next query asks the chain, and its cache, again.
@@ -115,9 +124,12 @@ class ServerLimits:
     policy_answer_seconds: int = 600
     log_backlog: int = 100_000  # query-log entries waiting for `on_result`
     # Error answers (FORMERR, NOTIMP, BADVERS) one client address gets a second, bursts of
-    # twice that; past it, its malformed packets are dropped unanswered. A flood of junk
-    # then costs a read each instead of a read and a send, and cannot be reflected at a
-    # forged source. No client that asks well-formed questions comes near it. 0: no limit.
+    # twice that; past it, its packets are dropped unread (before any look-up; by the C
+    # fast path itself when it runs) until the budget fills again, but for those whose
+    # header is a plain query's (a PC's apps share one address). A flood of junk then
+    # costs a read each instead of a read and a send, and cannot be reflected at a forged
+    # source. Packets without a header spend it too. No client that asks well-formed
+    # questions comes near it. 0: no limit.
     error_answers_per_client: int = 100
 
 
@@ -236,6 +248,16 @@ def _parsed(packet: bytes) -> DNSRecord:
 
 
 _MemoKey = tuple[object, bytes, int, int, bool, bool]
+_Outcome = tuple[AnswerType, Reason, "str | None", "float | None"]
+# A remembered answer not asked for again yet: (response, TTL offsets, TTLs, stored at,
+# expires at, request, name, qtype, profile, outcome), bytes, numbers and strings only, the
+# outcome as its index in the server's table of outcomes. CPython stops tracking such a
+# tuple at its first young collection, so the memo of misses (most of it, on a busy day)
+# costs the full collections nothing; the first hit turns it into a `_MemoEntry`.
+_StoredAnswer = tuple[
+    bytes, tuple[int, ...], tuple[int, ...], float, float, bytes, str, int, "str | None", object
+]
+_MAX_OUTCOMES = 4096  # distinct outcomes held by index; past it an entry holds its own
 # (who, the query after its ID) -> [entry, parsed query, (valid until, answer after its ID)]:
 # a repeated identical query skips parsing and splicing altogether. The answer is valid
 # until its TTLs must drop by one more second or the entry expires, so a hit costs one
@@ -258,6 +280,53 @@ def _ready_answer(hit: list[Any], data: bytes, now: float) -> tuple[float, bytes
     return ready
 
 
+def _looks_like_a_query(data: bytes) -> bool:
+    """Whether a packet is a plain, well-formed query: QR 0, opcode QUERY, one question, no
+    answer or authority records; the question's name plain labels of 1-63 bytes (no
+    pointers) within 255 bytes, then a type and a class; at most one additional record, an
+    OPT of EDNS version 0 whose data ends the packet; at most 512 bytes in all. A muted
+    client's questions are still heard, its junk is not (the C fast path has the same
+    test, `looks_like_a_query`)."""
+    length = len(data)
+    if (
+        not 17 <= length <= 512
+        or data[2] & 0xF8
+        or data[4:11] != b"\x00\x01\x00\x00\x00\x00\x00"
+        or data[11] > 1
+    ):
+        return False
+    pos = 12
+    while True:
+        if pos >= length:
+            return False
+        label = data[pos]
+        if label == 0:
+            break
+        if label > 63:
+            return False
+        pos += 1 + label
+        if pos - 12 > 255:
+            return False
+    pos += 1 + 4  # the root label, the type and the class
+    if data[11] == 0:
+        return pos == length
+    if pos + 11 > length or data[pos : pos + 3] != b"\x00\x00\x29" or data[pos + 6] != 0:
+        return False
+    return pos + 11 + int.from_bytes(data[pos + 9 : pos + 11], "big") == length
+
+
+def _grow_receive_buffer(udp: socket.socket) -> None:
+    """`_RECEIVE_BUFFER` for the socket, forced past the system's limit when we may."""
+    if _SO_RCVBUFFORCE is not None:
+        try:
+            udp.setsockopt(socket.SOL_SOCKET, _SO_RCVBUFFORCE, _RECEIVE_BUFFER)
+            return
+        except OSError:
+            pass  # no CAP_NET_ADMIN: as much as net.core.rmem_max allows
+    with contextlib.suppress(OSError):
+        udp.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, _RECEIVE_BUFFER)
+
+
 def load_fastpath(requested: bool | None = None) -> Any | None:
     """The C fast-path module, or None for the pure-Python path.
 
@@ -277,6 +346,13 @@ def load_fastpath(requested: bool | None = None) -> Any | None:
     except ImportError as exc:
         if requested:
             raise RuntimeError(f"the C fast path is not built: {exc}") from exc
+        return None
+    if getattr(_fastpath, "API_VERSION", 1) < _FASTPATH_API:
+        # built from an older _fastpath.c (e.g. an install not rebuilt): serve() would
+        # refuse the arguments this server passes, on every packet
+        if requested:
+            raise RuntimeError("the C fast path was built from an older source; rebuild it")
+        logger.warning("the C fast path was built from an older source; using the Python path")
         return None
     return _fastpath
 
@@ -475,16 +551,22 @@ class DnsServer:
         self._wall_clock = clock.now  # for `policy_changes_at`
         self._policy_changes_at = policy_changes_at
         self._generation = 0
-        self._memo: OrderedDict[_MemoKey, _MemoEntry] = OrderedDict()
+        self._memo: OrderedDict[_MemoKey, _MemoEntry | _StoredAnswer] = OrderedDict()
+        self._outcomes: list[_Outcome] = []
+        self._outcome_index: dict[_Outcome, int] = {}
         self._exact: dict[_ExactKey, list[Any]] = {}
         self._fastpath = load_fastpath(fastpath)
         self._no_profile = object()  # `who` when profile_for failed: never a memo key
         self._rate_limit = rate_limit
         self._error_budget = ClientRateLimit(self.limits.error_answers_per_client, clock=clock)
+        self._muted = object()  # `who` of a client past its error budget: dropped unread
         # What the C fast path asks: a limited client is never a hit there, so its
-        # packets come back to `_answer_udp`, which refuses them.
+        # packets come back to `_answer_udp`, which refuses them; a muted one's are
+        # dropped there.
         self._fast_profile_for: Callable[[str], object] | None = (
-            profile_for if self._rate_limit is None else self._profile_unless_limited
+            profile_for
+            if self._rate_limit is None and not self._error_budget.enabled
+            else self._fast_who
         )
         self._log = _QueryLog(on_result, self.stats, self.limits.log_backlog, on_results)
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -568,9 +650,9 @@ class DnsServer:
             try:
                 if family == socket.AF_INET6:
                     udp.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
-                for option in (socket.SO_RCVBUF, socket.SO_SNDBUF):
-                    with contextlib.suppress(OSError):
-                        udp.setsockopt(socket.SOL_SOCKET, option, _SOCKET_BUFFER)
+                _grow_receive_buffer(udp)
+                with contextlib.suppress(OSError):
+                    udp.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, _SOCKET_BUFFER)
                 udp.setblocking(False)
                 udp.bind((host, port))
                 bound_port = udp.getsockname()[1]
@@ -631,6 +713,8 @@ class DnsServer:
         self._generation += 1
         self._memo = OrderedDict()
         self._exact = {}
+        self._outcomes = []
+        self._outcome_index = {}
 
     @property
     def memo_size(self) -> int:
@@ -646,9 +730,11 @@ class DnsServer:
         """Read a burst of datagrams and answer each (`_answer_udp`), asking `profile_for`
         once per client and burst."""
         profile_for = self._profile_for
+        budget = self._error_budget
         hits: list[Any] = ["udp"]  # [transport, entry, client_ip, latency, ...]
         last_ip: str | None = None
         who: object = None
+        muted = False
         try:
             for _ in range(_UDP_BATCH):
                 try:
@@ -661,10 +747,16 @@ class DnsServer:
                 client_ip = addr[0]
                 if client_ip != last_ip:
                     last_ip = client_ip
+                    # past its error budget, a client's junk is dropped unread
+                    muted = budget.limited(client_ip)
                     try:
                         who = profile_for(client_ip) if profile_for is not None else client_ip
                     except Exception:
                         who = object()  # no hit; `_handle` reports the failure
+                if muted and not _looks_like_a_query(data):
+                    self.stats.queries += 1
+                    self.stats.errors_unanswered += 1
+                    continue
                 self._answer_udp(sock, data, addr, client_ip, who, hits)
         finally:
             self._count_hits(hits)
@@ -690,10 +782,15 @@ class DnsServer:
             self._clock,
             hits,
             misses,
+            self._muted,
         )
         if read < 0:  # the read failed (e.g. an ICMP error): the Python loop reports it
             self._on_udp_readable(sock)
             return
+        muted = read - (len(hits) - 1) // 3 - len(misses)
+        if muted:  # a flooding client's junk, dropped unread by the C path
+            self.stats.queries += muted
+            self.stats.errors_unanswered += muted
         limit = self._rate_limit
         if limit is not None and len(hits) > 1:  # its answers count against their clients
             clients = hits[2::3]
@@ -724,9 +821,11 @@ class DnsServer:
         hands back."""
         if len(data) < 12 or data[2] & 0x80:
             # No header, or an answer: `wire.parse_query` would refuse it unanswered. Seen
-            # first, so that junk costs a flood's sender more than it costs us.
+            # first, so that junk costs a flood's sender more than it costs us; it spends
+            # the client's error budget, which mutes a flood of it.
             self.stats.queries += 1
             self.stats.dropped += 1
+            self._error_budget.allow(client_ip)
             return
         started = time.perf_counter()
         if self._rate_limit is not None and not self._rate_limit.allow(client_ip):
@@ -753,7 +852,7 @@ class DnsServer:
         def reply(answer: bytes) -> None:
             self._send_udp(sock, answer, addr, client_ip)
 
-        self._handle(data, client_ip, "udp", reply)
+        self._handle(data, client_ip, "udp", reply, hits)
 
     @staticmethod
     def _send_udp(sock: socket.socket, answer: bytes, addr: Any, client_ip: str) -> None:
@@ -762,9 +861,15 @@ class DnsServer:
         except OSError as exc:  # full buffer or closed socket: the client retries
             logger.debug("UDP send to %s failed: %s", client_ip, exc)
 
-    def _profile_unless_limited(self, client_ip: str) -> object:
-        assert self._rate_limit is not None
-        if self._rate_limit.limited(client_ip):
+    def _fast_who(self, client_ip: str) -> object:
+        """`who` as the C fast path asks it, once per client and burst: `_muted` for a
+        client past its error budget (a flood: its packets are dropped before any look-up,
+        but for plain queries, until the budget fills again), `_no_profile` for one past
+        its rate limit."""
+        if self._error_budget.limited(client_ip):
+            return self._muted
+        limit = self._rate_limit
+        if limit is not None and limit.limited(client_ip):
             return self._no_profile  # never a memo key
         profile_for = self._profile_for
         return profile_for(client_ip) if profile_for is not None else client_ip
@@ -886,9 +991,16 @@ class DnsServer:
     # ---------------------------------------------------------------- both paths
 
     def _handle(
-        self, data: bytes, client_ip: str, transport: str, reply: Reply
+        self,
+        data: bytes,
+        client_ip: str,
+        transport: str,
+        reply: Reply,
+        hits: list[Any] | None = None,
     ) -> asyncio.Task[None] | None:
-        """Answer one packet now (memo hit or error) or start resolving it.
+        """Answer one packet now (memo hit or error) or start resolving it. A memo hit
+        joins `hits`, the burst's, when given (it is logged and counted with them, in
+        arrival order).
 
         Returns the task when the answer comes later, else None."""
         started = time.perf_counter()
@@ -918,16 +1030,23 @@ class DnsServer:
                 parsed.do_bit,
             )
             entry = self._memo.get(key)
+            if isinstance(entry, tuple):
+                entry = self._first_hit(key, entry)
             if entry is not None:
                 now = self._clock()
                 if now < entry.expires_at:
                     elapsed = int(now - entry.stored_at)
                     answer = wire.for_query(entry.aged(elapsed), data, parsed.name_end)
-                    stats.memo_hits += 1
                     if transport == "udp":
                         self._remember_exact(who, data, entry, parsed)
                     self._send(answer, parsed, transport, reply)
-                    self._log.add_hits([transport, entry, client_ip, time.perf_counter() - started])
+                    latency = time.perf_counter() - started
+                    if hits is None:
+                        stats.memo_hits += 1
+                        self._log.add_hits([transport, entry, client_ip, latency])
+                    else:
+                        stats.queries -= 1  # counted with the burst's (`_count_hits`)
+                        hits += (entry, client_ip, latency)
                     return None
                 self._memo.pop(key, None)
         except Exception:
@@ -1015,9 +1134,9 @@ class DnsServer:
         self._send(answer, parsed, transport, reply)
         self._log.add((query, result, time.perf_counter() - started))
         if generation == self._generation:
-            entry = self._memoise(key, answer, data, query, result, answered_at, answered_wall)
-            if entry is not None and transport == "udp":
-                self._remember_exact(key[0], data, entry, parsed)
+            # The exact memo (and the C fast path's) learns it at its first hit: most
+            # misses are never asked again, and each exact entry is two tracked objects.
+            self._memoise(key, answer, data, query, result, answered_at, answered_wall)
 
     # ---------------------------------------------------------------- answers
 
@@ -1079,7 +1198,7 @@ class DnsServer:
         result: Result,
         now: float,
         wall: float,
-    ) -> _MemoEntry | None:
+    ) -> None:
         limits = self.limits
         if limits.memo_size <= 0:
             return None
@@ -1124,22 +1243,57 @@ class DnsServer:
         if lifetime <= 0:
             return None
         memo_type = _MEMO_ANSWER_TYPE.get(result.answer_type, result.answer_type)
-        entry = _MemoEntry(
-            response=answer,
-            ttls=ttls,
-            stored_at=stored_at,
-            expires_at=now + lifetime,
-            request=request_packet,
-            name=query.name,
-            qtype=query.qtype,
-            profile=result.profile if result.profile is not None else query.profile,
-            outcome=(memo_type, result.reason, result.profile, result.valid_until),
+        stored: _StoredAnswer = (
+            answer,
+            ttls.offsets,
+            ttls.ttls,
+            stored_at,
+            now + lifetime,
+            request_packet,
+            query.name,
+            query.qtype,
+            result.profile if result.profile is not None else query.profile,
+            self._outcome_ref((memo_type, result.reason, result.profile, result.valid_until)),
         )
         memo = self._memo
-        memo[key] = entry
+        memo[key] = stored
         memo.move_to_end(key)
         while len(memo) > limits.memo_size:
             memo.popitem(last=False)
+        return None
+
+    def _outcome_ref(self, outcome: _Outcome) -> object:
+        """The outcome's index in the table (an int: untracked), or the outcome itself
+        when it cannot be held there."""
+        try:
+            index = self._outcome_index.get(outcome)
+        except TypeError:  # a reason that cannot be hashed: held by the entry itself
+            return outcome
+        if index is not None:
+            return index
+        if len(self._outcomes) >= _MAX_OUTCOMES:
+            return outcome
+        index = len(self._outcomes)
+        self._outcomes.append(outcome)
+        self._outcome_index[outcome] = index
+        return index
+
+    def _first_hit(self, key: _MemoKey, stored: _StoredAnswer) -> _MemoEntry:
+        """The entry a stored answer becomes when it is asked for again (kept in its place)."""
+        response, offsets, ttls, stored_at, expires_at, request, name, qtype, profile, ref = stored
+        outcome = self._outcomes[ref] if isinstance(ref, int) else cast(_Outcome, ref)
+        entry = _MemoEntry(
+            response=response,
+            ttls=wire.RecordTtls(offsets, ttls),
+            stored_at=stored_at,
+            expires_at=expires_at,
+            request=request,
+            name=name,
+            qtype=qtype,
+            profile=profile,
+            outcome=outcome,
+        )
+        self._memo[key] = entry
         return entry
 
     def _error_answer(self, data: bytes, exc: wire.QueryError) -> bytes:

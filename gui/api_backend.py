@@ -53,6 +53,14 @@ from gui.backend import (
     WrongPinError,
     WrongSetupCodeError,
 )
+from gui.caregiver_settings import (
+    AppriseEntry,
+    CaregiverEntry,
+    CaregiverExistsError,
+    CaregiverList,
+    EmailEntry,
+    NtfyEntry,
+)
 from gui.caregivers import (
     CaregiversSnapshot,
     CaregiverState,
@@ -298,6 +306,7 @@ class ApiBackend:
                     pending_requests=item.pending_requests,
                     alerts=item.alerts,
                     tray=item.tray,
+                    foreground_known=item.foreground_known,
                 )
                 for item in answer.children
             ),
@@ -424,6 +433,25 @@ class ApiBackend:
             ChannelTest(item.receiver, item.outcome, item.detail) for item in answer.checks
         )
 
+    # CaregiverSettingsBackend (gui.caregiver_settings).
+    def caregiver_settings(self, token: str) -> CaregiverList:
+        etag, items = self._call(token, lambda c: c.family_caregivers())
+        return CaregiverList(etag, tuple(_caregiver_entry(item) for item in items))
+
+    def add_caregiver(self, token: str, etag: str, entry: CaregiverEntry) -> CaregiverList:
+        self._call(token, lambda c: c.add_caregiver(etag, _caregiver_settings(entry)))
+        return self.caregiver_settings(token)
+
+    def update_caregiver(
+        self, token: str, etag: str, name: str, entry: CaregiverEntry
+    ) -> CaregiverList:
+        self._call(token, lambda c: c.update_caregiver(etag, name, _caregiver_settings(entry)))
+        return self.caregiver_settings(token)
+
+    def remove_caregiver(self, token: str, etag: str, name: str) -> CaregiverList:
+        self._call(token, lambda c: c.remove_caregiver(etag, name))
+        return self.caregiver_settings(token)
+
     # Plumbing.
     def _client(self) -> api.ApiClient:
         existing: api.ApiClient | None = getattr(self._local, "client", None)
@@ -471,9 +499,49 @@ class ApiBackend:
         except api.ApiClientError as error:
             if error.code == "child_exists":
                 raise ChildExistsError(str(error)) from error
+            if error.code == "caregiver_exists":
+                raise CaregiverExistsError(str(error)) from error
             raise BackendError(str(error), code=error.code) from error
         finally:
             client.token = None
+
+
+def _caregiver_entry(item: api_types.CaregiverSettings) -> CaregiverEntry:
+    ntfy, email, apprise = item.ntfy, item.email, item.apprise
+    return CaregiverEntry(
+        name=item.name,
+        hears=item.hears,
+        alerts_per_hour=item.alerts_per_hour,
+        quiet_start=item.quiet_start,
+        quiet_end=item.quiet_end,
+        ntfy=None if ntfy is None else NtfyEntry(ntfy.server, ntfy.topic, ntfy.token_set),
+        email=None
+        if email is None
+        else EmailEntry(email.address, email.smtp, email.username, email.password_set),
+        apprise=None if apprise is None else AppriseEntry(apprise.url_set, apprise.url_hint),
+    )
+
+
+def _caregiver_settings(entry: CaregiverEntry) -> api_types.CaregiverSettings:
+    ntfy, email, apprise = entry.ntfy, entry.email, entry.apprise
+    return api_types.CaregiverSettings(
+        name=entry.name.strip(),
+        hears=entry.hears,
+        alerts_per_hour=entry.alerts_per_hour,
+        quiet_start=entry.quiet_start,
+        quiet_end=entry.quiet_end,
+        ntfy=None
+        if ntfy is None
+        else api_types.NtfyChannelSettings(ntfy.server.strip(), ntfy.topic.strip(),
+                                           token=ntfy.token),
+        email=None
+        if email is None
+        else api_types.EmailChannelSettings(
+            email.address.strip(), email.smtp.strip(), email.username.strip(),
+            password=email.password,
+        ),
+        apprise=None if apprise is None else api_types.AppriseChannelSettings(url=apprise.url),
+    )
 
 
 def _caregivers(answer: api_types.CaregiversInfo) -> CaregiversSnapshot:

@@ -19,6 +19,7 @@ from PySide6.QtCore import QCoreApplication, QTimer
 from PySide6.QtWidgets import QApplication, QMainWindow
 
 from gui.backend import DashboardBackend
+from gui.caregiver_settings import CaregiverSettingsController
 from gui.caregivers import CaregiversController
 from gui.controller import DEFAULT_IDLE_LOCK_MS, DEFAULT_REFRESH_MS, DashboardController
 from gui.family_controller import FamilyController, FirstRunController
@@ -81,6 +82,9 @@ def build_main_window(
     )
     overview, activity, schedules = family_pages
     caregivers = CaregiversController(runner, controller.parent_token, controller.report_failure)
+    caregiver_settings = CaregiverSettingsController(
+        runner, controller.parent_token, controller.report_failure
+    )
     family = FamilyController(runner, controller.parent_token, controller.report_failure)
     first_run = FirstRunController(runner, controller)
     settings = SettingsController(runner, controller.parent_token, controller.report_failure)
@@ -94,12 +98,16 @@ def build_main_window(
         activity=activity,
         schedules=schedules,
         caregivers=caregivers,
+        caregiver_settings=caregiver_settings,
         family=family,
         first_run=first_run,
         settings=settings,
     )
     # The window owns its services, so closing it releases them.
-    services = (runner, controller, rules, screen_time, caregivers, family, first_run, settings)
+    services = (
+        runner, controller, rules, screen_time, caregivers, caregiver_settings, family,
+        first_run, settings,
+    )
     for service in (*services, *family_pages):
         service.setParent(window)
     if translations.parent() is None:

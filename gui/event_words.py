@@ -177,6 +177,16 @@ def edit_phrase(edit: Mapping[str, object]) -> str:
         )
     if field == "settings":
         return translate("EventWords", "changed the family's settings")
+    if field == "caregiver":
+        caregiver_phrases = {
+            "added": translate("EventWords", "added %1 to the relatives who get alerts"),
+            "removed": translate("EventWords", "took %1 off the relatives who get alerts"),
+        }
+        return _fill(
+            caregiver_phrases.get(change)
+            or translate("EventWords", "changed how %1 gets alerts"),
+            value,
+        )
     if field == "caregivers":
         return translate("EventWords", "changed the relatives who get alerts")
     if field == "devices":

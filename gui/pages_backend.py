@@ -37,6 +37,7 @@ class ChildToday:
     pending_requests: int = 0
     alerts: int = 0
     tray: str = "not_seen"
+    foreground_known: bool | None = None  # False: a Wayland session, the app in front unseen
 
 
 @dataclass(frozen=True)

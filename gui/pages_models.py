@@ -16,6 +16,7 @@ from PySide6.QtCore import QCoreApplication, QObject
 from PySide6.QtGui import QBrush
 
 from gui.colours import Meaning, meaning_brush
+from gui.colours import dark_palette as dark_palette  # where it was first, for its callers
 from gui.event_words import event_text
 from gui.labels import category_label, format_clock, format_minutes
 from gui.models import _RecordTableModel
@@ -74,6 +75,7 @@ class ChildCard:
     blocked: str
     waiting: str
     protection: tuple[StatusLine, ...]
+    watch_note: str = ""  # what Bảo An cannot see on this PC, when something
 
     @property
     def protected(self) -> bool:
@@ -190,6 +192,20 @@ def child_card(child: ChildToday, protection: Protection) -> ChildCard:
         blocked=blocked,
         waiting=waiting or translate("PagesModels", "Nothing waits for you"),
         protection=protection_lines(protection, child),
+        watch_note=watch_note(child),
+    )
+
+
+def watch_note(child: ChildToday) -> str:
+    """Said plainly when the child's tray cannot see the app in front (GNOME on Wayland
+    gives no program the window in front): what it sees, and how app time is counted."""
+    if child.foreground_known is not False:
+        return ""
+    return translate(
+        "PagesModels",
+        "On this computer's Wayland session, Bảo An sees idle time and the apps that are "
+        "running, but not which window is in front, so app time is counted from the apps "
+        "that are running.",
     )
 
 

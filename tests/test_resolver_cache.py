@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 
@@ -278,3 +279,50 @@ def test_invalid_settings_are_refused_with_every_problem() -> None:
     with pytest.raises(ValueError, match="max_entries must be at least 1") as error:
         CacheSettings(max_entries=0, min_ttl=100, max_ttl=10)
     assert "max_ttl (10) is below min_ttl (100)" in str(error.value)
+
+
+def test_entries_are_out_of_the_cyclic_collectors_sight(harness_for: MakeHarness) -> None:
+    # Plain tuples of bytes and floats: a full collection does not walk thousands of them.
+    harness = harness_for()
+    for name in (f"www.{ZONE}", f"mail.{ZONE}", f"missing.{ZONE}"):
+        harness.ask(name)
+    gc.collect()
+    entries = list(harness.cache._entries.values())
+    assert entries
+    assert not any(gc.is_tracked(entry) for entry in entries)
+
+
+def test_every_section_is_clamped_on_the_wire_and_the_opt_record_is_left_alone() -> None:
+    from dnslib import NS
+
+    class Crafted(Resolver):
+        def __init__(self) -> None:
+            super().__init__(None)
+            self.calls = 0
+
+        async def resolve(self, query: Query) -> Result:
+            self.calls += 1
+            reply = query.request.reply()
+            reply.add_answer(RR(query.request.q.qname, QTYPE.A, rdata=A("192.0.2.1"), ttl=5))
+            reply.add_auth(RR(ZONE, QTYPE.NS, rdata=NS(f"ns.{ZONE}"), ttl=999_999))
+            reply.add_ar(RR(f"ns.{ZONE}", QTYPE.A, rdata=A("192.0.2.53"), ttl=10))
+            reply.add_ar(EDNS0(udp_len=1232, flags="do"))
+            return Result(reply, AnswerType.RESOLVED, Reason(ReasonKind.UPSTREAM))
+
+    below = Crafted()
+    clock = ManualClock(START)
+    cache = CacheResolver(below, CacheSettings(min_ttl=60, max_ttl=3600), clock=clock)
+    loop = asyncio.new_event_loop()
+    try:
+        loop.run_until_complete(cache.resolve(make_query(f"www.{ZONE}", do_bit=True)))
+        clock.advance(2)
+        hit = loop.run_until_complete(cache.resolve(make_query(f"www.{ZONE}", do_bit=True)))
+    finally:
+        loop.close()
+    assert below.calls == 1 and hit.answer_type is AnswerType.CACHED
+    response = hit.response
+    assert [rr.ttl for rr in (*response.rr, *response.auth)] == [58, 3598]
+    additional = [rr for rr in response.ar if rr.rtype != QTYPE.OPT]
+    assert [rr.ttl for rr in additional] == [58]
+    opt = [rr for rr in response.ar if rr.rtype == QTYPE.OPT]
+    assert len(opt) == 1 and opt[0].ttl & 0x8000  # the DO flag, not a TTL

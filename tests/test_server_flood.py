@@ -7,12 +7,13 @@ from __future__ import annotations
 import random
 import socket
 import struct
+import sys
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import pytest
-from dnslib import RCODE, DNSRecord
+from dnslib import RCODE, DNSRecord, EDNSOption
 from test_server import V4, FixedAnswer, ServerThread, question
 
 from dns_filter.clock import ManualClock
@@ -135,5 +136,129 @@ def test_every_question_of_one_client_is_answered_while_another_floods(
         # The flooder got no more error answers than one burst of its budget.
         assert stats.error_answers <= 2 * ServerLimits().error_answers_per_client
         assert stats.errors_unanswered > 10_000
+    finally:
+        server.close()
+
+
+def test_past_its_budget_a_client_s_junk_is_dropped_unread_but_not_its_questions(
+    fastpath: bool, flooder: socket.socket, client: socket.socket
+) -> None:
+    clock = ManualClock(datetime(2026, 12, 1, 12, tzinfo=UTC))  # no budget refills meanwhile
+    limits = ServerLimits(error_answers_per_client=10)  # bursts of 20
+    server = ServerThread(FixedAnswer(), fastpath=fastpath, limits=limits, clock=clock)
+    try:
+        target = (V4, server.port())
+        for _ in range(30):  # no header at all: never answered, but it spends the budget
+            flooder.sendto(b"\x00\x01\x02", target)
+        _wait_for_queries(server, 30)
+        spent = server.stats()
+        assert spent.dropped + spent.errors_unanswered == 30
+        assert spent.dropped >= 20
+        # Muted now: its junk is dropped before any look-up (not even counted as read)...
+        for _ in range(5):
+            flooder.sendto(b"\x00\x01\x02", target)
+        flooder.sendto(_two_questions(9), target)  # two questions: not a plain query
+        _wait_for_queries(server, 36)
+        muted = server.stats()
+        assert muted.dropped == spent.dropped
+        assert muted.errors_unanswered == spent.errors_unanswered + 6
+        assert muted.error_answers == 0
+        assert _answers(flooder) == []
+        # ... but a plain question from the same address (a PC's apps share one) is heard.
+        request = question("still.example.test")
+        flooder.settimeout(2.0)
+        flooder.sendto(request.pack(), target)
+        assert DNSRecord.parse(flooder.recv(4096)).header.id == request.header.id
+        # Others are not muted with it.
+        client.sendto(_two_questions(7), target)
+        assert DNSRecord.parse(client.recv(4096)).header.rcode == RCODE.FORMERR
+    finally:
+        server.close()
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="SO_RCVBUFFORCE is Linux's")
+def test_the_listening_socket_takes_as_much_receive_buffer_as_it_may() -> None:
+    # 16 MiB, forced past net.core.rmem_max when the process may (Linux doubles the figure).
+    wanted = 16 * 1024 * 1024
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        default = probe.getsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF)
+        try:
+            probe.setsockopt(socket.SOL_SOCKET, 33, wanted)  # SO_RCVBUFFORCE
+        except OSError:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, wanted)
+        most = probe.getsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF)
+    server = ServerThread(FixedAnswer())
+    try:
+        sizes: list[int] = []
+        server.call(
+            lambda: sizes.extend(
+                sock.getsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF)
+                for sock in server.server._udp_sockets
+            )
+        )
+        assert sizes and all(size == most for size in sizes)
+        assert most > default
+    finally:
+        server.close()
+
+
+def _plain_and_not() -> tuple[list[bytes], list[bytes]]:
+    """Queries a muted client is still heard with, and junk that is dropped unread."""
+    with_cookie = question("cookie.example.test", edns_size=1232)
+    with_cookie.ar[0].rdata = [EDNSOption(10, b"\x01" * 8)]
+    plain = [
+        question("plain.example.test").pack(),
+        question("edns.example.test", "AAAA", edns_size=1232).pack(),
+        with_cookie.pack(),
+    ]
+    good = plain[1]
+    version_one = bytearray(good)
+    version_one[-5] = 1  # the OPT's EDNS version
+    junk = [
+        bytes(version_one),
+        _two_questions(1),
+        good[:12] + b"\x50" + good[13:],  # a label length past 63
+        good[:12] + b"\xc0\x0c" + good[-15:],  # a compression pointer in the question
+        good[:-3],  # the OPT's data runs past the end
+        good[:2] + b"\x81\x00" + good[4:],  # an answer sent as a question
+        good[:2] + b"\x28\x00" + good[4:],  # opcode UPDATE
+        good + b"\x00" * 600,  # more than a plain query is
+        b"\x00" * 11,
+    ]
+    return plain, junk
+
+
+def test_a_plain_query_is_told_from_junk_without_parsing_it() -> None:
+    from dns_filter.server import _looks_like_a_query
+
+    plain, junk = _plain_and_not()
+    assert all(_looks_like_a_query(packet) for packet in plain)
+    assert not any(_looks_like_a_query(packet) for packet in junk)
+
+
+def test_both_paths_hear_the_same_packets_of_a_muted_client(
+    fastpath: bool, flooder: socket.socket
+) -> None:
+    clock = ManualClock(datetime(2026, 12, 1, 12, tzinfo=UTC))  # no budget refills meanwhile
+    limits = ServerLimits(error_answers_per_client=10)
+    server = ServerThread(FixedAnswer(), fastpath=fastpath, limits=limits, clock=clock)
+    try:
+        target = (V4, server.port())
+        for _ in range(40):  # spend the budget
+            flooder.sendto(b"\x00\x01\x02", target)
+        _wait_for_queries(server, 40)
+        before = server.stats()
+        plain, junk = _plain_and_not()
+        for packet in junk:
+            flooder.sendto(packet, target)
+        _wait_for_queries(server, 40 + len(junk))
+        assert server.stats().errors_unanswered == before.errors_unanswered + len(junk)
+        assert _answers(flooder) == []
+        flooder.settimeout(2.0)
+        for packet in plain:
+            flooder.sendto(packet, target)
+            answer = DNSRecord.parse(flooder.recv(4096))
+            assert answer.header.id == DNSRecord.parse(packet).header.id
+            assert answer.header.rcode == RCODE.NOERROR
     finally:
         server.close()

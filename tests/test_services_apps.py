@@ -96,6 +96,19 @@ def test_path_ends_name_a_folder_and_a_file() -> None:
                      "\\Win64\\EpicGamesLauncher.exe"), "epic-games"),
         (AppIdentity(exe_path="/Applications/Messenger.app/Contents/MacOS/Messenger"),
          "messenger"),
+        # Spotify on each OS, and each Linux packaging of it.
+        (AppIdentity(exe_path="C:\\Users\\an\\AppData\\Roaming\\Spotify\\Spotify.exe"),
+         "spotify"),
+        (AppIdentity(exe_path="/Applications/Spotify.app/Contents/MacOS/Spotify"), "spotify"),
+        (AppIdentity(exe_path="/usr/share/spotify/spotify"), "spotify"),
+        (AppIdentity(exe_path="/opt/spotify/spotify"), "spotify"),
+        (AppIdentity(exe_path="/snap/spotify/88/usr/share/spotify/spotify"), "spotify"),
+        (AppIdentity(exe_path="/var/lib/flatpak/app/com.spotify.Client/x86_64/stable/active/"
+                     "files/extra/share/spotify/spotify"), "spotify"),
+        (AppIdentity(exe_path="C:\\Program Files (x86)\\Garena\\Garena\\Garena.exe"),
+         "lien-quan"),
+        (AppIdentity(exe_path="C:\\Users\\an\\AppData\\Roaming\\Twitch\\Bin\\Twitch.exe"),
+         "twitch"),
     ],
 )
 def test_the_real_apps_are_recognised(app: AppIdentity, service: str) -> None:
@@ -113,3 +126,38 @@ def test_the_real_apps_are_recognised(app: AppIdentity, service: str) -> None:
 )
 def test_generic_programs_are_nobodys(path: str) -> None:
     assert AppClassifier(load_catalogue()).service_of(AppIdentity(exe_path=path)) is None
+
+
+# Written from memory once, and found in nothing the apps ship: a program of that name is
+# not the service.
+UNCONFIRMED = ("Netflix.exe", "Instagram.exe", "Facebook.exe", "GarenaLauncher.exe")
+
+
+@pytest.mark.parametrize("name", UNCONFIRMED)
+def test_names_nobody_could_show_are_not_in_the_catalogue(name: str) -> None:
+    names = {found.casefold() for _service, _kind, found in every_app_name()}
+    assert name.casefold() not in names
+    assert AppClassifier(load_catalogue()).service_of(AppIdentity(exe_path=f"C:\\{name}")) is None
+
+
+@pytest.mark.parametrize(
+    ("title", "service"), [("Netflix", "netflix"), ("Instagram", "instagram")]
+)
+def test_a_store_web_app_in_wwahost_is_told_by_its_title(title: str, service: str) -> None:
+    """The Store's web apps all run in one program, WWAHost.exe: the window title tells
+    which (with the child's DNS queries for the service's domains, as for a website)."""
+    classifier = AppClassifier(load_catalogue())
+    host = AppIdentity(exe_path="C:\\Windows\\System32\\WWAHost.exe", title=title)
+    assert classifier.classify(host, site_support=lambda found: found == service).service == (
+        service
+    )
+    assert classifier.classify(host, site_support=lambda _found: False).service is None
+    assert classifier.is_browser(host)  # never closed: it may host another app too
+
+
+def test_spotify_is_one_service_for_its_app_and_its_website() -> None:
+    entry = next(entry for entry in load_catalogue() if entry.service_id == "spotify")
+    assert entry.category == "video"
+    assert {"spotify.com", "scdn.co"} <= set(entry.domains)
+    chrome = AppIdentity(exe_path="C:\\Chrome\\chrome.exe", title="Spotify – Web Player")
+    assert AppClassifier(load_catalogue()).classify(chrome).service == "spotify"

@@ -1,14 +1,39 @@
 """Warnings at 15, 5 and 1 minute(s) and the parent's action at zero, with a fake session
-controller."""
+controller; the child's words through the tray's translations (Vietnamese, English)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import pytest
+from PySide6.QtCore import QCoreApplication
 
-from gui.tray.enforcement import Enforcer, Standing, session_controller, warning_words
+from gui.i18n import Translations
+from gui.tray.enforcement import (
+    AppToClose,
+    Enforcer,
+    Standing,
+    app_closed_words,
+    service_out_words,
+    session_controller,
+    warning_words,
+)
+from gui.tray.i18n import TRAY_TRANSLATIONS_DIR
 from gui.tray.watchers.base import ForegroundWindow, Sample
+
+
+def tray_words(qapp: QCoreApplication, language: str) -> Iterator[Translations]:
+    translations = Translations(qapp, directory=TRAY_TRANSLATIONS_DIR)
+    assert translations.use(language)
+    yield translations
+    translations.remove()
+
+
+@pytest.fixture(autouse=True)
+def tray_vietnamese(qapp: QCoreApplication) -> Iterator[Translations]:
+    """The tray's words in Vietnamese (its default) unless a test switches them."""
+    yield from tray_words(qapp, "vi")
 
 
 @dataclass
@@ -42,7 +67,7 @@ def enforcer(
     return Enforcer(
         session,
         lambda title, body: told.append((title, body)),
-        words=lambda: ("vi", band),
+        age_band=lambda: band,
         own_pid=999,
         monotonic=clock or Clock(),
     )
@@ -138,9 +163,12 @@ def test_extra_minutes_warn_again() -> None:
         ("en", None, "5 min of screen time left today."),
     ],
 )
-def test_words_for_the_age(language: str, band: str | None, expected: str) -> None:
-    assert warning_words(language, band, 5)[1] == expected
-    assert "111" in warning_words(language, band, None)[1]
+def test_words_for_the_age(
+    tray_vietnamese: Translations, language: str, band: str | None, expected: str
+) -> None:
+    assert tray_vietnamese.use(language)
+    assert warning_words(band, 5)[1] == expected
+    assert "111" in warning_words(band, None)[1]
 
 
 def test_the_controller_for_each_os() -> None:
@@ -183,8 +211,114 @@ def test_a_game_behind_is_closed_while_the_app_in_front_is_allowed() -> None:
     assert told == []  # the child's own time goes on: no "time is up"
 
 
-def test_the_service_words_in_english_for_an_older_child() -> None:
-    from gui.tray.enforcement import service_out_words
-
-    title, body = service_out_words("en", "11-14", "YouTube")
+def test_the_service_words_in_english_for_an_older_child(tray_vietnamese: Translations) -> None:
+    assert tray_vietnamese.use("en")
+    title, body = service_out_words("11-14", "YouTube")
     assert title == "No more YouTube time today" and "Help / 111" in body
+
+
+def test_an_app_closed_from_behind_is_explained_once_with_its_name() -> None:
+    session, told = FakeSession(), []  # type: ignore[var-annotated]
+    clock = Clock()
+    guard = enforcer(session, told, clock)
+    homework = Sample(app=ForegroundWindow(exe_path="/usr/bin/libreoffice", pid=3000))
+    behind = Standing(
+        allowed=True,
+        seconds_left=30 * 60.0,
+        close_pids=(5151,),
+        closing=(AppToClose(5151, "Minecraft", "games"),),
+    )
+    guard.on_standing(behind, homework)
+    assert session.calls == [("close_app", 5151)]
+    assert told == [
+        (
+            "Hết giờ chơi game hôm nay",
+            "Đã đóng Minecraft: hôm nay hết giờ chơi game rồi. Mai chơi tiếp nhé!",
+        )
+    ]
+    # Still running a while later: closed again, but the child is not told twice.
+    clock.now += 16
+    guard.on_standing(behind, homework)
+    assert len(session.calls) == 2 and len(told) == 1
+
+
+def test_the_app_in_front_is_told_by_the_service_words_only() -> None:
+    session, told = FakeSession(), []  # type: ignore[var-annotated]
+    spent = Standing(
+        allowed=False,
+        seconds_left=0.0,
+        action="close_app",
+        limit_kind="service",
+        close_pids=(4242,),
+        service_name="Roblox",
+        closing=(AppToClose(4242, "Roblox", "service"),),
+    )
+    enforcer(session, told).on_standing(spent, GAME)
+    assert told == [("Hết giờ Roblox hôm nay", "Roblox đóng lại rồi. Mai chơi tiếp nhé!")]
+
+
+GAME_OUT = "Đã đóng Minecraft: hôm nay hết giờ chơi game rồi."
+CLOSED_WORDS = [
+    ("vi", "11-14", "games", ("Hết giờ chơi game hôm nay", GAME_OUT)),
+    ("vi", "6-10", "games", ("Hết giờ chơi game hôm nay", GAME_OUT + " Mai chơi tiếp nhé!")),
+    (
+        "vi",
+        "15-17",
+        "service",
+        ("Hết giờ Minecraft hôm nay", "Đã đóng Minecraft: hôm nay hết giờ Minecraft rồi."),
+    ),
+    (
+        "vi",
+        None,
+        "category",
+        ("Đã đóng Minecraft", "Đã đóng Minecraft: hôm nay hết giờ cho loại ứng dụng này rồi."),
+    ),
+    (
+        "en",
+        "6-10",
+        "games",
+        (
+            "No more game time today",
+            "Closed Minecraft: no more game time today. Play again tomorrow!",
+        ),
+    ),
+    (
+        "en",
+        "11-14",
+        "service",
+        ("No more Minecraft time today", "Closed Minecraft: no more Minecraft time today."),
+    ),
+]
+
+
+@pytest.mark.parametrize(("language", "band", "why", "expected"), CLOSED_WORDS)
+def test_the_closed_app_words_for_each_age_and_language(
+    tray_vietnamese: Translations,
+    language: str,
+    band: str | None,
+    why: str,
+    expected: tuple[str, str],
+) -> None:
+    assert tray_vietnamese.use(language)
+    assert app_closed_words(band, "Minecraft", why) == expected
+
+
+def test_every_childs_word_at_the_limit_has_its_vietnamese(tray_vietnamese: Translations) -> None:
+    """No word reaches the child in English while the tray speaks Vietnamese: each comes
+    through the tray's translation file (an untranslated one would stay the source)."""
+    said = [
+        *warning_words(None, 5), *warning_words("6-10", 5),
+        *warning_words(None, None), *warning_words("6-10", None),
+        *service_out_words(None, "Roblox"), *service_out_words("6-10", "Roblox"),
+        *(word for why in ("service", "games", "category") for band in (None, "6-10")
+          for word in app_closed_words(band, "Roblox", why)),
+    ]
+    assert tray_vietnamese.use("en")
+    english = [
+        *warning_words(None, 5), *warning_words("6-10", 5),
+        *warning_words(None, None), *warning_words("6-10", None),
+        *service_out_words(None, "Roblox"), *service_out_words("6-10", "Roblox"),
+        *(word for why in ("service", "games", "category") for band in (None, "6-10")
+          for word in app_closed_words(band, "Roblox", why)),
+    ]
+    assert all(vi != en for vi, en in zip(said, english, strict=True))

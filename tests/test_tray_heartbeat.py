@@ -31,6 +31,7 @@ def agent(tmp_path: Path) -> Iterator[Agent]:
 
 class FakeWatcher:
     name = "fake"
+    knows_foreground = True
 
     def __init__(self, app: ForegroundWindow | None = GAME) -> None:
         self.app = app

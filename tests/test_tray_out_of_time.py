@@ -43,6 +43,7 @@ class Desk:
     """The child's desktop: unlocked or locked, the notes in front."""
 
     name = "fake"
+    knows_foreground = True
 
     def __init__(self) -> None:
         self.locked = False

@@ -12,7 +12,13 @@ import pytest
 from gui.tray.watchers import create_watcher
 from gui.tray.watchers.linux_wayland import WaylandWatcher
 from gui.tray.watchers.macos import FrontApp, MacWatcher
-from gui.tray.watchers.windows import WindowsWatcher, idle_seconds
+from gui.tray.watchers.windows import (
+    WTS_SESSIONSTATE_LOCK,
+    WTS_SESSIONSTATE_UNKNOWN,
+    WTS_SESSIONSTATE_UNLOCK,
+    WindowsWatcher,
+    idle_seconds,
+)
 
 
 @dataclass
@@ -31,8 +37,11 @@ class FakeWin32:
     )
     tick: int = 10_000
     last_input: int = 4_000
-    locked: bool = False
+    locked: bool = False  # no input desktop
     full: bool = False
+    flags: int | None = None  # the session's SessionFlags; None: the call failed
+    version: tuple[int, int] = (10, 0)
+    session_calls: int = 0
 
     def foreground_window(self) -> int:
         return self.foreground
@@ -57,6 +66,13 @@ class FakeWin32:
 
     def tick_count(self) -> int:
         return self.tick
+
+    def session_flags(self) -> int | None:
+        self.session_calls += 1
+        return self.flags
+
+    def windows_version(self) -> tuple[int, int]:
+        return self.version
 
     def input_desktop_locked(self) -> bool:
         return self.locked
@@ -103,6 +119,39 @@ class TestWindows:
 
     def test_no_foreground_window(self) -> None:
         assert WindowsWatcher(FakeWin32(foreground=0)).sample().app is None
+
+    @pytest.mark.parametrize(
+        ("flags", "version", "desktop_missing", "locked"),
+        [
+            (WTS_SESSIONSTATE_LOCK, (10, 0), False, True),  # the session's state wins
+            (WTS_SESSIONSTATE_UNLOCK, (10, 0), True, False),
+            (WTS_SESSIONSTATE_LOCK, (6, 2), False, True),  # Windows 8
+            # Windows 7 and Server 2008 R2 (6.1) report the two the other way round.
+            (WTS_SESSIONSTATE_LOCK, (6, 1), True, False),
+            (WTS_SESSIONSTATE_UNLOCK, (6, 1), False, True),
+            # Unknown, or the call failed: the input desktop tells.
+            (WTS_SESSIONSTATE_UNKNOWN, (10, 0), True, True),
+            (-1, (10, 0), False, False),  # UNKNOWN as the signed LONG it is
+            (None, (10, 0), True, True),
+            (None, (10, 0), False, False),
+        ],
+    )
+    def test_the_lock_from_the_sessions_state(
+        self, flags: int | None, version: tuple[int, int], desktop_missing: bool, locked: bool
+    ) -> None:
+        api = FakeWin32(flags=flags, version=version, locked=desktop_missing)
+        sample = WindowsWatcher(api).sample()
+        assert api.session_calls == 1
+        assert sample.locked is locked
+        assert (sample.app is None) is locked
+
+    def test_a_failing_session_query_falls_back_to_the_input_desktop(self) -> None:
+        class Failing(FakeWin32):
+            def session_flags(self) -> int | None:
+                raise OSError("wtsapi32 is not there")
+
+        assert WindowsWatcher(Failing(locked=True)).sample().locked
+        assert not WindowsWatcher(Failing(locked=False)).sample().locked
 
 
 @dataclass

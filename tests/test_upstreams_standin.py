@@ -238,11 +238,18 @@ class StandInDoh:
     ) -> None:
         self.zone = zone or Zone()
         self.behaviour = Behaviour()
+        lock = threading.Lock()
         self.seen: list[Seen] = []
+        self.connections = 0  # TCP (and TLS) connections accepted
         standin = self
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+
+            def setup(self) -> None:  # once per connection, however many requests it carries
+                super().setup()
+                with lock:
+                    standin.connections += 1
 
             def log_message(self, format: str, *args: object) -> None:  # quiet tests
                 pass

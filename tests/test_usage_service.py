@@ -484,6 +484,46 @@ def test_a_moved_clock_is_an_alert_to_the_family(store: Store) -> None:
     assert "The PC's clock was set back" in titles, titles
 
 
+def test_on_wayland_every_app_that_runs_counts_for_its_service(store: Store) -> None:
+    """A tray that cannot see the app in front (GNOME on Wayland) says so; the agent keeps
+    it per child, and then counts each catalogue app that runs (not only games) for its
+    service and category; a tray that sees the app in front counts only games behind."""
+    from agent.usage.model import AppUse, SessionWatch
+    from agent.usage.sampler import RunningApp
+
+    clock = ManualClock(START)
+    usage = service(store, clock)
+    tray = Tray(clock)
+    running = {
+        "Minh": (
+            RunningApp("Minh", 81, AppUse("discord", "discord", "chat"), "/usr/bin/discord"),
+        )
+    }
+
+    def minute(watcher: str, foreground_known: bool) -> None:
+        for _ in range(4):
+            for _ in range(3):
+                beat = tray.beat(None)  # type: ignore[arg-type]
+                usage.receive(
+                    "Minh",
+                    HeartbeatBatch(
+                        tray.mono(), (beat,), watcher=watcher, foreground_known=foreground_known
+                    ),
+                )
+                clock.advance(5)
+            usage.note_running(running, "Minh")
+
+    assert usage.tray_watch("Minh") is None
+    usage.note_running(running, "Minh")
+    minute("linux-x11", True)
+    assert usage.tray_watch("Minh") == SessionWatch("linux-x11", True)
+    assert "discord" not in dict(usage.today().details[0].services)
+    minute("linux-wayland", False)
+    assert usage.tray_watch("Minh") == SessionWatch("linux-wayland", False)
+    assert dict(usage.today().details[0].services)["discord"] == 60
+    assert dict(usage.today().details[0].categories)["chat"] == 60
+
+
 def test_the_apps_seen_are_kept_across_a_restart(store: Store) -> None:
     clock = ManualClock(START)
     tray = Tray(clock)

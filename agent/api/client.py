@@ -29,6 +29,7 @@ import requests
 from agent.api.types import (
     AccessRequestInfo,
     ActivityHistory,
+    CaregiverSettings,
     CaregiversInfo,
     CatalogueInfo,
     ChannelChecks,
@@ -525,6 +526,43 @@ class ApiClient:
     def remove_child(self, etag: str, name: str) -> str:
         _value, new_etag = self._versioned(
             "DELETE", f"/api/family/children/{_segment(name)}", if_match=etag
+        )
+        return new_etag
+
+    def family_caregivers(self) -> tuple[str, list[CaregiverSettings]]:
+        """``GET /api/family/caregivers``: the ETag and each caregiver's settings (no
+        secret in them, only whether each is set)."""
+        value, etag = self._versioned("GET", "/api/family/caregivers")
+        items = value.get("caregivers") if isinstance(value, dict) else None
+        if not isinstance(items, list):
+            raise ProtocolError("caregivers: expected {caregivers: [...]}", code="bad_answer")
+        return etag, self._parse(
+            lambda v: [
+                CaregiverSettings.from_json(item, f"caregivers[{i}]") for i, item in enumerate(v)
+            ],
+            items,
+        )
+
+    def add_caregiver(
+        self, etag: str, settings: CaregiverSettings
+    ) -> tuple[str, CaregiverSettings]:
+        value, new_etag = self._versioned(
+            "POST", "/api/family/caregivers", json=settings.to_json(), if_match=etag
+        )
+        return new_etag, self._parse(CaregiverSettings.from_json, value)
+
+    def update_caregiver(
+        self, etag: str, name: str, settings: CaregiverSettings
+    ) -> tuple[str, CaregiverSettings]:
+        value, new_etag = self._versioned(
+            "PUT", f"/api/family/caregivers/{_segment(name)}", json=settings.to_json(),
+            if_match=etag,
+        )
+        return new_etag, self._parse(CaregiverSettings.from_json, value)
+
+    def remove_caregiver(self, etag: str, name: str) -> str:
+        _value, new_etag = self._versioned(
+            "DELETE", f"/api/family/caregivers/{_segment(name)}", if_match=etag
         )
         return new_etag
 

@@ -1034,20 +1034,28 @@ class HeartbeatReport:
 
 # At most this many heartbeats in one request (a queue is sent in several).
 HEARTBEAT_BATCH_MAX = 100
+WATCHER_NAME_MAX = 40  # "linux-wayland" and the like
 
 
 @dataclass(frozen=True)
 class HeartbeatBatch:
     """Heartbeats oldest first, with the tray's monotonic reading when it sent them (so
-    the agent dates each one by its age, whatever the PC's clock says)."""
+    the agent dates each one by its age, whatever the PC's clock says); `watcher`: the
+    tray's session watcher (``linux-x11``, ``linux-wayland``, ``windows``, ``macos``,
+    ``null``; "" from an older tray) and whether it knows the app in front
+    (`foreground_known`; None: not said)."""
 
     sent_monotonic: float
     beats: tuple[HeartbeatReport, ...]
+    watcher: str = ""
+    foreground_known: bool | None = None
 
     def to_json(self) -> JsonObject:
         return {
             "sent_monotonic": self.sent_monotonic,
             "beats": [beat.to_json() for beat in self.beats],
+            "watcher": self.watcher,
+            "foreground_known": self.foreground_known,
         }
 
     @classmethod
@@ -1058,12 +1066,17 @@ class HeartbeatBatch:
             raise ShapeError(f"{where}.beats: expected a list")
         if len(beats) > HEARTBEAT_BATCH_MAX:
             raise ShapeError(f"{where}.beats: at most {HEARTBEAT_BATCH_MAX} in one batch")
+        watcher = _optional(data, "watcher", str, where) or ""
+        if len(watcher) > WATCHER_NAME_MAX:
+            raise ShapeError(f"{where}.watcher: at most {WATCHER_NAME_MAX} characters")
         return cls(
             sent_monotonic=float(_field(data, "sent_monotonic", (int, float), where)),
             beats=tuple(
                 HeartbeatReport.from_json(beat, f"{where}.beats[{index}]")
                 for index, beat in enumerate(beats)
             ),
+            watcher=watcher,
+            foreground_known=_optional(data, "foreground_known", bool, where),
         )
 
 
@@ -1109,6 +1122,34 @@ class LimitInfo:
 
 
 @dataclass(frozen=True)
+class ClosingApp:
+    """One of a heartbeat answer's `close_pids`, for the child's words: the service's
+    name (``Minecraft``) and why it closes — ``service`` (its own minutes, or a game's
+    cap), ``games`` (the day's game minutes), ``category`` (its category's minutes)."""
+
+    pid: int
+    name: str
+    why: str = "service"
+
+    def to_json(self) -> JsonObject:
+        return {"pid": self.pid, "name": self.name, "why": self.why}
+
+    @classmethod
+    def from_json(cls, value: Any, where: str = "closing") -> ClosingApp:
+        data = _object(value, where)
+        pid = _field(data, "pid", int, where)
+        if isinstance(pid, bool) or pid <= 0:
+            raise ShapeError(f"{where}.pid: expected a process id")
+        why = _optional(data, "why", str, where) or "service"
+        if why not in CLOSING_REASONS:
+            raise ShapeError(f"{where}.why: expected one of {', '.join(CLOSING_REASONS)}")
+        return cls(pid=pid, name=_field(data, "name", str, where), why=why)
+
+
+CLOSING_REASONS = ("service", "games", "category")
+
+
+@dataclass(frozen=True)
 class HeartbeatAnswer:
     """The agent's answer to a batch: how many counted anew, and the child's standing now
     (`seconds_left` None: nothing limits; `action`: what happens at zero). `close_pids`:
@@ -1123,10 +1164,12 @@ class HeartbeatAnswer:
     action: str = "lock"
     warnings_minutes: tuple[int, ...] = (15, 5, 1)
     close_pids: tuple[int, ...] = ()
+    closing: tuple[ClosingApp, ...] = ()  # close_pids' names and why, for the child
 
     def to_json(self) -> JsonObject:
         return {
             "close_pids": list(self.close_pids),
+            "closing": [app.to_json() for app in self.closing],
             "accepted": self.accepted,
             "child": self.child,
             "allowed": self.allowed,
@@ -1150,6 +1193,9 @@ class HeartbeatAnswer:
             isinstance(item, int) and not isinstance(item, bool) and item > 0 for item in close
         ):
             raise ShapeError(f"{where}.close_pids: expected a list of process ids")
+        closing = data.get("closing", [])
+        if not isinstance(closing, list):
+            raise ShapeError(f"{where}.closing: expected a list")
         return cls(
             accepted=_field(data, "accepted", int, where),
             child=_optional(data, "child", str, where),
@@ -1159,6 +1205,10 @@ class HeartbeatAnswer:
             action=_optional(data, "action", str, where) or "lock",
             warnings_minutes=tuple(warnings),
             close_pids=tuple(close),
+            closing=tuple(
+                ClosingApp.from_json(app, f"{where}.closing[{index}]")
+                for index, app in enumerate(closing)
+            ),
         )
 
 
@@ -1311,7 +1361,9 @@ class ChildOverview:
     """One child's today in ``GET /api/overview``: time used and left, the apps and sites
     most used, blocks, requests waiting, alerts, and whether the child's tray reports
     (``tray``: ``running``, ``missing`` while the child's session is on without it, or
-    ``not_seen`` since the agent started)."""
+    ``not_seen`` since the agent started); the tray's session watcher (``watcher``, None
+    before its first heartbeat) and whether it knows the app in front (``foreground_known``:
+    False on a Wayland session, where app time comes from the apps that run)."""
 
     child: str
     used_seconds: int
@@ -1324,6 +1376,8 @@ class ChildOverview:
     pending_requests: int = 0
     alerts: int = 0
     tray: str = "not_seen"
+    watcher: str | None = None
+    foreground_known: bool | None = None
 
     def to_json(self) -> JsonObject:
         return {
@@ -1338,6 +1392,8 @@ class ChildOverview:
             "pending_requests": self.pending_requests,
             "alerts": self.alerts,
             "tray": self.tray,
+            "watcher": self.watcher,
+            "foreground_known": self.foreground_known,
         }
 
     @classmethod
@@ -1357,6 +1413,8 @@ class ChildOverview:
             pending_requests=_optional(data, "pending_requests", int, where) or 0,
             alerts=_optional(data, "alerts", int, where) or 0,
             tray=_optional(data, "tray", str, where) or "not_seen",
+            watcher=_optional(data, "watcher", str, where),
+            foreground_known=_optional(data, "foreground_known", bool, where),
         )
 
 
@@ -2446,4 +2504,155 @@ class SeenApps:
         items = _field(data, "apps", list, where)
         return cls(
             tuple(SeenApp.from_json(item, f"{where}.apps[{i}]") for i, item in enumerate(items))
+        )
+
+
+# -- the caregivers' settings (docs/api.md, "Caregivers") -----------------------------------
+
+
+def _secret(data: Mapping[str, Any], name: str, where: str) -> str | None:
+    """A secret in a request: absent or null keeps the one in the keyring, ``""`` removes
+    it, any other text replaces it. An answer never carries one."""
+    return _optional(data, name, str, where)
+
+
+@dataclass(frozen=True)
+class NtfyChannelSettings:
+    """A caregiver's ntfy channel: the server and the alerts topic. ``token_set`` (answers)
+    says whether the keyring holds Bảo An's access token for that server; ``token``
+    (requests) sets it (None keeps it, ``""`` removes it). An empty ``topic`` in a request
+    asks the agent for a new unguessable one."""
+
+    server: str = "https://ntfy.sh"
+    topic: str = ""
+    token_set: bool = False
+    token: str | None = None
+
+    def to_json(self) -> JsonObject:
+        value: JsonObject = {
+            "server": self.server, "topic": self.topic, "token_set": self.token_set,
+        }
+        if self.token is not None:
+            value["token"] = self.token
+        return value
+
+    @classmethod
+    def from_json(cls, value: Any, where: str = "ntfy") -> NtfyChannelSettings:
+        data = _object(value, where)
+        return cls(
+            server=_optional(data, "server", str, where) or "https://ntfy.sh",
+            topic=_optional(data, "topic", str, where) or "",
+            token_set=bool(_optional(data, "token_set", bool, where)),
+            token=_secret(data, "token", where),
+        )
+
+
+@dataclass(frozen=True)
+class EmailChannelSettings:
+    """A caregiver's email: their address, the mail server (``host:port``) and the account
+    Bảo An sends from. ``password_set`` (answers) says whether the keyring holds the
+    account's password; ``password`` (requests) sets it (None keeps it, ``""`` removes)."""
+
+    address: str
+    smtp: str = ""
+    username: str = ""
+    password_set: bool = False
+    password: str | None = None
+
+    def to_json(self) -> JsonObject:
+        value: JsonObject = {
+            "address": self.address,
+            "smtp": self.smtp,
+            "username": self.username,
+            "password_set": self.password_set,
+        }
+        if self.password is not None:
+            value["password"] = self.password
+        return value
+
+    @classmethod
+    def from_json(cls, value: Any, where: str = "email") -> EmailChannelSettings:
+        data = _object(value, where)
+        return cls(
+            address=_field(data, "address", str, where),
+            smtp=_optional(data, "smtp", str, where) or "",
+            username=_optional(data, "username", str, where) or "",
+            password_set=bool(_optional(data, "password_set", bool, where)),
+            password=_secret(data, "password", where),
+        )
+
+
+@dataclass(frozen=True)
+class AppriseChannelSettings:
+    """A caregiver's Apprise channel (its URL often holds a token, so it lives in the
+    keyring). ``url_hint`` (answers) is the URL's scheme only (``"discord://…"``);
+    ``url`` (requests) sets it (None keeps it)."""
+
+    url_set: bool = False
+    url_hint: str = ""
+    url: str | None = None
+
+    def to_json(self) -> JsonObject:
+        value: JsonObject = {"url_set": self.url_set, "url_hint": self.url_hint}
+        if self.url is not None:
+            value["url"] = self.url
+        return value
+
+    @classmethod
+    def from_json(cls, value: Any, where: str = "apprise") -> AppriseChannelSettings:
+        data = _object(value, where)
+        return cls(
+            url_set=bool(_optional(data, "url_set", bool, where)),
+            url_hint=_optional(data, "url_hint", str, where) or "",
+            url=_secret(data, "url", where),
+        )
+
+
+@dataclass(frozen=True)
+class CaregiverSettings:
+    """``GET /api/family/caregivers`` (each), ``POST`` and ``PUT`` the same: a caregiver's
+    name, what they hear (``hears``: the policy's alert kinds; empty: everything; Help is
+    always heard), their hourly cap, their quiet hours (``"HH:MM"`` each, or None) and
+    their channels (None: not that kind). In a ``PUT`` a ``name`` other than the path's
+    renames the caregiver."""
+
+    name: str
+    hears: tuple[str, ...] = ()
+    alerts_per_hour: int = 10
+    quiet_start: str | None = None
+    quiet_end: str | None = None
+    ntfy: NtfyChannelSettings | None = None
+    email: EmailChannelSettings | None = None
+    apprise: AppriseChannelSettings | None = None
+
+    def to_json(self) -> JsonObject:
+        return {
+            "name": self.name,
+            "hears": list(self.hears),
+            "alerts_per_hour": self.alerts_per_hour,
+            "quiet_start": self.quiet_start,
+            "quiet_end": self.quiet_end,
+            "ntfy": None if self.ntfy is None else self.ntfy.to_json(),
+            "email": None if self.email is None else self.email.to_json(),
+            "apprise": None if self.apprise is None else self.apprise.to_json(),
+        }
+
+    @classmethod
+    def from_json(cls, value: Any, where: str = "caregiver") -> CaregiverSettings:
+        data = _object(value, where)
+        ntfy, email, apprise = data.get("ntfy"), data.get("email"), data.get("apprise")
+        per_hour = _optional(data, "alerts_per_hour", int, where)
+        return cls(
+            name=_field(data, "name", str, where),
+            hears=_strings(data.get("hears", []), f"{where}.hears"),
+            alerts_per_hour=10 if per_hour is None else per_hour,
+            quiet_start=_optional(data, "quiet_start", str, where),
+            quiet_end=_optional(data, "quiet_end", str, where),
+            ntfy=None if ntfy is None else NtfyChannelSettings.from_json(ntfy, f"{where}.ntfy"),
+            email=None
+            if email is None
+            else EmailChannelSettings.from_json(email, f"{where}.email"),
+            apprise=None
+            if apprise is None
+            else AppriseChannelSettings.from_json(apprise, f"{where}.apprise"),
         )

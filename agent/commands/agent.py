@@ -15,6 +15,7 @@ from typing import Any
 from agent.commands.common import default_config_path, default_data_dir, report_policy_error
 from agent.policy.errors import InvalidPolicyError
 from agent.runtime import DEFAULT_DNS_PORT, DEFAULT_HTTP_PORT, Agent, AgentSettings, parse_listen
+from dns_filter.collector import QuietCollector
 
 log = logging.getLogger(__name__)
 
@@ -81,14 +82,18 @@ def run_until_signalled(agent: Agent, on_started: Callable[[], None] | None = No
         stop_requested.set()
 
     previous = {sig: signal.signal(sig, request_stop) for sig in (signal.SIGINT, signal.SIGTERM)}
+    # Full collections at quiet moments: each one stops the DNS thread (dns_filter/collector.py).
+    collector = QuietCollector(lambda: dns_queries(agent))
     try:
         agent.start()
         settle_garbage_collector()
+        collector.start()
         if on_started is not None:
             on_started()
         while not stop_requested.wait(0.5):
             pass
     finally:
+        collector.stop()
         agent.stop()
         for sig, handler in previous.items():
             signal.signal(sig, handler)
@@ -101,6 +106,12 @@ def settle_garbage_collector() -> None:
     every thread, walks only the objects made since (DNS answers, requests)."""
     gc.collect()
     gc.freeze()
+
+
+def dns_queries(agent: Agent) -> int:
+    """The DNS server's query count: the full collections wait until it stands still."""
+    server = agent.dns_server
+    return 0 if server is None else server.stats.queries
 
 
 def run(args: argparse.Namespace) -> int:

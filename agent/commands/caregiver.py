@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import json
 import logging
-import secrets
 import sys
 from pathlib import Path
 from typing import Any, TextIO
@@ -29,6 +28,7 @@ from agent.alert_delivery import (
     ntfy_token_secret,
     smtp_secret,
 )
+from agent.caregiver_editor import MIN_TOPIC_CHARS, new_topic
 from agent.commands.common import default_config_path, default_data_dir, report_policy_error
 from agent.phone_approvals import commands_topic
 from agent.policy.editing import PolicyTextError, apply_policy_json, policy_json
@@ -39,9 +39,6 @@ from agent.policy.model import DEFAULT_NTFY_SERVER, FamilyPolicy
 from agent.policy.writer import write_policy_text
 from agent.secrets import open_secret_store
 from sync.deadman import probe_topic
-
-TOPIC_RANDOM_BYTES = 12  # 96 bits: a topic nobody can guess
-MIN_TOPIC_CHARS = 16
 
 
 def register(subparsers: Any) -> None:
@@ -88,10 +85,6 @@ def split_ntfy(value: str) -> tuple[str, str]:
         raise ValueError(f"{value!r} is not an ntfy server URL")
     server = f"{parts.scheme}://{parts.netloc}"
     return server, parts.path.strip("/")
-
-
-def new_topic() -> str:
-    return "baoan-" + secrets.token_hex(TOPIC_RANDOM_BYTES)
 
 
 def run(args: argparse.Namespace, stdin: TextIO | None = None, out: TextIO | None = None) -> int:

@@ -41,14 +41,16 @@ def app_id_of(app: AppIdentity) -> str:
     return names[0] if names else UNKNOWN_APP_ID
 
 
-# Browsers: their window title says which website is in front.
+# Browsers: their window title says which website is in front. So does WWAHost.exe,
+# Windows's host of the Store's web apps (Netflix's, Facebook's, Instagram's): one program
+# for them all, so the app is told by its window title, as a website is.
 BROWSERS: frozenset[str] = frozenset(
     {
         "chrome.exe", "chrome", "google-chrome", "google chrome", "chromium",
         "chromium-browser", "msedge.exe", "msedge", "microsoft edge", "firefox.exe",
         "firefox", "firefox-esr", "brave.exe", "brave", "brave browser", "opera.exe",
         "opera", "vivaldi.exe", "vivaldi", "safari", "browser.exe",  # Cốc Cốc's
-        "coccoc", "cốc cốc",
+        "coccoc", "cốc cốc", "wwahost.exe",
     }
 )
 

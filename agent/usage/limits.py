@@ -214,22 +214,32 @@ def spent_services(
     """The services whose own minutes are spent today: a service's minutes, a game's
     (Decree 147/2024 for under-18s) and every service of a category whose minutes are
     spent. Their websites are blocked for the child until the next day."""
-    spent = {
-        service
-        for service, minutes in limits.service_minutes.items()
-        if tally.service_seconds.get(service, 0.0) >= minutes * 60.0
-    }
-    per_game, games_per_day = effective_game_caps(limits, age)
-    if per_game is not None:
-        spent |= {
-            service
-            for service in services_in(GAMES_CATEGORY)
-            if tally.service_seconds.get(service, 0.0) >= per_game * 60.0
-        }
+    return frozenset(spent_reasons(limits, age, tally, services_in))
+
+
+def spent_reasons(
+    limits: ScreenTimeLimits,
+    age: int,
+    tally: DayTally,
+    services_in: Callable[[str], tuple[str, ...]],
+) -> dict[str, str]:
+    """:func:`spent_services` with why, for the child's words: ``service`` (its own
+    minutes, or a game's cap), ``games`` (the games' minutes of the day), ``category``
+    (the minutes of another category it belongs to). The service's own reason wins."""
+    spent: dict[str, str] = {}
     caps = dict(limits.category_minutes)
+    per_game, games_per_day = effective_game_caps(limits, age)
     if games_per_day is not None:
         caps[GAMES_CATEGORY] = games_per_day
     for category, minutes in caps.items():
         if tally.category_seconds.get(category, 0.0) >= minutes * 60.0:
-            spent |= set(services_in(category))
-    return frozenset(spent)
+            why = "games" if category == GAMES_CATEGORY else "category"
+            spent.update(dict.fromkeys(services_in(category), why))
+    for service, minutes in limits.service_minutes.items():
+        if tally.service_seconds.get(service, 0.0) >= minutes * 60.0:
+            spent[service] = "service"
+    if per_game is not None:
+        for service in services_in(GAMES_CATEGORY):
+            if tally.service_seconds.get(service, 0.0) >= per_game * 60.0:
+                spent[service] = "service"
+    return spent

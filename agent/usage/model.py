@@ -24,6 +24,15 @@ def _empty() -> Mapping[str, float]:
 
 
 @dataclass(frozen=True)
+class SessionWatch:
+    """How the child's tray watches the session: its watcher (``linux-wayland``, ...)
+    and whether it knows the app in front (None: an older tray that does not say)."""
+
+    watcher: str
+    foreground_known: bool | None = None
+
+
+@dataclass(frozen=True)
 class AppIdentity:
     """The foreground app as the tray sees it. The title stays on the PC."""
 

@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 
 from agent.api.types import (
     ChildUsage,
+    ClosingApp,
     HeartbeatAnswer,
     HeartbeatBatch,
     HeartbeatReport,
@@ -44,7 +45,7 @@ from agent.usage.limits import (
     LimitKind,
     LimitReason,
     decide,
-    spent_services,
+    spent_reasons,
 )
 from agent.usage.model import (
     SLEEP_GAP_SECONDS,
@@ -52,6 +53,7 @@ from agent.usage.model import (
     AppUse,
     ChildCounter,
     Heartbeat,
+    SessionWatch,
     UsageEvent,
     UsageEventKind,
 )
@@ -215,7 +217,8 @@ class UsageService:
         self._on_limit_reached = on_limit_reached
         # A service's minutes spent (or a new day): the DNS policy is compiled again.
         self._on_spent_changed = on_spent_changed
-        self._spent: dict[str, frozenset[str]] = {}
+        self._spent: dict[str, dict[str, str]] = {}  # child -> spent service -> why
+        self._watches: dict[str, SessionWatch] = {}  # child -> how the tray watches
         # The child's recent DNS names (the query log): a browser title naming a service
         # counts as its website only when they name the service's domains too.
         self._recent_names = recent_names
@@ -320,10 +323,12 @@ class UsageService:
             self._counters[child] = counter
             self._dirty.add(child)
             self._last_heard[child] = self._clock.monotonic()
+            if batch.watcher:
+                self._watches[child] = SessionWatch(batch.watcher, batch.foreground_known)
             current = counter.last.app if counter.last is not None else None
             decision = self._decide(child, counter, now, zone, rules, current)
             changed = self._note_spent(child, counter, rules)
-            close = self._to_close(child, front, front_use, always)
+            closing = self._to_close(child, front, front_use, always)
         if changed and self._on_spent_changed is not None:
             self._on_spent_changed()
         if (
@@ -338,8 +343,10 @@ class UsageService:
         self.save_if_due()
         action = str(rules.limits.action) if rules else "lock"
         if action == "notify":
-            close = ()  # the parent chose to have the child only told
-        elif not decision.allowed and decision.reason.kind in SERVICE_LIMIT_KINDS:
+            closing = ()  # the parent chose to have the child only told
+        close = tuple(app.pid for app in closing)
+        spent_only = not decision.allowed and decision.reason.kind in SERVICE_LIMIT_KINDS
+        if action != "notify" and spent_only:
             # One service's time is up, not the child's: its app closes; its website in a
             # browser is blocked by the DNS filter, and the browser stays open.
             action = "close_app" if front is not None and front.pid in close else "notify"
@@ -353,6 +360,7 @@ class UsageService:
             action=action,
             warnings_minutes=warnings,
             close_pids=close,
+            closing=closing,
         )
 
     def _limit_info(self, reason: LimitReason, current: AppUse | None) -> LimitInfo:
@@ -367,15 +375,16 @@ class UsageService:
         front: AppIdentity | None,
         current: AppUse | None,
         always: tuple[str, ...],
-    ) -> tuple[int, ...]:
-        """The child's processes of today's spent services: the app in front (not a
-        browser showing the service's website: the DNS filter blocks that) and those the
-        sampler saw running behind. Never an always-allowed app, never the tray."""
-        spent = self._spent.get(child, frozenset())
+    ) -> tuple[ClosingApp, ...]:
+        """The child's processes of today's spent services, with the service's name and
+        why for the child's words: the app in front (not a browser showing the service's
+        website: the DNS filter blocks that) and those the sampler saw running behind.
+        Never an always-allowed app, never the tray."""
+        spent = self._spent.get(child, {})
         if not spent:
             return ()
         allowed = {name.casefold() for name in always}
-        pids: list[int] = []
+        found: dict[int, str] = {}  # pid -> service
         if (
             front is not None
             and front.pid
@@ -384,7 +393,7 @@ class UsageService:
             and not current.always_allowed
             and not self._classifier.is_browser(front)
         ):
-            pids.append(front.pid)
+            found[front.pid] = current.service
         for app in self._running_apps.get(child, ()):
             name = AppIdentity(exe_path=app.exe_path).exe_name.casefold()
             if (
@@ -393,10 +402,17 @@ class UsageService:
                 and not app.app.always_allowed
                 and name not in allowed
                 and app.app.service not in allowed
-                and app.pid not in pids
+                and app.pid not in found
             ):
-                pids.append(app.pid)
-        return tuple(pids)
+                found[app.pid] = app.app.service
+        return tuple(
+            ClosingApp(pid, self._service_name(service), spent[service])
+            for pid, service in found.items()
+        )
+
+    def _service_name(self, service: str) -> str:
+        entry = self._catalogue.get(service)
+        return entry.name if entry is not None else service
 
     def _classify(self, child: str, app: AppIdentity, always: tuple[str, ...]) -> AppUse:
         # An interpreter (java, python, wine) is the app its command line names; the
@@ -514,11 +530,15 @@ class UsageService:
             if reporting and (last is None or not last.active):
                 return False  # locked or idle: nobody is playing
             in_front = last.app.service if reporting and last is not None else None
+            # A tray that cannot know the app in front (GNOME on Wayland): every
+            # catalogue app that runs counts for its service and category, not only games.
+            watch = self._watches.get(child)
+            every_app = reporting and watch is not None and watch.foreground_known is False
             games: dict[str, AppUse] = {}
             for app in apps:
                 use, name = app.app, AppIdentity(exe_path=app.exe_path).exe_name.casefold()
                 if (
-                    use.category == GAMES_CATEGORY
+                    (use.category == GAMES_CATEGORY or every_app)
                     and use.service is not None
                     and use.service != in_front
                     and not use.always_allowed
@@ -593,6 +613,11 @@ class UsageService:
             if heard is not None and self._clock.monotonic() - heard < TRAY_SILENCE_SECONDS:
                 return "running"
             return "missing" if child in self._silent else "not_seen"
+
+    def tray_watch(self, child: str) -> SessionWatch | None:
+        """How the child's tray last said it watches (None before its first heartbeat)."""
+        with self._lock:
+            return self._watches.get(child)
 
     def category_of_app(self, app_id: str) -> str | None:
         """The catalogue's category of a counted app id (``robloxplayerbeta.exe``)."""
@@ -669,17 +694,17 @@ class UsageService:
             rules = self._rules().get(child)
             if rules is None:
                 return frozenset()
-            found = spent_services(
+            found = spent_reasons(
                 rules.limits, rules.age, counter.tally, self._classifier.services_in
             )
             self._spent[child] = found
-            return found
+            return frozenset(found)
 
     def _note_spent(self, child: str, counter: ChildCounter, rules: ChildRules | None) -> bool:
         if rules is None:
             return False
-        found = spent_services(rules.limits, rules.age, counter.tally, self._classifier.services_in)
-        changed = found != self._spent.get(child, frozenset())
+        found = spent_reasons(rules.limits, rules.age, counter.tally, self._classifier.services_in)
+        changed = set(found) != set(self._spent.get(child, {}))
         self._spent[child] = found
         return changed
 

@@ -27,12 +27,15 @@ from __future__ import annotations
 
 import logging
 import math
+import struct
 from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
+from typing import Final
 
 from dnslib import QTYPE, RCODE, RR, DNSHeader, DNSRecord
 
+from dns_filter import wire
 from dns_filter.chain import AnswerType, Query, Resolver, Result
 from dns_filter.clock import Clock, SystemClock
 from dns_filter.log_throttle import LogThrottle
@@ -80,12 +83,15 @@ class CacheSettings:
             raise ValueError("invalid cache settings: " + "; ".join(problems))
 
 
-@dataclass(frozen=True, slots=True)
-class _Entry:
-    packed: bytes  # the answer, TTLs already clamped, packed; each hit parses a copy
-    stored_at: float
-    expires_at: float
-    retry_after: float = -math.inf  # while a failed refresh is fresh in memory, serve stale
+# (packed, stored at, expires at, retry after): the answer with its TTLs already clamped,
+# packed (each hit parses a copy), and until when a failed refresh is fresh in memory (serve
+# stale until then). A plain tuple of bytes and floats, not a dataclass: CPython stops
+# tracking such a tuple, so ten thousand entries cost the full collections nothing.
+_Entry = tuple[bytes, float, float, float]
+_PACKED: Final = 0
+_STORED_AT: Final = 1
+_EXPIRES_AT: Final = 2
+_RETRY_AFTER: Final = 3
 
 
 @dataclass(frozen=True)
@@ -150,15 +156,15 @@ class CacheResolver(Resolver):
         now = self._clock()
         entry = self._entries.get(key)
         if entry is not None:
-            if now < entry.expires_at:
+            if now < entry[_EXPIRES_AT]:
                 self._entries.move_to_end(key)
                 self._hits += 1
-                age = int(now - entry.stored_at)
+                age = int(now - entry[_STORED_AT])
                 response = self._render(entry, query.request, lambda rr: rr.ttl - age)
                 return Result(response, AnswerType.CACHED, CACHE_REASON, query.profile)
-            if now - entry.expires_at > self.settings.max_stale:
+            if now - entry[_EXPIRES_AT] > self.settings.max_stale:
                 del self._entries[key]
-            elif now < entry.retry_after:
+            elif now < entry[_RETRY_AFTER]:
                 return self._serve_stale(entry, key, query, now)
         self._misses += 1
 
@@ -189,14 +195,15 @@ class CacheResolver(Resolver):
         if entry is None:
             return failure
         now = self._clock()
-        if now - entry.expires_at > self.settings.max_stale:
+        if now - entry[_EXPIRES_AT] > self.settings.max_stale:
             del self._entries[key]
             return failure
         why = failure.reason.detail or failure.reason.kind
         # The name only at DEBUG: at the default level the log holds no browsing history.
         log.debug("serving stale %s: %s", query.name, why)
         self._warnings.info("stale", "serving stale answers: %s", why)
-        entry = replace(entry, retry_after=now + self.settings.stale_recheck)
+        retry_after = now + self.settings.stale_recheck
+        entry = (entry[_PACKED], entry[_STORED_AT], entry[_EXPIRES_AT], retry_after)
         self._entries[key] = entry
         return self._serve_stale(entry, key, query, now)
 
@@ -205,8 +212,8 @@ class CacheResolver(Resolver):
         self._entries.move_to_end(key)
         stale_ttl = self.settings.stale_ttl
         # An entry may still be fresh if the next link failed during a race; count it down.
-        age = int(now - entry.stored_at)
-        fresh = now < entry.expires_at
+        age = int(now - entry[_STORED_AT])
+        fresh = now < entry[_EXPIRES_AT]
         response = self._render(
             entry, query.request, (lambda rr: rr.ttl - age) if fresh else (lambda rr: stale_ttl)
         )
@@ -215,7 +222,7 @@ class CacheResolver(Resolver):
     @staticmethod
     def _render(entry: _Entry, request: DNSRecord, ttl_of: Callable[[RR], int]) -> DNSRecord:
         """A copy of the stored answer for this request: its ID, question, RD flag and TTLs."""
-        stored = DNSRecord.parse(entry.packed)
+        stored = DNSRecord.parse(entry[_PACKED])
         header = DNSHeader(id=request.header.id, bitmap=stored.header.bitmap)
         header.rd = request.header.rd
 
@@ -245,22 +252,40 @@ class CacheResolver(Resolver):
         def clamp(ttl: int) -> int:
             return min(max(ttl, settings.min_ttl), ceiling)
 
-        stored = DNSRecord(
-            DNSHeader(id=0, bitmap=response.header.bitmap),
-            questions=list(response.questions),
-            rr=[_copy_rr(rr, clamp(rr.ttl)) for rr in response.rr],
-            auth=[self._clamped_auth(rr, negative, clamp) for rr in response.auth],
-            ar=[rr if rr.rtype == QTYPE.OPT else _copy_rr(rr, clamp(rr.ttl)) for rr in response.ar],
-        )
-        try:
-            packed = bytes(stored.pack())
-        except Exception:  # a record dnslib reads but cannot write again: not cached
+        packed = self._packed_clamped(response, negative, clamp)
+        if packed is None:
             log.debug("cannot pack the answer for %s; not cached", key[0])
             return
-        self._entries[key] = _Entry(packed, now, now + lifetime)
+        self._entries[key] = (packed, now, now + lifetime, -math.inf)
         self._entries.move_to_end(key)
         while len(self._entries) > settings.max_entries:
             self._entries.popitem(last=False)
+
+    def _packed_clamped(
+        self, response: DNSRecord, negative: bool, clamp: Callable[[int], int]
+    ) -> bytes | None:
+        """The answer packed once, with ID 0 and every TTL clamped in place on the wire
+        (a negative answer's SOA to its negative TTL); None when dnslib cannot write it."""
+        try:
+            packed = bytearray(response.pack())
+            offsets = wire.record_ttls(bytes(packed)).offsets
+        except Exception:  # a record dnslib reads but cannot write again: not cached
+            return None
+        # The wire's order of TTLs: answers, authority, additional, without OPT.
+        records = [
+            (rr, section is response.auth)
+            for section in (response.rr, response.auth, response.ar)
+            for rr in section
+            if rr.rtype != QTYPE.OPT
+        ]
+        if len(records) != len(offsets):
+            return None
+        for (rr, in_authority), offset in zip(records, offsets, strict=True):
+            soa = negative and in_authority and rr.rtype == QTYPE.SOA
+            ttl = self._negative_ttl(rr) if soa else rr.ttl
+            struct.pack_into(">I", packed, offset, clamp(ttl))
+        packed[0:2] = b"\x00\x00"
+        return bytes(packed)
 
     @staticmethod
     def _is_negative(response: DNSRecord) -> bool:
@@ -270,11 +295,6 @@ class CacheResolver(Resolver):
     def _negative_ttl(rr: RR) -> int:
         # RFC 2308: the negative TTL is the smaller of the SOA's own TTL and its MINIMUM.
         return int(min(rr.ttl, rr.rdata.times[-1]))
-
-    def _clamped_auth(self, rr: RR, negative: bool, clamp: Callable[[int], int]) -> RR:
-        if negative and rr.rtype == QTYPE.SOA:
-            return _copy_rr(rr, clamp(self._negative_ttl(rr)))
-        return _copy_rr(rr, clamp(rr.ttl))
 
     def _lifetime(self, response: DNSRecord) -> int | None:
         """Seconds the answer may be served from the cache, or None when it must not be cached."""

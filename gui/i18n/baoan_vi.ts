@@ -72,6 +72,255 @@
     </message>
 </context>
 <context>
+    <name>CaregiverDialog</name>
+    <message>
+        <source>Add a caregiver</source>
+        <translation>Thêm người thân</translation>
+    </message>
+    <message>
+        <source>Change %1</source>
+        <translation>Sửa cách nhận cảnh báo của %1</translation>
+    </message>
+    <message>
+        <source>Save the caregiver</source>
+        <translation>Lưu người thân</translation>
+    </message>
+</context>
+<context>
+    <name>CaregiverForm</name>
+    <message>
+        <source>&amp;Name:</source>
+        <translation>&amp;Tên:</translation>
+    </message>
+    <message>
+        <source>The caregiver&apos;s name</source>
+        <translation>Tên người thân</translation>
+    </message>
+    <message>
+        <source>Bà Nội, Mẹ, Cô Lan…</source>
+        <translation>Bà Nội, Mẹ, Cô Lan…</translation>
+    </message>
+    <message>
+        <source>What they hear</source>
+        <translation>Nhận cảnh báo về</translation>
+    </message>
+    <message>
+        <source>Help always reaches every caregiver.</source>
+        <translation>Tin Trợ giúp luôn đến với mọi người thân.</translation>
+    </message>
+    <message>
+        <source>At &amp;most this many alerts an hour:</source>
+        <translation>Nhiều &amp;nhất bao nhiêu cảnh báo mỗi giờ:</translation>
+    </message>
+    <message>
+        <source>At most this many alerts an hour</source>
+        <translation>Nhiều nhất bao nhiêu cảnh báo mỗi giờ</translation>
+    </message>
+    <message>
+        <source>Past it, the rest come as one summary; Help is never held back.</source>
+        <translation>Quá số này, các cảnh báo còn lại được gộp thành một tin tóm tắt; tin Trợ giúp không bao giờ bị giữ lại.</translation>
+    </message>
+    <message>
+        <source>ntfy (phone)</source>
+        <translation>ntfy (điện thoại)</translation>
+    </message>
+    <message>
+        <source>&amp;Server:</source>
+        <translation>&amp;Máy chủ:</translation>
+    </message>
+    <message>
+        <source>ntfy server</source>
+        <translation>Máy chủ ntfy</translation>
+    </message>
+    <message>
+        <source>&amp;Topic:</source>
+        <translation>&amp;Chủ đề:</translation>
+    </message>
+    <message>
+        <source>ntfy topic</source>
+        <translation>Chủ đề ntfy</translation>
+    </message>
+    <message>
+        <source>empty: Bảo An makes one nobody can guess</source>
+        <translation>để trống: Bảo An tạo một chủ đề không ai đoán được</translation>
+    </message>
+    <message>
+        <source>Access &amp;token:</source>
+        <translation>Mã &amp;truy cập:</translation>
+    </message>
+    <message>
+        <source>Bảo An&apos;s access token for the server</source>
+        <translation>Mã truy cập máy chủ của Bảo An</translation>
+    </message>
+    <message>
+        <source>a token is kept: type to replace it</source>
+        <translation>đã có mã truy cập: gõ mã mới để thay</translation>
+    </message>
+    <message>
+        <source>none (a public server needs none)</source>
+        <translation>không có (máy chủ công cộng không cần)</translation>
+    </message>
+    <message>
+        <source>Email</source>
+        <translation>Email</translation>
+    </message>
+    <message>
+        <source>&amp;Address:</source>
+        <translation>Địa &amp;chỉ:</translation>
+    </message>
+    <message>
+        <source>The caregiver&apos;s email address</source>
+        <translation>Địa chỉ email của người thân</translation>
+    </message>
+    <message>
+        <source>Mail se&amp;rver:</source>
+        <translation>Máy chủ &amp;thư:</translation>
+    </message>
+    <message>
+        <source>Mail server and port</source>
+        <translation>Máy chủ thư và cổng</translation>
+    </message>
+    <message>
+        <source>Sending &amp;account:</source>
+        <translation>Tài khoản &amp;gửi:</translation>
+    </message>
+    <message>
+        <source>The mail account Bảo An sends from</source>
+        <translation>Tài khoản thư mà Bảo An dùng để gửi</translation>
+    </message>
+    <message>
+        <source>Account &amp;password:</source>
+        <translation>Mật &amp;khẩu tài khoản:</translation>
+    </message>
+    <message>
+        <source>The mail account&apos;s password</source>
+        <translation>Mật khẩu của tài khoản thư</translation>
+    </message>
+    <message>
+        <source>a password is kept: type to replace it</source>
+        <translation>đã có mật khẩu: gõ mật khẩu mới để thay</translation>
+    </message>
+    <message>
+        <source>none</source>
+        <translation>chưa có</translation>
+    </message>
+    <message>
+        <source>Apprise (Discord, Telegram, …)</source>
+        <translation>Apprise (Discord, Telegram, …)</translation>
+    </message>
+    <message>
+        <source>&amp;URL:</source>
+        <translation>Địa chỉ &amp;URL:</translation>
+    </message>
+    <message>
+        <source>Apprise URL</source>
+        <translation>Địa chỉ URL của Apprise</translation>
+    </message>
+    <message>
+        <source>%1 is kept: type to replace it</source>
+        <translation>đã có %1: gõ địa chỉ mới để thay</translation>
+    </message>
+</context>
+<context>
+    <name>CaregiverWords</name>
+    <message>
+        <source>Type the caregiver&apos;s name.</source>
+        <translation>Hãy nhập tên người thân.</translation>
+    </message>
+    <message>
+        <source>%1 is already a caregiver.</source>
+        <translation>%1 đã là người thân nhận cảnh báo.</translation>
+    </message>
+    <message>
+        <source>Between 1 and %1 alerts an hour.</source>
+        <translation>Từ 1 đến %1 cảnh báo mỗi giờ.</translation>
+    </message>
+    <message>
+        <source>Choose at least one way to reach them: ntfy, email or Apprise.</source>
+        <translation>Hãy chọn ít nhất một cách nhận cảnh báo: ntfy, email hoặc Apprise.</translation>
+    </message>
+    <message>
+        <source>Paste the Apprise URL (for example discord://…).</source>
+        <translation>Hãy dán địa chỉ URL của Apprise (ví dụ discord://…).</translation>
+    </message>
+    <message>
+        <source>An Apprise URL starts with its service, such as discord:// or tgram://.</source>
+        <translation>Địa chỉ URL của Apprise bắt đầu bằng tên dịch vụ, ví dụ discord:// hoặc tgram://.</translation>
+    </message>
+    <message>
+        <source>An ntfy server&apos;s address, such as https://ntfy.sh.</source>
+        <translation>Địa chỉ máy chủ ntfy, ví dụ https://ntfy.sh.</translation>
+    </message>
+    <message>
+        <source>A topic has only letters, digits, - and _ (at most 64).</source>
+        <translation>Chủ đề chỉ gồm chữ không dấu, chữ số, - và _ (nhiều nhất 64 ký tự).</translation>
+    </message>
+    <message>
+        <source>A topic this short can be guessed: use at least %1 characters, or leave it empty and Bảo An makes one.</source>
+        <translation>Chủ đề ngắn như vậy có thể bị đoán ra: hãy dùng ít nhất %1 ký tự, hoặc để trống và Bảo An sẽ tạo một chủ đề.</translation>
+    </message>
+    <message>
+        <source>An email address, such as ba@example.com.</source>
+        <translation>Một địa chỉ email, ví dụ ba@example.com.</translation>
+    </message>
+    <message>
+        <source>Bảo An needs a mail server to send from, such as smtp.gmail.com:465.</source>
+        <translation>Bảo An cần một máy chủ thư để gửi, ví dụ smtp.gmail.com:465.</translation>
+    </message>
+    <message>
+        <source>The mail server and its port, such as smtp.gmail.com:465.</source>
+        <translation>Máy chủ thư và cổng của nó, ví dụ smtp.gmail.com:465.</translation>
+    </message>
+    <message>
+        <source>The mail account&apos;s user name goes with its password.</source>
+        <translation>Có mật khẩu thì cần cả tên đăng nhập của tài khoản thư.</translation>
+    </message>
+    <message>
+        <source>Bảo An expects %1; it got %2.</source>
+        <translation>Bảo An cần %1; nhưng nhận được %2.</translation>
+    </message>
+    <message>
+        <source>Bảo An expects %1.</source>
+        <translation>Bảo An cần %1.</translation>
+    </message>
+    <message>
+        <source>the ntfy alerts to the topic %1</source>
+        <translation>cảnh báo ntfy tới chủ đề %1</translation>
+    </message>
+    <message>
+        <source>the emails to %1</source>
+        <translation>email gửi đến %1</translation>
+    </message>
+    <message>
+        <source>the Apprise alerts</source>
+        <translation>cảnh báo qua Apprise</translation>
+    </message>
+    <message>
+        <source>Help / 111</source>
+        <translation>Trợ giúp / 111</translation>
+    </message>
+    <message>
+        <source>Adult content</source>
+        <translation>Nội dung người lớn</translation>
+    </message>
+    <message>
+        <source>Protection weakened</source>
+        <translation>Bảo vệ bị nới lỏng</translation>
+    </message>
+    <message>
+        <source>Screen time used up</source>
+        <translation>Hết giờ dùng máy</translation>
+    </message>
+    <message>
+        <source>The children&apos;s requests</source>
+        <translation>Yêu cầu của các con</translation>
+    </message>
+    <message>
+        <source>Protection paused</source>
+        <translation>Tạm dừng bảo vệ</translation>
+    </message>
+</context>
+<context>
     <name>CaregiversModel</name>
     <message>
         <source>Loading the caregivers…</source>
@@ -211,6 +460,50 @@
         <translation>Bảo An không trả lời: %1</translation>
     </message>
     <message>
+        <source>Save the change to %1? It stops: %2.</source>
+        <translation>Lưu thay đổi cho %1? Việc này sẽ dừng: %2.</translation>
+    </message>
+    <message>
+        <source>Remove a channel</source>
+        <translation>Bỏ một cách nhận cảnh báo</translation>
+    </message>
+    <message>
+        <source>Remove %1? They will get no more alerts from Bảo An, Help included.</source>
+        <translation>Bỏ %1? Người này sẽ không nhận cảnh báo nào từ Bảo An nữa, kể cả tin Trợ giúp.</translation>
+    </message>
+    <message>
+        <source>Remove a caregiver</source>
+        <translation>Bỏ một người thân</translation>
+    </message>
+    <message>
+        <source>Saving %1…</source>
+        <translation>Đang lưu %1…</translation>
+    </message>
+    <message>
+        <source>Added %1. Send a test alert to check that it reaches them.</source>
+        <translation>Đã thêm %1. Hãy gửi cảnh báo thử để chắc rằng tin đến được.</translation>
+    </message>
+    <message>
+        <source>Saved %1. Send a test alert to check that it reaches them.</source>
+        <translation>Đã lưu %1. Hãy gửi cảnh báo thử để chắc rằng tin đến được.</translation>
+    </message>
+    <message>
+        <source>Removed %1: they get no more alerts.</source>
+        <translation>Đã bỏ %1: người này không nhận cảnh báo nữa.</translation>
+    </message>
+    <message>
+        <source>The family&apos;s settings file changed elsewhere since it was read; nothing was saved. The list shows the new settings; your change is kept: press Save again to apply it over them.</source>
+        <translation>Tệp cài đặt của gia đình vừa thay đổi ở nơi khác; chưa có gì được lưu. Danh sách đã hiện cài đặt mới; thay đổi của bạn vẫn được giữ: bấm Lưu lại để áp dụng lên cài đặt mới.</translation>
+    </message>
+    <message>
+        <source>Bảo An could not save %1: see the form.</source>
+        <translation>Bảo An không lưu được %1: hãy xem lại biểu mẫu.</translation>
+    </message>
+    <message>
+        <source>Not saved: %1</source>
+        <translation>Không lưu được: %1</translation>
+    </message>
+    <message>
         <source>Sending a test alert to every channel…</source>
         <translation>Đang gửi cảnh báo thử tới mọi kênh…</translation>
     </message>
@@ -249,6 +542,38 @@
     <message>
         <source>Refresh</source>
         <translation>Làm mới</translation>
+    </message>
+    <message>
+        <source>Add a caregiver…</source>
+        <translation>Thêm người thân…</translation>
+    </message>
+    <message>
+        <source>Add a caregiver</source>
+        <translation>Thêm người thân</translation>
+    </message>
+    <message>
+        <source>Change…</source>
+        <translation>Sửa…</translation>
+    </message>
+    <message>
+        <source>Change the chosen caregiver</source>
+        <translation>Sửa người thân đang chọn</translation>
+    </message>
+    <message>
+        <source>Remove…</source>
+        <translation>Bỏ…</translation>
+    </message>
+    <message>
+        <source>Remove the chosen caregiver</source>
+        <translation>Bỏ người thân đang chọn</translation>
+    </message>
+    <message>
+        <source>Save again</source>
+        <translation>Lưu lại</translation>
+    </message>
+    <message>
+        <source>Save your change again</source>
+        <translation>Lưu lại thay đổi của bạn</translation>
     </message>
 </context>
 <context>
@@ -696,6 +1021,18 @@
     <message>
         <source>changed the family&apos;s settings</source>
         <translation>đổi cài đặt của gia đình</translation>
+    </message>
+    <message>
+        <source>added %1 to the relatives who get alerts</source>
+        <translation>thêm %1 vào những người thân nhận cảnh báo</translation>
+    </message>
+    <message>
+        <source>took %1 off the relatives who get alerts</source>
+        <translation>bỏ %1 khỏi những người thân nhận cảnh báo</translation>
+    </message>
+    <message>
+        <source>changed how %1 gets alerts</source>
+        <translation>đổi cách %1 nhận cảnh báo</translation>
     </message>
     <message>
         <source>changed the relatives who get alerts</source>
@@ -1440,6 +1777,10 @@
     <message>
         <source>Nothing waits for you</source>
         <translation>Không có gì chờ cha mẹ</translation>
+    </message>
+    <message>
+        <source>On this computer&apos;s Wayland session, Bảo An sees idle time and the apps that are running, but not which window is in front, so app time is counted from the apps that are running.</source>
+        <translation>Trên phiên Wayland của máy này, Bảo An thấy lúc máy để yên và các ứng dụng đang chạy, nhưng không thấy cửa sổ nào đang ở trên cùng, nên thời gian dùng ứng dụng được tính theo các ứng dụng đang chạy.</translation>
     </message>
     <message>
         <source>%1 blocked</source>

@@ -44,7 +44,7 @@ from gui.tray.backend import (
     WatchAcknowledgementInfo,
 )
 from gui.tray.dialogs import HelpDialog, ReportDialog, WatchDialog
-from gui.tray.enforcement import Enforcer, NotifyOnly, session_controller
+from gui.tray.enforcement import Enforcer, NotifyOnly, SessionController, session_controller
 from gui.tray.i18n import TRAY_TRANSLATIONS_DIR
 from gui.tray.more_time import MoreTimeDialog
 from gui.tray.throttle import NotificationThrottle
@@ -507,10 +507,11 @@ class FallbackWindow(QWidget):
         layout.addWidget(self.notice_button)
         self.retranslate()
 
-    def show_notice(self, title: str, url: str) -> None:
+    def show_notice(self, title: str, url: str, body: str = "") -> None:
+        """The latest notification, its words whole (a screen-time one has no page)."""
         self.notice_url = url
-        self.notice_button.setText(title)
-        self.notice_button.setToolTip(self.tr("Open the page that explains why"))
+        self.notice_button.setText(f"{title}\n{body}" if body else title)
+        self.notice_button.setToolTip(self.tr("Open the page that explains why") if url else "")
         self.notice_button.setVisible(True)
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802
@@ -599,7 +600,7 @@ class TrayPresenter(QObject):
         if self.icon is not None:
             self.icon.showMessage(title, body, QSystemTrayIcon.MessageIcon.Information, 10_000)
         elif self.window is not None:
-            self.window.show_notice(title, url)
+            self.window.show_notice(title, url, body)
 
     def retranslate(self) -> None:
         # The Help action is never disabled, whatever the agent's state.
@@ -787,20 +788,21 @@ def run_tray(
     return code
 
 
-def screen_time_enforcer(tray: Tray) -> Enforcer:
+def screen_time_enforcer(tray: Tray, session: SessionController | None = None) -> Enforcer:
     """Warnings as the tray's notifications (in the child's language and words for the
-    age), and the action at zero through this OS's session controller."""
+    age), and the action at zero through `session` (this OS's session controller)."""
     controller = tray.controller
 
-    def words() -> tuple[str, str | None]:
+    def age_band() -> str | None:
         profile = controller.profile
-        return (tray.translations.language or "vi", profile.age_band if profile else None)
+        return profile.age_band if profile else None
 
+    # The words come through the tray's translator, in the child's language.
     return Enforcer(
-        session_controller() or NotifyOnly(),
+        session or session_controller() or NotifyOnly(),
         # From the heartbeat's thread: the signal is delivered on the GUI thread.
         lambda title, body: controller.notification.emit(title, body, ""),
-        words=words,
+        age_band=age_band,
     )
 
 

@@ -14,7 +14,11 @@ behind :class:`SessionController` (tests use a fake).
 - One service's minutes spent (its own, a game's, its category's): the agent names the
   child's processes of it (``close_pids``: the app in front, or one running behind) and
   the tray closes them, whatever the rest of the standing; the child is told "no more
-  YouTube time today". Its website is blocked by the DNS filter; the browser stays.
+  YouTube time today", and of one closed from behind, once, what and why ("Closed
+  Minecraft: no more game time today"). Its website is blocked by the DNS filter; the
+  browser stays.
+- Every word the child reads here is the tray's translation (:class:`ChildWords`, through
+  ``tr()``: ``gui/tray/i18n``), in the child's language, shorter for a child under 11.
 """
 
 from __future__ import annotations
@@ -27,9 +31,11 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
+
+from PySide6.QtCore import QObject
 
 from gui.tray.watchers.base import Sample
 
@@ -37,6 +43,16 @@ log = logging.getLogger(__name__)
 
 CLOSE_GRACE_SECONDS = 10.0
 ACTION_REPEAT_SECONDS = 15.0  # while out of time, act again at most this often
+
+
+@dataclass(frozen=True)
+class AppToClose:
+    """One of ``close_pids`` with the words for it: the app's name and why it closes
+    (``service``, ``games``, ``category``; see :meth:`ChildWords.app_closed`)."""
+
+    pid: int
+    name: str
+    why: str = "service"
 
 
 @dataclass(frozen=True)
@@ -51,6 +67,7 @@ class Standing:
     service: str | None = None
     close_pids: tuple[int, ...] = ()
     service_name: str | None = None
+    closing: tuple[AppToClose, ...] = ()  # the names of close_pids, for the child
 
 
 class SessionController(Protocol):
@@ -61,63 +78,82 @@ class SessionController(Protocol):
     def close_app(self, pid: int) -> None: ...
 
 
-# Words a child reads in a few seconds: (language, young) -> (title, body with {minutes}).
-# Young is under 11 (the pages' 6-10 band and younger).
-_WARNING: Mapping[tuple[str, bool], tuple[str, str]] = {
-    ("vi", True): ("Sắp hết giờ chơi máy", "Còn {minutes} phút nữa thôi. Con chuẩn bị dừng nhé!"),
-    ("vi", False): ("Sắp hết giờ", "Còn {minutes} phút dùng máy hôm nay."),
-    ("en", True): ("Computer time is nearly over", "Only {minutes} min left. Get ready to stop!"),
-    ("en", False): ("Time is nearly up", "{minutes} min of screen time left today."),
-}
-_OUT: Mapping[tuple[str, bool], tuple[str, str]] = {
-    ("vi", True): (
-        "Hết giờ rồi",
-        "Hôm nay con dùng máy đủ rồi. Nghỉ ngơi nhé! Cần giúp: bấm Trợ giúp / 111.",
-    ),
-    ("vi", False): (
-        "Hết giờ",
-        "Hết thời gian dùng máy. Muốn thêm giờ, hãy hỏi bố mẹ. Trợ giúp / 111 luôn mở.",
-    ),
-    ("en", True): (
-        "Time is up",
-        "That's enough computer for today. Time for a break! Help / 111 is always there.",
-    ),
-    ("en", False): (
-        "Time is up",
-        "Your screen time is over. Ask a parent for more. Help / 111 always works.",
-    ),
-}
-_SERVICE_OUT: Mapping[tuple[str, bool], tuple[str, str]] = {
-    ("vi", True): ("Hết giờ {service} hôm nay", "{service} đóng lại rồi. Mai chơi tiếp nhé!"),
-    ("vi", False): (
-        "Hết giờ {service} hôm nay",
-        "Bảo An đã đóng {service}. Việc khác trên máy vẫn dùng được; Trợ giúp / 111 luôn mở.",
-    ),
-    ("en", True): ("No more {service} time today", "{service} is closed now. Play again tomorrow!"),
-    ("en", False): (
-        "No more {service} time today",
-        "Bảo An closed {service}. The rest of the computer still works; Help / 111 always does.",
-    ),
-}
 SERVICE_LIMIT_KINDS = frozenset({"service", "category", "game"})
-_YOUNG_BANDS = frozenset({"0-5", "6-10"})
+YOUNG_BANDS = frozenset({"0-5", "6-10"})  # under 11: the shortest words
 
 
-def warning_words(language: str, age_band: str | None, minutes: int | None) -> tuple[str, str]:
+class ChildWords(QObject):
+    """What the child reads at the limit, in a few seconds, through the tray's translator
+    (Vietnamese by default, English; ``gui/tray/i18n``), in words for the age: the young
+    (:data:`YOUNG_BANDS`) get the shortest ones."""
+
+    def warning(self, minutes: int, young: bool) -> tuple[str, str]:
+        if young:
+            return (
+                self.tr("Computer time is nearly over"),
+                self.tr("Only %n min left. Get ready to stop!", "", minutes),
+            )
+        return (
+            self.tr("Time is nearly up"),
+            self.tr("%n min of screen time left today.", "", minutes),
+        )
+
+    def time_up(self, young: bool) -> tuple[str, str]:
+        if young:
+            return (
+                self.tr("Time is up", "young"),
+                self.tr(
+                    "That's enough computer for today. Time for a break! "
+                    "Help / 111 is always there."
+                ),
+            )
+        return (
+            self.tr("Time is up"),
+            self.tr("Your screen time is over. Ask a parent for more. Help / 111 always works."),
+        )
+
+    def service_out(self, service: str, young: bool) -> tuple[str, str]:
+        title = self.tr("No more %1 time today").replace("%1", service)
+        if young:
+            body = self.tr("%1 is closed now. Play again tomorrow!")
+        else:
+            body = self.tr(
+                "Bảo An closed %1. The rest of the computer still works; Help / 111 always does."
+            )
+        return title, body.replace("%1", service)
+
+    def app_closed(self, app: str, why: str, young: bool) -> tuple[str, str]:
+        """An app closed from behind (the child may not have seen it go): what and why.
+        `why`: ``service`` (its own minutes, or a game's cap), ``games`` (the day's game
+        minutes), ``category`` (the minutes of apps of its kind)."""
+        if why == "games":
+            title = self.tr("No more game time today")
+            body = self.tr("Closed %1: no more game time today.")
+        elif why == "category":
+            title = self.tr("%1 closed")
+            body = self.tr("Closed %1: no more time today for apps like it.")
+        else:
+            title = self.tr("No more %1 time today")
+            body = self.tr("Closed %1: no more %1 time today.")
+        if young:
+            body += " " + self.tr("Play again tomorrow!")
+        return title.replace("%1", app), body.replace("%1", app)
+
+
+def warning_words(age_band: str | None, minutes: int | None) -> tuple[str, str]:
     """(title, body) for a warning (`minutes` left) or, with None, for time that is up."""
-    young = age_band in _YOUNG_BANDS
-    key = (language if language in ("vi", "en") else "vi", young)
-    if minutes is None:
-        return _OUT[key]
-    title, body = _WARNING[key]
-    return title, body.format(minutes=minutes)
+    words, young = ChildWords(), age_band in YOUNG_BANDS
+    return words.time_up(young) if minutes is None else words.warning(minutes, young)
 
 
-def service_out_words(language: str, age_band: str | None, service: str) -> tuple[str, str]:
+def service_out_words(age_band: str | None, service: str) -> tuple[str, str]:
     """(title, body) when one service's minutes are spent today."""
-    key = (language if language in ("vi", "en") else "vi", age_band in _YOUNG_BANDS)
-    title, body = _SERVICE_OUT[key]
-    return title.format(service=service), body.format(service=service)
+    return ChildWords().service_out(service, age_band in YOUNG_BANDS)
+
+
+def app_closed_words(age_band: str | None, app: str, why: str) -> tuple[str, str]:
+    """(title, body) when an app running behind was closed: its minutes are spent."""
+    return ChildWords().app_closed(app, why, age_band in YOUNG_BANDS)
 
 
 Notify = Callable[[str, str], None]
@@ -131,13 +167,13 @@ class Enforcer:
         controller: SessionController,
         notify: Notify,
         *,
-        words: Callable[[], tuple[str, str | None]] = lambda: ("vi", None),
+        age_band: Callable[[], str | None] = lambda: None,
         own_pid: int | None = None,
         monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         self._controller = controller
         self._notify = notify
-        self._words = words
+        self._age_band = age_band
         self._own_pid = own_pid if own_pid is not None else os.getpid()
         self._monotonic = monotonic
         self._warned: set[int] = set()
@@ -146,18 +182,18 @@ class Enforcer:
         self._closing: dict[int, float] = {}  # pid -> when it was last asked to close
 
     def on_standing(self, standing: Standing, sample: Sample | None) -> None:
-        self._close_spent(standing)
+        self._close_spent(standing, sample)
         if standing.allowed:
             self._told_out = False
             self._last_action = None
             self._warn(standing)
             return
         if not self._told_out:
-            language, band = self._words()
+            band = self._age_band()
             if standing.limit_kind in SERVICE_LIMIT_KINDS and standing.service_name:
-                self._notify(*service_out_words(language, band, standing.service_name))
+                self._notify(*service_out_words(band, standing.service_name))
             else:
-                self._notify(*warning_words(language, band, None))
+                self._notify(*warning_words(band, None))
             self._told_out = True
         if standing.action == "notify":
             return
@@ -170,11 +206,14 @@ class Enforcer:
         self._last_action = now
         self._act(standing.action, sample)
 
-    def _close_spent(self, standing: Standing) -> None:
+    def _close_spent(self, standing: Standing, sample: Sample | None) -> None:
         """Close each process the agent names (a spent service's app), at most once per
-        :data:`ACTION_REPEAT_SECONDS` each; never the tray itself."""
+        :data:`ACTION_REPEAT_SECONDS` each; never the tray itself. An app closed from
+        behind is explained once (the one in front is, by "no more ... time today")."""
         listed = set(standing.close_pids) - {self._own_pid}
         self._closing = {pid: at for pid, at in self._closing.items() if pid in listed}
+        names = {app.pid: app for app in standing.closing}
+        front = sample.app.pid if sample is not None and sample.app is not None else None
         now = self._monotonic()
         for pid in sorted(listed):
             asked = self._closing.get(pid)
@@ -185,6 +224,9 @@ class Enforcer:
                 self._controller.close_app(pid)
             except Exception:
                 log.exception("closing process %d failed", pid)
+            closed = names.get(pid)
+            if asked is None and closed is not None and pid != front:
+                self._notify(*app_closed_words(self._age_band(), closed.name, closed.why))
 
     def _warn(self, standing: Standing) -> None:
         left = standing.seconds_left
@@ -198,8 +240,7 @@ class Enforcer:
         fresh = [minutes for minutes in crossed if minutes not in self._warned]
         self._warned.update(crossed)
         if fresh:
-            language, band = self._words()
-            self._notify(*warning_words(language, band, min(fresh)))
+            self._notify(*warning_words(self._age_band(), min(fresh)))
 
     def _act(self, action: str, sample: Sample | None) -> None:
         try:

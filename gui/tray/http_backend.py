@@ -15,6 +15,7 @@ import sys
 import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -35,7 +36,7 @@ from agent.api.types import (
     WatchAcknowledgementInfo,
 )
 from gui.tray.backend import AgentUnreachableError, TrayBackendError
-from gui.tray.enforcement import Enforcer, Standing
+from gui.tray.enforcement import AppToClose, Enforcer, Standing
 from gui.tray.heartbeat import HeartbeatSender, QueuedBeat
 from gui.tray.watchers import Watcher, create_watcher
 
@@ -230,10 +231,21 @@ class HttpTrayBackend:
             ) from None
 
     def send_heartbeats(
-        self, sent_monotonic: float, beats: Sequence[QueuedBeat]
+        self,
+        sent_monotonic: float,
+        beats: Sequence[QueuedBeat],
+        *,
+        watcher: str = "",
+        foreground_known: bool | None = None,
     ) -> HeartbeatAnswer:
-        """``POST /api/usage/heartbeat`` (gui/tray/heartbeat.py queues and calls this)."""
-        batch = HeartbeatBatch(sent_monotonic, tuple(_report(beat) for beat in beats))
+        """``POST /api/usage/heartbeat`` (gui/tray/heartbeat.py queues and calls this),
+        saying which session watcher runs and whether it knows the app in front."""
+        batch = HeartbeatBatch(
+            sent_monotonic,
+            tuple(_report(beat) for beat in beats),
+            watcher=watcher,
+            foreground_known=foreground_known,
+        )
         body = self._request("POST", "/api/usage/heartbeat", json_body=batch.to_json())
         try:
             return HeartbeatAnswer.from_json(body)
@@ -335,6 +347,7 @@ def standing_of(answer: HeartbeatAnswer) -> Standing:
         service=answer.limit.service,
         close_pids=answer.close_pids,
         service_name=answer.limit.service_name,
+        closing=tuple(AppToClose(app.pid, app.name, app.why) for app in answer.closing),
     )
 
 
@@ -352,9 +365,11 @@ def start_heartbeat(
         if enforcer is not None:
             enforcer.on_standing(standing_of(answer), sender.last_sample)
 
-    sender = HeartbeatSender(
-        watcher or create_watcher(), backend.send_heartbeats, on_answer=on_answer
+    chosen = watcher or create_watcher()
+    send = partial(
+        backend.send_heartbeats, watcher=chosen.name, foreground_known=chosen.knows_foreground
     )
+    sender = HeartbeatSender(chosen, send, on_answer=on_answer)
     sender.start()
     return sender
 

@@ -26,7 +26,9 @@ __all__ = [
     "dark_palette",
     "ground_palette",
     "meaning_style",
+    "message_style",
     "refresh_meanings",
+    "status_style",
 ]
 
 # The dynamic property that remembers a label's meaning, so a change of theme restyles it.
@@ -49,6 +51,20 @@ def ground_palette(widget: QWidget) -> QPalette:
     Neither the widget's own style sheet (a colour set here) changes it, nor the order in
     which the widgets learn of a new theme."""
     return QApplication.palette(widget)
+
+
+def status_style(widget: QWidget, ok: bool | None) -> str:
+    """The style sheet of a line that reports a state: a problem in bold (and red where
+    red is readable); whole or not known, nothing (the mark says it)."""
+    if ok or ok is None:
+        return ""
+    return meaning_style(widget, Meaning.PROBLEM, bold=True)
+
+
+def message_style(widget: QWidget, good: bool) -> str:
+    """A message under a form: done or not. Prefer :func:`apply_message`, which also
+    follows a change of theme."""
+    return meaning_style(widget, Meaning.DONE if good else Meaning.PROBLEM)
 
 
 def apply_meaning(widget: QWidget, meaning: Meaning | None, bold: bool = False) -> None:

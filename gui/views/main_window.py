@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from gui.backend import AgentStatus
+from gui.caregiver_settings import CaregiverSettingsController
 from gui.caregivers import CaregiversController, CaregiversModel
 from gui.controller import Connection, DashboardController
 from gui.family_controller import FamilyController, FirstRunController
@@ -53,6 +54,7 @@ class MainWindow(QMainWindow):
         activity: ActivityController | None = None,
         schedules: ScheduleController | None = None,
         caregivers: CaregiversController | None = None,
+        caregiver_settings: CaregiverSettingsController | None = None,
         family: FamilyController | None = None,
         first_run: FirstRunController | None = None,
         settings: SettingsController | None = None,
@@ -78,6 +80,7 @@ class MainWindow(QMainWindow):
         self.parent_page = ParentPage(self, timezone=controller.timezone, now=controller.now)
         # The caregivers, their channels and the dead-man signal: in Settings.
         self.caregivers = caregivers
+        self.caregiver_settings = caregiver_settings
         self.caregivers_view: CaregiversView | None = None
         if caregivers is not None and caregivers.supported:
             self.caregivers_view = CaregiversView(
@@ -259,6 +262,22 @@ class MainWindow(QMainWindow):
         caregivers.tested.connect(view.show_tested)
         caregivers.failed.connect(view.show_failure)
         caregivers.unavailable.connect(self._hide_caregivers)
+        editing = self.caregiver_settings
+        if editing is None or not editing.supported:
+            return
+        c.login_succeeded.connect(editing.load)
+        c.logged_out.connect(lambda _expired: editing.clear())
+        self.parent_page.refresh_requested.connect(editing.load)
+        view.refresh_requested.connect(editing.load)
+        view.add_requested.connect(editing.add)
+        view.update_requested.connect(editing.update)
+        view.remove_requested.connect(editing.remove)
+        editing.loaded.connect(view.show_settings)
+        editing.saved.connect(view.show_saved)
+        editing.saved.connect(lambda _action, _name: caregivers.load())
+        editing.save_conflict.connect(view.show_conflict)
+        editing.save_refused.connect(view.show_refused)
+        editing.failed.connect(view.show_edit_failure)
 
     def _hide_caregivers(self) -> None:
         """An agent without the caregivers endpoints: Settings keeps only its note."""

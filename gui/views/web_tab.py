@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtCore import QEvent, QSize, Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -40,6 +40,7 @@ from gui.labels import (
     preset_label,
     reason_label,
 )
+from gui.service_icons import ServiceIcons
 from gui.views.common import add_save_shortcut
 from gui.views.contrast import apply_meaning
 from gui.views.schedule_editor import ScheduleEditor
@@ -96,6 +97,8 @@ class WebTab(QWidget):
         self.services_box = QGroupBox(self)
         self.services_list = QListWidget(self.services_box)
         self.services_list.setObjectName("webServices")
+        self.services_list.setIconSize(QSize(24, 24))
+        self._service_icons: ServiceIcons | None = None
         self.services_list.itemChanged.connect(self._on_edited)
         QVBoxLayout(self.services_box).addWidget(self.services_list)
 
@@ -312,11 +315,22 @@ class WebTab(QWidget):
                 else Qt.CheckState.Unchecked
             )
         self.services_list.clear()
-        for service in self._catalogue.services:
-            text = f"{service.name} ({service.age_rating})" if service.age_rating else service.name
-            item = QListWidgetItem(text, self.services_list)
+        services = self._catalogue.services
+        if self._service_icons is None or not self._service_icons.suits(
+            services, self.services_list.palette()
+        ):
+            self._service_icons = ServiceIcons(services, self.services_list.palette())
+        for service in services:
+            # The name is the text a screen reader says; the kind and age rating follow.
+            item = QListWidgetItem(service.name, self.services_list)
             item.setData(_ID_ROLE, service.service_id)
-            item.setToolTip(category_label(service.category))
+            item.setIcon(self._service_icons.icon(service.service_id))
+            about = category_label(service.category)
+            if service.age_rating:
+                about = f"{about} · {service.age_rating}"
+            item.setToolTip(about)
+            item.setData(Qt.ItemDataRole.AccessibleTextRole, service.name)
+            item.setData(Qt.ItemDataRole.AccessibleDescriptionRole, about)
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
             item.setCheckState(
                 Qt.CheckState.Checked

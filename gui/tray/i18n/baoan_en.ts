@@ -2,6 +2,23 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="en" sourcelanguage="en">
 <context>
+    <name>ChildWords</name>
+    <message numerus="yes">
+        <source>Only %n min left. Get ready to stop!</source>
+        <translation>
+            <numerusform>Only %n min left. Get ready to stop!</numerusform>
+            <numerusform>Only %n min left. Get ready to stop!</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n min of screen time left today.</source>
+        <translation>
+            <numerusform>%n min of screen time left today.</numerusform>
+            <numerusform>%n min of screen time left today.</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>MoreTimeDialog</name>
     <message numerus="yes">
         <source>A message about it is on its way to %n person(s) in your family. Wait for the answer here.</source>

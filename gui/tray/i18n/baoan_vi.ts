@@ -2,6 +2,82 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="vi" sourcelanguage="en">
 <context>
+    <name>ChildWords</name>
+    <message>
+        <source>Computer time is nearly over</source>
+        <translation>Sắp hết giờ chơi máy</translation>
+    </message>
+    <message numerus="yes">
+        <source>Only %n min left. Get ready to stop!</source>
+        <translation>
+            <numerusform>Còn %n phút nữa thôi. Con chuẩn bị dừng nhé!</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Time is nearly up</source>
+        <translation>Sắp hết giờ</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n min of screen time left today.</source>
+        <translation>
+            <numerusform>Còn %n phút dùng máy hôm nay.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Time is up</source>
+        <comment>young</comment>
+        <translation>Hết giờ rồi</translation>
+    </message>
+    <message>
+        <source>That&apos;s enough computer for today. Time for a break! Help / 111 is always there.</source>
+        <translation>Hôm nay con dùng máy đủ rồi. Nghỉ ngơi nhé! Cần giúp: bấm Trợ giúp / 111.</translation>
+    </message>
+    <message>
+        <source>Time is up</source>
+        <translation>Hết giờ</translation>
+    </message>
+    <message>
+        <source>Your screen time is over. Ask a parent for more. Help / 111 always works.</source>
+        <translation>Hết thời gian dùng máy. Muốn thêm giờ, hãy hỏi bố mẹ. Trợ giúp / 111 luôn mở.</translation>
+    </message>
+    <message>
+        <source>No more %1 time today</source>
+        <translation>Hết giờ %1 hôm nay</translation>
+    </message>
+    <message>
+        <source>%1 is closed now. Play again tomorrow!</source>
+        <translation>%1 đóng lại rồi. Mai chơi tiếp nhé!</translation>
+    </message>
+    <message>
+        <source>Bảo An closed %1. The rest of the computer still works; Help / 111 always does.</source>
+        <translation>Bảo An đã đóng %1. Việc khác trên máy vẫn dùng được; Trợ giúp / 111 luôn mở.</translation>
+    </message>
+    <message>
+        <source>No more game time today</source>
+        <translation>Hết giờ chơi game hôm nay</translation>
+    </message>
+    <message>
+        <source>%1 closed</source>
+        <translation>Đã đóng %1</translation>
+    </message>
+    <message>
+        <source>Closed %1: no more game time today.</source>
+        <translation>Đã đóng %1: hôm nay hết giờ chơi game rồi.</translation>
+    </message>
+    <message>
+        <source>Closed %1: no more time today for apps like it.</source>
+        <translation>Đã đóng %1: hôm nay hết giờ cho loại ứng dụng này rồi.</translation>
+    </message>
+    <message>
+        <source>Closed %1: no more %1 time today.</source>
+        <translation>Đã đóng %1: hôm nay hết giờ %1 rồi.</translation>
+    </message>
+    <message>
+        <source>Play again tomorrow!</source>
+        <translation>Mai chơi tiếp nhé!</translation>
+    </message>
+</context>
+<context>
     <name>FallbackWindow</name>
     <message>
         <source>Open the page that explains why</source>

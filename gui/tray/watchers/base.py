@@ -36,6 +36,9 @@ class Sample:
 
 class Watcher(Protocol):
     name: str  # "linux-x11", "windows", ... (said plainly in the dashboard)
+    # Whether it can tell the app in front: not on Wayland (GNOME gives no program the
+    # window in front), nor the null watcher; the agent then counts from the apps that run.
+    knows_foreground: bool
 
     def sample(self) -> Sample: ...
 

@@ -23,6 +23,7 @@ from gui.tray.watchers.linux_session import (
 
 class WaylandWatcher:
     name = "linux-wayland"
+    knows_foreground = False
 
     def __init__(
         self,

@@ -52,6 +52,7 @@ class _Property:
 
 class X11Watcher:
     name = "linux-x11"
+    knows_foreground = True
 
     def __init__(
         self,

@@ -37,6 +37,7 @@ class MacApi(Protocol):
 
 class MacWatcher:
     name = "macos"
+    knows_foreground = True
 
     def __init__(self, api: MacApi) -> None:
         self._api = api

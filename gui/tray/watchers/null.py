@@ -8,6 +8,7 @@ from gui.tray.watchers.base import Sample
 
 class NullWatcher:
     name = "null"
+    knows_foreground = False
 
     def sample(self) -> Sample:
         return Sample()

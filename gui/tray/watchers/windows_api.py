@@ -26,11 +26,44 @@ if sys.platform == "win32":
 
     _ENUM_PROC = ctypes.WINFUNCTYPE(wintypes.BOOL, wintypes.HWND, wintypes.LPARAM)
 
+    _WTS_CURRENT_SERVER_HANDLE = 0
+    _WTS_CURRENT_SESSION = 0xFFFFFFFF
+    _WTS_SESSION_INFO_EX = 25  # WTS_INFO_CLASS.WTSSessionInfoEx
+
+    class _WtsInfoExLevel1(ctypes.Structure):
+        # WTSINFOEX_LEVEL1_W: only the leading fields are read, the rest keeps the layout.
+        _fields_ = (
+            ("SessionId", wintypes.ULONG),
+            ("SessionState", ctypes.c_int),
+            ("SessionFlags", wintypes.LONG),
+            ("WinStationName", wintypes.WCHAR * 33),
+            ("UserName", wintypes.WCHAR * 21),
+            ("DomainName", wintypes.WCHAR * 18),
+            ("LogonTime", wintypes.LARGE_INTEGER),
+            ("ConnectTime", wintypes.LARGE_INTEGER),
+            ("DisconnectTime", wintypes.LARGE_INTEGER),
+            ("LastInputTime", wintypes.LARGE_INTEGER),
+            ("CurrentTime", wintypes.LARGE_INTEGER),
+            ("IncomingBytes", wintypes.DWORD),
+            ("OutgoingBytes", wintypes.DWORD),
+            ("IncomingFrames", wintypes.DWORD),
+            ("OutgoingFrames", wintypes.DWORD),
+            ("IncomingCompressedBytes", wintypes.DWORD),
+            ("OutgoingCompressedBytes", wintypes.DWORD),
+        )
+
+    class _WtsInfoExLevel(ctypes.Union):
+        _fields_ = (("WTSInfoExLevel1", _WtsInfoExLevel1),)
+
+    class _WtsInfoEx(ctypes.Structure):
+        _fields_ = (("Level", wintypes.DWORD), ("Data", _WtsInfoExLevel))
+
     class CtypesWin32:
         def __init__(self) -> None:
             self._user32 = ctypes.WinDLL("user32", use_last_error=True)
             self._kernel32 = ctypes.WinDLL("kernel32", use_last_error=True)
             self._version = ctypes.WinDLL("version", use_last_error=True)
+            self._wtsapi32 = ctypes.WinDLL("wtsapi32", use_last_error=True)
             self._user32.GetForegroundWindow.restype = wintypes.HWND
             self._user32.OpenInputDesktop.restype = wintypes.HANDLE
             self._kernel32.OpenProcess.restype = wintypes.HANDLE
@@ -107,6 +140,28 @@ if sys.platform == "win32":
 
         def tick_count(self) -> int:
             return int(self._kernel32.GetTickCount()) & 0xFFFFFFFF
+
+        def session_flags(self) -> int | None:
+            buffer = ctypes.POINTER(_WtsInfoEx)()
+            size = wintypes.DWORD()
+            if not self._wtsapi32.WTSQuerySessionInformationW(
+                wintypes.HANDLE(_WTS_CURRENT_SERVER_HANDLE),
+                wintypes.DWORD(_WTS_CURRENT_SESSION),
+                _WTS_SESSION_INFO_EX,
+                ctypes.byref(buffer),
+                ctypes.byref(size),
+            ):
+                return None
+            try:
+                if size.value < ctypes.sizeof(_WtsInfoEx) or buffer.contents.Level != 1:
+                    return None
+                return int(buffer.contents.Data.WTSInfoExLevel1.SessionFlags)
+            finally:
+                self._wtsapi32.WTSFreeMemory(buffer)
+
+        def windows_version(self) -> tuple[int, int]:
+            version = sys.getwindowsversion()
+            return version.major, version.minor
 
         def input_desktop_locked(self) -> bool:
             # While the lock screen (Winlogon's desktop) shows, a user's program cannot open
