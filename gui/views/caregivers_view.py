@@ -11,6 +11,7 @@ so the Settings page can hold it as one of its sections.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from itertools import pairwise
 
 from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtWidgets import (
@@ -141,6 +142,11 @@ class CaregiversView(QWidget):
         layout.addWidget(self.explain_label)
         layout.addLayout(buttons)
         layout.addWidget(self.result_label)
+        # Tab follows the rows as they show: the table, its edits, then the test.
+        order = (self.table, self.add_button, self.edit_button, self.remove_button,
+                 self.save_again_button, self.test_button, self.refresh_button)
+        for first, second in pairwise(order):
+            QWidget.setTabOrder(first, second)
         self.retranslate()
 
     # Data in.

@@ -77,12 +77,22 @@ def place_in_tab_order(after: QWidget, group: QWidget) -> QWidget:
     """Put the controls inside ``group`` right after ``after`` in Tab's order, in their
     own order, and give the last of them (``after`` when there is none). For a part made
     later than the controls it is shown among: Tab would otherwise reach it last."""
-    previous = after
+    members = set()
     for widget in group.findChildren(QWidget):
         inner = isinstance(widget.parentWidget(), QAbstractSpinBox | QComboBox)
         if inner or widget.focusProxy() is not None or widget.window() is not after.window():
             continue  # a box's own line edit goes with it; a combo box's list is a popup
         if widget.focusPolicy() & Qt.FocusPolicy.TabFocus:
-            QWidget.setTabOrder(previous, widget)
-            previous = widget
+            members.add(id(widget))
+    # In the order the group's own chain has them (it may have set its own).
+    ordered: list[QWidget] = []
+    step = group.nextInFocusChain()
+    while step is not None and step is not group and len(ordered) < len(members):
+        if id(step) in members and step not in ordered:
+            ordered.append(step)
+        step = step.nextInFocusChain()
+    previous = after
+    for member in ordered:
+        QWidget.setTabOrder(previous, member)
+        previous = member
     return previous
