@@ -1,4 +1,5 @@
-"""A `keyring` backend that keeps secrets in one private JSON file.
+"""A secrets backend, shaped like a `keyring` backend, that keeps secrets in one private
+JSON file.
 
 A system service (root, LocalSystem) and a test run have no desktop keyring to talk to, so
 the agent keeps its secrets in ``<data dir>/secrets.json``: mode 0600 inside a 0700
@@ -6,7 +7,9 @@ folder, written atomically (temporary file, fsync, rename), so a crash mid-write
 the previous file whole. Every change reads, changes and writes the file under an
 exclusive lock on its folder (``flock``, POSIX), so the agent and `baoan pin`
 writing at the same moment both keep their change. It is chosen explicitly by
-:mod:`agent.secrets`, never by keyring's automatic selection.
+:mod:`agent.secrets`; it is not a `keyring` backend class, so keyring's automatic selection
+can never pick it, and the service does not load keyring (and its entry-point machinery)
+at all: the system keyring is only imported where it is used.
 """
 
 from __future__ import annotations
@@ -19,11 +22,7 @@ import stat
 import threading
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
-
-from jaraco.classes import properties
-from keyring import errors
-from keyring.backend import KeyringBackend
+from typing import Any, Protocol
 
 from agent.private_files import PRIVATE_DIR_MODE, PRIVATE_FILE_MODE
 from dns_filter.fileio import atomic_write_bytes
@@ -37,21 +36,32 @@ log = logging.getLogger(__name__)
 
 
 
-class SecretFileError(errors.KeyringError):
+class SecretBackendError(Exception):
+    """A secrets backend could not read, store or delete a secret."""
+
+
+class SecretFileError(SecretBackendError):
     """The secrets file cannot be read or written; the message says which file and why."""
 
 
-class FileKeyring(KeyringBackend):
+class SecretMissingError(SecretBackendError):
+    """There was no such secret to delete."""
+
+
+class SecretBackend(Protocol):
+    """What :class:`agent.secrets.SecretStore` needs of a backend (keyring's three calls)."""
+
+    def get_password(self, service: str, username: str) -> str | None: ...
+
+    def set_password(self, service: str, username: str, password: str) -> None: ...
+
+    def delete_password(self, service: str, username: str) -> None: ...
+
+
+class FileKeyring:
     """Secrets as ``{service: {name: value}}`` in one 0600 JSON file."""
 
-    @properties.classproperty
-    def priority(cls) -> float:  # noqa: N805 (a class property)
-        # keyring probes `priority` to pick a default backend; raising keeps this one out.
-        raise RuntimeError("FileKeyring is chosen explicitly with a path, never automatically")
-
     def __init__(self, path: Path) -> None:
-        # Deliberately not calling super().__init__(): it reads KEYRING_PROPERTY_* from the
-        # environment, which must not steer where the agent keeps its secrets.
         self.path = Path(path)
         self._lock = threading.Lock()
 
@@ -60,7 +70,7 @@ class FileKeyring(KeyringBackend):
 
     __repr__ = __str__
 
-    # -- keyring API ------------------------------------------------------------------------
+    # -- the backend's calls -----------------------------------------------------------------
 
     def get_password(self, service: str, username: str) -> str | None:
         with self._lock:
@@ -70,7 +80,7 @@ class FileKeyring(KeyringBackend):
 
     def set_password(self, service: str, username: str, password: str) -> None:
         if not isinstance(password, str):
-            raise errors.PasswordSetError("a secret must be a string")
+            raise SecretBackendError("a secret must be a string")
         with self._exclusive():
             data = self._read()
             data.setdefault(service, {})[username] = password
@@ -81,7 +91,7 @@ class FileKeyring(KeyringBackend):
             data = self._read()
             names = data.get(service, {})
             if username not in names:
-                raise errors.PasswordDeleteError(f"no secret {service}/{username}")
+                raise SecretMissingError(f"no secret {service}/{username}")
             del names[username]
             if not names:
                 del data[service]

@@ -10,6 +10,9 @@ Which backend holds them:
   runs from the OS's standard places: the system keyring (Windows Credential Manager,
   macOS Keychain, Secret Service) when a usable one exists, else the file above.
 
+`keyring` is imported only when the system keyring is asked for: the service keeps its
+secrets in the file and does not carry keyring's backends in memory.
+
 Every secret lives under the service name ``baoan``. Secret values are never logged, and
 :class:`SecretStore`'s ``repr`` shows only where they are kept.
 """
@@ -19,12 +22,17 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import keyring
-from keyring import errors
-from keyring.backend import KeyringBackend
+from agent.keyring_backend import (
+    FileKeyring,
+    SecretBackend,
+    SecretBackendError,
+    SecretMissingError,
+)
 
-from agent.keyring_backend import FileKeyring
+if TYPE_CHECKING:
+    from keyring.backend import KeyringBackend
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +47,7 @@ class SecretStoreError(RuntimeError):
 class SecretStore:
     """Named secrets of one service in one keyring backend."""
 
-    def __init__(self, backend: KeyringBackend, service: str = SERVICE_NAME) -> None:
+    def __init__(self, backend: SecretBackend, service: str = SERVICE_NAME) -> None:
         self._backend = backend
         self._service = service
 
@@ -48,29 +56,27 @@ class SecretStore:
 
     @property
     def backend_description(self) -> str:
-        if isinstance(self._backend, FileKeyring):
-            return str(self._backend)
-        return f"{type(self._backend).__module__}.{type(self._backend).__name__}"
+        return str(self._backend)
 
     def get(self, name: str) -> str | None:
         try:
             return self._backend.get_password(self._service, name)
-        except errors.KeyringError as exc:
+        except SecretBackendError as exc:
             raise SecretStoreError(f"cannot read secret {name!r}: {exc}") from exc
 
     def set(self, name: str, value: str) -> None:
         try:
             self._backend.set_password(self._service, name, value)
-        except errors.KeyringError as exc:
+        except SecretBackendError as exc:
             raise SecretStoreError(f"cannot store secret {name!r}: {exc}") from exc
 
     def delete(self, name: str) -> bool:
         """Remove a secret; False when there was none."""
         try:
             self._backend.delete_password(self._service, name)
-        except errors.PasswordDeleteError:
+        except SecretMissingError:
             return False
-        except errors.KeyringError as exc:
+        except SecretBackendError as exc:
             raise SecretStoreError(f"cannot delete secret {name!r}: {exc}") from exc
         return True
 
@@ -89,9 +95,47 @@ def file_secret_store(data_dir: Path) -> SecretStore:
     return SecretStore(FileKeyring(Path(data_dir) / SECRETS_FILE_NAME))
 
 
-def system_keyring() -> KeyringBackend | None:
+class SystemKeyring:
+    """The OS keyring behind the backend's three calls, its errors turned into ours."""
+
+    def __init__(self, backend: KeyringBackend) -> None:
+        self._backend = backend
+
+    def __str__(self) -> str:
+        return f"{type(self._backend).__module__}.{type(self._backend).__name__}"
+
+    def get_password(self, service: str, username: str) -> str | None:
+        from keyring import errors
+
+        try:
+            return self._backend.get_password(service, username)
+        except errors.KeyringError as exc:
+            raise SecretBackendError(str(exc)) from exc
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        from keyring import errors
+
+        try:
+            self._backend.set_password(service, username, password)
+        except errors.KeyringError as exc:
+            raise SecretBackendError(str(exc)) from exc
+
+    def delete_password(self, service: str, username: str) -> None:
+        from keyring import errors
+
+        try:
+            self._backend.delete_password(service, username)
+        except errors.PasswordDeleteError as exc:
+            raise SecretMissingError(str(exc)) from exc
+        except errors.KeyringError as exc:
+            raise SecretBackendError(str(exc)) from exc
+
+
+def system_keyring() -> SystemKeyring | None:
     """The OS keyring when a usable one exists (priority >= 1), else None."""
     try:
+        import keyring  # here, not at the top: the service never needs it
+
         backend = keyring.get_keyring()
         priority = float(backend.priority)
     except Exception as exc:  # a broken D-Bus or keychain must not stop the agent
@@ -100,7 +144,7 @@ def system_keyring() -> KeyringBackend | None:
     if priority < 1:
         log.info("system keyring %s is not usable (priority %g)", backend, priority)
         return None
-    return backend
+    return SystemKeyring(backend)
 
 
 def open_secret_store(data_dir: Path, *, use_system_keyring: bool = False) -> SecretStore:

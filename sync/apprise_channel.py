@@ -2,14 +2,13 @@
 
 Apprise answers only yes or no, so a "no" is tried again like a network error; a URL that
 Apprise cannot read at all is refused for good. The URL often holds a token, so it lives in
-the keyring, not in family.toml.
+the keyring, not in family.toml. Apprise (and its hundred plugins) is imported at the first
+alert sent this way, not when the agent starts: most families never use it.
 """
 
 from __future__ import annotations
 
 import logging
-
-import apprise
 
 from sync.delivery import Alert
 from sync.outbox import PermanentDeliveryError
@@ -25,6 +24,8 @@ class AppriseChannel:
         return "AppriseChannel(…)"  # the URL may carry a token
 
     def send(self, alert: Alert) -> None:
+        import apprise
+
         notifier = apprise.Apprise()
         if not notifier.add(self._url):
             raise PermanentDeliveryError("Apprise cannot read this channel's URL")

@@ -8,7 +8,9 @@ import stat
 import threading
 from pathlib import Path
 
+import keyring
 import keyring.backend
+import keyring.errors
 import pytest
 
 from agent.keyring_backend import FileKeyring, SecretFileError
@@ -117,9 +119,49 @@ def test_concurrent_writers_lose_nothing(tmp_path: Path) -> None:
 
 
 def test_the_file_backend_is_never_chosen_by_keyring_itself() -> None:
-    assert FileKeyring.viable is False
+    assert not issubclass(FileKeyring, keyring.backend.KeyringBackend)
     chosen = [type(ring) for ring in keyring.backend.get_all_keyring()]
     assert FileKeyring not in chosen
+
+
+class _MemoryKeyring:
+    """A system keyring as keyring's own backends behave: its errors, its delete. Not a
+    KeyringBackend subclass: keyring would then pick it for every later test."""
+
+    priority = 5.0
+
+    def __init__(self) -> None:
+        self.values: dict[tuple[str, str], str] = {}
+
+    def get_password(self, service: str, username: str) -> str | None:
+        if username == "locked":
+            raise keyring.errors.KeyringLocked("the keychain is locked")
+        return self.values.get((service, username))
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        self.values[(service, username)] = password
+
+    def delete_password(self, service: str, username: str) -> None:
+        if (service, username) not in self.values:
+            raise keyring.errors.PasswordDeleteError("no such password")
+        del self.values[(service, username)]
+
+
+def test_a_system_keyring_speaks_through_the_same_store_and_errors(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ring = _MemoryKeyring()
+    monkeypatch.setattr(keyring, "get_keyring", lambda: ring)
+    store = open_secret_store(tmp_path, use_system_keyring=True)
+    assert "_MemoryKeyring" in store.backend_description
+    store.set("tray-token", "t")
+    assert ring.values == {("baoan", "tray-token"): "t"}
+    assert store.get("tray-token") == "t"
+    assert store.delete("tray-token") is True
+    assert store.delete("tray-token") is False  # keyring's PasswordDeleteError
+    with pytest.raises(SecretStoreError, match="locked"):
+        store.get("locked")
+    assert not (tmp_path / SECRETS_FILE_NAME).exists()
 
 
 def test_without_a_usable_system_keyring_the_file_backend_is_used(tmp_path: Path) -> None:
