@@ -26,7 +26,15 @@ from agent.alert_receivers import alert_receivers
 from agent.dns_service import QueryLogSink
 from agent.policy.model import FamilyPolicy
 from agent.store import Store
-from agent.store.models import Event, QueryLogEntry
+from agent.store.models import (
+    ROW_CATEGORY,
+    ROW_CHILD,
+    ROW_DECISION,
+    ROW_NAME,
+    CountKey,
+    Event,
+    QueryLogRow,
+)
 
 log = logging.getLogger(__name__)
 
@@ -81,20 +89,22 @@ class _Attempts:
 
 
 class QueryLogTap:
-    """The DNS service's query-log sink that also hands each batch to `watchers` (cheap
-    work only: this runs on the DNS loop)."""
+    """The DNS service's query-log sink that also hands each slice of answers to
+    `watchers` (cheap work only: this runs on the DNS loop)."""
 
     def __init__(
-        self, sink: QueryLogSink, watchers: Sequence[Callable[[Sequence[QueryLogEntry]], None]]
+        self,
+        sink: QueryLogSink,
+        watchers: Sequence[Callable[[Sequence[QueryLogRow], Mapping[CountKey, int]], None]],
     ) -> None:
         self._sink = sink
         self._watchers = tuple(watchers)
 
-    def log_many(self, entries: Sequence[QueryLogEntry]) -> None:
-        self._sink.log_many(entries)
+    def log_rows(self, rows: Sequence[QueryLogRow], counts: Mapping[CountKey, int]) -> None:
+        self._sink.log_rows(rows, counts)
         for watcher in self._watchers:
             try:
-                watcher(entries)
+                watcher(rows, counts)
             except Exception:
                 log.exception("a query-log watcher failed")
 
@@ -123,22 +133,35 @@ class AdultAttempts:
         self._pending: dict[str, _Attempts] = {}
         self._last_alert: dict[str, datetime] = {}
 
-    def note(self, entries: Sequence[QueryLogEntry]) -> None:
+    def note(self, rows: Sequence[QueryLogRow], counts: Mapping[CountKey, int]) -> None:
+        """A slice of answers as the query log gets them. `counts` (a few keys) gives how
+        many adult blocks each child had; the rows are read only for the first name of a
+        child with no attempts pending, so a page of blocked names costs a few steps."""
+        blocked: dict[str, int] = {}
+        for (_minute, child, decision, category), count in counts.items():
+            if child and decision in BLOCKED_DECISIONS and category == ADULT_CATEGORY:
+                blocked[child] = blocked.get(child, 0) + count
+        if not blocked:
+            return
         now: datetime | None = None
         with self._lock:
-            for entry in entries:
-                if (
-                    entry.child is None
-                    or entry.category != ADULT_CATEGORY
-                    or entry.decision not in BLOCKED_DECISIONS
-                ):
+            for child, count in blocked.items():
+                attempts = self._pending.get(child)
+                if attempts is not None:
+                    attempts.count += count
                     continue
-                attempts = self._pending.get(entry.child)
-                if attempts is None:
-                    now = now or self._now()
-                    self._pending[entry.child] = _Attempts(1, entry.name, now)
-                else:
-                    attempts.count += 1
+                first = next(
+                    (
+                        row[ROW_NAME]
+                        for row in rows
+                        if row[ROW_CHILD] == child
+                        and row[ROW_CATEGORY] == ADULT_CATEGORY
+                        and row[ROW_DECISION] in BLOCKED_DECISIONS
+                    ),
+                    "",
+                )
+                now = now or self._now()
+                self._pending[child] = _Attempts(count, first, now)
 
     def flush(self) -> list[Event]:
         """Raise the alerts that are due; returns their events."""

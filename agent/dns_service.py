@@ -9,6 +9,7 @@ import asyncio
 import concurrent.futures
 import logging
 import threading
+from collections import Counter
 from collections.abc import Callable, Coroutine, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -21,7 +22,8 @@ from agent.category_lists import CategoryLists
 from agent.grant_expiry import GrantExpiry
 from agent.policy import FamilyPolicy
 from agent.policy.compile import compile_filter_policy
-from agent.store import QueryLogEntry
+from agent.store.models import CountKey, QueryLogRow, to_timestamp
+from agent.store.reasons import encode_reason
 from dns_filter.addresses import is_loopback, normalise_ip
 from dns_filter.chain import AnswerType, Query, Result
 from dns_filter.clock import Clock
@@ -37,7 +39,13 @@ log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
-_REASON_JSON_CACHE = 4096  # reasons whose JSON is kept; past it the cache starts afresh
+# Reasons whose JSON text is kept by object: a memo entry hands the same reason object with
+# every hit. Each kept reason is an object the cyclic collector walks (and a chain answer's
+# reason would otherwise be freed at once), so they are not many; past it the cache starts
+# afresh and the hot reasons come back within a slice, found by value (a hash, no JSON).
+_REASON_TEXTS_BY_OBJECT = 16_384
+_REASON_TEXTS_BY_VALUE = 8_192
+_BLOCKS = (AnswerType.BLOCKED, AnswerType.BYPASS)
 
 
 class FamilyPolicySource(Protocol):
@@ -68,9 +76,10 @@ class GrantSource(Protocol):
 
 
 class QueryLogSink(Protocol):
-    """Where the answers' records go (``agent.store.QueryLogWriter``)."""
+    """Where the answers' rows go (``agent.store.QueryLogWriter``): one call per slice of
+    answers, with every answer's count (see `QueryLogWriter.log_rows`)."""
 
-    def log_many(self, entries: Sequence[QueryLogEntry]) -> None: ...
+    def log_rows(self, rows: Sequence[QueryLogRow], counts: Mapping[CountKey, int]) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -115,7 +124,9 @@ class DnsService:
         self._grants = grants
         self._grant_expiry = grant_expiry
         self._query_log = query_log
-        self._reason_jsons: dict[int, tuple[Reason, Mapping[str, object]]] = {}
+        self._reason_texts: dict[int, tuple[Reason, str]] = {}  # by id(reason)
+        self._texts_by_reason: dict[Reason, str] = {}
+        self._qtype_names = {int(number): str(name) for number, name in QTYPE.forward.items()}
         self._clock = clock
         self._compile_lock = threading.Lock()
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -272,43 +283,51 @@ class DnsService:
         """Queries refused by the per-client rate limit since the server started."""
         return 0 if self.server is None else self.server.stats.rate_limited
 
-    def _reason_json(self, reason: Reason) -> Mapping[str, object]:
-        """`reason.to_json()`, read-only, once per reason object: the memo hands the same
-        reason with every hit of an answer, thousands of times a second."""
-        cached = self._reason_jsons.get(id(reason))
-        if cached is not None and cached[0] is reason:
-            return cached[1]
-        if len(self._reason_jsons) >= _REASON_JSON_CACHE:
-            self._reason_jsons.clear()
-        value: Mapping[str, object] = MappingProxyType(reason.to_json())
-        self._reason_jsons[id(reason)] = (reason, value)  # the reason kept: its id stays its
-        return value
+    def log_backlog_dropped(self) -> int:
+        """Answers the server could not hand to the query log (its backlog was full): no
+        row and no count; never seen unless the DNS loop stalls for a second or more."""
+        return 0 if self.server is None else self.server.stats.log_dropped
 
     def _log_queries(self, answers: Sequence[tuple[Query, Result, float]]) -> None:
-        """The DNS server's batch query-log callback: one record per answer, one clock read
-        and one hand-off to the writer per batch."""
+        """The DNS server's batch query-log callback: one row per answer (a plain tuple,
+        the reason's JSON text kept per reason object), the slice's counts, one clock read
+        and one hand-off to the writer. Tens of thousands of answers a second come through
+        here on the DNS loop: no call per answer but the row's own few."""
         if not answers:
             return
-        now = self._clock.now()
-        blocks = (AnswerType.BLOCKED, AnswerType.BYPASS)
-        entries = []
+        now = to_timestamp(self._clock.now())
+        texts = self._reason_texts.get
+        qtypes = self._qtype_names.get
+        rows: list[QueryLogRow] = []
+        counted: list[tuple[str, str, str]] = []
+        add_row, add_count = rows.append, counted.append
         for query, result, latency in answers:
+            reason = result.reason
+            known = texts(id(reason))
+            text = known[1] if known is not None and known[0] is reason else self._text(reason)
+            decision = str(result.answer_type)
             # every block's category is counted: lists, services, CNAME cloaking, bypass
-            category = (result.reason.category or None) if result.answer_type in blocks else None
-            entries.append(
-                QueryLogEntry(
-                    time=now,
-                    client=query.client_ip,
-                    name=query.name,
-                    qtype=_qtype_name(query.qtype),
-                    decision=str(result.answer_type),
-                    reason=self._reason_json(result.reason),
-                    child=result.profile or query.profile,
-                    category=category,
-                    latency_ms=round(latency * 1000, 3),
-                )
-            )
-        self._query_log.log_many(entries)
+            category = (reason.category or None) if result.answer_type in _BLOCKS else None
+            child = result.profile or query.profile
+            qtype = qtypes(query.qtype) or _qtype_name(query.qtype)
+            add_row((child, query.client_ip, query.name, qtype, decision, text, category, now,
+                     latency * 1000.0))
+            add_count((child or "", decision, category or ""))
+        minute = int(now) // 60 * 60
+        counts = {(minute, *key): count for key, count in Counter(counted).items()}
+        self._query_log.log_rows(rows, counts)
+
+    def _text(self, reason: Reason) -> str:
+        """The JSON text of `reason` (kept by object, and by value for other objects)."""
+        text = self._texts_by_reason.get(reason)
+        if text is None:
+            if len(self._texts_by_reason) >= _REASON_TEXTS_BY_VALUE:
+                self._texts_by_reason.clear()
+            text = self._texts_by_reason[reason] = encode_reason(reason.to_json())
+        if len(self._reason_texts) >= _REASON_TEXTS_BY_OBJECT:
+            self._reason_texts.clear()
+        self._reason_texts[id(reason)] = (reason, text)  # the reason kept: its id stays its
+        return text
 
 
 def without_blocks(policy: FilterPolicy) -> FilterPolicy:

@@ -256,7 +256,7 @@ class Agent:
                 self.policy_holder.last_error,
             )
         self._apply_retention(family)
-        query_log = self.query_log = QueryLogWriter(store.query_log, counts=store.query_counts)
+        query_log = self.query_log = QueryLogWriter(store.query_log)
         query_log.start()
         self.active_child.set_policy(family)
         lists = self.lists = CategoryLists(settings.data_dir, store)
@@ -399,7 +399,8 @@ class Agent:
             lists=lists,
             clock=self.clock,
             usage=self.usage,
-            log_shed=lambda: 0 if self.query_log is None else self.query_log.dropped,
+            log_shed=lambda: dns.log_backlog_dropped()
+            + (0 if self.query_log is None else self.query_log.dropped),
         )
         host, port = settings.http_listen
         server = self.http_server = create_server(services, authenticator, host=host, port=port)

@@ -8,8 +8,9 @@
 log to SQLite, once with the C fast path for UDP memo hits (when it is built) and once
 with the pure-Python path (`BAOAN_DNS_FASTPATH=0`); dnsmasq blocks the same names with
 0.0.0.0; both forward to the same stand-in upstream (TTLs from 30 s to a day, chosen by
-the name). Three mixes, each through dnsperf at full speed (qps, mean latency) and at
-1,000 qps (p50, p99, max):
+the name). Three mixes, each through dnsperf at full speed (qps, mean latency, and the
+server process's CPU per answer, every thread counted, which the load of others moves less
+than qps) and at 1,000 qps (p50, p99, max):
 
 - **memo**: 5,000 blocked and 5,000 allowed names, shuffled, cached by a warm-up pass;
 - **misses**: every query a new name (none cached; the forwarding path);
@@ -82,6 +83,7 @@ class MixResult:
     p99_ms: float = 0.0
     max_ms: float = 0.0
     rss_mb: float = 0.0
+    cpu_us: float = 0.0  # the server process's CPU (every thread) per answer, at full speed
     rounds: list[float] = field(default_factory=list)
 
 
@@ -128,6 +130,12 @@ def agent_command(
     ]
 
 
+def cpu_seconds(pid: int) -> float:
+    """User and system CPU the process has used (every thread), from /proc."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def wait_until_blocking(port: int, name: str, limit: float = 120.0) -> None:
     """The agent answers before its lists are read; wait until a listed name is blocked
     (answered with the block page's address, the agent's HTTP listener on loopback)."""
@@ -150,14 +158,21 @@ def measure(
         for _name, port, _pid in servers:
             if mix == "memo":
                 warm_up(port, files[mix])
-        by_server: dict[str, list[tuple[float, float, int]]] = {n: [] for n, _, _ in servers}
+        by_server: dict[str, list[tuple[float, float, int, float]]] = {
+            n: [] for n, _, _ in servers
+        }
         paced: dict[str, list[tuple[float, ...]]] = {n: [] for n, _, _ in servers}
         for round_number in range(rounds):
-            for index, (name, port, _pid) in enumerate(servers):
+            for index, (name, port, pid) in enumerate(servers):
                 if mix == "misses":  # new names for every run
                     misses_file(files[mix], MISS_QUERIES, f"s{index}r{round_number}f")
                 logger.info("%s, %s mix, round %d: full speed", name, mix, round_number + 1)
-                by_server[name].append(measure_full_speed(port, files[mix], duration))
+                used = cpu_seconds(pid)
+                qps, mean_ms, lost = measure_full_speed(port, files[mix], duration)
+                used = cpu_seconds(pid) - used
+                # CPU per answer moves less than qps with the load of others on the machine
+                cpu_us = used / (qps * duration) * 1e6 if qps else 0.0
+                by_server[name].append((qps, mean_ms, lost, cpu_us))
             for index, (name, port, _pid) in enumerate(servers):
                 if mix == "misses":
                     misses_file(files[mix], MISS_QUERIES, f"s{index}r{round_number}p")
@@ -165,12 +180,13 @@ def measure(
                 paced[name].append(measure_paced(port, files[mix], duration))
         for name, _port, pid in servers:
             ordered = sorted(by_server[name])
-            qps, mean_ms, lost = ordered[len(ordered) // 2]
+            qps, mean_ms, lost, _cpu = ordered[len(ordered) // 2]
+            cpu_us = sorted(sample[3] for sample in ordered)[len(ordered) // 2]
             by_p99 = sorted(paced[name], key=lambda sample: sample[3])
             _rate, _mean, p50, p99, worst = by_p99[len(by_p99) // 2]
             results.append(
-                MixResult(name, mix, qps, mean_ms, lost, p50, p99, worst, rss_mb(pid),
-                          [sample[0] for sample in ordered])
+                MixResult(name, mix, qps, mean_ms, lost, p50, p99, worst, rss_mb(pid), cpu_us,
+                          [sample[0] for sample in by_server[name]])
             )
     return results
 
@@ -190,17 +206,25 @@ def report(
         f"`baoan agent` (page mode, query log to SQLite, {list_size:,} names) against "
         f"dnsmasq; dnsperf {duration:g} s per measurement, median of {rounds} round(s).",
         "",
-        "| mix | server | max qps | mean ms | lost | at 1,000 qps: p50 ms | p99 ms | max ms "
-        "| RSS MB |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "| mix | server | max qps | CPU µs an answer | mean ms | lost | at 1,000 qps: p50 ms "
+        "| p99 ms | max ms | RSS MB |",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for result in results:
         lines.append(
-            f"| {result.mix} | {result.server} | {result.qps:,.0f} | {result.mean_ms:.3f} "
+            f"| {result.mix} | {result.server} | {result.qps:,.0f} | {result.cpu_us:.1f} "
+            f"| {result.mean_ms:.3f} "
             f"| {result.lost} | {result.p50_ms:.3f} | {result.p99_ms:.3f} "
             f"| {result.max_ms:.3f} | {result.rss_mb:.1f} |"
         )
     lines.append("")
+    if rounds > 1:
+        lines.append("Max qps of each round, in the order measured:")
+        lines.append("")
+        for result in results:
+            per_round = ", ".join(f"{qps:,.0f}" for qps in result.rounds)
+            lines.append(f"- {result.mix}, {result.server}: {per_round}")
+        lines.append("")
     for mix in mixes:
         ours = [r for r in results if r.mix == mix and r.server != "dnsmasq"]
         theirs = next((r for r in results if r.mix == mix and r.server == "dnsmasq"), None)

@@ -27,6 +27,7 @@ from gui.i18n import LANGUAGE_ENV, Translations, choose_language, system_languag
 from gui.pages_controller import ActivityController, OverviewController, ScheduleController
 from gui.rules_controller import ScreenTimeController, WebRulesController
 from gui.settings_controller import SettingsController
+from gui.views.focus_ring import find_focus_ring, install_focus_ring
 from gui.views.main_window import MainWindow
 from gui.workers import ApiRunner
 
@@ -156,6 +157,8 @@ def run_dashboard(api_url: str, argv: Sequence[str]) -> int:
         if previous_handler is not None
         else None
     )
+    own_ring = find_focus_ring(app) is None  # a host's own ring stays when we close
+    ring = install_focus_ring(app)  # one focus mark that every theme shows
     try:
         window: QMainWindow = build_main_window(backend, agent_address=api_url)
         window.show()
@@ -165,6 +168,8 @@ def run_dashboard(api_url: str, argv: Sequence[str]) -> int:
         window.deleteLater()
     finally:
         backend.close()
+        if own_ring:
+            ring.remove()
         if previous_handler is not None:
             signal.signal(signal.SIGINT, previous_handler)
         if previous_term is not None:

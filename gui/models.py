@@ -22,7 +22,7 @@ from PySide6.QtCore import (
     QPersistentModelIndex,
     Qt,
 )
-from PySide6.QtGui import QBrush, QColor, QFont
+from PySide6.QtGui import QBrush, QFont
 
 from gui.backend import (
     AccessRequest,
@@ -31,6 +31,7 @@ from gui.backend import (
     RequestsSnapshot,
     request_state,
 )
+from gui.colours import Meaning, meaning_brush
 from gui.labels import (
     category_label,
     decision_label,
@@ -49,11 +50,12 @@ RECORD_ROLE = int(Qt.ItemDataRole.UserRole) + 2
 
 _RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 _LEFT = int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
-_BLOCK_COLOUR = QColor(178, 34, 34)
-_ALLOW_COLOUR = QColor(30, 120, 60)
-_FAILED_COLOUR = QColor(110, 110, 110)
-_WAITING_COLOUR = QColor(176, 96, 0)
-_ENDED_COLOUR = QColor(110, 110, 110)
+# What each request's state means; the state is always said in words too.
+_STATE_MEANINGS = {
+    "pending": Meaning.WAITING,
+    "allowed": Meaning.DONE,
+    "denied": Meaning.PROBLEM,
+}
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 Row = TypeVar("Row")
@@ -307,9 +309,10 @@ class QueryLogTableModel(_RecordTableModel[QueryLogEntry]):
     def foreground(self, row: QueryLogEntry, column: int) -> QBrush | None:
         if column != self.DECISION:
             return None
+        # The decision is in words; its colour follows the theme (gui.colours).
         if is_failure(row.decision):
-            return QBrush(_FAILED_COLOUR)
-        return QBrush(_BLOCK_COLOUR if is_block(row.decision) else _ALLOW_COLOUR)
+            return meaning_brush(Meaning.ENDED)
+        return meaning_brush(Meaning.PROBLEM if is_block(row.decision) else Meaning.DONE)
 
     def row_key(self, row: QueryLogEntry) -> Any:
         return (row.time, row.child, row.name, row.qtype)
@@ -510,12 +513,7 @@ class RequestsTableModel(_RecordTableModel[RequestRow]):
     def foreground(self, row: RequestRow, column: int) -> QBrush | None:
         if column != self.STATE:
             return None
-        colours = {
-            "pending": _WAITING_COLOUR,
-            "allowed": _ALLOW_COLOUR,
-            "denied": _BLOCK_COLOUR,
-        }
-        return QBrush(colours.get(row.state, _ENDED_COLOUR))
+        return meaning_brush(_STATE_MEANINGS.get(row.state, Meaning.ENDED))
 
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if role == Qt.ItemDataRole.FontRole and index.isValid():

@@ -13,8 +13,10 @@ from datetime import date, datetime, tzinfo
 from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QObject
-from PySide6.QtGui import QBrush, QColor, QGuiApplication, QPalette
+from PySide6.QtGui import QBrush
 
+from gui.colours import Meaning, meaning_brush
+from gui.colours import dark_palette as dark_palette  # where it was first, for its callers
 from gui.event_words import event_text
 from gui.labels import category_label, format_clock, format_minutes
 from gui.models import _RecordTableModel
@@ -32,15 +34,6 @@ translate = QCoreApplication.translate
 OK_MARK, WARN_MARK, UNKNOWN_MARK = "✔", "⚠", "?"
 CHART_SERIES = 5  # the biggest series are drawn; the rest are one "everything else"
 REST = "\x00rest"  # the series of everything else
-_ALERT_COLOUR = QColor(178, 34, 34)
-
-
-def dark_palette(palette: QPalette) -> bool:
-    """Whether the theme writes light text on a dark background (most high-contrast
-    themes do): fixed reds and greens are then unreadable."""
-    window = palette.color(QPalette.ColorRole.Window).lightness()
-    text = palette.color(QPalette.ColorRole.WindowText).lightness()
-    return window < text
 
 
 def _fill(text: str, *values: str) -> str:
@@ -433,7 +426,7 @@ class EventsTableModel(_RecordTableModel[FamilyEvent]):
     def foreground(self, row: FamilyEvent, column: int) -> QBrush | None:
         # The mark and the words say it; red adds to them where red is readable.
         if row.severity in ALERT_SEVERITIES and column in (self.LEVEL, self.WHAT):
-            return None if dark_palette(QGuiApplication.palette()) else QBrush(_ALERT_COLOUR)
+            return meaning_brush(Meaning.PROBLEM)
         return None
 
     def row_key(self, row: FamilyEvent) -> Any:

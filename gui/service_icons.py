@@ -32,7 +32,7 @@ from PySide6.QtGui import (
 )
 
 from gui.backend import ServiceEntry
-from gui.pages_models import dark_palette
+from gui.colours import dark_palette
 
 ICON_SIZE = 64  # drawn large; the list shows it smaller and sharp at 150 % scaling
 

@@ -103,6 +103,7 @@ def main() -> int:
         window.resize(1100, 760)
         window.show()
         _settle(1.0)
+        report["PIN"] = cut(window.login_page)
         window.controller.login(PARENT_PIN)
         deadline = time.monotonic() + 15
         while not window.showing_parent_page() and time.monotonic() < deadline:

@@ -136,7 +136,7 @@ def test_the_widget_shows_the_caregivers_and_sends_a_test(
         controller.load()
     assert view.table.rowCount() == 2
     assert view.table.item(0, view.NAME).text() == "Mẹ"
-    assert view.table.item(1, view.DEAD_MAN).text().startswith("No signal")
+    assert view.table.item(1, view.DEAD_MAN).text().startswith("⚠ No signal")
     assert view.test_button.text() == "Send a test alert" and view.test_button.isEnabled()
     with qtbot.waitSignal(controller.tested, timeout=5000):
         view.test_button.click()

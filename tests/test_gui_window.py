@@ -520,6 +520,7 @@ def test_run_dashboard_opens_and_closes(qtbot: QtBot, agent: Agent, qapp: object
     from PySide6.QtWidgets import QApplication
 
     from gui.app import run_dashboard
+    from gui.views.focus_ring import find_focus_ring
 
     agent.auth.set_first_pin(PIN)
     seen: dict[str, str] = {}
@@ -530,6 +531,9 @@ def test_run_dashboard_opens_and_closes(qtbot: QtBot, agent: Agent, qapp: object
         shown = [w for w in windows if w.isVisible()]
         if shown and shown[0].banner.state == "ok":
             seen["headline"] = shown[0].banner.headline.text()
+            application = QApplication.instance()
+            assert isinstance(application, QApplication)
+            seen["focus ring"] = str(find_focus_ring(application) is not None)
             shown[0].close()  # the last window: the event loop ends
         else:
             QTimer.singleShot(50, close_when_connected)
@@ -544,7 +548,11 @@ def test_run_dashboard_opens_and_closes(qtbot: QtBot, agent: Agent, qapp: object
     finally:
         guard.stop()
     assert seen["headline"].endswith(VERSION)
+    assert seen["focus ring"] == "True"  # the dashboard's one focus mark, while it runs
     assert signal.getsignal(signal.SIGINT) == handler_before  # Ctrl-C handling is given back
+    application = QApplication.instance()
+    assert isinstance(application, QApplication)
+    assert find_focus_ring(application) is None  # and taken away with it
 
 
 def test_window_made_without_translations_removes_its_own(

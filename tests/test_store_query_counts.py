@@ -3,7 +3,7 @@ so the statistics stay exact after a burst and after retention by count."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import timedelta
 from pathlib import Path
 
@@ -11,6 +11,7 @@ import pytest
 from helpers_store import T0, entry
 
 from agent.store import QueryLogEntry, QueryLogWriter, RetentionPolicy, Store
+from agent.store.models import CountKey, QueryLogRow
 
 
 @pytest.fixture
@@ -34,9 +35,7 @@ def burst() -> list[QueryLogEntry]:
 
 
 def test_rows_shed_by_a_full_buffer_are_still_counted(store: Store) -> None:
-    writer = QueryLogWriter(
-        store.query_log, batch_size=10, max_buffer=25, counts=store.query_counts
-    )
+    writer = QueryLogWriter(store.query_log, batch_size=10, max_buffer=25)
     answers = burst()
     for start in range(0, len(answers), 50):  # faster than the writer ever flushes
         writer.log_many(answers[start : start + 50])
@@ -55,24 +54,59 @@ def test_rows_shed_by_a_full_buffer_are_still_counted(store: Store) -> None:
     assert store.query_counts.total() == 301
 
 
-def test_a_failing_count_is_kept_for_the_next_flush(store: Store) -> None:
+def test_a_failing_write_keeps_its_counts_for_the_next_flush(store: Store) -> None:
     class Flaky:
+        """The store's query log, failing its first batch (rows and counts together)."""
+
         def __init__(self) -> None:
             self.calls = 0
 
-        def add(self, counts: object) -> None:
+        def add_rows(
+            self, rows: Sequence[QueryLogRow], counts: Mapping[CountKey, int]
+        ) -> int:
             self.calls += 1
             if self.calls == 1:
                 raise OSError("disk full")
-            store.query_counts.add(counts)  # type: ignore[arg-type]
+            return store.query_log.add_rows(rows, counts)
 
     flaky = Flaky()
-    writer = QueryLogWriter(store.query_log, batch_size=1, max_buffer=1, counts=flaky)
+    writer = QueryLogWriter(flaky, batch_size=1, max_buffer=1)
     writer.log_many([entry("a.example"), entry("b.example"), entry("c.example")])
-    assert writer.flush() == 1  # the count of the two dropped ones failed
+    assert writer.flush() == 0  # the batch, and the count of the two dropped ones, failed
+    assert store.query_log.stats().total == 0
+    assert writer.flush() == 1  # tried again: the row kept and all three counts
+    assert store.query_log.stats().total == 3
     writer.log_many([entry("d.example"), entry("e.example")])
     writer.close()
     assert store.query_log.stats().total == 5
+    assert writer.dropped == 3 and store.query_log.count() == 2
+
+
+def test_every_answer_is_counted_exactly_after_a_burst_that_sheds_rows(store: Store) -> None:
+    """Slices faster than any flush, on a small buffer, and the writer flushing meanwhile
+    on its own thread: rows are shed, counts never."""
+    writer = QueryLogWriter(store.query_log, flush_interval=0.01, batch_size=50, max_buffer=60)
+    answers = [
+        entry(f"n{i}.example", "blocked" if i % 3 == 0 else "cached",
+              category="adult" if i % 3 == 0 else None,
+              child="An" if i % 2 else "Bình", at=T0 + timedelta(seconds=i % 150))
+        for i in range(20_000)
+    ]
+    with writer:
+        for start in range(0, len(answers), 500):
+            writer.log_many(answers[start : start + 500])
+    assert writer.dropped > 0
+    assert store.query_log.count() + writer.dropped == len(answers)
+    stats = store.query_log.stats()
+    assert stats.total == len(answers) == store.query_counts.total()
+    assert stats.blocked == sum(1 for e in answers if e.decision == "blocked")
+    assert stats.by_category == {"adult": stats.blocked}
+    for child in ("An", "Bình"):
+        assert store.query_log.stats(child=child).total == sum(
+            1 for e in answers if e.child == child
+        )
+    later = store.query_log.stats(since=T0 + timedelta(seconds=120))
+    assert later.total == sum(1 for e in answers if e.time >= T0 + timedelta(seconds=120))
 
 
 def test_retention_by_count_keeps_the_totals_and_age_prunes_them(store: Store) -> None:

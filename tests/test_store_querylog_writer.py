@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from agent.store import QueryLogEntry, QueryLogWriter, Store
+from agent.store.models import CountKey, QueryLogRow
 
 T0 = datetime(2025, 9, 5, 3, 0, tzinfo=UTC)
 
@@ -35,13 +37,29 @@ class RecordingSink:
         self.fail_next = 0
         self.batch_arrived = threading.Event()
 
-    def add(self, entries: Sequence[QueryLogEntry]) -> int:
+    def add_rows(self, rows: Sequence[QueryLogRow], counts: Mapping[CountKey, int]) -> int:
         if self.fail_next:
             self.fail_next -= 1
             raise OSError("disk I/O error")
-        self.batches.append(list(entries))
+        self.batches.append([entry_of(row) for row in rows])
         self.batch_arrived.set()
-        return len(entries)
+        return len(rows)
+
+
+def entry_of(row: QueryLogRow) -> QueryLogEntry:
+    """A row as the entry it was made from (what the store reads back)."""
+    child, client, name, qtype, decision, reason, category, time, latency_ms = row
+    return QueryLogEntry(
+        time=datetime.fromtimestamp(time, UTC),
+        client=client,
+        name=name,
+        qtype=qtype,
+        decision=decision,
+        reason=json.loads(reason),
+        child=child,
+        category=category,
+        latency_ms=latency_ms,
+    )
 
 
 def wait_for(condition: Callable[[], bool], timeout: float = 5.0) -> None:

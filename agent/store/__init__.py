@@ -37,7 +37,7 @@ from agent.store.models import (
 )
 from agent.store.outbox import Outbox, OutboxItemNotFoundError
 from agent.store.query_log import QueryLog
-from agent.store.query_log_writer import QueryCountSink, QueryLogSink, QueryLogWriter
+from agent.store.query_log_writer import QueryLogSink, QueryLogWriter
 from agent.store.store import Store
 from agent.store.usage import Usage
 
@@ -62,7 +62,6 @@ __all__ = [
     "OutboxItem",
     "OutboxItemNotFoundError",
     "PruneResult",
-    "QueryCountSink",
     "QueryLog",
     "QueryLogEntry",
     "QueryLogSink",

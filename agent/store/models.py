@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import Any, Final, Literal
 
 # Decisions that count as "blocked" in the statistics. The DNS filter's answer types are
 # resolved, cached, blocked, rewritten, bypass and failed; `baoan check` also says "allowed".
@@ -71,6 +71,43 @@ decision, category or "")."""
 
 def count_key(entry: QueryLogEntry) -> CountKey:
     return (minute_of(entry.time), entry.child or "", entry.decision, entry.category or "")
+
+
+QueryLogRow = tuple[str | None, str, str, str, str, str, str | None, float, float]
+"""One answer as the query log writes it, in `QUERY_LOG_ROW_COLUMNS` order: (child,
+client, name, qtype, decision, the reason's JSON text, category, time as epoch seconds,
+latency in ms). A plain tuple rather than a dataclass: the DNS path makes tens of
+thousands a second, each one a prefix kept per remembered answer and client plus (time,
+latency), and SQLite binds it as it is."""
+
+QUERY_LOG_ROW_COLUMNS = "child, client, name, qtype, decision, reason, category, time, latency_ms"
+# positions in a `QueryLogRow` (Final: the type checker then knows each field's type)
+ROW_CHILD: Final = 0
+ROW_NAME: Final = 2
+ROW_DECISION: Final = 4
+ROW_CATEGORY: Final = 6
+ROW_TIME: Final = 7
+
+
+def row_of(entry: QueryLogEntry, reason_text: str) -> QueryLogRow:
+    """`entry` as a row, with its reason already encoded (`reasons.encode_reason`)."""
+    return (
+        entry.child,
+        entry.client,
+        entry.name,
+        entry.qtype,
+        entry.decision,
+        reason_text,
+        entry.category,
+        to_timestamp(entry.time),
+        float(entry.latency_ms),
+    )
+
+
+def row_count_key(row: QueryLogRow) -> CountKey:
+    """Where the answer of `row` is counted (as `count_key` for an entry)."""
+    return (int(row[ROW_TIME]) // 60 * 60, row[ROW_CHILD] or "", row[ROW_DECISION],
+            row[ROW_CATEGORY] or "")
 
 
 def minute_of(moment: datetime) -> int:

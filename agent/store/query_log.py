@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import sqlite3
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
+from functools import lru_cache
+from itertools import chain
 from typing import Any
 
 from agent.store.core import DAY_SECONDS, Database, Where
@@ -13,17 +15,41 @@ from agent.store.migrations import QUERY_COUNTS_UPSERT
 from agent.store.models import (
     BLOCKED_DECISIONS,
     NOT_ALLOWED_DECISIONS,
+    QUERY_LOG_ROW_COLUMNS,
+    CountKey,
     QueryLogEntry,
+    QueryLogRow,
     QueryStats,
     RetentionPolicy,
     count_key,
     from_timestamp,
     minute_of,
-    to_timestamp,
+    row_of,
 )
 from agent.store.reasons import decode_reason, encode_reason
 
 _COLUMNS = "time, child, client, name, qtype, decision, reason, category, latency_ms"
+# Rows per INSERT of many VALUES, at most: one statement binds them all and SQLite inserts
+# them in one step, without the GIL, instead of one step (and one hand-over of the GIL to
+# the DNS loop and back) per row. 18,432 parameters, below SQLite's 32,766.
+_MOST_ROWS_PER_INSERT = 2048
+
+
+@lru_cache(maxsize=16)
+def _insert_sql(rows: int) -> str:
+    """An INSERT of `rows` rows (a power of two: a dozen statements, each prepared once)."""
+    marks = ", ".join(["(?, ?, ?, ?, ?, ?, ?, ?, ?)"] * rows)
+    return f"INSERT INTO query_log ({QUERY_LOG_ROW_COLUMNS}) VALUES {marks}"
+
+
+def _insert_rows(conn: sqlite3.Connection, rows: Sequence[QueryLogRow]) -> None:
+    start, size = 0, _MOST_ROWS_PER_INSERT
+    while start < len(rows):
+        while size > len(rows) - start:
+            size //= 2
+        chunk = rows[start : start + size]
+        conn.execute(_insert_sql(size), list(chain.from_iterable(chunk)))
+        start += size
 
 
 def _entry(row: Sequence[Any]) -> QueryLogEntry:
@@ -36,7 +62,7 @@ def _entry(row: Sequence[Any]) -> QueryLogEntry:
         decision=row[5],
         reason=decode_reason(row[6]),
         category=row[7],
-        latency_ms=row[8],
+        latency_ms=round(row[8], 3),  # written unrounded: one step less per answer
     )
 
 
@@ -82,32 +108,21 @@ class QueryLog:
         """Write a batch, and count it (`query_counts`), in one transaction; returns how
         many rows were written."""
         entries = list(entries)
-        rows = [
-            (
-                to_timestamp(e.time),
-                e.child,
-                e.client,
-                e.name,
-                e.qtype,
-                e.decision,
-                encode_reason(e.reason),
-                e.category,
-                float(e.latency_ms),
-            )
-            for e in entries
-        ]
-        if not rows:
+        rows = [row_of(entry, encode_reason(entry.reason)) for entry in entries]
+        return self.add_rows(rows, Counter(count_key(entry) for entry in entries))
+
+    def add_rows(self, rows: Sequence[QueryLogRow], counts: Mapping[CountKey, int]) -> int:
+        """Write `rows` and add `counts` to the counters in one transaction; returns how
+        many rows were written. `counts` are the writer's: every answer since its last
+        batch, these rows' and those it shed, so the counters stay exact."""
+        counted = [(*key, int(count)) for key, count in counts.items() if count]
+        if not rows and not counted:
             return 0
         with self._db.transaction() as conn:
-            conn.executemany(
-                "INSERT INTO query_log (time, child, client, name, qtype, decision, reason,"
-                " category, latency_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                rows,
-            )
-            counts = Counter(count_key(entry) for entry in entries)
-            conn.executemany(
-                QUERY_COUNTS_UPSERT, [(*key, count) for key, count in counts.items()]
-            )
+            if rows:
+                _insert_rows(conn, rows)
+            if counted:
+                conn.executemany(QUERY_COUNTS_UPSERT, counted)
         return len(rows)
 
     def recent(

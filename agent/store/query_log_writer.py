@@ -1,11 +1,14 @@
 """The query log at DNS speed: buffer in memory, write in batches from a background thread.
 
-`log()` is what the DNS path calls; it only appends to a bounded deque under a lock and
-never touches SQLite. When the buffer is full (the disk is slow or the database is
-locked for long), the oldest entries are dropped and counted, and the count is logged
-from the writer thread: losing a few log lines is better than slowing every answer. A
-dropped entry is still counted where the statistics look (`counts`, the store's
-`query_counts`), so the parent's numbers stay exact; only its row is lost.
+`log_rows()` is what the DNS path calls, once per slice of answers: under a lock it
+extends a bounded deque with the answers' rows (plain tuples, `QueryLogRow`) and adds
+their counts to the counters of the next batch; it never touches SQLite. When the buffer
+is full (the disk is slow or the database is locked for long), the oldest rows are
+dropped and counted, and the count is logged from the writer thread: losing a few log
+lines is better than slowing every answer. Every answer is counted when it is logged, its
+row kept or shed, and the counts go to `query_counts` in the same transaction as the next
+batch, so the parent's numbers stay exact; a crash loses the unwritten batch and its
+counts together, nothing else.
 """
 
 from __future__ import annotations
@@ -13,10 +16,11 @@ from __future__ import annotations
 import logging
 import threading
 from collections import Counter, deque
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Protocol
 
-from agent.store.models import CountKey, QueryLogEntry, count_key
+from agent.store.models import CountKey, QueryLogEntry, QueryLogRow, count_key, row_of
+from agent.store.reasons import encode_reason
 
 logger = logging.getLogger(__name__)
 
@@ -24,40 +28,36 @@ logger = logging.getLogger(__name__)
 class QueryLogSink(Protocol):
     """Where batches go: the store's query log (`Store.query_log`)."""
 
-    def add(self, entries: Sequence[QueryLogEntry]) -> int:
-        """Write a batch in one transaction; returns how many rows were written."""
+    def add_rows(self, rows: Sequence[QueryLogRow], counts: Mapping[CountKey, int]) -> int:
+        """Write a batch and its counts in one transaction; returns how many rows were
+        written."""
         ...
 
 
-class QueryCountSink(Protocol):
-    """Where the answers whose rows were dropped are counted (`Store.query_counts`)."""
-
-    def add(self, counts: Mapping[CountKey, int]) -> None: ...
-
-
 class QueryLogWriter:
-    """Batches `QueryLogEntry` values into the store every `flush_interval` seconds or
-    every `batch_size` entries, whichever comes first. Use as a context manager or call
-    `start()` and `close()`; `close()` flushes what is left."""
+    """Batches query-log rows into the store every `flush_interval` seconds or every
+    `batch_size` rows, whichever comes first. Use as a context manager or call `start()`
+    and `close()`; `close()` flushes what is left."""
 
     def __init__(
         self,
         sink: QueryLogSink,
         *,
         flush_interval: float = 1.0,
-        batch_size: int = 500,
+        # A commit (and its fsync) per 10,000 rows at most: at full speed a batch of 500
+        # was a commit every few ms, and the writer fell behind on its fsyncs.
+        batch_size: int = 10_000,
         max_buffer: int = 50_000,
-        counts: QueryCountSink | None = None,
     ) -> None:
         if flush_interval <= 0 or batch_size < 1 or max_buffer < batch_size:
             raise ValueError("need flush_interval > 0, batch_size ≥ 1 and max_buffer ≥ batch_size")
         self._sink = sink
-        self._counts = counts
-        self._shed: Counter[CountKey] = Counter()  # dropped entries, not yet counted
         self._flush_interval = flush_interval
         self._batch_size = batch_size
         self._max_buffer = max_buffer
-        self._buffer: deque[QueryLogEntry] = deque()
+        self._buffer: deque[QueryLogRow] = deque()
+        # every answer logged since the last batch was taken, its row buffered or shed
+        self._counts: Counter[CountKey] = Counter()
         self._lock = threading.Lock()  # guards the buffer and the counters
         self._flush_lock = threading.Lock()  # one flush at a time keeps rows in order
         self._wake = threading.Event()
@@ -70,46 +70,40 @@ class QueryLogWriter:
 
     # --- the DNS path -------------------------------------------------------------------
 
-    def log(self, entry: QueryLogEntry) -> None:
-        """Queue one entry; never blocks on the database."""
+    def log_rows(self, rows: Sequence[QueryLogRow], counts: Mapping[CountKey, int]) -> None:
+        """Queue a slice of answers' rows, and count every answer in `counts` (its row
+        kept or not); never blocks on the database. A full buffer drops the oldest rows."""
         with self._lock:
+            self._counts.update(counts)
             if self._closed:
-                self._shed_locked((entry,))
+                self._shed_locked(len(rows))
                 return
-            if len(self._buffer) >= self._max_buffer:
-                self._shed_locked((self._buffer.popleft(),))
-            self._buffer.append(entry)
-            size = len(self._buffer)
-        if size % self._batch_size == 0:
-            self._wake.set()
-
-    def log_many(self, entries: Sequence[QueryLogEntry]) -> None:
-        """Queue a batch under one lock; the same bound and drop rule as `log`."""
-        if not entries:
-            return
-        with self._lock:
-            if self._closed:
-                self._shed_locked(entries)
-                return
-            before = len(self._buffer)
             buffer = self._buffer
-            buffer.extend(entries)  # a full buffer drops the oldest, as `log` does
+            before = len(buffer)
+            buffer.extend(rows)
             overflow = len(buffer) - self._max_buffer
             if overflow > 0:
                 popleft = buffer.popleft
-                self._shed_locked([popleft() for _ in range(overflow)])
+                for _ in range(overflow):
+                    popleft()
+                self._shed_locked(overflow)
             size = len(buffer)
-        # wake the writer when this batch crossed a multiple of `batch_size`, as `log` does
+        # wake the writer when this slice crossed a multiple of `batch_size`
         if size // self._batch_size > before // self._batch_size or overflow > 0:
             self._wake.set()
 
-    def _shed_locked(self, entries: Iterable[QueryLogEntry]) -> None:
-        """Drop `entries`' rows but keep their counts (holding `_lock`)."""
-        shed = self._shed
-        count = 0
-        for entry in entries:
-            shed[count_key(entry)] += 1
-            count += 1
+    def log(self, entry: QueryLogEntry) -> None:
+        """Queue one entry (`log_rows` for one answer)."""
+        self.log_rows((row_of(entry, encode_reason(entry.reason)),), {count_key(entry): 1})
+
+    def log_many(self, entries: Sequence[QueryLogEntry]) -> None:
+        """Queue entries in order under one lock (`log_rows` for entries)."""
+        if entries:
+            rows = [row_of(entry, encode_reason(entry.reason)) for entry in entries]
+            self.log_rows(rows, Counter(count_key(entry) for entry in entries))
+
+    def _shed_locked(self, count: int) -> None:
+        """`count` rows dropped (holding `_lock`); their answers are already counted."""
         self._dropped += count
         self._dropped_unreported += count
 
@@ -147,51 +141,42 @@ class QueryLogWriter:
             self.flush()
 
     def flush(self) -> int:
-        """Write everything buffered now; returns rows written. Safe from any thread."""
+        """Write everything buffered now, with the counts; returns rows written. Safe from
+        any thread."""
         with self._flush_lock:
             with self._lock:
                 batch = list(self._buffer)
                 self._buffer.clear()
+                counts, self._counts = self._counts, Counter()
                 dropped_report = self._dropped_unreported
                 self._dropped_unreported = 0
-                shed, self._shed = self._shed, Counter()
-            self._count_shed(shed)
             if dropped_report:
                 logger.warning(
                     "query log: dropped %d oldest entries, the buffer of %d was full",
                     dropped_report,
                     self._max_buffer,
                 )
-            if not batch:
+            if not batch and not counts:
                 return 0
             try:
-                written = self._sink.add(batch)
+                written = self._sink.add_rows(batch, counts)
             except Exception:
                 logger.exception("query log: writing %d entries failed; will retry", len(batch))
-                self._requeue(batch)
+                self._requeue(batch, counts)
                 return 0
             with self._lock:
                 self._written += written
             return written
 
-    def _count_shed(self, shed: Counter[CountKey]) -> None:
-        """Count the dropped entries in the store; kept for the next flush if that fails."""
-        if not shed or self._counts is None:
-            return
-        try:
-            self._counts.add(shed)
-        except Exception:
-            logger.exception("query log: counting %d dropped entries failed", shed.total())
-            with self._lock:
-                self._shed.update(shed)
-
-    def _requeue(self, batch: list[QueryLogEntry]) -> None:
-        """Put a failed batch back in front of newer entries, within the bound."""
+    def _requeue(self, batch: list[QueryLogRow], counts: Counter[CountKey]) -> None:
+        """Put a failed batch back in front of newer rows, within the bound, and its
+        counts back with the next batch's."""
         with self._lock:
+            self._counts.update(counts)
             room = self._max_buffer - len(self._buffer)
             keep = batch[-room:] if room > 0 else []
             self._buffer.extendleft(reversed(keep))
-            self._shed_locked(batch[: len(batch) - len(keep)])
+            self._shed_locked(len(batch) - len(keep))
 
     def close(self, timeout: float = 10.0) -> None:
         """Stop the thread and flush what is left. Entries logged later are dropped."""

@@ -2019,28 +2019,28 @@
         <translation>Yêu cầu đang chọn</translation>
     </message>
     <message>
-        <source>Allow 30 minutes</source>
-        <translation>Cho phép 30 phút</translation>
+        <source>Allow &amp;30 minutes</source>
+        <translation>Cho phép &amp;30 phút</translation>
     </message>
     <message>
-        <source>Allow 1 hour</source>
-        <translation>Cho phép 1 giờ</translation>
+        <source>Allow &amp;1 hour</source>
+        <translation>Cho phép &amp;1 giờ</translation>
     </message>
     <message>
-        <source>Allow 2 hours</source>
-        <translation>Cho phép 2 giờ</translation>
+        <source>Allow &amp;2 hours</source>
+        <translation>Cho phép &amp;2 giờ</translation>
     </message>
     <message>
-        <source>Allow until the end of today</source>
-        <translation>Cho phép đến hết hôm nay</translation>
+        <source>Allow until the &amp;end of today</source>
+        <translation>Cho phép đến &amp;hết hôm nay</translation>
     </message>
     <message>
-        <source>Do not allow</source>
-        <translation>Không cho phép</translation>
+        <source>Do &amp;not allow</source>
+        <translation>&amp;Không cho phép</translation>
     </message>
     <message>
-        <source>Revoke now</source>
-        <translation>Thu hồi ngay</translation>
+        <source>&amp;Revoke now</source>
+        <translation>&amp;Thu hồi ngay</translation>
     </message>
 </context>
 <context>

@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QLocale
-from PySide6.QtWidgets import QFrame, QLabel, QVBoxLayout, QWidget
+from PySide6.QtCore import QEvent, QLocale, Qt
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from gui.backend import AgentStatus
+from gui.colours import Meaning
 from gui.controller import Connection
 from gui.labels import category_label
+from gui.views.contrast import banner_style, ground_palette
 
-_STYLES = {
-    "connecting": "background:#eef2f7; color:#24364b; border:1px solid #c5d0de;",
-    "ok": "background:#e8f5ec; color:#14532d; border:1px solid #9fd4b0;",
-    "warning": "background:#fff7e0; color:#6b4b00; border:1px solid #e8cf7d;",
-    "error": "background:#fdecec; color:#7f1d1d; border:1px solid #eba4a4;",
+# Each state has a mark and words; its tint follows the theme (gui.views.contrast).
+_MEANINGS: dict[str, Meaning | None] = {
+    "connecting": None,
+    "ok": Meaning.DONE,
+    "warning": Meaning.WAITING,
+    "error": Meaning.PROBLEM,
 }
+_MARKS = {"connecting": "…", "ok": "✔", "warning": "⚠", "error": "✖"}
 
 
 class StatusBanner(QFrame):
@@ -27,6 +31,10 @@ class StatusBanner(QFrame):
         self._connection = Connection.CONNECTING
         self._status: AgentStatus | None = None
         self._error = ""
+        self._style = ""
+        self.mark = QLabel(self)
+        self.mark.setObjectName("bannerMark")
+        self.mark.setAlignment(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop)
         self.headline = QLabel(self)
         self.headline.setObjectName("bannerHeadline")
         self.headline.setWordWrap(True)
@@ -34,14 +42,19 @@ class StatusBanner(QFrame):
         font.setBold(True)
         font.setPointSizeF(font.pointSizeF() * 1.15)
         self.headline.setFont(font)
+        self.mark.setFont(font)
         self.details = QLabel(self)
         self.details.setObjectName("bannerDetails")
         self.details.setWordWrap(True)
-        layout = QVBoxLayout(self)
+        words = QVBoxLayout()
+        words.setSpacing(4)
+        words.addWidget(self.headline)
+        words.addWidget(self.details)
+        layout = QHBoxLayout(self)
         layout.setContentsMargins(14, 10, 14, 10)
-        layout.setSpacing(4)
-        layout.addWidget(self.headline)
-        layout.addWidget(self.details)
+        layout.setSpacing(8)
+        layout.addWidget(self.mark)
+        layout.addLayout(words, 1)
         self._render()
 
     @property
@@ -67,7 +80,15 @@ class StatusBanner(QFrame):
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802
         if event.type() == QEvent.Type.LanguageChange:
             self._render()
+        elif event.type() in (QEvent.Type.PaletteChange, QEvent.Type.ApplicationPaletteChange):
+            self._apply_style()  # a theme changed: the tint follows
         super().changeEvent(event)
+
+    def _apply_style(self) -> None:
+        style = banner_style("#statusBanner", _MEANINGS[self._state], ground_palette(self))
+        if style != self._style:  # setting it again would come back as a palette change
+            self._style = style
+            self.setStyleSheet(style)
 
     def _render(self) -> None:
         status = self._status
@@ -89,7 +110,8 @@ class StatusBanner(QFrame):
             self.setToolTip("")
         else:
             self._render_status(status)
-        self.setStyleSheet(f"#statusBanner {{ {_STYLES[self._state]} border-radius:6px; }}")
+        self.mark.setText(_MARKS[self._state])
+        self._apply_style()
 
     def _render_status(self, status: AgentStatus) -> None:
         locale = QLocale()

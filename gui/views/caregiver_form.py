@@ -52,7 +52,7 @@ from gui.caregiver_settings import (
     problems_by_field,
     with_hears,
 )
-from gui.views.contrast import message_style
+from gui.views.contrast import apply_message
 
 
 class CaregiverForm(QWidget):
@@ -281,7 +281,7 @@ class CaregiverForm(QWidget):
             # The agent's refusal stands until the parent edits; then the checks as typed.
             text = self._refused.get(field) or typed.get(field, "")
             label.setText(text)
-            label.setStyleSheet(message_style(label, False))
+            apply_message(label, False)
             label.setVisible(bool(text))
         self._describe_problems(typed)
 

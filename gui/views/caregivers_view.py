@@ -11,9 +11,9 @@ so the Settings page can hold it as one of its sections.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from itertools import pairwise
 
 from PySide6.QtCore import QEvent, Qt, Signal
-from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -31,12 +31,11 @@ from PySide6.QtWidgets import (
 from gui.backend import PolicyProblem
 from gui.caregiver_settings import CaregiverEntry, CaregiverList, CaregiverWords, others
 from gui.caregivers import CaregiversModel, CaregiversSnapshot, ChannelTest
+from gui.colours import Meaning, meaning_brush
 from gui.views.caregiver_form import CaregiverDialog
-from gui.views.contrast import message_style
+from gui.views.contrast import apply_meaning, apply_message, ground_palette
 
-_ERROR_STYLE = "color: #b22222;"
-_DONE_STYLE = "color: #1e783c;"
-_TROUBLE = QColor("#b22222")
+TROUBLE_MARK = "⚠"
 
 # (current or None, the other caregivers' names, a draft to show again, the agent's
 # refusals of it) → what the parent saved, or None.
@@ -79,6 +78,7 @@ class CaregiversView(QWidget):
 
         self.table = QTableWidget(0, 5, self)
         self.table.setObjectName("caregiversTable")
+        self.table.setTabKeyNavigation(False)  # Tab leaves it; arrows move inside
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -142,6 +142,11 @@ class CaregiversView(QWidget):
         layout.addWidget(self.explain_label)
         layout.addLayout(buttons)
         layout.addWidget(self.result_label)
+        # Tab follows the rows as they show: the table, its edits, then the test.
+        order = (self.table, self.add_button, self.edit_button, self.remove_button,
+                 self.save_again_button, self.test_button, self.refresh_button)
+        for first, second in pairwise(order):
+            QWidget.setTabOrder(first, second)
         self.retranslate()
 
     # Data in.
@@ -152,13 +157,13 @@ class CaregiversView(QWidget):
     def show_tested(self, checks: Sequence[ChannelTest]) -> None:
         self._busy = False
         text, all_sent = self.model.test_text(checks)
-        self.result_label.setStyleSheet(_DONE_STYLE if all_sent else _ERROR_STYLE)
+        apply_meaning(self.result_label, Meaning.DONE if all_sent else Meaning.PROBLEM)
         self.result_label.setText(text)
         self._update_buttons()
 
     def show_failure(self, text: str) -> None:
         self._busy = False
-        self.result_label.setStyleSheet(_ERROR_STYLE)
+        apply_meaning(self.result_label, Meaning.PROBLEM)
         self.result_label.setText(self.tr("Bảo An did not answer: %1").replace("%1", text))
         self._update_buttons()
 
@@ -310,13 +315,13 @@ class CaregiversView(QWidget):
         self.message_label.setText(text)
         self.message_label.setVisible(bool(text))
         good = kind in ("added", "changed", "removed", "saving")
-        self.message_label.setStyleSheet(message_style(self.message_label, good))
+        apply_message(self.message_label, good)
         self.save_again_button.setVisible(kind == "conflict" and self.pending is not None)
 
     # The parent's choices.
     def _test(self) -> None:
         self._busy = True
-        self.result_label.setStyleSheet("")
+        apply_meaning(self.result_label, None)
         self.result_label.setText(self.tr("Sending a test alert to every channel…"))
         self._update_buttons()
         self.test_requested.emit()
@@ -339,11 +344,15 @@ class CaregiversView(QWidget):
         for index, row in enumerate(rows):
             cells = (row.name, row.hears, row.channels, row.deliveries, row.dead_man)
             for column, text in enumerate(cells):
-                item = QTableWidgetItem(text)
-                if (column == self.DELIVERIES and row.trouble) or (
+                trouble = (column == self.DELIVERIES and row.trouble) or (
                     column == self.DEAD_MAN and not row.dead_man_ok
-                ):
-                    item.setForeground(_TROUBLE)
+                )
+                # A mark says it; red adds to it where the theme lets red be read.
+                item = QTableWidgetItem(f"{TROUBLE_MARK} {text}" if trouble else text)
+                palette = ground_palette(self.table)
+                brush = meaning_brush(Meaning.PROBLEM, palette) if trouble else None
+                if brush is not None:
+                    item.setForeground(brush)
                 self.table.setItem(index, column, item)
         self.table.resizeRowsToContents()
         if chosen is not None:
@@ -353,6 +362,8 @@ class CaregiversView(QWidget):
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802
         if event.type() == QEvent.Type.LanguageChange:
             self.retranslate()
+        elif event.type() == QEvent.Type.PaletteChange:
+            self._fill()  # the trouble's colour follows the theme
         super().changeEvent(event)
 
     def retranslate(self) -> None:

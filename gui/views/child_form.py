@@ -28,9 +28,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from gui.colours import Meaning
 from gui.family_backend import ChildEntry, OsAccount, PresetSummary
 from gui.family_controller import device_from, preset_by_id, preset_for_age
 from gui.labels import category_label, format_minutes, preset_label
+from gui.views.contrast import apply_meaning
 
 MAX_CHILD_AGE = 17
 WEEKDAYS = 5
@@ -77,6 +79,7 @@ class ChildForm(QWidget):
         self.accounts_list.setMaximumHeight(110)
         self.devices_table = QTableWidget(0, 2, self)
         self.devices_table.setObjectName("devicesTable")
+        self.devices_table.setTabKeyNavigation(False)  # Tab leaves it; arrows move inside
         self.devices_table.setMaximumHeight(130)
         self.devices_table.verticalHeader().setVisible(False)
         self.devices_table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
@@ -114,7 +117,7 @@ class ChildForm(QWidget):
         self.problem_label = QLabel(self)
         self.problem_label.setObjectName("childFormProblem")
         self.problem_label.setWordWrap(True)
-        self.problem_label.setStyleSheet("color: #b22222;")
+        apply_meaning(self.problem_label, Meaning.PROBLEM)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(form)

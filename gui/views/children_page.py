@@ -160,7 +160,9 @@ class ChildrenPage(QWidget):
         return dialog.form.entry()
 
     def _confirm_with_box(self, title: str, question: str) -> bool:
-        answer = QMessageBox.question(self, title, question)
+        # No is the default: Enter, like Escape, changes nothing; Yes is a choice.
+        buttons = QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No
+        answer = QMessageBox.question(self, title, question, buttons, QMessageBox.StandardButton.No)
         return answer == QMessageBox.StandardButton.Yes
 
     def _update_buttons(self, *_args: object) -> None:

@@ -3,7 +3,16 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QSortFilterProxyModel, Qt
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QAbstractItemView,
+    QAbstractSpinBox,
+    QComboBox,
+    QHeaderView,
+    QTableView,
+    QWidget,
+)
 
 from gui.models import SORT_ROLE, _RecordTableModel
 
@@ -32,6 +41,8 @@ def make_table(
     table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     table.setAlternatingRowColors(True)
     table.setWordWrap(False)
+    # Tab leaves the table (the arrow keys move inside it): a long table is no trap.
+    table.setTabKeyNavigation(False)
     table.verticalHeader().setVisible(False)
     header = table.horizontalHeader()
     if stretch == STRETCH_ALL:
@@ -44,3 +55,44 @@ def make_table(
             header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
     header.setMinimumSectionSize(60)
     return table
+
+
+def add_shortcut(
+    button: QAbstractButton, keys: QKeySequence | QKeySequence.StandardKey
+) -> QShortcut:
+    """A key that presses ``button`` while it shows (a shortcut of its own, not the
+    button's, which every ``setText`` resets to the text's mnemonic)."""
+    shortcut = QShortcut(QKeySequence(keys), button)
+    shortcut.setContext(Qt.ShortcutContext.WindowShortcut)
+    shortcut.activated.connect(lambda: button.animateClick() if button.isEnabled() else None)
+    return shortcut
+
+
+def add_save_shortcut(button: QAbstractButton) -> QShortcut:
+    """The platform's Save key (Ctrl+S) for a page's Save button."""
+    return add_shortcut(button, QKeySequence.StandardKey.Save)
+
+
+def place_in_tab_order(after: QWidget, group: QWidget) -> QWidget:
+    """Put the controls inside ``group`` right after ``after`` in Tab's order, in their
+    own order, and give the last of them (``after`` when there is none). For a part made
+    later than the controls it is shown among: Tab would otherwise reach it last."""
+    members = set()
+    for widget in group.findChildren(QWidget):
+        inner = isinstance(widget.parentWidget(), QAbstractSpinBox | QComboBox)
+        if inner or widget.focusProxy() is not None or widget.window() is not after.window():
+            continue  # a box's own line edit goes with it; a combo box's list is a popup
+        if widget.focusPolicy() & Qt.FocusPolicy.TabFocus:
+            members.add(id(widget))
+    # In the order the group's own chain has them (it may have set its own).
+    ordered: list[QWidget] = []
+    step = group.nextInFocusChain()
+    while step is not None and step is not group and len(ordered) < len(members):
+        if id(step) in members and step not in ordered:
+            ordered.append(step)
+        step = step.nextInFocusChain()
+    previous = after
+    for member in ordered:
+        QWidget.setTabOrder(previous, member)
+        previous = member
+    return previous

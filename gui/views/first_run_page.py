@@ -19,8 +19,10 @@ from PySide6.QtWidgets import (
 )
 
 from gui.backend import PolicyProblem
+from gui.colours import Meaning
 from gui.family_backend import FamilySnapshot, OsAccount, PresetSummary
 from gui.views.child_form import ChildForm
+from gui.views.contrast import apply_meaning
 
 
 class FirstRunPage(QWidget):
@@ -76,6 +78,7 @@ class FirstRunPage(QWidget):
         self.message = QLabel(self.child_step)
         self.message.setObjectName("firstRunMessage")
         self.message.setWordWrap(True)
+        apply_meaning(self.message, Meaning.PROBLEM)  # it says only what went wrong
         buttons = QHBoxLayout()
         buttons.addWidget(self.save_button)
         buttons.addWidget(self.later_button)

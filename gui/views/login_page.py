@@ -11,7 +11,7 @@ from __future__ import annotations
 from enum import Enum
 
 from PySide6.QtCore import QEvent, QRegularExpression, Qt, QTimer, Signal
-from PySide6.QtGui import QRegularExpressionValidator
+from PySide6.QtGui import QKeySequence, QRegularExpressionValidator
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -23,7 +23,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from gui.colours import Meaning
 from gui.labels import format_seconds_wait
+from gui.views.common import add_shortcut
+from gui.views.contrast import apply_meaning
 
 PIN_MIN_DIGITS = 4
 PIN_MAX_DIGITS = 12
@@ -58,7 +61,8 @@ class LoginPage(QWidget):
         self.card = QFrame(self)
         self.card.setObjectName("loginCard")
         self.card.setStyleSheet(
-            "#loginCard { border:1px solid #c9d3df; border-radius:8px; background:palette(base); }"
+            "#loginCard { border:1px solid palette(mid); border-radius:8px;"
+            " background:palette(base); }"
         )
         self.card.setMinimumWidth(420)
         self.card.setMaximumWidth(520)
@@ -103,6 +107,7 @@ class LoginPage(QWidget):
         self.back_button.setObjectName("backToUnlock")
         self.back_button.setFlat(True)
         self.back_button.clicked.connect(lambda: self.set_mode(LoginMode.UNLOCK))
+        add_shortcut(self.back_button, QKeySequence(Qt.Key.Key_Escape))  # only while shown
 
         self.submit_button = QPushButton(self.card)
         self.submit_button.setObjectName("pinSubmit")
@@ -112,7 +117,6 @@ class LoginPage(QWidget):
         self.message = QLabel(self.card)
         self.message.setObjectName("loginMessage")
         self.message.setWordWrap(True)
-        self.message.setStyleSheet("color:#a11d1d;")
 
         card_layout = QVBoxLayout(self.card)
         card_layout.setContentsMargins(24, 20, 24, 20)
@@ -319,6 +323,8 @@ class LoginPage(QWidget):
         self.confirm_edit.setAccessibleName(self.confirm_edit.placeholderText())
         self.setup_code_edit.setAccessibleName(self.setup_code_edit.placeholderText())
         self.message.setText(self._message())
+        # Every message but "Checking…" says what went wrong: red where the theme lets it.
+        apply_meaning(self.message, None if self._busy else Meaning.PROBLEM)
         self.message.setVisible(bool(self.message.text()))
         self._update_enabled()
 

@@ -26,6 +26,7 @@ from gui.rules_controller import ScreenTimeController, WebRulesController
 from gui.settings_controller import SettingsController
 from gui.views.banner import StatusBanner
 from gui.views.caregivers_view import CaregiversView
+from gui.views.contrast import refresh_meanings
 from gui.views.first_run_page import FirstRunPage
 from gui.views.login_page import LoginMode, LoginPage
 from gui.views.parent_page import ParentPage
@@ -458,6 +459,8 @@ class MainWindow(QMainWindow):
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802
         if event.type() == QEvent.Type.LanguageChange:
             self.retranslate()
+        elif event.type() in (QEvent.Type.PaletteChange, QEvent.Type.ApplicationPaletteChange):
+            refresh_meanings(self)  # a colour readable in the old theme may not be now
         super().changeEvent(event)
 
     def retranslate(self) -> None:

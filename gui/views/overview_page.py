@@ -18,11 +18,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from gui.colours import Meaning
 from gui.event_words import event_text
 from gui.labels import local_timezone
 from gui.pages_backend import FamilyOverview
 from gui.pages_models import ChildCard, OverviewModel, StatusLine
-from gui.views.contrast import status_style
+from gui.views.contrast import apply_meaning
 
 CARD_COLUMNS = 2
 
@@ -42,7 +43,8 @@ def _label(parent: QWidget, name: str = "") -> QLabel:
 def _show_status(label: QLabel, line: StatusLine) -> None:
     label.setText(line.shown)
     label.setAccessibleName(line.shown)
-    label.setStyleSheet(status_style(label, line.ok))
+    # Whole or not known: the mark says it, no alarm; a problem stands out in bold.
+    apply_meaning(label, None if line.ok or line.ok is None else Meaning.PROBLEM, bold=True)
 
 
 class ChildCardBox(QGroupBox):
@@ -139,6 +141,7 @@ class OverviewPage(QWidget):
         scroll = QScrollArea(self)
         scroll.setWidgetResizable(True)
         scroll.setWidget(body)
+        self._scroll = scroll
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(scroll)
@@ -167,6 +170,9 @@ class OverviewPage(QWidget):
         while len(self.cards) < len(cards):
             box = ChildCardBox(self._cards_host)
             box.open_requests.connect(self.open_requests)
+            # A card made later would come last in the window's Tab order: keep the page's.
+            previous = self.cards[-1].requests_button if self.cards else self._scroll
+            QWidget.setTabOrder(previous, box.requests_button)
             index = len(self.cards)
             self._grid.addWidget(box, index // CARD_COLUMNS, index % CARD_COLUMNS)
             self.cards.append(box)

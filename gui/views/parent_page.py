@@ -6,8 +6,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from datetime import datetime, tzinfo
 
-from PySide6.QtCore import QEvent, Signal
-from PySide6.QtGui import QColor
+from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtGui import QKeySequence, QPalette, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
     QGroupBox,
@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from gui.backend import ChildSummary, QueryLogEntry, RequestsSnapshot, Stats
+from gui.colours import Meaning, meaning_colour
 from gui.models import (
     ChildrenTableModel,
     QueryLogTableModel,
@@ -30,15 +31,14 @@ from gui.models import (
 from gui.pages_models import EventsTableModel
 from gui.views.activity_page import ActivityPage
 from gui.views.children_page import ChildrenPage
-from gui.views.common import make_table
+from gui.views.common import add_shortcut, make_table
+from gui.views.contrast import ground_palette
 from gui.views.events_panel import EventsPanel, RequestsAndAlertsPage
 from gui.views.overview_page import OverviewPage
 from gui.views.requests_tab import RequestsTab
 from gui.views.screen_time_tab import ScreenTimeTab
 from gui.views.settings_page import SettingsPage
 from gui.views.web_tab import WebTab
-
-_WAITING_TAB_COLOUR = QColor(176, 96, 0)
 
 
 class ChildFilter(QComboBox):
@@ -206,6 +206,17 @@ class ParentPage(QWidget):
         now: Callable[[], datetime] | None = None,
     ) -> None:
         super().__init__(parent)
+        # Made first, so Tab meets them first, as the eye does (top right, over the tabs).
+        self.refresh_button = QPushButton(self)
+        self.refresh_button.setObjectName("refreshButton")
+        self.refresh_button.clicked.connect(self.refresh_requested)
+        self.logout_button = QPushButton(self)
+        self.logout_button.setObjectName("logoutButton")
+        self.logout_button.clicked.connect(self.logout_requested)
+        # Then the tabs, then what they show: Tab goes to the tab bar, then into the page.
+        self.tabs = QTabWidget(self)
+        self.tabs.setObjectName("parentTabs")
+        self.tabs.setUsesScrollButtons(True)
         self.children_model = ChildrenTableModel(self)
         self.requests_model = RequestsTableModel(self, timezone=timezone, now=now)
         self.query_log_model = QueryLogTableModel(self, timezone=timezone)
@@ -220,17 +231,15 @@ class ParentPage(QWidget):
         )
         self.overview_page = OverviewPage(self, timezone=timezone)
         self.activity_page = ActivityPage(self)
-        self.events_model = EventsTableModel(self, timezone=timezone, now=now)
-        self.events_panel = EventsPanel(self.events_model, self)
-        self.tabs = QTabWidget(self)
-        self.tabs.setObjectName("parentTabs")
-        self.tabs.setUsesScrollButtons(True)
         self.tabs.addTab(self.overview_page, "")
         self.tabs.addTab(self.children_tab, "")
         self.tabs.addTab(self.query_log_tab, "")
         self.tabs.addTab(self.stats_tab, "")
         self.tabs.addTab(self.activity_page, "")
         self.requests_tab = RequestsTab(self.requests_model, self)
+        # After the requests: Tab goes down the page, the requests' answers first.
+        self.events_model = EventsTableModel(self, timezone=timezone, now=now)
+        self.events_panel = EventsPanel(self.events_model, self)
         self.requests_page = RequestsAndAlertsPage(self.requests_tab, self.events_panel, self)
         self.tabs.addTab(self.requests_page, "")
         self._normal_tab_colour = self.tabs.tabBar().tabTextColor(self.requests_index)
@@ -249,11 +258,13 @@ class ParentPage(QWidget):
         self.settings_page = SettingsPage(self, timezone=timezone)
         self.settings_index = self.tabs.addTab(self.settings_page, "")
 
-        self.refresh_button = QPushButton(self)
-        self.refresh_button.clicked.connect(self.refresh_requested)
-        self.logout_button = QPushButton(self)
-        self.logout_button.setObjectName("logoutButton")
-        self.logout_button.clicked.connect(self.logout_requested)
+        # The main actions from anywhere in the window: F5 refreshes, Ctrl+L locks,
+        # Ctrl+1 … Ctrl+9 open the tabs in their order.
+        add_shortcut(self.refresh_button, QKeySequence.StandardKey.Refresh)
+        add_shortcut(self.logout_button, QKeySequence("Ctrl+L"))
+        for number in range(1, 10):
+            tab_key = QShortcut(QKeySequence(f"Ctrl+{number}"), self)
+            tab_key.activated.connect(lambda index=number - 1: self._open_tab(index))
         buttons = QHBoxLayout()
         buttons.addStretch(1)
         buttons.addWidget(self.refresh_button)
@@ -263,7 +274,13 @@ class ParentPage(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(buttons)
         layout.addWidget(self.tabs)
+
         self.retranslate()
+
+    def _open_tab(self, index: int) -> None:
+        if 0 <= index < self.tabs.count():
+            self.tabs.setCurrentIndex(index)
+            self.tabs.tabBar().setFocus(Qt.FocusReason.ShortcutFocusReason)
 
     @property
     def requests_index(self) -> int:
@@ -333,14 +350,17 @@ class ParentPage(QWidget):
         self.settings_page.set_agent_features(False)
 
     def _update_requests_tab(self) -> None:
-        """The tab's title counts the waiting requests, in a colour that catches the eye."""
+        """The tab's title counts the waiting requests, in a colour that catches the eye
+        where the theme lets it be read (the count says it in any theme)."""
         waiting = self.requests_model.waiting_count()
         bar = self.tabs.tabBar()
         if waiting:
             self.tabs.setTabText(
                 self.requests_index, self.tr("Requests and alerts (%n)", None, waiting)
             )
-            bar.setTabTextColor(self.requests_index, _WAITING_TAB_COLOUR)
+            grounds = (QPalette.ColorRole.Window, QPalette.ColorRole.Button)
+            colour = meaning_colour(Meaning.WAITING, ground_palette(bar), grounds)
+            bar.setTabTextColor(self.requests_index, colour or self._normal_tab_colour)
             self.tabs.setTabToolTip(
                 self.requests_index,
                 self.tr("%n request(s) waiting for your answer.", None, waiting),
@@ -353,6 +373,8 @@ class ParentPage(QWidget):
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802
         if event.type() == QEvent.Type.LanguageChange:
             self.retranslate()
+        elif event.type() == QEvent.Type.PaletteChange:
+            self._update_requests_tab()  # the waiting colour follows the theme
         super().changeEvent(event)
 
     def retranslate(self) -> None:

@@ -18,14 +18,14 @@ from PySide6.QtWidgets import (
 )
 
 from gui.backend import AccessRequest, BackendError, RequestsSnapshot
+from gui.colours import Meaning
 from gui.models import RECORD_ROLE, RequestRow, RequestsTableModel
 from gui.views.common import make_table
+from gui.views.contrast import apply_meaning
 
 # The approvals a parent picks from, in minutes (docs/dashboard.md).
 ALLOW_CHOICES = (30, 60, 120)
 
-_ERROR_STYLE = "color: #b22222;"
-_DONE_STYLE = "color: #1e783c;"
 
 
 class RequestsTab(QWidget):
@@ -285,20 +285,21 @@ class RequestsTab(QWidget):
             self.count_label.setText(self.tr("No request is waiting for your answer."))
 
     def _set_message(self, text: str, error: bool) -> None:
-        self.message_label.setStyleSheet(_ERROR_STYLE if error else _DONE_STYLE)
+        apply_meaning(self.message_label, Meaning.PROBLEM if error else Meaning.DONE)
         self.message_label.setText(text)
 
     def retranslate(self) -> None:
         self.detail_box.setTitle(self.tr("Selected request"))
+        # Each answer has its mnemonic (Alt and the underlined letter or digit).
         labels = {
-            30: self.tr("Allow 30 minutes"),
-            60: self.tr("Allow 1 hour"),
-            120: self.tr("Allow 2 hours"),
+            30: self.tr("Allow &30 minutes"),
+            60: self.tr("Allow &1 hour"),
+            120: self.tr("Allow &2 hours"),
         }
         for minutes, button in self.allow_buttons.items():
             button.setText(labels[minutes])
-        self.end_of_day_button.setText(self.tr("Allow until the end of today"))
-        self.deny_button.setText(self.tr("Do not allow"))
-        self.revoke_button.setText(self.tr("Revoke now"))
+        self.end_of_day_button.setText(self.tr("Allow until the &end of today"))
+        self.deny_button.setText(self.tr("Do &not allow"))
+        self.revoke_button.setText(self.tr("&Revoke now"))
         self._update_count()
         self._show_selected()

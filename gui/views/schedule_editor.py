@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 from gui.backend import PolicyProblem
 from gui.pages_backend import SCHEDULE_MODES, VersionedSchedules, WeekWindow
 from gui.schedule_model import WeekSchedule
-from gui.views.contrast import message_style
+from gui.views.contrast import apply_message
 from gui.views.week_windows_editor import INTERNET_HOURS, WeekWindowsEditor
 
 
@@ -184,7 +184,7 @@ class ScheduleEditor(QGroupBox):
         }
         self.message_label.setText(texts.get(kind, ""))
         good = kind in ("saved", "saving", "edited")
-        self.message_label.setStyleSheet(message_style(self.message_label, good))
+        apply_message(self.message_label, good)
         self.message_label.setVisible(bool(kind))
 
     # Language.

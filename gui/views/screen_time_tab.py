@@ -37,10 +37,10 @@ from gui.limits_model import (
     warnings_text,
 )
 from gui.pages_backend import WeekWindow
-from gui.views.contrast import message_style
+from gui.views.common import add_save_shortcut, place_in_tab_order
+from gui.views.contrast import apply_message
 from gui.views.week_windows_editor import ALLOWED_HOURS, WeekWindowsEditor
 
-_ERROR_STYLE = "color: #b22222;"
 _ACTIONS = ("lock", "logoff", "close_app", "notify")
 MAX_DAY_MINUTES = 24 * 60
 MAX_EXTRA_MINUTES = 600  # what POST /api/usage/extra takes at once
@@ -70,6 +70,7 @@ class ScreenTimeTab(QWidget):
         self.save_button = QPushButton(self)
         self.save_button.setObjectName("screenTimeSave")
         self.save_button.clicked.connect(self._on_save)
+        add_save_shortcut(self.save_button)
         self.message_label = QLabel(self)
         self.message_label.setObjectName("screenTimeMessage")
         self.message_label.setWordWrap(True)
@@ -104,7 +105,7 @@ class ScreenTimeTab(QWidget):
         self.warnings_edit.textChanged.connect(self._on_warnings_typed)
         self.warnings_hint = QLabel(self.action_box)
         self.warnings_hint.setWordWrap(True)
-        self.warnings_hint.setStyleSheet(_ERROR_STYLE)
+        apply_message(self.warnings_hint, False)
         self.warnings_hint.setVisible(False)
         action_form = QFormLayout(self.action_box)
         action_form.addRow(self.action_label, self.action_combo)
@@ -231,6 +232,7 @@ class ScreenTimeTab(QWidget):
         layout.addLayout(top)
         layout.addWidget(self.message_label)
         layout.addWidget(scroll, 1)
+        place_in_tab_order(self.extra_button, self.hours_box)  # shown over the limits
         self.retranslate()
         self._update_enabled()
 
@@ -430,9 +432,7 @@ class ScreenTimeTab(QWidget):
             "failed": self.tr("Not saved: %1").replace("%1", detail),
         }
         self.message_label.setText(texts.get(kind, ""))
-        self.message_label.setStyleSheet(
-            message_style(self.message_label, kind in ("saved", "saving", "edited"))
-        )
+        apply_message(self.message_label, kind in ("saved", "saving", "edited"))
         self.message_label.setVisible(bool(kind))
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802

@@ -29,9 +29,11 @@ from PySide6.QtWidgets import (
 )
 
 from gui.backend import ListInfo
+from gui.colours import Meaning
 from gui.family_backend import ListUpdate, PauseState
 from gui.family_models import ListSourcesTableModel
-from gui.views.common import make_table
+from gui.views.common import make_table, place_in_tab_order
+from gui.views.contrast import apply_meaning
 
 LANGUAGE_NAMES = (("vi", "Tiếng Việt"), ("en", "English"))  # each in itself, never translated
 PIN_PATTERN = r"\d{0,12}"
@@ -335,6 +337,7 @@ class SettingsPage(QWidget):
         """The caregivers' own view (caregivers, channels, "send a test alert")."""
         self.caregivers_note.hide()
         self.caregivers_layout.addWidget(view)
+        place_in_tab_order(self.recovery_button, view)  # where it shows: after the PIN
 
     def hide_caregivers_view(self) -> None:
         """The caregivers' view cannot work with this agent: the note comes back."""
@@ -402,7 +405,9 @@ class SettingsPage(QWidget):
             self.on_new_recovery_code()
 
     def _confirm_with_box(self, title: str, question: str) -> bool:
-        answer = QMessageBox.question(self, title, question)
+        # No is the default: Enter, like Escape, changes nothing; Yes is a choice.
+        buttons = QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No
+        answer = QMessageBox.question(self, title, question, buttons, QMessageBox.StandardButton.No)
         return answer == QMessageBox.StandardButton.Yes
 
     def _choose_folder_with_dialog(self) -> Path | None:
@@ -439,7 +444,7 @@ class SettingsPage(QWidget):
         self.resume_button.setVisible(until is not None)
         if until is None:
             self.pause_label.setText(self.tr("Protection is on."))
-            self.pause_label.setStyleSheet("")
+            apply_meaning(self.pause_label, None)
             return
         local = until.astimezone(self._timezone) if self._timezone else until.astimezone()
         self.pause_label.setText(
@@ -447,7 +452,7 @@ class SettingsPage(QWidget):
                 "Protection is paused until %1: nothing is blocked. It comes back by itself."
             ).replace("%1", local.strftime("%H:%M"))
         )
-        self.pause_label.setStyleSheet("color: #b06000; font-weight: bold;")
+        apply_meaning(self.pause_label, Meaning.WAITING, bold=True)
 
     def _render_update(self) -> None:
         update = self._update

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from gui.backend import Catalogue, PolicyProblem, SiteVerdict, WebRules
+from gui.colours import Meaning
 from gui.domains import site_lines
 from gui.labels import (
     category_description,
@@ -40,10 +41,10 @@ from gui.labels import (
     reason_label,
 )
 from gui.service_icons import ServiceIcons
+from gui.views.common import add_save_shortcut
+from gui.views.contrast import apply_meaning
 from gui.views.schedule_editor import ScheduleEditor
 
-_ERROR_STYLE = "color: #b22222;"
-_DONE_STYLE = "color: #1e783c;"
 _YOUTUBE_MODES = ("off", "moderate", "strict")
 _ID_ROLE = Qt.ItemDataRole.UserRole
 
@@ -76,6 +77,7 @@ class WebTab(QWidget):
         self.save_button.setObjectName("webSave")
         self.save_button.setDefault(True)
         self.save_button.clicked.connect(self._on_save)
+        add_save_shortcut(self.save_button)
         self.message_label = QLabel(self)
         self.message_label.setObjectName("webMessage")
         self.message_label.setWordWrap(True)
@@ -108,7 +110,7 @@ class WebTab(QWidget):
         self.allow_label.setBuddy(self.allow_edit)
         self.allow_error = QLabel(self.lists_box)
         self.allow_error.setObjectName("webAllowError")
-        self.allow_error.setStyleSheet(_ERROR_STYLE)
+        apply_meaning(self.allow_error, Meaning.PROBLEM)
         self.allow_error.setWordWrap(True)
         self.allow_error.setTextFormat(Qt.TextFormat.PlainText)
         self.deny_label = QLabel(self.lists_box)
@@ -118,7 +120,7 @@ class WebTab(QWidget):
         self.deny_label.setBuddy(self.deny_edit)
         self.deny_error = QLabel(self.lists_box)
         self.deny_error.setObjectName("webDenyError")
-        self.deny_error.setStyleSheet(_ERROR_STYLE)
+        apply_meaning(self.deny_error, Meaning.PROBLEM)
         self.deny_error.setWordWrap(True)
         self.deny_error.setTextFormat(Qt.TextFormat.PlainText)
         for edit in (self.allow_edit, self.deny_edit):
@@ -257,7 +259,7 @@ class WebTab(QWidget):
         text = self.tr("%1: %2 — %3").replace("%1", verdict.name)
         self.test_result.setText(text.replace("%2", words).replace("%3", why))
         blocked = is_block(verdict.decision)
-        self.test_result.setStyleSheet(_ERROR_STYLE if blocked else _DONE_STYLE)
+        apply_meaning(self.test_result, Meaning.PROBLEM if blocked else Meaning.DONE)
 
     def clear(self) -> None:
         self._rules = None
@@ -393,7 +395,7 @@ class WebTab(QWidget):
         name = self.test_edit.text().strip()
         if name:
             self.test_result.setText(self.tr("Checking…"))
-            self.test_result.setStyleSheet("")
+            apply_meaning(self.test_result, None)
             self.check_requested.emit(name)
 
     def _show_category_help(self, item: QListWidgetItem | None, _old: object = None) -> None:
@@ -418,8 +420,8 @@ class WebTab(QWidget):
             "failed": self.tr("Not saved: %1").replace("%1", detail),
         }
         self.message_label.setText(texts.get(kind, ""))
-        self.message_label.setStyleSheet(
-            _DONE_STYLE if kind in ("saved", "saving") else _ERROR_STYLE
+        apply_meaning(
+            self.message_label, Meaning.DONE if kind in ("saved", "saving") else Meaning.PROBLEM
         )
         self.message_label.setVisible(bool(kind))
 
