@@ -1,30 +1,20 @@
 """Every DNS answer counted per minute, child, decision and category (`query_counts`).
 
-The query log keeps one row per answer and counts each row it writes here in the same
-transaction; but it may shed rows under load (the writer's buffer is bounded) and lose
-rows to retention by count. This concern counts the answers whose rows were shed, and
-keeps the counters by age only, so the statistics' totals, blocks and categories
-(`QueryLog.stats`) stay exact, to the minute.
+The query log keeps one row per answer, but it may shed rows under load (the writer's
+buffer is bounded) and lose rows to retention by count. The DNS path counts every answer
+as it comes, and each batch the writer stores adds those counts here in the same
+transaction as its rows (`QueryLog.add_rows`), shed rows' counts included; the counters
+are pruned by age only, so the statistics' totals, blocks and categories
+(`QueryLog.stats`) stay exact, to the minute. This module reads and prunes them.
 """
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Iterable, Mapping
-
 from agent.store.core import DAY_SECONDS, Database
-from agent.store.migrations import QUERY_COUNTS_UPSERT
 from agent.store.models import (
     BLOCKED_DECISIONS,
-    CountKey,
-    QueryLogEntry,
     RetentionPolicy,
-    count_key,
 )
-
-
-def count_entries(entries: Iterable[QueryLogEntry]) -> Counter[CountKey]:
-    return Counter(count_key(entry) for entry in entries)
 
 
 class QueryCounts:
@@ -32,14 +22,6 @@ class QueryCounts:
 
     def __init__(self, database: Database) -> None:
         self._db = database
-
-    def add(self, counts: Mapping[CountKey, int]) -> None:
-        """Count answers whose rows were not written (shed under load), in one transaction."""
-        rows = [(*key, int(count)) for key, count in counts.items() if count]
-        if not rows:
-            return
-        with self._db.transaction() as conn:
-            conn.executemany(QUERY_COUNTS_UPSERT, rows)
 
     def total(self) -> int:
         """Every answer counted, of every child and time kept."""
