@@ -17,7 +17,7 @@ print(json.dumps(sorted({name.split(".")[0] for name in sys.modules})))
 """
 
 
-def test_starting_the_agent_loads_neither_apprise_nor_keyring() -> None:
+def test_starting_the_agent_loads_neither_apprise_nor_keyring_nor_tomlkit() -> None:
     done = subprocess.run(
         [sys.executable, "-c", PROBE], capture_output=True, text=True, timeout=120, check=True
     )
@@ -25,4 +25,5 @@ def test_starting_the_agent_loads_neither_apprise_nor_keyring() -> None:
     assert "agent" in loaded and "aiohttp" in loaded  # the probe really imported the agent
     assert "apprise" not in loaded
     assert "keyring" not in loaded
+    assert "tomlkit" not in loaded  # until a parent reads or edits the policy
     assert "PySide6" not in loaded

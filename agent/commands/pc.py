@@ -19,8 +19,6 @@ import sys
 from pathlib import Path
 from typing import Any, TextIO
 
-import tomlkit
-
 from agent.alert_receivers import pc_name
 from agent.commands.common import default_config_path, report_policy_error
 from agent.policy.editing import PolicyTextError, apply_policy_json, policy_json
@@ -56,6 +54,8 @@ def register(subparsers: Any) -> None:
 
 def local_text(own: dict[str, object]) -> str:
     """This PC's file for `own` (its name first), with a word on what it is."""
+    import tomlkit  # here: every command module is imported when the agent starts
+
     document = tomlkit.parse(LOCAL_HEADER)
     keys = ("name", "default_child", "children", "devices")
     ordered: dict[str, object] = {key: own[key] for key in keys if key in own}

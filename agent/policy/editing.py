@@ -4,7 +4,9 @@ The API hands the policy out as the plain JSON of the file (times as ``"HH:MM"``
 takes a whole new one back. :func:`apply_policy_json` lays the new values over the
 parsed document (tomlkit) key by key: a value that did not change keeps its spelling, its
 comment and its place; only changed values are rewritten. The result is then validated by
-the same loader as the file, so the API refuses exactly what the file would.
+the same loader as the file, so the API refuses exactly what the file would. tomlkit is
+imported at the first read or edit through the API, not when the agent starts: a parent
+edits rarely, and the service need not carry it all day.
 """
 
 from __future__ import annotations
@@ -12,13 +14,14 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Mapping, MutableMapping, Sequence
 from datetime import time
-from typing import Any
-
-import tomlkit
-from tomlkit.items import AoT, Table
+from typing import TYPE_CHECKING, Any
 
 from agent.policy.errors import InvalidPolicyError, PolicyError
 from agent.policy.seal import strip_seal
+
+if TYPE_CHECKING:
+    from tomlkit import TOMLDocument
+    from tomlkit.items import AoT
 
 PolicyJson = dict[str, object]
 _BLOCK_KEYS = frozenset({"children", "schedules", "devices", "caregivers"})
@@ -46,7 +49,9 @@ def _plain(value: object) -> object:
     return value
 
 
-def _parse(text: str) -> tomlkit.TOMLDocument:
+def _parse(text: str) -> TOMLDocument:
+    import tomlkit
+
     try:
         return tomlkit.parse(strip_seal(text))
     except tomlkit.exceptions.ParseError as error:
@@ -63,12 +68,16 @@ def policy_json(text: str) -> PolicyJson:
 def apply_policy_json(text: str, new: Mapping[str, object]) -> str:
     """`text` changed to hold `new`; what did not change keeps its comments and layout.
     The result is not validated here (the writer does it)."""
+    import tomlkit
+
     document = _parse(text)
     _merge_table(document, new)
     return tomlkit.dumps(document)
 
 
 def _merge_table(table: MutableMapping[str, Any], new: Mapping[str, object]) -> None:
+    from tomlkit.items import AoT
+
     for key in [key for key in table if key not in new or new[key] is None]:
         del table[key]
     for key, value in new.items():
@@ -100,6 +109,8 @@ def _same_json(old: object, new: object) -> bool:
 
 
 def _merge_tables(tables: AoT, new: Sequence[object]) -> None:
+    import tomlkit
+
     for index, value in enumerate(new):
         assert isinstance(value, Mapping)
         if index < len(tables):
@@ -125,6 +136,9 @@ def _toml_value(key: str, value: object) -> object:
     """A JSON value as tomlkit builds it: the family's blocks (children, schedules, devices,
     caregivers) become arrays of tables, other lists of objects (time windows) arrays of
     inline tables, as a parent writes them."""
+    import tomlkit
+    from tomlkit.items import Table
+
     if _is_tables(value) and key not in _BLOCK_KEYS:
         assert isinstance(value, list)
         array = tomlkit.array()

@@ -42,6 +42,9 @@ def json_dumps(value: Any, what: str) -> str:
         raise ValueError(f"{what} must be JSON data: {error}") from error
 
 
+
+PAGE_CACHE_KIB = 256  # per connection (SQLite counts a negative cache_size in KiB)
+
 class Where:
     """A WHERE clause of optional conditions, each one `?` with its parameter."""
 
@@ -156,6 +159,9 @@ class Database:
             if str(mode).lower() != "wal":
                 raise StoreError(f"{self._path}: cannot switch to WAL mode (got {mode!r})")
             conn.execute(f"PRAGMA synchronous = {self._synchronous}")
+            # Each thread has its own connection, and SQLite's default page cache is 2 MiB
+            # each; the OS's file cache serves the rereads as well, so keep each small.
+            conn.execute(f"PRAGMA cache_size = -{PAGE_CACHE_KIB}")
             conn.execute("PRAGMA foreign_keys = ON")
         except sqlite3.DatabaseError as error:
             conn.close()
