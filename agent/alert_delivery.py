@@ -20,12 +20,11 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import requests
-
 from agent.alert_receivers import pc_name
 from agent.policy.model import DEFAULT_ALERTS_PER_HOUR, Caregiver, FamilyPolicy
 from agent.secrets import SecretStore
 from agent.store import Store
+from dns_filter.http_client import HttpClient
 from sync.apprise_channel import AppriseChannel
 from sync.deadman import DeadManSignal, Support, cancel, probe, sequence_for
 from sync.delivery import Action, Alert, Channel, DeliveryService, Receiver
@@ -114,13 +113,13 @@ class AlertRouting:
         self,
         family: Callable[[], FamilyPolicy],
         secrets: SecretStore,
-        session: requests.Session | None = None,
+        session: HttpClient | None = None,
         buttons: Buttons | None = None,
         now: Callable[[], datetime] | None = None,
     ) -> None:
         self._family = family
         self._secrets = secrets
-        self._session = session or requests.Session()
+        self._session = session or HttpClient()
         self._buttons = buttons
         self._now = now
 
@@ -212,6 +211,7 @@ def build_delivery(
     interval: float = 30.0,
     buttons: Buttons | None = None,
     pc: str | Callable[[], str] | None = None,
+    session: HttpClient | None = None,
 ) -> DeliveryService:
     """The delivery service over the store's outbox, woken by each new item."""
 
@@ -224,7 +224,7 @@ def build_delivery(
             at=now(),
         )
 
-    routing = AlertRouting(family, secrets, buttons=buttons, now=now)
+    routing = AlertRouting(family, secrets, session, buttons=buttons, now=now)
     service = DeliveryService(
         queue=store.outbox,
         routing=routing,
@@ -255,13 +255,13 @@ class DeadManPublisher:
         secrets: SecretStore,
         store: Store,
         pc: str | None = None,
-        session: requests.Session | None = None,
+        session: HttpClient | None = None,
     ) -> None:
         self._family = family
         self._secrets = secrets
         self._store = store
         self._pc = pc
-        self._session = session or requests.Session()
+        self._session = session or HttpClient()
         self._beating = threading.Lock()  # the timer's beat and a policy change's
 
     def topics(self, family: FamilyPolicy | None = None) -> list[NtfyTopic]:
@@ -381,7 +381,7 @@ def note_published(store: Store, signal: PublishedSignal) -> None:
 def retire_signals(
     store: Store,
     secrets: SecretStore,
-    session: requests.Session,
+    session: HttpClient,
     signals: set[PublishedSignal],
 ) -> set[PublishedSignal]:
     """Cancel each of `signals` on its server and forget it; one the server could not be
@@ -408,14 +408,14 @@ def retire_signals(
 def retire_all_signals(
     store: Store,
     secrets: SecretStore,
-    session: requests.Session | None = None,
+    session: HttpClient | None = None,
     *,
     where: Callable[[PublishedSignal], bool] | None = None,
 ) -> set[PublishedSignal]:
     """Cancel this PC's pending signals (those `where` picks; default: all): for a parent's
     clean stop of protection, and `baoan caregiver remove`. Never on a crash or a kill."""
     chosen = {s for s in published_signals(store) if where is None or where(s)}
-    return retire_signals(store, secrets, session or requests.Session(), chosen)
+    return retire_signals(store, secrets, session or HttpClient(), chosen)
 
 
 STORE_NAME = "baoan.sqlite3"  # the agent's store in its data folder
@@ -427,13 +427,13 @@ def cancel_pc_signals(
     secrets: SecretStore,
     *,
     topics: Collection[tuple[str, str]] | None = None,
-    session: requests.Session | None = None,
+    session: HttpClient | None = None,
 ) -> int:
     """For a command (`baoan caregiver remove`, `baoan system remove`): cancel this PC's
     pending dead-man signals on `topics` ((server, topic) pairs; default: every one).
     Those the agent noted in its store, and the one of this PC's present name; returns
     how many were cancelled."""
-    session = session or requests.Session()
+    session = session or HttpClient()
 
     def chosen(signal: PublishedSignal) -> bool:
         return topics is None or (signal.server, signal.topic) in topics

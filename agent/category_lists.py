@@ -18,6 +18,7 @@ from agent.lists_service import (
 )
 from agent.policy import FamilyPolicy
 from agent.store import Store
+from dns_filter.http_client import HttpClient
 from dns_filter.lists import DomainIndex, ListSource, RefreshOutcome
 from dns_filter.lists.refresh import RefreshStatus
 from dns_filter.policy import DomainMatcher
@@ -28,10 +29,13 @@ log = logging.getLogger(__name__)
 class CategoryLists:
     """Category -> loaded matcher, and the sources they were built from (thread-safe)."""
 
-    def __init__(self, data_dir: Path, store: Store) -> None:
+    def __init__(
+        self, data_dir: Path, store: Store, session: HttpClient | None = None
+    ) -> None:
         # The store mirrors each source's state (its ``list_state`` table).
         self._data_dir = data_dir
         self._store = store
+        self._session = session  # None: each refresh opens a client of its own
         self._categories: Mapping[str, DomainIndex] = MappingProxyType({})
         self._sources: dict[str, tuple[str, ...]] = {}
         self._lock = threading.Lock()
@@ -73,6 +77,7 @@ class CategoryLists:
             family.settings.lists,
             self._data_dir,
             state_store=states,
+            session=self._session,
             on_start=on_start,
             on_outcome=on_outcome,
             should_stop=should_stop,

@@ -17,13 +17,12 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Protocol
 
-import requests
-
 from agent.private_files import PRIVATE_FILE_MODE, make_private_dir
 from agent.store.list_state import ListStates
 from agent.store.models import ListState
 from dns_filter.clock import Clock
 from dns_filter.fileio import atomic_write_bytes
+from dns_filter.http_client import HttpClient
 from dns_filter.lists import (
     DEFAULT_SOURCES,
     BadLine,
@@ -180,7 +179,7 @@ def refresh_lists(
     *,
     state_store: ListStateStore | None = None,
     settings: FetchSettings | None = None,
-    session: requests.Session | None = None,
+    session: HttpClient | None = None,
     clock: Clock | None = None,
     on_progress: ProgressCallback | None = None,
     on_outcome: Callable[[RefreshOutcome], None] | None = None,
@@ -193,7 +192,7 @@ def refresh_lists(
     lists_dir = lists_dir_for(data_dir)
     states = state_store or JsonListStateStore(lists_dir / STATE_FILE)
     own_session = session is None
-    session = session or requests.Session()
+    session = session or HttpClient()
     outcomes: list[RefreshOutcome] = []
     try:
         for source in iter_sources(lists):

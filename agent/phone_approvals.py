@@ -21,8 +21,6 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
-import requests
-
 from agent.access import (
     ALERTS_CHANNEL,
     AccessError,
@@ -34,6 +32,7 @@ from agent.alert_delivery import ntfy_token_secret
 from agent.policy.model import Caregiver, FamilyPolicy
 from agent.secrets import SecretStore
 from agent.store import Store
+from dns_filter.http_client import HttpClient
 from sync.commands import Command, CommandRefusedError, CommandSigner, Refusal, TopicSubscriber
 from sync.delivery import Action, Alert
 
@@ -101,13 +100,13 @@ class PhoneApprovals:
         access: AccessService,
         secrets: SecretStore,
         now: Callable[[], datetime],
-        session: requests.Session | None = None,
+        session: HttpClient | None = None,
     ) -> None:
         self._store = store
         self._access = access
         self._secrets = secrets
         self._now = now
-        self._session = session
+        self._session = session or HttpClient()
         key = secrets.get_or_create(COMMAND_KEY_SECRET, lambda: random_secrets.token_hex(32))
         self._signer = CommandSigner(bytes.fromhex(key))
         self._subscribers: dict[str, TopicSubscriber] = {}
@@ -166,7 +165,7 @@ class PhoneApprovals:
                     # the agent is stopped before it handles its first command.
                     cursor.set(str(int(self._now().timestamp())))
                 subscriber = TopicSubscriber(
-                    topic_url, self.handle, cursor, token=token, session=self._session
+                    topic_url, self.handle, cursor, session=self._session, token=token
                 )
                 self._subscribers[url] = subscriber
                 subscriber.start()

@@ -22,7 +22,7 @@ from pathlib import Path
 from agent import platform
 from agent.access import AccessService
 from agent.active_child import ActiveChildTracker
-from agent.alert_delivery import DeadManPublisher, build_delivery, pc_name
+from agent.alert_delivery import AlertRouting, DeadManPublisher, build_delivery, pc_name
 from agent.api.app import create_server
 from agent.api.caregiver_endpoints import register_caregiver_endpoints
 from agent.api.caregiver_settings_endpoints import register_caregiver_settings_endpoints
@@ -78,6 +78,7 @@ from agent.usage.service import UsageService, recent_dns_names
 from agent.usage.tamper import AccountWatch, TamperAlerts
 from agent.usage.wiring import add_usage_jobs
 from dns_filter.clock import Clock, SystemClock
+from dns_filter.http_client import HttpClient
 from dns_filter.policy import FilterPolicy
 from dns_filter.resolvers import FilterPolicySlot
 from dns_filter.resolvers.client_profile import (
@@ -198,6 +199,7 @@ class Agent:
         self._stopped = threading.Event()
         self.loaded_at: datetime | None = None
         # Built by start(), in this order; stop() undoes them in reverse.
+        self.http: HttpClient | None = None  # every outgoing call: lists, ntfy
         self.store: Store | None = None
         self.query_log: QueryLogWriter | None = None
         self.lists: CategoryLists | None = None
@@ -236,6 +238,7 @@ class Agent:
         settings = self.settings
         # Before anything is read or written there: the folder and its files are private.
         secure_data_dir(settings.data_dir)
+        http = self.http = HttpClient()
         # The store first: a file found at start that protects less than the last good
         # copy is an event and an alert like any other such change.
         store = self.store = Store(settings.data_dir / DATABASE_NAME)
@@ -259,7 +262,7 @@ class Agent:
         query_log = self.query_log = QueryLogWriter(store.query_log)
         query_log.start()
         self.active_child.set_policy(family)
-        lists = self.lists = CategoryLists(settings.data_dir, store)
+        lists = self.lists = CategoryLists(settings.data_dir, store, http)
         lists.load(family)
         self.more_time = MoreTime(
             store.requests, store.events, store.outbox, lambda: self.policy_holder.policy,
@@ -314,10 +317,12 @@ class Agent:
             paused_until=pause.paused_until,
         )
         dns.start()
-        self._start_http(store, access, dns, lists)
+        self._start_http(store, access, dns, lists, http)
         # Alerts already waiting (a restart after a crash or days offline) go out first.
         secrets = open_secret_store(settings.data_dir)
-        approvals = self.approvals = PhoneApprovals(store, access, secrets, self.clock.now)
+        approvals = self.approvals = PhoneApprovals(
+            store, access, secrets, self.clock.now, session=http
+        )
         delivery = self.delivery = build_delivery(
             store,
             lambda: self.policy_holder.policy,
@@ -326,11 +331,12 @@ class Agent:
             interval=settings.delivery_poll_seconds,
             buttons=approvals.buttons,
             pc=lambda: pc_name(self.policy_holder.policy),
+            session=http,
         )
         delivery.start()
         approvals.follow(family)
         self.policy_holder.subscribe(self._on_new_policy)
-        self._start_scheduler(scheduler, store)
+        self._start_scheduler(scheduler, store, http)
         log.info(
             "Bảo An agent is running: DNS %s, HTTP %s",
             ", ".join(self.dns_listening()),
@@ -362,6 +368,8 @@ class Agent:
             self.usage.stop()  # saved on stop: a restart neither loses nor counts twice
         if self.store is not None:
             self.store.close()
+        if self.http is not None:
+            self.http.close()
         log.info("Bảo An agent stopped")
 
     def wait(self, timeout: float | None = None) -> bool:
@@ -370,7 +378,12 @@ class Agent:
     # ------------------------------------------------------------------ HTTP
 
     def _start_http(
-        self, store: Store, access: AccessService, dns: DnsService, lists: CategoryLists
+        self,
+        store: Store,
+        access: AccessService,
+        dns: DnsService,
+        lists: CategoryLists,
+        http: HttpClient,
     ) -> None:
         """The API's routes, the child's pages and the tray's routes on one listener; each
         package registers its own."""
@@ -406,7 +419,13 @@ class Agent:
         server = self.http_server = create_server(services, authenticator, host=host, port=port)
         register_request_endpoints(server.router, access)
         register_caregiver_endpoints(
-            server.router, CaregiverStatus(lambda: self.policy_holder.policy, store, secrets)
+            server.router,
+            CaregiverStatus(
+                lambda: self.policy_holder.policy,
+                store,
+                secrets,
+                AlertRouting(lambda: self.policy_holder.policy, secrets, http),
+            ),
         )
         editor = PolicyEditor(
             settings.config_path,
@@ -522,7 +541,7 @@ class Agent:
 
     # ------------------------------------------------------------------ scheduler
 
-    def _start_scheduler(self, scheduler: Scheduler, store: Store) -> None:
+    def _start_scheduler(self, scheduler: Scheduler, store: Store, http: HttpClient) -> None:
         add_agent_jobs(
             scheduler,
             retention=store.prune,
@@ -567,6 +586,7 @@ class Agent:
             lambda: self.policy_holder.policy,
             open_secret_store(self.settings.data_dir),
             store,
+            session=http,
         )
         scheduler.add_interval_job(
             "dead-man-signal",

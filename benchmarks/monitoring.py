@@ -42,13 +42,13 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import psutil
-import requests
 
 from agent.auth import TRAY_TOKEN_SECRET_NAME
 from agent.policy.template import render_initial_policy
 from agent.secrets import open_secret_store
 from agent.tray.identity import load_tray_user_keys
 from benchmarks.mpris import SessionBus, private_session_bus
+from dns_filter.http_client import HttpClient, HttpError
 
 log = logging.getLogger("benchmarks.monitoring")
 
@@ -108,13 +108,14 @@ def free_port() -> int:
 
 def wait_for_health(api_url: str, limit: float = 60.0) -> None:
     deadline = time.monotonic() + limit
-    while time.monotonic() < deadline:
-        try:
-            if requests.get(api_url + "/api/health", timeout=1).ok:
-                return
-        except requests.RequestException:
-            pass
-        time.sleep(0.2)
+    with HttpClient() as http:
+        while time.monotonic() < deadline:
+            try:
+                if http.get(api_url + "/api/health", timeout=1).ok:
+                    return
+            except HttpError:
+                pass
+            time.sleep(0.2)
     raise RuntimeError("the agent did not answer")
 
 

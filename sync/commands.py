@@ -28,7 +28,7 @@ from datetime import UTC, datetime
 from enum import Enum
 from typing import Any, Protocol
 
-import requests
+from sync.http_session import HttpAnswer, HttpSession
 
 logger = logging.getLogger(__name__)
 
@@ -147,8 +147,8 @@ class TopicSubscriber:
         handle: Handle,
         cursor: Cursor,
         *,
+        session: HttpSession,
         token: str | None = None,
-        session: requests.Session | None = None,
         first_since: str = "all",
         max_backoff: float = 60.0,
     ) -> None:
@@ -156,12 +156,12 @@ class TopicSubscriber:
         self._handle = handle
         self._cursor = cursor
         self._token = token
-        self._session = session or requests.Session()
+        self._session = session
         self._first_since = first_since
         self._max_backoff = max_backoff
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
-        self._response: requests.Response | None = None
+        self._response: HttpAnswer | None = None
         self.connected = threading.Event()
 
     def start(self) -> None:
@@ -193,12 +193,13 @@ class TopicSubscriber:
     def _listen(self) -> None:
         headers = {"Authorization": f"Bearer {self._token}"} if self._token else {}
         since = self._cursor.get() or self._first_since
-        with self._session.get(
-            self._url, params={"since": since}, headers=headers, stream=True, timeout=(10, 90)
+        with self._session.request(
+            "GET", self._url, params={"since": since}, headers=headers, stream=True,
+            timeout=(10, 90),
         ) as response:
             self._response = response
-            if response.status_code != 200:
-                raise ConnectionError(f"HTTP {response.status_code}")
+            if response.status != 200:
+                raise ConnectionError(f"HTTP {response.status}")
             self.connected.set()
             for line in response.iter_lines():
                 if self._stop.is_set():

@@ -27,8 +27,7 @@ import secrets
 from dataclasses import dataclass
 from enum import Enum
 
-import requests
-
+from sync.http_session import HttpSession
 from sync.ntfy import TIMEOUT_SECONDS, NtfyTopic, publish
 from sync.outbox import PermanentDeliveryError
 
@@ -76,15 +75,15 @@ class DeadManSignal:
             "delay": f"{SILENCE_MINUTES}m",
         }
 
-    def publish(self, session: requests.Session) -> None:
+    def publish(self, session: HttpSession) -> None:
         publish(session, self.where, self.message())
 
-    def cancel(self, session: requests.Session) -> None:
+    def cancel(self, session: HttpSession) -> None:
         cancel(session, self.where, sequence_for(self.pc))
 
 
 def cancel(
-    session: requests.Session,
+    session: HttpSession,
     where: NtfyTopic,
     sequence: str,
     *,
@@ -94,8 +93,8 @@ def cancel(
     `DELETE /<topic>/<sequence id>`). A 4xx (no such topic, no access) is a
     `PermanentDeliveryError`; a 5xx or network error raises to be tried again."""
     url = f"{where.url}/{sequence}"
-    response = session.delete(url, headers=where.headers(), timeout=timeout)
-    status = response.status_code
+    response = session.request("DELETE", url, headers=where.headers(), timeout=timeout)
+    status = response.status
     if 400 <= status < 500 and status not in (408, 429):
         raise PermanentDeliveryError(
             f"ntfy {where.url} refused to cancel {sequence}: HTTP {status} "
@@ -106,7 +105,7 @@ def cancel(
     logger.info("cancelled the pending dead-man signal %s on %s", sequence, where.url)
 
 
-def probe(session: requests.Session, where: NtfyTopic, timeout: float = 10.0) -> Support:
+def probe(session: HttpSession, where: NtfyTopic, timeout: float = 10.0) -> Support:
     """Does `where`'s server replace a scheduled message that has the same sequence id?"""
     target = NtfyTopic(where.server, probe_topic(where.topic), where.token)
     sequence = "probe-" + secrets.token_hex(8)
@@ -114,13 +113,15 @@ def probe(session: requests.Session, where: NtfyTopic, timeout: float = 10.0) ->
     try:
         publish(session, target, body, timeout=timeout)
         publish(session, target, {**body, "message": "probe again"}, timeout=timeout)
-        response = session.get(
+        response = session.request(
+            "GET",
             f"{target.url}/json",
             params={"poll": "1", "sched": "1", "since": "all"},
             headers=target.headers(),
             timeout=timeout,
         )
-        response.raise_for_status()
+        if response.status >= 400:
+            raise ConnectionError(f"HTTP {response.status} to the poll")
     except Exception as error:
         logger.warning("cannot tell whether %s can carry the dead-man signal: %s",
                        where.server, error)

@@ -15,9 +15,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-import requests
-
 from sync.delivery import Action, Alert
+from sync.http_session import HttpSession
 from sync.outbox import PermanentDeliveryError
 
 logger = logging.getLogger(__name__)
@@ -87,7 +86,7 @@ def alert_message(topic: str, alert: Alert) -> dict[str, Any]:
 
 
 def publish(
-    session: requests.Session,
+    session: HttpSession,
     where: NtfyTopic,
     body: dict[str, Any],
     *,
@@ -96,9 +95,9 @@ def publish(
     """POST one JSON message; returns ntfy's answer. A 4xx (except 408 and 429) is a
     `PermanentDeliveryError`; a 5xx, 408, 429 or network error raises to be retried."""
     url = where.server.rstrip("/") + "/"
-    response = session.post(url, json={**body, "topic": where.topic}, headers=where.headers(),
-                            timeout=timeout)
-    status = response.status_code
+    response = session.request("POST", url, json={**body, "topic": where.topic},
+                               headers=where.headers(), timeout=timeout)
+    status = response.status
     if 400 <= status < 500 and status not in (408, 429):
         raise PermanentDeliveryError(
             f"ntfy {where.url} refused the message: HTTP {status} {response.text[:200].strip()}"
@@ -118,11 +117,11 @@ class NtfyChannel:
     def __init__(
         self,
         where: NtfyTopic,
-        session: requests.Session | None = None,
+        session: HttpSession,
         buttons: Callable[[Alert], tuple[Action, ...]] | None = None,
     ) -> None:
         self._where = where
-        self._session = session or requests.Session()
+        self._session = session
         self._buttons = buttons  # made when sent: signed commands for a request's answers
 
     def __repr__(self) -> str:

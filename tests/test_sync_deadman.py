@@ -8,7 +8,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import requests
 from helpers_ntfy import NtfyStandIn, ntfy_standin
 from test_agent_end_to_end import wait_for
 from test_alert_kinds import GRANDPA, MUM, family_text, running_agent
@@ -21,6 +20,7 @@ from agent.policy.model import Caregiver, FamilyPolicy
 from agent.secrets import file_secret_store
 from agent.store import Store
 from baoan.cli import build_parser, main
+from dns_filter.http_client import HttpClient
 from sync.deadman import Support, probe, sequence_for
 from sync.ntfy import NtfyTopic
 
@@ -64,7 +64,7 @@ def test_the_signal_stays_pending_while_the_pc_reports_and_arrives_when_it_stops
 def test_an_older_server_is_detected_and_gets_no_signal(tmp_path: Path, store: Store) -> None:
     with ntfy_standin(version=(2, 15)) as ntfy:
         where = NtfyTopic(ntfy.url, TOPIC)
-        assert probe(requests.Session(), where) is Support.KEEPS_EVERY_COPY
+        assert probe(HttpClient(), where) is Support.KEEPS_EVERY_COPY
         beat = publisher(tmp_path, store, ntfy, "PC-phong-khach")
         beat()
         beat()
@@ -76,7 +76,7 @@ def test_an_older_server_is_detected_and_gets_no_signal(tmp_path: Path, store: S
 def test_an_unreachable_server_is_unknown_not_a_verdict(tmp_path: Path, store: Store) -> None:
     with ntfy_standin() as ntfy:
         url = ntfy.url
-    assert probe(requests.Session(), NtfyTopic(url, TOPIC), timeout=2) is Support.UNKNOWN
+    assert probe(HttpClient(), NtfyTopic(url, TOPIC), timeout=2) is Support.UNKNOWN
 
 
 # -- a signal no longer wanted is cancelled, never left to fire ---------------------------

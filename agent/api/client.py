@@ -24,8 +24,6 @@ from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 from urllib.parse import quote
 
-import requests
-
 from agent.api.types import (
     AccessRequestInfo,
     ActivityHistory,
@@ -61,6 +59,7 @@ from agent.api.types import (
     UsageToday,
     WatchAcknowledgementInfo,
 )
+from dns_filter.http_client import HttpClient, HttpConnectionError, HttpError, HttpTimeoutError
 
 DEFAULT_BASE_URL = "http://127.0.0.1:8053"
 
@@ -184,8 +183,8 @@ class ApiClient:
         self.base_url = base_url.rstrip("/")
         self.token = token
         self.timeout = timeout
-        self._http = requests.Session()
-        self._http.trust_env = False  # no proxies, no .netrc: the agent is on loopback
+        # No cap on an answer: a child's data copy is as large as the store keeps it.
+        self._http = HttpClient(max_body=None)
 
     def __repr__(self) -> str:
         return f"ApiClient({self.base_url!r}, token={'<set>' if self.token else None})"
@@ -636,12 +635,12 @@ class ApiClient:
             response = self._http.request(
                 method, url, json=json, params=params, headers=headers, timeout=self.timeout
             )
-        except (requests.ConnectionError, requests.Timeout) as exc:
+        except (HttpConnectionError, HttpTimeoutError) as exc:
             raise AgentNotRunningError(
-                f"the Bảo An agent does not answer at {self.base_url} ({type(exc).__name__})",
+                f"the Bảo An agent does not answer at {self.base_url} ({exc})",
                 code="not_running",
             ) from exc
-        except requests.RequestException as exc:
+        except HttpError as exc:
             raise ApiClientError(f"{method} {url} failed: {exc}", code="request_failed") from exc
         try:
             value = response.json()
@@ -651,11 +650,11 @@ class ApiClient:
             if value is None:
                 raise ProtocolError(
                     f"{method} {path}: the answer is not JSON",
-                    status=response.status_code,
+                    status=response.status,
                     code="bad_answer",
                 )
             return value, response.headers
-        raise _error_for(response.status_code, value if isinstance(value, dict) else {}, path)
+        raise _error_for(response.status, value if isinstance(value, dict) else {}, path)
 
     @staticmethod
     def _parse(parse: Callable[[Any], T], value: Any) -> T:

@@ -13,8 +13,6 @@ import sys
 from pathlib import Path
 from typing import Any, TextIO
 
-import requests
-
 from agent.alert_delivery import (
     AlertRouting,
     ChannelOutcome,
@@ -26,6 +24,7 @@ from agent.commands.common import default_config_path, default_data_dir, report_
 from agent.policy.errors import InvalidPolicyError
 from agent.policy.loader import load_policy
 from agent.secrets import open_secret_store
+from dns_filter.http_client import HttpClient
 from sync.deadman import Support, probe
 from sync.ntfy import NtfyTopic
 
@@ -78,7 +77,8 @@ def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
     except InvalidPolicyError as error:
         return report_policy_error(error)
     secrets = open_secret_store(args.data_dir or default_data_dir())
-    routing = AlertRouting(lambda: family, secrets)
+    http = HttpClient()
+    routing = AlertRouting(lambda: family, secrets, http)
     pc = pc_name(family)
     results = send_test_alert(routing, pc)
     if not results:
@@ -87,11 +87,10 @@ def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
     for result in results:
         words = RESULT_WORDS[result.outcome].format(detail=result.detail)
         out.write(f"{result.receiver}: {words}\n")
-    session = requests.Session()
     servers = {c.ntfy_server: c.ntfy_topic for c in family.caregivers if c.ntfy_topic}
     for server, topic in servers.items():
         assert topic is not None
         where = NtfyTopic(server, topic, secrets.get(ntfy_token_secret(server)))
-        out.write(f"{server}: {DEAD_MAN_WORDS[probe(session, where)].format(pc=pc)}\n")
+        out.write(f"{server}: {DEAD_MAN_WORDS[probe(http, where)].format(pc=pc)}\n")
     failed = [result for result in results if result.outcome is not ChannelOutcome.SENT]
     return 0 if not failed else 1

@@ -20,10 +20,16 @@ from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
 
-import requests
-
 from dns_filter.clock import Clock, SystemClock
 from dns_filter.fileio import fsync_file, fsync_folder
+from dns_filter.http_client import (
+    HttpBodyTooLargeError,
+    HttpClient,
+    HttpConnectionError,
+    HttpError,
+    HttpTimeoutError,
+    HttpTlsError,
+)
 from dns_filter.lists.parser import BadLine, ParseReport, scan_file
 from dns_filter.lists.sources import ListSource
 
@@ -89,11 +95,12 @@ def refresh_source(
     previous: SourceState | None = None,
     *,
     settings: FetchSettings | None = None,
-    session: requests.Session | None = None,
+    session: HttpClient | None = None,
     clock: Clock | None = None,
     on_progress: ProgressCallback | None = None,
 ) -> RefreshOutcome:
-    """Bring one source's copy up to date; never raises for a failed refresh."""
+    """Bring one source's copy up to date; never raises for a failed refresh. Without a
+    `session`, a client of its own is opened for this source and closed after."""
     settings = settings or FetchSettings()
     now = (clock or SystemClock()).now()
     state = previous or SourceState(category=source.category, source=source.location)
@@ -106,9 +113,11 @@ def refresh_source(
     temp_path: Path | None = None
     try:
         if source.is_url:
-            temp_path, response_headers = _download(
-                source, lists_dir, state if has_copy else None, settings, session
-            )
+            with contextlib.ExitStack() as own:
+                client = session or own.enter_context(HttpClient())
+                temp_path, response_headers = _download(
+                    source, lists_dir, state if has_copy else None, settings, client
+                )
             if temp_path is None:
                 fresh = replace(state, updated_at=now, error=None, error_at=None)
                 return RefreshOutcome(source, RefreshStatus.NOT_MODIFIED, fresh, has_copy)
@@ -144,7 +153,7 @@ def refresh_source(
             parsed.bad_count,
         )
         return RefreshOutcome(source, RefreshStatus.UPDATED, fresh, True)
-    except (RefreshError, requests.RequestException, OSError) as exc:
+    except (RefreshError, HttpError, OSError) as exc:
         message = _describe_error(exc)
         log.warning("list %s (%s) not refreshed: %s", source.location, source.category, message)
         failed = replace(state, error=message, error_at=now)
@@ -160,7 +169,7 @@ def _download(
     lists_dir: Path,
     validators: SourceState | None,
     settings: FetchSettings,
-    session: requests.Session | None,
+    session: HttpClient,
 ) -> tuple[Path | None, dict[str, str]]:
     """Download into a temp file; (None, {}) when the server says 304 Not Modified."""
     headers = {"User-Agent": settings.user_agent, "Accept-Encoding": "gzip, deflate"}
@@ -169,24 +178,19 @@ def _download(
             headers["If-None-Match"] = validators.etag
         if validators.last_modified:
             headers["If-Modified-Since"] = validators.last_modified
-    getter = session.get if session is not None else requests.get
     deadline = time.monotonic() + settings.total_timeout
-    with getter(source.location, headers=headers, timeout=settings.timeout, stream=True) as reply:
-        if reply.status_code == 304:
+    with session.get(
+        source.location, headers=headers, timeout=settings.timeout, stream=True
+    ) as reply:
+        if reply.status == 304:
             return None, {}
-        if reply.status_code != 200:
-            raise RefreshError(f"máy chủ trả lời HTTP {reply.status_code} {reply.reason or ''}")
-        declared = reply.headers.get("Content-Length")
-        if declared and declared.isdigit() and int(declared) > settings.max_bytes:
-            raise RefreshError(_too_big(settings.max_bytes))
+        if reply.status != 200:
+            raise RefreshError(f"máy chủ trả lời HTTP {reply.status} {reply.reason}")
+        chunks = reply.iter_chunks(max_bytes=settings.max_bytes)  # checks Content-Length first
         temp_path = _temp_file(source, lists_dir)
         try:
-            size = 0
             with temp_path.open("wb") as out:
-                for chunk in reply.iter_content(chunk_size=64 * 1024):
-                    size += len(chunk)
-                    if size > settings.max_bytes:
-                        raise RefreshError(_too_big(settings.max_bytes))
+                for chunk in chunks:
                     if time.monotonic() > deadline:
                         raise RefreshError(f"quá {settings.total_timeout:.0f} giây")
                     out.write(chunk)
@@ -250,11 +254,15 @@ def _state_from(
 def _describe_error(exc: BaseException) -> str:
     if isinstance(exc, RefreshError):
         return str(exc)
-    if isinstance(exc, requests.Timeout):
+    if isinstance(exc, HttpBodyTooLargeError):
+        return _too_big(exc.limit)
+    if isinstance(exc, HttpTimeoutError):
         return "hết thời gian chờ máy chủ"
-    if isinstance(exc, requests.ConnectionError):
-        return f"không kết nối được: {exc.__class__.__name__}"
-    if isinstance(exc, requests.RequestException):
+    if isinstance(exc, HttpConnectionError):
+        # The words a parent has always seen here: the kind of failure, not its details.
+        kind = "SSLError" if isinstance(exc, HttpTlsError) else "ConnectionError"
+        return f"không kết nối được: {kind}"
+    if isinstance(exc, HttpError):
         return f"lỗi tải: {exc}"
     return f"lỗi tệp: {exc}"
 
