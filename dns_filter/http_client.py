@@ -14,7 +14,7 @@ import contextlib
 import json as jsonlib
 from collections.abc import Iterator, Mapping
 from types import TracebackType
-from typing import Any
+from typing import Any, Self
 from urllib.parse import urlencode
 
 import certifi
@@ -57,7 +57,25 @@ class HttpBodyTooLargeError(HttpError):
         self.limit = limit
 
 
-class HttpResponse:
+class _ClosedOnExit:
+    """`with x:` closes x at the end."""
+
+    def close(self) -> None:
+        raise NotImplementedError
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        self.close()
+
+
+class HttpResponse(_ClosedOnExit):
     """One answer: its status, headers (looked up in any case) and body — read whole by
     `HttpClient.request`, or streamed with `iter_chunks` / `iter_lines` when asked."""
 
@@ -147,19 +165,9 @@ class HttpResponse:
         self._raw.close()
         self._raw.release_conn()
 
-    def __enter__(self) -> HttpResponse:
-        return self
-
-    def __exit__(
-        self,
-        kind: type[BaseException] | None,
-        error: BaseException | None,
-        trace: TracebackType | None,
-    ) -> None:
-        self.close()
 
 
-class HttpClient:
+class HttpClient(_ClosedOnExit):
     """Thread-safe; one per process is enough (each host keeps a few open connections).
     `max_body` caps an answer read whole (None: no cap, for the agent's own answers)."""
 
@@ -249,16 +257,6 @@ class HttpClient:
         """Closes the idle connections; the client can still be used after."""
         self._pool.clear()
 
-    def __enter__(self) -> HttpClient:
-        return self
-
-    def __exit__(
-        self,
-        kind: type[BaseException] | None,
-        error: BaseException | None,
-        trace: TracebackType | None,
-    ) -> None:
-        self.close()
 
 
 def _failure(error: failures.HTTPError, url: str, *, reading: bool = False) -> HttpError:

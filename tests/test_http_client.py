@@ -9,7 +9,6 @@ import gzip
 import json
 import socket
 import ssl
-import subprocess
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -287,19 +286,6 @@ def test_a_stream_is_read_line_by_line_as_it_comes_and_closed_from_another_threa
     assert [json.loads(line) for line in lines] == [
         {"event": "open"}, {"event": "message", "message": "một"}
     ]
-
-
-@pytest.fixture(scope="module")
-def certificate(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    folder = tmp_path_factory.mktemp("tls")
-    cert, key = folder / "cert.pem", folder / "key.pem"
-    subprocess.run(
-        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
-         "-subj", "/CN=localhost", "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost",
-         "-keyout", str(key), "-out", str(cert)],
-        check=True, capture_output=True,
-    )
-    return cert, key
 
 
 def test_tls_is_verified(certificate: tuple[Path, Path]) -> None:

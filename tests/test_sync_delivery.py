@@ -151,19 +151,6 @@ def _authenticator(
     return AuthResult(success=ok)
 
 
-@pytest.fixture(scope="module")
-def certificate(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    folder = tmp_path_factory.mktemp("tls")
-    cert, key = folder / "cert.pem", folder / "key.pem"
-    subprocess.run(
-        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
-         "-subj", "/CN=localhost", "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost",
-         "-keyout", str(key), "-out", str(cert)],
-        check=True, capture_output=True,
-    )
-    return cert, key
-
-
 @pytest.mark.parametrize("security", ["tls", "starttls"])
 def test_an_alert_is_mailed_through_smtp_with_the_password_from_the_keyring(
     tmp_path: Path, store: Store, certificate: tuple[Path, Path], security: str
