@@ -351,17 +351,17 @@ def test_an_app_typed_but_never_seen_is_always_allowed_by_the_running_agent(
 
     deadline = time.monotonic() + 20
     school = ForegroundApp(exe_path=olm, pid=501, title="Lớp 4A")
-    while heartbeat(school, 0, "probe")["limit"]["kind"] != "always_allowed":  # type: ignore[index]
+    while heartbeat(school, 0, "probe")["limit"]["kind"] != "always_allowed":
         assert time.monotonic() < deadline, "the agent did not take the new rules"
         time.sleep(0.1)  # the agent adopts the written file at once; this only waits
     start = counted()
     answer = heartbeat(school, 60, "tray-olm")
-    assert answer["allowed"] and answer["limit"]["kind"] == "always_allowed"  # type: ignore[index]
+    assert answer["allowed"] and answer["limit"]["kind"] == "always_allowed"
     zoom = ForegroundApp(exe_path="/usr/bin/zoom", pid=502, title="Zoom Meeting")
     answer = heartbeat(zoom, 60, "tray-zoom")
-    assert answer["allowed"] and answer["limit"]["kind"] == "always_allowed"  # type: ignore[index]
+    assert answer["allowed"] and answer["limit"]["kind"] == "always_allowed"
     assert counted() == start  # neither counted a second
     # The same file name in the child's own folder is not the school's app.
     copied = ForegroundApp(exe_path=r"C:\Users\an\Downloads\olm.exe", pid=503, title="?")
     answer = heartbeat(copied, 60, "tray-copy")
-    assert not answer["allowed"] and answer["limit"]["kind"] == "allowed_hours"  # type: ignore[index]
+    assert not answer["allowed"] and answer["limit"]["kind"] == "allowed_hours"

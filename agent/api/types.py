@@ -2434,19 +2434,25 @@ CHILD_DATA_TABLES = ("query_log", "usage_intervals", "events", "access_requests"
 
 @dataclass(frozen=True)
 class ChildDataExport:
-    """``GET /api/children/<name>/data``: everything the agent keeps about one child
-    (Decree 13/2023: the right to a copy), one list of plain rows per table of
-    :data:`CHILD_DATA_TABLES`."""
+    """``GET /api/children/<name>/data?cursor=&limit=``: everything the agent keeps about
+    one child (Decree 13/2023: the right to a copy), one list of plain rows per table of
+    :data:`CHILD_DATA_TABLES`, a page at a time: `next_cursor` asks for the next page
+    (None: this was the last; a small export is one page, as it always was). The first
+    page has `totals`, the rows of each table in all."""
 
     child: str
     exported_at: datetime
     tables: Mapping[str, tuple[Mapping[str, object], ...]]
+    next_cursor: str | None = None
+    totals: Mapping[str, int] | None = None
 
     def to_json(self) -> JsonObject:
         return {
             "child": self.child,
             "exported_at": self.exported_at.isoformat(),
             "tables": {name: [dict(row) for row in rows] for name, rows in self.tables.items()},
+            "next_cursor": self.next_cursor,
+            "totals": None if self.totals is None else dict(self.totals),
         }
 
     @classmethod
@@ -2460,7 +2466,14 @@ class ChildDataExport:
             if not isinstance(rows, list) or not all(isinstance(row, dict) for row in rows):
                 raise ShapeError(f"{where}.tables.{name}: expected a list of objects")
             tables[str(name)] = tuple(rows)
-        return cls(child=_field(data, "child", str, where), exported_at=exported, tables=tables)
+        totals = data.get("totals")
+        return cls(
+            child=_field(data, "child", str, where),
+            exported_at=exported,
+            tables=tables,
+            next_cursor=_optional(data, "next_cursor", str, where),
+            totals=None if totals is None else _count_map(totals, f"{where}.totals"),
+        )
 
 
 @dataclass(frozen=True)
