@@ -17,29 +17,42 @@ from gui.backend import SeenApp
 from gui.models import _RecordTableModel
 
 AnyIndex = QModelIndex | QPersistentModelIndex
+translate = QCoreApplication.translate
 DUPLICATE = "duplicate"  # besides the agent's problems (agent.api.types.APP_ENTRY_PROBLEMS)
 
 
 def entry_problem_text(problem: str) -> str:
     """What a parent reads under the field when the app typed cannot be added."""
-
-    def tr(text: str) -> str:
-        return QCoreApplication.translate("AllowedAppsTableModel", text)
-
-    words = {
-        "empty": tr("Type the app's file name, such as zoom, or its full path."),
-        "too_long": tr("This is too long for an app's name or path (at most %1 characters).")
-        .replace("%1", str(APP_ENTRY_MAX_LENGTH)),
-        "control": tr("This holds a line break or an invisible character: type the name again."),
-        "folder": tr("This is a folder, not an app: add the program's file at its end."),
-        "not_full_path": tr(
+    if problem == "empty":
+        return translate(
+            "AllowedAppsTableModel", "Type the app's file name, such as zoom, or its full path."
+        )
+    if problem == "too_long":
+        return translate(
+            "AllowedAppsTableModel",
+            "This is too long for an app's name or path (at most %1 characters).",
+        ).replace("%1", str(APP_ENTRY_MAX_LENGTH))
+    if problem == "control":
+        return translate(
+            "AllowedAppsTableModel",
+            "This holds a line break or an invisible character: type the name again.",
+        )
+    if problem == "folder":
+        return translate(
+            "AllowedAppsTableModel",
+            "This is a folder, not an app: add the program's file at its end.",
+        )
+    if problem == "not_full_path":
+        return translate(
+            "AllowedAppsTableModel",
             "Write the whole path, from / or from the drive (such as C:\\), or the file "
-            "name alone."
-        ),
-        "not_a_name": tr('A file name has none of these: < > : " | ? *'),
-        DUPLICATE: tr("This app is in the list already."),
-    }
-    return words.get(problem, problem)
+            "name alone.",
+        )
+    if problem == "not_a_name":
+        return translate("AllowedAppsTableModel", 'A file name has none of these: < > : " | ? *')
+    if problem == DUPLICATE:
+        return translate("AllowedAppsTableModel", "This app is in the list already.")
+    return problem
 
 
 @dataclass(frozen=True)
