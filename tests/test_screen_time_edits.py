@@ -9,19 +9,17 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 from helpers_policy_agent import HAND_COMMENT, RunningFamily, parent_client, running_family
-from helpers_usage import call, tray_headers
+from helpers_usage import beats, call, tray_headers
 
 from agent.api.client import ApiClient, ApiClientError
 from agent.api.types import (
     ForegroundApp,
-    HeartbeatBatch,
-    HeartbeatReport,
     ScreenTimeRules,
     SeenApp,
     SeenApps,
@@ -310,15 +308,6 @@ def test_garbage_typed_through_the_api_is_refused_and_nothing_is_lost(
     assert family.config.read_text(encoding="utf-8") == before
 
 
-def _beats(app: ForegroundApp, seconds: int, instance: str) -> dict[str, object]:
-    base = time.monotonic()
-    reports = tuple(
-        HeartbeatReport(instance, base + t, datetime.now(UTC), app, utc_offset_minutes=420)
-        for t in range(0, seconds + 1, 5)
-    )
-    return HeartbeatBatch(base + seconds, reports).to_json()
-
-
 def test_an_app_typed_but_never_seen_is_always_allowed_by_the_running_agent(
     family: RunningFamily, client: ApiClient
 ) -> None:
@@ -339,7 +328,7 @@ def test_an_app_typed_but_never_seen_is_always_allowed_by_the_running_agent(
 
     def heartbeat(app: ForegroundApp, seconds: int, instance: str) -> dict[str, object]:
         answer = call(family.agent, "POST", "/api/usage/heartbeat", headers,
-                      json=_beats(app, seconds, instance))
+                      json=beats(seconds, app=app, instance=instance).to_json())
         assert answer.status_code == 200, answer.text
         value = answer.json()
         assert isinstance(value, dict)
