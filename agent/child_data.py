@@ -103,8 +103,10 @@ class ChildData:
                 if left == 0:
                     next_cursor = ExportCursor(index, 0, _child_tag(child)).encode()
                     break
+                # `+child`: walk the row ids from the cursor on; the child's index would
+                # sort all of the child's rows again for every page.
                 found = conn.execute(
-                    f'SELECT rowid, * FROM "{table}" WHERE child = ? AND rowid > ? '
+                    f'SELECT rowid, * FROM "{table}" WHERE +child = ? AND rowid > ? '
                     "ORDER BY rowid LIMIT ?",
                     (child, after if index == first_table else 0, left + 1),
                 )
