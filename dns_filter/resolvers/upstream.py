@@ -13,6 +13,7 @@ import logging
 
 from dns_filter.chain import AnswerType, Query, Resolver, Result
 from dns_filter.log_throttle import LogThrottle
+from dns_filter.message import Message
 from dns_filter.reason import Reason, ReasonKind, failure_reason
 from dns_filter.upstreams import UpstreamGroup, UpstreamsFailedError, servfail_response
 
@@ -30,7 +31,7 @@ class UpstreamResolver(Resolver):
 
     async def resolve(self, query: Query) -> Result:
         try:
-            answer = await self.group.resolve(query.request)
+            answer = await self.group.resolve(query.message.wire)
         except UpstreamsFailedError as failure:
             # The name only at DEBUG: at the default level the log holds no browsing history.
             log.debug("SERVFAIL for %s: %s", query.name, failure)
@@ -46,4 +47,4 @@ class UpstreamResolver(Resolver):
             reason = Reason(ReasonKind.UPSTREAM, upstream=answer.upstream)
             if len(self._reasons) < 64:
                 self._reasons[answer.upstream] = reason
-        return Result(answer.response, AnswerType.RESOLVED, reason, query.profile)
+        return Result(Message(answer.wire), AnswerType.RESOLVED, reason, query.profile)
