@@ -77,9 +77,9 @@ def _name_end(data: bytes, pos: int, end: int) -> int:
             raise ValueError(f"bad label type {length:#x} at offset {pos}")
         if length == 0:
             return after if after >= 0 else pos + 1
+        if pos + 1 + length > end:
+            raise ValueError("label runs past the end of its data")
         label = data[pos + 1 : pos + 1 + length]
-        if len(label) < length:
-            raise ValueError("label runs past the end of the message")
         if not label.isascii():
             try:
                 label.decode()
