@@ -1,11 +1,11 @@
 """Reading a DNS answer straight from its bytes, for the forwarding path.
 
 An upstream's answer goes to the client as the upstream sent it (but its ID), so the
-forwarding path never needs it as dnslib records: :func:`check_answer` makes sure the bytes
-are a well-formed message (every name, pointer and record inside the packet, the names in
-the data of the record types that hold names readable, no bytes past the last record);
-:func:`records` lists where each record's TTL and data are, for the cache; and
-:func:`cname_targets` reads the CNAME targets the block link checks against the lists.
+forwarding path never needs it as dnslib records. :func:`records` makes sure the bytes are
+a well-formed message (every name, pointer and record inside the packet, the names in the
+data of the record types that hold names readable, no bytes past the last record) and
+lists where each record's TTL and data are, for the cache; :func:`cname_targets` reads the
+CNAME targets the block link checks against the lists.
 Names are read as text exactly as dnslib writes them (:func:`name_text`), so every rule
 sees the same name either way.
 """
@@ -13,6 +13,7 @@ sees the same name either way.
 from __future__ import annotations
 
 import struct
+from collections.abc import Sequence
 from typing import NamedTuple
 
 from dns_filter.names import query_name
@@ -109,8 +110,8 @@ def _check_data(data: bytes, rtype: int, rclass: int, start: int, length: int) -
 
 
 def records(message: bytes) -> list[Record]:
-    """Every resource record of a well-formed `message` (see :func:`check_answer`), in
-    order: answers, authority, additional. Raises ValueError for a malformed one."""
+    """Every resource record of `message`, in order: answers, authority, additional.
+    Raises ValueError unless the message is well-formed from end to end."""
     end = len(message)
     if end < 12:
         raise ValueError(f"message of {end} bytes is shorter than a DNS header")
@@ -139,11 +140,6 @@ def records(message: bytes) -> list[Record]:
     return found
 
 
-def check_answer(message: bytes) -> None:
-    """Raise ValueError unless `message` is a well-formed DNS message from end to end."""
-    records(message)
-
-
 def name_text(message: bytes, pos: int) -> str:
     """The name at `pos` of a well-formed message as dnslib writes it, with its trailing
     dot: bytes 33-126 as they are, any other as \\DDD."""
@@ -168,10 +164,11 @@ def question_name(message: bytes) -> str:
     return query_name(name_text(message, 12))
 
 
-def cname_targets(message: bytes) -> list[str]:
-    """The normalised targets of every CNAME record in the answer section."""
+def cname_targets(message: bytes, found: Sequence[Record]) -> list[str]:
+    """The normalised targets of every CNAME record in the answer section (`found`: the
+    message's :func:`records`)."""
     targets = []
-    for record in records(message):
+    for record in found:
         if record.section == ANSWER and record.rtype == TYPE_CNAME:
             targets.append(query_name(name_text(message, record.data_start)))
     return targets

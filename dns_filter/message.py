@@ -10,19 +10,30 @@ from __future__ import annotations
 
 from dnslib import DNSRecord
 
+from dns_filter import answer_wire
+
 
 class Message:
     """A DNS message held as bytes or as a dnslib record; each form is made from the
     other when first asked. The record of a message that came as bytes is for reading:
-    changing it does not change the bytes."""
+    changing it does not change the bytes. `records`, when given, is where the bytes'
+    resource records are (:func:`answer_wire.records` of them, found by whoever checked
+    the bytes first)."""
 
-    __slots__ = ("_record", "_wire")
+    __slots__ = ("_record", "_records", "_wire")
 
-    def __init__(self, wire: bytes | None = None, record: DNSRecord | None = None) -> None:
+    def __init__(
+        self,
+        wire: bytes | None = None,
+        record: DNSRecord | None = None,
+        *,
+        records: tuple[answer_wire.Record, ...] | None = None,
+    ) -> None:
         if wire is None and record is None:
             raise ValueError("a message needs its bytes or its record")
         self._wire = wire
         self._record = record
+        self._records = records if wire is not None else None
 
     @classmethod
     def of(cls, value: DNSRecord | Message) -> Message:
@@ -49,6 +60,17 @@ class Message:
             assert self._wire is not None
             self._record = DNSRecord.parse(self._wire)
         return self._record
+
+    @property
+    def records(self) -> tuple[answer_wire.Record, ...]:
+        """Where the resource records of :attr:`wire` are (found once for bytes; a
+        record's are found again at every call). Raises ValueError for malformed bytes."""
+        if self._records is not None:
+            return self._records
+        found = tuple(answer_wire.records(self.wire))
+        if self._wire is not None:
+            self._records = found
+        return found
 
     @property
     def rcode(self) -> int:

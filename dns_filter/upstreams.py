@@ -71,6 +71,7 @@ from requests.adapters import HTTPAdapter
 from dns_filter import answer_wire
 from dns_filter.addresses import is_loopback
 from dns_filter.clock import Clock, SystemClock
+from dns_filter.message import Message
 from dns_filter.names import InvalidNameError, normalise_name
 from dns_filter.udp_pool import UdpSocketPool, question_of
 
@@ -552,6 +553,12 @@ class UpstreamAnswer:
     wire: bytes
     upstream: str
     latency: float
+    records: tuple[answer_wire.Record, ...] = ()  # where the wire's records are
+
+    @property
+    def message(self) -> Message:
+        """The answer as the chain carries it."""
+        return Message(self.wire, records=self.records)
 
     @property
     def response(self) -> DNSRecord:
@@ -692,7 +699,7 @@ class UpstreamGroup:
         asked = self._in_flight.get(key)
         if asked is not None:
             shared = await asyncio.shield(asked)
-            return UpstreamAnswer(packet[:2] + shared.wire[2:], shared.upstream, shared.latency)
+            return dataclasses.replace(shared, wire=packet[:2] + shared.wire[2:])
         if len(self._in_flight) >= self.max_outstanding:
             raise UpstreamsFailedError(
                 [f"{self.max_outstanding} questions already waiting for the upstreams"]
@@ -755,7 +762,7 @@ class UpstreamGroup:
                     url = health.upstream.url
                     latency = self._clock() - started
                     try:
-                        response = _check_answer(task.result(), message_id, question)
+                        response, records = _check_answer(task.result(), message_id, question)
                     except Exception as exc:  # any failure of one upstream moves on
                         error = str(exc) if isinstance(exc, UpstreamError) else _describe(exc)
                         failures.append(f"{url}: {error}")
@@ -772,7 +779,7 @@ class UpstreamGroup:
                     for overtaken, _, _ in pending.values():
                         if order.index(overtaken) < order.index(health):
                             self._record_failure(overtaken, "timed out")
-                    return UpstreamAnswer(packet[:2] + response[2:], url, latency)
+                    return UpstreamAnswer(packet[:2] + response[2:], url, latency, records)
                 if not pending and launched < len(order):
                     launch()
         finally:
@@ -824,7 +831,7 @@ class UpstreamGroup:
             answer = await health.upstream.exchange(probe, self.timeout)
             question = question_of(probe)
             assert question is not None  # a question we built
-            rcode = _check_answer(answer, struct.unpack_from("!H", probe)[0], question)[3] & 0x0F
+            rcode = _check_answer(answer, struct.unpack_from("!H", probe)[0], question)[0][3] & 0x0F
         except (UpstreamError, OSError, TimeoutError) as exc:
             error = str(exc) if isinstance(exc, UpstreamError) else _describe(exc)
             # A failed probe marks the upstream down at once: probes are rare and deliberate.
@@ -861,12 +868,14 @@ class UpstreamGroup:
             await health.upstream.aclose()
 
 
-def _check_answer(answer: bytes, message_id: int, question: bytes) -> bytes:
-    """`answer` if it is a well-formed answer to our query: our ID, QR set, our question
-    (its name compared without regard to case), else raise UpstreamError. Only SERVFAIL
-    and REFUSED may leave the question out."""
+def _check_answer(
+    answer: bytes, message_id: int, question: bytes
+) -> tuple[bytes, tuple[answer_wire.Record, ...]]:
+    """`answer` and where its records are, if it is a well-formed answer to our query: our
+    ID, QR set, our question (its name compared without regard to case), else raise
+    UpstreamError. Only SERVFAIL and REFUSED may leave the question out."""
     try:
-        answer_wire.check_answer(answer)
+        records = tuple(answer_wire.records(answer))
     except ValueError as exc:
         raise UpstreamError(f"malformed answer ({exc})") from exc
     if struct.unpack_from("!H", answer)[0] != message_id or not answer[2] & 0x80:
@@ -877,7 +886,7 @@ def _check_answer(answer: bytes, message_id: int, question: bytes) -> bytes:
             raise UpstreamError("answer has no question section")
     elif got != question:
         raise UpstreamError("answer is for another question")
-    return answer
+    return answer, records
 
 
 def servfail_response(request: DNSRecord) -> DNSRecord:

@@ -51,7 +51,8 @@ class BlockResolver(ProfileRulesResolver):
             return blocked_result(compiled, profile, query, reason)
 
         result = await self.next.resolve(query)
-        for target in answer_wire.cname_targets(result.message.wire):
+        message = result.message
+        for target in answer_wire.cname_targets(message.wire, message.records):
             if profile.exempt(target, now):
                 continue
             reason = profile.listed(target) or profile.denied(target, now, cname_target=True)

@@ -173,7 +173,7 @@ class CacheResolver(Resolver):
         if rcode == wire.RCODE_SERVFAIL:
             return self._stale_or(result, key, query)
         if rcode in _CACHEABLE_RCODES and not message.truncated:
-            self._store(key, message.wire, self._clock())
+            self._store(key, message, self._clock())
         return result
 
     # -- serving
@@ -233,9 +233,10 @@ class CacheResolver(Resolver):
 
     # -- storing
 
-    def _store(self, key: CacheKey, response: bytes, now: float) -> None:
+    def _store(self, key: CacheKey, message: Message, now: float) -> None:
+        response = message.wire
         try:
-            records = answer_wire.records(response)
+            records = message.records
         except ValueError:
             log.debug("the answer for %s cannot be read; not cached", key[0])
             return
@@ -275,7 +276,7 @@ class CacheResolver(Resolver):
         return min(soa.ttl, minimum)
 
     def _lifetime(
-        self, response: bytes, records: list[answer_wire.Record], negative: bool
+        self, response: bytes, records: tuple[answer_wire.Record, ...], negative: bool
     ) -> int | None:
         """Seconds the answer may be served from the cache, or None when it must not be cached."""
         settings = self.settings

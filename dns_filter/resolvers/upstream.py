@@ -13,7 +13,6 @@ import logging
 
 from dns_filter.chain import AnswerType, Query, Resolver, Result
 from dns_filter.log_throttle import LogThrottle
-from dns_filter.message import Message
 from dns_filter.reason import Reason, ReasonKind, failure_reason
 from dns_filter.upstreams import UpstreamGroup, UpstreamsFailedError, servfail_response
 
@@ -47,4 +46,4 @@ class UpstreamResolver(Resolver):
             reason = Reason(ReasonKind.UPSTREAM, upstream=answer.upstream)
             if len(self._reasons) < 64:
                 self._reasons[answer.upstream] = reason
-        return Result(Message(answer.wire), AnswerType.RESOLVED, reason, query.profile)
+        return Result(answer.message, AnswerType.RESOLVED, reason, query.profile)
