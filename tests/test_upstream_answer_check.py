@@ -12,11 +12,11 @@ from __future__ import annotations
 import asyncio
 import socket
 import struct
-import threading
 from collections.abc import Callable, Iterator
 
 import pytest
 from dnslib import QTYPE, RCODE, RR, A, DNSRecord
+from test_upstreams_standin import Seen, StandInDns
 
 from dns_filter import answer_wire
 from dns_filter.chain import AnswerType, Query, Result
@@ -35,68 +35,39 @@ def honest(query: bytes, address: str = "192.0.2.1") -> bytes:
     return bytes(reply.pack())
 
 
-class TcpStandIn:
-    """A TCP DNS server on loopback that answers every query with `craft(query)`."""
+class CraftedDns(StandInDns):
+    """The stand-in upstream (UDP and TCP on loopback), answering every query with
+    `craft(query)`; the tests ask it over TCP."""
 
     def __init__(self, craft: Craft) -> None:
+        super().__init__()
         self.craft = craft
-        self.asked = 0
-        self.sock = socket.create_server(("127.0.0.1", 0))
-        self.sock.settimeout(0.1)
-        self.port = int(self.sock.getsockname()[1])
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._serve, daemon=True)
-        self._thread.start()
 
-    def _serve(self) -> None:
-        while not self._stop.is_set():
-            try:
-                conn, _peer = self.sock.accept()
-            except TimeoutError:
-                continue
-            except OSError:
-                return
-            with conn:
-                conn.settimeout(2.0)
-                try:
-                    length = struct.unpack(">H", _read(conn, 2))[0]
-                    query = _read(conn, length)
-                except (OSError, ConnectionError):
-                    continue
-                self.asked += 1
-                answer = self.craft(query)
-                conn.sendall(struct.pack(">H", len(answer)) + answer)
+    @property
+    def asked(self) -> int:
+        return len(self.seen)
 
-    def close(self) -> None:
-        self._stop.set()
-        self._thread.join(2)
-        self.sock.close()
-
-
-def _read(conn: socket.socket, count: int) -> bytes:
-    data = b""
-    while len(data) < count:
-        chunk = conn.recv(count - len(data))
-        if not chunk:
-            raise ConnectionError("closed")
-        data += chunk
-    return data
+    def _reply(self, data: bytes, transport: str) -> bytes | None:
+        self.seen.append(Seen(transport, "", ""))
+        return self.craft(data)
 
 
 @pytest.fixture
-def stand_in() -> Iterator[Callable[[Craft], TcpStandIn]]:
-    made: list[TcpStandIn] = []
+def stand_in() -> Iterator[Callable[[Craft], CraftedDns]]:
+    made: list[CraftedDns] = []
 
-    def make(craft: Craft) -> TcpStandIn:
-        made.append(TcpStandIn(craft))
-        return made[-1]
+    def make(craft: Craft) -> CraftedDns:
+        server = CraftedDns(craft)
+        server.start()
+        made.append(server)
+        return server
 
     yield make
     for server in made:
         server.close()
 
 
-def resolve_through(*servers: TcpStandIn, name: str = "www.example.vn") -> tuple[Query, Result]:
+def resolve_through(*servers: CraftedDns, name: str = "www.example.vn") -> tuple[Query, Result]:
     """Ask the upstream link (in front of a group of these servers) for `name`."""
     request = DNSRecord.question(name)
 
@@ -212,7 +183,7 @@ BAD_ANSWER_NAMES = [craft.__name__ for craft, _complaint in BAD_ANSWERS]
 
 @pytest.mark.parametrize(("craft", "complaint"), BAD_ANSWERS, ids=BAD_ANSWER_NAMES)
 def test_a_bad_answer_is_servfail_naming_what_is_wrong(
-    stand_in: Callable[[Craft], TcpStandIn], craft: Craft, complaint: str
+    stand_in: Callable[[Craft], CraftedDns], craft: Craft, complaint: str
 ) -> None:
     server = stand_in(craft)
     _query, result = resolve_through(server)
@@ -222,7 +193,7 @@ def test_a_bad_answer_is_servfail_naming_what_is_wrong(
 
 @pytest.mark.parametrize(("craft", "complaint"), BAD_ANSWERS, ids=BAD_ANSWER_NAMES)
 def test_after_a_bad_answer_the_next_upstream_answers(
-    stand_in: Callable[[Craft], TcpStandIn], craft: Craft, complaint: str
+    stand_in: Callable[[Craft], CraftedDns], craft: Craft, complaint: str
 ) -> None:
     bad, good = stand_in(craft), stand_in(honest)
     query, result = resolve_through(bad, good)
@@ -234,7 +205,7 @@ def test_after_a_bad_answer_the_next_upstream_answers(
 
 
 def test_a_good_answer_passes_unchanged_but_its_id_and_the_name_case_may_differ(
-    stand_in: Callable[[Craft], TcpStandIn],
+    stand_in: Callable[[Craft], CraftedDns],
 ) -> None:
     sent: list[bytes] = []
 
@@ -254,7 +225,7 @@ def test_a_good_answer_passes_unchanged_but_its_id_and_the_name_case_may_differ(
 
 
 def test_servfail_without_a_question_moves_on_and_names_the_rcode(
-    stand_in: Callable[[Craft], TcpStandIn],
+    stand_in: Callable[[Craft], CraftedDns],
 ) -> None:
     def bare_servfail(query: bytes) -> bytes:
         return query[:2] + struct.pack(">HHHHH", 0x8182, 0, 0, 0, 0)
@@ -265,7 +236,7 @@ def test_servfail_without_a_question_moves_on_and_names_the_rcode(
 
 
 def test_a_group_raises_for_a_bad_answer_and_never_answers_nxdomain(
-    stand_in: Callable[[Craft], TcpStandIn],
+    stand_in: Callable[[Craft], CraftedDns],
 ) -> None:
     def nxdomain_for_another_name(query: bytes) -> bytes:
         request = DNSRecord.parse(query)
@@ -295,7 +266,7 @@ def test_a_group_raises_for_a_bad_answer_and_never_answers_nxdomain(
     "craft", [spoofed_id, other_name, cut_mid_record, garbage_after_header, pointer_loop]
 )
 def test_the_client_gets_servfail_not_silence(
-    stand_in: Callable[[Craft], TcpStandIn], craft: Craft
+    stand_in: Callable[[Craft], CraftedDns], craft: Craft
 ) -> None:
     upstream = stand_in(craft)
     request = DNSRecord.question("www.example.vn")
