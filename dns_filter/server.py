@@ -217,8 +217,9 @@ class _MemoEntry:
     """One remembered answer, held as bytes and plain values only: the memo keeps up to
     `memo_size` of these for minutes, and every object in them that the cyclic garbage
     collector tracks (a dnslib record is a dozen) is one more it walks, with every thread
-    stopped, at each full collection. What a hit reports to the query log (its request
-    and its result as records) is parsed back from the bytes, once, at the first hit."""
+    stopped, at each full collection. An answer log gets a hit's plain values (its key,
+    made once per client, is kept here); only `on_result` needs a hit's request and result
+    as records, parsed back from the bytes, once, at its first hit."""
 
     response: bytes  # the full answer, our OPT included when the key says the client had one
     ttls: wire.RecordTtls
