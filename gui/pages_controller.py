@@ -159,14 +159,16 @@ class ScheduleController(PolicyEditCalls):
         )
 
     def save(self, schedules: tuple[Schedule, ...]) -> None:
-        token, etag, child = self._token(), self._etag, self._child
-        if token is None or etag is None or child is None:
+        child = self._child
+        if child is None:
             return
-        self._runner.submit(
-            lambda backend: _schedules(backend).save_schedules(token, etag, child, schedules),
+        self._save(
+            self._etag,
+            lambda backend, token, etag: _schedules(backend).save_schedules(
+                token, etag, child, schedules
+            ),
             self._on_saved,
-            self._on_save_failed,
-            key="schedules",
+            "schedules",
         )
 
     def _on_loaded(self, version: VersionedSchedules) -> None:

@@ -4,16 +4,20 @@ the runner's worker, and a failure turned into the page's signals (never raised 
 `PolicyEditCalls` adds the stale-edit rule the editing pages follow: a save refused
 because family.toml changed since it was read (412) says so and reads the new version,
 keeping the parent's edit on screen so that saving again applies it knowingly; a save the
-loader refused (422) hands over every problem."""
+loader refused (422) hands over every problem. Every save carries the version it was read
+from (`_save`)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TypeVar
 
 from PySide6.QtCore import QObject, Signal
 
-from gui.backend import BackendError, PolicyConflictError, PolicyRefusedError
+from gui.backend import BackendError, DashboardBackend, PolicyConflictError, PolicyRefusedError
 from gui.workers import ApiRunner
+
+AnswerT = TypeVar("AnswerT")
 
 
 class ParentCalls(QObject):
@@ -49,6 +53,23 @@ class ParentCalls(QObject):
 class PolicyEditCalls(ParentCalls):
     save_conflict = Signal()  # changed elsewhere since read: nothing saved, read again
     save_refused = Signal(object)  # tuple[PolicyProblem, ...]
+
+    def _save(
+        self,
+        etag: str | None,
+        call: Callable[[DashboardBackend, str, str], AnswerT],
+        saved: Callable[[AnswerT], None],
+        key: str,
+    ) -> None:
+        """Run ``call(backend, token, etag)`` over the version read (``etag``; None: nothing
+        read yet, so nothing to save over); its answer goes to ``saved``, a refusal to
+        the stale-edit rule. Signed out, nothing is sent."""
+        token = self._token()
+        if token is None or etag is None:
+            return
+        self._runner.submit(
+            lambda backend: call(backend, token, etag), saved, self._on_save_failed, key=key
+        )
 
     def _on_save_failed(self, error: BackendError) -> None:
         if isinstance(error, PolicyConflictError):

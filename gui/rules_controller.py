@@ -94,15 +94,11 @@ class WebRulesController(PolicyEditCalls):
     def save(self, rules: WebRules) -> None:
         """Save `rules` over the version read; ``rules_saved``, ``save_conflict`` or
         ``save_refused`` follows."""
-        token = self._token()
-        etag = self._etag
-        if token is None or etag is None:
-            return
-        self._runner.submit(
-            lambda backend: _rules(backend).save_web_rules(token, etag, rules),
+        self._save(
+            self._etag,
+            lambda backend, token, etag: _rules(backend).save_web_rules(token, etag, rules),
             self._on_saved,
-            self._on_save_failed,
-            key="web-rules",
+            "web-rules",
         )
 
     def check_site(self, name: str) -> None:
@@ -229,14 +225,11 @@ class ScreenTimeController(PolicyEditCalls):
         self.time_left_changed.emit(left)
 
     def save(self, limits: ScreenTimeLimits) -> None:
-        token, etag = self._token(), self._etag
-        if token is None or etag is None:
-            return
-        self._runner.submit(
-            lambda backend: _rules(backend).save_screen_time(token, etag, limits),
+        self._save(
+            self._etag,
+            lambda backend, token, etag: _rules(backend).save_screen_time(token, etag, limits),
             self._on_saved,
-            self._on_save_failed,
-            key="screen-time",
+            "screen-time",
         )
 
     def _on_loaded(self, version: VersionedLimits) -> None:
