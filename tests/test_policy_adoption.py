@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import stat
+import threading
 from pathlib import Path
 
 import pytest
@@ -147,3 +148,39 @@ def test_with_no_good_copy_at_all_the_start_is_refused_and_says_why(tmp_path: Pa
     assert "expected at least one child" in message
     assert f"there is no last good copy ({holder.last_good_path})" in message
     assert "cannot start until the file is fixed" in message
+
+
+def test_the_policy_is_read_while_a_new_one_is_being_told_to_its_subscribers(
+    tmp_path: Path,
+) -> None:
+    """A subscriber takes its own service's lock while the holder tells it of a new policy;
+    a thread holding that lock reads the policy. Neither may wait for the other."""
+    holder, path, _changes = holder_for(tmp_path)
+    write_policy_text(path, TEXT)
+    holder.load()
+    service_lock = threading.Lock()
+    told = threading.Event()
+    read: list[object] = []
+    done = threading.Event()
+
+    def subscriber(_policy: object) -> None:
+        told.set()
+        with service_lock:  # held meanwhile by a reader of the policy
+            pass
+
+    def reader() -> None:
+        read.append(holder.policy)
+        done.set()
+
+    holder.subscribe(subscriber)
+    adopting = threading.Thread(target=holder.check_for_changes, daemon=True)
+    with service_lock:
+        path.write_text(STRICTER, encoding="utf-8")
+        adopting.start()
+        assert told.wait(30)
+        threading.Thread(target=reader, daemon=True).start()
+        read_in_time = done.wait(30)
+    adopting.join(30)  # the lock given back, even when the read waited: nothing hangs
+    assert read_in_time, "reading the policy waited for the adoption's subscribers"
+    assert not adopting.is_alive()
+    assert read == [holder.policy]

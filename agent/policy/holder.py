@@ -112,10 +112,13 @@ class PolicyHolder:
     @property
     def policy(self) -> FamilyPolicy:
         """The last good policy; raises LookupError if there has never been one."""
-        with self._lock:
-            if self._policy is None:
-                raise LookupError(f"no valid family policy has been loaded from {self.path}")
-            return self._policy
+        # Read without the lock: an adoption tells its subscribers while holding it, and
+        # they take their services' locks, whose holders read the policy; waiting here
+        # would be a lock-order deadlock. Taking one reference is atomic.
+        policy = self._policy
+        if policy is None:
+            raise LookupError(f"no valid family policy has been loaded from {self.path}")
+        return policy
 
     @property
     def has_policy(self) -> bool:
