@@ -11,7 +11,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import pytest
-from helpers_dashboard import WAIT_MS, signed_in_dashboard
+from helpers_dashboard import WAIT_MS
 from helpers_ntfy import NtfyStandIn, ntfy_standin
 from helpers_policy_agent import (
     HAND_COMMENT,
@@ -45,14 +45,8 @@ def ntfy() -> Iterator[NtfyStandIn]:
 @pytest.fixture
 def family(tmp_path: Path, ntfy: NtfyStandIn) -> Iterator[RunningFamily]:
     with running_family(tmp_path) as running:  # stopped before the stand-in
+        set_first_pin(running)
         yield running
-
-
-@pytest.fixture
-def window(qtbot: QtBot, qapp: object, family: RunningFamily) -> Iterator[MainWindow]:
-    set_first_pin(family)
-    with signed_in_dashboard(qtbot, qapp, family.url) as made:
-        yield made
 
 
 def caregivers_view(window: MainWindow, qtbot: QtBot) -> CaregiversView:

@@ -5,20 +5,15 @@ usage rules; a stale edit is shown and kept; a spent service is shown by its nam
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import datetime, timedelta
-from pathlib import Path
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-import pytest
-from helpers_dashboard import WAIT_MS, signed_in_dashboard
+from helpers_dashboard import WAIT_MS
 from helpers_policy_agent import (
     HAND_COMMENT,
     PARENT_PIN,
     RunningFamily,
-    running_family,
-    set_first_pin,
 )
 from PySide6.QtCore import Qt, QTime
 from PySide6.QtWidgets import QApplication, QTimeEdit, QWidget
@@ -32,19 +27,6 @@ from gui.views.screen_time_tab import ScreenTimeTab
 if TYPE_CHECKING:
     from agent.policy.model import ScreenTimeLimits
 
-
-
-@pytest.fixture
-def family(tmp_path: Path) -> Iterator[RunningFamily]:
-    with running_family(tmp_path) as running:
-        set_first_pin(running)
-        yield running
-
-
-@pytest.fixture
-def window(qtbot: QtBot, qapp: object, family: RunningFamily) -> Iterator[MainWindow]:
-    with signed_in_dashboard(qtbot, qapp, family.url) as made:
-        yield made
 
 
 def screen_time_tab(qtbot: QtBot, window: MainWindow) -> ScreenTimeTab:

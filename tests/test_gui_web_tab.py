@@ -4,17 +4,11 @@ a site" gives the agent's verdict in words; a stale edit is shown, and kept, not
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
-import pytest
-from helpers_dashboard import WAIT_MS, signed_in_dashboard
+from helpers_dashboard import WAIT_MS
 from helpers_policy_agent import (
     HAND_COMMENT,
     RunningFamily,
     baoan_check,
-    running_family,
-    set_first_pin,
 )
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
@@ -22,19 +16,6 @@ from pytestqt.qtbot import QtBot
 from agent.policy.seal import strip_seal
 from gui.views.main_window import MainWindow
 from gui.views.web_tab import WebTab
-
-
-@pytest.fixture
-def family(tmp_path: Path) -> Iterator[RunningFamily]:
-    with running_family(tmp_path) as running:
-        set_first_pin(running)
-        yield running
-
-
-@pytest.fixture
-def window(qtbot: QtBot, qapp: object, family: RunningFamily) -> Iterator[MainWindow]:
-    with signed_in_dashboard(qtbot, qapp, family.url) as made:
-        yield made
 
 
 def web_tab(qtbot: QtBot, window: MainWindow) -> WebTab:
