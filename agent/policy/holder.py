@@ -111,10 +111,12 @@ class PolicyHolder:
 
     @property
     def policy(self) -> FamilyPolicy:
-        """The last good policy; raises LookupError if there has never been one."""
-        # Read without the lock: an adoption tells its subscribers while holding it, and
-        # they take their services' locks, whose holders read the policy; waiting here
-        # would be a lock-order deadlock. Taking one reference is atomic.
+        """The last good policy; raises LookupError if there has never been one.
+
+        Read without the lock: a policy is frozen and replaced whole, and a reader must
+        never wait for an adoption, whose subscribers may wait for the reader (the usage
+        service reads the policy under its own lock; the DNS recompile a new policy makes
+        asks the usage service)."""
         policy = self._policy
         if policy is None:
             raise LookupError(f"no valid family policy has been loaded from {self.path}")
