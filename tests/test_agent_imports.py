@@ -3,7 +3,7 @@
 Apprise (with its plugins) is loaded at the first alert through an Apprise channel and
 keyring only when the OS keyring is asked for; each costs the service megabytes it would
 carry all day (issue 12's monitoring benchmark holds the agent under 60 MB). The HTTP/2
-stack of DNS over HTTPS (httpx, httpcore, h2) is loaded at the first DoH question, so a
+stack of DNS over HTTPS (httpcore, h2) is loaded at the first DoH question, so a
 family forwarding over plain DNS never carries it."""
 
 from __future__ import annotations
