@@ -34,7 +34,6 @@ import contextlib
 import logging
 import os
 import socket
-import struct
 import sys
 import time
 from collections import Counter, OrderedDict, deque
@@ -44,11 +43,11 @@ from typing import Any, cast
 
 from dnslib import QTYPE, DNSHeader, DNSRecord
 
-from dns_filter import wire
+from dns_filter import answer_wire, wire
 from dns_filter.chain import AnswerType, Query, Resolver, Result
 from dns_filter.clock import Clock, SystemClock
 from dns_filter.log_throttle import LogThrottle
-from dns_filter.names import query_name
+from dns_filter.message import Message
 from dns_filter.rate_limit import ClientRateLimit
 from dns_filter.reason import Reason, failure_reason
 
@@ -177,7 +176,8 @@ class _MemoEntry:
     `memo_size` of these for minutes, and every object in them that the cyclic garbage
     collector tracks (a dnslib record is a dozen) is one more it walks, with every thread
     stopped, at each full collection. What a hit reports to the query log (its request
-    and its result as records) is parsed back from the bytes, once, at the first hit."""
+    and its result) carries the bytes, built once at the first hit; nothing parses them
+    unless a reader asks for the records."""
 
     response: bytes  # the full answer, our OPT included when the key says the client had one
     ttls: wire.RecordTtls
@@ -210,16 +210,14 @@ class _MemoEntry:
         queries: dict[tuple[str, str], Query] | None = scratch[3]
         if result is None or queries is None:
             answer_type, reason, profile, valid_until = self.outcome
-            result = Result(_parsed(self.response), answer_type, reason, profile, valid_until)
+            result = Result(Message(self.response), answer_type, reason, profile, valid_until)
             queries = {}
             scratch[2], scratch[3] = result, queries
         query = queries.get((client_ip, transport))
         if query is None:
             query = Query(
-                request=(
-                    next(iter(queries.values())).request
-                    if queries
-                    else _request_like(self.request, result.response)
+                message=(
+                    next(iter(queries.values())).message if queries else Message(self.request)
                 ),
                 name=self.name,
                 qtype=self.qtype,
@@ -230,21 +228,6 @@ class _MemoEntry:
             if len(queries) < _QUERIES_PER_ENTRY:
                 queries[(client_ip, transport)] = query
         return query, result
-
-
-def _request_like(packet: bytes, response: DNSRecord) -> DNSRecord:
-    """The request `packet` as a record, built from its header and the question of its
-    parsed answer (the same question) instead of parsing it too."""
-    ident, flags = struct.unpack_from(">HH", packet) if len(packet) >= 4 else (0, 0)
-    return DNSRecord(DNSHeader(id=ident, bitmap=flags), questions=list(response.questions))
-
-
-def _parsed(packet: bytes) -> DNSRecord:
-    """A packet this server read or wrote, as a record (an empty one if dnslib cannot)."""
-    try:
-        return DNSRecord.parse(packet)
-    except Exception:
-        return DNSRecord()
 
 
 _MemoKey = tuple[object, bytes, int, int, bool, bool]
@@ -355,11 +338,6 @@ def load_fastpath(requested: bool | None = None) -> Any | None:
         logger.warning("the C fast path was built from an older source; using the Python path")
         return None
     return _fastpath
-
-
-def question_name(request: DNSRecord) -> str:
-    """The normalised name of the request's question: lower case, no trailing dot."""
-    return query_name(str(request.q.qname))
 
 
 def next_minute(wall: float) -> float:
@@ -1079,26 +1057,10 @@ class DnsServer:
     ) -> None:
         chain = self._chain
         generation = self._generation
-        try:
-            request = DNSRecord.parse(data)
-        except Exception as exc:
-            self.stats.error_answers += 1
-            reply(
-                self._error_answer(
-                    data,
-                    wire.QueryError(
-                        wire.RCODE_FORMERR,
-                        f"unparseable query: {exc}",
-                        question_end=parsed.question_end,
-                        edns=parsed.edns,
-                        do_bit=parsed.do_bit,
-                    ),
-                )
-            )
-            return
+        # The chain gets the query's own bytes: only a link that needs records parses them.
         query = Query(
-            request=request,
-            name=question_name(request),
+            message=Message(data),
+            name=answer_wire.question_name(data),
             qtype=parsed.qtype,
             client_ip=client_ip,
             transport=transport,
@@ -1106,7 +1068,7 @@ class DnsServer:
         try:
             async with asyncio.timeout(self.limits.resolve_timeout):
                 result = await chain.resolve(query)
-            answer = self._pack(request, result.response, data, parsed)
+            answer = self._pack(query, result, data, parsed)
         except Exception as exc:
             if isinstance(exc, TimeoutError):
                 timeout = self.limits.resolve_timeout
@@ -1120,10 +1082,10 @@ class DnsServer:
                 self._log_error("the resolver chain failed")
             self.stats.servfail += 1
             answer = self._servfail(data, parsed)
-            servfail = request.reply()
-            servfail.header.rcode = wire.RCODE_SERVFAIL
             result = Result(
-                response=servfail, answer_type=AnswerType.FAILED, reason=failure_reason(reason)
+                message=Message(answer),
+                answer_type=AnswerType.FAILED,
+                reason=failure_reason(reason),
             )
             self._send(answer, parsed, transport, reply)
             self._log.add((query, result, time.perf_counter() - started))
@@ -1158,14 +1120,12 @@ class DnsServer:
         opt = self._opt_cache[parsed.do_bit] if parsed.edns else None
         return wire.truncated(answer, parsed.question_end, opt)
 
-    def _pack(
-        self, request: DNSRecord, response: DNSRecord, data: bytes, parsed: wire.ParsedQuery
-    ) -> bytes:
+    def _pack(self, query: Query, result: Result, data: bytes, parsed: wire.ParsedQuery) -> bytes:
         """The chain's response as the client gets it: the request's ID, RD, CD and exact
         question, no OPT of the chain's own, and ours when the client sent one."""
-        packed = wire.readdress(bytes(response.pack()), data, parsed.name_end, parsed.question_end)
+        packed = wire.readdress(result.message.wire, data, parsed.name_end, parsed.question_end)
         if packed is None:
-            packed = self._rebuild(request, response)
+            packed = self._rebuild(query.request, result.response)
         if len(packed) > 65535 - 11:
             raise ValueError(f"answer of {len(packed)} bytes does not fit a DNS message")
         if parsed.edns:
