@@ -35,12 +35,10 @@ from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
 from dns_filter.addresses import is_ip_address
-from dns_filter.upstream_base import Upstream, UpstreamError, UpstreamsFailedError
+from dns_filter.upstream_base import Upstream, UpstreamError, UpstreamsFailedError, UpstreamSpec
 
 if TYPE_CHECKING:
     import httpcore
-
-    from dns_filter.upstreams import UpstreamSpec
 
 log = logging.getLogger(__name__)
 

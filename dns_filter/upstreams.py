@@ -56,7 +56,6 @@ import struct
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from enum import StrEnum
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
@@ -69,7 +68,14 @@ from dns_filter.doh import WELL_KNOWN_BOOTSTRAP, DohUpstream
 from dns_filter.message import Message
 from dns_filter.names import InvalidNameError, normalise_name
 from dns_filter.udp_pool import UdpSocketPool, question_of
-from dns_filter.upstream_base import Upstream, UpstreamError, UpstreamsFailedError
+from dns_filter.upstream_base import (
+    DEFAULT_PORTS,
+    Upstream,
+    UpstreamError,
+    UpstreamScheme,
+    UpstreamsFailedError,
+    UpstreamSpec,
+)
 
 log = logging.getLogger(__name__)
 
@@ -169,55 +175,6 @@ def _is_loopback(host: str) -> bool:
     return host == "localhost" or is_loopback(host)
 
 
-class UpstreamScheme(StrEnum):
-    UDP = "udp"
-    TCP = "tcp"
-    HTTPS = "https"  # DNS over HTTPS (RFC 8484)
-    HTTP = "http"  # the same without TLS: loopback only (local proxies, tests)
-
-
-@dataclass(frozen=True)
-class UpstreamSpec:
-    """One upstream as its URL names it, checked (forms in the module docstring).
-
-    `url` is the canonical URL without the fragment; `host` is an IP address for UDP/TCP and
-    a canonical name or an IP address for DoH; `bootstrap` are the DoH connection addresses
-    given in the fragment and then apart from it (a well-known service's built-in addresses
-    are not listed here: the transport adds them).
-    """
-
-    url: str
-    scheme: UpstreamScheme
-    host: str
-    port: int
-    path: str = ""  # DoH only, e.g. "/dns-query"
-    bootstrap: tuple[str, ...] = ()
-
-    @property
-    def is_doh(self) -> bool:
-        return self.scheme in (UpstreamScheme.HTTPS, UpstreamScheme.HTTP)
-
-    @property
-    def authority(self) -> str:
-        """``host[:port]`` as the URL gives it (the port only when not the default)."""
-        default = _DEFAULT_PORTS[self.scheme]
-        host = f"[{self.host}]" if ":" in self.host else self.host
-        return host if self.port == default and self.is_doh else f"{host}:{self.port}"
-
-    def url_with_bootstrap(self) -> str:
-        """The URL with its bootstrap addresses in the fragment: one string that
-        :func:`parse_upstream_url` reads back to this same spec."""
-        if not self.bootstrap:
-            return self.url
-        return f"{self.url}#bootstrap={','.join(self.bootstrap)}"
-
-
-_DEFAULT_PORTS = {
-    UpstreamScheme.UDP: 53,
-    UpstreamScheme.TCP: 53,
-    UpstreamScheme.HTTPS: 443,
-    UpstreamScheme.HTTP: 80,
-}
 DEFAULT_DOH_PATH = "/dns-query"
 
 
@@ -284,7 +241,7 @@ def parse_upstream_url(url: str, bootstrap: Sequence[str] = ()) -> UpstreamSpec:
         if not all(_is_loopback(address) for address in connect_to):
             raise refuse("DoH without TLS (http://) is allowed only on loopback")
     path = parts.path if parts.path not in ("", "/") else DEFAULT_DOH_PATH
-    spec = UpstreamSpec("", scheme, host, port or _DEFAULT_PORTS[scheme], path, addresses)
+    spec = UpstreamSpec("", scheme, host, port or DEFAULT_PORTS[scheme], path, addresses)
     return dataclasses.replace(spec, url=f"{scheme}://{spec.authority}{path}")
 
 
