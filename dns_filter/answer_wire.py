@@ -159,8 +159,12 @@ def name_text(message: bytes, pos: int) -> str:
         pos += length + 1
 
 
-def question_name(message: bytes) -> str:
-    """The normalised name of the first question: lower case, no trailing dot."""
+def question_name(message: bytes, name_end: int) -> str:
+    """The normalised name of the question that ends at `name_end` (uncompressed, as a
+    query's is): lower case, no trailing dot. Raises ValueError, as dnslib would refuse
+    the query, when a label is not UTF-8."""
+    if not message[12:name_end].isascii():
+        message[12:name_end].decode()  # length bytes never join a label's sequence
     return query_name(name_text(message, 12))
 
 

@@ -1141,10 +1141,27 @@ class DnsServer:
     ) -> None:
         chain = self._chain
         generation = self._generation
+        try:
+            name = answer_wire.question_name(data, parsed.name_end)
+        except ValueError as exc:
+            self.stats.error_answers += 1
+            reply(
+                self._error_answer(
+                    data,
+                    wire.QueryError(
+                        wire.RCODE_FORMERR,
+                        f"unreadable question name: {exc}",
+                        question_end=parsed.question_end,
+                        edns=parsed.edns,
+                        do_bit=parsed.do_bit,
+                    ),
+                )
+            )
+            return
         # The chain gets the query's own bytes: only a link that needs records parses them.
         query = Query(
             message=Message(data),
-            name=answer_wire.question_name(data),
+            name=name,
             qtype=parsed.qtype,
             client_ip=client_ip,
             transport=transport,

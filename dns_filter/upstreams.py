@@ -295,6 +295,10 @@ class UpstreamAnswer:
         """The answer as the chain carries it."""
         return Message(self.wire, records=self.records)
 
+    def for_query(self, query: bytes) -> UpstreamAnswer:
+        """The same answer with the message ID of `query` (bytes)."""
+        return UpstreamAnswer(query[:2] + self.wire[2:], self.upstream, self.latency, self.records)
+
     @property
     def response(self) -> DNSRecord:
         """The answer parsed (a new record at every call)."""
@@ -434,7 +438,7 @@ class UpstreamGroup:
         asked = self._in_flight.get(key)
         if asked is not None:
             shared = await asyncio.shield(asked)
-            return dataclasses.replace(shared, wire=packet[:2] + shared.wire[2:])
+            return shared.for_query(packet)
         if len(self._in_flight) >= self.max_outstanding:
             raise UpstreamsFailedError(
                 [f"{self.max_outstanding} questions already waiting for the upstreams"]
@@ -460,6 +464,8 @@ class UpstreamGroup:
         order = self._ordered()
         if not order:
             raise UpstreamsFailedError([])
+        if len(order) == 1:
+            return await self._ask_alone(order[0], packet, question)
         loop = asyncio.get_running_loop()
         deadline = loop.time() + self.timeout
         pending: dict[asyncio.Task[bytes], tuple[_Health, int, float]] = {}
@@ -494,27 +500,16 @@ class UpstreamGroup:
                     continue
                 for task in done:
                     health, message_id, started = pending.pop(task)
-                    url = health.upstream.url
-                    latency = self._clock() - started
-                    try:
-                        response, records = _check_answer(task.result(), message_id, question)
-                    except Exception as exc:  # any failure of one upstream moves on
-                        error = str(exc) if isinstance(exc, UpstreamError) else _describe(exc)
-                        failures.append(f"{url}: {error}")
-                        self._record_failure(health, error)
+                    exception = task.exception()
+                    outcome = task.result() if exception is None else exception
+                    answer = self._judge(health, outcome, message_id, question, started, failures)
+                    if answer is None:
                         continue
-                    rcode = response[3] & 0x0F
-                    if rcode in _FAILOVER_RCODES:
-                        # The upstream is alive; this name failed there. Try the next one.
-                        self._record_success(health, latency)
-                        failures.append(f"{url}: answered {RCODE.get(rcode)}")
-                        continue
-                    self._record_success(health, latency)
                     # Those asked earlier and overtaken did not answer within their share.
                     for overtaken, _, _ in pending.values():
                         if order.index(overtaken) < order.index(health):
                             self._record_failure(overtaken, "timed out")
-                    return UpstreamAnswer(packet[:2] + response[2:], url, latency, records)
+                    return answer.for_query(packet)
                 if not pending and launched < len(order):
                     launch()
         finally:
@@ -526,6 +521,55 @@ class UpstreamGroup:
         for health in order[launched:]:
             failures.append(f"{health.upstream.url}: not tried, time budget spent")
         raise UpstreamsFailedError(failures)
+
+    async def _ask_alone(self, health: _Health, packet: bytes, question: bytes) -> UpstreamAnswer:
+        """The only upstream gets the whole budget. With nobody to fail over to, its
+        exchange is awaited at once: no task and no wait to pay for on every query."""
+        message_id = secrets.randbelow(0x10000)
+        started = self._clock()
+        outcome: bytes | Exception
+        try:
+            async with asyncio.timeout(self.timeout):
+                outcome = await health.upstream.exchange(
+                    struct.pack("!H", message_id) + packet[2:], self.timeout
+                )
+        except Exception as exc:  # judged below, as the failover loop judges it
+            outcome = exc
+        failures: list[str] = []
+        answer = self._judge(health, outcome, message_id, question, started, failures)
+        if answer is None:
+            raise UpstreamsFailedError(failures)
+        return answer.for_query(packet)
+
+    def _judge(
+        self,
+        health: _Health,
+        outcome: bytes | BaseException,
+        message_id: int,
+        question: bytes,
+        started: float,
+        failures: list[str],
+    ) -> UpstreamAnswer | None:
+        """An upstream's answer (with our random ID still in it) when it is one to give
+        the client; else None, with why in `failures` and the upstream's health updated."""
+        url = health.upstream.url
+        latency = self._clock() - started
+        try:
+            if isinstance(outcome, BaseException):
+                raise outcome
+            response, records = _check_answer(outcome, message_id, question)
+        except Exception as exc:  # any failure of one upstream moves on
+            error = str(exc) if isinstance(exc, UpstreamError) else _describe(exc)
+            failures.append(f"{url}: {error}")
+            self._record_failure(health, error)
+            return None
+        self._record_success(health, latency)
+        rcode = response[3] & 0x0F
+        if rcode in _FAILOVER_RCODES:
+            # The upstream is alive; this name failed there. Try the next one.
+            failures.append(f"{url}: answered {RCODE.get(rcode)}")
+            return None
+        return UpstreamAnswer(response, url, latency, records)
 
     async def _find_addresses(self, host: str) -> tuple[tuple[str, ...], float]:
         """A DoH server's addresses (IPv4 first) through the plain upstreams, and how long

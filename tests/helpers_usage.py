@@ -97,11 +97,16 @@ def parent_headers(agent: Agent) -> dict[str, str]:
     return {"Authorization": f"Bearer {agent.authenticator.login(PIN).token}"}
 
 
-def beats(seconds: int, step: int = 5) -> HeartbeatBatch:
+MINECRAFT = ForegroundApp(exe_path="/usr/games/minecraft-launcher", pid=4242, title="Minecraft")
+
+
+def beats(
+    seconds: int, step: int = 5, app: ForegroundApp = MINECRAFT, instance: str = "tray-e2e"
+) -> HeartbeatBatch:
+    """A batch of heartbeats every `step` seconds with `app` in front, sent now."""
     base = time.monotonic()
-    app = ForegroundApp(exe_path="/usr/games/minecraft-launcher", pid=4242, title="Minecraft")
     reports = tuple(
-        HeartbeatReport("tray-e2e", base + t, datetime.now(UTC), app, utc_offset_minutes=420)
+        HeartbeatReport(instance, base + t, datetime.now(UTC), app, utc_offset_minutes=420)
         for t in range(0, seconds + 1, step)
     )
     return HeartbeatBatch(base + seconds, reports)

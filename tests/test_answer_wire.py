@@ -7,7 +7,7 @@ from __future__ import annotations
 import struct
 
 import pytest
-from dnslib import CNAME, QTYPE, RR, SOA, A, DNSLabel, DNSRecord
+from dnslib import CNAME, QTYPE, RR, SOA, A, DNSError, DNSLabel, DNSRecord
 
 from dns_filter import answer_wire
 
@@ -35,7 +35,7 @@ def test_cname_targets_are_the_names_dnslib_reads(labels: tuple[bytes, ...]) -> 
         str(rr.rdata.label).rstrip(".").lower() for rr in parsed.rr if rr.rtype == QTYPE.CNAME
     ]
     assert answer_wire.cname_targets(packed, answer_wire.records(packed)) == expected
-    assert answer_wire.question_name(packed) == "www.example.vn"
+    assert answer_wire.question_name(packed, 12 + len(b"www.example.vn") + 2) == "www.example.vn"
 
 
 def test_records_are_where_dnslib_finds_them() -> None:
@@ -58,3 +58,11 @@ def test_records_are_where_dnslib_finds_them() -> None:
 def test_short_messages_are_refused(cut: bytes) -> None:
     with pytest.raises(ValueError):
         answer_wire.records(cut)
+
+
+def test_a_question_name_dnslib_cannot_read_is_refused() -> None:
+    query = bytes.fromhex("123401000001000000000000") + b"\x02\xff\xfe\x02vn\x00\x00\x01\x00\x01"
+    with pytest.raises(DNSError):
+        DNSRecord.parse(query)
+    with pytest.raises(ValueError):
+        answer_wire.question_name(query, 12 + 7)

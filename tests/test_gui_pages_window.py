@@ -264,3 +264,50 @@ def test_a_window_across_midnight(qtbot: QtBot, window: MainWindow, family: Runn
     text = family.config.read_text(encoding="utf-8")
     assert 'days = ["fri", "sat"]' in text and 'end = "06:00"' in text
     assert 'mode = "blocked_during"' in text
+
+
+def test_a_services_hours_are_edited_beside_the_internets(
+    qtbot: QtBot, window: MainWindow, family: RunningFamily
+) -> None:
+    parent = window.parent_page
+    editor = parent.web_tab.schedule_editor
+    parent.tabs.setCurrentWidget(parent.web_tab)
+    qtbot.waitUntil(lambda: editor.schedule is not None, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: editor.target_combo.findData("service:youtube") >= 0,
+                    timeout=WAIT_MS)
+    assert baoan_check(family.config, "youtube.com")["decision"] == "allowed"
+    # YouTube's own hours: blocked all of today and tomorrow (whenever the test runs).
+    editor.target_combo.setCurrentIndex(editor.target_combo.findData("service:youtube"))
+    assert editor.schedule is not None and editor.schedule.target == "service:youtube"
+    assert editor.windows_list.count() == 0
+    assert editor.mode_combo.itemText(editor.mode_combo.findData("blocked_during")) == (
+        "Bị chặn trong các giờ này"
+    )
+    editor.mode_combo.setCurrentIndex(editor.mode_combo.findData("blocked_during"))
+    days = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+    today = datetime.now(ZONE).weekday()
+    for day in (days[today], days[(today + 1) % 7]):
+        editor.day_combo.setCurrentIndex(editor.day_combo.findData(day))
+        editor.start_edit.setTime(editor.start_edit.time().fromString("00:00", "HH:mm"))
+        editor.end_edit.setTime(editor.end_edit.time().fromString("00:00", "HH:mm"))
+        qtbot.mouseClick(editor.add_button, Qt.MouseButton.LeftButton)
+    # A second window on one day, across midnight: the same editor's rules.
+    editor.day_combo.setCurrentIndex(editor.day_combo.findData("fri"))
+    editor.start_edit.setTime(editor.start_edit.time().fromString("22:00", "HH:mm"))
+    editor.end_edit.setTime(editor.end_edit.time().fromString("06:00", "HH:mm"))
+    qtbot.mouseClick(editor.add_button, Qt.MouseButton.LeftButton)
+    assert "YouTube (đã đặt giờ)" in editor.target_combo.currentText()
+    # The internet's hours are still their own, empty.
+    editor.target_combo.setCurrentIndex(editor.target_combo.findData("*"))
+    assert editor.windows_list.count() == 0
+    editor.target_combo.setCurrentIndex(editor.target_combo.findData("service:youtube"))
+    assert editor.windows_list.count() >= 2
+    with qtbot.waitSignal(window.schedules.schedules_saved, timeout=WAIT_MS):  # type: ignore[union-attr]
+        qtbot.mouseClick(editor.save_button, Qt.MouseButton.LeftButton)
+
+    assert editor.schedule is not None and editor.schedule.target == "service:youtube"
+    text = family.config.read_text(encoding="utf-8")
+    assert 'target = "service:youtube"' in text and 'mode = "blocked_during"' in text
+    assert HAND_COMMENT in text
+    assert baoan_check(family.config, "youtube.com")["decision"] == "blocked"
+    assert baoan_check(family.config, "vnexpress.net")["decision"] == "allowed"

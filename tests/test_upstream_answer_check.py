@@ -262,14 +262,9 @@ def test_a_group_raises_for_a_bad_answer_and_never_answers_nxdomain(
 # ------------------------------------------------------------------ through the server
 
 
-@pytest.mark.parametrize(
-    "craft", [spoofed_id, other_name, cut_mid_record, garbage_after_header, pointer_loop]
-)
-def test_the_client_gets_servfail_not_silence(
-    stand_in: Callable[[Craft], CraftedDns], craft: Craft
-) -> None:
-    upstream = stand_in(craft)
-    request = DNSRecord.question("www.example.vn")
+def ask_server(upstream: CraftedDns, query: bytes) -> bytes:
+    """Send `query` over UDP to the real server in front of the upstream link (asking
+    `upstream` over TCP) and return what comes back."""
 
     async def run() -> bytes:
         group = UpstreamGroup([TcpUpstream("127.0.0.1", upstream.port)], timeout=2.0)
@@ -280,15 +275,38 @@ def test_the_client_gets_servfail_not_silence(
             with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as client:
                 client.setblocking(False)
                 await loop.sock_connect(client, ("127.0.0.1", server.addresses[0].port))
-                await loop.sock_sendall(client, bytes(request.pack()))
+                await loop.sock_sendall(client, query)
                 async with asyncio.timeout(10):
                     return await loop.sock_recv(client, 4096)
         finally:
             await server.stop()
             await group.aclose()
 
-    answer = DNSRecord.parse(asyncio.run(run()))
+    return asyncio.run(run())
+
+
+@pytest.mark.parametrize(
+    "craft", [spoofed_id, other_name, cut_mid_record, garbage_after_header, pointer_loop]
+)
+def test_the_client_gets_servfail_not_silence(
+    stand_in: Callable[[Craft], CraftedDns], craft: Craft
+) -> None:
+    upstream = stand_in(craft)
+    request = DNSRecord.question("www.example.vn")
+
+    answer = DNSRecord.parse(ask_server(upstream, bytes(request.pack())))
     assert answer.header.id == request.header.id
     assert answer.header.rcode == RCODE.SERVFAIL
     assert not answer.rr
     assert upstream.asked == 1
+
+
+def test_a_query_whose_name_is_not_utf8_gets_formerr_and_is_not_forwarded(
+    stand_in: Callable[[Craft], CraftedDns],
+) -> None:
+    upstream = stand_in(honest)
+    query = bytes.fromhex("123401000001000000000000") + b"\x02\xff\xfe\x02vn\x00\x00\x01\x00\x01"
+
+    answer = ask_server(upstream, query)
+    assert answer[:2] == query[:2] and answer[3] & 0x0F == RCODE.FORMERR
+    assert upstream.asked == 0

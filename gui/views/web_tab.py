@@ -225,6 +225,7 @@ class WebTab(QWidget):
 
     def set_catalogue(self, catalogue: Catalogue) -> None:
         self._catalogue = catalogue
+        self.schedule_editor.set_catalogue(catalogue)
         self._fill()
 
     def show_rules(self, rules: WebRules) -> None:
