@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import requests
+from helpers_policy_agent import stop_agent
 
 from agent.api.types import ForegroundApp, HeartbeatBatch, HeartbeatReport
 from agent.auth import TRAY_TOKEN_SECRET_NAME
@@ -71,8 +72,10 @@ def running_usage_agent(
     running.start()
     assert running.authenticator is not None
     running.authenticator.set_first_pin(PIN)
-    yield running
-    running.stop()
+    try:
+        yield running
+    finally:
+        stop_agent(running)
 
 
 def call(agent: Agent, method: str, path: str, headers: dict[str, str], **kw: Any) -> Any:

@@ -2,8 +2,11 @@
 
 Apprise (with its plugins) is loaded at the first alert through an Apprise channel and
 keyring only when the OS keyring is asked for; each costs the service megabytes it would
-carry all day (issue 12's monitoring benchmark holds the agent under 60 MB). The agent's
-outgoing HTTP goes through urllib3 (`dns_filter.http_client`).
+carry all day (issue 12's monitoring benchmark holds the agent under 60 MB). The HTTP/2
+stack of DNS over HTTPS (httpcore, h2) is loaded at the first DoH question, so a
+family forwarding over plain DNS never carries it. The agent's outgoing HTTP goes through
+urllib3 (`dns_filter.http_client`): requests, with the charset detection it loads at
+import (charset_normalizer, over 3 MB), is never loaded.
 
 The probe is the real `baoan agent` command, started in a process of its own on loopback
 ports; once the agent says it is running, the process lists its modules and stops."""
@@ -65,3 +68,6 @@ def test_the_started_agent_loads_none_of_what_a_family_may_never_use(tmp_path: P
     assert "keyring" not in loaded
     assert "tomlkit" not in loaded  # until a parent reads or edits the policy
     assert "PySide6" not in loaded
+    assert not loaded & {"httpx", "httpcore", "h2", "hpack"}  # until a DoH question is asked
+    assert "requests" not in loaded
+    assert "charset_normalizer" not in loaded

@@ -12,9 +12,9 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from helpers_dashboard import WAIT_MS, signed_in_dashboard
 from helpers_policy_agent import (
     HAND_COMMENT,
-    PARENT_PIN,
     RunningFamily,
     baoan_check,
     running_family,
@@ -26,13 +26,9 @@ from pytestqt.qtbot import QtBot
 
 from agent.store import Store
 from agent.store.models import QueryLogEntry
-from gui.api_backend import ApiBackend
-from gui.app import build_main_window
-from gui.i18n import Translations
 from gui.pages_models import EventsTableModel
 from gui.views.main_window import MainWindow
 
-WAIT_MS = 15_000
 ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
@@ -70,24 +66,10 @@ def family(tmp_path: Path) -> Iterator[RunningFamily]:
 
 @pytest.fixture
 def window(qtbot: QtBot, qapp: object, family: RunningFamily) -> Iterator[MainWindow]:
-    backend = ApiBackend(family.url, timeout=30.0)
-    translations = Translations(qapp)  # type: ignore[arg-type]
-    made = build_main_window(
-        backend, agent_address=family.url, language="vi", translations=translations,
-        refresh_ms=60_000,
-    )
-    qtbot.addWidget(made)
-    made.resize(1100, 760)
-    made.show()
-    page = made.login_page
-    qtbot.waitUntil(page.pin_edit.isEnabled, timeout=WAIT_MS)
-    with qtbot.waitSignal(made.controller.login_succeeded, timeout=WAIT_MS):
-        qtbot.keyClicks(page.pin_edit, PARENT_PIN)
-        qtbot.keyClick(page.pin_edit, Qt.Key.Key_Return)
-    yield made
-    made.close()
-    backend.close()
-    translations.remove()
+    with signed_in_dashboard(
+        qtbot, qapp, family.url, by_keyboard=True, size=(1100, 760)
+    ) as made:
+        yield made
 
 
 def test_the_overview_shows_each_childs_day(qtbot: QtBot, window: MainWindow) -> None:
@@ -152,6 +134,7 @@ def test_an_edit_is_an_event_in_the_familys_words(
     qtbot.waitUntil(lambda: tab.services_list.count() > 10, timeout=WAIT_MS)
     roblox = tab.services_list.findItems("Roblox", Qt.MatchFlag.MatchStartsWith)[0]
     roblox.setCheckState(Qt.CheckState.Checked)
+    before = datetime.now(ZONE)
     with qtbot.waitSignal(window.rules.rules_saved, timeout=WAIT_MS):  # type: ignore[union-attr]
         qtbot.mouseClick(tab.save_button, Qt.MouseButton.LeftButton)
     parent.tabs.setCurrentWidget(parent.requests_page)
@@ -166,10 +149,9 @@ def test_an_edit_is_an_event_in_the_familys_words(
 
     window.controller.refresh()
     qtbot.waitUntil(lambda: bool(worded()), timeout=WAIT_MS)
-    at = datetime.now(ZONE).strftime("%H:%M")
-    assert worded() in (f"Cha mẹ đã chặn Roblox cho An lúc {at}",
-                        f"Cha mẹ đã chặn Roblox cho An lúc "
-                        f"{(datetime.now(ZONE) - timedelta(minutes=1)):%H:%M}")
+    said = [f"Cha mẹ đã chặn Roblox cho An lúc {at}"
+            for at in clock_minutes(before, datetime.now(ZONE))]
+    assert worded() in said
     window.language_box.setCurrentIndex(window.language_box.findData("en"))
     qtbot.waitUntil(lambda: worded().startswith("A parent blocked Roblox for An at"),
                     timeout=WAIT_MS)
@@ -177,6 +159,13 @@ def test_an_edit_is_an_event_in_the_familys_words(
         lambda: parent.tabs.tabText(parent.requests_index) == "Requests and alerts (1)",
         timeout=WAIT_MS,
     )
+
+
+def clock_minutes(start: datetime, end: datetime) -> list[str]:
+    """Every HH:MM a clock shows from `start` to `end` (the edit was made in between)."""
+    first = start.replace(second=0, microsecond=0)
+    count = int((end - first).total_seconds() // 60) + 1
+    return [f"{first + timedelta(minutes=step):%H:%M}" for step in range(count)]
 
 
 def focus_next(qtbot: QtBot, widget: QWidget) -> QWidget:

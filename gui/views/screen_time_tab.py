@@ -38,7 +38,7 @@ from gui.limits_model import (
     warnings_text,
 )
 from gui.pages_backend import WeekWindow
-from gui.views.common import add_save_shortcut, place_in_tab_order
+from gui.views.common import add_save_shortcut, chosen_child, fill_child_combo, place_in_tab_order
 from gui.views.contrast import apply_meaning, apply_message
 from gui.views.week_windows_editor import ALLOWED_HOURS, WeekWindowsEditor
 
@@ -263,18 +263,8 @@ class ScreenTimeTab(QWidget):
 
     # Data in.
     def set_children(self, names: Sequence[str]) -> None:
-        current = self.selected_child()
-        if [self.child_combo.itemData(i) for i in range(self.child_combo.count())] == list(names):
-            return
-        self.child_combo.blockSignals(True)
-        self.child_combo.clear()
-        for name in names:
-            self.child_combo.addItem(name, name)
-        position = self.child_combo.findData(current) if current is not None else -1
-        self.child_combo.setCurrentIndex(max(0, position) if names else -1)
-        self.child_combo.blockSignals(False)
-        chosen = self.selected_child()
-        if chosen is not None and chosen != current:
+        chosen = fill_child_combo(self.child_combo, names)
+        if chosen is not None:
             self.child_selected.emit(chosen)
 
     def set_catalogue(self, catalogue: Catalogue) -> None:
@@ -286,8 +276,7 @@ class ScreenTimeTab(QWidget):
         self._fill_targets()
 
     def selected_child(self) -> str | None:
-        value = self.child_combo.currentData()
-        return value if isinstance(value, str) else None
+        return chosen_child(self.child_combo)
 
     def show_limits(self, limits: ScreenTimeLimits) -> None:
         self._limits = limits
