@@ -96,6 +96,8 @@ log = logging.getLogger(__name__)
 
 DEFAULT_DNS_PORT = 53
 DEFAULT_HTTP_PORT = 8053
+# How long a stop waits for a scheduled job still running before it closes the store.
+JOBS_STOP_SECONDS = 30.0
 DATABASE_NAME = "baoan.sqlite3"
 LAST_GOOD_POLICY_NAME = "family.last-good.toml"  # in the data folder: the agent's own copy
 
@@ -363,14 +365,19 @@ class Agent:
             remove_empty_token_dir(self.tray_token_dir)
         if self.dns is not None:
             self.dns.stop()
+        if self.http is not None:
+            self.http.close()  # a job's call still in flight ends now, with an error
+        jobs_done = self.scheduler is None or self.scheduler.wait_until_idle(JOBS_STOP_SECONDS)
         if self.query_log is not None:
             self.query_log.close()
         if self.usage is not None:
             self.usage.stop()  # saved on stop: a restart neither loses nor counts twice
-        if self.store is not None:
+        if self.store is not None and jobs_done:
             self.store.close()
-        if self.http is not None:
-            self.http.close()
+        elif self.store is not None:
+            # closing a SQLite connection under a thread that uses it can crash the process
+            log.warning("a scheduled job still runs after %.0f s: the store is left open",
+                        JOBS_STOP_SECONDS)
         log.info("Bảo An agent stopped")
 
     def wait(self, timeout: float | None = None) -> bool:

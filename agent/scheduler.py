@@ -123,6 +123,11 @@ class Scheduler:
         self._jobs: dict[str, _Job] = {}
         self._lock = threading.RLock()
         self._background: BackgroundScheduler | None = None
+        # Jobs running now, and whether the scheduler is shut down: the agent closes the
+        # store only once no job is left writing to it.
+        self._idle = threading.Condition(self._lock)
+        self._running = 0
+        self._shut_down = False
 
     @property
     def timezone(self) -> tzinfo:
@@ -223,6 +228,10 @@ class Scheduler:
 
     def _execute(self, job: _Job) -> bool:
         """Run one job; its errors are logged and kept, never raised."""
+        with self._lock:
+            if self._shut_down:
+                return False  # queued before the shutdown: what it needs may be closed
+            self._running += 1
         started = self._clock.now()
         ok = True
         try:
@@ -238,7 +247,15 @@ class Scheduler:
             job.last_run = started
             if ok:
                 job.last_error = None
+            self._running -= 1
+            self._idle.notify_all()
         return ok
+
+    def wait_until_idle(self, timeout: float) -> bool:
+        """After `shutdown(wait=False)`: wait up to `timeout` seconds for the jobs still
+        running to end. True when none is left."""
+        with self._idle:
+            return self._idle.wait_for(lambda: self._running == 0, timeout)
 
     def run_pending(self, now: datetime | None = None) -> list[str]:
         """Run every job due at or before `now` (default: the clock's now), once each.
@@ -308,6 +325,7 @@ class Scheduler:
     def shutdown(self, wait: bool = True) -> None:
         with self._lock:
             background, self._background = self._background, None
+            self._shut_down = True
         if background is not None:
             background.shutdown(wait=wait)
 

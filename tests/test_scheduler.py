@@ -197,3 +197,27 @@ def test_production_mode_runs_jobs_in_the_background_and_survives_errors() -> No
     finally:
         scheduler.shutdown()
     assert not scheduler.running
+
+
+def test_a_stop_waits_for_the_job_still_running_and_starts_no_other() -> None:
+    scheduler = Scheduler()
+    inside, release, finished = threading.Event(), threading.Event(), threading.Event()
+    runs: list[str] = []
+
+    def slow() -> None:
+        runs.append("slow")
+        inside.set()
+        release.wait(30)
+        finished.set()
+
+    scheduler.add_interval_job("slow", slow, seconds=0.05, first_run=datetime.now(UTC))
+    scheduler.start()
+    assert inside.wait(10)
+    scheduler.shutdown(wait=False)
+    assert not scheduler.wait_until_idle(0.2)  # the job is still writing
+    release.set()
+    assert scheduler.wait_until_idle(10)
+    assert finished.is_set()
+    # a run handed over before the shutdown but not begun does nothing now
+    assert not scheduler.run_job_now("slow")
+    assert runs == ["slow"]
