@@ -23,7 +23,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from agent.access import ALERTS_CHANNEL
 from agent.alert_receivers import alert_receivers
-from agent.dns_service import QueryLogSink
+from agent.dns_query_log import QueryLogSink
 from agent.policy.model import FamilyPolicy
 from agent.store import Store
 from agent.store.models import (
@@ -31,9 +31,10 @@ from agent.store.models import (
     ROW_CHILD,
     ROW_DECISION,
     ROW_NAME,
+    ROW_WIDTH,
     CountKey,
     Event,
-    QueryLogRow,
+    QueryLogValue,
 )
 
 log = logging.getLogger(__name__)
@@ -95,16 +96,18 @@ class QueryLogTap:
     def __init__(
         self,
         sink: QueryLogSink,
-        watchers: Sequence[Callable[[Sequence[QueryLogRow], Mapping[CountKey, int]], None]],
+        watchers: Sequence[Callable[[Sequence[QueryLogValue], Mapping[CountKey, int]], None]],
     ) -> None:
         self._sink = sink
         self._watchers = tuple(watchers)
 
-    def log_rows(self, rows: Sequence[QueryLogRow], counts: Mapping[CountKey, int]) -> None:
-        self._sink.log_rows(rows, counts)
+    def log_values(
+        self, values: Sequence[QueryLogValue], counts: Mapping[CountKey, int]
+    ) -> None:
+        self._sink.log_values(values, counts)
         for watcher in self._watchers:
             try:
-                watcher(rows, counts)
+                watcher(values, counts)
             except Exception:
                 log.exception("a query-log watcher failed")
 
@@ -133,10 +136,11 @@ class AdultAttempts:
         self._pending: dict[str, _Attempts] = {}
         self._last_alert: dict[str, datetime] = {}
 
-    def note(self, rows: Sequence[QueryLogRow], counts: Mapping[CountKey, int]) -> None:
-        """A slice of answers as the query log gets them. `counts` (a few keys) gives how
-        many adult blocks each child had; the rows are read only for the first name of a
-        child with no attempts pending, so a page of blocked names costs a few steps."""
+    def note(self, values: Sequence[QueryLogValue], counts: Mapping[CountKey, int]) -> None:
+        """A slice of answers as the query log gets them (`ROW_WIDTH` values a row).
+        `counts` (a few keys) gives how many adult blocks each child had; the rows are
+        read only for the first name of a child with no attempts pending, so a page of
+        blocked names costs a few steps."""
         blocked: dict[str, int] = {}
         for (_minute, child, decision, category), count in counts.items():
             if child and decision in BLOCKED_DECISIONS and category == ADULT_CATEGORY:
@@ -152,11 +156,11 @@ class AdultAttempts:
                     continue
                 first = next(
                     (
-                        row[ROW_NAME]
-                        for row in rows
-                        if row[ROW_CHILD] == child
-                        and row[ROW_CATEGORY] == ADULT_CATEGORY
-                        and row[ROW_DECISION] in BLOCKED_DECISIONS
+                        str(values[row + ROW_NAME])
+                        for row in range(0, len(values), ROW_WIDTH)
+                        if values[row + ROW_CHILD] == child
+                        and values[row + ROW_CATEGORY] == ADULT_CATEGORY
+                        and values[row + ROW_DECISION] in BLOCKED_DECISIONS
                     ),
                     "",
                 )

@@ -9,44 +9,28 @@ import asyncio
 import concurrent.futures
 import logging
 import threading
-from collections import Counter
-from collections.abc import Callable, Coroutine, Mapping, Sequence
+from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from types import MappingProxyType
-from typing import Protocol, TypeVar
-
-from dnslib import QTYPE
+from typing import Any, Protocol, TypeVar
 
 from agent.category_lists import CategoryLists
 from agent.grant_expiry import GrantExpiry
 from agent.policy import FamilyPolicy
 from agent.policy.compile import compile_filter_policy
-from agent.store.models import CountKey, QueryLogRow, to_timestamp
-from agent.store.reasons import encode_reason
 from dns_filter.addresses import is_loopback, normalise_ip
-from dns_filter.chain import AnswerType, Query, Result
 from dns_filter.clock import Clock
 from dns_filter.factory import Chain, build_chain_from_config
 from dns_filter.policy import FilterPolicy, Profile
 from dns_filter.rate_limit import ClientRateLimit
-from dns_filter.reason import Reason
 from dns_filter.resolvers import ActiveChild, FilterPolicySlot
 from dns_filter.resolvers.client_profile import ChildResolver
-from dns_filter.server import DnsServer, next_minute
+from dns_filter.server import AnswerLog, DnsServer, next_minute
 
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
-
-# Reasons whose JSON text is kept by object: a memo entry hands the same reason object with
-# every hit. Each kept reason is an object the cyclic collector walks (and a chain answer's
-# reason would otherwise be freed at once), so they are not many; past it the cache starts
-# afresh and the hot reasons come back within a slice, found by value (a hash, no JSON).
-_REASON_TEXTS_BY_OBJECT = 16_384
-_REASON_TEXTS_BY_VALUE = 8_192
-_BLOCKS = (AnswerType.BLOCKED, AnswerType.BYPASS)
-
 
 class FamilyPolicySource(Protocol):
     """The family policy in force (``agent.policy.holder.PolicyHolder`` has it)."""
@@ -75,13 +59,6 @@ class GrantSource(Protocol):
     def next_expiry(self, now: datetime | None = None) -> datetime | None: ...
 
 
-class QueryLogSink(Protocol):
-    """Where the answers' rows go (``agent.store.QueryLogWriter``): one call per slice of
-    answers, with every answer's count (see `QueryLogWriter.log_rows`)."""
-
-    def log_rows(self, rows: Sequence[QueryLogRow], counts: Mapping[CountKey, int]) -> None: ...
-
-
 @dataclass(frozen=True)
 class BlockPageAddresses:
     """Where blocked names point: the block page's listener."""
@@ -105,7 +82,7 @@ class DnsService:
         active_child: ActiveChild,
         grants: GrantSource,
         grant_expiry: GrantExpiry,
-        query_log: QueryLogSink,
+        query_log: AnswerLog[Any],  # agent.dns_query_log.DnsQueryLog
         clock: Clock,
         spent_services: Callable[[str], frozenset[str]] | None = None,
         paused_until: Callable[[], datetime | None] | None = None,
@@ -124,9 +101,6 @@ class DnsService:
         self._grants = grants
         self._grant_expiry = grant_expiry
         self._query_log = query_log
-        self._reason_texts: dict[int, tuple[Reason, str]] = {}  # by id(reason)
-        self._texts_by_reason: dict[Reason, str] = {}
-        self._qtype_names = {int(number): str(name) for number, name in QTYPE.forward.items()}
         self._clock = clock
         self._compile_lock = threading.Lock()
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -193,7 +167,7 @@ class DnsService:
         self.server = DnsServer(
             self._chain.head,
             self._listen,
-            on_results=self._log_queries,
+            answer_log=self._query_log,
             # The same decision as the chain's first link: the memo is kept per child.
             profile_for=self._child_resolver,
             policy_changes_at=self._policy_changes_at,
@@ -288,47 +262,6 @@ class DnsService:
         row and no count; never seen unless the DNS loop stalls for a second or more."""
         return 0 if self.server is None else self.server.stats.log_dropped
 
-    def _log_queries(self, answers: Sequence[tuple[Query, Result, float]]) -> None:
-        """The DNS server's batch query-log callback: one row per answer (a plain tuple,
-        the reason's JSON text kept per reason object), the slice's counts, one clock read
-        and one hand-off to the writer. Tens of thousands of answers a second come through
-        here on the DNS loop: no call per answer but the row's own few."""
-        if not answers:
-            return
-        now = to_timestamp(self._clock.now())
-        texts = self._reason_texts.get
-        qtypes = self._qtype_names.get
-        rows: list[QueryLogRow] = []
-        counted: list[tuple[str, str, str]] = []
-        add_row, add_count = rows.append, counted.append
-        for query, result, latency in answers:
-            reason = result.reason
-            known = texts(id(reason))
-            text = known[1] if known is not None and known[0] is reason else self._text(reason)
-            decision = str(result.answer_type)
-            # every block's category is counted: lists, services, CNAME cloaking, bypass
-            category = (reason.category or None) if result.answer_type in _BLOCKS else None
-            child = result.profile or query.profile
-            qtype = qtypes(query.qtype) or _qtype_name(query.qtype)
-            add_row((child, query.client_ip, query.name, qtype, decision, text, category, now,
-                     latency * 1000.0))
-            add_count((child or "", decision, category or ""))
-        minute = int(now) // 60 * 60
-        counts = {(minute, *key): count for key, count in Counter(counted).items()}
-        self._query_log.log_rows(rows, counts)
-
-    def _text(self, reason: Reason) -> str:
-        """The JSON text of `reason` (kept by object, and by value for other objects)."""
-        text = self._texts_by_reason.get(reason)
-        if text is None:
-            if len(self._texts_by_reason) >= _REASON_TEXTS_BY_VALUE:
-                self._texts_by_reason.clear()
-            text = self._texts_by_reason[reason] = encode_reason(reason.to_json())
-        if len(self._reason_texts) >= _REASON_TEXTS_BY_OBJECT:
-            self._reason_texts.clear()
-        self._reason_texts[id(reason)] = (reason, text)  # the reason kept: its id stays its
-        return text
-
 
 def without_blocks(policy: FilterPolicy) -> FilterPolicy:
     """`policy` while protection is paused: no category, service, list, schedule or bypass
@@ -374,9 +307,3 @@ def upstream_urls(family: FamilyPolicy) -> list[str]:
     """The family's upstreams as the chain takes them (bootstrap addresses in the URL)."""
     return [upstream.url_with_bootstrap() for upstream in family.settings.upstreams]
 
-
-def _qtype_name(qtype: int) -> str:
-    try:
-        return str(QTYPE[qtype])
-    except Exception:
-        return str(qtype)

@@ -46,6 +46,7 @@ from agent.child_alerts import (
     QueryLogTap,
 )
 from agent.child_data import ChildData
+from agent.dns_query_log import DnsQueryLog
 from agent.dns_service import BlockPageAddresses, DnsService
 from agent.family_editor import FamilyEditor
 from agent.grant_expiry import GrantExpiry
@@ -308,7 +309,7 @@ class Agent:
             active_child=self.active_child,
             grants=access,
             grant_expiry=GrantExpiry(scheduler),
-            query_log=QueryLogTap(query_log, [adult.note]),
+            query_log=DnsQueryLog(QueryLogTap(query_log, [adult.note]), self.clock),
             clock=self.clock,
             spent_services=usage.spent_services,
             paused_until=pause.paused_until,

@@ -15,11 +15,9 @@ import json
 import signal
 import sys
 import time
-from collections.abc import Sequence
 from dataclasses import asdict
 from pathlib import Path
 
-from dns_filter.chain import Query, Result
 from dns_filter.clock import SystemClock
 from dns_filter.factory import build_chain_from_config
 from dns_filter.lists.index import DomainIndex, NamedList
@@ -27,7 +25,7 @@ from dns_filter.lists.parser import ListFormat, parse_file
 from dns_filter.policy import BlockMode, FilterPolicy, Profile
 from dns_filter.resolvers import FilterPolicySlot
 from dns_filter.resolvers.client_profile import profile_for_client
-from dns_filter.server import DnsServer, next_minute
+from dns_filter.server import DnsServer, LoggedAnswer, next_minute
 
 PROFILE = "con"
 CATEGORY = "benchmark"
@@ -53,17 +51,19 @@ def load_policy(list_path: Path) -> tuple[FilterPolicy, float, int]:
 
 
 class Counter:
-    """The batch query-log callback of the benchmark (`DnsServer(on_results=...)`): counts
-    answers by type, one call per slice of answers as the agent's `_log_queries` gets them
-    (the agent's builds a store record per answer and hands the batch to its writer)."""
+    """The query log of the benchmark (`DnsServer(answer_log=...)`): counts answers by
+    type, one call per slice of answers as the agent's `DnsQueryLog` gets them (the
+    agent's makes a row of each key and hands the slice to its writer)."""
 
     def __init__(self) -> None:
         self.by_type: dict[str, int] = {}
 
-    def __call__(self, answers: Sequence[tuple[Query, Result, float]]) -> None:
+    def log_key(self, answer: LoggedAnswer) -> str:
+        return str(answer.answer_type)
+
+    def log_answers(self, keys: list[str], latencies: list[float]) -> None:
         by_type = self.by_type
-        for _query, result, _latency in answers:
-            key = str(result.answer_type)
+        for key in keys:
             by_type[key] = by_type.get(key, 0) + 1
 
 
@@ -96,7 +96,7 @@ async def serve(args: argparse.Namespace) -> None:
     server = DnsServer(
         chain.head,
         [("127.0.0.1", args.port)],
-        on_results=counter if args.log else None,
+        answer_log=counter if args.log else None,
         profile_for=profile_for if args.profile_for else None,
         policy_changes_at=policy_changes_at,
         fastpath={"auto": None, "on": True, "off": False}[args.fastpath],

@@ -7,7 +7,6 @@ from collections.abc import Iterable
 
 from dnslib import AAAA, CNAME, QTYPE, RCODE, RR, SOA, A, DNSRecord
 
-from dns_filter.names import query_name
 from dns_filter.policy import BlockMode
 
 # The SOA in the authority section of synthetic negative answers, so that clients cache
@@ -92,15 +91,6 @@ def cname_reply(
     for record in rest:
         reply.add_answer(record)
     return reply
-
-
-def cname_targets(response: DNSRecord) -> list[str]:
-    """The normalised targets of every CNAME record in the answer section."""
-    targets = []
-    for record in response.rr:
-        if record.rtype == QTYPE.CNAME:
-            targets.append(query_name(str(record.rdata.label)))
-    return targets
 
 
 def with_ttls_at_most(response: DNSRecord, ttl: int) -> DNSRecord:

@@ -13,6 +13,7 @@ from enum import StrEnum
 
 from dnslib import DNSRecord
 
+from dns_filter.message import Message
 from dns_filter.reason import Reason
 
 
@@ -25,29 +26,75 @@ class AnswerType(StrEnum):
     FAILED = "failed"  # SERVFAIL: every upstream failed, refused or timed out, or the chain broke
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False)
 class Query:
-    """One question, normalised: `name` is lower-case punycode without the trailing dot."""
+    """One question, normalised: `name` is lower-case punycode without the trailing dot.
 
-    request: DNSRecord
+    `message` is the request as the client sent it (bytes, from the server) or as a link
+    built it (a record); `request` is its record, parsed when a link first asks."""
+
+    message: Message
     name: str
     qtype: int
     client_ip: str
     transport: str  # "udp" or "tcp"
     profile: str | None = None  # set by the client -> profile link
 
+    def __init__(
+        self,
+        message: DNSRecord | Message,
+        name: str,
+        qtype: int,
+        client_ip: str,
+        transport: str,
+        profile: str | None = None,
+    ) -> None:
+        _set = object.__setattr__
+        _set(self, "message", Message.of(message))
+        _set(self, "name", name)
+        _set(self, "qtype", qtype)
+        _set(self, "client_ip", client_ip)
+        _set(self, "transport", transport)
+        _set(self, "profile", profile)
 
-@dataclass(frozen=True)
+    @property
+    def request(self) -> DNSRecord:
+        return self.message.record
+
+
+@dataclass(frozen=True, init=False)
 class Result:
-    """A link's answer: the full response plus its type and why (a :class:`Reason`)."""
+    """A link's answer: the full response plus its type and why (a :class:`Reason`).
 
-    response: DNSRecord
+    `message` is the response as an upstream sent it (bytes) or as a link built it (a
+    record); `response` is its record, parsed when a link first asks."""
+
+    message: Message
     answer_type: AnswerType
     reason: Reason
     profile: str | None = None
     # Wall-clock time (epoch seconds) after which this answer must not be served again
     # (a parent's approval ends then); None: its TTL says how long it lives.
     valid_until: float | None = None
+
+    def __init__(
+        self,
+        message: DNSRecord | Message,
+        answer_type: AnswerType,
+        reason: Reason,
+        profile: str | None = None,
+        valid_until: float | None = None,
+    ) -> None:
+        _set = object.__setattr__
+        _set(self, "message", Message.of(message))
+        _set(self, "answer_type", answer_type)
+        _set(self, "reason", reason)
+        _set(self, "profile", profile)
+        _set(self, "valid_until", valid_until)
+
+    @property
+    def response(self) -> DNSRecord:
+        return self.message.record
 
 
 class Resolver(abc.ABC):

@@ -21,10 +21,12 @@ the Python loop, it asks ``profile_for`` once per client and burst.
 ``BAOAN_DNS_FASTPATH=0`` turns it off.
 
 ``on_result`` is called on the event loop, in arrival order, in batches after the answers
-have gone out (never between a query and its answer); it must be quick and non-blocking
-(the store's query-log writer only appends to a buffer). ``on_results`` gets the same
-(query, result, latency) tuples a slice at a time in one call, which saves a Python call
-per answer on a busy server. A failing callback is counted and logged, never passed on.
+have gone out (never between a query and its answer); it must be quick and non-blocking.
+An ``answer_log`` (:class:`AnswerLog`, the agent's query log) gets the answers a slice at
+a time instead: for each answer the key it made of its :class:`LoggedAnswer` and its
+latency. A memo hit's key is asked for once per memo entry and client and kept with the
+entry, so a hit costs the log one list item, not a Query, a Result and a row built anew.
+A failing callback is counted and logged, never passed on.
 """
 
 from __future__ import annotations
@@ -34,21 +36,20 @@ import contextlib
 import logging
 import os
 import socket
-import struct
 import sys
 import time
 from collections import Counter, OrderedDict, deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, cast
+from typing import Any, Protocol, TypeVar, cast
 
 from dnslib import QTYPE, DNSHeader, DNSRecord
 
-from dns_filter import wire
+from dns_filter import answer_wire, wire
 from dns_filter.chain import AnswerType, Query, Resolver, Result
 from dns_filter.clock import Clock, SystemClock
 from dns_filter.log_throttle import LogThrottle
-from dns_filter.names import query_name
+from dns_filter.message import Message
 from dns_filter.rate_limit import ClientRateLimit
 from dns_filter.reason import Reason, failure_reason
 
@@ -59,8 +60,6 @@ ProfileFor = Callable[[str], "str | None"]
 # answer, or None when nothing in the policy depends on the time
 PolicyChangesAt = Callable[[float], "float | None"]
 OnResult = Callable[[Query, Result, float], None]
-# One call per slice of answers: (query, result, latency in seconds) in arrival order.
-OnResults = Callable[[Sequence[tuple[Query, Result, float]]], None]
 Reply = Callable[[bytes], None]
 
 _UDP_BATCH = 64  # datagrams read per readiness event: one wake-up serves a burst
@@ -172,12 +171,55 @@ class BoundAddress:
 
 
 @dataclass(frozen=True, slots=True)
+class LoggedAnswer:
+    """What the query log is told of one answer (its latency aside): plain values, the
+    same for every memo hit of one entry by one client."""
+
+    name: str  # normalised: lower case, no trailing dot
+    qtype: int
+    client_ip: str
+    transport: str  # "udp" or "tcp"
+    profile: str | None  # whose answer it is: the result's profile, else the query's
+    answer_type: AnswerType  # a memo hit's: blocked stays blocked, resolved is cached
+    reason: Reason
+
+    @classmethod
+    def of(cls, query: Query, result: Result) -> LoggedAnswer:
+        """A chain answer's."""
+        return cls(
+            query.name, query.qtype, query.client_ip, query.transport,
+            result.profile or query.profile, result.answer_type, result.reason,
+        )
+
+
+LogKey = TypeVar("LogKey")
+
+
+class AnswerLog(Protocol[LogKey]):
+    """A query log fed a slice of answers at a time (on the event loop, after the answers
+    have gone out; quick and non-blocking)."""
+
+    def log_key(self, answer: LoggedAnswer) -> LogKey:
+        """What the log keeps of `answer` but its latency. Asked once per chain answer,
+        and once per memo entry and client: the server keeps the key with the entry and
+        hands it over again for every later hit."""
+        ...
+
+    def log_answers(self, keys: list[LogKey], latencies: list[float]) -> None:
+        """One slice, in arrival order: answer i had key `keys[i]` and took
+        `latencies[i]` seconds. The lists are the log's to keep."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
 class _MemoEntry:
     """One remembered answer, held as bytes and plain values only: the memo keeps up to
     `memo_size` of these for minutes, and every object in them that the cyclic garbage
     collector tracks (a dnslib record is a dozen) is one more it walks, with every thread
-    stopped, at each full collection. What a hit reports to the query log (its request
-    and its result as records) is parsed back from the bytes, once, at the first hit."""
+    stopped, at each full collection. An answer log gets a hit's plain values (its key,
+    made once per client, is kept here); only `on_result` gets a hit's request and result,
+    which carry the bytes, built once at the first hit (nothing parses them unless a
+    reader asks for the records)."""
 
     response: bytes  # the full answer, our OPT included when the key says the client had one
     ttls: wire.RecordTtls
@@ -188,8 +230,9 @@ class _MemoEntry:
     qtype: int
     profile: str | None
     outcome: tuple[AnswerType, Reason, str | None, float | None]  # the result, but its records
-    # [elapsed, aged response, the hits' Result or None, their Query objects or None]
-    scratch: list[Any] = field(default_factory=lambda: [0, b"", None, None])
+    # [elapsed, aged response, the hits' Result or None, their Query objects or None,
+    #  the answer log's keys of UDP hits by client or None, of TCP hits or None]
+    scratch: list[Any] = field(default_factory=lambda: [0, b"", None, None, None, None])
 
     def aged(self, elapsed: int) -> bytes:
         """The response with TTLs lowered by `elapsed` s (the last copy is kept)."""
@@ -210,16 +253,14 @@ class _MemoEntry:
         queries: dict[tuple[str, str], Query] | None = scratch[3]
         if result is None or queries is None:
             answer_type, reason, profile, valid_until = self.outcome
-            result = Result(_parsed(self.response), answer_type, reason, profile, valid_until)
+            result = Result(Message(self.response), answer_type, reason, profile, valid_until)
             queries = {}
             scratch[2], scratch[3] = result, queries
         query = queries.get((client_ip, transport))
         if query is None:
             query = Query(
-                request=(
-                    next(iter(queries.values())).request
-                    if queries
-                    else _request_like(self.request, result.response)
+                message=(
+                    next(iter(queries.values())).message if queries else Message(self.request)
                 ),
                 name=self.name,
                 qtype=self.qtype,
@@ -231,20 +272,27 @@ class _MemoEntry:
                 queries[(client_ip, transport)] = query
         return query, result
 
+    def log_key(self, answer_log: AnswerLog[Any], client_ip: str, transport: str) -> Any:
+        """The answer log's key for a hit of `client_ip` (asked once, then kept, for up
+        to `_QUERIES_PER_ENTRY` clients per transport)."""
+        slot = _UDP_KEYS if transport == "udp" else _TCP_KEYS
+        keys: dict[str, Any] | None = self.scratch[slot]
+        if keys is None:
+            keys = self.scratch[slot] = {}
+        key = keys.get(client_ip)
+        if key is None:
+            answer_type, reason, result_profile, _valid_until = self.outcome
+            key = answer_log.log_key(
+                LoggedAnswer(self.name, self.qtype, client_ip, transport,
+                             result_profile or self.profile, answer_type, reason)
+            )
+            if len(keys) < _QUERIES_PER_ENTRY:
+                keys[client_ip] = key
+        return key
 
-def _request_like(packet: bytes, response: DNSRecord) -> DNSRecord:
-    """The request `packet` as a record, built from its header and the question of its
-    parsed answer (the same question) instead of parsing it too."""
-    ident, flags = struct.unpack_from(">HH", packet) if len(packet) >= 4 else (0, 0)
-    return DNSRecord(DNSHeader(id=ident, bitmap=flags), questions=list(response.questions))
 
-
-def _parsed(packet: bytes) -> DNSRecord:
-    """A packet this server read or wrote, as a record (an empty one if dnslib cannot)."""
-    try:
-        return DNSRecord.parse(packet)
-    except Exception:
-        return DNSRecord()
+_UDP_KEYS = 4  # where a `_MemoEntry.scratch` keeps the answer log's keys, by transport
+_TCP_KEYS = 5
 
 
 _MemoKey = tuple[object, bytes, int, int, bool, bool]
@@ -357,24 +405,20 @@ def load_fastpath(requested: bool | None = None) -> Any | None:
     return _fastpath
 
 
-def question_name(request: DNSRecord) -> str:
-    """The normalised name of the request's question: lower case, no trailing dot."""
-    return query_name(str(request.q.qname))
-
-
 def next_minute(wall: float) -> float:
     """The default `policy_changes_at`: any minute may start or end a schedule."""
     return wall - (wall % 60.0) + 60.0
 
 
 class _QueryLog:
-    """Hands (query, result, latency) to `on_result` (one call per answer) and/or to
-    `on_results` (one call per slice, with a list of such tuples) after the answers are sent.
+    """Hands the answers to `on_result` (one call per answer, with its Query and Result)
+    and/or to `answer_log` (one call per slice, with the keys it made) after they are
+    sent.
 
-    The callback runs on the server's event loop (a second Python thread would fight the
+    The callbacks run on the server's event loop (a second Python thread would fight the
     loop for the GIL and halve the throughput), about `_LOG_SLICE` answers at a time so
-    answering goes on in between. It must be quick and non-blocking, e.g. appending to the
-    store's query-log writer; exceptions are counted and logged, never passed on.
+    answering goes on in between. They must be quick and non-blocking, e.g. appending to
+    the store's query-log writer; exceptions are counted and logged, never passed on.
 
     Waiting items are (query, result, latency) from the chain, or the memo hits of one
     burst as one flat list `[transport, entry, client_ip, latency, entry, ...]`. A tuple
@@ -387,11 +431,11 @@ class _QueryLog:
         on_result: OnResult | None,
         stats: ServerStats,
         backlog: int,
-        on_results: OnResults | None = None,
+        answer_log: AnswerLog[Any] | None = None,
     ) -> None:
         self._on_result = on_result
-        self._on_results = on_results
-        self._enabled = on_result is not None or on_results is not None
+        self._answer_log = answer_log
+        self._enabled = on_result is not None or answer_log is not None
         self._stats = stats
         self._backlog = backlog
         self._pending: deque[Any] = deque()
@@ -447,7 +491,7 @@ class _QueryLog:
             self._loop.call_soon(self._run_slice)
 
     async def drain(self) -> None:
-        """Hand everything logged so far to `on_result`."""
+        """Hand everything logged so far to the callbacks."""
         self.run(self._waiting)
 
     def stop(self) -> None:
@@ -467,45 +511,63 @@ class _QueryLog:
         if not pending or limit <= 0:
             return
         started = time.monotonic()
-        on_result = self._on_result
-        on_results = self._on_results
-        batch: list[tuple[Query, Result, float]] = []
+        items: list[Any] = []
         done = 0
         while pending and done < limit:
             item = pending.popleft()
-            if type(item) is tuple:  # (query, result, latency) from the chain path
-                batch.append(item)
-                done += 1
-                continue
-            transport = item[0]
-            items = iter(item)
-            next(items)
-            for entry, client_ip, latency in zip(items, items, items, strict=True):
-                scratch = entry.scratch  # the commonest case inline: a client seen before
-                queries = scratch[3]
-                query = queries.get((client_ip, transport)) if queries is not None else None
-                if query is not None:
-                    batch.append((query, scratch[2], latency))
-                    continue
-                query, result = entry.logged_as(client_ip, transport)
-                batch.append((query, result, latency))
-            done += (len(item) - 1) // 3
+            items.append(item)
+            done += 1 if type(item) is tuple else (len(item) - 1) // 3
         self._waiting -= done
-        if on_result is not None:
-            for answer in batch:
-                try:
-                    on_result(*answer)
-                except Exception:
-                    self._failed()
-        if on_results is not None:
-            try:
-                on_results(batch)
-            except Exception:
-                self._failed()
+        if self._on_result is not None:
+            self._run_on_result(self._on_result, items)
+        if self._answer_log is not None:
+            self._run_answer_log(self._answer_log, items)
         spent = time.monotonic() - started
         if spent > _SLOW_LOG_SECONDS and started - self._last_slow_log >= _ERROR_LOG_INTERVAL:
             self._last_slow_log = started
             logger.warning("the query-log callback is slow: %.0f ms for one batch", spent * 1000)
+
+    def _run_on_result(self, on_result: OnResult, items: list[Any]) -> None:
+        for item in items:
+            if type(item) is tuple:  # (query, result, latency) from the chain path
+                answers: list[tuple[Query, Result, float]] = [item]
+            else:
+                transport = item[0]
+                answers = [
+                    (*entry.logged_as(client_ip, transport), latency)
+                    for entry, client_ip, latency in zip(
+                        item[1::3], item[2::3], item[3::3], strict=True
+                    )
+                ]
+            for query, result, latency in answers:
+                try:
+                    on_result(query, result, latency)
+                except Exception:
+                    self._failed()
+
+    def _run_answer_log(self, answer_log: AnswerLog[Any], items: list[Any]) -> None:
+        keys: list[Any] = []
+        latencies: list[float] = []
+        add_key = keys.append
+        try:
+            for item in items:
+                if type(item) is tuple:  # (query, result, latency) from the chain path
+                    query, result, latency = item
+                    add_key(answer_log.log_key(LoggedAnswer.of(query, result)))
+                    latencies.append(latency)
+                    continue
+                transport = item[0]
+                slot = _UDP_KEYS if transport == "udp" else _TCP_KEYS
+                latencies += item[3::3]
+                keys += [  # the commonest case inline: a key kept for the client
+                    known[client_ip]
+                    if (known := entry.scratch[slot]) is not None and client_ip in known
+                    else entry.log_key(answer_log, client_ip, transport)
+                    for entry, client_ip in zip(item[1::3], item[2::3], strict=True)
+                ]
+            answer_log.log_answers(keys, latencies)
+        except Exception:
+            self._failed()
 
     def _failed(self) -> None:
         """Count and (at most every `_ERROR_LOG_INTERVAL`) log a failed callback call."""
@@ -531,7 +593,7 @@ class DnsServer:
         listen: Sequence[tuple[str, int]] = (("127.0.0.1", 53),),
         *,
         on_result: OnResult | None = None,
-        on_results: OnResults | None = None,
+        answer_log: AnswerLog[Any] | None = None,
         profile_for: ProfileFor | None = None,
         limits: ServerLimits | None = None,
         policy_changes_at: PolicyChangesAt = next_minute,
@@ -568,7 +630,7 @@ class DnsServer:
             if self._rate_limit is None and not self._error_budget.enabled
             else self._fast_who
         )
-        self._log = _QueryLog(on_result, self.stats, self.limits.log_backlog, on_results)
+        self._log = _QueryLog(on_result, self.stats, self.limits.log_backlog, answer_log)
         self._loop: asyncio.AbstractEventLoop | None = None
         self._udp_sockets: list[socket.socket] = []
         self._tcp_servers: list[asyncio.Server] = []
@@ -721,7 +783,7 @@ class DnsServer:
         return len(self._memo)
 
     async def drain_log(self) -> None:
-        """Wait until every answer so far has been handed to `on_result`/`on_results`."""
+        """Wait until every answer so far has been handed to `on_result`/`answer_log`."""
         await self._log.drain()
 
     # -------------------------------------------------------------------- UDP
@@ -1080,15 +1142,15 @@ class DnsServer:
         chain = self._chain
         generation = self._generation
         try:
-            request = DNSRecord.parse(data)
-        except Exception as exc:
+            name = answer_wire.question_name(data, parsed.name_end)
+        except ValueError as exc:
             self.stats.error_answers += 1
             reply(
                 self._error_answer(
                     data,
                     wire.QueryError(
                         wire.RCODE_FORMERR,
-                        f"unparseable query: {exc}",
+                        f"unreadable question name: {exc}",
                         question_end=parsed.question_end,
                         edns=parsed.edns,
                         do_bit=parsed.do_bit,
@@ -1096,9 +1158,10 @@ class DnsServer:
                 )
             )
             return
+        # The chain gets the query's own bytes: only a link that needs records parses them.
         query = Query(
-            request=request,
-            name=question_name(request),
+            message=Message(data),
+            name=name,
             qtype=parsed.qtype,
             client_ip=client_ip,
             transport=transport,
@@ -1106,7 +1169,7 @@ class DnsServer:
         try:
             async with asyncio.timeout(self.limits.resolve_timeout):
                 result = await chain.resolve(query)
-            answer = self._pack(request, result.response, data, parsed)
+            answer = self._pack(query, result, data, parsed)
         except Exception as exc:
             if isinstance(exc, TimeoutError):
                 timeout = self.limits.resolve_timeout
@@ -1120,10 +1183,10 @@ class DnsServer:
                 self._log_error("the resolver chain failed")
             self.stats.servfail += 1
             answer = self._servfail(data, parsed)
-            servfail = request.reply()
-            servfail.header.rcode = wire.RCODE_SERVFAIL
             result = Result(
-                response=servfail, answer_type=AnswerType.FAILED, reason=failure_reason(reason)
+                message=Message(answer),
+                answer_type=AnswerType.FAILED,
+                reason=failure_reason(reason),
             )
             self._send(answer, parsed, transport, reply)
             self._log.add((query, result, time.perf_counter() - started))
@@ -1158,14 +1221,12 @@ class DnsServer:
         opt = self._opt_cache[parsed.do_bit] if parsed.edns else None
         return wire.truncated(answer, parsed.question_end, opt)
 
-    def _pack(
-        self, request: DNSRecord, response: DNSRecord, data: bytes, parsed: wire.ParsedQuery
-    ) -> bytes:
+    def _pack(self, query: Query, result: Result, data: bytes, parsed: wire.ParsedQuery) -> bytes:
         """The chain's response as the client gets it: the request's ID, RD, CD and exact
         question, no OPT of the chain's own, and ours when the client sent one."""
-        packed = wire.readdress(bytes(response.pack()), data, parsed.name_end, parsed.question_end)
+        packed = wire.readdress(result.message.wire, data, parsed.name_end, parsed.question_end)
         if packed is None:
-            packed = self._rebuild(request, response)
+            packed = self._rebuild(query.request, result.response)
         if len(packed) > 65535 - 11:
             raise ValueError(f"answer of {len(packed)} bytes does not fit a DNS message")
         if parsed.edns:

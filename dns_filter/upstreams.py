@@ -65,13 +65,15 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 import requests
-from dnslib import EDNS0, QTYPE, RCODE, DNSError, DNSRecord
+from dnslib import EDNS0, QTYPE, RCODE, DNSRecord
 from requests.adapters import HTTPAdapter
 
+from dns_filter import answer_wire
 from dns_filter.addresses import is_loopback
 from dns_filter.clock import Clock, SystemClock
+from dns_filter.message import Message
 from dns_filter.names import InvalidNameError, normalise_name
-from dns_filter.udp_pool import UdpSocketPool
+from dns_filter.udp_pool import UdpSocketPool, question_of
 
 log = logging.getLogger(__name__)
 
@@ -545,11 +547,27 @@ def _bootstrap_address(url: str, item: str) -> str:
 
 @dataclass(frozen=True)
 class UpstreamAnswer:
-    """An upstream's answer to one query, with the client's message ID restored."""
+    """An upstream's answer to one query as it sent it (checked by :func:`_check_answer`),
+    but with the client's message ID."""
 
-    response: DNSRecord
+    wire: bytes
     upstream: str
     latency: float
+    records: tuple[answer_wire.Record, ...] = ()  # where the wire's records are
+
+    @property
+    def message(self) -> Message:
+        """The answer as the chain carries it."""
+        return Message(self.wire, records=self.records)
+
+    def for_query(self, query: bytes) -> UpstreamAnswer:
+        """The same answer with the message ID of `query` (bytes)."""
+        return UpstreamAnswer(query[:2] + self.wire[2:], self.upstream, self.latency, self.records)
+
+    @property
+    def response(self) -> DNSRecord:
+        """The answer parsed (a new record at every call)."""
+        return DNSRecord.parse(self.wire)
 
 
 @dataclass(frozen=True)
@@ -671,19 +689,21 @@ class UpstreamGroup:
 
     # -- queries
 
-    async def resolve(self, request: DNSRecord) -> UpstreamAnswer:
-        """Ask the upstreams for `request`; raise UpstreamsFailedError when none answers in time.
+    async def resolve(self, request: DNSRecord | bytes) -> UpstreamAnswer:
+        """Ask the upstreams for `request` (a record, or a query's bytes); raise
+        UpstreamsFailedError when none answers in time.
 
         A question already on its way upstream (the same bytes but the ID) waits for that
         answer; past `max_outstanding` questions in flight, it fails at once."""
-        packet = bytes(request.pack())
+        packet = request if isinstance(request, bytes) else bytes(request.pack())
+        question = question_of(packet)
+        if question is None:
+            raise UpstreamsFailedError(["the query has no single question to ask"])
         key = packet[2:]
         asked = self._in_flight.get(key)
         if asked is not None:
             shared = await asyncio.shield(asked)
-            copy = DNSRecord.parse(shared.response.pack())
-            copy.header.id = request.header.id
-            return UpstreamAnswer(copy, shared.upstream, shared.latency)
+            return shared.for_query(packet)
         if len(self._in_flight) >= self.max_outstanding:
             raise UpstreamsFailedError(
                 [f"{self.max_outstanding} questions already waiting for the upstreams"]
@@ -691,7 +711,7 @@ class UpstreamGroup:
         future: asyncio.Future[UpstreamAnswer] = asyncio.get_running_loop().create_future()
         self._in_flight[key] = future
         try:
-            answer = await self._resolve_now(request, packet)
+            answer = await self._resolve_now(packet, question)
         except BaseException as exc:
             if isinstance(exc, Exception):
                 future.set_exception(exc)
@@ -705,10 +725,12 @@ class UpstreamGroup:
         finally:
             del self._in_flight[key]
 
-    async def _resolve_now(self, request: DNSRecord, packet: bytes) -> UpstreamAnswer:
+    async def _resolve_now(self, packet: bytes, question: bytes) -> UpstreamAnswer:
         order = self._ordered()
         if not order:
             raise UpstreamsFailedError([])
+        if len(order) == 1:
+            return await self._ask_alone(order[0], packet, question)
         loop = asyncio.get_running_loop()
         deadline = loop.time() + self.timeout
         pending: dict[asyncio.Task[bytes], tuple[_Health, int, float]] = {}
@@ -743,28 +765,16 @@ class UpstreamGroup:
                     continue
                 for task in done:
                     health, message_id, started = pending.pop(task)
-                    url = health.upstream.url
-                    latency = self._clock() - started
-                    try:
-                        response = _check_answer(task.result(), message_id, request)
-                    except Exception as exc:  # any failure of one upstream moves on
-                        error = str(exc) if isinstance(exc, UpstreamError) else _describe(exc)
-                        failures.append(f"{url}: {error}")
-                        self._record_failure(health, error)
+                    exception = task.exception()
+                    outcome = task.result() if exception is None else exception
+                    answer = self._judge(health, outcome, message_id, question, started, failures)
+                    if answer is None:
                         continue
-                    rcode = response.header.rcode
-                    if rcode in _FAILOVER_RCODES:
-                        # The upstream is alive; this name failed there. Try the next one.
-                        self._record_success(health, latency)
-                        failures.append(f"{url}: answered {RCODE.get(rcode)}")
-                        continue
-                    self._record_success(health, latency)
                     # Those asked earlier and overtaken did not answer within their share.
                     for overtaken, _, _ in pending.values():
                         if order.index(overtaken) < order.index(health):
                             self._record_failure(overtaken, "timed out")
-                    response.header.id = request.header.id
-                    return UpstreamAnswer(response, url, latency)
+                    return answer.for_query(packet)
                 if not pending and launched < len(order):
                     launch()
         finally:
@@ -776,6 +786,55 @@ class UpstreamGroup:
         for health in order[launched:]:
             failures.append(f"{health.upstream.url}: not tried, time budget spent")
         raise UpstreamsFailedError(failures)
+
+    async def _ask_alone(self, health: _Health, packet: bytes, question: bytes) -> UpstreamAnswer:
+        """The only upstream gets the whole budget. With nobody to fail over to, its
+        exchange is awaited at once: no task and no wait to pay for on every query."""
+        message_id = secrets.randbelow(0x10000)
+        started = self._clock()
+        outcome: bytes | Exception
+        try:
+            async with asyncio.timeout(self.timeout):
+                outcome = await health.upstream.exchange(
+                    struct.pack("!H", message_id) + packet[2:], self.timeout
+                )
+        except Exception as exc:  # judged below, as the failover loop judges it
+            outcome = exc
+        failures: list[str] = []
+        answer = self._judge(health, outcome, message_id, question, started, failures)
+        if answer is None:
+            raise UpstreamsFailedError(failures)
+        return answer.for_query(packet)
+
+    def _judge(
+        self,
+        health: _Health,
+        outcome: bytes | BaseException,
+        message_id: int,
+        question: bytes,
+        started: float,
+        failures: list[str],
+    ) -> UpstreamAnswer | None:
+        """An upstream's answer (with our random ID still in it) when it is one to give
+        the client; else None, with why in `failures` and the upstream's health updated."""
+        url = health.upstream.url
+        latency = self._clock() - started
+        try:
+            if isinstance(outcome, BaseException):
+                raise outcome
+            response, records = _check_answer(outcome, message_id, question)
+        except Exception as exc:  # any failure of one upstream moves on
+            error = str(exc) if isinstance(exc, UpstreamError) else _describe(exc)
+            failures.append(f"{url}: {error}")
+            self._record_failure(health, error)
+            return None
+        self._record_success(health, latency)
+        rcode = response[3] & 0x0F
+        if rcode in _FAILOVER_RCODES:
+            # The upstream is alive; this name failed there. Try the next one.
+            failures.append(f"{url}: answered {RCODE.get(rcode)}")
+            return None
+        return UpstreamAnswer(response, url, latency, records)
 
     async def _find_addresses(self, host: str) -> tuple[tuple[str, ...], float]:
         """A DoH server's addresses (IPv4 first) through the plain upstreams, and how long
@@ -810,20 +869,22 @@ class UpstreamGroup:
         await asyncio.gather(*(self._probe(h) for h in self._health))
 
     async def _probe(self, health: _Health) -> None:
-        probe = DNSRecord.question(self._probe_name, self._probe_qtype)
+        probe = bytes(DNSRecord.question(self._probe_name, self._probe_qtype).pack())
         started = self._clock()
         try:
-            answer = await health.upstream.exchange(probe.pack(), self.timeout)
-            response = _check_answer(answer, probe.header.id, probe)
+            answer = await health.upstream.exchange(probe, self.timeout)
+            question = question_of(probe)
+            assert question is not None  # a question we built
+            rcode = _check_answer(answer, struct.unpack_from("!H", probe)[0], question)[0][3] & 0x0F
         except (UpstreamError, OSError, TimeoutError) as exc:
             error = str(exc) if isinstance(exc, UpstreamError) else _describe(exc)
             # A failed probe marks the upstream down at once: probes are rare and deliberate.
             health.failures = max(health.failures, self.failure_threshold - 1)
             self._record_failure(health, f"probe: {error}")
             return
-        if response.header.rcode in _FAILOVER_RCODES:
+        if rcode in _FAILOVER_RCODES:
             health.failures = max(health.failures, self.failure_threshold - 1)
-            self._record_failure(health, f"probe: answered {RCODE.get(response.header.rcode)}")
+            self._record_failure(health, f"probe: answered {RCODE.get(rcode)}")
             return
         self._record_success(health, self._clock() - started)
 
@@ -851,27 +912,25 @@ class UpstreamGroup:
             await health.upstream.aclose()
 
 
-def _check_answer(answer: bytes, message_id: int, request: DNSRecord) -> DNSRecord:
-    """Parse an upstream answer and make sure it answers our question."""
+def _check_answer(
+    answer: bytes, message_id: int, question: bytes
+) -> tuple[bytes, tuple[answer_wire.Record, ...]]:
+    """`answer` and where its records are, if it is a well-formed answer to our query: our
+    ID, QR set, our question (its name compared without regard to case), else raise
+    UpstreamError. Only SERVFAIL and REFUSED may leave the question out."""
     try:
-        response = DNSRecord.parse(answer)
-    except (DNSError, struct.error, ValueError, IndexError) as exc:
+        records = tuple(answer_wire.records(answer))
+    except ValueError as exc:
         raise UpstreamError(f"malformed answer ({exc})") from exc
-    if response.header.id != message_id or not response.header.qr:
+    if struct.unpack_from("!H", answer)[0] != message_id or not answer[2] & 0x80:
         raise UpstreamError("answer does not match the query")
-    if request.questions:
-        if not response.questions:
-            if response.header.rcode not in _FAILOVER_RCODES:
-                raise UpstreamError("answer has no question section")
-        else:
-            asked, got = request.q, response.q
-            if (
-                str(asked.qname).lower() != str(got.qname).lower()
-                or asked.qtype != got.qtype
-                or asked.qclass != got.qclass
-            ):
-                raise UpstreamError("answer is for another question")
-    return response
+    got = question_of(answer)
+    if got == b"":
+        if answer[3] & 0x0F not in _FAILOVER_RCODES:
+            raise UpstreamError("answer has no question section")
+    elif got != question:
+        raise UpstreamError("answer is for another question")
+    return answer, records
 
 
 def servfail_response(request: DNSRecord) -> DNSRecord:

@@ -86,7 +86,7 @@ def verdict(
     rules = RuleBook(FilterPolicySlot(policy))
     head = filtering_links(_Terminal(), rules=rules, clock=ManualClock(moment))[0]
     query = Query(
-        request=DNSRecord.question(normalised, qtype.upper()),
+        message=DNSRecord.question(normalised, qtype.upper()),
         name=normalised,
         qtype=qtype_code,
         client_ip="127.0.0.1",

@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 
 from dns_filter.chain import AnswerType, Query, Resolver, Result
 from dns_filter.reason import Reason, ReasonKind
-from dns_filter.server import DnsServer, ServerLimits, ServerStats, load_fastpath
+from dns_filter.server import DnsServer, LoggedAnswer, ServerLimits, ServerStats, load_fastpath
 
 T = TypeVar("T")
 V4 = "127.0.0.1"
@@ -874,25 +874,32 @@ class BadIsBlocked(Resolver):
 
 
 class BatchLog:
-    """An `on_results` callback that keeps each batch it was handed."""
+    """An `answer_log` that keeps each slice it was handed, an answer's key the answer
+    itself (and counts the keys it made)."""
 
     def __init__(self, fail_every: int = 0) -> None:
-        self.batches: list[list[tuple[Query, Result, float]]] = []
+        self.batches: list[list[tuple[LoggedAnswer, float]]] = []
         self.fail_every = fail_every
+        self.keys_made = 0
 
-    def __call__(self, answers: Sequence[tuple[Query, Result, float]]) -> None:
-        self.batches.append(list(answers))
+    def log_key(self, answer: LoggedAnswer) -> LoggedAnswer:
+        self.keys_made += 1
+        return answer
+
+    def log_answers(self, keys: list[LoggedAnswer], latencies: list[float]) -> None:
+        assert len(keys) == len(latencies)
+        self.batches.append(list(zip(keys, latencies, strict=True)))
         if self.fail_every and len(self.batches) % self.fail_every == 0:
             raise ValueError("a broken batch logger must not break answering")
 
-    def answers(self) -> list[tuple[Query, Result, float]]:
+    def answers(self) -> list[tuple[LoggedAnswer, float]]:
         return [answer for batch in self.batches for answer in batch]
 
 
-def test_on_results_gets_every_answer_once_with_its_type_in_batches() -> None:
+def test_the_answer_log_gets_every_answer_once_with_its_type_in_batches() -> None:
     chain = BadIsBlocked()
     batch_log = BatchLog()
-    server = ServerThread(chain, on_results=batch_log)  # on_result: the per-answer list
+    server = ServerThread(chain, answer_log=batch_log)  # on_result: the per-answer list
     try:
         port = server.port()
         names = ["bad.example.test", "good.example.test"] * 6
@@ -906,7 +913,7 @@ def test_on_results_gets_every_answer_once_with_its_type_in_batches() -> None:
         reported = batch_log.answers()
         assert all(batch for batch in batch_log.batches)  # no empty calls
         assert len(batch_log.batches) < len(reported)  # batched, not one call per answer
-        assert [(q.name, q.transport, r.answer_type) for q, r, _ in reported] == [
+        assert [(a.name, a.transport, a.answer_type) for a, _ in reported] == [
             ("bad.example.test", "udp", AnswerType.BLOCKED),
             ("good.example.test", "udp", AnswerType.RESOLVED),
             *[
@@ -916,16 +923,27 @@ def test_on_results_gets_every_answer_once_with_its_type_in_batches() -> None:
             * 5,
             ("bad.example.test", "tcp", AnswerType.BLOCKED),
         ]
-        assert all(q.client_ip == V4 and latency >= 0 for q, _, latency in reported)
+        assert all(a.client_ip == V4 and a.qtype == 1 and latency >= 0 for a, latency in reported)
+        assert {a.reason for a, _ in reported} == {
+            Reason(ReasonKind.DENY_LIST), Reason(ReasonKind.UPSTREAM)
+        }
+        # a key per chain answer, and one per memo entry, client and transport
+        assert batch_log.keys_made == 2 + 2 + 1
         # on_result keeps working beside it and sees the very same answers
-        assert [(q, r) for q, r, _ in per_answer] == [(q, r) for q, r, _ in reported]
+        assert [
+            (q.name, q.qtype, q.client_ip, q.transport, r.answer_type, r.reason, latency)
+            for q, r, latency in per_answer
+        ] == [
+            (a.name, a.qtype, a.client_ip, a.transport, a.answer_type, a.reason, latency)
+            for a, latency in reported
+        ]
     finally:
         server.close()
 
 
-def test_a_failing_on_results_is_counted_and_answering_goes_on() -> None:
+def test_a_failing_answer_log_is_counted_and_answering_goes_on() -> None:
     batch_log = BatchLog(fail_every=1)  # every call raises
-    server = ServerThread(FixedAnswer(), on_result=None, on_results=batch_log)
+    server = ServerThread(FixedAnswer(), on_result=None, answer_log=batch_log)
     try:
         names = [f"n{i % 5}.example.test" for i in range(30)]
         for index, name in enumerate(names):
@@ -934,7 +952,7 @@ def test_a_failing_on_results_is_counted_and_answering_goes_on() -> None:
                 server.run(server.server.drain_log())
         server.run(server.server.drain_log())
         # every answer was still handed over once, in order; each failed call was counted
-        assert [q.name for q, _, _ in batch_log.answers()] == names
+        assert [a.name for a, _ in batch_log.answers()] == names
         assert server.stats().log_errors == len(batch_log.batches) >= 3
         assert server.stats().log_dropped == 0
     finally:
@@ -972,17 +990,17 @@ def test_a_burst_of_memo_hits_waits_as_one_item_and_the_backlog_counts_answers(
         server.close()
 
 
-def test_stop_flushes_on_results(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_stop_flushes_the_answer_log(monkeypatch: pytest.MonkeyPatch) -> None:
     # the timed hand-off would come only after a minute: what arrives came from `stop`
     monkeypatch.setattr("dns_filter.server._LOG_FLUSH_SECONDS", 60.0)
     batch_log = BatchLog()
-    server = ServerThread(BadIsBlocked(), on_result=None, on_results=batch_log)
+    server = ServerThread(BadIsBlocked(), on_result=None, answer_log=batch_log)
     port = server.port()
     for _ in range(4):
         udp_ask(V4, port, question("bad.example.test"))
     assert batch_log.batches == []
     server.run(server.server.stop())
-    assert [r.answer_type for _, r, _ in batch_log.answers()] == [AnswerType.BLOCKED] * 4
+    assert [a.answer_type for a, _ in batch_log.answers()] == [AnswerType.BLOCKED] * 4
     assert len(batch_log.batches) == 1
     assert not server.server.running
     server.close()

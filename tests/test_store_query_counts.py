@@ -11,7 +11,7 @@ import pytest
 from helpers_store import T0, entry
 
 from agent.store import QueryLogEntry, QueryLogWriter, RetentionPolicy, Store
-from agent.store.models import CountKey, QueryLogRow
+from agent.store.models import CountKey, QueryLogValue
 
 
 @pytest.fixture
@@ -61,13 +61,13 @@ def test_a_failing_write_keeps_its_counts_for_the_next_flush(store: Store) -> No
         def __init__(self) -> None:
             self.calls = 0
 
-        def add_rows(
-            self, rows: Sequence[QueryLogRow], counts: Mapping[CountKey, int]
+        def add_values(
+            self, values: Sequence[QueryLogValue], counts: Mapping[CountKey, int]
         ) -> int:
             self.calls += 1
             if self.calls == 1:
                 raise OSError("disk full")
-            return store.query_log.add_rows(rows, counts)
+            return store.query_log.add_values(values, counts)
 
     flaky = Flaky()
     writer = QueryLogWriter(flaky, batch_size=1, max_buffer=1)

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from agent.store import QueryLogEntry, QueryLogWriter, Store
-from agent.store.models import CountKey, QueryLogRow
+from agent.store.models import ROW_WIDTH, CountKey, QueryLogRow, QueryLogValue
 
 T0 = datetime(2025, 9, 5, 3, 0, tzinfo=UTC)
 
@@ -37,11 +37,17 @@ class RecordingSink:
         self.fail_next = 0
         self.batch_arrived = threading.Event()
 
-    def add_rows(self, rows: Sequence[QueryLogRow], counts: Mapping[CountKey, int]) -> int:
+    def add_values(
+        self, values: Sequence[QueryLogValue], counts: Mapping[CountKey, int]
+    ) -> int:
         if self.fail_next:
             self.fail_next -= 1
             raise OSError("disk I/O error")
-        self.batches.append([entry_of(row) for row in rows])
+        rows = [
+            tuple(values[start : start + ROW_WIDTH])
+            for start in range(0, len(values), ROW_WIDTH)
+        ]
+        self.batches.append([entry_of(row) for row in rows])  # type: ignore[arg-type]
         self.batch_arrived.set()
         return len(rows)
 

@@ -76,17 +76,27 @@ def count_key(entry: QueryLogEntry) -> CountKey:
 QueryLogRow = tuple[str | None, str, str, str, str, str, str | None, float, float]
 """One answer as the query log writes it, in `QUERY_LOG_ROW_COLUMNS` order: (child,
 client, name, qtype, decision, the reason's JSON text, category, time as epoch seconds,
-latency in ms). A plain tuple rather than a dataclass: the DNS path makes tens of
-thousands a second, each one a prefix kept per remembered answer and client plus (time,
-latency), and SQLite binds it as it is."""
+latency in ms)."""
+
+RowPrefix = tuple[str | None, str, str, str, str, str, str | None]
+"""A `QueryLogRow` without its time and latency: what every row of one remembered answer
+to one client holds, made once and kept (the DNS path answers tens of thousands a second)."""
+
+CountedAs = tuple[str, str, str]
+"""Where an answer is counted within its minute: (child or "", decision, category or "")."""
+
+QueryLogValue = str | float | None
+"""The query log's rows go to the writer and to SQLite as one flat list of values,
+`ROW_WIDTH` a row in `QUERY_LOG_ROW_COLUMNS` order: one list per slice of answers rather
+than a tuple per answer, and SQLite binds it as it is."""
 
 QUERY_LOG_ROW_COLUMNS = "child, client, name, qtype, decision, reason, category, time, latency_ms"
+ROW_WIDTH: Final = 9
 # positions in a `QueryLogRow` (Final: the type checker then knows each field's type)
 ROW_CHILD: Final = 0
 ROW_NAME: Final = 2
 ROW_DECISION: Final = 4
 ROW_CATEGORY: Final = 6
-ROW_TIME: Final = 7
 
 
 def row_of(entry: QueryLogEntry, reason_text: str) -> QueryLogRow:
@@ -102,12 +112,6 @@ def row_of(entry: QueryLogEntry, reason_text: str) -> QueryLogRow:
         to_timestamp(entry.time),
         float(entry.latency_ms),
     )
-
-
-def row_count_key(row: QueryLogRow) -> CountKey:
-    """Where the answer of `row` is counted (as `count_key` for an entry)."""
-    return (int(row[ROW_TIME]) // 60 * 60, row[ROW_CHILD] or "", row[ROW_DECISION],
-            row[ROW_CATEGORY] or "")
 
 
 def minute_of(moment: datetime) -> int:

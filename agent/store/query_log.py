@@ -16,9 +16,11 @@ from agent.store.models import (
     BLOCKED_DECISIONS,
     NOT_ALLOWED_DECISIONS,
     QUERY_LOG_ROW_COLUMNS,
+    ROW_WIDTH,
     CountKey,
     QueryLogEntry,
     QueryLogRow,
+    QueryLogValue,
     QueryStats,
     RetentionPolicy,
     count_key,
@@ -42,13 +44,13 @@ def _insert_sql(rows: int) -> str:
     return f"INSERT INTO query_log ({QUERY_LOG_ROW_COLUMNS}) VALUES {marks}"
 
 
-def _insert_rows(conn: sqlite3.Connection, rows: Sequence[QueryLogRow]) -> None:
+def _insert_values(conn: sqlite3.Connection, values: Sequence[QueryLogValue]) -> None:
+    rows = len(values) // ROW_WIDTH
     start, size = 0, _MOST_ROWS_PER_INSERT
-    while start < len(rows):
-        while size > len(rows) - start:
+    while start < rows:
+        while size > rows - start:
             size //= 2
-        chunk = rows[start : start + size]
-        conn.execute(_insert_sql(size), list(chain.from_iterable(chunk)))
+        conn.execute(_insert_sql(size), values[start * ROW_WIDTH : (start + size) * ROW_WIDTH])
         start += size
 
 
@@ -112,18 +114,27 @@ class QueryLog:
         return self.add_rows(rows, Counter(count_key(entry) for entry in entries))
 
     def add_rows(self, rows: Sequence[QueryLogRow], counts: Mapping[CountKey, int]) -> int:
-        """Write `rows` and add `counts` to the counters in one transaction; returns how
-        many rows were written. `counts` are the writer's: every answer since its last
-        batch, these rows' and those it shed, so the counters stay exact."""
+        """`add_values` for rows given as tuples."""
+        return self.add_values(list(chain.from_iterable(rows)), counts)
+
+    def add_values(
+        self, values: Sequence[QueryLogValue], counts: Mapping[CountKey, int]
+    ) -> int:
+        """Write the rows of `values` (`ROW_WIDTH` a row, `QUERY_LOG_ROW_COLUMNS` order)
+        and add `counts` to the counters in one transaction; returns how many rows were
+        written. `counts` are the writer's: every answer since its last batch, these
+        rows' and those it shed, so the counters stay exact."""
+        if len(values) % ROW_WIDTH:
+            raise ValueError(f"{len(values)} values are not whole rows of {ROW_WIDTH}")
         counted = [(*key, int(count)) for key, count in counts.items() if count]
-        if not rows and not counted:
+        if not values and not counted:
             return 0
         with self._db.transaction() as conn:
-            if rows:
-                _insert_rows(conn, rows)
+            if values:
+                _insert_values(conn, values)
             if counted:
                 conn.executemany(QUERY_COUNTS_UPSERT, counted)
-        return len(rows)
+        return len(values) // ROW_WIDTH
 
     def recent(
         self,

@@ -1,9 +1,9 @@
 """The query log at DNS speed: buffer in memory, write in batches from a background thread.
 
-`log_rows()` is what the DNS path calls, once per slice of answers: under a lock it
-extends a bounded deque with the answers' rows (plain tuples, `QueryLogRow`) and adds
-their counts to the counters of the next batch; it never touches SQLite. When the buffer
-is full (the disk is slow or the database is locked for long), the oldest rows are
+`log_values()` is what the DNS path calls, once per slice of answers: under a lock it
+appends the slice's rows (one flat list of values, `QueryLogValue`) to a bounded buffer
+and adds their counts to the counters of the next batch; it never touches SQLite. When the
+buffer is full (the disk is slow or the database is locked for long), the oldest rows are
 dropped and counted, and the count is logged from the writer thread: losing a few log
 lines is better than slowing every answer. Every answer is counted when it is logged, its
 row kept or shed, and the counts go to `query_counts` in the same transaction as the next
@@ -17,9 +17,18 @@ import logging
 import threading
 from collections import Counter, deque
 from collections.abc import Mapping, Sequence
+from itertools import chain
 from typing import Protocol
 
-from agent.store.models import CountKey, QueryLogEntry, QueryLogRow, count_key, row_of
+from agent.store.models import (
+    ROW_WIDTH,
+    CountKey,
+    QueryLogEntry,
+    QueryLogRow,
+    QueryLogValue,
+    count_key,
+    row_of,
+)
 from agent.store.reasons import encode_reason
 
 logger = logging.getLogger(__name__)
@@ -28,9 +37,11 @@ logger = logging.getLogger(__name__)
 class QueryLogSink(Protocol):
     """Where batches go: the store's query log (`Store.query_log`)."""
 
-    def add_rows(self, rows: Sequence[QueryLogRow], counts: Mapping[CountKey, int]) -> int:
-        """Write a batch and its counts in one transaction; returns how many rows were
-        written."""
+    def add_values(
+        self, values: Sequence[QueryLogValue], counts: Mapping[CountKey, int]
+    ) -> int:
+        """Write a batch (`ROW_WIDTH` values a row) and its counts in one transaction;
+        returns how many rows were written."""
         ...
 
 
@@ -55,7 +66,10 @@ class QueryLogWriter:
         self._flush_interval = flush_interval
         self._batch_size = batch_size
         self._max_buffer = max_buffer
-        self._buffer: deque[QueryLogRow] = deque()
+        # the slices' values in arrival order, never changed in place (a caller may still
+        # read its list); `_rows` counts their rows
+        self._buffer: deque[Sequence[QueryLogValue]] = deque()
+        self._rows = 0
         # every answer logged since the last batch was taken, its row buffered or shed
         self._counts: Counter[CountKey] = Counter()
         self._lock = threading.Lock()  # guards the buffer and the counters
@@ -70,27 +84,33 @@ class QueryLogWriter:
 
     # --- the DNS path -------------------------------------------------------------------
 
-    def log_rows(self, rows: Sequence[QueryLogRow], counts: Mapping[CountKey, int]) -> None:
-        """Queue a slice of answers' rows, and count every answer in `counts` (its row
-        kept or not); never blocks on the database. A full buffer drops the oldest rows."""
+    def log_values(
+        self, values: Sequence[QueryLogValue], counts: Mapping[CountKey, int]
+    ) -> None:
+        """Queue a slice of answers' rows (`ROW_WIDTH` values a row, kept, not copied),
+        and count every answer in `counts` (its row kept or not); never blocks on the
+        database. A full buffer drops the oldest rows."""
+        rows = len(values) // ROW_WIDTH
         with self._lock:
             self._counts.update(counts)
             if self._closed:
-                self._shed_locked(len(rows))
+                self._shed_locked(rows)
                 return
-            buffer = self._buffer
-            before = len(buffer)
-            buffer.extend(rows)
-            overflow = len(buffer) - self._max_buffer
+            before = self._rows
+            if rows:
+                self._buffer.append(values)
+                self._rows += rows
+            overflow = self._rows - self._max_buffer
             if overflow > 0:
-                popleft = buffer.popleft
-                for _ in range(overflow):
-                    popleft()
-                self._shed_locked(overflow)
-            size = len(buffer)
+                self._drop_oldest_locked(overflow)
+            size = self._rows
         # wake the writer when this slice crossed a multiple of `batch_size`
         if size // self._batch_size > before // self._batch_size or overflow > 0:
             self._wake.set()
+
+    def log_rows(self, rows: Sequence[QueryLogRow], counts: Mapping[CountKey, int]) -> None:
+        """`log_values` for rows given as tuples."""
+        self.log_values(list(chain.from_iterable(rows)), counts)
 
     def log(self, entry: QueryLogEntry) -> None:
         """Queue one entry (`log_rows` for one answer)."""
@@ -101,6 +121,22 @@ class QueryLogWriter:
         if entries:
             rows = [row_of(entry, encode_reason(entry.reason)) for entry in entries]
             self.log_rows(rows, Counter(count_key(entry) for entry in entries))
+
+    def _drop_oldest_locked(self, count: int) -> None:
+        """Shed the `count` oldest buffered rows (holding `_lock`)."""
+        buffer = self._buffer
+        left = count
+        while left:
+            oldest = buffer[0]
+            rows = len(oldest) // ROW_WIDTH
+            if rows <= left:
+                buffer.popleft()
+                left -= rows
+            else:
+                buffer[0] = oldest[left * ROW_WIDTH :]  # a copy: the caller's list stays
+                left = 0
+        self._rows -= count
+        self._shed_locked(count)
 
     def _shed_locked(self, count: int) -> None:
         """`count` rows dropped (holding `_lock`); their answers are already counted."""
@@ -122,8 +158,9 @@ class QueryLogWriter:
 
     @property
     def pending(self) -> int:
+        """Rows buffered, not yet written."""
         with self._lock:
-            return len(self._buffer)
+            return self._rows
 
     # --- the writer thread --------------------------------------------------------------
 
@@ -145,8 +182,8 @@ class QueryLogWriter:
         any thread."""
         with self._flush_lock:
             with self._lock:
-                batch = list(self._buffer)
-                self._buffer.clear()
+                slices, self._buffer = self._buffer, deque()
+                self._rows = 0
                 counts, self._counts = self._counts, Counter()
                 dropped_report = self._dropped_unreported
                 self._dropped_unreported = 0
@@ -156,27 +193,34 @@ class QueryLogWriter:
                     dropped_report,
                     self._max_buffer,
                 )
-            if not batch and not counts:
+            if not slices and not counts:
                 return 0
+            batch: list[QueryLogValue] = []
+            for values in slices:
+                batch += values
             try:
-                written = self._sink.add_rows(batch, counts)
+                written = self._sink.add_values(batch, counts)
             except Exception:
-                logger.exception("query log: writing %d entries failed; will retry", len(batch))
+                logger.exception(
+                    "query log: writing %d entries failed; will retry", len(batch) // ROW_WIDTH
+                )
                 self._requeue(batch, counts)
                 return 0
             with self._lock:
                 self._written += written
             return written
 
-    def _requeue(self, batch: list[QueryLogRow], counts: Counter[CountKey]) -> None:
+    def _requeue(self, batch: list[QueryLogValue], counts: Counter[CountKey]) -> None:
         """Put a failed batch back in front of newer rows, within the bound, and its
         counts back with the next batch's."""
+        rows = len(batch) // ROW_WIDTH
         with self._lock:
             self._counts.update(counts)
-            room = self._max_buffer - len(self._buffer)
-            keep = batch[-room:] if room > 0 else []
-            self._buffer.extendleft(reversed(keep))
-            self._shed_locked(len(batch) - len(keep))
+            keep = min(rows, max(self._max_buffer - self._rows, 0))
+            if keep:
+                self._buffer.appendleft(batch[(rows - keep) * ROW_WIDTH :])
+                self._rows += keep
+            self._shed_locked(rows - keep)
 
     def close(self, timeout: float = 10.0) -> None:
         """Stop the thread and flush what is left. Entries logged later are dropped."""

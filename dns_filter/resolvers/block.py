@@ -21,8 +21,10 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime
 
-from dns_filter.answers import cname_targets, with_ttls_at_most
+from dns_filter import answer_wire
+from dns_filter.answers import with_ttls_at_most
 from dns_filter.chain import Query, Result
+from dns_filter.message import Message
 from dns_filter.reason import ReasonKind
 from dns_filter.resolvers.rules import (
     CompiledPolicy,
@@ -49,7 +51,8 @@ class BlockResolver(ProfileRulesResolver):
             return blocked_result(compiled, profile, query, reason)
 
         result = await self.next.resolve(query)
-        for target in cname_targets(result.response):
+        message = result.message
+        for target in answer_wire.cname_targets(message.wire, message.records):
             if profile.exempt(target, now):
                 continue
             reason = profile.listed(target) or profile.denied(target, now, cname_target=True)
@@ -65,6 +68,6 @@ def until_grant_ends(result: Result, end: datetime | None, now: datetime) -> Res
     seconds_left = max(0, int((end - now).total_seconds()))  # whole seconds, rounded down
     return replace(
         result,
-        response=with_ttls_at_most(result.response, seconds_left),
+        message=Message(record=with_ttls_at_most(result.response, seconds_left)),
         valid_until=end.timestamp(),
     )

@@ -9,9 +9,11 @@
   ``[min_ttl, negative_max_ttl]``; without an SOA they are not cached.
 - Only NOERROR and NXDOMAIN answers that are not truncated are stored; never SERVFAIL.
 - The cache is bounded: the least recently used entry goes first.
-- An entry holds the stored answer packed, as bytes: thousands of entries of dnslib records
-  (a dozen objects each) would be walked by every full run of the cyclic garbage
-  collector, which stops every thread meanwhile; a hit parses its bytes back.
+- An entry holds the stored answer as bytes, with where its TTLs are: thousands of entries
+  of dnslib records (a dozen objects each) would be walked by every full run of the cyclic
+  garbage collector, which stops every thread meanwhile. An answer is read, stored and
+  served as bytes (:mod:`dns_filter.answer_wire`); a hit is a copy with the TTLs counted
+  down and the query's ID, flags and question.
 - Serve-stale (RFC 8767): when the next link answers SERVFAIL or raises, an expired entry
   that expired less than ``max_stale`` seconds ago is served with TTL ``stale_ttl`` (30 s),
   as ``cached`` with a reason of kind ``stale``. For the next ``stale_recheck`` seconds (RFC 8767's
@@ -29,16 +31,14 @@ import logging
 import math
 import struct
 from collections import OrderedDict
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Final
 
-from dnslib import QTYPE, RCODE, RR, DNSHeader, DNSRecord
-
-from dns_filter import wire
+from dns_filter import answer_wire, wire
 from dns_filter.chain import AnswerType, Query, Resolver, Result
 from dns_filter.clock import Clock, SystemClock
 from dns_filter.log_throttle import LogThrottle
+from dns_filter.message import Message
 from dns_filter.reason import CACHE_REASON, STALE_REASON, failure_reason
 from dns_filter.upstreams import servfail_response
 
@@ -46,7 +46,7 @@ log = logging.getLogger(__name__)
 
 CacheKey = tuple[str, int, int, bool]
 
-_CACHEABLE_RCODES = {RCODE.NOERROR, RCODE.NXDOMAIN}
+_CACHEABLE_RCODES = {wire.RCODE_NOERROR, wire.RCODE_NXDOMAIN}
 
 
 @dataclass(frozen=True)
@@ -83,10 +83,10 @@ class CacheSettings:
             raise ValueError("invalid cache settings: " + "; ".join(problems))
 
 
-# (packed, stored at, expires at, retry after): the answer with its TTLs already clamped,
-# packed (each hit parses a copy), and until when a failed refresh is fresh in memory (serve
-# stale until then). A plain tuple of bytes and floats, not a dataclass: CPython stops
-# tracking such a tuple, so ten thousand entries cost the full collections nothing.
+# (packed, stored at, expires at, retry after): the answer with ID 0 and its TTLs already
+# clamped, and until when a failed refresh is fresh in memory (serve stale until then). A
+# plain tuple of bytes and floats, not a dataclass: CPython stops tracking such a tuple,
+# so ten thousand entries cost the full collections nothing.
 _Entry = tuple[bytes, float, float, float]
 _PACKED: Final = 0
 _STORED_AT: Final = 1
@@ -104,21 +104,8 @@ class CacheStats:
 
 def cache_key(query: Query) -> CacheKey:
     """(name, qtype, qclass, DO bit) of a query."""
-    return (query.name, query.qtype, query.request.q.qclass, _do_bit(query.request))
-
-
-def _do_bit(request: DNSRecord) -> bool:
-    # The DO flag is the top bit of the 16 flag bits in the OPT record's TTL field.
-    return any(rr.rtype == QTYPE.OPT and rr.ttl & 0x8000 for rr in request.ar)
-
-
-def _records(response: DNSRecord) -> list[RR]:
-    """Every record whose TTL is a TTL (the OPT pseudo-record's is not)."""
-    return [rr for rr in (*response.rr, *response.auth, *response.ar) if rr.rtype != QTYPE.OPT]
-
-
-def _copy_rr(rr: RR, ttl: int) -> RR:
-    return RR(rr.rname, rr.rtype, rr.rclass, ttl, rr.rdata)
+    parsed = wire.parse_query(query.message.wire)
+    return (query.name, query.qtype, parsed.qclass, parsed.do_bit)
 
 
 class CacheResolver(Resolver):
@@ -157,11 +144,11 @@ class CacheResolver(Resolver):
         entry = self._entries.get(key)
         if entry is not None:
             if now < entry[_EXPIRES_AT]:
-                self._entries.move_to_end(key)
-                self._hits += 1
-                age = int(now - entry[_STORED_AT])
-                response = self._render(entry, query.request, lambda rr: rr.ttl - age)
-                return Result(response, AnswerType.CACHED, CACHE_REASON, query.profile)
+                response = self._render(entry, query, int(now - entry[_STORED_AT]), None)
+                if response is not None:
+                    self._entries.move_to_end(key)
+                    self._hits += 1
+                    return Result(response, AnswerType.CACHED, CACHE_REASON, query.profile)
             if now - entry[_EXPIRES_AT] > self.settings.max_stale:
                 del self._entries[key]
             elif now < entry[_RETRY_AFTER]:
@@ -181,11 +168,12 @@ class CacheResolver(Resolver):
             )
             return self._stale_or(failure, key, query)
 
-        rcode = result.response.header.rcode
-        if rcode == RCODE.SERVFAIL:
+        message = result.message
+        rcode = message.rcode
+        if rcode == wire.RCODE_SERVFAIL:
             return self._stale_or(result, key, query)
-        if rcode in _CACHEABLE_RCODES and not result.response.header.tc:
-            self._store(key, result.response, self._clock())
+        if rcode in _CACHEABLE_RCODES and not message.truncated:
+            self._store(key, message, self._clock())
         return result
 
     # -- serving
@@ -208,104 +196,101 @@ class CacheResolver(Resolver):
         return self._serve_stale(entry, key, query, now)
 
     def _serve_stale(self, entry: _Entry, key: CacheKey, query: Query, now: float) -> Result:
+        # An entry may still be fresh if the next link failed during a race; count it down.
+        fresh = now < entry[_EXPIRES_AT]
+        age = int(now - entry[_STORED_AT])
+        response = self._render(entry, query, age, None if fresh else self.settings.stale_ttl)
+        if response is None:
+            return Result(
+                servfail_response(query.request),
+                AnswerType.FAILED,
+                failure_reason("the stale answer is for another question"),
+                query.profile,
+            )
         self._stale_served += 1
         self._entries.move_to_end(key)
-        stale_ttl = self.settings.stale_ttl
-        # An entry may still be fresh if the next link failed during a race; count it down.
-        age = int(now - entry[_STORED_AT])
-        fresh = now < entry[_EXPIRES_AT]
-        response = self._render(
-            entry, query.request, (lambda rr: rr.ttl - age) if fresh else (lambda rr: stale_ttl)
-        )
         return Result(response, AnswerType.CACHED, STALE_REASON, query.profile)
 
     @staticmethod
-    def _render(entry: _Entry, request: DNSRecord, ttl_of: Callable[[RR], int]) -> DNSRecord:
-        """A copy of the stored answer for this request: its ID, question, RD flag and TTLs."""
-        stored = DNSRecord.parse(entry[_PACKED])
-        header = DNSHeader(id=request.header.id, bitmap=stored.header.bitmap)
-        header.rd = request.header.rd
-
-        def section(records: list[RR]) -> list[RR]:
-            return [
-                rr if rr.rtype == QTYPE.OPT else _copy_rr(rr, max(ttl_of(rr), 0)) for rr in records
-            ]
-
-        return DNSRecord(
-            header,
-            questions=list(request.questions),
-            rr=section(stored.rr),
-            auth=section(stored.auth),
-            ar=section(stored.ar),
-        )
+    def _render(entry: _Entry, query: Query, age: int, every_ttl: int | None) -> Message | None:
+        """A copy of the stored answer for this query: its ID, RD and CD flags and exact
+        question, every TTL counted down by `age` seconds (or set to `every_ttl`). None
+        when the stored question's bytes are not the query's (a name only its text shares)."""
+        request = query.message.wire
+        stored = entry[_PACKED]
+        name_end = wire.parse_query(request).name_end
+        if stored[12:name_end].lower() != request[12:name_end].lower():
+            return None
+        ttls = wire.record_ttls(stored)
+        if every_ttl is None:
+            body = wire.aged(stored, ttls, age)
+        else:
+            patched = bytearray(stored)
+            for offset in ttls.offsets:
+                struct.pack_into(">I", patched, offset, every_ttl)
+            body = bytes(patched)
+        return Message(wire.for_query(body, request, name_end))
 
     # -- storing
 
-    def _store(self, key: CacheKey, response: DNSRecord, now: float) -> None:
-        lifetime = self._lifetime(response)
+    def _store(self, key: CacheKey, message: Message, now: float) -> None:
+        response = message.wire
+        try:
+            records = message.records
+        except ValueError:
+            log.debug("the answer for %s cannot be read; not cached", key[0])
+            return
+        if wire.HEADER.unpack_from(response)[2] != 1:
+            return  # a hit is re-addressed to the query's question: it must be there
+        settings = self.settings
+        negative = response[3] & 0x0F == wire.RCODE_NXDOMAIN or not any(
+            record.section == answer_wire.ANSWER for record in records
+        )
+        lifetime = self._lifetime(response, records, negative)
         if lifetime is None or lifetime <= 0:
             return
-        settings = self.settings
-        negative = self._is_negative(response)
         ceiling = settings.negative_max_ttl if negative else settings.max_ttl
-
-        def clamp(ttl: int) -> int:
-            return min(max(ttl, settings.min_ttl), ceiling)
-
-        packed = self._packed_clamped(response, negative, clamp)
-        if packed is None:
-            log.debug("cannot pack the answer for %s; not cached", key[0])
-            return
-        self._entries[key] = (packed, now, now + lifetime, -math.inf)
+        packed = bytearray(response)
+        for record in records:
+            if record.rtype == wire.TYPE_OPT:
+                continue  # its TTL field is flags
+            soa = negative and record.section == answer_wire.AUTHORITY
+            ttl = (
+                self._negative_ttl(response, record)
+                if soa and record.rtype == answer_wire.TYPE_SOA
+                else record.ttl
+            )
+            ttl = min(max(ttl, settings.min_ttl), ceiling)
+            struct.pack_into(">I", packed, record.ttl_offset, ttl)
+        packed[0:2] = b"\x00\x00"
+        self._entries[key] = (bytes(packed), now, now + lifetime, -math.inf)
         self._entries.move_to_end(key)
         while len(self._entries) > settings.max_entries:
             self._entries.popitem(last=False)
 
-    def _packed_clamped(
-        self, response: DNSRecord, negative: bool, clamp: Callable[[int], int]
-    ) -> bytes | None:
-        """The answer packed once, with ID 0 and every TTL clamped in place on the wire
-        (a negative answer's SOA to its negative TTL); None when dnslib cannot write it."""
-        try:
-            packed = bytearray(response.pack())
-            offsets = wire.record_ttls(bytes(packed)).offsets
-        except Exception:  # a record dnslib reads but cannot write again: not cached
-            return None
-        # The wire's order of TTLs: answers, authority, additional, without OPT.
-        records = [
-            (rr, section is response.auth)
-            for section in (response.rr, response.auth, response.ar)
-            for rr in section
-            if rr.rtype != QTYPE.OPT
-        ]
-        if len(records) != len(offsets):
-            return None
-        for (rr, in_authority), offset in zip(records, offsets, strict=True):
-            soa = negative and in_authority and rr.rtype == QTYPE.SOA
-            ttl = self._negative_ttl(rr) if soa else rr.ttl
-            struct.pack_into(">I", packed, offset, clamp(ttl))
-        packed[0:2] = b"\x00\x00"
-        return bytes(packed)
-
     @staticmethod
-    def _is_negative(response: DNSRecord) -> bool:
-        return response.header.rcode == RCODE.NXDOMAIN or not response.rr
+    def _negative_ttl(response: bytes, soa: answer_wire.Record) -> int:
+        # RFC 2308: the negative TTL is the smaller of the SOA's own TTL and its MINIMUM,
+        # the last of the five numbers that end its data.
+        minimum: int = struct.unpack_from(">I", response, soa.data_start + soa.data_length - 4)[0]
+        return min(soa.ttl, minimum)
 
-    @staticmethod
-    def _negative_ttl(rr: RR) -> int:
-        # RFC 2308: the negative TTL is the smaller of the SOA's own TTL and its MINIMUM.
-        return int(min(rr.ttl, rr.rdata.times[-1]))
-
-    def _lifetime(self, response: DNSRecord) -> int | None:
+    def _lifetime(
+        self, response: bytes, records: tuple[answer_wire.Record, ...], negative: bool
+    ) -> int | None:
         """Seconds the answer may be served from the cache, or None when it must not be cached."""
         settings = self.settings
-        if self._is_negative(response):
-            soas = [rr for rr in response.auth if rr.rtype == QTYPE.SOA]
+        if negative:
+            soas = [
+                record
+                for record in records
+                if record.section == answer_wire.AUTHORITY and record.rtype == answer_wire.TYPE_SOA
+            ]
             if not soas:
                 return None  # RFC 2308 section 5: no SOA, no negative caching
-            ttl = min(self._negative_ttl(rr) for rr in soas)
+            ttl = min(self._negative_ttl(response, record) for record in soas)
             return min(max(ttl, settings.min_ttl), settings.negative_max_ttl)
-        ttls = [rr.ttl for rr in _records(response)]
+        ttls = [record.ttl for record in records if record.rtype != wire.TYPE_OPT]
         if not ttls:
             return None
         smallest = min(ttls)

@@ -29,6 +29,7 @@ from dnslib import QTYPE, RCODE, DNSRecord
 
 from dns_filter import answers
 from dns_filter.chain import AnswerType, Query, Resolver, Result
+from dns_filter.message import Message
 from dns_filter.policy import Profile, YouTubeMode
 from dns_filter.reason import Reason, ReasonKind
 from dns_filter.resolvers.rules import RuleBook
@@ -155,8 +156,9 @@ class SafeSearchResolver(Resolver):
             response = answers.cname_reply(query.request, query.name, rewrite.target, REWRITE_TTL)
             return Result(response, AnswerType.REWRITTEN, rewrite.reason, query.profile)
 
+        target_request = DNSRecord.question(rewrite.target, QTYPE.get(query.qtype))
         target_query = Query(
-            request=DNSRecord.question(rewrite.target, QTYPE.get(query.qtype)),
+            message=Message(bytes(target_request.pack())),  # the cache below reads bytes
             name=rewrite.target,
             qtype=query.qtype,
             client_ip=query.client_ip,

@@ -30,7 +30,7 @@ class UpstreamResolver(Resolver):
 
     async def resolve(self, query: Query) -> Result:
         try:
-            answer = await self.group.resolve(query.request)
+            answer = await self.group.resolve(query.message.wire)
         except UpstreamsFailedError as failure:
             # The name only at DEBUG: at the default level the log holds no browsing history.
             log.debug("SERVFAIL for %s: %s", query.name, failure)
@@ -46,4 +46,4 @@ class UpstreamResolver(Resolver):
             reason = Reason(ReasonKind.UPSTREAM, upstream=answer.upstream)
             if len(self._reasons) < 64:
                 self._reasons[answer.upstream] = reason
-        return Result(answer.response, AnswerType.RESOLVED, reason, query.profile)
+        return Result(answer.message, AnswerType.RESOLVED, reason, query.profile)
