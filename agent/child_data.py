@@ -2,7 +2,10 @@
 everything the agent keeps about one child, and its deletion.
 
 The copy is every row of the child's in the store's tables (:data:`CHILD_DATA_TABLES`),
-with times as ISO 8601 in UTC; the dashboard writes it as JSON and CSV. Deleting removes
+with times as ISO 8601 in UTC; the dashboard writes it as JSON and CSV. It comes in
+pages of at most :data:`EXPORT_PAGE_MAX` rows, table after table in row order, each with
+the cursor of the next (a year of records is never one answer); a cursor names the child
+it was made for, so it never reads another child's rows. Deleting removes
 those rows, the per-minute counters and the child's screen-time counters; the policy's
 child stays (that is the Children page's remove). Both are events (the parent's record,
 kept apart from the child's rows).
@@ -10,8 +13,11 @@ kept apart from the child's rows).
 
 from __future__ import annotations
 
+import hashlib
 import logging
+import re
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from agent.api.types import CHILD_DATA_TABLES, ChildDataDeleted, ChildDataExport
@@ -28,6 +34,37 @@ _TIME_COLUMNS = frozenset(
 )
 
 
+EXPORT_PAGE_MAX = 5000  # rows in one answer: a few MB of JSON at most
+_CURSOR = re.compile(r"^v1\.(\d{1,2})\.(\d{1,19})\.([0-9a-f]{16})$")
+
+
+def _child_tag(child: str) -> str:
+    return hashlib.sha256(child.casefold().encode("utf-8")).hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class ExportCursor:
+    """Where the next page starts: the table (its place in :data:`CHILD_DATA_TABLES`) and
+    the last row id given, for one child."""
+
+    table: int
+    after_row: int
+    child_tag: str
+
+    def encode(self) -> str:
+        return f"v1.{self.table}.{self.after_row}.{self.child_tag}"
+
+    @classmethod
+    def decode(cls, value: str, child: str) -> ExportCursor:
+        """ValueError for a cursor that is not one of ours, or is another child's."""
+        found = _CURSOR.match(value)
+        if found is None or int(found.group(1)) >= len(CHILD_DATA_TABLES):
+            raise ValueError(f"not an export cursor: {value[:40]!r}")
+        if found.group(3) != _child_tag(child):
+            raise ValueError("this cursor belongs to another child's export")
+        return cls(int(found.group(1)), int(found.group(2)), found.group(3))
+
+
 def _plain(column: str, value: object) -> object:
     if column in _TIME_COLUMNS and isinstance(value, int | float):
         return datetime.fromtimestamp(float(value), UTC).isoformat()
@@ -39,28 +76,65 @@ class ChildData:
         self._store = store
         self._now = now
 
-    def export(self, child: str) -> ChildDataExport:
-        """Every row the store keeps about `child` (an exact name: the policy's)."""
-        tables: dict[str, tuple[Mapping[str, object], ...]] = {}
+    def export(
+        self, child: str, cursor: str | None = None, limit: int = EXPORT_PAGE_MAX
+    ) -> ChildDataExport:
+        """One page of the rows the store keeps about `child` (an exact name: the
+        policy's): at most `limit` rows from `cursor` on (None: the first page, with the
+        count of every table's rows, and an event for the parents' record). The answer's
+        `next_cursor` is None on the last page. ValueError for a cursor that is not this
+        child's."""
+        limit = max(1, min(limit, EXPORT_PAGE_MAX))
+        start = ExportCursor.decode(cursor, child) if cursor else None
+        first_table, after = (start.table, start.after_row) if start else (0, 0)
+        tables: dict[str, tuple[Mapping[str, object], ...]] = {t: () for t in CHILD_DATA_TABLES}
+        totals: dict[str, int] | None = None
+        left, next_cursor = limit, None
         with self._store.database.snapshot() as conn:
-            for table in CHILD_DATA_TABLES:
-                cursor = conn.execute(
-                    f'SELECT * FROM "{table}" WHERE child = ? ORDER BY rowid',
-                    (child,),
+            if start is None:
+                totals = {
+                    table: int(conn.execute(
+                        f'SELECT COUNT(*) FROM "{table}" WHERE child = ?', (child,)
+                    ).fetchone()[0])
+                    for table in CHILD_DATA_TABLES
+                }
+            for index in range(first_table, len(CHILD_DATA_TABLES)):
+                table = CHILD_DATA_TABLES[index]
+                if left == 0:
+                    next_cursor = ExportCursor(index, 0, _child_tag(child)).encode()
+                    break
+                # `+child`: walk the row ids from the cursor on; the child's index would
+                # sort all of the child's rows again for every page.
+                found = conn.execute(
+                    f'SELECT rowid, * FROM "{table}" WHERE +child = ? AND rowid > ? '
+                    "ORDER BY rowid LIMIT ?",
+                    (child, after if index == first_table else 0, left + 1),
                 )
-                columns = [column[0] for column in cursor.description]
+                columns = [column[0] for column in found.description][1:]
+                rows = found.fetchall()
+                more = len(rows) > left
+                rows = rows[:left]
                 tables[table] = tuple(
                     {
                         column: _plain(column, value)
-                        for column, value in zip(columns, row, strict=True)
+                        for column, value in zip(columns, row[1:], strict=True)
                     }
-                    for row in cursor.fetchall()
+                    for row in rows
                 )
-        counts = {table: len(rows) for table, rows in tables.items()}
-        self._store.events.add(
-            EVENT_EXPORTED, f"a parent exported {child}'s data", data={"child": child, **counts}
+                left -= len(rows)
+                if more:
+                    last = int(rows[-1][0])
+                    next_cursor = ExportCursor(index, last, _child_tag(child)).encode()
+                    break
+        if totals is not None:
+            self._store.events.add(
+                EVENT_EXPORTED, f"a parent exported {child}'s data",
+                data={"child": child, **totals},
+            )
+        return ChildDataExport(
+            child=child, exported_at=self._now(), tables=tables, next_cursor=next_cursor,
+            totals=totals,
         )
-        return ChildDataExport(child=child, exported_at=self._now(), tables=tables)
 
     def delete(self, child: str) -> ChildDataDeleted:
         removed = self._store.delete_child_data(child)

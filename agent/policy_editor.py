@@ -28,6 +28,7 @@ from agent.api.types import (
     ServiceInfo,
     SiteCheck,
     WeeklyWindow,
+    app_entry_key,
 )
 from agent.policy.categories import categories
 from agent.policy.compile import resolve_child
@@ -277,11 +278,12 @@ class PolicyEditor:
         if rules.always_allowed_apps is not None and tuple(rules.always_allowed_apps) != tuple(
             current.always_allowed_apps or ()
         ):
-            table["always_allowed_apps"] = [
-                app
-                for app in dict.fromkeys(name.strip() for name in rules.always_allowed_apps)
-                if app and app not in preset.always_allowed_apps
-            ]
+            preset_keys = {app_entry_key(app) for app in preset.always_allowed_apps}
+            kept: dict[str, str] = {}  # one entry per app, as the matcher compares them
+            for name in rules.always_allowed_apps:
+                if app_entry_key(name) not in preset_keys:  # the loader refuses garbage
+                    kept.setdefault(app_entry_key(name), name.strip())
+            table["always_allowed_apps"] = list(kept.values())
         if table:
             raw["screen_time"] = table
         children = list(children)

@@ -28,3 +28,12 @@ def is_loopback(address: str) -> bool:
         return ipaddress.ip_address(normalise_ip(address)).is_loopback
     except ValueError:
         return False
+
+
+def is_ip_address(text: str) -> bool:
+    """True when `text` is an IPv4 or IPv6 address as written (no brackets, no port)."""
+    try:
+        ipaddress.ip_address(text)
+    except ValueError:
+        return False
+    return True

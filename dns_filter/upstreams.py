@@ -31,9 +31,8 @@ fragment. Any other DoH host name is looked up through the group's plain UDP/TCP
 system's resolver look it up, with a warning.
 ``http://`` is accepted only when every address it connects to is a loopback address.
 
-DoH requests run through pooled requests sessions, one per address (keep-alive, so
-the TLS handshake is paid once) on a small thread pool of its own; `requests` is already a
-dependency and an async HTTP client would add one without making loopback-bound DNS faster.
+The DoH transport itself (HTTP/2 on one kept connection, HTTP/1.1 where the server offers
+no h2) is :mod:`dns_filter.doh`; the plain transports and the group are here.
 
 **Failover.** :class:`UpstreamGroup` orders its upstreams by health, then by measured latency,
 and gives a whole query a fixed budget (1 s by default). The first upstream gets a share of the
@@ -47,56 +46,41 @@ Upstream answers pass through unchanged except the message ID.
 
 from __future__ import annotations
 
-import abc
 import asyncio
 import contextlib
 import dataclasses
 import ipaddress
 import logging
-import math
 import secrets
 import struct
 import time
-from collections.abc import Awaitable, Callable, Iterable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from enum import StrEnum
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-import requests
 from dnslib import EDNS0, QTYPE, RCODE, DNSRecord
-from requests.adapters import HTTPAdapter
 
 from dns_filter import answer_wire
-from dns_filter.addresses import is_loopback
+from dns_filter.addresses import is_ip_address, is_loopback
 from dns_filter.clock import Clock, SystemClock
+from dns_filter.doh import WELL_KNOWN_BOOTSTRAP, DohUpstream
 from dns_filter.message import Message
 from dns_filter.names import InvalidNameError, normalise_name
 from dns_filter.udp_pool import UdpSocketPool, question_of
+from dns_filter.upstream_base import (
+    DEFAULT_PORTS,
+    Upstream,
+    UpstreamError,
+    UpstreamScheme,
+    UpstreamsFailedError,
+    UpstreamSpec,
+)
 
 log = logging.getLogger(__name__)
 
 DEFAULT_TIMEOUT = 1.0  # the whole failover budget of one query, in seconds
-DNS_MESSAGE = "application/dns-message"
-MAX_MESSAGE = 65_535
 _TC_BIT = 0x0200
-
-# Published addresses of well-known DoH services, so their URLs work without a fragment.
-WELL_KNOWN_BOOTSTRAP: dict[str, tuple[str, ...]] = {
-    "dns.google": ("8.8.8.8", "8.8.4.4", "2001:4860:4860::8888", "2001:4860:4860::8844"),
-    "dns.google.com": ("8.8.8.8", "8.8.4.4"),
-    "cloudflare-dns.com": ("1.1.1.1", "1.0.0.1", "2606:4700:4700::1111", "2606:4700:4700::1001"),
-    "one.one.one.one": ("1.1.1.1", "1.0.0.1"),
-    "security.cloudflare-dns.com": ("1.1.1.2", "1.0.0.2"),
-    "family.cloudflare-dns.com": ("1.1.1.3", "1.0.0.3"),
-    "dns.quad9.net": ("9.9.9.9", "149.112.112.112", "2620:fe::fe", "2620:fe::9"),
-    "dns.adguard-dns.com": ("94.140.14.14", "94.140.15.15"),
-    "family.adguard-dns.com": ("94.140.14.15", "94.140.15.16"),
-    "doh.opendns.com": ("208.67.222.222", "208.67.220.220"),
-    "doh.familyshield.opendns.com": ("208.67.222.123", "208.67.220.123"),
-    "doh.cleanbrowsing.org": ("185.228.168.168", "185.228.169.168"),
-}
 
 
 class UpstreamConfigError(ValueError):
@@ -112,37 +96,7 @@ class UpstreamConfigError(ValueError):
         self.reason = reason
 
 
-class UpstreamError(Exception):
-    """One exchange with one upstream failed (timeout, refused, malformed answer, HTTP error)."""
-
-
-class UpstreamsFailedError(Exception):
-    """Every upstream of a group failed for one query."""
-
-    def __init__(self, failures: Sequence[str]) -> None:
-        self.failures = tuple(failures)
-        detail = "; ".join(self.failures) or "no upstream configured"
-        super().__init__(f"all upstreams failed: {detail}")
-
-
 # --------------------------------------------------------------------------- transports
-
-
-class Upstream(abc.ABC):
-    """One upstream resolver reachable by one transport."""
-
-    def __init__(self, url: str) -> None:
-        self.url = url
-
-    @abc.abstractmethod
-    async def exchange(self, packet: bytes, timeout: float) -> bytes:
-        """Send one DNS message and return the raw answer; raise UpstreamError on failure."""
-
-    async def aclose(self) -> None:  # noqa: B027 - most transports hold nothing to release
-        """Release pooled connections and threads."""
-
-    def __repr__(self) -> str:
-        return f"{type(self).__name__}({self.url!r})"
 
 
 async def _tcp_exchange(host: str, port: int, packet: bytes, timeout: float) -> bytes:
@@ -213,233 +167,14 @@ class TcpUpstream(Upstream):
             raise UpstreamError(_describe(exc)) from exc
 
 
-class _PinnedHostAdapter(HTTPAdapter):
-    """Connects to a bootstrap address but checks TLS (SNI, certificate) for the real name."""
-
-    def __init__(self, server_hostname: str, **kwargs: Any) -> None:
-        self._server_hostname = server_hostname
-        super().__init__(**kwargs)
-
-    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
-        kwargs["server_hostname"] = self._server_hostname
-        kwargs["assert_hostname"] = self._server_hostname
-        super().init_poolmanager(*args, **kwargs)
-
-
-AddressResolver = Callable[[str], Awaitable[tuple[tuple[str, ...], float]]]
-"""Resolves a DoH host name to (addresses, seconds they may be kept)."""
-
-
-class DohUpstream(Upstream):
-    """DNS over HTTPS (RFC 8484), POST with `application/dns-message`.
-
-    The spec's `bootstrap` (else a well-known service's published addresses) are the
-    addresses to connect to instead of resolving the URL's host name.
-    Without them, a resolver set by :meth:`use_address_resolver` (the group's plain
-    upstreams) finds the addresses; failing that, the operating system does.
-    `verify` is passed to requests (True, or a CA bundle path for a private DoH server).
-    """
-
-    def __init__(
-        self, spec: UpstreamSpec, *, verify: bool | str = True, max_workers: int = 8
-    ) -> None:
-        if spec.scheme not in (UpstreamScheme.HTTPS, UpstreamScheme.HTTP):
-            raise ValueError(f"{spec.url!r} is not a DoH upstream")
-        super().__init__(spec.url)
-        self.host_name = spec.host
-        self.bootstrap = spec.bootstrap or WELL_KNOWN_BOOTSTRAP.get(spec.host, ())
-        self._scheme = spec.scheme.value
-        self._verify = verify
-        self._max_workers = max_workers
-        self._port = spec.port
-        self._path = spec.path
-        # The Host header is the URL's own authority, whatever address we connect to.
-        self._host_header = spec.authority
-        # One pooled session per address; only the event loop's thread adds to this dict.
-        self._sessions: dict[str, requests.Session] = {}
-        self._address_resolver: AddressResolver | None = None
-        self._resolved: tuple[tuple[str, ...], float] = ((), -math.inf)  # addresses, until
-        self._warned_system_resolver = False
-        self._executor = ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="doh")
-
-    def needs_addresses(self) -> bool:
-        """True when the host is a name with no bootstrap addresses."""
-        return not self.bootstrap and not _is_ip(self.host_name)
-
-    def use_address_resolver(self, resolver: AddressResolver) -> None:
-        self._address_resolver = resolver
-
-    async def _addresses(self) -> tuple[str | None, ...]:
-        """Where to connect: IP addresses, or None to let the system resolve the host name."""
-        if self.bootstrap:
-            return self.bootstrap
-        if _is_ip(self.host_name):
-            return (self.host_name,)
-        if self._address_resolver is None:
-            if not self._warned_system_resolver:
-                self._warned_system_resolver = True
-                log.warning(
-                    "DoH upstream %s has no bootstrap address and no plain upstream to find "
-                    "one; the system resolver will look it up (add #bootstrap=IP to the URL)",
-                    self.url,
-                )
-            return (None,)
-        addresses, until = self._resolved
-        if time.monotonic() >= until:
-            try:
-                addresses, keep = await self._address_resolver(self.host_name)
-            except UpstreamsFailedError as failure:
-                raise UpstreamError(f"cannot find the address of {self.host_name}") from failure
-            if not addresses:
-                raise UpstreamError(f"{self.host_name} has no address")
-            self._resolved = (addresses, time.monotonic() + keep)
-        return addresses
-
-    def _session_for(self, address: str | None) -> tuple[str, requests.Session]:
-        host = address or self.host_name
-        base = f"{self._scheme}://{_host_port(host, self._port)}/"
-        session = self._sessions.get(host)
-        if session is None:
-            session = requests.Session()
-            session.trust_env = False  # never route DNS through a proxy from the environment
-            size = self._max_workers
-            adapter = (
-                _PinnedHostAdapter(self.host_name, pool_connections=1, pool_maxsize=size)
-                if address
-                else HTTPAdapter(pool_connections=1, pool_maxsize=size)
-            )
-            session.mount(base, adapter)
-            self._sessions[host] = session
-        return base + self._path.lstrip("/"), session
-
-    async def exchange(self, packet: bytes, timeout: float) -> bytes:
-        loop = asyncio.get_running_loop()
-        try:
-            async with asyncio.timeout(timeout):
-                targets = [self._session_for(address) for address in await self._addresses()]
-                deadline = time.monotonic() + timeout
-                return await loop.run_in_executor(
-                    self._executor, self._post, packet, targets, deadline
-                )
-        except TimeoutError as exc:
-            raise UpstreamError("timed out") from exc
-
-    def _post(
-        self, packet: bytes, targets: list[tuple[str, requests.Session]], deadline: float
-    ) -> bytes:
-        errors: list[str] = []
-        for target, session in targets:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                break
-            try:
-                reply = session.post(
-                    target,
-                    data=packet,
-                    headers={
-                        "Host": self._host_header,
-                        "Content-Type": DNS_MESSAGE,
-                        "Accept": DNS_MESSAGE,
-                    },
-                    timeout=remaining,
-                    verify=self._verify,
-                    allow_redirects=False,
-                )
-            except requests.RequestException as exc:
-                errors.append(_request_error(exc))
-                continue
-            if reply.status_code != 200:
-                raise UpstreamError(f"HTTP {reply.status_code}")
-            content_type = reply.headers.get("Content-Type", "").split(";")[0].strip().lower()
-            if content_type != DNS_MESSAGE:
-                raise UpstreamError(f"answer is {content_type or 'untyped'}, not {DNS_MESSAGE}")
-            if len(reply.content) > MAX_MESSAGE:
-                raise UpstreamError("answer larger than a DNS message")
-            return reply.content
-        raise UpstreamError(", ".join(errors) or "timed out")
-
-    async def aclose(self) -> None:
-        for session in self._sessions.values():
-            session.close()
-        self._sessions.clear()
-        self._executor.shutdown(wait=False, cancel_futures=True)
-
-
-def _request_error(exc: requests.RequestException) -> str:
-    if isinstance(exc, requests.Timeout):
-        return "timed out"
-    if isinstance(exc, requests.exceptions.SSLError):
-        return "TLS error"
-    if isinstance(exc, requests.ConnectionError):
-        return "connection failed"
-    return type(exc).__name__
-
-
 def _host_port(host: str, port: int) -> str:
     return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
-
-
-def _is_ip(host: str) -> bool:
-    try:
-        ipaddress.ip_address(host)
-    except ValueError:
-        return False
-    return True
 
 
 def _is_loopback(host: str) -> bool:
     return host == "localhost" or is_loopback(host)
 
 
-class UpstreamScheme(StrEnum):
-    UDP = "udp"
-    TCP = "tcp"
-    HTTPS = "https"  # DNS over HTTPS (RFC 8484)
-    HTTP = "http"  # the same without TLS: loopback only (local proxies, tests)
-
-
-@dataclass(frozen=True)
-class UpstreamSpec:
-    """One upstream as its URL names it, checked (forms in the module docstring).
-
-    `url` is the canonical URL without the fragment; `host` is an IP address for UDP/TCP and
-    a canonical name or an IP address for DoH; `bootstrap` are the DoH connection addresses
-    given in the fragment and then apart from it (a well-known service's built-in addresses
-    are not listed here: the transport adds them).
-    """
-
-    url: str
-    scheme: UpstreamScheme
-    host: str
-    port: int
-    path: str = ""  # DoH only, e.g. "/dns-query"
-    bootstrap: tuple[str, ...] = ()
-
-    @property
-    def is_doh(self) -> bool:
-        return self.scheme in (UpstreamScheme.HTTPS, UpstreamScheme.HTTP)
-
-    @property
-    def authority(self) -> str:
-        """``host[:port]`` as the URL gives it (the port only when not the default)."""
-        default = _DEFAULT_PORTS[self.scheme]
-        host = f"[{self.host}]" if ":" in self.host else self.host
-        return host if self.port == default and self.is_doh else f"{host}:{self.port}"
-
-    def url_with_bootstrap(self) -> str:
-        """The URL with its bootstrap addresses in the fragment: one string that
-        :func:`parse_upstream_url` reads back to this same spec."""
-        if not self.bootstrap:
-            return self.url
-        return f"{self.url}#bootstrap={','.join(self.bootstrap)}"
-
-
-_DEFAULT_PORTS = {
-    UpstreamScheme.UDP: 53,
-    UpstreamScheme.TCP: 53,
-    UpstreamScheme.HTTPS: 443,
-    UpstreamScheme.HTTP: 80,
-}
 DEFAULT_DOH_PATH = "/dns-query"
 
 
@@ -485,13 +220,13 @@ def parse_upstream_url(url: str, bootstrap: Sequence[str] = ()) -> UpstreamSpec:
             raise refuse(f"{scheme}:// takes only an address and a port")
         if bootstrap:
             raise refuse("bootstrap addresses are only for DNS over HTTPS")
-        if not _is_ip(host):
+        if not is_ip_address(host):
             # A host name would be resolved through the system, which asks this filter.
             raise refuse("udp and tcp need an IP address")
         address = str(ipaddress.ip_address(host))
         port = port or 53
         return UpstreamSpec(f"{scheme}://{_host_port(address, port)}", scheme, address, port)
-    if _is_ip(host):
+    if is_ip_address(host):
         host = str(ipaddress.ip_address(host))
     else:
         try:
@@ -506,7 +241,7 @@ def parse_upstream_url(url: str, bootstrap: Sequence[str] = ()) -> UpstreamSpec:
         if not all(_is_loopback(address) for address in connect_to):
             raise refuse("DoH without TLS (http://) is allowed only on loopback")
     path = parts.path if parts.path not in ("", "/") else DEFAULT_DOH_PATH
-    spec = UpstreamSpec("", scheme, host, port or _DEFAULT_PORTS[scheme], path, addresses)
+    spec = UpstreamSpec("", scheme, host, port or DEFAULT_PORTS[scheme], path, addresses)
     return dataclasses.replace(spec, url=f"{scheme}://{spec.authority}{path}")
 
 

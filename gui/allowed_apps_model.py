@@ -1,6 +1,7 @@
 """The Screen time tab's always-allowed apps as a table with no widgets: the apps seen on
 this PC, each with a tick when the child's always-allowed list holds it, and the names in
-that list no app seen here answers to. Ticked apps count no screen time and are never
+that list no app seen here answers to, among them those a parent typed (a name or a full
+path, checked by the agent's own rule). Ticked apps count no screen time and are never
 closed; the list reads back as ``always_allowed_apps``."""
 
 from __future__ import annotations
@@ -9,12 +10,49 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, Qt
+from PySide6.QtCore import QCoreApplication, QModelIndex, QObject, QPersistentModelIndex, Qt
 
+from gui.api_backend import APP_ENTRY_MAX_LENGTH, app_entry_key, app_entry_problem
 from gui.backend import SeenApp
 from gui.models import _RecordTableModel
 
 AnyIndex = QModelIndex | QPersistentModelIndex
+translate = QCoreApplication.translate
+DUPLICATE = "duplicate"  # besides the agent's problems (agent.api.types.APP_ENTRY_PROBLEMS)
+
+
+def entry_problem_text(problem: str) -> str:
+    """What a parent reads under the field when the app typed cannot be added."""
+    if problem == "empty":
+        return translate(
+            "AllowedAppsTableModel", "Type the app's file name, such as zoom, or its full path."
+        )
+    if problem == "too_long":
+        return translate(
+            "AllowedAppsTableModel",
+            "This is too long for an app's name or path (at most %1 characters).",
+        ).replace("%1", str(APP_ENTRY_MAX_LENGTH))
+    if problem == "control":
+        return translate(
+            "AllowedAppsTableModel",
+            "This holds a line break or an invisible character: type the name again.",
+        )
+    if problem == "folder":
+        return translate(
+            "AllowedAppsTableModel",
+            "This is a folder, not an app: add the program's file at its end.",
+        )
+    if problem == "not_full_path":
+        return translate(
+            "AllowedAppsTableModel",
+            "Write the whole path, from / or from the drive (such as C:\\), or the file "
+            "name alone.",
+        )
+    if problem == "not_a_name":
+        return translate("AllowedAppsTableModel", 'A file name has none of these: < > : " | ? *')
+    if problem == DUPLICATE:
+        return translate("AllowedAppsTableModel", "This app is in the list already.")
+    return problem
 
 
 @dataclass(frozen=True)
@@ -49,10 +87,10 @@ class AllowedAppsTableModel(_RecordTableModel[AppChoice]):
         """The apps seen and the child's always-allowed list (names compared without
         regard to case, as the agent compares them)."""
         self._list = tuple(allowed)
-        wanted = {name.casefold() for name in allowed}
+        wanted = {app_entry_key(name) for name in allowed}
         rows: dict[str, AppChoice] = {}
         for app in seen:
-            key = app.allow_name.casefold()
+            key = app_entry_key(app.allow_name)
             if key in rows:
                 continue
             rows[key] = AppChoice(
@@ -64,9 +102,27 @@ class AllowedAppsTableModel(_RecordTableModel[AppChoice]):
                 allowed=key in wanted,
             )
         for name in allowed:
-            if name.casefold() not in rows:
-                rows[name.casefold()] = AppChoice(name, name, seen=False, allowed=True)
+            if app_entry_key(name) not in rows:
+                rows[app_entry_key(name)] = AppChoice(name, name, seen=False, allowed=True)
         self.set_rows(_ordered(rows.values()))
+
+    def add_typed(self, text: str) -> str | None:
+        """Add an app the parent typed, ticked: its name or full path. None when added (or
+        a row of the same app ticked); else what is wrong, for
+        :func:`entry_problem_text`."""
+        problem = app_entry_problem(text)
+        if problem is not None:
+            return problem
+        entry, key = text.strip(), app_entry_key(text)
+        rows = self.rows()
+        for position, row in enumerate(rows):
+            if self.row_key(row) == key:
+                if row.allowed:
+                    return DUPLICATE
+                self.set_allowed(position, True)
+                return None
+        self.set_rows(_ordered([*rows, AppChoice(entry, entry, seen=False, allowed=True)]))
+        return None
 
     def set_allowed(self, position: int, allowed: bool) -> None:
         rows = self.rows()
@@ -77,9 +133,9 @@ class AllowedAppsTableModel(_RecordTableModel[AppChoice]):
 
     def allowed_names(self) -> tuple[str, ...]:
         """The always-allowed list: the names kept in the order read, then the new ones."""
-        ticked = {row.allow_name.casefold(): row.allow_name for row in self.rows() if row.allowed}
-        kept = [name for name in self._list if name.casefold() in ticked]
-        known = {name.casefold() for name in kept}
+        ticked = {self.row_key(row): row.allow_name for row in self.rows() if row.allowed}
+        kept = [name for name in self._list if app_entry_key(name) in ticked]
+        known = {app_entry_key(name) for name in kept}
         added = sorted(
             (name for key, name in ticked.items() if key not in known), key=str.casefold
         )
@@ -104,7 +160,7 @@ class AllowedAppsTableModel(_RecordTableModel[AppChoice]):
         return None
 
     def row_key(self, row: AppChoice) -> Any:
-        return row.allow_name.casefold()
+        return app_entry_key(row.allow_name)
 
     # Qt's side: the tick.
     def flags(self, index: AnyIndex) -> Qt.ItemFlag:

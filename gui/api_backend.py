@@ -11,6 +11,7 @@ own HTTP connection and token), because the client keeps the token as state.
 
 from __future__ import annotations
 
+import functools
 import logging
 import threading
 from collections.abc import Callable
@@ -19,6 +20,9 @@ from typing import TypeVar
 
 from agent.api import client as api
 from agent.api import types as api_types
+from agent.api.types import APP_ENTRY_MAX_LENGTH as APP_ENTRY_MAX_LENGTH  # the agent's rule
+from agent.api.types import app_entry_key as app_entry_key  # for an app a parent types,
+from agent.api.types import app_entry_problem as app_entry_problem  # for the dashboard
 from gui.backend import (
     AccessRequest,
     AgentStatus,
@@ -403,8 +407,18 @@ class ApiBackend:
         return _list_update(self._call(token, lambda c: c.cancel_list_update()))
 
     def export_child_data(self, token: str, child: str) -> ChildExport:
-        answer = self._call(token, lambda c: c.export_child_data(child))
-        return ChildExport(answer.child, answer.exported_at, dict(answer.tables))
+        """The whole export, page after page (the agent answers at most a page at once)."""
+        first = self._call(token, lambda c: c.export_child_data(child))
+        tables = {name: list(rows) for name, rows in first.tables.items()}
+        cursor = first.next_cursor
+        while cursor is not None:
+            page = self._call(token, functools.partial(_export_page, child=child, cursor=cursor))
+            for name, rows in page.tables.items():
+                tables.setdefault(name, []).extend(rows)
+            cursor = page.next_cursor
+        return ChildExport(
+            first.child, first.exported_at, {name: tuple(rows) for name, rows in tables.items()}
+        )
 
     def delete_child_data(self, token: str, child: str) -> int:
         answer = self._call(token, lambda c: c.delete_child_data(child))
@@ -802,3 +816,7 @@ def _list_update(item: api_types.ListUpdateInfo) -> ListUpdate:
         updated=item.updated,
         failed=item.failed,
     )
+
+
+def _export_page(client: api.ApiClient, child: str, cursor: str) -> api_types.ChildDataExport:
+    return client.export_child_data(child, cursor)

@@ -277,38 +277,26 @@ class CaregiverSettingsController(PolicyEditCalls):
         )
 
     def add(self, entry: CaregiverEntry) -> None:
-        self._save("added", entry.name.strip(),
-                   lambda b, token, etag: b.add_caregiver(token, etag, entry))
+        self._edit("added", entry.name.strip(),
+                   lambda b, token, etag: _backend(b).add_caregiver(token, etag, entry))
 
     def update(self, name: str, entry: CaregiverEntry) -> None:
-        self._save("changed", entry.name.strip(),
-                   lambda b, token, etag: b.update_caregiver(token, etag, name, entry))
+        self._edit("changed", entry.name.strip(),
+                   lambda b, token, etag: _backend(b).update_caregiver(token, etag, name, entry))
 
     def remove(self, name: str) -> None:
-        self._save("removed", name, lambda b, token, etag: b.remove_caregiver(token, etag, name))
+        self._edit("removed", name,
+                   lambda b, token, etag: _backend(b).remove_caregiver(token, etag, name))
 
-    def _save(
-        self,
-        action: str,
-        name: str,
-        call: Callable[[CaregiverSettingsBackend, str, str], CaregiverList],
+    def _edit(
+        self, action: str, name: str, call: Callable[[object, str, str], CaregiverList]
     ) -> None:
-        token = self._token()
-        current = self.caregivers
-        if token is None or current is None:
-            return
-        etag = current.etag
-
-        def done(result: CaregiverList) -> None:
-            self._on_loaded(result)
+        def saved(caregivers: CaregiverList) -> None:
+            self._on_loaded(caregivers)
             self.saved.emit(action, name)
 
-        self._runner.submit(
-            lambda backend: call(_backend(backend), token, etag),
-            done,
-            self._on_save_failed,
-            key="caregiver-settings",
-        )
+        etag = self.caregivers.etag if self.caregivers else None
+        self._save(etag, call, saved, "caregiver-settings")
 
     def _on_loaded(self, caregivers: CaregiverList) -> None:
         if self._token() is None:

@@ -155,45 +155,34 @@ class FamilyController(PolicyEditCalls):
         )
 
     def add_child(self, child: ChildEntry) -> None:
-        self._save(
+        self._edit(
             "added",
             child.name,
             lambda backend, token, etag: _family(backend).add_child(token, etag, child),
         )
 
     def update_child(self, name: str, child: ChildEntry) -> None:
-        self._save(
+        self._edit(
             "changed",
             child.name,
             lambda backend, token, etag: _family(backend).update_child(token, etag, name, child),
         )
 
     def remove_child(self, name: str) -> None:
-        self._save(
+        self._edit(
             "removed",
             name,
             lambda backend, token, etag: _family(backend).remove_child(token, etag, name),
         )
 
-    def _save(
-        self,
-        action: str,
-        name: str,
-        call: Callable[[object, str, str], FamilySnapshot],
+    def _edit(
+        self, action: str, name: str, call: Callable[[object, str, str], FamilySnapshot]
     ) -> None:
-        token = self._token()
-        snapshot = self.snapshot
-        if token is None or snapshot is None:
-            return
-        etag = snapshot.etag
-
-        def saved(result: FamilySnapshot) -> None:
-            self._on_family(result)
+        def saved(snapshot: FamilySnapshot) -> None:
+            self._on_family(snapshot)
             self.child_saved.emit(action, name)
 
-        self._runner.submit(
-            lambda backend: call(backend, token, etag), saved, self._on_save_failed, key="family"
-        )
+        self._save(self.snapshot.etag if self.snapshot else None, call, saved, "family")
 
     # Answers.
     def _on_family(self, snapshot: FamilySnapshot) -> None:

@@ -22,7 +22,7 @@ from gui.pages_backend import (
     SchedulesBackend,
     VersionedSchedules,
 )
-from gui.parent_calls import ParentCalls, PolicyEditCalls
+from gui.parent_calls import ChildEditCalls, ParentCalls
 from gui.workers import ApiRunner
 
 log = logging.getLogger(__name__)
@@ -116,35 +116,16 @@ class ActivityController(ParentCalls):
             self.history_changed.emit(history)
 
 
-class ScheduleController(PolicyEditCalls):
+class ScheduleController(ChildEditCalls):
     """A child's schedules, saved with the version they were read from (the Web tab's
     stale-edit rule: a conflict keeps the parent's edit on screen)."""
 
     schedules_loaded = Signal(object)  # VersionedSchedules
     schedules_saved = Signal(object)  # VersionedSchedules
 
-    def __init__(
-        self,
-        runner: ApiRunner,
-        token: Callable[[], str | None],
-        on_failure: Callable[[BackendError], None],
-        parent: QObject | None = None,
-    ) -> None:
-        super().__init__(runner, token, on_failure, parent)
-        self._child: str | None = None
-        self._etag: str | None = None
-
     @property
     def supported(self) -> bool:
         return isinstance(self._runner.backend, SchedulesBackend)
-
-    @property
-    def has_version(self) -> bool:
-        return self._etag is not None
-
-    def clear(self) -> None:
-        self._child = None
-        self._etag = None
 
     def load(self, child: str) -> None:
         token = self._token()
@@ -159,40 +140,30 @@ class ScheduleController(PolicyEditCalls):
         )
 
     def save(self, schedules: tuple[Schedule, ...]) -> None:
-        token, etag, child = self._token(), self._etag, self._child
-        if token is None or etag is None or child is None:
+        child = self._child
+        if child is None:
             return
-        self._runner.submit(
-            lambda backend: _schedules(backend).save_schedules(token, etag, child, schedules),
+        self._save(
+            self._etag,
+            lambda backend, token, etag: _schedules(backend).save_schedules(
+                token, etag, child, schedules
+            ),
             self._on_saved,
-            self._on_save_failed,
-            key="schedules",
+            "schedules",
         )
 
     def _on_loaded(self, version: VersionedSchedules) -> None:
-        if self._token() is None or version.child != self._child:
-            return
-        self._etag = version.etag
-        self.schedules_loaded.emit(version)
+        if self._took_read(version.child, version.etag):
+            self.schedules_loaded.emit(version)
 
     def _on_saved(self, version: VersionedSchedules) -> None:
-        if self._token() is None:
-            return
-        self._etag = version.etag
-        self.schedules_saved.emit(version)
+        if self._took_saved(version.etag):
+            self.schedules_saved.emit(version)
 
     def _after_conflict(self) -> None:
-        token, child = self._token(), self._child
-        if token is None or child is None:
-            return
-
-        def adopt(version: VersionedSchedules) -> None:
-            if version.child == self._child:
-                self._etag = version.etag
-
-        self._runner.submit(
-            lambda backend: _schedules(backend).schedules(token, child),
-            adopt,
+        self._read_version_again(
+            lambda backend, token, child: _schedules(backend).schedules(token, child),
+            lambda version: version.child,
             self._on_load_failed,
-            key="schedules-version",
+            "schedules-version",
         )

@@ -26,13 +26,13 @@ from gui.backend import (
     VersionedRules,
     WebRules,
 )
-from gui.parent_calls import PolicyEditCalls
+from gui.parent_calls import ChildEditCalls
 from gui.workers import ApiRunner
 
 log = logging.getLogger(__name__)
 
 
-class WebRulesController(PolicyEditCalls):
+class WebRulesController(ChildEditCalls):
     catalogue_changed = Signal(object)  # Catalogue
     rules_loaded = Signal(object)  # WebRules, fresh from the agent: the form shows them
     rules_saved = Signal(object)  # WebRules as the agent wrote them
@@ -46,8 +46,6 @@ class WebRulesController(PolicyEditCalls):
         parent: QObject | None = None,
     ) -> None:
         super().__init__(runner, token, on_failure, parent)
-        self._child: str | None = None
-        self._etag: str | None = None
         self.catalogue = Catalogue()
 
     @property
@@ -57,15 +55,6 @@ class WebRulesController(PolicyEditCalls):
     @property
     def child(self) -> str | None:
         return self._child
-
-    @property
-    def has_version(self) -> bool:
-        return self._etag is not None
-
-    def clear(self) -> None:
-        """Forget the child and the version (on lock or expiry)."""
-        self._child = None
-        self._etag = None
 
     def load_catalogue(self) -> None:
         token = self._token()
@@ -94,15 +83,11 @@ class WebRulesController(PolicyEditCalls):
     def save(self, rules: WebRules) -> None:
         """Save `rules` over the version read; ``rules_saved``, ``save_conflict`` or
         ``save_refused`` follows."""
-        token = self._token()
-        etag = self._etag
-        if token is None or etag is None:
-            return
-        self._runner.submit(
-            lambda backend: _rules(backend).save_web_rules(token, etag, rules),
+        self._save(
+            self._etag,
+            lambda backend, token, etag: _rules(backend).save_web_rules(token, etag, rules),
             self._on_saved,
-            self._on_save_failed,
-            key="web-rules",
+            "web-rules",
         )
 
     def check_site(self, name: str) -> None:
@@ -123,38 +108,26 @@ class WebRulesController(PolicyEditCalls):
         self.catalogue_changed.emit(catalogue)
 
     def _on_loaded(self, version: VersionedRules) -> None:
-        if self._token() is None or version.rules.child != self._child:
-            return
-        self._etag = version.etag
-        self.rules_loaded.emit(version.rules)
+        if self._took_read(version.rules.child, version.etag):
+            self.rules_loaded.emit(version.rules)
 
     def _on_saved(self, version: VersionedRules) -> None:
-        if self._token() is None:
-            return
-        self._etag = version.etag
-        self.rules_saved.emit(version.rules)
+        if self._took_saved(version.etag):
+            self.rules_saved.emit(version.rules)
 
     def _after_conflict(self) -> None:
-        token, child = self._token(), self._child
-        if token is None or child is None:
-            return
-
-        def adopt(version: VersionedRules) -> None:
-            if version.rules.child == self._child:
-                self._etag = version.etag
-
-        self._runner.submit(
-            lambda backend: _rules(backend).web_rules(token, child),
-            adopt,
+        self._read_version_again(
+            lambda backend, token, child: _rules(backend).web_rules(token, child),
+            lambda version: version.rules.child,
             self._report,
-            key="web-rules-version",
+            "web-rules-version",
         )
 
     def _on_check_failed(self, error: BackendError) -> None:
         self._report(error)
 
 
-class ScreenTimeController(PolicyEditCalls):
+class ScreenTimeController(ChildEditCalls):
     """The Screen time tab's flow: a child's limits read and saved, with the same
     stale-edit rule as the Web tab."""
 
@@ -163,29 +136,10 @@ class ScreenTimeController(PolicyEditCalls):
     time_left_changed = Signal(object)  # TimeLeft
     apps_loaded = Signal(object)  # tuple[SeenApp, ...]: the apps seen on this PC
 
-    def __init__(
-        self,
-        runner: ApiRunner,
-        token: Callable[[], str | None],
-        on_failure: Callable[[BackendError], None],
-        parent: QObject | None = None,
-    ) -> None:
-        super().__init__(runner, token, on_failure, parent)
-        self._child: str | None = None
-        self._etag: str | None = None
-
-    @property
-    def has_version(self) -> bool:
-        return self._etag is not None
-
     @property
     def version(self) -> str | None:
         """The version of the limits the next save goes over (the agent's ETag)."""
         return self._etag
-
-    def clear(self) -> None:
-        self._child = None
-        self._etag = None
 
     def load(self, child: str) -> None:
         token = self._token()
@@ -229,22 +183,17 @@ class ScreenTimeController(PolicyEditCalls):
         self.time_left_changed.emit(left)
 
     def save(self, limits: ScreenTimeLimits) -> None:
-        token, etag = self._token(), self._etag
-        if token is None or etag is None:
-            return
-        self._runner.submit(
-            lambda backend: _rules(backend).save_screen_time(token, etag, limits),
+        self._save(
+            self._etag,
+            lambda backend, token, etag: _rules(backend).save_screen_time(token, etag, limits),
             self._on_saved,
-            self._on_save_failed,
-            key="screen-time",
+            "screen-time",
         )
 
     def _on_loaded(self, version: VersionedLimits) -> None:
-        if self._token() is None or version.limits.child != self._child:
-            return
-        self._etag = version.etag
-        self.limits_loaded.emit(version.limits)
-        self.load_time_left(version.limits.child)
+        if self._took_read(version.limits.child, version.etag):
+            self.limits_loaded.emit(version.limits)
+            self.load_time_left(version.limits.child)
         self.load_apps()
 
     def load_apps(self) -> None:
@@ -264,25 +213,15 @@ class ScreenTimeController(PolicyEditCalls):
             self.apps_loaded.emit(apps)
 
     def _on_saved(self, version: VersionedLimits) -> None:
-        if self._token() is None:
-            return
-        self._etag = version.etag
-        self.limits_saved.emit(version.limits)
+        if self._took_saved(version.etag):
+            self.limits_saved.emit(version.limits)
 
     def _after_conflict(self) -> None:
-        token, child = self._token(), self._child
-        if token is None or child is None:
-            return
-
-        def adopt(version: VersionedLimits) -> None:
-            if version.limits.child == self._child:
-                self._etag = version.etag
-
-        self._runner.submit(
-            lambda backend: _rules(backend).screen_time(token, child),
-            adopt,
+        self._read_version_again(
+            lambda backend, token, child: _rules(backend).screen_time(token, child),
+            lambda version: version.limits.child,
             self._report,
-            key="screen-time-version",
+            "screen-time-version",
         )
 
 

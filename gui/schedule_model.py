@@ -1,7 +1,9 @@
 """The weekly windows a parent edits, with no widgets: several a day, each may go on past
-midnight into the next morning. The Web tab's schedule is the internet's windows (target
-``*``), the child's other schedules (one for a service or a category) kept as read; the
-Screen time tab's allowed hours are windows alone (the same functions).
+midnight into the next morning. The Web tab's schedules are one for the whole internet
+(target ``*``) and one for each service (``service:youtube``) or category
+(``category:games``) the parent picks; one is edited at a time, the others kept with
+their edits until Save; the Screen time tab's allowed hours are windows alone (the same
+functions).
 """
 
 from __future__ import annotations
@@ -11,6 +13,8 @@ from dataclasses import dataclass, replace
 
 from PySide6.QtCore import QCoreApplication
 
+from gui.backend import Catalogue
+from gui.labels import category_label
 from gui.pages_backend import SCHEDULE_MODES, WEEKDAYS, Schedule, VersionedSchedules, WeekWindow
 
 translate = QCoreApplication.translate
@@ -92,27 +96,47 @@ def week_summary(windows: tuple[WeekWindow, ...]) -> str:
     return "\n".join(lines)
 
 
+SERVICE_TARGET = "service:"
+CATEGORY_TARGET = "category:"
+DEFAULT_MODE = "allowed_only_during"
+
+
+def service_target(service_id: str) -> str:
+    return SERVICE_TARGET + service_id
+
+
+def category_target(category: str) -> str:
+    return CATEGORY_TARGET + category
+
+
 @dataclass(frozen=True)
 class WeekSchedule:
-    """The internet's schedule being edited, and the child's other schedules."""
+    """The schedule being edited (of `target`: ``*``, ``service:<id>`` or
+    ``category:<id>``), and the child's other schedules, with their edits so far."""
 
     child: str
-    mode: str = "allowed_only_during"
+    mode: str = DEFAULT_MODE
     windows: tuple[WeekWindow, ...] = ()
     others: tuple[Schedule, ...] = ()
+    target: str = INTERNET
 
     @classmethod
-    def from_version(cls, version: VersionedSchedules) -> WeekSchedule:
-        internet = next((rule for rule in version.schedules if rule.target == INTERNET), None)
-        others = tuple(rule for rule in version.schedules if rule is not internet)
-        if internet is None:
-            return cls(version.child, others=others)
-        return cls(
-            version.child,
-            internet.mode,
-            tuple(sorted(internet.windows, key=_order)),
-            others,
-        )
+    def from_version(cls, version: VersionedSchedules, target: str = INTERNET) -> WeekSchedule:
+        return cls(version.child, others=version.schedules, target=INTERNET).for_target(target)
+
+    def for_target(self, target: str) -> WeekSchedule:
+        """Edit `target`'s schedule now (empty when it has none); the one edited so far is
+        kept among the others, and saved with them."""
+        kept = tuple(rule for rule in self.schedules() if rule.target != target)
+        found = next((rule for rule in self.schedules() if rule.target == target), None)
+        if found is None:
+            return WeekSchedule(self.child, DEFAULT_MODE, (), kept, target)
+        windows = tuple(sorted(found.windows, key=_order))
+        return WeekSchedule(self.child, found.mode, windows, kept, target)
+
+    def targets(self) -> tuple[str, ...]:
+        """The targets with a schedule (a window at least), the edited one among them."""
+        return tuple(rule.target for rule in self.schedules())
 
     def with_mode(self, mode: str) -> WeekSchedule:
         if mode not in SCHEDULE_MODES:
@@ -137,15 +161,51 @@ class WeekSchedule:
         return self.windows.index(window)
 
     def schedules(self) -> tuple[Schedule, ...]:
-        """What to save: the other schedules as they were, and the internet's when it has a
-        window (a schedule without windows is no schedule)."""
+        """What to save: the other schedules, and the edited one when it has a window (a
+        schedule without windows is no schedule)."""
         if not self.windows:
             return self.others
-        return (*self.others, Schedule(INTERNET, self.mode, self.windows))
+        return (*self.others, Schedule(self.target, self.mode, self.windows))
 
     def summary(self) -> str:
         """How the week reads, in one line a day (for a screen reader and the tests)."""
         return week_summary(self.windows)
+
+
+def target_label(target: str, catalogue: Catalogue) -> str:
+    """``*`` as the whole internet, a category by its label, a service by its name."""
+    if target == INTERNET:
+        return translate("ScheduleModel", "The whole internet")
+    if target.startswith(CATEGORY_TARGET):
+        return category_label(target.removeprefix(CATEGORY_TARGET))
+    service = target.removeprefix(SERVICE_TARGET)
+    names = {entry.service_id: entry.name for entry in catalogue.services}
+    return names.get(service, service)
+
+
+def target_choices(
+    catalogue: Catalogue, schedule: WeekSchedule | None
+) -> tuple[tuple[str, str], ...]:
+    """What the schedule editor offers, as (target, words): the whole internet, then the
+    categories, then the services (and any target of a schedule the catalogue does not
+    name); one with hours set says so."""
+    targets = [
+        INTERNET,
+        *(category_target(category) for category in catalogue.categories),
+        *(service_target(entry.service_id) for entry in catalogue.services),
+    ]
+    scheduled = set(schedule.targets()) if schedule is not None else set()
+    targets += sorted(scheduled - set(targets))
+    with_hours = translate("ScheduleModel", "%1 (hours set)")
+    return tuple(
+        (
+            target,
+            with_hours.replace("%1", target_label(target, catalogue))
+            if target in scheduled
+            else target_label(target, catalogue),
+        )
+        for target in targets
+    )
 
 
 def day_spans(windows: tuple[WeekWindow, ...]) -> dict[str, list[tuple[int, int]]]:

@@ -9,9 +9,12 @@ from typing import TYPE_CHECKING
 import pytest
 
 if TYPE_CHECKING:
+    from helpers_policy_agent import RunningFamily
+    from pytestqt.qtbot import QtBot
     from test_upstreams_standin import StandInDns
 
     from gui.i18n import Translations
+    from gui.views.main_window import MainWindow
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
@@ -58,3 +61,23 @@ def upstream() -> Iterator[StandInDns]:
         yield server
     finally:
         server.close()
+
+
+@pytest.fixture
+def family(tmp_path: Path) -> Iterator[RunningFamily]:
+    """A real agent on random loopback ports with the parent's first PIN set (a module
+    whose family differs defines its own `family`)."""
+    from helpers_policy_agent import running_family, set_first_pin
+
+    with running_family(tmp_path) as running:
+        set_first_pin(running)
+        yield running
+
+
+@pytest.fixture
+def window(qtbot: QtBot, qapp: object, family: RunningFamily) -> Iterator[MainWindow]:
+    """The dashboard on `family`'s agent, signed in with the parent's PIN."""
+    from helpers_dashboard import signed_in_dashboard
+
+    with signed_in_dashboard(qtbot, qapp, family.url) as made:
+        yield made

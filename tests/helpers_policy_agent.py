@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import faulthandler
 import json
 import subprocess
 import sys
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -70,8 +72,24 @@ def running_family(
     try:
         yield RunningFamily(agent, config)
     finally:
-        agent.stop()
-        upstream.close()
+        try:
+            stop_agent(agent)
+        finally:
+            upstream.close()
+
+
+AGENT_STOP_SECONDS = 120.0
+
+
+def stop_agent(agent: Agent) -> None:
+    """Stop `agent`; one that does not stop within a generous limit (a deadlock) fails the
+    test with every thread's stack, instead of hanging the suite."""
+    stopping = threading.Thread(target=agent.stop, name="agent-stop", daemon=True)
+    stopping.start()
+    stopping.join(AGENT_STOP_SECONDS)
+    if stopping.is_alive():
+        faulthandler.dump_traceback(all_threads=True)
+        raise AssertionError(f"the agent did not stop within {AGENT_STOP_SECONDS:.0f} s")
 
 
 def set_first_pin(family: RunningFamily) -> None:

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import requests
+from helpers_policy_agent import stop_agent
 
 from agent.api.types import ForegroundApp, HeartbeatBatch, HeartbeatReport
 from agent.auth import TRAY_TOKEN_SECRET_NAME
@@ -71,8 +72,10 @@ def running_usage_agent(
     running.start()
     assert running.authenticator is not None
     running.authenticator.set_first_pin(PIN)
-    yield running
-    running.stop()
+    try:
+        yield running
+    finally:
+        stop_agent(running)
 
 
 def call(agent: Agent, method: str, path: str, headers: dict[str, str], **kw: Any) -> Any:
@@ -97,11 +100,16 @@ def parent_headers(agent: Agent) -> dict[str, str]:
     return {"Authorization": f"Bearer {agent.authenticator.login(PIN).token}"}
 
 
-def beats(seconds: int, step: int = 5) -> HeartbeatBatch:
+MINECRAFT = ForegroundApp(exe_path="/usr/games/minecraft-launcher", pid=4242, title="Minecraft")
+
+
+def beats(
+    seconds: int, step: int = 5, app: ForegroundApp = MINECRAFT, instance: str = "tray-e2e"
+) -> HeartbeatBatch:
+    """A batch of heartbeats every `step` seconds with `app` in front, sent now."""
     base = time.monotonic()
-    app = ForegroundApp(exe_path="/usr/games/minecraft-launcher", pid=4242, title="Minecraft")
     reports = tuple(
-        HeartbeatReport("tray-e2e", base + t, datetime.now(UTC), app, utc_offset_minutes=420)
+        HeartbeatReport(instance, base + t, datetime.now(UTC), app, utc_offset_minutes=420)
         for t in range(0, seconds + 1, step)
     )
     return HeartbeatBatch(base + seconds, reports)

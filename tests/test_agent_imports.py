@@ -2,7 +2,9 @@
 
 Apprise (with its plugins) is loaded at the first alert through an Apprise channel and
 keyring only when the OS keyring is asked for; each costs the service megabytes it would
-carry all day (issue 12's monitoring benchmark holds the agent under 60 MB)."""
+carry all day (issue 12's monitoring benchmark holds the agent under 60 MB). The HTTP/2
+stack of DNS over HTTPS (httpcore, h2) is loaded at the first DoH question, so a
+family forwarding over plain DNS never carries it."""
 
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ import sys
 PROBE = """
 import json, sys
 import baoan.cli, agent.commands.agent, agent.runtime, agent.alert_delivery, agent.secrets
+import dns_filter.upstreams  # the upstream group of a family forwarding over UDP
 print(json.dumps(sorted({name.split(".")[0] for name in sys.modules})))
 """
 
@@ -27,3 +30,4 @@ def test_starting_the_agent_loads_neither_apprise_nor_keyring_nor_tomlkit() -> N
     assert "keyring" not in loaded
     assert "tomlkit" not in loaded  # until a parent reads or edits the policy
     assert "PySide6" not in loaded
+    assert not loaded & {"httpx", "httpcore", "h2", "hpack"}  # until a DoH question is asked

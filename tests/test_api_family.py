@@ -266,3 +266,86 @@ def test_a_child_or_a_stranger_can_use_none_of_it(family: RunningFamily) -> None
     assert family.config.read_bytes() == before
     with ApiClient(family.url, token=tray) as child_client:
         assert not child_client.status().children  # the public status only
+
+
+def test_a_childs_export_comes_in_pages_and_never_reaches_a_sibling(
+    family: RunningFamily, parent: ApiClient
+) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from helpers_usage import tray_headers
+
+    from agent.child_data import EXPORT_PAGE_MAX
+    from agent.store.models import QueryLogEntry
+
+    store = family.agent.store
+    assert store is not None
+    for number in range(7):
+        store.events.add("tray-missing", f"An {number}", child="An")
+    for number in range(3):
+        store.events.add("tray-missing", f"Bình {number}", child="Bình")
+    # More of An's query log than one page holds, and some of Bình's among them.
+    start = datetime.now(UTC) - timedelta(days=1)
+    store.query_log.add([
+        QueryLogEntry(time=start + timedelta(seconds=i), client="127.0.0.1",
+                      name=f"site{i}.example", qtype="A", decision="allowed",
+                      child="Bình" if i % 50 == 0 else "An")
+        for i in range(EXPORT_PAGE_MAX + 200)
+    ])
+    bình_rows = len(range(0, EXPORT_PAGE_MAX + 200, 50))
+    token = parent.token
+    assert token is not None
+    headers = {"Authorization": f"Bearer {token}"}
+
+    def get(path: str, **params: str) -> requests.Response:
+        with requests.Session() as http:
+            http.trust_env = False
+            return http.get(family.url + path, params=params, headers=headers, timeout=30)
+
+    # Small pages: every row once, in order, and only An's.
+    pages, cursor = [], None
+    while True:
+        answer = get("/api/children/An/data", limit="3", **({"cursor": cursor} if cursor else {}))
+        assert answer.status_code == 200, answer.text
+        page = answer.json()
+        assert sum(len(rows) for rows in page["tables"].values()) <= 3
+        assert set(page["tables"]) == {"query_log", "usage_intervals", "events",
+                                       "access_requests"}
+        pages.append(page)
+        cursor = page["next_cursor"]
+        if cursor is None or len(pages) > 3:
+            break
+    assert pages[0]["totals"]["events"] == 7 and pages[1]["totals"] is None
+    assert pages[0]["totals"]["query_log"] == EXPORT_PAGE_MAX + 200 - bình_rows
+    # The parent's client reads it whole, page after page.
+    whole = parent.export_child_data("An")
+    assert whole.next_cursor is not None  # more than one page: the default is the most
+    assert len(whole.tables["query_log"]) == EXPORT_PAGE_MAX
+    rest = parent.export_child_data("An", whole.next_cursor)
+    names = [row["name"] for row in (*whole.tables["query_log"], *rest.tables["query_log"])]
+    assert len(names) == len(set(names)) == EXPORT_PAGE_MAX + 200 - bình_rows
+    assert [row["message"] for row in rest.tables["events"]] == [f"An {n}" for n in range(7)]
+    assert rest.next_cursor is None
+    assert all(row["child"] == "An" for rows in (*whole.tables.values(), *rest.tables.values())
+               for row in rows)
+    assert get("/api/children/An/data", limit=str(EXPORT_PAGE_MAX + 1)).status_code == 400
+
+    # An's cursor never reads Bình's rows: not on Bình's path, not as a forged one.
+    sibling = get("/api/children/Bình/data", cursor=whole.next_cursor)
+    assert (sibling.status_code, sibling.json()["error"]) == (400, "bad_cursor")
+    forged = whole.next_cursor.rsplit(".", 1)[0] + ".0000000000000000"
+    assert get("/api/children/An/data", cursor=forged).status_code == 400
+    assert get("/api/children/An/data", cursor="v1.9.0.x").status_code == 400
+    # A child's own token (the tray's, with An's account key) pages into no one's export.
+    with requests.Session() as http:
+        http.trust_env = False
+        for path in ("/api/children/Bình/data", "/api/children/An/data"):
+            child = http.get(family.url + path, params={"cursor": whole.next_cursor},
+                             headers=tray_headers(family.agent), timeout=10)
+            assert (child.status_code, child.json()["error"]) == (403, "parent_only")
+
+    # Bình's own export: Bình's rows alone, a small one in one page as it always was.
+    bình = parent.export_child_data("Bình")
+    assert bình.next_cursor is None
+    assert [row["message"] for row in bình.tables["events"]] == [f"Bình {n}" for n in range(3)]
+    assert len(bình.tables["query_log"]) == bình_rows

@@ -5,7 +5,12 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 
-from gui.allowed_apps_model import AllowedAppsTableModel, app_label
+from gui.allowed_apps_model import (
+    DUPLICATE,
+    AllowedAppsTableModel,
+    app_label,
+    entry_problem_text,
+)
 from gui.backend import QueryLogEntry, QueryReason, ScheduleWindow, SeenApp
 from gui.i18n import Translations
 from gui.labels import reason_label
@@ -49,6 +54,36 @@ def test_ticks_in_and_the_list_back(vietnamese: Translations) -> None:
     assert model.allowed_names() == ("khanacademy.exe", "robloxplayerbeta.exe")
     accessible = model.data(model.index(2, model.APP), Qt.ItemDataRole.AccessibleTextRole)
     assert accessible == "Roblox: luôn được dùng"
+
+
+def test_an_app_not_seen_yet_is_typed_by_name_or_path(vietnamese: Translations) -> None:
+    model = AllowedAppsTableModel()
+    model.show_apps(SEEN, ["khanacademy.exe"])
+    olm = r"C:\Program Files\OLM\olm.exe"
+    assert model.add_typed(f"  {olm} ") is None
+    assert model.add_typed("/usr/bin/libreoffice") is None
+    assert model.allowed_names() == ("khanacademy.exe", "/usr/bin/libreoffice", olm)
+    row = next(row for row in model.rows() if row.allow_name == olm)
+    assert row.allowed and not row.seen and row.label == olm
+    # The same app again, however written, is not a second entry.
+    assert model.add_typed("c:/program files/olm/OLM.exe") == DUPLICATE
+    assert model.add_typed("KhanAcademy") == DUPLICATE
+    # A name of an app seen here ticks its row.
+    assert model.add_typed("zoom") is None
+    assert "zoom.exe" in model.allowed_names() and len(model.rows()) == 6
+    assert entry_problem_text(DUPLICATE) == "Ứng dụng này đã có trong danh sách."
+
+
+def test_garbage_typed_is_refused_with_words_and_adds_nothing(vietnamese: Translations) -> None:
+    model = AllowedAppsTableModel()
+    model.show_apps(SEEN, [])
+    for typed, problem in [("", "empty"), ("/", "folder"), ("C:\\", "folder"),
+                           ("zoom\x07", "control"), ("a" * 400, "too_long"),
+                           ("bin/zoom", "not_full_path"), ("zo|om", "not_a_name")]:
+        assert model.add_typed(typed) == problem, typed
+        words = entry_problem_text(problem)
+        assert words and words != problem and "Type" not in words  # said in Vietnamese
+    assert model.allowed_names() == () and len(model.rows()) == 3
 
 
 def test_the_titles_in_english(english: Translations) -> None:

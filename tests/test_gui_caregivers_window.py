@@ -11,10 +11,10 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import pytest
+from helpers_dashboard import WAIT_MS
 from helpers_ntfy import NtfyStandIn, ntfy_standin
 from helpers_policy_agent import (
     HAND_COMMENT,
-    PARENT_PIN,
     RunningFamily,
     running_family,
     set_first_pin,
@@ -26,16 +26,12 @@ from agent.alert_delivery import ntfy_token_secret
 from agent.policy import load_policy
 from agent.policy.seal import strip_seal
 from agent.secrets import open_secret_store
-from gui.api_backend import ApiBackend
-from gui.app import build_main_window
 from gui.backend import PolicyProblem
 from gui.caregiver_settings import NTFY_TOPIC, CaregiverEntry, EmailEntry, NtfyEntry
-from gui.i18n import Translations
 from gui.views.caregiver_form import CaregiverDialog
 from gui.views.caregivers_view import CaregiversView
 from gui.views.main_window import MainWindow
 
-WAIT_MS = 20_000
 TOPIC = "baoan-ba-0a1b2c3d4e5f6a7b"
 TOKEN = "tk_grandmas_server_token"
 
@@ -49,29 +45,8 @@ def ntfy() -> Iterator[NtfyStandIn]:
 @pytest.fixture
 def family(tmp_path: Path, ntfy: NtfyStandIn) -> Iterator[RunningFamily]:
     with running_family(tmp_path) as running:  # stopped before the stand-in
+        set_first_pin(running)
         yield running
-
-
-@pytest.fixture
-def window(qtbot: QtBot, qapp: object, family: RunningFamily) -> Iterator[MainWindow]:
-    set_first_pin(family)
-    backend = ApiBackend(family.url, timeout=30.0)
-    translations = Translations(qapp)  # type: ignore[arg-type]
-    made = build_main_window(
-        backend, agent_address=family.url, language="vi", translations=translations,
-        refresh_ms=60_000,
-    )
-    qtbot.addWidget(made)
-    made.show()
-    page = made.login_page
-    qtbot.waitUntil(page.pin_edit.isEnabled, timeout=WAIT_MS)
-    with qtbot.waitSignal(made.controller.login_succeeded, timeout=WAIT_MS):
-        qtbot.keyClicks(page.pin_edit, PARENT_PIN)
-        qtbot.mouseClick(page.submit_button, Qt.MouseButton.LeftButton)
-    yield made
-    made.close()
-    backend.close()
-    translations.remove()
 
 
 def caregivers_view(window: MainWindow, qtbot: QtBot) -> CaregiversView:

@@ -284,3 +284,48 @@ def test_the_week_at_a_glance_carries_a_night_into_the_morning() -> None:
     assert spans["mon"] == [(0, 360), (17 * 60, 19 * 60)]  # Sunday night goes on into Monday
     assert spans["sat"] == [(0, 1440)]  # the same start and end: the whole day
     assert spans["tue"] == []
+
+
+def test_a_service_or_a_category_has_its_own_hours(vietnamese: Translations) -> None:
+    from gui.backend import Catalogue, ServiceEntry
+    from gui.schedule_model import target_choices
+
+    tiktok = Schedule("service:tiktok", "blocked_during", (WeekWindow("mon", "08:00", "11:00"),))
+    internet = Schedule("*", "allowed_only_during", (WeekWindow("sun", "07:00", "21:00"),))
+    week = WeekSchedule.from_version(VersionedSchedules('"v1"', "An", (tiktok, internet)))
+    assert week.target == "*" and week.windows == internet.windows
+    # Pick TikTok: its own windows and rule, edited with the same functions.
+    tik = week.for_target("service:tiktok")
+    assert (tik.target, tik.mode, tik.windows) == ("service:tiktok", "blocked_during",
+                                                   tiktok.windows)
+    night = WeekWindow("fri", "21:30", "06:00")  # across midnight
+    tik = tik.with_window(night).with_window(WeekWindow("fri", "12:00", "13:00"))
+    assert [w.day for w in tik.windows] == ["mon", "fri", "fri"]  # several a day
+    with pytest.raises(ValueError):
+        tik.with_window(night)  # there already
+    # A category with no hours yet starts empty; the edits before are kept, all saved.
+    games = tik.for_target("category:games").with_window(WeekWindow("sat", "09:00", "11:00"))
+    assert games.mode == "allowed_only_during"
+    saved = {rule.target: rule for rule in games.schedules()}
+    assert set(saved) == {"*", "service:tiktok", "category:games"}
+    assert saved["service:tiktok"].windows == tik.windows
+    assert saved["*"] == internet  # untouched
+    assert games.for_target("service:tiktok").windows == tik.windows  # back again
+    # Emptied, a service's schedule is gone; switching away and back does not bring it back.
+    emptied = games.for_target("service:tiktok")
+    for _ in range(len(emptied.windows)):
+        emptied = emptied.without_window(0)
+    assert "service:tiktok" not in {rule.target for rule in emptied.schedules()}
+    assert emptied.for_target("*").for_target("service:tiktok").windows == ()
+
+    catalogue = Catalogue(("games", "social"), (ServiceEntry("tiktok", "TikTok", "social"),))
+    choices = dict(target_choices(catalogue, games))
+    assert list(choices) == ["*", "category:games", "category:social", "service:tiktok"]
+    assert choices["*"] == "Toàn bộ Internet (đã đặt giờ)"
+    assert choices["service:tiktok"] == "TikTok (đã đặt giờ)"
+    assert choices["category:social"] == "Mạng xã hội"
+    # A schedule of a service this catalogue does not name is still offered.
+    odd = WeekSchedule.from_version(VersionedSchedules('"v2"', "An", (
+        Schedule("service:oldgame", "blocked_during", (WeekWindow("mon", "08:00", "09:00"),)),
+    )))
+    assert dict(target_choices(catalogue, odd))["service:oldgame"] == "oldgame (đã đặt giờ)"

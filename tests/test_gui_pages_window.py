@@ -12,9 +12,9 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from helpers_dashboard import WAIT_MS, signed_in_dashboard
 from helpers_policy_agent import (
     HAND_COMMENT,
-    PARENT_PIN,
     RunningFamily,
     baoan_check,
     running_family,
@@ -26,13 +26,9 @@ from pytestqt.qtbot import QtBot
 
 from agent.store import Store
 from agent.store.models import QueryLogEntry
-from gui.api_backend import ApiBackend
-from gui.app import build_main_window
-from gui.i18n import Translations
 from gui.pages_models import EventsTableModel
 from gui.views.main_window import MainWindow
 
-WAIT_MS = 15_000
 ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
@@ -70,24 +66,10 @@ def family(tmp_path: Path) -> Iterator[RunningFamily]:
 
 @pytest.fixture
 def window(qtbot: QtBot, qapp: object, family: RunningFamily) -> Iterator[MainWindow]:
-    backend = ApiBackend(family.url, timeout=30.0)
-    translations = Translations(qapp)  # type: ignore[arg-type]
-    made = build_main_window(
-        backend, agent_address=family.url, language="vi", translations=translations,
-        refresh_ms=60_000,
-    )
-    qtbot.addWidget(made)
-    made.resize(1100, 760)
-    made.show()
-    page = made.login_page
-    qtbot.waitUntil(page.pin_edit.isEnabled, timeout=WAIT_MS)
-    with qtbot.waitSignal(made.controller.login_succeeded, timeout=WAIT_MS):
-        qtbot.keyClicks(page.pin_edit, PARENT_PIN)
-        qtbot.keyClick(page.pin_edit, Qt.Key.Key_Return)
-    yield made
-    made.close()
-    backend.close()
-    translations.remove()
+    with signed_in_dashboard(
+        qtbot, qapp, family.url, by_keyboard=True, size=(1100, 760)
+    ) as made:
+        yield made
 
 
 def test_the_overview_shows_each_childs_day(qtbot: QtBot, window: MainWindow) -> None:
@@ -152,6 +134,7 @@ def test_an_edit_is_an_event_in_the_familys_words(
     qtbot.waitUntil(lambda: tab.services_list.count() > 10, timeout=WAIT_MS)
     roblox = tab.services_list.findItems("Roblox", Qt.MatchFlag.MatchStartsWith)[0]
     roblox.setCheckState(Qt.CheckState.Checked)
+    before = datetime.now(ZONE)
     with qtbot.waitSignal(window.rules.rules_saved, timeout=WAIT_MS):  # type: ignore[union-attr]
         qtbot.mouseClick(tab.save_button, Qt.MouseButton.LeftButton)
     parent.tabs.setCurrentWidget(parent.requests_page)
@@ -166,10 +149,9 @@ def test_an_edit_is_an_event_in_the_familys_words(
 
     window.controller.refresh()
     qtbot.waitUntil(lambda: bool(worded()), timeout=WAIT_MS)
-    at = datetime.now(ZONE).strftime("%H:%M")
-    assert worded() in (f"Cha mẹ đã chặn Roblox cho An lúc {at}",
-                        f"Cha mẹ đã chặn Roblox cho An lúc "
-                        f"{(datetime.now(ZONE) - timedelta(minutes=1)):%H:%M}")
+    said = [f"Cha mẹ đã chặn Roblox cho An lúc {at}"
+            for at in clock_minutes(before, datetime.now(ZONE))]
+    assert worded() in said
     window.language_box.setCurrentIndex(window.language_box.findData("en"))
     qtbot.waitUntil(lambda: worded().startswith("A parent blocked Roblox for An at"),
                     timeout=WAIT_MS)
@@ -177,6 +159,13 @@ def test_an_edit_is_an_event_in_the_familys_words(
         lambda: parent.tabs.tabText(parent.requests_index) == "Requests and alerts (1)",
         timeout=WAIT_MS,
     )
+
+
+def clock_minutes(start: datetime, end: datetime) -> list[str]:
+    """Every HH:MM a clock shows from `start` to `end` (the edit was made in between)."""
+    first = start.replace(second=0, microsecond=0)
+    count = int((end - first).total_seconds() // 60) + 1
+    return [f"{first + timedelta(minutes=step):%H:%M}" for step in range(count)]
 
 
 def focus_next(qtbot: QtBot, widget: QWidget) -> QWidget:
@@ -264,3 +253,50 @@ def test_a_window_across_midnight(qtbot: QtBot, window: MainWindow, family: Runn
     text = family.config.read_text(encoding="utf-8")
     assert 'days = ["fri", "sat"]' in text and 'end = "06:00"' in text
     assert 'mode = "blocked_during"' in text
+
+
+def test_a_services_hours_are_edited_beside_the_internets(
+    qtbot: QtBot, window: MainWindow, family: RunningFamily
+) -> None:
+    parent = window.parent_page
+    editor = parent.web_tab.schedule_editor
+    parent.tabs.setCurrentWidget(parent.web_tab)
+    qtbot.waitUntil(lambda: editor.schedule is not None, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: editor.target_combo.findData("service:youtube") >= 0,
+                    timeout=WAIT_MS)
+    assert baoan_check(family.config, "youtube.com")["decision"] == "allowed"
+    # YouTube's own hours: blocked all of today and tomorrow (whenever the test runs).
+    editor.target_combo.setCurrentIndex(editor.target_combo.findData("service:youtube"))
+    assert editor.schedule is not None and editor.schedule.target == "service:youtube"
+    assert editor.windows_list.count() == 0
+    assert editor.mode_combo.itemText(editor.mode_combo.findData("blocked_during")) == (
+        "Bị chặn trong các giờ này"
+    )
+    editor.mode_combo.setCurrentIndex(editor.mode_combo.findData("blocked_during"))
+    days = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+    today = datetime.now(ZONE).weekday()
+    for day in (days[today], days[(today + 1) % 7]):
+        editor.day_combo.setCurrentIndex(editor.day_combo.findData(day))
+        editor.start_edit.setTime(editor.start_edit.time().fromString("00:00", "HH:mm"))
+        editor.end_edit.setTime(editor.end_edit.time().fromString("00:00", "HH:mm"))
+        qtbot.mouseClick(editor.add_button, Qt.MouseButton.LeftButton)
+    # A second window on one day, across midnight: the same editor's rules.
+    editor.day_combo.setCurrentIndex(editor.day_combo.findData("fri"))
+    editor.start_edit.setTime(editor.start_edit.time().fromString("22:00", "HH:mm"))
+    editor.end_edit.setTime(editor.end_edit.time().fromString("06:00", "HH:mm"))
+    qtbot.mouseClick(editor.add_button, Qt.MouseButton.LeftButton)
+    assert "YouTube (đã đặt giờ)" in editor.target_combo.currentText()
+    # The internet's hours are still their own, empty.
+    editor.target_combo.setCurrentIndex(editor.target_combo.findData("*"))
+    assert editor.windows_list.count() == 0
+    editor.target_combo.setCurrentIndex(editor.target_combo.findData("service:youtube"))
+    assert editor.windows_list.count() >= 2
+    with qtbot.waitSignal(window.schedules.schedules_saved, timeout=WAIT_MS):  # type: ignore[union-attr]
+        qtbot.mouseClick(editor.save_button, Qt.MouseButton.LeftButton)
+
+    assert editor.schedule is not None and editor.schedule.target == "service:youtube"
+    text = family.config.read_text(encoding="utf-8")
+    assert 'target = "service:youtube"' in text and 'mode = "blocked_during"' in text
+    assert HAND_COMMENT in text
+    assert baoan_check(family.config, "youtube.com")["decision"] == "blocked"
+    assert baoan_check(family.config, "vnexpress.net")["decision"] == "allowed"

@@ -5,64 +5,28 @@ usage rules; a stale edit is shown and kept; a spent service is shown by its nam
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import datetime, timedelta
-from pathlib import Path
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-import pytest
+from helpers_dashboard import WAIT_MS
 from helpers_policy_agent import (
     HAND_COMMENT,
     PARENT_PIN,
     RunningFamily,
-    running_family,
-    set_first_pin,
 )
 from PySide6.QtCore import Qt, QTime
 from PySide6.QtWidgets import QApplication, QTimeEdit, QWidget
 from pytestqt.qtbot import QtBot
 
 from agent.api.client import ApiClient
-from gui.api_backend import ApiBackend
-from gui.app import build_main_window
 from gui.backend import TimeLeft
-from gui.i18n import Translations
 from gui.views.main_window import MainWindow
 from gui.views.screen_time_tab import ScreenTimeTab
 
 if TYPE_CHECKING:
     from agent.policy.model import ScreenTimeLimits
 
-WAIT_MS = 15_000
-
-
-@pytest.fixture
-def family(tmp_path: Path) -> Iterator[RunningFamily]:
-    with running_family(tmp_path) as running:
-        set_first_pin(running)
-        yield running
-
-
-@pytest.fixture
-def window(qtbot: QtBot, qapp: object, family: RunningFamily) -> Iterator[MainWindow]:
-    backend = ApiBackend(family.url, timeout=30.0)
-    translations = Translations(qapp)  # type: ignore[arg-type]
-    made = build_main_window(
-        backend, agent_address=family.url, language="vi", translations=translations,
-        refresh_ms=60_000,
-    )
-    qtbot.addWidget(made)
-    made.show()
-    page = made.login_page
-    qtbot.waitUntil(page.pin_edit.isEnabled, timeout=WAIT_MS)
-    with qtbot.waitSignal(made.controller.login_succeeded, timeout=WAIT_MS):
-        qtbot.keyClicks(page.pin_edit, PARENT_PIN)
-        qtbot.mouseClick(page.submit_button, Qt.MouseButton.LeftButton)
-    yield made
-    made.close()
-    backend.close()
-    translations.remove()
 
 
 def screen_time_tab(qtbot: QtBot, window: MainWindow) -> ScreenTimeTab:
@@ -370,3 +334,49 @@ def test_the_new_boxes_in_english(qtbot: QtBot, window: MainWindow) -> None:
     assert tab.hours_editor.windows_list.accessibleName() == "Allowed hours of the week"
     assert tab.apps_view.accessibleName() == "Always-allowed apps"
     assert tab.hours_editor.add_button.text() == "Add"
+
+
+def test_an_app_not_seen_yet_is_typed_and_saved_with_the_ticked_ones(
+    qtbot: QtBot, window: MainWindow, family: RunningFamily
+) -> None:
+    from agent.policy.services import load_catalogue
+    from agent.usage.apps import AppClassifier
+    from agent.usage.model import AppIdentity
+
+    tab = screen_time_tab(qtbot, window)
+    assert tab.apps_model.rowCount() == 0  # nothing seen on this PC yet
+    edit = tab.app_typed_edit
+    # Garbage: told in words under the field, the text kept, nothing added.
+    edit.setFocus(Qt.FocusReason.TabFocusReason)
+    qtbot.keyClicks(edit, "C:\\")
+    qtbot.keyClick(edit, Qt.Key.Key_Return)
+    assert tab.app_typed_error.isVisibleTo(tab)
+    assert "thư mục" in tab.app_typed_error.text() and edit.text() == "C:\\"
+    assert tab.apps_model.rowCount() == 0
+    # Typing again hides the words; a whole path is added, ticked.
+    edit.clear()
+    olm = "C:\\Program Files\\OLM\\olm.exe"
+    qtbot.keyClicks(edit, olm)
+    assert not tab.app_typed_error.isVisibleTo(tab)
+    qtbot.mouseClick(tab.app_add_button, Qt.MouseButton.LeftButton)
+    assert edit.text() == "" and not tab.app_typed_error.isVisibleTo(tab)
+    assert tab.apps_view.isVisibleTo(tab)
+    assert [(row.allow_name, row.allowed) for row in tab.apps_model.rows()] == [(olm, True)]
+    # The same app written otherwise is refused.
+    qtbot.keyClicks(edit, "c:/program files/olm/OLM.EXE")
+    qtbot.keyClick(edit, Qt.Key.Key_Return)
+    assert "đã có" in tab.app_typed_error.text() and tab.apps_model.rowCount() == 1
+    edit.clear()
+    qtbot.keyClicks(edit, "zoom")
+    qtbot.keyClick(edit, Qt.Key.Key_Return)
+    assert "chưa lưu" in tab.message_label.text().casefold()
+    save(qtbot, window, tab)
+
+    text = family.config.read_text(encoding="utf-8")
+    assert 'always_allowed_apps = ["C:\\\\Program Files\\\\OLM\\\\olm.exe", "zoom"]' in text
+    assert HAND_COMMENT in text
+    classifier, allowed = AppClassifier(load_catalogue()), usage_rules(family).always_allowed_apps
+    assert classifier.classify(AppIdentity(exe_path=olm), allowed).always_allowed
+    assert classifier.classify(AppIdentity(exe_path="/usr/bin/zoom"), allowed).always_allowed
+    elsewhere = AppIdentity(exe_path="C:\\Users\\an\\olm.exe")
+    assert not classifier.classify(elsewhere, allowed).always_allowed

@@ -11,7 +11,7 @@ from itertools import combinations
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QImage, QPalette
 from pytestqt.qtbot import QtBot
-from test_gui_web_tab import family, web_tab, window  # noqa: F401 (the real agent's window)
+from test_gui_web_tab import web_tab  # the family and its window are conftest fixtures
 
 from agent.policy.services import load_catalogue
 from gui.backend import ServiceEntry
@@ -93,7 +93,7 @@ def test_the_badges_are_legible_in_a_light_and_a_high_contrast_theme(qapp: objec
 
 
 def test_the_web_tabs_services_have_icons_names_and_the_keyboard(
-    qtbot: QtBot, window: MainWindow  # noqa: F811
+    qtbot: QtBot, window: MainWindow
 ) -> None:
     tab = web_tab(qtbot, window)
     services = tab.services_list

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from dnslib import QTYPE, DNSRecord
+from helpers_dashboard import WAIT_MS, dashboard, signed_in_dashboard
 from helpers_policy_agent import (
     PARENT_PIN,
     RunningFamily,
@@ -28,15 +29,11 @@ from pytestqt.qtbot import QtBot
 from agent.api.client import ApiClient
 from agent.pin_setup import setup_code_path
 from agent.policy import load_policy
-from gui.api_backend import ApiBackend
-from gui.app import build_main_window
 from gui.family_backend import ChildEntry, DeviceEntry
-from gui.i18n import Translations
 from gui.views.child_form import ChildDialog
 from gui.views.login_page import LoginMode
 from gui.views.main_window import MainWindow
 
-WAIT_MS = 20_000
 ACCOUNTS = frozenset({"an", "binh"})
 BLOCKED = "www.example.test"
 
@@ -64,35 +61,16 @@ def family(tmp_path: Path) -> Iterator[RunningFamily]:
         yield running
 
 
-def open_window(qtbot: QtBot, qapp: object, family: RunningFamily) -> Iterator[MainWindow]:
-    backend = ApiBackend(family.url, timeout=30.0)
-    translations = Translations(qapp)  # type: ignore[arg-type]
-    window = build_main_window(
-        backend, agent_address=family.url, language="vi", translations=translations,
-        refresh_ms=60_000,
-    )
-    qtbot.addWidget(window)
-    window.show()
-    yield window
-    window.close()
-    backend.close()
-    translations.remove()
-
-
 @pytest.fixture
 def fresh_window(qtbot: QtBot, qapp: object, family: RunningFamily) -> Iterator[MainWindow]:
-    yield from open_window(qtbot, qapp, family)
+    with dashboard(qtbot, qapp, family.url) as made:
+        yield made
 
 
 @pytest.fixture
 def window(qtbot: QtBot, qapp: object, family: RunningFamily) -> Iterator[MainWindow]:
     set_first_pin(family)
-    for made in open_window(qtbot, qapp, family):
-        page = made.login_page
-        qtbot.waitUntil(page.pin_edit.isEnabled, timeout=WAIT_MS)
-        with qtbot.waitSignal(made.controller.login_succeeded, timeout=WAIT_MS):
-            qtbot.keyClicks(page.pin_edit, PARENT_PIN)
-            qtbot.mouseClick(page.submit_button, Qt.MouseButton.LeftButton)
+    with signed_in_dashboard(qtbot, qapp, family.url) as made:
         yield made
 
 

@@ -4,57 +4,18 @@ a site" gives the agent's verdict in words; a stale edit is shown, and kept, not
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
-import pytest
+from helpers_dashboard import WAIT_MS
 from helpers_policy_agent import (
     HAND_COMMENT,
-    PARENT_PIN,
     RunningFamily,
     baoan_check,
-    running_family,
-    set_first_pin,
 )
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from agent.policy.seal import strip_seal
-from gui.api_backend import ApiBackend
-from gui.app import build_main_window
-from gui.i18n import Translations
 from gui.views.main_window import MainWindow
 from gui.views.web_tab import WebTab
-
-WAIT_MS = 15_000
-
-
-@pytest.fixture
-def family(tmp_path: Path) -> Iterator[RunningFamily]:
-    with running_family(tmp_path) as running:
-        set_first_pin(running)
-        yield running
-
-
-@pytest.fixture
-def window(qtbot: QtBot, qapp: object, family: RunningFamily) -> Iterator[MainWindow]:
-    backend = ApiBackend(family.url, timeout=30.0)
-    translations = Translations(qapp)  # type: ignore[arg-type]
-    made = build_main_window(
-        backend, agent_address=family.url, language="vi", translations=translations,
-        refresh_ms=60_000,
-    )
-    qtbot.addWidget(made)
-    made.show()
-    page = made.login_page
-    qtbot.waitUntil(page.pin_edit.isEnabled, timeout=WAIT_MS)
-    with qtbot.waitSignal(made.controller.login_succeeded, timeout=WAIT_MS):
-        qtbot.keyClicks(page.pin_edit, PARENT_PIN)
-        qtbot.mouseClick(page.submit_button, Qt.MouseButton.LeftButton)
-    yield made
-    made.close()
-    backend.close()
-    translations.remove()
 
 
 def web_tab(qtbot: QtBot, window: MainWindow) -> WebTab:

@@ -147,3 +147,26 @@ def test_with_no_good_copy_at_all_the_start_is_refused_and_says_why(tmp_path: Pa
     assert "expected at least one child" in message
     assert f"there is no last good copy ({holder.last_good_path})" in message
     assert "cannot start until the file is fixed" in message
+
+
+def test_the_policy_is_read_while_a_new_one_is_being_adopted(tmp_path: Path) -> None:
+    # A subscriber of a new policy may wait for a thread that reads the policy (the DNS
+    # recompile waits for the usage service, which reads it under its own lock): the read
+    # must not wait for the adoption, or both wait for ever.
+    import threading
+
+    holder, path, _ = holder_for(tmp_path)
+    write_policy_text(path, TEXT)
+    holder.load()
+    read_during_adoption: list[bool] = []
+
+    def subscriber(_policy: object) -> None:
+        reader = threading.Thread(target=lambda: holder.policy, daemon=True)
+        reader.start()
+        reader.join(timeout=30)  # generous: it only has to read an attribute
+        read_during_adoption.append(not reader.is_alive())
+
+    holder.subscribe(subscriber)
+    path.write_text(STRICTER, encoding="utf-8")
+    assert holder.check_for_changes() is True
+    assert read_during_adoption == [True]

@@ -15,9 +15,16 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from helpers_policy_agent import HAND_COMMENT, RunningFamily, parent_client, running_family
+from helpers_usage import beats, call, tray_headers
 
 from agent.api.client import ApiClient, ApiClientError
-from agent.api.types import ScreenTimeRules, SeenApp, SeenApps, WeeklyWindow
+from agent.api.types import (
+    ForegroundApp,
+    ScreenTimeRules,
+    SeenApp,
+    SeenApps,
+    WeeklyWindow,
+)
 from agent.policy.compile import compile_screen_time, resolve_child
 from agent.policy.editing import apply_policy_json, policy_json
 from agent.policy.errors import InvalidPolicyError
@@ -262,3 +269,88 @@ def test_the_running_agent_says_the_child_is_outside_the_allowed_hours(
     while standing() != ("allowed_hours", 0) and datetime.now(ZONE) < deadline:
         time.sleep(0.1)  # the agent adopts the written file at once; this only waits
     assert standing() == ("allowed_hours", 0)
+
+
+# -- an always-allowed app typed by a parent ----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("entry", "words"),
+    [('""', "it is empty"), ('"/"', "names a folder"), ('"zoom\\u0000"', "control"),
+     (f'"{"z" * 300}"', "longer than 260"), ('"bin\\\\zoom"', "must be whole")],
+)
+def test_the_loader_refuses_an_app_that_is_no_app(entry: str, words: str) -> None:
+    with pytest.raises(InvalidPolicyError) as raised:
+        parse_policy(family_with("") + f"always_allowed_apps = [{entry}]\n")
+    errors = raised.value.errors
+    assert [error.key for error in errors] == ["children[0].screen_time.always_allowed_apps[0]"]
+    assert words in errors[0].message
+
+
+def test_the_loader_refuses_the_same_app_twice() -> None:
+    with pytest.raises(InvalidPolicyError) as raised:
+        parse_policy(family_with("") + 'always_allowed_apps = ["Zoom.exe", "zoom"]\n')
+    assert [error.key for error in raised.value.errors] == [
+        "children[0].screen_time.always_allowed_apps[1]"
+    ]
+    assert "same app as entry 0" in raised.value.errors[0].message
+
+
+def test_garbage_typed_through_the_api_is_refused_and_nothing_is_lost(
+    family: RunningFamily, client: ApiClient
+) -> None:
+    before = family.config.read_text(encoding="utf-8")
+    etag, rules = client.screen_time("An")
+    with pytest.raises(ApiClientError) as raised:
+        client.set_screen_time(etag, replace(rules, always_allowed_apps=("zoom", "/")))
+    assert raised.value.status == 422
+    assert "always_allowed_apps" in str(raised.value.problems)
+    assert family.config.read_text(encoding="utf-8") == before
+
+
+def test_an_app_typed_but_never_seen_is_always_allowed_by_the_running_agent(
+    family: RunningFamily, client: ApiClient
+) -> None:
+    # Outside the allowed hours whenever the test runs: only an always-allowed app goes on.
+    later = datetime.now(ZONE) + timedelta(days=2)
+    day = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")[later.weekday()]
+    olm = r"C:\Program Files\OLM\olm.exe"
+    etag, rules = client.screen_time("An")
+    _etag, saved = client.set_screen_time(etag, replace(
+        rules,
+        allowed_hours=(WeeklyWindow((day,), "03:00", "03:01"),),
+        always_allowed_apps=("zoom", olm),
+    ))
+    assert saved.always_allowed_apps == ("zoom", olm)
+    written = 'always_allowed_apps = ["zoom", "C:\\\\Program Files\\\\OLM\\\\olm.exe"]'
+    assert written in family.config.read_text(encoding="utf-8")
+    headers = tray_headers(family.agent)
+
+    def heartbeat(app: ForegroundApp, seconds: int, instance: str) -> dict[str, object]:
+        answer = call(family.agent, "POST", "/api/usage/heartbeat", headers,
+                      json=beats(seconds, app=app, instance=instance).to_json())
+        assert answer.status_code == 200, answer.text
+        value = answer.json()
+        assert isinstance(value, dict)
+        return value
+
+    def counted() -> int:
+        detail = next(item for item in client.usage_today().details if item.child == "An")
+        return detail.counted_seconds
+
+    deadline = time.monotonic() + 20
+    school = ForegroundApp(exe_path=olm, pid=501, title="Lớp 4A")
+    while heartbeat(school, 0, "probe")["limit"]["kind"] != "always_allowed":
+        assert time.monotonic() < deadline, "the agent did not take the new rules"
+        time.sleep(0.1)  # the agent adopts the written file at once; this only waits
+    start = counted()
+    answer = heartbeat(school, 60, "tray-olm")
+    assert answer["allowed"] and answer["limit"]["kind"] == "always_allowed"
+    zoom = ForegroundApp(exe_path="/usr/bin/zoom", pid=502, title="Zoom Meeting")
+    answer = heartbeat(zoom, 60, "tray-zoom")
+    assert answer["allowed"] and answer["limit"]["kind"] == "always_allowed"
+    assert counted() == start  # neither counted a second
+    # The same file name in the child's own folder is not the school's app.
+    copied = ForegroundApp(exe_path=r"C:\Users\an\Downloads\olm.exe", pid=503, title="?")
+    answer = heartbeat(copied, 60, "tray-copy")
+    assert not answer["allowed"] and answer["limit"]["kind"] == "allowed_hours"

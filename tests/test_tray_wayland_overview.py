@@ -10,8 +10,8 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import pytest
+from helpers_dashboard import WAIT_MS, signed_in_dashboard
 from helpers_usage import PIN, running_usage_agent
-from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from agent.api.client import ApiClient
@@ -19,13 +19,11 @@ from agent.auth import TRAY_TOKEN_SECRET_NAME
 from agent.runtime import Agent
 from agent.secrets import open_secret_store
 from agent.tray.identity import load_tray_user_keys
-from gui.api_backend import ApiBackend
-from gui.app import MainWindow, build_main_window
+from gui.app import MainWindow
 from gui.i18n import Translations
 from gui.tray.http_backend import HttpTrayBackend, TrayCredentials, start_heartbeat
 from gui.tray.watchers.linux_wayland import WaylandWatcher
 
-WAIT_MS = 20_000
 VI_NOTE = (
     "Trên phiên Wayland của máy này, Bảo An thấy lúc máy để yên và các ứng dụng đang chạy, "
     "nhưng không thấy cửa sổ nào đang ở trên cùng, nên thời gian dùng ứng dụng được tính "
@@ -92,23 +90,12 @@ def translations(qapp: object) -> Iterator[Translations]:
 
 @pytest.fixture
 def window(
-    qtbot: QtBot, agent: Agent, translations: Translations
+    qtbot: QtBot, qapp: object, agent: Agent, translations: Translations
 ) -> Iterator[MainWindow]:
-    backend = ApiBackend(agent.http_url(), timeout=30.0)
-    made = build_main_window(
-        backend, agent_address=agent.http_url(), language="vi", translations=translations,
-        refresh_ms=60_000,
-    )
-    qtbot.addWidget(made)
-    made.show()
-    page = made.login_page
-    qtbot.waitUntil(page.pin_edit.isEnabled, timeout=WAIT_MS)
-    with qtbot.waitSignal(made.controller.login_succeeded, timeout=WAIT_MS):
-        qtbot.keyClicks(page.pin_edit, PIN)
-        qtbot.keyClick(page.pin_edit, Qt.Key.Key_Return)
-    yield made
-    made.close()
-    backend.close()
+    with signed_in_dashboard(
+        qtbot, qapp, agent.http_url(), PIN, by_keyboard=True, translations=translations
+    ) as made:
+        yield made
 
 
 def test_the_overview_page_says_it_plainly_in_both_languages(

@@ -8,8 +8,9 @@ from dataclasses import dataclass
 
 import pytest
 
+from agent.api.types import APP_ENTRY_MAX_LENGTH, app_entry_key, app_entry_problem
 from agent.policy.services import load_catalogue
-from agent.usage.apps import AppClassifier, app_id_of
+from agent.usage.apps import AlwaysAllowed, AppClassifier, app_id_of
 from agent.usage.model import AppIdentity
 from agent.usage.sampler import ATTRIBUTES, ProcessSampler, account_name
 
@@ -71,6 +72,65 @@ def test_always_allowed_by_name_or_service() -> None:
     assert CLASSIFIER.classify(AppIdentity(original_name="baoan-tray")).always_allowed
     game = AppIdentity(exe_path="RobloxPlayerBeta.exe")
     assert CLASSIFIER.classify(game, always_allowed=("roblox",)).always_allowed
+
+
+@pytest.mark.parametrize(
+    "entry",
+    ["zoom", "Zoom.exe", r"C:\Program Files\Zoom\bin\Zoom.exe", "/usr/bin/libreoffice",
+     r"\\school\apps\olm.exe", "  Microsoft Teams  "],
+)
+def test_an_app_typed_by_a_parent_is_a_name_or_a_full_path(entry: str) -> None:
+    assert app_entry_problem(entry) is None
+
+
+@pytest.mark.parametrize(
+    ("entry", "problem"),
+    [
+        ("", "empty"),
+        ("   ", "empty"),
+        ("/", "folder"),
+        ("\\", "folder"),
+        ("C:\\", "folder"),
+        ("/usr/bin/", "folder"),
+        ("..", "folder"),
+        ("zoom\nexe", "control"),
+        ("zo\x00om", "control"),
+        ("zoom\u202eexe.txt", "control"),  # a right-to-left override that disguises a name
+        ("x" * (APP_ENTRY_MAX_LENGTH + 1), "too_long"),
+        (r"Zoom\bin\Zoom.exe", "not_full_path"),  # its end would match any folder
+        ("zoom?.exe", "not_a_name"),
+        ("C:", "not_a_name"),
+    ],
+)
+def test_garbage_is_no_app(entry: str, problem: str) -> None:
+    assert app_entry_problem(entry) == problem
+
+
+def test_entries_compare_as_the_matcher_compares() -> None:
+    assert app_entry_key("Zoom.exe") == app_entry_key("zoom") == "zoom"
+    assert app_entry_key(r"C:\Program Files\Zoom\bin\Zoom.exe") == (
+        app_entry_key("c:/program files//zoom/bin/zoom.exe")
+    )
+    assert app_entry_key("/usr/bin/zoom") != app_entry_key("zoom")
+
+
+def test_a_typed_name_or_path_is_matched_by_path_and_version_names() -> None:
+    allowed = AlwaysAllowed(["zoom", r"C:\Program Files\OLM\olm.exe", "/usr/bin/libreoffice"])
+    assert allowed.allows(AppIdentity(exe_path=r"C:\Program Files\Zoom\bin\Zoom.exe"))
+    assert allowed.allows(AppIdentity(exe_path="/usr/bin/zoom"))  # Linux: no .exe
+    assert allowed.allows(AppIdentity(exe_path=r"C:\Apps\meet.exe", product_name="Zoom"))
+    assert allowed.allows(AppIdentity(exe_path=r"c:\program files\olm\OLM.EXE"))
+    assert allowed.allows(AppIdentity(exe_path="/usr/bin/libreoffice"))
+    # A path allows that file only: the same name in a folder the child can write is not it.
+    assert not allowed.allows(AppIdentity(exe_path=r"C:\Users\an\Downloads\olm.exe"))
+    assert not allowed.allows(AppIdentity(exe_path="/home/an/usr/bin/libreoffice"))
+    # A game renamed after a school app is the game its version information says.
+    renamed = AppIdentity(exe_path=r"C:\Users\an\zoom.exe", original_name="RobloxPlayerBeta.exe")
+    assert not allowed.allows(renamed)
+    assert not CLASSIFIER.classify(renamed, always_allowed=("zoom",)).always_allowed
+    # Garbage in a list allows nothing; Bảo An's own windows are always allowed.
+    assert not AlwaysAllowed(["/", ""]).allows(AppIdentity(exe_path="/"))
+    assert AlwaysAllowed().allows(AppIdentity(original_name="baoan-tray"))
 
 
 @dataclass(frozen=True)

@@ -589,8 +589,13 @@ class ApiClient:
     def cancel_list_update(self) -> ListUpdateInfo:
         return self._parse(ListUpdateInfo.from_json, self._request("DELETE", "/api/lists/update"))
 
-    def export_child_data(self, child: str) -> ChildDataExport:
-        answer = self._request("GET", f"/api/children/{_segment(child)}/data")
+    def export_child_data(
+        self, child: str, cursor: str | None = None, limit: int | None = None
+    ) -> ChildDataExport:
+        """One page of the child's data (the first without `cursor`)."""
+        query = {"cursor": cursor, "limit": None if limit is None else str(limit)}
+        params = {key: value for key, value in query.items() if value is not None}
+        answer = self._request("GET", f"/api/children/{_segment(child)}/data", params=params)
         return self._parse(ChildDataExport.from_json, answer)
 
     def delete_child_data(self, child: str) -> ChildDataDeleted:

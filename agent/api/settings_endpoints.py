@@ -5,7 +5,8 @@
   ``{"paused", "paused_until", "paused_at"}``.
 - ``GET /api/lists/update``: the progress of "update now"; ``POST`` starts it (``202``),
   ``DELETE`` cancels it before the next source.
-- ``GET /api/children/<name>/data``: a copy of the child's data; ``DELETE`` removes it.
+- ``GET /api/children/<name>/data?cursor=&limit=``: a copy of the child's data, a page
+  of at most 5,000 rows at a time with the next page's cursor; ``DELETE`` removes it.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from agent.api.http import ApiError, Request, Response, Router, json_response
-from agent.child_data import ChildData
+from agent.child_data import EXPORT_PAGE_MAX, ChildData
 from agent.list_update import ListUpdates
 from agent.protection_pause import ProtectionPause
 
@@ -68,7 +69,12 @@ class _SettingsEndpoints:
         return self._updates.cancel().to_json()
 
     def export_data(self, request: Request) -> object:
-        return self._data.export(_child(request)).to_json()
+        limit = request.int_query("limit", EXPORT_PAGE_MAX, 1, EXPORT_PAGE_MAX)
+        try:
+            page = self._data.export(_child(request), request.query_value("cursor"), limit)
+        except ValueError as error:
+            raise ApiError(400, "bad_cursor", str(error)) from None
+        return page.to_json()
 
     def delete_data(self, request: Request) -> object:
         return self._data.delete(_child(request)).to_json()

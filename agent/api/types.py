@@ -10,6 +10,8 @@ Times are aware datetimes, written as ISO 8601.
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -1924,6 +1926,47 @@ class CatalogueInfo:
         )
 
 
+# -- an always-allowed app as a parent writes it ---------------------------------------------
+
+APP_ENTRY_MAX_LENGTH = 260  # Windows' MAX_PATH: no app's path or name is longer
+# What can be wrong with an entry, for the loader's message and the dashboard's words.
+APP_ENTRY_PROBLEMS = ("empty", "too_long", "control", "folder", "not_full_path", "not_a_name")
+_NOT_IN_FILE_NAMES = frozenset('<>:"|?*')
+_FULL_PATH = re.compile(r"^(/|[a-z]:/)", re.IGNORECASE)  # /usr/bin/…, C:\…, \\server\…
+
+
+def app_entry_problem(text: str) -> str | None:
+    """Why `text` is not an always-allowed app (one of :data:`APP_ENTRY_PROBLEMS`), or None:
+    an executable's name (``zoom``, ``Zoom.exe``) or its full path
+    (``C:\\Program Files\\Zoom\\bin\\Zoom.exe``, ``/usr/bin/libreoffice``)."""
+    entry = text.strip()
+    if not entry:
+        return "empty"
+    if len(entry) > APP_ENTRY_MAX_LENGTH:
+        return "too_long"
+    if any(unicodedata.category(char) in ("Cc", "Cf") for char in entry):
+        return "control"  # a line break, a NUL, or an invisible character that disguises
+    path = entry.replace("\\", "/")
+    folders, _, name = path.rpartition("/")
+    if name in ("", ".", ".."):
+        return "folder"
+    if folders and not _FULL_PATH.match(path):
+        return "not_full_path"  # a path's end would match any folder a child makes
+    if any(char in _NOT_IN_FILE_NAMES for char in name):
+        return "not_a_name"
+    return None
+
+
+def app_entry_key(text: str) -> str:
+    """How an entry and an app's names and path are compared: without regard to case or
+    to the separator, and a name without its ``.exe`` (``zoom`` is ``Zoom.exe``); a path
+    is a whole path."""
+    entry = text.strip().replace("\\", "/").casefold()
+    if "/" in entry:
+        return re.sub("/+", "/", entry)
+    return entry.removesuffix(".exe")
+
+
 WEEKDAY_KEYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
@@ -2391,19 +2434,25 @@ CHILD_DATA_TABLES = ("query_log", "usage_intervals", "events", "access_requests"
 
 @dataclass(frozen=True)
 class ChildDataExport:
-    """``GET /api/children/<name>/data``: everything the agent keeps about one child
-    (Decree 13/2023: the right to a copy), one list of plain rows per table of
-    :data:`CHILD_DATA_TABLES`."""
+    """``GET /api/children/<name>/data?cursor=&limit=``: everything the agent keeps about
+    one child (Decree 13/2023: the right to a copy), one list of plain rows per table of
+    :data:`CHILD_DATA_TABLES`, a page at a time: `next_cursor` asks for the next page
+    (None: this was the last; a small export is one page, as it always was). The first
+    page has `totals`, the rows of each table in all."""
 
     child: str
     exported_at: datetime
     tables: Mapping[str, tuple[Mapping[str, object], ...]]
+    next_cursor: str | None = None
+    totals: Mapping[str, int] | None = None
 
     def to_json(self) -> JsonObject:
         return {
             "child": self.child,
             "exported_at": self.exported_at.isoformat(),
             "tables": {name: [dict(row) for row in rows] for name, rows in self.tables.items()},
+            "next_cursor": self.next_cursor,
+            "totals": None if self.totals is None else dict(self.totals),
         }
 
     @classmethod
@@ -2417,7 +2466,14 @@ class ChildDataExport:
             if not isinstance(rows, list) or not all(isinstance(row, dict) for row in rows):
                 raise ShapeError(f"{where}.tables.{name}: expected a list of objects")
             tables[str(name)] = tuple(rows)
-        return cls(child=_field(data, "child", str, where), exported_at=exported, tables=tables)
+        totals = data.get("totals")
+        return cls(
+            child=_field(data, "child", str, where),
+            exported_at=exported,
+            tables=tables,
+            next_cursor=_optional(data, "next_cursor", str, where),
+            totals=None if totals is None else _count_map(totals, f"{where}.totals"),
+        )
 
 
 @dataclass(frozen=True)

@@ -111,11 +111,16 @@ class PolicyHolder:
 
     @property
     def policy(self) -> FamilyPolicy:
-        """The last good policy; raises LookupError if there has never been one."""
-        with self._lock:
-            if self._policy is None:
-                raise LookupError(f"no valid family policy has been loaded from {self.path}")
-            return self._policy
+        """The last good policy; raises LookupError if there has never been one.
+
+        Read without the lock: a policy is frozen and replaced whole, and a reader must
+        never wait for an adoption, whose subscribers may wait for the reader (the usage
+        service reads the policy under its own lock; the DNS recompile a new policy makes
+        asks the usage service)."""
+        policy = self._policy
+        if policy is None:
+            raise LookupError(f"no valid family policy has been loaded from {self.path}")
+        return policy
 
     @property
     def has_policy(self) -> bool:

@@ -22,6 +22,7 @@ from types import MappingProxyType
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
+from agent.api.types import APP_ENTRY_MAX_LENGTH, app_entry_key, app_entry_problem
 from agent.policy.categories import CATEGORY_IDS, categories
 from agent.policy.errors import InvalidPolicyError, KeyPath, PolicyError
 from agent.policy.locator import KeyLocator
@@ -102,6 +103,14 @@ _CHILD_KEYS = (
     "screen_time",
 )
 _SCHEDULE_KEYS = ("target", "mode", "windows")
+_APP_ENTRY_WORDS = {
+    "empty": "it is empty",
+    "too_long": f"longer than {APP_ENTRY_MAX_LENGTH} characters",
+    "control": "it holds a control or invisible character",
+    "folder": "it names a folder, not a program",
+    "not_full_path": "a path must be whole, from / or a drive such as C:\\",
+    "not_a_name": 'a file name has none of < > : " | ? *',
+}
 _WINDOW_KEYS = ("days", "start", "end")
 _SCREEN_TIME_KEYS = (
     "daily_minutes",
@@ -338,6 +347,27 @@ class _Checker:
     def string(self, value: object, path: KeyPath, what: str = "a non-empty string") -> str | None:
         if not isinstance(value, str) or not value.strip():
             self.expected(path, what, value)
+            return None
+        return value.strip()
+
+    def app_entries(self, value: object, path: KeyPath) -> tuple[str, ...]:
+        """Always-allowed apps: names or full paths, none twice (as the matcher compares)."""
+        checked = self.items(value, path, "app names or full paths", self.app_entry)
+        seen: dict[str, int] = {}
+        for index, entry in enumerate(checked or ()):
+            first = seen.setdefault(app_entry_key(entry), index)
+            if first != index:
+                self.error((*path, index), f"{show(entry)} is the same app as entry {first}")
+        return checked or ()
+
+    def app_entry(self, value: object, path: KeyPath) -> str | None:
+        if not isinstance(value, str):
+            self.expected(path, "an app's name or full path", value)
+            return None
+        problem = app_entry_problem(value)
+        if problem is not None:
+            self.expected(path, f"an app's name or full path ({_APP_ENTRY_WORDS[problem]})",
+                          value if len(value) <= 80 else value[:80] + "…")
             return None
         return value.strip()
 
@@ -858,15 +888,7 @@ class _Checker:
             per_game = self.minutes(raw["per_game_minutes"], (*path, "per_game_minutes"))
         apps: tuple[str, ...] = ()
         if "always_allowed_apps" in raw:
-            apps = (
-                self.items(
-                    raw["always_allowed_apps"],
-                    (*path, "always_allowed_apps"),
-                    "app names",
-                    self.string,
-                )
-                or ()
-            )
+            apps = self.app_entries(raw["always_allowed_apps"], (*path, "always_allowed_apps"))
         warnings = None
         if "warnings_minutes" in raw:
             checked = self.items(

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from types import MappingProxyType
 
+from agent.api.types import app_entry_key, app_entry_problem
 from agent.policy.services import ServiceCatalogue
 from agent.usage.model import AppIdentity, AppUse
 
@@ -32,6 +33,31 @@ INTERPRETERS: frozenset[str] = frozenset(
 def _names(app: AppIdentity) -> tuple[str, ...]:
     found = (app.original_name, app.exe_name, app.product_name)
     return tuple(name.casefold() for name in found if name)
+
+
+class AlwaysAllowed:
+    """A child's always-allowed apps (and Bảo An's own, :data:`BUILT_IN_ALWAYS_ALLOWED`)
+    as the one matcher every check uses: an entry that is a full path allows the
+    executable at that path only; a name allows an app whose version-information names
+    say it (``OriginalFilename``, ``ProductName``) or, without version information, whose
+    file is so named, and the catalogue service of that id. A renamed file is the app its
+    version information says, so a game renamed ``Zoom.exe`` is not Zoom. An entry that
+    is no app (:func:`~agent.api.types.app_entry_problem`) allows nothing."""
+
+    def __init__(self, entries: Iterable[str] = ()) -> None:
+        keys = {app_entry_key(entry) for entry in entries if app_entry_problem(entry) is None}
+        self._paths = frozenset(key for key in keys if "/" in key)
+        self._names = frozenset(key for key in keys if "/" not in key) | BUILT_IN_ALWAYS_ALLOWED
+
+    def allows(self, app: AppIdentity, service: str | None = None) -> bool:
+        if self._paths and app.exe_path and app_entry_key(app.exe_path) in self._paths:
+            return True
+        if service is not None and service in self._names:
+            return True
+        own = (app.original_name, app.product_name) if app.original_name else (
+            app.exe_name, app.product_name
+        )
+        return any(app_entry_key(name) in self._names for name in own if name)
 
 
 def app_id_of(app: AppIdentity) -> str:
@@ -161,8 +187,6 @@ class AppClassifier:
         service's website when `site_support(service)` agrees (the child's recent DNS
         queries for its domains; None: the title alone). Either way the app id says both
         (``java:minecraft``, ``chrome.exe:youtube``)."""
-        names = set(_names(app))
-        allowed = {name.casefold() for name in always_allowed} | BUILT_IN_ALWAYS_ALLOWED
         service = self.service_of(app)
         app_id = app_id_of(app)
         if service is None and cmdline and self.is_interpreter(app):
@@ -178,5 +202,5 @@ class AppClassifier:
             app_id=app_id,
             service=service_id,
             category=category,
-            always_allowed=bool(names & allowed) or (service_id in allowed),
+            always_allowed=AlwaysAllowed(always_allowed).allows(app, service_id),
         )

@@ -31,7 +31,7 @@ from agent.policy.compile import resolve_child
 from agent.policy.model import FamilyPolicy, ScreenTimeLimits
 from agent.policy.services import ServiceCatalogue, load_catalogue
 from agent.store.models import QueryLogEntry
-from agent.usage.apps import AppClassifier
+from agent.usage.apps import AlwaysAllowed, AppClassifier
 from agent.usage.counting import (
     CountResult,
     count_heartbeat,
@@ -383,7 +383,7 @@ class UsageService:
         spent = self._spent.get(child, {})
         if not spent:
             return ()
-        allowed = {name.casefold() for name in always}
+        allowed = AlwaysAllowed(always)
         found: dict[int, str] = {}  # pid -> service
         if (
             front is not None
@@ -395,13 +395,11 @@ class UsageService:
         ):
             found[front.pid] = current.service
         for app in self._running_apps.get(child, ()):
-            name = AppIdentity(exe_path=app.exe_path).exe_name.casefold()
             if (
                 app.pid > 0
                 and app.app.service in spent
                 and not app.app.always_allowed
-                and name not in allowed
-                and app.app.service not in allowed
+                and not allowed.allows(AppIdentity(exe_path=app.exe_path), app.app.service)
                 and app.pid not in found
             ):
                 found[app.pid] = app.app.service
@@ -519,7 +517,7 @@ class UsageService:
     ) -> bool:
         """Count `elapsed` seconds for each game of `child` running behind; whether the set
         of spent services changed."""
-        allowed = {name.casefold() for name in rules.limits.always_allowed_apps}
+        allowed = AlwaysAllowed(rules.limits.always_allowed_apps)
         zone = ZoneInfo(self._family().settings.timezone)
         with self._lock:
             now = self.now()
@@ -536,14 +534,13 @@ class UsageService:
             every_app = reporting and watch is not None and watch.foreground_known is False
             games: dict[str, AppUse] = {}
             for app in apps:
-                use, name = app.app, AppIdentity(exe_path=app.exe_path).exe_name.casefold()
+                use = app.app
                 if (
                     (use.category == GAMES_CATEGORY or every_app)
                     and use.service is not None
                     and use.service != in_front
                     and not use.always_allowed
-                    and name not in allowed
-                    and use.service not in allowed
+                    and not allowed.allows(AppIdentity(exe_path=app.exe_path), use.service)
                 ):
                     games.setdefault(
                         use.service, AppUse(f"{use.app_id}:behind", use.service, use.category)

@@ -43,6 +43,34 @@
 <context>
     <name>AllowedAppsTableModel</name>
     <message>
+        <source>Type the app&apos;s file name, such as zoom, or its full path.</source>
+        <translation>Hãy gõ tên tệp của ứng dụng, ví dụ zoom, hoặc đường dẫn đầy đủ của nó.</translation>
+    </message>
+    <message>
+        <source>This is too long for an app&apos;s name or path (at most %1 characters).</source>
+        <translation>Tên hay đường dẫn này dài quá (nhiều nhất %1 ký tự).</translation>
+    </message>
+    <message>
+        <source>This holds a line break or an invisible character: type the name again.</source>
+        <translation>Trong này có dấu xuống dòng hoặc ký tự ẩn: hãy gõ lại tên.</translation>
+    </message>
+    <message>
+        <source>This is a folder, not an app: add the program&apos;s file at its end.</source>
+        <translation>Đây là một thư mục, không phải ứng dụng: hãy thêm tên tệp chương trình vào cuối.</translation>
+    </message>
+    <message>
+        <source>Write the whole path, from / or from the drive (such as C:\), or the file name alone.</source>
+        <translation>Hãy viết đường dẫn đầy đủ, bắt đầu từ / hoặc từ ổ đĩa (như C:\), hoặc chỉ tên tệp.</translation>
+    </message>
+    <message>
+        <source>A file name has none of these: &lt; &gt; : &quot; | ? *</source>
+        <translation>Tên tệp không được có các ký tự: &lt; &gt; : &quot; | ? *</translation>
+    </message>
+    <message>
+        <source>This app is in the list already.</source>
+        <translation>Ứng dụng này đã có trong danh sách.</translation>
+    </message>
+    <message>
         <source>Always allowed</source>
         <translation>Luôn được dùng</translation>
     </message>
@@ -2145,6 +2173,14 @@
         <translation>Giờ dùng Internet</translation>
     </message>
     <message>
+        <source>Hours for:</source>
+        <translation>Đặt giờ cho:</translation>
+    </message>
+    <message>
+        <source>Hours for the whole internet, a kind of site or app, or a service</source>
+        <translation>Đặt giờ cho toàn bộ Internet, một loại trang web hay ứng dụng, hoặc một dịch vụ</translation>
+    </message>
+    <message>
         <source>Rule:</source>
         <translation>Quy định:</translation>
     </message>
@@ -2155,6 +2191,14 @@
     <message>
         <source>No internet in these hours</source>
         <translation>Không dùng Internet trong các giờ này</translation>
+    </message>
+    <message>
+        <source>Open only in these hours</source>
+        <translation>Chỉ mở trong các giờ này</translation>
+    </message>
+    <message>
+        <source>Blocked in these hours</source>
+        <translation>Bị chặn trong các giờ này</translation>
     </message>
     <message>
         <source>Save hours</source>
@@ -2202,6 +2246,14 @@
     <message>
         <source>(the next morning)</source>
         <translation>(sáng hôm sau)</translation>
+    </message>
+    <message>
+        <source>The whole internet</source>
+        <translation>Toàn bộ Internet</translation>
+    </message>
+    <message>
+        <source>%1 (hours set)</source>
+        <translation>%1 (đã đặt giờ)</translation>
     </message>
 </context>
 <context>
@@ -2379,8 +2431,24 @@
         <translation>Ứng dụng luôn được dùng</translation>
     </message>
     <message>
-        <source>Tick the apps the child may always use, such as school apps: they count no screen time and are never closed. The list holds the apps seen on this computer.</source>
-        <translation>Đánh dấu những ứng dụng con luôn được dùng, như ứng dụng học tập: chúng không tính vào thời gian dùng máy và không bao giờ bị đóng. Danh sách gồm các ứng dụng đã thấy trên máy tính này.</translation>
+        <source>Tick the apps the child may always use, such as school apps: they count no screen time and are never closed. The list holds the apps seen on this computer; an app not seen yet can be typed below, by its file name or its full path.</source>
+        <translation>Đánh dấu những ứng dụng con luôn được dùng, như ứng dụng học tập: chúng không tính vào thời gian dùng máy và không bao giờ bị đóng. Danh sách gồm các ứng dụng đã thấy trên máy tính này; ứng dụng chưa thấy thì gõ vào ô bên dưới, bằng tên tệp hoặc đường dẫn đầy đủ.</translation>
+    </message>
+    <message>
+        <source>An app not seen yet:</source>
+        <translation>Ứng dụng chưa thấy:</translation>
+    </message>
+    <message>
+        <source>zoom, or C:\Program Files\Zoom\bin\Zoom.exe</source>
+        <translation>zoom, hoặc C:\Program Files\Zoom\bin\Zoom.exe</translation>
+    </message>
+    <message>
+        <source>An always-allowed app: its file name or full path</source>
+        <translation>Ứng dụng luôn được dùng: tên tệp hoặc đường dẫn đầy đủ</translation>
+    </message>
+    <message>
+        <source>Add app</source>
+        <translation>Thêm ứng dụng</translation>
     </message>
     <message>
         <source>Space ticks or unticks the selected app</source>

@@ -21,6 +21,7 @@ from gui.pages_backend import ActivityHistory
 from gui.pages_controller import HISTORY_CHOICES
 from gui.pages_models import VIEWS, chart_data
 from gui.views.bar_chart import StackedBarChart
+from gui.views.common import chosen_child, fill_child_combo
 
 
 class ChartBox(QGroupBox):
@@ -95,23 +96,12 @@ class ActivityPage(QWidget):
 
     # Data in.
     def set_children(self, names: Sequence[str]) -> None:
-        current = self.selected_child()
-        if [self.child_combo.itemData(i) for i in range(self.child_combo.count())] == list(names):
-            return
-        self.child_combo.blockSignals(True)
-        self.child_combo.clear()
-        for name in names:
-            self.child_combo.addItem(name, name)
-        position = self.child_combo.findData(current) if current is not None else -1
-        self.child_combo.setCurrentIndex(max(0, position) if names else -1)
-        self.child_combo.blockSignals(False)
-        chosen = self.selected_child()
-        if chosen is not None and chosen != current:
+        chosen = fill_child_combo(self.child_combo, names)
+        if chosen is not None:
             self.child_selected.emit(chosen)
 
     def selected_child(self) -> str | None:
-        value = self.child_combo.currentData()
-        return value if isinstance(value, str) else None
+        return chosen_child(self.child_combo)
 
     def selected_days(self) -> int:
         value = self.days_combo.currentData()

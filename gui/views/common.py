@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from PySide6.QtCore import QSortFilterProxyModel, Qt
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
@@ -96,3 +98,26 @@ def place_in_tab_order(after: QWidget, group: QWidget) -> QWidget:
         QWidget.setTabOrder(previous, member)
         previous = member
     return previous
+
+
+def chosen_child(combo: QComboBox) -> str | None:
+    """The child chosen in a combo of the children's names (None: no child)."""
+    value = combo.currentData()
+    return value if isinstance(value, str) else None
+
+
+def fill_child_combo(combo: QComboBox, names: Sequence[str]) -> str | None:
+    """Fill `combo` with the children's names, keeping the child chosen when still there
+    (else the first); the child now chosen when that changed, else None."""
+    current = chosen_child(combo)
+    if [combo.itemData(i) for i in range(combo.count())] == list(names):
+        return None
+    combo.blockSignals(True)
+    combo.clear()
+    for name in names:
+        combo.addItem(name, name)
+    position = combo.findData(current) if current is not None else -1
+    combo.setCurrentIndex(max(0, position) if names else -1)
+    combo.blockSignals(False)
+    chosen = chosen_child(combo)
+    return chosen if chosen is not None and chosen != current else None

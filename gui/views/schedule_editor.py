@@ -1,7 +1,10 @@
 """The weekly schedule editor of the Web tab: the hours a child may use the internet (or
-may not), several windows a day, a window may go on past midnight.
+may not), or one service or category of it (YouTube, games), several windows a day, a
+window may go on past midnight.
 
-The rule (allowed only during, or blocked during) and the Save are this editor's; the
+What the hours are for (the whole internet, a category, a service), the rule (allowed
+only during, or blocked during) and the Save are this editor's; switching to another
+service keeps the edits of the one before, and Save saves them all. The
 windows are edited by :class:`~gui.views.week_windows_editor.WeekWindowsEditor`, the same
 part the Screen time tab's allowed hours use. Everything works with the mouse and with
 the keyboard alone: Tab moves through the rule, the list of windows, the day, the two
@@ -26,9 +29,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gui.backend import PolicyProblem
+from gui.backend import Catalogue, PolicyProblem
 from gui.pages_backend import SCHEDULE_MODES, VersionedSchedules, WeekWindow
-from gui.schedule_model import WeekSchedule
+from gui.schedule_model import INTERNET, WeekSchedule, target_choices
 from gui.views.contrast import apply_message
 from gui.views.week_windows_editor import INTERNET_HOURS, WeekWindowsEditor
 
@@ -42,6 +45,14 @@ class ScheduleEditor(QGroupBox):
         self._schedule: WeekSchedule | None = None
         self._dirty = False
         self._message: tuple[str, str] = ("", "")
+        self._catalogue = Catalogue()
+
+        self.target_label = QLabel(self)
+        self.target_combo = QComboBox(self)
+        self.target_combo.setObjectName("scheduleTarget")
+        self.target_combo.setMinimumContentsLength(16)
+        self.target_label.setBuddy(self.target_combo)
+        self.target_combo.currentIndexChanged.connect(self._on_target)
 
         self.mode_label = QLabel(self)
         self.mode_combo = QComboBox(self)
@@ -78,6 +89,8 @@ class ScheduleEditor(QGroupBox):
         self.message_label.setTextFormat(Qt.TextFormat.PlainText)
 
         mode_row = QHBoxLayout()
+        mode_row.addWidget(self.target_label)
+        mode_row.addWidget(self.target_combo, 1)
         mode_row.addWidget(self.mode_label)
         mode_row.addWidget(self.mode_combo, 1)
         layout = QVBoxLayout(self)
@@ -85,18 +98,33 @@ class ScheduleEditor(QGroupBox):
         layout.addWidget(self.windows_editor)
         layout.addWidget(self.message_label)
         # Tab goes through the editor in reading order.
-        order = (self.mode_combo, *part.tab_order(), self.save_button)
+        order = (self.target_combo, self.mode_combo, *part.tab_order(), self.save_button)
         for first, second in pairwise(order):
             QWidget.setTabOrder(first, second)
         self.retranslate()
         self._update_enabled()
 
     # Data in.
+    def set_catalogue(self, catalogue: Catalogue) -> None:
+        """The categories and services whose hours may be set (the Web tab's catalogue)."""
+        self._catalogue = catalogue
+        self._fill_targets()
+
     def show_schedules(self, version: VersionedSchedules) -> None:
-        self._schedule = WeekSchedule.from_version(version)
+        """Fresh from the agent: the target edited stays the one picked."""
+        target = self._schedule.target if self._schedule is not None else INTERNET
+        if self._schedule is not None and self._schedule.child != version.child:
+            target = INTERNET
+        self._schedule = WeekSchedule.from_version(version, target)
         self._dirty = False
         self._fill()
         self._set_message("", "")
+
+    def select_target(self, target: str) -> None:
+        """Edit the hours of `target` (``*``, ``service:<id>``, ``category:<id>``)."""
+        position = self.target_combo.findData(target)
+        if position >= 0:
+            self.target_combo.setCurrentIndex(position)
 
     def show_saved(self, version: VersionedSchedules) -> None:
         self.show_schedules(version)
@@ -127,8 +155,28 @@ class ScheduleEditor(QGroupBox):
         return self._dirty
 
     # The form.
+    def _fill_targets(self) -> None:
+        schedule = self._schedule
+        chosen = schedule.target if schedule is not None else INTERNET
+        self.target_combo.blockSignals(True)
+        self.target_combo.clear()
+        for target, words in target_choices(self._catalogue, schedule):
+            self.target_combo.addItem(words, target)
+        self.target_combo.setCurrentIndex(max(0, self.target_combo.findData(chosen)))
+        self.target_combo.blockSignals(False)
+
+    def _on_target(self, _index: int) -> None:
+        target = self.target_combo.currentData()
+        if self._schedule is None or not isinstance(target, str):
+            return
+        if target != self._schedule.target:
+            self._schedule = self._schedule.for_target(target)
+            self._fill()
+
     def _fill(self) -> None:
         schedule = self._schedule
+        self._fill_targets()
+        self._retranslate_modes()
         self.mode_combo.blockSignals(True)
         if schedule is not None:
             self.mode_combo.setCurrentIndex(max(0, self.mode_combo.findData(schedule.mode)))
@@ -144,8 +192,11 @@ class ScheduleEditor(QGroupBox):
     def _on_windows(self, windows: tuple[WeekWindow, ...]) -> None:
         if self._schedule is None:
             return
+        had_hours = bool(self._schedule.windows)
         self._schedule = self._schedule.with_windows(windows)
         self._dirty = True
+        if had_hours != bool(windows):
+            self._fill_targets()  # "(hours set)" beside it, or no more
         self._set_message("edited", "")
 
     def _on_mode(self, _index: int) -> None:
@@ -163,6 +214,7 @@ class ScheduleEditor(QGroupBox):
 
     def _update_enabled(self) -> None:
         has = self._schedule is not None
+        self.target_combo.setEnabled(has)
         self.mode_combo.setEnabled(has)
         self.save_button.setEnabled(has)
 
@@ -195,13 +247,26 @@ class ScheduleEditor(QGroupBox):
 
     def retranslate(self) -> None:
         self.setTitle(self.tr("Internet hours"))
+        self.target_label.setText(self.tr("Hours for:"))
+        self.target_combo.setAccessibleName(self.tr("Hours for the whole internet, a kind of "
+                                                    "site or app, or a service"))
         self.mode_label.setText(self.tr("Rule:"))
-        modes = {
-            "allowed_only_during": self.tr("Internet only in these hours"),
-            "blocked_during": self.tr("No internet in these hours"),
-        }
+        self._retranslate_modes()
+        self._fill_targets()
+        self.save_button.setText(self.tr("Save hours"))
+        self._set_message(*self._message)
+
+    def _retranslate_modes(self) -> None:
+        if self._schedule is None or self._schedule.target == INTERNET:
+            modes = {
+                "allowed_only_during": self.tr("Internet only in these hours"),
+                "blocked_during": self.tr("No internet in these hours"),
+            }
+        else:
+            modes = {
+                "allowed_only_during": self.tr("Open only in these hours"),
+                "blocked_during": self.tr("Blocked in these hours"),
+            }
         for index in range(self.mode_combo.count()):
             mode = str(self.mode_combo.itemData(index))
             self.mode_combo.setItemText(index, modes.get(mode, mode))
-        self.save_button.setText(self.tr("Save hours"))
-        self._set_message(*self._message)

@@ -1,7 +1,7 @@
 """The parent's "Screen time" tab: minutes for each day of the week, the allowed hours
 (the Web tab's week editor, saved with the rest), what happens when time runs out, extra
 minutes for today, limits per category and service, and the always-allowed apps picked
-from the apps seen on this PC. A thin view over
+from the apps seen on this PC or typed (a name or a full path). A thin view over
 :class:`~gui.rules_controller.ScreenTimeController`."""
 
 from __future__ import annotations
@@ -26,8 +26,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gui.allowed_apps_model import AllowedAppsTableModel
+from gui.allowed_apps_model import AllowedAppsTableModel, entry_problem_text
 from gui.backend import Catalogue, PolicyProblem, ScreenTimeLimits, SeenApp, TimeLeft
+from gui.colours import Meaning
 from gui.labels import category_label, format_minutes
 from gui.limits_model import (
     CATEGORY,
@@ -37,8 +38,8 @@ from gui.limits_model import (
     warnings_text,
 )
 from gui.pages_backend import WeekWindow
-from gui.views.common import add_save_shortcut, place_in_tab_order
-from gui.views.contrast import apply_message
+from gui.views.common import add_save_shortcut, chosen_child, fill_child_combo, place_in_tab_order
+from gui.views.contrast import apply_meaning, apply_message
 from gui.views.week_windows_editor import ALLOWED_HOURS, WeekWindowsEditor
 
 _ACTIONS = ("lock", "logoff", "close_app", "notify")
@@ -193,6 +194,24 @@ class ScreenTimeTab(QWidget):
         self.apps_empty = QLabel(self.apps_box)
         self.apps_empty.setObjectName("screenTimeAppsEmpty")
         self.apps_empty.setWordWrap(True)
+        # An app not seen here yet, typed: its file name or its full path.
+        self.app_typed_label = QLabel(self.apps_box)
+        self.app_typed_edit = QLineEdit(self.apps_box)
+        self.app_typed_edit.setObjectName("screenTimeAppTyped")
+        self.app_typed_edit.setMaxLength(1000)  # past the rule's length: told, not cut
+        self.app_typed_label.setBuddy(self.app_typed_edit)
+        self.app_typed_edit.returnPressed.connect(self._on_add_typed)
+        self.app_typed_edit.textEdited.connect(lambda _text: self._show_typed_problem(""))
+        self.app_add_button = QPushButton(self.apps_box)
+        self.app_add_button.setObjectName("screenTimeAppAdd")
+        self.app_add_button.clicked.connect(self._on_add_typed)
+        self.app_typed_error = QLabel(self.apps_box)
+        self.app_typed_error.setObjectName("screenTimeAppTypedError")
+        self.app_typed_error.setWordWrap(True)
+        self.app_typed_error.setTextFormat(Qt.TextFormat.PlainText)
+        apply_meaning(self.app_typed_error, Meaning.PROBLEM)
+        self.app_typed_error.setVisible(False)
+        self._typed_problem = ""
         self.apps_reload_button = QPushButton(self.apps_box)
         self.apps_reload_button.setObjectName("screenTimeAppsReload")
         self.apps_reload_button.clicked.connect(self.apps_requested)
@@ -200,6 +219,12 @@ class ScreenTimeTab(QWidget):
         apps_layout.addWidget(self.apps_note)
         apps_layout.addWidget(self.apps_view)
         apps_layout.addWidget(self.apps_empty)
+        typed_row = QHBoxLayout()
+        typed_row.addWidget(self.app_typed_label)
+        typed_row.addWidget(self.app_typed_edit, 1)
+        typed_row.addWidget(self.app_add_button)
+        apps_layout.addLayout(typed_row)
+        apps_layout.addWidget(self.app_typed_error)
         apps_buttons = QHBoxLayout()
         apps_buttons.addStretch(1)
         apps_buttons.addWidget(self.apps_reload_button)
@@ -238,18 +263,8 @@ class ScreenTimeTab(QWidget):
 
     # Data in.
     def set_children(self, names: Sequence[str]) -> None:
-        current = self.selected_child()
-        if [self.child_combo.itemData(i) for i in range(self.child_combo.count())] == list(names):
-            return
-        self.child_combo.blockSignals(True)
-        self.child_combo.clear()
-        for name in names:
-            self.child_combo.addItem(name, name)
-        position = self.child_combo.findData(current) if current is not None else -1
-        self.child_combo.setCurrentIndex(max(0, position) if names else -1)
-        self.child_combo.blockSignals(False)
-        chosen = self.selected_child()
-        if chosen is not None and chosen != current:
+        chosen = fill_child_combo(self.child_combo, names)
+        if chosen is not None:
             self.child_selected.emit(chosen)
 
     def set_catalogue(self, catalogue: Catalogue) -> None:
@@ -261,8 +276,7 @@ class ScreenTimeTab(QWidget):
         self._fill_targets()
 
     def selected_child(self) -> str | None:
-        value = self.child_combo.currentData()
-        return value if isinstance(value, str) else None
+        return chosen_child(self.child_combo)
 
     def show_limits(self, limits: ScreenTimeLimits) -> None:
         self._limits = limits
@@ -311,6 +325,8 @@ class ScreenTimeTab(QWidget):
         self._seen_apps = ()
         self.hours_editor.clear()
         self.apps_model.show_apps((), ())
+        self.app_typed_edit.clear()
+        self._show_typed_problem("")
         self._show_time_left()
         self.set_children([])
         self._set_message("", "")
@@ -351,6 +367,22 @@ class ScreenTimeTab(QWidget):
             self.apps_model.allowed_names() != tuple(self._limits.always_allowed_apps)
         ):
             self._set_message("edited", "")
+
+    def _on_add_typed(self) -> None:
+        if self._limits is None:
+            return
+        problem = self.apps_model.add_typed(self.app_typed_edit.text())
+        self._show_typed_problem(problem or "")
+        if problem is None:
+            self.app_typed_edit.clear()
+            self._show_apps_empty()
+            self._on_apps_edited()
+
+    def _show_typed_problem(self, problem: str) -> None:
+        """The typed text stays in the field with what is wrong with it under."""
+        self._typed_problem = problem
+        self.app_typed_error.setText(entry_problem_text(problem) if problem else "")
+        self.app_typed_error.setVisible(bool(problem))
 
     def _show_apps_empty(self) -> None:
         empty = self.apps_model.rowCount() == 0
@@ -497,7 +529,8 @@ class ScreenTimeTab(QWidget):
             self.tr(
                 "Tick the apps the child may always use, such as school apps: they count "
                 "no screen time and are never closed. The list holds the apps seen on this "
-                "computer."
+                "computer; an app not seen yet can be typed below, by its file name or its "
+                "full path."
             )
         )
         self.apps_view.setAccessibleName(apps_title)
@@ -511,6 +544,15 @@ class ScreenTimeTab(QWidget):
             )
         )
         self.apps_reload_button.setText(self.tr("Read the apps again"))
+        self.app_typed_label.setText(self.tr("An app not seen yet:"))
+        self.app_typed_edit.setPlaceholderText(
+            self.tr("zoom, or C:\\Program Files\\Zoom\\bin\\Zoom.exe")
+        )
+        self.app_typed_edit.setAccessibleName(
+            self.tr("An always-allowed app: its file name or full path")
+        )
+        self.app_add_button.setText(self.tr("Add app"))
+        self._show_typed_problem(self._typed_problem)
         self.apps_model.retranslate()
         self._fill_targets()
         self._show_time_left()

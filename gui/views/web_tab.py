@@ -41,7 +41,7 @@ from gui.labels import (
     reason_label,
 )
 from gui.service_icons import ServiceIcons
-from gui.views.common import add_save_shortcut
+from gui.views.common import add_save_shortcut, chosen_child, fill_child_combo
 from gui.views.contrast import apply_meaning
 from gui.views.schedule_editor import ScheduleEditor
 
@@ -205,26 +205,16 @@ class WebTab(QWidget):
 
     # Data in.
     def set_children(self, names: Sequence[str]) -> None:
-        current = self.selected_child()
-        if [self.child_combo.itemData(i) for i in range(self.child_combo.count())] == list(names):
-            return
-        self.child_combo.blockSignals(True)
-        self.child_combo.clear()
-        for name in names:
-            self.child_combo.addItem(name, name)
-        position = self.child_combo.findData(current) if current is not None else -1
-        self.child_combo.setCurrentIndex(max(0, position) if names else -1)
-        self.child_combo.blockSignals(False)
-        chosen = self.selected_child()
-        if chosen is not None and chosen != current:
+        chosen = fill_child_combo(self.child_combo, names)
+        if chosen is not None:
             self.child_selected.emit(chosen)
 
     def selected_child(self) -> str | None:
-        value = self.child_combo.currentData()
-        return value if isinstance(value, str) else None
+        return chosen_child(self.child_combo)
 
     def set_catalogue(self, catalogue: Catalogue) -> None:
         self._catalogue = catalogue
+        self.schedule_editor.set_catalogue(catalogue)
         self._fill()
 
     def show_rules(self, rules: WebRules) -> None:
