@@ -13,7 +13,8 @@ oldest generation is set out of reach; the young generations are collected as be
 they are small) and runs one itself when the server has been quiet for `quiet_seconds`
 and at least `interval` seconds have passed since the last, and only when something
 survived into the oldest generation since. Under load that never pauses it still runs
-one every `longest` seconds, so cyclic garbage cannot pile up without bound.
+one every `longest` seconds, so cyclic garbage cannot pile up without bound. After each
+it hands the freed heap back to the system (:mod:`dns_filter.heap`).
 """
 
 from __future__ import annotations
@@ -23,6 +24,8 @@ import logging
 import threading
 import time
 from collections.abc import Callable
+
+from dns_filter.heap import return_freed_heap
 
 logger = logging.getLogger(__name__)
 
@@ -45,6 +48,7 @@ class QuietCollector:
         monotonic: Callable[[], float] = time.monotonic,
         collect: Callable[[], object] = gc.collect,
         pending: Callable[[], int] = lambda: gc.get_count()[2],
+        release: Callable[[], object] = return_freed_heap,
     ) -> None:
         if quiet_seconds <= 0 or interval < 0 or longest < interval:
             raise ValueError("need quiet_seconds > 0 and 0 <= interval <= longest")
@@ -55,6 +59,7 @@ class QuietCollector:
         self._monotonic = monotonic
         self._collect = collect
         self._pending = pending
+        self._release = release
         self._last_activity: int | None = None
         self._last_full = monotonic()
         self.collections = 0
@@ -78,6 +83,7 @@ class QuietCollector:
             return False
         started = time.perf_counter()
         self._collect()
+        self._release()  # what the collection freed leaves the RSS too
         self._last_full = self._monotonic()
         self.collections += 1
         logger.debug(

@@ -16,6 +16,7 @@ from agent.commands.common import default_config_path, default_data_dir, report_
 from agent.policy.errors import InvalidPolicyError
 from agent.runtime import DEFAULT_DNS_PORT, DEFAULT_HTTP_PORT, Agent, AgentSettings, parse_listen
 from dns_filter.collector import QuietCollector
+from dns_filter.heap import return_freed_heap
 
 log = logging.getLogger(__name__)
 
@@ -106,6 +107,7 @@ def settle_garbage_collector() -> None:
     every thread, walks only the objects made since (DNS answers, requests)."""
     gc.collect()
     gc.freeze()
+    return_freed_heap()  # what the start built and dropped: ~1 MB of RSS for days
 
 
 def dns_queries(agent: Agent) -> int:
