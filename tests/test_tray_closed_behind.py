@@ -66,6 +66,9 @@ class Desk:
 class Process:
     info: dict[str, Any]
 
+    def cmdline(self) -> list[str]:
+        return list(self.info.get("cmdline") or [])
+
 
 def minecraft_behind(**_kwargs: object) -> Iterable[Process]:
     """The sampler's view: An started Minecraft again and went to the notes before the

@@ -136,12 +136,25 @@ def test_a_typed_name_or_path_is_matched_by_path_and_version_names() -> None:
 @dataclass(frozen=True)
 class FakeProcess:
     info: Mapping[str, object]
+    full: Mapping[str, object]
+    cmdline_reads: list[int]
+
+    def cmdline(self) -> list[str]:
+        self.cmdline_reads.append(int(str(self.full["pid"])))
+        value = self.full.get("cmdline")
+        return list(value) if isinstance(value, list) else []
 
 
-def fake_iter(processes: list[dict[str, object]]):  # type: ignore[no-untyped-def]
+def fake_iter(  # type: ignore[no-untyped-def]
+    processes: list[dict[str, object]], cmdline_reads: list[int] | None = None
+):
+    reads = cmdline_reads if cmdline_reads is not None else []
+
     def process_iter(*, attrs: list[str], ad_value: object) -> Iterable[FakeProcess]:
         assert tuple(attrs) == ATTRIBUTES and ad_value is None
-        return [FakeProcess({key: p.get(key) for key in ATTRIBUTES}) for p in processes]
+        return [
+            FakeProcess({key: p.get(key) for key in ATTRIBUTES}, p, reads) for p in processes
+        ]
 
     return process_iter
 
@@ -166,12 +179,17 @@ def test_the_sampler_sees_the_childrens_games_even_without_focus() -> None:
         {"pid": 12, "name": "bash", "username": "an", "exe": "/bin/bash", "cmdline": ["bash"]},
         {"pid": 13, "name": "gone", "username": None, "exe": None, "cmdline": None},
     ]
-    sampler = ProcessSampler(CLASSIFIER, lambda: {"an": "An", "lan": "Lan"}, fake_iter(processes))
+    cmdline_reads: list[int] = []
+    sampler = ProcessSampler(
+        CLASSIFIER, lambda: {"an": "An", "lan": "Lan"}, fake_iter(processes, cmdline_reads)
+    )
     found = sampler.sample()
     assert {child: [app.app.service for app in apps] for child, apps in found.items()} == {
         "An": ["minecraft"],
         "Lan": ["roblox"],
     }
+    # only the interpreter's command line is read: it is what names the game java hosts
+    assert cmdline_reads == [10]
     assert account_name(r"PC\Minh") == "minh"
 
 

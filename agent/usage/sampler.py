@@ -4,7 +4,9 @@ line), and it works when no heartbeat comes.
 
 One pass is one ``psutil.process_iter`` with the attributes it needs and ``ad_value``
 (a process that is gone or denied gives None, never an exception), at the default
-interval of :data:`DEFAULT_INTERVAL_SECONDS`. BENCHMARKS.md has its cost with 400
+interval of :data:`DEFAULT_INTERVAL_SECONDS`. The command line matters only for an app an
+interpreter hosts (``java … minecraft``), so it is read only for an interpreter's process:
+for every other process it was a third of the pass. BENCHMARKS.md has its cost with 400
 processes.
 """
 
@@ -22,15 +24,18 @@ from agent.usage.model import AppIdentity, AppUse
 log = logging.getLogger(__name__)
 
 DEFAULT_INTERVAL_SECONDS = 15.0
-ATTRIBUTES = ("pid", "name", "exe", "username", "create_time", "cmdline")
+ATTRIBUTES = ("pid", "name", "exe", "username")
 CREATE_TIME_TOLERANCE = 1.0  # seconds: the same process, not a reused pid
 
 
 class ProcessInfo(Protocol):
-    """What ``psutil.process_iter(attrs=...)`` yields: ``.info`` holds the attributes."""
+    """What ``psutil.process_iter(attrs=...)`` yields: ``.info`` holds the attributes;
+    ``cmdline()`` is read only when it matters."""
 
     @property
     def info(self) -> Mapping[str, object]: ...
+
+    def cmdline(self) -> list[str]: ...
 
 
 ProcessIter = Callable[..., Iterable[ProcessInfo]]
@@ -81,13 +86,8 @@ class ProcessSampler:
                 continue
             exe = info.get("exe") if isinstance(info.get("exe"), str) else ""
             name = info.get("name") if isinstance(info.get("name"), str) else ""
-            cmdline_value = info.get("cmdline")
-            cmdline = (
-                tuple(str(part) for part in cmdline_value)
-                if isinstance(cmdline_value, list | tuple)
-                else ()
-            )
             identity = AppIdentity(exe_path=str(exe or name or ""))
+            cmdline = command_line(process) if self._classifier.is_interpreter(identity) else ()
             app = self._classifier.classify(identity, cmdline=cmdline)
             if app.service is None:
                 continue
@@ -97,6 +97,14 @@ class ProcessSampler:
             )
         self.last = MappingProxyType({child: tuple(apps) for child, apps in found.items()})
         return self.last
+
+
+def command_line(process: ProcessInfo) -> tuple[str, ...]:
+    """The process's command line; () when it is gone or denied."""
+    try:
+        return tuple(str(part) for part in process.cmdline())
+    except Exception:  # psutil's NoSuchProcess, AccessDenied, ZombieProcess
+        return ()
 
 
 def cmdline_of(pid: int, create_time: float | None) -> tuple[str, ...]:
