@@ -209,3 +209,15 @@ def test_a_browser_showing_a_services_website_is_that_service() -> None:
     assert CLASSIFIER.classify(editor).service is None
     plain = AppIdentity(exe_path="/usr/bin/firefox", title="Bài tập Toán lớp 5")
     assert CLASSIFIER.classify(plain).service is None
+
+
+def test_a_versioned_interpreter_hosts_what_its_command_line_names() -> None:
+    for exe in ("/usr/bin/python3.11", r"C:\Python312\python3.12.exe", "/opt/node/node18"):
+        assert AppClassifier.is_interpreter(AppIdentity(exe_path=exe)), exe
+    for exe in ("/usr/bin/python3.11-config", "/usr/bin/bash", "/opt/x3.1"):
+        assert not AppClassifier.is_interpreter(AppIdentity(exe_path=exe)), exe
+    java21 = AppIdentity(exe_path="/usr/lib/jvm/bin/java21")
+    use = CLASSIFIER.classify(
+        java21, cmdline=["java21", "-cp", "x.jar", "net.minecraft.client.main.Main"]
+    )
+    assert use.service == "minecraft"

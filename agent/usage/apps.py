@@ -8,6 +8,7 @@ as the file name, so a renamed ``Roblox.exe`` is still Roblox.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from types import MappingProxyType
 
@@ -20,6 +21,9 @@ from agent.usage.model import AppIdentity, AppUse
 TRAY_APP_ID = "baoan-tray"
 BUILT_IN_ALWAYS_ALLOWED: frozenset[str] = frozenset({TRAY_APP_ID})
 UNKNOWN_APP_ID = "unknown"
+# A version after an interpreter's name (`python3.12`, `node18`, `java17.exe`): dropped, so
+# that the file name left is one of INTERPRETERS.
+_INTERPRETER_VERSION = re.compile(r"(?<=[a-z])[0-9]+(?:\.[0-9]+)*(?=(?:\.exe)?$)")
 # Programs that host an app named in their command line; the file name alone says nothing.
 INTERPRETERS: frozenset[str] = frozenset(
     {
@@ -148,7 +152,8 @@ class AppClassifier:
 
     @staticmethod
     def is_interpreter(app: AppIdentity) -> bool:
-        return app.exe_name.casefold() in INTERPRETERS
+        # `python3.12`, `python3.11.exe`: a versioned file is the same interpreter
+        return _INTERPRETER_VERSION.sub("", app.exe_name.casefold()) in INTERPRETERS
 
     def service_of_cmdline(self, cmdline: Iterable[str]) -> tuple[str, str] | None:
         """An interpreter's command line: a catalogue marker in it, else an argument whose
