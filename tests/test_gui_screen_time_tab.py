@@ -5,15 +5,21 @@ usage rules; a stale edit is shown and kept; a spent service is shown by its nam
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
+import pytest
 from helpers_dashboard import WAIT_MS
 from helpers_policy_agent import (
     HAND_COMMENT,
     PARENT_PIN,
     RunningFamily,
+    family_text,
+    running_family,
+    set_first_pin,
 )
 from PySide6.QtCore import Qt, QTime
 from PySide6.QtWidgets import QApplication, QTimeEdit, QWidget
@@ -27,6 +33,22 @@ from gui.views.screen_time_tab import ScreenTimeTab
 if TYPE_CHECKING:
     from agent.policy.model import ScreenTimeLimits
 
+
+
+@pytest.fixture
+def family(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[RunningFamily]:
+    """The family of conftest's `family`, or one whose file `request.param` writes."""
+    text: Callable[[str], str] = getattr(request, "param", family_text)
+    with running_family(tmp_path, text=text) as running:
+        set_first_pin(running)
+        yield running
+
+
+def no_allowed_hours(upstream_url: str) -> str:
+    """An's file with no allowed hours, so the daily limit is what bounds the time left
+    whatever the hour of the run (the preset's hours end at 20:30: an evening run saw
+    the extra minutes cut by bedtime)."""
+    return family_text(upstream_url) + "\n[children.screen_time]\nallowed_hours = []\n"
 
 
 def screen_time_tab(qtbot: QtBot, window: MainWindow) -> ScreenTimeTab:
@@ -44,6 +66,7 @@ def seconds_left(family: RunningFamily, child: str) -> int | None:
     return next(item.seconds_left for item in today.details if item.child == child)
 
 
+@pytest.mark.parametrize("family", [no_allowed_hours], indirect=True)
 def test_extra_minutes_given_in_the_window_raise_the_time_left(
     qtbot: QtBot, window: MainWindow, family: RunningFamily
 ) -> None:
