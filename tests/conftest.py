@@ -80,12 +80,14 @@ def upstream() -> Iterator[StandInDns]:
 
 
 @pytest.fixture
-def family(tmp_path: Path) -> Iterator[RunningFamily]:
-    """A real agent on random loopback ports with the parent's first PIN set (a module
-    whose family differs defines its own `family`)."""
-    from helpers_policy_agent import running_family, set_first_pin
+def family(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[RunningFamily]:
+    """A real agent on random loopback ports with the parent's first PIN set; a test may
+    give the text of its `family.toml` (a function of the upstream's URL) as an indirect
+    parameter (a module whose family differs throughout defines its own `family`)."""
+    from helpers_policy_agent import family_text, running_family, set_first_pin
 
-    with running_family(tmp_path) as running:
+    text = getattr(request, "param", family_text)
+    with running_family(tmp_path, text=text) as running:
         set_first_pin(running)
         yield running
 

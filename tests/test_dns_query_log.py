@@ -27,7 +27,7 @@ from test_server import (
 from agent.dns_query_log import AnswerKey, DnsQueryLog
 from agent.runtime import DATABASE_NAME
 from agent.store import QueryLogWriter, Store
-from agent.store.models import ROW_WIDTH, CountKey, QueryLogValue
+from agent.store.models import ROW_NAME, ROW_WIDTH, CountKey, QueryLogValue
 from dns_filter.clock import SystemClock
 from dns_filter.server import LoggedAnswer
 
@@ -63,7 +63,7 @@ class HandedOrder:
     def log_values(
         self, values: Sequence[QueryLogValue], counts: Mapping[CountKey, int]
     ) -> None:
-        self.names += [str(name) for name in values[2::ROW_WIDTH]]
+        self.names += [str(name) for name in values[ROW_NAME::ROW_WIDTH]]
         self._writer.log_values(values, counts)
 
 

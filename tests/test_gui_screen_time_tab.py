@@ -5,9 +5,7 @@ usage rules; a stale edit is shown and kept; a spent service is shown by its nam
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
-from pathlib import Path
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
@@ -18,8 +16,6 @@ from helpers_policy_agent import (
     PARENT_PIN,
     RunningFamily,
     family_text,
-    running_family,
-    set_first_pin,
 )
 from PySide6.QtCore import Qt, QTime
 from PySide6.QtWidgets import QApplication, QTimeEdit, QWidget
@@ -33,15 +29,6 @@ from gui.views.screen_time_tab import ScreenTimeTab
 if TYPE_CHECKING:
     from agent.policy.model import ScreenTimeLimits
 
-
-
-@pytest.fixture
-def family(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[RunningFamily]:
-    """The family of conftest's `family`, or one whose file `request.param` writes."""
-    text: Callable[[str], str] = getattr(request, "param", family_text)
-    with running_family(tmp_path, text=text) as running:
-        set_first_pin(running)
-        yield running
 
 
 def no_allowed_hours(upstream_url: str) -> str:
