@@ -1,12 +1,13 @@
 /*
- * Sorting for the packed domain index of dns_filter.lists.index (optional).
+ * Sorting and probing for the packed domain index of dns_filter.lists.index (optional).
  *
  * The index keeps each rule as a 64-bit fingerprint in an array('q'), sorted, with the
  * number of its list in a parallel array('H'). Sorting a million pairs in Python takes
  * seconds and a million int objects; here it takes a fraction of a second, in place,
  * with no allocation and without the GIL (the buffers stay locked while they are
  * exported, so no Python code can resize them meanwhile). dns_filter/lists/index.py has
- * the same steps in Python for when this module is not built.
+ * the same steps in Python for when this module is not built. `first_rule` probes the
+ * tables of every category a child has blocked for a name and its parents in one call.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -271,7 +272,104 @@ fingerprints(PyObject *self, PyObject *names)
     return out;
 }
 
+/* The most labels a name can have (253 characters, one per label and dot). */
+#define MAX_SUFFIXES 128
+
+PyDoc_STRVAR(first_rule_doc,
+"first_rule(names, tables, skip) -> (table, name, position) or None\n\n"
+"The first of `tables`, in order, whose sorted keys hold the hash() of one of `names`\n"
+"(a tuple of str: a queried name, then each parent), most specific name first; tables\n"
+"whose bit is set in `skip` are passed over. Returns the table's index, the name's and\n"
+"the key's position. Each table is (keys, starts, shift) as PackedRules holds them: an\n"
+"array('q') of sorted fingerprints, the array('I') of where each bucket starts, and\n"
+"the shift that makes a key's bucket. One call serves every category of a child: each\n"
+"name is hashed once and no Python runs per probe.");
+
+static PyObject *
+first_rule(PyObject *self, PyObject *args)
+{
+    PyObject *names, *tables;
+    unsigned long long skip;
+    if (!PyArg_ParseTuple(args, "O!O!K:first_rule", &PyTuple_Type, &names, &PyTuple_Type,
+                          &tables, &skip))
+        return NULL;
+    Py_ssize_t count = PyTuple_GET_SIZE(names);
+    Py_ssize_t table_count = PyTuple_GET_SIZE(tables);
+    if (count > MAX_SUFFIXES || table_count > 64) {
+        PyErr_SetString(PyExc_ValueError, "at most 128 names and 64 tables");
+        return NULL;
+    }
+    int64_t hashes[MAX_SUFFIXES];
+    for (Py_ssize_t i = 0; i < count; i++) {
+        PyObject *name = PyTuple_GET_ITEM(names, i);
+        if (!PyUnicode_Check(name)) {
+            PyErr_SetString(PyExc_TypeError, "first_rule() takes a tuple of str");
+            return NULL;
+        }
+        Py_hash_t hash = PyObject_Hash(name); /* kept in the str: free after the first */
+        if (hash == -1 && PyErr_Occurred())
+            return NULL;
+        hashes[i] = (int64_t)hash;
+    }
+    for (Py_ssize_t t = 0; t < table_count; t++) {
+        if ((skip >> t) & 1)
+            continue;
+        PyObject *table = PyTuple_GET_ITEM(tables, t);
+        if (!PyTuple_Check(table) || PyTuple_GET_SIZE(table) != 3) {
+            PyErr_SetString(PyExc_TypeError, "a table is (keys, starts, shift)");
+            return NULL;
+        }
+        long shift = PyLong_AsLong(PyTuple_GET_ITEM(table, 2));
+        if (shift == -1 && PyErr_Occurred())
+            return NULL;
+        Py_buffer keys_view, starts_view;
+        if (PyObject_GetBuffer(PyTuple_GET_ITEM(table, 0), &keys_view, PyBUF_SIMPLE) < 0)
+            return NULL;
+        if (PyObject_GetBuffer(PyTuple_GET_ITEM(table, 1), &starts_view, PyBUF_SIMPLE) < 0) {
+            PyBuffer_Release(&keys_view);
+            return NULL;
+        }
+        Py_ssize_t key_count = keys_view.len / 8;
+        Py_ssize_t buckets = starts_view.len / 4 - 1;
+        const int64_t *keys = (const int64_t *)keys_view.buf;
+        const uint32_t *starts = (const uint32_t *)starts_view.buf;
+        if (check_buffer(&keys_view, 8, "keys") < 0 || check_buffer(&starts_view, 4, "starts") < 0 ||
+            shift < 1 || shift > 63 || buckets < 1 || (Py_ssize_t)1 << (64 - shift) != buckets ||
+            starts[buckets] > key_count) {
+            if (!PyErr_Occurred())
+                PyErr_SetString(PyExc_ValueError, "starts do not fit the keys and shift");
+            PyBuffer_Release(&keys_view);
+            PyBuffer_Release(&starts_view);
+            return NULL;
+        }
+        int64_t bias = (int64_t)1 << (63 - shift);
+        Py_ssize_t found = -1, which = -1;
+        for (Py_ssize_t i = 0; i < count && found < 0; i++) {
+            int64_t key = hashes[i];
+            Py_ssize_t bucket = (Py_ssize_t)((key >> shift) + bias);
+            uint32_t low = starts[bucket], end = starts[bucket + 1], high = end;
+            while (low < high) {
+                uint32_t middle = low + (high - low) / 2;
+                if (keys[middle] < key)
+                    low = middle + 1;
+                else
+                    high = middle;
+            }
+            if (low < end && keys[low] == key) {
+                found = low;
+                which = i;
+            }
+        }
+        PyBuffer_Release(&keys_view);
+        PyBuffer_Release(&starts_view);
+        if (found >= 0)
+            return Py_BuildValue("(nnn)", t, which, found);
+    }
+    Py_RETURN_NONE;
+}
+
 static PyMethodDef methods[] = {
+    {"first_rule", first_rule, METH_VARARGS, first_rule_doc},
     {"fingerprints", fingerprints, METH_O, fingerprints_doc},
     {"release_free_memory", release_free_memory, METH_NOARGS, release_free_memory_doc},
     {"sort_unique", sort_unique, METH_VARARGS, sort_unique_doc},
@@ -281,7 +379,8 @@ static PyMethodDef methods[] = {
 
 static struct PyModuleDef module_definition = {
     PyModuleDef_HEAD_INIT, "dns_filter._packed",
-    "Sorting for the packed domain index (optional; index.py has the same in Python).",
+    "Sorting and probing for the packed domain index (optional; index.py has the same\n"
+    "in Python).",
     -1, methods,
 };
 

@@ -61,6 +61,10 @@ class Query:
     def request(self) -> DNSRecord:
         return self.message.record
 
+    def for_profile(self, profile: str | None) -> Query:
+        """This query, asked for `profile` (`dataclasses.replace` costs more per query)."""
+        return Query(self.message, self.name, self.qtype, self.client_ip, self.transport, profile)
+
 
 @dataclass(frozen=True, init=False)
 class Result:
@@ -95,6 +99,10 @@ class Result:
     @property
     def response(self) -> DNSRecord:
         return self.message.record
+
+    def for_profile(self, profile: str | None) -> Result:
+        """This answer, given for `profile`."""
+        return Result(self.message, self.answer_type, self.reason, profile, self.valid_until)
 
 
 class Resolver(abc.ABC):

@@ -21,6 +21,7 @@ Messages of :class:`InvalidNameError` are in Vietnamese (list reports show them)
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import re
 
@@ -123,3 +124,15 @@ def query_name(name: str) -> str:
     if name.endswith("."):
         name = name[:-1]
     return name.lower()
+
+
+@functools.lru_cache(maxsize=16_384)
+def suffixes(name: str) -> tuple[str, ...]:
+    """`a.b.c` -> `a.b.c`, `b.c`, `c`: the name itself first, then each parent.
+
+    Memoised: every link and list asks for the same name's suffixes, and names repeat.
+    """
+    if not name:
+        return ()
+    labels = name.split(".")
+    return tuple(".".join(labels[index:]) for index in range(len(labels)))

@@ -32,7 +32,8 @@ class Upstream(abc.ABC):
 
     @abc.abstractmethod
     async def exchange(self, packet: bytes, timeout: float) -> bytes:
-        """Send one DNS message and return the raw answer; raise UpstreamError on failure."""
+        """Send one DNS message and return the raw answer; raise UpstreamError on failure,
+        and give up within `timeout` seconds (the group relies on it)."""
 
     async def aclose(self) -> None:  # noqa: B027 - most transports hold nothing to release
         """Release pooled connections and the requests still running."""

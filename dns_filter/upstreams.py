@@ -51,7 +51,6 @@ import contextlib
 import dataclasses
 import ipaddress
 import logging
-import secrets
 import struct
 import time
 from collections.abc import Iterable, Sequence
@@ -67,7 +66,7 @@ from dns_filter.clock import Clock, SystemClock
 from dns_filter.doh import WELL_KNOWN_BOOTSTRAP, DohUpstream
 from dns_filter.message import Message
 from dns_filter.names import InvalidNameError, normalise_name
-from dns_filter.udp_pool import UdpSocketPool, question_of
+from dns_filter.udp_pool import UdpSocketPool, question_of, random_message_id
 from dns_filter.upstream_base import (
     DEFAULT_PORTS,
     Upstream,
@@ -476,7 +475,7 @@ class UpstreamGroup:
             nonlocal launched
             health = order[launched]
             launched += 1
-            message_id = secrets.randbelow(0x10000)
+            message_id = random_message_id()
             outgoing = struct.pack("!H", message_id) + packet[2:]
             budget = max(deadline - loop.time(), 0.0)
             task = loop.create_task(health.upstream.exchange(outgoing, budget))
@@ -524,15 +523,15 @@ class UpstreamGroup:
 
     async def _ask_alone(self, health: _Health, packet: bytes, question: bytes) -> UpstreamAnswer:
         """The only upstream gets the whole budget. With nobody to fail over to, its
-        exchange is awaited at once: no task and no wait to pay for on every query."""
-        message_id = secrets.randbelow(0x10000)
+        exchange is awaited at once: no task, no wait and no timeout scope to pay for on
+        every query (every exchange gives up after the timeout it is given)."""
+        message_id = random_message_id()
         started = self._clock()
         outcome: bytes | Exception
         try:
-            async with asyncio.timeout(self.timeout):
-                outcome = await health.upstream.exchange(
-                    struct.pack("!H", message_id) + packet[2:], self.timeout
-                )
+            outcome = await health.upstream.exchange(
+                struct.pack("!H", message_id) + packet[2:], self.timeout
+            )
         except Exception as exc:  # judged below, as the failover loop judges it
             outcome = exc
         failures: list[str] = []

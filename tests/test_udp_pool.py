@@ -6,7 +6,9 @@ waiting."""
 from __future__ import annotations
 
 import asyncio
+import os
 import socket
+import struct
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -17,7 +19,7 @@ from dnslib import QTYPE, RCODE, RR, DNSRecord
 from dns_filter.chain import AnswerType, Query
 from dns_filter.reason import ReasonKind
 from dns_filter.resolvers.upstream import UpstreamResolver
-from dns_filter.udp_pool import UdpSocketPool, question_of
+from dns_filter.udp_pool import UdpSocketPool, question_of, random_message_id
 from dns_filter.upstreams import UdpUpstream, UpstreamGroup, UpstreamsFailedError
 
 Handler = Callable[[socket.socket, DNSRecord, bytes, tuple[str, int]], None]
@@ -226,3 +228,27 @@ def test_the_question_is_read_without_regard_to_case() -> None:
     assert question_of(upper) == question_of(lower)
     assert question_of(b"\x00" * 5) is None
     assert question_of(b"\x00" * 12) == b""
+
+
+def test_message_ids_are_read_in_batches_and_a_forked_child_draws_others() -> None:
+    ids = [random_message_id() for _ in range(5_000)]  # past two batches of 2,048
+    assert len(set(ids)) > 4_500  # a counter or a repeated batch would not get here
+    reader, writer = os.pipe()
+    child = os.fork()
+    if child == 0:  # the child: its next IDs, as the parent's next ones would be
+        os.close(reader)
+        os.write(writer, struct.pack("!32H", *(random_message_id() for _ in range(32))))
+        os._exit(0)
+    os.close(writer)
+    try:
+        data = b""
+        while len(data) < 64:
+            chunk = os.read(reader, 64 - len(data))
+            if not chunk:
+                break
+            data += chunk
+    finally:
+        os.close(reader)
+        os.waitpid(child, 0)
+    parent_next = [random_message_id() for _ in range(32)]
+    assert list(struct.unpack("!32H", data)) != parent_next

@@ -27,13 +27,15 @@ import hashlib
 import sys
 from array import array
 from bisect import bisect_left
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
+from typing import cast
 
 from dns_filter.lists.parser import ListFormat, ParsedList, ParseReport, parse_stream, read_blocks
-from dns_filter.names import query_name
+from dns_filter.names import query_name, suffixes
+from dns_filter.policy import DomainMatcher
 
 RULES_PER_BUCKET = 8  # the buckets' size aimed at: a binary search over a few items
 MAX_LISTS = 1 << 16  # list numbers are kept in 16 bits
@@ -112,8 +114,10 @@ class PackedRules:
             return cls(keys, None, numbers[0])
         if numbers and max(numbers) < 256:
             # The low byte of each 16-bit number, in a few C calls.
-            low = numbers.tobytes()[:: numbers.itemsize] if sys.byteorder == "little" else (
-                numbers.tobytes()[1 :: numbers.itemsize]
+            low = (
+                numbers.tobytes()[:: numbers.itemsize]
+                if sys.byteorder == "little"
+                else (numbers.tobytes()[1 :: numbers.itemsize])
             )
             return cls(keys, array("B", low), 0)
         return cls(keys, numbers, 0)
@@ -141,6 +145,23 @@ class PackedRules:
             return None
         numbers = self._numbers
         return self._only_number if numbers is None else numbers[position]
+
+    @property
+    def table(self) -> tuple[array[int], array[int], int]:
+        """(keys, bucket starts, shift): what `_packed.first_rule` probes."""
+        return self._keys, self._starts, self._shift
+
+    def number_at(self, position: int) -> int:
+        """The list number of the key at `position`."""
+        numbers = self._numbers
+        return self._only_number if numbers is None else numbers[position]
+
+    def position(self, key: int) -> int | None:
+        """Where the fingerprint `key` is in the keys, or None."""
+        bucket = (key >> self._shift) + self._bias
+        high = self._starts[bucket + 1]
+        position = bisect_left(self._keys, key, self._starts[bucket], high)
+        return position if position != high and self._keys[position] == key else None
 
     def find(self, name: str) -> tuple[str, int] | None:
         """The first of `name` and its parents that is a rule, with its list number."""
@@ -257,6 +278,15 @@ class DomainIndex:
             return None
         return RuleMatch(found[0], self._list_ids[found[1]])
 
+    @property
+    def blocked(self) -> PackedRules:
+        return self._blocked
+
+    @property
+    def exceptions(self) -> Mapping[str, int]:
+        """The exact names of the `@@` rules, each with its list number."""
+        return self._exceptions
+
     def explain(self, name: str) -> ListMatch | None:
         name = query_name(name)
         if not name:
@@ -272,6 +302,97 @@ class DomainIndex:
     def is_excepted(self, name: str) -> bool:
         exceptions = self._exceptions
         return bool(exceptions) and _find_exact(exceptions, query_name(name)) is not None
+
+
+class CategoryLists:
+    """The lists of several categories, asked in order: the first category whose lists
+    block a name, and the rule.
+
+    What a child's profile asks of every new name. Asking each category's
+    `DomainIndex.match` in turn cut and hashed the name's parents again for every
+    category (a dozen for a young child); here they are cut once (`suffixes`, memoised),
+    each hashed once, the exceptions of every category are one dict, and the C module
+    probes every category's keys in one call. A category whose matcher is not a
+    `DomainIndex` is asked through its own `match`, in its place in the order.
+    """
+
+    __slots__ = ("_categories", "_excepted", "_first_rule", "_packed", "_tables")
+
+    def __init__(self, categories: Sequence[tuple[str, DomainMatcher]]) -> None:
+        self._categories = tuple(categories)
+        packed = all(isinstance(matcher, DomainIndex) for _c, matcher in self._categories)
+        self._packed = packed and len(self._categories) <= 64
+        self._tables = (
+            tuple(cast(DomainIndex, matcher).blocked.table for _c, matcher in self._categories)
+            if self._packed
+            else ()
+        )
+        # every exception name -> the bits of the categories whose lists let it through
+        excepted: dict[str, int] = {}
+        if self._packed:
+            for bit, (_category, matcher) in enumerate(self._categories):
+                for exception in cast(DomainIndex, matcher).exceptions:
+                    excepted[exception] = excepted.get(exception, 0) | 1 << bit
+        self._excepted = excepted
+        self._first_rule = self._c_probe()
+
+    @staticmethod
+    def _c_probe() -> Callable[..., tuple[int, int, int] | None] | None:
+        """`_packed.first_rule`, when built (and the fingerprints are the hash())."""
+        module = load_packed() if fingerprint is hash else None
+        probe: Callable[..., tuple[int, int, int] | None] | None = getattr(
+            module, "first_rule", None
+        )
+        return probe
+
+    def __len__(self) -> int:
+        return len(self._categories)
+
+    def first_match(self, name: str) -> tuple[str, str] | None:
+        """(category, rule) of the first category whose lists block `name`, or None; the
+        rule is what the category's matcher gives (from a `DomainIndex`, a `RuleMatch`)."""
+        if not self._packed:
+            for category, matcher in self._categories:
+                rule = matcher.match(name)
+                if rule:
+                    return category, rule
+            return None
+        if name.endswith(".") or not name.islower():
+            name = query_name(name)
+        names = suffixes(name)
+        if not names:
+            return None
+        skip = 0
+        excepted = self._excepted
+        if excepted:
+            for candidate in names:
+                skip |= excepted.get(candidate, 0)
+        first_rule = self._first_rule
+        if first_rule is not None and len(names) <= 128:
+            found = first_rule(names, self._tables, skip)
+        else:
+            found = self._first_rule_in_python(names, skip)
+        if found is None:
+            return None
+        which, suffix, position = found
+        category, matcher = self._categories[which]
+        index = cast(DomainIndex, matcher)
+        number = index.blocked.number_at(position)
+        return category, RuleMatch(names[suffix], index.list_ids[number])
+
+    def _first_rule_in_python(
+        self, names: tuple[str, ...], skip: int
+    ) -> tuple[int, int, int] | None:
+        keys = [fingerprint(candidate) for candidate in names]
+        for which, (_category, matcher) in enumerate(self._categories):
+            if skip >> which & 1:
+                continue
+            blocked = cast(DomainIndex, matcher).blocked
+            for suffix, key in enumerate(keys):
+                position = blocked.position(key)
+                if position is not None:
+                    return which, suffix, position
+        return None
 
 
 def _find_exact(table: dict[str, int], name: str) -> tuple[str, int] | None:

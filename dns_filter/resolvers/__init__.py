@@ -8,12 +8,11 @@ zone). Both are passed in; nothing here is global.
 
 from __future__ import annotations
 
-import functools
 import logging
 from collections.abc import Callable, Iterable, Iterator
 from typing import Protocol
 
-from dns_filter.names import normalise_name
+from dns_filter.names import normalise_name, suffixes
 from dns_filter.policy import FilterPolicy
 
 log = logging.getLogger(__name__)
@@ -45,18 +44,6 @@ class FilterPolicySlot:
 
     def swap(self, policy: FilterPolicy) -> None:
         self._policy = policy
-
-
-@functools.lru_cache(maxsize=16_384)
-def suffixes(name: str) -> tuple[str, ...]:
-    """`a.b.c` -> `a.b.c`, `b.c`, `c`: the name itself first, then each parent.
-
-    Memoised: every link asks for the same name's suffixes, and names repeat.
-    """
-    if not name:
-        return ()
-    labels = name.split(".")
-    return tuple(".".join(labels[index:]) for index in range(len(labels)))
 
 
 class SuffixSet:

@@ -22,7 +22,6 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Collection, Mapping
-from dataclasses import replace
 from pathlib import Path
 
 from dns_filter.addresses import is_loopback, normalise_ip
@@ -201,7 +200,7 @@ class ClientProfileResolver(Resolver):
 
     async def resolve(self, query: Query) -> Result:
         profile = self._child_for(query.client_ip)
-        result = await self.next.resolve(replace(query, profile=profile))
+        result = await self.next.resolve(query.for_profile(profile))
         if result.profile is None and profile is not None:
-            result = replace(result, profile=profile)
+            result = result.for_profile(profile)
         return result

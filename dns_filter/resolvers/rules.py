@@ -36,9 +36,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from dns_filter import answers
 from dns_filter.chain import AnswerType, Query, Resolver, Result
 from dns_filter.clock import Clock
-from dns_filter.names import normalise_name
+from dns_filter.lists.index import CategoryLists
+from dns_filter.names import normalise_name, suffixes
 from dns_filter.policy import (
-    DomainMatcher,
     FilterPolicy,
     Profile,
     ScheduleMode,
@@ -53,7 +53,7 @@ from dns_filter.reason import (
     ScheduleWindow,
     WindowMode,
 )
-from dns_filter.resolvers import PolicySource, SuffixSet, suffixes
+from dns_filter.resolvers import PolicySource, SuffixSet
 
 log = logging.getLogger(__name__)
 
@@ -152,10 +152,12 @@ class ProfileRules:
         self._grant_ends = _grant_ends(profile)
         self._deny = SuffixSet(profile.deny, source=f"profile {profile.name} deny")
 
-        self._categories: tuple[tuple[str, DomainMatcher], ...] = tuple(
-            (category, policy.categories[category])
-            for category in sorted(profile.blocked_categories)
-            if category in policy.categories
+        self._categories = CategoryLists(
+            [
+                (category, policy.categories[category])
+                for category in sorted(profile.blocked_categories)
+                if category in policy.categories
+            ]
         )
         self._services = _ServiceIndex()
         for service_id in sorted(profile.blocked_services):
@@ -192,9 +194,7 @@ class ProfileRules:
             if service.category == BYPASS_CATEGORY:
                 self._bypass_services.add(
                     service,
-                    Reason(
-                        ReasonKind.BYPASS, category=BYPASS_CATEGORY, service=service.service_id
-                    ),
+                    Reason(ReasonKind.BYPASS, category=BYPASS_CATEGORY, service=service.service_id),
                 )
 
         self._schedules = tuple(
@@ -322,11 +322,11 @@ class ProfileRules:
         reason = self._services.match(name)
         if reason:
             return reason
-        for category, matcher in self._categories:
-            rule = matcher.match(name)
-            if rule:
-                return Reason(ReasonKind.CATEGORY, category=category, rule=rule)
-        return None
+        found = self._categories.first_match(name)
+        if found is None:
+            return None
+        category, rule = found
+        return Reason(ReasonKind.CATEGORY, category=category, rule=rule)
 
     def bypass_host(self, name: str) -> Reason | None:
         """Why `name` is a DoH/VPN/proxy host this child may not use, or None."""
