@@ -17,9 +17,10 @@ import contextlib
 import os
 import socket
 import struct
-from typing import Any, cast
+from typing import Any
 
 _RECEIVE_BUFFER = 1024 * 1024
+_RECEIVE_SIZE = 65535  # an answer over UDP is at most this long
 _RCODES_WITHOUT_QUESTION = frozenset({2, 5})  # SERVFAIL, REFUSED may leave the question out
 
 
@@ -83,27 +84,87 @@ def _time_out(future: asyncio.Future[bytes]) -> None:
         future.set_exception(TimeoutError())
 
 
-class _PooledSocket(asyncio.DatagramProtocol):
-    """One connected socket and the queries waiting on it, by message ID."""
+_READS_PER_WAKE_UP = 64  # answers read per wake-up of the loop (a burst of misses)
 
-    def __init__(self, ready: asyncio.Future[None]) -> None:
-        self.ready = ready  # done once the socket is open (queries may wait for it)
-        self.transport: asyncio.DatagramTransport | None = None
+
+class _PooledSocket:
+    """One connected, non-blocking socket and the queries waiting on it, by message ID.
+
+    Read straight from the event loop's selector (not through an asyncio transport,
+    which reads one datagram per turn of the loop): every answer that has arrived is read
+    at each wake-up."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop, family: int, address: Any) -> None:
+        self.loop = loop
         self.waiting: dict[int, tuple[bytes, asyncio.Future[bytes]]] = {}
         self.uses = 0
         self.retired = False
         self.lost = False
-
-    def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        self.transport = cast(asyncio.DatagramTransport, transport)
-        raw = transport.get_extra_info("socket")
-        if raw is not None:  # room for a burst of answers (a page load asks dozens at once)
+        self._unsent: list[bytes] = []  # waiting for room in the socket's send buffer
+        sock = socket.socket(family, socket.SOCK_DGRAM)
+        try:
+            sock.setblocking(False)
+            # room for a burst of answers (a page load asks dozens at once)
             with contextlib.suppress(OSError):
-                raw.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, _RECEIVE_BUFFER)
-        if not self.ready.done():
-            self.ready.set_result(None)
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, _RECEIVE_BUFFER)
+            sock.connect(address)  # the system picks a random source port
+            loop.add_reader(sock.fileno(), self._read_ready)
+        except BaseException:
+            sock.close()
+            raise
+        self.sock: socket.socket | None = sock
 
-    def datagram_received(self, data: bytes, addr: Any) -> None:
+    def send(self, packet: bytes) -> None:
+        """Send `packet` now, or as soon as the send buffer has room; OSError when the
+        socket cannot send at all."""
+        sock = self.sock
+        if sock is None:
+            raise ConnectionError("socket closed")
+        if self._unsent:
+            self._unsent.append(packet)
+            return
+        try:
+            sock.send(packet)
+        except (BlockingIOError, InterruptedError):
+            self._unsent.append(packet)
+            self.loop.add_writer(sock.fileno(), self._write_ready)
+        except OSError as exc:  # e.g. an earlier ICMP error: this socket is done
+            self._fail_all(exc)
+            raise
+
+    def _write_ready(self) -> None:
+        sock = self.sock
+        if sock is None:
+            return
+        unsent = self._unsent
+        while unsent:
+            try:
+                sock.send(unsent[0])
+            except (BlockingIOError, InterruptedError):
+                return
+            except OSError as exc:
+                self._fail_all(exc)
+                return
+            del unsent[0]
+        self.loop.remove_writer(sock.fileno())
+
+    def _read_ready(self) -> None:
+        sock = self.sock
+        for _ in range(_READS_PER_WAKE_UP):
+            if sock is None or self.sock is None:
+                return
+            try:
+                data = sock.recv(_RECEIVE_SIZE)
+            except (BlockingIOError, InterruptedError):
+                return
+            except OSError as exc:
+                # On a connected socket this is the upstream's ICMP error (port
+                # unreachable): every query waiting here has failed.
+                self._fail_all(exc)
+                return
+            self.datagram_received(data)
+
+    def datagram_received(self, data: bytes) -> None:
         if len(data) < 12:
             return
         message_id = struct.unpack_from("!H", data)[0]
@@ -122,9 +183,7 @@ class _PooledSocket(asyncio.DatagramProtocol):
             future.set_result(data)
         self._close_if_done()
 
-    def error_received(self, exc: Exception) -> None:
-        # On a connected socket this is the upstream's ICMP error (port unreachable):
-        # every query waiting here has failed.
+    def _fail_all(self, exc: Exception) -> None:
         waiting, self.waiting = self.waiting, {}
         for _question, future in waiting.values():
             if not future.done():
@@ -132,20 +191,29 @@ class _PooledSocket(asyncio.DatagramProtocol):
         self.retired = True
         self._close_if_done()
 
-    def connection_lost(self, exc: Exception | None) -> None:
-        self.lost = True
-        waiting, self.waiting = self.waiting, {}
-        for _question, future in waiting.values():
-            if not future.done():
-                future.set_exception(exc or ConnectionError("socket closed"))
-
     def forget(self, message_id: int) -> None:
         self.waiting.pop(message_id, None)
         self._close_if_done()
 
     def _close_if_done(self) -> None:
-        if self.retired and not self.waiting and self.transport is not None:
-            self.transport.close()
+        if self.retired and not self.waiting:
+            self.close()
+
+    def close(self) -> None:
+        """Stop reading and close the socket; queries still waiting fail."""
+        sock, self.sock = self.sock, None
+        if sock is None:
+            return
+        self.lost = True
+        with contextlib.suppress(Exception):  # the loop may be closed already
+            self.loop.remove_reader(sock.fileno())
+            if self._unsent:
+                self.loop.remove_writer(sock.fileno())
+        sock.close()
+        waiting, self.waiting = self.waiting, {}
+        for _question, future in waiting.values():
+            if not future.done():
+                future.set_exception(ConnectionError("socket closed"))
 
 
 class UdpSocketPool:
@@ -159,9 +227,10 @@ class UdpSocketPool:
         self._sockets: list[_PooledSocket | None] = [None] * size
         self._next = 0
         self._loop: asyncio.AbstractEventLoop | None = None
+        self._address: tuple[int, Any] | None = None
         self.opened = 0  # sockets opened so far (each on a new random port)
 
-    async def _socket(self) -> _PooledSocket:
+    def _socket(self) -> _PooledSocket:
         loop = asyncio.get_running_loop()
         if loop is not self._loop:  # a new event loop: the old sockets belong to the old one
             self._abandon()
@@ -173,22 +242,16 @@ class UdpSocketPool:
             if sock is not None:
                 sock.retired = True
                 sock._close_if_done()
-            sock = _PooledSocket(loop.create_future())
+            if self._address is None:
+                # the host is an address (udp:// takes no names): nothing is looked up
+                info = socket.getaddrinfo(
+                    self.host, self.port, type=socket.SOCK_DGRAM, flags=socket.AI_NUMERICHOST
+                )[0]
+                self._address = (info[0], info[4])
+            self._sockets[index] = None
+            sock = _PooledSocket(loop, *self._address)
             self._sockets[index] = sock
-            try:
-                await loop.create_datagram_endpoint(
-                    lambda: sock, remote_addr=(self.host, self.port)
-                )
-            except BaseException as exc:
-                if self._sockets[index] is sock:
-                    self._sockets[index] = None
-                if not sock.ready.done():
-                    sock.ready.set_exception(exc if isinstance(exc, Exception) else OSError())
-                    sock.ready.exception()  # seen by the queries waiting for it, if any
-                raise
             self.opened += 1
-        elif sock.transport is None:  # being opened by another query: wait for it
-            await asyncio.shield(sock.ready)
         return sock
 
     async def exchange(self, packet: bytes, timeout: float) -> bytes:
@@ -196,20 +259,19 @@ class UdpSocketPool:
         question = question_of(packet)
         if question is None or len(packet) < 12:
             raise ValueError("not a query with one question")
-        sock = await self._socket()
+        sock = self._socket()
         sock.uses += 1
         original_id = packet[:2]
         message_id = random_message_id()
         while message_id in sock.waiting:
             message_id = random_message_id()
-        loop = asyncio.get_running_loop()
+        loop = sock.loop
         future: asyncio.Future[bytes] = loop.create_future()
         sock.waiting[message_id] = (question, future)
         # One timer on the future: cheaper than a timeout scope, and the same to the caller.
         timer = loop.call_at(loop.time() + timeout, _time_out, future)
         try:
-            assert sock.transport is not None
-            sock.transport.sendto(struct.pack("!H", message_id) + packet[2:])
+            sock.send(struct.pack("!H", message_id) + packet[2:])
             answer = await future
         finally:
             timer.cancel()
@@ -218,16 +280,13 @@ class UdpSocketPool:
 
     def _abandon(self) -> None:
         for sock in self._sockets:
-            if sock is not None and sock.transport is not None:
-                with contextlib.suppress(Exception):
-                    sock.transport.abort()
+            if sock is not None:
+                sock.close()
         self._sockets = [None] * self.size
 
     def close(self) -> None:
         for sock in self._sockets:
             if sock is not None:
                 sock.retired = True
-                if sock.transport is not None:
-                    with contextlib.suppress(Exception):
-                        sock.transport.close()
+                sock.close()
         self._sockets = [None] * self.size

@@ -252,3 +252,57 @@ def test_message_ids_are_read_in_batches_and_a_forked_child_draws_others() -> No
         os.waitpid(child, 0)
     parent_next = [random_message_id() for _ in range(32)]
     assert list(struct.unpack("!32H", data)) != parent_next
+
+
+def test_a_refused_socket_fails_at_once_and_is_replaced_by_a_new_one() -> None:
+    probe = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    probe.bind(("127.0.0.1", 0))
+    port = probe.getsockname()[1]
+    probe.close()  # nobody listens there now: the system answers ICMP port unreachable
+    pool = UdpSocketPool("127.0.0.1", port, size=1)
+    query = bytes(DNSRecord.question("example.vn").pack())
+
+    async def run() -> None:
+        started = time.monotonic()
+        with pytest.raises(OSError):
+            await pool.exchange(query, 5.0)
+        assert time.monotonic() - started < 2.0  # the refusal, not the timeout
+        server = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        server.bind(("127.0.0.1", port))
+        server.setblocking(False)
+        loop = asyncio.get_running_loop()
+        try:
+            asked = asyncio.ensure_future(pool.exchange(query, 5.0))
+            data, peer = await loop.sock_recvfrom(server, 4096)
+            await loop.sock_sendto(server, answer(DNSRecord.parse(data)), peer)
+            got = DNSRecord.parse(await asked)
+        finally:
+            server.close()
+        assert addresses(got) == ["192.0.2.1"]
+        assert pool.opened == 2  # the refused socket was retired, a new one opened
+        pool.close()
+
+    asyncio.run(run())
+
+
+def test_closing_the_pool_fails_the_queries_still_waiting_at_once(
+    make_upstream: Callable[[Handler], Upstream],
+) -> None:
+    silent = make_upstream(lambda sock, request, data, peer: None)
+    pool = UdpSocketPool("127.0.0.1", silent.port)
+
+    async def run() -> None:
+        waiting = [
+            asyncio.ensure_future(
+                pool.exchange(bytes(DNSRecord.question(f"n{i}.vn").pack()), 10.0)
+            )
+            for i in range(5)
+        ]
+        await asyncio.sleep(0.1)
+        started = time.monotonic()
+        pool.close()
+        results = await asyncio.gather(*waiting, return_exceptions=True)
+        assert time.monotonic() - started < 1.0
+        assert all(isinstance(result, ConnectionError) for result in results)
+
+    asyncio.run(run())
