@@ -137,14 +137,8 @@ class PackedRules:
 
     def number_of(self, name: str) -> int | None:
         """The list number of the rule `name`, or None when it is not a rule."""
-        key = fingerprint(name)
-        bucket = (key >> self._shift) + self._bias
-        high = self._starts[bucket + 1]
-        position = bisect_left(self._keys, key, self._starts[bucket], high)
-        if position == high or self._keys[position] != key:
-            return None
-        numbers = self._numbers
-        return self._only_number if numbers is None else numbers[position]
+        position = self.position(fingerprint(name))
+        return None if position is None else self.number_at(position)
 
     @property
     def table(self) -> tuple[array[int], array[int], int]:
