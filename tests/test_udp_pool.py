@@ -12,10 +12,12 @@ import struct
 import threading
 import time
 from collections.abc import Callable, Iterator
+from typing import Any
 
 import pytest
 from dnslib import QTYPE, RCODE, RR, DNSRecord
 
+from dns_filter import udp_pool
 from dns_filter.chain import AnswerType, Query
 from dns_filter.reason import ReasonKind
 from dns_filter.resolvers.upstream import UpstreamResolver
@@ -306,3 +308,38 @@ def test_closing_the_pool_fails_the_queries_still_waiting_at_once(
         assert all(isinstance(result, ConnectionError) for result in results)
 
     asyncio.run(run())
+
+
+class _FullOnce(socket.socket):
+    """A socket whose send buffer is full for its first three sends to `port`."""
+
+    full = 3
+    port = 0
+
+    def send(self, data: Any, flags: int = 0) -> int:
+        if _FullOnce.full > 0 and self.getpeername()[1] == _FullOnce.port:
+            _FullOnce.full -= 1
+            raise BlockingIOError("send buffer full")
+        return super().send(data, flags)
+
+
+def test_queries_that_find_the_send_buffer_full_go_out_when_there_is_room(
+    make_upstream: Callable[[Handler], Upstream], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    upstream = make_upstream(honest)
+    monkeypatch.setattr(udp_pool.socket, "socket", _FullOnce)
+    _FullOnce.full, _FullOnce.port = 3, upstream.port
+    pool = UdpSocketPool("127.0.0.1", upstream.port, size=1)
+
+    async def run() -> list[DNSRecord]:
+        answers = await asyncio.gather(
+            *(pool.exchange(bytes(DNSRecord.question(f"n{i}.vn").pack()), 5.0) for i in range(5))
+        )
+        pool.close()
+        return [DNSRecord.parse(answer) for answer in answers]
+
+    got = asyncio.run(run())
+    assert _FullOnce.full == 0  # the first three sends did find it full
+    assert [str(answer.q.qname) for answer in got] == [f"n{i}.vn." for i in range(5)]
+    assert all(addresses(answer) == ["192.0.2.1"] for answer in got)
+    assert sorted(upstream.names) == sorted(f"n{i}.vn" for i in range(5))  # each sent once
