@@ -92,7 +92,8 @@ class _PooledSocket:
 
     Read straight from the event loop's selector (not through an asyncio transport,
     which reads one datagram per turn of the loop): every answer that has arrived is read
-    at each wake-up."""
+    at each wake-up. So, like the DNS server, it needs a selector event loop
+    (`asyncio.SelectorEventLoop`, what the agent runs on every system)."""
 
     def __init__(self, loop: asyncio.AbstractEventLoop, family: int, address: Any) -> None:
         self.loop = loop
@@ -109,6 +110,9 @@ class _PooledSocket:
                 sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, _RECEIVE_BUFFER)
             sock.connect(address)  # the system picks a random source port
             loop.add_reader(sock.fileno(), self._read_ready)
+        except NotImplementedError as exc:  # Windows' proactor loop watches no sockets
+            sock.close()
+            raise OSError("the UDP pool needs a selector event loop, as the server does") from exc
         except BaseException:
             sock.close()
             raise

@@ -343,3 +343,23 @@ def test_queries_that_find_the_send_buffer_full_go_out_when_there_is_room(
     assert [str(answer.q.qname) for answer in got] == [f"n{i}.vn." for i in range(5)]
     assert all(addresses(answer) == ["192.0.2.1"] for answer in got)
     assert sorted(upstream.names) == sorted(f"n{i}.vn" for i in range(5))  # each sent once
+
+
+class _NoWatching(asyncio.SelectorEventLoop):
+    """An event loop that watches no sockets, as Windows' proactor loop."""
+
+    def add_reader(self, fd: Any, callback: Any, *args: Any) -> None:  # type: ignore[override]
+        raise NotImplementedError
+
+
+def test_on_a_loop_that_watches_no_sockets_a_query_fails_with_a_clear_error() -> None:
+    pool = UdpSocketPool("127.0.0.1", 9)
+    loop = _NoWatching()
+    try:
+        with pytest.raises(OSError, match="selector event loop"):
+            loop.run_until_complete(
+                pool.exchange(bytes(DNSRecord.question("example.vn").pack()), 1.0)
+            )
+    finally:
+        loop.close()
+    assert pool.opened == 0
