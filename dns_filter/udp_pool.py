@@ -119,8 +119,8 @@ class _PooledSocket:
         self.sock: socket.socket | None = sock
 
     def send(self, packet: bytes) -> None:
-        """Send `packet` now, or as soon as the send buffer has room; OSError when the
-        socket cannot send at all."""
+        """Send `packet` now, or as soon as the send buffer has room. When the socket
+        cannot send at all, every query waiting on it (this one too) fails with the error."""
         sock = self.sock
         if sock is None:
             raise ConnectionError("socket closed")
@@ -134,7 +134,6 @@ class _PooledSocket:
             self.loop.add_writer(sock.fileno(), self._write_ready)
         except OSError as exc:  # e.g. an earlier ICMP error: this socket is done
             self._fail_all(exc)
-            raise
 
     def _write_ready(self) -> None:
         sock = self.sock
@@ -153,9 +152,9 @@ class _PooledSocket:
         self.loop.remove_writer(sock.fileno())
 
     def _read_ready(self) -> None:
-        sock = self.sock
         for _ in range(_READS_PER_WAKE_UP):
-            if sock is None or self.sock is None:
+            sock = self.sock
+            if sock is None:  # closed by the last answer (a retired socket's final one)
                 return
             try:
                 data = sock.recv(_RECEIVE_SIZE)

@@ -31,7 +31,6 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
-from typing import cast
 
 from dns_filter.lists.parser import ListFormat, ParsedList, ParseReport, parse_stream, read_blocks
 from dns_filter.names import query_name, suffixes
@@ -114,10 +113,8 @@ class PackedRules:
             return cls(keys, None, numbers[0])
         if numbers and max(numbers) < 256:
             # The low byte of each 16-bit number, in a few C calls.
-            low = (
-                numbers.tobytes()[:: numbers.itemsize]
-                if sys.byteorder == "little"
-                else (numbers.tobytes()[1 :: numbers.itemsize])
+            low = numbers.tobytes()[:: numbers.itemsize] if sys.byteorder == "little" else (
+                numbers.tobytes()[1 :: numbers.itemsize]
             )
             return cls(keys, array("B", low), 0)
         return cls(keys, numbers, 0)
@@ -310,23 +307,21 @@ class CategoryLists:
     `DomainIndex` is asked through its own `match`, in its place in the order.
     """
 
-    __slots__ = ("_categories", "_excepted", "_first_rule", "_packed", "_tables")
+    __slots__ = ("_categories", "_excepted", "_first_rule", "_indexes", "_tables")
 
     def __init__(self, categories: Sequence[tuple[str, DomainMatcher]]) -> None:
         self._categories = tuple(categories)
-        packed = all(isinstance(matcher, DomainIndex) for _c, matcher in self._categories)
-        self._packed = packed and len(self._categories) <= 64
-        self._tables = (
-            tuple(cast(DomainIndex, matcher).blocked.table for _c, matcher in self._categories)
-            if self._packed
-            else ()
-        )
+        indexes = tuple(m for _category, m in self._categories if isinstance(m, DomainIndex))
+        # Packed indexes only (at most 64: one bit each in the C probe's skip mask); else
+        # every category is asked through its own `match`.
+        packed = len(indexes) == len(self._categories) <= 64
+        self._indexes: tuple[DomainIndex, ...] = indexes if packed else ()
+        self._tables = tuple(index.blocked.table for index in self._indexes)
         # every exception name -> the bits of the categories whose lists let it through
         excepted: dict[str, int] = {}
-        if self._packed:
-            for bit, (_category, matcher) in enumerate(self._categories):
-                for exception in cast(DomainIndex, matcher).exceptions:
-                    excepted[exception] = excepted.get(exception, 0) | 1 << bit
+        for bit, index in enumerate(self._indexes):
+            for exception in index.exceptions:
+                excepted[exception] = excepted.get(exception, 0) | 1 << bit
         self._excepted = excepted
         self._first_rule = self._c_probe()
 
@@ -345,7 +340,7 @@ class CategoryLists:
     def first_match(self, name: str) -> tuple[str, str] | None:
         """(category, rule) of the first category whose lists block `name`, or None; the
         rule is what the category's matcher gives (from a `DomainIndex`, a `RuleMatch`)."""
-        if not self._packed:
+        if not self._indexes:
             for category, matcher in self._categories:
                 rule = matcher.match(name)
                 if rule:
@@ -369,19 +364,18 @@ class CategoryLists:
         if found is None:
             return None
         which, suffix, position = found
-        category, matcher = self._categories[which]
-        index = cast(DomainIndex, matcher)
+        index = self._indexes[which]
         number = index.blocked.number_at(position)
-        return category, RuleMatch(names[suffix], index.list_ids[number])
+        return self._categories[which][0], RuleMatch(names[suffix], index.list_ids[number])
 
     def _first_rule_in_python(
         self, names: tuple[str, ...], skip: int
     ) -> tuple[int, int, int] | None:
         keys = [fingerprint(candidate) for candidate in names]
-        for which, (_category, matcher) in enumerate(self._categories):
+        for which, index in enumerate(self._indexes):
             if skip >> which & 1:
                 continue
-            blocked = cast(DomainIndex, matcher).blocked
+            blocked = index.blocked
             for suffix, key in enumerate(keys):
                 position = blocked.position(key)
                 if position is not None:

@@ -194,7 +194,9 @@ class ProfileRules:
             if service.category == BYPASS_CATEGORY:
                 self._bypass_services.add(
                     service,
-                    Reason(ReasonKind.BYPASS, category=BYPASS_CATEGORY, service=service.service_id),
+                    Reason(
+                        ReasonKind.BYPASS, category=BYPASS_CATEGORY, service=service.service_id
+                    ),
                 )
 
         self._schedules = tuple(
