@@ -23,7 +23,6 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from agent.access import ALERTS_CHANNEL
 from agent.alert_receivers import alert_receivers
-from agent.dns_query_log import QueryLogSink
 from agent.policy.model import FamilyPolicy
 from agent.store import Store
 from agent.store.models import (
@@ -89,29 +88,6 @@ class _Attempts:
     first_at: datetime
 
 
-class QueryLogTap:
-    """The DNS service's query-log sink that also hands each slice of answers to
-    `watchers` (cheap work only: this runs on the DNS loop)."""
-
-    def __init__(
-        self,
-        sink: QueryLogSink,
-        watchers: Sequence[Callable[[Sequence[QueryLogValue], Mapping[CountKey, int]], None]],
-    ) -> None:
-        self._sink = sink
-        self._watchers = tuple(watchers)
-
-    def log_values(
-        self, values: Sequence[QueryLogValue], counts: Mapping[CountKey, int]
-    ) -> None:
-        self._sink.log_values(values, counts)
-        for watcher in self._watchers:
-            try:
-                watcher(values, counts)
-            except Exception:
-                log.exception("a query-log watcher failed")
-
-
 class AdultAttempts:
     """Counts a child's lookups blocked for adult content (`note`, called with each batch
     of query-log entries) and, in a scheduler job (`flush`), raises at most one alert per
@@ -137,7 +113,8 @@ class AdultAttempts:
         self._last_alert: dict[str, datetime] = {}
 
     def note(self, values: Sequence[QueryLogValue], counts: Mapping[CountKey, int]) -> None:
-        """A slice of answers as the query log gets them (`ROW_WIDTH` values a row).
+        """A batch of the query log's rows (`ROW_WIDTH` values a row; a
+        `QueryLogWriter` watcher, on its thread).
         `counts` (a few keys) gives how many adult blocks each child had; the rows are
         read only for the first name of a child with no attempts pending, so a page of
         blocked names costs a few steps."""

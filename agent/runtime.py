@@ -43,7 +43,6 @@ from agent.child_alerts import (
     ADULT_FLUSH_SECONDS,
     AdultAttempts,
     LimitReachedAlerts,
-    QueryLogTap,
 )
 from agent.child_data import ChildData
 from agent.dns_query_log import DnsQueryLog
@@ -262,7 +261,10 @@ class Agent:
                 self.policy_holder.last_error,
             )
         self._apply_retention(family)
-        query_log = self.query_log = QueryLogWriter(store.query_log)
+        adult = self.adult_attempts = AdultAttempts(
+            store, lambda: self.policy_holder.policy, self.clock.now
+        )
+        query_log = self.query_log = QueryLogWriter(store.query_log, watchers=[adult.note])
         query_log.start()
         self.active_child.set_policy(family)
         lists = self.lists = CategoryLists(settings.data_dir, store, http)
@@ -301,9 +303,6 @@ class Agent:
         access = self.access = AccessService(
             store, lambda: self.policy_holder.policy, self.clock, self._grants_changed
         )
-        adult = self.adult_attempts = AdultAttempts(
-            store, lambda: self.policy_holder.policy, self.clock.now
-        )
         dns = self.dns = DnsService(
             listen=settings.dns_listen,
             block_page=BlockPageAddresses(self.block_page_ipv4(), settings.block_page_ipv6),
@@ -314,7 +313,7 @@ class Agent:
             active_child=self.active_child,
             grants=access,
             grant_expiry=GrantExpiry(scheduler),
-            query_log=DnsQueryLog(QueryLogTap(query_log, [adult.note]), self.clock),
+            query_log=DnsQueryLog(query_log, self.clock),
             clock=self.clock,
             spent_services=usage.spent_services,
             paused_until=pause.paused_until,

@@ -164,6 +164,7 @@ class RuntimeServices:
                 category=row.category,
                 client=row.client,
                 latency_ms=row.latency_ms,
+                count=row.count,
             )
             for row in self._store.query_log.recent(child=child, limit=limit)
         ]

@@ -644,6 +644,7 @@ def _query(item: api_types.QueryLogEntry) -> QueryLogEntry:
         reason=_reason(item.reason),
         latency_ms=item.latency_ms,
         category=item.category,
+        count=item.count,
     )
 
 

@@ -123,6 +123,7 @@ class QueryLogEntry:
     reason: QueryReason | None
     latency_ms: float | None = None
     category: str | None = None  # the list category behind a block, when there is one
+    count: int = 1  # the answers the row stands for: repeats within a minute are merged
 
 
 @dataclass(frozen=True)

@@ -283,7 +283,8 @@ class QueryLogTableModel(_RecordTableModel[QueryLogEntry]):
         if column == self.CHILD:
             return row.child or "—"
         if column == self.NAME:
-            return row.name
+            # repeats within a minute are one row (`count`): "youtube.com ×12"
+            return row.name if row.count <= 1 else f"{row.name} ×{row.count}"
         if column == self.DECISION:
             return decision_label(row.decision)
         if row.reason is None and row.category:
@@ -299,7 +300,10 @@ class QueryLogTableModel(_RecordTableModel[QueryLogEntry]):
         if column == self.TIME:
             return row.time
         if column == self.NAME:
-            return f"{row.name} ({row.qtype})"
+            if row.count <= 1:
+                return f"{row.name} ({row.qtype})"
+            asked = self.tr("Asked %n time(s) within the minute", "", row.count)
+            return f"{row.name} ({row.qtype})\n{asked}"
         if column == self.REASON and row.reason is not None:
             # the rule or list entry that matched, for a parent who wants to know which
             words = reason_label(row.reason, self._service_names)

@@ -72,6 +72,7 @@ class StaticServices:
             category="gambling",
             client="127.0.0.1",
             latency_ms=0.4,
+            count=3,
         ),
         QueryLogEntry(
             time=datetime(2025, 6, 1, 9, 0, 1, tzinfo=UTC),

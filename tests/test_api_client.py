@@ -117,6 +117,7 @@ def test_full_parent_flow(api: RunningApi, client: ApiClient) -> None:
             category="gambling",
             client="127.0.0.1",
             latency_ms=0.4,
+            count=3,
         )
     ]
     assert len(client.query_log()) == 3
@@ -237,6 +238,14 @@ def test_types_round_trip_through_json() -> None:
                 "decision": "resolved",
             }
         )
+    # A row's count: 1 from an agent that does not say it, never below 1 nor a non-number.
+    query = {"time": "2025-06-01T09:00:00+00:00", "child": None, "name": "a", "qtype": "A",
+             "decision": "resolved"}
+    assert QueryLogEntry.from_json(query).count == 1
+    assert QueryLogEntry.from_json({**query, "count": 12}).count == 12
+    for wrong in (0, -3, "12", True, 1.5):
+        with pytest.raises(ShapeError, match=r"query\.count"):
+            QueryLogEntry.from_json({**query, "count": wrong})
 
 
 def test_usage_minutes_from_the_store_are_whole_minutes(tmp_path: Path) -> None:

@@ -326,7 +326,9 @@ def test_children_usage_querylog_and_stats(api: RunningApi) -> None:
         "category": "gambling",
         "client": "127.0.0.1",
         "latency_ms": 0.4,
+        "count": 3,
     }
+    assert [entry["count"] for entry in log] == [3, 1]
     assert ("query_log", ("Minh", 5)) in api.services.calls
     everything = _call(api, "GET", "/api/querylog", token).json()
     assert len(everything) == 3

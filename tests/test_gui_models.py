@@ -200,6 +200,21 @@ def test_query_log_english(english: Translations) -> None:
     assert headers(model) == ["Time", "Child", "Website", "Decision", "Reason"]
     assert cell(model, 0, 3) == "Blocked"
     assert cell(model, 0, 4) == "Adult content"
+    repeated = QueryLogTableModel()
+    repeated.set_rows([dataclasses.replace(LOG[0], count=12)])
+    assert cell(repeated, 0, 2, Qt.ItemDataRole.ToolTipRole) == (
+        "pornhub.com (A)\nAsked 12 times within the minute"
+    )
+
+
+def test_a_row_that_stands_for_repeats_says_how_many(vietnamese: Translations) -> None:
+    model = QueryLogTableModel()
+    model.set_rows([dataclasses.replace(LOG[0], count=12), LOG[1]])
+    assert cell(model, 0, 2) == "pornhub.com ×12"
+    assert cell(model, 0, 2, Qt.ItemDataRole.ToolTipRole) == (
+        "pornhub.com (A)\nHỏi 12 lần trong cùng một phút"
+    )
+    assert cell(model, 1, 2) == "vnexpress.net"  # one answer: the name alone
 
 
 def test_stats_models(vietnamese: Translations) -> None:

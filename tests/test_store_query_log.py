@@ -45,6 +45,7 @@ def test_query_log_is_newest_first_filtered_by_child_and_limited(store: Store) -
         "reason": {"kind": "upstream"},
         "category": None,
         "latency_ms": 1.0,
+        "count": 1,
     }
 
 

@@ -101,6 +101,16 @@ def _count_map(value: Any, where: str) -> dict[str, int]:
     return dict(data)
 
 
+def _answers(data: Mapping[str, Any], where: str) -> int:
+    """A query-log row's `count`: 1 when absent (an agent from before it), else ≥ 1."""
+    count = _optional(data, "count", int, where)
+    if count is None:
+        return 1
+    if count < 1:
+        raise ShapeError(f"{where}.count: expected at least 1, got {count!r}")
+    return int(count)
+
+
 # -- the types ------------------------------------------------------------------------------
 
 
@@ -487,6 +497,7 @@ class QueryLogEntry:
     category: str | None = None
     client: str | None = None
     latency_ms: float = 0.0
+    count: int = 1  # the answers the row stands for (repeats within a minute merged)
 
     def to_json(self) -> JsonObject:
         return {
@@ -499,6 +510,7 @@ class QueryLogEntry:
             "category": self.category,
             "client": self.client,
             "latency_ms": self.latency_ms,
+            "count": self.count,
         }
 
     @classmethod
@@ -516,6 +528,7 @@ class QueryLogEntry:
             category=_optional(data, "category", str, where),
             client=_optional(data, "client", str, where),
             latency_ms=float(_optional(data, "latency_ms", (int, float), where) or 0.0),
+            count=_answers(data, where),
         )
 
 

@@ -296,6 +296,12 @@ def _v6_query_counts(conn: sqlite3.Connection) -> None:
     )
 
 
+def _v7_query_log_count(conn: sqlite3.Connection) -> None:
+    """`query_log.count`: the answers a row stands for (the writer merges repeats); every
+    row written before stands for one."""
+    conn.execute("ALTER TABLE query_log ADD COLUMN count INTEGER NOT NULL DEFAULT 1")
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "initial schema", _v1),
     Migration(2, "query-log times as epoch seconds, (child, time) index", _v2_query_log_epoch),
@@ -303,6 +309,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(4, "query-log reasons as typed JSON objects", _v4_query_log_typed_reasons),
     Migration(5, "outbox.failed_at (refused for good), used_commands", _v5_outbox_undeliverable),
     Migration(6, "query_counts: answers counted per minute", _v6_query_counts),
+    Migration(7, "query_log.count: repeated answers merged into one row", _v7_query_log_count),
 )
 
 LATEST_VERSION = MIGRATIONS[-1].version

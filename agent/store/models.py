@@ -47,7 +47,12 @@ class QueryLogEntry:
     reason: Mapping[str, object] = field(default_factory=lambda: {"kind": "other"})
     child: str | None = None
     category: str | None = None
+    # the mean of the merged answers' latencies (see `count`)
     latency_ms: float = 0.0
+    # How many answers the row stands for: the query log merges repeated answers (the
+    # same row but for time and latency) within one batch and minute; `time` is the
+    # first one's.
+    count: int = 1
 
     def as_api(self) -> dict[str, Any]:
         """One row of `GET /api/querylog` in docs/api.md (plus client and category)."""
@@ -61,6 +66,7 @@ class QueryLogEntry:
             "reason": dict(self.reason),
             "category": self.category,
             "latency_ms": self.latency_ms,
+            "count": self.count,
         }
 
 
@@ -73,34 +79,36 @@ def count_key(entry: QueryLogEntry) -> CountKey:
     return (minute_of(entry.time), entry.child or "", entry.decision, entry.category or "")
 
 
-QueryLogRow = tuple[str | None, str, str, str, str, str, str | None, float, float]
-"""One answer as the query log writes it, in `QUERY_LOG_ROW_COLUMNS` order: (child,
-client, name, qtype, decision, the reason's JSON text, category, time as epoch seconds,
-latency in ms)."""
+QueryLogRow = tuple[str | None, str, str, str, str, str, str | None, float, float, int]
+"""One row as the query log writes it, in `QUERY_LOG_ROW_COLUMNS` order: (child, client,
+name, qtype, decision, the reason's JSON text, category, time as epoch seconds, latency in
+ms, answers merged into it)."""
 
 RowPrefix = tuple[str | None, str, str, str, str, str, str | None]
-"""A `QueryLogRow` without its time and latency: what every row of one remembered answer
-to one client holds, made once and kept (the DNS path answers tens of thousands a second)."""
+"""A `QueryLogRow` without its time, latency and count: what every row of one remembered
+answer to one client holds, made once and kept (the DNS path answers tens of thousands a
+second), and what the writer merges repeated answers by."""
 
-CountedAs = tuple[str, str, str]
-"""Where an answer is counted within its minute: (child or "", decision, category or "")."""
+QueryLogValue = str | float | int | None
+"""The query log's rows go to SQLite as one flat list of values, `ROW_WIDTH` a row in
+`QUERY_LOG_ROW_COLUMNS` order, which SQLite binds as it is."""
 
-QueryLogValue = str | float | None
-"""The query log's rows go to the writer and to SQLite as one flat list of values,
-`ROW_WIDTH` a row in `QUERY_LOG_ROW_COLUMNS` order: one list per slice of answers rather
-than a tuple per answer, and SQLite binds it as it is."""
-
-QUERY_LOG_ROW_COLUMNS = "child, client, name, qtype, decision, reason, category, time, latency_ms"
-ROW_WIDTH: Final = 9
-# positions in a `QueryLogRow` (Final: the type checker then knows each field's type)
+QUERY_LOG_ROW_COLUMNS = (
+    "child, client, name, qtype, decision, reason, category, time, latency_ms, count"
+)
+ROW_WIDTH: Final = 10
+# positions in a `QueryLogRow` and `RowPrefix` (Final: the type checker then knows each
+# field's type)
 ROW_CHILD: Final = 0
 ROW_NAME: Final = 2
 ROW_DECISION: Final = 4
 ROW_CATEGORY: Final = 6
+ROW_COUNT: Final = 9
 
 
-def row_of(entry: QueryLogEntry, reason_text: str) -> QueryLogRow:
-    """`entry` as a row, with its reason already encoded (`reasons.encode_reason`)."""
+def prefix_of(entry: QueryLogEntry, reason_text: str) -> RowPrefix:
+    """`entry`'s row but for time, latency and count, with its reason already encoded
+    (`reasons.encode_reason`)."""
     return (
         entry.child,
         entry.client,
@@ -109,9 +117,22 @@ def row_of(entry: QueryLogEntry, reason_text: str) -> QueryLogRow:
         entry.decision,
         reason_text,
         entry.category,
+    )
+
+
+def row_of(entry: QueryLogEntry, reason_text: str) -> QueryLogRow:
+    """`entry` as a row (`prefix_of`, then time, latency and count)."""
+    return (
+        *prefix_of(entry, reason_text),
         to_timestamp(entry.time),
         float(entry.latency_ms),
+        int(entry.count),
     )
+
+
+def counted_as(prefix: RowPrefix, minute: int) -> CountKey:
+    """Where the answers of a row in `minute` are counted."""
+    return (minute, prefix[ROW_CHILD] or "", prefix[ROW_DECISION], prefix[ROW_CATEGORY] or "")
 
 
 def minute_of(moment: datetime) -> int:

@@ -30,17 +30,17 @@ from agent.store.models import (
 )
 from agent.store.reasons import decode_reason, encode_reason
 
-_COLUMNS = "time, child, client, name, qtype, decision, reason, category, latency_ms"
+_COLUMNS = "time, child, client, name, qtype, decision, reason, category, latency_ms, count"
 # Rows per INSERT of many VALUES, at most: one statement binds them all and SQLite inserts
 # them in one step, without the GIL, instead of one step (and one hand-over of the GIL to
-# the DNS loop and back) per row. 18,432 parameters, below SQLite's 32,766.
+# the DNS loop and back) per row. 20,480 parameters, below SQLite's 32,766.
 _MOST_ROWS_PER_INSERT = 2048
 
 
 @lru_cache(maxsize=16)
 def _insert_sql(rows: int) -> str:
     """An INSERT of `rows` rows (a power of two: a dozen statements, each prepared once)."""
-    marks = ", ".join(["(?, ?, ?, ?, ?, ?, ?, ?, ?)"] * rows)
+    marks = ", ".join([f"({', '.join(['?'] * ROW_WIDTH)})"] * rows)
     return f"INSERT INTO query_log ({QUERY_LOG_ROW_COLUMNS}) VALUES {marks}"
 
 
@@ -65,6 +65,7 @@ def _entry(row: Sequence[Any]) -> QueryLogEntry:
         reason=decode_reason(row[6]),
         category=row[7],
         latency_ms=round(row[8], 3),  # written unrounded: one step less per answer
+        count=int(row[9]),
     )
 
 
@@ -109,9 +110,12 @@ class QueryLog:
     def add(self, entries: Iterable[QueryLogEntry]) -> int:
         """Write a batch, and count it (`query_counts`), in one transaction; returns how
         many rows were written."""
-        entries = list(entries)
-        rows = [row_of(entry, encode_reason(entry.reason)) for entry in entries]
-        return self.add_rows(rows, Counter(count_key(entry) for entry in entries))
+        counts: Counter[CountKey] = Counter()
+        rows = []
+        for entry in entries:
+            rows.append(row_of(entry, encode_reason(entry.reason)))
+            counts[count_key(entry)] += entry.count
+        return self.add_rows(rows, counts)
 
     def add_rows(self, rows: Sequence[QueryLogRow], counts: Mapping[CountKey, int]) -> int:
         """`add_values` for rows given as tuples."""
@@ -183,6 +187,15 @@ class QueryLog:
         return int(row.fetchone()[0])
 
     def count(self, child: str | None = None) -> int:
+        """The answers the rows kept stand for (a row may merge several, `count`)."""
+        where = _filter(child, None)
+        row = self._db.connection().execute(
+            f"SELECT coalesce(sum(count), 0) FROM query_log {where.sql}", where.params
+        )
+        return int(row.fetchone()[0])
+
+    def row_count(self, child: str | None = None) -> int:
+        """The rows kept."""
         where = _filter(child, None)
         row = self._db.connection().execute(
             f"SELECT count(*) FROM query_log {where.sql}", where.params
@@ -202,12 +215,12 @@ class QueryLog:
         with self._db.snapshot() as conn:
             total, blocked, by_category = _counted(conn, child, since)
             top_blocked = conn.execute(
-                f"SELECT name, count(*) AS n FROM query_log WHERE {base} AND decision IN"
+                f"SELECT name, sum(count) AS n FROM query_log WHERE {base} AND decision IN"
                 f" ({marks}) GROUP BY name ORDER BY n DESC, name LIMIT ?",
                 (*params, *BLOCKED_DECISIONS, top),
             ).fetchall()
             top_allowed = conn.execute(
-                f"SELECT name, count(*) AS n FROM query_log WHERE {base} AND decision NOT IN"
+                f"SELECT name, sum(count) AS n FROM query_log WHERE {base} AND decision NOT IN"
                 f" ({', '.join('?' for _ in NOT_ALLOWED_DECISIONS)}) GROUP BY name"
                 " ORDER BY n DESC, name LIMIT ?",
                 (*params, *NOT_ALLOWED_DECISIONS, top),

@@ -1,37 +1,52 @@
-"""The query log at DNS speed: buffer in memory, write in batches from a background thread.
+"""The query log at DNS speed: merge in memory, write in batches from a background thread.
 
-`log_values()` is what the DNS path calls, once per slice of answers: under a lock it
-appends the slice's rows (one flat list of values, `QueryLogValue`) to a bounded buffer
-and adds their counts to the counters of the next batch; it never touches SQLite. When the
-buffer is full (the disk is slow or the database is locked for long), the oldest rows are
-dropped and counted, and the count is logged from the writer thread: losing a few log
-lines is better than slowing every answer. Every answer is counted when it is logged, its
-row kept or shed, and the counts go to `query_counts` in the same transaction as the next
-batch, so the parent's numbers stay exact; a crash loses the unwritten batch and its
-counts together, nothing else.
+`log_answers()` is what the DNS path calls, once per slice of answers: under a lock it
+merges the slice into the rows of the next batch and never touches SQLite. Answers that
+repeat a row but for its time and latency (the same child, PC, name, type, decision,
+reason and category) within one batch and one minute are one row, with their number
+(`count`), the first one's time and their mean latency: a page asking the same names
+again, or a flood of one name, writes a row per name and second, not per answer, so the
+writer keeps pace with the DNS loop instead of fighting it for the CPU.
+
+When the rows waiting reach `max_buffer` (the disk is slow or the database is locked for
+long), the oldest are dropped and their answers counted, and the count is logged from
+the writer thread: losing a few log lines is better than slowing every answer. Every
+answer is counted in `query_counts` in the same transaction as the batch it came with,
+its row kept or shed, so the parent's numbers stay exact; a crash loses the unwritten
+batch and its counts together, nothing else.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
-from collections import Counter, deque
-from collections.abc import Mapping, Sequence
-from itertools import chain
+from collections import Counter
+from collections.abc import Callable, Mapping, Sequence
+from itertools import islice
 from typing import Protocol
 
 from agent.store.models import (
+    ROW_COUNT,
     ROW_WIDTH,
     CountKey,
     QueryLogEntry,
-    QueryLogRow,
     QueryLogValue,
-    count_key,
-    row_of,
+    RowPrefix,
+    counted_as,
+    prefix_of,
+    to_timestamp,
 )
 from agent.store.reasons import encode_reason
 
 logger = logging.getLogger(__name__)
+
+Merged = list[float]
+"""A row waiting in the writer: [first answer's time, answers, their latencies summed in
+seconds]; a list, changed in place, because a repeat is the commonest answer."""
+
+BatchWatcher = Callable[[Sequence[QueryLogValue], Mapping[CountKey, int]], None]
+"""Called on the writer thread with each new batch's rows (`ROW_WIDTH` values a row) and
+their answers' counts, before they are written (e.g. `AdultAttempts.note`)."""
 
 
 class QueryLogSink(Protocol):
@@ -59,6 +74,7 @@ class QueryLogWriter:
         # was a commit every few ms, and the writer fell behind on its fsyncs.
         batch_size: int = 10_000,
         max_buffer: int = 50_000,
+        watchers: Sequence[BatchWatcher] = (),
     ) -> None:
         if flush_interval <= 0 or batch_size < 1 or max_buffer < batch_size:
             raise ValueError("need flush_interval > 0, batch_size ≥ 1 and max_buffer ≥ batch_size")
@@ -66,13 +82,16 @@ class QueryLogWriter:
         self._flush_interval = flush_interval
         self._batch_size = batch_size
         self._max_buffer = max_buffer
-        # the slices' values in arrival order, never changed in place (a caller may still
-        # read its list); `_rows` counts their rows
-        self._buffer: deque[Sequence[QueryLogValue]] = deque()
+        self._watchers = tuple(watchers)
+        # the rows of the next batch by minute (of their answers' time) and row, each in
+        # the order its first answer came; `_rows` counts them
+        self._minutes: dict[int, dict[RowPrefix, Merged]] = {}
         self._rows = 0
-        # every answer logged since the last batch was taken, its row buffered or shed
+        # a batch whose write failed, written before the next; its counts are in `_counts`
+        self._retry: list[QueryLogValue] = []
+        # answers counted but not in a waiting row: shed, or of the batch to retry
         self._counts: Counter[CountKey] = Counter()
-        self._lock = threading.Lock()  # guards the buffer and the counters
+        self._lock = threading.Lock()  # guards the rows, the retry and the counters
         self._flush_lock = threading.Lock()  # one flush at a time keeps rows in order
         self._wake = threading.Event()
         self._stopping = threading.Event()
@@ -84,83 +103,114 @@ class QueryLogWriter:
 
     # --- the DNS path -------------------------------------------------------------------
 
-    def log_values(
-        self, values: Sequence[QueryLogValue], counts: Mapping[CountKey, int]
+    def log_answers(
+        self, prefixes: Sequence[RowPrefix], latencies: Sequence[float], time: float
     ) -> None:
-        """Queue a slice of answers' rows (`ROW_WIDTH` values a row, kept, not copied),
-        and count every answer in `counts` (its row kept or not); never blocks on the
-        database. A full buffer drops the oldest rows."""
-        rows = len(values) // ROW_WIDTH
+        """Merge a slice of answers, all at `time` (epoch seconds), each a row's prefix and
+        its latency in seconds, into the next batch; never blocks on the database. Rows
+        past `max_buffer` drop the oldest."""
+        minute = int(time) // 60 * 60
         with self._lock:
-            self._counts.update(counts)
             if self._closed:
-                self._shed_locked(rows)
+                for prefix in prefixes:
+                    self._shed_locked(counted_as(prefix, minute), 1)
                 return
-            before = self._rows
-            if rows:
-                self._buffer.append(values)
-                self._rows += rows
-            overflow = self._rows - self._max_buffer
-            if overflow > 0:
-                self._drop_oldest_locked(overflow)
-            size = self._rows
-        # wake the writer when this slice crossed a multiple of `batch_size`
-        if size // self._batch_size > before // self._batch_size or overflow > 0:
-            self._wake.set()
-
-    def log_rows(self, rows: Sequence[QueryLogRow], counts: Mapping[CountKey, int]) -> None:
-        """`log_values` for rows given as tuples."""
-        self.log_values(list(chain.from_iterable(rows)), counts)
+            rows = self._minutes.get(minute)
+            if rows is None:
+                rows = self._minutes[minute] = {}
+            before = len(rows)
+            find = rows.get
+            for prefix, latency in zip(prefixes, latencies, strict=True):
+                merged = find(prefix)
+                if merged is None:
+                    rows[prefix] = [time, 1, latency]
+                else:
+                    merged[1] += 1
+                    merged[2] += latency
+            self._grew_locked(len(rows) - before)
 
     def log(self, entry: QueryLogEntry) -> None:
-        """Queue one entry (`log_rows` for one answer)."""
-        self.log_rows((row_of(entry, encode_reason(entry.reason)),), {count_key(entry): 1})
+        """Queue one entry (`log_many` of one)."""
+        self.log_many((entry,))
 
     def log_many(self, entries: Sequence[QueryLogEntry]) -> None:
-        """Queue entries in order under one lock (`log_rows` for entries)."""
-        if entries:
-            rows = [row_of(entry, encode_reason(entry.reason)) for entry in entries]
-            self.log_rows(rows, Counter(count_key(entry) for entry in entries))
+        """Queue entries in order under one lock, each at its own time, merged as
+        `log_answers` merges answers."""
+        with self._lock:
+            for entry in entries:
+                prefix = prefix_of(entry, encode_reason(entry.reason))
+                time = to_timestamp(entry.time)
+                minute = int(time) // 60 * 60
+                if self._closed:
+                    self._shed_locked(counted_as(prefix, minute), entry.count)
+                    continue
+                rows = self._minutes.setdefault(minute, {})
+                merged = rows.get(prefix)
+                latency = entry.latency_ms / 1000.0 * entry.count
+                if merged is None:
+                    rows[prefix] = [time, entry.count, latency]
+                    self._grew_locked(1)
+                else:
+                    merged[1] += entry.count
+                    merged[2] += latency
+
+    def _grew_locked(self, added: int) -> None:
+        """`added` new rows (holding `_lock`): drop the oldest past the bound, and wake the
+        writer when a multiple of `batch_size` was crossed."""
+        if not added:
+            return
+        before = self._rows
+        self._rows += added
+        overflow = self._rows - self._max_buffer
+        if overflow > 0:
+            self._drop_oldest_locked(overflow)
+        if self._rows // self._batch_size > before // self._batch_size or overflow > 0:
+            self._wake.set()
 
     def _drop_oldest_locked(self, count: int) -> None:
-        """Shed the `count` oldest buffered rows (holding `_lock`)."""
-        buffer = self._buffer
+        """Shed the `count` oldest waiting rows (holding `_lock`), their answers counted."""
         left = count
         while left:
-            oldest = buffer[0]
-            rows = len(oldest) // ROW_WIDTH
-            if rows <= left:
-                buffer.popleft()
-                left -= rows
+            minute, rows = next(iter(self._minutes.items()))
+            shed: Sequence[tuple[RowPrefix, Merged]]
+            if len(rows) <= left:
+                del self._minutes[minute]
+                shed = list(rows.items())
+                left -= len(rows)
             else:
-                buffer[0] = oldest[left * ROW_WIDTH :]  # a copy: the caller's list stays
+                items = iter(rows.items())
+                shed = list(islice(items, left))
+                self._minutes[minute] = dict(items)  # a new dict: no holes left at its front
                 left = 0
+            for prefix, merged in shed:
+                self._shed_locked(counted_as(prefix, minute), int(merged[1]))
         self._rows -= count
-        self._shed_locked(count)
 
-    def _shed_locked(self, count: int) -> None:
-        """`count` rows dropped (holding `_lock`); their answers are already counted."""
-        self._dropped += count
-        self._dropped_unreported += count
+    def _shed_locked(self, key: CountKey, answers: int) -> None:
+        """`answers` dropped from the log (holding `_lock`), still counted."""
+        self._counts[key] += answers
+        self._dropped += answers
+        self._dropped_unreported += answers
 
     # --- counters -----------------------------------------------------------------------
 
     @property
     def dropped(self) -> int:
-        """Entries lost because the buffer was full (or the writer closed)."""
+        """Answers whose row was lost because the buffer was full (or the writer closed)."""
         with self._lock:
             return self._dropped
 
     @property
     def written(self) -> int:
+        """Rows written."""
         with self._lock:
             return self._written
 
     @property
     def pending(self) -> int:
-        """Rows buffered, not yet written."""
+        """Rows waiting, not yet written."""
         with self._lock:
-            return self._rows
+            return self._rows + len(self._retry) // ROW_WIDTH
 
     # --- the writer thread --------------------------------------------------------------
 
@@ -178,26 +228,28 @@ class QueryLogWriter:
             self.flush()
 
     def flush(self) -> int:
-        """Write everything buffered now, with the counts; returns rows written. Safe from
+        """Write everything waiting now, with the counts; returns rows written. Safe from
         any thread."""
         with self._flush_lock:
             with self._lock:
-                slices, self._buffer = self._buffer, deque()
+                minutes, self._minutes = self._minutes, {}
                 self._rows = 0
                 counts, self._counts = self._counts, Counter()
+                retry, self._retry = self._retry, []
                 dropped_report = self._dropped_unreported
                 self._dropped_unreported = 0
             if dropped_report:
                 logger.warning(
-                    "query log: dropped %d oldest entries, the buffer of %d was full",
+                    "query log: dropped %d oldest entries, the buffer of %d rows was full",
                     dropped_report,
                     self._max_buffer,
                 )
-            if not slices and not counts:
+            fresh, fresh_counts = _batch(minutes)
+            if not retry and not fresh and not counts:
                 return 0
-            batch: list[QueryLogValue] = []
-            for values in slices:
-                batch += values
+            self._tell_watchers(fresh, fresh_counts)
+            counts.update(fresh_counts)
+            batch = retry + fresh
             try:
                 written = self._sink.add_values(batch, counts)
             except Exception:
@@ -210,17 +262,28 @@ class QueryLogWriter:
                 self._written += written
             return written
 
+    def _tell_watchers(
+        self, values: Sequence[QueryLogValue], counts: Mapping[CountKey, int]
+    ) -> None:
+        if not values:
+            return
+        for watcher in self._watchers:
+            try:
+                watcher(values, counts)
+            except Exception:
+                logger.exception("a query-log watcher failed")
+
     def _requeue(self, batch: list[QueryLogValue], counts: Counter[CountKey]) -> None:
-        """Put a failed batch back in front of newer rows, within the bound, and its
-        counts back with the next batch's."""
+        """Keep a failed batch to write first next time, within the bound (the newest of
+        it kept), and its counts to go with the next batch."""
         rows = len(batch) // ROW_WIDTH
         with self._lock:
             self._counts.update(counts)
             keep = min(rows, max(self._max_buffer - self._rows, 0))
-            if keep:
-                self._buffer.appendleft(batch[(rows - keep) * ROW_WIDTH :])
-                self._rows += keep
-            self._shed_locked(rows - keep)
+            self._retry = batch[(rows - keep) * ROW_WIDTH :]
+            shed = sum(int(batch[row * ROW_WIDTH + ROW_COUNT] or 0) for row in range(rows - keep))
+            self._dropped += shed  # already counted, in `counts`
+            self._dropped_unreported += shed
 
     def close(self, timeout: float = 10.0) -> None:
         """Stop the thread and flush what is left. Entries logged later are dropped."""
@@ -241,3 +304,18 @@ class QueryLogWriter:
 
     def __exit__(self, *exc_info: object) -> None:
         self.close()
+
+
+def _batch(
+    minutes: Mapping[int, Mapping[RowPrefix, Merged]],
+) -> tuple[list[QueryLogValue], Counter[CountKey]]:
+    """The waiting rows as values (`ROW_WIDTH` a row) and their answers' counts."""
+    values: list[QueryLogValue] = []
+    counts: Counter[CountKey] = Counter()
+    for minute, rows in minutes.items():
+        for prefix, (first, answers, latency) in rows.items():
+            count = int(answers)
+            values += prefix
+            values += (first, latency * 1000.0 / count, count)
+            counts[counted_as(prefix, minute)] += count
+    return values, counts

@@ -80,6 +80,16 @@
     </message>
 </context>
 <context>
+    <name>QueryLogTableModel</name>
+    <message numerus="yes">
+        <source>Asked %n time(s) within the minute</source>
+        <translation>
+            <numerusform>Asked once within the minute</numerusform>
+            <numerusform>Asked %n times within the minute</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>RequestsTab</name>
     <message numerus="yes">
         <source>%n request(s) waiting for your answer.</source>

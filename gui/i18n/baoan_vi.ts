@@ -1965,6 +1965,12 @@
         <source>Reason</source>
         <translation>Lý do</translation>
     </message>
+    <message numerus="yes">
+        <source>Asked %n time(s) within the minute</source>
+        <translation>
+            <numerusform>Hỏi %n lần trong cùng một phút</numerusform>
+        </translation>
+    </message>
 </context>
 <context>
     <name>RequestsTab</name>
