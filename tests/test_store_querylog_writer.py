@@ -272,7 +272,7 @@ def test_a_child_hammering_one_blocked_name_is_one_row_and_counted_in_full(
     tmp_path: Path,
 ) -> None:
     with Store(tmp_path / "q.sqlite3") as store:
-        writer = QueryLogWriter(store.query_log, flush_interval=60.0, max_buffer=10_000)
+        writer = QueryLogWriter(store.query_log, flush_interval=60.0, batch_size=10, max_buffer=10)
         blocked = ("An", "192.168.1.20", "porn.test", "A", "blocked",
                    '{"kind":"category","category":"adult"}', "adult")
         for _ in range(50):

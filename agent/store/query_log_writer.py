@@ -70,9 +70,11 @@ class QueryLogWriter:
         sink: QueryLogSink,
         *,
         flush_interval: float = 1.0,
-        # A commit (and its fsync) per 10,000 rows at most: at full speed a batch of 500
-        # was a commit every few ms, and the writer fell behind on its fsyncs.
-        batch_size: int = 10_000,
+        # Written early only when this many different rows wait (a flood of new names),
+        # half the bound so that nothing is shed for it; otherwise once a second, so that
+        # a second's repeats are merged: a family's few thousand names asked over and over
+        # would reach 10,000 rows in a tenth of a second and merge next to nothing.
+        batch_size: int = 25_000,
         max_buffer: int = 50_000,
         watchers: Sequence[BatchWatcher] = (),
     ) -> None:
