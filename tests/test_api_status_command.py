@@ -162,7 +162,7 @@ def test_shed_log_rows_and_rate_limited_queries_are_shown() -> None:
         lists=(), pin_set=True, language="vi", dns_counters=DnsCounters(87502, 12),
     )
     out = format_status(status, "http://127.0.0.1:8053", asked_with_pin=False)
-    assert "(log rows shed): 87502" in out and "(rate limited, REFUSED): 12" in out
+    assert "(answers shed from the log): 87502" in out and "(rate limited, REFUSED): 12" in out
     assert Status.from_json(status.to_json()).dns_counters == DnsCounters(87502, 12)
     quiet = format_status(
         Status("1.0", (), PolicyState("f", None, None), (), True, "vi"),

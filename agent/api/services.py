@@ -28,7 +28,8 @@ class AgentServices(Protocol):
         ...
 
     def dns_counters(self) -> DnsCounters:
-        """Query-log rows shed under load and queries refused by the rate limit."""
+        """Answers whose query-log rows were shed under load, and queries refused by the
+        rate limit."""
         ...
 
     def policy_state(self) -> PolicyState:

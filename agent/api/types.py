@@ -278,9 +278,9 @@ class UsageToday:
 
 @dataclass(frozen=True)
 class DnsCounters:
-    """What the DNS filter counted since it started: query-log rows shed under load (each
-    answer still counted in the statistics) and queries refused by the per-client rate
-    limit."""
+    """What the DNS filter counted since it started: answers whose query-log rows were
+    shed under load (each still counted in the statistics) and queries refused by the
+    per-client rate limit."""
 
     log_shed: int = 0
     rate_limited: int = 0

@@ -83,7 +83,7 @@ def format_status(status: Status, api_url: str, *, asked_with_pin: bool) -> str:
     counters = status.dns_counters
     if counters is not None and (counters.log_shed or counters.rate_limited):
         lines.append(
-            f"  Nhật ký bỏ bớt khi quá tải (log rows shed): {counters.log_shed}"
+            f"  Nhật ký bỏ bớt khi quá tải (answers shed from the log): {counters.log_shed}"
             " — thống kê vẫn đếm đủ (statistics still count them)"
         )
         lines.append(
