@@ -49,6 +49,7 @@ from benchmarks.filter_vs_dnsmasq import (
     REPO_ROOT,
     ServerRun,
     blocklists_dir,
+    compile_bytecode,
     dnsmasq_command,
     ensure_tools,
     free_port,
@@ -286,6 +287,9 @@ def agent_variants(
 
 
 def run_all(args: argparse.Namespace, work: Path) -> str:
+    compile_bytecode()
+    if args.baseline is not None:
+        compile_bytecode(args.baseline)
     names = merged_blocklist(blocklists_dir())
     if args.quick:
         names = names[: len(names) // 10]

@@ -49,6 +49,7 @@ from benchmarks.filter_vs_dnsmasq import (
     REPO_ROOT,
     ServerRun,
     blocklists_dir,
+    compile_bytecode,
     free_port,
     merged_blocklist,
     percentile,
@@ -350,6 +351,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.flooder:
         return flood_main(args.port, args.packets, args.seconds, seed=17)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
+    compile_bytecode()
     with tempfile.TemporaryDirectory(prefix="baoan-flood-") as work:
         result = run_flood(args, Path(work))
     text = report(result)

@@ -35,13 +35,16 @@ import sys
 import threading
 import urllib.parse
 from collections import Counter
-from collections.abc import Awaitable, Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from http import HTTPStatus
-from typing import cast
+from typing import TYPE_CHECKING
 
-from aiohttp import web
+if TYPE_CHECKING:
+    from aiohttp import web
+
+    from agent.api.aiohttp_server import Listener
 
 from agent.api.http import (
     ApiError,
@@ -65,7 +68,7 @@ DEFAULT_MAX_BODY_BYTES = 64 * 1024
 
 # The methods the listener answers; any other is a 501 (as http.server did).
 _METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
-_SERVER_NAME = "BaoAn"
+SERVER_NAME = "BaoAn"
 _START_TIMEOUT_SECONDS = 10.0
 _STOP_TIMEOUT_SECONDS = 5.0
 
@@ -152,13 +155,10 @@ class HostCheck:
         return self.allows_host(parts.netloc)
 
 
-_AsyncHandler = Callable[[web.BaseRequest], Awaitable[web.StreamResponse]]
-
-
 # -- connections ---------------------------------------------------------------------------
 
 
-class _ConnectionGate:
+class ConnectionGate:
     """Counts open connections per client address; says no over either cap. Used only on
     the listener's loop thread, so it needs no lock."""
 
@@ -217,13 +217,13 @@ def _wire_answer(response: Response) -> bytes:
         "X-Content-Type-Options: nosniff",
         "Cache-Control: no-store",
         "Connection: close",
-        f"Server: {_SERVER_NAME}",
+        f"Server: {SERVER_NAME}",
         *(f"{name}: {value}" for name, value in response.headers.items()),
     ]
     return ("\r\n".join(head) + "\r\n\r\n").encode("latin-1") + response.body
 
 
-_BUSY_ANSWER = _wire_answer(
+BUSY_ANSWER = _wire_answer(
     ApiError(
         503,
         "too_many_connections",
@@ -231,90 +231,6 @@ _BUSY_ANSWER = _wire_answer(
         headers={"Retry-After": "5"},
     ).to_response()
 )
-
-# aiohttp's own refusals (a malformed request line, headers too large) in our error shape.
-_PROTOCOL_ERROR_CODES: Mapping[int, str] = {
-    400: "bad_request",
-    413: "too_large",
-    414: "too_large",
-    431: "too_large",
-    501: "not_implemented",
-    505: "not_implemented",
-}
-# How aiohttp's parser says an HTTP/1.1 request had no Host header.
-_MISSING_HOST = "Missing 'Host' header"
-
-
-class _Connection(web.RequestHandler):
-    """aiohttp's HTTP/1.1 protocol for one connection, behind the connection caps."""
-
-    def __init__(self, manager: web.Server, gate: _ConnectionGate, **options: object) -> None:
-        super().__init__(manager, **options)  # type: ignore[arg-type]
-        self._gate = gate
-        self._client: str | None = None  # set once admitted
-
-    def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        client = _peer_host(transport)
-        if not self._gate.admit(client):
-            stream = cast(asyncio.Transport, transport)
-            stream.write(_BUSY_ANSWER)
-            stream.close()
-            return
-        self._client = client
-        super().connection_made(transport)
-
-    def connection_lost(self, exc: BaseException | None) -> None:
-        if self._client is None:
-            return  # refused: aiohttp never saw it
-        self._gate.release(self._client)
-        self._client = None
-        super().connection_lost(exc)
-
-    def handle_error(
-        self,
-        request: web.BaseRequest,
-        status: int = 500,
-        exc: BaseException | None = None,
-        message: str | None = None,
-    ) -> web.StreamResponse:
-        if status >= 500 and status not in _PROTOCOL_ERROR_CODES:
-            log.error("error while answering a request", exc_info=exc)
-            error = ApiError(500, "internal_error", "lỗi bên trong Bảo An (internal error)")
-        elif _MISSING_HOST in str(exc):
-            # aiohttp refuses an HTTP/1.1 request without Host before routing; the answer
-            # stays the Host check's own.
-            log.debug("refused a request without Host from %s", request.remote)
-            error = ApiError(403, "host_not_allowed", "this Host is not allowed for the API")
-        else:
-            # Whatever a client sends is its own problem: no traceback, not above DEBUG.
-            log.debug("refused a malformed request from %s: %s", request.remote, exc)
-            code = _PROTOCOL_ERROR_CODES.get(status, "bad_request")
-            error = ApiError(status, code, "the request is not valid HTTP")
-        if request.writer.output_size > 0:
-            raise ConnectionError("the answer was already started; the connection ends")
-        answer = _to_web(error.to_response(), api=True)
-        answer.force_close()
-        return answer
-
-
-class _Listener(web.Server):
-    """aiohttp's low-level server, making connections that pass through the gate."""
-
-    def __init__(self, handler: _AsyncHandler, gate: _ConnectionGate, **options: object) -> None:
-        super().__init__(handler)
-        self._gate = gate
-        self._options = options
-
-    def __call__(self) -> web.RequestHandler:
-        return _Connection(self, self._gate, loop=asyncio.get_running_loop(), **self._options)
-
-
-def _peer_host(transport: asyncio.BaseTransport) -> str:
-    peer = transport.get_extra_info("peername")
-    if isinstance(peer, tuple | list) and peer:
-        return str(peer[0])
-    return "" if peer is None else str(peer)
-
 
 def _listening_socket(host: str, port: int, backlog: int) -> socket.socket:
     """Bound and listening here, so that a taken port is an OSError from ``start()``."""
@@ -339,18 +255,6 @@ def _as_latin1(text: str) -> str:
     if text.isascii():
         return text
     return text.encode("utf-8", "surrogateescape").decode("latin-1")
-
-
-def _to_web(response: Response, *, api: bool) -> web.Response:
-    headers = {
-        "Content-Type": response.content_type,
-        "X-Content-Type-Options": "nosniff",
-        "Server": _SERVER_NAME,
-    }
-    if api:
-        headers["Cache-Control"] = "no-store"
-    headers.update(response.headers)
-    return web.Response(status=response.status, body=response.body, headers=headers)
 
 
 class _AnswerAndCloseError(Exception):
@@ -384,12 +288,12 @@ class HttpServer:
         self._port = port
         self._extra_hosts = tuple(allowed_hosts)
         self._host_check = HostCheck(LOOPBACK_NAMES, port)
-        self._gate = _ConnectionGate(self.limits)
+        self._gate = ConnectionGate(self.limits)
         self._address: tuple[str, int] | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
         self._pool: ThreadPoolExecutor | None = None
-        self._listener: _Listener | None = None
+        self._listener: Listener | None = None
         self._server: asyncio.Server | None = None
 
     @property
@@ -401,12 +305,16 @@ class HttpServer:
     def start(self) -> None:
         if self._loop is not None:
             raise RuntimeError("the HTTP server is already running")
+        # aiohttp (about a seventh of the agent's start-up) is imported here, when the
+        # listener starts, in this thread: the agent starts its DNS filter first.
+        from agent.api.aiohttp_server import Listener
+
         sock = _listening_socket(self._host, self._port, self.limits.backlog)
         sockname = sock.getsockname()
         bound_host, bound_port = str(sockname[0]), int(sockname[1])
         self._address = (bound_host, bound_port)
         self._host_check = HostCheck((*LOOPBACK_NAMES, bound_host, *self._extra_hosts), bound_port)
-        self._gate = _ConnectionGate(self.limits)
+        self._gate = ConnectionGate(self.limits)
         loop = self._loop = asyncio.new_event_loop()
         self._pool = ThreadPoolExecutor(
             max_workers=self.limits.handler_threads,
@@ -417,7 +325,7 @@ class HttpServer:
         )
         self._thread.start()
         try:
-            asyncio.run_coroutine_threadsafe(self._open(sock), loop).result(
+            asyncio.run_coroutine_threadsafe(self._open(sock, Listener), loop).result(
                 timeout=_START_TIMEOUT_SECONDS
             )
         except BaseException:
@@ -426,8 +334,8 @@ class HttpServer:
             raise
         log.info("HTTP API listening on %s", self.base_url)
 
-    async def _open(self, sock: socket.socket) -> None:
-        self._listener = _Listener(
+    async def _open(self, sock: socket.socket, listener: type[Listener]) -> None:
+        self._listener = listener(
             self._serve,
             self._gate,
             keepalive_timeout=self.limits.idle_timeout,
@@ -507,6 +415,8 @@ class HttpServer:
     # -- one request, on the loop -----------------------------------------------------------
 
     async def _serve(self, raw: web.BaseRequest) -> web.StreamResponse:
+        from agent.api.aiohttp_server import to_web  # imported by `start` already
+
         target = urllib.parse.urlsplit(_as_latin1(raw.raw_path))
         path = target.path or "/"
         api = is_api_path(path)
@@ -526,7 +436,7 @@ class HttpServer:
             # Read the body first, even for a refusal, so a kept-alive connection stays in step.
             body = await self._read_body(raw, headers)
         except _AnswerAndCloseError as stop:
-            answer = _to_web(stop.response, api=api)
+            answer = to_web(stop.response, api=api)
             answer.force_close()
             return answer
         assert self._pool is not None
@@ -540,7 +450,7 @@ class HttpServer:
             body,
             raw.remote or "",
         )
-        return _to_web(response, api=api)
+        return to_web(response, api=api)
 
     async def _read_body(self, raw: web.BaseRequest, headers: Mapping[str, str]) -> bytes:
         if "chunked" in headers.get("transfer-encoding", "").lower():
