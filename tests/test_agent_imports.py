@@ -71,3 +71,24 @@ def test_the_started_agent_loads_none_of_what_a_family_may_never_use(tmp_path: P
     assert not loaded & {"httpx", "httpcore", "h2", "hpack"}  # until a DoH question is asked
     assert "requests" not in loaded
     assert "charset_normalizer" not in loaded
+
+
+# The modules of `baoan agent` before it starts: what it loads before its first answer.
+BEFORE_START = """
+import json, sys
+import baoan.cli
+import agent.runtime
+print(json.dumps(sorted({name.split(".")[0] for name in sys.modules})))
+"""
+
+
+def test_the_agent_answers_before_aiohttp_is_loaded() -> None:
+    # aiohttp's stack is about a seventh of the agent's start-up: it comes with the HTTP
+    # listener, which starts after the DNS filter listens.
+    done = subprocess.run(
+        [sys.executable, "-c", BEFORE_START], capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    loaded = set(json.loads(done.stdout))
+    assert {"agent", "dns_filter", "dnslib"} <= loaded
+    assert not loaded & {"aiohttp", "yarl", "multidict", "frozenlist"}

@@ -10,16 +10,24 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Mapping
-from typing import cast
+from typing import Protocol, cast
 
 from aiohttp import web
 
-from agent.api.http import ApiError, Response
-from agent.api.server import BUSY_ANSWER, SERVER_NAME, ConnectionGate
+from agent.api.http import SERVER_NAME, ApiError, Response
 
 log = logging.getLogger("agent.api.server")
 
 AsyncHandler = Callable[[web.BaseRequest], Awaitable[web.StreamResponse]]
+
+
+class ConnectionGate(Protocol):
+    """The listener's connection caps (``agent.api.server``): a connection is admitted or
+    answered 503 at once; each admitted one is released when it ends."""
+
+    def admit(self, client: str) -> bool: ...
+
+    def release(self, client: str) -> None: ...
 
 # aiohttp's own refusals (a malformed request line, headers too large) in our error shape.
 _PROTOCOL_ERROR_CODES: Mapping[int, str] = {
@@ -37,16 +45,19 @@ _MISSING_HOST = "Missing 'Host' header"
 class Connection(web.RequestHandler):
     """aiohttp's HTTP/1.1 protocol for one connection, behind the connection caps."""
 
-    def __init__(self, manager: web.Server, gate: ConnectionGate, **options: object) -> None:
+    def __init__(
+        self, manager: web.Server, gate: ConnectionGate, busy_answer: bytes, **options: object
+    ) -> None:
         super().__init__(manager, **options)  # type: ignore[arg-type]
         self._gate = gate
+        self._busy_answer = busy_answer  # the whole 503 written to a refused connection
         self._client: str | None = None  # set once admitted
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         client = peer_host(transport)
         if not self._gate.admit(client):
             stream = cast(asyncio.Transport, transport)
-            stream.write(BUSY_ANSWER)
+            stream.write(self._busy_answer)
             stream.close()
             return
         self._client = client
@@ -89,13 +100,18 @@ class Connection(web.RequestHandler):
 class Listener(web.Server):
     """aiohttp's low-level server, making connections that pass through the gate."""
 
-    def __init__(self, handler: AsyncHandler, gate: ConnectionGate, **options: object) -> None:
+    def __init__(
+        self, handler: AsyncHandler, gate: ConnectionGate, busy_answer: bytes, **options: object
+    ) -> None:
         super().__init__(handler)
         self._gate = gate
+        self._busy_answer = busy_answer
         self._options = options
 
     def __call__(self) -> web.RequestHandler:
-        return Connection(self, self._gate, loop=asyncio.get_running_loop(), **self._options)
+        return Connection(
+            self, self._gate, self._busy_answer, loop=asyncio.get_running_loop(), **self._options
+        )
 
 
 def peer_host(transport: asyncio.BaseTransport) -> str:

@@ -22,6 +22,7 @@ from typing import Any, Literal
 from agent.auth import Role
 
 API_PREFIX = "/api/"
+SERVER_NAME = "BaoAn"  # the Server header of every answer
 
 AuthRequirement = Literal["parent", "child"] | None
 JsonValue = Any

@@ -47,6 +47,7 @@ if TYPE_CHECKING:
     from agent.api.aiohttp_server import Listener
 
 from agent.api.http import (
+    SERVER_NAME,
     ApiError,
     Match,
     Request,
@@ -68,7 +69,6 @@ DEFAULT_MAX_BODY_BYTES = 64 * 1024
 
 # The methods the listener answers; any other is a 501 (as http.server did).
 _METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
-SERVER_NAME = "BaoAn"
 _START_TIMEOUT_SECONDS = 10.0
 _STOP_TIMEOUT_SECONDS = 5.0
 
@@ -158,7 +158,7 @@ class HostCheck:
 # -- connections ---------------------------------------------------------------------------
 
 
-class ConnectionGate:
+class _ConnectionGate:
     """Counts open connections per client address; says no over either cap. Used only on
     the listener's loop thread, so it needs no lock."""
 
@@ -223,7 +223,7 @@ def _wire_answer(response: Response) -> bytes:
     return ("\r\n".join(head) + "\r\n\r\n").encode("latin-1") + response.body
 
 
-BUSY_ANSWER = _wire_answer(
+_BUSY_ANSWER = _wire_answer(
     ApiError(
         503,
         "too_many_connections",
@@ -288,7 +288,7 @@ class HttpServer:
         self._port = port
         self._extra_hosts = tuple(allowed_hosts)
         self._host_check = HostCheck(LOOPBACK_NAMES, port)
-        self._gate = ConnectionGate(self.limits)
+        self._gate = _ConnectionGate(self.limits)
         self._address: tuple[str, int] | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
@@ -314,7 +314,7 @@ class HttpServer:
         bound_host, bound_port = str(sockname[0]), int(sockname[1])
         self._address = (bound_host, bound_port)
         self._host_check = HostCheck((*LOOPBACK_NAMES, bound_host, *self._extra_hosts), bound_port)
-        self._gate = ConnectionGate(self.limits)
+        self._gate = _ConnectionGate(self.limits)
         loop = self._loop = asyncio.new_event_loop()
         self._pool = ThreadPoolExecutor(
             max_workers=self.limits.handler_threads,
@@ -338,6 +338,7 @@ class HttpServer:
         self._listener = listener(
             self._serve,
             self._gate,
+            _BUSY_ANSWER,
             keepalive_timeout=self.limits.idle_timeout,
             access_log=None,  # requests are logged at DEBUG, without their query
             auto_decompress=False,  # a compressed body could be far over the limit
