@@ -76,7 +76,11 @@ decision, category or "")."""
 
 
 def count_key(entry: QueryLogEntry) -> CountKey:
-    return (minute_of(entry.time), entry.child or "", entry.decision, entry.category or "")
+    return _count_key(minute_of(entry.time), entry.child, entry.decision, entry.category)
+
+
+def _count_key(minute: int, child: str | None, decision: str, category: str | None) -> CountKey:
+    return (minute, child or "", decision, category or "")
 
 
 QueryLogRow = tuple[str | None, str, str, str, str, str, str | None, float, float, int]
@@ -132,12 +136,17 @@ def row_of(entry: QueryLogEntry, reason_text: str) -> QueryLogRow:
 
 def counted_as(prefix: RowPrefix, minute: int) -> CountKey:
     """Where the answers of a row in `minute` are counted."""
-    return (minute, prefix[ROW_CHILD] or "", prefix[ROW_DECISION], prefix[ROW_CATEGORY] or "")
+    return _count_key(minute, prefix[ROW_CHILD], prefix[ROW_DECISION], prefix[ROW_CATEGORY])
+
+
+def minute_at(seconds: float) -> int:
+    """The start of the counters' minute that holds `seconds` (since the epoch)."""
+    return int(seconds) // 60 * 60
 
 
 def minute_of(moment: datetime) -> int:
     """The start of the counters' minute that holds `moment`."""
-    return int(to_timestamp(moment)) // 60 * 60
+    return minute_at(to_timestamp(moment))
 
 
 @dataclass(frozen=True, slots=True)

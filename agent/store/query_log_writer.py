@@ -33,6 +33,7 @@ from agent.store.models import (
     QueryLogValue,
     RowPrefix,
     counted_as,
+    minute_at,
     prefix_of,
     to_timestamp,
 )
@@ -111,17 +112,16 @@ class QueryLogWriter:
         """Merge a slice of answers, all at `time` (epoch seconds), each a row's prefix and
         its latency in seconds, into the next batch; never blocks on the database. Rows
         past `max_buffer` drop the oldest."""
-        minute = int(time) // 60 * 60
         with self._lock:
+            minute = minute_at(time)
             if self._closed:
                 for prefix in prefixes:
                     self._shed_locked(counted_as(prefix, minute), 1)
                 return
-            rows = self._minutes.get(minute)
-            if rows is None:
-                rows = self._minutes[minute] = {}
+            rows = self._minutes.setdefault(minute, {})
             before = len(rows)
             find = rows.get
+            # `_merge_locked` for each answer, inline: this runs for every answer
             for prefix, latency in zip(prefixes, latencies, strict=True):
                 merged = find(prefix)
                 if merged is None:
@@ -140,21 +140,28 @@ class QueryLogWriter:
         `log_answers` merges answers."""
         with self._lock:
             for entry in entries:
-                prefix = prefix_of(entry, encode_reason(entry.reason))
-                time = to_timestamp(entry.time)
-                minute = int(time) // 60 * 60
-                if self._closed:
-                    self._shed_locked(counted_as(prefix, minute), entry.count)
-                    continue
-                rows = self._minutes.setdefault(minute, {})
-                merged = rows.get(prefix)
-                latency = entry.latency_ms / 1000.0 * entry.count
-                if merged is None:
-                    rows[prefix] = [time, entry.count, latency]
-                    self._grew_locked(1)
-                else:
-                    merged[1] += entry.count
-                    merged[2] += latency
+                self._merge_locked(
+                    prefix_of(entry, encode_reason(entry.reason)),
+                    to_timestamp(entry.time),
+                    entry.count,
+                    entry.latency_ms / 1000.0 * entry.count,
+                )
+
+    def _merge_locked(self, prefix: RowPrefix, time: float, answers: int, latency: float) -> None:
+        """`answers` at `time` with their latencies summed (seconds) into their row (holding
+        `_lock`); shed, and counted, once the writer is closed."""
+        minute = minute_at(time)
+        if self._closed:
+            self._shed_locked(counted_as(prefix, minute), answers)
+            return
+        rows = self._minutes.setdefault(minute, {})
+        merged = rows.get(prefix)
+        if merged is None:
+            rows[prefix] = [time, answers, latency]
+            self._grew_locked(1)
+        else:
+            merged[1] += answers
+            merged[2] += latency
 
     def _grew_locked(self, added: int) -> None:
         """`added` new rows (holding `_lock`): drop the oldest past the bound, and wake the
