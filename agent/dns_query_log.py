@@ -31,7 +31,7 @@ _REASON_TEXTS_BY_VALUE = 8_192
 _BLOCKS = (AnswerType.BLOCKED, AnswerType.BYPASS)
 
 
-class QueryLogSink(Protocol):
+class AnswerSink(Protocol):
     """Where the answers go (``agent.store.QueryLogWriter``): one call per slice of
     answers (see `QueryLogWriter.log_answers`)."""
 
@@ -43,7 +43,7 @@ class QueryLogSink(Protocol):
 class DnsQueryLog:
     """The agent's query log as the DNS server feeds it."""
 
-    def __init__(self, sink: QueryLogSink, clock: Clock) -> None:
+    def __init__(self, sink: AnswerSink, clock: Clock) -> None:
         self._sink = sink
         self._clock = clock
         self._reason_texts: dict[int, tuple[Reason, str]] = {}  # by id(reason)
