@@ -347,3 +347,29 @@ def test_answers_after_close_are_counted_as_dropped(tmp_path: Path) -> None:
         writer.close()
         writer.log_answers([prefix("late.test")] * 4, [0.0] * 4, MINUTE + 1.0)
         assert writer.dropped == 4 and writer.pending == 0
+
+
+def test_a_flood_of_other_names_cannot_hide_a_blocked_one_from_the_watchers() -> None:
+    # A child asks for an adult site, then floods the log with other names so that its
+    # row is shed before the batch: the watchers (the adult-content alert) still see it.
+    seen: list[tuple[list[QueryLogValue], dict[CountKey, int]]] = []
+
+    def watcher(values: Sequence[QueryLogValue], counts: Mapping[CountKey, int]) -> None:
+        seen.append((list(values), dict(counts)))
+
+    writer = QueryLogWriter(
+        RecordingSink(), flush_interval=60.0, batch_size=10, max_buffer=10, watchers=[watcher]
+    )
+    adult = ("An", "192.168.1.20", "porn.test", "A", "blocked",
+             '{"kind":"category","category":"adult"}', "adult")
+    writer.log_answers([adult, adult], [0.0, 0.0], MINUTE + 1.0)
+    writer.log_answers([prefix(f"n{i}.test") for i in range(40)], [0.0] * 40, MINUTE + 2.0)
+    assert writer.dropped == 2 + 30
+    writer.flush()
+    names = [str(values[row + 2]) for values, _ in seen for row in range(0, len(values), 10)]
+    assert names.count("porn.test") == 1 and len(names) == len(set(names)) == 41
+    watched: dict[CountKey, int] = {}
+    for _, counts in seen:
+        for key, answers in counts.items():
+            watched[key] = watched.get(key, 0) + answers
+    assert watched == {(MINUTE, "An", "blocked", "adult"): 2, (MINUTE, "An", "cached", ""): 40}

@@ -46,8 +46,9 @@ Merged = list[float]
 seconds]; a list, changed in place, because a repeat is the commonest answer."""
 
 BatchWatcher = Callable[[Sequence[QueryLogValue], Mapping[CountKey, int]], None]
-"""Called on the writer thread with each new batch's rows (`ROW_WIDTH` values a row) and
-their answers' counts, before they are written (e.g. `AdultAttempts.note`)."""
+"""Called with each new batch's rows (`ROW_WIDTH` values a row) and their answers' counts,
+on the writer thread before they are written, and with rows shed by a full buffer, on the
+thread that logged past the bound (e.g. `AdultAttempts.note`: cheap work only)."""
 
 
 class QueryLogSink(Protocol):
@@ -177,23 +178,27 @@ class QueryLogWriter:
             self._wake.set()
 
     def _drop_oldest_locked(self, count: int) -> None:
-        """Shed the `count` oldest waiting rows (holding `_lock`), their answers counted."""
+        """Shed the `count` oldest waiting rows (holding `_lock`), their answers counted.
+        The watchers see them now, as they would have in their batch: a flood of other
+        names cannot hide one blocked name from the adult-content alert."""
         left = count
+        shed: dict[int, dict[RowPrefix, Merged]] = {}
         while left:
             minute, rows = next(iter(self._minutes.items()))
-            shed: Sequence[tuple[RowPrefix, Merged]]
             if len(rows) <= left:
                 del self._minutes[minute]
-                shed = list(rows.items())
                 left -= len(rows)
             else:
                 items = iter(rows.items())
-                shed = list(islice(items, left))
+                kept_back = dict(islice(items, left))
                 self._minutes[minute] = dict(items)  # a new dict: no holes left at its front
-                left = 0
-            for prefix, merged in shed:
-                self._shed_locked(counted_as(prefix, minute), int(merged[1]))
+                rows, left = kept_back, 0
+            shed.setdefault(minute, {}).update(rows)
         self._rows -= count
+        values, counts = _batch(shed)
+        for key, answers in counts.items():
+            self._shed_locked(key, answers)
+        self._tell_watchers(values, counts)
 
     def _shed_locked(self, key: CountKey, answers: int) -> None:
         """`answers` dropped from the log (holding `_lock`), still counted."""
@@ -274,6 +279,7 @@ class QueryLogWriter:
     def _tell_watchers(
         self, values: Sequence[QueryLogValue], counts: Mapping[CountKey, int]
     ) -> None:
+        """Each row goes to the watchers once: in its batch, or when it is shed."""
         if not values:
             return
         for watcher in self._watchers:
